@@ -1,0 +1,71 @@
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { ZodError } from 'zod';
+import { AppError } from './errors.ts';
+import type { AppDeps } from './context.ts';
+import { isLang, t } from './web/i18n/index.ts';
+import type { Lang } from './db/schema.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    lang: Lang;
+  }
+}
+
+/** The caller's language: ?lang=, then the `lang` cookie, then Accept-Language; Kazakh by default. */
+export function detectLang(req: FastifyRequest): Lang {
+  const q = (req.query as Record<string, unknown> | undefined)?.lang;
+  if (isLang(q)) return q;
+  const cookie = /(?:^|;\s*)lang=(kk|ru|en)\b/.exec(req.headers.cookie ?? '')?.[1];
+  if (isLang(cookie)) return cookie;
+  const accept = (req.headers['accept-language'] ?? '').toLowerCase();
+  for (const part of accept.split(',')) {
+    const tag = part.trim().slice(0, 2);
+    if (isLang(tag)) return tag;
+  }
+  return 'kk';
+}
+
+import { routePlugins } from './routes.ts';
+
+export interface BuildOptions {
+  logger?: boolean | object;
+}
+
+export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    requestTimeout: 30_000,
+    genReqId: () => crypto.randomUUID(),
+  });
+  app.decorateRequest('lang', 'kk');
+  app.addHook('onRequest', async (req) => {
+    req.lang = detectLang(req);
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const lang = req.lang ?? 'kk';
+    if (err instanceof AppError) {
+      return reply.status(err.status).send({ error: err.code, message: t(lang, err.messageKey, err.params) });
+    }
+    if (err instanceof ZodError) {
+      const details = err.issues.map((i) => `${i.path.join('.') || '—'}: ${i.message}`).join('; ');
+      return reply.status(400).send({ error: 'invalid_input', message: t(lang, 'error.validation', { details }) });
+    }
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) {
+      const code = status === 429 ? 'rate_limited' : (err as { code?: string }).code?.toLowerCase() ?? 'bad_request';
+      const message = status === 429 ? t(lang, 'error.rate_limited') : t(lang, 'error.validation', { details: (err as Error).message });
+      return reply.status(status).send({ error: code, message });
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply.status(500).send({ error: 'internal', message: t(lang, 'error.internal') });
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.status(404).send({ error: 'not_found', message: t(req.lang ?? 'kk', 'error.not_found') });
+  });
+
+  for (const plugin of routePlugins) await plugin(app, deps);
+  return app;
+}

@@ -1,0 +1,162 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { DB } from './schema.ts';
+
+// One code path for both engines: node-postgres parses the values, so both engines give the same JS types.
+pg.types.setTypeParser(20, (v) => Number(v)); // int8 → number (ids and counts stay far below 2^53)
+pg.types.setTypeParser(1082, (v) => v); // date → 'YYYY-MM-DD', never a JS Date shifted by a time zone
+pg.types.setTypeParser(1700, (v) => Number(v)); // numeric → number
+
+export type Engine = 'pglite' | 'postgres';
+
+export interface Database {
+  db: Kysely<DB>;
+  pool: pg.Pool;
+  engine: Engine;
+  /** Connections the pool may hold: 1 for PGlite (never hold a client and query the pool then). */
+  poolSize: number;
+  close(): Promise<void>;
+  /** PGlite only: the whole data directory as a tarball (test templates, backups). */
+  dumpDataDir?: () => Promise<Blob>;
+}
+
+export class DataDirLockedError extends Error {
+  constructor(
+    public dataDir: string,
+    public holder: LockInfo,
+  ) {
+    super(
+      `The data directory ${dataDir} is in use by another Kezek process (pid ${holder.pid}` +
+        (holder.port ? `, serving port ${holder.port}` : '') +
+        `, started ${holder.startedAt}). Stop that process first, or use another DATA_DIR. ` +
+        `Two processes on one embedded database would corrupt it.`,
+    );
+  }
+}
+
+export interface LockInfo {
+  pid: number;
+  port?: number | undefined;
+  startedAt: string;
+  role: string;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function lockPath(dataDir: string): string {
+  return path.join(dataDir, 'kezek.lock');
+}
+
+export function readLock(dataDir: string): LockInfo | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(lockPath(dataDir), 'utf8')) as LockInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Take the data directory for this process: an exclusive lock file holding our pid. A live holder
+ * refuses us; a stale one (its process is gone, e.g. after SIGKILL) is taken over.
+ */
+export function acquireDataDirLock(dataDir: string, role: string, port?: number): () => void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const file = lockPath(dataDir);
+  const info: LockInfo = { pid: process.pid, port, startedAt: new Date(performance.timeOrigin + performance.now()).toISOString(), role };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.writeFileSync(file, JSON.stringify(info), { flag: 'wx', mode: 0o600 });
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        const cur = readLock(dataDir);
+        if (cur?.pid === process.pid) fs.rmSync(file, { force: true });
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const holder = readLock(dataDir);
+      if (holder && holder.pid !== process.pid && pidAlive(holder.pid)) throw new DataDirLockedError(dataDir, holder);
+      fs.rmSync(file, { force: true }); // stale: its process is gone
+    }
+  }
+  throw new Error(`Could not take the lock ${file}`);
+}
+
+/** Update the port recorded in our lock (the CLI uses it to reach a running demo service). */
+export function recordLockPort(dataDir: string, port: number): void {
+  const cur = readLock(dataDir);
+  if (cur?.pid === process.pid) fs.writeFileSync(lockPath(dataDir), JSON.stringify({ ...cur, port }), { mode: 0o600 });
+}
+
+export interface OpenOptions {
+  databaseUrl?: string | undefined;
+  dataDir?: string;
+  /** 'memory' opens a throw-away embedded database (tests). */
+  memory?: boolean;
+  /** Load a dumped PGlite data directory (a migrated template) instead of starting empty. */
+  loadDataDir?: Blob;
+  role?: string;
+  poolMax?: number;
+}
+
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  if (opts.databaseUrl) {
+    const poolMax = opts.poolMax ?? 10;
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: poolMax });
+    pool.on('error', () => {}); // an idle client losing its server must not crash the process; the next query reports it
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return {
+      db,
+      pool,
+      engine: 'postgres',
+      poolSize: poolMax,
+      close: () => db.destroy(),
+    };
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
+  let release: (() => void) | undefined;
+  let dir: string | undefined;
+  if (!opts.memory) {
+    if (!opts.dataDir) throw new Error('dataDir is required for the embedded database');
+    release = acquireDataDirLock(opts.dataDir, opts.role ?? 'kezek');
+    dir = path.join(opts.dataDir, 'pglite');
+  }
+  let pglite;
+  try {
+    pglite = await PGlite.create(dir ? { dataDir: dir, loadDataDir: opts.loadDataDir } : { loadDataDir: opts.loadDataDir });
+  } catch (e) {
+    release?.();
+    throw e;
+  }
+  const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  let closed = false;
+  return {
+    db,
+    pool,
+    engine: 'pglite',
+    poolSize: 1,
+    dumpDataDir: () => pglite.dumpDataDir('none'),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      try {
+        await db.destroy();
+        await pglite.close();
+      } finally {
+        release?.();
+      }
+    },
+  };
+}

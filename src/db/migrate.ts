@@ -1,0 +1,25 @@
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import * as m0001 from './migrations/0001_core.ts';
+
+/** Migrations, in order. Each is plain SQL that PostgreSQL 15 and PGlite (18) both accept. */
+const migrations: Record<string, { up: string }> = {
+  '0001_core': m0001,
+};
+
+class StaticProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {};
+    for (const [name, m] of Object.entries(migrations)) {
+      out[name] = { up: async (db: Kysely<unknown>) => void (await sql.raw(m.up).execute(db)) };
+    }
+    return out;
+  }
+}
+
+/** Bring the schema up to date; safe to run from several processes at once (Kysely takes a lock). */
+export async function migrate(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new StaticProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

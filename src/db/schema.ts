@@ -1,0 +1,287 @@
+/** Table types for Kysely, kept by hand beside the migrations (test/integration/schema.test.ts checks they agree). */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Id = Generated<number>;
+type Ts = ColumnType<Date, Date | string, Date | string>;
+type TsNull = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+/** A calendar date as 'YYYY-MM-DD'. */
+type DateStr = string;
+type Json<T = unknown> = ColumnType<T, string, string>;
+
+export type Lang = 'kk' | 'ru' | 'en';
+export type InstructionLang = 'kk' | 'ru';
+export type OrgKind = 'kindergarten' | 'mini_centre';
+export type GroupType = 'general' | 'correctional' | 'sanatorium';
+export type Tier = 'extraordinary' | 'primary' | 'general';
+export type ApplicationStatus = 'queued' | 'enrolled' | 'withdrawn' | 'aged_out';
+export type ReferralStatus = 'issued' | 'registered' | 'enrolled' | 'expired' | 'returned' | 'lapsed' | 'cancelled';
+export type ContractStatus = 'pending' | 'signed' | 'lapsed' | 'refused' | 'cancelled';
+export type PrivilegeCategory =
+  | 'military'
+  | 'special_state_body'
+  | 'disabled_parent'
+  | 'orphan'
+  | 'large_family'
+  | 'special_needs'
+  | 'teacher';
+export type StaffRole = 'kindergarten' | 'operator' | 'admin';
+export type ActorKind = 'staff' | 'parent' | 'system' | 'public';
+export type ExtensionReason = 'business_trip_abroad' | 'holiday_abroad' | 'hospital' | 'other';
+export type CalendarDayKind = 'holiday' | 'day_off' | 'working';
+
+export interface CitySettingsTable {
+  key: string;
+  value: Json;
+  updated_at: Ts;
+  updated_by: number | null;
+}
+export interface DistrictsTable {
+  id: Id;
+  name_kk: string;
+  name_ru: string;
+}
+export interface OrganisationsTable {
+  id: Id;
+  kind: OrgKind;
+  ownership: 'state' | 'private';
+  district_id: number;
+  name_kk: string;
+  name_ru: string;
+  address_kk: string;
+  address_ru: string;
+  phone: string | null;
+  languages: InstructionLang[];
+  created_at: Ts;
+  closed_at: TsNull;
+}
+export interface GroupsTable {
+  id: Id;
+  organisation_id: number;
+  name: string;
+  birth_year: number;
+  language: InstructionLang;
+  type: GroupType;
+  capacity: number;
+  created_at: Ts;
+  closed_at: TsNull;
+}
+export interface FreePlacesTable {
+  id: Id;
+  group_id: number;
+  status: ColumnType<'open' | 'taken' | 'withdrawn', 'open' | 'taken' | 'withdrawn' | undefined>;
+  published_at: Ts;
+  published_by: number | null;
+  taken_at: TsNull;
+  referral_id: number | null;
+}
+export interface ParentsTable {
+  id: Id;
+  iin: string;
+  last_name: string;
+  first_name: string;
+  middle_name: string | null;
+  phone1: string;
+  phone2: string | null;
+  email: string | null;
+  lang: ColumnType<Lang, Lang | undefined>;
+  password_hash: string | null;
+  created_at: Ts;
+}
+export interface ChildrenTable {
+  id: Id;
+  iin: string;
+  last_name: string;
+  first_name: string;
+  middle_name: string | null;
+  birth_date: DateStr;
+  created_at: Ts;
+}
+export interface ApplicationsTable {
+  id: Id;
+  number: string;
+  child_id: number;
+  parent_id: number;
+  status: ColumnType<ApplicationStatus, ApplicationStatus | undefined>;
+  birth_year: number;
+  org_kind: OrgKind;
+  language: InstructionLang;
+  desired_start: DateStr;
+  special_needs: ColumnType<boolean, boolean | undefined>;
+  tier: ColumnType<Tier, Tier | undefined>;
+  applied_at: Ts;
+  created_at: Ts;
+  left_at: TsNull;
+  left_reason: string | null;
+}
+export interface ApplicationPreferencesTable {
+  application_id: number;
+  rank: number;
+  organisation_id: number;
+}
+export interface PrivilegeClaimsTable {
+  id: Id;
+  application_id: number;
+  category: PrivilegeCategory;
+  document_ref: string;
+  status: ColumnType<'pending' | 'confirmed' | 'rejected' | 'withdrawn', 'pending' | 'confirmed' | 'rejected' | 'withdrawn' | undefined>;
+  claimed_at: Ts;
+  decided_at: TsNull;
+  decided_by: number | null;
+  reason: string | null;
+}
+export interface ReferralsTable {
+  id: Id;
+  number: string;
+  application_id: number;
+  organisation_id: number;
+  group_id: number;
+  status: ReferralStatus;
+  issued_at: Ts;
+  issued_by: number | null;
+  run_id: number | null;
+  deadline: DateStr;
+  extended_at: TsNull;
+  extension_reason: ExtensionReason | null;
+  extension_note: string | null;
+  extension_document: string | null;
+  registered_at: TsNull;
+  registered_by: number | null;
+  documents: ColumnType<Record<string, boolean> | null, string | null | undefined, string | null>;
+  closed_at: TsNull;
+  closed_reason: string | null;
+  return_choice: 'stay' | 'leave' | null;
+}
+export interface ContractsTable {
+  id: Id;
+  referral_id: number;
+  child_id: number;
+  status: ColumnType<ContractStatus, ContractStatus | undefined>;
+  template_version: string | null;
+  deadline: DateStr;
+  extra_period_granted_at: TsNull;
+  signed_at: TsNull;
+  refused_reason: string | null;
+  closed_at: TsNull;
+}
+export interface StopListTable {
+  id: Id;
+  application_id: number;
+  referral_id: number | null;
+  reason: 'referral_expired' | 'false_privilege';
+  starts_on: DateStr;
+  ends_on: DateStr;
+  created_at: Ts;
+  lifted_at: TsNull;
+  lifted_by: number | null;
+  lift_reason: string | null;
+}
+export interface CalendarDaysTable {
+  day: DateStr;
+  kind: CalendarDayKind;
+  name_kk: string;
+  name_ru: string;
+  name_en: string;
+  updated_at: Ts;
+  updated_by: number | null;
+}
+export interface StaffUsersTable {
+  id: Id;
+  username: string;
+  full_name: string;
+  password_hash: string;
+  role: StaffRole;
+  organisation_id: number | null;
+  district_id: number | null;
+  totp_secret: string | null;
+  failed_logins: ColumnType<number, number | undefined>;
+  locked_until: TsNull;
+  created_at: Ts;
+  disabled_at: TsNull;
+}
+export interface SessionsTable {
+  id_hash: string;
+  user_kind: 'staff' | 'parent';
+  user_id: number;
+  csrf_secret: string;
+  lang: Lang | null;
+  created_at: Ts;
+  last_seen_at: Ts;
+  expires_at: Ts;
+  ended_at: TsNull;
+}
+export interface AuditLogTable {
+  id: Id;
+  at: Ts;
+  actor_kind: ActorKind;
+  actor_id: number | null;
+  action: string;
+  subject_type: string;
+  subject_id: number | null;
+  reason: string | null;
+  data: ColumnType<Record<string, unknown>, string | undefined, string>;
+  request_id: string | null;
+  xid: Generated<number>;
+}
+export interface AuditChainTable {
+  seq: number;
+  entry_id: number;
+  hash: string;
+  sealed_at: Ts;
+}
+export interface AuditHeadsTable {
+  id: Id;
+  seq: number;
+  hash: string;
+  published_at: Ts;
+  purpose: string;
+}
+export interface SmsOutboxTable {
+  id: Id;
+  idempotency_key: Generated<string>;
+  parent_id: number | null;
+  phone: string;
+  lang: Lang;
+  template: string;
+  body: string;
+  status: ColumnType<'pending' | 'sent' | 'dead', 'pending' | 'sent' | 'dead' | undefined>;
+  attempts: ColumnType<number, number | undefined>;
+  next_attempt_at: Ts;
+  created_at: Ts;
+  sent_at: TsNull;
+  last_error: string | null;
+  subject_type: string | null;
+  subject_id: number | null;
+}
+export interface JobRunsTable {
+  name: string;
+  last_run_at: Ts;
+  last_result: ColumnType<unknown, string | undefined, string>;
+}
+
+export interface DB {
+  city_settings: CitySettingsTable;
+  districts: DistrictsTable;
+  organisations: OrganisationsTable;
+  groups: GroupsTable;
+  free_places: FreePlacesTable;
+  parents: ParentsTable;
+  children: ChildrenTable;
+  applications: ApplicationsTable;
+  application_preferences: ApplicationPreferencesTable;
+  privilege_claims: PrivilegeClaimsTable;
+  referrals: ReferralsTable;
+  contracts: ContractsTable;
+  stop_list: StopListTable;
+  calendar_days: CalendarDaysTable;
+  staff_users: StaffUsersTable;
+  sessions: SessionsTable;
+  audit_log: AuditLogTable;
+  audit_chain: AuditChainTable;
+  audit_heads: AuditHeadsTable;
+  sms_outbox: SmsOutboxTable;
+  job_runs: JobRunsTable;
+}
+
+export type Row<T extends keyof DB> = Selectable<DB[T]>;
+export type NewRow<T extends keyof DB> = Insertable<DB[T]>;
+export type RowUpdate<T extends keyof DB> = Updateable<DB[T]>;

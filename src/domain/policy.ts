@@ -1,0 +1,110 @@
+/**
+ * The city's policy: every number DOMAIN.md marks *policy*, typed, with its default. A city changes
+ * them in city_settings (the administrator's settings page); code never writes these numbers itself.
+ */
+export interface Policy {
+  /** Ranked preferred organisations an application may list. */
+  maxPreferences: number;
+  /** Primary : general interleave, as "1 primary to N general"; 0 means strict tier order. */
+  primaryToGeneralRatio: number;
+  /** Working days a referral stays valid (day 1 = first working day after issue). */
+  referralValidWorkingDays: number;
+  /** Calendar days on the stop-list after an expired referral (starting the day after the deadline). */
+  stopListDays: number;
+  /** Calendar days an extension adds to the deadline. */
+  extensionDays: number;
+  /** Working days to conclude the contract after registration. */
+  contractWorkingDays: number;
+  /** Working days of the one extra contract period. */
+  contractExtraWorkingDays: number;
+  /** Working days the department has to confirm a privilege claim. */
+  privilegeReviewWorkingDays: number;
+  /** School age: the child leaves the queue on `schoolLeaveMonthDay` of the year it turns this old. */
+  schoolAge: number;
+  /** 'MM-DD': the last day a child of school age stays in the queue. */
+  schoolLeaveMonthDay: string;
+  /** Capacity norms per group type. */
+  capacityGeneral: number;
+  capacityCorrectionalMin: number;
+  capacityCorrectionalMax: number;
+  capacitySanatorium: number;
+  /** Scheduled distribution: local time (Asia/Almaty) 'HH:MM', or '' for none. */
+  distributionTime: string;
+  /** Queue number at which the parent is warned and reminded to check the phone numbers. */
+  phoneCheckQueueNumber: number;
+  /** One-time password rules. */
+  otpValidMinutes: number;
+  otpMaxAttempts: number;
+  otpResendSeconds: number;
+  otpMaxPerHour: number;
+  /** Idle minutes after which a session ends. */
+  sessionIdleMinutes: number;
+}
+
+export const DEFAULT_POLICY: Policy = {
+  maxPreferences: 3,
+  primaryToGeneralRatio: 3,
+  referralValidWorkingDays: 5,
+  stopListDays: 10,
+  extensionDays: 30,
+  contractWorkingDays: 5,
+  contractExtraWorkingDays: 5,
+  privilegeReviewWorkingDays: 5,
+  schoolAge: 6,
+  schoolLeaveMonthDay: '07-31',
+  capacityGeneral: 25,
+  capacityCorrectionalMin: 10,
+  capacityCorrectionalMax: 15,
+  capacitySanatorium: 20,
+  distributionTime: '09:00',
+  phoneCheckQueueNumber: 50,
+  otpValidMinutes: 5,
+  otpMaxAttempts: 5,
+  otpResendSeconds: 60,
+  otpMaxPerHour: 5,
+  sessionIdleMinutes: 30,
+};
+
+type Check = (v: unknown) => boolean;
+const int = (min: number, max: number): Check => (v) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+const POLICY_CHECKS: { [K in keyof Policy]: Check } = {
+  maxPreferences: int(1, 10),
+  primaryToGeneralRatio: int(0, 20),
+  referralValidWorkingDays: int(1, 30),
+  stopListDays: int(0, 90),
+  extensionDays: int(1, 90),
+  contractWorkingDays: int(1, 30),
+  contractExtraWorkingDays: int(1, 30),
+  privilegeReviewWorkingDays: int(1, 30),
+  schoolAge: int(5, 8),
+  schoolLeaveMonthDay: (v) => typeof v === 'string' && /^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/.test(v),
+  capacityGeneral: int(1, 60),
+  capacityCorrectionalMin: int(1, 60),
+  capacityCorrectionalMax: int(1, 60),
+  capacitySanatorium: int(1, 60),
+  distributionTime: (v) => typeof v === 'string' && (v === '' || /^([01][0-9]|2[0-3]):[0-5][0-9]$/.test(v)),
+  phoneCheckQueueNumber: int(1, 100000),
+  otpValidMinutes: int(1, 60),
+  otpMaxAttempts: int(1, 20),
+  otpResendSeconds: int(10, 600),
+  otpMaxPerHour: int(1, 50),
+  sessionIdleMinutes: int(5, 24 * 60),
+};
+
+export const POLICY_KEYS = Object.keys(DEFAULT_POLICY) as (keyof Policy)[];
+
+export function isPolicyKey(k: string): k is keyof Policy {
+  return k in DEFAULT_POLICY;
+}
+
+/** Is `value` acceptable for `key`? (The settings page and the loader both ask.) */
+export function validPolicyValue<K extends keyof Policy>(key: K, value: unknown): value is Policy[K] {
+  return POLICY_CHECKS[key](value);
+}
+
+/** Defaults overlaid with the stored settings; a stored value that is no longer valid is ignored. */
+export function resolvePolicy(stored: Record<string, unknown>): Policy {
+  const out: Record<string, unknown> = { ...DEFAULT_POLICY };
+  for (const [k, v] of Object.entries(stored)) if (isPolicyKey(k) && validPolicyValue(k, v)) out[k] = v;
+  return out as unknown as Policy;
+}

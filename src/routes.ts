@@ -1,0 +1,7 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from './context.ts';
+
+export type RoutePlugin = (app: FastifyInstance, deps: AppDeps) => Promise<void> | void;
+
+/** Every feature's routes, in registration order (one import and one entry per feature). */
+export const routePlugins: RoutePlugin[] = [];
