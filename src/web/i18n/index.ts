@@ -1,19 +1,28 @@
-import { kk, type Catalog } from './kk.ts';
-import { ru } from './ru.ts';
-import { en } from './en.ts';
 import type { Lang } from '../../db/schema.ts';
+import { messages as core } from './core.ts';
 
-export type MessageKey = keyof typeof kk;
+// Every feature's messages, merged. Add a feature: import its `messages` and list it here.
+const parts = [core] as const;
+
+type KeysOf<P> = P extends { kk: infer K } ? keyof K : never;
+export type MessageKey = KeysOf<(typeof parts)[number]> & string;
+
+const catalogs = { kk: {}, ru: {}, en: {} } as Record<Lang, Record<string, string>>;
+for (const p of parts) for (const l of ['kk', 'ru', 'en'] as const) Object.assign(catalogs[l], p[l]);
+
 export const LANGS: readonly Lang[] = ['kk', 'ru', 'en'];
-const catalogs: Record<Lang, Catalog> = { kk, ru, en };
 
 export function isLang(x: unknown): x is Lang {
   return x === 'kk' || x === 'ru' || x === 'en';
 }
 
+export function hasKey(k: string): k is MessageKey {
+  return k in catalogs.kk;
+}
+
 /** Translate a key with {params}. Numbers are formatted for the language. */
 export function t(lang: Lang, key: MessageKey, params: Record<string, string | number> = {}): string {
-  const text = catalogs[lang][key] ?? kk[key];
+  const text = catalogs[lang][key] ?? catalogs.kk[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name: string) => {
     const v = params[name];
     if (v === undefined) return `{${name}}`;
