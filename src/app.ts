@@ -4,10 +4,13 @@ import { AppError } from './errors.ts';
 import type { AppDeps } from './context.ts';
 import { isLang, t } from './web/i18n/index.ts';
 import type { Lang } from './db/schema.ts';
+import { PUBLIC, type Actor } from './audit/write.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     lang: Lang;
+    /** Who is calling; PUBLIC until the session layer (src/auth) says otherwise. */
+    actor: Actor;
   }
 }
 
@@ -39,8 +42,10 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     genReqId: () => crypto.randomUUID(),
   });
   app.decorateRequest('lang', 'kk');
+  app.decorateRequest('actor', null as unknown as Actor);
   app.addHook('onRequest', async (req) => {
     req.lang = detectLang(req);
+    req.actor = PUBLIC;
   });
 
   app.setErrorHandler((err, req, reply) => {

@@ -1,0 +1,70 @@
+import type { Actor } from '../audit/write.ts';
+import { forbidden, unauthenticated } from '../errors.ts';
+
+/**
+ * One named permission per action. Routes check the permission (requirePermission) and, for data of
+ * one organisation or one parent, the scope (assertOrganisation / assertParent); list queries filter
+ * by the same scope in SQL (scopeOrganisationId).
+ */
+export const PERMISSIONS = {
+  // parents (their own data only)
+  'application.create': ['parent', 'operator'],
+  'application.read_own': ['parent'],
+  'referral.return': ['parent'],
+  'referral.extend': ['parent'],
+  // kindergarten staff (their organisation only); operators everywhere
+  'places.publish': ['kindergarten', 'operator'],
+  'referral.list': ['kindergarten', 'operator'],
+  'referral.register': ['kindergarten'],
+  'contract.extra_period': ['kindergarten'],
+  'contract.conclude': ['kindergarten'],
+  'contract.refuse': ['kindergarten'],
+  // department operator
+  'referral.issue_manual': ['operator'],
+  'referral.cancel': ['operator'],
+  'referral.restore': ['operator'],
+  'stoplist.lift': ['operator'],
+  'privilege.decide': ['operator'],
+  'calendar.edit': ['operator'],
+  'distribution.run': ['operator'],
+  'audit.read': ['operator', 'admin'],
+  'demo.clock': ['operator', 'admin'],
+  // administrator
+  'staff.manage': ['admin'],
+  'settings.edit': ['admin'],
+} as const satisfies Record<string, readonly ActorRole[]>;
+
+export type ActorRole = 'parent' | 'kindergarten' | 'operator' | 'admin';
+export type Permission = keyof typeof PERMISSIONS;
+
+export function roleOf(actor: Actor): ActorRole | null {
+  if (actor.kind === 'parent') return 'parent';
+  if (actor.kind === 'staff' && actor.role) return actor.role;
+  return null;
+}
+
+export function can(actor: Actor, perm: Permission): boolean {
+  const role = roleOf(actor);
+  return role !== null && (PERMISSIONS[perm] as readonly ActorRole[]).includes(role);
+}
+
+/** Throws 401 for an anonymous caller, 403 for a caller without the permission. */
+export function assertCan(actor: Actor, perm: Permission): void {
+  if (actor.kind === 'public' || actor.kind === 'system') throw unauthenticated();
+  if (!can(actor, perm)) throw forbidden();
+}
+
+/** Kindergarten staff act only on their own organisation; operators and admins on all. */
+export function assertOrganisation(actor: Actor, organisationId: number): void {
+  if (actor.kind === 'staff' && actor.role === 'kindergarten' && actor.organisationId !== organisationId) throw forbidden();
+}
+
+/** A parent acts only on their own applications. */
+export function assertParent(actor: Actor, parentId: number): void {
+  if (actor.kind === 'parent' && actor.id !== parentId) throw forbidden();
+}
+
+/** For SQL filters: the organisation a kindergarten user is limited to, or null for everyone. */
+export function scopeOrganisationId(actor: Actor): number | null {
+  return actor.kind === 'staff' && actor.role === 'kindergarten' ? (actor.organisationId ?? -1) : null;
+}
