@@ -1,5 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
+import swagger from '@fastify/swagger';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError } from './errors.ts';
 import type { AppDeps } from './context.ts';
 import { isLang, t } from './web/i18n/index.ts';
@@ -41,6 +43,18 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     requestTimeout: 30_000,
     genReqId: () => crypto.randomUUID(),
   });
+  // Request schemas are zod (fastify-type-provider-zod); the same schemas describe the API in OpenAPI.
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Kezek API', version: '1', description: 'Electronic kindergarten queue. Errors: { "error": code, "message": text in kk, ru or en }.' },
+      components: { securitySchemes: { session: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
   app.decorateRequest('lang', 'kk');
   app.decorateRequest('actor', null as unknown as Actor);
   app.addHook('onRequest', async (req) => {
@@ -52,6 +66,10 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     const lang = req.lang ?? 'kk';
     if (err instanceof AppError) {
       return reply.status(err.status).send({ error: err.code, message: t(lang, err.messageKey, err.params) });
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const details = err.validation.map((v) => `${v.instancePath.replace(/^\//, '').replaceAll('/', '.') || (v.params as { issue?: { path?: unknown[] } }).issue?.path?.join('.') || '—'}: ${v.message}`).join('; ');
+      return reply.status(400).send({ error: 'invalid_input', message: t(lang, 'error.validation', { details }) });
     }
     if (err instanceof ZodError) {
       const details = err.issues.map((i) => `${i.path.join('.') || '—'}: ${i.message}`).join('; ');
