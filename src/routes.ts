@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from './context.ts';
 import { healthRoutes } from './api/health.ts';
+import { authRoutes } from './auth/routes.ts';
 
 export type RoutePlugin = (app: FastifyInstance, deps: AppDeps) => Promise<void> | void;
 
 /** Every feature's routes, in registration order (one import and one entry per feature). */
-export const routePlugins: RoutePlugin[] = [healthRoutes];
+export const routePlugins: RoutePlugin[] = [healthRoutes, authRoutes];
