@@ -1,0 +1,291 @@
+import type { GroupType, InstructionLang, Tier } from '../db/schema.ts';
+import { orderOfService, slotOf, type Queued } from './order.ts';
+
+/**
+ * The distribution of free places (DOMAIN.md, docs/DISTRIBUTION.md): pure, deterministic matching
+ * of published free places to queued applications, and the protocol that explains it.
+ *
+ * The rule: in each cohort, the applications are taken one by one in the order of service; each
+ * eligible application takes its highest-ranked preferred organisation that still has a fitting
+ * free place (the lowest place id among the fitting ones there). With one shared order this is
+ * serial dictatorship, which is what deferred acceptance gives when every organisation ranks the
+ * applicants by the same order: stable, and no parent gains by misreporting preferences.
+ */
+
+/** One published free place, with what matters about its group. */
+export interface Place {
+  id: number;
+  groupId: number;
+  organisationId: number;
+  /** The group's cohort. */
+  birthYear: number;
+  language: InstructionLang;
+  groupType: GroupType;
+}
+
+/** One queued application, as the distribution sees it. */
+export interface Candidate extends Queued {
+  /** The application number (known only to its parent): the protocol's public name for it. */
+  number: string;
+  birthYear: number;
+  language: InstructionLang;
+  specialNeeds: boolean;
+  /** Preferred organisation ids, highest rank first. */
+  preferences: readonly number[];
+  /** On the stop-list on the day of the run. */
+  stopListed: boolean;
+  /** Holds an issued or registered referral. */
+  outstandingReferral: boolean;
+}
+
+/** Why an application ahead of the recipient did not get a place (never the privilege category). */
+export type PassReason = 'stop_listed' | 'outstanding_referral' | 'language' | 'group_type' | 'higher_preference';
+export const PASS_REASONS: readonly PassReason[] = ['stop_listed', 'outstanding_referral', 'language', 'group_type', 'higher_preference'];
+
+/** Special needs ↔ correctional: a child with special educational needs goes to a correctional group, others to the rest. */
+export function groupTypeFits(specialNeeds: boolean, groupType: GroupType): boolean {
+  return (groupType === 'correctional') === specialNeeds;
+}
+
+/** Can this application take part in a distribution at all (queued is given: only queued ones are read)? */
+export function takesPart(c: Candidate): boolean {
+  return !c.stopListed && !c.outstandingReferral;
+}
+
+/** Is `c` eligible for place `p` (everything but "is the place still free")? */
+export function eligibleFor(c: Candidate, p: Place): boolean {
+  return takesPart(c) && c.birthYear === p.birthYear && c.language === p.language && groupTypeFits(c.specialNeeds, p.groupType) && c.preferences.includes(p.organisationId);
+}
+
+export interface Assignment {
+  placeId: number;
+  applicationId: number;
+  organisationId: number;
+  groupId: number;
+  /** 1-based rank of the preference it got. */
+  rank: number;
+  tier: Tier;
+  number: string;
+  /** 1 + the queued applications of the cohort ahead in the order of service. */
+  queueNumber: number;
+}
+
+const kindKey = (language: InstructionLang, groupType: GroupType) => `${language}|${groupType}`;
+
+/**
+ * The free places of one cohort, handed out one application at a time in the order of service.
+ * The caller feeds applications in that order (`offer`) until `remaining` is 0 or the queue ends.
+ */
+export class CohortMatcher {
+  /** organisation → kind (language|type) → free places, by id. */
+  private readonly free = new Map<number, Map<string, { places: Place[]; next: number }>>();
+  private left: number;
+  readonly assignments: Assignment[] = [];
+
+  constructor(places: readonly Place[]) {
+    const sorted = [...places].sort((a, b) => a.id - b.id);
+    for (const p of sorted) {
+      let byKind = this.free.get(p.organisationId);
+      if (!byKind) this.free.set(p.organisationId, (byKind = new Map()));
+      const k = kindKey(p.language, p.groupType);
+      let q = byKind.get(k);
+      if (!q) byKind.set(k, (q = { places: [], next: 0 }));
+      q.places.push(p);
+    }
+    this.left = sorted.length;
+  }
+
+  get remaining(): number {
+    return this.left;
+  }
+
+  /** The next application in the order of service; returns its assignment, if it gets one. */
+  offer(c: Candidate, queueNumber: number): Assignment | null {
+    if (this.left === 0 || !takesPart(c)) return null;
+    const kinds = c.specialNeeds ? [kindKey(c.language, 'correctional')] : [kindKey(c.language, 'general'), kindKey(c.language, 'sanatorium')];
+    for (let i = 0; i < c.preferences.length; i++) {
+      const byKind = this.free.get(c.preferences[i]!);
+      if (!byKind) continue;
+      let best: { places: Place[]; next: number } | undefined;
+      for (const k of kinds) {
+        const q = byKind.get(k);
+        if (q && q.next < q.places.length && (!best || q.places[q.next]!.id < best.places[best.next]!.id)) best = q;
+      }
+      if (!best) continue;
+      const p = best.places[best.next++]!;
+      this.left--;
+      const a: Assignment = { placeId: p.id, applicationId: c.id, organisationId: p.organisationId, groupId: p.groupId, rank: i + 1, tier: c.tier, number: c.number, queueNumber };
+      this.assignments.push(a);
+      return a;
+    }
+    return null;
+  }
+}
+
+/**
+ * Which tier's queue gives the next application in the order of service, given how many of the
+ * primary and general tiers were taken so far and which tiers have more. Streaming form of
+ * orderOfService (src/domain/order.ts): the same order, without sorting the whole cohort.
+ */
+export function nextTier(ratio: number, taken: { primary: number; general: number }, has: Record<Tier, boolean>): Tier | null {
+  if (has.extraordinary) return 'extraordinary';
+  if (has.primary && has.general) {
+    if (ratio === 0) return 'primary';
+    return slotOf('primary', taken.primary, ratio) < slotOf('general', taken.general, ratio) ? 'primary' : 'general';
+  }
+  if (has.primary) return 'primary';
+  if (has.general) return 'general';
+  return null;
+}
+
+/** An application in the order of service of its cohort, with its queue number. */
+export interface Ordered {
+  c: Candidate;
+  queueNumber: number;
+}
+
+export interface PassedOver {
+  number: string;
+  queueNumber: number;
+  reason: PassReason;
+}
+
+export interface ProtocolEntry {
+  place: Place;
+  recipient: {
+    applicationId: number;
+    number: string;
+    /** 'privileged' (extraordinary or primary) or 'general' — never the category. */
+    privileged: boolean;
+    queueNumber: number;
+    /** Position in this organisation's cohort queue (applications of the cohort that list it). */
+    organisationQueueNumber: number;
+    preferenceRank: number;
+  } | null;
+  /** Up to 10 applications immediately ahead of the recipient in the organisation's cohort queue who did not get it (the first 10 if the place stayed free). */
+  passedOver: PassedOver[];
+  /** All of those ahead of the recipient (everyone in that queue if the place stayed free), by reason. */
+  reasonCounts: Record<PassReason, number>;
+}
+
+export const PASSED_OVER_LIMIT = 10;
+
+const zeroCounts = (): Record<PassReason, number> => ({ stop_listed: 0, outstanding_referral: 0, language: 0, group_type: 0, higher_preference: 0 });
+
+/**
+ * Why `c` (who wanted this organisation at rank `rank`) did not get a place of this kind there.
+ * Given how the matching works, one of these is always true for everyone ahead of a recipient and
+ * for everyone who wanted a place that stayed free (the property tests check it); null only for
+ * those who came after every place of the kind was taken.
+ */
+export function reasonFor(c: Candidate, rank: number, language: InstructionLang, groupType: GroupType, got: Assignment | undefined): PassReason | null {
+  if (c.stopListed) return 'stop_listed';
+  if (c.outstandingReferral) return 'outstanding_referral';
+  if (c.language !== language) return 'language';
+  if (!groupTypeFits(c.specialNeeds, groupType)) return 'group_type';
+  if (got && got.rank < rank) return 'higher_preference';
+  return null;
+}
+
+/**
+ * The protocol of one cohort: for every place, who got it and why the ones ahead of them in that
+ * organisation's cohort queue did not. `ordered` is the cohort's queue in order of service as far
+ * as the matching read it (everything ahead of the last recipient; the whole queue if places stayed free).
+ */
+export function cohortProtocol(places: readonly Place[], ordered: readonly Ordered[], assignments: readonly Assignment[]): ProtocolEntry[] {
+  const byApp = new Map<number, Assignment>();
+  for (const a of assignments) byApp.set(a.applicationId, a);
+  const byPlace = new Map<number, Assignment>();
+  for (const a of assignments) byPlace.set(a.placeId, a);
+  const orgs = new Map<number, Place[]>();
+  for (const p of places) {
+    const l = orgs.get(p.organisationId);
+    if (l) l.push(p);
+    else orgs.set(p.organisationId, [p]);
+  }
+  // Each organisation's cohort queue: the applications that list it, in order of service.
+  const queues = new Map<number, { o: Ordered; rank: number }[]>();
+  for (const org of orgs.keys()) queues.set(org, []);
+  for (const o of ordered) {
+    o.c.preferences.forEach((org, i) => queues.get(org)?.push({ o, rank: i + 1 }));
+  }
+  const out: ProtocolEntry[] = [];
+  for (const [org, orgPlaces] of orgs) {
+    const queue = queues.get(org)!;
+    const kinds = new Map<string, { language: InstructionLang; groupType: GroupType; counts: Record<PassReason, number> }>();
+    for (const p of orgPlaces) {
+      const k = kindKey(p.language, p.groupType);
+      if (!kinds.has(k)) kinds.set(k, { language: p.language, groupType: p.groupType, counts: zeroCounts() });
+    }
+    const others: { o: Ordered; rank: number }[] = [];
+    const recipientEntry = new Map<number, { orgQueueNumber: number; before: number; counts: Record<PassReason, number> }>();
+    queue.forEach((e, idx) => {
+      const got = byApp.get(e.o.c.id);
+      if (got && got.organisationId === org) {
+        const p = orgPlaces.find((x) => x.id === got.placeId)!;
+        const kind = kinds.get(kindKey(p.language, p.groupType))!;
+        recipientEntry.set(p.id, { orgQueueNumber: idx + 1, before: others.length, counts: { ...kind.counts } });
+        return;
+      }
+      others.push(e);
+      for (const kind of kinds.values()) {
+        const why = reasonFor(e.o.c, e.rank, kind.language, kind.groupType, got);
+        if (why) kind.counts[why]++;
+      }
+    });
+    for (const p of orgPlaces.sort((a, b) => a.id - b.id)) {
+      const a = byPlace.get(p.id);
+      const r = recipientEntry.get(p.id);
+      const slice = a && r ? others.slice(Math.max(0, r.before - PASSED_OVER_LIMIT), r.before) : others.slice(0, PASSED_OVER_LIMIT);
+      const got = (e: { o: Ordered }) => byApp.get(e.o.c.id);
+      out.push({
+        place: p,
+        recipient:
+          a && r
+            ? { applicationId: a.applicationId, number: a.number, privileged: a.tier !== 'general', queueNumber: a.queueNumber, organisationQueueNumber: r.orgQueueNumber, preferenceRank: a.rank }
+            : null,
+        passedOver: slice.flatMap((e) => {
+          const reason = reasonFor(e.o.c, e.rank, p.language, p.groupType, got(e));
+          return reason ? [{ number: e.o.c.number, queueNumber: e.o.queueNumber, reason }] : [];
+        }),
+        reasonCounts: a && r ? r.counts : { ...kinds.get(kindKey(p.language, p.groupType))!.counts },
+      });
+    }
+  }
+  return out;
+}
+
+export interface DistributionResult {
+  assignments: Assignment[];
+  protocol: ProtocolEntry[];
+}
+
+/**
+ * The whole distribution over given inputs (tests, preview on small data, replay): each cohort's
+ * queue sorted into the order of service, then matched until its places run out.
+ */
+export function distribute(places: readonly Place[], candidates: readonly Candidate[], ratio: number): DistributionResult {
+  const cohorts = [...new Set(places.map((p) => p.birthYear))].sort((a, b) => a - b);
+  const assignments: Assignment[] = [];
+  const protocol: ProtocolEntry[] = [];
+  for (const year of cohorts) {
+    const cPlaces = places.filter((p) => p.birthYear === year);
+    const order = orderOfService(
+      candidates.filter((c) => c.birthYear === year),
+      ratio,
+    );
+    const matcher = new CohortMatcher(cPlaces);
+    const ordered: Ordered[] = [];
+    for (let i = 0; i < order.length && matcher.remaining > 0; i++) {
+      ordered.push({ c: order[i]!, queueNumber: i + 1 });
+      matcher.offer(order[i]!, i + 1);
+    }
+    assignments.push(...matcher.assignments);
+    protocol.push(...cohortProtocol(cPlaces, ordered, matcher.assignments));
+  }
+  return { assignments, protocol: sortProtocol(protocol) };
+}
+
+export function sortProtocol(p: ProtocolEntry[]): ProtocolEntry[] {
+  return p.sort((a, b) => a.place.id - b.place.id);
+}
