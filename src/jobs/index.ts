@@ -1,0 +1,29 @@
+import type { AppDeps } from '../context.ts';
+import { publishHead, sealAudit } from '../audit/seal.ts';
+import { sendDueSms } from '../sms/sender.ts';
+import type { SmsProvider } from '../sms/providers.ts';
+import { headDueToday, JobRunner, type JobLogger, type JobSpec } from './runner.ts';
+import { loadSweep } from './sweep.ts';
+
+export const DAILY_HEAD = 'daily';
+
+/**
+ * The service's loops: deadline sweep every 60 s (when src/referrals/sweep.ts exists), audit sealer
+ * every 5 s, SMS sender every 2 s, and the daily publication of the audit chain's head. Each
+ * coordinates through the database, so several processes may run them.
+ */
+export async function serviceJobs(deps: AppDeps, sms: SmsProvider, logger: JobLogger): Promise<{ runner: JobRunner; sweepWired: boolean }> {
+  const db = deps.database.db;
+  const jobs: JobSpec[] = [
+    { name: 'audit.seal', intervalMs: 5000, run: () => sealAudit(db, deps.clock).then((r) => ({ sealed: r.sealed, seq: r.head.seq })) },
+    { name: 'sms.send', intervalMs: 2000, run: () => sendDueSms(deps, sms) },
+    {
+      name: 'audit.head.daily',
+      intervalMs: 10 * 60_000,
+      run: async () => ((await headDueToday(db, deps.clock, DAILY_HEAD)) ? publishHead(db, deps.clock, DAILY_HEAD) : null),
+    },
+  ];
+  const sweep = await loadSweep();
+  if (sweep) jobs.unshift({ name: 'referrals.sweep', intervalMs: 60_000, run: () => sweep(deps) });
+  return { runner: new JobRunner(jobs, logger, db, deps.clock), sweepWired: !!sweep };
+}
