@@ -112,6 +112,8 @@ export interface ApplicationsTable {
   created_at: Ts;
   left_at: TsNull;
   left_reason: string | null;
+  /** The PMPK conclusion's reference, given with special educational needs (migration 0005). */
+  pmpk_document_ref: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export interface ApplicationPreferencesTable {
   application_id: number;

@@ -1,0 +1,90 @@
+import { defineMessages } from '../web/i18n/define.ts';
+import { AppError } from '../errors.ts';
+import type { IinProblem } from '../domain/iin.ts';
+
+/** Applications, the queue and privilege claims. Kazakh is the master text. */
+export const messages = defineMessages(
+  {
+    'iin.problem.format': 'ЖСН қате ({field}): ол 12 цифрдан тұруы керек.',
+    'iin.problem.century': 'ЖСН қате ({field}): 7-цифр (ғасыр мен жыныс) 1-ден 6-ға дейін болуы керек.',
+    'iin.problem.date': 'ЖСН қате ({field}): алғашқы алты цифр (ЖЖААКК) нақты туған күнді көрсетпейді.',
+    'iin.problem.checksum': 'ЖСН қате ({field}): соңғы, бақылау цифры сәйкес келмейді. Нөмірді құжаттан қайта тексеріңіз.',
+    'iin.problem.never_issued': 'ЖСН қате ({field}): мұндай нөмір берілмейді. Нөмірді құжаттан қайта тексеріңіз.',
+    'application.child_already_queued':
+      'Бұл бала кезекте тұр немесе балабақшаға қабылданған: бір балаға тек бір өтініш беріледі. Өтінішті баланың нақты заңды өкіліне беру керек болса, құжаттарымен (жеке куәлік, баланың туу туралы куәлігі, өкілдікті растайтын құжат) білім басқармасына өтініш жазыңыз.',
+    'application.school_age': 'Бала мектеп жасына толды ({date} дейін кезекте тұруға болады): мектепке дейінгі ұйымға кезекке қою мүмкін емес.',
+    'application.birth_date_future': 'Баланың туған күні болашақта болуы мүмкін емес.',
+    'application.preferences_too_many': 'Ең көбі {max} мектепке дейінгі ұйымды таңдауға болады.',
+    'application.preferences_duplicate': 'Бір мектепке дейінгі ұйым тізімде екі рет көрсетілген.',
+    'application.organisation_unavailable': 'Таңдалған мектепке дейінгі ұйым (№{id}) табылмады немесе жабылған.',
+    'application.organisation_kind_mismatch': 'Таңдалған ұйым (№{id}) өтініштегі түрге (балабақша немесе шағын орталық) сәйкес келмейді.',
+    'application.pmpk_required': 'Ерекше білім беру қажеттіліктері көрсетілсе, ПМПК қорытындысының деректемелерін енгізіңіз.',
+    'application.phone_invalid': 'Телефон нөмірі қате ({field}): +7 және 10 цифр болуы керек, мысалы +7 701 123 45 67.',
+    'application.parent_mismatch': 'Өтінішті тек өз ЖСН-іңізбен бере аласыз.',
+    'application.not_queued': 'Өтініш кезекте емес, бұл әрекет мүмкін емес.',
+    'application.referral_outstanding': 'Өтініш бойынша жолдама берілген. Алдымен жолдаманы қайтарыңыз немесе оның мерзімі аяқталсын.',
+    'queue.not_found': 'Мұндай нөмірмен немесе ЖСН-мен өтініш табылмады. Нөмірді қайта тексеріңіз.',
+    'queue.lookup_one': 'Өтініш нөмірін немесе баланың ЖСН-ін енгізіңіз (біреуін ғана).',
+    'queue.number_invalid': 'Өтініш нөмірі қате терілген: 10 таңба болуы керек, соңғысы бақылау таңбасы. Нөмірді қайта тексеріңіз.',
+    'privilege.not_pending': 'Бұл жеңілдік өтініші қаралып қойған немесе кері қайтарылған.',
+    'privilege.reason_required': 'Бас тарту себебін жазыңыз.',
+    'privilege.not_withdrawable': 'Бұл жеңілдік өтінішін кері қайтару мүмкін емес.',
+  },
+  {
+    'iin.problem.format': 'Неверный ИИН ({field}): он должен состоять из 12 цифр.',
+    'iin.problem.century': 'Неверный ИИН ({field}): 7-я цифра (век и пол) должна быть от 1 до 6.',
+    'iin.problem.date': 'Неверный ИИН ({field}): первые шесть цифр (ГГММДД) не образуют существующую дату рождения.',
+    'iin.problem.checksum': 'Неверный ИИН ({field}): не сходится последняя, контрольная цифра. Сверьте номер с документом.',
+    'iin.problem.never_issued': 'Неверный ИИН ({field}): такие номера не выдаются. Сверьте номер с документом.',
+    'application.child_already_queued':
+      'Этот ребёнок уже стоит в очереди или зачислен в детский сад: на одного ребёнка подаётся одно заявление. Если заявление нужно передать настоящему законному представителю ребёнка, обратитесь в управление образования с заявлением и документами (удостоверение личности, свидетельство о рождении ребёнка, документ, подтверждающий представительство).',
+    'application.school_age': 'Ребёнок достиг школьного возраста (в очереди можно стоять до {date}): поставить его в очередь в дошкольную организацию нельзя.',
+    'application.birth_date_future': 'Дата рождения ребёнка не может быть в будущем.',
+    'application.preferences_too_many': 'Можно выбрать не больше {max} дошкольных организаций.',
+    'application.preferences_duplicate': 'Одна и та же дошкольная организация указана дважды.',
+    'application.organisation_unavailable': 'Выбранная дошкольная организация (№{id}) не найдена или закрыта.',
+    'application.organisation_kind_mismatch': 'Выбранная организация (№{id}) не того вида, что указан в заявлении (детский сад или мини-центр).',
+    'application.pmpk_required': 'При особых образовательных потребностях укажите реквизиты заключения ПМПК.',
+    'application.phone_invalid': 'Неверный номер телефона ({field}): нужно +7 и 10 цифр, например +7 701 123 45 67.',
+    'application.parent_mismatch': 'Подать заявление можно только со своим ИИН.',
+    'application.not_queued': 'Заявление не стоит в очереди, это действие невозможно.',
+    'application.referral_outstanding': 'По заявлению выдано направление. Сначала верните направление или дождитесь окончания его срока.',
+    'queue.not_found': 'Заявление с таким номером или ИИН не найдено. Проверьте номер.',
+    'queue.lookup_one': 'Укажите номер заявления или ИИН ребёнка (что-то одно).',
+    'queue.number_invalid': 'Номер заявления набран с ошибкой: в нём 10 знаков, последний — контрольный. Проверьте номер.',
+    'privilege.not_pending': 'Это заявление о льготе уже рассмотрено или отозвано.',
+    'privilege.reason_required': 'Укажите причину отказа.',
+    'privilege.not_withdrawable': 'Это заявление о льготе отозвать нельзя.',
+  },
+  {
+    'iin.problem.format': 'Invalid IIN ({field}): it must be 12 digits.',
+    'iin.problem.century': 'Invalid IIN ({field}): the 7th digit (century and sex) must be 1 to 6.',
+    'iin.problem.date': 'Invalid IIN ({field}): the first six digits (YYMMDD) are not a real date of birth.',
+    'iin.problem.checksum': 'Invalid IIN ({field}): the last digit (the check digit) does not match. Compare the number with the document.',
+    'iin.problem.never_issued': 'Invalid IIN ({field}): no such number is ever issued. Compare the number with the document.',
+    'application.child_already_queued':
+      'This child is already in the queue or enrolled: one application per child. If the application must pass to the child’s real legal representative, write to the education department with the documents (identity card, the child’s birth certificate, proof of representation).',
+    'application.school_age': 'The child has reached school age (may stay in the queue until {date}) and cannot join the preschool queue.',
+    'application.birth_date_future': 'The child’s date of birth cannot be in the future.',
+    'application.preferences_too_many': 'You may choose at most {max} preschool organisations.',
+    'application.preferences_duplicate': 'The same preschool organisation is listed twice.',
+    'application.organisation_unavailable': 'The chosen preschool organisation (No. {id}) does not exist or is closed.',
+    'application.organisation_kind_mismatch': 'The chosen organisation (No. {id}) is not of the kind in the application (kindergarten or mini-centre).',
+    'application.pmpk_required': 'With special educational needs, give the reference of the PMPK conclusion.',
+    'application.phone_invalid': 'Invalid phone number ({field}): +7 and 10 digits, e.g. +7 701 123 45 67.',
+    'application.parent_mismatch': 'You can apply only with your own IIN.',
+    'application.not_queued': 'The application is not in the queue; this is not possible.',
+    'application.referral_outstanding': 'A referral has been issued for this application. Return the referral first, or wait until it ends.',
+    'queue.not_found': 'No application with this number or IIN was found. Check the number.',
+    'queue.lookup_one': 'Give the application number or the child’s IIN (one of them).',
+    'queue.number_invalid': 'The application number is mistyped: it has 10 characters, the last one a check character. Check the number.',
+    'privilege.not_pending': 'This privilege claim has already been decided or withdrawn.',
+    'privilege.reason_required': 'Give the reason for the rejection.',
+    'privilege.not_withdrawable': 'This privilege claim cannot be withdrawn.',
+  },
+);
+
+/** A refused IIN, naming the failed check; `field` is the input's path (e.g. 'child.iin'). */
+export function iinError(field: string, problem: IinProblem): AppError {
+  return new AppError(`iin_${problem}`, 400, `iin.problem.${problem}`, { field });
+}

@@ -1,0 +1,184 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB, Tier } from '../db/schema.ts';
+import type { Policy } from '../domain/policy.ts';
+import { almatyDate, type Clock } from '../clock.ts';
+import { AppError } from '../errors.ts';
+import { checkIin } from '../domain/iin.ts';
+import { iinError } from './messages.ts';
+import { normaliseApplicationNumber, validApplicationNumber } from './number.ts';
+
+export type AheadByTier = { extraordinary: number; primary: number; general: number };
+export interface Position {
+  /** 1 + the number of queued applications ahead in the order of service. */
+  position: number;
+  aheadByTier: AheadByTier;
+}
+export interface QueuePosition {
+  cohort: Position;
+  preferences: ({ rank: number; organisationId: number } & Position)[];
+  asOf: string;
+}
+
+/**
+ * The order of service in SQL (the same rule as src/domain/order.ts): within each scope (the whole
+ * cohort, or the queued applications of the cohort listing one organisation) every application gets
+ * its rank in its tier by time then id (row_number), then a band and a slot (bandOf, slotOf):
+ *   band: extraordinary 0; primary and general 1 (general 2 when the ratio is 0);
+ *   slot: extraordinary and ratio 0 → rank; primary → rank·(r+1); general → ⌊rank/r⌋·(r+1) + 1 + rank mod r.
+ * (band, slot) is unique within a scope and sorts in the order of service.
+ */
+function keyed(ratio: number) {
+  const r = sql.lit(Math.trunc(ratio));
+  return {
+    band: sql<number>`case when tier = 'extraordinary' then 0 when ${r} = 0 and tier = 'general' then 2 else 1 end`,
+    slot: sql<number>`case when tier = 'extraordinary' or ${r} = 0 then rk
+      when tier = 'primary' then rk * (${r} + 1)
+      else (rk / nullif(${r}, 0)) * (${r} + 1) + 1 + mod(rk, nullif(${r}, 0)) end`,
+  };
+}
+
+const zero = (): AheadByTier => ({ extraordinary: 0, primary: 0, general: 0 });
+
+/**
+ * Queue numbers of one application: in its cohort and for each organisation it prefers. Counts the
+ * 'queued' applications ahead (stop-listed ones and those with an outstanding referral keep their
+ * places). Null when the application is not queued (enrolled, withdrawn, aged out) or does not exist.
+ * The database does the counting; nothing but the counts comes back.
+ */
+export async function queuePosition(db: Kysely<DB>, applicationId: number, policy: Policy, clock?: Clock): Promise<QueuePosition | null> {
+  const { band, slot } = keyed(policy.primaryToGeneralRatio);
+  const result = await sql<{ scope: number; tier: Tier | null; n: number; as_of: Date }>`
+    with me as (
+      select id, birth_year from applications where id = ${applicationId} and status = 'queued'
+    ),
+    scoped as (
+      select 0::bigint as scope, a.id, a.tier, a.applied_at
+        from applications a join me on a.birth_year = me.birth_year
+       where a.status = 'queued'
+      union all
+      select mp.organisation_id as scope, a.id, a.tier, a.applied_at
+        from me
+        join application_preferences mp on mp.application_id = me.id
+        join application_preferences p on p.organisation_id = mp.organisation_id
+        join applications a on a.id = p.application_id and a.birth_year = me.birth_year
+       where a.status = 'queued'
+    ),
+    ranked as (
+      select scope, id, tier, row_number() over (partition by scope, tier order by applied_at, id) - 1 as rk from scoped
+    ),
+    k as (
+      select scope, id, tier, ${band} as band, ${slot} as slot from ranked
+    ),
+    mine as (select scope, band, slot from k where id = ${applicationId})
+    select m.scope, ahead.tier, coalesce(ahead.n, 0)::int as n, statement_timestamp() as as_of
+      from mine m
+      left join lateral (
+        select k.tier, count(*) as n from k
+         where k.scope = m.scope and (k.band < m.band or (k.band = m.band and k.slot < m.slot))
+         group by k.tier
+      ) ahead on true
+  `.execute(db);
+  if (result.rows.length === 0) return null;
+  const byScope = new Map<number, AheadByTier>();
+  for (const row of result.rows) {
+    const a = byScope.get(row.scope) ?? zero();
+    if (row.tier) a[row.tier] = row.n;
+    byScope.set(row.scope, a);
+  }
+  const prefs = await db
+    .selectFrom('application_preferences')
+    .select(['rank', 'organisation_id'])
+    .where('application_id', '=', applicationId)
+    .orderBy('rank')
+    .execute();
+  const pos = (a: AheadByTier): Position => ({ position: 1 + a.extraordinary + a.primary + a.general, aheadByTier: a });
+  const asOf = clock ? clock.now().toString() : new Date(result.rows[0]!.as_of).toISOString();
+  return {
+    cohort: pos(byScope.get(0) ?? zero()),
+    preferences: prefs.map((p) => ({ rank: p.rank, organisationId: p.organisation_id, ...pos(byScope.get(p.organisation_id) ?? zero()) })),
+    asOf,
+  };
+}
+
+export type PublicStatus = 'queued' | 'referral' | 'stop_listed' | 'enrolled' | 'withdrawn' | 'aged_out';
+
+/**
+ * What anyone may see of an application (the public lookup): its state and queue numbers — never
+ * names, IINs, phones or the privilege category. `cohort` is null and preference positions are null
+ * once the application has left the queue (enrolled, withdrawn, aged out).
+ */
+export interface PublicQueueView {
+  number: string;
+  status: PublicStatus;
+  stopListedUntil?: string;
+  birthYear: number;
+  cohort: Position | null;
+  preferences: { rank: number; organisationId: number; nameKk: string; nameRu: string; position: number | null; aheadByTier: AheadByTier | null }[];
+  asOf: string;
+}
+
+export type LookupKey = { number: string } | { childIin: string };
+
+/** The public queue lookup by application number or child IIN; 404 (translated) when unknown. */
+export async function lookupQueue(db: Kysely<DB>, policy: Policy, key: LookupKey, clock?: Clock): Promise<PublicQueueView> {
+  let q = db.selectFrom('applications as a').select(['a.id', 'a.number', 'a.status', 'a.birth_year']);
+  if ('number' in key) {
+    const number = normaliseApplicationNumber(key.number);
+    if (!validApplicationNumber(number)) throw new AppError('number_invalid', 400, 'queue.number_invalid');
+    q = q.where('a.number', '=', number);
+  } else {
+    const c = checkIin(key.childIin);
+    if (!c.ok) throw iinError('childIin', c.problem);
+    // the child's active application, else the latest one
+    q = q
+      .innerJoin('children as c', 'c.id', 'a.child_id')
+      .where('c.iin', '=', key.childIin)
+      .orderBy(sql`case when a.status in ('queued', 'enrolled') then 0 else 1 end`)
+      .orderBy('a.applied_at', 'desc')
+      .limit(1);
+  }
+  const app = await q.executeTakeFirst();
+  if (!app) throw new AppError('not_found', 404, 'queue.not_found');
+
+  const today = clock ? sql`${almatyDate(clock.now()).toString()}::date` : sql`(now() at time zone 'Asia/Almaty')::date`;
+  const [referral, stop, prefs] = await Promise.all([
+    db.selectFrom('referrals').select('id').where('application_id', '=', app.id).where('status', 'in', ['issued', 'registered']).executeTakeFirst(),
+    db
+      .selectFrom('stop_list')
+      .select(sql<string>`max(ends_on)::text`.as('until'))
+      .where('application_id', '=', app.id)
+      .where('lifted_at', 'is', null)
+      .where(sql<boolean>`starts_on <= ${today} and ends_on >= ${today}`)
+      .executeTakeFirst(),
+    db
+      .selectFrom('application_preferences as p')
+      .innerJoin('organisations as o', 'o.id', 'p.organisation_id')
+      .select(['p.rank', 'p.organisation_id', 'o.name_kk', 'o.name_ru'])
+      .where('p.application_id', '=', app.id)
+      .orderBy('p.rank')
+      .execute(),
+  ]);
+  let status: PublicStatus = app.status;
+  let stopListedUntil: string | undefined;
+  if (app.status === 'queued') {
+    if (referral) status = 'referral';
+    else if (stop?.until) {
+      status = 'stop_listed';
+      stopListedUntil = stop.until;
+    }
+  }
+  const pos = app.status === 'queued' ? await queuePosition(db, app.id, policy, clock) : null;
+  const byOrg = new Map(pos?.preferences.map((p) => [p.organisationId, p]) ?? []);
+  return {
+    number: app.number,
+    status,
+    ...(stopListedUntil ? { stopListedUntil } : {}),
+    birthYear: app.birth_year,
+    cohort: pos ? pos.cohort : null,
+    preferences: prefs.map((p) => {
+      const x = byOrg.get(p.organisation_id);
+      return { rank: p.rank, organisationId: p.organisation_id, nameKk: p.name_kk, nameRu: p.name_ru, position: x?.position ?? null, aheadByTier: x?.aheadByTier ?? null };
+    }),
+    asOf: pos?.asOf ?? (clock ? clock.now().toString() : new Date((await sql<{ t: Date }>`select statement_timestamp() as t`.execute(db)).rows[0]!.t).toISOString()),
+  };
+}

@@ -1,0 +1,349 @@
+import type { Kysely } from 'kysely';
+import { Temporal } from 'temporal-polyfill';
+import { z } from 'zod';
+import type { AppDeps } from '../context.ts';
+import type { DB, PrivilegeCategory, Tier } from '../db/schema.ts';
+import type { Policy } from '../domain/policy.ts';
+import { checkIin } from '../domain/iin.ts';
+import { almatyDate, toDate, type Clock } from '../clock.ts';
+import { audit, SYSTEM, type Actor, type AuditEntry } from '../audit/write.ts';
+import { assertCan, assertParent } from '../auth/permissions.ts';
+import { AppError, conflict, forbidden, invalid, notFound, unauthenticated } from '../errors.ts';
+import { iinError } from './messages.ts';
+import { newApplicationNumber } from './number.ts';
+
+export { iinError };
+
+const PRIVILEGE_CATEGORIES = ['military', 'special_state_body', 'disabled_parent', 'orphan', 'large_family', 'special_needs', 'teacher'] as const;
+const name = z.string().trim().min(1).max(100);
+const date = z.iso.date();
+
+/** The application form (API body); policy-dependent checks (number of preferences) are in the service. */
+export const applicationInput = z.object({
+  child: z.object({ iin: z.string().trim(), lastName: name, firstName: name, middleName: name.optional(), birthDate: date }),
+  parent: z.object({
+    iin: z.string().trim(),
+    lastName: name,
+    firstName: name,
+    middleName: name.optional(),
+    phone1: z.string(),
+    phone2: z.string().optional(),
+    email: z.email().max(200).optional(),
+    lang: z.enum(['kk', 'ru', 'en']),
+  }),
+  orgKind: z.enum(['kindergarten', 'mini_centre']),
+  preferences: z.array(z.number().int().positive()).min(1).max(10),
+  language: z.enum(['kk', 'ru']),
+  desiredStart: date,
+  specialNeeds: z.boolean(),
+  pmpkDocumentRef: z.string().trim().min(1).max(200).optional(),
+  privilege: z.object({ category: z.enum(PRIVILEGE_CATEGORIES), documentRef: z.string().trim().min(1).max(200) }).optional(),
+});
+export type ApplicationInput = z.infer<typeof applicationInput>;
+
+export type ApplicationWarning = 'birth_date_differs_from_iin' | 'parent_contacts_kept';
+export interface Created {
+  applicationId: number;
+  number: string;
+  claimId: number | null;
+  warnings: ApplicationWarning[];
+}
+
+/** '+7 701 123 45 67', '8 (701) 123-45-67', '87011234567' → '+77011234567'; null if not a Kazakh mobile form. */
+export function normalisePhone(s: string): string | null {
+  const digits = s.replace(/[\s()-]/g, '');
+  const m = /^(?:\+7|8|7)([0-9]{10})$/.exec(digits);
+  return m ? `+7${m[1]}` : null;
+}
+
+/** The last day a child born in `birthYear` stays in the queue (policy: 31 July of the year it turns 6). */
+export function lastQueueDay(birthYear: number, policy: Policy): Temporal.PlainDate {
+  const [m, d] = policy.schoolLeaveMonthDay.split('-').map(Number);
+  return Temporal.PlainDate.from({ year: birthYear + policy.schoolAge, month: m!, day: d! }, { overflow: 'constrain' });
+}
+
+/** The latest birth year that has left the queue for school age by `today`. */
+function lastAgedOutBirthYear(today: Temporal.PlainDate, policy: Policy): number {
+  const leaveThisYear = lastQueueDay(today.year - policy.schoolAge, policy);
+  return Temporal.PlainDate.compare(today, leaveThisYear) > 0 ? today.year - policy.schoolAge : today.year - policy.schoolAge - 1;
+}
+
+const isUniqueViolation = (e: unknown, constraint?: string): boolean =>
+  (e as { code?: string }).code === '23505' && (!constraint || (e as { constraint?: string }).constraint === constraint);
+
+/** Apply: one child into the queue, in one transaction with its audit entries. */
+export async function createApplication(deps: AppDeps, actor: Actor, raw: ApplicationInput): Promise<Created> {
+  assertCan(actor, 'application.create');
+  const input = applicationInput.parse(raw);
+  const policy = await deps.city.getPolicy();
+  const now = deps.clock.now();
+  const today = almatyDate(now);
+  const warnings: ApplicationWarning[] = [];
+
+  const childIin = checkIin(input.child.iin);
+  if (!childIin.ok) throw iinError('child.iin', childIin.problem);
+  const parentIin = checkIin(input.parent.iin);
+  if (!parentIin.ok) throw iinError('parent.iin', parentIin.problem);
+  const birthDate = Temporal.PlainDate.from(input.child.birthDate);
+  if (!birthDate.equals(childIin.birthDate)) warnings.push('birth_date_differs_from_iin');
+  if (Temporal.PlainDate.compare(birthDate, today) > 0) throw invalid('birth_date_future', 'application.birth_date_future');
+  if (birthDate.year <= lastAgedOutBirthYear(today, policy))
+    throw invalid('school_age', 'application.school_age', { date: lastQueueDay(birthDate.year, policy).toString() });
+
+  const phone1 = normalisePhone(input.parent.phone1);
+  if (!phone1) throw invalid('phone_invalid', 'application.phone_invalid', { field: 'parent.phone1' });
+  const phone2 = input.parent.phone2 ? normalisePhone(input.parent.phone2) : null;
+  if (input.parent.phone2 && !phone2) throw invalid('phone_invalid', 'application.phone_invalid', { field: 'parent.phone2' });
+
+  if (input.preferences.length > policy.maxPreferences) throw invalid('preferences_too_many', 'application.preferences_too_many', { max: policy.maxPreferences });
+  if (new Set(input.preferences).size !== input.preferences.length) throw invalid('preferences_duplicate', 'application.preferences_duplicate');
+  if (input.specialNeeds && !input.pmpkDocumentRef) throw invalid('pmpk_required', 'application.pmpk_required');
+
+  const nowDate = toDate(now);
+  try {
+    return await deps.database.db.transaction().execute(async (trx) => {
+      const orgs = await trx.selectFrom('organisations').select(['id', 'kind', 'closed_at']).where('id', 'in', input.preferences).execute();
+      for (const id of input.preferences) {
+        const o = orgs.find((x) => x.id === id);
+        if (!o || o.closed_at) throw invalid('organisation_unavailable', 'application.organisation_unavailable', { id });
+        if (o.kind !== input.orgKind) throw invalid('organisation_kind_mismatch', 'application.organisation_kind_mismatch', { id });
+      }
+      const entries: AuditEntry[] = [];
+
+      // the parent: found by IIN or created. An existing parent's phones are never changed here —
+      // a phone change needs proof of identity (the cabinet's own procedure).
+      let parent = await trx.selectFrom('parents').select(['id', 'phone1', 'phone2']).where('iin', '=', input.parent.iin).executeTakeFirst();
+      if (actor.kind === 'parent' && parent?.id !== actor.id) throw new AppError('parent_mismatch', 403, 'application.parent_mismatch');
+      if (parent) {
+        if (parent.phone1 !== phone1 || (phone2 !== null && parent.phone2 !== phone2)) warnings.push('parent_contacts_kept');
+      } else {
+        parent = await trx
+          .insertInto('parents')
+          .values({
+            iin: input.parent.iin,
+            last_name: input.parent.lastName,
+            first_name: input.parent.firstName,
+            middle_name: input.parent.middleName ?? null,
+            phone1,
+            phone2,
+            email: input.parent.email ?? null,
+            lang: input.parent.lang,
+            created_at: nowDate,
+          })
+          .returning(['id', 'phone1', 'phone2'])
+          .executeTakeFirstOrThrow();
+        entries.push({ action: 'parent.created', subjectType: 'parent', subjectId: parent.id });
+      }
+
+      // the child: found by IIN (a child who left the queue before may apply again) or created
+      let child = await trx.selectFrom('children').select('id').where('iin', '=', input.child.iin).executeTakeFirst();
+      if (child) {
+        const active = await trx.selectFrom('applications').select('id').where('child_id', '=', child.id).where('status', 'in', ['queued', 'enrolled']).executeTakeFirst();
+        if (active) throw conflict('child_already_queued', 'application.child_already_queued');
+        await trx
+          .updateTable('children')
+          .set({ last_name: input.child.lastName, first_name: input.child.firstName, middle_name: input.child.middleName ?? null, birth_date: input.child.birthDate })
+          .where('id', '=', child.id)
+          .execute();
+      } else {
+        child = await trx
+          .insertInto('children')
+          .values({
+            iin: input.child.iin,
+            last_name: input.child.lastName,
+            first_name: input.child.firstName,
+            middle_name: input.child.middleName ?? null,
+            birth_date: input.child.birthDate,
+            created_at: nowDate,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        entries.push({ action: 'child.created', subjectType: 'child', subjectId: child.id });
+      }
+
+      let number = newApplicationNumber();
+      while (await trx.selectFrom('applications').select('id').where('number', '=', number).executeTakeFirst()) number = newApplicationNumber();
+      const app = await trx
+        .insertInto('applications')
+        .values({
+          number,
+          child_id: child.id,
+          parent_id: parent.id,
+          status: 'queued',
+          birth_year: birthDate.year,
+          org_kind: input.orgKind,
+          language: input.language,
+          desired_start: input.desiredStart,
+          special_needs: input.specialNeeds,
+          pmpk_document_ref: input.specialNeeds ? (input.pmpkDocumentRef ?? null) : null,
+          tier: 'general',
+          applied_at: nowDate,
+          created_at: nowDate,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto('application_preferences')
+        .values(input.preferences.map((organisation_id, i) => ({ application_id: app.id, rank: i + 1, organisation_id })))
+        .execute();
+      entries.push({
+        action: 'application.created',
+        subjectType: 'application',
+        subjectId: app.id,
+        data: { childId: child.id, parentId: parent.id, birthYear: birthDate.year, orgKind: input.orgKind, preferences: input.preferences, warnings },
+      });
+
+      let claimId: number | null = null;
+      if (input.privilege) {
+        const claim = await trx
+          .insertInto('privilege_claims')
+          .values({ application_id: app.id, category: input.privilege.category, document_ref: input.privilege.documentRef, status: 'pending', claimed_at: nowDate })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        claimId = claim.id;
+        entries.push({ action: 'privilege.claimed', subjectType: 'privilege_claim', subjectId: claim.id, data: { applicationId: app.id, category: input.privilege.category } });
+      }
+      await audit(trx, deps.clock, actor, entries);
+      return { applicationId: app.id, number, claimId, warnings };
+    });
+  } catch (e) {
+    // two applications for one child at the same moment: the unique index decides
+    if (isUniqueViolation(e, 'applications_one_active_per_child') || isUniqueViolation(e, 'children_iin_key'))
+      throw conflict('child_already_queued', 'application.child_already_queued');
+    throw e;
+  }
+}
+
+/** The tier a confirmed privilege puts an application in. */
+export function tierOf(category: PrivilegeCategory): Tier {
+  return category === 'military' || category === 'special_state_body' ? 'extraordinary' : 'primary';
+}
+
+/** An operator confirms or rejects a privilege claim. Rejected: the application stays general, at its original time. */
+export async function decideClaim(deps: AppDeps, actor: Actor, claimId: number, decision: { confirm: boolean; reason?: string | null }): Promise<{ status: 'confirmed' | 'rejected'; tier: Tier }> {
+  assertCan(actor, 'privilege.decide');
+  const reason = decision.reason?.trim() || null;
+  if (!decision.confirm && !reason) throw invalid('reason_required', 'privilege.reason_required');
+  const now = toDate(deps.clock.now());
+  return deps.database.db.transaction().execute(async (trx) => {
+    const claim = await trx.selectFrom('privilege_claims').select(['id', 'application_id', 'category', 'status']).where('id', '=', claimId).forUpdate().executeTakeFirst();
+    if (!claim) throw notFound();
+    const status = decision.confirm ? ('confirmed' as const) : ('rejected' as const);
+    const done = await trx
+      .updateTable('privilege_claims')
+      .set({ status, decided_at: now, decided_by: actor.id, reason })
+      .where('id', '=', claimId)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    if (Number(done.numUpdatedRows) !== 1) throw conflict('claim_not_pending', 'privilege.not_pending');
+    const app = await trx.selectFrom('applications').select(['id', 'tier', 'status']).where('id', '=', claim.application_id).forUpdate().executeTakeFirstOrThrow();
+    let tier: Tier = app.tier;
+    if (decision.confirm) {
+      if (app.status !== 'queued') throw conflict('not_queued', 'application.not_queued');
+      tier = tierOf(claim.category);
+      await trx.updateTable('applications').set({ tier }).where('id', '=', app.id).where('status', '=', 'queued').execute();
+    }
+    await audit(trx, deps.clock, actor, {
+      action: decision.confirm ? 'privilege.confirmed' : 'privilege.rejected',
+      subjectType: 'privilege_claim',
+      subjectId: claimId,
+      reason,
+      data: { applicationId: app.id, category: claim.category, tierBefore: app.tier, tierAfter: tier },
+    });
+    return { status, tier };
+  });
+}
+
+/** Parent (own) or operator: staff other than operators and anonymous callers are refused. */
+async function assertOwnOrOperator(trx: Kysely<DB>, actor: Actor, applicationId: number): Promise<void> {
+  if (actor.kind === 'public' || actor.kind === 'system') throw unauthenticated();
+  const app = await trx.selectFrom('applications').select('parent_id').where('id', '=', applicationId).executeTakeFirst();
+  if (!app) throw notFound();
+  if (actor.kind === 'parent') return assertParent(actor, app.parent_id);
+  if (!(actor.kind === 'staff' && actor.role === 'operator')) throw forbidden();
+}
+
+/** The parent (own) or an operator withdraws a claim; a confirmed claim's tier falls back to general. */
+export async function withdrawClaim(deps: AppDeps, actor: Actor, claimId: number): Promise<{ tier: Tier }> {
+  const now = toDate(deps.clock.now());
+  return deps.database.db.transaction().execute(async (trx) => {
+    const claim = await trx.selectFrom('privilege_claims').select(['id', 'application_id', 'status']).where('id', '=', claimId).forUpdate().executeTakeFirst();
+    if (!claim) throw notFound();
+    await assertOwnOrOperator(trx, actor, claim.application_id);
+    if (claim.status !== 'pending' && claim.status !== 'confirmed') throw conflict('claim_not_withdrawable', 'privilege.not_withdrawable');
+    await trx.updateTable('privilege_claims').set({ status: 'withdrawn', decided_at: now }).where('id', '=', claimId).where('status', '=', claim.status).execute();
+    const app = await trx.selectFrom('applications').select(['id', 'tier']).where('id', '=', claim.application_id).forUpdate().executeTakeFirstOrThrow();
+    let tier = app.tier;
+    if (claim.status === 'confirmed') {
+      // back to general, unless another confirmed claim still holds
+      const other = await trx.selectFrom('privilege_claims').select('category').where('application_id', '=', app.id).where('status', '=', 'confirmed').execute();
+      tier = other.some((c) => tierOf(c.category) === 'extraordinary') ? 'extraordinary' : other.length ? 'primary' : 'general';
+      await trx.updateTable('applications').set({ tier }).where('id', '=', app.id).execute();
+    }
+    await audit(trx, deps.clock, actor, {
+      action: 'privilege.withdrawn',
+      subjectType: 'privilege_claim',
+      subjectId: claimId,
+      data: { applicationId: app.id, statusBefore: claim.status, tierBefore: app.tier, tierAfter: tier },
+    });
+    return { tier };
+  });
+}
+
+/**
+ * School age: queued applications of children past the policy's last queue day (31 July of the year
+ * they turn 6) leave the queue as 'aged_out' — except those with an outstanding referral (issued or
+ * registered), which finish their course first. Runs inside the caller's transaction (the deadline sweep).
+ */
+export async function ageOut(trx: Kysely<DB>, clock: Clock, policy: Policy, today: Temporal.PlainDate): Promise<number[]> {
+  const maxYear = lastAgedOutBirthYear(today, policy);
+  const now = toDate(clock.now());
+  const rows = await trx
+    .updateTable('applications')
+    .set({ status: 'aged_out', left_at: now, left_reason: 'school_age' })
+    .where('status', '=', 'queued')
+    .where('birth_year', '<=', maxYear)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('referrals as r')
+            .select('r.id')
+            .whereRef('r.application_id', '=', 'applications.id')
+            .where('r.status', 'in', ['issued', 'registered']),
+        ),
+      ),
+    )
+    .returning(['id', 'birth_year'])
+    .execute();
+  await audit(
+    trx,
+    clock,
+    SYSTEM,
+    rows.map((r) => ({ action: 'application.aged_out', subjectType: 'application', subjectId: r.id, reason: 'school_age', data: { birthYear: r.birth_year } })),
+  );
+  return rows.map((r) => r.id);
+}
+
+export const WITHDRAW_REASONS = ['parent_request', 'moved_away', 'other_kindergarten', 'other'] as const;
+export type WithdrawReason = (typeof WITHDRAW_REASONS)[number];
+
+/** The parent (own) or an operator takes an application out of the queue; not while a referral is outstanding. */
+export async function withdrawApplication(deps: AppDeps, actor: Actor, applicationId: number, reason: WithdrawReason): Promise<void> {
+  const now = toDate(deps.clock.now());
+  await deps.database.db.transaction().execute(async (trx) => {
+    await assertOwnOrOperator(trx, actor, applicationId);
+    const app = await trx.selectFrom('applications').select(['id', 'status']).where('id', '=', applicationId).forUpdate().executeTakeFirstOrThrow();
+    if (app.status !== 'queued') throw conflict('not_queued', 'application.not_queued');
+    const outstanding = await trx.selectFrom('referrals').select('id').where('application_id', '=', applicationId).where('status', 'in', ['issued', 'registered']).executeTakeFirst();
+    if (outstanding) throw conflict('referral_outstanding', 'application.referral_outstanding');
+    const done = await trx
+      .updateTable('applications')
+      .set({ status: 'withdrawn', left_at: now, left_reason: reason })
+      .where('id', '=', applicationId)
+      .where('status', '=', 'queued')
+      .executeTakeFirst();
+    if (Number(done.numUpdatedRows) !== 1) throw conflict('not_queued', 'application.not_queued');
+    await audit(trx, deps.clock, actor, { action: 'application.withdrawn', subjectType: 'application', subjectId: applicationId, reason });
+  });
+}
