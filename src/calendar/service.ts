@@ -1,0 +1,200 @@
+import type { Kysely } from 'kysely';
+import { Temporal } from 'temporal-polyfill';
+import { audit, type Actor } from '../audit/write.ts';
+import { assertCan } from '../auth/permissions.ts';
+import { almatyDate, fromDate, toDate } from '../clock.ts';
+import type { AppDeps } from '../context.ts';
+import type { CalendarDayKind, DB } from '../db/schema.ts';
+import { WorkingCalendar } from '../domain/calendar.ts';
+import type { Policy } from '../domain/policy.ts';
+import { AppError, invalid } from '../errors.ts';
+import { t } from '../web/i18n/index.ts';
+
+/**
+ * The working-day calendar an operator keeps: the exceptions to "Monday to Friday" (holidays, days
+ * off moved by rule or decree, weekend days made working). Changing it changes future deadline
+ * computations at once; deadlines already stored do NOT move (DOMAIN.md) — the operator is shown
+ * which would, so they can decide.
+ */
+
+export interface CalendarDayView {
+  day: string;
+  kind: CalendarDayKind;
+  nameKk: string;
+  nameRu: string;
+  nameEn: string;
+}
+
+export interface CalendarYear {
+  year: number;
+  days: CalendarDayView[];
+  /** Working days per month (index 0 = January) under the calendar as it stands. */
+  months: { month: number; workingDays: number }[];
+  workingDays: number;
+}
+
+/** A strict calendar date 'YYYY-MM-DD' (2026-02-30 is refused), as a translated 400 error. */
+export function parseDay(value: string): Temporal.PlainDate {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw invalid('invalid_date', 'calendar.invalid_date', { value });
+  try {
+    const d = Temporal.PlainDate.from(value, { overflow: 'reject' });
+    if (d.year < 2000 || d.year > 2100) throw new RangeError('out of range');
+    return d;
+  } catch {
+    throw invalid('invalid_date', 'calendar.invalid_date', { value });
+  }
+}
+
+export function parseYear(value: number | string): number {
+  const y = typeof value === 'string' ? (/^\d{4}$/.test(value) ? Number(value) : NaN) : value;
+  if (!Number.isInteger(y) || y < 2000 || y > 2100) throw invalid('invalid_year', 'calendar.invalid_year', { value: String(value) });
+  return y;
+}
+
+const view = (r: { day: string; kind: CalendarDayKind; name_kk: string; name_ru: string; name_en: string }): CalendarDayView => ({
+  day: r.day,
+  kind: r.kind,
+  nameKk: r.name_kk,
+  nameRu: r.name_ru,
+  nameEn: r.name_en,
+});
+
+/** The year's exceptions, and per month the number of working days. */
+export async function listYear(db: Kysely<DB>, year: number): Promise<CalendarYear> {
+  const y = parseYear(year);
+  const rows = await db
+    .selectFrom('calendar_days')
+    .select(['day', 'kind', 'name_kk', 'name_ru', 'name_en'])
+    .where('day', '>=', `${y}-01-01`)
+    .where('day', '<=', `${y}-12-31`)
+    .orderBy('day')
+    .execute();
+  const cal = new WorkingCalendar(rows);
+  const months = Array.from({ length: 12 }, (_, i) => {
+    const first = Temporal.PlainDate.from({ year: y, month: i + 1, day: 1 });
+    return { month: i + 1, workingDays: cal.workingDaysBetween(first.subtract({ days: 1 }), first.with({ day: first.daysInMonth })) };
+  });
+  return { year: y, days: rows.map(view), months, workingDays: months.reduce((a, m) => a + m.workingDays, 0) };
+}
+
+export interface SetDayInput {
+  day: string;
+  /** null: back to the plain weekday rule (the exception is removed). */
+  kind: CalendarDayKind | null;
+  nameKk?: string;
+  nameRu?: string;
+  nameEn?: string;
+  reason: string;
+}
+
+export interface DeadlineMove {
+  subjectType: 'referral' | 'contract';
+  id: number;
+  /** The referral's number (for a contract: its referral's). */
+  referralNumber: string;
+  deadline: string;
+  newDeadline: string;
+}
+
+export interface SetDayResult {
+  day: CalendarDayView | null;
+  previousKind: CalendarDayKind | null;
+  wouldMove: DeadlineMove[];
+}
+
+/**
+ * Set (or clear) one day of the calendar, with its audit entry in the same transaction; the cached
+ * calendar is dropped after commit. Returns the outstanding deadlines that the changed calendar would
+ * compute differently (they are not moved).
+ */
+export async function setDay(deps: AppDeps, actor: Actor, input: SetDayInput): Promise<SetDayResult> {
+  assertCan(actor, 'calendar.edit');
+  const d = parseDay(input.day);
+  const day = d.toString();
+  const reason = input.reason.trim();
+  if (!reason) throw invalid('invalid_input', 'error.validation', { details: 'reason' });
+  const kind = input.kind;
+  if (kind === 'working' && d.dayOfWeek <= 5) throw invalid('working_needs_weekend', 'calendar.working_needs_weekend', { day });
+  if (kind === 'day_off' && d.dayOfWeek >= 6) throw invalid('day_off_needs_weekday', 'calendar.day_off_needs_weekday', { day });
+  const now = toDate(deps.clock.now());
+
+  const result = await deps.database.db.transaction().execute(async (trx) => {
+    const before = await trx
+      .selectFrom('calendar_days')
+      .select(['day', 'kind', 'name_kk', 'name_ru', 'name_en'])
+      .where('day', '=', day)
+      .forUpdate()
+      .executeTakeFirst();
+    const previousKind = before?.kind ?? null;
+    let after: CalendarDayView | null = null;
+    if (kind === null) {
+      const del = await trx.deleteFrom('calendar_days').where('day', '=', day).executeTakeFirst();
+      if (Number(del.numDeletedRows) === 0) throw new AppError('already_plain', 409, 'calendar.already_plain', { day });
+    } else {
+      // Names: as given; else the day's names if its kind stays; else the kind's plain name.
+      const keep = before && before.kind === kind;
+      const names = {
+        name_kk: input.nameKk?.trim() || (keep ? before.name_kk : t('kk', `calendar.default_name.${kind}`)),
+        name_ru: input.nameRu?.trim() || (keep ? before.name_ru : t('ru', `calendar.default_name.${kind}`)),
+        name_en: input.nameEn?.trim() || (keep ? before.name_en : t('en', `calendar.default_name.${kind}`)),
+      };
+      const row = await trx
+        .insertInto('calendar_days')
+        .values({ day, kind, ...names, updated_at: now, updated_by: actor.id })
+        .onConflict((oc) => oc.column('day').doUpdateSet({ kind, ...names, updated_at: now, updated_by: actor.id }))
+        .returning(['day', 'kind', 'name_kk', 'name_ru', 'name_en'])
+        .executeTakeFirstOrThrow();
+      after = view(row);
+    }
+    await audit(trx, deps.clock, actor, {
+      action: 'calendar.day_set',
+      subjectType: 'calendar_day',
+      subjectId: null,
+      reason,
+      data: { day, kind, previousKind },
+    });
+    return { day: after, previousKind };
+  });
+  deps.city.invalidate();
+
+  const [calendar, policy] = await Promise.all([deps.city.getCalendar(), deps.city.getPolicy()]);
+  const wouldMove = await deadlinesThatWouldMove(deps.database.db, calendar, policy);
+  return { ...result, wouldMove };
+}
+
+/**
+ * The outstanding deadlines that `calendar` computes differently from what is stored: referrals
+ * issued and not extended (deadline = the policy's n-th working day after the issue date), and
+ * pending contracts (n working days after registration, plus the extra period if granted).
+ */
+export async function deadlinesThatWouldMove(db: Kysely<DB>, calendar: WorkingCalendar, policy: Policy): Promise<DeadlineMove[]> {
+  const out: DeadlineMove[] = [];
+  const referrals = await db
+    .selectFrom('referrals')
+    .select(['id', 'number', 'issued_at', 'deadline'])
+    .where('status', '=', 'issued')
+    .where('extended_at', 'is', null)
+    .orderBy('id')
+    .execute();
+  for (const r of referrals) {
+    const issued = almatyDate(fromDate(new Date(r.issued_at)));
+    const expected = calendar.addWorkingDays(issued, policy.referralValidWorkingDays).toString();
+    if (expected !== r.deadline) out.push({ subjectType: 'referral', id: r.id, referralNumber: r.number, deadline: r.deadline, newDeadline: expected });
+  }
+  const contracts = await db
+    .selectFrom('contracts')
+    .innerJoin('referrals', 'referrals.id', 'contracts.referral_id')
+    .select(['contracts.id', 'contracts.deadline', 'contracts.extra_period_granted_at', 'referrals.number', 'referrals.registered_at'])
+    .where('contracts.status', '=', 'pending')
+    .where('referrals.registered_at', 'is not', null)
+    .orderBy('contracts.id')
+    .execute();
+  for (const c of contracts) {
+    const registered = almatyDate(fromDate(new Date(c.registered_at!)));
+    let expected = calendar.addWorkingDays(registered, policy.contractWorkingDays);
+    if (c.extra_period_granted_at) expected = calendar.addWorkingDays(expected, policy.contractExtraWorkingDays);
+    if (expected.toString() !== c.deadline)
+      out.push({ subjectType: 'contract', id: c.id, referralNumber: c.number, deadline: c.deadline, newDeadline: expected.toString() });
+  }
+  return out;
+}
