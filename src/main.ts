@@ -1,0 +1,122 @@
+/**
+ * `npm start`: the Kezek service. Opens the database (embedded PGlite in DATA_DIR, or the server at
+ * DATABASE_URL), migrates, creates the demo city on first start in demo mode, serves HTTP, runs the
+ * background loops, and shuts down cleanly on SIGINT/SIGTERM.
+ */
+import path from 'node:path';
+import fs from 'node:fs';
+import { loadConfig, type Config } from './config.ts';
+import { DataDirLockedError, openDatabase, recordLockPort, type Database } from './db/connection.ts';
+import { migrate } from './db/migrate.ts';
+import { OffsetClock, SystemClock, type Clock } from './clock.ts';
+import { CityState, type AppDeps } from './context.ts';
+import { buildApp } from './app.ts';
+import { demoLogins, isEmptyCity, seedDemoCity } from './demo/seed.ts';
+import { loadDemoOffset, syncDemoClock } from './demo/clock.ts';
+import { controlTokenPath, writeControlToken } from './demo/token.ts';
+import { serviceJobs } from './jobs/index.ts';
+import { ConsoleSmsProvider } from './sms/providers.ts';
+import type { JobRunner } from './jobs/runner.ts';
+
+const t0 = performance.now();
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+function describeDatabase(config: Config): string {
+  if (config.databaseUrl) {
+    const u = new URL(config.databaseUrl);
+    return `PostgreSQL at ${u.hostname}:${u.port || 5432}${u.pathname}`;
+  }
+  const rel = path.relative(process.cwd(), config.dataDir) || '.';
+  return `embedded database in ${rel.startsWith('..') || path.isAbsolute(rel) ? config.dataDir : `./${rel}`}`;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  let database: Database;
+  try {
+    database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, role: 'service' });
+  } catch (e) {
+    if (e instanceof DataDirLockedError || (e as Error).name === 'DataDirLockedError') {
+      process.stderr.write(`${(e as Error).message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+
+  let stopSync = () => {};
+  let runner: JobRunner | undefined;
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    say(`Kezek is stopping (${signal})…`);
+    const force = setTimeout(() => {
+      process.stderr.write('Kezek did not stop within 10 s; exiting.\n');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    try {
+      await app?.close(); // stop accepting, finish in-flight requests
+      await runner?.stop(); // wait for running iterations
+      stopSync();
+      if (config.mode === 'demo') fs.rmSync(controlTokenPath(config.dataDir), { force: true });
+      await database.close(); // PGlite closed cleanly, the lock released
+      say('Kezek stopped.');
+      process.exit(0);
+    } catch (e) {
+      process.stderr.write(`error while stopping: ${(e as Error).stack}\n`);
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    const applied = await migrate(database.db);
+    if (applied.length) say(`Database migrated: ${applied.join(', ')}`);
+
+    let clock: Clock;
+    if (config.mode === 'demo') {
+      const offset = new OffsetClock(await loadDemoOffset(database.db));
+      stopSync = syncDemoClock(database.db, offset, 3000);
+      clock = offset;
+      if (await isEmptyCity(database.db)) {
+        say('First start: creating the demo city…');
+        const s = await seedDemoCity(database.db, clock, { onProgress: (l) => say(`  ${l}`) });
+        say(`Demo city ready: ${s.districts} districts, ${s.organisations} organisations, ${s.groups} groups, ${s.applications} children in the queue.`);
+      }
+      say('Demo staff logins (demo mode only):');
+      for (const line of await demoLogins(database.db)) say(line);
+    } else {
+      clock = new SystemClock();
+    }
+
+    const deps: AppDeps = { database, clock, config, city: new CityState(database.db) };
+    app = await buildApp(deps, { logger: { level: config.logLevel } });
+    await app.listen({ port: config.port, host: config.host });
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.port;
+    if (database.engine === 'pglite') recordLockPort(config.dataDir, port);
+    if (config.mode === 'demo') writeControlToken(config.dataDir);
+
+    if (config.jobs) {
+      const sms = new ConsoleSmsProvider(app.log, 200, () => clock.now().toString());
+      const jobs = await serviceJobs(deps, sms, app.log);
+      runner = jobs.runner;
+      if (!jobs.sweepWired) app.log.warn('the deadline sweep (src/referrals/sweep.ts) is not available; referral deadlines are not swept');
+      if (config.mode === 'production') app.log.warn('SMS go to the console provider: no SMS gateway is configured');
+      runner.start();
+    }
+    say(`Kezek is serving http://localhost:${port} (${config.mode} mode, ${describeDatabase(config)}) — started in ${Math.round(performance.now() - t0)} ms`);
+  } catch (e) {
+    process.stderr.write(`Kezek could not start: ${(e as Error).stack ?? e}\n`);
+    await app?.close().catch(() => {});
+    await runner?.stop();
+    stopSync();
+    await database.close().catch(() => {});
+    process.exit(1);
+  }
+}
+
+await main();
