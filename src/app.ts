@@ -1,4 +1,5 @@
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { sendErrorPage } from './web/context.ts';
 import { ZodError } from 'zod';
 import swagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
@@ -62,32 +63,36 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     req.actor = PUBLIC;
   });
 
-  app.setErrorHandler((err, req, reply) => {
+  // Errors: JSON { error, message } for the API; an HTML page in the caller's language for browser pages.
+  const answer = async (req: FastifyRequest, reply: FastifyReply, status: number, body: { error: string; message: string }) => {
+    if (await sendErrorPage(req, reply, deps, status, body.message)) return reply;
+    return reply.status(status).send(body);
+  };
+
+  app.setErrorHandler(async (err, req, reply) => {
     const lang = req.lang ?? 'kk';
     if (err instanceof AppError) {
-      return reply.status(err.status).send({ error: err.code, message: t(lang, err.messageKey, err.params) });
+      return answer(req, reply, err.status, { error: err.code, message: t(lang, err.messageKey, err.params) });
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
       const details = err.validation.map((v) => `${v.instancePath.replace(/^\//, '').replaceAll('/', '.') || (v.params as { issue?: { path?: unknown[] } }).issue?.path?.join('.') || '—'}: ${v.message}`).join('; ');
-      return reply.status(400).send({ error: 'invalid_input', message: t(lang, 'error.validation', { details }) });
+      return answer(req, reply, 400, { error: 'invalid_input', message: t(lang, 'error.validation', { details }) });
     }
     if (err instanceof ZodError) {
       const details = err.issues.map((i) => `${i.path.join('.') || '—'}: ${i.message}`).join('; ');
-      return reply.status(400).send({ error: 'invalid_input', message: t(lang, 'error.validation', { details }) });
+      return answer(req, reply, 400, { error: 'invalid_input', message: t(lang, 'error.validation', { details }) });
     }
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
       const code = status === 429 ? 'rate_limited' : (err as { code?: string }).code?.toLowerCase() ?? 'bad_request';
       const message = status === 429 ? t(lang, 'error.rate_limited') : t(lang, 'error.validation', { details: (err as Error).message });
-      return reply.status(status).send({ error: code, message });
+      return answer(req, reply, status, { error: code, message });
     }
     req.log.error({ err }, 'unhandled error');
-    return reply.status(500).send({ error: 'internal', message: t(lang, 'error.internal') });
+    return answer(req, reply, 500, { error: 'internal', message: t(lang, 'error.internal') });
   });
 
-  app.setNotFoundHandler((req, reply) => {
-    reply.status(404).send({ error: 'not_found', message: t(req.lang ?? 'kk', 'error.not_found') });
-  });
+  app.setNotFoundHandler((req, reply) => answer(req, reply, 404, { error: 'not_found', message: t(req.lang ?? 'kk', 'error.not_found') }));
 
   for (const plugin of routePlugins) await plugin(app, deps);
   return app;

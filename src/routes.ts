@@ -2,10 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from './context.ts';
 import { healthRoutes } from './api/health.ts';
 import { authRoutes } from './auth/routes.ts';
+import { webRoutes } from './web/routes.ts';
 import { calendarRoutes } from './calendar/routes.ts';
 import { applicationRoutes } from './applications/routes.ts';
 
 export type RoutePlugin = (app: FastifyInstance, deps: AppDeps) => Promise<void> | void;
 
 /** Every feature's routes, in registration order (one import and one entry per feature). */
-export const routePlugins: RoutePlugin[] = [healthRoutes, authRoutes, calendarRoutes, applicationRoutes];
+export const routePlugins: RoutePlugin[] = [healthRoutes, authRoutes, webRoutes, calendarRoutes, applicationRoutes];

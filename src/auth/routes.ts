@@ -1,7 +1,21 @@
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
-import { installSessions } from './sessions.ts';
+import type { AppDeps } from '../context.ts';
+import { audit } from '../audit/write.ts';
+import { AppError } from '../errors.ts';
+import { assertCan, can } from './permissions.ts';
+import { clearSessionCookie, installSessions, setSessionCookie } from './sessions.ts';
+import { toDate } from '../clock.ts';
+import { installCsrf } from './csrf.ts';
+import { staffLogin } from './staff-login.ts';
+import { t } from '../web/i18n/index.ts';
+import { pageContext, sendPage } from '../web/context.ts';
+import { staffLoginPage } from '../web/pages/staff-login.tsx';
+import { staffHomePage } from '../web/pages/staff-home.tsx';
+import { formatDateTime } from '../web/format.ts';
+import { advanceDemoClock } from '../demo/clock.ts';
 
 const ActorSchema = z.object({
   kind: z.enum(['staff', 'parent', 'system', 'public']),
@@ -10,10 +24,31 @@ const ActorSchema = z.object({
   organisationId: z.number().nullable().optional(),
   districtId: z.number().nullable().optional(),
 });
+const ErrorSchema = z.object({ error: z.string(), message: z.string() });
+const LoginBody = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) });
 
-/** Sessions on every request (req.actor), CSRF checks, staff sign-in and sign-out. */
+async function signOut(req: FastifyRequest, reply: FastifyReply, deps: AppDeps): Promise<void> {
+  const s = req.session;
+  if (s) {
+    await deps.database.db.transaction().execute(async (trx) => {
+      const r = await trx
+        .updateTable('sessions')
+        .set({ ended_at: toDate(deps.clock.now()) })
+        .where('id_hash', '=', s.idHash)
+        .where('ended_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) > 0) {
+        await audit(trx, deps.clock, req.actor, { action: 'auth.logout', subjectType: s.kind === 'staff' ? 'staff_user' : 'parent', subjectId: s.userId }, req.id);
+      }
+    });
+  }
+  if (req.authVia !== 'bearer') clearSessionCookie(reply, deps);
+}
+
+/** Sessions on every request (req.actor), CSRF checks, staff sign-in and sign-out (API and pages). */
 export const authRoutes: RoutePlugin = async (app, deps) => {
   await installSessions(app, deps);
+  installCsrf(app);
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get(
@@ -28,4 +63,97 @@ export const authRoutes: RoutePlugin = async (app, deps) => {
     },
     async (req) => ({ actor: req.actor, csrfToken: req.session?.csrfToken ?? null }),
   );
+
+  r.post(
+    '/api/staff/login',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Staff sign-in: a session token (also set as the kezek_session cookie)',
+        description: 'Use the token as "Authorization: Bearer <token>". Five failed attempts in a row lock the account for 15 minutes; every refusal has the same answer.',
+        body: LoginBody,
+        response: {
+          200: z.object({
+            token: z.string(),
+            csrfToken: z.string(),
+            user: z.object({ id: z.number(), role: z.enum(['kindergarten', 'operator', 'admin']), organisationId: z.number().nullable() }),
+          }),
+          401: ErrorSchema,
+        },
+      },
+    },
+    async (req, reply) => {
+      const s = await staffLogin(deps, { ...req.body, lang: req.lang }, req.id);
+      setSessionCookie(reply, deps, s.token);
+      return { token: s.token, csrfToken: s.csrfToken, user: { id: s.user.id, role: s.user.role, organisationId: s.user.organisationId } };
+    },
+  );
+
+  r.post(
+    '/api/session/logout',
+    {
+      config: { csrfAnonymous: 'allow' },
+      schema: { tags: ['auth'], summary: 'End the current session', security: [{ session: [] }], response: { 204: z.null() } },
+    },
+    async (req, reply) => {
+      await signOut(req, reply, deps);
+      return reply.status(204).send(null);
+    },
+  );
+
+  // ---- pages ----
+  const hide = { hide: true } as const;
+
+  r.get('/staff/login', { schema: hide }, async (req, reply) => {
+    if (req.actor.kind === 'staff') return reply.redirect('/staff', 303);
+    return sendPage(reply, staffLoginPage(pageContext(req, reply, deps)));
+  });
+
+  r.post(
+    '/staff/login',
+    { schema: { ...hide, body: z.object({ username: z.string().max(100).default(''), password: z.string().max(200).default('') }) } },
+    async (req, reply) => {
+      try {
+        const s = await staffLogin(deps, { username: req.body.username, password: req.body.password, lang: req.lang }, req.id);
+        setSessionCookie(reply, deps, s.token);
+        return reply.redirect('/staff', 303);
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        const html = staffLoginPage(pageContext(req, reply, deps), { username: req.body.username, error: t(req.lang, e.messageKey, e.params) });
+        return sendPage(reply, html, e.status);
+      }
+    },
+  );
+
+  r.get('/staff', { schema: { ...hide, querystring: z.object({ moved: z.string().max(40).optional(), lang: z.string().optional() }) } }, async (req, reply) => {
+    const actor = req.actor;
+    if (actor.kind !== 'staff' || !actor.id || !actor.role) return reply.redirect('/staff/login', 303);
+    const db = deps.database.db;
+    const u = await db.selectFrom('staff_users').select(['full_name']).where('id', '=', actor.id).executeTakeFirstOrThrow();
+    const org = actor.organisationId
+      ? await db.selectFrom('organisations').select(['id', 'name_kk', 'name_ru']).where('id', '=', actor.organisationId).executeTakeFirst()
+      : undefined;
+    const moved = req.query.moved;
+    return sendPage(
+      reply,
+      staffHomePage(pageContext(req, reply, deps), {
+        fullName: u.full_name,
+        role: actor.role,
+        organisation: org ? { id: org.id, name: req.lang === 'kk' ? org.name_kk : org.name_ru } : null,
+        demoClock: deps.config.mode === 'demo' && can(actor, 'demo.clock'),
+        notice: moved ? t(req.lang, 'web.staff.demo.moved', { time: formatDateTime(req.lang, deps.clock.now()) }) : null,
+      }),
+    );
+  });
+
+  r.post('/staff/demo-clock', { schema: hide }, async (req, reply) => {
+    assertCan(req.actor, 'demo.clock');
+    await advanceDemoClock(deps, '1wd', req.actor, req.id);
+    return reply.redirect(`/staff?moved=1&lang=${req.lang}`, 303);
+  });
+
+  r.post('/logout', { schema: hide, config: { csrfAnonymous: 'allow' } }, async (req, reply) => {
+    await signOut(req, reply, deps);
+    return reply.redirect('/', 303);
+  });
 };

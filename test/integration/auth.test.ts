@@ -2,6 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testApp } from '../helpers/app.ts';
 import { loginAs } from '../helpers/auth.ts';
+import { hashPassword } from '../../src/auth/password.ts';
+import { staff } from '../helpers/fixtures.ts';
+import type { TestApp } from '../helpers/app.ts';
 
 test('a session token (bearer or cookie) tells who is calling; idle sessions end', async () => {
   const t = await testApp();
@@ -37,6 +40,170 @@ test('a session token (bearer or cookie) tells who is calling; idle sessions end
     // a disabled staff account's session no longer counts
     await t.deps.database.db.updateTable('staff_users').set({ disabled_at: new Date('2026-03-01T00:00:00Z') }).where('id', '=', op.actor.id!).execute();
     assert.equal((await t.app.inject({ method: 'GET', url: '/api/session', headers: op.headers })).json().actor.kind, 'public');
+  } finally {
+    await t.close();
+  }
+});
+
+
+async function staffWithPassword(t: TestApp, username: string, password: string, role: 'operator' | 'admin' = 'operator'): Promise<number> {
+  const id = await staff(t.deps.database.db, role, null, username);
+  await t.deps.database.db.updateTable('staff_users').set({ password_hash: await hashPassword(password), full_name: 'Әсел Нұрланқызы' }).where('id', '=', id).execute();
+  return id;
+}
+
+function cookieFrom(res: { headers: Record<string, unknown> }, name: string): string | undefined {
+  const raw = res.headers['set-cookie'];
+  const list = Array.isArray(raw) ? raw : raw ? [String(raw)] : [];
+  for (const c of list) {
+    const m = new RegExp(`^${name}=([^;]*)`).exec(c);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+test('CSRF: a cookie-authenticated POST needs the session token; bearer calls do not; sign-out ends the session for good', async () => {
+  const t = await testApp();
+  try {
+    const kg = await loginAs(t, 'kindergarten');
+    const refused = await t.app.inject({ method: 'POST', url: '/api/session/logout', headers: { cookie: kg.cookie, 'accept-language': 'ru' } });
+    assert.equal(refused.statusCode, 403);
+    assert.deepEqual(refused.json(), { error: 'csrf', message: 'Страница устарела. Обновите её и попробуйте ещё раз.' });
+    const wrong = await t.app.inject({ method: 'POST', url: '/api/session/logout', headers: { cookie: kg.cookie, 'x-csrf-token': 'x'.repeat(43) } });
+    assert.equal(wrong.statusCode, 403);
+    // nothing changed: the session still works
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/session', headers: { cookie: kg.cookie } })).json().actor.kind, 'staff');
+
+    const ok = await t.app.inject({ method: 'POST', url: '/api/session/logout', headers: { cookie: kg.cookie, 'x-csrf-token': kg.csrfToken } });
+    assert.equal(ok.statusCode, 204);
+    // the replayed cookie (and the same token as bearer) is refused from now on
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/session', headers: { cookie: kg.cookie } })).json().actor.kind, 'public');
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/session', headers: kg.headers })).json().actor.kind, 'public');
+    const staffPage = await t.app.inject({ method: 'GET', url: '/staff', headers: { cookie: kg.cookie } });
+    assert.equal(staffPage.statusCode, 303);
+    assert.equal(staffPage.headers.location, '/staff/login');
+
+    // a bearer-authenticated API call needs no CSRF token
+    const op = await loginAs(t, 'operator');
+    const bearer = await t.app.inject({ method: 'POST', url: '/api/session/logout', headers: op.headers });
+    assert.equal(bearer.statusCode, 204);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/session', headers: op.headers })).json().actor.kind, 'public');
+    const audit = await t.deps.database.db.selectFrom('audit_log').select(['action', 'subject_id']).where('action', '=', 'auth.logout').execute();
+    assert.deepEqual(audit.map((a) => a.subject_id).sort(), [kg.actor.id, op.actor.id].sort());
+  } finally {
+    await t.close();
+  }
+});
+
+test('staff sign-in: token and cookie, 5 failures lock for 15 minutes, one answer for unknown user and wrong password, all audited', async () => {
+  const t = await testApp();
+  try {
+    const id = await staffWithPassword(t, 'asel.operator', 'correct horse battery');
+    const login = (username: string, password: string) =>
+      t.app.inject({ method: 'POST', url: '/api/staff/login', headers: { 'accept-language': 'kk' }, payload: { username, password } });
+
+    const good = await login('asel.operator', 'correct horse battery');
+    assert.equal(good.statusCode, 200);
+    const body = good.json();
+    assert.deepEqual(body.user, { id, role: 'operator', organisationId: null });
+    assert.equal(cookieFrom(good, 'kezek_session'), body.token);
+    assert.match(String(good.headers['set-cookie']), /HttpOnly/i);
+    assert.match(String(good.headers['set-cookie']), /SameSite=Lax/i);
+    assert.equal((await t.app.inject({ url: '/api/session', headers: { authorization: `Bearer ${body.token}` } })).json().actor.id, id);
+
+    // no account enumeration: the same status and body for an unknown name and a wrong password
+    const unknown = await login('nobody.here', 'whatever');
+    const wrongPw = await login('asel.operator', 'wrong');
+    assert.equal(unknown.statusCode, 401);
+    assert.equal(wrongPw.statusCode, 401);
+    assert.deepEqual(unknown.json(), wrongPw.json());
+    assert.equal(unknown.json().error, 'invalid_credentials');
+
+    for (let i = 0; i < 4; i++) assert.equal((await login('asel.operator', `wrong${i}`)).statusCode, 401);
+    // that was the 5th failure in a row: now locked, even with the right password, with the same answer
+    const locked = await login('asel.operator', 'correct horse battery');
+    assert.equal(locked.statusCode, 401);
+    assert.deepEqual(locked.json(), unknown.json());
+    t.clock.advance({ minutes: 14 });
+    assert.equal((await login('asel.operator', 'correct horse battery')).statusCode, 401);
+    t.clock.advance({ minutes: 2 });
+    assert.equal((await login('asel.operator', 'correct horse battery')).statusCode, 200);
+
+    const db = t.deps.database.db;
+    const entries = await db.selectFrom('audit_log').select(['action', 'subject_id', 'data']).orderBy('id').execute();
+    const actions = entries.map((e) => e.action);
+    assert.equal(actions.filter((a) => a === 'auth.staff_login').length, 2);
+    assert.equal(actions.filter((a) => a === 'auth.staff_locked').length, 1);
+    assert.equal(actions.filter((a) => a === 'auth.staff_login_failed').length, 1 + 5 + 2);
+    const unknownEntry = entries.find((e) => e.action === 'auth.staff_login_failed' && e.subject_id === null);
+    assert.ok(unknownEntry);
+    assert.ok(!JSON.stringify(entries).includes('nobody.here'), 'the username is never recorded');
+    const u = await db.selectFrom('staff_users').select(['failed_logins', 'locked_until']).where('id', '=', id).executeTakeFirstOrThrow();
+    assert.equal(u.failed_logins, 0);
+    assert.equal(u.locked_until, null);
+  } finally {
+    await t.close();
+  }
+});
+
+test('the sign-in page: double-submit CSRF on the anonymous form, 303 to /staff, sign-out refuses the replayed cookie', async () => {
+  const t = await testApp();
+  try {
+    await staffWithPassword(t, 'admin.one', 'a long password');
+    const form = await t.app.inject({ url: '/staff/login?lang=ru' });
+    assert.equal(form.statusCode, 200);
+    const csrfCookie = cookieFrom(form, 'kezek_csrf');
+    assert.ok(csrfCookie);
+    assert.ok(form.body.includes(`name="_csrf" value="${csrfCookie}"`));
+    assert.match(form.body, /<label for="username">Имя пользователя<\/label>/);
+
+    // a foreign page posting the form (no matching token) is refused: login CSRF
+    const forged = await t.app.inject({
+      method: 'POST',
+      url: '/staff/login?lang=ru',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      payload: 'username=admin.one&password=a+long+password',
+    });
+    assert.equal(forged.statusCode, 403);
+    assert.match(forged.headers['content-type'] as string, /text\/html/);
+    assert.ok(forged.body.includes('Страница устарела'));
+    assert.equal(cookieFrom(forged, 'kezek_session'), undefined);
+
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/staff/login?lang=ru',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `kezek_csrf=${csrfCookie}` },
+      payload: `_csrf=${csrfCookie}&username=admin.one&password=nope`,
+    });
+    assert.equal(bad.statusCode, 401);
+    assert.ok(bad.body.includes('Неверное имя пользователя или пароль'));
+    assert.ok(bad.body.includes('value="admin.one"'), 'the username is kept in the form');
+
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/staff/login?lang=ru',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `kezek_csrf=${csrfCookie}` },
+      payload: `_csrf=${csrfCookie}&username=admin.one&password=a+long+password`,
+    });
+    assert.equal(ok.statusCode, 303);
+    assert.equal(ok.headers.location, '/staff');
+    const session = cookieFrom(ok, 'kezek_session')!;
+    const home = await t.app.inject({ url: '/staff?lang=ru', headers: { cookie: `kezek_session=${session}` } });
+    assert.equal(home.statusCode, 200);
+    assert.ok(home.body.includes('Вы вошли как Әсел Нұрланқызы'));
+    assert.ok(home.body.includes('администратор') || home.body.includes('оператор'));
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(home.body)![1]!;
+
+    const out = await t.app.inject({
+      method: 'POST',
+      url: '/logout',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `kezek_session=${session}` },
+      payload: `_csrf=${csrf}`,
+    });
+    assert.equal(out.statusCode, 303);
+    const replay = await t.app.inject({ url: '/staff', headers: { cookie: `kezek_session=${session}` } });
+    assert.equal(replay.statusCode, 303);
+    assert.equal(replay.headers.location, '/staff/login');
   } finally {
     await t.close();
   }

@@ -1,0 +1,20 @@
+import type { Temporal } from 'temporal-polyfill';
+import type { Lang } from '../db/schema.ts';
+import { ZONE } from '../clock.ts';
+import { intlLocale } from './i18n/index.ts';
+
+/** Dates and numbers for pages, formatted on the server (Node's full ICU) in Asia/Almaty. */
+export function formatDateTime(lang: Lang, t: Temporal.Instant | Date | string): string {
+  const ms = typeof t === 'string' ? Date.parse(t) : t instanceof Date ? t.getTime() : t.epochMilliseconds;
+  return new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'long', timeStyle: 'short', timeZone: ZONE }).format(ms);
+}
+
+/** A calendar date 'YYYY-MM-DD' (no time zone shift). */
+export function formatDate(lang: Lang, d: string): string {
+  const [y, m, day] = d.split('-').map(Number);
+  return new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'long', timeZone: 'UTC' }).format(Date.UTC(y!, m! - 1, day!));
+}
+
+export function formatNumber(lang: Lang, n: number): string {
+  return new Intl.NumberFormat(intlLocale(lang)).format(n);
+}

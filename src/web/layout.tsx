@@ -1,0 +1,102 @@
+import type { FastifyRequest } from 'fastify';
+import type { AppDeps } from '../context.ts';
+import { LANGS, t } from './i18n/index.ts';
+import type { Lang } from '../db/schema.ts';
+import { formatDateTime } from './format.ts';
+import { CSS_URL } from './static.ts';
+
+export interface PageContext {
+  req: FastifyRequest;
+  deps: AppDeps;
+  lang: Lang;
+  /** The CSRF token for forms on this page (formCsrfToken). */
+  csrf: string;
+}
+
+const LANG_NAMES: Record<Lang, string> = { kk: 'Қазақша', ru: 'Русский', en: 'English' };
+
+/** The current URL with ?lang= replaced: the language switch keeps you on the same page. */
+export function withLang(url: string, lang: Lang): string {
+  const u = new URL(url, 'http://x');
+  u.searchParams.set('lang', lang);
+  return `${u.pathname}?${u.searchParams.toString()}`;
+}
+
+export function Layout(props: { ctx: PageContext; title: string; children?: JSX.Element | JSX.Element[] | string }): string {
+  const { ctx, title } = props;
+  const { lang, req } = ctx;
+  const tr = (k: Parameters<typeof t>[1], p?: Record<string, string | number>) => t(lang, k, p);
+  const staff = req.actor.kind === 'staff';
+  const signedIn = req.actor.kind === 'staff' || req.actor.kind === 'parent';
+  const path = new URL(req.url, 'http://x').pathname;
+  const nav: [string, string][] = [
+    ['/', tr('web.nav.home')],
+    ['/queue', tr('web.nav.queue')],
+    ['/organisations', tr('web.nav.organisations')],
+    ['/staff', tr('web.nav.staff')],
+  ];
+  const current = (href: string) => (href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`));
+  return (
+    '<!doctype html>' +
+    (
+      <html lang={lang}>
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title safe>{`${title} — ${tr('app.name')}`}</title>
+          <link rel="stylesheet" href={CSS_URL} />
+        </head>
+        <body>
+          <a class="skip" href="#main">
+            {tr('web.skip')}
+          </a>
+          <header class="top">
+            <div class="wrap top-row">
+              <a class="brand" href="/">
+                Кезек
+              </a>
+              <nav class="langs" aria-label={tr('web.lang.label')}>
+                {LANGS.map((l) => (
+                  <a href={withLang(req.url, l)} hreflang={l} lang={l} aria-current={l === lang ? 'true' : undefined}>
+                    {LANG_NAMES[l]}
+                  </a>
+                ))}
+              </nav>
+            </div>
+            <nav class="wrap menu" aria-label={tr('web.nav.label')}>
+              {nav.map(([href, label]) => (
+                <a href={href} aria-current={current(href) ? 'page' : undefined} safe>
+                  {label}
+                </a>
+              ))}
+            </nav>
+            {staff ? (
+              <div class="wrap staffbar">
+                <span safe>{ctx.deps.config.mode === 'demo' ? tr('web.staff.demo.now', { time: formatDateTime(lang, ctx.deps.clock.now()) }) : formatDateTime(lang, ctx.deps.clock.now())}</span>
+                {signedIn ? (
+                  <form method="post" action="/logout" class="inline">
+                    <input type="hidden" name="_csrf" value={ctx.csrf} />
+                    <button type="submit" class="link">
+                      {tr('auth.sign_out')}
+                    </button>
+                  </form>
+                ) : (
+                  ''
+                )}
+              </div>
+            ) : (
+              ''
+            )}
+          </header>
+          <main id="main" class="wrap" tabindex="-1">
+            <h1 safe>{title}</h1>
+            {props.children}
+          </main>
+          <footer class="wrap foot">
+            <p safe>{tr('web.footer')}</p>
+          </footer>
+        </body>
+      </html>
+    )
+  );
+}

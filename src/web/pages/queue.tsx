@@ -1,0 +1,126 @@
+import { t } from '../i18n/index.ts';
+import { Layout, type PageContext } from '../layout.tsx';
+import { formatDate, formatDateTime } from '../format.ts';
+import { nameIn } from '../queries.ts';
+
+type Ahead = { extraordinary: number; primary: number; general: number };
+/** The public lookup's answer (lookupQueue in src/applications/queue.ts): no personal data. */
+export interface QueueView {
+  number: string;
+  status: 'queued' | 'referral' | 'stop_listed' | 'enrolled' | 'withdrawn' | 'aged_out';
+  stopListedUntil?: string;
+  birthYear: number;
+  cohort: { position: number; aheadByTier: Ahead } | null;
+  preferences: { rank: number; organisationId: number; nameKk: string; nameRu: string; position: number | null; aheadByTier: Ahead | null }[];
+  asOf: string;
+}
+
+export function queuePage(ctx: PageContext, q: string, result: QueueView | null, error: string | null): string {
+  const tr = (k: Parameters<typeof t>[1], p?: Record<string, string | number>) => t(ctx.lang, k, p);
+  const aheadText = (a: Ahead) => `${a.extraordinary} / ${a.primary} / ${a.general}`;
+  return Layout({
+    ctx,
+    title: tr('web.queue.title'),
+    children: (
+      <>
+        <p safe>{tr('web.queue.intro')}</p>
+        <form method="get" action="/queue" class="stack" role="search">
+          <input type="hidden" name="lang" value={ctx.lang} />
+          <div>
+            <label for="q">
+              {tr('web.queue.label')}
+              <span class="hint" id="q-hint">
+                {tr('web.queue.hint')}
+              </span>
+            </label>
+            <input
+              type="text"
+              id="q"
+              name="q"
+              value={q}
+              required
+              maxlength="40"
+              autocomplete="off"
+              aria-describedby="q-hint"
+              aria-invalid={error ? 'true' : undefined}
+            />
+          </div>
+          <div>
+            <button type="submit" data-qa="queue-submit">
+              {tr('web.queue.submit')}
+            </button>
+          </div>
+        </form>
+        {error ? (
+          <p class="error" role="alert" data-qa="queue-error" safe>
+            {error}
+          </p>
+        ) : (
+          ''
+        )}
+        {result ? (
+          <section aria-labelledby="result-h" data-qa="queue-result">
+            <h2 id="result-h" safe>
+              {tr('web.queue.result', { number: result.number })}
+            </h2>
+            <p>
+              <span safe>{tr('web.queue.status')}</span>: <strong safe>{tr(`web.queue.status.${result.status}`)}</strong>
+            </p>
+            {result.stopListedUntil ? <p safe>{tr('web.queue.stop_until', { date: formatDate(ctx.lang, result.stopListedUntil) })}</p> : ''}
+            <p class="muted" safe>
+              {tr('web.queue.cohort', { year: String(result.birthYear) })}
+            </p>
+            {result.cohort ? (
+              <>
+                <p class="big" data-qa="queue-position" safe>
+                  {tr('web.queue.position', { n: result.cohort.position })}
+                </p>
+                <p safe>{tr('web.queue.ahead', result.cohort.aheadByTier)}</p>
+              </>
+            ) : (
+              <p safe>{tr('web.queue.left')}</p>
+            )}
+            {result.preferences.length && result.cohort ? (
+              <>
+                <h3 safe>{tr('web.queue.by_org')}</h3>
+                <div class="table-wrap">
+                  <table class="stacked">
+                    <thead>
+                      <tr>
+                        <th scope="col" safe>{tr('web.queue.col.rank')}</th>
+                        <th scope="col" safe>{tr('web.queue.col.org')}</th>
+                        <th scope="col" safe>{tr('web.queue.col.position')}</th>
+                        <th scope="col" safe>{tr('web.queue.col.ahead')}</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {result.preferences.map((p) => (
+                        <tr>
+                          <td data-label={tr('web.queue.col.rank')}>{String(p.rank)}</td>
+                          <td data-label={tr('web.queue.col.org')}>
+                            <a href={`/organisations/${p.organisationId}`} safe>
+                              {nameIn(ctx.lang, p)}
+                            </a>
+                          </td>
+                          <td data-label={tr('web.queue.col.position')}>{p.position === null ? '—' : String(p.position)}</td>
+                          <td data-label={tr('web.queue.col.ahead')}>{p.aheadByTier ? aheadText(p.aheadByTier) : '—'}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              </>
+            ) : (
+              ''
+            )}
+            <p class="muted" safe>
+              {tr('web.queue.as_of', { time: formatDateTime(ctx.lang, result.asOf) })}
+            </p>
+          </section>
+        ) : (
+          ''
+        )}
+      </>
+    ),
+  });
+}

@@ -1,0 +1,91 @@
+import { t } from '../i18n/index.ts';
+import { Layout, type PageContext } from '../layout.tsx';
+import { formatDateTime } from '../format.ts';
+
+export interface StaffHomeData {
+  fullName: string;
+  role: 'kindergarten' | 'operator' | 'admin';
+  organisation: { id: number; name: string } | null;
+  /** Shown for operators and admins in demo mode. */
+  demoClock: boolean;
+  /** After the clock moved: the new time. */
+  moved?: string | null;
+  notice?: string | null;
+}
+
+export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
+  const tr = (k: Parameters<typeof t>[1], p?: Record<string, string | number>) => t(ctx.lang, k, p);
+  return Layout({
+    ctx,
+    title: tr('web.staff.title'),
+    children: (
+      <>
+        {d.notice ? (
+          <p class="notice" role="status" data-qa="staff-notice" safe>
+            {d.notice}
+          </p>
+        ) : (
+          ''
+        )}
+        <p data-qa="staff-who">
+          <span safe>{tr('auth.signed_in_as', { name: d.fullName })}</span>
+          <br />
+          <span safe>{tr('web.staff.role', { role: tr(`web.staff.role.${d.role}`) })}</span>
+          {d.organisation ? (
+            <>
+              <br />
+              <span safe>{tr('web.staff.organisation', { name: d.organisation.name })}</span>
+            </>
+          ) : (
+            ''
+          )}
+        </p>
+        <h2 safe>{tr('web.staff.links')}</h2>
+        <ul>
+          {d.organisation ? (
+            <li>
+              <a href={`/organisations/${d.organisation.id}`} safe>
+                {tr('web.staff.link.my_organisation')}
+              </a>
+            </li>
+          ) : (
+            ''
+          )}
+          <li>
+            <a href="/organisations" safe>
+              {tr('web.staff.link.organisations')}
+            </a>
+          </li>
+          <li>
+            <a href="/queue" safe>
+              {tr('web.staff.link.queue')}
+            </a>
+          </li>
+          <li>
+            <a href="/api/openapi.json" safe>
+              {tr('web.staff.link.api')}
+            </a>
+          </li>
+        </ul>
+        {d.demoClock ? (
+          <section aria-labelledby="demo-h">
+            <h2 id="demo-h" safe>
+              {tr('web.staff.demo.title')}
+            </h2>
+            <p data-qa="demo-now" safe>
+              {tr('web.staff.demo.now', { time: formatDateTime(ctx.lang, ctx.deps.clock.now()) })}
+            </p>
+            <form method="post" action="/staff/demo-clock">
+              <input type="hidden" name="_csrf" value={ctx.csrf} />
+              <button type="submit" data-qa="demo-advance">
+                {tr('web.staff.demo.button')}
+              </button>
+            </form>
+          </section>
+        ) : (
+          ''
+        )}
+      </>
+    ),
+  });
+}

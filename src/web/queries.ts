@@ -1,0 +1,114 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB, GroupType, InstructionLang, OrgKind } from '../db/schema.ts';
+
+/** Read-only queries behind the public pages (organisations and their free places). */
+
+export interface OrgListItem {
+  id: number;
+  kind: OrgKind;
+  nameKk: string;
+  nameRu: string;
+  districtId: number;
+  districtKk: string;
+  districtRu: string;
+  languages: InstructionLang[];
+  freeByYear: { year: number; n: number }[];
+}
+
+export async function listOrganisations(db: Kysely<DB>, f: { kind?: OrgKind | undefined; lang?: InstructionLang | undefined }): Promise<OrgListItem[]> {
+  let q = db
+    .selectFrom('organisations as o')
+    .innerJoin('districts as d', 'd.id', 'o.district_id')
+    .select(['o.id', 'o.kind', 'o.name_kk', 'o.name_ru', 'o.languages', 'd.id as district_id', 'd.name_kk as district_kk', 'd.name_ru as district_ru'])
+    .where('o.closed_at', 'is', null);
+  if (f.kind) q = q.where('o.kind', '=', f.kind);
+  if (f.lang) q = q.where(sql<boolean>`${f.lang} = any(o.languages)`);
+  const orgs = await q.orderBy('d.name_ru').orderBy('d.id').orderBy('o.name_ru').orderBy('o.id').execute();
+  if (orgs.length === 0) return [];
+  let fq = db
+    .selectFrom('free_places as fp')
+    .innerJoin('groups as g', 'g.id', 'fp.group_id')
+    .select(['g.organisation_id', 'g.birth_year', sql<number>`count(*)::int`.as('n')])
+    .where('fp.status', '=', 'open')
+    .where('g.closed_at', 'is', null)
+    .where(
+      'g.organisation_id',
+      'in',
+      orgs.map((o) => o.id),
+    );
+  if (f.lang) fq = fq.where('g.language', '=', f.lang);
+  const free = await fq.groupBy(['g.organisation_id', 'g.birth_year']).orderBy('g.birth_year').execute();
+  const byOrg = new Map<number, { year: number; n: number }[]>();
+  for (const r of free) {
+    const list = byOrg.get(r.organisation_id) ?? [];
+    list.push({ year: r.birth_year, n: r.n });
+    byOrg.set(r.organisation_id, list);
+  }
+  return orgs.map((o) => ({
+    id: o.id,
+    kind: o.kind,
+    nameKk: o.name_kk,
+    nameRu: o.name_ru,
+    districtId: o.district_id,
+    districtKk: o.district_kk,
+    districtRu: o.district_ru,
+    languages: o.languages,
+    freeByYear: byOrg.get(o.id) ?? [],
+  }));
+}
+
+export interface OrgDetail {
+  id: number;
+  kind: OrgKind;
+  ownership: 'state' | 'private';
+  nameKk: string;
+  nameRu: string;
+  addressKk: string;
+  addressRu: string;
+  phone: string | null;
+  languages: InstructionLang[];
+  districtKk: string;
+  districtRu: string;
+  groups: { id: number; name: string; birthYear: number; language: InstructionLang; type: GroupType; capacity: number; free: number }[];
+}
+
+export async function getOrganisation(db: Kysely<DB>, id: number): Promise<OrgDetail | null> {
+  const o = await db
+    .selectFrom('organisations as o')
+    .innerJoin('districts as d', 'd.id', 'o.district_id')
+    .select(['o.id', 'o.kind', 'o.ownership', 'o.name_kk', 'o.name_ru', 'o.address_kk', 'o.address_ru', 'o.phone', 'o.languages', 'd.name_kk as district_kk', 'd.name_ru as district_ru'])
+    .where('o.id', '=', id)
+    .where('o.closed_at', 'is', null)
+    .executeTakeFirst();
+  if (!o) return null;
+  const groups = await db
+    .selectFrom('groups as g')
+    .leftJoin('free_places as fp', (j) => j.onRef('fp.group_id', '=', 'g.id').on('fp.status', '=', 'open'))
+    .select(['g.id', 'g.name', 'g.birth_year', 'g.language', 'g.type', 'g.capacity', sql<number>`count(fp.id)::int`.as('free')])
+    .where('g.organisation_id', '=', id)
+    .where('g.closed_at', 'is', null)
+    .groupBy(['g.id', 'g.name', 'g.birth_year', 'g.language', 'g.type', 'g.capacity'])
+    .orderBy('g.birth_year', 'desc')
+    .orderBy('g.language')
+    .orderBy('g.id')
+    .execute();
+  return {
+    id: o.id,
+    kind: o.kind,
+    ownership: o.ownership,
+    nameKk: o.name_kk,
+    nameRu: o.name_ru,
+    addressKk: o.address_kk,
+    addressRu: o.address_ru,
+    phone: o.phone,
+    languages: o.languages,
+    districtKk: o.district_kk,
+    districtRu: o.district_ru,
+    groups: groups.map((g) => ({ id: g.id, name: g.name, birthYear: g.birth_year, language: g.language, type: g.type, capacity: g.capacity, free: g.free })),
+  };
+}
+
+/** The name of an organisation in the page's language (Kazakh for kk, Russian otherwise). */
+export function nameIn(lang: string, o: { nameKk: string; nameRu: string }): string {
+  return lang === 'kk' ? o.nameKk : o.nameRu;
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { RoutePlugin } from '../routes.ts';
+import { isLang, t } from './i18n/index.ts';
+import { AppError, notFound } from '../errors.ts';
+import { staticRoutes } from './static.ts';
+import { pageContext, sendPage } from './context.ts';
+import { homePage } from './pages/home.tsx';
+import { organisationsPage } from './pages/organisations.tsx';
+import { organisationPage } from './pages/organisation.tsx';
+import { queuePage, type QueueView } from './pages/queue.tsx';
+import { getOrganisation, listOrganisations } from './queries.ts';
+import { lookupQueue } from '../applications/queue.ts';
+
+const LANG_COOKIE_MAX_AGE = 365 * 24 * 3600;
+const empty = z.literal('').transform(() => undefined);
+
+/** The public pages: home, organisations, one organisation, the queue lookup; the stylesheet. */
+export const webRoutes: RoutePlugin = (app, deps) => {
+  staticRoutes(app);
+
+  // ?lang= switches the language and remembers it in a cookie (src/app.ts detectLang reads both).
+  app.addHook('onRequest', async (req, reply) => {
+    const q = (req.query as Record<string, unknown> | undefined)?.lang;
+    if (isLang(q) && req.cookies?.lang !== q) {
+      reply.setCookie('lang', q, { path: '/', sameSite: 'lax', maxAge: LANG_COOKIE_MAX_AGE, secure: deps.config.mode === 'production' });
+    }
+  });
+
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const hide = { hide: true } as const;
+
+  r.get('/', { schema: hide }, async (req, reply) => sendPage(reply, homePage(pageContext(req, reply, deps), await deps.city.getPolicy())));
+
+  r.get(
+    '/organisations',
+    {
+      schema: {
+        ...hide,
+        querystring: z.object({
+          kind: z.enum(['kindergarten', 'mini_centre']).or(empty).optional(),
+          language: z.enum(['kk', 'ru']).or(empty).optional(),
+          lang: z.string().optional(),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const filter = { kind: req.query.kind, lang: req.query.language };
+      const orgs = await listOrganisations(deps.database.db, filter);
+      return sendPage(reply, organisationsPage(pageContext(req, reply, deps), orgs, filter));
+    },
+  );
+
+  r.get(
+    '/organisations/:id',
+    { schema: { ...hide, params: z.object({ id: z.coerce.number().int().positive().max(2 ** 53) }) } },
+    async (req, reply) => {
+      const o = await getOrganisation(deps.database.db, req.params.id);
+      if (!o) throw notFound();
+      return sendPage(reply, organisationPage(pageContext(req, reply, deps), o));
+    },
+  );
+
+  r.get('/queue', { schema: { ...hide, querystring: z.object({ q: z.string().max(100).optional(), lang: z.string().optional() }) } }, async (req, reply) => {
+    const q = (req.query.q ?? '').trim();
+    let result: QueueView | null = null;
+    let error: string | null = null;
+    let status = 200;
+    if (q) {
+      const key = /^\d{12}$/.test(q.replace(/\s/g, '')) ? { childIin: q.replace(/\s/g, '') } : { number: q };
+      try {
+        result = await lookupQueue(deps.database.db, await deps.city.getPolicy(), key, deps.clock);
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        error = t(req.lang, e.messageKey, e.params);
+        status = e.status;
+      }
+    }
+    return sendPage(reply, queuePage(pageContext(req, reply, deps), q, result, error), status);
+  });
+};
