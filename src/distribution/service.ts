@@ -1,0 +1,368 @@
+import crypto from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { AppDeps } from '../context.ts';
+import type { DB, Lang } from '../db/schema.ts';
+import { almatyDate, toDate } from '../clock.ts';
+import { audit, type Actor } from '../audit/write.ts';
+import { publishHead } from '../audit/seal.ts';
+import { assertCan } from '../auth/permissions.ts';
+import { AppError, notFound } from '../errors.ts';
+import { referralDeadline } from '../domain/referral.ts';
+import { distribute, PASS_REASONS, type PassReason, type ProtocolEntry } from '../domain/distribution.ts';
+import { renderSms } from '../sms/templates.ts';
+import { computeDistribution, type Computed } from './compute.ts';
+import { decodeInputs, encodeInputs, publicEntry, resultHash, type PublicEntry } from './inputs.ts';
+
+/** Advisory-lock key: one committing run at a time for the city (the audit sealer uses 7_211_001). */
+export const DISTRIBUTION_LOCK = 7_211_100;
+const RETRYABLE = new Set(['23505', '40001', '40P01']);
+
+export type Trigger = 'operator' | 'scheduled' | 'cli';
+
+export interface RunSummary {
+  id: number | null;
+  idempotencyKey: string | null;
+  trigger: Trigger | null;
+  runDate: string;
+  committedAt: string | null;
+  ratio: number;
+  places: number;
+  referrals: number;
+  applicationsRead: number;
+  inputsHash: string;
+  resultHash: string;
+  auditHead: { seq: number; hash: string } | null;
+  reasonCounts: Record<PassReason, number>;
+}
+
+export interface Preview {
+  summary: RunSummary;
+  protocol: PublicEntry[];
+}
+
+function totals(protocol: readonly { reasonCounts: Record<PassReason, number> }[]): Record<PassReason, number> {
+  const t = Object.fromEntries(PASS_REASONS.map((r) => [r, 0])) as Record<PassReason, number>;
+  for (const e of protocol) for (const r of PASS_REASONS) t[r] += e.reasonCounts[r];
+  return t;
+}
+
+function assertMayRun(actor: Actor): void {
+  if (actor.kind !== 'system') assertCan(actor, 'distribution.run');
+}
+
+/** What a run would do now: the referrals it would issue and its protocol. Writes nothing. */
+export async function previewDistribution(deps: AppDeps, actor: Actor): Promise<Preview> {
+  assertMayRun(actor);
+  const policy = await deps.city.getPolicy();
+  const runDate = almatyDate(deps.clock.now()).toString();
+  const c = await deps.database.db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute((trx) => computeDistribution(trx, { today: runDate, ratio: policy.primaryToGeneralRatio, lock: false }));
+  const protocol = c.protocol.map(publicEntry);
+  const enc = encodeInputs({ v: 1, runDate, ratio: policy.primaryToGeneralRatio, places: c.places, candidates: c.read });
+  return {
+    summary: {
+      id: null,
+      idempotencyKey: null,
+      trigger: null,
+      runDate,
+      committedAt: null,
+      ratio: policy.primaryToGeneralRatio,
+      places: c.places.length,
+      referrals: c.assignments.length,
+      applicationsRead: c.read.length,
+      inputsHash: enc.hash,
+      resultHash: resultHash(protocol),
+      auditHead: null,
+      reasonCounts: totals(protocol),
+    },
+    protocol,
+  };
+}
+
+export interface CommitResult {
+  summary: RunSummary;
+  /** True when a run with this key already existed: nothing was changed. */
+  repeated: boolean;
+}
+
+/**
+ * Commit a run: in ONE transaction (under the distribution lock) write the run, its protocol, the
+ * referrals with their deadlines, take the places, queue one SMS per referral and write the audit
+ * entries. A repeated key returns the earlier run. A conflict with a concurrent change (a unique
+ * index, a serialisation failure) rolls everything back and the run starts again.
+ */
+export async function commitDistribution(deps: AppDeps, actor: Actor, opts: { key?: string | undefined; trigger: Trigger }): Promise<CommitResult> {
+  assertMayRun(actor);
+  const key = opts.key ?? `${opts.trigger}:${crypto.randomUUID()}`;
+  if (key.length < 1 || key.length > 200) throw new AppError('invalid_key', 400, 'distribution.error.invalid_key');
+  const [policy, calendar] = [await deps.city.getPolicy(), await deps.city.getCalendar()];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await deps.database.db.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(${DISTRIBUTION_LOCK})`.execute(trx);
+        const existing = await trx.selectFrom('distribution_runs').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
+        if (existing) return { summary: summaryOf(existing), repeated: true };
+        const now = deps.clock.now();
+        const runDate = almatyDate(now).toString();
+        const started = toDate(now);
+        const ratio = policy.primaryToGeneralRatio;
+        const c = await computeDistribution(trx, { today: runDate, ratio, lock: true });
+        const protocol = c.protocol.map(publicEntry);
+        const enc = encodeInputs({ v: 1, runDate, ratio, places: c.places, candidates: c.read });
+        const head = await publishHead(trx, deps.clock, 'distribution');
+        const reasonCounts = totals(protocol);
+        const run = await trx
+          .insertInto('distribution_runs')
+          .values({
+            idempotency_key: key,
+            trigger: opts.trigger,
+            actor_kind: actor.kind === 'staff' ? 'staff' : 'system',
+            actor_id: actor.kind === 'staff' ? actor.id : null,
+            run_date: runDate,
+            started_at: started,
+            committed_at: toDate(deps.clock.now()),
+            ratio,
+            places: c.places.length,
+            referrals: c.assignments.length,
+            applications_read: c.read.length,
+            inputs: enc.gz,
+            inputs_hash: enc.hash,
+            result_hash: resultHash(protocol),
+            audit_head_seq: head.seq,
+            audit_head_hash: head.hash,
+            reason_counts: JSON.stringify(reasonCounts),
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        const deadline = referralDeadline(now, calendar, policy).toString();
+        await writeResults(trx, deps, actor, run.id, c, deadline, policy.referralValidWorkingDays);
+        await audit(trx, deps.clock, actor, {
+          action: 'distribution.committed',
+          subjectType: 'distribution_run',
+          subjectId: run.id,
+          data: { places: c.places.length, referrals: c.assignments.length, applicationsRead: c.read.length, inputsHash: enc.hash, resultHash: run.result_hash, auditHeadSeq: head.seq },
+        });
+        return { summary: summaryOf(run), repeated: false };
+      });
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code && RETRYABLE.has(code) && attempt < 4) continue;
+      throw e;
+    }
+  }
+}
+
+/**
+ * The run's writes, one statement per table: referrals (numbers from referral_number_seq), places
+ * taken (guarded: each must still be open), the protocol, the SMS outbox, the audit entries.
+ */
+async function writeResults(trx: Kysely<DB>, deps: AppDeps, actor: Actor, runId: number, c: Computed, deadline: string, days: number): Promise<void> {
+  const now = toDate(deps.clock.now());
+  const year = almatyDate(deps.clock.now()).year;
+  const refRows = new Map<number, { id: number; number: string }>(); // by place id
+  if (c.assignments.length > 0) {
+    const input = JSON.stringify(c.assignments.map((a) => ({ p: a.placeId, a: a.applicationId, o: a.organisationId, g: a.groupId })));
+    const refs = await sql<{ id: number; number: string; place_id: number }>`
+      with x as (select * from json_to_recordset(${input}::json) as x(p bigint, a bigint, o bigint, g bigint) order by p),
+      ins as (
+        insert into referrals (number, application_id, organisation_id, group_id, status, issued_at, issued_by, run_id, deadline)
+        select 'R' || ${year}::int || '-' || lpad(nextval('referral_number_seq')::text, 6, '0'), x.a, x.o, x.g, 'issued', ${now}::timestamptz,
+               ${actor.kind === 'staff' ? actor.id : null}::bigint, ${runId}::bigint, ${deadline}::date
+          from x
+        returning id, number, application_id
+      )
+      select ins.id, ins.number, x.p as place_id from ins join x on x.a = ins.application_id`.execute(trx);
+    for (const r of refs.rows) refRows.set(r.place_id, { id: r.id, number: r.number });
+    const taken = await sql`
+      update free_places f set status = 'taken', referral_id = x.r, taken_at = ${now}::timestamptz
+        from json_to_recordset(${JSON.stringify(refs.rows.map((r) => ({ p: r.place_id, r: r.id })))}::json) as x(p bigint, r bigint)
+       where f.id = x.p and f.status = 'open'`.execute(trx);
+    if (Number(taken.numAffectedRows ?? 0) !== c.assignments.length) throw Object.assign(new Error('a place was taken meanwhile'), { code: '40001' });
+  }
+  const protocolRows = c.protocol.map((e: ProtocolEntry) => ({
+    place_id: e.place.id,
+    organisation_id: e.place.organisationId,
+    group_id: e.place.groupId,
+    birth_year: e.place.birthYear,
+    language: e.place.language,
+    group_type: e.place.groupType,
+    application_number: e.recipient?.number ?? null,
+    privileged: e.recipient ? e.recipient.privileged : null,
+    queue_number: e.recipient?.queueNumber ?? null,
+    organisation_queue_number: e.recipient?.organisationQueueNumber ?? null,
+    preference_rank: e.recipient?.preferenceRank ?? null,
+    referral_id: refRows.get(e.place.id)?.id ?? null,
+    passed_over: e.passedOver,
+    reason_counts: e.reasonCounts,
+  }));
+  if (protocolRows.length > 0) {
+    await sql`
+      insert into distribution_protocol (run_id, place_id, organisation_id, group_id, birth_year, language, group_type, application_number, privileged,
+                                         queue_number, organisation_queue_number, preference_rank, referral_id, passed_over, reason_counts)
+      select ${runId}::bigint, place_id, organisation_id, group_id, birth_year, language, group_type, application_number, privileged,
+             queue_number, organisation_queue_number, preference_rank, referral_id, passed_over, reason_counts
+        from json_to_recordset(${JSON.stringify(protocolRows)}::json) as x(place_id bigint, organisation_id bigint, group_id bigint, birth_year int, language text,
+             group_type text, application_number text, privileged boolean, queue_number int, organisation_queue_number int, preference_rank int,
+             referral_id bigint, passed_over jsonb, reason_counts jsonb)`.execute(trx);
+  }
+  if (c.assignments.length === 0) return;
+  // SMS: one per referral, in the parent's language, to the first phone. The text differs only by
+  // referral number once the language and organisation are fixed, so each is rendered once.
+  const contacts = await sql<{ referral_id: number; number: string; parent_id: number; phone1: string; lang: Lang; name_kk: string; name_ru: string }>`
+    select r.id as referral_id, r.number, a.parent_id, p.phone1, p.lang, o.name_kk, o.name_ru
+      from referrals r join applications a on a.id = r.application_id join parents p on p.id = a.parent_id join organisations o on o.id = r.organisation_id
+     where r.run_id = ${runId}`.execute(trx);
+  const MARK = '\u0000';
+  const rendered = new Map<string, string>();
+  const sms = contacts.rows.map((r) => {
+    const k = `${r.lang}|${r.name_kk}|${r.name_ru}`;
+    let tpl = rendered.get(k);
+    if (tpl === undefined) rendered.set(k, (tpl = renderSms('referral_issued', r.lang, { number: MARK, organisation: { kk: r.name_kk, ru: r.name_ru }, date: deadline, days })));
+    return { s: r.referral_id, p: r.parent_id, ph: r.phone1, l: r.lang, b: tpl.replace(MARK, r.number) };
+  });
+  await sql`
+    insert into sms_outbox (parent_id, phone, lang, template, body, status, next_attempt_at, created_at, subject_type, subject_id)
+    select x.p, x.ph, x.l, 'referral_issued', x.b, 'pending', ${now}::timestamptz, ${now}::timestamptz, 'referral', x.s
+      from json_to_recordset(${JSON.stringify(sms)}::json) as x(s bigint, p bigint, ph text, l text, b text)`.execute(trx);
+  // Audit: one entry per referral (ids only), the same shape as a referral issued by hand.
+  await sql`
+    insert into audit_log (at, actor_kind, actor_id, action, subject_type, subject_id, data)
+    select ${now}::timestamptz, ${actor.kind === 'staff' ? 'staff' : 'system'}, ${actor.kind === 'staff' ? actor.id : null}::bigint, 'referral.issued', 'referral', r.id,
+           jsonb_build_object('applicationId', r.application_id, 'groupId', r.group_id, 'organisationId', r.organisation_id, 'freePlaceId', f.id,
+                              'deadline', r.deadline::text, 'runId', r.run_id)
+      from referrals r join free_places f on f.referral_id = r.id
+     where r.run_id = ${runId}
+     order by r.id`.execute(trx);
+}
+
+type RunRow = {
+  id: number;
+  idempotency_key: string;
+  trigger: Trigger;
+  run_date: string;
+  committed_at: Date;
+  ratio: number;
+  places: number;
+  referrals: number;
+  applications_read: number;
+  inputs_hash: string;
+  result_hash: string;
+  audit_head_seq: number;
+  audit_head_hash: string;
+  reason_counts: Record<string, number>;
+};
+
+export function summaryOf(r: RunRow): RunSummary {
+  return {
+    id: r.id,
+    idempotencyKey: r.idempotency_key,
+    trigger: r.trigger,
+    runDate: r.run_date,
+    committedAt: new Date(r.committed_at).toISOString(),
+    ratio: r.ratio,
+    places: r.places,
+    referrals: r.referrals,
+    applicationsRead: r.applications_read,
+    inputsHash: r.inputs_hash,
+    resultHash: r.result_hash,
+    auditHead: { seq: Number(r.audit_head_seq), hash: r.audit_head_hash },
+    reasonCounts: Object.fromEntries(PASS_REASONS.map((k) => [k, Number(r.reason_counts[k] ?? 0)])) as Record<PassReason, number>,
+  };
+}
+
+const RUN_COLUMNS = [
+  'id',
+  'idempotency_key',
+  'trigger',
+  'run_date',
+  'committed_at',
+  'ratio',
+  'places',
+  'referrals',
+  'applications_read',
+  'inputs_hash',
+  'result_hash',
+  'audit_head_seq',
+  'audit_head_hash',
+  'reason_counts',
+] as const;
+
+export async function listRuns(db: Kysely<DB>, limit = 50): Promise<RunSummary[]> {
+  const rows = await db.selectFrom('distribution_runs').select(RUN_COLUMNS).orderBy('id', 'desc').limit(limit).execute();
+  return rows.map(summaryOf);
+}
+
+export async function getRun(db: Kysely<DB>, id: number): Promise<RunSummary> {
+  const r = await db.selectFrom('distribution_runs').select(RUN_COLUMNS).where('id', '=', id).executeTakeFirst();
+  if (!r) throw notFound();
+  return summaryOf(r);
+}
+
+/** The stored protocol of a run, places by id. */
+export async function readProtocol(db: Kysely<DB>, runId: number): Promise<PublicEntry[]> {
+  const rows = await db.selectFrom('distribution_protocol').selectAll().where('run_id', '=', runId).orderBy('place_id').execute();
+  return rows.map((r) => ({
+    placeId: r.place_id,
+    organisationId: r.organisation_id,
+    groupId: r.group_id,
+    birthYear: r.birth_year,
+    language: r.language,
+    groupType: r.group_type,
+    recipient:
+      r.application_number !== null
+        ? {
+            applicationNumber: r.application_number,
+            tier: r.privileged ? ('privileged' as const) : ('general' as const),
+            queueNumber: r.queue_number!,
+            organisationQueueNumber: r.organisation_queue_number!,
+            preferenceRank: r.preference_rank!,
+          }
+        : null,
+    passedOver: r.passed_over as PublicEntry['passedOver'],
+    reasonCounts: Object.fromEntries(PASS_REASONS.map((k) => [k, Number((r.reason_counts as Record<string, number>)[k] ?? 0)])) as Record<PassReason, number>,
+  }));
+}
+
+export interface ReplayReport {
+  runId: number;
+  ok: boolean;
+  inputsHash: { stored: string; computed: string; ok: boolean };
+  resultHash: { stored: string; recomputed: string; ok: boolean };
+  /** The stored protocol rows hash to the stored result hash. */
+  protocolMatches: boolean;
+  /** The referrals in the database with this run id are exactly the recomputed ones. */
+  referralsMatch: boolean;
+  referrals: number;
+}
+
+/**
+ * Replay a run: check the stored inputs against their hash, recompute the run from them with the
+ * pure rule, and compare with the stored result hash, the stored protocol and the referrals in the
+ * database. Any altered input, protocol row or referral makes it fail.
+ */
+export async function replayRun(db: Kysely<DB>, runId: number): Promise<ReplayReport> {
+  const run = await db.selectFrom('distribution_runs').select(['id', 'inputs', 'inputs_hash', 'result_hash']).where('id', '=', runId).executeTakeFirst();
+  if (!run) throw notFound();
+  const { inputs, hash } = decodeInputs(Buffer.from(run.inputs));
+  const result = distribute(inputs.places, inputs.candidates, inputs.ratio);
+  const recomputed = resultHash(result.protocol.map(publicEntry));
+  const stored = await readProtocol(db, runId);
+  const refs = await db.selectFrom('referrals').select(['application_id', 'group_id']).where('run_id', '=', runId).execute();
+  const key = (a: number, g: number) => `${a}:${g}`;
+  const want = new Set(result.assignments.map((a) => key(a.applicationId, a.groupId)));
+  const referralsMatch = refs.length === want.size && refs.every((r) => want.has(key(r.application_id, r.group_id)));
+  const protocolMatches = resultHash(stored) === run.result_hash;
+  const report: ReplayReport = {
+    runId,
+    ok: false,
+    inputsHash: { stored: run.inputs_hash, computed: hash, ok: hash === run.inputs_hash },
+    resultHash: { stored: run.result_hash, recomputed, ok: recomputed === run.result_hash },
+    protocolMatches,
+    referralsMatch,
+    referrals: result.assignments.length,
+  };
+  report.ok = report.inputsHash.ok && report.resultHash.ok && protocolMatches && referralsMatch;
+  return report;
+}
