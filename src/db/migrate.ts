@@ -1,12 +1,14 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as m0001 from './migrations/0001_core.ts';
 import * as m0002 from './migrations/0002_calendar_seed.ts';
+import * as m0003 from './migrations/0003_referral_flags.ts';
 import * as m0005 from './migrations/0005_application_pmpk.ts';
 
 /** Migrations, in order. Each is plain SQL that PostgreSQL 15 and PGlite (18) both accept. */
 const migrations: Record<string, { up: string }> = {
   '0001_core': m0001,
   '0002_calendar_seed': m0002,
+  '0003_referral_flags': m0003,
   '0005_application_pmpk': m0005,
 };
 

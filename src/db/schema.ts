@@ -152,6 +152,8 @@ export interface ReferralsTable {
   closed_at: TsNull;
   closed_reason: string | null;
   return_choice: 'stay' | 'leave' | null;
+  /** The last-day reminder SMS went out (migration 0003). */
+  reminder_sent_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 export interface ContractsTable {
   id: Id;

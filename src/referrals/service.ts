@@ -1,0 +1,593 @@
+import { sql, type Kysely } from 'kysely';
+import { Temporal } from 'temporal-polyfill';
+import type { AppDeps } from '../context.ts';
+import type { DB, ExtensionReason, GroupType, InstructionLang, ReferralStatus, Row, RowUpdate } from '../db/schema.ts';
+import { almatyDate, toDate, type Clock } from '../clock.ts';
+import { audit, type Actor, type AuditEntry } from '../audit/write.ts';
+import { assertCan, assertOrganisation, assertParent, roleOf, scopeOrganisationId } from '../auth/permissions.ts';
+import { AppError, notFound } from '../errors.ts';
+import type { MessageKey } from '../web/i18n/index.ts';
+import { enqueueSms } from '../sms/outbox.ts';
+import * as R from '../domain/referral.ts';
+
+/**
+ * The referral's life as use cases: each one transaction, guarded by the expected current state
+ * (rows locked with `for update`, updates that name the state they expect), its audit entries and
+ * SMS written in the same transaction. The policy and calendar are read BEFORE the transaction
+ * (PGlite's pool has one connection).
+ */
+
+export type ServiceCode =
+  | R.RefusalCode
+  | 'not_queued'
+  | 'stop_listed'
+  | 'outstanding_referral'
+  | 'cohort_mismatch'
+  | 'language_mismatch'
+  | 'group_type_mismatch'
+  | 'not_preferred'
+  | 'no_free_place'
+  | 'already_enrolled'
+  | 'not_stop_listed';
+
+const INPUT_CODES: ReadonlySet<ServiceCode> = new Set(['documents_incomplete', 'documents_unknown', 'reason_required', 'extension_document_required']);
+
+export function referralError(code: ServiceCode, params: Record<string, string | number> = {}): AppError {
+  return new AppError(code, INPUT_CODES.has(code) ? 400 : 409, `referral.error.${code}` as MessageKey, params);
+}
+
+const PG_UNIQUE = '23505';
+function isUniqueViolation(e: unknown, constraint?: string): boolean {
+  const err = e as { code?: string; constraint?: string };
+  return err?.code === PG_UNIQUE && (constraint === undefined || err.constraint === constraint);
+}
+
+type Trx = Kysely<DB>;
+const D = (s: string) => Temporal.PlainDate.from(s);
+
+function stateOf(r: Row<'referrals'>, c: Row<'contracts'> | undefined): R.ReferralState {
+  return {
+    status: r.status,
+    deadline: D(r.deadline),
+    extended: r.extended_at !== null,
+    contract: c ? { status: c.status, deadline: D(c.deadline), extraGranted: c.extra_period_granted_at !== null } : null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// queries others reuse
+
+/** Is the application on the stop-list on `today` (an entry not lifted, starts_on ≤ today ≤ ends_on)? */
+export async function isStopListed(db: Kysely<DB>, applicationId: number, today: Temporal.PlainDate | string): Promise<boolean> {
+  const d = today.toString();
+  const r = await db
+    .selectFrom('stop_list')
+    .select('id')
+    .where('application_id', '=', applicationId)
+    .where('lifted_at', 'is', null)
+    .where('starts_on', '<=', d)
+    .where('ends_on', '>=', d)
+    .limit(1)
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
+export interface EligibilityFacts {
+  application: { status: string; birth_year: number; language: InstructionLang; special_needs: boolean };
+  group: { birth_year: number; language: InstructionLang; type: GroupType; organisation_id: number };
+  /** The application's preferred organisation ids. */
+  preferences: readonly number[];
+  stopListed: boolean;
+  hasOutstandingReferral: boolean;
+}
+
+/** Why this application may not get a place in this group, or null when it may (DOMAIN.md "Distribution"). */
+export function eligibilityProblem(f: EligibilityFacts): ServiceCode | null {
+  if (f.application.status !== 'queued') return 'not_queued';
+  if (f.stopListed) return 'stop_listed';
+  if (f.hasOutstandingReferral) return 'outstanding_referral';
+  if (f.group.birth_year !== f.application.birth_year) return 'cohort_mismatch';
+  if (f.group.language !== f.application.language) return 'language_mismatch';
+  if (f.application.special_needs ? f.group.type !== 'correctional' : f.group.type === 'correctional') return 'group_type_mismatch';
+  if (!f.preferences.includes(f.group.organisation_id)) return 'not_preferred';
+  return null;
+}
+
+async function organisationNames(trx: Trx, organisationId: number): Promise<{ kk: string; ru: string }> {
+  const o = await trx.selectFrom('organisations').select(['name_kk', 'name_ru']).where('id', '=', organisationId).executeTakeFirstOrThrow();
+  return { kk: o.name_kk, ru: o.name_ru };
+}
+
+async function nextReferralNumber(trx: Trx, now: Temporal.Instant): Promise<string> {
+  const r = await sql<{ n: number }>`select nextval('referral_number_seq') as n`.execute(trx);
+  return `R${almatyDate(now).year}-${String(r.rows[0]!.n).padStart(6, '0')}`;
+}
+
+export interface NewReferral {
+  applicationId: number;
+  parentId: number;
+  organisationId: number;
+  groupId: number;
+  /** An open free place of that group, locked by the caller. */
+  freePlaceId: number;
+  runId?: number | null;
+}
+
+/**
+ * Write one referral: the referral row, its free place taken, the audit entry and the SMS. The
+ * caller has checked eligibility and locked the place; the distribution run calls this for each
+ * match inside its one transaction. The deadline is computed here and stored.
+ */
+export async function writeReferral(
+  trx: Trx,
+  clock: Clock,
+  actor: Actor,
+  ctx: { calendar: import('../domain/calendar.ts').WorkingCalendar; policy: import('../domain/policy.ts').Policy },
+  r: NewReferral,
+): Promise<{ id: number; number: string; deadline: string }> {
+  const now = clock.now();
+  const state = R.issue(now, ctx.calendar, ctx.policy);
+  const number = await nextReferralNumber(trx, now);
+  const row = await trx
+    .insertInto('referrals')
+    .values({
+      number,
+      application_id: r.applicationId,
+      organisation_id: r.organisationId,
+      group_id: r.groupId,
+      status: 'issued',
+      issued_at: toDate(now),
+      issued_by: actor.kind === 'staff' ? actor.id : null,
+      run_id: r.runId ?? null,
+      deadline: state.deadline.toString(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const taken = await trx
+    .updateTable('free_places')
+    .set({ status: 'taken', referral_id: row.id, taken_at: toDate(now) })
+    .where('id', '=', r.freePlaceId)
+    .where('status', '=', 'open')
+    .executeTakeFirst();
+  if (Number(taken.numUpdatedRows) !== 1) throw referralError('no_free_place');
+  await audit(trx, clock, actor, {
+    action: 'referral.issued',
+    subjectType: 'referral',
+    subjectId: row.id,
+    data: { applicationId: r.applicationId, groupId: r.groupId, organisationId: r.organisationId, freePlaceId: r.freePlaceId, deadline: state.deadline.toString(), runId: r.runId ?? null },
+  });
+  await enqueueSms(trx, clock, {
+    parentId: r.parentId,
+    template: 'referral_issued',
+    params: { number, organisation: await organisationNames(trx, r.organisationId), date: state.deadline.toString(), days: ctx.policy.referralValidWorkingDays },
+    subjectType: 'referral',
+    subjectId: row.id,
+  });
+  return { id: row.id, number, deadline: state.deadline.toString() };
+}
+
+/** A closed referral gives its place back to the group (open again for the next distribution). */
+async function releasePlace(trx: Trx, referralId: number): Promise<void> {
+  await trx.updateTable('free_places').set({ status: 'open', referral_id: null, taken_at: null }).where('referral_id', '=', referralId).where('status', '=', 'taken').execute();
+}
+
+async function run<T>(deps: AppDeps, fn: (trx: Trx) => Promise<T>): Promise<T> {
+  try {
+    return await deps.database.db.transaction().execute(fn);
+  } catch (e) {
+    if (isUniqueViolation(e, 'referrals_one_outstanding')) throw referralError('outstanding_referral');
+    if (isUniqueViolation(e, 'referrals_one_enrolment') || isUniqueViolation(e, 'contracts_one_signed_per_child') || isUniqueViolation(e, 'applications_one_active_per_child'))
+      throw referralError('already_enrolled');
+    throw e;
+  }
+}
+
+interface Loaded {
+  ref: Row<'referrals'>;
+  contract: Row<'contracts'> | undefined;
+  app: Row<'applications'>;
+  state: R.ReferralState;
+}
+
+async function loadForUpdate(trx: Trx, id: number): Promise<Loaded> {
+  const ref = await trx.selectFrom('referrals').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!ref) throw notFound();
+  const contract = await trx.selectFrom('contracts').selectAll().where('referral_id', '=', id).forUpdate().executeTakeFirst();
+  const app = await trx.selectFrom('applications').selectAll().where('id', '=', ref.application_id).forUpdate().executeTakeFirstOrThrow();
+  return { ref, contract, app, state: stateOf(ref, contract) };
+}
+
+function unwrap<T>(o: R.Outcome<T>, params: Record<string, string | number> = {}): T {
+  if (!o.ok) throw referralError(o.code, params);
+  return o.value;
+}
+
+async function setStatus(trx: Trx, id: number, from: ReferralStatus, set: RowUpdate<'referrals'>): Promise<void> {
+  const r = await trx
+    .updateTable('referrals')
+    .set(set)
+    .where('id', '=', id)
+    .where('status', '=', from)
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) !== 1) throw referralError('not_issued');
+}
+
+// ---------------------------------------------------------------------------------------------
+// use cases
+
+export async function issueReferral(deps: AppDeps, actor: Actor, input: { applicationId: number; groupId: number }): Promise<{ id: number; number: string; deadline: string }> {
+  assertCan(actor, 'referral.issue_manual');
+  const [policy, calendar] = [await deps.city.getPolicy(), await deps.city.getCalendar()];
+  const today = almatyDate(deps.clock.now());
+  return run(deps, async (trx) => {
+    const app = await trx.selectFrom('applications').selectAll().where('id', '=', input.applicationId).forUpdate().executeTakeFirst();
+    if (!app) throw notFound();
+    const group = await trx.selectFrom('groups').selectAll().where('id', '=', input.groupId).executeTakeFirst();
+    if (!group || group.closed_at) throw notFound();
+    const prefs = await trx.selectFrom('application_preferences').select('organisation_id').where('application_id', '=', app.id).execute();
+    const outstanding = await trx.selectFrom('referrals').select('id').where('application_id', '=', app.id).where('status', 'in', ['issued', 'registered']).executeTakeFirst();
+    const problem = eligibilityProblem({
+      application: app,
+      group,
+      preferences: prefs.map((p) => p.organisation_id),
+      stopListed: await isStopListed(trx, app.id, today),
+      hasOutstandingReferral: outstanding !== undefined,
+    });
+    if (problem) throw referralError(problem);
+    const place = await trx
+      .selectFrom('free_places')
+      .select('id')
+      .where('group_id', '=', group.id)
+      .where('status', '=', 'open')
+      .orderBy('id')
+      .limit(1)
+      .forUpdate()
+      .skipLocked()
+      .executeTakeFirst();
+    if (!place) throw referralError('no_free_place');
+    return writeReferral(trx, deps.clock, actor, { calendar, policy }, {
+      applicationId: app.id,
+      parentId: app.parent_id,
+      organisationId: group.organisation_id,
+      groupId: group.id,
+      freePlaceId: place.id,
+    });
+  });
+}
+
+export async function registerReferral(deps: AppDeps, actor: Actor, id: number, documents: Record<string, boolean>): Promise<{ contractDeadline: string }> {
+  assertCan(actor, 'referral.register');
+  const [policy, calendar] = [await deps.city.getPolicy(), await deps.city.getCalendar()];
+  return run(deps, async (trx) => {
+    const l = await loadForUpdate(trx, id);
+    assertOrganisation(actor, l.ref.organisation_id);
+    const now = deps.clock.now();
+    const next = unwrap(R.register(l.state, now, documents, l.app.special_needs, calendar, policy), { required: R.requiredDocuments(l.app.special_needs).join(', ') });
+    await setStatus(trx, id, 'issued', { status: 'registered', registered_at: toDate(now), registered_by: actor.id, documents: JSON.stringify(documents) });
+    const deadline = next.contract!.deadline.toString();
+    const c = await trx.insertInto('contracts').values({ referral_id: id, child_id: l.app.child_id, status: 'pending', deadline }).returning('id').executeTakeFirstOrThrow();
+    await audit(trx, deps.clock, actor, [
+      { action: 'referral.registered', subjectType: 'referral', subjectId: id, data: { documents: Object.keys(documents), contractId: c.id, contractDeadline: deadline } },
+    ]);
+    await enqueueSms(trx, deps.clock, { parentId: l.app.parent_id, template: 'contract_period', params: { number: l.ref.number, date: deadline }, subjectType: 'referral', subjectId: id });
+    return { contractDeadline: deadline };
+  });
+}
+
+/** The returned organisation leaves the preferences; the rest keep their order, ranked 1, 2, ... */
+async function dropPreference(trx: Trx, applicationId: number, organisationId: number): Promise<number[]> {
+  const prefs = await trx.selectFrom('application_preferences').select(['organisation_id']).where('application_id', '=', applicationId).orderBy('rank').execute();
+  const rest = R.dropPreference(
+    prefs.map((p) => p.organisation_id),
+    organisationId,
+  );
+  await trx.deleteFrom('application_preferences').where('application_id', '=', applicationId).execute();
+  if (rest.length) await trx.insertInto('application_preferences').values(rest.map((organisation_id, i) => ({ application_id: applicationId, rank: i + 1, organisation_id }))).execute();
+  return rest;
+}
+
+export async function returnReferral(deps: AppDeps, actor: Actor, id: number, choice: R.ReturnChoice): Promise<void> {
+  if (roleOf(actor) !== 'operator') assertCan(actor, 'referral.return');
+  await run(deps, async (trx) => {
+    const l = await loadForUpdate(trx, id);
+    assertParent(actor, l.app.parent_id);
+    const now = deps.clock.now();
+    unwrap(R.returnReferral(l.state, now));
+    await setStatus(trx, id, 'issued', { status: 'returned', closed_at: toDate(now), closed_reason: 'returned', return_choice: choice });
+    await releasePlace(trx, id);
+    const entries: AuditEntry[] = [{ action: 'referral.returned', subjectType: 'referral', subjectId: id, data: { choice, organisationId: l.ref.organisation_id } }];
+    if (choice === 'stay') {
+      const rest = await dropPreference(trx, l.app.id, l.ref.organisation_id);
+      entries.push({ action: 'application.preference_dropped', subjectType: 'application', subjectId: l.app.id, data: { organisationId: l.ref.organisation_id, preferences: rest } });
+    } else {
+      const w = await trx
+        .updateTable('applications')
+        .set({ status: 'withdrawn', left_at: toDate(now), left_reason: 'referral_returned' })
+        .where('id', '=', l.app.id)
+        .where('status', '=', 'queued')
+        .executeTakeFirst();
+      if (Number(w.numUpdatedRows) !== 1) throw referralError('not_queued');
+      entries.push({ action: 'application.withdrawn', subjectType: 'application', subjectId: l.app.id, data: { referralId: id } });
+    }
+    await audit(trx, deps.clock, actor, entries);
+  });
+}
+
+export async function extendReferral(
+  deps: AppDeps,
+  actor: Actor,
+  id: number,
+  input: { reason: ExtensionReason; note?: string | undefined; documentRef: string },
+): Promise<{ deadline: string }> {
+  assertCan(actor, 'referral.extend');
+  const [policy, calendar] = [await deps.city.getPolicy(), await deps.city.getCalendar()];
+  return run(deps, async (trx) => {
+    const l = await loadForUpdate(trx, id);
+    assertParent(actor, l.app.parent_id);
+    const now = deps.clock.now();
+    const next = unwrap(R.extend(l.state, now, input.documentRef, calendar, policy));
+    const deadline = next.deadline.toString();
+    const r = await trx
+      .updateTable('referrals')
+      .set({ deadline, extended_at: toDate(now), extension_reason: input.reason, extension_note: input.note ?? null, extension_document: input.documentRef, reminder_sent_at: null })
+      .where('id', '=', id)
+      .where('status', '=', 'issued')
+      .where('extended_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) throw referralError('already_extended');
+    await audit(trx, deps.clock, actor, { action: 'referral.extended', subjectType: 'referral', subjectId: id, data: { reason: input.reason, from: l.ref.deadline, to: deadline } });
+    await enqueueSms(trx, deps.clock, { parentId: l.app.parent_id, template: 'referral_extended', params: { number: l.ref.number, date: deadline }, subjectType: 'referral', subjectId: id });
+    return { deadline };
+  });
+}
+
+async function updateContract(trx: Trx, contractId: number, set: Record<string, unknown>, extra?: (q: any) => any): Promise<void> {
+  let q = trx.updateTable('contracts').set(set as never).where('id', '=', contractId).where('status', '=', 'pending');
+  if (extra) q = extra(q);
+  const r = await q.executeTakeFirst();
+  if (Number(r.numUpdatedRows) !== 1) throw referralError('contract_not_pending');
+}
+
+export async function grantExtraContractPeriod(deps: AppDeps, actor: Actor, id: number): Promise<{ contractDeadline: string }> {
+  assertCan(actor, 'contract.extra_period');
+  const [policy, calendar] = [await deps.city.getPolicy(), await deps.city.getCalendar()];
+  return run(deps, async (trx) => {
+    const l = await loadForUpdate(trx, id);
+    assertOrganisation(actor, l.ref.organisation_id);
+    const now = deps.clock.now();
+    const next = unwrap(R.grantExtraPeriod(l.state, now, calendar, policy));
+    const deadline = next.contract!.deadline.toString();
+    await updateContract(trx, l.contract!.id, { deadline, extra_period_granted_at: toDate(now) }, (q) => q.where('extra_period_granted_at', 'is', null));
+    await audit(trx, deps.clock, actor, { action: 'contract.extra_period', subjectType: 'contract', subjectId: l.contract!.id, data: { referralId: id, from: l.contract!.deadline, to: deadline } });
+    await enqueueSms(trx, deps.clock, { parentId: l.app.parent_id, template: 'contract_period', params: { number: l.ref.number, date: deadline }, subjectType: 'referral', subjectId: id });
+    return { contractDeadline: deadline };
+  });
+}
+
+export async function concludeContract(deps: AppDeps, actor: Actor, id: number, input: { templateVersion?: string | undefined } = {}): Promise<void> {
+  assertCan(actor, 'contract.conclude');
+  await run(deps, async (trx) => {
+    const l = await loadForUpdate(trx, id);
+    assertOrganisation(actor, l.ref.organisation_id);
+    const now = deps.clock.now();
+    unwrap(R.concludeContract(l.state, now));
+    await updateContract(trx, l.contract!.id, { status: 'signed', signed_at: toDate(now), closed_at: toDate(now), template_version: input.templateVersion ?? l.contract!.template_version });
+    await setStatus(trx, id, 'registered', { status: 'enrolled', closed_at: toDate(now), closed_reason: 'enrolled' });
+    const a = await trx.updateTable('applications').set({ status: 'enrolled', left_at: toDate(now), left_reason: 'enrolled' }).where('id', '=', l.app.id).where('status', '=', 'queued').executeTakeFirst();
+    if (Number(a.numUpdatedRows) !== 1) throw referralError('not_queued');
+    await audit(trx, deps.clock, actor, [
+      { action: 'contract.signed', subjectType: 'contract', subjectId: l.contract!.id, data: { referralId: id } },
+      { action: 'referral.enrolled', subjectType: 'referral', subjectId: id, data: { applicationId: l.app.id, groupId: l.ref.group_id } },
+    ]);
+    await enqueueSms(trx, deps.clock, {
+      parentId: l.app.parent_id,
+      template: 'enrolled',
+      params: { number: l.ref.number, organisation: await organisationNames(trx, l.ref.organisation_id) },
+      subjectType: 'referral',
+      subjectId: id,
+    });
+  });
+}
+
+export async function refuseContract(deps: AppDeps, actor: Actor, id: number, reason: string): Promise<void> {
+  assertCan(actor, 'contract.refuse');
+  await run(deps, async (trx) => {
+    const l = await loadForUpdate(trx, id);
+    assertOrganisation(actor, l.ref.organisation_id);
+    const now = deps.clock.now();
+    unwrap(R.refuseContract(l.state, reason));
+    await updateContract(trx, l.contract!.id, { status: 'refused', refused_reason: reason, closed_at: toDate(now) });
+    await setStatus(trx, id, 'registered', { status: 'cancelled', closed_at: toDate(now), closed_reason: 'contract_refused' });
+    await releasePlace(trx, id);
+    await audit(trx, deps.clock, actor, [
+      { action: 'contract.refused', subjectType: 'contract', subjectId: l.contract!.id, reason, data: { referralId: id } },
+      { action: 'referral.cancelled', subjectType: 'referral', subjectId: id, reason, data: { kind: 'contract_refused' } },
+    ]);
+  });
+}
+
+export async function cancelReferral(deps: AppDeps, actor: Actor, id: number, input: { kind: R.CancelKind; reason: string }): Promise<{ stopListId: number | null }> {
+  assertCan(actor, 'referral.cancel');
+  const policy = await deps.city.getPolicy();
+  return run(deps, async (trx) => {
+    const l = await loadForUpdate(trx, id);
+    const now = deps.clock.now();
+    const out = unwrap(R.cancel(l.state, now, input.kind, input.reason, policy));
+    await setStatus(trx, id, l.ref.status, { status: 'cancelled', closed_at: toDate(now), closed_reason: input.kind });
+    if (l.contract?.status === 'pending') await updateContract(trx, l.contract.id, { status: 'cancelled', closed_at: toDate(now) });
+    await releasePlace(trx, id);
+    const entries: AuditEntry[] = [{ action: 'referral.cancelled', subjectType: 'referral', subjectId: id, reason: input.reason, data: { kind: input.kind } }];
+    let stopListId: number | null = null;
+    if (out.stopList) {
+      const s = await trx
+        .insertInto('stop_list')
+        .values({ application_id: l.app.id, referral_id: id, reason: 'false_privilege', starts_on: out.stopList.startsOn.toString(), ends_on: out.stopList.endsOn.toString(), created_at: toDate(now) })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      stopListId = s.id;
+      entries.push({ action: 'stoplist.added', subjectType: 'stop_list', subjectId: s.id, data: { applicationId: l.app.id, referralId: id, reason: 'false_privilege', startsOn: out.stopList.startsOn.toString(), endsOn: out.stopList.endsOn.toString() } });
+      // the child stays in the queue at its original application time, in the general tier
+      await trx.updateTable('applications').set({ tier: 'general' }).where('id', '=', l.app.id).execute();
+      const claims = await trx
+        .updateTable('privilege_claims')
+        .set({ status: 'rejected', decided_at: toDate(now), decided_by: actor.id, reason: input.reason })
+        .where('application_id', '=', l.app.id)
+        .where('status', 'in', ['confirmed', 'pending'])
+        .returning('id')
+        .execute();
+      for (const c of claims) entries.push({ action: 'privilege.rejected', subjectType: 'privilege_claim', subjectId: c.id, reason: input.reason, data: { applicationId: l.app.id, referralId: id } });
+      if (l.app.tier !== 'general') entries.push({ action: 'application.tier_changed', subjectType: 'application', subjectId: l.app.id, data: { from: l.app.tier, to: 'general' } });
+    }
+    await audit(trx, deps.clock, actor, entries);
+    return { stopListId };
+  });
+}
+
+export async function restoreReferral(deps: AppDeps, actor: Actor, id: number, reason: string): Promise<{ deadline: string }> {
+  assertCan(actor, 'referral.restore');
+  const [policy, calendar] = [await deps.city.getPolicy(), await deps.city.getCalendar()];
+  return run(deps, async (trx) => {
+    const l = await loadForUpdate(trx, id);
+    const now = deps.clock.now();
+    const next = unwrap(R.restore(l.state, now, reason, calendar, policy));
+    if (l.app.status !== 'queued') throw referralError('not_queued');
+    // the place went back to the group at expiry: take one again
+    const place = await trx.selectFrom('free_places').select('id').where('group_id', '=', l.ref.group_id).where('status', '=', 'open').orderBy('id').limit(1).forUpdate().skipLocked().executeTakeFirst();
+    if (!place) throw referralError('no_free_place');
+    const deadline = next.deadline.toString();
+    await setStatus(trx, id, 'expired', { status: 'issued', deadline, closed_at: null, closed_reason: null, reminder_sent_at: null });
+    await trx.updateTable('free_places').set({ status: 'taken', referral_id: id, taken_at: toDate(now) }).where('id', '=', place.id).where('status', '=', 'open').execute();
+    const lifted = await trx
+      .updateTable('stop_list')
+      .set({ lifted_at: toDate(now), lifted_by: actor.id, lift_reason: reason })
+      .where('referral_id', '=', id)
+      .where('lifted_at', 'is', null)
+      .returning('id')
+      .execute();
+    await audit(trx, deps.clock, actor, [
+      { action: 'referral.restored', subjectType: 'referral', subjectId: id, reason, data: { deadline, freePlaceId: place.id } },
+      ...lifted.map((s) => ({ action: 'stoplist.lifted', subjectType: 'stop_list', subjectId: s.id, reason, data: { applicationId: l.app.id, referralId: id } })),
+    ]);
+    await enqueueSms(trx, deps.clock, { parentId: l.app.parent_id, template: 'referral_restored', params: { number: l.ref.number, date: deadline }, subjectType: 'referral', subjectId: id });
+    return { deadline };
+  });
+}
+
+export async function liftStopList(deps: AppDeps, actor: Actor, stopListId: number, reason: string): Promise<void> {
+  assertCan(actor, 'stoplist.lift');
+  if (reason.trim() === '') throw referralError('reason_required');
+  await run(deps, async (trx) => {
+    const now = deps.clock.now();
+    const s = await trx
+      .updateTable('stop_list')
+      .set({ lifted_at: toDate(now), lifted_by: actor.id, lift_reason: reason })
+      .where('id', '=', stopListId)
+      .where('lifted_at', 'is', null)
+      .where('ends_on', '>=', almatyDate(now).toString())
+      .returning(['id', 'application_id'])
+      .executeTakeFirst();
+    if (!s) {
+      const exists = await trx.selectFrom('stop_list').select('id').where('id', '=', stopListId).executeTakeFirst();
+      throw exists ? referralError('not_stop_listed') : notFound();
+    }
+    await audit(trx, deps.clock, actor, { action: 'stoplist.lifted', subjectType: 'stop_list', subjectId: s.id, reason, data: { applicationId: s.application_id } });
+    const app = await trx.selectFrom('applications').select(['parent_id', 'status']).where('id', '=', s.application_id).executeTakeFirstOrThrow();
+    if (app.status === 'queued') await enqueueSms(trx, deps.clock, { parentId: app.parent_id, template: 'stoplist_over', params: {}, subjectType: 'stop_list', subjectId: s.id });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// reading
+
+export interface ReferralView {
+  id: number;
+  number: string;
+  status: ReferralStatus;
+  applicationId: number;
+  organisationId: number;
+  groupId: number;
+  issuedAt: string;
+  deadline: string;
+  extended: boolean;
+  registeredAt: string | null;
+  closedAt: string | null;
+  closedReason: string | null;
+  contract: { status: string; deadline: string; extraPeriodGranted: boolean } | null;
+  requiredDocuments: string[];
+}
+
+function baseQuery(db: Kysely<DB>) {
+  return db
+    .selectFrom('referrals as r')
+    .innerJoin('applications as a', 'a.id', 'r.application_id')
+    .leftJoin('contracts as c', 'c.referral_id', 'r.id')
+    .select([
+      'r.id',
+      'r.number',
+      'r.status',
+      'r.application_id',
+      'r.organisation_id',
+      'r.group_id',
+      'r.issued_at',
+      'r.deadline',
+      'r.extended_at',
+      'r.registered_at',
+      'r.closed_at',
+      'r.closed_reason',
+      'a.parent_id',
+      'a.special_needs',
+      'c.status as contract_status',
+      'c.deadline as contract_deadline',
+      'c.extra_period_granted_at',
+    ]);
+}
+type BaseRow = Awaited<ReturnType<ReturnType<typeof baseQuery>['executeTakeFirstOrThrow']>>;
+
+function view(r: BaseRow): ReferralView {
+  return {
+    id: r.id,
+    number: r.number,
+    status: r.status,
+    applicationId: r.application_id,
+    organisationId: r.organisation_id,
+    groupId: r.group_id,
+    issuedAt: r.issued_at.toISOString(),
+    deadline: r.deadline,
+    extended: r.extended_at !== null,
+    registeredAt: r.registered_at ? r.registered_at.toISOString() : null,
+    closedAt: r.closed_at ? r.closed_at.toISOString() : null,
+    closedReason: r.closed_reason,
+    contract: r.contract_status ? { status: r.contract_status, deadline: r.contract_deadline!, extraPeriodGranted: r.extra_period_granted_at !== null } : null,
+    requiredDocuments: R.requiredDocuments(r.special_needs),
+  };
+}
+
+/** Referrals the caller may see, soonest deadline first: a parent their own, kindergarten staff their organisation's, operators all. */
+export async function listReferrals(deps: AppDeps, actor: Actor, filter: { status?: ReferralStatus | undefined; limit?: number | undefined } = {}): Promise<ReferralView[]> {
+  let q = baseQuery(deps.database.db);
+  if (actor.kind === 'parent') {
+    assertCan(actor, 'application.read_own');
+    q = q.where('a.parent_id', '=', actor.id!);
+  } else {
+    assertCan(actor, 'referral.list');
+    const org = scopeOrganisationId(actor);
+    if (org !== null) q = q.where('r.organisation_id', '=', org);
+  }
+  if (filter.status) q = q.where('r.status', '=', filter.status);
+  const rows = await q
+    .orderBy(sql`coalesce(c.deadline, r.deadline)`)
+    .orderBy('r.id')
+    .limit(filter.limit ?? 500)
+    .execute();
+  return rows.map(view);
+}
+
+export async function getReferral(deps: AppDeps, actor: Actor, id: number): Promise<ReferralView> {
+  if (actor.kind === 'parent') assertCan(actor, 'application.read_own');
+  else assertCan(actor, 'referral.list');
+  const r = await baseQuery(deps.database.db).where('r.id', '=', id).executeTakeFirst();
+  if (!r) throw notFound();
+  assertOrganisation(actor, r.organisation_id);
+  assertParent(actor, r.parent_id);
+  return view(r);
+}

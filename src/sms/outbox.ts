@@ -1,0 +1,39 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { toDate, type Clock } from '../clock.ts';
+import { renderSms, type SmsParams, type SmsTemplate } from './templates.ts';
+
+export interface SmsRequest {
+  parentId: number;
+  template: SmsTemplate;
+  params: SmsParams;
+  subjectType: string;
+  subjectId: number | null;
+}
+
+/**
+ * Queue an SMS inside the caller's transaction (the outbox): it is sent only if the change commits.
+ * The text is rendered now, in the parent's language, to the parent's first phone; the sender loop
+ * (src/jobs) delivers it with retries.
+ */
+export async function enqueueSms(trx: Kysely<DB>, clock: Clock, req: SmsRequest): Promise<number> {
+  const parent = await trx.selectFrom('parents').select(['phone1', 'lang']).where('id', '=', req.parentId).executeTakeFirstOrThrow();
+  const now = toDate(clock.now());
+  const row = await trx
+    .insertInto('sms_outbox')
+    .values({
+      parent_id: req.parentId,
+      phone: parent.phone1,
+      lang: parent.lang,
+      template: req.template,
+      body: renderSms(req.template, parent.lang, req.params),
+      status: 'pending',
+      next_attempt_at: now,
+      created_at: now,
+      subject_type: req.subjectType,
+      subject_id: req.subjectId,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}

@@ -1,0 +1,86 @@
+import { Temporal } from 'temporal-polyfill';
+import type { Lang } from '../db/schema.ts';
+
+/**
+ * Short SMS texts in the parent's language, with the leaflet's words (жолдама / направление,
+ * тіркеу / зарегистрировать, СТОП-парақ / стоп-лист, жұмыс күні / рабочий день). Dates are written
+ * with Intl in Asia/Almaty. Parameters: strings, or dates as 'YYYY-MM-DD'.
+ */
+export type SmsTemplate =
+  | 'referral_issued'
+  | 'referral_last_day'
+  | 'referral_expired'
+  | 'stoplist_over'
+  | 'referral_extended'
+  | 'contract_period'
+  | 'enrolled'
+  | 'referral_restored';
+
+export interface SmsParams {
+  number?: string;
+  /** The organisation's name in Kazakh and Russian (the English text uses the Russian name). */
+  organisation?: { kk: string; ru: string };
+  /** A calendar date 'YYYY-MM-DD'. */
+  date?: string;
+  days?: number;
+}
+
+type Texts = Record<SmsTemplate, (p: { number: string; organisation: string; date: string; days: number }) => string>;
+
+const TEXTS: Record<Lang, Texts> = {
+  kk: {
+    referral_issued: (p) =>
+      `Kezek: ${p.number} жолдама берілді: ${p.organisation}. Жолдаманы ${p.days} жұмыс күні ішінде (${p.date} дейін) балабақшада тіркеңіз. Қажет болмаса, Жеке кабинетте қайтарыңыз.`,
+    referral_last_day: (p) => `Kezek: ${p.number} жолдаманы тіркеудің соңғы күні бүгін, ${p.date}. Бүгін мерзімін ұзартуға немесе жолдаманы қайтаруға болады.`,
+    referral_expired: (p) => `Kezek: ${p.number} жолдама тіркелмегендіктен жойылды. Сіз ${p.date} қоса алғанға дейін СТОП-парақтасыз.`,
+    stoplist_over: () => `Kezek: СТОП-парақ мерзімі аяқталды. Сіз кезекке бұрынғы орныңызға қайта оралдыңыз.`,
+    referral_extended: (p) => `Kezek: ${p.number} жолдаманың мерзімі ${p.date} дейін ұзартылды.`,
+    contract_period: (p) => `Kezek: ${p.number} жолдама тіркелді. Балабақшамен шартты ${p.date} дейін жасаңыз.`,
+    enrolled: (p) => `Kezek: шарт жасалды, бала балабақшаға қабылданды: ${p.organisation}.`,
+    referral_restored: (p) => `Kezek: ${p.number} жолдама қалпына келтірілді. Оны ${p.date} дейін балабақшада тіркеңіз.`,
+  },
+  ru: {
+    referral_issued: (p) =>
+      `Kezek: направление ${p.number} в ${p.organisation}. Зарегистрируйте его в детском саду в течение ${p.days} ${ruWorkingDays(p.days)} (до ${p.date}). Не нужно — верните в личном кабинете.`,
+    referral_last_day: (p) => `Kezek: сегодня, ${p.date}, последний день регистрации направления ${p.number}. Сегодня его можно продлить или вернуть.`,
+    referral_expired: (p) => `Kezek: направление ${p.number} не зарегистрировано и аннулировано. Вы в стоп-листе по ${p.date} включительно.`,
+    stoplist_over: () => `Kezek: срок стоп-листа истёк. Вы снова в очереди на прежнем месте.`,
+    referral_extended: (p) => `Kezek: направление ${p.number} продлено до ${p.date}.`,
+    contract_period: (p) => `Kezek: направление ${p.number} зарегистрировано. Заключите договор с детским садом до ${p.date}.`,
+    enrolled: (p) => `Kezek: договор заключён, ребёнок зачислен в детский сад: ${p.organisation}.`,
+    referral_restored: (p) => `Kezek: направление ${p.number} восстановлено. Зарегистрируйте его в детском саду до ${p.date}.`,
+  },
+  en: {
+    referral_issued: (p) =>
+      `Kezek: referral ${p.number} to ${p.organisation}. Register it at the kindergarten within ${p.days} working day${p.days === 1 ? '' : 's'} (by ${p.date}). Not needed? Return it in your personal cabinet.`,
+    referral_last_day: (p) => `Kezek: today, ${p.date}, is the last day to register referral ${p.number}. You can extend or return it today.`,
+    referral_expired: (p) => `Kezek: referral ${p.number} was not registered and is cancelled. You are on the STOP-list until ${p.date} inclusive.`,
+    stoplist_over: () => `Kezek: your STOP-list period is over. You are back in the queue at your original place.`,
+    referral_extended: (p) => `Kezek: referral ${p.number} is extended until ${p.date}.`,
+    contract_period: (p) => `Kezek: referral ${p.number} is registered. Conclude the contract with the kindergarten by ${p.date}.`,
+    enrolled: (p) => `Kezek: the contract is signed; your child is enrolled at ${p.organisation}.`,
+    referral_restored: (p) => `Kezek: referral ${p.number} is restored. Register it at the kindergarten by ${p.date}.`,
+  },
+};
+
+const LOCALE: Record<Lang, string> = { kk: 'kk-KZ', ru: 'ru-RU', en: 'en-GB' };
+
+function ruWorkingDays(n: number): string {
+  const form = new Intl.PluralRules('ru-RU').select(n);
+  return form === 'one' ? 'рабочего дня' : 'рабочих дней'; // "в течение 1 рабочего дня / 5 рабочих дней"
+}
+
+/**
+ * A calendar date in an SMS: 01.04.2026 in Kazakh and Russian (no grammatical case to get wrong
+ * before "дейін" / "до"), 1 April 2026 in English.
+ */
+export function formatDate(date: string, lang: Lang): string {
+  const d = Temporal.PlainDate.from(date);
+  const opts: Intl.DateTimeFormatOptions =
+    lang === 'en' ? { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' } : { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' };
+  return new Intl.DateTimeFormat(LOCALE[lang], opts).format(new Date(Date.UTC(d.year, d.month - 1, d.day)));
+}
+
+export function renderSms(template: SmsTemplate, lang: Lang, p: SmsParams): string {
+  return TEXTS[lang][template]({ number: p.number ?? '', organisation: p.organisation ? (lang === 'kk' ? p.organisation.kk : p.organisation.ru) : '', date: p.date ? formatDate(p.date, lang) : '', days: p.days ?? 0 });
+}
