@@ -138,6 +138,20 @@ test('one active application per child: the second is refused with the way out; 
   assert.notEqual(again.number, first.number);
 });
 
+test('at the same moment: one child twice → one application and a 409; two children of one new parent → both, one parent', async () => {
+  const db = t.deps.database.db;
+  const input = form({ parentIin: validIin('1979-07-07') });
+  const results = await Promise.allSettled([createApplication(t.deps, operator, input), createApplication(t.deps, operator, input)]);
+  assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+  const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+  assert.equal((failed.reason as AppError).code, 'child_already_queued');
+
+  const parentIin = validIin('1980-08-08');
+  const [x, y] = await Promise.all([createApplication(t.deps, operator, form({ parentIin })), createApplication(t.deps, operator, form({ parentIin }))]);
+  const parents = await db.selectFrom('applications').select('parent_id').where('id', 'in', [x.applicationId, y.applicationId]).execute();
+  assert.equal(new Set(parents.map((p) => p.parent_id)).size, 1);
+});
+
 test('a known parent is reused; their phones are not changed by a new application', async () => {
   const db = t.deps.database.db;
   const parentIin = validIin('1988-02-02');
