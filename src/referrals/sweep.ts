@@ -4,6 +4,7 @@ import { almatyDate, endOfDay, toDate } from '../clock.ts';
 import { audit, SYSTEM } from '../audit/write.ts';
 import { enqueueSms } from '../sms/outbox.ts';
 import * as R from '../domain/referral.ts';
+import { ageOut } from '../applications/service.ts';
 
 /**
  * The deadlines fire by themselves. Each step takes a batch of due rows with
@@ -20,7 +21,7 @@ export interface SweepResult {
   lapsed: number;
   stopListEnded: number;
   reminders: number;
-  agedOut: number | null;
+  agedOut: number;
 }
 
 async function inBatches(deps: AppDeps, step: (trx: AppDeps['database']['db']) => Promise<{ seen: number; done: number }>): Promise<number> {
@@ -163,8 +164,8 @@ export async function sweepDeadlines(deps: AppDeps): Promise<SweepResult> {
     return { seen: rows.length, done };
   });
 
-  // 5. children of school age leave the queue (src/applications/service.ts, when it exists)
-  const agedOut = null;
+  // 5. children of school age leave the queue (after 31 July of the year they turn 6, by policy)
+  const agedOut = (await deps.database.db.transaction().execute((trx) => ageOut(trx, deps.clock, policy, almatyDate(now)))).length;
 
   return { expired, lapsed, stopListEnded, reminders, agedOut };
 }

@@ -62,7 +62,7 @@ test('issued Fri 20 Mar → deadline Wed 1 Apr; not registered → expired at th
     assert.equal(await S.isStopListed(db, child.applicationId, '2026-04-12'), false);
 
     // a second sweep changes nothing
-    assert.deepEqual({ ...(await sweepDeadlines(t.deps)), agedOut: null }, { expired: 0, lapsed: 0, stopListEnded: 0, reminders: 0, agedOut: null });
+    assert.deepEqual(await sweepDeadlines(t.deps), { expired: 0, lapsed: 0, stopListEnded: 0, reminders: 0, agedOut: 0 });
 
     // on the list: no new referral
     t.clock.set('2026-04-11T12:00:00+05:00');
@@ -212,6 +212,21 @@ test('after 10 days of downtime the sweep applies everything overdue with its ri
       ],
     );
     assert.equal(await S.isStopListed(db, a.applicationId, '2026-04-20'), false);
+  } finally {
+    await t.close();
+  }
+});
+
+test('the sweep also takes children of school age out of the queue', async () => {
+  const { t, w } = await setup();
+  const db = t.deps.database.db;
+  try {
+    const old = await queuedChild(db, w, { birthDate: '2019-05-01' }); // six in 2025: out after 31 July 2025
+    const young = await queuedChild(db, w);
+    const r = await sweepDeadlines(t.deps);
+    assert.equal(r.agedOut, 1);
+    const rows = await db.selectFrom('applications').select(['id', 'status']).where('id', 'in', [old.applicationId, young.applicationId]).orderBy('id').execute();
+    assert.deepEqual(rows.map((x) => x.status), ['aged_out', 'queued']);
   } finally {
     await t.close();
   }
