@@ -2,7 +2,7 @@ import { Temporal } from 'temporal-polyfill';
 import type { Kysely } from 'kysely';
 import type { AppDeps } from '../context.ts';
 import type { DB } from '../db/schema.ts';
-import { FixedClock, OffsetClock, ZONE, toDate, type Clock } from '../clock.ts';
+import { FixedClock, OffsetClock, ZONE, toDate } from '../clock.ts';
 import { audit, SYSTEM, type Actor } from '../audit/write.ts';
 import { AppError, invalid } from '../errors.ts';
 import { runSweepOnce } from '../jobs/sweep.ts';
@@ -60,37 +60,42 @@ export async function targetOf(deps: AppDeps, from: Temporal.Instant, spec: stri
   return from.add({ minutes: n });
 }
 
-function systemMs(clock: Clock): number {
-  return clock instanceof OffsetClock ? clock.now().epochMilliseconds - clock.offsetMs : clock.now().epochMilliseconds;
-}
-
-async function moveTo(deps: AppDeps, actor: Actor, to: Temporal.Instant | null, requestId?: string): Promise<ClockMove> {
+/**
+ * Move the clock to target(from) — null means back to the real time. The offset is stored relative
+ * to the system clock, computed from the same reading as `from`, so "same time of day" stays exact.
+ */
+async function moveTo(
+  deps: AppDeps,
+  actor: Actor,
+  target: (from: Temporal.Instant) => Promise<Temporal.Instant | null>,
+  requestId?: string,
+): Promise<ClockMove> {
   if (deps.config.mode !== 'demo') throw productionRefused();
   const clock = deps.clock;
   const from = clock.now();
-  // the offset is relative to the system clock; reset (to = null) means offset 0
-  const base = systemMs(clock);
-  const offsetMs = to === null ? 0 : to.epochMilliseconds - base;
-  const target = to ?? Temporal.Instant.fromEpochMilliseconds(base);
+  const base = clock instanceof OffsetClock ? from.epochMilliseconds - clock.offsetMs : from.epochMilliseconds;
+  const wanted = await target(from);
+  const to = wanted ?? Temporal.Instant.fromEpochMilliseconds(base);
+  const offsetMs = wanted === null ? 0 : to.epochMilliseconds - base;
+  const updatedBy = actor.kind === 'staff' ? actor.id : null;
   await deps.database.db.transaction().execute(async (trx) => {
     const value = JSON.stringify(offsetMs);
-    const at = toDate(target);
+    const at = toDate(to);
     await trx
       .insertInto('city_settings')
-      .values({ key: OFFSET_KEY, value, updated_at: at, updated_by: actor.kind === 'staff' ? actor.id : null })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: at, updated_by: actor.kind === 'staff' ? actor.id : null }))
+      .values({ key: OFFSET_KEY, value, updated_at: at, updated_by: updatedBy })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: at, updated_by: updatedBy }))
       .execute();
-    await audit(trx, { now: () => target }, actor, { action: 'demo.clock_moved', subjectType: 'clock', subjectId: null, data: { fromIso: from.toString(), toIso: target.toString() } }, requestId);
+    await audit(trx, { now: () => to }, actor, { action: 'demo.clock_moved', subjectType: 'clock', subjectId: null, data: { fromIso: from.toString(), toIso: to.toString() } }, requestId);
   });
   if (clock instanceof OffsetClock) clock.offsetMs = offsetMs;
-  else if (clock instanceof FixedClock) clock.set(target);
+  else if (clock instanceof FixedClock) clock.set(to);
   const sweep = await runSweepOnce(deps);
-  return { fromIso: from.toString(), toIso: target.toString(), offsetMs, swept: sweep.available, sweepResult: sweep.result };
+  return { fromIso: from.toString(), toIso: to.toString(), offsetMs, swept: sweep.available, sweepResult: sweep.result };
 }
 
 export async function advanceDemoClock(deps: AppDeps, spec: string, actor: Actor = SYSTEM, requestId?: string): Promise<ClockMove> {
-  if (deps.config.mode !== 'demo') throw productionRefused();
-  return moveTo(deps, actor, await targetOf(deps, deps.clock.now(), spec), requestId);
+  return moveTo(deps, actor, (from) => targetOf(deps, from, spec), requestId);
 }
 
 export async function setDemoClock(deps: AppDeps, isoInstant: string, actor: Actor = SYSTEM, requestId?: string): Promise<ClockMove> {
@@ -101,9 +106,9 @@ export async function setDemoClock(deps: AppDeps, isoInstant: string, actor: Act
   } catch {
     throw invalid('bad_instant', 'demo.bad_instant', { value: isoInstant });
   }
-  return moveTo(deps, actor, to, requestId);
+  return moveTo(deps, actor, async () => to, requestId);
 }
 
 export async function resetDemoClock(deps: AppDeps, actor: Actor = SYSTEM, requestId?: string): Promise<ClockMove> {
-  return moveTo(deps, actor, null, requestId);
+  return moveTo(deps, actor, async () => null, requestId);
 }
