@@ -4,7 +4,7 @@ import type { RoutePlugin } from '../routes.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { AppError } from '../errors.ts';
 import { lookupQueue } from './queue.ts';
-import { applicationInput, createApplication, decideClaim, withdrawApplication, withdrawClaim, WITHDRAW_REASONS } from './service.ts';
+import { applicationInput, createApplication, decideClaim, listPendingClaims, withdrawApplication, withdrawClaim, WITHDRAW_REASONS } from './service.ts';
 
 const error = z.object({ error: z.string(), message: z.string() });
 const ahead = z.object({ extraordinary: z.number(), primary: z.number(), general: z.number() });
@@ -84,6 +84,36 @@ export const applicationRoutes: RoutePlugin = (app, deps) => {
       await withdrawApplication(deps, req.actor, req.params.id, req.body.reason);
       return { status: 'withdrawn' as const };
     },
+  );
+
+  r.get(
+    '/api/privilege-claims',
+    {
+      schema: {
+        tags: ['privilege'],
+        summary: 'Privilege claims waiting for a decision, oldest first, with the review deadline (department operator)',
+        security: [{ session: [] }],
+        querystring: z.object({ status: z.literal('pending').default('pending'), lang: z.enum(['kk', 'ru', 'en']).optional() }),
+        response: {
+          200: z.array(
+            z.object({
+              claimId: z.number(),
+              applicationId: z.number(),
+              applicationNumber: z.string(),
+              category: z.string(),
+              documentRef: z.string(),
+              claimedAt: z.string(),
+              dueOn: z.string(),
+              overdue: z.boolean(),
+              child: z.object({ lastName: z.string(), firstName: z.string(), middleName: z.string().nullable(), birthDate: z.string() }),
+            }),
+          ),
+          401: error,
+          403: error,
+        },
+      },
+    },
+    async (req) => listPendingClaims(deps, req.actor),
   );
 
   r.post(

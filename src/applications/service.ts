@@ -353,3 +353,48 @@ export async function withdrawApplication(deps: AppDeps, actor: Actor, applicati
     await audit(trx, deps.clock, actor, { action: 'application.withdrawn', subjectType: 'application', subjectId: applicationId, reason });
   });
 }
+
+export interface PendingClaim {
+  claimId: number;
+  applicationId: number;
+  applicationNumber: string;
+  category: PrivilegeCategory;
+  documentRef: string;
+  claimedAt: string;
+  /** The last working day of the department's review (policy: 5 working days; day 1 = the first working day after the claim). */
+  dueOn: string;
+  overdue: boolean;
+  child: { lastName: string; firstName: string; middleName: string | null; birthDate: string };
+}
+
+/** The operator's work list: claims waiting for a decision, oldest first, with their review deadline. */
+export async function listPendingClaims(deps: AppDeps, actor: Actor, limit = 200): Promise<PendingClaim[]> {
+  assertCan(actor, 'privilege.decide');
+  const [policy, calendar] = await Promise.all([deps.city.getPolicy(), deps.city.getCalendar()]);
+  const today = almatyDate(deps.clock.now());
+  const rows = await deps.database.db
+    .selectFrom('privilege_claims as pc')
+    .innerJoin('applications as a', 'a.id', 'pc.application_id')
+    .innerJoin('children as c', 'c.id', 'a.child_id')
+    .select(['pc.id', 'pc.application_id', 'a.number', 'pc.category', 'pc.document_ref', 'pc.claimed_at', 'c.last_name', 'c.first_name', 'c.middle_name', 'c.birth_date'])
+    .where('pc.status', '=', 'pending')
+    .orderBy('pc.claimed_at')
+    .orderBy('pc.id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => {
+    const claimedAt = Temporal.Instant.fromEpochMilliseconds(r.claimed_at.getTime());
+    const dueOn = calendar.addWorkingDays(almatyDate(claimedAt), policy.privilegeReviewWorkingDays);
+    return {
+      claimId: r.id,
+      applicationId: r.application_id,
+      applicationNumber: r.number,
+      category: r.category,
+      documentRef: r.document_ref,
+      claimedAt: claimedAt.toString(),
+      dueOn: dueOn.toString(),
+      overdue: Temporal.PlainDate.compare(today, dueOn) > 0,
+      child: { lastName: r.last_name, firstName: r.first_name, middleName: r.middle_name, birthDate: r.birth_date },
+    };
+  });
+}

@@ -4,7 +4,7 @@ import { Temporal } from 'temporal-polyfill';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { loginAs } from '../helpers/auth.ts';
 import { application, group, organisation, staff, validIin } from '../helpers/fixtures.ts';
-import { ageOut, createApplication, decideClaim, normalisePhone, withdrawApplication, withdrawClaim, type ApplicationInput } from '../../src/applications/service.ts';
+import { ageOut, createApplication, decideClaim, listPendingClaims, normalisePhone, withdrawApplication, withdrawClaim, type ApplicationInput } from '../../src/applications/service.ts';
 import { queuePosition } from '../../src/applications/queue.ts';
 import { validApplicationNumber } from '../../src/applications/number.ts';
 import { DEFAULT_POLICY } from '../../src/domain/policy.ts';
@@ -199,6 +199,26 @@ test('privilege claims: confirmed military moves the child to the front; rejecte
   const audits = await db.selectFrom('audit_log').select('action').where('subject_type', '=', 'privilege_claim').where('subject_id', 'in', [mine.claimId!, second.claimId!]).execute();
   assert.deepEqual(audits.map((a) => a.action).sort(), ['privilege.claimed', 'privilege.claimed', 'privilege.confirmed', 'privilege.rejected', 'privilege.withdrawn']);
   void early2;
+});
+
+test('the operator sees pending claims with the 5-working-day review deadline (8 March moved to Monday 9 March)', async () => {
+  const res = await createApplication(t.deps, operator, form({ birthDate: '2024-07-07', privilege: { category: 'disabled_parent', documentRef: 'МСЭ-55' } }));
+  const kg: Actor = { kind: 'staff', id: await staff(t.deps.database.db, 'kindergarten', orgA), role: 'kindergarten', organisationId: orgA };
+  await rejects(listPendingClaims(t.deps, kg), 'forbidden', 403);
+  const mine = (await listPendingClaims(t.deps, operator)).find((c) => c.claimId === res.claimId);
+  assert.ok(mine);
+  assert.equal(mine.applicationNumber, res.number);
+  assert.equal(mine.category, 'disabled_parent');
+  assert.equal(mine.documentRef, 'МСЭ-55');
+  assert.equal(mine.dueOn, '2026-03-10'); // claimed Mon 2 Mar: 3, 4, 5, 6, (9 is a day off) 10
+  assert.equal(mine.overdue, false);
+  t.clock.set('2026-03-10T18:59:59Z'); // 23:59:59 on the last day
+  assert.equal((await listPendingClaims(t.deps, operator)).find((c) => c.claimId === res.claimId)?.overdue, false);
+  t.clock.set('2026-03-10T19:00:00Z');
+  assert.equal((await listPendingClaims(t.deps, operator)).find((c) => c.claimId === res.claimId)?.overdue, true);
+  t.clock.set('2026-03-02T05:00:00Z');
+  await decideClaim(t.deps, operator, res.claimId!, { confirm: true });
+  assert.equal((await listPendingClaims(t.deps, operator)).find((c) => c.claimId === res.claimId), undefined);
 });
 
 test('school age: after 31 July of the year the child turns 6 it leaves the queue, unless a referral is outstanding', async () => {
