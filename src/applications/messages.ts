@@ -6,13 +6,13 @@ import type { IinProblem } from '../domain/iin.ts';
 export const messages = defineMessages(
   {
     'iin.problem.format': 'ЖСН қате ({field}): ол 12 цифрдан тұруы керек.',
-    'iin.problem.century': 'ЖСН қате ({field}): 7-цифр (ғасыр мен жыныс) 1-ден 6-ға дейін болуы керек.',
+    'iin.problem.century': 'ЖСН қате ({field}): жетінші цифр (ғасыр мен жыныс) 1-ден 6-ға дейін болуы керек.',
     'iin.problem.date': 'ЖСН қате ({field}): алғашқы алты цифр (ЖЖААКК) нақты туған күнді көрсетпейді.',
     'iin.problem.checksum': 'ЖСН қате ({field}): соңғы, бақылау цифры сәйкес келмейді. Нөмірді құжаттан қайта тексеріңіз.',
     'iin.problem.never_issued': 'ЖСН қате ({field}): мұндай нөмір берілмейді. Нөмірді құжаттан қайта тексеріңіз.',
     'application.child_already_queued':
       'Бұл бала кезекте тұр немесе балабақшаға қабылданған: бір балаға тек бір өтініш беріледі. Өтінішті баланың нақты заңды өкіліне беру керек болса, құжаттарымен (жеке куәлік, баланың туу туралы куәлігі, өкілдікті растайтын құжат) білім басқармасына өтініш жазыңыз.',
-    'application.school_age': 'Бала мектеп жасына толды ({date} дейін кезекте тұруға болады): мектепке дейінгі ұйымға кезекке қою мүмкін емес.',
+    'application.school_age': 'Бала мектеп жасына жетті: ол кезекте {date} дейін ғана тұра алатын еді. Мектепке дейінгі ұйымға кезекке қою мүмкін емес.',
     'application.birth_date_future': 'Баланың туған күні болашақта болуы мүмкін емес.',
     'application.preferences_too_many': 'Ең көбі {max} мектепке дейінгі ұйымды таңдауға болады.',
     'application.preferences_duplicate': 'Бір мектепке дейінгі ұйым тізімде екі рет көрсетілген.',
@@ -32,13 +32,13 @@ export const messages = defineMessages(
   },
   {
     'iin.problem.format': 'Неверный ИИН ({field}): он должен состоять из 12 цифр.',
-    'iin.problem.century': 'Неверный ИИН ({field}): 7-я цифра (век и пол) должна быть от 1 до 6.',
+    'iin.problem.century': 'Неверный ИИН ({field}): седьмая цифра (век и пол) должна быть от 1 до 6.',
     'iin.problem.date': 'Неверный ИИН ({field}): первые шесть цифр (ГГММДД) не образуют существующую дату рождения.',
     'iin.problem.checksum': 'Неверный ИИН ({field}): не сходится последняя, контрольная цифра. Сверьте номер с документом.',
     'iin.problem.never_issued': 'Неверный ИИН ({field}): такие номера не выдаются. Сверьте номер с документом.',
     'application.child_already_queued':
       'Этот ребёнок уже стоит в очереди или зачислен в детский сад: на одного ребёнка подаётся одно заявление. Если заявление нужно передать настоящему законному представителю ребёнка, обратитесь в управление образования с заявлением и документами (удостоверение личности, свидетельство о рождении ребёнка, документ, подтверждающий представительство).',
-    'application.school_age': 'Ребёнок достиг школьного возраста (в очереди можно стоять до {date}): поставить его в очередь в дошкольную организацию нельзя.',
+    'application.school_age': 'Ребёнок достиг школьного возраста: стоять в очереди он мог только до {date}. Поставить его в очередь в дошкольную организацию нельзя.',
     'application.birth_date_future': 'Дата рождения ребёнка не может быть в будущем.',
     'application.preferences_too_many': 'Можно выбрать не больше {max} дошкольных организаций.',
     'application.preferences_duplicate': 'Одна и та же дошкольная организация указана дважды.',
@@ -64,7 +64,7 @@ export const messages = defineMessages(
     'iin.problem.never_issued': 'Invalid IIN ({field}): no such number is ever issued. Compare the number with the document.',
     'application.child_already_queued':
       'This child is already in the queue or enrolled: one application per child. If the application must pass to the child’s real legal representative, write to the education department with the documents (identity card, the child’s birth certificate, proof of representation).',
-    'application.school_age': 'The child has reached school age (may stay in the queue until {date}) and cannot join the preschool queue.',
+    'application.school_age': 'The child has reached school age: it could stay in the queue only until {date}. It cannot join the preschool queue.',
     'application.birth_date_future': 'The child’s date of birth cannot be in the future.',
     'application.preferences_too_many': 'You may choose at most {max} preschool organisations.',
     'application.preferences_duplicate': 'The same preschool organisation is listed twice.',

@@ -62,6 +62,9 @@ export function lastQueueDay(birthYear: number, policy: Policy): Temporal.PlainD
   return Temporal.PlainDate.from({ year: birthYear + policy.schoolAge, month: m!, day: d! }, { overflow: 'constrain' });
 }
 
+/** DD.MM.YYYY, as dates are written in Kazakhstan in every language. */
+const dmy = (d: Temporal.PlainDate): string => `${String(d.day).padStart(2, '0')}.${String(d.month).padStart(2, '0')}.${d.year}`;
+
 /** The latest birth year that has left the queue for school age by `today`. */
 function lastAgedOutBirthYear(today: Temporal.PlainDate, policy: Policy): number {
   const leaveThisYear = lastQueueDay(today.year - policy.schoolAge, policy);
@@ -88,7 +91,7 @@ export async function createApplication(deps: AppDeps, actor: Actor, raw: Applic
   if (!birthDate.equals(childIin.birthDate)) warnings.push('birth_date_differs_from_iin');
   if (Temporal.PlainDate.compare(birthDate, today) > 0) throw invalid('birth_date_future', 'application.birth_date_future');
   if (birthDate.year <= lastAgedOutBirthYear(today, policy))
-    throw invalid('school_age', 'application.school_age', { date: lastQueueDay(birthDate.year, policy).toString() });
+    throw invalid('school_age', 'application.school_age', { date: dmy(lastQueueDay(birthDate.year, policy)) });
 
   const phone1 = normalisePhone(input.parent.phone1);
   if (!phone1) throw invalid('phone_invalid', 'application.phone_invalid', { field: 'parent.phone1' });

@@ -113,7 +113,7 @@ test('bad input is refused with the reason, and nothing is written', async () =>
   // school age: born 2019, the queue ended for them on 31 July 2025
   await assert.rejects(createApplication(t.deps, operator, form({ birthDate: '2019-11-30' })), (e: AppError) => {
     assert.equal(e.code, 'school_age');
-    assert.equal(translate('ru', e.messageKey, e.params), 'Ребёнок достиг школьного возраста (в очереди можно стоять до 2025-07-31): поставить его в очередь в дошкольную организацию нельзя.');
+    assert.equal(translate('ru', e.messageKey, e.params), 'Ребёнок достиг школьного возраста: стоять в очереди он мог только до 31.07.2025. Поставить его в очередь в дошкольную организацию нельзя.');
     return true;
   });
   await rejects(createApplication(t.deps, operator, form({ birthDate: '2026-05-01' })), 'birth_date_future', 400);
