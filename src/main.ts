@@ -83,7 +83,8 @@ async function main(): Promise<void> {
       clock = offset;
       if (await isEmptyCity(database.db)) {
         say('First start: creating the demo city…');
-        const s = await seedDemoCity(database.db, clock, { onProgress: (l) => say(`  ${l}`) });
+        const children = Number(process.env.KEZEK_DEMO_CHILDREN ?? 3000);
+        const s = await seedDemoCity(database.db, clock, { applications: Number.isInteger(children) && children >= 0 ? children : 3000, onProgress: (l) => say(`  ${l}`) });
         say(`Demo city ready: ${s.districts} districts, ${s.organisations} organisations, ${s.groups} groups, ${s.applications} children in the queue.`);
       }
       say('Demo staff logins (demo mode only):');
