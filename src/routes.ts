@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from './context.ts';
 import { healthRoutes } from './api/health.ts';
+import { referralRoutes } from './referrals/routes.ts';
+import { placesRoutes } from './places/routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { webRoutes } from './web/routes.ts';
 import { calendarRoutes } from './calendar/routes.ts';
@@ -9,4 +11,4 @@ import { applicationRoutes } from './applications/routes.ts';
 export type RoutePlugin = (app: FastifyInstance, deps: AppDeps) => Promise<void> | void;
 
 /** Every feature's routes, in registration order (one import and one entry per feature). */
-export const routePlugins: RoutePlugin[] = [healthRoutes, authRoutes, webRoutes, calendarRoutes, applicationRoutes];
+export const routePlugins: RoutePlugin[] = [healthRoutes, authRoutes, webRoutes, calendarRoutes, applicationRoutes, referralRoutes, placesRoutes];
