@@ -4,6 +4,7 @@ import {
   CohortMatcher,
   cohortProtocol,
   nextTier,
+  queueNumberOf,
   sortProtocol,
   type Assignment,
   type Candidate,
@@ -20,8 +21,8 @@ import {
 
 export interface Computed {
   places: Place[];
-  /** Every application read, in its cohort's order of service (the run's stored inputs). */
-  read: Candidate[];
+  /** Every application read, in its cohort's order of service with its queue number (the run's stored inputs). */
+  read: Ordered[];
   assignments: Assignment[];
   protocol: ProtocolEntry[];
 }
@@ -50,6 +51,29 @@ interface CandRow {
   prefs: number[];
   stop_listed: boolean;
   outstanding: boolean;
+}
+
+/** What the matching needs of an application `a`: its preferences, and whether it is stop-listed today or holds a referral. */
+function candColumns(today: string) {
+  return sql`a.id, a.number, a.tier, (extract(epoch from a.applied_at) * 1000000)::bigint as at_us, a.birth_year, a.language, a.special_needs,
+    array(select p.organisation_id from application_preferences p where p.application_id = a.id order by p.rank) as prefs,
+    exists(select 1 from stop_list s where s.application_id = a.id and s.lifted_at is null and s.starts_on <= ${today}::date and s.ends_on >= ${today}::date) as stop_listed,
+    exists(select 1 from referrals r where r.application_id = a.id and r.status in ('issued', 'registered')) as outstanding`;
+}
+
+function toCandidate(r: CandRow): Candidate {
+  return {
+    id: r.id,
+    number: r.number,
+    tier: r.tier,
+    appliedAt: r.at_us,
+    birthYear: r.birth_year,
+    language: r.language,
+    specialNeeds: r.special_needs,
+    preferences: r.prefs.map(Number),
+    stopListed: r.stop_listed,
+    outstandingReferral: r.outstanding,
+  };
 }
 
 /**
@@ -83,27 +107,13 @@ class TierStream {
   private async load(): Promise<void> {
     const a = this.after;
     const rows = await sql<CandRow>`
-      select a.id, a.number, a.tier, (extract(epoch from a.applied_at) * 1000000)::bigint as at_us, a.birth_year, a.language, a.special_needs,
-             array(select p.organisation_id from application_preferences p where p.application_id = a.id order by p.rank) as prefs,
-             exists(select 1 from stop_list s where s.application_id = a.id and s.lifted_at is null and s.starts_on <= ${this.today}::date and s.ends_on >= ${this.today}::date) as stop_listed,
-             exists(select 1 from referrals r where r.application_id = a.id and r.status in ('issued', 'registered')) as outstanding
+      select ${candColumns(this.today)}
         from applications a
        where a.status = 'queued' and a.birth_year = ${this.year} and a.tier = ${this.tier}
          ${a ? sql`and (a.applied_at, a.id) > (timestamptz 'epoch' + ${a.us}::bigint * interval '1 microsecond', ${a.id}::bigint)` : sql``}
        order by a.applied_at, a.id
        limit ${this.pageSize}`.execute(this.db);
-    this.buf = rows.rows.map((r) => ({
-      id: r.id,
-      number: r.number,
-      tier: r.tier,
-      appliedAt: r.at_us,
-      birthYear: r.birth_year,
-      language: r.language,
-      specialNeeds: r.special_needs,
-      preferences: r.prefs.map(Number),
-      stopListed: r.stop_listed,
-      outstandingReferral: r.outstanding,
-    }));
+    this.buf = rows.rows.map(toCandidate);
     this.pos = 0;
     if (rows.rows.length < this.pageSize) this.done = true;
     const last = rows.rows[rows.rows.length - 1];
@@ -112,38 +122,94 @@ class TierStream {
   }
 }
 
+export interface ComputeOptions {
+  today: string;
+  ratio: number;
+  lock: boolean;
+  /**
+   * Read the queue in full order until this many applications per cohort place (default 4): then,
+   * if places remain, read only the rest of the queue that lists an organisation with a free place
+   * left (everyone else would get nothing), placing each by its rank in its tier (queueNumberOf).
+   */
+  headPerPlace?: number;
+}
+
 /** Run the matching over the live queue (inside the caller's transaction, or on the database for a preview). */
-export async function computeDistribution(db: Kysely<DB>, opts: { today: string; ratio: number; lock: boolean }): Promise<Computed> {
+export async function computeDistribution(db: Kysely<DB>, opts: ComputeOptions): Promise<Computed> {
   const places = await readPlaces(db, opts.lock);
   const cohorts = [...new Set(places.map((p) => p.birthYear))].sort((a, b) => a - b);
-  const read: Candidate[] = [];
+  const read: Ordered[] = [];
   const assignments: Assignment[] = [];
   const protocol: ProtocolEntry[] = [];
   for (const year of cohorts) {
     const cPlaces = places.filter((p) => p.birthYear === year);
-    const page = Math.min(50_000, Math.max(200, cPlaces.length * 2));
+    const head = Math.max(0, Math.round(cPlaces.length * (opts.headPerPlace ?? 4)));
+    const page = Math.min(50_000, Math.max(200, Math.ceil(head / 2)));
     const streams: Record<Tier, TierStream> = {
-      extraordinary: new TierStream(db, year, 'extraordinary', opts.today, Math.max(100, Math.ceil(page / 4))),
-      primary: new TierStream(db, year, 'primary', opts.today, Math.max(100, Math.ceil(page / 2))),
+      extraordinary: new TierStream(db, year, 'extraordinary', opts.today, Math.max(100, Math.ceil(page / 8))),
+      primary: new TierStream(db, year, 'primary', opts.today, Math.max(100, Math.ceil(page / 4))),
       general: new TierStream(db, year, 'general', opts.today, page),
     };
     const matcher = new CohortMatcher(cPlaces);
     const ordered: Ordered[] = [];
-    const taken = { primary: 0, general: 0 };
-    while (matcher.remaining > 0) {
+    const taken = { extraordinary: 0, primary: 0, general: 0 };
+    let exhausted = false;
+    while (matcher.remaining > 0 && ordered.length < head) {
       // Ask the extraordinary stream first: the others are read only once it has run out.
       const x = await streams.extraordinary.has();
       const has = { extraordinary: x, primary: !x && (await streams.primary.has()), general: !x && (await streams.general.has()) };
       const tier = nextTier(opts.ratio, taken, has);
-      if (!tier) break;
+      if (!tier) {
+        exhausted = true;
+        break;
+      }
       const c = streams[tier].take();
-      if (tier !== 'extraordinary') taken[tier]++;
+      taken[tier]++;
       ordered.push({ c, queueNumber: ordered.length + 1 });
-      read.push(c);
       matcher.offer(c, ordered.length);
     }
+    if (matcher.remaining > 0 && !exhausted) {
+      for (const o of await readTail(db, year, opts, taken, matcher.organisationsWithPlaces())) {
+        if (matcher.remaining === 0) break;
+        ordered.push(o);
+        matcher.offer(o.c, o.queueNumber);
+      }
+    }
+    read.push(...ordered);
     assignments.push(...matcher.assignments);
     protocol.push(...cohortProtocol(cPlaces, ordered, matcher.assignments));
   }
   return { places, read, assignments, protocol: sortProtocol(protocol) };
+}
+
+/**
+ * The rest of a cohort's queue after the first `taken` of each tier, only the applications that
+ * list one of `orgs`, each with its queue number from its rank in its tier; in the order of service.
+ */
+async function readTail(db: Kysely<DB>, year: number, opts: ComputeOptions, taken: Record<Tier, number>, orgs: number[]): Promise<Ordered[]> {
+  if (orgs.length === 0) return [];
+  const rows = await sql<CandRow & { rk: number; n_x: number; n_p: number; n_g: number }>`
+    with ranked as (
+      select id, tier, row_number() over (partition by tier order by applied_at, id) - 1 as rk
+        from applications where status = 'queued' and birth_year = ${year}
+    ),
+    totals as (
+      select count(*) filter (where tier = 'extraordinary') as n_x, count(*) filter (where tier = 'primary') as n_p, count(*) filter (where tier = 'general') as n_g from ranked
+    ),
+    wanted as (
+      select distinct application_id from application_preferences where organisation_id = any(${orgs}::bigint[])
+    )
+    select r.rk, t.n_x, t.n_p, t.n_g, ${candColumns(opts.today)}
+      from ranked r
+      join wanted w on w.application_id = r.id
+      join applications a on a.id = r.id
+      cross join totals t
+     where (r.tier = 'extraordinary' and r.rk >= ${taken.extraordinary})
+        or (r.tier = 'primary' and r.rk >= ${taken.primary})
+        or (r.tier = 'general' and r.rk >= ${taken.general})`.execute(db);
+  const out = rows.rows.map((r) => {
+    const totals = { extraordinary: r.n_x, primary: r.n_p, general: r.n_g };
+    return { c: toCandidate(r), queueNumber: queueNumberOf(r.tier, r.rk, totals, opts.ratio) };
+  });
+  return out.sort((a, b) => a.queueNumber - b.queueNumber);
 }

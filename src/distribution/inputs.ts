@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import type { GroupType, InstructionLang, Tier } from '../db/schema.ts';
-import type { Candidate, Place, ProtocolEntry, PassReason } from '../domain/distribution.ts';
+import type { Ordered, Place, ProtocolEntry, PassReason } from '../domain/distribution.ts';
 
 /**
  * A run's inputs as stored with it: the places and the part of the queue the run read, in a compact
@@ -14,17 +14,18 @@ export interface RunInputs {
   runDate: string;
   ratio: number;
   places: Place[];
-  candidates: Candidate[];
+  /** The applications the run read, each with its queue number (its position in its cohort's order of service). */
+  candidates: Ordered[];
 }
 
 type PlaceRow = [number, number, number, number, InstructionLang, GroupType];
-type CandRow = [number, string, Tier, number, number, InstructionLang, 0 | 1, number[], 0 | 1, 0 | 1];
+type CandRow = [number, string, Tier, number, number, InstructionLang, 0 | 1, number[], 0 | 1, 0 | 1, number];
 
 export function encodeInputs(i: RunInputs): { json: string; hash: string; gz: Buffer } {
   const places: PlaceRow[] = [...i.places].sort((a, b) => a.id - b.id).map((p) => [p.id, p.groupId, p.organisationId, p.birthYear, p.language, p.groupType]);
   const candidates: CandRow[] = [...i.candidates]
-    .sort((a, b) => a.id - b.id)
-    .map((c) => [c.id, c.number, c.tier, c.appliedAt, c.birthYear, c.language, c.specialNeeds ? 1 : 0, [...c.preferences], c.stopListed ? 1 : 0, c.outstandingReferral ? 1 : 0]);
+    .sort((a, b) => a.c.id - b.c.id)
+    .map(({ c, queueNumber }) => [c.id, c.number, c.tier, c.appliedAt, c.birthYear, c.language, c.specialNeeds ? 1 : 0, [...c.preferences], c.stopListed ? 1 : 0, c.outstandingReferral ? 1 : 0, queueNumber]);
   const json = JSON.stringify({ v: 1, runDate: i.runDate, ratio: i.ratio, places, candidates });
   return { json, hash: sha256(json), gz: zlib.gzipSync(json, { level: 1 }) };
 }
@@ -39,17 +40,9 @@ export function decodeInputs(gz: Buffer): { inputs: RunInputs; hash: string } {
       runDate: raw.runDate,
       ratio: raw.ratio,
       places: raw.places.map(([id, groupId, organisationId, birthYear, language, groupType]) => ({ id, groupId, organisationId, birthYear, language, groupType })),
-      candidates: raw.candidates.map(([id, number, tier, appliedAt, birthYear, language, sn, preferences, sl, out]) => ({
-        id,
-        number,
-        tier,
-        appliedAt,
-        birthYear,
-        language,
-        specialNeeds: sn === 1,
-        preferences,
-        stopListed: sl === 1,
-        outstandingReferral: out === 1,
+      candidates: raw.candidates.map(([id, number, tier, appliedAt, birthYear, language, sn, preferences, sl, out, queueNumber]) => ({
+        c: { id, number, tier, appliedAt, birthYear, language, specialNeeds: sn === 1, preferences, stopListed: sl === 1, outstandingReferral: out === 1 },
+        queueNumber,
       })),
     },
   };

@@ -8,7 +8,7 @@ import { publishHead } from '../audit/seal.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { AppError, notFound } from '../errors.ts';
 import { referralDeadline } from '../domain/referral.ts';
-import { distribute, PASS_REASONS, type PassReason, type ProtocolEntry } from '../domain/distribution.ts';
+import { distributeOrdered, PASS_REASONS, type Ordered, type PassReason, type ProtocolEntry } from '../domain/distribution.ts';
 import { renderSms } from '../sms/templates.ts';
 import { computeDistribution, type Computed } from './compute.ts';
 import { decodeInputs, encodeInputs, publicEntry, resultHash, type PublicEntry } from './inputs.ts';
@@ -51,14 +51,14 @@ function assertMayRun(actor: Actor): void {
 }
 
 /** What a run would do now: the referrals it would issue and its protocol. Writes nothing. */
-export async function previewDistribution(deps: AppDeps, actor: Actor): Promise<Preview> {
+export async function previewDistribution(deps: AppDeps, actor: Actor, tuning: { headPerPlace?: number } = {}): Promise<Preview> {
   assertMayRun(actor);
   const policy = await deps.city.getPolicy();
   const runDate = almatyDate(deps.clock.now()).toString();
   const c = await deps.database.db
     .transaction()
     .setIsolationLevel('repeatable read')
-    .execute((trx) => computeDistribution(trx, { today: runDate, ratio: policy.primaryToGeneralRatio, lock: false }));
+    .execute((trx) => computeDistribution(trx, { today: runDate, ratio: policy.primaryToGeneralRatio, lock: false, ...tuning }));
   const protocol = c.protocol.map(publicEntry);
   const enc = encodeInputs({ v: 1, runDate, ratio: policy.primaryToGeneralRatio, places: c.places, candidates: c.read });
   return {
@@ -93,7 +93,11 @@ export interface CommitResult {
  * entries. A repeated key returns the earlier run. A conflict with a concurrent change (a unique
  * index, a serialisation failure) rolls everything back and the run starts again.
  */
-export async function commitDistribution(deps: AppDeps, actor: Actor, opts: { key?: string | undefined; trigger: Trigger }): Promise<CommitResult> {
+export async function commitDistribution(
+  deps: AppDeps,
+  actor: Actor,
+  opts: { key?: string | undefined; trigger: Trigger; headPerPlace?: number },
+): Promise<CommitResult> {
   assertMayRun(actor);
   const key = opts.key ?? `${opts.trigger}:${crypto.randomUUID()}`;
   if (key.length < 1 || key.length > 200) throw new AppError('invalid_key', 400, 'distribution.error.invalid_key');
@@ -108,7 +112,7 @@ export async function commitDistribution(deps: AppDeps, actor: Actor, opts: { ke
         const runDate = almatyDate(now).toString();
         const started = toDate(now);
         const ratio = policy.primaryToGeneralRatio;
-        const c = await computeDistribution(trx, { today: runDate, ratio, lock: true });
+        const c = await computeDistribution(trx, { today: runDate, ratio, lock: true, ...(opts.headPerPlace === undefined ? {} : { headPerPlace: opts.headPerPlace }) });
         const protocol = c.protocol.map(publicEntry);
         const enc = encodeInputs({ v: 1, runDate, ratio, places: c.places, candidates: c.read });
         const head = await publishHead(trx, deps.clock, 'distribution');
@@ -334,6 +338,8 @@ export interface ReplayReport {
   protocolMatches: boolean;
   /** The referrals in the database with this run id are exactly the recomputed ones. */
   referralsMatch: boolean;
+  /** The stored queue numbers agree with each tier's time order. */
+  orderConsistent: boolean;
   referrals: number;
 }
 
@@ -346,7 +352,15 @@ export async function replayRun(db: Kysely<DB>, runId: number): Promise<ReplayRe
   const run = await db.selectFrom('distribution_runs').select(['id', 'inputs', 'inputs_hash', 'result_hash']).where('id', '=', runId).executeTakeFirst();
   if (!run) throw notFound();
   const { inputs, hash } = decodeInputs(Buffer.from(run.inputs));
-  const result = distribute(inputs.places, inputs.candidates, inputs.ratio);
+  const queues = new Map<number, Ordered[]>();
+  for (const o of inputs.candidates) {
+    const q = queues.get(o.c.birthYear);
+    if (q) q.push(o);
+    else queues.set(o.c.birthYear, [o]);
+  }
+  for (const q of queues.values()) q.sort((a, b) => a.queueNumber - b.queueNumber);
+  const orderConsistent = [...queues.values()].every(consistentOrder);
+  const result = distributeOrdered(inputs.places, queues);
   const recomputed = resultHash(result.protocol.map(publicEntry));
   const stored = await readProtocol(db, runId);
   const refs = await db.selectFrom('referrals').select(['application_id', 'group_id']).where('run_id', '=', runId).execute();
@@ -361,8 +375,24 @@ export async function replayRun(db: Kysely<DB>, runId: number): Promise<ReplayRe
     resultHash: { stored: run.result_hash, recomputed, ok: recomputed === run.result_hash },
     protocolMatches,
     referralsMatch,
+    orderConsistent,
     referrals: result.assignments.length,
   };
-  report.ok = report.inputsHash.ok && report.resultHash.ok && protocolMatches && referralsMatch;
+  report.ok = report.inputsHash.ok && report.resultHash.ok && protocolMatches && referralsMatch && orderConsistent;
   return report;
+}
+
+/**
+ * The stored queue numbers agree with the order of service: distinct, and within each tier growing
+ * with application time then id (a tier's order can only be its own time order).
+ */
+function consistentOrder(q: readonly Ordered[]): boolean {
+  const last = new Map<string, Ordered>();
+  for (let i = 0; i < q.length; i++) {
+    if (i > 0 && q[i]!.queueNumber <= q[i - 1]!.queueNumber) return false;
+    const prev = last.get(q[i]!.c.tier);
+    if (prev && (prev.c.appliedAt > q[i]!.c.appliedAt || (prev.c.appliedAt === q[i]!.c.appliedAt && prev.c.id > q[i]!.c.id))) return false;
+    last.set(q[i]!.c.tier, q[i]!);
+  }
+  return true;
 }

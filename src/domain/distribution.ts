@@ -99,6 +99,20 @@ export class CohortMatcher {
     return this.left;
   }
 
+  /** The organisations that still have a free place of any kind. */
+  organisationsWithPlaces(): number[] {
+    const out: number[] = [];
+    for (const [org, byKind] of this.free) {
+      for (const q of byKind.values()) {
+        if (q.next < q.places.length) {
+          out.push(org);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
   /** The next application in the order of service; returns its assignment, if it gets one. */
   offer(c: Candidate, queueNumber: number): Assignment | null {
     if (this.left === 0 || !takesPart(c)) return null;
@@ -261,29 +275,65 @@ export interface DistributionResult {
 }
 
 /**
- * The whole distribution over given inputs (tests, preview on small data, replay): each cohort's
- * queue sorted into the order of service, then matched until its places run out.
+ * Match one cohort whose queue is given in the order of service (each with its queue number): the
+ * applications are offered the places one by one until the places run out.
+ */
+export function matchCohort(places: readonly Place[], ordered: readonly Ordered[]): DistributionResult {
+  const matcher = new CohortMatcher(places);
+  const used: Ordered[] = [];
+  for (const o of ordered) {
+    if (matcher.remaining === 0) break;
+    used.push(o);
+    matcher.offer(o.c, o.queueNumber);
+  }
+  return { assignments: matcher.assignments, protocol: cohortProtocol(places, used, matcher.assignments) };
+}
+
+/**
+ * The whole distribution over given inputs (tests, replay): each cohort's queue sorted into the
+ * order of service, then matched until its places run out.
  */
 export function distribute(places: readonly Place[], candidates: readonly Candidate[], ratio: number): DistributionResult {
+  const byCohort = new Map<number, Ordered[]>();
+  for (const year of new Set(places.map((p) => p.birthYear))) {
+    byCohort.set(
+      year,
+      orderOfService(
+        candidates.filter((c) => c.birthYear === year),
+        ratio,
+      ).map((c, i) => ({ c, queueNumber: i + 1 })),
+    );
+  }
+  return distributeOrdered(places, byCohort);
+}
+
+/** The distribution when each cohort's queue (or the part of it that matters) is given in order with queue numbers. */
+export function distributeOrdered(places: readonly Place[], queues: ReadonlyMap<number, readonly Ordered[]>): DistributionResult {
   const cohorts = [...new Set(places.map((p) => p.birthYear))].sort((a, b) => a - b);
   const assignments: Assignment[] = [];
   const protocol: ProtocolEntry[] = [];
   for (const year of cohorts) {
-    const cPlaces = places.filter((p) => p.birthYear === year);
-    const order = orderOfService(
-      candidates.filter((c) => c.birthYear === year),
-      ratio,
+    const r = matchCohort(
+      places.filter((p) => p.birthYear === year),
+      queues.get(year) ?? [],
     );
-    const matcher = new CohortMatcher(cPlaces);
-    const ordered: Ordered[] = [];
-    for (let i = 0; i < order.length && matcher.remaining > 0; i++) {
-      ordered.push({ c: order[i]!, queueNumber: i + 1 });
-      matcher.offer(order[i]!, i + 1);
-    }
-    assignments.push(...matcher.assignments);
-    protocol.push(...cohortProtocol(cPlaces, ordered, matcher.assignments));
+    assignments.push(...r.assignments);
+    protocol.push(...r.protocol);
   }
   return { assignments, protocol: sortProtocol(protocol) };
+}
+
+/**
+ * The queue number (1-based position in the order of service) of the application with 0-based rank
+ * `rank` in its tier, given how many applications each tier of the cohort has. The closed form of
+ * orderOfService: lets a run place an application without reading everyone ahead of it.
+ */
+export function queueNumberOf(tier: Tier, rank: number, totals: Record<Tier, number>, ratio: number): number {
+  const { extraordinary: e, primary: p, general: g } = totals;
+  if (tier === 'extraordinary') return rank + 1;
+  if (ratio === 0) return tier === 'primary' ? e + rank + 1 : e + p + rank + 1;
+  if (tier === 'primary') return e + rank + Math.min(g, rank * ratio) + 1;
+  return e + rank + Math.min(p, Math.floor(rank / ratio) + 1) + 1;
 }
 
 export function sortProtocol(p: ProtocolEntry[]): ProtocolEntry[] {

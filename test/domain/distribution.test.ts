@@ -5,6 +5,7 @@ import {
   distribute,
   eligibleFor,
   nextTier,
+  queueNumberOf,
   reasonFor,
   PASSED_OVER_LIMIT,
   type Candidate,
@@ -248,4 +249,17 @@ test('worked example: three places, six applications', () => {
   const p21 = r.protocol.find((e) => e.place.id === 21)!;
   assert.equal(p21.recipient?.privileged, true);
   assert.deepEqual(p21.passedOver, []);
+});
+
+test('property: queueNumberOf is the position in the order of service', () => {
+  fc.assert(
+    fc.property(city, (c) => {
+      const order = orderOfService(c.cands, c.ratio);
+      const totals = { extraordinary: 0, primary: 0, general: 0 };
+      for (const x of c.cands) totals[x.tier]++;
+      const seen = { extraordinary: 0, primary: 0, general: 0 };
+      order.forEach((x, i) => assert.equal(queueNumberOf(x.tier, seen[x.tier]++, totals, c.ratio), i + 1));
+    }),
+    { numRuns: 300 },
+  );
 });

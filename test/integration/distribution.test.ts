@@ -6,6 +6,7 @@ import { testApp, type TestApp } from '../helpers/app.ts';
 import * as F from '../helpers/fixtures.ts';
 import type { DB, Tier } from '../../src/db/schema.ts';
 import { commitDistribution, previewDistribution, replayRun } from '../../src/distribution/service.ts';
+import { publicEntry, resultHash } from '../../src/distribution/inputs.ts';
 import { distribute, type Candidate, type Place } from '../../src/domain/distribution.ts';
 import { SYSTEM, type Actor } from '../../src/audit/write.ts';
 
@@ -89,6 +90,11 @@ test('preview writes nothing; commit writes referrals, places, protocol, SMS and
 
     const preview = await previewDistribution(t.deps, OPERATOR);
     assert.deepEqual(await counts(db), before, 'a preview writes nothing');
+    // reading only the head of the queue, then only the tail that wants the places left, changes nothing
+    assert.equal(preview.summary.resultHash, resultHash(expected.protocol.map(publicEntry)));
+    for (const headPerPlace of [0, 0.5, 1, 100]) {
+      assert.equal((await previewDistribution(t.deps, OPERATOR, { headPerPlace })).summary.resultHash, preview.summary.resultHash, `headPerPlace ${headPerPlace}`);
+    }
     assert.equal(preview.summary.referrals, expected.assignments.length);
     assert.ok(preview.summary.referrals > 10, JSON.stringify(preview.summary));
 
@@ -147,7 +153,7 @@ test('replay recomputes the run from its stored inputs; an altered input or prot
   try {
     const db = t.deps.database.db;
     await city(t);
-    const res = await commitDistribution(t.deps, SYSTEM, { key: 'scheduled:2026-03-02', trigger: 'scheduled' });
+    const res = await commitDistribution(t.deps, SYSTEM, { key: 'scheduled:2026-03-02', trigger: 'scheduled', headPerPlace: 0.5 });
     const id = res.summary.id!;
     assert.equal((await replayRun(db, id)).ok, true);
 
