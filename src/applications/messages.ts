@@ -2,14 +2,32 @@ import { defineMessages } from '../web/i18n/define.ts';
 import { AppError } from '../errors.ts';
 import type { IinProblem } from '../domain/iin.ts';
 
+type IinSubject = 'problem' | 'child' | 'parent';
+type IinKey = `iin.${IinSubject}.${IinProblem}`;
+
+/**
+ * IIN refusals, one text per failed check (iin.problem.*), and the same naming whose IIN it is on
+ * forms with two (iin.child.*, iin.parent.*).
+ */
+function iinTexts(subject: Record<IinSubject, string>, problem: Record<IinProblem, string>): Record<IinKey, string> {
+  const out = {} as Record<IinKey, string>;
+  for (const s of Object.keys(subject) as IinSubject[]) for (const p of Object.keys(problem) as IinProblem[]) out[`iin.${s}.${p}`] = `${subject[s]}: ${problem[p]}`;
+  return out;
+}
+
 /** Applications, the queue and privilege claims. Kazakh is the master text. */
 export const messages = defineMessages(
   {
-    'iin.problem.format': 'ЖСН қате ({field}): ол 12 цифрдан тұруы керек.',
-    'iin.problem.century': 'ЖСН қате ({field}): жетінші цифр (ғасыр мен жыныс) 1-ден 6-ға дейін болуы керек.',
-    'iin.problem.date': 'ЖСН қате ({field}): алғашқы алты цифр (ЖЖААКК) нақты туған күнді көрсетпейді.',
-    'iin.problem.checksum': 'ЖСН қате ({field}): соңғы, бақылау цифры сәйкес келмейді. Нөмірді құжаттан қайта тексеріңіз.',
-    'iin.problem.never_issued': 'ЖСН қате ({field}): мұндай нөмір берілмейді. Нөмірді құжаттан қайта тексеріңіз.',
+    ...iinTexts(
+      { problem: 'ЖСН қате', child: 'Баланың ЖСН-і қате', parent: 'Ата-ананың (заңды өкілдің) ЖСН-і қате' },
+      {
+        format: 'ол 12 цифрдан тұруы керек.',
+        century: 'жетінші цифр (ғасыр мен жыныс) 1-ден 6-ға дейін болуы керек.',
+        date: 'алғашқы алты цифр (ЖЖААКК) нақты туған күнді көрсетпейді.',
+        checksum: 'соңғы, бақылау цифры сәйкес келмейді. Нөмірді құжаттан қайта тексеріңіз.',
+        never_issued: 'мұндай нөмір берілмейді. Нөмірді құжаттан қайта тексеріңіз.',
+      },
+    ),
     'application.child_already_queued':
       'Бұл бала кезекте тұр немесе балабақшаға қабылданған: бір балаға тек бір өтініш беріледі. Өтінішті баланың нақты заңды өкіліне беру керек болса, құжаттарымен (жеке куәлік, баланың туу туралы куәлігі, өкілдікті растайтын құжат) білім басқармасына өтініш жазыңыз.',
     'application.school_age': 'Бала мектеп жасына жетті: ол кезекте {date} дейін ғана тұра алатын еді. Мектепке дейінгі ұйымға кезекке қою мүмкін емес.',
@@ -31,11 +49,16 @@ export const messages = defineMessages(
     'privilege.not_withdrawable': 'Бұл жеңілдік өтінішін кері қайтару мүмкін емес.',
   },
   {
-    'iin.problem.format': 'Неверный ИИН ({field}): он должен состоять из 12 цифр.',
-    'iin.problem.century': 'Неверный ИИН ({field}): седьмая цифра (век и пол) должна быть от 1 до 6.',
-    'iin.problem.date': 'Неверный ИИН ({field}): первые шесть цифр (ГГММДД) не образуют существующую дату рождения.',
-    'iin.problem.checksum': 'Неверный ИИН ({field}): не сходится последняя, контрольная цифра. Сверьте номер с документом.',
-    'iin.problem.never_issued': 'Неверный ИИН ({field}): такие номера не выдаются. Сверьте номер с документом.',
+    ...iinTexts(
+      { problem: 'Неверный ИИН', child: 'Неверный ИИН ребёнка', parent: 'Неверный ИИН родителя (законного представителя)' },
+      {
+        format: 'он должен состоять из 12 цифр.',
+        century: 'седьмая цифра (век и пол) должна быть от 1 до 6.',
+        date: 'первые шесть цифр (ГГММДД) не образуют существующую дату рождения.',
+        checksum: 'не сходится последняя, контрольная цифра. Сверьте номер с документом.',
+        never_issued: 'такие номера не выдаются. Сверьте номер с документом.',
+      },
+    ),
     'application.child_already_queued':
       'Этот ребёнок уже стоит в очереди или зачислен в детский сад: на одного ребёнка подаётся одно заявление. Если заявление нужно передать настоящему законному представителю ребёнка, обратитесь в управление образования с заявлением и документами (удостоверение личности, свидетельство о рождении ребёнка, документ, подтверждающий представительство).',
     'application.school_age': 'Ребёнок достиг школьного возраста: стоять в очереди он мог только до {date}. Поставить его в очередь в дошкольную организацию нельзя.',
@@ -57,11 +80,16 @@ export const messages = defineMessages(
     'privilege.not_withdrawable': 'Это заявление о льготе отозвать нельзя.',
   },
   {
-    'iin.problem.format': 'Invalid IIN ({field}): it must be 12 digits.',
-    'iin.problem.century': 'Invalid IIN ({field}): the 7th digit (century and sex) must be 1 to 6.',
-    'iin.problem.date': 'Invalid IIN ({field}): the first six digits (YYMMDD) are not a real date of birth.',
-    'iin.problem.checksum': 'Invalid IIN ({field}): the last digit (the check digit) does not match. Compare the number with the document.',
-    'iin.problem.never_issued': 'Invalid IIN ({field}): no such number is ever issued. Compare the number with the document.',
+    ...iinTexts(
+      { problem: 'Invalid IIN', child: 'Invalid IIN of the child', parent: 'Invalid IIN of the parent (legal representative)' },
+      {
+        format: 'it must be 12 digits.',
+        century: 'the 7th digit (century and sex) must be 1 to 6.',
+        date: 'the first six digits (YYMMDD) are not a real date of birth.',
+        checksum: 'the last digit (the check digit) does not match. Compare the number with the document.',
+        never_issued: 'no such number is ever issued. Compare the number with the document.',
+      },
+    ),
     'application.child_already_queued':
       'This child is already in the queue or enrolled: one application per child. If the application must pass to the child’s real legal representative, write to the education department with the documents (identity card, the child’s birth certificate, proof of representation).',
     'application.school_age': 'The child has reached school age: it could stay in the queue only until {date}. It cannot join the preschool queue.',
@@ -84,7 +112,12 @@ export const messages = defineMessages(
   },
 );
 
-/** A refused IIN, naming the failed check; `field` is the input's path (e.g. 'child.iin'). */
+/**
+ * A refused IIN, naming the failed check. `field` is the input's path: 'child.iin' (or 'childIin') and
+ * 'parent.iin' also name whose IIN it is in the text; any other field gets the plain text. params.field keeps the
+ * path (a form puts the message beside that input).
+ */
 export function iinError(field: string, problem: IinProblem): AppError {
-  return new AppError(`iin_${problem}`, 400, `iin.problem.${problem}`, { field });
+  const subject: IinSubject = field === 'child.iin' || field === 'childIin' ? 'child' : field === 'parent.iin' ? 'parent' : 'problem';
+  return new AppError(`iin_${problem}`, 400, `iin.${subject}.${problem}`, { field });
 }

@@ -99,7 +99,11 @@ test('bad input is refused with the reason, and nothing is written', async () =>
   const good = validIin('2022-04-12');
   const badChecksum = good.slice(0, 11) + String((Number(good[11]) + 1) % 10);
   await rejects(createApplication(t.deps, operator, form({ childIin: badChecksum })), 'iin_checksum', 400);
-  await rejects(createApplication(t.deps, operator, form({ parentIin: '901301400000' })), 'iin_date', 400);
+  await assert.rejects(createApplication(t.deps, operator, form({ parentIin: '901301400000' })), (e: AppError) => {
+    assert.equal(e.code, 'iin_date');
+    assert.equal(translate('kk', e.messageKey, e.params), 'Ата-ананың (заңды өкілдің) ЖСН-і қате: алғашқы алты цифр (ЖЖААКК) нақты туған күнді көрсетпейді.');
+    return true;
+  });
   await rejects(createApplication(t.deps, operator, form({ preferences: [orgA, orgB, mini, orgA] })), 'preferences_too_many', 400);
   await rejects(createApplication(t.deps, operator, form({ preferences: [orgA, orgA] })), 'preferences_duplicate', 400);
   await rejects(createApplication(t.deps, operator, form({ preferences: [orgA, mini] })), 'organisation_kind_mismatch', 400);

@@ -180,7 +180,7 @@ test('GET /api/queue answers anyone, translated errors for a bad IIN and an unkn
 
   const bad = await t.app.inject({ method: 'GET', url: '/api/queue?childIin=061211600013', headers: { 'accept-language': 'ru' } });
   assert.equal(bad.statusCode, 400);
-  assert.deepEqual(bad.json(), { error: 'iin_checksum', message: 'Неверный ИИН (childIin): не сходится последняя, контрольная цифра. Сверьте номер с документом.' });
+  assert.deepEqual(bad.json(), { error: 'iin_checksum', message: 'Неверный ИИН ребёнка: не сходится последняя, контрольная цифра. Сверьте номер с документом.' });
 
   const unknown = await t.app.inject({ method: 'GET', url: `/api/queue?number=${newApplicationNumber()}&lang=kk` });
   assert.equal(unknown.statusCode, 404);
