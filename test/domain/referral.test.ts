@@ -6,6 +6,7 @@ import { WorkingCalendar } from '../../src/domain/calendar.ts';
 import { DEFAULT_POLICY } from '../../src/domain/policy.ts';
 import { endOfDay, startOfDay } from '../../src/clock.ts';
 import * as R from '../../src/domain/referral.ts';
+import { renderSms, type SmsTemplate } from '../../src/sms/templates.ts';
 
 const P = DEFAULT_POLICY;
 const D = (s: string) => Temporal.PlainDate.from(s);
@@ -197,4 +198,24 @@ test('property: the checklist accepts exactly the required set and nothing else'
       assert.equal(R.checkDocuments(docs, sn) === null, exact);
     }),
   );
+});
+
+// ---- SMS texts (src/sms/templates.ts) ----
+
+test('every SMS template renders in kk, ru and en with the leaflet words, its date and no leftover placeholders', () => {
+  const templates: SmsTemplate[] = ['referral_issued', 'referral_last_day', 'referral_expired', 'stoplist_over', 'referral_extended', 'contract_period', 'enrolled', 'referral_restored'];
+  const params = { number: 'R2026-000042', organisation: { kk: '№5 «Балапан» балабақшасы', ru: 'Детский сад №5 «Балапан»' }, date: '2026-04-01', days: 5 };
+  for (const tpl of templates) {
+    for (const lang of ['kk', 'ru', 'en'] as const) {
+      const body = renderSms(tpl, lang, params);
+      assert.doesNotMatch(body, /undefined|\{|\}/, `${tpl}/${lang}: ${body}`);
+      assert.ok(body.length <= 250, `${tpl}/${lang} is too long for an SMS: ${body.length}`);
+    }
+  }
+  assert.match(renderSms('referral_issued', 'kk', params), /жолдама.*5 жұмыс күні.*01\.04\.2026.*тіркеңіз.*қайтар/s);
+  assert.match(renderSms('referral_issued', 'ru', params), /направление.*Детский сад №5.*5 рабочих дней.*01\.04\.2026.*верните/s);
+  assert.match(renderSms('referral_issued', 'ru', { ...params, days: 1 }), /1 рабочего дня/);
+  assert.match(renderSms('referral_issued', 'en', params), /1 April 2026/);
+  assert.match(renderSms('referral_expired', 'kk', params), /СТОП-парақ/);
+  assert.match(renderSms('referral_expired', 'ru', params), /стоп-листе по 01\.04\.2026 включительно/);
 });
