@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { testApp } from '../helpers/app.ts';
+import { loginAs } from '../helpers/auth.ts';
+import * as F from '../helpers/fixtures.ts';
+
+test('an operator previews and commits a run over HTTP; anyone reads the protocol (JSON, CSV, page) and replays it', async () => {
+  const t = await testApp();
+  try {
+    const db = t.deps.database.db;
+    const a = await F.organisation(db, { name: 'Айгөлек' });
+    const b = await F.organisation(db, { name: 'Болашақ' });
+    await F.freePlaces(db, await F.group(db, a, { birthYear: 2022, language: 'kk' }), 1);
+    await F.freePlaces(db, await F.group(db, b, { birthYear: 2022, language: 'ru' }), 1);
+    const first = await F.application(db, { tier: 'primary', preferences: [a, b], phone: '+77015550001' });
+    await F.application(db, { preferences: [a], phone: '+77015550002' });
+    const third = await F.application(db, { language: 'ru', preferences: [a, b], phone: '+77015550003' });
+    await db.insertInto('privilege_claims').values({ application_id: first.applicationId, category: 'orphan', document_ref: 'doc-1', status: 'confirmed', claimed_at: '2025-01-01T00:00:00Z' }).execute();
+
+    const anon = await t.app.inject({ method: 'POST', url: '/api/distribution/runs', payload: { idempotencyKey: 'x' } });
+    assert.equal(anon.statusCode, 401);
+    const kg = await loginAs(t, 'kindergarten', { organisationId: a });
+    assert.equal((await t.app.inject({ method: 'POST', url: '/api/distribution/preview', headers: kg.headers })).statusCode, 403);
+
+    const op = await loginAs(t, 'operator');
+    const preview = await t.app.inject({ method: 'POST', url: '/api/distribution/preview', headers: op.headers });
+    assert.equal(preview.statusCode, 200);
+    assert.equal(preview.json().run.referrals, 2);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/distribution/runs' })).json().runs.length, 0, 'a preview stores nothing');
+
+    const commit = await t.app.inject({ method: 'POST', url: '/api/distribution/runs', headers: op.headers, payload: { idempotencyKey: 'morning' } });
+    assert.equal(commit.statusCode, 201);
+    const run = commit.json().run;
+    assert.equal(run.resultHash, preview.json().run.resultHash);
+    const again = await t.app.inject({ method: 'POST', url: '/api/distribution/runs', headers: op.headers, payload: { idempotencyKey: 'morning' } });
+    assert.equal(again.statusCode, 200);
+    assert.equal(again.json().repeated, true);
+
+    // public JSON: who got what by application number, privileged or general, never the category or personal data
+    const res = await t.app.inject({ method: 'GET', url: `/api/distribution/runs/${run.id}` });
+    assert.equal(res.statusCode, 200);
+    const body = res.json();
+    const byOrg = new Map(body.protocol.map((e: { organisationId: number }) => [e.organisationId, e]));
+    assert.deepEqual((byOrg.get(a) as { recipient: unknown }).recipient, { applicationNumber: first.number, tier: 'privileged', queueNumber: 1, organisationQueueNumber: 1, preferenceRank: 1 });
+    assert.equal((byOrg.get(b) as { recipient: { applicationNumber: string } }).recipient.applicationNumber, third.number);
+    assert.deepEqual((byOrg.get(b) as { passedOver: unknown }).passedOver, [{ number: first.number, queueNumber: 1, reason: 'language' }]);
+    const text = res.body;
+    for (const secret of ['orphan', '+77015550001', 'Ахметова', 'Алихан']) assert.ok(!text.includes(secret), `the protocol must not reveal ${secret}`);
+    const iins = await db.selectFrom('children').select('iin').execute();
+    for (const { iin } of iins) assert.ok(!text.includes(iin));
+
+    const csv = await t.app.inject({ method: 'GET', url: `/api/distribution/runs/${run.id}/protocol.csv` });
+    assert.equal(csv.statusCode, 200);
+    assert.match(csv.headers['content-type'] as string, /text\/csv/);
+    const lines = csv.body.trim().split('\r\n');
+    assert.equal(lines.length, 3);
+    assert.match(lines[0]!, /^run_id,place_id,organisation_id,organisation_kk/);
+    assert.ok(lines.some((l) => l.includes(first.number) && l.includes('privileged') && l.includes('Айгөлек')));
+
+    const page = await t.app.inject({ method: 'GET', url: `/distribution/runs/${run.id}?lang=ru` });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /Протокол распределения свободных мест № 1/);
+    assert.match(page.body, /льготная очередь/);
+    assert.match(page.body, /не совпадает язык обучения/);
+    const replayed = await t.app.inject({ method: 'GET', url: `/distribution/runs/${run.id}?replay=1&lang=en` });
+    assert.match(replayed.body, /Check passed/);
+    assert.equal((await t.app.inject({ method: 'GET', url: `/api/distribution/runs/${run.id}/replay` })).json().ok, true);
+    const list = await t.app.inject({ method: 'GET', url: '/distribution?lang=kk' });
+    assert.match(list.body, /Бос орындардың бөлінуі №1 хаттамасы/);
+
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/distribution/runs/999' })).statusCode, 404);
+    const spec = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    assert.ok(spec.paths['/api/distribution/runs/{id}']);
+  } finally {
+    await t.close();
+  }
+});
