@@ -1,6 +1,6 @@
 import { Temporal } from 'temporal-polyfill';
 import type { AppDeps } from '../context.ts';
-import { almatyDate, endOfDay, toDate } from '../clock.ts';
+import { almatyDate, endOfDay, toDate, ZONE } from '../clock.ts';
 import { audit, SYSTEM } from '../audit/write.ts';
 import { enqueueSms } from '../sms/outbox.ts';
 import * as R from '../domain/referral.ts';
@@ -15,6 +15,8 @@ import { ageOut } from '../applications/service.ts';
  */
 
 const BATCH = 200;
+/** The last-day reminder goes out from this hour (Asia/Almaty) on the last day. */
+const REMINDER_FROM_HOUR = 9;
 
 export interface SweepResult {
   expired: number;
@@ -134,8 +136,9 @@ export async function sweepDeadlines(deps: AppDeps): Promise<SweepResult> {
     return { seen: rows.length, done };
   });
 
-  // 4. the last day of a referral: one reminder
-  const reminders = await inBatches(deps, async (trx) => {
+  // 4. the last day of a referral: one reminder, in the daytime (not at the sweep just after midnight)
+  const daytime = now.toZonedDateTimeISO(ZONE).hour >= REMINDER_FROM_HOUR;
+  const reminders = !daytime ? 0 : await inBatches(deps, async (trx) => {
     const rows = await trx
       .selectFrom('referrals')
       .innerJoin('applications', 'applications.id', 'referrals.application_id')

@@ -124,8 +124,10 @@ test('an extension before the last day, or a second one, is refused; on the last
     const ask = { reason: 'hospital' as const, documentRef: 'upload:hospital-123' };
     t.clock.set('2026-03-31T15:00:00+05:00');
     await assert.rejects(S.extendReferral(t.deps, parent, ref.id, ask), { code: 'extension_not_last_day' });
+    // the last-day reminder goes out once, in the daytime
+    t.clock.set('2026-04-01T00:30:00+05:00');
+    assert.equal((await sweepDeadlines(t.deps)).reminders, 0);
     t.clock.set('2026-04-01T09:00:00+05:00');
-    // the last-day reminder goes out once
     assert.equal((await sweepDeadlines(t.deps)).reminders, 1);
     assert.equal((await sweepDeadlines(t.deps)).reminders, 0);
     await assert.rejects(S.extendReferral(t.deps, parent, ref.id, { ...ask, documentRef: '' }), { code: 'extension_document_required' });
