@@ -6,7 +6,7 @@ import type { AppDeps } from '../context.ts';
 import { audit } from '../audit/write.ts';
 import { AppError } from '../errors.ts';
 import { assertCan, can } from './permissions.ts';
-import { clearSessionCookie, installSessions, setSessionCookie } from './sessions.ts';
+import { clearSessionCookie, installSessions, renewSession, setSessionCookie } from './sessions.ts';
 import { toDate } from '../clock.ts';
 import { installCsrf } from './csrf.ts';
 import { staffLogin } from './staff-login.ts';
@@ -149,6 +149,7 @@ export const authRoutes: RoutePlugin = async (app, deps) => {
   r.post('/staff/demo-clock', { schema: hide }, async (req, reply) => {
     assertCan(req.actor, 'demo.clock');
     await advanceDemoClock(deps, '1wd', req.actor, req.id);
+    if (req.session) await renewSession(deps.database.db, deps.clock, req.session.idHash);
     return reply.redirect(`/staff?moved=1&lang=${req.lang}`, 303);
   });
 

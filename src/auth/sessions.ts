@@ -186,3 +186,17 @@ export async function installSessions(app: FastifyInstance, deps: AppDeps): Prom
     await resolveSession(req, deps);
   });
 }
+
+/**
+ * Renew a session as if just opened (same token): the demo clock's jump forward would otherwise
+ * idle out the session of the operator who pressed the button.
+ */
+export async function renewSession(db: Kysely<DB>, clock: Clock, idHash: string): Promise<void> {
+  const now = clock.now();
+  await db
+    .updateTable('sessions')
+    .set({ last_seen_at: toDate(now), expires_at: toDate(now.add({ hours: ABSOLUTE_HOURS })) })
+    .where('id_hash', '=', idHash)
+    .where('ended_at', 'is', null)
+    .execute();
+}

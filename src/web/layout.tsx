@@ -22,8 +22,8 @@ export function withLang(url: string, lang: Lang): string {
   return `${u.pathname}?${u.searchParams.toString()}`;
 }
 
-export function Layout(props: { ctx: PageContext; title: string; children?: JSX.Element | JSX.Element[] | string }): string {
-  const { ctx, title } = props;
+export function Layout(props: { ctx: PageContext; title: string; children: JSX.Element }): string {
+  const { ctx, title, children } = props;
   const { lang, req } = ctx;
   const tr = (k: Parameters<typeof t>[1], p?: Record<string, string | number>) => t(lang, k, p);
   const staff = req.actor.kind === 'staff';
@@ -47,7 +47,7 @@ export function Layout(props: { ctx: PageContext; title: string; children?: JSX.
           <link rel="stylesheet" href={CSS_URL} />
         </head>
         <body>
-          <a class="skip" href="#main">
+          <a class="skip" href="#main" safe>
             {tr('web.skip')}
           </a>
           <header class="top">
@@ -57,7 +57,7 @@ export function Layout(props: { ctx: PageContext; title: string; children?: JSX.
               </a>
               <nav class="langs" aria-label={tr('web.lang.label')}>
                 {LANGS.map((l) => (
-                  <a href={withLang(req.url, l)} hreflang={l} lang={l} aria-current={l === lang ? 'true' : undefined}>
+                  <a href={withLang(req.url, l)} hreflang={l} lang={l} aria-current={l === lang ? 'true' : undefined} safe>
                     {LANG_NAMES[l]}
                   </a>
                 ))}
@@ -76,7 +76,7 @@ export function Layout(props: { ctx: PageContext; title: string; children?: JSX.
                 {signedIn ? (
                   <form method="post" action="/logout" class="inline">
                     <input type="hidden" name="_csrf" value={ctx.csrf} />
-                    <button type="submit" class="link">
+                    <button type="submit" class="link" safe>
                       {tr('auth.sign_out')}
                     </button>
                   </form>
@@ -90,7 +90,7 @@ export function Layout(props: { ctx: PageContext; title: string; children?: JSX.
           </header>
           <main id="main" class="wrap" tabindex="-1">
             <h1 safe>{title}</h1>
-            {props.children}
+            {children}
           </main>
           <footer class="wrap foot">
             <p safe>{tr('web.footer')}</p>

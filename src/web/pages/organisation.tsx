@@ -52,12 +52,12 @@ export function organisationPage(ctx: PageContext, o: OrgDetail): string {
                 {o.groups.map((g) => (
                   <tr>
                     <td data-label={tr('web.org.col.group')} safe>{g.name}</td>
-                    <td data-label={tr('web.org.col.birth_year')}>{String(g.birthYear)}</td>
+                    <td data-label={tr('web.org.col.birth_year')}>{g.birthYear}</td>
                     <td data-label={tr('web.org.col.language')} safe>{tr(g.language === 'kk' ? 'lang.kk' : 'lang.ru')}</td>
                     <td data-label={tr('web.org.col.type')} safe>{tr(typeKey[g.type])}</td>
-                    <td data-label={tr('web.org.col.capacity')}>{String(g.capacity)}</td>
+                    <td data-label={tr('web.org.col.capacity')}>{g.capacity}</td>
                     <td data-label={tr('web.org.col.free')}>
-                      <strong>{String(g.free)}</strong>
+                      <strong>{g.free}</strong>
                     </td>
                   </tr>
                 ))}

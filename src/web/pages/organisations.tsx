@@ -20,31 +20,31 @@ export function organisationsPage(ctx: PageContext, orgs: OrgListItem[], filter:
         <form method="get" action="/organisations" class="filters" role="search" aria-label={tr('web.orgs.filter')}>
           <input type="hidden" name="lang" value={ctx.lang} />
           <div>
-            <label for="f-kind">{tr('web.orgs.filter.kind')}</label>
+            <label for="f-kind" safe>{tr('web.orgs.filter.kind')}</label>
             <select id="f-kind" name="kind">
-              <option value="">{tr('web.orgs.filter.any')}</option>
-              <option value="kindergarten" selected={filter.kind === 'kindergarten'}>
+              <option value="" safe>{tr('web.orgs.filter.any')}</option>
+              <option value="kindergarten" selected={filter.kind === 'kindergarten'} safe>
                 {tr('org.kind.kindergarten')}
               </option>
-              <option value="mini_centre" selected={filter.kind === 'mini_centre'}>
+              <option value="mini_centre" selected={filter.kind === 'mini_centre'} safe>
                 {tr('org.kind.mini_centre')}
               </option>
             </select>
           </div>
           <div>
-            <label for="f-lang">{tr('web.orgs.filter.lang')}</label>
+            <label for="f-lang" safe>{tr('web.orgs.filter.lang')}</label>
             <select id="f-lang" name="language">
-              <option value="">{tr('web.orgs.filter.any')}</option>
-              <option value="kk" selected={filter.lang === 'kk'}>
+              <option value="" safe>{tr('web.orgs.filter.any')}</option>
+              <option value="kk" selected={filter.lang === 'kk'} safe>
                 {tr('lang.kk')}
               </option>
-              <option value="ru" selected={filter.lang === 'ru'}>
+              <option value="ru" selected={filter.lang === 'ru'} safe>
                 {tr('lang.ru')}
               </option>
             </select>
           </div>
           <div>
-            <button type="submit">{tr('web.orgs.filter.submit')}</button>
+            <button type="submit" safe>{tr('web.orgs.filter.submit')}</button>
           </div>
         </form>
         <p class="muted" role="status" safe>

@@ -1,3 +1,4 @@
+import { Html } from '@kitajs/html';
 import { t } from '../i18n/index.ts';
 import { Layout, type PageContext } from '../layout.tsx';
 import { formatDate, formatDateTime } from '../format.ts';
@@ -28,8 +29,8 @@ export function queuePage(ctx: PageContext, q: string, result: QueueView | null,
           <input type="hidden" name="lang" value={ctx.lang} />
           <div>
             <label for="q">
-              {tr('web.queue.label')}
-              <span class="hint" id="q-hint">
+              {Html.escapeHtml(tr('web.queue.label'))}
+              <span class="hint" id="q-hint" safe>
                 {tr('web.queue.hint')}
               </span>
             </label>
@@ -46,7 +47,7 @@ export function queuePage(ctx: PageContext, q: string, result: QueueView | null,
             />
           </div>
           <div>
-            <button type="submit" data-qa="queue-submit">
+            <button type="submit" data-qa="queue-submit" safe>
               {tr('web.queue.submit')}
             </button>
           </div>
@@ -96,13 +97,13 @@ export function queuePage(ctx: PageContext, q: string, result: QueueView | null,
                     <tbody>
                       {result.preferences.map((p) => (
                         <tr>
-                          <td data-label={tr('web.queue.col.rank')}>{String(p.rank)}</td>
+                          <td data-label={tr('web.queue.col.rank')}>{p.rank}</td>
                           <td data-label={tr('web.queue.col.org')}>
                             <a href={`/organisations/${p.organisationId}`} safe>
                               {nameIn(ctx.lang, p)}
                             </a>
                           </td>
-                          <td data-label={tr('web.queue.col.position')}>{p.position === null ? '—' : String(p.position)}</td>
+                          <td data-label={tr('web.queue.col.position')}>{p.position ?? '—'}</td>
                           <td data-label={tr('web.queue.col.ahead')}>{p.aheadByTier ? aheadText(p.aheadByTier) : '—'}</td>
                         </tr>
                       ))}

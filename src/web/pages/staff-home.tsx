@@ -77,7 +77,7 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
             </p>
             <form method="post" action="/staff/demo-clock">
               <input type="hidden" name="_csrf" value={ctx.csrf} />
-              <button type="submit" data-qa="demo-advance">
+              <button type="submit" data-qa="demo-advance" safe>
                 {tr('web.staff.demo.button')}
               </button>
             </form>

@@ -19,15 +19,15 @@ export function staffLoginPage(ctx: PageContext, opts: { username?: string; erro
         <form method="post" action={`/staff/login?lang=${ctx.lang}`} class="stack" data-qa="staff-login">
           <input type="hidden" name="_csrf" value={ctx.csrf} />
           <div>
-            <label for="username">{tr('auth.username')}</label>
+            <label for="username" safe>{tr('auth.username')}</label>
             <input type="text" id="username" name="username" value={opts.username ?? ''} required autocomplete="username" autocapitalize="none" spellcheck="false" maxlength="40" />
           </div>
           <div>
-            <label for="password">{tr('auth.password')}</label>
+            <label for="password" safe>{tr('auth.password')}</label>
             <input type="password" id="password" name="password" required autocomplete="current-password" maxlength="200" />
           </div>
           <div>
-            <button type="submit">{tr('auth.sign_in')}</button>
+            <button type="submit" safe>{tr('auth.sign_in')}</button>
           </div>
         </form>
       </>

@@ -1,0 +1,191 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { testApp, type TestApp } from '../helpers/app.ts';
+import { loginAs } from '../helpers/auth.ts';
+import * as f from '../helpers/fixtures.ts';
+import { newApplicationNumber } from '../../src/applications/number.ts';
+
+/** Failing assert.ok without a message can hang under tsx (Node re-reads the source for the message). */
+function has(body: string, text: string): void {
+  assert.ok(body.includes(text), `expected the page to contain ${JSON.stringify(text)}`);
+}
+function hasNot(body: string, text: string): void {
+  assert.ok(!body.includes(text), `expected the page not to contain ${JSON.stringify(text)}`);
+}
+
+
+async function seed(t: TestApp) {
+  const db = t.deps.database.db;
+  const d1 = await f.district(db, 'Алмалы');
+  const d2 = await f.district(db, 'Бостандық');
+  const sun = await f.organisation(db, { districtId: d1, name: '№12 «Күншуақ» балабақшасы', languages: ['kk'] });
+  const mini = await f.organisation(db, { districtId: d2, name: '«Балапан» шағын орталығы', kind: 'mini_centre', languages: ['ru'] });
+  const evil = await f.organisation(db, { districtId: d2, name: '<script>alert(1)</script>', languages: ['kk', 'ru'] });
+  const g1 = await f.group(db, sun, { birthYear: 2022, language: 'kk' });
+  await f.freePlaces(db, g1, 3);
+  const g2 = await f.group(db, mini, { birthYear: 2021, language: 'ru', type: 'correctional', capacity: 12 });
+  await f.freePlaces(db, g2, 1);
+  const a1 = await f.application(db, { preferences: [sun, mini], appliedAt: '2024-01-01T05:00:00Z' });
+  const a2 = await f.application(db, { preferences: [sun], appliedAt: '2024-02-01T05:00:00Z' });
+  for (const a of [a1, a2]) {
+    a.number = newApplicationNumber();
+    await db.updateTable('applications').set({ number: a.number }).where('id', '=', a.applicationId).execute();
+  }
+  const childIin = (await db.selectFrom('children').select('iin').where('id', '=', a2.childId).executeTakeFirstOrThrow()).iin;
+  return { sun, mini, evil, a1, a2, childIin };
+}
+
+test('the language switch renders Kazakh, Russian and English, and remembers the choice in a cookie', async () => {
+  const t = await testApp();
+  try {
+    const kk = await t.app.inject({ url: '/' });
+    assert.equal(kk.statusCode, 200);
+    assert.match(kk.body, /<html lang="kk">/);
+    has(kk.body, 'Балабақшаға электрондық кезек');
+    assert.ok(kk.body.includes('5 жұмыс күні'), 'the leaflet rule: 5 working days to register the referral');
+
+    const ru = await t.app.inject({ url: '/?lang=ru' });
+    assert.match(ru.body, /<html lang="ru">/);
+    has(ru.body, 'Электронная очередь в детский сад');
+    has(ru.body, 'стоп-лист на 10 дней');
+    assert.match(String(ru.headers['set-cookie']), /lang=ru/);
+    // the switch links keep you on the same page
+    has(ru.body, 'href="/?lang=en"');
+
+    const en = await t.app.inject({ url: '/organisations', headers: { cookie: 'lang=en' } });
+    assert.match(en.body, /<html lang="en">/);
+    has(en.body, 'Kindergartens and free places');
+    const switched = await t.app.inject({ url: '/organisations?kind=mini_centre&lang=kk' });
+    has(switched.body, 'href="/organisations?kind=mini_centre&lang=ru"');
+  } finally {
+    await t.close();
+  }
+});
+
+test('pages are plain HTML with forms: no scripts, a skip link, labels, and one cacheable stylesheet', async () => {
+  const t = await testApp();
+  try {
+    await seed(t);
+    for (const url of ['/', '/organisations', '/queue', '/staff/login']) {
+      const res = await t.app.inject({ url });
+      assert.equal(res.statusCode, 200, url);
+      assert.match(res.headers['content-type'] as string, /^text\/html/);
+      assert.ok(!/<script/i.test(res.body), `${url} has no script`);
+      assert.ok(res.body.includes('href="#main"'), `${url} has a skip link`);
+      has(res.body, 'name="viewport"');
+    }
+    const q = await t.app.inject({ url: '/queue' });
+    assert.match(q.body, /<form method="get" action="\/queue"/);
+    assert.match(q.body, /<label for="q">/);
+    const css = /href="(\/static\/app\.css\?v=[0-9a-f]+)"/.exec(q.body)![1]!;
+    const res = await t.app.inject({ url: css });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.headers['content-type'] as string, /text\/css/);
+    assert.match(res.headers['cache-control'] as string, /max-age=31536000/);
+    assert.ok(res.body.length < 12_000, 'one small stylesheet');
+  } finally {
+    await t.close();
+  }
+});
+
+test('organisations by district with filters and open free places by birth year; names are escaped', async () => {
+  const t = await testApp();
+  try {
+    const s = await seed(t);
+    const all = await t.app.inject({ url: '/organisations?lang=ru' });
+    has(all.body, '<h2>Алмалы</h2>');
+    has(all.body, '<h2>Бостандық</h2>');
+    has(all.body, 'для детей 2022 года рождения: 3');
+    has(all.body, '&lt;script>alert(1)&lt;/script>');
+    hasNot(all.body, '<script>alert(1)');
+
+    const minis = await t.app.inject({ url: '/organisations?kind=mini_centre&language=&lang=ru' });
+    has(minis.body, '«Балапан»');
+    hasNot(minis.body, '«Күншуақ»');
+    const kazakh = await t.app.inject({ url: '/organisations?language=kk&lang=ru' });
+    has(kazakh.body, '«Күншуақ»');
+    hasNot(kazakh.body, '«Балапан»');
+    const bad = await t.app.inject({ url: '/organisations?kind=school&lang=en' });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.headers['content-type'] as string, /text\/html/);
+
+    const one = await t.app.inject({ url: `/organisations/${s.mini}?lang=ru` });
+    assert.equal(one.statusCode, 200);
+    has(one.body, 'коррекционная');
+    has(one.body, '<td data-label="Год рождения">2021</td>');
+    has(one.body, '<strong>1</strong>');
+
+    const missing = await t.app.inject({ url: '/organisations/999999?lang=kk' });
+    assert.equal(missing.statusCode, 404);
+    assert.match(missing.headers['content-type'] as string, /text\/html/);
+    has(missing.body, 'Сұралған нысан табылмады.');
+    const api = await t.app.inject({ url: '/api/nope', headers: { accept: 'text/html' } });
+    assert.equal(api.json().error, 'not_found');
+  } finally {
+    await t.close();
+  }
+});
+
+test('the public queue lookup by application number or child IIN shows positions, never personal data', async () => {
+  const t = await testApp();
+  try {
+    const s = await seed(t);
+    const res = await t.app.inject({ url: `/queue?q=${s.a2.number}&lang=ru` });
+    assert.equal(res.statusCode, 200);
+    has(res.body, `Заявление ${s.a2.number}`);
+    has(res.body, 'Ваш номер в очереди: 2');
+    has(res.body, 'в общей очереди — 1');
+    has(res.body, 'В очереди');
+    has(res.body, 'Данные на 2 марта 2026 г. в 10:00');
+    for (const personal of ['Ахметова', 'Айгүл', 'Алихан', s.childIin]) assert.ok(!res.body.includes(personal), personal);
+
+    const byIin = await t.app.inject({ url: `/queue?q=${s.childIin}&lang=en` });
+    has(byIin.body, 'Your queue number: 2');
+
+    const first = await t.app.inject({ url: `/queue?q=${s.a1.number.toLowerCase()}&lang=kk` });
+    has(first.body, 'Кезектегі нөміріңіз: 1');
+
+    const unknown = await t.app.inject({ url: `/queue?q=${newApplicationNumber()}&lang=ru` });
+    assert.equal(unknown.statusCode, 404);
+    assert.match(unknown.body, /class="error" role="alert"/);
+  } finally {
+    await t.close();
+  }
+});
+
+test('staff home: who you are, and for an operator in demo mode a button that moves the clock one working day', async () => {
+  const t = await testApp(); // Monday 2 March 2026, 10:00 Almaty
+  try {
+    const op = await loginAs(t, 'operator');
+    const home = await t.app.inject({ url: '/staff?lang=en', headers: { cookie: op.cookie } });
+    assert.equal(home.statusCode, 200);
+    has(home.body, 'education department operator');
+    has(home.body, 'Demo time: 2 March 2026 at 10:00');
+    has(home.body, 'action="/staff/demo-clock"');
+
+    const noToken = await t.app.inject({ method: 'POST', url: '/staff/demo-clock', headers: { cookie: op.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
+    assert.equal(noToken.statusCode, 403);
+    assert.equal(t.clock.now().toString(), '2026-03-02T05:00:00Z');
+
+    const moved = await t.app.inject({
+      method: 'POST',
+      url: '/staff/demo-clock?lang=en',
+      headers: { cookie: op.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `_csrf=${op.csrfToken}`,
+    });
+    assert.equal(moved.statusCode, 303);
+    assert.equal(t.clock.now().toString(), '2026-03-03T05:00:00Z');
+    const after = await t.app.inject({ url: moved.headers.location as string, headers: { cookie: op.cookie } });
+    assert.equal(after.statusCode, 200, 'the operator stays signed in after the jump');
+    has(after.body, 'The clock moved forward. Now: 3 March 2026 at 10:00');
+
+    const kg = await loginAs(t, 'kindergarten');
+    const kgHome = await t.app.inject({ url: '/staff?lang=ru', headers: { cookie: kg.cookie } });
+    has(kgHome.body, 'сотрудник детского сада');
+    hasNot(kgHome.body, '/staff/demo-clock');
+    const refused = await t.app.inject({ method: 'POST', url: '/staff/demo-clock', headers: { ...kg.headers, accept: 'application/json' } });
+    assert.equal(refused.statusCode, 403);
+  } finally {
+    await t.close();
+  }
+});
