@@ -24,6 +24,7 @@ import { hashPassword } from '../auth/password.ts';
 import { audit, SYSTEM } from '../audit/write.ts';
 import { toDate } from '../clock.ts';
 import crypto from 'node:crypto';
+import { registerDistribute } from './distribute.ts';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const err = (s: string) => process.stderr.write(`${s}\n`);
@@ -244,6 +245,7 @@ export function buildCli(): Command {
       if (!o.password) out(`Password: ${password}`);
     });
 
+  registerDistribute(program, withDeps);
   return program;
 }
 
