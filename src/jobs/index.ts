@@ -4,6 +4,7 @@ import { sendDueSms } from '../sms/sender.ts';
 import type { SmsProvider } from '../sms/providers.ts';
 import { headDueToday, JobRunner, type JobLogger, type JobSpec } from './runner.ts';
 import { loadSweep } from './sweep.ts';
+import { runScheduledDistribution } from '../distribution/schedule.ts';
 
 export const DAILY_HEAD = 'daily';
 
@@ -23,6 +24,7 @@ export async function serviceJobs(deps: AppDeps, sms: SmsProvider, logger: JobLo
       run: async () => ((await headDueToday(db, deps.clock, DAILY_HEAD)) ? publishHead(db, deps.clock, DAILY_HEAD) : null),
     },
   ];
+  jobs.push({ name: 'distribution.scheduled', intervalMs: 60_000, run: () => runScheduledDistribution(deps).then((r) => r && { run: r.summary.id, repeated: r.repeated }) });
   const sweep = await loadSweep();
   if (sweep) jobs.unshift({ name: 'referrals.sweep', intervalMs: 60_000, run: () => sweep(deps) });
   return { runner: new JobRunner(jobs, logger, db, deps.clock), sweepWired: !!sweep };

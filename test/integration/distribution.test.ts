@@ -7,6 +7,7 @@ import * as F from '../helpers/fixtures.ts';
 import type { DB, Tier } from '../../src/db/schema.ts';
 import { commitDistribution, previewDistribution, replayRun } from '../../src/distribution/service.ts';
 import { publicEntry, resultHash } from '../../src/distribution/inputs.ts';
+import { runScheduledDistribution } from '../../src/distribution/schedule.ts';
 import { distribute, type Candidate, type Place } from '../../src/domain/distribution.ts';
 import { SYSTEM, type Actor } from '../../src/audit/write.ts';
 
@@ -207,6 +208,28 @@ test('only an operator (or the system) may run a distribution', async () => {
     await assert.rejects(previewDistribution(t.deps, { kind: 'public', id: null }), { code: 'unauthenticated' });
     await assert.rejects(commitDistribution(t.deps, { kind: 'staff', id: 5, role: 'kindergarten', organisationId: 1 }, { trigger: 'operator' }), { code: 'forbidden' });
     await assert.rejects(commitDistribution(t.deps, OPERATOR, { key: '', trigger: 'operator' }), { code: 'invalid_key' });
+  } finally {
+    await t.close();
+  }
+});
+
+test('the scheduled run: nothing before 09:00 Almaty, one run at or after it, the same key all day', async () => {
+  const t = await testApp('2026-03-02T03:59:00Z'); // 08:59 Almaty
+  try {
+    const db = t.deps.database.db;
+    await city(t);
+    assert.equal(await runScheduledDistribution(t.deps), null);
+    t.clock.set('2026-03-02T04:00:00Z'); // 09:00
+    const first = await runScheduledDistribution(t.deps);
+    assert.equal(first?.repeated, false);
+    assert.equal(first?.summary.idempotencyKey, 'scheduled:2026-03-02');
+    assert.ok(first!.summary.referrals > 0);
+    t.clock.set('2026-03-02T12:00:00Z');
+    assert.equal((await runScheduledDistribution(t.deps))?.repeated, true);
+    assert.equal((await db.selectFrom('distribution_runs').select('id').execute()).length, 1);
+    await db.insertInto('city_settings').values({ key: 'distributionTime', value: JSON.stringify(''), updated_at: '2026-03-02T00:00:00Z' }).execute();
+    t.clock.set('2026-03-03T06:00:00Z');
+    assert.equal(await runScheduledDistribution(t.deps), null, 'the policy can turn scheduling off');
   } finally {
     await t.close();
   }
