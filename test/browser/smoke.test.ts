@@ -18,7 +18,7 @@ const shots = path.resolve(import.meta.dirname, '../../test-results/screenshots'
 async function noSidewaysScroll(page: Page, name: string): Promise<void> {
   fs.mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  const width = await page.evaluate('document.documentElement.scrollWidth') as number;
   assert.ok(width <= 360, `${name}: page is ${width}px wide at 360px`);
 }
 
