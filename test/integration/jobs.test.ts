@@ -57,6 +57,7 @@ test('stop() resolves only after the iteration in progress has finished', async 
     ],
     quiet,
   );
+  const keepAlive = setInterval(() => {}, 1000); // the runner's timers do not keep a process alive by themselves
   runner.start();
   await inProgress;
   let stopped = false;
@@ -65,5 +66,6 @@ test('stop() resolves only after the iteration in progress has finished', async 
   assert.equal(stopped, false, 'still waiting for the running iteration');
   release();
   await stopping;
+  clearInterval(keepAlive);
   assert.equal(done, true);
 });
