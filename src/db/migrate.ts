@@ -3,6 +3,7 @@ import * as m0001 from './migrations/0001_core.ts';
 import * as m0002 from './migrations/0002_calendar_seed.ts';
 import * as m0003 from './migrations/0003_referral_flags.ts';
 import * as m0005 from './migrations/0005_application_pmpk.ts';
+import * as m0005p from './migrations/0005_parents.ts';
 
 /** Migrations, in order. Each is plain SQL that PostgreSQL 15 and PGlite (18) both accept. */
 const migrations: Record<string, { up: string }> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, { up: string }> = {
   '0002_calendar_seed': m0002,
   '0003_referral_flags': m0003,
   '0005_application_pmpk': m0005,
+  '0005_parents': m0005p,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -86,6 +86,10 @@ export interface ParentsTable {
   lang: ColumnType<Lang, Lang | undefined>;
   password_hash: string | null;
   created_at: Ts;
+  /** Password sign-in lock-out (migration 0005_parents). */
+  failed_logins: ColumnType<number, number | undefined, number>;
+  locked_until: TsNull;
+  password_set_at: TsNull;
 }
 export interface ChildrenTable {
   id: Id;
@@ -114,6 +118,8 @@ export interface ApplicationsTable {
   left_reason: string | null;
   /** The PMPK conclusion's reference, given with special educational needs (migration 0005). */
   pmpk_document_ref: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When the "check your phone numbers" SMS was sent near the head of the queue (migration 0005_parents). */
+  phone_reminder_sent_at: TsNull;
 }
 export interface ApplicationPreferencesTable {
   application_id: number;
@@ -261,6 +267,29 @@ export interface JobRunsTable {
   last_run_at: Ts;
   last_result: ColumnType<unknown, string | undefined, string>;
 }
+export interface DistributionRunsTable {
+  id: Id;
+  idempotency_key: string;
+  trigger: 'operator' | 'scheduled' | 'cli';
+  actor_kind: 'staff' | 'system';
+  actor_id: number | null;
+  run_date: DateStr;
+  started_at: Ts;
+  committed_at: Ts;
+  ratio: number;
+  places: number;
+  referrals: number;
+  applications_read: number;
+  /** gzipped canonical JSON of the run's inputs (src/distribution/inputs.ts). */
+  inputs: Buffer;
+  /** gzipped JSON of the public protocol (PublicEntry[], places by id). */
+  protocol: Buffer;
+  inputs_hash: string;
+  result_hash: string;
+  audit_head_seq: number;
+  audit_head_hash: string;
+  reason_counts: Json<Record<string, number>>;
+}
 
 export interface DB {
   city_settings: CitySettingsTable;
@@ -284,6 +313,76 @@ export interface DB {
   audit_heads: AuditHeadsTable;
   sms_outbox: SmsOutboxTable;
   job_runs: JobRunsTable;
+  distribution_runs: DistributionRunsTable;
+  otp_codes: OtpCodesTable;
+  parent_auth_attempts: ParentAuthAttemptsTable;
+  uploads: UploadsTable;
+  phone_changes: PhoneChangesTable;
+  handover_requests: HandoverRequestsTable;
+}
+
+// ---- parents' sign-in and cabinet (migration 0005_parents) ----
+export type OtpPurpose = 'sign_in' | 'phone_new' | 'phone_old';
+export interface OtpCodesTable {
+  id: Id;
+  parent_id: number;
+  purpose: OtpPurpose;
+  phone_change_id: number | null;
+  code_hmac: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  created_at: Ts;
+  expires_at: Ts;
+  used_at: TsNull;
+  burnt_at: TsNull;
+}
+export type AuthAttemptKind = 'otp_request' | 'otp_verify' | 'password';
+export interface ParentAuthAttemptsTable {
+  id: Id;
+  kind: AuthAttemptKind;
+  iin_hmac: string;
+  address_hmac: string;
+  at: Ts;
+  ok: ColumnType<boolean, boolean | undefined, boolean>;
+}
+export type UploadPurpose = 'extension' | 'privilege' | 'pmpk' | 'id_card' | 'handover';
+export type UploadType = 'application/pdf' | 'image/jpeg' | 'image/png';
+export interface UploadsTable {
+  id: Id;
+  parent_id: number | null;
+  purpose: UploadPurpose;
+  content_type: UploadType;
+  size: number;
+  sha256: string;
+  data: Buffer;
+  created_at: Ts;
+}
+export type PhoneChangeStatus = 'awaiting_codes' | 'review' | 'done' | 'rejected' | 'cancelled';
+export interface PhoneChangesTable {
+  id: Id;
+  parent_id: number;
+  slot: number;
+  old_phone: string | null;
+  new_phone: string;
+  proof: 'old_phone' | 'id_card';
+  status: ColumnType<PhoneChangeStatus, PhoneChangeStatus | undefined, PhoneChangeStatus>;
+  id_card_upload_id: number | null;
+  created_at: Ts;
+  new_confirmed_at: TsNull;
+  decided_at: TsNull;
+  decided_by: number | null;
+  reason: string | null;
+}
+export interface HandoverRequestsTable {
+  id: Id;
+  parent_id: number;
+  child_iin: string;
+  application_id: number | null;
+  upload_id: number;
+  status: ColumnType<'pending' | 'done' | 'rejected', 'pending' | 'done' | 'rejected' | undefined>;
+  created_at: Ts;
+  decided_at: TsNull;
+  decided_by: number | null;
+  reason: string | null;
 }
 
 export type Row<T extends keyof DB> = Selectable<DB[T]>;

@@ -37,6 +37,10 @@ export interface Policy {
   otpMaxAttempts: number;
   otpResendSeconds: number;
   otpMaxPerHour: number;
+  /** Per network address and hour: one-time passwords requested, and sign-in tries (codes and passwords).
+   * Generous: on a mobile network many parents share one address. */
+  otpMaxPerAddressPerHour: number;
+  signInMaxPerAddressPerHour: number;
   /** Idle minutes after which a session ends. */
   sessionIdleMinutes: number;
 }
@@ -62,6 +66,8 @@ export const DEFAULT_POLICY: Policy = {
   otpMaxAttempts: 5,
   otpResendSeconds: 60,
   otpMaxPerHour: 5,
+  otpMaxPerAddressPerHour: 300,
+  signInMaxPerAddressPerHour: 1000,
   sessionIdleMinutes: 30,
 };
 
@@ -88,6 +94,8 @@ const POLICY_CHECKS: { [K in keyof Policy]: Check } = {
   otpMaxAttempts: int(1, 20),
   otpResendSeconds: int(10, 600),
   otpMaxPerHour: int(1, 50),
+  otpMaxPerAddressPerHour: int(1, 100000),
+  signInMaxPerAddressPerHour: int(1, 100000),
   sessionIdleMinutes: int(5, 24 * 60),
 };
 

@@ -1,0 +1,552 @@
+import { t, type MessageKey } from '../web/i18n/index.ts';
+import { Layout, type PageContext } from '../web/layout.tsx';
+import { formatDate, formatDateTime } from '../web/format.ts';
+import { PASSWORD_MIN_LENGTH } from './signin.ts';
+import type { CabinetApplication, CabinetMessage, CabinetParent, CabinetReferral } from './cabinet.ts';
+import { EXTENSION_REASONS } from '../domain/referral.ts';
+
+type Tr = (k: MessageKey, p?: Record<string, string | number>) => string;
+const trOf = (ctx: PageContext): Tr => (k, p) => t(ctx.lang, k, p);
+
+function Csrf(props: { ctx: PageContext }): JSX.Element {
+  return <input type="hidden" name="_csrf" value={props.ctx.csrf} />;
+}
+
+function Problem(props: { error?: string | null | undefined }): JSX.Element {
+  return props.error ? (
+    <p class="error" role="alert" data-qa="error" safe>
+      {props.error}
+    </p>
+  ) : (
+    ''
+  );
+}
+
+function Notice(props: { text?: string | null | undefined }): JSX.Element {
+  return props.text ? (
+    <p class="notice" role="status" data-qa="notice" safe>
+      {props.text}
+    </p>
+  ) : (
+    ''
+  );
+}
+
+function IinField(props: { tr: Tr; value?: string | undefined }): JSX.Element {
+  return (
+    <div>
+      <label for="iin">
+        {props.tr('parents.iin') as 'safe'}
+        <span class="hint" id="iin-hint" safe>
+          {props.tr('parents.iin.hint')}
+        </span>
+      </label>
+      <input type="text" id="iin" name="iin" value={props.value ?? ''} required inputmode="numeric" pattern="[0-9 ]{12,15}" maxlength="15" autocomplete="username" aria-describedby="iin-hint" />
+    </div>
+  );
+}
+
+const nameOf = (lang: string, o: { nameKk: string; nameRu: string }) => (lang === 'kk' ? o.nameKk : o.nameRu);
+const fullName = (p: { lastName: string; firstName: string; middleName: string | null }) => [p.lastName, p.firstName, p.middleName].filter(Boolean).join(' ');
+
+/** The cabinet's own bar: back to the cabinet and sign-out (the site header shows sign-out for staff only). */
+function CabinetBar(props: { ctx: PageContext; back?: boolean }): JSX.Element {
+  const tr = trOf(props.ctx);
+  return (
+    <div class="cabinet-bar" style="display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;margin:0 0 1rem">
+      {props.back ? (
+        <a href={`/cabinet?lang=${props.ctx.lang}`} safe>
+          {tr('parents.back')}
+        </a>
+      ) : (
+        ''
+      )}
+      <form method="post" action="/logout" class="inline">
+        <Csrf ctx={props.ctx} />
+        <button type="submit" class="link" data-qa="sign-out" safe>
+          {tr('parents.sign_out')}
+        </button>
+      </form>
+    </div>
+  );
+}
+
+export function loginPage(ctx: PageContext, o: { iin?: string; error?: string | null } = {}): string {
+  const tr = trOf(ctx);
+  return Layout({
+    ctx,
+    title: tr('parents.title.login'),
+    children: (
+      <>
+        <p safe>{tr('parents.login.intro')}</p>
+        <Problem error={o.error} />
+        <form method="post" action={`/cabinet/login?lang=${ctx.lang}`} class="stack" data-qa="parent-login">
+          <Csrf ctx={ctx} />
+          <IinField tr={tr} value={o.iin} />
+          <div>
+            <label for="password" safe>
+              {tr('parents.password')}
+            </label>
+            <input type="password" id="password" name="password" required autocomplete="current-password" maxlength="200" />
+          </div>
+          <div>
+            <button type="submit" data-qa="login-submit" safe>
+              {tr('parents.sign_in')}
+            </button>
+          </div>
+        </form>
+        <p>
+          <a href={`/cabinet/otp?lang=${ctx.lang}`} data-qa="first-time" safe>
+            {tr('parents.first_time')}
+          </a>
+        </p>
+      </>
+    ),
+  });
+}
+
+export function otpRequestPage(ctx: PageContext, o: { iin?: string; error?: string | null } = {}): string {
+  const tr = trOf(ctx);
+  return Layout({
+    ctx,
+    title: tr('parents.title.otp'),
+    children: (
+      <>
+        <p safe>{tr('parents.otp.intro')}</p>
+        <Problem error={o.error} />
+        <form method="post" action={`/cabinet/otp?lang=${ctx.lang}`} class="stack" data-qa="otp-request">
+          <Csrf ctx={ctx} />
+          <IinField tr={tr} value={o.iin} />
+          <div>
+            <button type="submit" data-qa="otp-send" safe>
+              {tr('parents.otp.send')}
+            </button>
+          </div>
+        </form>
+      </>
+    ),
+  });
+}
+
+export function otpEnterPage(ctx: PageContext, o: { iin: string; minutes: number; resendSeconds: number; error?: string | null; notice?: boolean }): string {
+  const tr = trOf(ctx);
+  return Layout({
+    ctx,
+    title: tr('parents.title.otp_enter'),
+    children: (
+      <>
+        {o.notice === false ? '' : <Notice text={tr('parents.otp.sent', { minutes: o.minutes })} />}
+        <Problem error={o.error} />
+        <form method="post" action={`/cabinet/otp/verify?lang=${ctx.lang}`} class="stack" data-qa="otp-verify">
+          <Csrf ctx={ctx} />
+          <input type="hidden" name="iin" value={o.iin} />
+          <div>
+            <label for="code">
+              {tr('parents.otp.code') as 'safe'}
+              <span class="hint" id="code-hint" safe>
+                {tr('parents.otp.code.hint')}
+              </span>
+            </label>
+            <input type="text" id="code" name="code" required inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" aria-describedby="code-hint" />
+          </div>
+          <div>
+            <button type="submit" data-qa="otp-submit" safe>
+              {tr('parents.sign_in')}
+            </button>
+          </div>
+        </form>
+        <form method="post" action={`/cabinet/otp?lang=${ctx.lang}`} class="stack">
+          <Csrf ctx={ctx} />
+          <input type="hidden" name="iin" value={o.iin} />
+          <p class="hint" safe>
+            {tr('parents.otp.again.hint', { seconds: o.resendSeconds })}
+          </p>
+          <div>
+            <button type="submit" class="link" safe>
+              {tr('parents.otp.again')}
+            </button>
+          </div>
+        </form>
+        <p class="muted" safe>
+          {tr('parents.otp.no_sms')}
+        </p>
+      </>
+    ),
+  });
+}
+
+export function passwordPage(ctx: PageContext, o: { error?: string | null; first: boolean }): string {
+  const tr = trOf(ctx);
+  return Layout({
+    ctx,
+    title: tr(o.first ? 'parents.title.password' : 'parents.password.change'),
+    children: (
+      <>
+        <CabinetBar ctx={ctx} back={!o.first} />
+        <p safe>{tr('parents.password.intro')}</p>
+        <Problem error={o.error} />
+        <form method="post" action={`/cabinet/password?lang=${ctx.lang}`} class="stack" data-qa="set-password">
+          <Csrf ctx={ctx} />
+          <div>
+            <label for="password">
+              {tr('parents.password.new') as 'safe'}
+              <span class="hint" id="pw-hint" safe>
+                {tr('parents.password.new.hint', { min: PASSWORD_MIN_LENGTH })}
+              </span>
+            </label>
+            <input type="password" id="password" name="password" required minlength={String(PASSWORD_MIN_LENGTH)} maxlength="200" autocomplete="new-password" aria-describedby="pw-hint" />
+          </div>
+          <div>
+            <label for="confirm" safe>
+              {tr('parents.password.confirm')}
+            </label>
+            <input type="password" id="confirm" name="confirm" required maxlength="200" autocomplete="new-password" />
+          </div>
+          <div>
+            <button type="submit" data-qa="password-save" safe>
+              {tr('parents.password.save')}
+            </button>
+          </div>
+        </form>
+      </>
+    ),
+  });
+}
+
+function Position(props: { ctx: PageContext; app: CabinetApplication }): JSX.Element {
+  const { ctx, app } = props;
+  const tr = trOf(ctx);
+  const pos = app.position;
+  if (!pos) return '';
+  return (
+    <>
+      <p class="big" data-qa="queue-number" safe>
+        {tr('parents.app.position', { year: String(app.birthYear), n: pos.cohort.position })}
+      </p>
+      <p safe>{tr('parents.app.ahead', pos.cohort.aheadByTier)}</p>
+      {app.preferences.length ? (
+        <>
+          <p style="margin-bottom:0" safe>
+            {tr('parents.app.by_org')}:
+          </p>
+          <ul data-qa="org-positions" style="margin-top:.25rem">
+            {app.preferences.map((p) => (
+              <li safe>{tr('parents.app.org_position', { rank: p.rank, name: nameOf(ctx.lang, p), n: p.position ?? '—' })}</li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        ''
+      )}
+      <p class="muted" safe>
+        {tr('parents.app.as_of', { time: formatDateTime(ctx.lang, pos.asOf) })}
+      </p>
+    </>
+  );
+}
+
+function StopState(props: { ctx: PageContext; app: CabinetApplication }): JSX.Element {
+  const tr = trOf(props.ctx);
+  if (props.app.status !== 'queued') return '';
+  return props.app.stopListedUntil ? (
+    <p class="error" data-qa="stop-list" safe>
+      {tr('parents.app.stop', { date: formatDate(props.ctx.lang, props.app.stopListedUntil) })}
+    </p>
+  ) : (
+    <p data-qa="stop-list" safe>
+      {tr('parents.app.no_stop')}
+    </p>
+  );
+}
+
+function ReferralLine(props: { ctx: PageContext; r: CabinetReferral }): JSX.Element {
+  const { ctx, r } = props;
+  const tr = trOf(ctx);
+  return (
+    <li data-qa="referral-line">
+      <a href={`/cabinet/referrals/${r.id}?lang=${ctx.lang}`} safe>
+        {tr('parents.referral', { number: r.number })}
+      </a>
+      {' — ' as 'safe'}
+      <span safe>{nameOf(ctx.lang, r.organisation)}</span>: <strong safe>{tr(`parents.referral.status.${r.status}`)}</strong>
+      {r.status === 'issued' ? <span safe>{` (${tr('parents.referral.deadline')}: ${formatDate(ctx.lang, r.deadline)})`}</span> : ''}
+    </li>
+  );
+}
+
+export function cabinetPage(ctx: PageContext, o: { parent: CabinetParent; apps: CabinetApplication[]; messages: CabinetMessage[]; nearHead: boolean; notice?: string | null }): string {
+  const tr = trOf(ctx);
+  const { parent, apps } = o;
+  return Layout({
+    ctx,
+    title: tr('parents.title.cabinet'),
+    children: (
+      <>
+        <CabinetBar ctx={ctx} />
+        <Notice text={o.notice} />
+        {o.nearHead ? (
+          <p class="error" role="alert" data-qa="phone-warning" safe>
+            {tr('parents.phone_warning')}
+          </p>
+        ) : (
+          ''
+        )}
+        <h2 safe>{tr('parents.apps')}</h2>
+        {apps.length === 0 ? <p safe>{tr('parents.apps.none')}</p> : ''}
+        {apps.map((a) => (
+          <section class="card" data-qa="application" aria-labelledby={`app-${a.id}`}>
+            <h3 id={`app-${a.id}`} safe>
+              {tr('parents.app.title', { name: fullName(a.child), number: a.number })}
+            </h3>
+            <p>
+              <span safe>{tr('parents.app.status')}</span>: <strong safe>{tr(`parents.app.status.${a.status}`)}</strong>
+            </p>
+            <Position ctx={ctx} app={a} />
+            <StopState ctx={ctx} app={a} />
+            {a.referrals.length ? <ul>{a.referrals.map((r) => <ReferralLine ctx={ctx} r={r} />)}</ul> : ''}
+            {a.status === 'queued' ? (
+              <details>
+                <summary safe>{tr('parents.app.why')}</summary>
+                <p safe>{tr('parents.app.why.text')}</p>
+              </details>
+            ) : (
+              ''
+            )}
+          </section>
+        ))}
+        <h2 safe>{tr('parents.my_data')}</h2>
+        <p class="muted" safe>
+          {tr('parents.check_data')}
+        </p>
+        <dl class="facts" data-qa="my-data">
+          <dt safe>{tr('parents.iin')}</dt>
+          <dd safe>{parent.iin}</dd>
+          <dt safe>{tr('parents.name')}</dt>
+          <dd safe>{fullName(parent)}</dd>
+          <dt safe>{tr('parents.phone1')}</dt>
+          <dd safe>{parent.phone1}</dd>
+          <dt safe>{tr('parents.phone2')}</dt>
+          <dd safe>{parent.phone2 ?? tr('parents.none')}</dd>
+          <dt safe>{tr('parents.email')}</dt>
+          <dd safe>{parent.email ?? tr('parents.none')}</dd>
+        </dl>
+        {apps.flatMap((a) => [a]).length ? (
+          <dl class="facts">
+            {apps.map((a) => (
+              <>
+                <dt safe>{a.number}</dt>
+                <dd safe>{`${fullName(a.child)}, ${a.child.iin}, ${formatDate(ctx.lang, a.child.birthDate)}`}</dd>
+              </>
+            ))}
+          </dl>
+        ) : (
+          ''
+        )}
+        <p>
+          <a href={`/cabinet/password?lang=${ctx.lang}`} safe>
+            {tr('parents.password.change')}
+          </a>
+        </p>
+        <h2 safe>{tr('parents.messages')}</h2>
+        <MessageList ctx={ctx} messages={o.messages} />
+      </>
+    ),
+  });
+}
+
+function MessageList(props: { ctx: PageContext; messages: CabinetMessage[] }): JSX.Element {
+  const tr = trOf(props.ctx);
+  if (props.messages.length === 0) return <p safe>{tr('parents.messages.none')}</p>;
+  return (
+    <ul class="messages" data-qa="messages" style="padding-left:1.25rem">
+      {props.messages.map((m) => (
+        <li style="margin-bottom:.5rem">
+          <span class="muted" safe>{`${formatDateTime(props.ctx.lang, m.at)} · ${m.phone} · ${tr(`parents.messages.status.${m.status}`)}`}</span>
+          <br />
+          <span safe>{m.body}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function referralPage(ctx: PageContext, o: { app: CabinetApplication; r: CabinetReferral; extensionDays: number; error?: string | null; notice?: string | null }): string {
+  const tr = trOf(ctx);
+  const { r, app } = o;
+  const org = r.organisation;
+  return Layout({
+    ctx,
+    title: tr('parents.referral', { number: r.number }),
+    children: (
+      <>
+        <CabinetBar ctx={ctx} back />
+        <Notice text={o.notice} />
+        <Problem error={o.error} />
+        <p>
+          <span safe>{tr('parents.app.status')}</span>: <strong data-qa="referral-status" safe>{tr(`parents.referral.status.${r.status}`)}</strong>
+        </p>
+        <dl class="facts" data-qa="referral-card">
+          <dt safe>{tr('parents.referral.org')}</dt>
+          <dd>
+            <a href={`/organisations/${org.id}?lang=${ctx.lang}`} safe>
+              {nameOf(ctx.lang, org)}
+            </a>
+          </dd>
+          <dt safe>{tr('parents.referral.address')}</dt>
+          <dd safe>{ctx.lang === 'kk' ? org.addressKk : org.addressRu}</dd>
+          {org.phone ? (
+            <>
+              <dt safe>{tr('parents.referral.phone')}</dt>
+              <dd safe>{org.phone}</dd>
+            </>
+          ) : (
+            ''
+          )}
+          <dt safe>{tr('parents.referral.deadline')}</dt>
+          <dd safe>{formatDate(ctx.lang, r.deadline)}</dd>
+          {r.contract ? (
+            <>
+              <dt safe>{tr('parents.referral.contract')}</dt>
+              <dd safe>
+                {r.contract.status === 'pending'
+                  ? tr('parents.referral.contract.pending', { date: formatDate(ctx.lang, r.contract.deadline) })
+                  : r.contract.status === 'signed'
+                    ? tr('parents.referral.contract.signed')
+                    : tr('parents.referral.contract.other')}
+              </dd>
+            </>
+          ) : (
+            ''
+          )}
+        </dl>
+        {r.status === 'issued' ? (
+          <p class="big" data-qa="days-left" safe>
+            {tr('parents.referral.days_left', { n: r.workingDaysLeft })}
+          </p>
+        ) : (
+          ''
+        )}
+        {r.extended ? <p safe>{tr('parents.referral.extended')}</p> : ''}
+        <StopState ctx={ctx} app={app} />
+        {r.status === 'issued' || r.status === 'registered' ? (
+          <>
+            <h2 safe>{tr('parents.referral.documents')}</h2>
+            <ul data-qa="documents">
+              {r.documents.map((d) => (
+                <li safe>{tr(`parents.doc.${d}`)}</li>
+              ))}
+            </ul>
+            <p safe>{tr('parents.referral.documents.only')}</p>
+          </>
+        ) : (
+          ''
+        )}
+        {r.canReturn ? (
+          <section aria-labelledby="return-h">
+            <h2 id="return-h" safe>
+              {tr('parents.return.title')}
+            </h2>
+            <p safe>{tr('parents.return.intro')}</p>
+            <form method="post" action={`/cabinet/referrals/${r.id}/return?lang=${ctx.lang}`} class="stack" data-qa="return-form">
+              <Csrf ctx={ctx} />
+              <fieldset>
+                <label style="font-weight:400">
+                  <input type="radio" name="choice" value="stay" required /> <span safe>{tr('parents.return.stay')}</span>
+                </label>
+                <label style="font-weight:400">
+                  <input type="radio" name="choice" value="leave" /> <span safe>{tr('parents.return.leave')}</span>
+                </label>
+              </fieldset>
+              <label style="font-weight:400">
+                <input type="checkbox" name="confirm" value="yes" required /> <span safe>{tr('parents.return.confirm')}</span>
+              </label>
+              <div>
+                <button type="submit" data-qa="return-submit" safe>
+                  {tr('parents.return.submit')}
+                </button>
+              </div>
+            </form>
+          </section>
+        ) : (
+          ''
+        )}
+        {r.status === 'issued' && !r.extended ? (
+          <section aria-labelledby="extend-h">
+            <h2 id="extend-h" safe>
+              {tr('parents.extend.title')}
+            </h2>
+            {r.canExtend ? (
+              <>
+                <p safe>{tr('parents.extend.intro', { days: o.extensionDays })}</p>
+                <form method="post" action={`/cabinet/referrals/${r.id}/extend?lang=${ctx.lang}`} enctype="multipart/form-data" class="stack" data-qa="extend-form">
+                  <Csrf ctx={ctx} />
+                  <div>
+                    <label for="reason" safe>
+                      {tr('parents.extend.reason')}
+                    </label>
+                    <select id="reason" name="reason" required>
+                      {EXTENSION_REASONS.map((x) => (
+                        <option value={x} safe>
+                          {tr(`parents.extend.reason.${x}`)}
+                        </option>
+                      ))}
+                    </select>
+                  </div>
+                  <div>
+                    <label for="note" safe>
+                      {tr('parents.extend.note')}
+                    </label>
+                    <input type="text" id="note" name="note" maxlength="500" />
+                  </div>
+                  <div>
+                    <label for="file">
+                      {tr('parents.extend.file') as 'safe'}
+                      <span class="hint" id="file-hint" safe>
+                        {tr('parents.extend.file.hint')}
+                      </span>
+                    </label>
+                    <input type="file" id="file" name="file" required accept="application/pdf,image/jpeg,image/png" aria-describedby="file-hint" style="max-width:100%" />
+                  </div>
+                  <div>
+                    <button type="submit" data-qa="extend-submit" safe>
+                      {tr('parents.extend.submit')}
+                    </button>
+                  </div>
+                </form>
+              </>
+            ) : (
+              <p safe>{tr('parents.extend.only_last_day', { date: formatDate(ctx.lang, r.deadline) })}</p>
+            )}
+          </section>
+        ) : (
+          ''
+        )}
+      </>
+    ),
+  });
+}
+
+export function demoSmsPage(ctx: PageContext, messages: { at: Date; phone: string; body: string; status: string }[]): string {
+  const tr = trOf(ctx);
+  return Layout({
+    ctx,
+    title: tr('parents.demo_sms.title'),
+    children: (
+      <>
+        <p safe>{tr('parents.demo_sms.intro')}</p>
+        {messages.length === 0 ? <p safe>{tr('parents.demo_sms.none')}</p> : ''}
+        <ul data-qa="demo-sms" style="padding-left:1.25rem">
+          {messages.map((m) => (
+            <li style="margin-bottom:.75rem" data-qa="demo-sms-item">
+              <span class="muted" safe>{`${formatDateTime(ctx.lang, m.at)} · ${tr('parents.demo_sms.to')}: ${m.phone}`}</span>
+              <br />
+              <span data-qa="demo-sms-body" safe>
+                {m.body}
+              </span>
+            </li>
+          ))}
+        </ul>
+      </>
+    ),
+  });
+}

@@ -1,0 +1,321 @@
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import multipart from '@fastify/multipart';
+import type { RoutePlugin } from '../routes.ts';
+import { AppError, notFound } from '../errors.ts';
+import { t } from '../web/i18n/index.ts';
+import { pageContext, sendPage } from '../web/context.ts';
+import { setSessionCookie } from '../auth/sessions.ts';
+import { extendReferral, returnReferral } from '../referrals/service.ts';
+import { EXTENSION_REASONS } from '../domain/referral.ts';
+import { loadApplications, loadMessages, loadParent, loadReferral, nearHead, parentIdOf } from './cabinet.ts';
+import { passwordSignIn, requestSignInOtp, setParentPassword, verifySignInOtp } from './signin.ts';
+import { checkUpload, MAX_UPLOAD_BYTES, storeUpload } from './uploads.ts';
+import { cabinetPage, demoSmsPage, loginPage, otpEnterPage, otpRequestPage, passwordPage, referralPage } from './pages.tsx';
+
+const ErrorBody = z.object({ error: z.string(), message: z.string() });
+const iin = z.string().trim().min(1).max(20);
+const SignedIn = z.object({ token: z.string(), csrfToken: z.string(), needsPassword: z.boolean() });
+const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 53) });
+const hide = { hide: true } as const;
+const langQ = z.object({ lang: z.string().optional(), done: z.string().max(20).optional() });
+
+/** The parent's cabinet needs a parent session; anyone else goes to the sign-in page. */
+function parentOrRedirect(req: FastifyRequest, reply: FastifyReply): number | null {
+  if (req.actor.kind !== 'parent' || !req.actor.id) {
+    void reply.redirect(`/cabinet/login?lang=${req.lang}`, 303);
+    return null;
+  }
+  return req.actor.id;
+}
+
+const message = (req: FastifyRequest, e: AppError) => t(req.lang, e.messageKey, e.params);
+
+/**
+ * Parents: sign-in by IIN and one-time password or own password, the personal cabinet, the referral
+ * card with return and extension, the JSON API beside them, and (demo mode) the page of sent SMS.
+ */
+export const parentRoutes: RoutePlugin = async (app, deps) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  // ---------------- API ----------------
+  r.post(
+    '/api/parent/otp',
+    {
+      schema: {
+        tags: ['parents'],
+        summary: 'Ask for a one-time password by SMS (the same answer whether the IIN is known or not)',
+        body: z.object({ iin }),
+        response: { 202: z.object({ resendAfterSeconds: z.number(), validMinutes: z.number() }), 400: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (req, reply) => reply.status(202).send(await requestSignInOtp(deps, { iin: req.body.iin, address: req.ip, lang: req.lang }, req.id)),
+  );
+
+  r.post(
+    '/api/parent/otp/verify',
+    {
+      schema: {
+        tags: ['parents'],
+        summary: 'Sign in with the one-time password: a session token (also the kezek_session cookie)',
+        body: z.object({ iin, code: z.string().trim().max(20) }),
+        response: { 200: SignedIn, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const s = await verifySignInOtp(deps, { iin: req.body.iin, code: req.body.code, address: req.ip, lang: req.lang }, req.id);
+      setSessionCookie(reply, deps, s.token);
+      return { token: s.token, csrfToken: s.csrfToken, needsPassword: s.needsPassword };
+    },
+  );
+
+  r.post(
+    '/api/parent/login',
+    {
+      schema: {
+        tags: ['parents'],
+        summary: 'Sign in with IIN and own password',
+        body: z.object({ iin, password: z.string().max(200) }),
+        response: { 200: SignedIn, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const s = await passwordSignIn(deps, { iin: req.body.iin, password: req.body.password, address: req.ip, lang: req.lang }, req.id);
+      setSessionCookie(reply, deps, s.token);
+      return { token: s.token, csrfToken: s.csrfToken, needsPassword: false };
+    },
+  );
+
+  r.put(
+    '/api/parent/password',
+    {
+      schema: {
+        tags: ['parents'],
+        summary: 'Set the signed-in parent’s own password (other sessions end)',
+        security: [{ session: [] }],
+        body: z.object({ password: z.string().max(200), confirm: z.string().max(200) }),
+        response: { 204: z.null(), 400: ErrorBody, 401: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      await setParentPassword(deps, req.actor, req.session?.idHash ?? null, req.body, req.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  const appView = z.object({
+    id: z.number(),
+    number: z.string(),
+    status: z.string(),
+    birthYear: z.number(),
+    queueNumber: z.number().nullable(),
+    preferences: z.array(z.object({ rank: z.number(), organisationId: z.number(), queueNumber: z.number().nullable() })),
+    stopListedUntil: z.string().nullable(),
+    referrals: z.array(z.object({ id: z.number(), number: z.string(), status: z.string(), deadline: z.string(), workingDaysLeft: z.number(), canExtend: z.boolean(), canReturn: z.boolean() })),
+  });
+  const toView = (a: Awaited<ReturnType<typeof loadApplications>>[number]) => ({
+    id: a.id,
+    number: a.number,
+    status: a.status,
+    birthYear: a.birthYear,
+    queueNumber: a.position?.cohort.position ?? null,
+    preferences: a.preferences.map((p) => ({ rank: p.rank, organisationId: p.organisationId, queueNumber: p.position })),
+    stopListedUntil: a.stopListedUntil,
+    referrals: a.referrals.map((x) => ({ id: x.id, number: x.number, status: x.status, deadline: x.deadline, workingDaysLeft: x.workingDaysLeft, canExtend: x.canExtend, canReturn: x.canReturn })),
+  });
+
+  r.get(
+    '/api/parent/applications',
+    {
+      schema: {
+        tags: ['parents'],
+        summary: 'The signed-in parent’s applications with queue numbers',
+        security: [{ session: [] }],
+        response: { 200: z.object({ applications: z.array(appView) }), 401: ErrorBody, 403: ErrorBody },
+      },
+    },
+    async (req) => {
+      if (req.actor.kind === 'public') throw new AppError('unauthenticated', 401, 'error.unauthenticated');
+      const parentId = parentIdOf(req.actor);
+      return { applications: (await loadApplications(deps, parentId)).map(toView) };
+    },
+  );
+
+  r.get(
+    '/api/parent/applications/:id',
+    {
+      schema: {
+        tags: ['parents'],
+        summary: 'One of the signed-in parent’s applications (404 for anyone else’s)',
+        security: [{ session: [] }],
+        params: idParam,
+        response: { 200: appView, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (req) => {
+      if (req.actor.kind === 'public') throw new AppError('unauthenticated', 401, 'error.unauthenticated');
+      const [a] = await loadApplications(deps, parentIdOf(req.actor), req.params.id);
+      return toView(a!);
+    },
+  );
+
+  // ---------------- pages: sign-in ----------------
+  r.get('/cabinet/login', { schema: { ...hide, querystring: langQ } }, async (req, reply) => {
+    if (req.actor.kind === 'parent') return reply.redirect(`/cabinet?lang=${req.lang}`, 303);
+    return sendPage(reply, loginPage(pageContext(req, reply, deps)));
+  });
+
+  r.post('/cabinet/login', { schema: { ...hide, body: z.object({ iin: z.string().max(40).default(''), password: z.string().max(200).default('') }) } }, async (req, reply) => {
+    try {
+      const s = await passwordSignIn(deps, { iin: req.body.iin, password: req.body.password, address: req.ip, lang: req.lang }, req.id);
+      setSessionCookie(reply, deps, s.token);
+      return reply.redirect(`/cabinet?lang=${req.lang}`, 303);
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      return sendPage(reply, loginPage(pageContext(req, reply, deps), { iin: req.body.iin, error: message(req, e) }), e.status);
+    }
+  });
+
+  r.get('/cabinet/otp', { schema: { ...hide, querystring: langQ } }, async (req, reply) => sendPage(reply, otpRequestPage(pageContext(req, reply, deps))));
+
+  r.post('/cabinet/otp', { schema: { ...hide, body: z.object({ iin: z.string().max(40).default('') }) } }, async (req, reply) => {
+    const policy = await deps.city.getPolicy();
+    const value = req.body.iin.replace(/\s/g, '');
+    try {
+      const s = await requestSignInOtp(deps, { iin: value, address: req.ip, lang: req.lang }, req.id);
+      return sendPage(reply, otpEnterPage(pageContext(req, reply, deps), { iin: value, minutes: s.validMinutes, resendSeconds: s.resendAfterSeconds }));
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      // asked again too soon: the code already sent still works, so the code form stays
+      if (e.code === 'otp_resend_wait' || e.code === 'otp_too_many')
+        return sendPage(reply, otpEnterPage(pageContext(req, reply, deps), { iin: value, minutes: policy.otpValidMinutes, resendSeconds: policy.otpResendSeconds, error: message(req, e), notice: false }), e.status);
+      return sendPage(reply, otpRequestPage(pageContext(req, reply, deps), { iin: req.body.iin, error: message(req, e) }), e.status);
+    }
+  });
+
+  r.post('/cabinet/otp/verify', { schema: { ...hide, body: z.object({ iin: z.string().max(40).default(''), code: z.string().max(20).default('') }) } }, async (req, reply) => {
+    try {
+      const s = await verifySignInOtp(deps, { iin: req.body.iin, code: req.body.code, address: req.ip, lang: req.lang }, req.id);
+      setSessionCookie(reply, deps, s.token);
+      return reply.redirect(s.needsPassword ? `/cabinet/password?lang=${req.lang}` : `/cabinet?lang=${req.lang}`, 303);
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      const policy = await deps.city.getPolicy();
+      return sendPage(
+        reply,
+        otpEnterPage(pageContext(req, reply, deps), { iin: req.body.iin.replace(/\s/g, ''), minutes: policy.otpValidMinutes, resendSeconds: policy.otpResendSeconds, error: message(req, e), notice: false }),
+        e.status,
+      );
+    }
+  });
+
+  r.get('/cabinet/password', { schema: { ...hide, querystring: langQ } }, async (req, reply) => {
+    const parentId = parentOrRedirect(req, reply);
+    if (parentId === null) return reply;
+    const p = await loadParent(deps, parentId);
+    return sendPage(reply, passwordPage(pageContext(req, reply, deps), { first: !p.hasPassword }));
+  });
+
+  r.post('/cabinet/password', { schema: { ...hide, body: z.object({ password: z.string().max(200).default(''), confirm: z.string().max(200).default('') }) } }, async (req, reply) => {
+    const parentId = parentOrRedirect(req, reply);
+    if (parentId === null) return reply;
+    try {
+      await setParentPassword(deps, req.actor, req.session?.idHash ?? null, req.body, req.id);
+      return reply.redirect(`/cabinet?lang=${req.lang}&done=password`, 303);
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      const p = await loadParent(deps, parentId);
+      return sendPage(reply, passwordPage(pageContext(req, reply, deps), { first: !p.hasPassword, error: message(req, e) }), e.status);
+    }
+  });
+
+  // ---------------- pages: the cabinet ----------------
+  const DONE = { password: 'parents.password.saved', return_stay: 'parents.return.done_stay', return_leave: 'parents.return.done_leave' } as const;
+
+  r.get('/cabinet', { schema: { ...hide, querystring: langQ } }, async (req, reply) => {
+    const parentId = parentOrRedirect(req, reply);
+    if (parentId === null) return reply;
+    const parent = await loadParent(deps, parentId);
+    if (!parent.hasPassword) return reply.redirect(`/cabinet/password?lang=${req.lang}`, 303);
+    const policy = await deps.city.getPolicy();
+    const apps = await loadApplications(deps, parentId);
+    const messages = await loadMessages(deps, parentId);
+    const done = req.query.done && req.query.done in DONE ? t(req.lang, DONE[req.query.done as keyof typeof DONE]) : null;
+    return sendPage(reply, cabinetPage(pageContext(req, reply, deps), { parent, apps, messages, nearHead: nearHead(apps, policy.phoneCheckQueueNumber), notice: done }));
+  });
+
+  async function showReferral(req: FastifyRequest, reply: FastifyReply, parentId: number, id: number, o: { error?: string | null; notice?: string | null; status?: number } = {}) {
+    const { application, referral } = await loadReferral(deps, parentId, id);
+    const policy = await deps.city.getPolicy();
+    return sendPage(reply, referralPage(pageContext(req, reply, deps), { app: application, r: referral, extensionDays: policy.extensionDays, error: o.error ?? null, notice: o.notice ?? null }), o.status ?? 200);
+  }
+
+  r.get('/cabinet/referrals/:id', { schema: { ...hide, params: idParam, querystring: langQ } }, async (req, reply) => {
+    const parentId = parentOrRedirect(req, reply);
+    if (parentId === null) return reply;
+    const notice = req.query.done && req.query.done in DONE ? t(req.lang, DONE[req.query.done as keyof typeof DONE]) : null;
+    return showReferral(req, reply, parentId, req.params.id, { notice });
+  });
+
+  r.post(
+    '/cabinet/referrals/:id/return',
+    { schema: { ...hide, params: idParam, body: z.object({ choice: z.string().max(10).optional(), confirm: z.string().max(10).optional() }) } },
+    async (req, reply) => {
+      const parentId = parentOrRedirect(req, reply);
+      if (parentId === null) return reply;
+      await loadReferral(deps, parentId, req.params.id); // 404 for anyone else's referral
+      const choice = req.body.choice;
+      if ((choice !== 'stay' && choice !== 'leave') || req.body.confirm !== 'yes')
+        return showReferral(req, reply, parentId, req.params.id, { error: t(req.lang, 'parents.return.confirm_required'), status: 400 });
+      try {
+        await returnReferral(deps, req.actor, req.params.id, choice);
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        return showReferral(req, reply, parentId, req.params.id, { error: message(req, e), status: e.status });
+      }
+      return reply.redirect(`/cabinet/referrals/${req.params.id}?lang=${req.lang}&done=return_${choice}`, 303);
+    },
+  );
+
+  // multipart only where a file is sent: its own context, with the 5 MB limit
+  await app.register(async (child) => {
+    await child.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, fieldSize: 2000 } });
+    child.setErrorHandler((err, _req, _reply) => {
+      if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new AppError('file_too_large', 400, 'parents.upload.too_large', { mb: MAX_UPLOAD_BYTES / 1024 / 1024 });
+      throw err;
+    });
+    const c = child.withTypeProvider<ZodTypeProvider>();
+    c.post('/cabinet/referrals/:id/extend', { schema: { ...hide, params: idParam } }, async (req, reply) => {
+      const parentId = parentOrRedirect(req, reply);
+      if (parentId === null) return reply;
+      await loadReferral(deps, parentId, req.params.id);
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const reason = EXTENSION_REASONS.find((x) => x === body.reason);
+      try {
+        if (!reason) throw new AppError('invalid_input', 400, 'referral.error.reason_required');
+        const file = checkUpload(Buffer.isBuffer(body.file) ? body.file : null);
+        const note = typeof body.note === 'string' && body.note.trim() ? body.note.trim().slice(0, 500) : undefined;
+        // the file is stored first (its own transaction); a refused extension leaves an unused upload
+        const stored = await deps.database.db.transaction().execute((trx) => storeUpload(trx, deps.clock, parentId, 'extension', file));
+        const r2 = await extendReferral(deps, req.actor, req.params.id, { reason, note, documentRef: stored.ref });
+        return showReferral(req, reply, parentId, req.params.id, { notice: t(req.lang, 'parents.extend.done', { date: r2.deadline }) });
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        return showReferral(req, reply, parentId, req.params.id, { error: message(req, e), status: e.status });
+      }
+    });
+  });
+
+  // ---------------- demo: the SMS "sent" ----------------
+  r.get('/demo/sms', { schema: { ...hide, querystring: langQ } }, async (req, reply) => {
+    if (deps.config.mode !== 'demo') throw notFound();
+    const rows = await deps.database.db
+      .selectFrom('sms_outbox')
+      .select(['created_at', 'sent_at', 'phone', 'body', 'status'])
+      .orderBy('id', 'desc')
+      .limit(50)
+      .execute();
+    return sendPage(reply, demoSmsPage(pageContext(req, reply, deps), rows.map((m) => ({ at: m.sent_at ?? m.created_at, phone: m.phone, body: m.body, status: m.status }))));
+  });
+};
