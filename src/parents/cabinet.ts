@@ -168,7 +168,9 @@ export async function loadApplications(deps: AppDeps, parentId: number, onlyId?:
       referrals: refs.map((r) => {
         const deadline = Temporal.PlainDate.from(r.deadline);
         const open = r.status === 'issued' && Temporal.PlainDate.compare(today, deadline) <= 0;
-        const left = !open ? 0 : calendar.workingDaysBetween(today, deadline) + (calendar.isWorkingDay(today) ? 1 : 0);
+        // day 1 is the first working day after the issue: the issue day itself is not counted
+        const issuedOn = almatyDate(Temporal.Instant.fromEpochMilliseconds(r.issued_at.getTime()));
+        const left = !open ? 0 : calendar.workingDaysBetween(today, deadline) + (calendar.isWorkingDay(today) && !today.equals(issuedOn) ? 1 : 0);
         return {
           id: r.id,
           number: r.number,

@@ -1,17 +1,17 @@
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import multipart from '@fastify/multipart';
 import type { RoutePlugin } from '../routes.ts';
 import { AppError, notFound } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { setSessionCookie } from '../auth/sessions.ts';
-import { extendReferral, returnReferral } from '../referrals/service.ts';
+import { extendReferral, referralError, returnReferral } from '../referrals/service.ts';
 import { EXTENSION_REASONS } from '../domain/referral.ts';
 import { loadApplications, loadMessages, loadParent, loadReferral, nearHead, parentIdOf } from './cabinet.ts';
 import { passwordSignIn, requestSignInOtp, setParentPassword, verifySignInOtp } from './signin.ts';
-import { checkUpload, MAX_UPLOAD_BYTES, storeUpload } from './uploads.ts';
+import { checkUpload, storeUpload } from './uploads.ts';
+import { acceptFormWithFile, type FormWithFile } from './multipart.ts';
 import { cabinetPage, demoSmsPage, loginPage, otpEnterPage, otpRequestPage, passwordPage, referralPage } from './pages.tsx';
 
 const ErrorBody = z.object({ error: z.string(), message: z.string() });
@@ -278,24 +278,22 @@ export const parentRoutes: RoutePlugin = async (app, deps) => {
     },
   );
 
-  // multipart only where a file is sent: its own context, with the 5 MB limit
+  // multipart only where a file is sent: its own context
   await app.register(async (child) => {
-    await child.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, fieldSize: 2000 } });
-    child.setErrorHandler((err, _req, _reply) => {
-      if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new AppError('file_too_large', 400, 'parents.upload.too_large', { mb: MAX_UPLOAD_BYTES / 1024 / 1024 });
-      throw err;
-    });
+    acceptFormWithFile(child);
     const c = child.withTypeProvider<ZodTypeProvider>();
     c.post('/cabinet/referrals/:id/extend', { schema: { ...hide, params: idParam } }, async (req, reply) => {
       const parentId = parentOrRedirect(req, reply);
       if (parentId === null) return reply;
-      await loadReferral(deps, parentId, req.params.id);
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      const reason = EXTENSION_REASONS.find((x) => x === body.reason);
+      const { referral } = await loadReferral(deps, parentId, req.params.id);
+      const form = (req.body ?? { fields: {}, file: null, truncated: false }) as FormWithFile;
+      const reason = EXTENSION_REASONS.find((x) => x === form.fields.reason);
       try {
+        // refused before the file is stored: no upload is kept for an extension that cannot happen
+        if (!referral.canExtend) throw referralError(referral.status !== 'issued' ? 'not_issued' : referral.extended ? 'already_extended' : 'extension_not_last_day');
         if (!reason) throw new AppError('invalid_input', 400, 'referral.error.reason_required');
-        const file = checkUpload(Buffer.isBuffer(body.file) ? body.file : null);
-        const note = typeof body.note === 'string' && body.note.trim() ? body.note.trim().slice(0, 500) : undefined;
+        const file = checkUpload(form.file, form.truncated);
+        const note = form.fields.note?.trim() ? form.fields.note.trim().slice(0, 500) : undefined;
         // the file is stored first (its own transaction); a refused extension leaves an unused upload
         const stored = await deps.database.db.transaction().execute((trx) => storeUpload(trx, deps.clock, parentId, 'extension', file));
         const r2 = await extendReferral(deps, req.actor, req.params.id, { reason, note, documentRef: stored.ref });
