@@ -16,6 +16,7 @@ import { loadDemoOffset, syncDemoClock } from './demo/clock.ts';
 import { controlTokenPath, writeControlToken } from './demo/token.ts';
 import { serviceJobs } from './jobs/index.ts';
 import { ConsoleSmsProvider } from './sms/providers.ts';
+import { smsProviderFromEnv } from './sms/http-provider.ts';
 import type { JobRunner } from './jobs/runner.ts';
 
 const t0 = performance.now();
@@ -102,11 +103,11 @@ async function main(): Promise<void> {
     if (config.mode === 'demo') writeControlToken(config.dataDir);
 
     if (config.jobs) {
-      const sms = new ConsoleSmsProvider(app.log, 200, () => clock.now().toString());
+      const sms = smsProviderFromEnv() ?? new ConsoleSmsProvider(app.log, 200, () => clock.now().toString());
       const jobs = await serviceJobs(deps, sms, app.log);
       runner = jobs.runner;
       if (!jobs.sweepWired) app.log.warn('the deadline sweep (src/referrals/sweep.ts) is not available; referral deadlines are not swept');
-      if (config.mode === 'production') app.log.warn('SMS go to the console provider: no SMS gateway is configured');
+      if (config.mode === 'production' && sms.name === 'console') app.log.warn('SMS go to the console provider: no SMS gateway is configured');
       runner.start();
     }
     say(`Kezek is serving http://localhost:${port} (${config.mode} mode, ${describeDatabase(config)}) — started in ${Math.round(performance.now() - t0)} ms`);

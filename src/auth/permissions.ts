@@ -29,6 +29,7 @@ export const PERMISSIONS = {
   'distribution.run': ['operator'],
   'audit.read': ['operator', 'admin'],
   'demo.clock': ['operator', 'admin'],
+  'sms.manage': ['operator', 'admin'],
   // administrator
   'staff.manage': ['admin'],
   'settings.edit': ['admin'],

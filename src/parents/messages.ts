@@ -126,6 +126,7 @@ export const messages = defineMessages(
     'parents.demo_sms.intro': 'Демо режимде SMS шын жіберілмейді: телефонға не келер еді, осында көрсетіледі. Жаңасы жоғарыда.',
     'parents.demo_sms.none': 'Әзірге SMS жоқ.',
     'parents.demo_sms.to': 'Кімге',
+    'parents.sms.not_dead': 'Бұл SMS жеткізілмегендердің қатарында емес: оны қайта жіберудің қажеті жоқ.',
   },
   {
     'parents.otp.invalid': 'Одноразовый пароль неверен или истёк. Запросите новый.',
@@ -251,6 +252,7 @@ export const messages = defineMessages(
     'parents.demo_sms.intro': 'В демо-режиме SMS не отправляются по-настоящему: здесь видно, что пришло бы на телефон. Новые сверху.',
     'parents.demo_sms.none': 'Пока SMS нет.',
     'parents.demo_sms.to': 'Кому',
+    'parents.sms.not_dead': 'Это SMS не в числе недоставленных: отправлять его заново не нужно.',
   },
   {
     'parents.otp.invalid': 'The one-time password is wrong or has expired. Ask for a new one.',
@@ -376,5 +378,6 @@ export const messages = defineMessages(
     'parents.demo_sms.intro': 'In demo mode no SMS is really sent: this page shows what the phones would receive. Newest first.',
     'parents.demo_sms.none': 'No SMS yet.',
     'parents.demo_sms.to': 'To',
+    'parents.sms.not_dead': 'This SMS is not among the undelivered ones: there is nothing to send again.',
   },
 );
