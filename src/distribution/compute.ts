@@ -19,6 +19,18 @@ import {
  * per tier, merged on the fly), feeding the pure matcher; builds the protocol. Writes nothing.
  */
 
+/** KEZEK_DIST_PROFILE=1: phase timings of a run on stderr (the benchmark uses it). */
+const PROFILE = process.env.KEZEK_DIST_PROFILE === '1';
+export function profiler(): (label: string) => void {
+  let t = performance.now();
+  return (label) => {
+    if (!PROFILE) return;
+    const now = performance.now();
+    process.stderr.write(`  [distribution] ${label}: ${Math.round(now - t)} ms\n`);
+    t = now;
+  };
+}
+
 export interface Computed {
   places: Place[];
   /** Every application read, in its cohort's order of service with its queue number (the run's stored inputs). */
@@ -90,13 +102,13 @@ class TierStream {
     private readonly year: number,
     private readonly tier: Tier,
     private readonly today: string,
-    private pageSize: number,
   ) {}
 
-  async has(): Promise<boolean> {
+  /** Is there a next application? `need`: about how many more the caller may take (the page size). */
+  async has(need: number): Promise<boolean> {
     if (this.pos < this.buf.length) return true;
     if (this.done) return false;
-    await this.load();
+    await this.load(Math.min(50_000, Math.max(100, need)));
     return this.pos < this.buf.length;
   }
 
@@ -104,7 +116,7 @@ class TierStream {
     return this.buf[this.pos++]!;
   }
 
-  private async load(): Promise<void> {
+  private async load(limit: number): Promise<void> {
     const a = this.after;
     const rows = await sql<CandRow>`
       select ${candColumns(this.today)}
@@ -112,13 +124,12 @@ class TierStream {
        where a.status = 'queued' and a.birth_year = ${this.year} and a.tier = ${this.tier}
          ${a ? sql`and (a.applied_at, a.id) > (timestamptz 'epoch' + ${a.us}::bigint * interval '1 microsecond', ${a.id}::bigint)` : sql``}
        order by a.applied_at, a.id
-       limit ${this.pageSize}`.execute(this.db);
+       limit ${limit}`.execute(this.db);
     this.buf = rows.rows.map(toCandidate);
     this.pos = 0;
-    if (rows.rows.length < this.pageSize) this.done = true;
+    if (rows.rows.length < limit) this.done = true;
     const last = rows.rows[rows.rows.length - 1];
     if (last) this.after = { us: last.at_us, id: last.id };
-    this.pageSize = Math.min(this.pageSize * 2, 50_000);
   }
 }
 
@@ -136,7 +147,9 @@ export interface ComputeOptions {
 
 /** Run the matching over the live queue (inside the caller's transaction, or on the database for a preview). */
 export async function computeDistribution(db: Kysely<DB>, opts: ComputeOptions): Promise<Computed> {
+  const lap = profiler();
   const places = await readPlaces(db, opts.lock);
+  lap(`places (${places.length})`);
   const cohorts = [...new Set(places.map((p) => p.birthYear))].sort((a, b) => a - b);
   const read: Ordered[] = [];
   const assignments: Assignment[] = [];
@@ -144,11 +157,10 @@ export async function computeDistribution(db: Kysely<DB>, opts: ComputeOptions):
   for (const year of cohorts) {
     const cPlaces = places.filter((p) => p.birthYear === year);
     const head = Math.max(0, Math.round(cPlaces.length * (opts.headPerPlace ?? 4)));
-    const page = Math.min(50_000, Math.max(200, Math.ceil(head / 2)));
     const streams: Record<Tier, TierStream> = {
-      extraordinary: new TierStream(db, year, 'extraordinary', opts.today, Math.max(100, Math.ceil(page / 8))),
-      primary: new TierStream(db, year, 'primary', opts.today, Math.max(100, Math.ceil(page / 4))),
-      general: new TierStream(db, year, 'general', opts.today, page),
+      extraordinary: new TierStream(db, year, 'extraordinary', opts.today),
+      primary: new TierStream(db, year, 'primary', opts.today),
+      general: new TierStream(db, year, 'general', opts.today),
     };
     const matcher = new CohortMatcher(cPlaces);
     const ordered: Ordered[] = [];
@@ -156,8 +168,9 @@ export async function computeDistribution(db: Kysely<DB>, opts: ComputeOptions):
     let exhausted = false;
     while (matcher.remaining > 0 && ordered.length < head) {
       // Ask the extraordinary stream first: the others are read only once it has run out.
-      const x = await streams.extraordinary.has();
-      const has = { extraordinary: x, primary: !x && (await streams.primary.has()), general: !x && (await streams.general.has()) };
+      const need = head - ordered.length;
+      const x = await streams.extraordinary.has(need);
+      const has = { extraordinary: x, primary: !x && (await streams.primary.has(Math.ceil(need / (opts.ratio + 1)))), general: !x && (await streams.general.has(need)) };
       const tier = nextTier(opts.ratio, taken, has);
       if (!tier) {
         exhausted = true;
@@ -168,6 +181,7 @@ export async function computeDistribution(db: Kysely<DB>, opts: ComputeOptions):
       ordered.push({ c, queueNumber: ordered.length + 1 });
       matcher.offer(c, ordered.length);
     }
+    lap(`cohort ${year}: ${cPlaces.length} places, head read ${ordered.length}`);
     if (matcher.remaining > 0 && !exhausted) {
       for (const o of await readTail(db, year, opts, taken, matcher.organisationsWithPlaces())) {
         if (matcher.remaining === 0) break;
@@ -175,11 +189,14 @@ export async function computeDistribution(db: Kysely<DB>, opts: ComputeOptions):
         matcher.offer(o.c, o.queueNumber);
       }
     }
+    lap(`cohort ${year}: tail for ${matcher.remaining} places left → read ${ordered.length} in all`);
     read.push(...ordered);
     assignments.push(...matcher.assignments);
     protocol.push(...cohortProtocol(cPlaces, ordered, matcher.assignments));
   }
-  return { places, read, assignments, protocol: sortProtocol(protocol) };
+  const sorted = sortProtocol(protocol);
+  lap('protocol');
+  return { places, read, assignments, protocol: sorted };
 }
 
 /**
@@ -188,28 +205,25 @@ export async function computeDistribution(db: Kysely<DB>, opts: ComputeOptions):
  */
 async function readTail(db: Kysely<DB>, year: number, opts: ComputeOptions, taken: Record<Tier, number>, orgs: number[]): Promise<Ordered[]> {
   if (orgs.length === 0) return [];
-  const rows = await sql<CandRow & { rk: number; n_x: number; n_p: number; n_g: number }>`
+  const counted = await sql<{ tier: Tier; n: number }>`
+    select tier, count(*)::int as n from applications where status = 'queued' and birth_year = ${year} group by tier`.execute(db);
+  const totals: Record<Tier, number> = { extraordinary: 0, primary: 0, general: 0 };
+  for (const r of counted.rows) totals[r.tier] = Number(r.n);
+  const rows = await sql<CandRow & { rk: number }>`
     with ranked as (
       select id, tier, row_number() over (partition by tier order by applied_at, id) - 1 as rk
         from applications where status = 'queued' and birth_year = ${year}
     ),
-    totals as (
-      select count(*) filter (where tier = 'extraordinary') as n_x, count(*) filter (where tier = 'primary') as n_p, count(*) filter (where tier = 'general') as n_g from ranked
-    ),
     wanted as (
       select distinct application_id from application_preferences where organisation_id = any(${orgs}::bigint[])
     )
-    select r.rk, t.n_x, t.n_p, t.n_g, ${candColumns(opts.today)}
+    select r.rk, ${candColumns(opts.today)}
       from ranked r
       join wanted w on w.application_id = r.id
       join applications a on a.id = r.id
-      cross join totals t
      where (r.tier = 'extraordinary' and r.rk >= ${taken.extraordinary})
         or (r.tier = 'primary' and r.rk >= ${taken.primary})
         or (r.tier = 'general' and r.rk >= ${taken.general})`.execute(db);
-  const out = rows.rows.map((r) => {
-    const totals = { extraordinary: r.n_x, primary: r.n_p, general: r.n_g };
-    return { c: toCandidate(r), queueNumber: queueNumberOf(r.tier, r.rk, totals, opts.ratio) };
-  });
+  const out = rows.rows.map((r) => ({ c: toCandidate(r), queueNumber: queueNumberOf(r.tier, r.rk, totals, opts.ratio) }));
   return out.sort((a, b) => a.queueNumber - b.queueNumber);
 }

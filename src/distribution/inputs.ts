@@ -114,3 +114,12 @@ function canonicalEntry(e: PublicEntry): unknown[] {
     [e.reasonCounts.stop_listed, e.reasonCounts.outstanding_referral, e.reasonCounts.language, e.reasonCounts.group_type, e.reasonCounts.higher_preference],
   ];
 }
+
+/** The public protocol as stored with its run: gzipped JSON, places by id. */
+export function encodeProtocol(entries: readonly PublicEntry[]): Buffer {
+  return zlib.gzipSync(JSON.stringify([...entries].sort((a, b) => a.placeId - b.placeId)), { level: 1 });
+}
+
+export function decodeProtocol(gz: Buffer): PublicEntry[] {
+  return JSON.parse(zlib.gunzipSync(gz).toString('utf8')) as PublicEntry[];
+}

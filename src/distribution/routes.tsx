@@ -11,6 +11,7 @@ import { pageContext, sendPage } from '../web/context.ts';
 import { formatDateTime } from '../web/format.ts';
 import { PASS_REASONS, type PassReason } from '../domain/distribution.ts';
 import type { PublicEntry } from './inputs.ts';
+import { whyNotYet } from './why.ts';
 import { commitDistribution, getRun, listRuns, previewDistribution, readProtocol, replayRun, type RunSummary } from './service.ts';
 
 const error = z.object({ error: z.string(), message: z.string() });
@@ -170,6 +171,50 @@ export const distributionRoutes: RoutePlugin = (app, deps) => {
       },
     },
     async (req) => replayRun(db, req.params.id),
+  );
+
+  r.get(
+    '/api/distribution/why',
+    {
+      schema: {
+        tags: ['distribution', 'queue'],
+        summary: '"Why not me yet?": per preference, the position in that organisation\'s cohort queue, the fitting places released there in the last 12 months, and an estimate of the wait (public)',
+        querystring: z.object({ number: z.string().trim().min(1).max(40), lang: z.string().optional() }),
+        response: {
+          200: z.object({
+            number: z.string(),
+            status: z.string(),
+            asOf: z.string(),
+            estimate: z.literal(true),
+            preferences: z.array(
+              z.object({
+                rank: z.number(),
+                organisationId: z.number(),
+                nameKk: z.string(),
+                nameRu: z.string(),
+                position: z.number().nullable(),
+                releasedLast12Months: z.number(),
+                estimatedMonths: z.number().nullable(),
+                /** The estimate in words, in the caller's language, labelled as an estimate. */
+                note: z.string(),
+              }),
+            ),
+          }),
+          400: error,
+          404: error,
+        },
+      },
+    },
+    async (req) => {
+      const w = await whyNotYet(db, await deps.city.getPolicy(), deps.clock, { number: req.query.number });
+      return {
+        ...w,
+        preferences: w.preferences.map((p) => ({
+          ...p,
+          note: p.estimatedMonths === null ? t(req.lang, 'distribution.why.no_history') : t(req.lang, 'distribution.why.estimate', { months: p.estimatedMonths }),
+        })),
+      };
+    },
   );
 
   r.post(

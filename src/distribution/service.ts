@@ -1,17 +1,17 @@
 import crypto from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { AppDeps } from '../context.ts';
-import type { DB, Lang } from '../db/schema.ts';
+import type { DB } from '../db/schema.ts';
 import { almatyDate, toDate } from '../clock.ts';
 import { audit, type Actor } from '../audit/write.ts';
 import { publishHead } from '../audit/seal.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { AppError, notFound } from '../errors.ts';
 import { referralDeadline } from '../domain/referral.ts';
-import { distributeOrdered, PASS_REASONS, type Ordered, type PassReason, type ProtocolEntry } from '../domain/distribution.ts';
+import { distributeOrdered, PASS_REASONS, type Ordered, type PassReason } from '../domain/distribution.ts';
 import { renderSms } from '../sms/templates.ts';
-import { computeDistribution, type Computed } from './compute.ts';
-import { decodeInputs, encodeInputs, publicEntry, resultHash, type PublicEntry } from './inputs.ts';
+import { computeDistribution, profiler, type Computed } from './compute.ts';
+import { decodeInputs, decodeProtocol, encodeInputs, encodeProtocol, publicEntry, resultHash, type PublicEntry } from './inputs.ts';
 
 /** Advisory-lock key: one committing run at a time for the city (the audit sealer uses 7_211_001). */
 export const DISTRIBUTION_LOCK = 7_211_100;
@@ -113,8 +113,10 @@ export async function commitDistribution(
         const started = toDate(now);
         const ratio = policy.primaryToGeneralRatio;
         const c = await computeDistribution(trx, { today: runDate, ratio, lock: true, ...(opts.headPerPlace === undefined ? {} : { headPerPlace: opts.headPerPlace }) });
+        const lap = profiler();
         const protocol = c.protocol.map(publicEntry);
         const enc = encodeInputs({ v: 1, runDate, ratio, places: c.places, candidates: c.read });
+        lap('encode inputs');
         const head = await publishHead(trx, deps.clock, 'distribution');
         const reasonCounts = totals(protocol);
         const run = await trx
@@ -132,16 +134,19 @@ export async function commitDistribution(
             referrals: c.assignments.length,
             applications_read: c.read.length,
             inputs: enc.gz,
+            protocol: encodeProtocol(protocol),
             inputs_hash: enc.hash,
             result_hash: resultHash(protocol),
             audit_head_seq: head.seq,
             audit_head_hash: head.hash,
             reason_counts: JSON.stringify(reasonCounts),
           })
-          .returningAll()
+          .returning(RUN_COLUMNS)
           .executeTakeFirstOrThrow();
+        lap('run row');
         const deadline = referralDeadline(now, calendar, policy).toString();
         await writeResults(trx, deps, actor, run.id, c, deadline, policy.referralValidWorkingDays);
+        lap('referrals, places, SMS, audit');
         await audit(trx, deps.clock, actor, {
           action: 'distribution.committed',
           subjectType: 'distribution_run',
@@ -165,7 +170,6 @@ export async function commitDistribution(
 async function writeResults(trx: Kysely<DB>, deps: AppDeps, actor: Actor, runId: number, c: Computed, deadline: string, days: number): Promise<void> {
   const now = toDate(deps.clock.now());
   const year = almatyDate(deps.clock.now()).year;
-  const refRows = new Map<number, { id: number; number: string }>(); // by place id
   if (c.assignments.length > 0) {
     const input = JSON.stringify(c.assignments.map((a) => ({ p: a.placeId, a: a.applicationId, o: a.organisationId, g: a.groupId })));
     const refs = await sql<{ id: number; number: string; place_id: number }>`
@@ -178,58 +182,31 @@ async function writeResults(trx: Kysely<DB>, deps: AppDeps, actor: Actor, runId:
         returning id, number, application_id
       )
       select ins.id, ins.number, x.p as place_id from ins join x on x.a = ins.application_id`.execute(trx);
-    for (const r of refs.rows) refRows.set(r.place_id, { id: r.id, number: r.number });
     const taken = await sql`
       update free_places f set status = 'taken', referral_id = x.r, taken_at = ${now}::timestamptz
         from json_to_recordset(${JSON.stringify(refs.rows.map((r) => ({ p: r.place_id, r: r.id })))}::json) as x(p bigint, r bigint)
        where f.id = x.p and f.status = 'open'`.execute(trx);
     if (Number(taken.numAffectedRows ?? 0) !== c.assignments.length) throw Object.assign(new Error('a place was taken meanwhile'), { code: '40001' });
   }
-  const protocolRows = c.protocol.map((e: ProtocolEntry) => ({
-    place_id: e.place.id,
-    organisation_id: e.place.organisationId,
-    group_id: e.place.groupId,
-    birth_year: e.place.birthYear,
-    language: e.place.language,
-    group_type: e.place.groupType,
-    application_number: e.recipient?.number ?? null,
-    privileged: e.recipient ? e.recipient.privileged : null,
-    queue_number: e.recipient?.queueNumber ?? null,
-    organisation_queue_number: e.recipient?.organisationQueueNumber ?? null,
-    preference_rank: e.recipient?.preferenceRank ?? null,
-    referral_id: refRows.get(e.place.id)?.id ?? null,
-    passed_over: e.passedOver,
-    reason_counts: e.reasonCounts,
-  }));
-  if (protocolRows.length > 0) {
-    await sql`
-      insert into distribution_protocol (run_id, place_id, organisation_id, group_id, birth_year, language, group_type, application_number, privileged,
-                                         queue_number, organisation_queue_number, preference_rank, referral_id, passed_over, reason_counts)
-      select ${runId}::bigint, place_id, organisation_id, group_id, birth_year, language, group_type, application_number, privileged,
-             queue_number, organisation_queue_number, preference_rank, referral_id, passed_over, reason_counts
-        from json_to_recordset(${JSON.stringify(protocolRows)}::json) as x(place_id bigint, organisation_id bigint, group_id bigint, birth_year int, language text,
-             group_type text, application_number text, privileged boolean, queue_number int, organisation_queue_number int, preference_rank int,
-             referral_id bigint, passed_over jsonb, reason_counts jsonb)`.execute(trx);
-  }
   if (c.assignments.length === 0) return;
   // SMS: one per referral, in the parent's language, to the first phone. The text differs only by
-  // referral number once the language and organisation are fixed, so each is rendered once.
-  const contacts = await sql<{ referral_id: number; number: string; parent_id: number; phone1: string; lang: Lang; name_kk: string; name_ru: string }>`
-    select r.id as referral_id, r.number, a.parent_id, p.phone1, p.lang, o.name_kk, o.name_ru
-      from referrals r join applications a on a.id = r.application_id join parents p on p.id = a.parent_id join organisations o on o.id = r.organisation_id
-     where r.run_id = ${runId}`.execute(trx);
-  const MARK = '\u0000';
-  const rendered = new Map<string, string>();
-  const sms = contacts.rows.map((r) => {
-    const k = `${r.lang}|${r.name_kk}|${r.name_ru}`;
-    let tpl = rendered.get(k);
-    if (tpl === undefined) rendered.set(k, (tpl = renderSms('referral_issued', r.lang, { number: MARK, organisation: { kk: r.name_kk, ru: r.name_ru }, date: deadline, days })));
-    return { s: r.referral_id, p: r.parent_id, ph: r.phone1, l: r.lang, b: tpl.replace(MARK, r.number) };
-  });
+  // the referral number once the language and organisation are fixed: each (language, organisation)
+  // text is rendered once here, and the database puts the number in.
+  const orgIds = [...new Set(c.assignments.map((a) => a.organisationId))];
+  const orgs = await trx.selectFrom('organisations').select(['id', 'name_kk', 'name_ru']).where('id', 'in', orgIds).execute();
+  const MARK = '{#}';
+  const texts = orgs.flatMap((o) =>
+    (['kk', 'ru', 'en'] as const).map((l) => ({ o: o.id, l, b: renderSms('referral_issued', l, { number: MARK, organisation: { kk: o.name_kk, ru: o.name_ru }, date: deadline, days }) })),
+  );
   await sql`
     insert into sms_outbox (parent_id, phone, lang, template, body, status, next_attempt_at, created_at, subject_type, subject_id)
-    select x.p, x.ph, x.l, 'referral_issued', x.b, 'pending', ${now}::timestamptz, ${now}::timestamptz, 'referral', x.s
-      from json_to_recordset(${JSON.stringify(sms)}::json) as x(s bigint, p bigint, ph text, l text, b text)`.execute(trx);
+    select p.id, p.phone1, p.lang, 'referral_issued', replace(t.b, ${MARK}, r.number), 'pending', ${now}::timestamptz, ${now}::timestamptz, 'referral', r.id
+      from referrals r
+      join applications a on a.id = r.application_id
+      join parents p on p.id = a.parent_id
+      join json_to_recordset(${JSON.stringify(texts)}::json) as t(o bigint, l text, b text) on t.o = r.organisation_id and t.l = p.lang
+     where r.run_id = ${runId}
+     order by r.id`.execute(trx);
   // Audit: one entry per referral (ids only), the same shape as a referral issued by hand.
   await sql`
     insert into audit_log (at, actor_kind, actor_id, action, subject_type, subject_id, data)
@@ -304,29 +281,20 @@ export async function getRun(db: Kysely<DB>, id: number): Promise<RunSummary> {
   return summaryOf(r);
 }
 
+/** Protocols are immutable once committed: the last few read are kept decoded. */
+const protocolCache = new Map<string, PublicEntry[]>();
+
 /** The stored protocol of a run, places by id. */
 export async function readProtocol(db: Kysely<DB>, runId: number): Promise<PublicEntry[]> {
-  const rows = await db.selectFrom('distribution_protocol').selectAll().where('run_id', '=', runId).orderBy('place_id').execute();
-  return rows.map((r) => ({
-    placeId: r.place_id,
-    organisationId: r.organisation_id,
-    groupId: r.group_id,
-    birthYear: r.birth_year,
-    language: r.language,
-    groupType: r.group_type,
-    recipient:
-      r.application_number !== null
-        ? {
-            applicationNumber: r.application_number,
-            tier: r.privileged ? ('privileged' as const) : ('general' as const),
-            queueNumber: r.queue_number!,
-            organisationQueueNumber: r.organisation_queue_number!,
-            preferenceRank: r.preference_rank!,
-          }
-        : null,
-    passedOver: r.passed_over as PublicEntry['passedOver'],
-    reasonCounts: Object.fromEntries(PASS_REASONS.map((k) => [k, Number((r.reason_counts as Record<string, number>)[k] ?? 0)])) as Record<PassReason, number>,
-  }));
+  const r = await db.selectFrom('distribution_runs').select(['protocol', 'result_hash']).where('id', '=', runId).executeTakeFirst();
+  if (!r) throw notFound();
+  const key = `${runId}:${r.result_hash}:${r.protocol.length}`;
+  const hit = protocolCache.get(key);
+  if (hit) return hit;
+  const entries = decodeProtocol(Buffer.from(r.protocol));
+  protocolCache.set(key, entries);
+  if (protocolCache.size > 8) protocolCache.delete(protocolCache.keys().next().value!);
+  return entries;
 }
 
 export interface ReplayReport {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { testApp } from '../helpers/app.ts';
 import { loginAs } from '../helpers/auth.ts';
 import * as F from '../helpers/fixtures.ts';
+import { newApplicationNumber } from '../../src/applications/number.ts';
 
 test('an operator previews and commits a run over HTTP; anyone reads the protocol (JSON, CSV, page) and replays it', async () => {
   const t = await testApp();
@@ -71,6 +72,44 @@ test('an operator previews and commits a run over HTTP; anyone reads the protoco
     assert.equal((await t.app.inject({ method: 'GET', url: '/api/distribution/runs/999' })).statusCode, 404);
     const spec = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
     assert.ok(spec.paths['/api/distribution/runs/{id}']);
+  } finally {
+    await t.close();
+  }
+});
+
+test('"why not me yet?": per preference the position, the fitting places released in 12 months, and a labelled estimate', async () => {
+  const t = await testApp();
+  try {
+    const db = t.deps.database.db;
+    const a = await F.organisation(db);
+    const b = await F.organisation(db);
+    const kk = await F.group(db, a, { birthYear: 2022, language: 'kk' });
+    const ru = await F.group(db, a, { birthYear: 2022, language: 'ru' });
+    const place = (group_id: number, published_at: string, status: 'open' | 'taken' | 'withdrawn' = 'taken') => ({ group_id, published_at, status });
+    await db
+      .insertInto('free_places')
+      .values([
+        ...Array.from({ length: 6 }, () => place(kk, '2025-09-01T00:00:00Z')), // fitting, within 12 months
+        place(kk, '2025-01-10T00:00:00Z'), // too old
+        place(ru, '2025-10-01T00:00:00Z'), // another language
+        place(kk, '2025-11-01T00:00:00Z', 'withdrawn'),
+      ])
+      .execute();
+    for (let i = 0; i < 3; i++) await F.application(db, { preferences: [a] });
+    const mine = await F.application(db, { preferences: [a, b] });
+    const number = newApplicationNumber();
+    await db.updateTable('applications').set({ number }).where('id', '=', mine.applicationId).execute();
+
+    const res = await t.app.inject({ method: 'GET', url: `/api/distribution/why?number=${number}&lang=ru` });
+    assert.equal(res.statusCode, 200, res.body);
+    const body = res.json();
+    assert.equal(body.estimate, true);
+    const [first, second] = body.preferences;
+    assert.deepEqual([first.organisationId, first.position, first.releasedLast12Months, first.estimatedMonths], [a, 4, 6, 8]);
+    assert.match(first.note, /Оценка: примерно 8 мес\./);
+    assert.deepEqual([second.organisationId, second.position, second.releasedLast12Months, second.estimatedMonths], [b, 1, 0, null]);
+    assert.match(second.note, /оценить срок нельзя/);
+    assert.equal((await t.app.inject({ method: 'GET', url: `/api/distribution/why?number=${newApplicationNumber()}` })).statusCode, 404);
   } finally {
     await t.close();
   }

@@ -1,6 +1,7 @@
 /**
- * Distribution runs and their public protocols. A run stores its inputs (gzipped canonical JSON),
- * their hash, the result hash and the audit chain head, so that it can be replayed and checked.
+ * Distribution runs and their public protocols. A run stores its inputs and its protocol (gzipped
+ * JSON: one row per run, not one per place, so that a city-wide run writes little), the inputs
+ * hash, the result hash and the audit chain head, so that it can be replayed and checked.
  */
 export const up = `
 create table distribution_runs (
@@ -18,6 +19,8 @@ create table distribution_runs (
   referrals integer not null,
   applications_read integer not null,
   inputs bytea not null,
+  -- the public protocol: gzipped JSON, one entry per place (src/distribution/inputs.ts PublicEntry)
+  protocol bytea not null,
   inputs_hash text not null,
   result_hash text not null,
   audit_head_seq bigint not null,
@@ -25,30 +28,6 @@ create table distribution_runs (
   reason_counts jsonb not null
 );
 create index distribution_runs_committed_at_idx on distribution_runs(committed_at);
-
-create table distribution_protocol (
-  run_id bigint not null references distribution_runs(id),
-  place_id bigint not null references free_places(id),
-  organisation_id bigint not null references organisations(id),
-  group_id bigint not null references groups(id),
-  birth_year integer not null,
-  language text not null check (language in ('kk', 'ru')),
-  group_type text not null check (group_type in ('general', 'correctional', 'sanatorium')),
-  -- the recipient (null when the place stayed free): application number and "privileged" or not, never the category
-  application_number text,
-  privileged boolean,
-  queue_number integer,
-  organisation_queue_number integer,
-  preference_rank integer,
-  referral_id bigint references referrals(id),
-  passed_over jsonb not null,
-  reason_counts jsonb not null,
-  primary key (run_id, place_id)
-);
-create index distribution_protocol_place_id_idx on distribution_protocol(place_id);
-create index distribution_protocol_organisation_id_idx on distribution_protocol(organisation_id, birth_year);
-create index distribution_protocol_group_id_idx on distribution_protocol(group_id);
-create index distribution_protocol_referral_id_idx on distribution_protocol(referral_id);
 
 alter table referrals add constraint referrals_run_id_fkey foreign key (run_id) references distribution_runs(id);
 `;

@@ -1,0 +1,148 @@
+/**
+ * npm run bench:distribution [-- --applications N --places M --engine postgres|pglite|both --runs 3]
+ *
+ * Builds a seeded city (bench/city.ts) and times a committed distribution run end to end (read,
+ * match, write referrals, protocol, outbox, audit), median of `runs`, resetting the run's writes in
+ * between; and the floor: one plain query reading all queued applications of the cohorts that have
+ * free places, with their preferences. Prints one JSON line per engine. Defaults: PostgreSQL
+ * (DATABASE_URL, or the local server) at 1,000,000 / 20,000; PGlite at 100,000 / 2,000.
+ */
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { openDatabase, type Database } from '../src/db/connection.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { FixedClock } from '../src/clock.ts';
+import { loadConfig } from '../src/config.ts';
+import { CityState, type AppDeps } from '../src/context.ts';
+import { SYSTEM } from '../src/audit/write.ts';
+import { commitDistribution } from '../src/distribution/service.ts';
+import { generateCity } from './city.ts';
+
+const { values } = parseArgs({
+  options: {
+    applications: { type: 'string' },
+    places: { type: 'string' },
+    engine: { type: 'string', default: 'both' },
+    runs: { type: 'string', default: '3' },
+    seed: { type: 'string', default: '42' },
+  },
+});
+const runs = Number(values.runs);
+const URL_DEFAULT = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Peak resident memory of this process while `fn` runs (sampled every 20 ms). */
+async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakMb: number }> {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
+  try {
+    const value = await fn();
+    peak = Math.max(peak, process.memoryUsage.rss());
+    return { value, peakMb: Math.round(peak / 1024 / 1024) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function floorQuery(database: Database): Promise<number> {
+  const t0 = performance.now();
+  const r = await sql`
+    select a.id, a.tier, a.applied_at, a.language, a.special_needs, p.rank, p.organisation_id
+      from applications a join application_preferences p on p.application_id = a.id
+     where a.status = 'queued'
+       and a.birth_year in (select distinct g.birth_year from free_places f join groups g on g.id = f.group_id where f.status = 'open')`.execute(database.db);
+  if (r.rows.length === 0) throw new Error('empty floor');
+  return (performance.now() - t0) / 1000;
+}
+
+async function reset(database: Database, auditBefore: number): Promise<void> {
+  await database.db.transaction().execute(async (trx) => {
+    await sql`update free_places set status = 'open', referral_id = null, taken_at = null where referral_id in (select id from referrals where run_id is not null)`.execute(trx);
+    await sql`delete from referrals where run_id is not null`.execute(trx);
+    await sql`delete from distribution_runs`.execute(trx);
+    await sql`delete from sms_outbox`.execute(trx);
+    await sql`delete from audit_log where id > ${auditBefore}`.execute(trx);
+    await sql`delete from audit_heads`.execute(trx);
+  });
+  await sql`vacuum analyze`.execute(database.db);
+}
+
+async function bench(engine: 'postgres' | 'pglite', applications: number, places: number): Promise<void> {
+  let database: Database;
+  let dropDb: (() => Promise<void>) | undefined;
+  if (engine === 'postgres') {
+    const url = process.env.DATABASE_URL || URL_DEFAULT;
+    const name = `kezek_bench_${process.pid}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const u = new URL(url);
+    u.pathname = `/${name}`;
+    database = await openDatabase({ databaseUrl: u.toString(), poolMax: 4 });
+    dropDb = async () => {
+      const a = new pg.Client({ connectionString: url });
+      await a.connect();
+      await a.query(`drop database if exists ${name} with (force)`);
+      await a.end();
+    };
+  } else {
+    database = await openDatabase({ memory: true });
+  }
+  try {
+    await migrate(database.db);
+    const g0 = performance.now();
+    await generateCity(database.db, { applications, places, seed: Number(values.seed) });
+    const genSeconds = (performance.now() - g0) / 1000;
+    process.stderr.write(`${engine}: city of ${applications} applications / ${places} places generated in ${genSeconds.toFixed(1)} s\n`);
+    const clock = new FixedClock('2026-03-02T04:00:00Z'); // Monday 09:00 Asia/Almaty
+    const deps: AppDeps = { database, clock, config: { ...loadConfig({}), jobs: false }, city: new CityState(database.db, 0) };
+    const auditBefore = Number((await sql<{ n: number }>`select coalesce(max(id), 0) as n from audit_log`.execute(database.db)).rows[0]!.n);
+    const floors: number[] = [];
+    for (let i = 0; i < runs; i++) floors.push(await floorQuery(database));
+    const times: number[] = [];
+    let peakMb = 0;
+    let last: Awaited<ReturnType<typeof commitDistribution>> | undefined;
+    for (let i = 0; i < runs; i++) {
+      if (i > 0) await reset(database, auditBefore);
+      const t0 = performance.now();
+      const r = await withPeakRss(() => commitDistribution(deps, SYSTEM, { key: `bench-${i}`, trigger: 'cli' }));
+      times.push((performance.now() - t0) / 1000);
+      peakMb = Math.max(peakMb, r.peakMb);
+      last = r.value;
+      process.stderr.write(`${engine}: run ${i + 1}: ${times[i]!.toFixed(2)} s, ${r.value.summary.referrals} referrals, ${r.value.summary.applicationsRead} applications read\n`);
+    }
+    const seconds = median(times);
+    const floorSeconds = median(floors);
+    const round = (x: number) => Math.round(x * 1000) / 1000;
+    console.log(
+      JSON.stringify({
+        name: 'distribution',
+        engine,
+        applications,
+        places,
+        seconds: round(seconds),
+        floorSeconds: round(floorSeconds),
+        ratio: round(seconds / floorSeconds),
+        peakRssMb: peakMb,
+        referrals: last?.summary.referrals,
+        applicationsRead: last?.summary.applicationsRead,
+      }),
+    );
+  } finally {
+    await database.close();
+    await dropDb?.();
+  }
+}
+
+const engines = values.engine === 'both' ? (['postgres', 'pglite'] as const) : ([values.engine as 'postgres' | 'pglite'] as const);
+for (const e of engines) {
+  const apps = values.applications ? Number(values.applications) : e === 'postgres' ? 1_000_000 : 100_000;
+  const places = values.places ? Number(values.places) : e === 'postgres' ? 20_000 : 2_000;
+  await bench(e, apps, places);
+}
