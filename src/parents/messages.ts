@@ -53,7 +53,7 @@ export const messages = defineMessages(
     'parents.app.ahead': 'Алдыңызда: кезектен тыс құқығы барлар {extraordinary}, бірінші кезектегі құқығы барлар {primary}, жалпы кезек {general}.',
     'parents.app.by_org': 'Таңдалған ұйымдар бойынша кезектегі нөмір',
     'parents.app.org_position': '{rank}. {name} — {n}',
-    'parents.app.as_of': 'Күйі: {time}',
+    'parents.app.as_of': '{time} жағдайы бойынша',
     'parents.app.open': 'Өтінішті ашу',
     'parents.app.stop': 'СТОП-парақта: {date} қоса алғанға дейін. Бұл уақытта бос орындардың бөлінуіне қатыспайсыз; кейін кезектегі бұрынғы орныңызға ораласыз.',
     'parents.app.no_stop': 'СТОП-парақта емессіз.',

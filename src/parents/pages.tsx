@@ -318,7 +318,7 @@ export function cabinetPage(ctx: PageContext, o: { parent: CabinetParent; apps: 
         <p class="muted" safe>
           {tr('parents.check_data')}
         </p>
-        <dl class="facts" data-qa="my-data">
+        <dl class="facts" data-qa="my-data" style="grid-template-columns:minmax(0,1fr);gap:0 1rem">
           <dt safe>{tr('parents.iin')}</dt>
           <dd safe>{parent.iin}</dd>
           <dt safe>{tr('parents.name')}</dt>
@@ -385,7 +385,7 @@ export function referralPage(ctx: PageContext, o: { app: CabinetApplication; r: 
         <p>
           <span safe>{tr('parents.app.status')}</span>: <strong data-qa="referral-status" safe>{tr(`parents.referral.status.${r.status}`)}</strong>
         </p>
-        <dl class="facts" data-qa="referral-card">
+        <dl class="facts" data-qa="referral-card" style="grid-template-columns:minmax(0,1fr);gap:0 1rem">
           <dt safe>{tr('parents.referral.org')}</dt>
           <dd>
             <a href={`/organisations/${org.id}?lang=${ctx.lang}`} safe>
