@@ -11,7 +11,8 @@ import { randomToken } from './sessions.ts';
  *   (a browser never adds an Authorization header on its own);
  * - an anonymous state-changing request that a foreign page could send (anything but JSON, which
  *   needs a CORS preflight) carries a double-submit token: `_csrf` equal to the `kezek_csrf` cookie.
- *   This guards the sign-in forms against login CSRF.
+ *   This guards the sign-in forms against login CSRF. An anonymous request with no body and no
+ *   content type (no form can send one) passes.
  * A route may opt out of the anonymous rule with `config: { csrfAnonymous: 'allow' }` (sign-out:
  * ending no session harms nobody).
  */
@@ -57,6 +58,8 @@ export function checkCsrf(req: FastifyRequest): void {
     return;
   }
   if (isJson(req)) return;
+  // no body at all: not something a foreign page's form sends (forms always have a content type)
+  if (!req.headers['content-type'] && (req.body === undefined || req.body === null)) return;
   if (req.routeOptions.config?.csrfAnonymous === 'allow') return;
   if (!same(presented(req), req.cookies?.[CSRF_COOKIE])) throw csrfError();
 }

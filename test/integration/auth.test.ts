@@ -214,3 +214,23 @@ test('the sign-in page: double-submit CSRF on the anonymous form, 303 to /staff,
     await t.close();
   }
 });
+
+test('anonymous JSON and body-less API calls pass the CSRF check; anonymous form posts need the double-submit token', async () => {
+  const t = await testApp();
+  try {
+    const json = await t.app.inject({ method: 'POST', url: '/api/staff/login', payload: { username: 'nobody', password: 'x' } });
+    assert.equal(json.statusCode, 401, 'reaches the handler');
+    const bare = await t.app.inject({ method: 'POST', url: '/api/session/logout' });
+    assert.equal(bare.statusCode, 204);
+    const form = await t.app.inject({
+      method: 'POST',
+      url: '/api/staff/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: 'kezek_csrf=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' },
+      payload: '_csrf=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb&username=nobody&password=x',
+    });
+    assert.equal(form.statusCode, 403);
+    assert.equal(form.json().error, 'csrf');
+  } finally {
+    await t.close();
+  }
+});
