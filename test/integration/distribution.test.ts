@@ -8,6 +8,7 @@ import type { DB, Tier } from '../../src/db/schema.ts';
 import { commitDistribution, previewDistribution, readProtocol, replayRun } from '../../src/distribution/service.ts';
 import { encodeProtocol, publicEntry, resultHash } from '../../src/distribution/inputs.ts';
 import { runScheduledDistribution } from '../../src/distribution/schedule.ts';
+import { issueReferral, returnReferral } from '../../src/referrals/service.ts';
 import { distribute, type Candidate, type Place } from '../../src/domain/distribution.ts';
 import { SYSTEM, type Actor } from '../../src/audit/write.ts';
 
@@ -233,6 +234,35 @@ test('the scheduled run: nothing before 09:00 Almaty, one run at or after it, th
     await db.insertInto('city_settings').values({ key: 'distributionTime', value: JSON.stringify(''), updated_at: '2026-03-02T00:00:00Z' }).execute();
     t.clock.set('2026-03-03T06:00:00Z');
     assert.equal(await runScheduledDistribution(t.deps), null, 'the policy can turn scheduling off');
+  } finally {
+    await t.close();
+  }
+});
+
+test('a run racing a parent returning a referral gives no place twice and no child two referrals', async () => {
+  const t = await testApp();
+  try {
+    const db = t.deps.database.db;
+    for (let round = 0; round < 4; round++) {
+      const a = await F.organisation(db);
+      const b = await F.organisation(db);
+      await F.freePlaces(db, await F.group(db, a), 1);
+      await F.freePlaces(db, await F.group(db, b), 1);
+      const x = await F.application(db, { preferences: [a, b], tier: 'primary' });
+      await F.application(db, { preferences: [b, a] });
+      const ref = await issueReferral(t.deps, OPERATOR, { applicationId: x.applicationId, groupId: (await db.selectFrom('groups').select('id').where('organisation_id', '=', a).executeTakeFirstOrThrow()).id });
+      const parent: Actor = { kind: 'parent', id: x.parentId };
+      await Promise.all([
+        commitDistribution(t.deps, OPERATOR, { key: `race-return-${round}`, trigger: 'operator' }),
+        returnReferral(t.deps, parent, ref.id, 'stay'),
+      ]);
+    }
+    const outstanding = await db.selectFrom('referrals').select('application_id').where('status', 'in', ['issued', 'registered']).execute();
+    assert.equal(new Set(outstanding.map((r) => r.application_id)).size, outstanding.length, 'a child holds two referrals');
+    const taken = await db.selectFrom('free_places').select(['referral_id']).where('status', '=', 'taken').execute();
+    assert.equal(new Set(taken.map((p) => p.referral_id)).size, taken.length);
+    const live = await db.selectFrom('referrals').select('id').where('status', 'in', ['issued', 'registered']).execute();
+    assert.deepEqual(taken.map((p) => p.referral_id).sort(), live.map((r) => r.id).sort(), 'every live referral holds exactly one place');
   } finally {
     await t.close();
   }
