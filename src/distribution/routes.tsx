@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
@@ -251,6 +252,58 @@ export const distributionRoutes: RoutePlugin = (app, deps) => {
       return reply.status(res.repeated ? 200 : 201).send({ run: res.summary, repeated: res.repeated });
     },
   );
+
+  // ---- the operator's page: preview, then commit (the form carries a fresh idempotency key)
+
+  r.get('/staff/distribution', { schema: { hide: true, querystring: z.object({ preview: z.literal('1').optional(), lang: z.string().optional() }) } }, async (req, reply) => {
+    assertCan(req.actor, 'distribution.run');
+    const ctx = pageContext(req, reply, deps);
+    const tr = (k: Parameters<typeof t>[1], p?: Record<string, string | number>) => t(ctx.lang, k, p);
+    const preview = req.query.preview ? await previewDistribution(deps, req.actor) : null;
+    return sendPage(
+      reply,
+      Layout({
+        ctx,
+        title: tr('distribution.staff.title'),
+        children: (
+          <>
+            <p safe>{tr('distribution.staff.lead')}</p>
+            {preview ? (
+              <p data-qa="preview" class="notice" safe>
+                {tr('distribution.staff.preview_result', { places: preview.summary.places, referrals: preview.summary.referrals, read: preview.summary.applicationsRead })}
+              </p>
+            ) : (
+              ''
+            )}
+            <form method="get" action="/staff/distribution">
+              <input type="hidden" name="preview" value="1" />
+              <button type="submit" safe>
+                {tr('distribution.staff.preview')}
+              </button>
+            </form>
+            <form method="post" action="/staff/distribution">
+              <input type="hidden" name="_csrf" value={ctx.csrf} />
+              <input type="hidden" name="idempotencyKey" value={`operator:${crypto.randomUUID()}`} />
+              <button type="submit" data-qa="commit" safe>
+                {tr('distribution.staff.commit')}
+              </button>
+            </form>
+            <p>
+              <a href="/distribution" safe>
+                {tr('distribution.runs.title')}
+              </a>
+            </p>
+          </>
+        ),
+      }),
+    );
+  });
+
+  r.post('/staff/distribution', { schema: { hide: true, body: z.object({ idempotencyKey: z.string().trim().min(1).max(200) }) } }, async (req, reply) => {
+    assertCan(req.actor, 'distribution.run');
+    const res = await commitDistribution(deps, req.actor, { key: req.body.idempotencyKey, trigger: 'operator' });
+    return reply.redirect(`/distribution/runs/${res.summary.id}`, 303);
+  });
 
   // ---- pages (public)
 

@@ -114,3 +114,31 @@ test('"why not me yet?": per preference the position, the fitting places release
     await t.close();
   }
 });
+
+test("the operator's page: preview, then run with the form's key; pressing twice runs once", async () => {
+  const t = await testApp();
+  try {
+    const db = t.deps.database.db;
+    const a = await F.organisation(db);
+    await F.freePlaces(db, await F.group(db, a), 2);
+    await F.application(db, { preferences: [a] });
+    const op = await loginAs(t, 'operator');
+    const headers = { cookie: op.cookie };
+    assert.equal((await t.app.inject({ method: 'GET', url: '/staff/distribution' })).statusCode, 401);
+    const page = await t.app.inject({ method: 'GET', url: '/staff/distribution?preview=1&lang=en', headers });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /If distributed now: 2 free places, 1 referrals/);
+    const key = /name="idempotencyKey" value="([^"]+)"/.exec(page.body)![1]!;
+    const form = { 'content-type': 'application/x-www-form-urlencoded', cookie: op.cookie };
+    const payload = `_csrf=${encodeURIComponent(op.csrfToken)}&idempotencyKey=${encodeURIComponent(key)}`;
+    assert.equal((await t.app.inject({ method: 'POST', url: '/staff/distribution', headers: form, payload: `idempotencyKey=${encodeURIComponent(key)}` })).statusCode, 403, 'no CSRF token, no run');
+    const first = await t.app.inject({ method: 'POST', url: '/staff/distribution', headers: form, payload });
+    assert.equal(first.statusCode, 303);
+    assert.equal(first.headers.location, '/distribution/runs/1');
+    const second = await t.app.inject({ method: 'POST', url: '/staff/distribution', headers: form, payload });
+    assert.equal(second.headers.location, '/distribution/runs/1');
+    assert.equal((await db.selectFrom('referrals').select('id').execute()).length, 1);
+  } finally {
+    await t.close();
+  }
+});
