@@ -9,9 +9,10 @@ import { calendarRoutes } from './calendar/routes.ts';
 import { applicationRoutes } from './applications/routes.ts';
 import { demoRoutes } from './demo/routes.ts';
 import { parentRoutes } from './parents/routes.ts';
+import { staffRoutes } from './staff/routes.tsx';
 import { smsRoutes } from './sms/routes.ts';
 
 export type RoutePlugin = (app: FastifyInstance, deps: AppDeps) => Promise<void> | void;
 
 /** Every feature's routes, in registration order (one import and one entry per feature). */
-export const routePlugins: RoutePlugin[] = [healthRoutes, authRoutes, webRoutes, calendarRoutes, applicationRoutes, demoRoutes, referralRoutes, placesRoutes, parentRoutes, smsRoutes];
+export const routePlugins: RoutePlugin[] = [healthRoutes, authRoutes, webRoutes, calendarRoutes, applicationRoutes, demoRoutes, referralRoutes, placesRoutes, parentRoutes, smsRoutes, staffRoutes];

@@ -19,6 +19,10 @@ export const PERMISSIONS = {
   'contract.extra_period': ['kindergarten'],
   'contract.conclude': ['kindergarten'],
   'contract.refuse': ['kindergarten'],
+  // staff workspace: reading a child's record is logged (record.read); printing documents
+  'groups.read': ['kindergarten', 'operator'],
+  'record.read': ['kindergarten', 'operator'],
+  'document.print': ['kindergarten', 'operator'],
   // department operator
   'referral.issue_manual': ['operator'],
   'referral.cancel': ['operator'],

@@ -4,6 +4,7 @@ import * as m0002 from './migrations/0002_calendar_seed.ts';
 import * as m0003 from './migrations/0003_referral_flags.ts';
 import * as m0005 from './migrations/0005_application_pmpk.ts';
 import * as m0005p from './migrations/0005_parents.ts';
+import * as m0007 from './migrations/0007_staff.ts';
 
 /** Migrations, in order. Each is plain SQL that PostgreSQL 15 and PGlite (18) both accept. */
 const migrations: Record<string, { up: string }> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, { up: string }> = {
   '0003_referral_flags': m0003,
   '0005_application_pmpk': m0005,
   '0005_parents': m0005p,
+  '0007_staff': m0007,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -203,6 +203,8 @@ export interface StaffUsersTable {
   organisation_id: number | null;
   district_id: number | null;
   totp_secret: string | null;
+  totp_enrolled_at: TsNull;
+  totp_last_step: ColumnType<number | null, number | null | undefined, number | null>;
   failed_logins: ColumnType<number, number | undefined>;
   locked_until: TsNull;
   created_at: Ts;
@@ -319,6 +321,15 @@ export interface DB {
   uploads: UploadsTable;
   phone_changes: PhoneChangesTable;
   handover_requests: HandoverRequestsTable;
+  document_tokens: DocumentTokensTable;
+}
+
+// ---- staff workspace (migration 0007_staff) ----
+export interface DocumentTokensTable {
+  token: string;
+  kind: 'referral' | 'contract';
+  subject_id: number;
+  created_at: Ts;
 }
 
 // ---- parents' sign-in and cabinet (migration 0005_parents) ----

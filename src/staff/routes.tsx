@@ -1,0 +1,322 @@
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RoutePlugin } from '../routes.ts';
+import type { AppDeps } from '../context.ts';
+import { AppError, notFound } from '../errors.ts';
+import { assertCan } from '../auth/permissions.ts';
+import { t } from '../web/i18n/index.ts';
+import { pageContext, sendPage } from '../web/context.ts';
+import { almatyDate, fromDate } from '../clock.ts';
+import { dayEnded } from '../domain/referral.ts';
+import { Temporal } from 'temporal-polyfill';
+import * as Referrals from '../referrals/service.ts';
+import * as Places from '../places/service.ts';
+import * as S from './service.ts';
+import { groupsPage, printPage, referralPage, referralsPage, verifyPage, type Flash } from './pages.tsx';
+import { CONTRACT_TEMPLATE_VERSION, fillContract, LANGUAGE_NAMES, type ContractLang } from '../contracts/template.ts';
+import { qrSvg, renderContractPdf } from '../contracts/pdf.ts';
+import { verifyPath } from '../contracts/verify.ts';
+import type { Lang } from '../db/schema.ts';
+
+const hide = { hide: true } as const;
+const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 53) });
+const langQ = { lang: z.string().optional() };
+const orgQ = z.coerce.number().int().positive().max(2 ** 53).optional();
+const DONE = ['registered', 'extra', 'concluded', 'refused'] as const;
+const error = z.object({ error: z.string(), message: z.string() });
+const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
+
+/** 'DD.MM.YYYY' of a 'YYYY-MM-DD' date or of an instant's Almaty date. */
+function dotted(d: string | Date): string {
+  const s = typeof d === 'string' ? d : almatyDate(fromDate(d)).toString();
+  const [y, m, day] = s.split('-');
+  return `${day}.${m}.${y}`;
+}
+
+/** Staff pages need a signed-in staff member: anyone else goes to the sign-in page. */
+function staffOnly(req: FastifyRequest, reply: FastifyReply): boolean {
+  if (req.actor.kind === 'staff') return true;
+  void reply.redirect(`/staff/login?lang=${req.lang}`, 303);
+  return false;
+}
+
+async function organisationName(deps: AppDeps, id: number, lang: Lang): Promise<string> {
+  const o = await deps.database.db.selectFrom('organisations').select(['name_kk', 'name_ru']).where('id', '=', id).executeTakeFirst();
+  if (!o) throw notFound();
+  return lang === 'kk' ? o.name_kk : o.name_ru;
+}
+
+function origin(req: FastifyRequest): string {
+  return `${req.protocol}://${req.host}`;
+}
+
+function contractLangOf(q: string | undefined, lang: Lang): ContractLang {
+  return q === 'kk' || q === 'ru' ? q : lang === 'ru' ? 'ru' : 'kk';
+}
+
+function contractText(rec: S.ReferralRecord, lang: ContractLang) {
+  const signed = rec.contract?.signedAt;
+  return fillContract(lang, {
+    contractNumber: S.contractNumber(rec.number),
+    referralNumber: rec.number,
+    date: signed ? dotted(signed) : '____________',
+    organisationName: lang === 'kk' ? rec.organisation.nameKk : rec.organisation.nameRu,
+    organisationAddress: lang === 'kk' ? rec.organisation.addressKk : rec.organisation.addressRu,
+    parentName: [rec.parent.lastName, rec.parent.firstName, rec.parent.middleName].filter(Boolean).join(' '),
+    parentIin: rec.parent.iin,
+    parentPhone: rec.parent.phone1,
+    childName: [rec.child.lastName, rec.child.firstName, rec.child.middleName].filter(Boolean).join(' '),
+    childIin: rec.child.iin,
+    childBirthDate: dotted(rec.child.birthDate),
+    groupName: rec.group.name,
+    groupLanguage: LANGUAGE_NAMES[lang][rec.group.language],
+  });
+}
+
+/**
+ * The kindergarten staff's workspace (pages, working without JavaScript): groups and free places,
+ * incoming referrals soonest first, one referral with the document checklist → register, the
+ * contract (extra period, conclude → enrolled, refuse with a reason), printable referral and
+ * contract (PDF) with a QR code, and the public page that checks a printed document. Every action
+ * goes through its service, which checks the named permission and the organisation's scope.
+ */
+export const staffRoutes: RoutePlugin = (app, deps) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  // ---- groups and free places ----
+  r.get('/staff/groups', { schema: { ...hide, querystring: z.object({ org: orgQ, done: z.enum(['publish', 'withdraw']).optional(), group: z.string().max(200).optional(), count: z.coerce.number().int().optional(), ...langQ }) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    const orgId = S.pageOrganisation(req.actor, req.query.org);
+    const groups = await S.listGroups(deps, req.actor, orgId);
+    const { done, group, count } = req.query;
+    const notice = done && group && count ? t(req.lang, done === 'publish' ? 'staff.groups.published' : 'staff.groups.withdrawn', { group, count }) : null;
+    return sendPage(reply, groupsPage(pageContext(req, reply, deps), { organisationName: await organisationName(deps, orgId, req.lang), groups, notice }));
+  });
+
+  r.post(
+    '/staff/groups/:id/places',
+    { schema: { ...hide, params: idParam, body: z.object({ action: z.enum(['publish', 'withdraw']), count: z.coerce.number().int().min(1).max(60) }), querystring: z.object(langQ) } },
+    async (req, reply) => {
+      if (!staffOnly(req, reply)) return reply;
+      const { action, count } = req.body;
+      const g = await deps.database.db.selectFrom('groups').select(['name', 'organisation_id']).where('id', '=', req.params.id).executeTakeFirst();
+      if (!g) throw notFound();
+      try {
+        if (action === 'publish') await Places.publishFreePlaces(deps, req.actor, req.params.id, count);
+        else await Places.withdrawFreePlaces(deps, req.actor, req.params.id, count);
+      } catch (e) {
+        if (!(e instanceof AppError) || e.status === 403 || e.status === 401) throw e;
+        const groups = await S.listGroups(deps, req.actor, g.organisation_id);
+        const html = groupsPage(pageContext(req, reply, deps), { organisationName: await organisationName(deps, g.organisation_id, req.lang), groups, error: t(req.lang, e.messageKey, e.params) });
+        return sendPage(reply, html, e.status);
+      }
+      const org = req.actor.kind === 'staff' && req.actor.role !== 'kindergarten' ? `&org=${g.organisation_id}` : '';
+      return reply.redirect(`/staff/groups?lang=${req.lang}&done=${action}&count=${count}&group=${encodeURIComponent(g.name)}${org}`, 303);
+    },
+  );
+
+  // ---- incoming referrals ----
+  r.get('/staff/referrals', { schema: { ...hide, querystring: z.object({ org: orgQ, q: z.string().max(100).optional(), ...langQ }) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    const orgId = S.pageOrganisation(req.actor, req.query.org);
+    const q = req.query.q ?? '';
+    const rows = await S.listIncoming(deps, req.actor, orgId, q);
+    return sendPage(reply, referralsPage(pageContext(req, reply, deps), { organisationName: await organisationName(deps, orgId, req.lang), q, rows }));
+  });
+
+  async function showReferral(req: FastifyRequest, reply: FastifyReply, id: number, flash: Flash, status = 200): Promise<FastifyReply> {
+    const rec = await S.readReferralRecord(deps, req.actor, id, 'view', req.id);
+    const deadlinePassed = dayEnded(Temporal.PlainDate.from(rec.deadline), deps.clock.now());
+    return sendPage(reply, referralPage(pageContext(req, reply, deps), rec, { ...flash, deadlinePassed }), status);
+  }
+
+  r.get('/staff/referrals/:id', { schema: { ...hide, params: idParam, querystring: z.object({ done: z.enum(DONE).optional(), ...langQ }) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    let notice: string | null = null;
+    if (req.query.done) {
+      const c = await deps.database.db.selectFrom('contracts').select('deadline').where('referral_id', '=', req.params.id).executeTakeFirst();
+      const date = c ? dotted(c.deadline) : '';
+      const key = ({ registered: 'staff.referral.registered', extra: 'staff.referral.contract.extra_done', concluded: 'staff.referral.contract.concluded', refused: 'staff.referral.contract.refused' } as const)[req.query.done];
+      notice = t(req.lang, key, { date });
+    }
+    return showReferral(req, reply, req.params.id, { notice });
+  });
+
+  /** A form action: run it; on a refusal show the page again with the reason (nothing changed). */
+  function action<B extends z.ZodTypeAny>(path: string, body: B, run: (req: FastifyRequest, id: number, body: z.infer<B>) => Promise<unknown>, done: (typeof DONE)[number]) {
+    r.post(path, { schema: { ...hide, params: idParam, body, querystring: z.object(langQ) } }, async (req, reply) => {
+      if (!staffOnly(req, reply)) return reply;
+      const id = (req.params as { id: number }).id;
+      try {
+        await run(req, id, req.body as z.infer<B>);
+      } catch (e) {
+        if (!(e instanceof AppError) || e.status === 403 || e.status === 401 || e.status === 404) throw e;
+        return showReferral(req, reply, id, { error: t(req.lang, e.messageKey, e.params) }, e.status);
+      }
+      return reply.redirect(`/staff/referrals/${id}?lang=${req.lang}&done=${done}`, 303);
+    });
+  }
+
+  const docs = z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
+  action(
+    '/staff/referrals/:id/register',
+    z.object({ documents: docs }),
+    (req, id, b) => Referrals.registerReferral(deps, req.actor, id, Object.fromEntries(b.documents.map((d: string) => [d, true]))),
+    'registered',
+  );
+  action('/staff/referrals/:id/extra-period', z.object({}).passthrough(), (req, id) => Referrals.grantExtraContractPeriod(deps, req.actor, id), 'extra');
+  action('/staff/referrals/:id/conclude', z.object({}).passthrough(), (req, id) => Referrals.concludeContract(deps, req.actor, id, { templateVersion: CONTRACT_TEMPLATE_VERSION }), 'concluded');
+  action(
+    '/staff/referrals/:id/refuse',
+    z.object({ reason: z.string().max(1000).default('') }),
+    (req, id, b) => Referrals.refuseContract(deps, req.actor, id, b.reason.trim()),
+    'refused',
+  );
+
+  // ---- printing ----
+  r.get('/staff/referrals/:id/print', { schema: { ...hide, params: idParam, querystring: z.object(langQ) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'document.print');
+    const rec = await S.readReferralRecord(deps, req.actor, req.params.id, 'print_referral', req.id);
+    const token = await S.printToken(deps, req.actor, 'referral', rec.id);
+    const url = origin(req) + verifyPath('referral', token);
+    const tr = (k: Parameters<typeof t>[1], p?: Record<string, string | number>) => t(req.lang, k, p);
+    const paragraphs = [
+      `${tr('staff.referral.child')}: ${[rec.child.lastName, rec.child.firstName, rec.child.middleName].filter(Boolean).join(' ')} (${tr('staff.referral.child_iin')} ${rec.child.iin}, ${dotted(rec.child.birthDate)})`,
+      `${tr('staff.referral.group')}: ${tr('staff.referral.group.value', { name: rec.group.name, year: String(rec.group.birthYear), language: tr(`staff.lang.${rec.group.language}`), type: tr(`staff.group.type.${rec.group.type}`) })}`,
+      `${tr('staff.referral.issued')}: ${dotted(rec.issuedAt)}. ${tr('staff.referral.deadline')}: ${tr('staff.referral.deadline.value', { date: dotted(rec.deadline) })}`,
+      `${tr('staff.referral.status')}: ${tr(`staff.status.${rec.status}`)}`,
+    ];
+    const html = printPage(pageContext(req, reply, deps), {
+      title: tr('staff.print.referral.title', { number: rec.number }),
+      organisation: req.lang === 'kk' ? rec.organisation.nameKk : rec.organisation.nameRu,
+      paragraphs,
+      qrSvg: await qrSvg(url),
+      verifyUrl: url,
+    });
+    return sendPage(reply, html);
+  });
+
+  r.get('/staff/referrals/:id/contract', { schema: { ...hide, params: idParam, querystring: z.object({ doc: z.enum(['kk', 'ru']).optional(), ...langQ }) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'document.print');
+    const rec = await S.readReferralRecord(deps, req.actor, req.params.id, 'print_contract', req.id);
+    if (!rec.contract) throw notFound();
+    const token = await S.printToken(deps, req.actor, 'contract', rec.contract.id);
+    const url = origin(req) + verifyPath('contract', token);
+    const text = contractText(rec, contractLangOf(req.query.doc, req.lang));
+    const html = printPage(pageContext(req, reply, deps), {
+      title: text.title,
+      organisation: req.lang === 'kk' ? rec.organisation.nameKk : rec.organisation.nameRu,
+      paragraphs: text.paragraphs,
+      qrSvg: await qrSvg(url),
+      verifyUrl: url,
+      footer: t(req.lang, 'staff.print.template', { version: rec.contract.templateVersion ?? CONTRACT_TEMPLATE_VERSION }),
+    });
+    return sendPage(reply, html);
+  });
+
+  r.get(
+    '/staff/referrals/:id/contract.pdf',
+    {
+      schema: {
+        tags: ['staff'],
+        summary: 'The model contract of a referral as PDF (kk or ru), with a QR code to its public check',
+        security: [{ session: [] }],
+        params: idParam,
+        querystring: z.object({ doc: z.enum(['kk', 'ru']).optional(), ...langQ }),
+        produces: ['application/pdf'],
+      },
+    },
+    async (req, reply) => {
+      assertCan(req.actor, 'document.print');
+      const rec = await S.readReferralRecord(deps, req.actor, req.params.id, 'print_contract', req.id);
+      if (!rec.contract) throw notFound();
+      const token = await S.printToken(deps, req.actor, 'contract', rec.contract.id);
+      const lang = contractLangOf(req.query.doc, req.lang);
+      const version = rec.contract.templateVersion ?? CONTRACT_TEMPLATE_VERSION;
+      const pdf = await renderContractPdf(contractText(rec, lang), origin(req) + verifyPath('contract', token), { version });
+      return reply
+        .type('application/pdf')
+        .header('cache-control', 'private, no-store')
+        .header('content-disposition', `inline; filename="contract-${rec.number.replace(/[^A-Za-z0-9-]/g, '_')}-${lang}.pdf"`)
+        .send(pdf);
+    },
+  );
+
+  // ---- public check of a printed document ----
+  r.get('/verify/:kind/:token', { schema: { ...hide, params: z.object({ kind: z.enum(['referral', 'contract']), token: z.string().max(100) }), querystring: z.object(langQ) } }, async (req, reply) => {
+    const v = await S.verifyDocument(deps, req.params.kind, req.params.token);
+    return sendPage(reply, verifyPage(pageContext(req, reply, deps), req.params.kind, v), v ? 200 : 404);
+  });
+
+  // ---- JSON ----
+  const group = z.object({
+    id: z.number(),
+    name: z.string(),
+    birthYear: z.number(),
+    language: z.enum(['kk', 'ru']),
+    type: z.enum(['general', 'correctional', 'sanatorium']),
+    capacity: z.number(),
+    open: z.number(),
+    outstanding: z.number(),
+    enrolled: z.number(),
+    publishable: z.number(),
+  });
+  r.get(
+    '/api/staff/groups',
+    {
+      schema: {
+        tags: ['staff'],
+        summary: 'Groups of an organisation with capacity, enrolled, outstanding referrals, open and publishable places',
+        description: 'Kindergarten staff: their own organisation (organisationId may be left out). Operators: name the organisation.',
+        security: [{ session: [] }],
+        querystring: z.object({ organisationId: orgQ }),
+        response: { 200: z.object({ groups: z.array(group) }), ...errors },
+      },
+    },
+    async (req) => {
+      assertCan(req.actor, 'groups.read');
+      return { groups: await S.listGroups(deps, req.actor, S.pageOrganisation(req.actor, req.query.organisationId)) };
+    },
+  );
+
+  r.get(
+    '/api/staff/referrals',
+    {
+      schema: {
+        tags: ['staff'],
+        summary: 'Incoming referrals of an organisation (issued or registered), soonest deadline first',
+        security: [{ session: [] }],
+        querystring: z.object({ organisationId: orgQ, q: z.string().max(100).optional() }),
+        response: {
+          200: z.object({
+            referrals: z.array(
+              z.object({
+                id: z.number(),
+                number: z.string(),
+                status: z.string(),
+                due: z.string(),
+                extended: z.boolean(),
+                contractStatus: z.string().nullable(),
+                extraPeriodGranted: z.boolean(),
+                groupName: z.string(),
+                childName: z.string(),
+                childBirthDate: z.string(),
+              }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      assertCan(req.actor, 'referral.list');
+      return { referrals: await S.listIncoming(deps, req.actor, S.pageOrganisation(req.actor, req.query.organisationId), req.query.q ?? '') };
+    },
+  );
+};

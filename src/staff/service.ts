@@ -1,0 +1,331 @@
+import { sql } from 'kysely';
+import type { AppDeps } from '../context.ts';
+import type { ContractStatus, GroupType, InstructionLang, ReferralStatus } from '../db/schema.ts';
+import { audit, type Actor } from '../audit/write.ts';
+import { assertCan, assertOrganisation, scopeOrganisationId } from '../auth/permissions.ts';
+import { notFound } from '../errors.ts';
+import { requiredDocuments, type DocumentKey } from '../domain/referral.ts';
+import { documentToken, findToken, type DocumentKind } from '../contracts/verify.ts';
+
+/**
+ * The kindergarten staff's reads: their groups with occupancy, incoming referrals soonest deadline
+ * first, and one referral with the child's and parent's record (every such read is audited as
+ * 'record.read': who read whose record, when). Changes go through the referral and free-place
+ * services (src/referrals/service.ts, src/places/service.ts), never around them.
+ */
+
+export interface GroupRow {
+  id: number;
+  name: string;
+  birthYear: number;
+  language: InstructionLang;
+  type: GroupType;
+  capacity: number;
+  open: number;
+  outstanding: number;
+  enrolled: number;
+  /** capacity − enrolled − outstanding − open: how many more places may be published. */
+  publishable: number;
+}
+
+/** The organisation a staff page is about: a kindergarten user's own; an operator names one. */
+export function pageOrganisation(actor: Actor, requested?: number): number {
+  const own = scopeOrganisationId(actor);
+  if (own !== null) {
+    if (requested !== undefined) assertOrganisation(actor, requested);
+    return own;
+  }
+  if (requested === undefined) throw notFound();
+  return requested;
+}
+
+export async function listGroups(deps: AppDeps, actor: Actor, organisationId: number): Promise<GroupRow[]> {
+  assertCan(actor, 'groups.read');
+  assertOrganisation(actor, organisationId);
+  const rows = await deps.database.db
+    .selectFrom('groups as g')
+    .select([
+      'g.id',
+      'g.name',
+      'g.birth_year',
+      'g.language',
+      'g.type',
+      'g.capacity',
+      sql<number>`(select count(*) from free_places f where f.group_id = g.id and f.status = 'open')::int`.as('open'),
+      sql<number>`(select count(*) from referrals r where r.group_id = g.id and r.status in ('issued', 'registered'))::int`.as('outstanding'),
+      sql<number>`(select count(*) from referrals r where r.group_id = g.id and r.status = 'enrolled')::int`.as('enrolled'),
+    ])
+    .where('g.organisation_id', '=', organisationId)
+    .where('g.closed_at', 'is', null)
+    .orderBy('g.birth_year', 'desc')
+    .orderBy('g.name')
+    .execute();
+  return rows.map((g) => ({
+    id: g.id,
+    name: g.name,
+    birthYear: g.birth_year,
+    language: g.language,
+    type: g.type,
+    capacity: g.capacity,
+    open: g.open,
+    outstanding: g.outstanding,
+    enrolled: g.enrolled,
+    publishable: Math.max(0, g.capacity - g.open - g.outstanding - g.enrolled),
+  }));
+}
+
+export interface IncomingRow {
+  id: number;
+  number: string;
+  status: ReferralStatus;
+  /** The date that matters now: the referral's deadline while issued, the contract's once registered. */
+  due: string;
+  extended: boolean;
+  contractStatus: ContractStatus | null;
+  extraPeriodGranted: boolean;
+  groupName: string;
+  childName: string;
+  childBirthDate: string;
+}
+
+/**
+ * Incoming referrals of the organisation (issued: to register; registered: contract pending),
+ * soonest deadline first. `q` finds by referral number, application number, child IIN or surname.
+ */
+export async function listIncoming(deps: AppDeps, actor: Actor, organisationId: number, q = ''): Promise<IncomingRow[]> {
+  assertCan(actor, 'referral.list');
+  assertOrganisation(actor, organisationId);
+  let query = deps.database.db
+    .selectFrom('referrals as r')
+    .innerJoin('applications as a', 'a.id', 'r.application_id')
+    .innerJoin('children as ch', 'ch.id', 'a.child_id')
+    .innerJoin('groups as g', 'g.id', 'r.group_id')
+    .leftJoin('contracts as c', 'c.referral_id', 'r.id')
+    .select([
+      'r.id',
+      'r.number',
+      'r.status',
+      'r.deadline',
+      'r.extended_at',
+      'c.status as contract_status',
+      'c.deadline as contract_deadline',
+      'c.extra_period_granted_at',
+      'g.name as group_name',
+      'ch.last_name',
+      'ch.first_name',
+      'ch.middle_name',
+      'ch.birth_date',
+    ])
+    .where('r.organisation_id', '=', organisationId)
+    .where('r.status', 'in', ['issued', 'registered']);
+  const term = q.trim();
+  if (term) {
+    const digits = term.replace(/\s/g, '');
+    query = query.where((eb) =>
+      eb.or([
+        eb(sql`lower(r.number)`, '=', term.toLowerCase()),
+        eb(sql`lower(a.number)`, '=', term.toLowerCase()),
+        ...(/^\d{12}$/.test(digits) ? [eb('ch.iin', '=', digits)] : []),
+        eb(sql`lower(ch.last_name)`, 'like', `${term.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`),
+      ]),
+    );
+  }
+  const rows = await query.orderBy(sql`case when r.status = 'registered' then c.deadline else r.deadline end`).orderBy('r.id').limit(500).execute();
+  return rows.map((r) => ({
+    id: r.id,
+    number: r.number,
+    status: r.status,
+    due: r.status === 'registered' && r.contract_deadline ? r.contract_deadline : r.deadline,
+    extended: r.extended_at !== null,
+    contractStatus: r.contract_status,
+    extraPeriodGranted: r.extra_period_granted_at !== null,
+    groupName: r.group_name,
+    childName: [r.last_name, r.first_name, r.middle_name].filter(Boolean).join(' '),
+    childBirthDate: r.birth_date,
+  }));
+}
+
+export interface ReferralRecord {
+  id: number;
+  number: string;
+  status: ReferralStatus;
+  issuedAt: Date;
+  deadline: string;
+  extended: boolean;
+  registeredAt: Date | null;
+  documents: Record<string, boolean> | null;
+  closedReason: string | null;
+  requiredDocuments: DocumentKey[];
+  specialNeeds: boolean;
+  applicationId: number;
+  applicationNumber: string;
+  organisation: { id: number; nameKk: string; nameRu: string; addressKk: string; addressRu: string };
+  group: { id: number; name: string; birthYear: number; language: InstructionLang; type: GroupType };
+  child: { id: number; iin: string; lastName: string; firstName: string; middleName: string | null; birthDate: string };
+  parent: { id: number; iin: string; lastName: string; firstName: string; middleName: string | null; phone1: string; phone2: string | null };
+  contract: { id: number; status: ContractStatus; deadline: string; extraPeriodGranted: boolean; signedAt: Date | null; templateVersion: string | null; refusedReason: string | null } | null;
+}
+
+async function loadRecord(deps: AppDeps, id: number): Promise<ReferralRecord | null> {
+  const r = await deps.database.db
+    .selectFrom('referrals as r')
+    .innerJoin('applications as a', 'a.id', 'r.application_id')
+    .innerJoin('children as ch', 'ch.id', 'a.child_id')
+    .innerJoin('parents as p', 'p.id', 'a.parent_id')
+    .innerJoin('groups as g', 'g.id', 'r.group_id')
+    .innerJoin('organisations as o', 'o.id', 'r.organisation_id')
+    .leftJoin('contracts as c', 'c.referral_id', 'r.id')
+    .select([
+      'r.id',
+      'r.number',
+      'r.status',
+      'r.issued_at',
+      'r.deadline',
+      'r.extended_at',
+      'r.registered_at',
+      'r.documents',
+      'r.closed_reason',
+      'a.id as application_id',
+      'a.number as application_number',
+      'a.special_needs',
+      'o.id as org_id',
+      'o.name_kk as org_name_kk',
+      'o.name_ru as org_name_ru',
+      'o.address_kk',
+      'o.address_ru',
+      'g.id as group_id',
+      'g.name as group_name',
+      'g.birth_year',
+      'g.language as group_language',
+      'g.type as group_type',
+      'ch.id as child_id',
+      'ch.iin as child_iin',
+      'ch.last_name as child_last',
+      'ch.first_name as child_first',
+      'ch.middle_name as child_middle',
+      'ch.birth_date',
+      'p.id as parent_id',
+      'p.iin as parent_iin',
+      'p.last_name as parent_last',
+      'p.first_name as parent_first',
+      'p.middle_name as parent_middle',
+      'p.phone1',
+      'p.phone2',
+      'c.id as contract_id',
+      'c.status as contract_status',
+      'c.deadline as contract_deadline',
+      'c.extra_period_granted_at',
+      'c.signed_at',
+      'c.template_version',
+      'c.refused_reason',
+    ])
+    .where('r.id', '=', id)
+    .executeTakeFirst();
+  if (!r) return null;
+  return {
+    id: r.id,
+    number: r.number,
+    status: r.status,
+    issuedAt: r.issued_at,
+    deadline: r.deadline,
+    extended: r.extended_at !== null,
+    registeredAt: r.registered_at,
+    documents: r.documents,
+    closedReason: r.closed_reason,
+    requiredDocuments: requiredDocuments(r.special_needs),
+    specialNeeds: r.special_needs,
+    applicationId: r.application_id,
+    applicationNumber: r.application_number,
+    organisation: { id: r.org_id, nameKk: r.org_name_kk, nameRu: r.org_name_ru, addressKk: r.address_kk, addressRu: r.address_ru },
+    group: { id: r.group_id, name: r.group_name, birthYear: r.birth_year, language: r.group_language, type: r.group_type },
+    child: { id: r.child_id, iin: r.child_iin, lastName: r.child_last, firstName: r.child_first, middleName: r.child_middle, birthDate: r.birth_date },
+    parent: { id: r.parent_id, iin: r.parent_iin, lastName: r.parent_last, firstName: r.parent_first, middleName: r.parent_middle, phone1: r.phone1, phone2: r.phone2 },
+    contract:
+      r.contract_id !== null && r.contract_status !== null && r.contract_deadline !== null
+        ? {
+            id: r.contract_id,
+            status: r.contract_status,
+            deadline: r.contract_deadline,
+            extraPeriodGranted: r.extra_period_granted_at !== null,
+            signedAt: r.signed_at,
+            templateVersion: r.template_version,
+            refusedReason: r.refused_reason,
+          }
+        : null,
+  };
+}
+
+/**
+ * One referral with the child's and the parent's personal data, for staff of its organisation (or an
+ * operator). The read is audited ('record.read', ids only) in its own transaction before the data is
+ * returned: no record is shown without its log entry.
+ */
+export async function readReferralRecord(deps: AppDeps, actor: Actor, id: number, purpose: 'view' | 'print_referral' | 'print_contract', requestId?: string): Promise<ReferralRecord> {
+  assertCan(actor, 'record.read');
+  const rec = await loadRecord(deps, id);
+  if (!rec) throw notFound();
+  assertOrganisation(actor, rec.organisation.id);
+  await deps.database.db.transaction().execute((trx) =>
+    audit(
+      trx,
+      deps.clock,
+      actor,
+      { action: 'record.read', subjectType: 'application', subjectId: rec.applicationId, data: { referralId: rec.id, childId: rec.child.id, purpose } },
+      requestId,
+    ),
+  );
+  return rec;
+}
+
+/** The token for a printed document (made on first print). */
+export async function printToken(deps: AppDeps, actor: Actor, kind: DocumentKind, subjectId: number): Promise<string> {
+  assertCan(actor, 'document.print');
+  return documentToken(deps.database.db, deps.clock, kind, subjectId);
+}
+
+export interface VerifiedDocument {
+  kind: DocumentKind;
+  number: string;
+  /** Genuine and in force now: a referral still outstanding (issued or registered); a contract signed. */
+  current: boolean;
+  referralStatus: ReferralStatus;
+  contractStatus: ContractStatus | null;
+  organisation: { nameKk: string; nameRu: string };
+  issuedAt: Date;
+  signedAt: Date | null;
+  templateVersion: string | null;
+}
+
+/**
+ * What the public verification page may tell: the document exists, its number, organisation, state
+ * and dates — never names or IINs. A token that matches nothing is null ("not genuine").
+ */
+export async function verifyDocument(deps: AppDeps, kind: DocumentKind, token: string): Promise<VerifiedDocument | null> {
+  const subjectId = await findToken(deps.database.db, kind, token);
+  if (subjectId === null) return null;
+  let q = deps.database.db
+    .selectFrom('referrals as r')
+    .innerJoin('organisations as o', 'o.id', 'r.organisation_id')
+    .leftJoin('contracts as c', 'c.referral_id', 'r.id')
+    .select(['r.number', 'r.status', 'r.issued_at', 'o.name_kk', 'o.name_ru', 'c.id as contract_id', 'c.status as contract_status', 'c.signed_at', 'c.template_version']);
+  q = kind === 'referral' ? q.where('r.id', '=', subjectId) : q.where('c.id', '=', subjectId);
+  const r = await q.executeTakeFirst();
+  if (!r) return null;
+  const current = kind === 'referral' ? r.status === 'issued' || r.status === 'registered' : r.contract_status === 'signed';
+  return {
+    kind,
+    number: kind === 'contract' ? contractNumber(r.number) : r.number,
+    current,
+    referralStatus: r.status,
+    contractStatus: r.contract_status,
+    organisation: { nameKk: r.name_kk, nameRu: r.name_ru },
+    issuedAt: r.issued_at,
+    signedAt: r.signed_at,
+    templateVersion: r.template_version,
+  };
+}
+
+/** A contract's number is its referral's number with '/Ш' (шарт): one contract per referral. */
+export function contractNumber(referralNumber: string): string {
+  return `${referralNumber}/Ш`;
+}
