@@ -343,6 +343,11 @@ export function cabinetPage(ctx: PageContext, o: { parent: CabinetParent; apps: 
           ''
         )}
         <p>
+          <a href={`/cabinet/phone?lang=${ctx.lang}`} data-qa="phone-link" safe>
+            {tr('parents.phone.link')}
+          </a>
+        </p>
+        <p>
           <a href={`/cabinet/password?lang=${ctx.lang}`} safe>
             {tr('parents.password.change')}
           </a>
@@ -546,6 +551,138 @@ export function demoSmsPage(ctx: PageContext, messages: { at: Date; phone: strin
             </li>
           ))}
         </ul>
+      </>
+    ),
+  });
+}
+
+export interface PhoneChangeView {
+  id: number;
+  slot: number;
+  newPhone: string;
+  proof: 'old_phone' | 'id_card';
+  status: 'awaiting_codes' | 'review' | 'done' | 'rejected' | 'cancelled';
+  createdAt: Date;
+}
+
+export function phonePage(ctx: PageContext, o: { parent: CabinetParent; changes: PhoneChangeView[]; error?: string | null; notice?: string | null }): string {
+  const tr = trOf(ctx);
+  return Layout({
+    ctx,
+    title: tr('parents.phone.title'),
+    children: (
+      <>
+        <CabinetBar ctx={ctx} back />
+        <Notice text={o.notice} />
+        <Problem error={o.error} />
+        <p safe>{tr('parents.phone.intro')}</p>
+        <dl class="facts" style="grid-template-columns:minmax(0,1fr);gap:0 1rem">
+          <dt safe>{tr('parents.phone1')}</dt>
+          <dd safe>{o.parent.phone1}</dd>
+          <dt safe>{tr('parents.phone2')}</dt>
+          <dd safe>{o.parent.phone2 ?? tr('parents.none')}</dd>
+        </dl>
+        <form method="post" action={`/cabinet/phone?lang=${ctx.lang}`} enctype="multipart/form-data" class="stack" data-qa="phone-form">
+          <Csrf ctx={ctx} />
+          <fieldset>
+            <legend safe>{tr('parents.phone.slot')}</legend>
+            <label style="font-weight:400">
+              <input type="radio" name="slot" value="1" checked /> <span safe>{tr('parents.phone.slot1')}</span>
+            </label>
+            <label style="font-weight:400">
+              <input type="radio" name="slot" value="2" /> <span safe>{tr('parents.phone.slot2')}</span>
+            </label>
+          </fieldset>
+          <div>
+            <label for="phone">
+              {tr('parents.phone.new') as 'safe'}
+              <span class="hint" id="phone-hint" safe>
+                {tr('parents.phone.new.hint')}
+              </span>
+            </label>
+            <input type="text" id="phone" name="phone" required inputmode="tel" autocomplete="tel" maxlength="20" aria-describedby="phone-hint" />
+          </div>
+          <fieldset>
+            <legend safe>{tr('parents.phone.proof')}</legend>
+            <label style="font-weight:400">
+              <input type="radio" name="proof" value="old_phone" checked /> <span safe>{tr('parents.phone.proof.old_phone')}</span>
+            </label>
+            <label style="font-weight:400">
+              <input type="radio" name="proof" value="id_card" /> <span safe>{tr('parents.phone.proof.id_card')}</span>
+            </label>
+          </fieldset>
+          <div>
+            <label for="file" safe>
+              {tr('parents.phone.id_card')}
+            </label>
+            <input type="file" id="file" name="file" accept="application/pdf,image/jpeg,image/png" style="max-width:100%" />
+          </div>
+          <div>
+            <button type="submit" data-qa="phone-start" safe>
+              {tr('parents.phone.start')}
+            </button>
+          </div>
+        </form>
+        {o.changes.length ? (
+          <>
+            <h2 safe>{tr('parents.phone.history')}</h2>
+            <ul data-qa="phone-changes">
+              {o.changes.map((c) => (
+                <li>
+                  <span safe>{`${formatDateTime(ctx.lang, c.createdAt)} · ${c.newPhone} · ${tr(`parents.phone.status.${c.status}`)}`}</span>
+                  {c.status === 'awaiting_codes' ? (
+                    <>
+                      {' ' as 'safe'}
+                      <a href={`/cabinet/phone/${c.id}?lang=${ctx.lang}`} safe>
+                        {tr('parents.phone.confirm')}
+                      </a>
+                    </>
+                  ) : (
+                    ''
+                  )}
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : (
+          ''
+        )}
+      </>
+    ),
+  });
+}
+
+export function phoneConfirmPage(ctx: PageContext, o: { change: PhoneChangeView; error?: string | null }): string {
+  const tr = trOf(ctx);
+  return Layout({
+    ctx,
+    title: tr('parents.phone.confirm_title'),
+    children: (
+      <>
+        <CabinetBar ctx={ctx} back />
+        <Problem error={o.error} />
+        <form method="post" action={`/cabinet/phone/${o.change.id}/confirm?lang=${ctx.lang}`} class="stack" data-qa="phone-confirm">
+          <Csrf ctx={ctx} />
+          <div>
+            <label for="newCode" safe>{`${tr('parents.phone.code_new')} (${o.change.newPhone})`}</label>
+            <input type="text" id="newCode" name="newCode" required inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" />
+          </div>
+          {o.change.proof === 'old_phone' ? (
+            <div>
+              <label for="oldCode" safe>
+                {tr('parents.phone.code_old')}
+              </label>
+              <input type="text" id="oldCode" name="oldCode" required inputmode="numeric" pattern="[0-9]{6}" maxlength="6" />
+            </div>
+          ) : (
+            ''
+          )}
+          <div>
+            <button type="submit" data-qa="phone-confirm-submit" safe>
+              {tr('parents.phone.confirm')}
+            </button>
+          </div>
+        </form>
       </>
     ),
   });

@@ -12,7 +12,9 @@ import { loadApplications, loadMessages, loadParent, loadReferral, nearHead, par
 import { passwordSignIn, requestSignInOtp, setParentPassword, verifySignInOtp } from './signin.ts';
 import { checkUpload, storeUpload } from './uploads.ts';
 import { acceptFormWithFile, type FormWithFile } from './multipart.ts';
-import { cabinetPage, demoSmsPage, loginPage, otpEnterPage, otpRequestPage, passwordPage, referralPage } from './pages.tsx';
+import { cabinetPage, demoSmsPage, loginPage, otpEnterPage, otpRequestPage, passwordPage, phoneConfirmPage, phonePage, referralPage, type PhoneChangeView } from './pages.tsx';
+import { confirmPhoneChange, decidePhoneChange, startPhoneChange } from './phone.ts';
+import { assertCan } from '../auth/permissions.ts';
 
 const ErrorBody = z.object({ error: z.string(), message: z.string() });
 const iin = z.string().trim().min(1).max(20);
@@ -278,10 +280,115 @@ export const parentRoutes: RoutePlugin = async (app, deps) => {
     },
   );
 
+  // ---------------- pages: phone change ----------------
+  async function phoneChanges(parentId: number): Promise<PhoneChangeView[]> {
+    const rows = await deps.database.db
+      .selectFrom('phone_changes')
+      .select(['id', 'slot', 'new_phone', 'proof', 'status', 'created_at'])
+      .where('parent_id', '=', parentId)
+      .orderBy('id', 'desc')
+      .limit(10)
+      .execute();
+    return rows.map((c) => ({ id: c.id, slot: c.slot, newPhone: c.new_phone, proof: c.proof, status: c.status, createdAt: c.created_at }));
+  }
+  async function showPhone(req: FastifyRequest, reply: FastifyReply, parentId: number, o: { error?: string | null; notice?: string | null; status?: number } = {}) {
+    const [parent, changes] = [await loadParent(deps, parentId), await phoneChanges(parentId)];
+    return sendPage(reply, phonePage(pageContext(req, reply, deps), { parent, changes, error: o.error ?? null, notice: o.notice ?? null }), o.status ?? 200);
+  }
+  r.get('/cabinet/phone', { schema: { ...hide, querystring: langQ } }, async (req, reply) => {
+    const parentId = parentOrRedirect(req, reply);
+    if (parentId === null) return reply;
+    const notice = req.query.done === 'phone' ? t(req.lang, 'parents.phone.done') : req.query.done === 'review' ? t(req.lang, 'parents.phone.review') : null;
+    return showPhone(req, reply, parentId, { notice });
+  });
+  r.get('/cabinet/phone/:id', { schema: { ...hide, params: idParam, querystring: langQ } }, async (req, reply) => {
+    const parentId = parentOrRedirect(req, reply);
+    if (parentId === null) return reply;
+    const change = (await phoneChanges(parentId)).find((c) => c.id === req.params.id);
+    if (!change) throw notFound();
+    return sendPage(reply, phoneConfirmPage(pageContext(req, reply, deps), { change }));
+  });
+  r.post(
+    '/cabinet/phone/:id/confirm',
+    { schema: { ...hide, params: idParam, body: z.object({ newCode: z.string().max(20).default(''), oldCode: z.string().max(20).optional() }) } },
+    async (req, reply) => {
+      const parentId = parentOrRedirect(req, reply);
+      if (parentId === null) return reply;
+      try {
+        const r2 = await confirmPhoneChange(deps, req.actor, req.params.id, req.body, req.id);
+        return reply.redirect(`/cabinet/phone?lang=${req.lang}&done=${r2.status === 'done' ? 'phone' : 'review'}`, 303);
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        const change = (await phoneChanges(parentId)).find((c) => c.id === req.params.id);
+        if (!change) throw e;
+        return sendPage(reply, phoneConfirmPage(pageContext(req, reply, deps), { change, error: message(req, e) }), e.status);
+      }
+    },
+  );
+
+  // ---------------- API: the department reviews phone changes proven by an ID card ----------------
+  r.get(
+    '/api/phone-changes',
+    {
+      schema: {
+        tags: ['parents'],
+        summary: 'Phone changes waiting for the department (proof: an identity card scan)',
+        security: [{ session: [] }],
+        response: {
+          200: z.object({ changes: z.array(z.object({ id: z.number(), parentId: z.number(), slot: z.number(), oldPhone: z.string().nullable(), newPhone: z.string(), idCardUploadId: z.number().nullable(), createdAt: z.string() })) }),
+          401: ErrorBody,
+          403: ErrorBody,
+        },
+      },
+    },
+    async (req) => {
+      assertCan(req.actor, 'phone.review');
+      const rows = await deps.database.db.selectFrom('phone_changes').selectAll().where('status', '=', 'review').orderBy('created_at').limit(500).execute();
+      return { changes: rows.map((c) => ({ id: c.id, parentId: c.parent_id, slot: c.slot, oldPhone: c.old_phone, newPhone: c.new_phone, idCardUploadId: c.id_card_upload_id, createdAt: c.created_at.toISOString() })) };
+    },
+  );
+  r.post(
+    '/api/phone-changes/:id/decide',
+    {
+      schema: {
+        tags: ['parents'],
+        summary: 'Approve or reject a phone change proven by an identity card scan',
+        security: [{ session: [] }],
+        params: idParam,
+        body: z.object({ approve: z.boolean(), reason: z.string().max(500).optional() }),
+        response: { 204: z.null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      await decidePhoneChange(deps, req.actor, req.params.id, req.body, req.id);
+      return reply.status(204).send(null);
+    },
+  );
+  r.get('/api/uploads/:id', { schema: { tags: ['parents'], summary: 'A supporting document (operators)', security: [{ session: [] }], params: idParam } }, async (req, reply) => {
+    assertCan(req.actor, 'phone.review');
+    const u = await deps.database.db.selectFrom('uploads').select(['content_type', 'data']).where('id', '=', req.params.id).executeTakeFirst();
+    if (!u) throw notFound();
+    return reply.type(u.content_type).header('content-disposition', 'inline').header('cache-control', 'private, no-store').send(Buffer.from(u.data));
+  });
+
   // multipart only where a file is sent: its own context
   await app.register(async (child) => {
     acceptFormWithFile(child);
     const c = child.withTypeProvider<ZodTypeProvider>();
+    c.post('/cabinet/phone', { schema: hide }, async (req, reply) => {
+      const parentId = parentOrRedirect(req, reply);
+      if (parentId === null) return reply;
+      const form = (req.body ?? { fields: {}, file: null, truncated: false }) as FormWithFile;
+      try {
+        const proof = form.fields.proof === 'id_card' ? 'id_card' : 'old_phone';
+        const idCard = proof === 'id_card' ? checkUpload(form.file, form.truncated) : null;
+        const started = await startPhoneChange(deps, req.actor, { slot: form.fields.slot === '2' ? 2 : 1, phone: form.fields.phone ?? '', proof, idCard }, req.id);
+        return reply.redirect(`/cabinet/phone/${started.id}?lang=${req.lang}`, 303);
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        return showPhone(req, reply, parentId, { error: message(req, e), status: e.status });
+      }
+    });
     c.post('/cabinet/referrals/:id/extend', { schema: { ...hide, params: idParam } }, async (req, reply) => {
       const parentId = parentOrRedirect(req, reply);
       if (parentId === null) return reply;
