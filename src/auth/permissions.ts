@@ -34,6 +34,7 @@ export const PERMISSIONS = {
   'audit.read': ['operator', 'admin'],
   'demo.clock': ['operator', 'admin'],
   'sms.manage': ['operator', 'admin'],
+  'phone.review': ['operator'],
   // administrator
   'staff.manage': ['admin'],
   'settings.edit': ['admin'],
