@@ -61,19 +61,32 @@ interface CandRow {
   language: InstructionLang;
   special_needs: boolean;
   prefs: number[];
-  stop_listed: boolean;
-  outstanding: boolean;
 }
 
-/** What the matching needs of an application `a`: its preferences, and whether it is stop-listed today or holds a referral. */
-function candColumns(today: string) {
-  return sql`a.id, a.number, a.tier, (extract(epoch from a.applied_at) * 1000000)::bigint as at_us, a.birth_year, a.language, a.special_needs,
-    array(select p.organisation_id from application_preferences p where p.application_id = a.id order by p.rank) as prefs,
-    exists(select 1 from stop_list s where s.application_id = a.id and s.lifted_at is null and s.starts_on <= ${today}::date and s.ends_on >= ${today}::date) as stop_listed,
-    exists(select 1 from referrals r where r.application_id = a.id and r.status in ('issued', 'registered')) as outstanding`;
+/** What the matching needs of an application `a`: its preferences in rank order. */
+const CAND_COLUMNS = sql`a.id, a.number, a.tier, (extract(epoch from a.applied_at) * 1000000)::bigint as at_us, a.birth_year, a.language, a.special_needs,
+    array(select p.organisation_id from application_preferences p where p.application_id = a.id order by p.rank) as prefs`;
+
+/**
+ * The applications on the stop-list today and those holding an outstanding referral: few (a per
+ * cent or two of the queue), read once per run instead of asked row by row.
+ */
+export interface Flags {
+  stopListed: Set<number>;
+  outstanding: Set<number>;
 }
 
-function toCandidate(r: CandRow): Candidate {
+export async function readFlags(db: Kysely<DB>, today: string): Promise<Flags> {
+  const rows = await sql<{ application_id: number; k: 's' | 'r' }>`
+    select application_id, 's' as k from stop_list where lifted_at is null and starts_on <= ${today}::date and ends_on >= ${today}::date
+    union all
+    select application_id, 'r' as k from referrals where status in ('issued', 'registered')`.execute(db);
+  const f: Flags = { stopListed: new Set(), outstanding: new Set() };
+  for (const r of rows.rows) (r.k === 's' ? f.stopListed : f.outstanding).add(Number(r.application_id));
+  return f;
+}
+
+function toCandidate(r: CandRow, flags: Flags): Candidate {
   return {
     id: r.id,
     number: r.number,
@@ -83,8 +96,8 @@ function toCandidate(r: CandRow): Candidate {
     language: r.language,
     specialNeeds: r.special_needs,
     preferences: r.prefs.map(Number),
-    stopListed: r.stop_listed,
-    outstandingReferral: r.outstanding,
+    stopListed: flags.stopListed.has(r.id),
+    outstandingReferral: flags.outstanding.has(r.id),
   };
 }
 
@@ -101,7 +114,7 @@ class TierStream {
     private readonly db: Kysely<DB>,
     private readonly year: number,
     private readonly tier: Tier,
-    private readonly today: string,
+    private readonly flags: Flags,
   ) {}
 
   /** Is there a next application? `need`: about how many more the caller may take (the page size). */
@@ -119,13 +132,13 @@ class TierStream {
   private async load(limit: number): Promise<void> {
     const a = this.after;
     const rows = await sql<CandRow>`
-      select ${candColumns(this.today)}
+      select ${CAND_COLUMNS}
         from applications a
        where a.status = 'queued' and a.birth_year = ${this.year} and a.tier = ${this.tier}
          ${a ? sql`and (a.applied_at, a.id) > (timestamptz 'epoch' + ${a.us}::bigint * interval '1 microsecond', ${a.id}::bigint)` : sql``}
        order by a.applied_at, a.id
        limit ${limit}`.execute(this.db);
-    this.buf = rows.rows.map(toCandidate);
+    this.buf = rows.rows.map((r) => toCandidate(r, this.flags));
     this.pos = 0;
     if (rows.rows.length < limit) this.done = true;
     const last = rows.rows[rows.rows.length - 1];
@@ -149,7 +162,8 @@ export interface ComputeOptions {
 export async function computeDistribution(db: Kysely<DB>, opts: ComputeOptions): Promise<Computed> {
   const lap = profiler();
   const places = await readPlaces(db, opts.lock);
-  lap(`places (${places.length})`);
+  const flags = await readFlags(db, opts.today);
+  lap(`places (${places.length}), stop-list and referrals (${flags.stopListed.size + flags.outstanding.size})`);
   const cohorts = [...new Set(places.map((p) => p.birthYear))].sort((a, b) => a - b);
   const read: Ordered[] = [];
   const assignments: Assignment[] = [];
@@ -158,9 +172,9 @@ export async function computeDistribution(db: Kysely<DB>, opts: ComputeOptions):
     const cPlaces = places.filter((p) => p.birthYear === year);
     const head = Math.max(0, Math.round(cPlaces.length * (opts.headPerPlace ?? 4)));
     const streams: Record<Tier, TierStream> = {
-      extraordinary: new TierStream(db, year, 'extraordinary', opts.today),
-      primary: new TierStream(db, year, 'primary', opts.today),
-      general: new TierStream(db, year, 'general', opts.today),
+      extraordinary: new TierStream(db, year, 'extraordinary', flags),
+      primary: new TierStream(db, year, 'primary', flags),
+      general: new TierStream(db, year, 'general', flags),
     };
     const matcher = new CohortMatcher(cPlaces);
     const ordered: Ordered[] = [];
@@ -183,7 +197,7 @@ export async function computeDistribution(db: Kysely<DB>, opts: ComputeOptions):
     }
     lap(`cohort ${year}: ${cPlaces.length} places, head read ${ordered.length}`);
     if (matcher.remaining > 0 && !exhausted) {
-      for (const o of await readTail(db, year, opts, taken, matcher.organisationsWithPlaces())) {
+      for (const o of await readTail(db, year, opts, flags, taken, matcher.organisationsWithPlaces())) {
         if (matcher.remaining === 0) break;
         ordered.push(o);
         matcher.offer(o.c, o.queueNumber);
@@ -203,7 +217,7 @@ export async function computeDistribution(db: Kysely<DB>, opts: ComputeOptions):
  * The rest of a cohort's queue after the first `taken` of each tier, only the applications that
  * list one of `orgs`, each with its queue number from its rank in its tier; in the order of service.
  */
-async function readTail(db: Kysely<DB>, year: number, opts: ComputeOptions, taken: Record<Tier, number>, orgs: number[]): Promise<Ordered[]> {
+async function readTail(db: Kysely<DB>, year: number, opts: ComputeOptions, flags: Flags, taken: Record<Tier, number>, orgs: number[]): Promise<Ordered[]> {
   if (orgs.length === 0) return [];
   const counted = await sql<{ tier: Tier; n: number }>`
     select tier, count(*)::int as n from applications where status = 'queued' and birth_year = ${year} group by tier`.execute(db);
@@ -217,13 +231,13 @@ async function readTail(db: Kysely<DB>, year: number, opts: ComputeOptions, take
     wanted as (
       select distinct application_id from application_preferences where organisation_id = any(${orgs}::bigint[])
     )
-    select r.rk, ${candColumns(opts.today)}
+    select r.rk, ${CAND_COLUMNS}
       from ranked r
       join wanted w on w.application_id = r.id
       join applications a on a.id = r.id
      where (r.tier = 'extraordinary' and r.rk >= ${taken.extraordinary})
         or (r.tier = 'primary' and r.rk >= ${taken.primary})
         or (r.tier = 'general' and r.rk >= ${taken.general})`.execute(db);
-  const out = rows.rows.map((r) => ({ c: toCandidate(r), queueNumber: queueNumberOf(r.tier, r.rk, totals, opts.ratio) }));
+  const out = rows.rows.map((r) => ({ c: toCandidate(r, flags), queueNumber: queueNumberOf(r.tier, r.rk, totals, opts.ratio) }));
   return out.sort((a, b) => a.queueNumber - b.queueNumber);
 }

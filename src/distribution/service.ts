@@ -168,6 +168,7 @@ export async function commitDistribution(
  * taken (guarded: each must still be open), the protocol, the SMS outbox, the audit entries.
  */
 async function writeResults(trx: Kysely<DB>, deps: AppDeps, actor: Actor, runId: number, c: Computed, deadline: string, days: number): Promise<void> {
+  const lap = profiler();
   const now = toDate(deps.clock.now());
   const year = almatyDate(deps.clock.now()).year;
   if (c.assignments.length > 0) {
@@ -182,10 +183,12 @@ async function writeResults(trx: Kysely<DB>, deps: AppDeps, actor: Actor, runId:
         returning id, number, application_id
       )
       select ins.id, ins.number, x.p as place_id from ins join x on x.a = ins.application_id`.execute(trx);
+    lap('  referrals inserted');
     const taken = await sql`
       update free_places f set status = 'taken', referral_id = x.r, taken_at = ${now}::timestamptz
         from json_to_recordset(${JSON.stringify(refs.rows.map((r) => ({ p: r.place_id, r: r.id })))}::json) as x(p bigint, r bigint)
        where f.id = x.p and f.status = 'open'`.execute(trx);
+    lap('  places taken');
     if (Number(taken.numAffectedRows ?? 0) !== c.assignments.length) throw Object.assign(new Error('a place was taken meanwhile'), { code: '40001' });
   }
   if (c.assignments.length === 0) return;
@@ -207,6 +210,7 @@ async function writeResults(trx: Kysely<DB>, deps: AppDeps, actor: Actor, runId:
       join json_to_recordset(${JSON.stringify(texts)}::json) as t(o bigint, l text, b text) on t.o = r.organisation_id and t.l = p.lang
      where r.run_id = ${runId}
      order by r.id`.execute(trx);
+  lap('  SMS queued');
   // Audit: one entry per referral (ids only), the same shape as a referral issued by hand.
   await sql`
     insert into audit_log (at, actor_kind, actor_id, action, subject_type, subject_id, data)
@@ -216,6 +220,7 @@ async function writeResults(trx: Kysely<DB>, deps: AppDeps, actor: Actor, runId:
       from referrals r join free_places f on f.referral_id = r.id
      where r.run_id = ${runId}
      order by r.id`.execute(trx);
+  lap('  audit written');
 }
 
 type RunRow = {
