@@ -6,7 +6,10 @@ import { MAX_UPLOAD_BYTES } from './uploads.ts';
 /** A form with one file, parsed whole before the CSRF check (which reads `_csrf` from the body). */
 export interface FormWithFile {
   fields: Record<string, string>;
+  /** The first non-empty file. */
   file: Buffer | null;
+  /** Every non-empty file by its field name. */
+  files: Record<string, { data: Buffer; truncated: boolean }>;
   /** The file was longer than the limit (only its first bytes were kept). */
   truncated: boolean;
   /** The form's CSRF token, where the CSRF check looks for it (src/auth/csrf.ts). */
@@ -16,17 +19,17 @@ export interface FormWithFile {
 /**
  * multipart/form-data for the forms that send a supporting document, in the caller's (encapsulated)
  * context: parsed as the body is read (so that the CSRF hook, which runs before validation, sees the
- * fields), at most one file of MAX_UPLOAD_BYTES and ten short fields.
+ * fields), at most two files of MAX_UPLOAD_BYTES each and twenty short fields.
  */
 export function acceptFormWithFile(app: FastifyInstance): void {
   app.addContentTypeParser('multipart/form-data', (req, payload, done) => {
     let bb: BusboyInstance;
     try {
-      bb = Busboy({ headers: req.headers as never, limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, fieldSize: 2000, parts: 12 } });
+      bb = Busboy({ headers: req.headers as never, limits: { fileSize: MAX_UPLOAD_BYTES, files: 2, fields: 20, fieldSize: 2000, parts: 24 } });
     } catch {
       return done(new AppError('invalid_input', 400, 'parents.upload.required'), undefined);
     }
-    const body: FormWithFile = { fields: {}, file: null, truncated: false };
+    const body: FormWithFile = { fields: {}, file: null, files: {}, truncated: false };
     let pending = 0;
     let finished = false;
     let failed = false;
@@ -38,15 +41,24 @@ export function acceptFormWithFile(app: FastifyInstance): void {
     bb.on('field', (name: string, value: string) => {
       if (!(name in body.fields)) body.fields[name] = value;
     });
-    bb.on('file', (_name: string, stream: NodeJS.ReadableStream & { truncated?: boolean }) => {
+    bb.on('file', (name: string, stream: NodeJS.ReadableStream & { truncated?: boolean }) => {
       pending++;
       const chunks: Buffer[] = [];
+      let truncated = false;
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('limit', () => {
-        body.truncated = true;
+        truncated = true;
       });
       stream.on('end', () => {
-        if (body.file === null) body.file = Buffer.concat(chunks);
+        const data = Buffer.concat(chunks);
+        // an empty file input is sent as an empty part: no file
+        if (data.length > 0 && !(name in body.files)) {
+          body.files[name] = { data, truncated };
+          if (body.file === null) {
+            body.file = data;
+            body.truncated = truncated;
+          }
+        }
         pending--;
         end();
       });

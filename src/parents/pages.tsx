@@ -293,6 +293,11 @@ export function cabinetPage(ctx: PageContext, o: { parent: CabinetParent; apps: 
         )}
         <h2 safe>{tr('parents.apps')}</h2>
         {apps.length === 0 ? <p safe>{tr('parents.apps.none')}</p> : ''}
+        <p>
+          <a href={`/cabinet/apply?lang=${ctx.lang}`} data-qa="apply-link" safe>
+            {tr('parents.apply.link')}
+          </a>
+        </p>
         {apps.map((a) => (
           <section class="card" data-qa="application" aria-labelledby={`app-${a.id}`}>
             <h3 id={`app-${a.id}`} safe>
@@ -680,6 +685,197 @@ export function phoneConfirmPage(ctx: PageContext, o: { change: PhoneChangeView;
           <div>
             <button type="submit" data-qa="phone-confirm-submit" safe>
               {tr('parents.phone.confirm')}
+            </button>
+          </div>
+        </form>
+      </>
+    ),
+  });
+}
+
+export interface ApplyForm {
+  childIin?: string;
+  lastName?: string;
+  firstName?: string;
+  middleName?: string;
+  birthDate?: string;
+  orgKind?: string;
+  prefs?: string[];
+  language?: string;
+  desiredStart?: string;
+  privilege?: string;
+  specialNeeds?: boolean;
+}
+
+const PRIVILEGES = ['military', 'special_state_body', 'disabled_parent', 'orphan', 'large_family', 'special_needs', 'teacher'] as const;
+
+function TextField(props: { id: string; label: string; value?: string | undefined; type?: string; required?: boolean; hint?: string; inputmode?: string; maxlength?: string }): JSX.Element {
+  return (
+    <div>
+      <label for={props.id}>
+        {props.label as 'safe'}
+        {props.hint ? (
+          <span class="hint" safe>
+            {props.hint}
+          </span>
+        ) : (
+          ''
+        )}
+      </label>
+      <input type={props.type ?? 'text'} id={props.id} name={props.id} value={props.value ?? ''} required={props.required ?? false} inputmode={props.inputmode} maxlength={props.maxlength ?? '100'} style="display:block;width:100%;max-width:28rem;font:inherit;padding:.5rem;border:2px solid #57606a;border-radius:4px" />
+    </div>
+  );
+}
+
+export function applyPage(
+  ctx: PageContext,
+  o: { organisations: { id: number; kind: string; nameKk: string; nameRu: string }[]; maxPreferences: number; form?: ApplyForm; error?: string | null; wayOut?: boolean },
+): string {
+  const tr = trOf(ctx);
+  const f = o.form ?? {};
+  const kindName = (k: string) => tr(k === 'mini_centre' ? 'parents.apply.kind.mini_centre' : 'parents.apply.kind.kindergarten');
+  return Layout({
+    ctx,
+    title: tr('parents.apply.title'),
+    children: (
+      <>
+        <CabinetBar ctx={ctx} back />
+        <Problem error={o.error} />
+        {o.wayOut ? (
+          <p class="notice" data-qa="way-out">
+            <span safe>{tr('parents.apply.way_out')}</span>{' ' as 'safe'}
+            <a href={`/cabinet/handover?lang=${ctx.lang}`} safe>
+              {tr('parents.handover.title')}
+            </a>
+          </p>
+        ) : (
+          ''
+        )}
+        <p safe>{tr('parents.apply.intro')}</p>
+        <form method="post" action={`/cabinet/apply?lang=${ctx.lang}`} enctype="multipart/form-data" class="stack" data-qa="apply-form">
+          <Csrf ctx={ctx} />
+          <fieldset class="stack">
+            <legend safe>{tr('parents.apply.child')}</legend>
+            <TextField id="childIin" label={tr('parents.apply.child_iin')} value={f.childIin} required inputmode="numeric" maxlength="15" hint={tr('parents.iin.hint')} />
+            <TextField id="lastName" label={tr('parents.apply.last_name')} value={f.lastName} required />
+            <TextField id="firstName" label={tr('parents.apply.first_name')} value={f.firstName} required />
+            <TextField id="middleName" label={tr('parents.apply.middle_name')} value={f.middleName} />
+            <TextField id="birthDate" type="date" label={tr('parents.apply.birth_date')} value={f.birthDate} required />
+          </fieldset>
+          <fieldset>
+            <legend safe>{tr('parents.apply.kind')}</legend>
+            {(['kindergarten', 'mini_centre'] as const).map((k) => (
+              <label style="font-weight:400">
+                <input type="radio" name="orgKind" value={k} checked={(f.orgKind ?? 'kindergarten') === k} /> <span safe>{kindName(k)}</span>
+              </label>
+            ))}
+          </fieldset>
+          <fieldset class="stack">
+            <legend safe>{tr('parents.apply.preferences', { max: o.maxPreferences })}</legend>
+            {Array.from({ length: o.maxPreferences }, (_, i) => (
+              <div>
+                <label for={`pref${i + 1}`} safe>
+                  {tr('parents.apply.preference', { n: i + 1 })}
+                </label>
+                <select id={`pref${i + 1}`} name={`pref${i + 1}`} required={i === 0}>
+                  <option value="" safe>
+                    {tr('parents.apply.none')}
+                  </option>
+                  {o.organisations.map((org) => (
+                    <option value={String(org.id)} selected={f.prefs?.[i] === String(org.id)} safe>
+                      {`${nameOf(ctx.lang, org)} (${kindName(org.kind)})`}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            ))}
+          </fieldset>
+          <div>
+            <label for="language" safe>
+              {tr('parents.apply.language')}
+            </label>
+            <select id="language" name="language">
+              {(['kk', 'ru'] as const).map((l) => (
+                <option value={l} selected={(f.language ?? ctx.lang) === l} safe>
+                  {tr(`parents.apply.language.${l}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <TextField id="desiredStart" type="date" label={tr('parents.apply.start')} value={f.desiredStart} required />
+          <div>
+            <label for="privilege" safe>
+              {tr('parents.apply.privilege')}
+            </label>
+            <select id="privilege" name="privilege" aria-describedby="privilege-note">
+              <option value="" safe>
+                {tr('parents.apply.privilege.none')}
+              </option>
+              {PRIVILEGES.map((c) => (
+                <option value={c} selected={f.privilege === c} safe>
+                  {tr(`parents.apply.privilege.${c}`)}
+                </option>
+              ))}
+            </select>
+            <span class="hint" id="privilege-note" safe>
+              {tr('parents.apply.privilege.note')}
+            </span>
+          </div>
+          <div>
+            <label for="privilegeFile">
+              {tr('parents.apply.privilege_file') as 'safe'}
+              <span class="hint" safe>
+                {tr('parents.apply.file_hint')}
+              </span>
+            </label>
+            <input type="file" id="privilegeFile" name="privilegeFile" accept="application/pdf,image/jpeg,image/png" style="max-width:100%" />
+          </div>
+          <label style="font-weight:400">
+            <input type="checkbox" name="specialNeeds" value="yes" checked={f.specialNeeds ?? false} /> <span safe>{tr('parents.apply.special_needs')}</span>
+          </label>
+          <div>
+            <label for="pmpkFile">
+              {tr('parents.apply.pmpk_file') as 'safe'}
+              <span class="hint" safe>
+                {tr('parents.apply.file_hint')}
+              </span>
+            </label>
+            <input type="file" id="pmpkFile" name="pmpkFile" accept="application/pdf,image/jpeg,image/png" style="max-width:100%" />
+          </div>
+          <div>
+            <button type="submit" data-qa="apply-submit" safe>
+              {tr('parents.apply.submit')}
+            </button>
+          </div>
+        </form>
+      </>
+    ),
+  });
+}
+
+export function handoverPage(ctx: PageContext, o: { childIin?: string; error?: string | null; notice?: string | null }): string {
+  const tr = trOf(ctx);
+  return Layout({
+    ctx,
+    title: tr('parents.handover.title'),
+    children: (
+      <>
+        <CabinetBar ctx={ctx} back />
+        <Notice text={o.notice} />
+        <Problem error={o.error} />
+        <p safe>{tr('parents.handover.intro')}</p>
+        <form method="post" action={`/cabinet/handover?lang=${ctx.lang}`} enctype="multipart/form-data" class="stack" data-qa="handover-form">
+          <Csrf ctx={ctx} />
+          <TextField id="childIin" label={tr('parents.apply.child_iin')} value={o.childIin} required inputmode="numeric" maxlength="15" />
+          <div>
+            <label for="file" safe>
+              {tr('parents.handover.file')}
+            </label>
+            <input type="file" id="file" name="file" required accept="application/pdf,image/jpeg,image/png" style="max-width:100%" />
+          </div>
+          <div>
+            <button type="submit" data-qa="handover-submit" safe>
+              {tr('parents.handover.submit')}
             </button>
           </div>
         </form>

@@ -12,7 +12,8 @@ import { loadApplications, loadMessages, loadParent, loadReferral, nearHead, par
 import { passwordSignIn, requestSignInOtp, setParentPassword, verifySignInOtp } from './signin.ts';
 import { checkUpload, storeUpload } from './uploads.ts';
 import { acceptFormWithFile, type FormWithFile } from './multipart.ts';
-import { cabinetPage, demoSmsPage, loginPage, otpEnterPage, otpRequestPage, passwordPage, phoneConfirmPage, phonePage, referralPage, type PhoneChangeView } from './pages.tsx';
+import { applyPage, cabinetPage, demoSmsPage, handoverPage, loginPage, otpEnterPage, otpRequestPage, passwordPage, phoneConfirmPage, phonePage, referralPage, type PhoneChangeView } from './pages.tsx';
+import { applyFormOf, applyForChild, requestHandover } from './apply.ts';
 import { confirmPhoneChange, decidePhoneChange, startPhoneChange } from './phone.ts';
 import { assertCan } from '../auth/permissions.ts';
 
@@ -21,7 +22,7 @@ const iin = z.string().trim().min(1).max(20);
 const SignedIn = z.object({ token: z.string(), csrfToken: z.string(), needsPassword: z.boolean() });
 const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 53) });
 const hide = { hide: true } as const;
-const langQ = z.object({ lang: z.string().optional(), done: z.string().max(20).optional() });
+const langQ = z.object({ lang: z.string().optional(), done: z.string().max(20).optional(), n: z.string().max(40).optional() });
 
 /** The parent's cabinet needs a parent session; anyone else goes to the sign-in page. */
 function parentOrRedirect(req: FastifyRequest, reply: FastifyReply): number | null {
@@ -243,7 +244,12 @@ export const parentRoutes: RoutePlugin = async (app, deps) => {
     const policy = await deps.city.getPolicy();
     const apps = await loadApplications(deps, parentId);
     const messages = await loadMessages(deps, parentId);
-    const done = req.query.done && req.query.done in DONE ? t(req.lang, DONE[req.query.done as keyof typeof DONE]) : null;
+    const done =
+      req.query.done === 'applied' && req.query.n
+        ? t(req.lang, 'parents.apply.done', { number: req.query.n })
+        : req.query.done && req.query.done in DONE
+          ? t(req.lang, DONE[req.query.done as keyof typeof DONE])
+          : null;
     return sendPage(reply, cabinetPage(pageContext(req, reply, deps), { parent, apps, messages, nearHead: nearHead(apps, policy.phoneCheckQueueNumber), notice: done }));
   });
 
@@ -371,14 +377,69 @@ export const parentRoutes: RoutePlugin = async (app, deps) => {
     return reply.type(u.content_type).header('content-disposition', 'inline').header('cache-control', 'private, no-store').send(Buffer.from(u.data));
   });
 
+  // ---------------- pages: the application form, the hand-over request ----------------
+  async function showApply(req: FastifyRequest, reply: FastifyReply, o: { form?: ReturnType<typeof applyFormOf>; error?: string | null; wayOut?: boolean; status?: number } = {}) {
+    const policy = await deps.city.getPolicy();
+    const orgs = await deps.database.db
+      .selectFrom('organisations')
+      .select(['id', 'kind', 'name_kk', 'name_ru'])
+      .where('closed_at', 'is', null)
+      .orderBy(req.lang === 'kk' ? 'name_kk' : 'name_ru')
+      .execute();
+    return sendPage(
+      reply,
+      applyPage(pageContext(req, reply, deps), {
+        organisations: orgs.map((x) => ({ id: x.id, kind: x.kind, nameKk: x.name_kk, nameRu: x.name_ru })),
+        maxPreferences: policy.maxPreferences,
+        ...(o.form ? { form: o.form } : {}),
+        error: o.error ?? null,
+        wayOut: o.wayOut ?? false,
+      }),
+      o.status ?? 200,
+    );
+  }
+  r.get('/cabinet/apply', { schema: { ...hide, querystring: langQ } }, async (req, reply) => {
+    if (parentOrRedirect(req, reply) === null) return reply;
+    return showApply(req, reply);
+  });
+  r.get('/cabinet/handover', { schema: { ...hide, querystring: langQ } }, async (req, reply) => {
+    if (parentOrRedirect(req, reply) === null) return reply;
+    const notice = req.query.done === 'handover' ? t(req.lang, 'parents.handover.done') : null;
+    return sendPage(reply, handoverPage(pageContext(req, reply, deps), { notice }));
+  });
+
   // multipart only where a file is sent: its own context
   await app.register(async (child) => {
     acceptFormWithFile(child);
     const c = child.withTypeProvider<ZodTypeProvider>();
+    c.post('/cabinet/apply', { schema: hide }, async (req, reply) => {
+      if (parentOrRedirect(req, reply) === null) return reply;
+      const form = (req.body ?? { fields: {}, file: null, files: {}, truncated: false }) as FormWithFile;
+      try {
+        const created = await applyForChild(deps, req.actor, form);
+        return reply.redirect(`/cabinet?lang=${req.lang}&done=applied&n=${encodeURIComponent(created.number)}`, 303);
+      } catch (thrown) {
+        const e = thrown instanceof z.ZodError ? new AppError('invalid_input', 400, 'error.validation', { details: thrown.issues.map((i) => i.path.join('.')).join(', ') }) : thrown;
+        if (!(e instanceof AppError)) throw e;
+        const policy = await deps.city.getPolicy();
+        return showApply(req, reply, { form: applyFormOf(form, policy.maxPreferences), error: message(req, e), wayOut: e.code === 'child_already_queued', status: e.status });
+      }
+    });
+    c.post('/cabinet/handover', { schema: hide }, async (req, reply) => {
+      if (parentOrRedirect(req, reply) === null) return reply;
+      const form = (req.body ?? { fields: {}, file: null, files: {}, truncated: false }) as FormWithFile;
+      try {
+        await requestHandover(deps, req.actor, { childIin: form.fields.childIin ?? '', file: form.file, truncated: form.truncated }, req.id);
+        return reply.redirect(`/cabinet/handover?lang=${req.lang}&done=handover`, 303);
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        return sendPage(reply, handoverPage(pageContext(req, reply, deps), { childIin: form.fields.childIin ?? '', error: message(req, e) }), e.status);
+      }
+    });
     c.post('/cabinet/phone', { schema: hide }, async (req, reply) => {
       const parentId = parentOrRedirect(req, reply);
       if (parentId === null) return reply;
-      const form = (req.body ?? { fields: {}, file: null, truncated: false }) as FormWithFile;
+      const form = (req.body ?? { fields: {}, file: null, files: {}, truncated: false }) as FormWithFile;
       try {
         const proof = form.fields.proof === 'id_card' ? 'id_card' : 'old_phone';
         const idCard = proof === 'id_card' ? checkUpload(form.file, form.truncated) : null;
@@ -393,7 +454,7 @@ export const parentRoutes: RoutePlugin = async (app, deps) => {
       const parentId = parentOrRedirect(req, reply);
       if (parentId === null) return reply;
       const { referral } = await loadReferral(deps, parentId, req.params.id);
-      const form = (req.body ?? { fields: {}, file: null, truncated: false }) as FormWithFile;
+      const form = (req.body ?? { fields: {}, file: null, files: {}, truncated: false }) as FormWithFile;
       const reason = EXTENSION_REASONS.find((x) => x === form.fields.reason);
       try {
         // refused before the file is stored: no upload is kept for an extension that cannot happen

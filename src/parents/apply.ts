@@ -1,0 +1,112 @@
+import type { AppDeps } from '../context.ts';
+import type { PrivilegeCategory } from '../db/schema.ts';
+import { checkIin } from '../domain/iin.ts';
+import { toDate } from '../clock.ts';
+import { audit, type Actor } from '../audit/write.ts';
+import { AppError, forbidden } from '../errors.ts';
+import { iinError } from '../applications/messages.ts';
+import { createApplication, type Created } from '../applications/service.ts';
+import type { FormWithFile } from './multipart.ts';
+import { checkUpload, storeUpload } from './uploads.ts';
+import type { ApplyForm } from './pages.tsx';
+
+const PRIVILEGES: readonly PrivilegeCategory[] = ['military', 'special_state_body', 'disabled_parent', 'orphan', 'large_family', 'special_needs', 'teacher'];
+
+/** The form's fields as they were typed (to show the form again after a refusal). */
+export function applyFormOf(f: FormWithFile, maxPreferences: number): ApplyForm {
+  const v = (k: string) => (f.fields[k] ?? '').trim();
+  return {
+    childIin: v('childIin').replace(/\s/g, ''),
+    lastName: v('lastName'),
+    firstName: v('firstName'),
+    middleName: v('middleName'),
+    birthDate: v('birthDate'),
+    orgKind: v('orgKind'),
+    prefs: Array.from({ length: maxPreferences }, (_, i) => v(`pref${i + 1}`)),
+    language: v('language'),
+    desiredStart: v('desiredStart'),
+    privilege: v('privilege'),
+    specialNeeds: v('specialNeeds') === 'yes',
+  };
+}
+
+/**
+ * The signed-in parent applies for a child: the parent's own data and phones from the cabinet, the
+ * supporting documents (privilege, PMPK) stored first and referred to as upload:<id>; the rules are
+ * the queue core's (createApplication). A refused application leaves no stored files behind.
+ */
+export async function applyForChild(deps: AppDeps, actor: Actor, form: FormWithFile): Promise<Created> {
+  if (actor.kind !== 'parent' || !actor.id) throw forbidden();
+  const parentId = actor.id;
+  const policy = await deps.city.getPolicy();
+  const f = applyFormOf(form, policy.maxPreferences);
+  const privilege = PRIVILEGES.find((c) => c === f.privilege);
+  const privilegeFile = form.files.privilegeFile;
+  const pmpkFile = form.files.pmpkFile;
+  if (privilege && !privilegeFile) throw new AppError('privilege_document_required', 400, 'parents.apply.privilege_required');
+  if (f.specialNeeds && !pmpkFile) throw new AppError('pmpk_required', 400, 'application.pmpk_required');
+  const checkedPrivilege = privilege && privilegeFile ? checkUpload(privilegeFile.data, privilegeFile.truncated) : null;
+  const checkedPmpk = f.specialNeeds && pmpkFile ? checkUpload(pmpkFile.data, pmpkFile.truncated) : null;
+  const db = deps.database.db;
+  const parent = await db.selectFrom('parents').selectAll().where('id', '=', parentId).executeTakeFirstOrThrow();
+  const stored = await db.transaction().execute(async (trx) => ({
+    privilege: checkedPrivilege ? await storeUpload(trx, deps.clock, parentId, 'privilege', checkedPrivilege) : null,
+    pmpk: checkedPmpk ? await storeUpload(trx, deps.clock, parentId, 'pmpk', checkedPmpk) : null,
+  }));
+  try {
+    return await createApplication(deps, actor, {
+      child: { iin: f.childIin!, lastName: f.lastName!, firstName: f.firstName!, ...(f.middleName ? { middleName: f.middleName } : {}), birthDate: f.birthDate! },
+      parent: {
+        iin: parent.iin,
+        lastName: parent.last_name,
+        firstName: parent.first_name,
+        ...(parent.middle_name ? { middleName: parent.middle_name } : {}),
+        phone1: parent.phone1,
+        ...(parent.phone2 ? { phone2: parent.phone2 } : {}),
+        ...(parent.email ? { email: parent.email } : {}),
+        lang: parent.lang,
+      },
+      orgKind: f.orgKind === 'mini_centre' ? 'mini_centre' : 'kindergarten',
+      preferences: f.prefs!.filter((x) => x !== '').map(Number),
+      language: f.language === 'ru' ? 'ru' : 'kk',
+      desiredStart: f.desiredStart!,
+      specialNeeds: f.specialNeeds!,
+      ...(stored.pmpk ? { pmpkDocumentRef: stored.pmpk.ref } : {}),
+      ...(privilege && stored.privilege ? { privilege: { category: privilege, documentRef: stored.privilege.ref } } : {}),
+    });
+  } catch (e) {
+    const ids = [stored.privilege?.id, stored.pmpk?.id].filter((x): x is number => x !== undefined);
+    if (ids.length) await db.deleteFrom('uploads').where('id', 'in', ids).execute();
+    throw e;
+  }
+}
+
+/**
+ * A request to the department, with documents, to hand a queued child's application to the child's
+ * real legal representative (the signed-in parent). The department decides; nothing moves until then.
+ */
+export async function requestHandover(deps: AppDeps, actor: Actor, input: { childIin: string; file: Buffer | null; truncated: boolean }, requestId?: string): Promise<{ id: number }> {
+  if (actor.kind !== 'parent' || !actor.id) throw forbidden();
+  const parentId = actor.id;
+  const iin = input.childIin.replace(/\s/g, '');
+  const c = checkIin(iin);
+  if (!c.ok) throw iinError('childIin', c.problem);
+  const file = checkUpload(input.file, input.truncated);
+  return deps.database.db.transaction().execute(async (trx) => {
+    const app = await trx
+      .selectFrom('applications as a')
+      .innerJoin('children as ch', 'ch.id', 'a.child_id')
+      .select('a.id')
+      .where('ch.iin', '=', iin)
+      .where('a.status', 'in', ['queued', 'enrolled'])
+      .executeTakeFirst();
+    const upload = await storeUpload(trx, deps.clock, parentId, 'handover', file);
+    const row = await trx
+      .insertInto('handover_requests')
+      .values({ parent_id: parentId, child_iin: iin, application_id: app?.id ?? null, upload_id: upload.id, created_at: toDate(deps.clock.now()) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await audit(trx, deps.clock, actor, { action: 'application.handover_requested', subjectType: 'handover_request', subjectId: row.id, data: { applicationId: app?.id ?? null, uploadId: upload.id } }, requestId);
+    return { id: row.id };
+  });
+}
