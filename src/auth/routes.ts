@@ -10,6 +10,7 @@ import { clearSessionCookie, installSessions, renewSession, setSessionCookie } f
 import { toDate } from '../clock.ts';
 import { installCsrf } from './csrf.ts';
 import { staffLogin } from './staff-login.ts';
+import { isTotpSecret, newTotpSecret, totpQrSvg } from './totp.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { staffLoginPage } from '../web/pages/staff-login.tsx';
@@ -25,7 +26,12 @@ const ActorSchema = z.object({
   districtId: z.number().nullable().optional(),
 });
 const ErrorSchema = z.object({ error: z.string(), message: z.string() });
-const LoginBody = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) });
+const LoginBody = z.object({
+  username: z.string().min(1).max(100),
+  password: z.string().min(1).max(200),
+  totp: z.string().max(10).optional().describe('The 6-digit code of the second factor (required once the account has one)'),
+  totpEnrolSecret: z.string().max(64).optional().describe('Enrolment: a new base32 secret (32 characters) with its first code in `totp`'),
+});
 
 async function signOut(req: FastifyRequest, reply: FastifyReply, deps: AppDeps): Promise<void> {
   const s = req.session;
@@ -70,7 +76,8 @@ export const authRoutes: RoutePlugin = async (app, deps) => {
       schema: {
         tags: ['auth'],
         summary: 'Staff sign-in: a session token (also set as the kezek_session cookie)',
-        description: 'Use the token as "Authorization: Bearer <token>". Five failed attempts in a row lock the account for 15 minutes; every refusal has the same answer.',
+        description:
+          'Use the token as "Authorization: Bearer <token>". Five failed attempts in a row lock the account for 15 minutes; every refusal has the same answer. With the password right: `totp_invalid` when the second-factor code is missing, wrong or already used (a failure too); `totp_enrolment_required` when the role needs a second factor (policy totpRequiredRoles) and the account has none — send a new secret in totpEnrolSecret with its first code.',
         body: LoginBody,
         response: {
           200: z.object({
@@ -111,15 +118,25 @@ export const authRoutes: RoutePlugin = async (app, deps) => {
 
   r.post(
     '/staff/login',
-    { schema: { ...hide, body: z.object({ username: z.string().max(100).default(''), password: z.string().max(200).default('') }) } },
+    {
+      schema: {
+        ...hide,
+        body: z.object({ username: z.string().max(100).default(''), password: z.string().max(200).default(''), totp: z.string().max(10).default(''), totp_enrol: z.string().max(64).default('') }),
+      },
+    },
     async (req, reply) => {
+      const { username, password, totp, totp_enrol } = req.body;
       try {
-        const s = await staffLogin(deps, { username: req.body.username, password: req.body.password, lang: req.lang }, req.id);
+        const s = await staffLogin(deps, { username, password, lang: req.lang, totp, totpEnrolSecret: totp_enrol || undefined }, req.id);
         setSessionCookie(reply, deps, s.token);
         return reply.redirect('/staff', 303);
       } catch (e) {
         if (!(e instanceof AppError)) throw e;
-        const html = staffLoginPage(pageContext(req, reply, deps), { username: req.body.username, error: t(req.lang, e.messageKey, e.params) });
+        // enrolment of the second factor: a new secret (or the one being enrolled, after a wrong code)
+        const enrolling = e.code === 'totp_enrolment_required' || (e.code === 'totp_invalid' && isTotpSecret(totp_enrol));
+        const secret = enrolling ? (isTotpSecret(totp_enrol) ? totp_enrol : newTotpSecret()) : null;
+        const enrol = secret ? { secret, qrSvg: await totpQrSvg(secret, username.trim().toLowerCase()) } : null;
+        const html = staffLoginPage(pageContext(req, reply, deps), { username, error: t(req.lang, e.messageKey, e.params), enrol });
         return sendPage(reply, html, e.status);
       }
     },

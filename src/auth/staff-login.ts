@@ -6,6 +6,7 @@ import { AppError } from '../errors.ts';
 import type { StaffRole } from '../db/schema.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 import { createSession, type NewSession } from './sessions.ts';
+import { secondFactor } from './totp.ts';
 
 /** Failed sign-ins in a row that lock a staff account, and for how long (security constants). */
 export const MAX_FAILED_LOGINS = 5;
@@ -20,6 +21,10 @@ const dummy = () => (dummyHash ??= hashPassword(crypto.randomUUID()));
  * the answer never tells whether an account exists.
  */
 export const badCredentials = () => new AppError('invalid_credentials', 401, 'auth.invalid_credentials', { max: MAX_FAILED_LOGINS, minutes: LOCK_MINUTES });
+/** The password was right; the authenticator code is missing, wrong or already used (a failure all the same). */
+export const badTotp = () => new AppError('totp_invalid', 401, 'auth.totp_invalid', { max: MAX_FAILED_LOGINS, minutes: LOCK_MINUTES });
+/** The password was right; the role needs a second factor and the account has none yet: enrol it. */
+export const totpEnrolmentRequired = () => new AppError('totp_enrolment_required', 401, 'auth.totp_enrolment_required');
 
 export interface StaffLoginResult extends NewSession {
   user: { id: number; role: StaffRole; organisationId: number | null; districtId: number | null };
@@ -32,7 +37,7 @@ export interface StaffLoginResult extends NewSession {
  */
 export async function staffLogin(
   deps: AppDeps,
-  input: { username: string; password: string; lang?: 'kk' | 'ru' | 'en' },
+  input: { username: string; password: string; lang?: 'kk' | 'ru' | 'en'; totp?: string | undefined; totpEnrolSecret?: string | undefined },
   requestId?: string,
 ): Promise<StaffLoginResult> {
   const db = deps.database.db;
@@ -40,7 +45,7 @@ export async function staffLogin(
   const user = /^[a-z0-9._-]{3,40}$/.test(username)
     ? await db
         .selectFrom('staff_users')
-        .select(['id', 'role', 'organisation_id', 'district_id', 'password_hash', 'locked_until', 'disabled_at'])
+        .select(['id', 'role', 'organisation_id', 'district_id', 'password_hash', 'locked_until', 'disabled_at', 'totp_secret', 'totp_last_step'])
         .where('username', '=', username)
         .executeTakeFirst()
     : undefined;
@@ -66,7 +71,16 @@ export async function staffLogin(
     );
     throw badCredentials();
   }
-  if (!ok) {
+  // the second factor (src/auth/totp.ts): a missing or wrong code is a failure like a wrong password
+  const second = ok ? secondFactor(await deps.city.getPolicy(), user, input, now) : null;
+  if (second?.kind === 'enrol') {
+    await db.transaction().execute((trx) =>
+      audit(trx, deps.clock, PUBLIC, { action: 'auth.staff_login_failed', subjectType: 'staff_user', subjectId: user.id, data: { reason: 'totp_enrolment_required' } }, requestId),
+    );
+    throw totpEnrolmentRequired();
+  }
+  if (!ok || second?.kind === 'fail') {
+    const reason = second?.kind === 'fail' ? second.reason : 'wrong_password';
     await db.transaction().execute(async (trx) => {
       const r = await trx
         .updateTable('staff_users')
@@ -74,21 +88,36 @@ export async function staffLogin(
         .where('id', '=', user.id)
         .returning('failed_logins')
         .executeTakeFirstOrThrow();
-      await audit(trx, deps.clock, PUBLIC, { action: 'auth.staff_login_failed', subjectType: 'staff_user', subjectId: user.id, data: { reason: 'wrong_password', failures: r.failed_logins } }, requestId);
+      await audit(trx, deps.clock, PUBLIC, { action: 'auth.staff_login_failed', subjectType: 'staff_user', subjectId: user.id, data: { reason, failures: r.failed_logins } }, requestId);
       if (r.failed_logins >= MAX_FAILED_LOGINS) {
         const until = now.add({ minutes: LOCK_MINUTES });
         await trx.updateTable('staff_users').set({ failed_logins: 0, locked_until: toDate(until) }).where('id', '=', user.id).execute();
         await audit(trx, deps.clock, PUBLIC, { action: 'auth.staff_locked', subjectType: 'staff_user', subjectId: user.id, data: { until: until.toString(), failures: r.failed_logins } }, requestId);
       }
     });
-    throw badCredentials();
+    throw ok ? badTotp() : badCredentials();
   }
 
   const actor: Actor = { kind: 'staff', id: user.id, role: user.role, organisationId: user.organisation_id, districtId: user.district_id };
   const session = await db.transaction().execute(async (trx) => {
-    await trx.updateTable('staff_users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
+    const step = second?.kind === 'ok' && second.step !== null ? { step: second.step, enrolSecret: second.enrolSecret } : null;
+    let q = trx
+      .updateTable('staff_users')
+      .set({
+        failed_logins: 0,
+        locked_until: null,
+        ...(step ? { totp_last_step: step.step } : {}),
+        ...(step?.enrolSecret ? { totp_secret: step.enrolSecret, totp_enrolled_at: toDate(now) } : {}),
+      })
+      .where('id', '=', user.id);
+    // a code counts once, even when two sign-ins race with it; an enrolment never replaces a secret
+    if (step) q = q.where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step.step)]));
+    if (step?.enrolSecret) q = q.where('totp_secret', 'is', null);
+    const u = await q.executeTakeFirst();
+    if (Number(u.numUpdatedRows) !== 1) throw badTotp();
+    if (step?.enrolSecret) await audit(trx, deps.clock, actor, { action: 'auth.totp_enrolled', subjectType: 'staff_user', subjectId: user.id }, requestId);
     const s = await createSession(trx, deps.clock, { kind: 'staff', userId: user.id, lang: input.lang ?? null });
-    await audit(trx, deps.clock, actor, { action: 'auth.staff_login', subjectType: 'staff_user', subjectId: user.id }, requestId);
+    await audit(trx, deps.clock, actor, { action: 'auth.staff_login', subjectType: 'staff_user', subjectId: user.id, data: { secondFactor: step !== null } }, requestId);
     return s;
   });
   return { ...session, user: { id: user.id, role: user.role, organisationId: user.organisation_id, districtId: user.district_id } };

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { DEMO_TOTP_SECRET } from '../auth/totp.ts';
 import { Temporal } from 'temporal-polyfill';
 import type { DB, InstructionLang, OrgKind, PrivilegeCategory, Tier } from '../db/schema.ts';
 import { almatyDate, toDate, ZONE, type Clock } from '../clock.ts';
@@ -203,7 +204,9 @@ export async function seedDemoCity(db: Kysely<DB>, clock: Clock, opts: SeedOptio
       { username: 'operator', full_name: 'Білім басқармасының операторы (демо)', role: 'operator' as const, organisation_id: null },
       ...[1, 2, 3, 4, 5].map((n) => ({ username: `bala${n}`, full_name: `Балабақша қызметкері ${n} (демо)`, role: 'kindergarten' as const, organisation_id: orgIds[n - 1]! })),
     ];
-    const staffIds = (await trx.insertInto('staff_users').values(staffRows.map((s) => ({ ...s, password_hash: passwordHash, created_at: created }))).returning('id').execute()).map((r) => r.id);
+    // the demo operator and administrator have the demo second factor (TOTP, required for their roles)
+    const totp = (role: string) => (role === 'kindergarten' ? {} : { totp_secret: DEMO_TOTP_SECRET, totp_enrolled_at: created });
+    const staffIds = (await trx.insertInto('staff_users').values(staffRows.map((s) => ({ ...s, password_hash: passwordHash, created_at: created, ...totp(s.role) }))).returning('id').execute()).map((r) => r.id);
     const operatorId = staffIds[1]!;
 
     // applications
@@ -355,6 +358,9 @@ export async function seedDemoCity(db: Kysely<DB>, clock: Clock, opts: SeedOptio
 
 /** The demo logins, one line per role (printed at every start in demo mode). */
 export async function demoLogins(db: Kysely<DB>): Promise<string[]> {
-  const rows = await db.selectFrom('staff_users').select(['username', 'role', 'organisation_id']).where('username', 'in', ['admin', 'operator', 'bala1', 'bala2', 'bala3', 'bala4', 'bala5']).orderBy('id').execute();
-  return rows.map((r) => `  ${r.role.padEnd(12)} ${r.username.padEnd(10)} password: ${DEMO_PASSWORD}${r.organisation_id ? `  (organisation ${r.organisation_id})` : ''}`);
+  const rows = await db.selectFrom('staff_users').select(['username', 'role', 'organisation_id', 'totp_secret']).where('username', 'in', ['admin', 'operator', 'bala1', 'bala2', 'bala3', 'bala4', 'bala5']).orderBy('id').execute();
+  return rows.map(
+    (r) =>
+      `  ${r.role.padEnd(12)} ${r.username.padEnd(10)} password: ${DEMO_PASSWORD}${r.organisation_id ? `  (organisation ${r.organisation_id})` : ''}${r.totp_secret === DEMO_TOTP_SECRET ? `  TOTP key: ${DEMO_TOTP_SECRET}` : ''}`,
+  );
 }

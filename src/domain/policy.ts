@@ -43,6 +43,8 @@ export interface Policy {
   signInMaxPerAddressPerHour: number;
   /** Idle minutes after which a session ends. */
   sessionIdleMinutes: number;
+  /** Staff roles that must sign in with a second factor (TOTP). */
+  totpRequiredRoles: ('kindergarten' | 'operator' | 'admin')[];
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -69,6 +71,7 @@ export const DEFAULT_POLICY: Policy = {
   otpMaxPerAddressPerHour: 300,
   signInMaxPerAddressPerHour: 1000,
   sessionIdleMinutes: 30,
+  totpRequiredRoles: ['operator', 'admin'],
 };
 
 type Check = (v: unknown) => boolean;
@@ -97,6 +100,7 @@ const POLICY_CHECKS: { [K in keyof Policy]: Check } = {
   otpMaxPerAddressPerHour: int(1, 100000),
   signInMaxPerAddressPerHour: int(1, 100000),
   sessionIdleMinutes: int(5, 24 * 60),
+  totpRequiredRoles: (v) => Array.isArray(v) && v.every((r) => r === 'kindergarten' || r === 'operator' || r === 'admin') && new Set(v).size === v.length,
 };
 
 export const POLICY_KEYS = Object.keys(DEFAULT_POLICY) as (keyof Policy)[];

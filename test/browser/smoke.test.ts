@@ -6,6 +6,7 @@ import { chromium, type Page } from 'playwright-core';
 import { testApp } from '../helpers/app.ts';
 import * as f from '../helpers/fixtures.ts';
 import { hashPassword } from '../../src/auth/password.ts';
+import { DEMO_TOTP_SECRET, totpCode } from '../../src/auth/totp.ts';
 import { newApplicationNumber } from '../../src/applications/number.ts';
 
 /**
@@ -36,7 +37,7 @@ test('a parent and a staff member on a 360 px phone', async () => {
   const number = newApplicationNumber();
   await db.updateTable('applications').set({ number }).where('id', '=', mine.applicationId).execute();
   const staffId = await f.staff(db, 'operator', null, 'operator.one');
-  await db.updateTable('staff_users').set({ password_hash: await hashPassword('demo password 1'), full_name: 'Әсел Нұрланқызы' }).where('id', '=', staffId).execute();
+  await db.updateTable('staff_users').set({ password_hash: await hashPassword('demo password 1'), full_name: 'Әсел Нұрланқызы', totp_secret: DEMO_TOTP_SECRET }).where('id', '=', staffId).execute();
 
   const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
   const browser = await chromium.launch({
@@ -83,6 +84,7 @@ test('a parent and a staff member on a 360 px phone', async () => {
     assert.match((await page.textContent('[data-qa="login-error"]')) ?? '', /Неверное имя пользователя или пароль/);
     await noSidewaysScroll(page, '06-login-error');
     await page.fill('#password', 'demo password 1');
+    await page.fill('#totp', totpCode(DEMO_TOTP_SECRET, t.clock.now()));
     await page.click('form[data-qa="staff-login"] button');
     assert.equal(new URL(page.url()).pathname, '/staff');
     assert.match((await page.textContent('[data-qa="staff-who"]')) ?? '', /Әсел Нұрланқызы/);

@@ -43,11 +43,23 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
         <h2 safe>{tr('web.staff.links')}</h2>
         <ul>
           {d.organisation ? (
-            <li>
-              <a href={`/organisations/${d.organisation.id}`} safe>
-                {tr('web.staff.link.my_organisation')}
-              </a>
-            </li>
+            <>
+              <li>
+                <a href={`/staff/referrals?lang=${ctx.lang}`} data-qa="link-referrals" safe>
+                  {tr('staff.link.referrals')}
+                </a>
+              </li>
+              <li>
+                <a href={`/staff/groups?lang=${ctx.lang}`} data-qa="link-groups" safe>
+                  {tr('staff.link.groups')}
+                </a>
+              </li>
+              <li>
+                <a href={`/organisations/${d.organisation.id}`} safe>
+                  {tr('web.staff.link.my_organisation')}
+                </a>
+              </li>
+            </>
           ) : (
             ''
           )}

@@ -1,7 +1,8 @@
 import { t } from '../i18n/index.ts';
 import { Layout, type PageContext } from '../layout.tsx';
+import { DEMO_TOTP_SECRET, totpCode } from '../../auth/totp.ts';
 
-export function staffLoginPage(ctx: PageContext, opts: { username?: string; error?: string | null } = {}): string {
+export function staffLoginPage(ctx: PageContext, opts: { username?: string; error?: string | null; enrol?: { secret: string; qrSvg: string } | null } = {}): string {
   const tr = (k: Parameters<typeof t>[1], p?: Record<string, string | number>) => t(ctx.lang, k, p);
   return Layout({
     ctx,
@@ -16,8 +17,35 @@ export function staffLoginPage(ctx: PageContext, opts: { username?: string; erro
         ) : (
           ''
         )}
+        {opts.enrol ? (
+          <section aria-labelledby="totp-enrol-h" data-qa="totp-enrol">
+            <h2 id="totp-enrol-h" safe>
+              {tr('auth.totp.enrol.title')}
+            </h2>
+            <p safe>{tr('auth.totp.enrol.intro')}</p>
+            <div style="width:12rem;height:12rem" aria-hidden="true">
+              {opts.enrol.qrSvg as 'safe'}
+            </div>
+            <p>
+              <span safe>{`${tr('auth.totp.secret')}: `}</span>
+              <code data-qa="totp-secret" safe>
+                {opts.enrol.secret}
+              </code>
+            </p>
+          </section>
+        ) : (
+          ''
+        )}
+        {ctx.deps.config.mode === 'demo' ? (
+          <p class="muted" data-qa="demo-totp" safe>
+            {tr('auth.totp.demo', { code: totpCode(DEMO_TOTP_SECRET, ctx.deps.clock.now()) })}
+          </p>
+        ) : (
+          ''
+        )}
         <form method="post" action={`/staff/login?lang=${ctx.lang}`} class="stack" data-qa="staff-login">
           <input type="hidden" name="_csrf" value={ctx.csrf} />
+          {opts.enrol ? <input type="hidden" name="totp_enrol" value={opts.enrol.secret} /> : ''}
           <div>
             <label for="username" safe>{tr('auth.username')}</label>
             <input type="text" id="username" name="username" value={opts.username ?? ''} required autocomplete="username" autocapitalize="none" spellcheck="false" maxlength="40" />
@@ -25,6 +53,15 @@ export function staffLoginPage(ctx: PageContext, opts: { username?: string; erro
           <div>
             <label for="password" safe>{tr('auth.password')}</label>
             <input type="password" id="password" name="password" required autocomplete="current-password" maxlength="200" />
+          </div>
+          <div>
+            <label for="totp">
+              {tr('auth.totp.code') as 'safe'}
+              <span class="hint" safe>
+                {tr('auth.totp.code.hint')}
+              </span>
+            </label>
+            <input type="text" id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]{6,7}" maxlength="7" />
           </div>
           <div>
             <button type="submit" safe>{tr('auth.sign_in')}</button>
