@@ -198,14 +198,16 @@ export function referralsPage(ctx: PageContext, d: { organisationName: string; q
 
 function Facts(props: { rows: [string, string, string?][] }): JSX.Element {
   return (
-    <dl class="facts">
+    <dl style="margin:0 0 1rem">
       {props.rows.map(([k, v, qa]) => (
-        <>
-          <dt safe>{k}</dt>
-          <dd data-qa={qa} safe>
+        <div style="display:flex;flex-wrap:wrap;gap:0 1rem;padding:.15rem 0">
+          <dt style="flex:0 0 15rem;font-weight:600" safe>
+            {k}
+          </dt>
+          <dd style="flex:1 1 12rem;margin:0" data-qa={qa} safe>
             {v}
           </dd>
-        </>
+        </div>
       ))}
     </dl>
   );
