@@ -306,6 +306,11 @@ export function cabinetPage(ctx: PageContext, o: { parent: CabinetParent; apps: 
             <p>
               <span safe>{tr('parents.app.status')}</span>: <strong safe>{tr(`parents.app.status.${a.status}`)}</strong>
             </p>
+            <p>
+              <a href={`/cabinet/applications/${a.id}?lang=${ctx.lang}`} data-qa="app-open" safe>
+                {tr('parents.app.open')}
+              </a>
+            </p>
             <Position ctx={ctx} app={a} />
             <StopState ctx={ctx} app={a} />
             {a.referrals.length ? <ul>{a.referrals.map((r) => <ReferralLine ctx={ctx} r={r} />)}</ul> : ''}
@@ -879,6 +884,137 @@ export function handoverPage(ctx: PageContext, o: { childIin?: string; error?: s
             </button>
           </div>
         </form>
+      </>
+    ),
+  });
+}
+
+const WITHDRAW = ['parent_request', 'moved_away', 'other_kindergarten', 'other'] as const;
+
+export function applicationPage(
+  ctx: PageContext,
+  o: { app: CabinetApplication; organisations: { id: number; kind: string; nameKk: string; nameRu: string }[]; maxPreferences: number; error?: string | null; notice?: string | null },
+): string {
+  const tr = trOf(ctx);
+  const { app } = o;
+  const sameKind = o.organisations.filter((x) => x.kind === app.orgKind);
+  return Layout({
+    ctx,
+    title: tr('parents.app.title', { name: fullName(app.child), number: app.number }),
+    children: (
+      <>
+        <CabinetBar ctx={ctx} back />
+        <Notice text={o.notice} />
+        <Problem error={o.error} />
+        <p>
+          <span safe>{tr('parents.app.status')}</span>: <strong data-qa="app-status" safe>{tr(`parents.app.status.${app.status}`)}</strong>
+        </p>
+        <p>
+          <span safe>{tr('parents.tier')}</span>: <strong safe>{tr(`parents.tier.${app.tier}`)}</strong>
+        </p>
+        <Position ctx={ctx} app={app} />
+        <StopState ctx={ctx} app={app} />
+        {app.claims.length ? (
+          <>
+            <h2 safe>{tr('parents.claims')}</h2>
+            <ul data-qa="claims">
+              {app.claims.map((c) => (
+                <li>
+                  <span safe>{`${tr(`parents.apply.privilege.${c.category}`)}: ${tr(`parents.claim.status.${c.status as 'pending'}`)}`}</span>
+                  {c.status === 'pending' || c.status === 'confirmed' ? (
+                    <form method="post" action={`/cabinet/claims/${c.id}/withdraw?lang=${ctx.lang}`} class="inline">
+                      <Csrf ctx={ctx} />
+                      {' ' as 'safe'}
+                      <button type="submit" class="link" data-qa="claim-withdraw" safe>
+                        {tr('parents.claim.withdraw')}
+                      </button>
+                    </form>
+                  ) : (
+                    ''
+                  )}
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : (
+          ''
+        )}
+        {app.status === 'queued' ? (
+          <>
+            <h2 safe>{tr('parents.edit.title')}</h2>
+            <p safe>{tr('parents.edit.intro')}</p>
+            <form method="post" action={`/cabinet/applications/${app.id}/edit?lang=${ctx.lang}`} class="stack" data-qa="edit-form">
+              <Csrf ctx={ctx} />
+              {Array.from({ length: o.maxPreferences }, (_, i) => (
+                <div>
+                  <label for={`pref${i + 1}`} safe>
+                    {tr('parents.apply.preference', { n: i + 1 })}
+                  </label>
+                  <select id={`pref${i + 1}`} name={`pref${i + 1}`} required={i === 0}>
+                    <option value="" safe>
+                      {tr('parents.apply.none')}
+                    </option>
+                    {sameKind.map((org) => (
+                      <option value={String(org.id)} selected={app.preferences[i]?.organisationId === org.id} safe>
+                        {nameOf(ctx.lang, org)}
+                      </option>
+                    ))}
+                  </select>
+                </div>
+              ))}
+              <div>
+                <label for="language" safe>
+                  {tr('parents.apply.language')}
+                </label>
+                <select id="language" name="language">
+                  {(['kk', 'ru'] as const).map((l) => (
+                    <option value={l} selected={app.language === l} safe>
+                      {tr(`parents.apply.language.${l}`)}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <div>
+                <label for="desiredStart" safe>
+                  {tr('parents.apply.start')}
+                </label>
+                <input type="date" id="desiredStart" name="desiredStart" value={app.desiredStart} required style="font:inherit;padding:.5rem" />
+              </div>
+              <div>
+                <button type="submit" data-qa="edit-save" safe>
+                  {tr('parents.edit.save')}
+                </button>
+              </div>
+            </form>
+            <h2 safe>{tr('parents.withdraw.title')}</h2>
+            <p safe>{tr('parents.withdraw.intro')}</p>
+            <form method="post" action={`/cabinet/applications/${app.id}/withdraw?lang=${ctx.lang}`} class="stack" data-qa="withdraw-form">
+              <Csrf ctx={ctx} />
+              <div>
+                <label for="reason" safe>
+                  {tr('parents.withdraw.reason')}
+                </label>
+                <select id="reason" name="reason">
+                  {WITHDRAW.map((w) => (
+                    <option value={w} safe>
+                      {tr(`parents.withdraw.reason.${w}`)}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <label style="font-weight:400">
+                <input type="checkbox" name="confirm" value="yes" required /> <span safe>{tr('parents.withdraw.confirm')}</span>
+              </label>
+              <div>
+                <button type="submit" data-qa="withdraw-submit" safe>
+                  {tr('parents.withdraw.submit')}
+                </button>
+              </div>
+            </form>
+          </>
+        ) : (
+          ''
+        )}
       </>
     ),
   });

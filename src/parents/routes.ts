@@ -12,7 +12,9 @@ import { loadApplications, loadMessages, loadParent, loadReferral, nearHead, par
 import { passwordSignIn, requestSignInOtp, setParentPassword, verifySignInOtp } from './signin.ts';
 import { checkUpload, storeUpload } from './uploads.ts';
 import { acceptFormWithFile, type FormWithFile } from './multipart.ts';
-import { applyPage, cabinetPage, demoSmsPage, handoverPage, loginPage, otpEnterPage, otpRequestPage, passwordPage, phoneConfirmPage, phonePage, referralPage, type PhoneChangeView } from './pages.tsx';
+import { applicationPage, applyPage, cabinetPage, demoSmsPage, handoverPage, loginPage, otpEnterPage, otpRequestPage, passwordPage, phoneConfirmPage, phonePage, referralPage, type PhoneChangeView } from './pages.tsx';
+import { updateApplication } from './edit.ts';
+import { withdrawApplication, withdrawClaim, WITHDRAW_REASONS } from '../applications/service.ts';
 import { applyFormOf, applyForChild, requestHandover } from './apply.ts';
 import { confirmPhoneChange, decidePhoneChange, startPhoneChange } from './phone.ts';
 import { assertCan } from '../auth/permissions.ts';
@@ -234,7 +236,7 @@ export const parentRoutes: RoutePlugin = async (app, deps) => {
   });
 
   // ---------------- pages: the cabinet ----------------
-  const DONE = { password: 'parents.password.saved', return_stay: 'parents.return.done_stay', return_leave: 'parents.return.done_leave' } as const;
+  const DONE = { password: 'parents.password.saved', return_stay: 'parents.return.done_stay', return_leave: 'parents.return.done_leave', edited: 'parents.edit.saved', withdrawn: 'parents.withdraw.done', claim: 'parents.claim.withdrawn' } as const;
 
   r.get('/cabinet', { schema: { ...hide, querystring: langQ } }, async (req, reply) => {
     const parentId = parentOrRedirect(req, reply);
@@ -251,6 +253,88 @@ export const parentRoutes: RoutePlugin = async (app, deps) => {
           ? t(req.lang, DONE[req.query.done as keyof typeof DONE])
           : null;
     return sendPage(reply, cabinetPage(pageContext(req, reply, deps), { parent, apps, messages, nearHead: nearHead(apps, policy.phoneCheckQueueNumber), notice: done }));
+  });
+
+  async function showApplication(req: FastifyRequest, reply: FastifyReply, parentId: number, id: number, o: { error?: string | null; notice?: string | null; status?: number } = {}) {
+    const [app] = await loadApplications(deps, parentId, id);
+    const policy = await deps.city.getPolicy();
+    const orgs = await deps.database.db.selectFrom('organisations').select(['id', 'kind', 'name_kk', 'name_ru']).where('closed_at', 'is', null).orderBy(req.lang === 'kk' ? 'name_kk' : 'name_ru').execute();
+    return sendPage(
+      reply,
+      applicationPage(pageContext(req, reply, deps), {
+        app: app!,
+        organisations: orgs.map((x) => ({ id: x.id, kind: x.kind, nameKk: x.name_kk, nameRu: x.name_ru })),
+        maxPreferences: policy.maxPreferences,
+        error: o.error ?? null,
+        notice: o.notice ?? null,
+      }),
+      o.status ?? 200,
+    );
+  }
+  r.get('/cabinet/applications/:id', { schema: { ...hide, params: idParam, querystring: langQ } }, async (req, reply) => {
+    const parentId = parentOrRedirect(req, reply);
+    if (parentId === null) return reply;
+    const notice = req.query.done && req.query.done in DONE ? t(req.lang, DONE[req.query.done as keyof typeof DONE]) : null;
+    return showApplication(req, reply, parentId, req.params.id, { notice });
+  });
+  r.post(
+    '/cabinet/applications/:id/edit',
+    { schema: { ...hide, params: idParam, body: z.record(z.string(), z.string().max(100)) } },
+    async (req, reply) => {
+      const parentId = parentOrRedirect(req, reply);
+      if (parentId === null) return reply;
+      await loadApplications(deps, parentId, req.params.id); // 404 for anyone else's
+      const b = req.body;
+      const prefs = Object.keys(b)
+        .filter((k) => /^pref[0-9]+$/.test(k) && b[k] !== '')
+        .sort((x, y) => Number(x.slice(4)) - Number(y.slice(4)))
+        .map((k) => Number(b[k]))
+        .filter((n) => Number.isInteger(n) && n > 0);
+      try {
+        await updateApplication(deps, req.actor, req.params.id, { preferences: prefs, language: b.language ?? '', desiredStart: b.desiredStart ?? '' }, req.id);
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        return showApplication(req, reply, parentId, req.params.id, { error: message(req, e), status: e.status });
+      }
+      return reply.redirect(`/cabinet/applications/${req.params.id}?lang=${req.lang}&done=edited`, 303);
+    },
+  );
+  r.post(
+    '/cabinet/applications/:id/withdraw',
+    { schema: { ...hide, params: idParam, body: z.object({ reason: z.string().max(40).optional(), confirm: z.string().max(10).optional() }) } },
+    async (req, reply) => {
+      const parentId = parentOrRedirect(req, reply);
+      if (parentId === null) return reply;
+      await loadApplications(deps, parentId, req.params.id);
+      const reason = WITHDRAW_REASONS.find((x) => x === req.body.reason);
+      if (!reason || req.body.confirm !== 'yes') return showApplication(req, reply, parentId, req.params.id, { error: t(req.lang, 'parents.withdraw.confirm'), status: 400 });
+      try {
+        await withdrawApplication(deps, req.actor, req.params.id, reason);
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        return showApplication(req, reply, parentId, req.params.id, { error: message(req, e), status: e.status });
+      }
+      return reply.redirect(`/cabinet/applications/${req.params.id}?lang=${req.lang}&done=withdrawn`, 303);
+    },
+  );
+  r.post('/cabinet/claims/:id/withdraw', { schema: { ...hide, params: idParam } }, async (req, reply) => {
+    const parentId = parentOrRedirect(req, reply);
+    if (parentId === null) return reply;
+    const claim = await deps.database.db
+      .selectFrom('privilege_claims as c')
+      .innerJoin('applications as a', 'a.id', 'c.application_id')
+      .select('a.id')
+      .where('c.id', '=', req.params.id)
+      .where('a.parent_id', '=', parentId)
+      .executeTakeFirst();
+    if (!claim) throw notFound();
+    try {
+      await withdrawClaim(deps, req.actor, req.params.id);
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      return showApplication(req, reply, parentId, claim.id, { error: message(req, e), status: e.status });
+    }
+    return reply.redirect(`/cabinet/applications/${claim.id}?lang=${req.lang}&done=claim`, 303);
   });
 
   async function showReferral(req: FastifyRequest, reply: FastifyReply, parentId: number, id: number, o: { error?: string | null; notice?: string | null; status?: number } = {}) {

@@ -81,3 +81,48 @@ test('the application form: a child into the queue with a privilege claim awaiti
     await t.close();
   }
 });
+
+test('the application page: change preferences, language and start date keeping the queue place; withdraw a claim; leave the queue; not for another parent', async () => {
+  const t = await testApp();
+  try {
+    const db = t.deps.database.db;
+    const a = await organisation(db, { name: '№1 балабақша' });
+    const b = await organisation(db, { name: '№2 балабақша' });
+    const ahead = await application(db, { preferences: [a, b] });
+    const mine = await application(db, { lang: 'ru', preferences: [a] });
+    await db.updateTable('parents').set({ password_hash: 'x' }).where('id', 'in', [mine.parentId, ahead.parentId]).execute();
+    const claim = await db.insertInto('privilege_claims').values({ application_id: mine.applicationId, category: 'teacher', document_ref: 'upload:0', claimed_at: new Date('2026-03-01T00:00:00Z') }).returning('id').executeTakeFirstOrThrow();
+    const p = await loginAs(t, 'parent', { userId: mine.parentId });
+    const other = await loginAs(t, 'parent', { userId: ahead.parentId });
+    const form = (who: LoggedIn, url: string, body: string) =>
+      t.app.inject({ method: 'POST', url, headers: { cookie: who.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: `_csrf=${who.csrfToken}&${body}` });
+
+    const page = await t.app.inject({ url: `/cabinet/applications/${mine.applicationId}?lang=ru`, headers: { cookie: p.cookie } });
+    assert.equal(page.statusCode, 200);
+    assert.ok(page.body.includes('дети педагогов: ожидает подтверждения'));
+    assert.equal((await t.app.inject({ url: `/cabinet/applications/${mine.applicationId}`, headers: { cookie: other.cookie, accept: 'text/html' } })).statusCode, 404);
+    assert.equal((await form(other, `/cabinet/applications/${mine.applicationId}/edit`, `pref1=${b}&language=ru&desiredStart=2026-09-01`)).statusCode, 404);
+
+    const dup = await form(p, `/cabinet/applications/${mine.applicationId}/edit?lang=ru`, `pref1=${a}&pref2=${a}&language=ru&desiredStart=2026-09-01`);
+    assert.equal(dup.statusCode, 400);
+    const saved = await form(p, `/cabinet/applications/${mine.applicationId}/edit?lang=ru`, `pref1=${b}&pref2=${a}&pref3=&language=ru&desiredStart=2026-10-01`);
+    assert.equal(saved.statusCode, 303);
+    const prefs = await db.selectFrom('application_preferences').select('organisation_id').where('application_id', '=', mine.applicationId).orderBy('rank').execute();
+    assert.deepEqual(prefs.map((x) => x.organisation_id), [b, a]);
+    const row = await db.selectFrom('applications').select(['language', 'desired_start']).where('id', '=', mine.applicationId).executeTakeFirstOrThrow();
+    assert.deepEqual([row.language, row.desired_start], ['ru', '2026-10-01']);
+    const after = await t.app.inject({ url: saved.headers.location as string, headers: { cookie: p.cookie } });
+    assert.ok(after.body.includes('Заявление изменено.'));
+    assert.ok(after.body.includes('Номер в очереди (2022 год рождения): 2'), 'the place in the cohort is kept');
+
+    assert.equal((await form(other, `/cabinet/claims/${claim.id}/withdraw`, '')).statusCode, 404);
+    assert.equal((await form(p, `/cabinet/claims/${claim.id}/withdraw?lang=ru`, '')).statusCode, 303);
+    assert.equal((await db.selectFrom('privilege_claims').select('status').where('id', '=', claim.id).executeTakeFirstOrThrow()).status, 'withdrawn');
+
+    assert.equal((await form(p, `/cabinet/applications/${mine.applicationId}/withdraw?lang=ru`, 'reason=moved_away')).statusCode, 400, 'confirmation needed');
+    assert.equal((await form(p, `/cabinet/applications/${mine.applicationId}/withdraw?lang=ru`, 'reason=moved_away&confirm=yes')).statusCode, 303);
+    assert.equal((await db.selectFrom('applications').select('status').where('id', '=', mine.applicationId).executeTakeFirstOrThrow()).status, 'withdrawn');
+  } finally {
+    await t.close();
+  }
+});
