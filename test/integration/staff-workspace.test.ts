@@ -232,3 +232,36 @@ test('free places: publishing more than capacity − enrolled − outstanding �
     await t.close();
   }
 });
+
+test('refusing the contract needs a reason and closes the referral; an operator opens any organisation’s pages by naming it', async () => {
+  const { t, w } = await setup();
+  const db = t.deps.database.db;
+  try {
+    const child = await queuedChild(db, w);
+    const r = await Referrals.issueReferral(t.deps, w.operator, { applicationId: child.applicationId, groupId: w.groupA });
+    const { a } = await later(t, w, '2026-03-26T10:00:00+05:00');
+    assert.equal((await post(t, a, `/staff/referrals/${r.id}/register`, FOUR)).statusCode, 303);
+    const refused = await post(t, a, `/staff/referrals/${r.id}/refuse?lang=kk`, [['reason', 'Ата-ана шарттан бас тартты']]);
+    assert.equal(refused.statusCode, 303);
+    assert.match((await t.app.inject({ url: refused.headers.location!, headers: { cookie: a.cookie } })).body, /Шарт жасалмады, жолдама жабылды/);
+    const ref = await db.selectFrom('referrals').select('status').where('id', '=', r.id).executeTakeFirstOrThrow();
+    assert.equal(ref.status, 'cancelled');
+    const c = await db.selectFrom('contracts').select(['status', 'refused_reason']).where('referral_id', '=', r.id).executeTakeFirstOrThrow();
+    assert.deepEqual(c, { status: 'refused', refused_reason: 'Ата-ана шарттан бас тартты' });
+    assert.equal((await db.selectFrom('applications').select('status').where('id', '=', child.applicationId).executeTakeFirstOrThrow()).status, 'queued');
+
+    const op = await loginAs(t, 'operator', { userId: w.operator.id! });
+    assert.equal((await page(t, op, '/staff/groups')).statusCode, 404, 'an operator names the organisation');
+    const groups = await page(t, op, `/staff/groups?org=${w.orgA}`);
+    assert.equal(groups.statusCode, 200);
+    assert.match(groups.body, new RegExp(`group-${w.groupA}"`));
+    const view = await page(t, op, `/staff/referrals/${r.id}`);
+    assert.equal(view.statusCode, 200);
+    const read = await db.selectFrom('audit_log').select(['actor_id', 'subject_id']).where('action', '=', 'record.read').where('actor_id', '=', w.operator.id).execute();
+    assert.deepEqual(read, [{ actor_id: w.operator.id, subject_id: child.applicationId }]);
+    // a kindergarten user cannot widen the scope with ?org=
+    assert.equal((await page(t, a, `/staff/groups?org=${w.orgB}`)).statusCode, 403);
+  } finally {
+    await t.close();
+  }
+});
