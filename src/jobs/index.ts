@@ -4,6 +4,8 @@ import { sendDueSms } from '../sms/sender.ts';
 import type { SmsProvider } from '../sms/providers.ts';
 import { headDueToday, JobRunner, type JobLogger, type JobSpec } from './runner.ts';
 import { loadSweep } from './sweep.ts';
+import { sendPhoneCheckReminders } from '../parents/reminders.ts';
+import { pruneAuthAttempts } from '../parents/signin.ts';
 import { runScheduledDistribution } from '../distribution/schedule.ts';
 
 export const DAILY_HEAD = 'daily';
@@ -18,6 +20,8 @@ export async function serviceJobs(deps: AppDeps, sms: SmsProvider, logger: JobLo
   const jobs: JobSpec[] = [
     { name: 'audit.seal', intervalMs: 5000, run: () => sealAudit(db, deps.clock).then((r) => ({ sealed: r.sealed, seq: r.head.seq })) },
     { name: 'sms.send', intervalMs: 2000, run: () => sendDueSms(deps, sms) },
+    { name: 'parents.phone_check', intervalMs: 10 * 60_000, run: () => sendPhoneCheckReminders(deps) },
+    { name: 'parents.prune_attempts', intervalMs: 60 * 60_000, run: () => pruneAuthAttempts(deps) },
     {
       name: 'audit.head.daily',
       intervalMs: 10 * 60_000,

@@ -96,3 +96,28 @@ test('phone lost: the new number confirmed by its code, identity by an ID-card s
     await t.close();
   }
 });
+
+test('near the head of the queue (policy: queue number 50, here 2) the parent gets one SMS to check the phone numbers, and the cabinet warns', async () => {
+  const t = await testApp();
+  try {
+    const db = t.deps.database.db;
+    await db.insertInto('city_settings').values({ key: 'phoneCheckQueueNumber', value: '2', updated_at: new Date('2026-03-01T00:00:00Z'), updated_by: null }).execute();
+    const { sendPhoneCheckReminders } = await import('../../src/parents/reminders.ts');
+    const first = await application(db, { phone: '+77011239001', lang: 'ru', appliedAt: '2024-01-01T00:00:00Z' });
+    const second = await application(db, { phone: '+77011239002', lang: 'ru', appliedAt: '2024-02-01T00:00:00Z' });
+    const third = await application(db, { phone: '+77011239003', lang: 'ru', appliedAt: '2024-03-01T00:00:00Z' });
+    assert.deepEqual(await sendPhoneCheckReminders(t.deps), { reminded: 2 });
+    assert.deepEqual(await sendPhoneCheckReminders(t.deps), { reminded: 0 }, 'once per application');
+    const sms = await db.selectFrom('sms_outbox').select(['phone', 'body']).where('template', '=', 'phone_check').orderBy('phone').execute();
+    assert.deepEqual(sms.map((m) => m.phone), ['+77011239001', '+77011239002']);
+    assert.match(sms[1]!.body, /ваш номер в очереди 2/);
+    // the third comes within reach when the first leaves the queue
+    await db.updateTable('applications').set({ status: 'withdrawn' }).where('id', '=', first.applicationId).execute();
+    assert.deepEqual(await sendPhoneCheckReminders(t.deps), { reminded: 1 });
+    await db.updateTable('parents').set({ password_hash: 'x' }).where('id', 'in', [second.parentId, third.parentId]).execute();
+    const near = await loginAs(t, 'parent', { userId: second.parentId });
+    assert.ok((await t.app.inject({ url: '/cabinet?lang=ru', headers: { cookie: near.cookie } })).body.includes('data-qa="phone-warning"'));
+  } finally {
+    await t.close();
+  }
+});
