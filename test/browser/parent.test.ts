@@ -102,6 +102,17 @@ test('a parent signs in by SMS code, sets a password, finds the queue number and
     await shot(page, 'returned-ru');
     assert.equal((await db.selectFrom('stop_list').select('id').execute()).length, 0, 'no stop-list for a return');
 
+    // the other cabinet pages, in Russian
+    await page.goto(`${address}/cabinet/applications/${mine.applicationId}?lang=ru`);
+    await shot(page, 'application-ru');
+    await page.goto(`${address}/cabinet/apply?lang=ru`);
+    await shot(page, 'apply-ru');
+    await page.goto(`${address}/cabinet/phone?lang=ru`);
+    await shot(page, 'phone-ru');
+    await page.goto(`${address}/cabinet/handover?lang=ru`);
+    await shot(page, 'handover-ru');
+    await page.goto(`${address}/cabinet/referrals/${ref.id}?lang=ru`);
+
     // the same pages in Kazakh
     await page.click('a[hreflang="kk"]');
     assert.equal(await page.getAttribute('html', 'lang'), 'kk');
@@ -110,6 +121,14 @@ test('a parent signs in by SMS code, sets a password, finds the queue number and
     assert.equal(await page.textContent('h1'), 'Жеке кабинет');
     assert.match((await page.textContent('[data-qa="queue-number"]')) ?? '', /Кезектегі нөмір \(2022 жылы туғандар\): 2/);
     await shot(page, 'cabinet-kk');
+    await page.goto(`${address}/cabinet/applications/${mine.applicationId}?lang=kk`);
+    await shot(page, 'application-kk');
+    await page.goto(`${address}/cabinet/apply?lang=kk`);
+    await shot(page, 'apply-kk');
+    await page.goto(`${address}/cabinet/phone?lang=kk`);
+    await shot(page, 'phone-kk');
+    await page.goto(`${address}/cabinet/handover?lang=kk`);
+    await shot(page, 'handover-kk');
     await page.goto(`${address}/cabinet/password?lang=kk`);
     await shot(page, 'password-kk');
     await page.click('[data-qa="sign-out"]');
