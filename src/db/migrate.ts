@@ -2,6 +2,7 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } fr
 import * as m0001 from './migrations/0001_core.ts';
 import * as m0002 from './migrations/0002_calendar_seed.ts';
 import * as m0003 from './migrations/0003_referral_flags.ts';
+import * as m0004 from './migrations/0004_distribution.ts';
 import * as m0005 from './migrations/0005_application_pmpk.ts';
 import * as m0005p from './migrations/0005_parents.ts';
 import * as m0007 from './migrations/0007_staff.ts';
@@ -11,6 +12,7 @@ const migrations: Record<string, { up: string }> = {
   '0001_core': m0001,
   '0002_calendar_seed': m0002,
   '0003_referral_flags': m0003,
+  '0004_distribution': m0004,
   '0005_application_pmpk': m0005,
   '0005_parents': m0005p,
   '0007_staff': m0007,
