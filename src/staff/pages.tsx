@@ -78,20 +78,20 @@ export function groupsPage(ctx: PageContext, d: { organisationName: string; grou
                     <td data-label={tr('staff.groups.name')} safe>
                       {g.name}
                     </td>
-                    <td data-label={tr('staff.groups.birth_year')}>{String(g.birthYear)}</td>
+                    <td data-label={tr('staff.groups.birth_year')} safe>{String(g.birthYear)}</td>
                     <td data-label={tr('staff.groups.language')} safe>
                       {tr(`staff.lang.${g.language}`)}
                     </td>
                     <td data-label={tr('staff.groups.type')} safe>
                       {tr(`staff.group.type.${g.type}`)}
                     </td>
-                    <td data-label={tr('staff.groups.capacity')}>{String(g.capacity)}</td>
-                    <td data-label={tr('staff.groups.enrolled')}>{String(g.enrolled)}</td>
-                    <td data-label={tr('staff.groups.outstanding')}>{String(g.outstanding)}</td>
-                    <td data-label={tr('staff.groups.open')} data-qa="open">
+                    <td data-label={tr('staff.groups.capacity')} safe>{String(g.capacity)}</td>
+                    <td data-label={tr('staff.groups.enrolled')} safe>{String(g.enrolled)}</td>
+                    <td data-label={tr('staff.groups.outstanding')} safe>{String(g.outstanding)}</td>
+                    <td data-label={tr('staff.groups.open')} data-qa="open" safe>
                       {String(g.open)}
                     </td>
-                    <td data-label={tr('staff.groups.publishable')} data-qa="publishable">
+                    <td data-label={tr('staff.groups.publishable')} data-qa="publishable" safe>
                       {String(g.publishable)}
                     </td>
                     <td data-label={tr('staff.groups.count')}>
