@@ -17,6 +17,7 @@ import { controlTokenPath, writeControlToken } from './demo/token.ts';
 import { serviceJobs } from './jobs/index.ts';
 import { ConsoleSmsProvider } from './sms/providers.ts';
 import { smsProviderFromEnv } from './sms/http-provider.ts';
+import { otpKey } from './parents/keys.ts';
 import type { JobRunner } from './jobs/runner.ts';
 
 const t0 = performance.now();
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
     }
 
     const deps: AppDeps = { database, clock, config, city: new CityState(database.db) };
+    await otpKey(deps); // production needs KEZEK_OTP_KEY: refuse to start without it, not at the first sign-in
     app = await buildApp(deps, { logger: { level: config.logLevel } });
     await app.listen({ port: config.port, host: config.host });
     const addr = app.server.address();
