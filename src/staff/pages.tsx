@@ -376,7 +376,10 @@ export function referralPage(ctx: PageContext, r: ReferralRecord, d: Flash & { d
 }
 
 /** A printable sheet: the document's text, the QR code (an SVG made on the server) and the link. */
-export function printPage(ctx: PageContext, d: { title: string; organisation: string; paragraphs: string[]; qrSvg: string; verifyUrl: string; footer?: string }): string {
+export function printPage(
+  ctx: PageContext,
+  d: { title: string; organisation: string; paragraphs: string[]; qrSvg: string; verifyUrl: string; footer?: string; signatures?: { parties: [string, string]; label: string } },
+): string {
   const tr = trOf(ctx);
   return Layout({
     ctx,
@@ -389,6 +392,19 @@ export function printPage(ctx: PageContext, d: { title: string; organisation: st
         {d.paragraphs.map((p) => (
           <p safe>{p}</p>
         ))}
+        {d.signatures ? (
+          <div style="display:flex;flex-wrap:wrap;gap:1rem 3rem;margin-top:1.5rem" data-qa="signatures">
+            {d.signatures.parties.map((party) => (
+              <p style="flex:1 1 12rem;margin:0">
+                <strong safe>{party}</strong>
+                <br />
+                <span safe>{`${d.signatures!.label}: ____________________`}</span>
+              </p>
+            ))}
+          </div>
+        ) : (
+          ''
+        )}
         <div class="qr-row" style="display:flex;flex-wrap:wrap;gap:1rem;align-items:center;margin-top:1.5rem">
           <div style="width:9rem;height:9rem" data-qa="qr" aria-hidden="true">
             {d.qrSvg as 'safe'}

@@ -216,6 +216,7 @@ export const staffRoutes: RoutePlugin = (app, deps) => {
       qrSvg: await qrSvg(url),
       verifyUrl: url,
       footer: t(req.lang, 'staff.print.template', { version: rec.contract.templateVersion ?? CONTRACT_TEMPLATE_VERSION }),
+      signatures: { parties: [text.provider, text.customer], label: text.signature },
     });
     return sendPage(reply, html);
   });
