@@ -35,6 +35,7 @@ export const PERMISSIONS = {
   'demo.clock': ['operator', 'admin'],
   'sms.manage': ['operator', 'admin'],
   'phone.review': ['operator'],
+  'handover.review': ['operator'],
   // administrator
   'staff.manage': ['admin'],
   'settings.edit': ['admin'],

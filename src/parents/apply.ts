@@ -3,7 +3,8 @@ import type { PrivilegeCategory } from '../db/schema.ts';
 import { checkIin } from '../domain/iin.ts';
 import { toDate } from '../clock.ts';
 import { audit, type Actor } from '../audit/write.ts';
-import { AppError, forbidden } from '../errors.ts';
+import { AppError, forbidden, notFound } from '../errors.ts';
+import { assertCan } from '../auth/permissions.ts';
 import { iinError } from '../applications/messages.ts';
 import { createApplication, type Created } from '../applications/service.ts';
 import type { FormWithFile } from './multipart.ts';
@@ -108,5 +109,34 @@ export async function requestHandover(deps: AppDeps, actor: Actor, input: { chil
       .executeTakeFirstOrThrow();
     await audit(trx, deps.clock, actor, { action: 'application.handover_requested', subjectType: 'handover_request', subjectId: row.id, data: { applicationId: app?.id ?? null, uploadId: upload.id } }, requestId);
     return { id: row.id };
+  });
+}
+
+/**
+ * The department decides a hand-over request: approved, the application (its place and history kept)
+ * passes to the requesting parent; rejected, nothing changes but the request, with the reason.
+ */
+export async function decideHandover(deps: AppDeps, actor: Actor, id: number, d: { approve: boolean; reason?: string | undefined }, requestId?: string): Promise<void> {
+  assertCan(actor, 'handover.review');
+  const reason = d.reason?.trim() || null;
+  if (!d.approve && !reason) throw new AppError('reason_required', 400, 'referral.error.reason_required');
+  const now = toDate(deps.clock.now());
+  await deps.database.db.transaction().execute(async (trx) => {
+    const h = await trx.selectFrom('handover_requests').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!h) throw notFound();
+    if (h.status !== 'pending') throw new AppError('handover_closed', 409, 'parents.phone.closed');
+    let from: number | null = null;
+    if (d.approve) {
+      if (!h.application_id) throw new AppError('handover_no_application', 409, 'application.not_queued');
+      const app = await trx.selectFrom('applications').select(['id', 'parent_id', 'status']).where('id', '=', h.application_id).forUpdate().executeTakeFirstOrThrow();
+      if (app.status !== 'queued' && app.status !== 'enrolled') throw new AppError('not_queued', 409, 'application.not_queued');
+      from = app.parent_id;
+      await trx.updateTable('applications').set({ parent_id: h.parent_id }).where('id', '=', app.id).execute();
+    }
+    await trx.updateTable('handover_requests').set({ status: d.approve ? 'done' : 'rejected', decided_at: now, decided_by: actor.id, reason }).where('id', '=', id).where('status', '=', 'pending').execute();
+    await audit(trx, deps.clock, actor, [
+      { action: d.approve ? 'application.handover_approved' : 'application.handover_rejected', subjectType: 'handover_request', subjectId: id, reason, data: { applicationId: h.application_id } },
+      ...(d.approve ? [{ action: 'application.handed_over', subjectType: 'application', subjectId: h.application_id, data: { fromParentId: from, toParentId: h.parent_id, handoverRequestId: id } }] : []),
+    ], requestId);
   });
 }

@@ -15,9 +15,9 @@ import { acceptFormWithFile, type FormWithFile } from './multipart.ts';
 import { applicationPage, applyPage, cabinetPage, demoSmsPage, handoverPage, loginPage, otpEnterPage, otpRequestPage, passwordPage, phoneConfirmPage, phonePage, referralPage, type PhoneChangeView } from './pages.tsx';
 import { updateApplication } from './edit.ts';
 import { withdrawApplication, withdrawClaim, WITHDRAW_REASONS } from '../applications/service.ts';
-import { applyFormOf, applyForChild, requestHandover } from './apply.ts';
+import { applyFormOf, applyForChild, decideHandover, requestHandover } from './apply.ts';
 import { confirmPhoneChange, decidePhoneChange, startPhoneChange } from './phone.ts';
-import { assertCan } from '../auth/permissions.ts';
+import { assertCan, can } from '../auth/permissions.ts';
 
 const ErrorBody = z.object({ error: z.string(), message: z.string() });
 const iin = z.string().trim().min(1).max(20);
@@ -454,8 +454,41 @@ export const parentRoutes: RoutePlugin = async (app, deps) => {
       return reply.status(204).send(null);
     },
   );
+  r.get(
+    '/api/handover-requests',
+    {
+      schema: {
+        tags: ['parents'],
+        summary: 'Requests to hand an application to the child’s legal representative, waiting for the department',
+        security: [{ session: [] }],
+        response: { 200: z.object({ requests: z.array(z.object({ id: z.number(), parentId: z.number(), applicationId: z.number().nullable(), uploadId: z.number(), createdAt: z.string() })) }), 401: ErrorBody, 403: ErrorBody },
+      },
+    },
+    async (req) => {
+      assertCan(req.actor, 'handover.review');
+      const rows = await deps.database.db.selectFrom('handover_requests').selectAll().where('status', '=', 'pending').orderBy('created_at').limit(500).execute();
+      return { requests: rows.map((h) => ({ id: h.id, parentId: h.parent_id, applicationId: h.application_id, uploadId: h.upload_id, createdAt: h.created_at.toISOString() })) };
+    },
+  );
+  r.post(
+    '/api/handover-requests/:id/decide',
+    {
+      schema: {
+        tags: ['parents'],
+        summary: 'Approve (the application passes to the requesting parent) or reject a hand-over request',
+        security: [{ session: [] }],
+        params: idParam,
+        body: z.object({ approve: z.boolean(), reason: z.string().max(500).optional() }),
+        response: { 204: z.null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      await decideHandover(deps, req.actor, req.params.id, req.body, req.id);
+      return reply.status(204).send(null);
+    },
+  );
   r.get('/api/uploads/:id', { schema: { tags: ['parents'], summary: 'A supporting document (operators)', security: [{ session: [] }], params: idParam } }, async (req, reply) => {
-    assertCan(req.actor, 'phone.review');
+    if (!can(req.actor, 'handover.review')) assertCan(req.actor, 'phone.review');
     const u = await deps.database.db.selectFrom('uploads').select(['content_type', 'data']).where('id', '=', req.params.id).executeTakeFirst();
     if (!u) throw notFound();
     return reply.type(u.content_type).header('content-disposition', 'inline').header('cache-control', 'private, no-store').send(Buffer.from(u.data));

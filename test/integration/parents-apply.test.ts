@@ -126,3 +126,36 @@ test('the application page: change preferences, language and start date keeping 
     await t.close();
   }
 });
+
+test('hand-over: the child’s real legal representative asks with documents; the department approves and the application (its place kept) passes to them', async () => {
+  const t = await testApp();
+  try {
+    const db = t.deps.database.db;
+    const org = await organisation(db);
+    const wrongful = await application(db, { preferences: [org] });
+    const real = await application(db, { preferences: [org], lang: 'ru' });
+    await db.updateTable('parents').set({ password_hash: 'x' }).where('id', 'in', [wrongful.parentId, real.parentId]).execute();
+    const child = await db.selectFrom('children').select('iin').where('id', '=', wrongful.childId).executeTakeFirstOrThrow();
+    const p = await loginAs(t, 'parent', { userId: real.parentId });
+    const sent = await post(t, p, '/cabinet/handover?lang=ru', { childIin: child.iin }, [{ field: 'file', filename: 'birth.pdf', type: 'application/pdf', data: PDF }]);
+    assert.equal(sent.statusCode, 303);
+    const op = await loginAs(t, 'operator');
+    assert.equal((await t.app.inject({ url: '/api/handover-requests', headers: p.headers })).statusCode, 403);
+    const list = (await t.app.inject({ url: '/api/handover-requests', headers: op.headers })).json().requests;
+    assert.deepEqual(list.map((r: { applicationId: number; parentId: number }) => [r.applicationId, r.parentId]), [[wrongful.applicationId, real.parentId]]);
+    const doc = await t.app.inject({ url: `/api/uploads/${list[0].uploadId}`, headers: op.headers });
+    assert.equal(doc.headers['content-type'], 'application/pdf');
+    const before = await db.selectFrom('applications').select(['applied_at']).where('id', '=', wrongful.applicationId).executeTakeFirstOrThrow();
+    assert.equal((await t.app.inject({ method: 'POST', url: `/api/handover-requests/${list[0].id}/decide`, headers: op.headers, payload: { approve: true } })).statusCode, 204);
+    const after = await db.selectFrom('applications').select(['parent_id', 'applied_at']).where('id', '=', wrongful.applicationId).executeTakeFirstOrThrow();
+    assert.equal(after.parent_id, real.parentId);
+    assert.equal(after.applied_at.getTime(), before.applied_at.getTime(), 'the place in the queue is kept');
+    const mine = await t.app.inject({ url: `/api/parent/applications/${wrongful.applicationId}`, headers: p.headers });
+    assert.equal(mine.statusCode, 200);
+    const former = await loginAs(t, 'parent', { userId: wrongful.parentId });
+    assert.equal((await t.app.inject({ url: `/api/parent/applications/${wrongful.applicationId}`, headers: former.headers })).statusCode, 404);
+    assert.equal((await t.app.inject({ method: 'POST', url: `/api/handover-requests/${list[0].id}/decide`, headers: op.headers, payload: { approve: true } })).statusCode, 409);
+  } finally {
+    await t.close();
+  }
+});
