@@ -170,6 +170,15 @@ export function otpEnterPage(ctx: PageContext, o: { iin: string; minutes: number
         <p class="muted" safe>
           {tr('parents.otp.no_sms')}
         </p>
+        {ctx.deps.config.mode === 'demo' ? (
+          <p>
+            <a href={`/demo/sms?lang=${ctx.lang}`} target="_blank" data-qa="demo-sms-link" safe>
+              {tr('parents.demo_sms.title')}
+            </a>
+          </p>
+        ) : (
+          ''
+        )}
       </>
     ),
   });
