@@ -18,6 +18,13 @@ const migrations: Record<string, { up: string }> = {
   '0007_staff': m0007,
 };
 
+/** A fingerprint of the migrations as loaded (test templates are keyed by it). */
+export function migrationsFingerprint(): string {
+  return Object.entries(migrations)
+    .map(([name, m]) => `${name}\n${m.up}`)
+    .join('\n--\n');
+}
+
 class StaticProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
     const out: Record<string, Migration> = {};
