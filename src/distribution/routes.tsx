@@ -407,7 +407,7 @@ export const distributionRoutes: RoutePlugin = (app, deps) => {
                   <tbody>
                     {entries.map((e) => (
                       <tr>
-                        <td data-label={tr('distribution.col.place')}>{String(e.placeId)}</td>
+                        <td data-label={tr('distribution.col.place')} safe>{String(e.placeId)}</td>
                         <td data-label={tr('distribution.col.organisation')} safe>{nameOf(e.organisationId)}</td>
                         <td data-label={tr('distribution.col.group')} safe>
                           {`${e.birthYear}, ${tr(e.language === 'kk' ? 'lang.kk' : 'lang.ru')}, ${tr(`group.type.${e.groupType}`)}`}
@@ -441,7 +441,7 @@ export const distributionRoutes: RoutePlugin = (app, deps) => {
               {pages > 1 ? (
                 <nav class="pager">
                   {page > 1 ? <a href={`${base}?page=${page - 1}`}>←</a> : ''}
-                  <span>{` ${page} / ${pages} `}</span>
+                  <span safe>{` ${page} / ${pages} `}</span>
                   {page < pages ? <a href={`${base}?page=${page + 1}`}>→</a> : ''}
                 </nav>
               ) : (
