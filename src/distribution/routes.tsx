@@ -13,6 +13,7 @@ import { formatDateTime } from '../web/format.ts';
 import { PASS_REASONS, type PassReason } from '../domain/distribution.ts';
 import type { PublicEntry } from './inputs.ts';
 import { whyNotYet } from './why.ts';
+import { waitNote } from './why-view.tsx';
 import { commitDistribution, getRun, listRuns, previewDistribution, readProtocol, replayRun, type RunSummary } from './service.ts';
 
 const error = z.object({ error: z.string(), message: z.string() });
@@ -212,7 +213,7 @@ export const distributionRoutes: RoutePlugin = (app, deps) => {
         ...w,
         preferences: w.preferences.map((p) => ({
           ...p,
-          note: p.estimatedMonths === null ? t(req.lang, 'distribution.why.no_history') : t(req.lang, 'distribution.why.estimate', { months: p.estimatedMonths }),
+          note: waitNote(req.lang, p),
         })),
       };
     },

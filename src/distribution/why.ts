@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Policy } from '../domain/policy.ts';
 import { toDate, type Clock } from '../clock.ts';
-import { lookupQueue, type LookupKey } from '../applications/queue.ts';
+import { lookupQueue, type LookupKey, type PublicQueueView } from '../applications/queue.ts';
 
 /**
  * "Why not me yet?" — for each preferred organisation: the application's position in that
@@ -37,8 +37,31 @@ export function estimateWaitMonths(position: number, releasedPerYear: number): n
   return Math.max(0, Math.ceil((position * 12) / releasedPerYear));
 }
 
+/** What explainWait needs of an application's queue numbers: the public lookup's view, or the cabinet's own. */
+export interface WaitInput {
+  number: string;
+  status: string;
+  asOf: string;
+  preferences: { rank: number; organisationId: number; nameKk: string; nameRu: string; position: number | null }[];
+}
+
+/** The public lookup's answer with its "why not me yet?" — both read once. */
 export async function whyNotYet(db: Kysely<DB>, policy: Policy, clock: Clock, key: LookupKey): Promise<WhyNotYet> {
+  return (await lookupWithWhy(db, policy, clock, key)).why;
+}
+
+/** The public lookup (lookupQueue) and its "why not me yet?" from the same queue numbers, for a page that shows both. */
+export async function lookupWithWhy(db: Kysely<DB>, policy: Policy, clock: Clock, key: LookupKey): Promise<{ view: PublicQueueView; why: WhyNotYet }> {
   const view = await lookupQueue(db, policy, key, clock);
+  return { view, why: await explainWait(db, clock, view) };
+}
+
+/**
+ * "Why not me yet?" for queue numbers already computed (lookupQueue's view, or the cabinet's
+ * application): adds, per preference, the fitting places released there in the last 12 months and
+ * the estimated wait. Reads the released places once for all preferences.
+ */
+export async function explainWait(db: Kysely<DB>, clock: Clock, view: WaitInput): Promise<WhyNotYet> {
   const app = await db.selectFrom('applications').select(['birth_year', 'language', 'special_needs']).where('number', '=', view.number).executeTakeFirstOrThrow();
   const since = toDate(clock.now().toZonedDateTimeISO('Asia/Almaty').subtract({ months: 12 }).toInstant());
   const orgIds = view.preferences.map((p) => p.organisationId);
@@ -71,4 +94,3 @@ export async function whyNotYet(db: Kysely<DB>, policy: Policy, clock: Clock, ke
     }),
   };
 }
-

@@ -4,6 +4,8 @@ import { formatDate, formatDateTime } from '../web/format.ts';
 import { PASSWORD_MIN_LENGTH } from './signin.ts';
 import type { CabinetApplication, CabinetMessage, CabinetParent, CabinetReferral } from './cabinet.ts';
 import { EXTENSION_REASONS } from '../domain/referral.ts';
+import type { WhyNotYet } from '../distribution/why.ts';
+import { WhyNotYetTable } from '../distribution/why-view.tsx';
 
 type Tr = (k: MessageKey, p?: Record<string, string | number>) => string;
 const trOf = (ctx: PageContext): Tr => (k, p) => t(ctx.lang, k, p);
@@ -283,7 +285,11 @@ function ReferralLine(props: { ctx: PageContext; r: CabinetReferral }): JSX.Elem
   );
 }
 
-export function cabinetPage(ctx: PageContext, o: { parent: CabinetParent; apps: CabinetApplication[]; messages: CabinetMessage[]; nearHead: boolean; notice?: string | null }): string {
+/** `why`: each queued application's "why not me yet?" (explainWait), by application id. */
+export function cabinetPage(
+  ctx: PageContext,
+  o: { parent: CabinetParent; apps: CabinetApplication[]; messages: CabinetMessage[]; nearHead: boolean; notice?: string | null; why?: Map<number, WhyNotYet> },
+): string {
   const tr = trOf(ctx);
   const { parent, apps } = o;
   return Layout({
@@ -324,9 +330,10 @@ export function cabinetPage(ctx: PageContext, o: { parent: CabinetParent; apps: 
             <StopState ctx={ctx} app={a} />
             {a.referrals.length ? <ul>{a.referrals.map((r) => <ReferralLine ctx={ctx} r={r} />)}</ul> : ''}
             {a.status === 'queued' ? (
-              <details>
+              <details data-qa="why">
                 <summary safe>{tr('parents.app.why')}</summary>
                 <p safe>{tr('parents.app.why.text')}</p>
+                {o.why?.get(a.id) ? <WhyNotYetTable lang={ctx.lang} why={o.why.get(a.id)!} /> : ''}
               </details>
             ) : (
               ''

@@ -9,6 +9,7 @@ import { setSessionCookie } from '../auth/sessions.ts';
 import { extendReferral, referralError, returnReferral } from '../referrals/service.ts';
 import { EXTENSION_REASONS } from '../domain/referral.ts';
 import { loadApplications, loadMessages, loadParent, loadReferral, nearHead, parentIdOf } from './cabinet.ts';
+import { explainWait, type WhyNotYet } from '../distribution/why.ts';
 import { passwordSignIn, requestSignInOtp, setParentPassword, verifySignInOtp } from './signin.ts';
 import { checkUpload, storeUpload } from './uploads.ts';
 import { acceptFormWithFile, type FormWithFile } from './multipart.ts';
@@ -246,13 +247,18 @@ export const parentRoutes: RoutePlugin = async (app, deps) => {
     const policy = await deps.city.getPolicy();
     const apps = await loadApplications(deps, parentId);
     const messages = await loadMessages(deps, parentId);
+    // "why not me yet?" from the queue numbers just read, once per queued application
+    const why = new Map<number, WhyNotYet>();
+    for (const a of apps) {
+      if (a.status === 'queued' && a.position) why.set(a.id, await explainWait(deps.database.db, deps.clock, { number: a.number, status: a.status, asOf: a.position.asOf, preferences: a.preferences }));
+    }
     const done =
       req.query.done === 'applied' && req.query.n
         ? t(req.lang, 'parents.apply.done', { number: req.query.n })
         : req.query.done && req.query.done in DONE
           ? t(req.lang, DONE[req.query.done as keyof typeof DONE])
           : null;
-    return sendPage(reply, cabinetPage(pageContext(req, reply, deps), { parent, apps, messages, nearHead: nearHead(apps, policy.phoneCheckQueueNumber), notice: done }));
+    return sendPage(reply, cabinetPage(pageContext(req, reply, deps), { parent, apps, messages, nearHead: nearHead(apps, policy.phoneCheckQueueNumber), notice: done, why }));
   });
 
   async function showApplication(req: FastifyRequest, reply: FastifyReply, parentId: number, id: number, o: { error?: string | null; notice?: string | null; status?: number } = {}) {

@@ -10,7 +10,7 @@ import { organisationsPage } from './pages/organisations.tsx';
 import { organisationPage } from './pages/organisation.tsx';
 import { queuePage, type QueueView } from './pages/queue.tsx';
 import { getOrganisation, listOrganisations } from './queries.ts';
-import { lookupQueue } from '../applications/queue.ts';
+import { lookupWithWhy, type WhyNotYet } from '../distribution/why.ts';
 
 const LANG_COOKIE_MAX_AGE = 365 * 24 * 3600;
 const empty = z.literal('').transform(() => undefined);
@@ -64,18 +64,19 @@ export const webRoutes: RoutePlugin = (app, deps) => {
   r.get('/queue', { schema: { ...hide, querystring: z.object({ q: z.string().max(100).optional(), lang: z.string().optional() }) } }, async (req, reply) => {
     const q = (req.query.q ?? '').trim();
     let result: QueueView | null = null;
+    let why: WhyNotYet | null = null;
     let error: string | null = null;
     let status = 200;
     if (q) {
       const key = /^\d{12}$/.test(q.replace(/\s/g, '')) ? { childIin: q.replace(/\s/g, '') } : { number: q };
       try {
-        result = await lookupQueue(deps.database.db, await deps.city.getPolicy(), key, deps.clock);
+        ({ view: result, why } = await lookupWithWhy(deps.database.db, await deps.city.getPolicy(), deps.clock, key));
       } catch (e) {
         if (!(e instanceof AppError)) throw e;
         error = t(req.lang, e.messageKey, e.params);
         status = e.status;
       }
     }
-    return sendPage(reply, queuePage(pageContext(req, reply, deps), q, result, error), status);
+    return sendPage(reply, queuePage(pageContext(req, reply, deps), q, result, error, why), status);
   });
 };

@@ -4,6 +4,7 @@ import { testApp, type TestApp } from '../helpers/app.ts';
 import { loginAs, type LoggedIn } from '../helpers/auth.ts';
 import { queuedChild, world } from '../helpers/referral-setup.ts';
 import { issueReferral } from '../../src/referrals/service.ts';
+import { freePlaces, group } from '../helpers/fixtures.ts';
 
 function multipart(fields: Record<string, string>, file?: { name: string; filename: string; type: string; data: Buffer }) {
   const boundary = '----kezektest' + 'x'.repeat(12);
@@ -157,6 +158,52 @@ test('return the referral: confirmation required; staying keeps the queue place,
     assert.deepEqual(prefs.map((p) => p.organisation_id), [w.orgB]);
     const home = await t.app.inject({ url: '/cabinet?lang=ru', headers: { cookie: pa.cookie } });
     assert.ok(home.body.includes('Номер в очереди (2022 год рождения): 1'));
+  } finally {
+    await t.close();
+  }
+});
+
+test('“why not me yet?” in the cabinet: per chosen organisation the number in its queue, the fitting places released in the last 12 months, and the wait — labelled an estimate', async () => {
+  const t = await testApp(); // Monday 2 March 2026
+  try {
+    const db = t.deps.database.db;
+    const w = await world(db, 0);
+    // orgA: two fitting places (2022, Kazakh, general) released in the last 12 months ...
+    const recent = await freePlaces(db, w.groupA, 2);
+    await db.updateTable('free_places').set({ published_at: new Date('2025-11-03T04:00:00Z') }).where('id', 'in', recent).execute();
+    // ... and places that do not count: older than 12 months, withdrawn, another language
+    await freePlaces(db, w.groupA, 1); // published 1 January 2025
+    const gone = await freePlaces(db, w.groupA, 1);
+    await db.updateTable('free_places').set({ published_at: new Date('2025-12-01T04:00:00Z'), status: 'withdrawn' }).where('id', 'in', gone).execute();
+    const russian = await freePlaces(db, await group(db, w.orgA, { birthYear: 2022, language: 'ru' }), 3);
+    await db.updateTable('free_places').set({ published_at: new Date('2025-12-01T04:00:00Z') }).where('id', 'in', russian).execute();
+
+    const a = await queuedChild(db, w, { lang: 'ru' });
+    const b = await queuedChild(db, w, { lang: 'ru' });
+    const pb = await signedInParent(t, b.parentId);
+    const ru = (await t.app.inject({ url: '/cabinet?lang=ru', headers: { cookie: pb.cookie } })).body;
+    const why = ru.slice(ru.indexOf('data-qa="why"'), ru.indexOf('</details>', ru.indexOf('data-qa="why"')));
+    assert.ok(why.includes('Почему очередь ещё не подошла?'), 'the section is there');
+    const rows = why.split('data-qa="why-row"').slice(1);
+    assert.equal(rows.length, 2, 'one row per chosen organisation');
+    // orgA: second in its queue, 2 fitting places in 12 months → about 12 months
+    assert.match(rows[0]!, /data-qa="why-position">2</);
+    assert.match(rows[0]!, /data-qa="why-released">2</);
+    assert.ok(rows[0]!.includes('Оценка: примерно 12 мес.'), 'the wait, labelled an estimate');
+    // orgB: nothing released there → no estimate, said so
+    assert.match(rows[1]!, /data-qa="why-released">0</);
+    assert.ok(rows[1]!.includes('оценить срок нельзя'), 'оценить срок нельзя');
+    assert.ok(why.includes('Срок ожидания (оценка)'), 'Срок ожидания (оценка)');
+    assert.ok(why.includes('Это только оценка, а не гарантия'), 'Это только оценка, а не гарантия');
+
+    const pa = await signedInParent(t, a.parentId);
+    const kk = (await t.app.inject({ url: '/cabinet?lang=kk', headers: { cookie: pa.cookie } })).body;
+    assert.match(kk, /data-qa="why-position">1</);
+    assert.ok(kk.includes('Болжам: шамамен 6 ай'), 'first in the queue: about 6 months, in Kazakh');
+    assert.ok(kk.includes('Бұл — тек болжам, кепілдік емес'), 'Бұл — тек болжам, кепілдік емес');
+    const en = (await t.app.inject({ url: '/cabinet?lang=en', headers: { cookie: pa.cookie } })).body;
+    assert.ok(en.includes('Estimate: about 6 months'), 'Estimate: about 6 months');
+    assert.ok(en.includes('Places released in the last 12 months'), 'Places released in the last 12 months');
   } finally {
     await t.close();
   }

@@ -3,6 +3,8 @@ import { t } from '../i18n/index.ts';
 import { Layout, type PageContext } from '../layout.tsx';
 import { formatDate, formatDateTime } from '../format.ts';
 import { nameIn } from '../queries.ts';
+import type { WhyNotYet } from '../../distribution/why.ts';
+import { WhyNotYetTable } from '../../distribution/why-view.tsx';
 
 type Ahead = { extraordinary: number; primary: number; general: number };
 /** The public lookup's answer (lookupQueue in src/applications/queue.ts): no personal data. */
@@ -16,7 +18,8 @@ export interface QueueView {
   asOf: string;
 }
 
-export function queuePage(ctx: PageContext, q: string, result: QueueView | null, error: string | null): string {
+/** `why`: the "why not me yet?" of the same lookup (lookupWithWhy), shown while the application is in the queue. */
+export function queuePage(ctx: PageContext, q: string, result: QueueView | null, error: string | null, why: WhyNotYet | null = null): string {
   const tr = (k: Parameters<typeof t>[1], p?: Record<string, string | number>) => t(ctx.lang, k, p);
   const aheadText = (a: Ahead) => `${a.extraordinary} / ${a.primary} / ${a.general}`;
   return Layout({
@@ -111,6 +114,16 @@ export function queuePage(ctx: PageContext, q: string, result: QueueView | null,
                   </table>
                 </div>
               </>
+            ) : (
+              ''
+            )}
+            {why && result.cohort && why.preferences.length ? (
+              <section aria-labelledby="why-h">
+                <h3 id="why-h" safe>
+                  {tr('distribution.why.title')}
+                </h3>
+                <WhyNotYetTable lang={ctx.lang} why={why} />
+              </section>
             ) : (
               ''
             )}

@@ -1,0 +1,61 @@
+import { t } from '../web/i18n/index.ts';
+import type { Lang } from '../db/schema.ts';
+import type { WaitEstimate, WhyNotYet } from './why.ts';
+
+/** The estimate of one preference in words, labelled as an estimate (the same text as the JSON API's `note`). */
+export function waitNote(lang: Lang, p: Pick<WaitEstimate, 'estimatedMonths'>): string {
+  return p.estimatedMonths === null ? t(lang, 'distribution.why.no_history') : t(lang, 'distribution.why.estimate', { months: p.estimatedMonths });
+}
+
+/**
+ * "Why not me yet?" as HTML, for the parent's cabinet and the public queue lookup: per preference the
+ * position in that organisation's cohort queue, the fitting places released there in the last 12
+ * months, and the estimated wait — said to be an estimate, not a promise. A stacked table (readable
+ * at 360 px without sideways scrolling); no personal data.
+ */
+export function WhyNotYetTable(props: { lang: Lang; why: WhyNotYet }): JSX.Element {
+  const { lang, why } = props;
+  const tr = (k: Parameters<typeof t>[1]) => t(lang, k);
+  if (why.preferences.length === 0) return '';
+  return (
+    <div data-qa="why-not-yet">
+      <p class="muted" data-qa="why-estimate-note" safe>
+        {tr('distribution.why.lead')}
+      </p>
+      <div class="table-wrap">
+        <table class="stacked">
+          <thead>
+            <tr>
+              <th scope="col" safe>{tr('distribution.why.col.rank')}</th>
+              <th scope="col" safe>{tr('distribution.col.organisation')}</th>
+              <th scope="col" safe>{tr('distribution.why.col.position')}</th>
+              <th scope="col" safe>{tr('distribution.why.col.released')}</th>
+              <th scope="col" safe>{tr('distribution.why.col.estimate')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {why.preferences.map((p) => (
+              <tr data-qa="why-row">
+                <td data-label={tr('distribution.why.col.rank')} safe>{String(p.rank)}</td>
+                <td data-label={tr('distribution.col.organisation')}>
+                  <a href={`/organisations/${p.organisationId}?lang=${lang}`} safe>
+                    {lang === 'kk' ? p.nameKk : p.nameRu}
+                  </a>
+                </td>
+                <td data-label={tr('distribution.why.col.position')} data-qa="why-position" safe>
+                  {p.position === null ? '—' : String(p.position)}
+                </td>
+                <td data-label={tr('distribution.why.col.released')} data-qa="why-released" safe>
+                  {String(p.releasedLast12Months)}
+                </td>
+                <td data-label={tr('distribution.why.col.estimate')} data-qa="why-estimate" safe>
+                  {p.position === null ? '—' : waitNote(lang, p)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
