@@ -33,6 +33,7 @@ export function Layout(props: { ctx: PageContext; title: string; children: JSX.E
     ['/', tr('web.nav.home')],
     ['/queue', tr('web.nav.queue')],
     ['/organisations', tr('web.nav.organisations')],
+    ['/distribution', tr('web.nav.distribution')],
     ['/cabinet', tr('parents.title.cabinet')],
     ['/staff', tr('web.nav.staff')],
   ];

@@ -153,6 +153,58 @@ test('the public queue lookup by application number or child IIN shows positions
   }
 });
 
+test('the queue lookup answers “why not me yet?”: per chosen organisation the number, the fitting places released in 12 months, the wait as an estimate', async () => {
+  const t = await testApp(); // Monday 2 March 2026
+  try {
+    const s = await seed(t);
+    const db = t.deps.database.db;
+    // the three places of «Күншуақ» (2022, Kazakh, general) were released last autumn; one more, in January 2025, is too old to count
+    const g1 = (await db.selectFrom('groups').select('id').where('organisation_id', '=', s.sun).executeTakeFirstOrThrow()).id;
+    await db.updateTable('free_places').set({ published_at: new Date('2025-10-01T04:00:00Z') }).where('group_id', '=', g1).execute();
+    await f.freePlaces(db, g1, 1);
+
+    const ru = (await t.app.inject({ url: `/queue?q=${s.a2.number}&lang=ru` })).body;
+    has(ru, 'Почему очередь ещё не подошла?');
+    has(ru, 'Мест освободилось за последние 12 месяцев');
+    has(ru, 'Срок ожидания (оценка)');
+    has(ru, 'Это только оценка, а не гарантия');
+    // second in «Күншуақ»'s queue, 3 fitting places in 12 months → about 8 months
+    assert.match(ru, /data-qa="why-position">2</);
+    assert.match(ru, /data-qa="why-released">3</);
+    has(ru, 'Оценка: примерно 8 мес.');
+
+    const kk = (await t.app.inject({ url: `/queue?q=${s.a1.number}&lang=kk` })).body;
+    const rows = kk.split('data-qa="why-row"').slice(1);
+    assert.equal(rows.length, 2, 'one row per chosen organisation');
+    has(rows[0]!, 'Болжам: шамамен 4 ай');
+    // «Балапан» has only a 2021 correctional group: nothing fitting, so no estimate, and it says so
+    assert.match(rows[1]!, /data-qa="why-released">0</);
+    has(rows[1]!, 'болжам жасау мүмкін емес');
+    has(kk, 'Бұл — тек болжам, кепілдік емес');
+
+    const en = (await t.app.inject({ url: `/queue?q=${s.childIin}&lang=en` })).body;
+    has(en, 'Estimate: about 8 months');
+    has(en, 'Wait (estimate)');
+  } finally {
+    await t.close();
+  }
+});
+
+test('the menu links the published distribution protocols, in each language', async () => {
+  const t = await testApp();
+  try {
+    for (const [lang, label] of [['kk', 'Бос орындардың бөлінуі'], ['ru', 'Распределение свободных мест'], ['en', 'Distribution of free places']] as const) {
+      const home = await t.app.inject({ url: `/?lang=${lang}` });
+      has(home.body, `<a href="/distribution">${label}</a>`);
+    }
+    const list = await t.app.inject({ url: '/distribution?lang=ru' });
+    assert.equal(list.statusCode, 200);
+    has(list.body, '<a href="/distribution" aria-current="page">');
+  } finally {
+    await t.close();
+  }
+});
+
 test('staff home: who you are, and for an operator in demo mode a button that moves the clock one working day', async () => {
   const t = await testApp(); // Monday 2 March 2026, 10:00 Almaty
   try {
