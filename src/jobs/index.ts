@@ -20,7 +20,7 @@ export async function serviceJobs(deps: AppDeps, sms: SmsProvider, logger: JobLo
   const jobs: JobSpec[] = [
     { name: 'audit.seal', intervalMs: 5000, run: () => sealAudit(db, deps.clock).then((r) => ({ sealed: r.sealed, seq: r.head.seq })) },
     { name: 'sms.send', intervalMs: 2000, run: () => sendDueSms(deps, sms) },
-    { name: 'parents.phone_check', intervalMs: 10 * 60_000, run: () => sendPhoneCheckReminders(deps) },
+    { name: 'parents.phone_check', intervalMs: 10 * 60_000, run: (signal) => sendPhoneCheckReminders(deps, signal) },
     { name: 'parents.prune_attempts', intervalMs: 60 * 60_000, run: () => pruneAuthAttempts(deps) },
     {
       name: 'audit.head.daily',

@@ -10,7 +10,8 @@ export interface JobLogger {
 export interface JobSpec {
   name: string;
   intervalMs: number;
-  run(): Promise<unknown>;
+  /** `signal` aborts at shutdown: a job working through many items stops between two of them. */
+  run(signal: AbortSignal): Promise<unknown>;
   /** Write the job's last run into job_runs (health and catch-up). Default true. */
   record?: boolean;
 }
@@ -18,12 +19,14 @@ export interface JobSpec {
 /**
  * A small scheduler of named loops. Each loop waits its interval after the previous iteration ends,
  * so it never overlaps itself; an error is logged and the loop goes on. stop() cancels the waits and
- * resolves when every running iteration has finished (graceful shutdown).
+ * resolves when every running iteration has finished (graceful shutdown); it also aborts the
+ * iterations' signal, so a long one stops at its next item instead of holding the shutdown.
  */
 export class JobRunner {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Map<string, Promise<void>>();
   private stopped = false;
+  private readonly abort = new AbortController();
   readonly runs = new Map<string, number>();
 
   constructor(
@@ -54,7 +57,7 @@ export class JobRunner {
   /** One iteration of a job now (tests, and the CLI); errors are logged, not thrown. */
   async iterate(job: JobSpec): Promise<void> {
     try {
-      const result = await job.run();
+      const result = await job.run(this.abort.signal);
       this.runs.set(job.name, (this.runs.get(job.name) ?? 0) + 1);
       if (job.record !== false && this.db && this.clock) {
         const at = toDate(this.clock.now());
@@ -72,6 +75,7 @@ export class JobRunner {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.abort.abort();
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     await Promise.all([...this.running.values()]);

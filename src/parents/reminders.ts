@@ -11,13 +11,14 @@ import { enqueueParentSms } from './sms.ts';
  * domain's (src/domain/order.ts), over the queued applications of the cohorts that still have someone
  * to remind. A job runs it every few minutes; several processes may (the update names the state).
  */
-export async function sendPhoneCheckReminders(deps: Pick<AppDeps, 'database' | 'clock' | 'city'>): Promise<{ reminded: number }> {
+export async function sendPhoneCheckReminders(deps: Pick<AppDeps, 'database' | 'clock' | 'city'>, signal?: AbortSignal): Promise<{ reminded: number }> {
   const db = deps.database.db;
   const policy = await deps.city.getPolicy();
   const n = policy.phoneCheckQueueNumber;
   const cohorts = await db.selectFrom('applications').select('birth_year').distinct().where('status', '=', 'queued').where('phone_reminder_sent_at', 'is', null).execute();
   let reminded = 0;
   for (const { birth_year } of cohorts) {
+    if (signal?.aborted) break;
     const apps = await db.selectFrom('applications').select(['id', 'tier', 'applied_at', 'parent_id', 'phone_reminder_sent_at']).where('status', '=', 'queued').where('birth_year', '=', birth_year).execute();
     const prefs = await db
       .selectFrom('application_preferences as p')
@@ -34,6 +35,7 @@ export async function sendPhoneCheckReminders(deps: Pick<AppDeps, 'database' | '
     for (const p of prefs) (byOrg.get(p.organisation_id) ?? byOrg.set(p.organisation_id, new Set()).get(p.organisation_id)!).add(p.application_id);
     for (const ids of byOrg.values()) note(q.filter((a) => ids.has(a.id)));
     for (const a of q) {
+      if (signal?.aborted) break; // shutting down: the rest are reminded by the next run
       const pos = best.get(a.id)!;
       if (!a.due || pos > n) continue;
       const sent = await db.transaction().execute(async (trx) => {
