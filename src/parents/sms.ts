@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
+import { insertOutbox } from '../sms/outbox.ts';
 import type { DB, Lang } from '../db/schema.ts';
-import { toDate, type Clock } from '../clock.ts';
+import type { Clock } from '../clock.ts';
 
 /**
  * The parents' own SMS texts (one-time passwords, the phone-check reminder), queued in the same
@@ -41,22 +42,5 @@ export async function enqueueParentSms(
   clock: Clock,
   m: { parentId: number; phone: string; lang: Lang; template: ParentSms; params: { code?: string; minutes?: number; n?: number }; subjectType: string; subjectId: number | null },
 ): Promise<number> {
-  const now = toDate(clock.now());
-  const row = await trx
-    .insertInto('sms_outbox')
-    .values({
-      parent_id: m.parentId,
-      phone: m.phone,
-      lang: m.lang,
-      template: m.template,
-      body: renderParentSms(m.template, m.lang, m.params),
-      status: 'pending',
-      next_attempt_at: now,
-      created_at: now,
-      subject_type: m.subjectType,
-      subject_id: m.subjectId,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+  return insertOutbox(trx, clock, { ...m, body: renderParentSms(m.template, m.lang, m.params) });
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { DB } from '../db/schema.ts';
+import type { DB, Lang } from '../db/schema.ts';
 import { toDate, type Clock } from '../clock.ts';
 import { renderSms, type SmsParams, type SmsTemplate } from './templates.ts';
 
@@ -18,20 +18,37 @@ export interface SmsRequest {
  */
 export async function enqueueSms(trx: Kysely<DB>, clock: Clock, req: SmsRequest): Promise<number> {
   const parent = await trx.selectFrom('parents').select(['phone1', 'lang']).where('id', '=', req.parentId).executeTakeFirstOrThrow();
+  return insertOutbox(trx, clock, {
+    parentId: req.parentId,
+    phone: parent.phone1,
+    lang: parent.lang,
+    template: req.template,
+    body: renderSms(req.template, parent.lang, req.params),
+    subjectType: req.subjectType,
+    subjectId: req.subjectId,
+  });
+}
+
+/** The one insert into the outbox: a rendered message, due now. */
+export async function insertOutbox(
+  trx: Kysely<DB>,
+  clock: Clock,
+  m: { parentId: number | null; phone: string; lang: Lang; template: string; body: string; subjectType: string; subjectId: number | null },
+): Promise<number> {
   const now = toDate(clock.now());
   const row = await trx
     .insertInto('sms_outbox')
     .values({
-      parent_id: req.parentId,
-      phone: parent.phone1,
-      lang: parent.lang,
-      template: req.template,
-      body: renderSms(req.template, parent.lang, req.params),
+      parent_id: m.parentId,
+      phone: m.phone,
+      lang: m.lang,
+      template: m.template,
+      body: m.body,
       status: 'pending',
       next_attempt_at: now,
       created_at: now,
-      subject_type: req.subjectType,
-      subject_id: req.subjectId,
+      subject_type: m.subjectType,
+      subject_id: m.subjectId,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
