@@ -11,7 +11,7 @@ import { migrate } from './db/migrate.ts';
 import { OffsetClock, SystemClock, type Clock } from './clock.ts';
 import { CityState, type AppDeps } from './context.ts';
 import { buildApp } from './app.ts';
-import { demoLogins, isEmptyCity, seedDemoCity } from './demo/seed.ts';
+import { demoLogins, demoParents, isEmptyCity, seedDemoCity } from './demo/seed.ts';
 import { loadDemoOffset, syncDemoClock } from './demo/clock.ts';
 import { controlTokenPath, writeControlToken } from './demo/token.ts';
 import { serviceJobs } from './jobs/index.ts';
@@ -91,6 +91,8 @@ async function main(): Promise<void> {
       }
       say('Demo staff logins (demo mode only):');
       for (const line of await demoLogins(database.db)) say(line);
+      say('Demo parents (sign in at /cabinet with the IIN; the one-time password appears at /demo/sms):');
+      for (const line of await demoParents(database.db)) say(line);
     } else {
       clock = new SystemClock();
     }

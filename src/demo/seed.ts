@@ -364,3 +364,16 @@ export async function demoLogins(db: Kysely<DB>): Promise<string[]> {
       `  ${r.role.padEnd(12)} ${r.username.padEnd(10)} password: ${DEMO_PASSWORD}${r.organisation_id ? `  (organisation ${r.organisation_id})` : ''}${r.totp_secret === DEMO_TOTP_SECRET ? `  TOTP key: ${DEMO_TOTP_SECRET}` : ''}`,
   );
 }
+
+/** A few demo parents to sign in as at /cabinet (their one-time passwords appear at /demo/sms). */
+export async function demoParents(db: Kysely<DB>, n = 3): Promise<string[]> {
+  const rows = await db
+    .selectFrom('parents as p')
+    .innerJoin('applications as a', 'a.parent_id', 'p.id')
+    .select(['p.iin', 'a.number', 'a.birth_year'])
+    .where('a.status', '=', 'queued')
+    .orderBy('a.applied_at')
+    .limit(n)
+    .execute();
+  return rows.map((r) => `  parent IIN ${r.iin}   application ${r.number} (born ${r.birth_year})`);
+}
