@@ -27,6 +27,8 @@ const { values } = parseArgs({
     engine: { type: 'string', default: 'both' },
     runs: { type: 'string', default: '3' },
     seed: { type: 'string', default: '42' },
+    // PostgreSQL only: keep the generated city in this database and reuse it on the next invocation (for iterating).
+    'reuse-db': { type: 'string' },
   },
 });
 const runs = Number(values.runs);
@@ -76,17 +78,22 @@ async function reset(database: Database, auditBefore: number): Promise<void> {
 async function bench(engine: 'postgres' | 'pglite', applications: number, places: number): Promise<void> {
   let database: Database;
   let dropDb: (() => Promise<void>) | undefined;
+  let reused = false;
   if (engine === 'postgres') {
     const url = process.env.DATABASE_URL || URL_DEFAULT;
-    const name = `kezek_bench_${process.pid}`;
+    const reuse = values['reuse-db'];
+    if (reuse !== undefined && !/^[a-z_][a-z0-9_]*$/.test(reuse)) throw new Error('--reuse-db: a plain lower-case database name');
+    const name = reuse ?? `kezek_bench_${process.pid}`;
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
-    await admin.query(`create database ${name}`);
+    const exists = reuse !== undefined && (await admin.query('select 1 from pg_database where datname = $1', [reuse])).rowCount === 1;
+    if (!exists) await admin.query(`create database ${name}`);
     await admin.end();
+    reused = exists;
     const u = new URL(url);
     u.pathname = `/${name}`;
     database = await openDatabase({ databaseUrl: u.toString(), poolMax: 4 });
-    dropDb = async () => {
+    if (reuse === undefined) dropDb = async () => {
       const a = new pg.Client({ connectionString: url });
       await a.connect();
       await a.query(`drop database if exists ${name} with (force)`);
@@ -97,10 +104,15 @@ async function bench(engine: 'postgres' | 'pglite', applications: number, places
   }
   try {
     await migrate(database.db);
-    const g0 = performance.now();
-    await generateCity(database.db, { applications, places, seed: Number(values.seed) });
-    const genSeconds = (performance.now() - g0) / 1000;
-    process.stderr.write(`${engine}: city of ${applications} applications / ${places} places generated in ${genSeconds.toFixed(1)} s\n`);
+    if (reused) {
+      await reset(database, Number((await sql<{ n: number }>`select coalesce(max(id), 0) as n from audit_log where action <> 'referral.issued' and action <> 'distribution.committed'`.execute(database.db)).rows[0]!.n));
+      process.stderr.write(`${engine}: reusing the city in ${values['reuse-db']} (generated earlier with its own options)\n`);
+    } else {
+      const g0 = performance.now();
+      await generateCity(database.db, { applications, places, seed: Number(values.seed) });
+      const genSeconds = (performance.now() - g0) / 1000;
+      process.stderr.write(`${engine}: city of ${applications} applications / ${places} places generated in ${genSeconds.toFixed(1)} s\n`);
+    }
     const clock = new FixedClock('2026-03-02T04:00:00Z'); // Monday 09:00 Asia/Almaty
     const deps: AppDeps = { database, clock, config: { ...loadConfig({}), jobs: false }, city: new CityState(database.db, 0) };
     const auditBefore = Number((await sql<{ n: number }>`select coalesce(max(id), 0) as n from audit_log`.execute(database.db)).rows[0]!.n);

@@ -223,21 +223,19 @@ async function readTail(db: Kysely<DB>, year: number, opts: ComputeOptions, flag
     select tier, count(*)::int as n from applications where status = 'queued' and birth_year = ${year} group by tier`.execute(db);
   const totals: Record<Tier, number> = { extraordinary: 0, primary: 0, general: 0 };
   for (const r of counted.rows) totals[r.tier] = Number(r.n);
+  // "lists one of orgs" as a semi-join (a hash of the preference rows), not a distinct set of ids to join.
   const rows = await sql<CandRow & { rk: number }>`
     with ranked as (
       select id, tier, row_number() over (partition by tier order by applied_at, id) - 1 as rk
         from applications where status = 'queued' and birth_year = ${year}
-    ),
-    wanted as (
-      select distinct application_id from application_preferences where organisation_id = any(${orgs}::bigint[])
     )
     select r.rk, ${CAND_COLUMNS}
       from ranked r
-      join wanted w on w.application_id = r.id
       join applications a on a.id = r.id
-     where (r.tier = 'extraordinary' and r.rk >= ${taken.extraordinary})
+     where ((r.tier = 'extraordinary' and r.rk >= ${taken.extraordinary})
         or (r.tier = 'primary' and r.rk >= ${taken.primary})
-        or (r.tier = 'general' and r.rk >= ${taken.general})`.execute(db);
+        or (r.tier = 'general' and r.rk >= ${taken.general}))
+       and exists (select 1 from application_preferences w where w.application_id = r.id and w.organisation_id = any(${orgs}::bigint[]))`.execute(db);
   const out = rows.rows.map((r) => ({ c: toCandidate(r, flags), queueNumber: queueNumberOf(r.tier, r.rk, totals, opts.ratio) }));
   return out.sort((a, b) => a.queueNumber - b.queueNumber);
 }

@@ -171,45 +171,58 @@ async function writeResults(trx: Kysely<DB>, deps: AppDeps, actor: Actor, runId:
   const lap = profiler();
   const now = toDate(deps.clock.now());
   const year = almatyDate(deps.clock.now()).year;
-  if (c.assignments.length > 0) {
-    const input = JSON.stringify(c.assignments.map((a) => ({ p: a.placeId, a: a.applicationId, o: a.organisationId, g: a.groupId })));
-    const refs = await sql<{ id: number; number: string; place_id: number }>`
-      with x as (select * from json_to_recordset(${input}::json) as x(p bigint, a bigint, o bigint, g bigint) order by p),
-      ins as (
-        insert into referrals (number, application_id, organisation_id, group_id, status, issued_at, issued_by, run_id, deadline)
-        select 'R' || ${year}::int || '-' || lpad(nextval('referral_number_seq')::text, 6, '0'), x.a, x.o, x.g, 'issued', ${now}::timestamptz,
-               ${actor.kind === 'staff' ? actor.id : null}::bigint, ${runId}::bigint, ${deadline}::date
-          from x
-        returning id, number, application_id
-      )
-      select ins.id, ins.number, x.p as place_id from ins join x on x.a = ins.application_id`.execute(trx);
+  if (c.assignments.length === 0) return;
+  let refs: { rows: { id: number; number: string; application_id: number; place_id: number }[] };
+  {
+    // In place order (referral numbers follow the place ids); one row per assignment from unnest() arrays.
+    const asg = [...c.assignments].sort((a, b) => a.placeId - b.placeId);
+    const ins = await sql<{ id: number; number: string; application_id: number }>`
+      insert into referrals (number, application_id, organisation_id, group_id, status, issued_at, issued_by, run_id, deadline)
+      select 'R' || ${year}::int || '-' || lpad(nextval('referral_number_seq')::text, 6, '0'), x.a, x.o, x.g, 'issued', ${now}::timestamptz,
+             ${actor.kind === 'staff' ? actor.id : null}::bigint, ${runId}::bigint, ${deadline}::date
+        from unnest(${asg.map((a) => a.applicationId)}::bigint[], ${asg.map((a) => a.organisationId)}::bigint[], ${asg.map((a) => a.groupId)}::bigint[])
+             as x(a, o, g)
+      returning id, number, application_id`.execute(trx);
+    const placeOf = new Map(asg.map((a) => [a.applicationId, a.placeId]));
+    refs = { rows: ins.rows.map((r) => ({ id: Number(r.id), number: r.number, application_id: Number(r.application_id), place_id: placeOf.get(Number(r.application_id))! })) };
     lap('  referrals inserted');
     const taken = await sql`
       update free_places f set status = 'taken', referral_id = x.r, taken_at = ${now}::timestamptz
-        from json_to_recordset(${JSON.stringify(refs.rows.map((r) => ({ p: r.place_id, r: r.id })))}::json) as x(p bigint, r bigint)
+        from unnest(${refs.rows.map((r) => r.place_id)}::bigint[], ${refs.rows.map((r) => r.id)}::bigint[]) as x(p, r)
        where f.id = x.p and f.status = 'open'`.execute(trx);
     lap('  places taken');
     if (Number(taken.numAffectedRows ?? 0) !== c.assignments.length) throw Object.assign(new Error('a place was taken meanwhile'), { code: '40001' });
   }
-  if (c.assignments.length === 0) return;
   // SMS: one per referral, in the parent's language, to the first phone. The text differs only by
   // the referral number once the language and organisation are fixed: each (language, organisation)
-  // text is rendered once here, and the database puts the number in.
+  // text is rendered once, and each referral's text is that one with its number put in.
   const orgIds = [...new Set(c.assignments.map((a) => a.organisationId))];
   const orgs = await trx.selectFrom('organisations').select(['id', 'name_kk', 'name_ru']).where('id', 'in', orgIds).execute();
   const MARK = '{#}';
-  const texts = orgs.flatMap((o) =>
-    (['kk', 'ru', 'en'] as const).map((l) => ({ o: o.id, l, b: renderSms('referral_issued', l, { number: MARK, organisation: { kk: o.name_kk, ru: o.name_ru }, date: deadline, days }) })),
-  );
+  const texts = new Map<string, string>();
+  for (const o of orgs)
+    for (const l of ['kk', 'ru', 'en'] as const)
+      texts.set(`${Number(o.id)}:${l}`, renderSms('referral_issued', l, { number: MARK, organisation: { kk: o.name_kk, ru: o.name_ru }, date: deadline, days }));
+  const parents = await sql<{ application_id: number; parent_id: number; phone1: string; lang: 'kk' | 'ru' | 'en' }>`
+    select a.id as application_id, p.id as parent_id, p.phone1, p.lang
+      from unnest(${refs.rows.map((r) => r.application_id)}::bigint[]) as x(a)
+      join applications a on a.id = x.a
+      join parents p on p.id = a.parent_id`.execute(trx);
+  const parentOf = new Map(parents.rows.map((r) => [Number(r.application_id), r]));
+  const orgOf = new Map(c.assignments.map((a) => [a.applicationId, a.organisationId]));
+  const sms = [...refs.rows]
+    .sort((a, b) => a.id - b.id)
+    .flatMap((r) => {
+      const p = parentOf.get(r.application_id);
+      const body = p && texts.get(`${orgOf.get(r.application_id)}:${p.lang}`);
+      return p && body !== undefined ? [{ parent: Number(p.parent_id), phone: p.phone1, lang: p.lang, body: body.replaceAll(MARK, r.number), ref: r.id }] : [];
+    });
   await sql`
     insert into sms_outbox (parent_id, phone, lang, template, body, status, next_attempt_at, created_at, subject_type, subject_id)
-    select p.id, p.phone1, p.lang, 'referral_issued', replace(t.b, ${MARK}, r.number), 'pending', ${now}::timestamptz, ${now}::timestamptz, 'referral', r.id
-      from referrals r
-      join applications a on a.id = r.application_id
-      join parents p on p.id = a.parent_id
-      join json_to_recordset(${JSON.stringify(texts)}::json) as t(o bigint, l text, b text) on t.o = r.organisation_id and t.l = p.lang
-     where r.run_id = ${runId}
-     order by r.id`.execute(trx);
+    select x.parent, x.phone, x.lang, 'referral_issued', x.body, 'pending', ${now}::timestamptz, ${now}::timestamptz, 'referral', x.ref
+      from unnest(${sms.map((m) => m.parent)}::bigint[], ${sms.map((m) => m.phone)}::text[], ${sms.map((m) => m.lang)}::text[], ${sms.map((m) => m.body)}::text[],
+                  ${sms.map((m) => m.ref)}::bigint[]) with ordinality as x(parent, phone, lang, body, ref, i)
+     order by x.i`.execute(trx);
   lap('  SMS queued');
   // Audit: one entry per referral (ids only), the same shape as a referral issued by hand.
   await sql`
