@@ -37,6 +37,8 @@ export interface Computed {
   read: Ordered[];
   assignments: Assignment[];
   protocol: ProtocolEntry[];
+  /** The parent of each application read. */
+  parentOf: Map<number, number>;
 }
 
 /** The open places of open groups in open organisations; `lock` takes them `for update` (a committing run). */
@@ -60,11 +62,12 @@ interface CandRow {
   birth_year: number;
   language: InstructionLang;
   special_needs: boolean;
+  parent_id: number;
   prefs: number[];
 }
 
 /** What the matching needs of an application `a`: its preferences in rank order. */
-const CAND_COLUMNS = sql`a.id, a.number, a.tier, (extract(epoch from a.applied_at) * 1000000)::bigint as at_us, a.birth_year, a.language, a.special_needs,
+const CAND_COLUMNS = sql`a.id, a.number, a.tier, (extract(epoch from a.applied_at) * 1000000)::bigint as at_us, a.birth_year, a.language, a.special_needs, a.parent_id,
     array(select p.organisation_id from application_preferences p where p.application_id = a.id order by p.rank) as prefs`;
 
 /**
@@ -74,6 +77,8 @@ const CAND_COLUMNS = sql`a.id, a.number, a.tier, (extract(epoch from a.applied_a
 export interface Flags {
   stopListed: Set<number>;
   outstanding: Set<number>;
+  /** Filled while reading: each application read → its parent (the run's SMS go to the recipients' parents). */
+  parentOf: Map<number, number>;
 }
 
 export async function readFlags(db: Kysely<DB>, today: string): Promise<Flags> {
@@ -81,12 +86,13 @@ export async function readFlags(db: Kysely<DB>, today: string): Promise<Flags> {
     select application_id, 's' as k from stop_list where lifted_at is null and starts_on <= ${today}::date and ends_on >= ${today}::date
     union all
     select application_id, 'r' as k from referrals where status in ('issued', 'registered')`.execute(db);
-  const f: Flags = { stopListed: new Set(), outstanding: new Set() };
+  const f: Flags = { stopListed: new Set(), outstanding: new Set(), parentOf: new Map() };
   for (const r of rows.rows) (r.k === 's' ? f.stopListed : f.outstanding).add(Number(r.application_id));
   return f;
 }
 
 function toCandidate(r: CandRow, flags: Flags): Candidate {
+  flags.parentOf.set(Number(r.id), Number(r.parent_id));
   return {
     id: r.id,
     number: r.number,
@@ -210,7 +216,7 @@ export async function computeDistribution(db: Kysely<DB>, opts: ComputeOptions):
   }
   const sorted = sortProtocol(protocol);
   lap('protocol');
-  return { places, read, assignments, protocol: sorted };
+  return { places, read, assignments, protocol: sorted, parentOf: flags.parentOf };
 }
 
 /**

@@ -203,12 +203,12 @@ async function writeResults(trx: Kysely<DB>, deps: AppDeps, actor: Actor, runId:
   for (const o of orgs)
     for (const l of ['kk', 'ru', 'en'] as const)
       texts.set(`${Number(o.id)}:${l}`, renderSms('referral_issued', l, { number: MARK, organisation: { kk: o.name_kk, ru: o.name_ru }, date: deadline, days }));
-  const parents = await sql<{ application_id: number; parent_id: number; phone1: string; lang: 'kk' | 'ru' | 'en' }>`
-    select a.id as application_id, p.id as parent_id, p.phone1, p.lang
-      from unnest(${refs.rows.map((r) => r.application_id)}::bigint[]) as x(a)
-      join applications a on a.id = x.a
-      join parents p on p.id = a.parent_id`.execute(trx);
-  const parentOf = new Map(parents.rows.map((r) => [Number(r.application_id), r]));
+  // The parents by id (the queue read gave each application's parent): one look-up per recipient's parent.
+  const parentIds = refs.rows.map((r) => c.parentOf.get(r.application_id)!);
+  const parents = await sql<{ id: number; phone1: string; lang: 'kk' | 'ru' | 'en' }>`
+    select p.id, p.phone1, p.lang from parents p where p.id = any(${[...new Set(parentIds)]}::bigint[])`.execute(trx);
+  const byId = new Map(parents.rows.map((r) => [Number(r.id), r]));
+  const parentOf = new Map(refs.rows.map((r, i) => [r.application_id, { ...byId.get(parentIds[i]!)!, parent_id: parentIds[i]! }]));
   const orgOf = new Map(c.assignments.map((a) => [a.applicationId, a.organisationId]));
   const sms = [...refs.rows]
     .sort((a, b) => a.id - b.id)
