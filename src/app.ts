@@ -33,6 +33,11 @@ export function detectLang(req: FastifyRequest): Lang {
 
 import { routePlugins } from './routes.ts';
 
+/** A number of hops becomes the equivalent function (the option's types take no number). */
+function trustProxyOption(v: boolean | number | string): boolean | string | ((address: string, hop: number) => boolean) {
+  return typeof v === 'number' ? (_address, hop) => hop < v : v;
+}
+
 export interface BuildOptions {
   logger?: boolean | object;
 }
@@ -43,6 +48,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     bodyLimit: 1024 * 1024,
     requestTimeout: 30_000,
     genReqId: () => crypto.randomUUID(),
+    trustProxy: trustProxyOption(deps.config.trustProxy),
   });
   // Request schemas are zod (fastify-type-provider-zod); the same schemas describe the API in OpenAPI.
   app.setValidatorCompiler(validatorCompiler);

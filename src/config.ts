@@ -11,6 +11,18 @@ export interface Config {
   /** Run the background loops (deadline sweep, audit sealer, SMS sender). */
   jobs: boolean;
   logLevel: string;
+  /**
+   * Behind a load balancer: which proxies to believe for the client's address (per-address limits
+   * read it). TRUST_PROXY unset: none; "true": any; a number: that many hops; else addresses/CIDRs.
+   */
+  trustProxy: boolean | number | string;
+}
+
+function parseTrustProxy(v: string | undefined): boolean | number | string {
+  if (!v || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^[0-9]+$/.test(v)) return Number(v);
+  return v;
 }
 
 /** Settings come from the environment only; see README "Settings". */
@@ -27,5 +39,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mode,
     jobs: env.KEZEK_JOBS !== 'off',
     logLevel: env.LOG_LEVEL ?? 'info',
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
   };
 }
