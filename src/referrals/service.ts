@@ -167,7 +167,7 @@ export async function writeReferral(
 }
 
 /** A closed referral gives its place back to the group (open again for the next distribution). */
-async function releasePlace(trx: Trx, referralId: number): Promise<void> {
+export async function releasePlace(trx: Trx, referralId: number): Promise<void> {
   await trx.updateTable('free_places').set({ status: 'open', referral_id: null, taken_at: null }).where('referral_id', '=', referralId).where('status', '=', 'taken').execute();
 }
 

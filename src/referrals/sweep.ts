@@ -5,6 +5,7 @@ import { audit, SYSTEM } from '../audit/write.ts';
 import { enqueueSms } from '../sms/outbox.ts';
 import * as R from '../domain/referral.ts';
 import { ageOut } from '../applications/service.ts';
+import { releasePlace } from './service.ts';
 
 /**
  * The deadlines fire by themselves. Each step takes a batch of due rows with
@@ -60,7 +61,7 @@ export async function sweepDeadlines(deps: AppDeps): Promise<SweepResult> {
       const at = toDate(e.value.effectiveAt);
       const u = await trx.updateTable('referrals').set({ status: 'expired', closed_at: at, closed_reason: 'expired' }).where('id', '=', r.id).where('status', '=', 'issued').executeTakeFirst();
       if (Number(u.numUpdatedRows) !== 1) continue;
-      await trx.updateTable('free_places').set({ status: 'open', referral_id: null, taken_at: null }).where('referral_id', '=', r.id).where('status', '=', 'taken').execute();
+      await releasePlace(trx, r.id);
       const startsOn = e.value.stopList.startsOn.toString();
       const endsOn = e.value.stopList.endsOn.toString();
       const s = await trx
@@ -103,7 +104,7 @@ export async function sweepDeadlines(deps: AppDeps): Promise<SweepResult> {
       const u = await trx.updateTable('contracts').set({ status: 'lapsed', closed_at: at }).where('id', '=', c.id).where('status', '=', 'pending').executeTakeFirst();
       if (Number(u.numUpdatedRows) !== 1) continue;
       await trx.updateTable('referrals').set({ status: 'lapsed', closed_at: at, closed_reason: 'contract_lapsed' }).where('id', '=', c.referral_id).where('status', '=', 'registered').execute();
-      await trx.updateTable('free_places').set({ status: 'open', referral_id: null, taken_at: null }).where('referral_id', '=', c.referral_id).where('status', '=', 'taken').execute();
+      await releasePlace(trx, c.referral_id);
       await audit(trx, deps.clock, SYSTEM, { action: 'referral.lapsed', subjectType: 'referral', subjectId: c.referral_id, at, data: { contractId: c.id, contractDeadline: c.deadline } });
       done++;
     }
