@@ -12,8 +12,9 @@ import { parentRoutes } from './parents/routes.ts';
 import { staffRoutes } from './staff/routes.tsx';
 import { smsRoutes } from './sms/routes.ts';
 import { distributionRoutes } from './distribution/routes.tsx';
+import { reportRoutes } from './reports/routes.tsx';
 
 export type RoutePlugin = (app: FastifyInstance, deps: AppDeps) => Promise<void> | void;
 
 /** Every feature's routes, in registration order (one import and one entry per feature). */
-export const routePlugins: RoutePlugin[] = [healthRoutes, authRoutes, webRoutes, calendarRoutes, applicationRoutes, demoRoutes, referralRoutes, placesRoutes, parentRoutes, smsRoutes, distributionRoutes, staffRoutes];
+export const routePlugins: RoutePlugin[] = [healthRoutes, authRoutes, webRoutes, calendarRoutes, applicationRoutes, demoRoutes, referralRoutes, placesRoutes, parentRoutes, smsRoutes, distributionRoutes, staffRoutes, reportRoutes];

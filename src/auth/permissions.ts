@@ -36,6 +36,8 @@ export const PERMISSIONS = {
   'sms.manage': ['operator', 'admin'],
   'phone.review': ['operator'],
   'handover.review': ['operator'],
+  'reports.read': ['operator'],
+  'queue.import': ['operator'],
   // administrator
   'staff.manage': ['admin'],
   'settings.edit': ['admin'],

@@ -63,6 +63,17 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
           ) : (
             ''
           )}
+          {d.role === 'operator' ? (
+            <>
+              <li>
+                <a href={`/staff/reports?lang=${ctx.lang}`} data-qa="link-reports" safe>
+                  {tr('reports.link')}
+                </a>
+              </li>
+            </>
+          ) : (
+            ''
+          )}
           <li>
             <a href="/organisations" safe>
               {tr('web.staff.link.organisations')}
