@@ -8,8 +8,13 @@ import type { AppDeps } from './context.ts';
 import { isLang, t } from './web/i18n/index.ts';
 import type { Lang } from './db/schema.ts';
 import { PUBLIC, type Actor } from './audit/write.ts';
+import { requestContext, requestIdMixin } from './api/lifecycle.ts';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every registered route (method, url), as registered: the fuzz test enumerates them. */
+    routeList: { method: string; url: string }[];
+  }
   interface FastifyRequest {
     lang: Lang;
     /** Who is calling; PUBLIC until the session layer (src/auth) says otherwise. */
@@ -42,13 +47,30 @@ export interface BuildOptions {
   logger?: boolean | object;
 }
 
+/**
+ * Limits against garbage and slow clients: bodies up to 1 MiB (a form with a document has its own
+ * parser and limits, src/parents/multipart.ts); a request must arrive whole within 30 s, its headers
+ * within 10 s; an idle connection is closed after 60 s, an idle keep-alive one after 5 s.
+ */
+export const LIMITS = { bodyLimit: 1024 * 1024, requestTimeout: 30_000, headersTimeout: 10_000, connectionTimeout: 60_000, keepAliveTimeout: 5_000 } as const;
+
 export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  // Structured logs (pino): every line written while a request is handled carries its id, also the
+  // lines services write through app.log (an AsyncLocalStorage context, see src/api/lifecycle.ts).
+  const logger = opts.logger && typeof opts.logger === 'object' ? { ...opts.logger, mixin: requestIdMixin } : opts.logger === true ? { mixin: requestIdMixin } : false;
   const app = Fastify({
-    logger: opts.logger ?? false,
-    bodyLimit: 1024 * 1024,
-    requestTimeout: 30_000,
+    logger,
+    bodyLimit: LIMITS.bodyLimit,
+    requestTimeout: LIMITS.requestTimeout,
+    connectionTimeout: LIMITS.connectionTimeout,
+    keepAliveTimeout: LIMITS.keepAliveTimeout,
     genReqId: () => crypto.randomUUID(),
     trustProxy: trustProxyOption(deps.config.trustProxy),
+  });
+  const routeList: { method: string; url: string }[] = [];
+  app.decorate('routeList', routeList);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routeList.push({ method, url: r.url });
   });
   // Request schemas are zod (fastify-type-provider-zod); the same schemas describe the API in OpenAPI.
   app.setValidatorCompiler(validatorCompiler);
@@ -62,7 +84,18 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  app.server.headersTimeout = LIMITS.headersTimeout;
   app.decorateRequest('lang', 'kk');
+  // The request's id: in every log line meanwhile (pino mixin), and in the answer for support calls.
+  app.addHook('onRequest', (req, reply, done) => {
+    void reply.header('x-request-id', req.id);
+    const lifecycle = deps.lifecycle;
+    if (lifecycle) {
+      lifecycle.inFlight++;
+      reply.raw.once('close', () => lifecycle.inFlight--);
+    }
+    requestContext.run({ reqId: req.id }, done);
+  });
   app.decorateRequest('actor', null as unknown as Actor);
   app.addHook('onRequest', async (req) => {
     req.lang = detectLang(req);
@@ -90,8 +123,9 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     }
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
-      const code = status === 429 ? 'rate_limited' : (err as { code?: string }).code?.toLowerCase() ?? 'bad_request';
-      const message = status === 429 ? t(lang, 'error.rate_limited') : t(lang, 'error.validation', { details: (err as Error).message });
+      const code = status === 429 ? 'rate_limited' : status === 413 ? 'payload_too_large' : status === 408 ? 'timeout' : (err as { code?: string }).code?.toLowerCase() ?? 'bad_request';
+      const message =
+        status === 429 ? t(lang, 'error.rate_limited') : status === 413 ? t(lang, 'error.payload_too_large') : status === 408 ? t(lang, 'error.timeout') : t(lang, 'error.validation', { details: (err as Error).message });
       return answer(req, reply, status, { error: code, message });
     }
     req.log.error({ err }, 'unhandled error');

@@ -5,6 +5,7 @@ import type { Database } from './db/connection.ts';
 import type { DB } from './db/schema.ts';
 import { resolvePolicy, type Policy } from './domain/policy.ts';
 import { WorkingCalendar } from './domain/calendar.ts';
+import type { Lifecycle } from './api/lifecycle.ts';
 
 /**
  * The city's policy and working-day calendar, read from the database and cached for a few seconds
@@ -50,4 +51,6 @@ export interface AppDeps {
   clock: Clock;
   config: Config;
   city: CityState;
+  /** Serving or stopping (readiness reads it); absent in tests that build the app directly. */
+  lifecycle?: Lifecycle;
 }

@@ -19,6 +19,7 @@ import { ConsoleSmsProvider } from './sms/providers.ts';
 import { smsProviderFromEnv } from './sms/http-provider.ts';
 import { otpKey } from './parents/keys.ts';
 import type { JobRunner } from './jobs/runner.ts';
+import { Lifecycle } from './api/lifecycle.ts';
 
 const t0 = performance.now();
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -48,10 +49,15 @@ async function main(): Promise<void> {
   let stopSync = () => {};
   let runner: JobRunner | undefined;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
-  let shuttingDown = false;
+  const lifecycle = new Lifecycle();
+  // SIGTERM/SIGINT: readiness fails at once (/api/ready answers 503) while the service still serves
+  // for SHUTDOWN_DRAIN_MS (default 1 s, so a load balancer stops sending first); then it stops
+  // listening, finishes the requests in flight and the jobs' current items together, closes the
+  // database and exits 0 — all within 10 s, or it exits 1.
+  const drainMs = Math.max(0, Math.min(5000, Number(process.env.SHUTDOWN_DRAIN_MS ?? 1000) || 0));
   const shutdown = async (signal: string) => {
-    if (shuttingDown) return;
-    shuttingDown = true;
+    if (lifecycle.shuttingDown) return;
+    lifecycle.shuttingDown = true;
     say(`Kezek is stopping (${signal})…`);
     const force = setTimeout(() => {
       process.stderr.write('Kezek did not stop within 10 s; exiting.\n');
@@ -59,8 +65,10 @@ async function main(): Promise<void> {
     }, 10_000);
     force.unref();
     try {
-      await app?.close(); // stop accepting, finish in-flight requests
-      await runner?.stop(); // wait for running iterations
+      app?.log.info({ signal, inFlight: lifecycle.inFlight, drainMs }, 'stopping: readiness fails, draining');
+      if (app && drainMs) await new Promise((r) => setTimeout(r, drainMs));
+      // stop accepting, finish in-flight requests; meanwhile the jobs finish their current item
+      await Promise.all([app?.close(), runner?.stop()]);
       stopSync();
       if (config.mode === 'demo') fs.rmSync(controlTokenPath(config.dataDir), { force: true });
       await database.close(); // PGlite closed cleanly, the lock released
@@ -97,7 +105,7 @@ async function main(): Promise<void> {
       clock = new SystemClock();
     }
 
-    const deps: AppDeps = { database, clock, config, city: new CityState(database.db) };
+    const deps: AppDeps = { database, clock, config, city: new CityState(database.db), lifecycle };
     await otpKey(deps); // production needs KEZEK_OTP_KEY: refuse to start without it, not at the first sign-in
     app = await buildApp(deps, { logger: { level: config.logLevel } });
     await app.listen({ port: config.port, host: config.host });
