@@ -45,6 +45,8 @@ function trustProxyOption(v: boolean | number | string): boolean | string | ((ad
 
 export interface BuildOptions {
   logger?: boolean | object;
+  /** Called for every route as it is registered (the permission-matrix test collects them all). */
+  onRoute?: (method: string, url: string) => void;
 }
 
 /**
@@ -73,6 +75,12 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     for (const method of [r.method].flat()) routeList.push({ method, url: r.url });
   });
   // Request schemas are zod (fastify-type-provider-zod); the same schemas describe the API in OpenAPI.
+  if (opts.onRoute) {
+    const seen = opts.onRoute;
+    app.addHook('onRoute', (r) => {
+      for (const m of Array.isArray(r.method) ? r.method : [r.method]) seen(m, r.url);
+    });
+  }
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   await app.register(swagger, {

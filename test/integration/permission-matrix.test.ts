@@ -1,0 +1,407 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { FixedClock } from '../../src/clock.ts';
+import { loadConfig } from '../../src/config.ts';
+import { CityState, type AppDeps } from '../../src/context.ts';
+import { buildApp } from '../../src/app.ts';
+import { createSession } from '../../src/auth/sessions.ts';
+import { testDatabase } from '../helpers/db.ts';
+import { application, district, validIin, freePlaces, group, organisation, staff } from '../helpers/fixtures.ts';
+import * as Referrals from '../../src/referrals/service.ts';
+import { hashPassword } from '../../src/auth/password.ts';
+import { FOUR_DOCUMENTS } from '../helpers/referral-setup.ts';
+
+/**
+ * The permission matrix: EVERY route the app registers (collected with an onRoute hook, not a list
+ * kept by hand) is called by seven callers — anonymous, a parent with their own data, another parent,
+ * kindergarten staff of organisation A and of B, a department operator, an administrator — and each
+ * answer must be the expected one: allowed (the request passed the permission and scope checks) or
+ * refused (401 / 403 / 404, or a page's redirect to a sign-in page). The ids in the URLs are A's and
+ * the first parent's data, so "B reads A's referral" and "a parent reads another parent's
+ * application" are rows of the matrix. A route with no row fails the test: add one for every new route.
+ *
+ * Allowed is "not refused and not a server error": an allowed caller may still get 400 or 409
+ * (a state the action does not fit) — the matrix is about who may call, the feature tests about
+ * what the call does. Bodies are valid for the route's schema, so a refusal cannot hide behind a
+ * validation error (schemas are checked before the handler's permission check).
+ */
+
+const START = '2026-03-02T05:00:00Z'; // Mon 2 Mar 2026 10:00 Almaty
+
+type Caller = 'anon' | 'parent' | 'parentB' | 'kgA' | 'kgB' | 'operator' | 'admin';
+const CALLERS: Caller[] = ['anon', 'parent', 'parentB', 'kgA', 'kgB', 'operator', 'admin'];
+const ALL = CALLERS;
+const STAFF: Caller[] = ['kgA', 'kgB', 'operator', 'admin'];
+const PARENT: Caller[] = ['parent'];
+/** Both parents: a route on the caller's own data (no id of another parent's in it). */
+const PARENTS: Caller[] = ['parent', 'parentB'];
+const OP: Caller[] = ['operator'];
+const OP_ADM: Caller[] = ['operator', 'admin'];
+const KG_A: Caller[] = ['kgA'];
+const KG_A_OP: Caller[] = ['kgA', 'operator'];
+const KG_BOTH_OP: Caller[] = ['kgA', 'kgB', 'operator'];
+
+interface Fx {
+  orgA: number;
+  orgB: number;
+  districtA: number;
+  groupA: number;
+  groupB: number;
+  appP: number;
+  appQ: number;
+  parentP: number;
+  parentQ: number;
+  iinP: string;
+  iinQ: string;
+  refA: number;
+  /** A referral of the parent's other child, registered at A: its contract exists. */
+  refC: number;
+  stopQ: number;
+  claimP: number;
+  uploadP: number;
+  phoneChangeP: number;
+  handoverP: number;
+  smsDead: number;
+  staffA: number;
+  operatorId: number;
+  adminId: number;
+}
+
+interface Row {
+  /** Callers that pass the permission (and scope) check; every other caller must be refused. */
+  allow: readonly Caller[];
+  /** The URL to call (default: the route's path, which then has no parameters). */
+  url?: (f: Fx) => string;
+  /** The request body (JSON), valid for the route's schema. */
+  body?: (f: Fx, caller: Caller) => unknown;
+  /** Sent as multipart/form-data (the forms that carry a file); bodyless otherwise. */
+  multipart?: true;
+  /** Each call gets a new session (the route ends the caller's session: sign-out). */
+  freshSession?: true;
+}
+
+/** The expected permissions, one row per route ("METHOD /path" as registered). Keep it sorted. */
+const EXPECTED: Record<string, Row> = {
+  'GET /': { allow: ALL },
+  'GET /api/calendar/:year': { allow: ALL, url: () => '/api/calendar/2026' },
+  'GET /api/demo/clock': { allow: ALL },
+  'GET /api/distribution/runs': { allow: ALL },
+  'GET /api/distribution/runs/:id': { allow: ALL, url: () => '/api/distribution/runs/1' },
+  'GET /api/distribution/runs/:id/protocol.csv': { allow: ALL, url: () => '/api/distribution/runs/1/protocol.csv' },
+  'GET /api/distribution/runs/:id/replay': { allow: ALL, url: () => '/api/distribution/runs/1/replay' },
+  'GET /api/distribution/why': { allow: ALL, url: () => '/api/distribution/why?number=T-1' },
+  'GET /api/handover-requests': { allow: OP },
+  'GET /api/health': { allow: ALL },
+  'GET /api/openapi.json': { allow: ALL },
+  'GET /api/parent/applications': { allow: PARENTS },
+  'GET /api/parent/applications/:id': { allow: PARENT, url: (f) => `/api/parent/applications/${f.appP}` },
+  'GET /api/phone-changes': { allow: OP },
+  'GET /api/privilege-claims': { allow: OP },
+  'GET /api/queue': { allow: ALL, url: () => '/api/queue?number=T-1' },
+  'GET /api/referrals': { allow: [...PARENTS, ...KG_BOTH_OP] },
+  'GET /api/referrals/:id': { allow: [...KG_A_OP, 'parent'], url: (f) => `/api/referrals/${f.refA}` },
+  'GET /api/referrals/lapsed': { allow: KG_BOTH_OP },
+  'GET /api/session': { allow: ALL },
+  'GET /api/sms/dead': { allow: OP_ADM },
+  'GET /api/staff/groups': { allow: KG_A_OP, url: (f) => `/api/staff/groups?organisationId=${f.orgA}` },
+  'GET /api/staff/referrals': { allow: KG_A_OP, url: (f) => `/api/staff/referrals?organisationId=${f.orgA}` },
+  'GET /api/uploads/:id': { allow: OP, url: (f) => `/api/uploads/${f.uploadP}` },
+  'GET /cabinet': { allow: PARENTS },
+  'GET /cabinet/applications/:id': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}` },
+  'GET /cabinet/apply': { allow: PARENTS },
+  'GET /cabinet/handover': { allow: PARENTS },
+  'GET /cabinet/login': { allow: ALL },
+  'GET /cabinet/otp': { allow: ALL },
+  'GET /cabinet/password': { allow: PARENTS },
+  'GET /cabinet/phone': { allow: PARENTS },
+  'GET /cabinet/phone/:id': { allow: PARENT, url: (f) => `/cabinet/phone/${f.phoneChangeP}` },
+  'GET /cabinet/referrals/:id': { allow: PARENT, url: (f) => `/cabinet/referrals/${f.refA}` },
+  'GET /demo/sms': { allow: ALL },
+  'GET /distribution': { allow: ALL },
+  'GET /distribution/runs/:id': { allow: ALL, url: () => '/distribution/runs/1' },
+  'GET /organisations': { allow: ALL },
+  'GET /organisations/:id': { allow: ALL, url: (f) => `/organisations/${f.orgA}` },
+  'GET /queue': { allow: ALL },
+  'GET /staff': { allow: STAFF },
+  'GET /staff/distribution': { allow: OP },
+  'GET /staff/groups': { allow: KG_A_OP, url: (f) => `/staff/groups?org=${f.orgA}` },
+  'GET /staff/login': { allow: ALL },
+  'GET /staff/referrals': { allow: KG_A_OP, url: (f) => `/staff/referrals?org=${f.orgA}` },
+  'GET /staff/referrals/:id': { allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refA}` },
+  'GET /staff/referrals/:id/contract': { allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refC}/contract` },
+  'GET /staff/referrals/:id/contract.pdf': { allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refC}/contract.pdf` },
+  'GET /staff/referrals/:id/print': { allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refA}/print` },
+  'GET /static/app.css': { allow: ALL },
+  'GET /verify/:kind/:token': { allow: ALL, url: () => '/verify/referral/AAAAAAAAAAAAAAAAAAAAAAAA' },
+  'POST /api/applications': { allow: ['parent', 'parentB', 'operator'], body: (f, c) => newApplication(f, c) },
+  'POST /api/applications/:id/withdraw': { allow: [...PARENT, ...OP], url: (f) => `/api/applications/${f.appP}/withdraw`, body: () => ({ reason: 'other' }) },
+  'POST /api/demo/clock': { allow: OP_ADM, body: () => ({ advance: '1h' }) },
+  'POST /api/distribution/preview': { allow: OP },
+  'POST /api/distribution/runs': { allow: OP, body: () => ({ idempotencyKey: 'matrix-run' }) },
+  'POST /api/groups/:id/free-places': { allow: KG_A_OP, url: (f) => `/api/groups/${f.groupA}/free-places`, body: () => ({ count: 1 }) },
+  'POST /api/groups/:id/free-places/withdraw': { allow: KG_A_OP, url: (f) => `/api/groups/${f.groupA}/free-places/withdraw`, body: () => ({ count: 1 }) },
+  'POST /api/handover-requests/:id/decide': { allow: OP, url: (f) => `/api/handover-requests/${f.handoverP}/decide`, body: () => ({ approve: false, reason: 'matrix' }) },
+  'POST /api/parent/login': { allow: ALL, body: () => ({ iin: '900315400001', password: 'wrong-password' }) },
+  'POST /api/parent/otp': { allow: ALL, body: () => ({ iin: '900315400001' }) },
+  'POST /api/parent/otp/verify': { allow: ALL, body: () => ({ iin: '900315400001', code: '000000' }) },
+  'POST /api/phone-changes/:id/decide': { allow: OP, url: (f) => `/api/phone-changes/${f.phoneChangeP}/decide`, body: () => ({ approve: false, reason: 'matrix' }) },
+  'POST /api/privilege-claims/:id/decision': { allow: OP, url: (f) => `/api/privilege-claims/${f.claimP}/decision`, body: () => ({ confirm: false, reason: 'matrix' }) },
+  'POST /api/privilege-claims/:id/withdraw': { allow: [...PARENT, ...OP], url: (f) => `/api/privilege-claims/${f.claimP}/withdraw` },
+  'POST /api/referrals': { allow: OP, body: (f) => ({ applicationId: f.appQ, groupId: f.groupA }) },
+  'POST /api/referrals/:id/cancel': { allow: OP, url: (f) => `/api/referrals/${f.refA}/cancel`, body: () => ({ kind: 'other', reason: 'matrix' }) },
+  'POST /api/referrals/:id/contract/conclude': { allow: KG_A, url: (f) => `/api/referrals/${f.refA}/contract/conclude`, body: () => ({}) },
+  'POST /api/referrals/:id/contract/extra-period': { allow: KG_A, url: (f) => `/api/referrals/${f.refA}/contract/extra-period` },
+  'POST /api/referrals/:id/contract/refuse': { allow: KG_A, url: (f) => `/api/referrals/${f.refA}/contract/refuse`, body: () => ({ reason: 'matrix' }) },
+  'POST /api/referrals/:id/extend': { allow: PARENT, url: (f) => `/api/referrals/${f.refA}/extend`, body: () => ({ reason: 'hospital', documentRef: 'matrix' }) },
+  'POST /api/referrals/:id/register': { allow: KG_A, url: (f) => `/api/referrals/${f.refA}/register`, body: () => ({ documents: {} }) },
+  'POST /api/referrals/:id/restore': { allow: OP, url: (f) => `/api/referrals/${f.refA}/restore`, body: () => ({ reason: 'matrix' }) },
+  'POST /api/referrals/:id/return': { allow: [...PARENT, ...OP], url: (f) => `/api/referrals/${f.refA}/return`, body: () => ({ choice: 'stay' }) },
+  'POST /api/session/logout': { allow: ALL, freshSession: true },
+  'POST /api/sms/:id/retry': { allow: OP_ADM, url: (f) => `/api/sms/${f.smsDead}/retry` },
+  'POST /api/staff/login': { allow: ALL, body: () => ({ username: LOGIN_USER, password: LOGIN_PASSWORD }) },
+  'POST /api/stop-list/:id/lift': { allow: OP, url: (f) => `/api/stop-list/${f.stopQ}/lift`, body: () => ({ reason: 'matrix' }) },
+  'POST /cabinet/applications/:id/edit': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}/edit`, body: () => ({}) },
+  'POST /cabinet/applications/:id/withdraw': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}/withdraw`, body: () => ({}) },
+  'POST /cabinet/apply': { allow: PARENTS, multipart: true },
+  'POST /cabinet/claims/:id/withdraw': { allow: PARENT, url: (f) => `/cabinet/claims/${f.claimP}/withdraw` },
+  'POST /cabinet/handover': { allow: PARENTS, multipart: true },
+  'POST /cabinet/login': { allow: ALL, body: () => ({ iin: '900315400001', password: 'wrong-password' }) },
+  'POST /cabinet/otp': { allow: ALL, body: () => ({ iin: '900315400001' }) },
+  'POST /cabinet/otp/verify': { allow: ALL, body: () => ({ iin: '900315400001', code: '000000' }) },
+  'POST /cabinet/password': { allow: PARENTS, body: () => ({ password: 'short', confirm: 'other' }) },
+  'POST /cabinet/phone': { allow: PARENTS, multipart: true },
+  'POST /cabinet/phone/:id/confirm': { allow: PARENT, url: (f) => `/cabinet/phone/${f.phoneChangeP}/confirm`, body: () => ({ newCode: '000000' }) },
+  'POST /cabinet/referrals/:id/extend': { allow: PARENT, url: (f) => `/cabinet/referrals/${f.refA}/extend`, multipart: true },
+  'POST /cabinet/referrals/:id/return': { allow: PARENT, url: (f) => `/cabinet/referrals/${f.refA}/return`, body: () => ({}) },
+  'POST /logout': { allow: ALL, freshSession: true },
+  'POST /staff/demo-clock': { allow: OP_ADM },
+  'POST /staff/distribution': { allow: OP, body: () => ({ idempotencyKey: 'matrix-page-run' }) },
+  'POST /staff/groups/:id/places': { allow: KG_A_OP, url: (f) => `/staff/groups/${f.groupA}/places`, body: () => ({ action: 'publish', count: 1 }) },
+  'POST /staff/login': { allow: ALL, body: () => ({ username: LOGIN_USER, password: LOGIN_PASSWORD }) },
+  'POST /staff/referrals/:id/conclude': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/conclude`, body: () => ({}) },
+  'POST /staff/referrals/:id/extra-period': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/extra-period`, body: () => ({}) },
+  'POST /staff/referrals/:id/refuse': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/refuse`, body: () => ({ reason: 'matrix' }) },
+  'POST /staff/referrals/:id/register': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/register`, body: () => ({}) },
+  'PUT /api/calendar/days/:day': { allow: OP, url: () => '/api/calendar/days/2026-12-31', body: () => ({ kind: null, nameKk: 'x', nameRu: 'x', nameEn: 'x', reason: 'matrix' }) },
+  'PUT /api/parent/password': { allow: PARENTS, body: () => ({ password: 'short', confirm: 'other' }) },
+};
+
+const LOGIN_USER = 'matrix.login';
+const LOGIN_PASSWORD = 'matrix-password-1';
+const CHILD_IIN = validIin('2022-07-01');
+const PARENT_IIN = validIin('1991-01-20', 'female');
+
+/** A new child's application; a parent applies with their own IIN (another's is refused: parent_mismatch). */
+function newApplication(f: Fx, c: Caller) {
+  const parentIin = c === 'parent' ? f.iinP : c === 'parentB' ? f.iinQ : PARENT_IIN;
+  return {
+    child: { iin: CHILD_IIN, lastName: 'Сейітов', firstName: 'Арман', birthDate: '2022-07-01' },
+    parent: { iin: parentIin, lastName: 'Сейітова', firstName: 'Дана', phone1: '+77015550101', lang: 'kk' },
+    orgKind: 'kindergarten',
+    preferences: [f.orgA],
+    language: 'kk',
+    desiredStart: '2026-09-01',
+    specialNeeds: false,
+  };
+}
+
+const BOUNDARY = 'matrixboundary';
+const MULTIPART = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="note"\r\n\r\nmatrix\r\n--${BOUNDARY}--\r\n`;
+/** Anonymous callers carry the double-submit CSRF pair, so a refusal is never the CSRF check's. */
+const ANON_CSRF = 'm'.repeat(43);
+
+type Outcome = 'allowed' | 'refused';
+
+function outcomeOf(status: number, location: string | undefined): Outcome {
+  if (status === 401 || status === 403 || status === 404) return 'refused';
+  if (status >= 300 && status < 400 && location && /\/(staff|cabinet)\/login\b/.test(location)) return 'refused';
+  return 'allowed';
+}
+
+async function fixtures(deps: AppDeps): Promise<Fx> {
+  const db = deps.database.db;
+  const districtA = await district(db, 'Алмалы');
+  const districtB = await district(db, 'Бостандық');
+  const orgA = await organisation(db, { districtId: districtA });
+  const orgB = await organisation(db, { districtId: districtB });
+  const groupA = await group(db, orgA, { birthYear: 2022, language: 'kk' });
+  const groupB = await group(db, orgB, { birthYear: 2022, language: 'kk' });
+  await freePlaces(db, groupA, 3);
+  const p = await application(db, { birthDate: '2022-05-10', language: 'kk', preferences: [orgA, orgB] });
+  const q = await application(db, { birthDate: '2022-06-10', language: 'kk', preferences: [orgA] });
+  const operatorId = await staff(db, 'operator');
+  const adminId = await staff(db, 'admin');
+  const staffA = await staff(db, 'kindergarten', orgA);
+  const ref = await Referrals.issueReferral(deps, { kind: 'staff', id: operatorId, role: 'operator' }, { applicationId: p.applicationId, groupId: groupA });
+  const T = new Date('2026-03-01T00:00:00Z');
+  // the parent's second child, registered at A: the contract pages have a contract to show
+  const p2 = await application(db, { birthDate: '2022-02-10', language: 'kk', preferences: [orgA] });
+  await db.updateTable('applications').set({ parent_id: p.parentId }).where('id', '=', p2.applicationId).execute();
+  const refC = await Referrals.issueReferral(deps, { kind: 'staff', id: operatorId, role: 'operator' }, { applicationId: p2.applicationId, groupId: groupA });
+  await Referrals.registerReferral(deps, { kind: 'staff', id: staffA, role: 'kindergarten', organisationId: orgA }, refC.id, FOUR_DOCUMENTS);
+  const stop = await db
+    .insertInto('stop_list')
+    .values({ application_id: q.applicationId, referral_id: null, reason: 'referral_expired', starts_on: '2026-02-25', ends_on: '2026-03-06', created_at: T })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('staff_users')
+    .values({ username: LOGIN_USER, full_name: 'Matrix Login', password_hash: await hashPassword(LOGIN_PASSWORD), role: 'kindergarten', organisation_id: orgB, created_at: T })
+    .execute();
+  const claim = await db
+    .insertInto('privilege_claims')
+    .values({ application_id: p.applicationId, category: 'large_family' as never, document_ref: 'doc', claimed_at: T })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const png = Buffer.from('89504e470d0a1a0a', 'hex');
+  const upload = await db
+    .insertInto('uploads')
+    .values({ parent_id: p.parentId, purpose: 'handover', content_type: 'image/png', size: png.length, sha256: 'x'.repeat(64), data: png, created_at: T })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const phone = await db
+    .insertInto('phone_changes')
+    .values({ parent_id: p.parentId, slot: 1, old_phone: null, new_phone: '+77017770000', proof: 'id_card', status: 'review', id_card_upload_id: upload.id, created_at: T })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const handover = await db
+    .insertInto('handover_requests')
+    .values({ parent_id: p.parentId, child_iin: '220510500001', application_id: p.applicationId, upload_id: upload.id, created_at: T })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const sms = await db
+    .insertInto('sms_outbox')
+    .values({ parent_id: p.parentId, phone: '+77010000000', lang: 'kk', template: 'test', body: 'test', status: 'dead', next_attempt_at: T, created_at: T } as never)
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return {
+    orgA,
+    orgB,
+    districtA,
+    groupA,
+    groupB,
+    appP: p.applicationId,
+    appQ: q.applicationId,
+    parentP: p.parentId,
+    parentQ: q.parentId,
+    iinP: (await db.selectFrom('parents').select('iin').where('id', '=', p.parentId).executeTakeFirstOrThrow()).iin,
+    iinQ: (await db.selectFrom('parents').select('iin').where('id', '=', q.parentId).executeTakeFirstOrThrow()).iin,
+    refA: ref.id,
+    refC: refC.id,
+    stopQ: stop.id,
+    claimP: claim.id,
+    uploadP: upload.id,
+    phoneChangeP: phone.id,
+    handoverP: handover.id,
+    smsDead: sms.id,
+    staffA,
+    operatorId,
+    adminId,
+  };
+}
+
+test('permission matrix: every route, seven callers, allowed or refused as expected', async () => {
+  const routes = new Set<string>();
+  const database = await testDatabase();
+  const clock = new FixedClock(START);
+  const deps: AppDeps = { database, clock, config: { ...loadConfig({}), mode: 'demo', jobs: false }, city: new CityState(database.db, 0) };
+  let built: FastifyInstance | undefined;
+  try {
+    const app = await buildApp(deps, {
+      onRoute: (method, url) => {
+        if (method !== 'HEAD') routes.add(`${method} ${url}`);
+      },
+    });
+    built = app;
+    await app.ready();
+    const db = database.db;
+    const f = await fixtures(deps);
+    const kgB = await staff(db, 'kindergarten', f.orgB);
+    const users: Record<Exclude<Caller, 'anon'>, { kind: 'staff' | 'parent'; userId: number }> = {
+      parent: { kind: 'parent', userId: f.parentP },
+      parentB: { kind: 'parent', userId: f.parentQ },
+      kgA: { kind: 'staff', userId: f.staffA },
+      kgB: { kind: 'staff', userId: kgB },
+      operator: { kind: 'staff', userId: f.operatorId },
+      admin: { kind: 'staff', userId: f.adminId },
+    };
+    const tokens = new Map<Caller, string>();
+    const tokenFor = async (c: Caller, fresh: boolean): Promise<string | null> => {
+      if (c === 'anon') return null;
+      if (!fresh && tokens.has(c)) return tokens.get(c)!;
+      const { token } = await createSession(db, clock, users[c]);
+      if (!fresh) tokens.set(c, token);
+      return token;
+    };
+
+    const missing = [...routes].filter((r) => !(r in EXPECTED)).sort();
+    assert.deepEqual(missing, [], `routes with no expected permissions (add a row to EXPECTED): ${missing.join(', ')}`);
+    const stale = Object.keys(EXPECTED).filter((k) => !routes.has(k));
+    assert.deepEqual(stale, [], `rows for routes that are not registered: ${stale.join(', ')}`);
+
+    // (before the matrix, which changes the data) lists are filtered by the same scope: B's kindergarten and the other parent see none of A's / P's data
+    const get = async (c: Caller, u: string) => {
+      const res = await app.inject({ url: u, headers: { accept: 'application/json', authorization: `Bearer ${await tokenFor(c, false)}` } });
+      assert.equal(res.statusCode, 200, `${u} as ${c}: ${res.body.slice(0, 200)}`);
+      return res.body;
+    };
+    const refNumber = (await db.selectFrom('referrals').select('number').where('id', '=', f.refA).executeTakeFirstOrThrow()).number;
+    const appNumber = (await db.selectFrom('applications').select('number').where('id', '=', f.appP).executeTakeFirstOrThrow()).number;
+    for (const [c, u] of [
+      ['kgB', '/api/staff/referrals'],
+      ['kgB', '/api/referrals'],
+      ['kgB', '/api/referrals/lapsed'],
+      ['kgB', '/staff/referrals'],
+      ['parentB', '/api/referrals'],
+      ['parentB', '/api/parent/applications'],
+    ] as const) {
+      const b = await get(c, u);
+      assert.ok(!b.includes(refNumber) && !b.includes(appNumber), `${u} as ${c} shows another's referral or application`);
+    }
+    // …while A's kindergarten and P see theirs (the filter is not simply empty)
+    assert.ok((await get('kgA', '/api/staff/referrals')).includes(refNumber), 'A sees its referral');
+    assert.ok((await get('parent', '/api/referrals')).includes(refNumber), 'the parent sees their referral');
+    const groupsB = JSON.parse(await get('kgB', '/api/staff/groups')) as unknown;
+    assert.ok(!JSON.stringify(groupsB).includes(`"id":${f.groupA},`), 'B does not see A\'s group');
+
+    const wrong: string[] = [];
+    for (const key of [...routes].sort()) {
+      const row = EXPECTED[key]!;
+      const [method, path] = key.split(' ') as [InjectOptions['method'], string];
+      const url = row.url ? row.url(f) : path;
+      assert.ok(!/\/:/.test(url), `${key}: the row needs a url with the parameters filled in`);
+      // refused callers first: an allowed call may change the data the next callers see
+      const order = [...CALLERS].sort((a, b) => Number(row.allow.includes(a)) - Number(row.allow.includes(b)));
+      for (const c of order) {
+        clock.set(START);
+        const token = await tokenFor(c, row.freshSession === true);
+        const body = row.body?.(f, c);
+        const headers: Record<string, string> = { accept: 'application/json' };
+        if (token) headers.authorization = `Bearer ${token}`;
+        else Object.assign(headers, { cookie: `kezek_csrf=${ANON_CSRF}`, 'x-csrf-token': ANON_CSRF });
+        if (row.multipart) headers['content-type'] = `multipart/form-data; boundary=${BOUNDARY}`;
+        const res = await app.inject({
+          method,
+          url,
+          headers,
+          ...(row.multipart ? { payload: MULTIPART } : body !== undefined ? { payload: body as object } : {}),
+        });
+        const location = typeof res.headers.location === 'string' ? res.headers.location : undefined;
+        const got = outcomeOf(res.statusCode, location);
+        const want: Outcome = row.allow.includes(c) ? 'allowed' : 'refused';
+        if (res.statusCode >= 500) wrong.push(`${key} as ${c}: server error ${res.statusCode} ${res.body.slice(0, 200)}`);
+        else if (got !== want && !(want === 'allowed' && row.allow === ALL && res.statusCode === 404)) {
+          wrong.push(`${key} as ${c}: expected ${want}, got ${res.statusCode}${location ? ` → ${location}` : ''} ${res.body.slice(0, 160)}`);
+        }
+        if (want === 'refused' && c === 'anon' && got === 'refused' && res.statusCode === 403) wrong.push(`${key} as anon: 403, expected 401 (or a sign-in redirect)`);
+      }
+    }
+    clock.set(START);
+
+    assert.deepEqual(wrong, [], `permission matrix mismatches:\n${wrong.join('\n')}`);
+  } finally {
+    await built?.close();
+    await database.close();
+  }
+});
