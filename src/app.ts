@@ -11,10 +11,6 @@ import { PUBLIC, type Actor } from './audit/write.ts';
 import { requestContext, requestIdMixin } from './api/lifecycle.ts';
 
 declare module 'fastify' {
-  interface FastifyInstance {
-    /** Every registered route (method, url), as registered: the fuzz test enumerates them. */
-    routeList: { method: string; url: string }[];
-  }
   interface FastifyRequest {
     lang: Lang;
     /** Who is calling; PUBLIC until the session layer (src/auth) says otherwise. */
@@ -68,11 +64,6 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     keepAliveTimeout: LIMITS.keepAliveTimeout,
     genReqId: () => crypto.randomUUID(),
     trustProxy: trustProxyOption(deps.config.trustProxy),
-  });
-  const routeList: { method: string; url: string }[] = [];
-  app.decorate('routeList', routeList);
-  app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) routeList.push({ method, url: r.url });
   });
   // Request schemas are zod (fastify-type-provider-zod); the same schemas describe the API in OpenAPI.
   if (opts.onRoute) {
