@@ -74,6 +74,9 @@ export async function generateCity(db: Kysely<DB>, spec: CitySpec): Promise<{ or
       select id, 1, o1 from s
       union all select id, 2, o2 from s where k >= 2 and o2 <> o1
       union all select id, 3, o3 from s where k = 3 and o2 <> o1 and o3 <> o1 and o3 <> o2`.execute(c);
+    // The insert's trigger (migration 0008) filled applications.preferences, rewriting every row:
+    // put the table back in its insert order (by id), compact, as a city that had grown row by row.
+    await sql`cluster applications using applications_pkey`.execute(c);
     await sql`
       insert into stop_list (application_id, reason, starts_on, ends_on, created_at)
       select id, 'referral_expired', '2026-02-25', '2026-03-06', ${T}::timestamptz from applications where random() < 0.01`.execute(c);

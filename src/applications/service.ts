@@ -11,6 +11,7 @@ import { assertCan, assertParent } from '../auth/permissions.ts';
 import { AppError, conflict, forbidden, invalid, notFound, unauthenticated } from '../errors.ts';
 import { iinError } from './messages.ts';
 import { newApplicationNumber } from './number.ts';
+import { insertApplicationPreferences } from './preferences.ts';
 
 export { iinError };
 
@@ -189,10 +190,7 @@ export async function createApplication(deps: AppDeps, actor: Actor, raw: Applic
           })
           .returning('id')
           .executeTakeFirstOrThrow();
-        await trx
-          .insertInto('application_preferences')
-          .values(input.preferences.map((organisation_id, i) => ({ application_id: app.id, rank: i + 1, organisation_id })))
-          .execute();
+        await insertApplicationPreferences(trx, [{ applicationId: app.id, organisations: input.preferences }]);
         entries.push({
           action: 'application.created',
           subjectType: 'application',

@@ -6,6 +6,9 @@ import type { DB } from './schema.ts';
 
 // One code path for both engines: node-postgres parses the values, so both engines give the same JS types.
 pg.types.setTypeParser(20, (v) => Number(v)); // int8 → number (ids and counts stay far below 2^53)
+const INT8_ARRAY = 1016 as Parameters<typeof pg.types.getTypeParser>[0]; // _int8, not among pg-types' builtins
+const int8Array = pg.types.getTypeParser(INT8_ARRAY);
+pg.types.setTypeParser(INT8_ARRAY, (v) => (int8Array(v) as (string | null)[]).map((x) => (x === null ? null : Number(x)))); // int8[] → number[] (applications.preferences)
 pg.types.setTypeParser(1082, (v) => v); // date → 'YYYY-MM-DD', never a JS Date shifted by a time zone
 pg.types.setTypeParser(1700, (v) => Number(v)); // numeric → number
 

@@ -6,6 +6,7 @@ import * as m0004 from './migrations/0004_distribution.ts';
 import * as m0005 from './migrations/0005_application_pmpk.ts';
 import * as m0005p from './migrations/0005_parents.ts';
 import * as m0007 from './migrations/0007_staff.ts';
+import * as m0008 from './migrations/0008_application_preferences_array.ts';
 
 /** Migrations, in order. Each is plain SQL that PostgreSQL 15 and PGlite (18) both accept. */
 const migrations: Record<string, { up: string }> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, { up: string }> = {
   '0005_application_pmpk': m0005,
   '0005_parents': m0005p,
   '0007_staff': m0007,
+  '0008_application_preferences_array': m0008,
 };
 
 /** A fingerprint of the migrations as loaded (test templates are keyed by it). */

@@ -120,6 +120,12 @@ export interface ApplicationsTable {
   pmpk_document_ref: ColumnType<string | null, string | null | undefined, string | null>;
   /** When the "check your phone numbers" SMS was sent near the head of the queue (migration 0005_parents). */
   phone_reminder_sent_at: TsNull;
+  /**
+   * The preferred organisations in rank order: a copy of the application's application_preferences
+   * rows kept by database triggers (migration 0008). Read it; never write it (the database refuses):
+   * write preferences with src/applications/preferences.ts.
+   */
+  preferences: ColumnType<number[], never, never>;
 }
 export interface ApplicationPreferencesTable {
   application_id: number;

@@ -8,6 +8,7 @@ import { hashPassword } from '../auth/password.ts';
 import { audit, SYSTEM } from '../audit/write.ts';
 import { ALPHABET, NUMBER_LENGTH, validApplicationNumber } from '../applications/number.ts';
 import { AppError } from '../errors.ts';
+import { insertApplicationPreferences } from '../applications/preferences.ts';
 
 /** The demo staff's password (a demo city only: printed at every start). */
 export const DEMO_PASSWORD = 'kezek-demo';
@@ -324,10 +325,7 @@ export async function seedDemoCity(db: Kysely<DB>, clock: Clock, opts: SeedOptio
           .returning('id')
           .execute()
       ).map((r) => r.id);
-      await trx
-        .insertInto('application_preferences')
-        .values(part.flatMap((p, k) => p.prefs.map((organisation_id, rank) => ({ application_id: appIds[k]!, rank: rank + 1, organisation_id }))))
-        .execute();
+      await insertApplicationPreferences(trx, part.map((p, k) => ({ applicationId: appIds[k]!, organisations: p.prefs })));
       const claims = part.flatMap((p, k) =>
         p.claim
           ? [{ application_id: appIds[k]!, category: p.claim.category, document_ref: `DEMO-${appIds[k]}`, status: p.claim.status, claimed_at: p.claim.claimed_at, decided_at: p.claim.decided_at, decided_by: p.claim.status === 'confirmed' ? operatorId : null }]

@@ -2,6 +2,7 @@ import { Temporal } from 'temporal-polyfill';
 import type { AppDeps } from '../context.ts';
 import { audit, type Actor } from '../audit/write.ts';
 import { AppError, forbidden, invalid, notFound } from '../errors.ts';
+import { setApplicationPreferences } from '../applications/preferences.ts';
 
 /**
  * The parent edits a queued application: the ranked preferences, the language of instruction, the
@@ -37,8 +38,7 @@ export async function updateApplication(
       if (org.kind !== app.org_kind) throw invalid('organisation_kind_mismatch', 'application.organisation_kind_mismatch', { id: o });
     }
     const before = await trx.selectFrom('application_preferences').select('organisation_id').where('application_id', '=', id).orderBy('rank').execute();
-    await trx.deleteFrom('application_preferences').where('application_id', '=', id).execute();
-    await trx.insertInto('application_preferences').values(prefs.map((organisation_id, i) => ({ application_id: id, rank: i + 1, organisation_id }))).execute();
+    await setApplicationPreferences(trx, id, prefs);
     await trx.updateTable('applications').set({ language: input.language as 'kk' | 'ru', desired_start: input.desiredStart }).where('id', '=', id).where('status', '=', 'queued').execute();
     await audit(trx, deps.clock, actor, {
       action: 'application.updated',

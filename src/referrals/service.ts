@@ -9,6 +9,7 @@ import { AppError, notFound } from '../errors.ts';
 import type { MessageKey } from '../web/i18n/index.ts';
 import { enqueueSms } from '../sms/outbox.ts';
 import * as R from '../domain/referral.ts';
+import { setApplicationPreferences } from '../applications/preferences.ts';
 
 /**
  * The referral's life as use cases: each one transaction, guarded by the expected current state
@@ -281,8 +282,7 @@ async function dropPreference(trx: Trx, applicationId: number, organisationId: n
     prefs.map((p) => p.organisation_id),
     organisationId,
   );
-  await trx.deleteFrom('application_preferences').where('application_id', '=', applicationId).execute();
-  if (rest.length) await trx.insertInto('application_preferences').values(rest.map((organisation_id, i) => ({ application_id: applicationId, rank: i + 1, organisation_id }))).execute();
+  await setApplicationPreferences(trx, applicationId, rest);
   return rest;
 }
 

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
 import type { DB, GroupType, InstructionLang, OrgKind, Tier, StaffRole } from '../../src/db/schema.ts';
 import { makeIin } from '../../src/domain/iin.ts';
+import { insertApplicationPreferences } from '../../src/applications/preferences.ts';
 
 /** Small builders for test data, written straight to the tables (the services are what tests test). */
 let serial = 1;
@@ -130,12 +131,7 @@ export async function application(
     })
     .returning(['id', 'number'])
     .executeTakeFirstOrThrow();
-  if (a.preferences?.length) {
-    await db
-      .insertInto('application_preferences')
-      .values(a.preferences.map((organisation_id, i) => ({ application_id: app.id, rank: i + 1, organisation_id })))
-      .execute();
-  }
+  if (a.preferences?.length) await insertApplicationPreferences(db, [{ applicationId: app.id, organisations: a.preferences }]);
   return { applicationId: app.id, parentId: parent.id, childId: child.id, number: app.number };
 }
 

@@ -76,6 +76,7 @@ test('apply: the child joins the queue in the general tier at the current time, 
   assert.equal(parent.phone1, '+77015551234');
   const prefs = await db.selectFrom('application_preferences').select(['rank', 'organisation_id']).where('application_id', '=', app.id).orderBy('rank').execute();
   assert.deepEqual(prefs, [{ rank: 1, organisation_id: orgA }, { rank: 2, organisation_id: orgB }]);
+  assert.deepEqual(app.preferences, [orgA, orgB], 'applications.preferences holds the ranked organisations');
   const claim = await db.selectFrom('privilege_claims').selectAll().where('application_id', '=', app.id).executeTakeFirstOrThrow();
   assert.equal(claim.status, 'pending');
   assert.equal(claim.id, res.claimId);

@@ -109,6 +109,7 @@ test('the application page: change preferences, language and start date keeping 
     assert.equal(saved.statusCode, 303);
     const prefs = await db.selectFrom('application_preferences').select('organisation_id').where('application_id', '=', mine.applicationId).orderBy('rank').execute();
     assert.deepEqual(prefs.map((x) => x.organisation_id), [b, a]);
+    assert.deepEqual((await db.selectFrom('applications').select('preferences').where('id', '=', mine.applicationId).executeTakeFirstOrThrow()).preferences, [b, a], 'applications.preferences follows the edit');
     const row = await db.selectFrom('applications').select(['language', 'desired_start']).where('id', '=', mine.applicationId).executeTakeFirstOrThrow();
     assert.deepEqual([row.language, row.desired_start], ['ru', '2026-10-01']);
     const after = await t.app.inject({ url: saved.headers.location as string, headers: { cookie: p.cookie } });

@@ -156,6 +156,7 @@ test('return the referral: confirmation required; staying keeps the queue place,
     assert.equal(app.status, 'queued');
     const prefs = await db.selectFrom('application_preferences').select('organisation_id').where('application_id', '=', a.applicationId).execute();
     assert.deepEqual(prefs.map((p) => p.organisation_id), [w.orgB]);
+    assert.deepEqual((await db.selectFrom('applications').select('preferences').where('id', '=', a.applicationId).executeTakeFirstOrThrow()).preferences, [w.orgB], 'applications.preferences follows the return');
     const home = await t.app.inject({ url: '/cabinet?lang=ru', headers: { cookie: pa.cookie } });
     assert.ok(home.body.includes('Номер в очереди (2022 год рождения): 1'));
   } finally {

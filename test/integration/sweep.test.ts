@@ -99,6 +99,7 @@ test('a return on day 3 stop-lists nobody; "stay" drops the organisation from th
 
     const prefs = await db.selectFrom('application_preferences').select(['rank', 'organisation_id']).where('application_id', '=', stay.applicationId).orderBy('rank').execute();
     assert.deepEqual(prefs, [{ rank: 1, organisation_id: w.orgB }]);
+    assert.deepEqual((await db.selectFrom('applications').select('preferences').where('id', '=', stay.applicationId).executeTakeFirstOrThrow()).preferences, [w.orgB], 'applications.preferences follows the return');
     const apps = await db.selectFrom('applications').select(['id', 'status']).where('id', 'in', [stay.applicationId, leave.applicationId]).orderBy('id').execute();
     assert.deepEqual(apps.map((a) => a.status), ['queued', 'withdrawn']);
 
