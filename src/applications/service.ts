@@ -75,9 +75,17 @@ function lastAgedOutBirthYear(today: Temporal.PlainDate, policy: Policy): number
 const isUniqueViolation = (e: unknown, constraint?: string): boolean =>
   (e as { code?: string }).code === '23505' && (!constraint || (e as { constraint?: string }).constraint === constraint);
 
-/** Apply: one child into the queue, in one transaction with its audit entries. */
-export async function createApplication(deps: AppDeps, actor: Actor, raw: ApplicationInput): Promise<Created> {
-  assertCan(actor, 'application.create');
+/** An application form checked without the database: what the transaction then writes. */
+export interface PreparedApplication {
+  input: ApplicationInput;
+  birthDate: Temporal.PlainDate;
+  phone1: string;
+  phone2: string | null;
+  warnings: ApplicationWarning[];
+}
+
+/** Check an application form (IINs, dates, phones, preferences) before any transaction. */
+export async function prepareApplication(deps: Pick<AppDeps, 'city' | 'clock'>, raw: ApplicationInput): Promise<PreparedApplication> {
   const input = applicationInput.parse(raw);
   const policy = await deps.city.getPolicy();
   const now = deps.clock.now();
@@ -102,123 +110,140 @@ export async function createApplication(deps: AppDeps, actor: Actor, raw: Applic
   if (input.preferences.length > policy.maxPreferences) throw invalid('preferences_too_many', 'application.preferences_too_many', { max: policy.maxPreferences });
   if (new Set(input.preferences).size !== input.preferences.length) throw invalid('preferences_duplicate', 'application.preferences_duplicate');
   if (input.specialNeeds && !input.pmpkDocumentRef) throw invalid('pmpk_required', 'application.pmpk_required');
+  return { input, birthDate, phone1, phone2, warnings };
+}
 
-  const nowDate = toDate(now);
-  const checked = warnings;
+/** A unique index refused two applications for one child at the same moment. */
+export function isChildAlreadyQueuedRace(e: unknown): boolean {
+  return isUniqueViolation(e, 'applications_one_active_per_child') || isUniqueViolation(e, 'children_iin_key');
+}
+
+/** Apply: one child into the queue, in one transaction with its audit entries. */
+export async function createApplication(deps: AppDeps, actor: Actor, raw: ApplicationInput): Promise<Created> {
+  assertCan(actor, 'application.create');
+  const prepared = await prepareApplication(deps, raw);
   // a new parent created by two applications at the same moment: the loser retries and finds them
   for (let attempt = 0; ; attempt++) {
-    const warnings = [...checked];
     try {
-      return await deps.database.db.transaction().execute(async (trx) => {
-        const orgs = await trx.selectFrom('organisations').select(['id', 'kind', 'closed_at']).where('id', 'in', input.preferences).execute();
-        for (const id of input.preferences) {
-          const o = orgs.find((x) => x.id === id);
-          if (!o || o.closed_at) throw invalid('organisation_unavailable', 'application.organisation_unavailable', { id });
-          if (o.kind !== input.orgKind) throw invalid('organisation_kind_mismatch', 'application.organisation_kind_mismatch', { id });
-        }
-        const entries: AuditEntry[] = [];
-
-        // the parent: found by IIN or created. An existing parent's phones are never changed here —
-        // a phone change needs proof of identity (the cabinet's own procedure).
-        let parent = await trx.selectFrom('parents').select(['id', 'phone1', 'phone2']).where('iin', '=', input.parent.iin).executeTakeFirst();
-        if (actor.kind === 'parent' && parent?.id !== actor.id) throw new AppError('parent_mismatch', 403, 'application.parent_mismatch');
-        if (parent) {
-          if (parent.phone1 !== phone1 || (phone2 !== null && parent.phone2 !== phone2)) warnings.push('parent_contacts_kept');
-        } else {
-          parent = await trx
-            .insertInto('parents')
-            .values({
-              iin: input.parent.iin,
-              last_name: input.parent.lastName,
-              first_name: input.parent.firstName,
-              middle_name: input.parent.middleName ?? null,
-              phone1,
-              phone2,
-              email: input.parent.email ?? null,
-              lang: input.parent.lang,
-              created_at: nowDate,
-            })
-            .returning(['id', 'phone1', 'phone2'])
-            .executeTakeFirstOrThrow();
-          entries.push({ action: 'parent.created', subjectType: 'parent', subjectId: parent.id });
-        }
-
-        // the child: found by IIN (a child who left the queue before may apply again) or created
-        let child = await trx.selectFrom('children').select('id').where('iin', '=', input.child.iin).executeTakeFirst();
-        if (child) {
-          const active = await trx.selectFrom('applications').select('id').where('child_id', '=', child.id).where('status', 'in', ['queued', 'enrolled']).executeTakeFirst();
-          if (active) throw conflict('child_already_queued', 'application.child_already_queued');
-          await trx
-            .updateTable('children')
-            .set({ last_name: input.child.lastName, first_name: input.child.firstName, middle_name: input.child.middleName ?? null, birth_date: input.child.birthDate })
-            .where('id', '=', child.id)
-            .execute();
-        } else {
-          child = await trx
-            .insertInto('children')
-            .values({
-              iin: input.child.iin,
-              last_name: input.child.lastName,
-              first_name: input.child.firstName,
-              middle_name: input.child.middleName ?? null,
-              birth_date: input.child.birthDate,
-              created_at: nowDate,
-            })
-            .returning('id')
-            .executeTakeFirstOrThrow();
-          entries.push({ action: 'child.created', subjectType: 'child', subjectId: child.id });
-        }
-
-        let number = newApplicationNumber();
-        while (await trx.selectFrom('applications').select('id').where('number', '=', number).executeTakeFirst()) number = newApplicationNumber();
-        const app = await trx
-          .insertInto('applications')
-          .values({
-            number,
-            child_id: child.id,
-            parent_id: parent.id,
-            status: 'queued',
-            birth_year: birthDate.year,
-            org_kind: input.orgKind,
-            language: input.language,
-            desired_start: input.desiredStart,
-            special_needs: input.specialNeeds,
-            pmpk_document_ref: input.specialNeeds ? (input.pmpkDocumentRef ?? null) : null,
-            tier: 'general',
-            applied_at: nowDate,
-            created_at: nowDate,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        await insertApplicationPreferences(trx, [{ applicationId: app.id, organisations: input.preferences }]);
-        entries.push({
-          action: 'application.created',
-          subjectType: 'application',
-          subjectId: app.id,
-          data: { childId: child.id, parentId: parent.id, birthYear: birthDate.year, orgKind: input.orgKind, preferences: input.preferences, warnings },
-        });
-
-        let claimId: number | null = null;
-        if (input.privilege) {
-          const claim = await trx
-            .insertInto('privilege_claims')
-            .values({ application_id: app.id, category: input.privilege.category, document_ref: input.privilege.documentRef, status: 'pending', claimed_at: nowDate })
-            .returning('id')
-            .executeTakeFirstOrThrow();
-          claimId = claim.id;
-          entries.push({ action: 'privilege.claimed', subjectType: 'privilege_claim', subjectId: claim.id, data: { applicationId: app.id, category: input.privilege.category } });
-        }
-        await audit(trx, deps.clock, actor, entries);
-        return { applicationId: app.id, number, claimId, warnings };
-      });
+      return await deps.database.db.transaction().execute((trx) => writeApplication(trx, deps.clock, actor, prepared));
     } catch (e) {
       // two applications for one child at the same moment: the unique index decides
-      if (isUniqueViolation(e, 'applications_one_active_per_child') || isUniqueViolation(e, 'children_iin_key'))
-        throw conflict('child_already_queued', 'application.child_already_queued');
+      if (isChildAlreadyQueuedRace(e)) throw conflict('child_already_queued', 'application.child_already_queued');
       if (attempt === 0 && isUniqueViolation(e, 'parents_iin_key')) continue;
       throw e;
     }
   }
+}
+
+/**
+ * Write a prepared application in the caller's transaction: the parent found by IIN or created, the
+ * child, the application, its preferences and privilege claim, and their audit entries. `actor` may
+ * be a function of the parent's id (a first application: the parent is who applies, once created).
+ */
+export async function writeApplication(trx: Kysely<DB>, clock: Clock, actor: Actor | ((parentId: number) => Actor), prepared: PreparedApplication): Promise<Created> {
+  const { input, birthDate, phone1, phone2 } = prepared;
+  const warnings = [...prepared.warnings];
+  const nowDate = toDate(clock.now());
+  const orgs = await trx.selectFrom('organisations').select(['id', 'kind', 'closed_at']).where('id', 'in', input.preferences).execute();
+  for (const id of input.preferences) {
+    const o = orgs.find((x) => x.id === id);
+    if (!o || o.closed_at) throw invalid('organisation_unavailable', 'application.organisation_unavailable', { id });
+    if (o.kind !== input.orgKind) throw invalid('organisation_kind_mismatch', 'application.organisation_kind_mismatch', { id });
+  }
+  const entries: AuditEntry[] = [];
+
+  // the parent: found by IIN or created. An existing parent's phones are never changed here —
+  // a phone change needs proof of identity (the cabinet's own procedure).
+  let parent = await trx.selectFrom('parents').select(['id', 'phone1', 'phone2']).where('iin', '=', input.parent.iin).executeTakeFirst();
+  if (typeof actor !== 'function' && actor.kind === 'parent' && parent?.id !== actor.id) throw new AppError('parent_mismatch', 403, 'application.parent_mismatch');
+  if (parent) {
+    if (parent.phone1 !== phone1 || (phone2 !== null && parent.phone2 !== phone2)) warnings.push('parent_contacts_kept');
+  } else {
+    parent = await trx
+      .insertInto('parents')
+      .values({
+        iin: input.parent.iin,
+        last_name: input.parent.lastName,
+        first_name: input.parent.firstName,
+        middle_name: input.parent.middleName ?? null,
+        phone1,
+        phone2,
+        email: input.parent.email ?? null,
+        lang: input.parent.lang,
+        created_at: nowDate,
+      })
+      .returning(['id', 'phone1', 'phone2'])
+      .executeTakeFirstOrThrow();
+    entries.push({ action: 'parent.created', subjectType: 'parent', subjectId: parent.id });
+  }
+
+  // the child: found by IIN (a child who left the queue before may apply again) or created
+  let child = await trx.selectFrom('children').select('id').where('iin', '=', input.child.iin).executeTakeFirst();
+  if (child) {
+    const active = await trx.selectFrom('applications').select('id').where('child_id', '=', child.id).where('status', 'in', ['queued', 'enrolled']).executeTakeFirst();
+    if (active) throw conflict('child_already_queued', 'application.child_already_queued');
+    await trx
+      .updateTable('children')
+      .set({ last_name: input.child.lastName, first_name: input.child.firstName, middle_name: input.child.middleName ?? null, birth_date: input.child.birthDate })
+      .where('id', '=', child.id)
+      .execute();
+  } else {
+    child = await trx
+      .insertInto('children')
+      .values({
+        iin: input.child.iin,
+        last_name: input.child.lastName,
+        first_name: input.child.firstName,
+        middle_name: input.child.middleName ?? null,
+        birth_date: input.child.birthDate,
+        created_at: nowDate,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    entries.push({ action: 'child.created', subjectType: 'child', subjectId: child.id });
+  }
+
+  let number = newApplicationNumber();
+  while (await trx.selectFrom('applications').select('id').where('number', '=', number).executeTakeFirst()) number = newApplicationNumber();
+  const app = await trx
+    .insertInto('applications')
+    .values({
+      number,
+      child_id: child.id,
+      parent_id: parent.id,
+      status: 'queued',
+      birth_year: birthDate.year,
+      org_kind: input.orgKind,
+      language: input.language,
+      desired_start: input.desiredStart,
+      special_needs: input.specialNeeds,
+      pmpk_document_ref: input.specialNeeds ? (input.pmpkDocumentRef ?? null) : null,
+      tier: 'general',
+      applied_at: nowDate,
+      created_at: nowDate,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await insertApplicationPreferences(trx, [{ applicationId: app.id, organisations: input.preferences }]);
+  entries.push({
+    action: 'application.created',
+    subjectType: 'application',
+    subjectId: app.id,
+    data: { childId: child.id, parentId: parent.id, birthYear: birthDate.year, orgKind: input.orgKind, preferences: input.preferences, warnings },
+  });
+
+  let claimId: number | null = null;
+  if (input.privilege) {
+    const claim = await trx
+      .insertInto('privilege_claims')
+      .values({ application_id: app.id, category: input.privilege.category, document_ref: input.privilege.documentRef, status: 'pending', claimed_at: nowDate })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    claimId = claim.id;
+    entries.push({ action: 'privilege.claimed', subjectType: 'privilege_claim', subjectId: claim.id, data: { applicationId: app.id, category: input.privilege.category } });
+  }
+  await audit(trx, clock, typeof actor === 'function' ? actor(parent.id) : actor, entries);
+  return { applicationId: app.id, number, claimId, warnings };
 }
 
 /** The tier a confirmed privilege puts an application in. */

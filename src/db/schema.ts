@@ -328,6 +328,7 @@ export interface DB {
   phone_changes: PhoneChangesTable;
   handover_requests: HandoverRequestsTable;
   document_tokens: DocumentTokensTable;
+  first_applications: FirstApplicationsTable;
 }
 
 // ---- staff workspace (migration 0007_staff) ----
@@ -400,6 +401,28 @@ export interface HandoverRequestsTable {
   decided_at: TsNull;
   decided_by: number | null;
   reason: string | null;
+}
+
+// ---- a first application by a parent with no cabinet yet (migration 0013_first_apply) ----
+export type FirstApplicationStatus = 'awaiting_code' | 'done' | 'burnt' | 'superseded';
+export interface FirstApplicationsTable {
+  id: Id;
+  iin_hmac: string;
+  kind: ColumnType<'application' | 'handover', 'application' | 'handover' | undefined, 'application' | 'handover'>;
+  parent_id: number | null;
+  status: ColumnType<FirstApplicationStatus, FirstApplicationStatus | undefined, FirstApplicationStatus>;
+  /** The form as typed (ApplicationInput with upload references); cleared when the row closes. */
+  form: ColumnType<unknown, string | null, string | null>;
+  code_hmac: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  created_at: Ts;
+  expires_at: Ts;
+  done_at: TsNull;
+  application_id: number | null;
+  privilege_upload_id: number | null;
+  pmpk_upload_id: number | null;
+  handover_upload_id: number | null;
+  handover_request_id: number | null;
 }
 
 export type Row<T extends keyof DB> = Selectable<DB[T]>;

@@ -6,6 +6,7 @@ import { headDueToday, JobRunner, type JobLogger, type JobSpec } from './runner.
 import { loadSweep } from './sweep.ts';
 import { sendPhoneCheckReminders } from '../parents/reminders.ts';
 import { pruneAuthAttempts } from '../parents/signin.ts';
+import { pruneFirstApplications } from '../parents/first-apply.ts';
 import { runScheduledDistribution } from '../distribution/schedule.ts';
 
 export const DAILY_HEAD = 'daily';
@@ -22,6 +23,7 @@ export async function serviceJobs(deps: AppDeps, sms: SmsProvider, logger: JobLo
     { name: 'sms.send', intervalMs: 2000, run: () => sendDueSms(deps, sms) },
     { name: 'parents.phone_check', intervalMs: 10 * 60_000, run: (signal) => sendPhoneCheckReminders(deps, signal) },
     { name: 'parents.prune_attempts', intervalMs: 60 * 60_000, run: () => pruneAuthAttempts(deps) },
+    { name: 'parents.prune_first_applications', intervalMs: 60 * 60_000, run: () => pruneFirstApplications(deps) },
     {
       name: 'audit.head.daily',
       intervalMs: 10 * 60_000,

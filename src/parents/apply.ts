@@ -1,12 +1,13 @@
 import type { AppDeps } from '../context.ts';
-import type { PrivilegeCategory } from '../db/schema.ts';
+import type { Kysely } from 'kysely';
+import type { DB, PrivilegeCategory, UploadType } from '../db/schema.ts';
 import { checkIin } from '../domain/iin.ts';
-import { toDate } from '../clock.ts';
+import { toDate, type Clock } from '../clock.ts';
 import { audit, type Actor } from '../audit/write.ts';
 import { AppError, forbidden, notFound } from '../errors.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { iinError } from '../applications/messages.ts';
-import { createApplication, type Created } from '../applications/service.ts';
+import { createApplication, type ApplicationInput, type Created } from '../applications/service.ts';
 import type { FormWithFile } from './multipart.ts';
 import { checkUpload, storeUpload } from './uploads.ts';
 import type { ApplyForm } from './pages.tsx';
@@ -31,6 +32,46 @@ export function applyFormOf(f: FormWithFile, maxPreferences: number): ApplyForm 
   };
 }
 
+/** The form's checked documents and privilege, before anything is stored. */
+export interface ReadApplyForm {
+  f: ApplyForm;
+  privilege: PrivilegeCategory | undefined;
+  privilegeFile: { data: Buffer; type: UploadType } | null;
+  pmpkFile: { data: Buffer; type: UploadType } | null;
+}
+
+/** Read the application form (the cabinet's and the first application's): a document required by a privilege or special needs, each file checked. */
+export function readApplyForm(form: FormWithFile, maxPreferences: number): ReadApplyForm {
+  const f = applyFormOf(form, maxPreferences);
+  const privilege = PRIVILEGES.find((c) => c === f.privilege);
+  const privilegeFile = form.files.privilegeFile;
+  const pmpkFile = form.files.pmpkFile;
+  if (privilege && !privilegeFile) throw new AppError('privilege_document_required', 400, 'parents.apply.privilege_required');
+  if (f.specialNeeds && !pmpkFile) throw new AppError('pmpk_required', 400, 'application.pmpk_required');
+  return {
+    f,
+    privilege,
+    privilegeFile: privilege && privilegeFile ? checkUpload(privilegeFile.data, privilegeFile.truncated) : null,
+    pmpkFile: f.specialNeeds && pmpkFile ? checkUpload(pmpkFile.data, pmpkFile.truncated) : null,
+  };
+}
+
+/** The queue core's application input from the form, the parent's part and the stored documents' references. */
+export function applicationInputOf(r: ReadApplyForm, parent: ApplicationInput['parent'], refs: { privilege: string | null; pmpk: string | null }): ApplicationInput {
+  const f = r.f;
+  return {
+    child: { iin: f.childIin!, lastName: f.lastName!, firstName: f.firstName!, ...(f.middleName ? { middleName: f.middleName } : {}), birthDate: f.birthDate! },
+    parent,
+    orgKind: f.orgKind === 'mini_centre' ? 'mini_centre' : 'kindergarten',
+    preferences: f.prefs!.filter((x) => x !== '').map(Number),
+    language: f.language === 'ru' ? 'ru' : 'kk',
+    desiredStart: f.desiredStart!,
+    specialNeeds: f.specialNeeds!,
+    ...(refs.pmpk ? { pmpkDocumentRef: refs.pmpk } : {}),
+    ...(r.privilege && refs.privilege ? { privilege: { category: r.privilege, documentRef: refs.privilege } } : {}),
+  };
+}
+
 /**
  * The signed-in parent applies for a child: the parent's own data and phones from the cabinet, the
  * supporting documents (privilege, PMPK) stored first and referred to as upload:<id>; the rules are
@@ -40,41 +81,32 @@ export async function applyForChild(deps: AppDeps, actor: Actor, form: FormWithF
   if (actor.kind !== 'parent' || !actor.id) throw forbidden();
   const parentId = actor.id;
   const policy = await deps.city.getPolicy();
-  const f = applyFormOf(form, policy.maxPreferences);
-  const privilege = PRIVILEGES.find((c) => c === f.privilege);
-  const privilegeFile = form.files.privilegeFile;
-  const pmpkFile = form.files.pmpkFile;
-  if (privilege && !privilegeFile) throw new AppError('privilege_document_required', 400, 'parents.apply.privilege_required');
-  if (f.specialNeeds && !pmpkFile) throw new AppError('pmpk_required', 400, 'application.pmpk_required');
-  const checkedPrivilege = privilege && privilegeFile ? checkUpload(privilegeFile.data, privilegeFile.truncated) : null;
-  const checkedPmpk = f.specialNeeds && pmpkFile ? checkUpload(pmpkFile.data, pmpkFile.truncated) : null;
+  const read = readApplyForm(form, policy.maxPreferences);
   const db = deps.database.db;
   const parent = await db.selectFrom('parents').selectAll().where('id', '=', parentId).executeTakeFirstOrThrow();
   const stored = await db.transaction().execute(async (trx) => ({
-    privilege: checkedPrivilege ? await storeUpload(trx, deps.clock, parentId, 'privilege', checkedPrivilege) : null,
-    pmpk: checkedPmpk ? await storeUpload(trx, deps.clock, parentId, 'pmpk', checkedPmpk) : null,
+    privilege: read.privilegeFile ? await storeUpload(trx, deps.clock, parentId, 'privilege', read.privilegeFile) : null,
+    pmpk: read.pmpkFile ? await storeUpload(trx, deps.clock, parentId, 'pmpk', read.pmpkFile) : null,
   }));
   try {
-    return await createApplication(deps, actor, {
-      child: { iin: f.childIin!, lastName: f.lastName!, firstName: f.firstName!, ...(f.middleName ? { middleName: f.middleName } : {}), birthDate: f.birthDate! },
-      parent: {
-        iin: parent.iin,
-        lastName: parent.last_name,
-        firstName: parent.first_name,
-        ...(parent.middle_name ? { middleName: parent.middle_name } : {}),
-        phone1: parent.phone1,
-        ...(parent.phone2 ? { phone2: parent.phone2 } : {}),
-        ...(parent.email ? { email: parent.email } : {}),
-        lang: parent.lang,
-      },
-      orgKind: f.orgKind === 'mini_centre' ? 'mini_centre' : 'kindergarten',
-      preferences: f.prefs!.filter((x) => x !== '').map(Number),
-      language: f.language === 'ru' ? 'ru' : 'kk',
-      desiredStart: f.desiredStart!,
-      specialNeeds: f.specialNeeds!,
-      ...(stored.pmpk ? { pmpkDocumentRef: stored.pmpk.ref } : {}),
-      ...(privilege && stored.privilege ? { privilege: { category: privilege, documentRef: stored.privilege.ref } } : {}),
-    });
+    return await createApplication(
+      deps,
+      actor,
+      applicationInputOf(
+        read,
+        {
+          iin: parent.iin,
+          lastName: parent.last_name,
+          firstName: parent.first_name,
+          ...(parent.middle_name ? { middleName: parent.middle_name } : {}),
+          phone1: parent.phone1,
+          ...(parent.phone2 ? { phone2: parent.phone2 } : {}),
+          ...(parent.email ? { email: parent.email } : {}),
+          lang: parent.lang,
+        },
+        { privilege: stored.privilege?.ref ?? null, pmpk: stored.pmpk?.ref ?? null },
+      ),
+    );
   } catch (e) {
     const ids = [stored.privilege?.id, stored.pmpk?.id].filter((x): x is number => x !== undefined);
     if (ids.length) await db.deleteFrom('uploads').where('id', 'in', ids).execute();
@@ -94,22 +126,27 @@ export async function requestHandover(deps: AppDeps, actor: Actor, input: { chil
   if (!c.ok) throw iinError('childIin', c.problem);
   const file = checkUpload(input.file, input.truncated);
   return deps.database.db.transaction().execute(async (trx) => {
-    const app = await trx
-      .selectFrom('applications as a')
-      .innerJoin('children as ch', 'ch.id', 'a.child_id')
-      .select('a.id')
-      .where('ch.iin', '=', iin)
-      .where('a.status', 'in', ['queued', 'enrolled'])
-      .executeTakeFirst();
     const upload = await storeUpload(trx, deps.clock, parentId, 'handover', file);
-    const row = await trx
-      .insertInto('handover_requests')
-      .values({ parent_id: parentId, child_iin: iin, application_id: app?.id ?? null, upload_id: upload.id, created_at: toDate(deps.clock.now()) })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await audit(trx, deps.clock, actor, { action: 'application.handover_requested', subjectType: 'handover_request', subjectId: row.id, data: { applicationId: app?.id ?? null, uploadId: upload.id } }, requestId);
-    return { id: row.id };
+    return writeHandoverRequest(trx, deps.clock, actor, { parentId, childIin: iin, uploadId: upload.id }, requestId);
   });
+}
+
+/** The hand-over request itself, in the caller's transaction (the cabinet's form and the public one). */
+export async function writeHandoverRequest(trx: Kysely<DB>, clock: Clock, actor: Actor, r: { parentId: number; childIin: string; uploadId: number }, requestId?: string): Promise<{ id: number }> {
+  const app = await trx
+    .selectFrom('applications as a')
+    .innerJoin('children as ch', 'ch.id', 'a.child_id')
+    .select('a.id')
+    .where('ch.iin', '=', r.childIin)
+    .where('a.status', 'in', ['queued', 'enrolled'])
+    .executeTakeFirst();
+  const row = await trx
+    .insertInto('handover_requests')
+    .values({ parent_id: r.parentId, child_iin: r.childIin, application_id: app?.id ?? null, upload_id: r.uploadId, created_at: toDate(clock.now()) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await audit(trx, clock, actor, { action: 'application.handover_requested', subjectType: 'handover_request', subjectId: row.id, data: { applicationId: app?.id ?? null, uploadId: r.uploadId } }, requestId);
+  return { id: row.id };
 }
 
 /**

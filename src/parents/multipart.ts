@@ -19,13 +19,14 @@ export interface FormWithFile {
 /**
  * multipart/form-data for the forms that send a supporting document, in the caller's (encapsulated)
  * context: parsed as the body is read (so that the CSRF hook, which runs before validation, sees the
- * fields), at most two files of MAX_UPLOAD_BYTES each and twenty short fields.
+ * fields), at most two files of MAX_UPLOAD_BYTES each and twenty short fields (or `fields`).
  */
-export function acceptFormWithFile(app: FastifyInstance): void {
+export function acceptFormWithFile(app: FastifyInstance, o: { fields?: number } = {}): void {
+  const fields = o.fields ?? 20;
   app.addContentTypeParser('multipart/form-data', (req, payload, done) => {
     let bb: BusboyInstance;
     try {
-      bb = Busboy({ headers: req.headers as never, limits: { fileSize: MAX_UPLOAD_BYTES, files: 2, fields: 20, fieldSize: 2000, parts: 24 } });
+      bb = Busboy({ headers: req.headers as never, limits: { fileSize: MAX_UPLOAD_BYTES, files: 2, fields, fieldSize: 2000, parts: fields + 4 } });
     } catch {
       return done(new AppError('invalid_input', 400, 'parents.upload.required'), undefined);
     }

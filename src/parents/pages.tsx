@@ -7,14 +7,14 @@ import { EXTENSION_REASONS } from '../domain/referral.ts';
 import type { WhyNotYet } from '../distribution/why.ts';
 import { WhyNotYetTable } from '../distribution/why-view.tsx';
 
-type Tr = (k: MessageKey, p?: Record<string, string | number>) => string;
-const trOf = (ctx: PageContext): Tr => (k, p) => t(ctx.lang, k, p);
+export type Tr = (k: MessageKey, p?: Record<string, string | number>) => string;
+export const trOf = (ctx: PageContext): Tr => (k, p) => t(ctx.lang, k, p);
 
-function Csrf(props: { ctx: PageContext }): JSX.Element {
+export function Csrf(props: { ctx: PageContext }): JSX.Element {
   return <input type="hidden" name="_csrf" value={props.ctx.csrf} />;
 }
 
-function Problem(props: { error?: string | null | undefined }): JSX.Element {
+export function Problem(props: { error?: string | null | undefined }): JSX.Element {
   return props.error ? (
     <p class="error" role="alert" data-qa="error" safe>
       {props.error}
@@ -24,7 +24,7 @@ function Problem(props: { error?: string | null | undefined }): JSX.Element {
   );
 }
 
-function Notice(props: { text?: string | null | undefined }): JSX.Element {
+export function Notice(props: { text?: string | null | undefined }): JSX.Element {
   return props.text ? (
     <p class="notice" role="status" data-qa="notice" safe>
       {props.text}
@@ -34,7 +34,7 @@ function Notice(props: { text?: string | null | undefined }): JSX.Element {
   );
 }
 
-function IinField(props: { tr: Tr; value?: string | undefined }): JSX.Element {
+export function IinField(props: { tr: Tr; value?: string | undefined }): JSX.Element {
   return (
     <div>
       <label for="iin">
@@ -100,6 +100,11 @@ export function loginPage(ctx: PageContext, o: { iin?: string; error?: string | 
         <p>
           <a href={`/cabinet/otp?lang=${ctx.lang}`} data-qa="first-time" safe>
             {tr('parents.first_time')}
+          </a>
+        </p>
+        <p>
+          <a href={`/apply?lang=${ctx.lang}`} data-qa="first-apply-link" safe>
+            {tr('parents.first.link')}
           </a>
         </p>
       </>
@@ -730,7 +735,7 @@ export interface ApplyForm {
 
 const PRIVILEGES = ['military', 'special_state_body', 'disabled_parent', 'orphan', 'large_family', 'special_needs', 'teacher'] as const;
 
-function TextField(props: { id: string; label: string; value?: string | undefined; type?: string; required?: boolean; hint?: string; inputmode?: string; maxlength?: string }): JSX.Element {
+export function TextField(props: { id: string; label: string; value?: string | undefined; type?: string; required?: boolean; hint?: string; inputmode?: string; maxlength?: string }): JSX.Element {
   return (
     <div>
       <label for={props.id}>
@@ -748,13 +753,115 @@ function TextField(props: { id: string; label: string; value?: string | undefine
   );
 }
 
+type OrgOption = { id: number; kind: string; nameKk: string; nameRu: string };
+
+/** The application form's fields (the child, the organisations, language, start, privilege, special needs): the cabinet's form and the public first application share them. */
+export function ApplyFields(props: { ctx: PageContext; organisations: OrgOption[]; maxPreferences: number; form: ApplyForm }): JSX.Element {
+  const { ctx } = props;
+  const tr = trOf(ctx);
+  const f = props.form;
+  const o = props;
+  const kindName = (k: string) => tr(k === 'mini_centre' ? 'parents.apply.kind.mini_centre' : 'parents.apply.kind.kindergarten');
+  return (
+    <>
+    <fieldset class="stack">
+      <legend safe>{tr('parents.apply.child')}</legend>
+      <TextField id="childIin" label={tr('parents.apply.child_iin')} value={f.childIin} required inputmode="numeric" maxlength="15" hint={tr('parents.iin.hint')} />
+      <TextField id="lastName" label={tr('parents.apply.last_name')} value={f.lastName} required />
+      <TextField id="firstName" label={tr('parents.apply.first_name')} value={f.firstName} required />
+      <TextField id="middleName" label={tr('parents.apply.middle_name')} value={f.middleName} />
+      <TextField id="birthDate" type="date" label={tr('parents.apply.birth_date')} value={f.birthDate} required />
+    </fieldset>
+    <fieldset>
+      <legend safe>{tr('parents.apply.kind')}</legend>
+      {(['kindergarten', 'mini_centre'] as const).map((k) => (
+        <label style="font-weight:400">
+          <input type="radio" name="orgKind" value={k} checked={(f.orgKind ?? 'kindergarten') === k} /> <span safe>{kindName(k)}</span>
+        </label>
+      ))}
+    </fieldset>
+    <fieldset class="stack">
+      <legend safe>{tr('parents.apply.preferences', { max: o.maxPreferences })}</legend>
+      {Array.from({ length: o.maxPreferences }, (_, i) => (
+        <div>
+          <label for={`pref${i + 1}`} safe>
+            {tr('parents.apply.preference', { n: i + 1 })}
+          </label>
+          <select id={`pref${i + 1}`} name={`pref${i + 1}`} required={i === 0}>
+            <option value="" safe>
+              {tr('parents.apply.none')}
+            </option>
+            {o.organisations.map((org) => (
+              <option value={String(org.id)} selected={f.prefs?.[i] === String(org.id)} safe>
+                {`${nameOf(ctx.lang, org)} (${kindName(org.kind)})`}
+              </option>
+            ))}
+          </select>
+        </div>
+      ))}
+    </fieldset>
+    <div>
+      <label for="language" safe>
+        {tr('parents.apply.language')}
+      </label>
+      <select id="language" name="language">
+        {(['kk', 'ru'] as const).map((l) => (
+          <option value={l} selected={(f.language ?? ctx.lang) === l} safe>
+            {tr(`parents.apply.language.${l}`)}
+          </option>
+        ))}
+      </select>
+    </div>
+    <TextField id="desiredStart" type="date" label={tr('parents.apply.start')} value={f.desiredStart} required />
+    <div>
+      <label for="privilege" safe>
+        {tr('parents.apply.privilege')}
+      </label>
+      <select id="privilege" name="privilege" aria-describedby="privilege-note">
+        <option value="" safe>
+          {tr('parents.apply.privilege.none')}
+        </option>
+        {PRIVILEGES.map((c) => (
+          <option value={c} selected={f.privilege === c} safe>
+            {tr(`parents.apply.privilege.${c}`)}
+          </option>
+        ))}
+      </select>
+      <span class="hint" id="privilege-note" safe>
+        {tr('parents.apply.privilege.note')}
+      </span>
+    </div>
+    <div>
+      <label for="privilegeFile">
+        {tr('parents.apply.privilege_file') as 'safe'}
+        <span class="hint" safe>
+          {tr('parents.apply.file_hint')}
+        </span>
+      </label>
+      <input type="file" id="privilegeFile" name="privilegeFile" accept="application/pdf,image/jpeg,image/png" style="max-width:100%" />
+    </div>
+    <label style="font-weight:400">
+      <input type="checkbox" name="specialNeeds" value="yes" checked={f.specialNeeds ?? false} /> <span safe>{tr('parents.apply.special_needs')}</span>
+    </label>
+    <div>
+      <label for="pmpkFile">
+        {tr('parents.apply.pmpk_file') as 'safe'}
+        <span class="hint" safe>
+          {tr('parents.apply.file_hint')}
+        </span>
+      </label>
+      <input type="file" id="pmpkFile" name="pmpkFile" accept="application/pdf,image/jpeg,image/png" style="max-width:100%" />
+    </div>
+    </>
+  );
+}
+
 export function applyPage(
   ctx: PageContext,
   o: { organisations: { id: number; kind: string; nameKk: string; nameRu: string }[]; maxPreferences: number; form?: ApplyForm; error?: string | null; wayOut?: boolean },
 ): string {
   const tr = trOf(ctx);
   const f = o.form ?? {};
-  const kindName = (k: string) => tr(k === 'mini_centre' ? 'parents.apply.kind.mini_centre' : 'parents.apply.kind.kindergarten');
   return Layout({
     ctx,
     title: tr('parents.apply.title'),
@@ -775,94 +882,7 @@ export function applyPage(
         <p safe>{tr('parents.apply.intro')}</p>
         <form method="post" action={`/cabinet/apply?lang=${ctx.lang}`} enctype="multipart/form-data" class="stack" data-qa="apply-form">
           <Csrf ctx={ctx} />
-          <fieldset class="stack">
-            <legend safe>{tr('parents.apply.child')}</legend>
-            <TextField id="childIin" label={tr('parents.apply.child_iin')} value={f.childIin} required inputmode="numeric" maxlength="15" hint={tr('parents.iin.hint')} />
-            <TextField id="lastName" label={tr('parents.apply.last_name')} value={f.lastName} required />
-            <TextField id="firstName" label={tr('parents.apply.first_name')} value={f.firstName} required />
-            <TextField id="middleName" label={tr('parents.apply.middle_name')} value={f.middleName} />
-            <TextField id="birthDate" type="date" label={tr('parents.apply.birth_date')} value={f.birthDate} required />
-          </fieldset>
-          <fieldset>
-            <legend safe>{tr('parents.apply.kind')}</legend>
-            {(['kindergarten', 'mini_centre'] as const).map((k) => (
-              <label style="font-weight:400">
-                <input type="radio" name="orgKind" value={k} checked={(f.orgKind ?? 'kindergarten') === k} /> <span safe>{kindName(k)}</span>
-              </label>
-            ))}
-          </fieldset>
-          <fieldset class="stack">
-            <legend safe>{tr('parents.apply.preferences', { max: o.maxPreferences })}</legend>
-            {Array.from({ length: o.maxPreferences }, (_, i) => (
-              <div>
-                <label for={`pref${i + 1}`} safe>
-                  {tr('parents.apply.preference', { n: i + 1 })}
-                </label>
-                <select id={`pref${i + 1}`} name={`pref${i + 1}`} required={i === 0}>
-                  <option value="" safe>
-                    {tr('parents.apply.none')}
-                  </option>
-                  {o.organisations.map((org) => (
-                    <option value={String(org.id)} selected={f.prefs?.[i] === String(org.id)} safe>
-                      {`${nameOf(ctx.lang, org)} (${kindName(org.kind)})`}
-                    </option>
-                  ))}
-                </select>
-              </div>
-            ))}
-          </fieldset>
-          <div>
-            <label for="language" safe>
-              {tr('parents.apply.language')}
-            </label>
-            <select id="language" name="language">
-              {(['kk', 'ru'] as const).map((l) => (
-                <option value={l} selected={(f.language ?? ctx.lang) === l} safe>
-                  {tr(`parents.apply.language.${l}`)}
-                </option>
-              ))}
-            </select>
-          </div>
-          <TextField id="desiredStart" type="date" label={tr('parents.apply.start')} value={f.desiredStart} required />
-          <div>
-            <label for="privilege" safe>
-              {tr('parents.apply.privilege')}
-            </label>
-            <select id="privilege" name="privilege" aria-describedby="privilege-note">
-              <option value="" safe>
-                {tr('parents.apply.privilege.none')}
-              </option>
-              {PRIVILEGES.map((c) => (
-                <option value={c} selected={f.privilege === c} safe>
-                  {tr(`parents.apply.privilege.${c}`)}
-                </option>
-              ))}
-            </select>
-            <span class="hint" id="privilege-note" safe>
-              {tr('parents.apply.privilege.note')}
-            </span>
-          </div>
-          <div>
-            <label for="privilegeFile">
-              {tr('parents.apply.privilege_file') as 'safe'}
-              <span class="hint" safe>
-                {tr('parents.apply.file_hint')}
-              </span>
-            </label>
-            <input type="file" id="privilegeFile" name="privilegeFile" accept="application/pdf,image/jpeg,image/png" style="max-width:100%" />
-          </div>
-          <label style="font-weight:400">
-            <input type="checkbox" name="specialNeeds" value="yes" checked={f.specialNeeds ?? false} /> <span safe>{tr('parents.apply.special_needs')}</span>
-          </label>
-          <div>
-            <label for="pmpkFile">
-              {tr('parents.apply.pmpk_file') as 'safe'}
-              <span class="hint" safe>
-                {tr('parents.apply.file_hint')}
-              </span>
-            </label>
-            <input type="file" id="pmpkFile" name="pmpkFile" accept="application/pdf,image/jpeg,image/png" style="max-width:100%" />
-          </div>
+          <ApplyFields ctx={ctx} organisations={o.organisations} maxPreferences={o.maxPreferences} form={f} />
           <div>
             <button type="submit" data-qa="apply-submit" safe>
               {tr('parents.apply.submit')}

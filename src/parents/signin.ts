@@ -35,38 +35,38 @@ const dummy = () => (dummyHash ??= hashPassword(crypto.randomUUID()));
 
 export const otpInvalid = () => new AppError('otp_invalid', 401, 'parents.otp.invalid');
 export const badCredentials = () => new AppError('invalid_credentials', 401, 'parents.login.invalid', { max: PASSWORD_LOCK_AFTER, minutes: PASSWORD_LOCK_MINUTES });
-const tooManyFromAddress = () => new AppError('rate_limited', 429, 'parents.limit.address');
+export const tooManyFromAddress = () => new AppError('rate_limited', 429, 'parents.limit.address');
 
-function checkParentIin(iin: string): string {
+export function checkParentIin(iin: string): string {
   const v = iin.replace(/\s/g, '');
   const c = checkIin(v);
   if (!c.ok) throw iinError('iin', c.problem);
   return v;
 }
 
-interface Keys {
+export interface Keys {
   key: Buffer;
   iinHmac: string;
   addressHmac: string;
 }
-async function keys(deps: AppDeps, iin: string, address: string): Promise<Keys> {
+export async function keys(deps: AppDeps, iin: string, address: string): Promise<Keys> {
   const key = await otpKey(deps);
   return { key, iinHmac: hmac(key, `iin:${iin}`), addressHmac: hmac(key, `address:${address}`) };
 }
 
 /** One writer per IIN at a time (two requests for the same IIN cannot both pass the throttle). */
-async function lockIin(trx: Trx, iinHmac: string): Promise<void> {
+export async function lockIin(trx: Trx, iinHmac: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext(${iinHmac}))`.execute(trx);
 }
 
-async function countSince(trx: Trx, where: { iinHmac?: string; addressHmac?: string; kinds: AuthAttemptKind[] }, since: Date): Promise<number> {
+export async function countSince(trx: Trx, where: { iinHmac?: string; addressHmac?: string; kinds: AuthAttemptKind[] }, since: Date): Promise<number> {
   let q = trx.selectFrom('parent_auth_attempts').select(sql<number>`count(*)::int`.as('n')).where('kind', 'in', where.kinds).where('at', '>', since);
   if (where.iinHmac) q = q.where('iin_hmac', '=', where.iinHmac);
   if (where.addressHmac) q = q.where('address_hmac', '=', where.addressHmac);
   return (await q.executeTakeFirstOrThrow()).n;
 }
 
-async function record(trx: Trx, k: Keys, kind: AuthAttemptKind, at: Date, ok = false): Promise<void> {
+export async function record(trx: Trx, k: Keys, kind: AuthAttemptKind, at: Date, ok = false): Promise<void> {
   await trx.insertInto('parent_auth_attempts').values({ kind, iin_hmac: k.iinHmac, address_hmac: k.addressHmac, at, ok }).execute();
 }
 

@@ -15,6 +15,11 @@ export function homePage(ctx: PageContext, policy: Policy): string {
         </p>
         <ul class="cards">
           <li>
+            <a href="/apply" data-qa="home-first-apply" safe>
+              {tr('parents.first.link')}
+            </a>
+          </li>
+          <li>
             <a href="/queue" data-qa="home-queue" safe>
               {tr('web.home.link.queue')}
             </a>
