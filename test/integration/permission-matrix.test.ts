@@ -84,6 +84,8 @@ interface Row {
 /** The expected permissions, one row per route ("METHOD /path" as registered). Keep it sorted. */
 const EXPECTED: Record<string, Row> = {
   'GET /': { allow: ALL },
+  'GET /apply': { allow: ALL },
+  'GET /apply/handover': { allow: ALL },
   'GET /api/calendar/:year': { allow: ALL, url: () => '/api/calendar/2026' },
   'GET /api/demo/clock': { allow: ALL },
   'GET /api/distribution/runs': { allow: ALL },
@@ -168,6 +170,12 @@ const EXPECTED: Record<string, Row> = {
   'POST /api/sms/:id/retry': { allow: OP_ADM, url: (f) => `/api/sms/${f.smsDead}/retry` },
   'POST /api/staff/login': { allow: ALL, body: () => ({ username: LOGIN_USER, password: LOGIN_PASSWORD }) },
   'POST /api/stop-list/:id/lift': { allow: OP, url: (f) => `/api/stop-list/${f.stopQ}/lift`, body: () => ({ reason: 'matrix' }) },
+  'POST /apply': { allow: ALL, multipart: true },
+  'POST /apply/handover': { allow: ALL, multipart: true },
+  'POST /apply/handover/resend': { allow: ALL, body: () => ({ iin: '900315400001' }) },
+  'POST /apply/handover/verify': { allow: ALL, body: () => ({ iin: '900315400001', code: '000000' }) },
+  'POST /apply/resend': { allow: ALL, body: () => ({ iin: '900315400001' }) },
+  'POST /apply/verify': { allow: ALL, body: () => ({ iin: '900315400001', code: '000000' }) },
   'POST /cabinet/applications/:id/edit': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}/edit`, body: () => ({}) },
   'POST /cabinet/applications/:id/withdraw': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}/withdraw`, body: () => ({}) },
   'POST /cabinet/apply': { allow: PARENTS, multipart: true },
