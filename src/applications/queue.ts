@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { DB, Tier } from '../db/schema.ts';
+import type { ApplicationStatus, DB, Tier } from '../db/schema.ts';
+import { fromSnapshot, type SnapshotRow } from './snapshot.ts';
 import type { Policy } from '../domain/policy.ts';
 import { almatyDate, type Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
@@ -119,66 +120,113 @@ export interface PublicQueueView {
 
 export type LookupKey = { number: string } | { childIin: string };
 
-/** The public queue lookup by application number or child IIN; 404 (translated) when unknown. */
+/**
+ * The public queue lookup by application number or child IIN; 404 (translated) when unknown.
+ * One statement: the application (by its unique number, or the child's IIN), its live status,
+ * referral, stop-list and preferences, and its numbers from the newest queue snapshot by primary key
+ * (src/applications/snapshot.ts) — a cost that does not grow with the queue. `asOf` is the
+ * snapshot's moment; when the snapshot cannot answer (none, older than 60 s, an application or
+ * preferences newer than it) the numbers are counted live (queuePosition) and `asOf` is now.
+ */
 export async function lookupQueue(db: Kysely<DB>, policy: Policy, key: LookupKey, clock?: Clock): Promise<PublicQueueView> {
-  let q = db.selectFrom('applications as a').select(['a.id', 'a.number', 'a.status', 'a.birth_year']);
+  let which;
   if ('number' in key) {
     const number = normaliseApplicationNumber(key.number);
     if (!validApplicationNumber(number)) throw new AppError('number_invalid', 400, 'queue.number_invalid');
-    q = q.where('a.number', '=', number);
+    which = sql`a.number = ${number}`;
   } else {
     const c = checkIin(key.childIin);
     if (!c.ok) throw iinError('childIin', c.problem);
     // the child's active application, else the latest one
-    q = q
-      .innerJoin('children as c', 'c.id', 'a.child_id')
-      .where('c.iin', '=', key.childIin)
-      .orderBy(sql`case when a.status in ('queued', 'enrolled') then 0 else 1 end`)
-      .orderBy('a.applied_at', 'desc')
-      .limit(1);
+    which = sql`a.id = (select a2.id from applications a2 join children c on c.id = a2.child_id where c.iin = ${key.childIin}
+                         order by case when a2.status in ('queued', 'enrolled') then 0 else 1 end, a2.applied_at desc limit 1)`;
   }
-  const app = await q.executeTakeFirst();
+  const today = clock ? sql`${almatyDate(clock.now()).toString()}::date` : sql`(now() at time zone 'Asia/Almaty')::date`;
+  const found = await sql<
+    {
+      id: number;
+      number: string;
+      status: ApplicationStatus;
+      birth_year: number;
+      referral: boolean;
+      stop_until: string | null;
+      prefs: { rank: number; organisationId: number; nameKk: string; nameRu: string }[];
+      now: Date;
+    } & SnapshotRow
+  >`
+    select a.id, a.number, a.status, a.birth_year,
+           exists (select 1 from referrals r where r.application_id = a.id and r.status in ('issued', 'registered')) as referral,
+           (select max(s.ends_on)::text from stop_list s
+             where s.application_id = a.id and s.lifted_at is null and s.starts_on <= ${today} and s.ends_on >= ${today}) as stop_until,
+           coalesce((select json_agg(json_build_object('rank', p.rank, 'organisationId', p.organisation_id, 'nameKk', o.name_kk, 'nameRu', o.name_ru) order by p.rank)
+                       from application_preferences p join organisations o on o.id = p.organisation_id where p.application_id = a.id), '[]') as prefs,
+           statement_timestamp() as now,
+           snap.taken_at, qp.position, qp.ahead_extraordinary, qp.ahead_primary, qp.ahead_general, qp.pref_organisations, qp.pref_positions, qp.pref_ahead
+      from applications a
+      left join lateral (select generation, taken_at from queue_snapshots order by generation desc limit 1) snap on true
+      left join queue_positions qp on qp.generation = snap.generation and qp.application_id = a.id
+     where ${which}`.execute(db);
+  const app = found.rows[0];
   if (!app) throw new AppError('not_found', 404, 'queue.not_found');
 
-  const today = clock ? sql`${almatyDate(clock.now()).toString()}::date` : sql`(now() at time zone 'Asia/Almaty')::date`;
-  const [referral, stop, prefs] = await Promise.all([
-    db.selectFrom('referrals').select('id').where('application_id', '=', app.id).where('status', 'in', ['issued', 'registered']).executeTakeFirst(),
-    db
-      .selectFrom('stop_list')
-      .select(sql<string>`max(ends_on)::text`.as('until'))
-      .where('application_id', '=', app.id)
-      .where('lifted_at', 'is', null)
-      .where(sql<boolean>`starts_on <= ${today} and ends_on >= ${today}`)
-      .executeTakeFirst(),
-    db
-      .selectFrom('application_preferences as p')
-      .innerJoin('organisations as o', 'o.id', 'p.organisation_id')
-      .select(['p.rank', 'p.organisation_id', 'o.name_kk', 'o.name_ru'])
-      .where('p.application_id', '=', app.id)
-      .orderBy('p.rank')
-      .execute(),
-  ]);
   let status: PublicStatus = app.status;
   let stopListedUntil: string | undefined;
   if (app.status === 'queued') {
-    if (referral) status = 'referral';
-    else if (stop?.until) {
+    if (app.referral) status = 'referral';
+    else if (app.stop_until) {
       status = 'stop_listed';
-      stopListedUntil = stop.until;
+      stopListedUntil = app.stop_until;
     }
   }
-  const pos = app.status === 'queued' ? await queuePosition(db, app.id, policy, clock) : null;
-  const byOrg = new Map(pos?.preferences.map((p) => [p.organisationId, p]) ?? []);
+  const prefs = app.prefs.map((p) => ({ ...p, organisationId: Number(p.organisationId) }));
+  let cohort: Position | null = null;
+  let byOrg = new Map<number, Position>();
+  let asOf = clock ? clock.now().toString() : new Date(app.now).toISOString();
+  if (app.status === 'queued') {
+    const snap = clock ? fromSnapshot(app, prefs, clock) : null;
+    if (snap) {
+      ({ cohort, byOrganisation: byOrg, asOf } = snap);
+    } else {
+      const live = await queuePosition(db, app.id, policy, clock);
+      if (live) {
+        cohort = live.cohort;
+        byOrg = new Map(live.preferences.map((p) => [p.organisationId, p]));
+        asOf = live.asOf;
+      }
+    }
+  }
   return {
     number: app.number,
     status,
     ...(stopListedUntil ? { stopListedUntil } : {}),
     birthYear: app.birth_year,
-    cohort: pos ? pos.cohort : null,
+    cohort,
     preferences: prefs.map((p) => {
-      const x = byOrg.get(p.organisation_id);
-      return { rank: p.rank, organisationId: p.organisation_id, nameKk: p.name_kk, nameRu: p.name_ru, position: x?.position ?? null, aheadByTier: x?.aheadByTier ?? null };
+      const x = byOrg.get(p.organisationId);
+      return { rank: p.rank, organisationId: p.organisationId, nameKk: p.nameKk, nameRu: p.nameRu, position: x?.position ?? null, aheadByTier: x?.aheadByTier ?? null };
     }),
-    asOf: pos?.asOf ?? (clock ? clock.now().toString() : new Date((await sql<{ t: Date }>`select statement_timestamp() as t`.execute(db)).rows[0]!.t).toISOString()),
+    asOf,
   };
+}
+
+/**
+ * An application's queue numbers for its parent (the cabinet): from the newest snapshot when it can
+ * answer (see lookupQueue), else counted live; null when the application is not queued.
+ */
+export async function currentQueuePosition(db: Kysely<DB>, applicationId: number, policy: Policy, clock: Clock): Promise<QueuePosition | null> {
+  const r = await sql<{ status: ApplicationStatus; prefs: { rank: number; organisationId: number }[] } & SnapshotRow>`
+    select a.status,
+           coalesce((select json_agg(json_build_object('rank', p.rank, 'organisationId', p.organisation_id) order by p.rank)
+                       from application_preferences p where p.application_id = a.id), '[]') as prefs,
+           snap.taken_at, qp.position, qp.ahead_extraordinary, qp.ahead_primary, qp.ahead_general, qp.pref_organisations, qp.pref_positions, qp.pref_ahead
+      from applications a
+      left join lateral (select generation, taken_at from queue_snapshots order by generation desc limit 1) snap on true
+      left join queue_positions qp on qp.generation = snap.generation and qp.application_id = a.id
+     where a.id = ${applicationId}`.execute(db);
+  const row = r.rows[0];
+  if (!row || row.status !== 'queued') return null;
+  const prefs = row.prefs.map((p) => ({ rank: p.rank, organisationId: Number(p.organisationId) }));
+  const snap = fromSnapshot(row, prefs, clock);
+  if (!snap) return queuePosition(db, applicationId, policy, clock);
+  return { cohort: snap.cohort, preferences: prefs.map((p) => ({ ...p, ...snap.byOrganisation.get(p.organisationId)! })), asOf: snap.asOf };
 }

@@ -7,6 +7,7 @@ import * as m0005 from './migrations/0005_application_pmpk.ts';
 import * as m0005p from './migrations/0005_parents.ts';
 import * as m0007 from './migrations/0007_staff.ts';
 import * as m0008 from './migrations/0008_application_preferences_array.ts';
+import * as m0009 from './migrations/0009_queue_snapshot.ts';
 import * as m0013 from './migrations/0013_first_apply.ts';
 
 /** Migrations, in order. Each is plain SQL that PostgreSQL 15 and PGlite (18) both accept. */
@@ -19,6 +20,7 @@ const migrations: Record<string, { up: string }> = {
   '0005_parents': m0005p,
   '0007_staff': m0007,
   '0008_application_preferences_array': m0008,
+  '0009_queue_snapshot': m0009,
   '0013_first_apply': m0013,
 };
 

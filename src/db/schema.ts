@@ -329,6 +329,28 @@ export interface DB {
   handover_requests: HandoverRequestsTable;
   document_tokens: DocumentTokensTable;
   first_applications: FirstApplicationsTable;
+  queue_snapshots: QueueSnapshotsTable;
+  queue_positions: QueuePositionsTable;
+}
+
+// ---- queue-number snapshots (migration 0009_queue_snapshot) ----
+export interface QueueSnapshotsTable {
+  generation: number;
+  taken_at: Ts;
+  applications: number;
+  refresh_ms: number;
+}
+export interface QueuePositionsTable {
+  generation: number;
+  application_id: number;
+  position: number;
+  ahead_extraordinary: number;
+  ahead_primary: number;
+  ahead_general: number;
+  pref_organisations: number[];
+  pref_positions: number[];
+  /** Per preference (rank order) [extraordinary, primary, general] ahead: a two-dimensional array. */
+  pref_ahead: number[][];
 }
 
 // ---- staff workspace (migration 0007_staff) ----

@@ -8,12 +8,13 @@ import { sendPhoneCheckReminders } from '../parents/reminders.ts';
 import { pruneAuthAttempts } from '../parents/signin.ts';
 import { pruneFirstApplications } from '../parents/first-apply.ts';
 import { runScheduledDistribution } from '../distribution/schedule.ts';
+import { refreshQueueSnapshot } from '../applications/snapshot.ts';
 
 export const DAILY_HEAD = 'daily';
 
 /**
  * The service's loops: deadline sweep every 60 s (when src/referrals/sweep.ts exists), audit sealer
- * every 5 s, SMS sender every 2 s, and the daily publication of the audit chain's head. Each
+ * every 5 s, SMS sender every 2 s, queue-number snapshot (src/applications/snapshot.ts) every 30 s, and the daily publication of the audit chain's head. Each
  * coordinates through the database, so several processes may run them.
  */
 export async function serviceJobs(deps: AppDeps, sms: SmsProvider, logger: JobLogger): Promise<{ runner: JobRunner; sweepWired: boolean }> {
@@ -21,6 +22,8 @@ export async function serviceJobs(deps: AppDeps, sms: SmsProvider, logger: JobLo
   const jobs: JobSpec[] = [
     { name: 'audit.seal', intervalMs: 5000, run: () => sealAudit(db, deps.clock).then((r) => ({ sealed: r.sealed, seq: r.head.seq })) },
     { name: 'sms.send', intervalMs: 2000, run: () => sendDueSms(deps, sms) },
+    // queue numbers: a new snapshot once the newest is 30 s old (one process refreshes for all; lookups use it up to 60 s)
+    { name: 'queue.snapshot', intervalMs: 5000, run: () => refreshQueueSnapshot(deps) },
     { name: 'parents.phone_check', intervalMs: 10 * 60_000, run: (signal) => sendPhoneCheckReminders(deps, signal) },
     { name: 'parents.prune_attempts', intervalMs: 60 * 60_000, run: () => pruneAuthAttempts(deps) },
     { name: 'parents.prune_first_applications', intervalMs: 60 * 60_000, run: () => pruneFirstApplications(deps) },

@@ -3,7 +3,7 @@ import { Temporal } from 'temporal-polyfill';
 import type { AppDeps } from '../context.ts';
 import type { ApplicationStatus, ExtensionReason, OrgKind, PrivilegeCategory, ReferralStatus, Tier } from '../db/schema.ts';
 import { almatyDate } from '../clock.ts';
-import { queuePosition, type QueuePosition } from '../applications/queue.ts';
+import { currentQueuePosition, type QueuePosition } from '../applications/queue.ts';
 import { requiredDocuments, type DocumentKey } from '../domain/referral.ts';
 import { forbidden, notFound } from '../errors.ts';
 import type { Actor } from '../audit/write.ts';
@@ -147,7 +147,7 @@ export async function loadApplications(deps: AppDeps, parentId: number, onlyId?:
         .orderBy('r.issued_at', 'desc')
         .execute(),
     ];
-    const position = a.status === 'queued' ? await queuePosition(db, a.id, policy, deps.clock) : null;
+    const position = a.status === 'queued' ? await currentQueuePosition(db, a.id, policy, deps.clock) : null;
     const byOrg = new Map(position?.preferences.map((p) => [p.organisationId, p.position]) ?? []);
     out.push({
       id: a.id,

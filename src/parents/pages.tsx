@@ -1,6 +1,6 @@
 import { t, type MessageKey } from '../web/i18n/index.ts';
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { formatDate, formatDateTime } from '../web/format.ts';
+import { formatDate, formatDateTime, formatDateTimeSeconds } from '../web/format.ts';
 import { PASSWORD_MIN_LENGTH } from './signin.ts';
 import type { CabinetApplication, CabinetMessage, CabinetParent, CabinetReferral } from './cabinet.ts';
 import { EXTENSION_REASONS } from '../domain/referral.ts';
@@ -255,7 +255,7 @@ function Position(props: { ctx: PageContext; app: CabinetApplication }): JSX.Ele
         ''
       )}
       <p class="muted" safe>
-        {tr('parents.app.as_of', { time: formatDateTime(ctx.lang, pos.asOf) })}
+        {tr('parents.app.as_of', { time: formatDateTimeSeconds(ctx.lang, pos.asOf) })}
       </p>
     </>
   );

@@ -9,6 +9,12 @@ export function formatDateTime(lang: Lang, t: Temporal.Instant | Date | string):
   return new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'long', timeStyle: 'short', timeZone: ZONE }).format(ms);
 }
 
+/** The same with seconds ("as of HH:MM:SS": the moment of a queue-number snapshot). */
+export function formatDateTimeSeconds(lang: Lang, t: Temporal.Instant | Date | string): string {
+  const ms = typeof t === 'string' ? Date.parse(t) : t instanceof Date ? t.getTime() : t.epochMilliseconds;
+  return new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'long', timeStyle: 'medium', timeZone: ZONE }).format(ms);
+}
+
 /** A calendar date 'YYYY-MM-DD' (no time zone shift). */
 export function formatDate(lang: Lang, d: string): string {
   const [y, m, day] = d.split('-').map(Number);

@@ -1,7 +1,7 @@
 import { Html } from '@kitajs/html';
 import { t } from '../i18n/index.ts';
 import { Layout, type PageContext } from '../layout.tsx';
-import { formatDate, formatDateTime } from '../format.ts';
+import { formatDate, formatDateTimeSeconds } from '../format.ts';
 import { nameIn } from '../queries.ts';
 import type { WhyNotYet } from '../../distribution/why.ts';
 import { WhyNotYetTable } from '../../distribution/why-view.tsx';
@@ -128,7 +128,7 @@ export function queuePage(ctx: PageContext, q: string, result: QueueView | null,
               ''
             )}
             <p class="muted" safe>
-              {tr('web.queue.as_of', { time: formatDateTime(ctx.lang, result.asOf) })}
+              {tr('web.queue.as_of', { time: formatDateTimeSeconds(ctx.lang, result.asOf) })}
             </p>
           </section>
         ) : (
