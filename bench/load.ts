@@ -1,0 +1,422 @@
+/**
+ * npm run bench:load [-- --applications N --places M --reuse-db NAME --rounds 3 --duration 10 --connections 50
+ *                       --parts lookup,spike,distribution --spike-parents 2000 --spike-rate 33]
+ *
+ * A load benchmark on a PostgreSQL server (DATABASE_URL, or the local server), not a test:
+ *  1. a city of 1,000,000 queued applications (bench/city.ts; `--reuse-db NAME` keeps it between runs);
+ *  2. the queue-number lookup: the floor (bench/floor-server.ts: bare Fastify + pg, one indexed lookup,
+ *     the same logging) and Kezek's GET /api/queue?number=…, alternately `rounds` times each with
+ *     autocannon (50 connections, 10 s, a random queued application per request); medians and ratio;
+ *  3. the sign-in spike: `spike-parents` distinct parents (distinct addresses through TRUST_PROXY)
+ *     arriving at `spike-rate` per second, each asking for a one-time password, reading it from a
+ *     local fake SMS gateway (the `http` provider), signing in with it and setting a password
+ *     (argon2id at the production settings); production rate limits;
+ *  4. the lookup again while a committed distribution (`kezek distribute --commit`) runs.
+ * Kezek runs as its own process (`npm start`, production mode, its loops on: the queue snapshot is
+ * refreshed by its job). One JSON line per measurement on stdout; progress on stderr.
+ */
+import os from 'node:os';
+import fs from 'node:fs';
+import net from 'node:net';
+import http from 'node:http';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import autocannon from 'autocannon';
+import { sql } from 'kysely';
+import { Temporal } from 'temporal-polyfill';
+import { openDatabase, type Database } from '../src/db/connection.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { SystemClock } from '../src/clock.ts';
+import { loadConfig } from '../src/config.ts';
+import { CityState, type AppDeps } from '../src/context.ts';
+import { makeIin } from '../src/domain/iin.ts';
+import { refreshQueueSnapshot } from '../src/applications/snapshot.ts';
+import { newApplicationNumber } from '../src/applications/number.ts';
+import { generateCity } from './city.ts';
+
+const { values } = parseArgs({
+  options: {
+    applications: { type: 'string', default: '1000000' },
+    places: { type: 'string', default: '20000' },
+    seed: { type: 'string', default: '42' },
+    'reuse-db': { type: 'string' },
+    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50' },
+    parts: { type: 'string', default: 'lookup,spike,distribution' },
+    'spike-parents': { type: 'string', default: '2000' },
+    'spike-rate': { type: 'string', default: '33' },
+  },
+});
+const root = path.resolve(import.meta.dirname, '..');
+const URL_DEFAULT = 'postgres://postgres@127.0.0.1:5432/postgres';
+const parts = new Set(values.parts!.split(','));
+const rounds = Number(values.rounds);
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+const say = (s: string) => process.stderr.write(`${s}\n`);
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const load = () => round1(os.loadavg()[0]!);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** Applications looked up at random (each request one of them). */
+const LOOKUP_SAMPLE = 20_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function emit(o: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ engine: 'postgres', ...o, loadAverage: load() })}\n`);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+    s.on('error', reject);
+  });
+}
+
+/** A child process serving HTTP on `port`; resolves once `probe` answers. Its output goes to a log file. */
+async function serve(name: string, args: string[], env: NodeJS.ProcessEnv, port: number, probe: string): Promise<ChildProcess> {
+  const log = fs.openSync(path.join(os.tmpdir(), `kezek-bench-${name}-${process.pid}.log`), 'w');
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', log, log] });
+  const until = Date.now() + 180_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}); see ${os.tmpdir()}/kezek-bench-${name}-${process.pid}.log`);
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}${probe}`);
+      if (r.status < 500) return child;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > until) throw new Error(`${name} did not start`);
+    await sleep(300);
+  }
+}
+
+async function stopChild(c: ChildProcess | undefined): Promise<void> {
+  if (!c || c.exitCode !== null) return;
+  const done = new Promise((r) => c.once('exit', r));
+  c.kill('SIGTERM');
+  await Promise.race([done, sleep(15_000)]);
+  if (c.exitCode === null) c.kill('SIGKILL');
+}
+
+interface Cannon {
+  reqPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  requests: number;
+}
+
+function cannon(url: string, numbers: string[], seconds: number, onInstance?: (i: autocannon.Instance) => void): Promise<Cannon> {
+  return new Promise((resolve, reject) => {
+    const inst = autocannon(
+      {
+        url,
+        connections,
+        duration: seconds,
+        requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/queue?number=${numbers[Math.floor(Math.random() * numbers.length)]}` }) }],
+      },
+      (err, r) => {
+        if (err) return reject(err);
+        resolve({ reqPerSec: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, requests: r.requests.total });
+      },
+    );
+    onInstance?.(inst);
+  });
+}
+
+/** Share of sampled Kezek answers whose numbers came from the snapshot (asOf before the request) rather than a live count. */
+async function snapshotShare(base: string, numbers: string[], n = 20): Promise<number> {
+  let fromSnapshot = 0;
+  for (let i = 0; i < n; i++) {
+    const before = Date.now();
+    const r = (await (await fetch(`${base}/api/queue?number=${numbers[Math.floor(Math.random() * numbers.length)]}`)).json()) as { asOf: string; cohort: unknown };
+    if (r.cohort && Date.parse(r.asOf) < before - 5) fromSnapshot++;
+  }
+  return fromSnapshot / n;
+}
+
+/** The local SMS gateway: remembers the newest one-time password per phone and wakes whoever waits for it. */
+function fakeGateway(): { server: http.Server; codeFor: (phone: string, after: number, timeoutMs: number) => Promise<string>; received: () => number } {
+  const codes = new Map<string, { code: string; at: number }>();
+  const waiters = new Map<string, () => void>();
+  let received = 0;
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      received++;
+      try {
+        const m = JSON.parse(body) as { to: string; text: string };
+        const code = /\b(\d{6})\b/.exec(m.text)?.[1];
+        if (code) {
+          codes.set(m.to, { code, at: Date.now() });
+          waiters.get(m.to)?.();
+        }
+      } catch {
+        /* not JSON: still answered */
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"accepted"}');
+    });
+  });
+  const codeFor = (phone: string, after: number, timeoutMs: number) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const c = codes.get(phone);
+        if (c && c.at >= after) {
+          waiters.delete(phone);
+          clearTimeout(timer);
+          resolve(c.code);
+          return true;
+        }
+        return false;
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(phone);
+        reject(new Error(`no SMS to ${phone} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      if (!check()) waiters.set(phone, () => void check());
+    });
+  return { server, codeFor, received: () => received };
+}
+
+async function resetWrites(database: Database): Promise<void> {
+  await database.db.transaction().execute(async (trx) => {
+    await sql`update free_places set status = 'open', referral_id = null, taken_at = null where referral_id in (select id from referrals where run_id is not null)`.execute(trx);
+    await sql`delete from referrals where run_id is not null`.execute(trx);
+    await sql`delete from distribution_runs`.execute(trx);
+    await sql`delete from sms_outbox`.execute(trx);
+    await sql`delete from otp_codes`.execute(trx);
+    await sql`delete from parent_auth_attempts`.execute(trx);
+    await sql`delete from sessions`.execute(trx);
+    await sql`update parents set password_hash = null, password_set_at = null where password_hash is not null`.execute(trx);
+    await sql`delete from audit_heads`.execute(trx);
+  });
+}
+
+/**
+ * The morning's state: the scheduled distribution off (this bench starts it), outstanding referrals
+ * not yet due (no sweep at start), phone-check reminders already sent, and `n` parents with valid
+ * IINs for the spike. Returns the spike parents.
+ */
+async function prepare(database: Database, n: number): Promise<{ iin: string; phone: string }[]> {
+  const db = database.db;
+  // bench/city.ts numbers ('B…') are not valid application numbers (Kezek refuses them with 400):
+  // LOOKUP_SAMPLE queued applications get real ones (kept in a reused database)
+  const have = (await sql<{ n: number }>`select count(*)::int as n from applications where status = 'queued' and number not like 'B%'`.execute(db)).rows[0]!.n;
+  if (have < LOOKUP_SAMPLE) {
+    const ids = (await sql<{ id: number }>`select id from applications where status = 'queued' and number like 'B%' order by random() limit ${LOOKUP_SAMPLE - have}`.execute(db)).rows.map((r) => r.id);
+    await sql`update applications a set number = v.number from (select unnest(${ids}::bigint[]) as id, unnest(${ids.map(() => newApplicationNumber())}::text[]) as number) v where a.id = v.id`.execute(db);
+  }
+  await sql`insert into city_settings (key, value, updated_at) values ('distributionTime', '""', now()) on conflict (key) do update set value = '""'`.execute(db);
+  await sql`update referrals set deadline = current_date + 30 where status in ('issued', 'registered') and deadline < current_date + 10`.execute(db);
+  await sql`update applications set phone_reminder_sent_at = '2026-03-01T00:00:00Z' where phone_reminder_sent_at is null`.execute(db);
+  const parents = await sql<{ id: number; phone1: string }>`select id, phone1 from parents where id in (select parent_id from applications where status = 'queued' order by id limit ${n}) order by id`.execute(db);
+  const out: { iin: string; phone: string }[] = [];
+  const d0 = Temporal.PlainDate.from('1985-01-01');
+  let serial = 1000;
+  for (const [i, p] of parents.rows.entries()) {
+    let iin: string | null = null;
+    while (!iin) iin = makeIin(d0.add({ days: i % 5000 }), i % 2 ? 'male' : 'female', serial++); // some serials have no check digit
+    out.push({ iin, phone: p.phone1 });
+  }
+  await sql`update parents p set iin = v.iin from (select unnest(${parents.rows.map((p) => p.id)}::bigint[]) as id, unnest(${out.map((o) => o.iin)}::text[]) as iin) v where p.id = v.id`.execute(db);
+  return out;
+}
+
+async function main(): Promise<void> {
+  const url = process.env.DATABASE_URL || URL_DEFAULT;
+  const reuse = values['reuse-db'];
+  if (reuse !== undefined && !/^[a-z_][a-z0-9_]*$/.test(reuse)) throw new Error('--reuse-db: a plain lower-case database name');
+  const name = reuse ?? `kezek_load_${process.pid}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  const exists = reuse !== undefined && (await admin.query('select 1 from pg_database where datname = $1', [reuse])).rowCount === 1;
+  if (!exists) await admin.query(`create database ${name}`);
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  const dbUrl = u.toString();
+  const database = await openDatabase({ databaseUrl: dbUrl, poolMax: 4 });
+  const children: ChildProcess[] = [];
+  const gw = fakeGateway();
+  try {
+    await migrate(database.db);
+    const applications = Number(values.applications);
+    if (exists) {
+      await resetWrites(database);
+      say(`reusing the city in ${name}`);
+    } else {
+      const t0 = performance.now();
+      await generateCity(database.db, { applications, places: Number(values.places), seed: Number(values.seed) });
+      say(`city of ${applications} applications generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
+    const spikeParents = await prepare(database, Number(values['spike-parents']));
+    await sql`vacuum analyze`.execute(database.db);
+    const queued = (await sql<{ n: number }>`select count(*)::int as n from applications where status = 'queued'`.execute(database.db)).rows[0]!.n;
+    const numbers = (await sql<{ number: string }>`select number from applications where status = 'queued' and number not like 'B%'`.execute(database.db)).rows.map((r) => r.number);
+    // a first snapshot, so that the service starts with one (its job keeps it fresh from then on)
+    const deps: AppDeps = { database, clock: new SystemClock(), config: { ...loadConfig({}), jobs: false }, city: new CityState(database.db) };
+    const snap = await refreshQueueSnapshot(deps, 0);
+    say(`queue snapshot of ${snap?.applications} applications in ${snap?.refreshMs} ms (load ${load()})`);
+    emit({ name: 'snapshot.refresh', applications: snap?.applications, refreshMs: snap?.refreshMs });
+
+    await new Promise<void>((r) => gw.server.listen(0, '127.0.0.1', r));
+    const gwPort = (gw.server.address() as net.AddressInfo).port;
+    const kezekPort = await freePort();
+    const floorPort = await freePort();
+    const env = {
+      DATABASE_URL: dbUrl,
+      KEZEK_MODE: 'production',
+      LOG_LEVEL: 'info',
+      KEZEK_OTP_KEY: crypto.randomBytes(32).toString('hex'),
+      TRUST_PROXY: '1',
+      KEZEK_SMS_PROVIDER: 'http',
+      KEZEK_SMS_URL: `http://127.0.0.1:${gwPort}/send`,
+      HOST: '127.0.0.1',
+    };
+    const kezek = await serve('kezek', ['--import', 'tsx', 'src/main.ts'], env, kezekPort, `/api/queue?number=${numbers[0]}`);
+    children.push(kezek);
+    const kezekUrl = `http://127.0.0.1:${kezekPort}`;
+    say(`Kezek serving on ${kezekPort}, ${queued} queued applications`);
+
+    if (parts.has('lookup')) {
+      const floor = await serve('floor', ['--import', 'tsx', 'bench/floor-server.ts'], { DATABASE_URL: dbUrl, LOG_LEVEL: 'info' }, floorPort, `/api/queue?number=${numbers[0]}`);
+      children.push(floor);
+      const f: Cannon[] = [];
+      const k: Cannon[] = [];
+      const shares: number[] = [];
+      // warm both up
+      await cannon(`http://127.0.0.1:${floorPort}`, numbers, 2);
+      await cannon(kezekUrl, numbers, 2);
+      for (let i = 0; i < rounds; i++) {
+        f.push(await cannon(`http://127.0.0.1:${floorPort}`, numbers, duration));
+        say(`round ${i + 1} floor: ${JSON.stringify(f[i])} load ${load()}`);
+        k.push(await cannon(kezekUrl, numbers, duration));
+        shares.push(await snapshotShare(kezekUrl, numbers));
+        if (k[i]!.errors > 0) {
+          const r = await fetch(`${kezekUrl}/api/queue?number=${numbers[0]}`);
+          say(`a Kezek answer: ${r.status} ${(await r.text()).slice(0, 300)}`);
+        }
+        say(`round ${i + 1} kezek: ${JSON.stringify(k[i])} load ${load()} (from the snapshot: ${shares[i]! * 100} %)`);
+      }
+      const floorRps = median(f.map((x) => x.reqPerSec));
+      const pick = (xs: Cannon[]) => ({ reqPerSec: median(xs.map((x) => x.reqPerSec)), p50Ms: median(xs.map((x) => x.p50Ms)), p99Ms: median(xs.map((x) => x.p99Ms)), errors: xs.reduce((s, x) => s + x.errors, 0) });
+      emit({ name: 'lookup.floor', ...pick(f), floorReqPerSec: floorRps, ratio: 1, applications: queued, rounds: f.map((x) => x.reqPerSec) });
+      const kk = pick(k);
+      emit({ name: 'lookup', ...kk, floorReqPerSec: floorRps, ratio: Math.round((kk.reqPerSec / floorRps) * 100) / 100, applications: queued, rounds: k.map((x) => x.reqPerSec), fromSnapshot: median(shares) });
+      await stopChild(floor);
+    }
+
+    if (parts.has('spike')) {
+      const n = spikeParents.length;
+      const rate = Number(values['spike-rate']);
+      const lat: number[] = [];
+      const smsWait: number[] = [];
+      let errors = 0;
+      const firstErrors: string[] = [];
+      const fail = (m: string) => {
+        errors++;
+        if (firstErrors.length < 5) firstErrors.push(m);
+      };
+      const timed = async (input: string, init: RequestInit): Promise<Response> => {
+        const t0 = performance.now();
+        const r = await fetch(input, init);
+        await r.arrayBuffer().then((b) => ((r as unknown as { _b: ArrayBuffer })._b = b));
+        lat.push(performance.now() - t0);
+        return r;
+      };
+      const json = (r: Response) => JSON.parse(Buffer.from((r as unknown as { _b: ArrayBuffer })._b).toString()) as Record<string, unknown>;
+      const parent = async (i: number) => {
+        const p = spikeParents[i]!;
+        const headers = { 'content-type': 'application/json', 'x-forwarded-for': `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, 'accept-language': i % 2 ? 'ru' : 'kk' };
+        try {
+          const asked = Date.now();
+          const r1 = await timed(`${kezekUrl}/api/parent/otp`, { method: 'POST', headers, body: JSON.stringify({ iin: p.iin }) });
+          if (r1.status !== 202) return fail(`otp ${r1.status} ${JSON.stringify(json(r1))}`);
+          const code = await gw.codeFor(p.phone, asked, 60_000);
+          smsWait.push(Date.now() - asked);
+          const r2 = await timed(`${kezekUrl}/api/parent/otp/verify`, { method: 'POST', headers, body: JSON.stringify({ iin: p.iin, code }) });
+          if (r2.status !== 200) return fail(`verify ${r2.status} ${JSON.stringify(json(r2))}`);
+          const s = json(r2) as { token: string; needsPassword: boolean };
+          if (!s.needsPassword) return fail('verify: a new parent should be asked for a password');
+          const pw = `Kezek-${crypto.randomBytes(6).toString('hex')}`;
+          const r3 = await timed(`${kezekUrl}/api/parent/password`, { method: 'PUT', headers: { ...headers, authorization: `Bearer ${s.token}` }, body: JSON.stringify({ password: pw, confirm: pw }) });
+          if (r3.status !== 204) return fail(`password ${r3.status} ${JSON.stringify(json(r3))}`);
+        } catch (e) {
+          fail((e as Error).message);
+        }
+      };
+      say(`sign-in spike: ${n} parents at ${rate}/s`);
+      const t0 = performance.now();
+      const flows: Promise<void>[] = [];
+      for (let i = 0; i < n; i++) {
+        const due = t0 + (i * 1000) / rate;
+        const wait = due - performance.now();
+        if (wait > 0) await sleep(wait);
+        flows.push(parent(i));
+      }
+      await Promise.all(flows);
+      const seconds = (performance.now() - t0) / 1000;
+      const sorted = [...lat].sort((a, b) => a - b);
+      const q = (p: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! * 10) / 10;
+      const sq = [...smsWait].sort((a, b) => a - b);
+      if (firstErrors.length) say(`spike errors (first ${firstErrors.length}): ${firstErrors.join(' | ')}`);
+      emit({
+        name: 'signin.spike',
+        reqPerSec: Math.round(lat.length / seconds),
+        p50Ms: q(0.5),
+        p99Ms: q(0.99),
+        errors,
+        floorReqPerSec: null,
+        ratio: null,
+        parents: n,
+        requests: lat.length,
+        seconds: round1(seconds),
+        smsP50Ms: sq[Math.floor(sq.length * 0.5)] ?? null,
+        smsP99Ms: sq[Math.floor(sq.length * 0.99)] ?? null,
+      });
+    }
+
+    if (parts.has('distribution')) {
+      let inst: autocannon.Instance | undefined;
+      const during = cannon(kezekUrl, numbers, 600, (i) => (inst = i));
+      await sleep(2000);
+      const t0 = performance.now();
+      const dist = spawn(process.execPath, ['bin/kezek.mjs', 'distribute', '--commit', '--json'], { cwd: root, env: { ...process.env, DATABASE_URL: dbUrl, KEZEK_MODE: 'production', KEZEK_OTP_KEY: env.KEZEK_OTP_KEY }, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      dist.stdout!.on('data', (c) => (out += c));
+      const code = await new Promise<number | null>((r) => dist.once('exit', r));
+      const distSeconds = (performance.now() - t0) / 1000;
+      await sleep(1000);
+      inst!.stop();
+      const r = await during;
+      let referrals: number | undefined;
+      try {
+        referrals = (JSON.parse(out) as { summary: { referrals: number } }).summary.referrals;
+      } catch {
+        say(`distribution output: ${out.slice(0, 500)}`);
+      }
+      emit({ name: 'lookup.during_distribution', reqPerSec: r.reqPerSec, p50Ms: r.p50Ms, p99Ms: r.p99Ms, errors: r.errors, floorReqPerSec: null, ratio: null, distributionSeconds: round1(distSeconds), distributionExit: code, referrals });
+    }
+  } finally {
+    for (const c of children) await stopChild(c);
+    gw.server.close();
+    await database.close();
+    if (reuse === undefined) {
+      const a = new pg.Client({ connectionString: url });
+      await a.connect();
+      await a.query(`drop database if exists ${name} with (force)`);
+      await a.end();
+    }
+  }
+}
+
+await main();
