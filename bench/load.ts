@@ -57,6 +57,8 @@ const parts = new Set(values.parts!.split(','));
 const rounds = Number(values.rounds);
 const duration = Number(values.duration);
 const connections = Number(values.connections);
+/** Wall-clock milliseconds (the bench measures real time; the service's rules read the injected Clock). */
+const wall = () => performance.timeOrigin + performance.now();
 const say = (s: string) => process.stderr.write(`${s}\n`);
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const load = () => round1(os.loadavg()[0]!);
@@ -84,7 +86,7 @@ async function freePort(): Promise<number> {
 async function serve(name: string, args: string[], env: NodeJS.ProcessEnv, port: number, probe: string): Promise<ChildProcess> {
   const log = fs.openSync(path.join(os.tmpdir(), `kezek-bench-${name}-${process.pid}.log`), 'w');
   const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', log, log] });
-  const until = Date.now() + 180_000;
+  const until = wall() + 180_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}); see ${os.tmpdir()}/kezek-bench-${name}-${process.pid}.log`);
     try {
@@ -93,7 +95,7 @@ async function serve(name: string, args: string[], env: NodeJS.ProcessEnv, port:
     } catch {
       /* not yet */
     }
-    if (Date.now() > until) throw new Error(`${name} did not start`);
+    if (wall() > until) throw new Error(`${name} did not start`);
     await sleep(300);
   }
 }
@@ -136,7 +138,7 @@ function cannon(url: string, numbers: string[], seconds: number, onInstance?: (i
 async function snapshotShare(base: string, numbers: string[], n = 20): Promise<number> {
   let fromSnapshot = 0;
   for (let i = 0; i < n; i++) {
-    const before = Date.now();
+    const before = wall();
     const r = (await (await fetch(`${base}/api/queue?number=${numbers[Math.floor(Math.random() * numbers.length)]}`)).json()) as { asOf: string; cohort: unknown };
     if (r.cohort && Date.parse(r.asOf) < before - 5) fromSnapshot++;
   }
@@ -157,7 +159,7 @@ function fakeGateway(): { server: http.Server; codeFor: (phone: string, after: n
         const m = JSON.parse(body) as { to: string; text: string };
         const code = /\b(\d{6})\b/.exec(m.text)?.[1];
         if (code) {
-          codes.set(m.to, { code, at: Date.now() });
+          codes.set(m.to, { code, at: wall() });
           waiters.get(m.to)?.();
         }
       } catch {
@@ -338,11 +340,11 @@ async function main(): Promise<void> {
         const p = spikeParents[i]!;
         const headers = { 'content-type': 'application/json', 'x-forwarded-for': `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, 'accept-language': i % 2 ? 'ru' : 'kk' };
         try {
-          const asked = Date.now();
+          const asked = wall();
           const r1 = await timed(`${kezekUrl}/api/parent/otp`, { method: 'POST', headers, body: JSON.stringify({ iin: p.iin }) });
           if (r1.status !== 202) return fail(`otp ${r1.status} ${JSON.stringify(json(r1))}`);
           const code = await gw.codeFor(p.phone, asked, 60_000);
-          smsWait.push(Date.now() - asked);
+          smsWait.push(wall() - asked);
           const r2 = await timed(`${kezekUrl}/api/parent/otp/verify`, { method: 'POST', headers, body: JSON.stringify({ iin: p.iin, code }) });
           if (r2.status !== 200) return fail(`verify ${r2.status} ${JSON.stringify(json(r2))}`);
           const s = json(r2) as { token: string; needsPassword: boolean };
