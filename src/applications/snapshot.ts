@@ -63,12 +63,12 @@ export async function refreshQueueSnapshot(deps: AppDeps, refreshAgeMs?: number)
     const inserted = await sql`
       insert into queue_positions (generation, application_id, position, ahead_extraordinary, ahead_primary, ahead_general, pref_organisations, pref_positions, pref_ahead)
       with q as materialized (
-        select id, birth_year, tier, applied_at from applications where status = 'queued'
+        select id, birth_year, tier, applied_at, preferences from applications where status = 'queued'
       ),
       scoped as (
-        select 0::bigint as scope, 0 as rank, id, birth_year, tier, applied_at from q
+        select 0::bigint as scope, 0::bigint as rank, id, birth_year, tier, applied_at from q
         union all
-        select p.organisation_id, p.rank, q.id, q.birth_year, q.tier, q.applied_at from q join application_preferences p on p.application_id = q.id
+        select p.org, p.rank, q.id, q.birth_year, q.tier, q.applied_at from q cross join lateral unnest(q.preferences) with ordinality as p(org, rank)
       ),
       ranked as (
         select scope, rank, id, tier,
