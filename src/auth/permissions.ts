@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { Actor } from '../audit/write.ts';
+import type { DB } from '../db/schema.ts';
 import { forbidden, unauthenticated } from '../errors.ts';
 
 /**
@@ -71,6 +73,28 @@ export function assertOrganisation(actor: Actor, organisationId: number): void {
 /** A parent acts only on their own applications. */
 export function assertParent(actor: Actor, parentId: number): void {
   if (actor.kind === 'parent' && actor.id !== parentId) throw forbidden();
+}
+
+/**
+ * For SQL filters: the district an operator is limited to (an operator account scoped to one
+ * district by the administrator), or null for the whole city. Other roles: null (their own scope
+ * is the organisation's or the parent's).
+ */
+export function scopeDistrictId(actor: Actor): number | null {
+  return actor.kind === 'staff' && actor.role === 'operator' && actor.districtId ? actor.districtId : null;
+}
+
+/**
+ * The organisation scope in full: a kindergarten user's own organisation (assertOrganisation), and
+ * for an operator scoped to a district, an organisation of that district. Reads the organisation's
+ * district through `db` (pass the transaction when called inside one). 403 when out of scope.
+ */
+export async function assertOrganisationInScope(db: Kysely<DB>, actor: Actor, organisationId: number): Promise<void> {
+  assertOrganisation(actor, organisationId);
+  const district = scopeDistrictId(actor);
+  if (district === null) return;
+  const o = await db.selectFrom('organisations').select('district_id').where('id', '=', organisationId).executeTakeFirst();
+  if (!o || o.district_id !== district) throw forbidden();
 }
 
 /** For SQL filters: the organisation a kindergarten user is limited to, or null for everyone. */

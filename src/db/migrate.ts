@@ -8,6 +8,7 @@ import * as m0005p from './migrations/0005_parents.ts';
 import * as m0007 from './migrations/0007_staff.ts';
 import * as m0008 from './migrations/0008_application_preferences_array.ts';
 import * as m0009 from './migrations/0009_queue_snapshot.ts';
+import * as m0012 from './migrations/0012_admin.ts';
 import * as m0013 from './migrations/0013_first_apply.ts';
 
 /** Migrations, in order. Each is plain SQL that PostgreSQL 15 and PGlite (18) both accept. */
@@ -21,6 +22,7 @@ const migrations: Record<string, { up: string }> = {
   '0007_staff': m0007,
   '0008_application_preferences_array': m0008,
   '0009_queue_snapshot': m0009,
+  '0012_admin': m0012,
   '0013_first_apply': m0013,
 };
 
@@ -41,9 +43,13 @@ class StaticProvider implements MigrationProvider {
   }
 }
 
-/** Bring the schema up to date; safe to run from several processes at once (Kysely takes a lock). */
+/**
+ * Bring the schema up to date; safe to run from several processes at once (Kysely takes a lock).
+ * Numbers are allotted per feature and features land in any order (0013 may be applied before 0012
+ * lands), so a missing lower-numbered migration is applied after higher ones rather than refused.
+ */
 export async function migrate(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new StaticProvider() });
+  const migrator = new Migrator({ db, provider: new StaticProvider(), allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

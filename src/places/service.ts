@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { AppDeps } from '../context.ts';
 import { toDate } from '../clock.ts';
 import { audit, type Actor } from '../audit/write.ts';
-import { assertCan, assertOrganisation } from '../auth/permissions.ts';
+import { assertCan, assertOrganisationInScope } from '../auth/permissions.ts';
 import { AppError, notFound } from '../errors.ts';
 
 /**
@@ -33,7 +33,7 @@ export async function publishFreePlaces(deps: AppDeps, actor: Actor, groupId: nu
     // the group row lock serialises publishers of one group, so two can't both pass the capacity check
     const g = await trx.selectFrom('groups').select(['id', 'organisation_id', 'capacity', 'closed_at']).where('id', '=', groupId).forUpdate().executeTakeFirst();
     if (!g) throw notFound();
-    assertOrganisation(actor, g.organisation_id);
+    await assertOrganisationInScope(trx, actor, g.organisation_id);
     if (g.closed_at) throw new AppError('group_closed', 409, 'places.error.group_closed');
     const occ = await occupancy(trx, groupId, g.capacity);
     if (occ.open + occ.outstanding + occ.enrolled + count > g.capacity) throw new AppError('capacity_exceeded', 409, 'places.error.capacity_exceeded', { capacity: g.capacity });
@@ -53,7 +53,7 @@ export async function withdrawFreePlaces(deps: AppDeps, actor: Actor, groupId: n
   return deps.database.db.transaction().execute(async (trx) => {
     const g = await trx.selectFrom('groups').select(['id', 'organisation_id', 'capacity']).where('id', '=', groupId).forUpdate().executeTakeFirst();
     if (!g) throw notFound();
-    assertOrganisation(actor, g.organisation_id);
+    await assertOrganisationInScope(trx, actor, g.organisation_id);
     const open = await trx.selectFrom('free_places').select('id').where('group_id', '=', groupId).where('status', '=', 'open').orderBy('id', 'desc').limit(count).forUpdate().execute();
     if (open.length < count) throw new AppError('not_enough_open_places', 409, 'places.error.not_enough_open_places', { open: open.length });
     const ids = open.map((p) => p.id);

@@ -4,7 +4,7 @@ import type { AppDeps } from '../context.ts';
 import type { DB, ExtensionReason, GroupType, InstructionLang, ReferralStatus, Row, RowUpdate } from '../db/schema.ts';
 import { almatyDate, toDate, type Clock } from '../clock.ts';
 import { audit, type Actor, type AuditEntry } from '../audit/write.ts';
-import { assertCan, assertOrganisation, assertParent, roleOf, scopeOrganisationId } from '../auth/permissions.ts';
+import { assertCan, assertOrganisationInScope, assertParent, roleOf, scopeDistrictId, scopeOrganisationId } from '../auth/permissions.ts';
 import { AppError, notFound } from '../errors.ts';
 import type { MessageKey } from '../web/i18n/index.ts';
 import { enqueueSms } from '../sms/outbox.ts';
@@ -225,6 +225,7 @@ export async function issueReferral(deps: AppDeps, actor: Actor, input: { applic
     if (!app) throw notFound();
     const group = await trx.selectFrom('groups').selectAll().where('id', '=', input.groupId).executeTakeFirst();
     if (!group || group.closed_at) throw notFound();
+    await assertOrganisationInScope(trx, actor, group.organisation_id);
     const prefs = await trx.selectFrom('application_preferences').select('organisation_id').where('application_id', '=', app.id).execute();
     const outstanding = await trx.selectFrom('referrals').select('id').where('application_id', '=', app.id).where('status', 'in', ['issued', 'registered']).executeTakeFirst();
     const problem = eligibilityProblem({
@@ -261,7 +262,7 @@ export async function registerReferral(deps: AppDeps, actor: Actor, id: number, 
   const [policy, calendar] = [await deps.city.getPolicy(), await deps.city.getCalendar()];
   return run(deps, async (trx) => {
     const l = await loadForUpdate(trx, id);
-    assertOrganisation(actor, l.ref.organisation_id);
+    await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
     const now = deps.clock.now();
     const next = unwrap(R.register(l.state, now, documents, l.app.special_needs, calendar, policy), { required: R.requiredDocuments(l.app.special_needs).join(', ') });
     await setStatus(trx, id, 'issued', { status: 'registered', registered_at: toDate(now), registered_by: actor.id, documents: JSON.stringify(documents) });
@@ -291,6 +292,7 @@ export async function returnReferral(deps: AppDeps, actor: Actor, id: number, ch
   await run(deps, async (trx) => {
     const l = await loadForUpdate(trx, id);
     assertParent(actor, l.app.parent_id);
+    await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
     const now = deps.clock.now();
     unwrap(R.returnReferral(l.state, now));
     await setStatus(trx, id, 'issued', { status: 'returned', closed_at: toDate(now), closed_reason: 'returned', return_choice: choice });
@@ -353,7 +355,7 @@ export async function grantExtraContractPeriod(deps: AppDeps, actor: Actor, id: 
   const [policy, calendar] = [await deps.city.getPolicy(), await deps.city.getCalendar()];
   return run(deps, async (trx) => {
     const l = await loadForUpdate(trx, id);
-    assertOrganisation(actor, l.ref.organisation_id);
+    await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
     const now = deps.clock.now();
     const next = unwrap(R.grantExtraPeriod(l.state, now, calendar, policy));
     const deadline = next.contract!.deadline.toString();
@@ -368,7 +370,7 @@ export async function concludeContract(deps: AppDeps, actor: Actor, id: number, 
   assertCan(actor, 'contract.conclude');
   await run(deps, async (trx) => {
     const l = await loadForUpdate(trx, id);
-    assertOrganisation(actor, l.ref.organisation_id);
+    await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
     const now = deps.clock.now();
     unwrap(R.concludeContract(l.state, now));
     await updateContract(trx, l.contract!.id, { status: 'signed', signed_at: toDate(now), closed_at: toDate(now), template_version: input.templateVersion ?? l.contract!.template_version });
@@ -393,7 +395,7 @@ export async function refuseContract(deps: AppDeps, actor: Actor, id: number, re
   assertCan(actor, 'contract.refuse');
   await run(deps, async (trx) => {
     const l = await loadForUpdate(trx, id);
-    assertOrganisation(actor, l.ref.organisation_id);
+    await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
     const now = deps.clock.now();
     unwrap(R.refuseContract(l.state, reason));
     await updateContract(trx, l.contract!.id, { status: 'refused', refused_reason: reason, closed_at: toDate(now) });
@@ -411,6 +413,7 @@ export async function cancelReferral(deps: AppDeps, actor: Actor, id: number, in
   const policy = await deps.city.getPolicy();
   return run(deps, async (trx) => {
     const l = await loadForUpdate(trx, id);
+    await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
     const now = deps.clock.now();
     const out = unwrap(R.cancel(l.state, now, input.kind, input.reason, policy));
     await setStatus(trx, id, l.ref.status, { status: 'cancelled', closed_at: toDate(now), closed_reason: input.kind });
@@ -448,6 +451,7 @@ export async function restoreReferral(deps: AppDeps, actor: Actor, id: number, r
   const [policy, calendar] = [await deps.city.getPolicy(), await deps.city.getCalendar()];
   return run(deps, async (trx) => {
     const l = await loadForUpdate(trx, id);
+    await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
     const now = deps.clock.now();
     const next = unwrap(R.restore(l.state, now, reason, calendar, policy));
     if (l.app.status !== 'queued') throw referralError('not_queued');
@@ -572,6 +576,8 @@ export async function listReferrals(deps: AppDeps, actor: Actor, filter: { statu
     assertCan(actor, 'referral.list');
     const org = scopeOrganisationId(actor);
     if (org !== null) q = q.where('r.organisation_id', '=', org);
+    const district = scopeDistrictId(actor);
+    if (district !== null) q = q.where('r.organisation_id', 'in', (eb) => eb.selectFrom('organisations').select('id').where('district_id', '=', district));
   }
   if (filter.status) q = q.where('r.status', '=', filter.status);
   const rows = await q
@@ -587,7 +593,7 @@ export async function getReferral(deps: AppDeps, actor: Actor, id: number): Prom
   else assertCan(actor, 'referral.list');
   const r = await baseQuery(deps.database.db).where('r.id', '=', id).executeTakeFirst();
   if (!r) throw notFound();
-  assertOrganisation(actor, r.organisation_id);
+  await assertOrganisationInScope(deps.database.db, actor, r.organisation_id);
   assertParent(actor, r.parent_id);
   return view(r);
 }

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { AppDeps } from '../context.ts';
 import type { ContractStatus, GroupType, InstructionLang, ReferralStatus } from '../db/schema.ts';
 import { audit, type Actor } from '../audit/write.ts';
-import { assertCan, assertOrganisation, scopeOrganisationId } from '../auth/permissions.ts';
+import { assertCan, assertOrganisation, assertOrganisationInScope, scopeOrganisationId } from '../auth/permissions.ts';
 import { notFound } from '../errors.ts';
 import { requiredDocuments, type DocumentKey } from '../domain/referral.ts';
 import { documentToken, findToken, type DocumentKind } from '../contracts/verify.ts';
@@ -41,7 +41,7 @@ export function pageOrganisation(actor: Actor, requested?: number): number {
 
 export async function listGroups(deps: AppDeps, actor: Actor, organisationId: number): Promise<GroupRow[]> {
   assertCan(actor, 'groups.read');
-  assertOrganisation(actor, organisationId);
+  await assertOrganisationInScope(deps.database.db, actor, organisationId);
   const rows = await deps.database.db
     .selectFrom('groups as g')
     .select([
@@ -94,7 +94,7 @@ export interface IncomingRow {
  */
 export async function listIncoming(deps: AppDeps, actor: Actor, organisationId: number, q = ''): Promise<IncomingRow[]> {
   assertCan(actor, 'referral.list');
-  assertOrganisation(actor, organisationId);
+  await assertOrganisationInScope(deps.database.db, actor, organisationId);
   let query = deps.database.db
     .selectFrom('referrals as r')
     .innerJoin('applications as a', 'a.id', 'r.application_id')
@@ -264,7 +264,7 @@ export async function readReferralRecord(deps: AppDeps, actor: Actor, id: number
   assertCan(actor, 'record.read');
   const rec = await loadRecord(deps, id);
   if (!rec) throw notFound();
-  assertOrganisation(actor, rec.organisation.id);
+  await assertOrganisationInScope(deps.database.db, actor, rec.organisation.id);
   await deps.database.db.transaction().execute((trx) =>
     audit(
       trx,

@@ -41,6 +41,7 @@ const OP_ADM: Caller[] = ['operator', 'admin'];
 const KG_A: Caller[] = ['kgA'];
 const KG_A_OP: Caller[] = ['kgA', 'operator'];
 const KG_BOTH_OP: Caller[] = ['kgA', 'kgB', 'operator'];
+const ADM: Caller[] = ['admin'];
 
 interface Fx {
   orgA: number;
@@ -64,6 +65,8 @@ interface Fx {
   handoverP: number;
   smsDead: number;
   staffA: number;
+  /** An account the administrator's routes act on (disable, reset, role). */
+  spareStaff: number;
   operatorId: number;
   adminId: number;
 }
@@ -84,8 +87,8 @@ interface Row {
 /** The expected permissions, one row per route ("METHOD /path" as registered). Keep it sorted. */
 const EXPECTED: Record<string, Row> = {
   'GET /': { allow: ALL },
-  'GET /apply': { allow: ALL },
-  'GET /apply/handover': { allow: ALL },
+  'GET /api/admin/settings': { allow: ADM },
+  'GET /api/admin/staff': { allow: ADM },
   'GET /api/calendar/:year': { allow: ALL, url: () => '/api/calendar/2026' },
   'GET /api/demo/clock': { allow: ALL },
   'GET /api/distribution/runs': { allow: ALL },
@@ -112,6 +115,8 @@ const EXPECTED: Record<string, Row> = {
   'GET /api/staff/groups': { allow: KG_A_OP, url: (f) => `/api/staff/groups?organisationId=${f.orgA}` },
   'GET /api/staff/referrals': { allow: KG_A_OP, url: (f) => `/api/staff/referrals?organisationId=${f.orgA}` },
   'GET /api/uploads/:id': { allow: OP, url: (f) => `/api/uploads/${f.uploadP}` },
+  'GET /apply': { allow: ALL },
+  'GET /apply/handover': { allow: ALL },
   'GET /cabinet': { allow: PARENTS },
   'GET /cabinet/applications/:id': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}` },
   'GET /cabinet/apply': { allow: PARENTS },
@@ -129,6 +134,9 @@ const EXPECTED: Record<string, Row> = {
   'GET /organisations/:id': { allow: ALL, url: (f) => `/organisations/${f.orgA}` },
   'GET /queue': { allow: ALL },
   'GET /staff': { allow: STAFF },
+  'GET /staff/admin/settings': { allow: ADM },
+  'GET /staff/admin/users': { allow: ADM },
+  'GET /staff/admin/users/:id': { allow: ADM, url: (f) => `/staff/admin/users/${f.spareStaff}` },
   'GET /staff/distribution': { allow: OP },
   'GET /staff/groups': { allow: KG_A_OP, url: (f) => `/staff/groups?org=${f.orgA}` },
   'GET /staff/login': { allow: ALL },
@@ -143,6 +151,10 @@ const EXPECTED: Record<string, Row> = {
   'GET /staff/reports/:name/xlsx': { allow: OP, url: () => '/staff/reports/queue/xlsx' },
   'GET /static/app.css': { allow: ALL },
   'GET /verify/:kind/:token': { allow: ALL, url: () => '/verify/referral/AAAAAAAAAAAAAAAAAAAAAAAA' },
+  'POST /api/admin/staff': { allow: ADM, body: (f) => ({ username: 'matrix.new', fullName: 'Matrix New', role: 'kindergarten', organisationId: f.orgA }) },
+  'POST /api/admin/staff/:id/disable': { allow: ADM, url: (f) => `/api/admin/staff/${f.spareStaff}/disable`, body: () => ({ reason: 'matrix' }) },
+  'POST /api/admin/staff/:id/enable': { allow: ADM, url: (f) => `/api/admin/staff/${f.spareStaff}/enable`, body: () => ({ reason: 'matrix' }) },
+  'POST /api/admin/staff/:id/reset': { allow: ADM, url: (f) => `/api/admin/staff/${f.spareStaff}/reset`, body: () => ({ reason: 'matrix' }) },
   'POST /api/applications': { allow: ['parent', 'parentB', 'operator'], body: (f, c) => newApplication(f, c) },
   'POST /api/applications/:id/withdraw': { allow: [...PARENT, ...OP], url: (f) => `/api/applications/${f.appP}/withdraw`, body: () => ({ reason: 'other' }) },
   'POST /api/demo/clock': { allow: OP_ADM, body: () => ({ advance: '1h' }) },
@@ -190,6 +202,12 @@ const EXPECTED: Record<string, Row> = {
   'POST /cabinet/referrals/:id/extend': { allow: PARENT, url: (f) => `/cabinet/referrals/${f.refA}/extend`, multipart: true },
   'POST /cabinet/referrals/:id/return': { allow: PARENT, url: (f) => `/cabinet/referrals/${f.refA}/return`, body: () => ({}) },
   'POST /logout': { allow: ALL, freshSession: true },
+  'POST /staff/admin/settings': { allow: ADM, body: () => ({ key: 'phoneCheckQueueNumber', value: '70', reason: 'matrix' }) },
+  'POST /staff/admin/users': { allow: ADM, body: (f) => ({ username: 'matrix.page', fullName: 'Matrix Page', role: 'kindergarten', organisationId: String(f.orgA) }) },
+  'POST /staff/admin/users/:id/disable': { allow: ADM, url: (f) => `/staff/admin/users/${f.spareStaff}/disable`, body: () => ({ reason: 'matrix' }) },
+  'POST /staff/admin/users/:id/enable': { allow: ADM, url: (f) => `/staff/admin/users/${f.spareStaff}/enable`, body: () => ({ reason: 'matrix' }) },
+  'POST /staff/admin/users/:id/reset': { allow: ADM, url: (f) => `/staff/admin/users/${f.spareStaff}/reset`, body: () => ({ reason: 'matrix' }) },
+  'POST /staff/admin/users/:id/role': { allow: ADM, url: (f) => `/staff/admin/users/${f.spareStaff}/role`, body: (f) => ({ role: 'kindergarten', organisationId: String(f.orgB), reason: 'matrix' }) },
   'POST /staff/demo-clock': { allow: OP_ADM },
   'POST /staff/distribution': { allow: OP, body: () => ({ idempotencyKey: 'matrix-page-run' }) },
   'POST /staff/groups/:id/places': { allow: KG_A_OP, url: (f) => `/staff/groups/${f.groupA}/places`, body: () => ({ action: 'publish', count: 1 }) },
@@ -198,6 +216,8 @@ const EXPECTED: Record<string, Row> = {
   'POST /staff/referrals/:id/extra-period': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/extra-period`, body: () => ({}) },
   'POST /staff/referrals/:id/refuse': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/refuse`, body: () => ({ reason: 'matrix' }) },
   'POST /staff/referrals/:id/register': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/register`, body: () => ({}) },
+  'PUT /api/admin/settings/:key': { allow: ADM, url: () => '/api/admin/settings/phoneCheckQueueNumber', body: () => ({ value: 60, reason: 'matrix' }) },
+  'PUT /api/admin/staff/:id/role': { allow: ADM, url: (f) => `/api/admin/staff/${f.spareStaff}/role`, body: () => ({ role: 'operator', reason: 'matrix' }) },
   'PUT /api/calendar/days/:day': { allow: OP, url: () => '/api/calendar/days/2026-12-31', body: () => ({ kind: null, nameKk: 'x', nameRu: 'x', nameEn: 'x', reason: 'matrix' }) },
   'PUT /api/parent/password': { allow: PARENTS, body: () => ({ password: 'short', confirm: 'other' }) },
 };
@@ -311,6 +331,7 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
     handoverP: handover.id,
     smsDead: sms.id,
     staffA,
+    spareStaff: await staff(db, 'kindergarten', orgB),
     operatorId,
     adminId,
   };

@@ -74,6 +74,22 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
           ) : (
             ''
           )}
+          {d.role === 'admin' ? (
+            <>
+              <li>
+                <a href={`/staff/admin/users?lang=${ctx.lang}`} data-qa="link-admin-users" safe>
+                  {tr('admin.link.users')}
+                </a>
+              </li>
+              <li>
+                <a href={`/staff/admin/settings?lang=${ctx.lang}`} data-qa="link-admin-settings" safe>
+                  {tr('admin.link.settings')}
+                </a>
+              </li>
+            </>
+          ) : (
+            ''
+          )}
           <li>
             <a href="/organisations" safe>
               {tr('web.staff.link.organisations')}

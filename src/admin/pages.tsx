@@ -1,0 +1,403 @@
+import { t, type MessageKey } from '../web/i18n/index.ts';
+import { Layout, type PageContext } from '../web/layout.tsx';
+import { formatDateTime } from '../web/format.ts';
+import type { Policy } from '../domain/policy.ts';
+import type { StaffRole } from '../db/schema.ts';
+import { STAFF_ROLES, type SettingRow, type StaffRow } from './service.ts';
+
+type Tr = (k: MessageKey, p?: Record<string, string | number>) => string;
+const trOf = (ctx: PageContext): Tr => (k, p) => t(ctx.lang, k, p);
+type Named = { id: number; nameKk: string; nameRu: string };
+const nameOf = (lang: string, o: { nameKk: string; nameRu: string }) => (lang === 'kk' ? o.nameKk : o.nameRu);
+
+export interface Flash {
+  error?: string | null | undefined;
+  notice?: string | null | undefined;
+}
+
+function FlashBox(props: Flash): JSX.Element {
+  return (
+    <>
+      {props.error ? (
+        <p class="error" role="alert" data-qa="error" safe>
+          {props.error}
+        </p>
+      ) : (
+        ''
+      )}
+      {props.notice ? (
+        <p class="notice" role="status" data-qa="notice" safe>
+          {props.notice}
+        </p>
+      ) : (
+        ''
+      )}
+    </>
+  );
+}
+
+function Csrf(props: { ctx: PageContext }): JSX.Element {
+  return <input type="hidden" name="_csrf" value={props.ctx.csrf} />;
+}
+
+function scopeText(tr: Tr, lang: string, u: StaffRow): string {
+  if (u.role === 'kindergarten') return nameOf(lang, { nameKk: u.organisationKk ?? '', nameRu: u.organisationRu ?? '' });
+  if (u.role === 'operator') return u.districtId ? nameOf(lang, { nameKk: u.districtKk ?? '', nameRu: u.districtRu ?? '' }) : tr('admin.users.city');
+  return '—';
+}
+
+function stateText(tr: Tr, u: StaffRow, nowMs: number): string {
+  const parts = [u.disabledAt ? tr('admin.users.disabled') : u.lockedUntil && u.lockedUntil.getTime() > nowMs ? tr('admin.users.locked') : tr('admin.users.active')];
+  parts.push(u.totpEnrolled ? tr('admin.users.totp_on') : tr('admin.users.totp_off'));
+  return parts.join('; ');
+}
+
+/** Role, organisation and district fields (create and change). */
+function ScopeFields(props: { ctx: PageContext; organisations: Named[]; districts: Named[]; role?: StaffRole; organisationId?: number | null; districtId?: number | null; idPrefix: string }): JSX.Element {
+  const tr = trOf(props.ctx);
+  const p = props.idPrefix;
+  return (
+    <>
+      <div>
+        <label for={`${p}role`} safe>
+          {tr('admin.users.role')}
+        </label>
+        <select id={`${p}role`} name="role" required>
+          {STAFF_ROLES.map((r) => (
+            <option value={r} selected={props.role === r} safe>
+              {tr(`web.staff.role.${r}`)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div>
+        <label for={`${p}organisation`} safe>
+          {tr('admin.create.organisation')}
+        </label>
+        <select id={`${p}organisation`} name="organisationId">
+          <option value="" safe>
+            {tr('admin.create.none')}
+          </option>
+          {props.organisations.map((o) => (
+            <option value={String(o.id)} selected={props.organisationId === o.id} safe>
+              {nameOf(props.ctx.lang, o)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div>
+        <label for={`${p}district`} safe>
+          {tr('admin.create.district')}
+        </label>
+        <select id={`${p}district`} name="districtId">
+          <option value="" safe>
+            {tr('admin.users.city')}
+          </option>
+          {props.districts.map((d) => (
+            <option value={String(d.id)} selected={props.districtId === d.id} safe>
+              {nameOf(props.ctx.lang, d)}
+            </option>
+          ))}
+        </select>
+      </div>
+    </>
+  );
+}
+
+function Reason(props: { ctx: PageContext; id: string }): JSX.Element {
+  const tr = trOf(props.ctx);
+  return (
+    <div>
+      <label for={props.id}>
+        {tr('admin.reason') as 'safe'}
+        <span class="hint" safe>
+          {tr('admin.reason.hint')}
+        </span>
+      </label>
+      <input type="text" id={props.id} name="reason" maxlength="500" required />
+    </div>
+  );
+}
+
+export interface CreateForm {
+  username?: string;
+  fullName?: string;
+  role?: StaffRole;
+  organisationId?: number | null;
+  districtId?: number | null;
+}
+
+export function usersPage(ctx: PageContext, d: { users: StaffRow[]; organisations: Named[]; districts: Named[]; form?: CreateForm } & Flash): string {
+  const tr = trOf(ctx);
+  const q = `?lang=${ctx.lang}`;
+  const nowMs = ctx.deps.clock.now().epochMilliseconds;
+  const f = d.form ?? {};
+  return Layout({
+    ctx,
+    title: tr('admin.users.title'),
+    children: (
+      <>
+        <FlashBox error={d.error} notice={d.notice} />
+        <p safe>{tr('admin.users.intro')}</p>
+        {d.users.length === 0 ? (
+          <p safe>{tr('admin.users.none')}</p>
+        ) : (
+          <div class="table-wrap">
+            <table class="stacked" data-qa="users-table">
+              <thead>
+                <tr>
+                  <th safe>{tr('admin.users.username')}</th>
+                  <th safe>{tr('admin.users.full_name')}</th>
+                  <th safe>{tr('admin.users.role')}</th>
+                  <th safe>{tr('admin.users.scope')}</th>
+                  <th safe>{tr('admin.users.state')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.users.map((u) => (
+                  <tr data-qa={`user-${u.username}`}>
+                    <td data-label={tr('admin.users.username')}>
+                      <a href={`/staff/admin/users/${u.id}${q}`} safe>
+                        {u.username}
+                      </a>
+                    </td>
+                    <td data-label={tr('admin.users.full_name')} safe>
+                      {u.fullName}
+                    </td>
+                    <td data-label={tr('admin.users.role')} safe>
+                      {tr(`web.staff.role.${u.role}`)}
+                    </td>
+                    <td data-label={tr('admin.users.scope')} safe>
+                      {scopeText(tr, ctx.lang, u)}
+                    </td>
+                    <td data-label={tr('admin.users.state')} data-qa="state" safe>
+                      {stateText(tr, u, nowMs)}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <h2 id="create-h" safe>
+          {tr('admin.create.title')}
+        </h2>
+        <form method="post" action={`/staff/admin/users${q}`} class="stack" aria-labelledby="create-h" data-qa="create-form">
+          <Csrf ctx={ctx} />
+          <div>
+            <label for="username" safe>
+              {tr('admin.users.username')}
+            </label>
+            <input type="text" id="username" name="username" maxlength="40" required autocomplete="off" value={f.username ?? ''} />
+          </div>
+          <div>
+            <label for="fullName" safe>
+              {tr('admin.users.full_name')}
+            </label>
+            <input type="text" id="fullName" name="fullName" maxlength="200" required value={f.fullName ?? ''} />
+          </div>
+          <ScopeFields ctx={ctx} organisations={d.organisations} districts={d.districts} role={f.role ?? 'kindergarten'} organisationId={f.organisationId ?? null} districtId={f.districtId ?? null} idPrefix="new-" />
+          <div>
+            <button type="submit" data-qa="create" safe>
+              {tr('admin.create.submit')}
+            </button>
+          </div>
+        </form>
+      </>
+    ),
+  });
+}
+
+/** The temporary password, shown once (after creating an account or resetting it). */
+export function passwordPage(ctx: PageContext, d: { userId: number; username: string; password: string; notice: string }): string {
+  const tr = trOf(ctx);
+  return Layout({
+    ctx,
+    title: tr('admin.password.title'),
+    children: (
+      <>
+        <FlashBox notice={d.notice} />
+        <p safe>{tr('admin.password.intro')}</p>
+        <dl class="facts">
+          <dt safe>{tr('admin.users.username')}</dt>
+          <dd safe>{d.username}</dd>
+          <dt safe>{tr('admin.password.title')}</dt>
+          <dd>
+            <code class="big" data-qa="temporary-password" safe>
+              {d.password}
+            </code>
+          </dd>
+        </dl>
+        <p>
+          <a href={`/staff/admin/users/${d.userId}?lang=${ctx.lang}`} safe>
+            {tr('admin.user.title', { username: d.username })}
+          </a>
+          {' · '}
+          <a href={`/staff/admin/users?lang=${ctx.lang}`} safe>
+            {tr('admin.user.back')}
+          </a>
+        </p>
+      </>
+    ),
+  });
+}
+
+export function userPage(ctx: PageContext, d: { user: StaffRow; organisations: Named[]; districts: Named[] } & Flash): string {
+  const tr = trOf(ctx);
+  const u = d.user;
+  const base = `/staff/admin/users/${u.id}`;
+  const q = `?lang=${ctx.lang}`;
+  return Layout({
+    ctx,
+    title: tr('admin.user.title', { username: u.username }),
+    children: (
+      <>
+        <FlashBox error={d.error} notice={d.notice} />
+        <p>
+          <a href={`/staff/admin/users${q}`} safe>
+            {tr('admin.user.back')}
+          </a>
+        </p>
+        <dl class="facts" data-qa="user-facts">
+          <dt safe>{tr('admin.users.full_name')}</dt>
+          <dd safe>{u.fullName}</dd>
+          <dt safe>{tr('admin.users.role')}</dt>
+          <dd safe>{tr(`web.staff.role.${u.role}`)}</dd>
+          <dt safe>{tr('admin.users.scope')}</dt>
+          <dd safe>{scopeText(tr, ctx.lang, u)}</dd>
+          <dt safe>{tr('admin.users.state')}</dt>
+          <dd data-qa="state" safe>
+            {stateText(tr, u, ctx.deps.clock.now().epochMilliseconds)}
+          </dd>
+          <dt safe>{tr('admin.user.created')}</dt>
+          <dd safe>{formatDateTime(ctx.lang, u.createdAt)}</dd>
+        </dl>
+
+        {u.disabledAt ? (
+          <section aria-labelledby="enable-h">
+            <h2 id="enable-h" safe>
+              {tr('admin.enable.title')}
+            </h2>
+            <form method="post" action={`${base}/enable${q}`} class="stack" data-qa="enable-form">
+              <Csrf ctx={ctx} />
+              <Reason ctx={ctx} id="enable-reason" />
+              <div>
+                <button type="submit" data-qa="enable" safe>
+                  {tr('admin.enable.submit')}
+                </button>
+              </div>
+            </form>
+          </section>
+        ) : (
+          <section aria-labelledby="disable-h">
+            <h2 id="disable-h" safe>
+              {tr('admin.disable.title')}
+            </h2>
+            <p safe>{tr('admin.disable.intro')}</p>
+            <form method="post" action={`${base}/disable${q}`} class="stack" data-qa="disable-form">
+              <Csrf ctx={ctx} />
+              <Reason ctx={ctx} id="disable-reason" />
+              <div>
+                <button type="submit" style="background:#a40e26" data-qa="disable" safe>
+                  {tr('admin.disable.submit')}
+                </button>
+              </div>
+            </form>
+          </section>
+        )}
+
+        <section aria-labelledby="reset-h">
+          <h2 id="reset-h" safe>
+            {tr('admin.reset.title')}
+          </h2>
+          <p safe>{tr('admin.reset.intro')}</p>
+          <form method="post" action={`${base}/reset${q}`} class="stack" data-qa="reset-form">
+            <Csrf ctx={ctx} />
+            <Reason ctx={ctx} id="reset-reason" />
+            <div>
+              <button type="submit" data-qa="reset" safe>
+                {tr('admin.reset.submit')}
+              </button>
+            </div>
+          </form>
+        </section>
+
+        <section aria-labelledby="role-h">
+          <h2 id="role-h" safe>
+            {tr('admin.role.title')}
+          </h2>
+          <form method="post" action={`${base}/role${q}`} class="stack" data-qa="role-form">
+            <Csrf ctx={ctx} />
+            <ScopeFields ctx={ctx} organisations={d.organisations} districts={d.districts} role={u.role} organisationId={u.organisationId} districtId={u.districtId} idPrefix="role-" />
+            <Reason ctx={ctx} id="role-reason" />
+            <div>
+              <button type="submit" data-qa="role-save" safe>
+                {tr('admin.role.submit')}
+              </button>
+            </div>
+          </form>
+        </section>
+      </>
+    ),
+  });
+}
+
+/** A setting's value as shown (role lists translated). */
+export function settingText(tr: Tr, key: keyof Policy, v: unknown): string {
+  if (Array.isArray(v)) return v.length ? v.map((r) => tr(`web.staff.role.${r as StaffRole}`)).join(', ') : tr('admin.settings.empty');
+  if (v === '') return tr('admin.settings.empty');
+  return String(v);
+}
+
+export function settingsPage(ctx: PageContext, d: { settings: SettingRow[]; failed?: { key: string; raw: string } } & Flash): string {
+  const tr = trOf(ctx);
+  const q = `?lang=${ctx.lang}`;
+  return Layout({
+    ctx,
+    title: tr('admin.settings.title'),
+    children: (
+      <>
+        <FlashBox error={d.error} notice={d.notice} />
+        <p safe>{tr('admin.settings.intro')}</p>
+        <div data-qa="settings">
+          {d.settings.map((s) => {
+            const id = `set-${s.key}`;
+            const shown = d.failed?.key === s.key ? d.failed.raw : Array.isArray(s.value) ? '' : String(s.value);
+            return (
+              <form method="post" action={`/staff/admin/settings${q}`} class="stack" style="border-top:1px solid #c8d1da;padding:.75rem 0;max-width:40rem" data-qa={id}>
+                <Csrf ctx={ctx} />
+                <input type="hidden" name="key" value={s.key} />
+                {Array.isArray(s.value) ? (
+                  <fieldset>
+                    <legend safe>{tr(`admin.setting.${s.key}`)}</legend>
+                    {STAFF_ROLES.map((r) => (
+                      <label style="font-weight:400">
+                        <input type="checkbox" name="value" value={r} checked={(s.value as string[]).includes(r)} /> <span safe>{tr(`web.staff.role.${r}`)}</span>
+                      </label>
+                    ))}
+                  </fieldset>
+                ) : (
+                  <div>
+                    <label for={id} safe>
+                      {tr(`admin.setting.${s.key}`)}
+                    </label>
+                    <input type="text" id={id} name="value" value={shown} maxlength="20" inputmode={typeof s.defaultValue === 'number' ? 'numeric' : undefined} style="max-width:10rem" />
+                  </div>
+                )}
+                <p class="hint" safe>
+                  {`${tr('admin.settings.default')}: ${settingText(tr, s.key, s.defaultValue)}${s.updatedAt ? ` · ${tr('admin.settings.changed', { date: formatDateTime(ctx.lang, s.updatedAt) })}` : ''}`}
+                </p>
+                <Reason ctx={ctx} id={`${id}-reason`} />
+                <div>
+                  <button type="submit" data-qa={`save-${s.key}`} safe>
+                    {tr('admin.settings.save')}
+                  </button>
+                </div>
+              </form>
+            );
+          })}
+        </div>
+      </>
+    ),
+  });
+}

@@ -1,0 +1,288 @@
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RoutePlugin } from '../routes.ts';
+import { AppError } from '../errors.ts';
+import { assertCan } from '../auth/permissions.ts';
+import { t } from '../web/i18n/index.ts';
+import { pageContext, sendPage } from '../web/context.ts';
+import { isPolicyKey } from '../domain/policy.ts';
+import * as S from './service.ts';
+import { passwordPage, settingsPage, settingText, userPage, usersPage, type CreateForm } from './pages.tsx';
+
+const hide = { hide: true } as const;
+const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 53) });
+const langQ = z.object({ lang: z.string().optional() });
+const error = z.object({ error: z.string(), message: z.string() });
+const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
+const security = [{ session: [] }];
+const role = z.enum(S.STAFF_ROLES);
+const optionalId = z.number().int().positive().max(2 ** 53).nullable().optional();
+const reason = z.string().max(500);
+const StaffSchema = z.object({
+  id: z.number(),
+  username: z.string(),
+  fullName: z.string(),
+  role,
+  organisationId: z.number().nullable(),
+  districtId: z.number().nullable(),
+  totpEnrolled: z.boolean(),
+  lockedUntil: z.date().nullable(),
+  disabledAt: z.date().nullable(),
+  createdAt: z.date(),
+});
+const publicStaff = (u: S.StaffRow) => ({
+  id: u.id,
+  username: u.username,
+  fullName: u.fullName,
+  role: u.role,
+  organisationId: u.organisationId,
+  districtId: u.districtId,
+  totpEnrolled: u.totpEnrolled,
+  lockedUntil: u.lockedUntil,
+  disabledAt: u.disabledAt,
+  createdAt: u.createdAt,
+});
+
+/** A form's optional id field: '' → null. */
+const formId = z
+  .string()
+  .max(20)
+  .optional()
+  .transform((v) => (v && /^\d+$/.test(v) ? Number(v) : null));
+
+/**
+ * The administrator: staff accounts and the city's policy settings, as JSON API (/api/admin/…) and
+ * as pages (/staff/admin/…) that work without JavaScript. Every use case checks `staff.manage` or
+ * `settings.edit` in src/admin/service.ts.
+ */
+export const adminRoutes: RoutePlugin = (app, deps) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  // ---------------- API ----------------
+  r.get(
+    '/api/admin/staff',
+    { schema: { tags: ['admin'], summary: 'Staff accounts (administrator)', security, response: { 200: z.object({ staff: z.array(StaffSchema) }), ...errors } } },
+    async (req) => ({ staff: (await S.listStaff(deps, req.actor)).map(publicStaff) }),
+  );
+
+  r.post(
+    '/api/admin/staff',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Create a staff account; the temporary password is in the answer, once',
+        description: 'kindergarten: organisationId required; operator: districtId limits the account to one district (null: the whole city); admin: no scope.',
+        security,
+        body: z.object({ username: z.string().max(40), fullName: z.string().max(200), role, organisationId: optionalId, districtId: optionalId }),
+        response: { 201: z.object({ id: z.number(), username: z.string(), temporaryPassword: z.string() }), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      const created = await S.createStaff(deps, req.actor, { username: b.username, fullName: b.fullName, role: b.role, organisationId: b.organisationId ?? null, districtId: b.districtId ?? null }, req.id);
+      return reply.status(201).send(created);
+    },
+  );
+
+  r.post(
+    '/api/admin/staff/:id/disable',
+    { schema: { tags: ['admin'], summary: 'Disable an account (its sessions end); the last active administrator cannot be disabled', security, params: idParam, body: z.object({ reason }), response: { 200: z.object({ sessionsEnded: z.number() }), ...errors } } },
+    async (req) => S.disableStaff(deps, req.actor, req.params.id, req.body.reason, req.id),
+  );
+
+  r.post(
+    '/api/admin/staff/:id/enable',
+    { schema: { tags: ['admin'], summary: 'Enable a disabled account again', security, params: idParam, body: z.object({ reason }), response: { 200: z.object({ ok: z.literal(true) }), ...errors } } },
+    async (req) => {
+      await S.enableStaff(deps, req.actor, req.params.id, req.body.reason, req.id);
+      return { ok: true as const };
+    },
+  );
+
+  r.post(
+    '/api/admin/staff/:id/reset',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Reset the password (a new temporary one, in the answer once) and remove the second factor; sessions end',
+        security,
+        params: idParam,
+        body: z.object({ reason }),
+        response: { 200: z.object({ temporaryPassword: z.string(), sessionsEnded: z.number(), totpCleared: z.boolean() }), ...errors },
+      },
+    },
+    async (req) => S.resetStaff(deps, req.actor, req.params.id, req.body.reason, req.id),
+  );
+
+  r.put(
+    '/api/admin/staff/:id/role',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Change the role and scope (old → new audited; sessions end)',
+        security,
+        params: idParam,
+        body: z.object({ role, organisationId: optionalId, districtId: optionalId, reason }),
+        response: { 200: z.object({ role, organisationId: z.number().nullable(), districtId: z.number().nullable() }), ...errors },
+      },
+    },
+    async (req) => S.changeRole(deps, req.actor, req.params.id, { role: req.body.role, organisationId: req.body.organisationId ?? null, districtId: req.body.districtId ?? null, reason: req.body.reason }, req.id),
+  );
+
+  r.get(
+    '/api/admin/settings',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'The city policy: every setting with its value and default',
+        security,
+        response: { 200: z.object({ settings: z.array(z.object({ key: z.string(), value: z.unknown(), defaultValue: z.unknown(), stored: z.boolean(), updatedAt: z.date().nullable() })) }), ...errors },
+      },
+    },
+    async (req) => ({ settings: await S.listSettings(deps, req.actor) }),
+  );
+
+  r.put(
+    '/api/admin/settings/:key',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Change one policy setting (validated; old → new and the reason audited)',
+        security,
+        params: z.object({ key: z.string().max(60) }),
+        body: z.object({ value: z.unknown(), reason }),
+        response: { 200: z.object({ key: z.string(), old: z.unknown(), value: z.unknown() }), ...errors },
+      },
+    },
+    async (req) => S.setSetting(deps, req.actor, req.params.key, req.body.value, req.body.reason, req.id),
+  );
+
+  // ---------------- pages ----------------
+  /** Signed-in staff only (anyone else to the sign-in page); the permission itself is the service's. */
+  function staffOnly(req: FastifyRequest, reply: FastifyReply): boolean {
+    if (req.actor.kind === 'staff') return true;
+    void reply.redirect(`/staff/login?lang=${req.lang}`, 303);
+    return false;
+  }
+  const message = (req: FastifyRequest, e: AppError) => t(req.lang, e.messageKey, e.params);
+  /** Refusals (401/403) and unknown ids go to the error page; other failures are shown on the form. */
+  const shown = (e: unknown): e is AppError => e instanceof AppError && e.status !== 401 && e.status !== 403 && e.status !== 404;
+
+  async function showUsers(req: FastifyRequest, reply: FastifyReply, extra: { error?: string; notice?: string; form?: CreateForm } = {}, status = 200) {
+    const users = await S.listStaff(deps, req.actor);
+    const choices = await S.scopeChoices(deps);
+    return sendPage(reply, usersPage(pageContext(req, reply, deps), { users, ...choices, ...extra }), status);
+  }
+
+  async function showUser(req: FastifyRequest, reply: FastifyReply, id: number, extra: { error?: string; notice?: string } = {}, status = 200) {
+    const user = await S.getStaff(deps, req.actor, id);
+    const choices = await S.scopeChoices(deps);
+    return sendPage(reply, userPage(pageContext(req, reply, deps), { user, ...choices, ...extra }), status);
+  }
+
+  r.get('/staff/admin/users', { schema: { ...hide, querystring: langQ } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    return showUsers(req, reply);
+  });
+
+  r.post(
+    '/staff/admin/users',
+    { schema: { ...hide, querystring: langQ, body: z.object({ username: z.string().max(100).default(''), fullName: z.string().max(300).default(''), role, organisationId: formId, districtId: formId }) } },
+    async (req, reply) => {
+      if (!staffOnly(req, reply)) return reply;
+      const b = req.body;
+      const input = { username: b.username, fullName: b.fullName, role: b.role, organisationId: b.organisationId, districtId: b.districtId };
+      try {
+        const c = await S.createStaff(deps, req.actor, input, req.id);
+        return sendPage(reply, passwordPage(pageContext(req, reply, deps), { userId: c.id, username: c.username, password: c.temporaryPassword, notice: t(req.lang, 'admin.create.done', { username: c.username }) }));
+      } catch (e) {
+        if (!shown(e)) throw e;
+        return showUsers(req, reply, { error: message(req, e), form: input }, e.status);
+      }
+    },
+  );
+
+  r.get('/staff/admin/users/:id', { schema: { ...hide, params: idParam, querystring: z.object({ lang: z.string().optional(), done: z.enum(['disabled', 'enabled', 'role']).optional(), n: z.coerce.number().int().min(0).max(10_000).optional() }) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    const done = req.query.done;
+    const notice = done === 'disabled' ? t(req.lang, 'admin.disable.done', { count: req.query.n ?? 0 }) : done === 'enabled' ? t(req.lang, 'admin.enable.done') : done === 'role' ? t(req.lang, 'admin.role.done') : undefined;
+    return showUser(req, reply, req.params.id, notice ? { notice } : {});
+  });
+
+  r.post('/staff/admin/users/:id/disable', { schema: { ...hide, params: idParam, querystring: langQ, body: z.object({ reason: reason.default('') }) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    try {
+      const d = await S.disableStaff(deps, req.actor, req.params.id, req.body.reason, req.id);
+      return reply.redirect(`/staff/admin/users/${req.params.id}?lang=${req.lang}&done=disabled&n=${d.sessionsEnded}`, 303);
+    } catch (e) {
+      if (!shown(e)) throw e;
+      return showUser(req, reply, req.params.id, { error: message(req, e) }, e.status);
+    }
+  });
+
+  r.post('/staff/admin/users/:id/enable', { schema: { ...hide, params: idParam, querystring: langQ, body: z.object({ reason: reason.default('') }) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    try {
+      await S.enableStaff(deps, req.actor, req.params.id, req.body.reason, req.id);
+      return reply.redirect(`/staff/admin/users/${req.params.id}?lang=${req.lang}&done=enabled`, 303);
+    } catch (e) {
+      if (!shown(e)) throw e;
+      return showUser(req, reply, req.params.id, { error: message(req, e) }, e.status);
+    }
+  });
+
+  r.post('/staff/admin/users/:id/reset', { schema: { ...hide, params: idParam, querystring: langQ, body: z.object({ reason: reason.default('') }) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    try {
+      const d = await S.resetStaff(deps, req.actor, req.params.id, req.body.reason, req.id);
+      const u = await S.getStaff(deps, req.actor, req.params.id);
+      return sendPage(reply, passwordPage(pageContext(req, reply, deps), { userId: u.id, username: u.username, password: d.temporaryPassword, notice: t(req.lang, 'admin.reset.done', { count: d.sessionsEnded }) }));
+    } catch (e) {
+      if (!shown(e)) throw e;
+      return showUser(req, reply, req.params.id, { error: message(req, e) }, e.status);
+    }
+  });
+
+  r.post('/staff/admin/users/:id/role', { schema: { ...hide, params: idParam, querystring: langQ, body: z.object({ role, organisationId: formId, districtId: formId, reason: reason.default('') }) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    try {
+      const b = req.body;
+      await S.changeRole(deps, req.actor, req.params.id, { role: b.role, organisationId: b.organisationId, districtId: b.districtId, reason: b.reason }, req.id);
+      // changing one's own role ends one's own session: the sign-in page then
+      if (req.actor.id === req.params.id) return reply.redirect(`/staff/login?lang=${req.lang}`, 303);
+      return reply.redirect(`/staff/admin/users/${req.params.id}?lang=${req.lang}&done=role`, 303);
+    } catch (e) {
+      if (!shown(e)) throw e;
+      return showUser(req, reply, req.params.id, { error: message(req, e) }, e.status);
+    }
+  });
+
+  r.get('/staff/admin/settings', { schema: { ...hide, querystring: langQ } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    return sendPage(reply, settingsPage(pageContext(req, reply, deps), { settings: await S.listSettings(deps, req.actor) }));
+  });
+
+  r.post(
+    '/staff/admin/settings',
+    { schema: { ...hide, querystring: langQ, body: z.object({ key: z.string().max(60), value: z.union([z.string().max(100), z.array(z.string().max(20)).max(5)]).optional(), reason: reason.default('') }) } },
+    async (req, reply) => {
+      if (!staffOnly(req, reply)) return reply;
+      assertCan(req.actor, 'settings.edit');
+      const { key, value: raw, reason: why } = req.body;
+      const tr = (k: Parameters<typeof t>[1], p?: Record<string, string | number>) => t(req.lang, k, p);
+      try {
+        if (!isPolicyKey(key)) throw new AppError('unknown_setting', 404, 'error.not_found');
+        const changed = await S.setSetting(deps, req.actor, key, S.parseSettingInput(key, raw), why, req.id);
+        const notice = tr('admin.settings.done', { setting: tr(`admin.setting.${key}`), old: settingText(tr, key, changed.old), value: settingText(tr, key, changed.value) });
+        return sendPage(reply, settingsPage(pageContext(req, reply, deps), { settings: await S.listSettings(deps, req.actor), notice }));
+      } catch (e) {
+        if (!shown(e)) throw e;
+        const failed = { key, raw: Array.isArray(raw) ? '' : (raw ?? '') };
+        // the setting's name rather than its key
+        const err = e.messageKey === 'admin.error.setting_invalid' && isPolicyKey(key) ? tr(e.messageKey, { key: tr(`admin.setting.${key}`) }) : message(req, e);
+        return sendPage(reply, settingsPage(pageContext(req, reply, deps), { settings: await S.listSettings(deps, req.actor), error: err, failed }), e.status);
+      }
+    },
+  );
+};
