@@ -23,6 +23,14 @@ export interface FormWithFile {
  */
 export function acceptFormWithFile(app: FastifyInstance, o: { fields?: number } = {}): void {
   const fields = o.fields ?? 20;
+  // These routes read a FormWithFile: a JSON or urlencoded body (the parsers the context inherits)
+  // is refused as such, not handed to code that expects fields and files.
+  app.addHook('preValidation', async (req) => {
+    const b = req.body as Partial<FormWithFile> | null | undefined;
+    if (b !== undefined && b !== null && !(typeof b === 'object' && typeof b.fields === 'object' && b.fields !== null && typeof b.files === 'object')) {
+      throw new AppError('unsupported_media_type', 415, 'error.unsupported_media_type');
+    }
+  });
   app.addContentTypeParser('multipart/form-data', (req, payload, done) => {
     let bb: BusboyInstance;
     try {

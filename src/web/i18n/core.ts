@@ -16,6 +16,7 @@ export const messages = defineMessages(
     'error.migrations_pending': 'Дерекқор жаңартылып жатыр. Кейінірек қайталап көріңіз.',
     'error.payload_too_large': 'Жіберілген деректер тым үлкен.',
     'error.timeout': 'Сұраныс тым ұзақ жіберілді. Қайталап көріңіз.',
+    'error.unsupported_media_type': 'Бұл деректер пішімі қабылданбайды. Парақтағы пішінді пайдаланыңыз.',
   },
   {
     'app.name': 'Кезек',
@@ -32,6 +33,7 @@ export const messages = defineMessages(
     'error.migrations_pending': 'База данных обновляется. Попробуйте позже.',
     'error.payload_too_large': 'Отправленные данные слишком велики.',
     'error.timeout': 'Запрос передавался слишком долго. Повторите попытку.',
+    'error.unsupported_media_type': 'Такой формат данных не принимается. Воспользуйтесь формой на странице.',
   },
   {
     'app.name': 'Kezek',
@@ -48,5 +50,6 @@ export const messages = defineMessages(
     'error.migrations_pending': 'The database is being updated. Please try again later.',
     'error.payload_too_large': 'The data sent is too large.',
     'error.timeout': 'The request took too long to arrive. Please try again.',
+    'error.unsupported_media_type': 'This data format is not accepted. Please use the form on the page.',
   },
 );
