@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,7 +39,7 @@ async function city(db: Kysely<DB>): Promise<Record<string, number>> {
 
 async function changeAfterBackup(db: Kysely<DB>): Promise<void> {
   await db.deleteFrom('city_settings').where('key', '=', 'backup.test').execute();
-  await db.insertInto('city_settings').values({ key: 'backup.test', value: '"after"', updated_at: new Date(), updated_by: null }).execute();
+  await db.insertInto('city_settings').values({ key: 'backup.test', value: '"after"', updated_at: new Date('2026-03-03T05:00:00Z'), updated_by: null }).execute();
 }
 
 async function assertRestored(db: Kysely<DB>, expected: Record<string, number>): Promise<void> {
@@ -76,7 +77,7 @@ test('backup and restore: PGlite by copying the stopped data directory, PostgreS
     } else {
       const source = await testDatabase();
       const sourceUrl = (source.pool as unknown as { options: { connectionString: string } }).options.connectionString;
-      const target = `kezek_restore_${process.pid}_${Date.now()}`;
+      const target = `kezek_restore_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
       const admin = new pg.Client({ connectionString: url });
       await admin.connect();
       try {
