@@ -55,8 +55,8 @@ async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakMb:
 async function floorQuery(database: Database): Promise<number> {
   const t0 = performance.now();
   const r = await sql`
-    select a.id, a.tier, a.applied_at, a.language, a.special_needs, p.rank, p.organisation_id
-      from applications a join application_preferences p on p.application_id = a.id
+    select a.id, a.tier, a.applied_at, a.language, a.special_needs, a.preferences
+      from applications a
      where a.status = 'queued'
        and a.birth_year in (select distinct g.birth_year from free_places f join groups g on g.id = f.group_id where f.status = 'open')`.execute(database.db);
   if (r.rows.length === 0) throw new Error('empty floor');

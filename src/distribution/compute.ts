@@ -66,9 +66,12 @@ interface CandRow {
   prefs: number[];
 }
 
-/** What the matching needs of an application `a`: its preferences in rank order. */
+/**
+ * What the matching needs of an application `a`, with its preferences in rank order from the row
+ * itself (`applications.preferences`, the copy of application_preferences kept by the database).
+ */
 const CAND_COLUMNS = sql`a.id, a.number, a.tier, (extract(epoch from a.applied_at) * 1000000)::bigint as at_us, a.birth_year, a.language, a.special_needs, a.parent_id,
-    array(select p.organisation_id from application_preferences p where p.application_id = a.id order by p.rank) as prefs`;
+    a.preferences as prefs`;
 
 /**
  * The applications on the stop-list today and those holding an outstanding referral: few (a per
@@ -101,7 +104,7 @@ function toCandidate(r: CandRow, flags: Flags): Candidate {
     birthYear: r.birth_year,
     language: r.language,
     specialNeeds: r.special_needs,
-    preferences: r.prefs.map(Number),
+    preferences: r.prefs,
     stopListed: flags.stopListed.has(r.id),
     outstandingReferral: flags.outstanding.has(r.id),
   };
