@@ -205,14 +205,21 @@ export async function computeDistribution(db: Kysely<DB>, opts: ComputeOptions):
       matcher.offer(c, ordered.length);
     }
     lap(`cohort ${year}: ${cPlaces.length} places, head read ${ordered.length}`);
+    const left = matcher.remaining;
+    let orgsLeft = 0;
+    let fetched = 0;
     if (matcher.remaining > 0 && !exhausted) {
-      for (const o of await readTail(db, year, opts, flags, taken, matcher.organisationsWithPlaces())) {
+      const orgs = matcher.organisationsWithPlaces();
+      orgsLeft = orgs.length;
+      const tail = await readTail(db, year, opts, flags, taken, orgs);
+      fetched = tail.length;
+      for (const o of tail) {
         if (matcher.remaining === 0) break;
         ordered.push(o);
         matcher.offer(o.c, o.queueNumber);
       }
     }
-    lap(`cohort ${year}: tail for ${matcher.remaining} places left → read ${ordered.length} in all`);
+    lap(`cohort ${year}: tail for ${left} places in ${orgsLeft} organisations (fetched ${fetched}), ${matcher.remaining} left → read ${ordered.length} in all`);
     read.push(...ordered);
     assignments.push(...matcher.assignments);
     protocol.push(...cohortProtocol(cPlaces, ordered, matcher.assignments));

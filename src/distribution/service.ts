@@ -114,12 +114,11 @@ export async function commitDistribution(
         const ratio = policy.primaryToGeneralRatio;
         const c = await computeDistribution(trx, { today: runDate, ratio, lock: true, ...(opts.headPerPlace === undefined ? {} : { headPerPlace: opts.headPerPlace }) });
         const lap = profiler();
-        const protocol = c.protocol.map(publicEntry);
-        const enc = encodeInputs({ v: 1, runDate, ratio, places: c.places, candidates: c.read });
-        lap('encode inputs');
         const head = await publishHead(trx, deps.clock, 'distribution');
-        const reasonCounts = totals(protocol);
-        const run = await trx
+        // The run row first (the referrals refer to it), with its inputs, protocol and hashes filled
+        // in at the end of this same transaction: their encoding (CPU here) then overlaps the
+        // database's work on the first of the writes (nothing outside the transaction sees the row).
+        const placeholder = await trx
           .insertInto('distribution_runs')
           .values({
             idempotency_key: key,
@@ -133,20 +132,36 @@ export async function commitDistribution(
             places: c.places.length,
             referrals: c.assignments.length,
             applications_read: c.read.length,
-            inputs: enc.gz,
-            protocol: encodeProtocol(protocol),
-            inputs_hash: enc.hash,
-            result_hash: resultHash(protocol),
+            inputs: Buffer.alloc(0),
+            protocol: Buffer.alloc(0),
+            inputs_hash: '',
+            result_hash: '',
             audit_head_seq: head.seq,
             audit_head_hash: head.hash,
-            reason_counts: JSON.stringify(reasonCounts),
+            reason_counts: '{}',
           })
-          .returning(RUN_COLUMNS)
+          .returning('id')
           .executeTakeFirstOrThrow();
         lap('run row');
         const deadline = referralDeadline(now, calendar, policy).toString();
-        await writeResults(trx, deps, actor, run.id, c, deadline, policy.referralValidWorkingDays);
+        const writing = writeResults(trx, deps, actor, placeholder.id, c, deadline, policy.referralValidWorkingDays);
+        writing.catch(() => {}); // its failure is thrown by the await below, not reported as unhandled meanwhile
+        await new Promise((resolve) => setImmediate(resolve)); // let the first write reach the database
+        const protocol = c.protocol.map(publicEntry);
+        const enc = encodeInputs({ v: 1, runDate, ratio, places: c.places, candidates: c.read });
+        const encodedProtocol = encodeProtocol(protocol);
+        const reasonCounts = totals(protocol);
+        const result = resultHash(protocol);
+        lap('encode inputs and protocol (while the referrals are written)');
+        await writing;
         lap('referrals, places, SMS, audit');
+        const run = await trx
+          .updateTable('distribution_runs')
+          .set({ inputs: enc.gz, protocol: encodedProtocol, inputs_hash: enc.hash, result_hash: result, reason_counts: JSON.stringify(reasonCounts) })
+          .where('id', '=', placeholder.id)
+          .returning(RUN_COLUMNS)
+          .executeTakeFirstOrThrow();
+        lap('run row completed');
         await audit(trx, deps.clock, actor, {
           action: 'distribution.committed',
           subjectType: 'distribution_run',
