@@ -157,7 +157,7 @@ export function usersPage(ctx: PageContext, d: { users: StaffRow[]; organisation
                 {d.users.map((u) => (
                   <tr data-qa={`user-${u.username}`}>
                     <td data-label={tr('admin.users.username')}>
-                      <a href={`/staff/admin/users/${u.id}${q}`} safe>
+                      <a href={`/staff/admin/users/${u.id}${q}`} style="white-space:nowrap" safe>
                         {u.username}
                       </a>
                     </td>
@@ -362,6 +362,7 @@ export function settingsPage(ctx: PageContext, d: { settings: SettingRow[]; fail
         <div data-qa="settings">
           {d.settings.map((s) => {
             const id = `set-${s.key}`;
+            const hint = `${tr('admin.settings.default')}: ${settingText(tr, s.key, s.defaultValue)}${s.updatedAt ? ` · ${tr('admin.settings.changed', { date: formatDateTime(ctx.lang, s.updatedAt) })}` : ''}`;
             const shown = d.failed?.key === s.key ? d.failed.raw : Array.isArray(s.value) ? '' : String(s.value);
             return (
               <form method="post" action={`/staff/admin/settings${q}`} class="stack" style="border-top:1px solid #c8d1da;padding:.75rem 0;max-width:40rem" data-qa={id}>
@@ -370,6 +371,9 @@ export function settingsPage(ctx: PageContext, d: { settings: SettingRow[]; fail
                 {Array.isArray(s.value) ? (
                   <fieldset>
                     <legend safe>{tr(`admin.setting.${s.key}`)}</legend>
+                    <span class="hint" safe>
+                      {hint}
+                    </span>
                     {STAFF_ROLES.map((r) => (
                       <label style="font-weight:400">
                         <input type="checkbox" name="value" value={r} checked={(s.value as string[]).includes(r)} /> <span safe>{tr(`web.staff.role.${r}`)}</span>
@@ -378,15 +382,15 @@ export function settingsPage(ctx: PageContext, d: { settings: SettingRow[]; fail
                   </fieldset>
                 ) : (
                   <div>
-                    <label for={id} safe>
-                      {tr(`admin.setting.${s.key}`)}
+                    <label for={id}>
+                      {tr(`admin.setting.${s.key}`) as 'safe'}
+                      <span class="hint" safe>
+                        {hint}
+                      </span>
                     </label>
                     <input type="text" id={id} name="value" value={shown} maxlength="20" inputmode={typeof s.defaultValue === 'number' ? 'numeric' : undefined} style="max-width:10rem" />
                   </div>
                 )}
-                <p class="hint" safe>
-                  {`${tr('admin.settings.default')}: ${settingText(tr, s.key, s.defaultValue)}${s.updatedAt ? ` · ${tr('admin.settings.changed', { date: formatDateTime(ctx.lang, s.updatedAt) })}` : ''}`}
-                </p>
                 <Reason ctx={ctx} id={`${id}-reason`} />
                 <div>
                   <button type="submit" data-qa={`save-${s.key}`} safe>
