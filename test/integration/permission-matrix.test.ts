@@ -14,8 +14,9 @@ import { FOUR_DOCUMENTS } from '../helpers/referral-setup.ts';
 
 /**
  * The permission matrix: EVERY route the app registers (collected with an onRoute hook, not a list
- * kept by hand) is called by seven callers — anonymous, a parent with their own data, another parent,
- * kindergarten staff of organisation A and of B, a department operator, an administrator — and each
+ * kept by hand) is called by eight callers — anonymous, a parent with their own data, another parent,
+ * kindergarten staff of organisation A and of B, a city-wide department operator, an operator limited
+ * to B's district, an administrator — and each
  * answer must be the expected one: allowed (the request passed the permission and scope checks) or
  * refused (401 / 403 / 404, or a page's redirect to a sign-in page). The ids in the URLs are A's and
  * the first parent's data, so "B reads A's referral" and "a parent reads another parent's
@@ -29,8 +30,9 @@ import { FOUR_DOCUMENTS } from '../helpers/referral-setup.ts';
 
 const START = '2026-03-02T05:00:00Z'; // Mon 2 Mar 2026 10:00 Almaty
 
-type Caller = 'anon' | 'parent' | 'parentB' | 'kgA' | 'kgB' | 'operator' | 'admin';
-const CALLERS: Caller[] = ['anon', 'parent', 'parentB', 'kgA', 'kgB', 'operator', 'admin'];
+/** opB: an operator the administrator limited to organisation B's district (see Row.districtA). */
+type Caller = 'anon' | 'parent' | 'parentB' | 'kgA' | 'kgB' | 'operator' | 'opB' | 'admin';
+const CALLERS: Caller[] = ['anon', 'parent', 'parentB', 'kgA', 'kgB', 'operator', 'opB', 'admin'];
 const ALL = CALLERS;
 const STAFF: Caller[] = ['kgA', 'kgB', 'operator', 'admin'];
 const PARENT: Caller[] = ['parent'];
@@ -47,6 +49,7 @@ interface Fx {
   orgA: number;
   orgB: number;
   districtA: number;
+  districtB: number;
   groupA: number;
   groupB: number;
   appP: number;
@@ -80,6 +83,11 @@ interface Row {
   body?: (f: Fx, caller: Caller) => unknown;
   /** Sent as multipart/form-data (the forms that carry a file); bodyless otherwise. */
   multipart?: true;
+  /**
+   * The route acts on organisation A's data: an operator limited to another district (opB) is
+   * refused. Without it opB is expected to fare as the city-wide operator does (unless listed in allow).
+   */
+  districtA?: true;
   /** Each call gets a new session (the route ends the caller's session: sign-out). */
   freshSession?: true;
 }
@@ -107,13 +115,13 @@ const EXPECTED: Record<string, Row> = {
   'GET /api/queue': { allow: ALL, url: () => '/api/queue?number=T-1' },
   'GET /api/ready': { allow: ALL },
   'GET /api/referrals': { allow: [...PARENTS, ...KG_BOTH_OP] },
-  'GET /api/referrals/:id': { allow: [...KG_A_OP, 'parent'], url: (f) => `/api/referrals/${f.refA}` },
+  'GET /api/referrals/:id': { districtA: true, allow: [...KG_A_OP, 'parent'], url: (f) => `/api/referrals/${f.refA}` },
   'GET /api/referrals/lapsed': { allow: KG_BOTH_OP },
   'GET /api/reports/:name': { allow: OP, url: () => '/api/reports/queue' },
   'GET /api/session': { allow: ALL },
   'GET /api/sms/dead': { allow: OP_ADM },
-  'GET /api/staff/groups': { allow: KG_A_OP, url: (f) => `/api/staff/groups?organisationId=${f.orgA}` },
-  'GET /api/staff/referrals': { allow: KG_A_OP, url: (f) => `/api/staff/referrals?organisationId=${f.orgA}` },
+  'GET /api/staff/groups': { districtA: true, allow: KG_A_OP, url: (f) => `/api/staff/groups?organisationId=${f.orgA}` },
+  'GET /api/staff/referrals': { districtA: true, allow: KG_A_OP, url: (f) => `/api/staff/referrals?organisationId=${f.orgA}` },
   'GET /api/uploads/:id': { allow: OP, url: (f) => `/api/uploads/${f.uploadP}` },
   'GET /apply': { allow: ALL },
   'GET /apply/handover': { allow: ALL },
@@ -138,13 +146,13 @@ const EXPECTED: Record<string, Row> = {
   'GET /staff/admin/users': { allow: ADM },
   'GET /staff/admin/users/:id': { allow: ADM, url: (f) => `/staff/admin/users/${f.spareStaff}` },
   'GET /staff/distribution': { allow: OP },
-  'GET /staff/groups': { allow: KG_A_OP, url: (f) => `/staff/groups?org=${f.orgA}` },
+  'GET /staff/groups': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/groups?org=${f.orgA}` },
   'GET /staff/login': { allow: ALL },
-  'GET /staff/referrals': { allow: KG_A_OP, url: (f) => `/staff/referrals?org=${f.orgA}` },
-  'GET /staff/referrals/:id': { allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refA}` },
-  'GET /staff/referrals/:id/contract': { allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refC}/contract` },
-  'GET /staff/referrals/:id/contract.pdf': { allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refC}/contract.pdf` },
-  'GET /staff/referrals/:id/print': { allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refA}/print` },
+  'GET /staff/referrals': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals?org=${f.orgA}` },
+  'GET /staff/referrals/:id': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refA}` },
+  'GET /staff/referrals/:id/contract': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refC}/contract` },
+  'GET /staff/referrals/:id/contract.pdf': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refC}/contract.pdf` },
+  'GET /staff/referrals/:id/print': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refA}/print` },
   'GET /staff/reports': { allow: OP },
   'GET /staff/reports/:name': { allow: OP, url: () => '/staff/reports/queue' },
   'GET /staff/reports/:name/csv': { allow: OP, url: () => '/staff/reports/queue/csv' },
@@ -160,8 +168,8 @@ const EXPECTED: Record<string, Row> = {
   'POST /api/demo/clock': { allow: OP_ADM, body: () => ({ advance: '1h' }) },
   'POST /api/distribution/preview': { allow: OP },
   'POST /api/distribution/runs': { allow: OP, body: () => ({ idempotencyKey: 'matrix-run' }) },
-  'POST /api/groups/:id/free-places': { allow: KG_A_OP, url: (f) => `/api/groups/${f.groupA}/free-places`, body: () => ({ count: 1 }) },
-  'POST /api/groups/:id/free-places/withdraw': { allow: KG_A_OP, url: (f) => `/api/groups/${f.groupA}/free-places/withdraw`, body: () => ({ count: 1 }) },
+  'POST /api/groups/:id/free-places': { districtA: true, allow: KG_A_OP, url: (f) => `/api/groups/${f.groupA}/free-places`, body: () => ({ count: 1 }) },
+  'POST /api/groups/:id/free-places/withdraw': { districtA: true, allow: KG_A_OP, url: (f) => `/api/groups/${f.groupA}/free-places/withdraw`, body: () => ({ count: 1 }) },
   'POST /api/handover-requests/:id/decide': { allow: OP, url: (f) => `/api/handover-requests/${f.handoverP}/decide`, body: () => ({ approve: false, reason: 'matrix' }) },
   'POST /api/parent/login': { allow: ALL, body: () => ({ iin: '900315400001', password: 'wrong-password' }) },
   'POST /api/parent/otp': { allow: ALL, body: () => ({ iin: '900315400001' }) },
@@ -169,15 +177,15 @@ const EXPECTED: Record<string, Row> = {
   'POST /api/phone-changes/:id/decide': { allow: OP, url: (f) => `/api/phone-changes/${f.phoneChangeP}/decide`, body: () => ({ approve: false, reason: 'matrix' }) },
   'POST /api/privilege-claims/:id/decision': { allow: OP, url: (f) => `/api/privilege-claims/${f.claimP}/decision`, body: () => ({ confirm: false, reason: 'matrix' }) },
   'POST /api/privilege-claims/:id/withdraw': { allow: [...PARENT, ...OP], url: (f) => `/api/privilege-claims/${f.claimP}/withdraw` },
-  'POST /api/referrals': { allow: OP, body: (f) => ({ applicationId: f.appQ, groupId: f.groupA }) },
-  'POST /api/referrals/:id/cancel': { allow: OP, url: (f) => `/api/referrals/${f.refA}/cancel`, body: () => ({ kind: 'other', reason: 'matrix' }) },
+  'POST /api/referrals': { districtA: true, allow: OP, body: (f) => ({ applicationId: f.appQ, groupId: f.groupA }) },
+  'POST /api/referrals/:id/cancel': { districtA: true, allow: OP, url: (f) => `/api/referrals/${f.refA}/cancel`, body: () => ({ kind: 'other', reason: 'matrix' }) },
   'POST /api/referrals/:id/contract/conclude': { allow: KG_A, url: (f) => `/api/referrals/${f.refA}/contract/conclude`, body: () => ({}) },
   'POST /api/referrals/:id/contract/extra-period': { allow: KG_A, url: (f) => `/api/referrals/${f.refA}/contract/extra-period` },
   'POST /api/referrals/:id/contract/refuse': { allow: KG_A, url: (f) => `/api/referrals/${f.refA}/contract/refuse`, body: () => ({ reason: 'matrix' }) },
   'POST /api/referrals/:id/extend': { allow: PARENT, url: (f) => `/api/referrals/${f.refA}/extend`, body: () => ({ reason: 'hospital', documentRef: 'matrix' }) },
   'POST /api/referrals/:id/register': { allow: KG_A, url: (f) => `/api/referrals/${f.refA}/register`, body: () => ({ documents: {} }) },
-  'POST /api/referrals/:id/restore': { allow: OP, url: (f) => `/api/referrals/${f.refA}/restore`, body: () => ({ reason: 'matrix' }) },
-  'POST /api/referrals/:id/return': { allow: [...PARENT, ...OP], url: (f) => `/api/referrals/${f.refA}/return`, body: () => ({ choice: 'stay' }) },
+  'POST /api/referrals/:id/restore': { districtA: true, allow: OP, url: (f) => `/api/referrals/${f.refA}/restore`, body: () => ({ reason: 'matrix' }) },
+  'POST /api/referrals/:id/return': { districtA: true, allow: [...PARENT, ...OP], url: (f) => `/api/referrals/${f.refA}/return`, body: () => ({ choice: 'stay' }) },
   'POST /api/session/logout': { allow: ALL, freshSession: true },
   'POST /api/sms/:id/retry': { allow: OP_ADM, url: (f) => `/api/sms/${f.smsDead}/retry` },
   'POST /api/staff/login': { allow: ALL, body: () => ({ username: LOGIN_USER, password: LOGIN_PASSWORD }) },
@@ -210,7 +218,7 @@ const EXPECTED: Record<string, Row> = {
   'POST /staff/admin/users/:id/role': { allow: ADM, url: (f) => `/staff/admin/users/${f.spareStaff}/role`, body: (f) => ({ role: 'kindergarten', organisationId: String(f.orgB), reason: 'matrix' }) },
   'POST /staff/demo-clock': { allow: OP_ADM },
   'POST /staff/distribution': { allow: OP, body: () => ({ idempotencyKey: 'matrix-page-run' }) },
-  'POST /staff/groups/:id/places': { allow: KG_A_OP, url: (f) => `/staff/groups/${f.groupA}/places`, body: () => ({ action: 'publish', count: 1 }) },
+  'POST /staff/groups/:id/places': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/groups/${f.groupA}/places`, body: () => ({ action: 'publish', count: 1 }) },
   'POST /staff/login': { allow: ALL, body: () => ({ username: LOGIN_USER, password: LOGIN_PASSWORD }) },
   'POST /staff/referrals/:id/conclude': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/conclude`, body: () => ({}) },
   'POST /staff/referrals/:id/extra-period': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/extra-period`, body: () => ({}) },
@@ -247,6 +255,11 @@ const MULTIPART = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="note"\
 const ANON_CSRF = 'm'.repeat(43);
 
 type Outcome = 'allowed' | 'refused';
+
+/** Listed in allow; or opB where the city-wide operator is allowed and the route is not about A's data. */
+function allowed(row: Row, c: Caller): boolean {
+  return row.allow.includes(c) || (c === 'opB' && row.allow.includes('operator') && row.districtA !== true);
+}
 
 function outcomeOf(status: number, location: string | undefined): Outcome {
   if (status === 401 || status === 403 || status === 404) return 'refused';
@@ -314,6 +327,7 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
     orgA,
     orgB,
     districtA,
+    districtB,
     groupA,
     groupB,
     appP: p.applicationId,
@@ -337,7 +351,7 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
   };
 }
 
-test('permission matrix: every route, seven callers, allowed or refused as expected', async () => {
+test('permission matrix: every route, eight callers, allowed or refused as expected', async () => {
   const routes = new Set<string>();
   const database = await testDatabase();
   const clock = new FixedClock(START);
@@ -354,11 +368,14 @@ test('permission matrix: every route, seven callers, allowed or refused as expec
     const db = database.db;
     const f = await fixtures(deps);
     const kgB = await staff(db, 'kindergarten', f.orgB);
+    const opB = await staff(db, 'operator');
+    await db.updateTable('staff_users').set({ district_id: f.districtB }).where('id', '=', opB).execute();
     const users: Record<Exclude<Caller, 'anon'>, { kind: 'staff' | 'parent'; userId: number }> = {
       parent: { kind: 'parent', userId: f.parentP },
       parentB: { kind: 'parent', userId: f.parentQ },
       kgA: { kind: 'staff', userId: f.staffA },
       kgB: { kind: 'staff', userId: kgB },
+      opB: { kind: 'staff', userId: opB },
       operator: { kind: 'staff', userId: f.operatorId },
       admin: { kind: 'staff', userId: f.adminId },
     };
@@ -388,6 +405,7 @@ test('permission matrix: every route, seven callers, allowed or refused as expec
       ['kgB', '/api/staff/referrals'],
       ['kgB', '/api/referrals'],
       ['kgB', '/api/referrals/lapsed'],
+      ['opB', '/api/referrals'],
       ['kgB', '/staff/referrals'],
       ['parentB', '/api/referrals'],
       ['parentB', '/api/parent/applications'],
@@ -397,6 +415,7 @@ test('permission matrix: every route, seven callers, allowed or refused as expec
     }
     // …while A's kindergarten and P see theirs (the filter is not simply empty)
     assert.ok((await get('kgA', '/api/staff/referrals')).includes(refNumber), 'A sees its referral');
+    assert.ok((await get('operator', '/api/referrals')).includes(refNumber), 'the city-wide operator sees it');
     assert.ok((await get('parent', '/api/referrals')).includes(refNumber), 'the parent sees their referral');
     const groupsB = JSON.parse(await get('kgB', '/api/staff/groups')) as unknown;
     assert.ok(!JSON.stringify(groupsB).includes(`"id":${f.groupA},`), 'B does not see A\'s group');
@@ -408,7 +427,7 @@ test('permission matrix: every route, seven callers, allowed or refused as expec
       const url = row.url ? row.url(f) : path;
       assert.ok(!/\/:/.test(url), `${key}: the row needs a url with the parameters filled in`);
       // refused callers first: an allowed call may change the data the next callers see
-      const order = [...CALLERS].sort((a, b) => Number(row.allow.includes(a)) - Number(row.allow.includes(b)));
+      const order = [...CALLERS].sort((a, b) => Number(allowed(row, a)) - Number(allowed(row, b)));
       for (const c of order) {
         clock.set(START);
         const token = await tokenFor(c, row.freshSession === true);
@@ -425,7 +444,7 @@ test('permission matrix: every route, seven callers, allowed or refused as expec
         });
         const location = typeof res.headers.location === 'string' ? res.headers.location : undefined;
         const got = outcomeOf(res.statusCode, location);
-        const want: Outcome = row.allow.includes(c) ? 'allowed' : 'refused';
+        const want: Outcome = allowed(row, c) ? 'allowed' : 'refused';
         if (res.statusCode >= 500) wrong.push(`${key} as ${c}: server error ${res.statusCode} ${res.body.slice(0, 200)}`);
         else if (got !== want && !(want === 'allowed' && row.allow === ALL && res.statusCode === 404)) {
           wrong.push(`${key} as ${c}: expected ${want}, got ${res.statusCode}${location ? ` → ${location}` : ''} ${res.body.slice(0, 160)}`);
