@@ -101,6 +101,31 @@ export async function queuePosition(db: Kysely<DB>, applicationId: number, polic
   };
 }
 
+/**
+ * At most `n` calls of `f` at a time; the others wait their turn (first come, first served). The
+ * live counting fallback goes through one of these per process: when no fresh snapshot can answer
+ * (none yet, or the refresh fell behind on an overloaded server), a crowd of lookups queues in the
+ * process instead of piling counting queries onto the database that the distribution and sign-ins need.
+ */
+export function limitConcurrency(n: number): <T>(f: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(f: () => Promise<T>): Promise<T> => {
+    if (running >= n) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await f();
+    } finally {
+      const next = waiting.shift();
+      if (next) next(); // the slot passes to the next caller
+      else running--;
+    }
+  };
+}
+/** Live counts at once per process when the snapshot cannot answer. */
+export const LIVE_COUNTS_AT_ONCE = 4;
+const liveCount = limitConcurrency(LIVE_COUNTS_AT_ONCE);
+
 export type PublicStatus = 'queued' | 'referral' | 'stop_listed' | 'enrolled' | 'withdrawn' | 'aged_out';
 
 /**
@@ -126,7 +151,8 @@ export type LookupKey = { number: string } | { childIin: string };
  * referral, stop-list and preferences, and its numbers from the newest queue snapshot by primary key
  * (src/applications/snapshot.ts) — a cost that does not grow with the queue. `asOf` is the
  * snapshot's moment; when the snapshot cannot answer (none, older than 60 s, an application or
- * preferences newer than it) the numbers are counted live (queuePosition) and `asOf` is now.
+ * preferences newer than it) the numbers are counted live (queuePosition, LIVE_COUNTS_AT_ONCE at a
+ * time per process) and `asOf` is now.
  */
 export async function lookupQueue(db: Kysely<DB>, policy: Policy, key: LookupKey, clock?: Clock): Promise<PublicQueueView> {
   let which;
@@ -187,7 +213,7 @@ export async function lookupQueue(db: Kysely<DB>, policy: Policy, key: LookupKey
     if (snap) {
       ({ cohort, byOrganisation: byOrg, asOf } = snap);
     } else {
-      const live = await queuePosition(db, app.id, policy, clock);
+      const live = await liveCount(() => queuePosition(db, app.id, policy, clock));
       if (live) {
         cohort = live.cohort;
         byOrg = new Map(live.preferences.map((p) => [p.organisationId, p]));
@@ -227,6 +253,6 @@ export async function currentQueuePosition(db: Kysely<DB>, applicationId: number
   if (!row || row.status !== 'queued') return null;
   const prefs = row.prefs.map((p) => ({ rank: p.rank, organisationId: Number(p.organisationId) }));
   const snap = fromSnapshot(row, prefs, clock);
-  if (!snap) return queuePosition(db, applicationId, policy, clock);
+  if (!snap) return liveCount(() => queuePosition(db, applicationId, policy, clock));
   return { cohort: snap.cohort, preferences: prefs.map((p) => ({ ...p, ...snap.byOrganisation.get(p.organisationId)! })), asOf: snap.asOf };
 }

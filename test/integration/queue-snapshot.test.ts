@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { application, group, organisation, staff } from '../helpers/fixtures.ts';
-import { currentQueuePosition, lookupQueue, queuePosition } from '../../src/applications/queue.ts';
+import { currentQueuePosition, limitConcurrency, lookupQueue, queuePosition } from '../../src/applications/queue.ts';
 import { refreshQueueSnapshot, SNAPSHOT_MAX_AGE_MS } from '../../src/applications/snapshot.ts';
 import { decideClaim, withdrawApplication } from '../../src/applications/service.ts';
 import { newApplicationNumber } from '../../src/applications/number.ts';
@@ -186,3 +186,24 @@ test('GET /api/queue and the page show the snapshot time with seconds', async ()
   assert.ok(page.body.includes(hms.slice(-8)) || page.body.includes(hms), `the page shows the snapshot time ${hms}`);
 });
 
+
+test('live counts wait their turn: never more than the limit at once, all answered in order of arrival', async () => {
+  const limit = limitConcurrency(2);
+  let running = 0;
+  let most = 0;
+  const order: number[] = [];
+  const job = (i: number) => async () => {
+    running++;
+    most = Math.max(most, running);
+    await new Promise((r) => setTimeout(r, 5 + (i % 3)));
+    running--;
+    order.push(i);
+    return i;
+  };
+  const got = await Promise.all(Array.from({ length: 9 }, (_, i) => limit(job(i))));
+  assert.deepEqual(got, [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.equal(most, 2, 'at most two at once');
+  assert.equal(order.length, 9, 'every call ran');
+  await assert.rejects(limit(async () => Promise.reject(new Error('boom'))), /boom/);
+  assert.equal(await limit(async () => 'after an error'), 'after an error', 'a failed call frees its slot');
+});
