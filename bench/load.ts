@@ -139,8 +139,12 @@ async function snapshotShare(base: string, numbers: string[], n = 20): Promise<n
   let fromSnapshot = 0;
   for (let i = 0; i < n; i++) {
     const before = wall();
-    const r = (await (await fetch(`${base}/api/queue?number=${numbers[Math.floor(Math.random() * numbers.length)]}`)).json()) as { asOf: string; cohort: unknown };
-    if (r.cohort && Date.parse(r.asOf) < before - 5) fromSnapshot++;
+    try {
+      const r = (await (await fetch(`${base}/api/queue?number=${numbers[Math.floor(Math.random() * numbers.length)]}`, { signal: AbortSignal.timeout(15_000) })).json()) as { asOf: string; cohort: unknown };
+      if (r.cohort && Date.parse(r.asOf) < before - 5) fromSnapshot++;
+    } catch {
+      /* no answer: not from the snapshot */
+    }
   }
   return fromSnapshot / n;
 }
@@ -304,8 +308,8 @@ async function main(): Promise<void> {
         k.push(await cannon(kezekUrl, numbers, duration));
         shares.push(await snapshotShare(kezekUrl, numbers));
         if (k[i]!.errors > 0) {
-          const r = await fetch(`${kezekUrl}/api/queue?number=${numbers[0]}`);
-          say(`a Kezek answer: ${r.status} ${(await r.text()).slice(0, 300)}`);
+          const r = await fetch(`${kezekUrl}/api/queue?number=${numbers[0]}`, { signal: AbortSignal.timeout(15_000) }).catch((e: Error) => e);
+          say(`a Kezek answer: ${r instanceof Error ? r.message : `${r.status} ${(await r.text()).slice(0, 300)}`}`);
         }
         say(`round ${i + 1} kezek: ${JSON.stringify(k[i])} load ${load()} (from the snapshot: ${shares[i]! * 100} %)`);
       }
