@@ -15,8 +15,9 @@ import { distributionRoutes } from './distribution/routes.tsx';
 import { reportRoutes } from './reports/routes.tsx';
 import { firstApplyRoutes } from './parents/first-apply-routes.ts';
 import { adminRoutes } from './admin/routes.tsx';
+import { reviewRoutes } from './review/routes.tsx';
 
 export type RoutePlugin = (app: FastifyInstance, deps: AppDeps) => Promise<void> | void;
 
 /** Every feature's routes, in registration order (one import and one entry per feature). */
-export const routePlugins: RoutePlugin[] = [healthRoutes, authRoutes, webRoutes, calendarRoutes, applicationRoutes, demoRoutes, referralRoutes, placesRoutes, parentRoutes, smsRoutes, distributionRoutes, staffRoutes, reportRoutes, firstApplyRoutes, adminRoutes];
+export const routePlugins: RoutePlugin[] = [healthRoutes, authRoutes, webRoutes, calendarRoutes, applicationRoutes, demoRoutes, referralRoutes, placesRoutes, parentRoutes, smsRoutes, distributionRoutes, staffRoutes, reportRoutes, firstApplyRoutes, adminRoutes, reviewRoutes];

@@ -1,10 +1,7 @@
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RoutePlugin } from '../routes.ts';
-import { assertCan } from '../auth/permissions.ts';
-import { audit } from '../audit/write.ts';
-import { toDate } from '../clock.ts';
-import { conflict, notFound } from '../errors.ts';
+import { listDeadSms, retryDeadSms } from '../review/service.ts';
 
 const ErrorBody = z.object({ error: z.string(), message: z.string() });
 
@@ -31,19 +28,9 @@ export const smsRoutes: RoutePlugin = (app, deps) => {
         },
       },
     },
-    async (req) => {
-      assertCan(req.actor, 'sms.manage');
-      const rows = await deps.database.db
-        .selectFrom('sms_outbox')
-        .select(['id', 'parent_id', 'phone', 'template', 'attempts', 'last_error', 'created_at', 'subject_type', 'subject_id'])
-        .where('status', '=', 'dead')
-        .orderBy('id', 'desc')
-        .limit(500)
-        .execute();
-      return {
-        messages: rows.map((m) => ({ id: m.id, parentId: m.parent_id, phone: m.phone, template: m.template, attempts: m.attempts, lastError: m.last_error, createdAt: m.created_at.toISOString(), subjectType: m.subject_type, subjectId: m.subject_id })),
-      };
-    },
+    async (req) => ({
+      messages: (await listDeadSms(deps, req.actor)).map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })),
+    }),
   );
   r.post(
     '/api/sms/:id/retry',
@@ -57,14 +44,7 @@ export const smsRoutes: RoutePlugin = (app, deps) => {
       },
     },
     async (req, reply) => {
-      assertCan(req.actor, 'sms.manage');
-      await deps.database.db.transaction().execute(async (trx) => {
-        const row = await trx.selectFrom('sms_outbox').select(['id', 'status']).where('id', '=', req.params.id).forUpdate().executeTakeFirst();
-        if (!row) throw notFound();
-        if (row.status !== 'dead') throw conflict('sms_not_dead', 'parents.sms.not_dead');
-        await trx.updateTable('sms_outbox').set({ status: 'pending', attempts: 0, next_attempt_at: toDate(deps.clock.now()) }).where('id', '=', row.id).where('status', '=', 'dead').execute();
-        await audit(trx, deps.clock, req.actor, { action: 'sms.retried', subjectType: 'sms', subjectId: row.id }, req.id);
-      });
+      await retryDeadSms(deps, req.actor, req.params.id, req.id);
       return reply.status(204).send(null);
     },
   );

@@ -70,6 +70,16 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
                   {tr('reports.link')}
                 </a>
               </li>
+              <li>
+                <a href={`/staff/phone-changes?lang=${ctx.lang}`} data-qa="link-phone-changes" safe>
+                  {tr('review.link.phones')}
+                </a>
+              </li>
+              <li>
+                <a href={`/staff/handover-requests?lang=${ctx.lang}`} data-qa="link-handovers" safe>
+                  {tr('review.link.handovers')}
+                </a>
+              </li>
             </>
           ) : (
             ''
@@ -87,6 +97,15 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
                 </a>
               </li>
             </>
+          ) : (
+            ''
+          )}
+          {d.role === 'operator' || d.role === 'admin' ? (
+            <li>
+              <a href={`/staff/sms?lang=${ctx.lang}`} data-qa="link-dead-sms" safe>
+                {tr('review.link.sms')}
+              </a>
+            </li>
           ) : (
             ''
           )}
