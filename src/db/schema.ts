@@ -126,6 +126,8 @@ export interface ApplicationsTable {
    * write preferences with src/applications/preferences.ts.
    */
   preferences: ColumnType<number[], never, never>;
+  /** The queue import that brought it in (migration 0011). */
+  import_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 export interface ApplicationPreferencesTable {
   application_id: number;
@@ -331,6 +333,7 @@ export interface DB {
   first_applications: FirstApplicationsTable;
   queue_snapshots: QueueSnapshotsTable;
   queue_positions: QueuePositionsTable;
+  queue_imports: QueueImportsTable;
 }
 
 // ---- queue-number snapshots (migration 0009_queue_snapshot) ----
@@ -351,6 +354,32 @@ export interface QueuePositionsTable {
   pref_positions: number[];
   /** Per preference (rank order) [extraordinary, primary, general] ahead: a two-dimensional array. */
   pref_ahead: number[][];
+}
+
+// ---- queue import (migration 0011_queue_import) ----
+export interface ImportReject {
+  /** The line in the file (1 = the header). */
+  row: number;
+  code: string;
+  key: string;
+  params: Record<string, string | number>;
+}
+export interface QueueImportsTable {
+  id: Id;
+  status: ColumnType<'checked' | 'imported' | 'discarded', 'checked' | 'imported' | 'discarded' | undefined>;
+  file_name: string;
+  file_sha256: string;
+  file_size: number;
+  file_data: Buffer | null;
+  rows_total: number;
+  rows_valid: number;
+  rows_rejected: number;
+  rejects: Json<ImportReject[]>;
+  checked_at: Ts;
+  checked_by: number;
+  decided_at: TsNull;
+  decided_by: number | null;
+  result: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
 }
 
 // ---- staff workspace (migration 0007_staff) ----

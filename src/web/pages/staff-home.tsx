@@ -80,6 +80,11 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
                   {tr('review.link.handovers')}
                 </a>
               </li>
+              <li>
+                <a href={`/staff/import?lang=${ctx.lang}`} data-qa="link-import" safe>
+                  {tr('import.link')}
+                </a>
+              </li>
             </>
           ) : (
             ''
