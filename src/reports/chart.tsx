@@ -84,7 +84,9 @@ export function barChart(props: { chart: ChartData; title: string; empty: string
                 : series.map((s, k) => {
                     const v = s.values[i] ?? 0;
                     const y = y0 + k * (BAR - 4);
-                    return (
+                    return v === 0 ? (
+                      ''
+                    ) : (
                       <>
                         <rect x={String(LABEL)} y={String(y)} width={scale(v).toFixed(1)} height={String(BAR - 5)} fill={COLOURS[k % COLOURS.length]!} />
                         <text x={(LABEL + scale(v) + 4).toFixed(1)} y={String(y + BAR - 6)} font-size="10" safe>

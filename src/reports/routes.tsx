@@ -112,7 +112,7 @@ function reportPage(ctx: PageContext, r: Report, q: { from?: string; to?: string
           <p safe>{tr('reports.table.empty')}</p>
         ) : (
           <div class="table-wrap">
-            <table class="stacked" data-qa="report">
+            <table class="stacked report" data-qa="report">
               <thead>
                 <tr>
                   {r.columns.map((c) => (

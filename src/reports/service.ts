@@ -170,7 +170,7 @@ async function outcomesReport(db: Kysely<DB>, lang: Lang, today: Temporal.PlainD
     chart: {
       categories: months,
       series: closing.map((o) => ({ key: o, label: label(o), values: months.map((mo) => counts.get(mo)![o]) })),
-      stacked: false,
+      stacked: true,
       unit: t(lang, 'reports.unit.referrals'),
     },
     note: null,
