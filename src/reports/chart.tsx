@@ -3,14 +3,16 @@ import type { ChartData } from './service.ts';
 /** Colour-blind-safe colours (Okabe–Ito), one per series. */
 const COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#F0E442', '#000000'];
 
-const W = 640;
-const LABEL = 170;
-const RIGHT = 56;
+const W = 420;
+/** Bars start here; each category's label is written above its bar(s), so long names fit a phone. */
+const LABEL = 8;
+const RIGHT = 44;
+const HEAD = 15;
 const BAR = 16;
 const GAP = 8;
 
 /** Shorten a long category label for the chart (the table beside it has it whole). */
-function clip(s: string, n = 26): string {
+function clip(s: string, n = 60): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
 
@@ -34,9 +36,9 @@ export function barChart(props: { chart: ChartData; title: string; empty: string
   const max = Math.max(1, ...(stacked ? totals : series.flatMap((x) => x.values)));
   const plot = W - LABEL - RIGHT;
   const scale = (v: number) => (v / max) * plot;
-  const legendRows = Math.ceil(series.length / 3);
+  const legendRows = Math.ceil(series.length / 2);
   const top = 8 + legendRows * 20 + 6;
-  const rowH = stacked ? BAR + GAP : series.length * (BAR - 4) + GAP + 4;
+  const rowH = HEAD + (stacked ? BAR + GAP : series.length * (BAR - 4) + GAP + 4);
   const height = top + categories.length * rowH + 8;
   const fmt = (v: number) => String(Math.round(v * 10) / 10);
   return (
@@ -44,23 +46,23 @@ export function barChart(props: { chart: ChartData; title: string; empty: string
       <svg viewBox={`0 0 ${W} ${height}`} width="100%" role="img" aria-label={title} xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="12">
         <title safe>{title}</title>
         {series.map((s, i) => {
-          const x = 8 + (i % 3) * 210;
-          const y = 8 + Math.floor(i / 3) * 20;
+          const x = 8 + (i % 2) * 205;
+          const y = 8 + Math.floor(i / 2) * 20;
           return (
             <g>
               <rect x={String(x)} y={String(y)} width="12" height="12" fill={COLOURS[i % COLOURS.length]!} />
               <text x={String(x + 18)} y={String(y + 11)} safe>
-                {clip(s.label, 30)}
+                {clip(s.label, 32)}
               </text>
             </g>
           );
         })}
-        <line x1={String(LABEL)} x2={String(LABEL)} y1={String(top - 4)} y2={String(height - 4)} stroke="#8c959f" />
+        <line x1={String(LABEL)} x2={String(LABEL)} y1={String(top + HEAD - 2)} y2={String(height - 4)} stroke="#8c959f" />
         {categories.map((c, i) => {
           const y0 = top + i * rowH;
           return (
             <g>
-              <text x={String(LABEL - 6)} y={String(y0 + (rowH - GAP) / 2 + 4)} text-anchor="end" safe>
+              <text x={String(LABEL)} y={String(y0 + 11)} font-weight="600" safe>
                 {clip(c)}
               </text>
               {stacked
@@ -68,14 +70,14 @@ export function barChart(props: { chart: ChartData; title: string; empty: string
                     let x = LABEL;
                     const parts = series.map((s, k) => {
                       const w = scale(s.values[i] ?? 0);
-                      const el = <rect x={x.toFixed(1)} y={String(y0)} width={w.toFixed(1)} height={String(BAR)} fill={COLOURS[k % COLOURS.length]!} />;
+                      const el = <rect x={x.toFixed(1)} y={String(y0 + HEAD)} width={w.toFixed(1)} height={String(BAR)} fill={COLOURS[k % COLOURS.length]!} />;
                       x += w;
                       return el;
                     });
                     return (
                       <>
                         {parts}
-                        <text x={(x + 4).toFixed(1)} y={String(y0 + BAR - 4)} safe>
+                        <text x={(x + 4).toFixed(1)} y={String(y0 + HEAD + BAR - 4)} safe>
                           {fmt(totals[i]!)}
                         </text>
                       </>
@@ -83,7 +85,7 @@ export function barChart(props: { chart: ChartData; title: string; empty: string
                   })()
                 : series.map((s, k) => {
                     const v = s.values[i] ?? 0;
-                    const y = y0 + k * (BAR - 4);
+                    const y = y0 + HEAD + k * (BAR - 4);
                     return v === 0 ? (
                       ''
                     ) : (

@@ -126,7 +126,7 @@ function reportPage(ctx: PageContext, r: Report, q: { from?: string; to?: string
                 {r.rows.map((row) => (
                   <tr>
                     {row.map((v, i) => (
-                      <td data-label={r.columns[i]!.label} class={r.columns[i]!.numeric ? 'num' : undefined} safe>
+                      <td data-label={r.columns[i]!.label} class={r.columns[i]!.numeric ? 'num' : r.columns[i]!.key === 'month' ? 'nowrap' : undefined} safe>
                         {show(ctx, v, r.columns[i]!.numeric)}
                       </td>
                     ))}

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import assert from 'node:assert/strict';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { FixedClock } from '../../src/clock.ts';
@@ -72,6 +73,9 @@ interface Fx {
   spareStaff: number;
   operatorId: number;
   adminId: number;
+  /** Two checked queue imports (a header-only file): one to import, one to discard. */
+  importA: number;
+  importB: number;
 }
 
 interface Row {
@@ -148,6 +152,9 @@ const EXPECTED: Record<string, Row> = {
   'GET /staff/distribution': { allow: OP },
   'GET /staff/groups': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/groups?org=${f.orgA}` },
   'GET /staff/handover-requests': { allow: OP },
+  'GET /staff/import': { allow: OP },
+  'GET /staff/import/:id': { allow: OP, url: (f) => `/staff/import/${f.importA}` },
+  'GET /staff/import/:id/rejects.csv': { allow: OP, url: (f) => `/staff/import/${f.importA}/rejects.csv` },
   'GET /staff/login': { allow: ALL },
   'GET /staff/phone-changes': { allow: OP },
   'GET /staff/referrals': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals?org=${f.orgA}` },
@@ -221,6 +228,9 @@ const EXPECTED: Record<string, Row> = {
   'POST /staff/admin/users/:id/role': { allow: ADM, url: (f) => `/staff/admin/users/${f.spareStaff}/role`, body: (f) => ({ role: 'kindergarten', organisationId: String(f.orgB), reason: 'matrix' }) },
   'POST /staff/demo-clock': { allow: OP_ADM },
   'POST /staff/distribution': { allow: OP, body: () => ({ idempotencyKey: 'matrix-page-run' }) },
+  'POST /staff/import': { allow: OP, multipart: true },
+  'POST /staff/import/:id/commit': { allow: OP, url: (f) => `/staff/import/${f.importA}/commit` },
+  'POST /staff/import/:id/discard': { allow: OP, url: (f) => `/staff/import/${f.importB}/discard` },
   'POST /staff/groups/:id/places': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/groups/${f.groupA}/places`, body: () => ({ action: 'publish', count: 1 }) },
   'POST /staff/handover-requests/:id/decide': { allow: OP, url: (f) => `/staff/handover-requests/${f.handoverP}/decide`, body: () => ({ decision: 'reject', reason: 'matrix' }) },
   'POST /staff/login': { allow: ALL, body: () => ({ username: LOGIN_USER, password: LOGIN_PASSWORD }) },
@@ -329,7 +339,28 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
     .values({ parent_id: p.parentId, phone: '+77010000000', lang: 'kk', template: 'test', body: 'test', status: 'dead', next_attempt_at: T, created_at: T } as never)
     .returning('id')
     .executeTakeFirstOrThrow();
+  const queueImport = () =>
+    db
+      .insertInto('queue_imports')
+      .values({
+        file_name: 'matrix.csv',
+        file_sha256: '0'.repeat(64),
+        file_size: 0,
+        file_data: gzipSync(Buffer.from('child_iin,child_last_name,child_first_name,child_birth_date,parent_iin,parent_last_name,parent_first_name,parent_phone,applied_at,language,preferences\r\n')),
+        rows_total: 0,
+        rows_valid: 0,
+        rows_rejected: 0,
+        rejects: '[]',
+        checked_at: T,
+        checked_by: operatorId,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+  const importA = (await queueImport()).id;
+  const importB = (await queueImport()).id;
   return {
+    importA,
+    importB,
     orgA,
     orgB,
     districtA,

@@ -158,6 +158,12 @@ test('queue import: checked row by row, every rejected row previewed with its tr
       prefs.map((p) => p.organisation_id),
       [b, a],
     );
+    // the denormalised copy (migration 0008) follows the rows
+    const copy = await db.selectFrom('applications').select(['id', 'preferences']).where('import_id', '=', id).orderBy('id').execute();
+    assert.deepEqual(
+      copy.map((c) => c.preferences.map(Number)),
+      [[a, b], [b], [b, a]],
+    );
 
     // nobody loses their place: the imported 2022 application (applied 2022) is ahead of the one queued in Kezek in 2025
     const policy = await t.deps.city.getPolicy();
