@@ -10,6 +10,7 @@ import { almatyDate, toDate } from '../clock.ts';
 import { AppError, conflict, notFound } from '../errors.ts';
 import { newApplicationNumber } from '../applications/number.ts';
 import { insertApplicationPreferences } from '../applications/preferences.ts';
+import { refreshQueueSnapshot } from '../applications/snapshot.ts';
 import { checkAll, parseCsv, type CheckContext, type Checked, type ImportRow, type Parsed } from './format.ts';
 
 export interface ImportSummary {
@@ -268,6 +269,10 @@ export async function commitImport(deps: AppDeps, actor: Actor, id: number, requ
     );
     return false;
   });
+  // the import put applications ahead of queued ones: publish fresh queue numbers now rather than
+  // within the snapshot's minute (src/applications/snapshot.ts). Best effort — the import is
+  // committed; the snapshot job refreshes anyway and stale snapshots are never used past 60 s.
+  if (!changed) await refreshQueueSnapshot(deps, 0).catch(() => null);
   const s = await getImport(deps, actor, id);
   return { imported: !changed, summary: s };
 }

@@ -4,7 +4,8 @@ import { testApp } from '../helpers/app.ts';
 import { loginAs } from '../helpers/auth.ts';
 import * as F from '../helpers/fixtures.ts';
 import { importCsv, multipart, type ImportRecord } from '../helpers/import-csv.ts';
-import { queuePosition } from '../../src/applications/queue.ts';
+import { lookupQueue, queuePosition } from '../../src/applications/queue.ts';
+import { refreshQueueSnapshot } from '../../src/applications/snapshot.ts';
 
 test('queue import: checked row by row, every rejected row previewed with its translated reason, imported in one transaction at the original times; operators only', async () => {
   const t = await testApp('2026-11-26T05:00:00Z');
@@ -122,6 +123,11 @@ test('queue import: checked row by row, every rejected row previewed with its tr
     const rejCsv = await t.app.inject({ method: 'GET', url: `/staff/import/${id}/rejects.csv?lang=en`, headers: { cookie: op.cookie } });
     assert.equal(rejCsv.body.replace(/^\uFEFF/, '').trim().split('\r\n').length, 12);
 
+    // a queue-number snapshot from before the import: the existing child is first in its cohort
+    await refreshQueueSnapshot(t.deps, 0);
+    const existingNumber = async () => (await lookupQueue(db, await t.deps.city.getPolicy(), { childIin: existingIin }, t.clock)).cohort!.position;
+    assert.equal(await existingNumber(), 1);
+
     // local Almaty times in the file are read with the offset of their day (UTC+6 until 1 March 2024)
     // import: one transaction, original times, tiers with confirmed claims, preferences in rank order
     const commit = await post(`/staff/import/${id}/commit?lang=en`);
@@ -174,6 +180,8 @@ test('queue import: checked row by row, every rejected row previewed with its tr
     assert.equal((await queuePosition(db, imported[1]!.id, policy))!.cohort.position, 1);
     assert.equal(mine!.cohort.position, 2);
     assert.equal(theirs!.cohort.position, 3);
+    // the public lookup (snapshot) shows the new number at once: the import refreshed the snapshot
+    assert.equal(await existingNumber(), 3);
 
     const done = await db.selectFrom('queue_imports').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     assert.equal(done.status, 'imported');
