@@ -209,7 +209,7 @@ async function resetWrites(database: Database): Promise<void> {
 
 /**
  * The morning's state: the scheduled distribution off (this bench starts it), outstanding referrals
- * not yet due (no sweep at start), phone-check reminders already sent, and `n` parents with valid
+ * not yet due and stop-list entries not yet over (no sweep SMS flood at start), phone-check reminders already sent, and `n` parents with valid
  * IINs for the spike. Returns the spike parents.
  */
 async function prepare(database: Database, n: number): Promise<{ iin: string; phone: string }[]> {
@@ -224,6 +224,8 @@ async function prepare(database: Database, n: number): Promise<{ iin: string; ph
   await sql`insert into city_settings (key, value, updated_at) values ('distributionTime', '""', now()) on conflict (key) do update set value = '""'`.execute(db);
   await sql`update referrals set deadline = current_date + 30 where status in ('issued', 'registered') and deadline < current_date + 10`.execute(db);
   await sql`update applications set phone_reminder_sent_at = '2026-03-01T00:00:00Z' where phone_reminder_sent_at is null`.execute(db);
+  // the generated stop-list ended in March: it would end now with an SMS each (the sweep catching up); keep it running
+  await sql`update stop_list set starts_on = current_date - 5, ends_on = current_date + 20 where lifted_at is null and ends_on < current_date + 10`.execute(db);
   const parents = await sql<{ id: number; phone1: string }>`select id, phone1 from parents where id in (select parent_id from applications where status = 'queued' order by id limit ${n}) order by id`.execute(db);
   const out: { iin: string; phone: string }[] = [];
   const d0 = Temporal.PlainDate.from('1985-01-01');

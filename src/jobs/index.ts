@@ -11,6 +11,7 @@ import { runScheduledDistribution } from '../distribution/schedule.ts';
 import { refreshQueueSnapshot } from '../applications/snapshot.ts';
 
 export const DAILY_HEAD = 'daily';
+const SMS_BATCH = 50;
 
 /**
  * The service's loops: deadline sweep every 60 s (when src/referrals/sweep.ts exists), audit sealer
@@ -21,7 +22,16 @@ export async function serviceJobs(deps: AppDeps, sms: SmsProvider, logger: JobLo
   const db = deps.database.db;
   const jobs: JobSpec[] = [
     { name: 'audit.seal', intervalMs: 5000, run: () => sealAudit(db, deps.clock).then((r) => ({ sealed: r.sealed, seq: r.head.seq })) },
-    { name: 'sms.send', intervalMs: 2000, run: () => sendDueSms(deps, sms) },
+    {
+      // a full batch means more are due: send the next one at once (a sign-in spike asks for tens of codes a second)
+      name: 'sms.send',
+      intervalMs: 2000,
+      run: async (signal) => {
+        let r = await sendDueSms(deps, sms, { batch: SMS_BATCH });
+        while (r.claimed === SMS_BATCH && !signal.aborted) r = await sendDueSms(deps, sms, { batch: SMS_BATCH });
+        return r;
+      },
+    },
     // queue numbers: a new snapshot once the newest is 30 s old (one process refreshes for all; lookups use it up to 60 s)
     { name: 'queue.snapshot', intervalMs: 5000, run: () => refreshQueueSnapshot(deps) },
     { name: 'parents.phone_check', intervalMs: 10 * 60_000, run: (signal) => sendPhoneCheckReminders(deps, signal) },
