@@ -226,17 +226,24 @@ async function prepare(database: Database, n: number): Promise<{ iin: string; ph
   await sql`update applications set phone_reminder_sent_at = '2026-03-01T00:00:00Z' where phone_reminder_sent_at is null`.execute(db);
   // the generated stop-list ended in March: it would end now with an SMS each (the sweep catching up); keep it running
   await sql`update stop_list set starts_on = current_date - 5, ends_on = current_date + 20 where lifted_at is null and ends_on < current_date + 10`.execute(db);
+  // the generator's IINs back first (an earlier version of this bench gave valid ones by position)
+  await sql`update parents set iin = lpad(id::text, 12, '0') where iin !~ '^000000' and id <= 1000000`.execute(db);
   const parents = await sql<{ id: number; phone1: string }>`select id, phone1 from parents where id in (select parent_id from applications where status = 'queued' order by id limit ${n}) order by id`.execute(db);
-  const out: { iin: string; phone: string }[] = [];
+  const out: { iin: string; phone: string; id: number }[] = [];
   const d0 = Temporal.PlainDate.from('1985-01-01');
-  let serial = 1000;
-  for (const [i, p] of parents.rows.entries()) {
-    let iin: string | null = null;
-    while (!iin) iin = makeIin(d0.add({ days: i % 5000 }), i % 2 ? 'male' : 'female', serial++); // some serials have no check digit
-    out.push({ iin, phone: p.phone1 });
+  for (const p of parents.rows) {
+    // a valid IIN fixed by the parent's id (the same on every run with --reuse-db, never another parent's)
+    const id = Number(p.id);
+    for (let k = 0; k < 4; k++) {
+      const iin = makeIin(d0.add({ days: id % 5000 }), 'female', Math.floor(id / 5000) * 4 + k); // some serials have no check digit
+      if (iin) {
+        out.push({ iin, phone: p.phone1, id });
+        break;
+      }
+    }
   }
-  await sql`update parents p set iin = v.iin from (select unnest(${parents.rows.map((p) => p.id)}::bigint[]) as id, unnest(${out.map((o) => o.iin)}::text[]) as iin) v where p.id = v.id`.execute(db);
-  return out;
+  await sql`update parents p set iin = v.iin from (select unnest(${out.map((o) => o.id)}::bigint[]) as id, unnest(${out.map((o) => o.iin)}::text[]) as iin) v where p.id = v.id and p.iin <> v.iin`.execute(db);
+  return out.map(({ iin, phone }) => ({ iin, phone }));
 }
 
 async function main(): Promise<void> {

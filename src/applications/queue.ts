@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import type pg from 'pg';
 import type { ApplicationStatus, DB, Tier } from '../db/schema.ts';
 import { fromSnapshot, type SnapshotRow } from './snapshot.ts';
 import type { Policy } from '../domain/policy.ts';
@@ -154,7 +155,7 @@ export type LookupKey = { number: string } | { childIin: string };
  * preferences newer than it) the numbers are counted live (queuePosition, LIVE_COUNTS_AT_ONCE at a
  * time per process) and `asOf` is now.
  */
-export async function lookupQueue(db: Kysely<DB>, policy: Policy, key: LookupKey, clock?: Clock): Promise<PublicQueueView> {
+export async function lookupQueue(db: Kysely<DB>, policy: Policy, key: LookupKey, clock?: Clock, pool?: pg.Pool): Promise<PublicQueueView> {
   let which;
   if ('number' in key) {
     const number = normaliseApplicationNumber(key.number);
@@ -168,7 +169,7 @@ export async function lookupQueue(db: Kysely<DB>, policy: Policy, key: LookupKey
                          order by case when a2.status in ('queued', 'enrolled') then 0 else 1 end, a2.applied_at desc limit 1)`;
   }
   const today = clock ? sql`${almatyDate(clock.now()).toString()}::date` : sql`(now() at time zone 'Asia/Almaty')::date`;
-  const found = await sql<
+  const query = sql<
     {
       id: number;
       number: string;
@@ -191,7 +192,15 @@ export async function lookupQueue(db: Kysely<DB>, policy: Policy, key: LookupKey
       from applications a
       left join lateral (select generation, taken_at from queue_snapshots order by generation desc limit 1) snap on true
       left join queue_positions qp on qp.generation = snap.generation and qp.application_id = a.id
-     where ${which}`.execute(db);
+     where ${which}`;
+  // On a PostgreSQL server the statement is prepared once per connection (planning it costs more than
+  // running it); `pool` is the pool behind `db`, so the rows are parsed the same way.
+  const found = pool
+    ? await (async () => {
+        const c = query.compile(db);
+        return { rows: (await pool.query({ name: `kezek_queue_lookup_${'number' in key ? 'number' : 'iin'}`, text: c.sql, values: [...c.parameters] })).rows as Awaited<ReturnType<typeof query.execute>>['rows'] };
+      })()
+    : await query.execute(db);
   const app = found.rows[0];
   if (!app) throw new AppError('not_found', 404, 'queue.not_found');
 

@@ -40,7 +40,8 @@ export const applicationRoutes: RoutePlugin = (app, deps) => {
       const { number, childIin } = req.query;
       if ((number ? 1 : 0) + (childIin ? 1 : 0) !== 1) throw new AppError('lookup_one', 400, 'queue.lookup_one');
       const policy = await deps.city.getPolicy();
-      return lookupQueue(deps.database.db, policy, number ? { number } : { childIin: childIin!.trim() }, deps.clock);
+      const pool = deps.database.engine === 'postgres' ? deps.database.pool : undefined; // a prepared statement on the server
+      return lookupQueue(deps.database.db, policy, number ? { number } : { childIin: childIin!.trim() }, deps.clock, pool);
     },
   );
 
