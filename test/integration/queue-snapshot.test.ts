@@ -180,6 +180,14 @@ test('GET /api/queue and the page show the snapshot time with seconds', async ()
   const res = await t.app.inject({ method: 'GET', url: `/api/queue?number=${a.number}` });
   assert.equal(res.statusCode, 200);
   assert.equal(res.json().asOf, snap.takenAt);
+  // by the child's IIN too (on a server, each key has its own prepared statement), twice: the second runs the prepared one
+  const iin = (await db.selectFrom('children').select('iin').where('id', '=', a.childId).executeTakeFirstOrThrow()).iin;
+  for (let i = 0; i < 2; i++) {
+    const byIin = await t.app.inject({ method: 'GET', url: `/api/queue?childIin=${iin}` });
+    assert.equal(byIin.statusCode, 200);
+    assert.equal(byIin.json().number, a.number);
+    assert.deepEqual(byIin.json().cohort, res.json().cohort);
+  }
   const page = await t.app.inject({ method: 'GET', url: `/queue?q=${a.number}&lang=en` });
   assert.equal(page.statusCode, 200);
   const hms = new Intl.DateTimeFormat('en-GB', { timeStyle: 'medium', timeZone: 'Asia/Almaty' }).format(Date.parse(snap.takenAt));
