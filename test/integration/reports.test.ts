@@ -141,7 +141,7 @@ test('the department reports: queue, outcomes, places and wait — page, SVG cha
     const wait = await json('wait', '&from=2026-10&to=2026-11');
     assert.deepEqual(wait.rows.find((r) => r[0] === '2026-10'), ['2026-10', 2, 30, null, 20, 40]);
     assert.equal(wait.totals[1], 3);
-    assert.match(wait.note ?? '', /^6 children are in the queue now/);
+    assert.match(wait.note ?? '', /^Children in the queue now: 6;/);
 
     const places = await json('places');
     assert.deepEqual(
