@@ -40,6 +40,8 @@ export const PERMISSIONS = {
   'handover.review': ['operator'],
   'reports.read': ['operator'],
   'queue.import': ['operator'],
+  'organisations.manage': ['operator'],
+  'extension.review': ['operator'],
   // administrator
   'staff.manage': ['admin'],
   'settings.edit': ['admin'],

@@ -9,6 +9,7 @@ import { WorkingCalendar } from '../domain/calendar.ts';
 import type { Policy } from '../domain/policy.ts';
 import { AppError, invalid } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
+import { enqueueSms } from '../sms/outbox.ts';
 
 /**
  * The working-day calendar an operator keeps: the exceptions to "Monday to Friday" (holidays, days
@@ -85,6 +86,12 @@ export interface SetDayInput {
   nameRu?: string;
   nameEn?: string;
   reason: string;
+  /**
+   * Move the outstanding deadlines the change computes differently (referrals issued and not
+   * extended, pending contracts) to their new dates, in the same transaction, each audited and told
+   * to the parent by SMS. Default: they stay as issued (DOMAIN.md).
+   */
+  moveDeadlines?: boolean | undefined;
 }
 
 export interface DeadlineMove {
@@ -99,7 +106,46 @@ export interface DeadlineMove {
 export interface SetDayResult {
   day: CalendarDayView | null;
   previousKind: CalendarDayKind | null;
+  /** Deadlines the calendar as it now stands computes differently and that were NOT moved. */
   wouldMove: DeadlineMove[];
+  /** Deadlines moved by this change (moveDeadlines). */
+  moved: DeadlineMove[];
+}
+
+/** Check a day change before anything is written (the same refusals as setDay). */
+function checkChange(input: Pick<SetDayInput, 'day' | 'kind'>): { d: Temporal.PlainDate; day: string } {
+  const d = parseDay(input.day);
+  const day = d.toString();
+  if (input.kind === 'working' && d.dayOfWeek <= 5) throw invalid('working_needs_weekend', 'calendar.working_needs_weekend', { day });
+  if (input.kind === 'day_off' && d.dayOfWeek >= 6) throw invalid('day_off_needs_weekday', 'calendar.day_off_needs_weekday', { day });
+  return { d, day };
+}
+
+/** The calendar as it would be with `day` set to `kind` (null: the plain weekday rule). */
+async function calendarWith(db: Kysely<DB>, day: string, kind: CalendarDayKind | null): Promise<WorkingCalendar> {
+  const rows = await db.selectFrom('calendar_days').select(['day', 'kind']).execute();
+  const others = rows.filter((r) => r.day !== day);
+  return new WorkingCalendar(kind === null ? others : [...others, { day, kind }]);
+}
+
+export interface DayPreview {
+  day: string;
+  currentKind: CalendarDayKind | null;
+  kind: CalendarDayKind | null;
+  /** The outstanding deadlines that would be computed differently after the change (nothing written). */
+  wouldMove: DeadlineMove[];
+}
+
+/** What a day change would do, before the operator confirms it: nothing is written. */
+export async function previewDay(deps: AppDeps, actor: Actor, input: Pick<SetDayInput, 'day' | 'kind'>): Promise<DayPreview> {
+  assertCan(actor, 'calendar.edit');
+  const { day } = checkChange(input);
+  const db = deps.database.db;
+  const current = await db.selectFrom('calendar_days').select('kind').where('day', '=', day).executeTakeFirst();
+  if (input.kind === null && !current) throw new AppError('already_plain', 409, 'calendar.already_plain', { day });
+  const policy = await deps.city.getPolicy();
+  const wouldMove = await deadlinesThatWouldMove(db, await calendarWith(db, day, input.kind), policy);
+  return { day, currentKind: current?.kind ?? null, kind: input.kind, wouldMove };
 }
 
 /**
@@ -109,14 +155,16 @@ export interface SetDayResult {
  */
 export async function setDay(deps: AppDeps, actor: Actor, input: SetDayInput): Promise<SetDayResult> {
   assertCan(actor, 'calendar.edit');
-  const d = parseDay(input.day);
-  const day = d.toString();
   const reason = input.reason.trim();
   if (!reason) throw invalid('invalid_input', 'error.validation', { details: 'reason' });
+  const { day } = checkChange(input);
   const kind = input.kind;
-  if (kind === 'working' && d.dayOfWeek <= 5) throw invalid('working_needs_weekend', 'calendar.working_needs_weekend', { day });
-  if (kind === 'day_off' && d.dayOfWeek >= 6) throw invalid('day_off_needs_weekday', 'calendar.day_off_needs_weekday', { day });
   const now = toDate(deps.clock.now());
+  // read before the transaction (PGlite has one connection): what the change would move
+  const policy = await deps.city.getPolicy();
+  // a deadline is never moved to a day already over (that would expire the referral at once)
+  const today = almatyDate(deps.clock.now()).toString();
+  const toMove = input.moveDeadlines ? (await deadlinesThatWouldMove(deps.database.db, await calendarWith(deps.database.db, day, kind), policy)).filter((m) => m.newDeadline >= today) : [];
 
   const result = await deps.database.db.transaction().execute(async (trx) => {
     const before = await trx
@@ -146,20 +194,67 @@ export async function setDay(deps: AppDeps, actor: Actor, input: SetDayInput): P
         .executeTakeFirstOrThrow();
       after = view(row);
     }
+    const moved = await moveDeadlines(trx, deps, actor, toMove, reason, day);
     await audit(trx, deps.clock, actor, {
       action: 'calendar.day_set',
       subjectType: 'calendar_day',
       subjectId: null,
       reason,
-      data: { day, kind, previousKind },
+      data: { day, kind, previousKind, moveDeadlines: input.moveDeadlines === true, moved: moved.length },
     });
-    return { day: after, previousKind };
+    return { day: after, previousKind, moved };
   });
   deps.city.invalidate();
 
-  const [calendar, policy] = await Promise.all([deps.city.getCalendar(), deps.city.getPolicy()]);
-  const wouldMove = await deadlinesThatWouldMove(deps.database.db, calendar, policy);
+  const calendar = await deps.city.getCalendar();
+  const wouldMove = await deadlinesThatWouldMove(deps.database.db, calendar, await deps.city.getPolicy());
   return { ...result, wouldMove };
+}
+
+/**
+ * Move the given deadlines inside the calendar change's transaction. Each update names the stored
+ * deadline and state it expects, so a referral registered or extended meanwhile is left alone.
+ * Every move is audited and the parent gets an SMS with the new date.
+ */
+async function moveDeadlines(trx: Kysely<DB>, deps: AppDeps, actor: Actor, moves: DeadlineMove[], reason: string, day: string): Promise<DeadlineMove[]> {
+  const done: DeadlineMove[] = [];
+  for (const m of moves) {
+    if (m.subjectType === 'referral') {
+      const r = await trx
+        .updateTable('referrals')
+        .set({ deadline: m.newDeadline, reminder_sent_at: null })
+        .where('id', '=', m.id)
+        .where('status', '=', 'issued')
+        .where('extended_at', 'is', null)
+        .where('deadline', '=', m.deadline)
+        .returning(['application_id'])
+        .executeTakeFirst();
+      if (!r) continue;
+      const app = await trx.selectFrom('applications').select('parent_id').where('id', '=', r.application_id).executeTakeFirstOrThrow();
+      await enqueueSms(trx, deps.clock, { parentId: app.parent_id, template: 'deadline_moved', params: { number: m.referralNumber, date: m.newDeadline }, subjectType: 'referral', subjectId: m.id });
+      await audit(trx, deps.clock, actor, { action: 'referral.deadline_moved', subjectType: 'referral', subjectId: m.id, reason, data: { from: m.deadline, to: m.newDeadline, calendarDay: day } });
+    } else {
+      const c = await trx
+        .updateTable('contracts')
+        .set({ deadline: m.newDeadline })
+        .where('id', '=', m.id)
+        .where('status', '=', 'pending')
+        .where('deadline', '=', m.deadline)
+        .returning(['referral_id'])
+        .executeTakeFirst();
+      if (!c) continue;
+      const app = await trx
+        .selectFrom('referrals')
+        .innerJoin('applications', 'applications.id', 'referrals.application_id')
+        .select('applications.parent_id')
+        .where('referrals.id', '=', c.referral_id)
+        .executeTakeFirstOrThrow();
+      await enqueueSms(trx, deps.clock, { parentId: app.parent_id, template: 'contract_deadline_moved', params: { number: m.referralNumber, date: m.newDeadline }, subjectType: 'contract', subjectId: m.id });
+      await audit(trx, deps.clock, actor, { action: 'contract.deadline_moved', subjectType: 'contract', subjectId: m.id, reason, data: { from: m.deadline, to: m.newDeadline, calendarDay: day, referralId: c.referral_id } });
+    }
+    done.push(m);
+  }
+  return done;
 }
 
 /**

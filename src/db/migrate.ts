@@ -8,6 +8,7 @@ import * as m0005p from './migrations/0005_parents.ts';
 import * as m0007 from './migrations/0007_staff.ts';
 import * as m0008 from './migrations/0008_application_preferences_array.ts';
 import * as m0009 from './migrations/0009_queue_snapshot.ts';
+import * as m0010 from './migrations/0010_department.ts';
 import * as m0011 from './migrations/0011_queue_import.ts';
 import * as m0012 from './migrations/0012_admin.ts';
 import * as m0013 from './migrations/0013_first_apply.ts';
@@ -23,6 +24,7 @@ const migrations: Record<string, { up: string }> = {
   '0007_staff': m0007,
   '0008_application_preferences_array': m0008,
   '0009_queue_snapshot': m0009,
+  '0010_department': m0010,
   '0011_queue_import': m0011,
   '0012_admin': m0012,
   '0013_first_apply': m0013,

@@ -53,6 +53,8 @@ export interface OrganisationsTable {
   languages: InstructionLang[];
   created_at: Ts;
   closed_at: TsNull;
+  /** Why the department closed it (migration 0010). */
+  closed_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export interface GroupsTable {
   id: Id;
@@ -64,6 +66,8 @@ export interface GroupsTable {
   capacity: number;
   created_at: Ts;
   closed_at: TsNull;
+  /** Why the department closed it (migration 0010). */
+  closed_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export interface FreePlacesTable {
   id: Id;
@@ -168,6 +172,10 @@ export interface ReferralsTable {
   return_choice: 'stay' | 'leave' | null;
   /** The last-day reminder SMS went out (migration 0003). */
   reminder_sent_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The department revoked the extension after the fact (migration 0010); the document stays. */
+  extension_revoked_at: TsNull;
+  extension_revoked_by: ColumnType<number | null, number | null | undefined, number | null>;
+  extension_revoke_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export interface ContractsTable {
   id: Id;

@@ -414,22 +414,10 @@ export async function cancelReferral(deps: AppDeps, actor: Actor, id: number, in
   return run(deps, async (trx) => {
     const l = await loadForUpdate(trx, id);
     await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
-    const now = deps.clock.now();
-    const out = unwrap(R.cancel(l.state, now, input.kind, input.reason, policy));
-    await setStatus(trx, id, l.ref.status, { status: 'cancelled', closed_at: toDate(now), closed_reason: input.kind });
-    if (l.contract?.status === 'pending') await updateContract(trx, l.contract.id, { status: 'cancelled', closed_at: toDate(now) });
-    await releasePlace(trx, id);
-    const entries: AuditEntry[] = [{ action: 'referral.cancelled', subjectType: 'referral', subjectId: id, reason: input.reason, data: { kind: input.kind } }];
-    let stopListId: number | null = null;
-    if (out.stopList) {
-      const s = await trx
-        .insertInto('stop_list')
-        .values({ application_id: l.app.id, referral_id: id, reason: 'false_privilege', starts_on: out.stopList.startsOn.toString(), ends_on: out.stopList.endsOn.toString(), created_at: toDate(now) })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      stopListId = s.id;
-      entries.push({ action: 'stoplist.added', subjectType: 'stop_list', subjectId: s.id, data: { applicationId: l.app.id, referralId: id, reason: 'false_privilege', startsOn: out.stopList.startsOn.toString(), endsOn: out.stopList.endsOn.toString() } });
+    const { stopListId, entries } = await cancelLoaded(trx, deps.clock, actor, l, input, policy);
+    if (stopListId !== null) {
       // the child stays in the queue at its original application time, in the general tier
+      const now = deps.clock.now();
       await trx.updateTable('applications').set({ tier: 'general' }).where('id', '=', l.app.id).execute();
       const claims = await trx
         .updateTable('privilege_claims')
@@ -444,6 +432,51 @@ export async function cancelReferral(deps: AppDeps, actor: Actor, id: number, in
     await audit(trx, deps.clock, actor, entries);
     return { stopListId };
   });
+}
+
+/**
+ * Cancel a loaded (locked) referral inside the caller's transaction: the referral and a pending
+ * contract cancelled, the place back to the group, and for a false privilege the stop-list from the
+ * next day. Answers the audit entries for the caller to write (with its own).
+ */
+async function cancelLoaded(
+  trx: Trx,
+  clock: Clock,
+  actor: Actor,
+  l: Loaded,
+  input: { kind: R.CancelKind; reason: string },
+  policy: import('../domain/policy.ts').Policy,
+): Promise<{ stopListId: number | null; entries: AuditEntry[] }> {
+  const id = l.ref.id;
+  const now = clock.now();
+  const out = unwrap(R.cancel(l.state, now, input.kind, input.reason, policy));
+  await setStatus(trx, id, l.ref.status, { status: 'cancelled', closed_at: toDate(now), closed_reason: input.kind });
+  if (l.contract?.status === 'pending') await updateContract(trx, l.contract.id, { status: 'cancelled', closed_at: toDate(now) });
+  await releasePlace(trx, id);
+  const entries: AuditEntry[] = [{ action: 'referral.cancelled', subjectType: 'referral', subjectId: id, reason: input.reason, data: { kind: input.kind } }];
+  let stopListId: number | null = null;
+  if (out.stopList) {
+    const s = await trx
+      .insertInto('stop_list')
+      .values({ application_id: l.app.id, referral_id: id, reason: 'false_privilege', starts_on: out.stopList.startsOn.toString(), ends_on: out.stopList.endsOn.toString(), created_at: toDate(now) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    stopListId = s.id;
+    entries.push({ action: 'stoplist.added', subjectType: 'stop_list', subjectId: s.id, data: { applicationId: l.app.id, referralId: id, reason: 'false_privilege', startsOn: out.stopList.startsOn.toString(), endsOn: out.stopList.endsOn.toString() } });
+  }
+  return { stopListId, entries };
+}
+
+/**
+ * A referral issued on a privilege found false, inside the caller's transaction (the privilege
+ * decision): cancelled, the place back, the applicant on the stop-list from the next day. The caller
+ * rejects the claim and sets the tier; this writes the referral's and the stop-list's audit entries.
+ */
+export async function cancelForFalsePrivilege(trx: Trx, clock: Clock, actor: Actor, referralId: number, reason: string, policy: import('../domain/policy.ts').Policy): Promise<{ stopListId: number | null }> {
+  const l = await loadForUpdate(trx, referralId);
+  const { stopListId, entries } = await cancelLoaded(trx, clock, actor, l, { kind: 'false_privilege', reason }, policy);
+  await audit(trx, clock, actor, entries);
+  return { stopListId };
 }
 
 export async function restoreReferral(deps: AppDeps, actor: Actor, id: number, reason: string): Promise<{ deadline: string }> {

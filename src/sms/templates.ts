@@ -14,7 +14,10 @@ export type SmsTemplate =
   | 'referral_extended'
   | 'contract_period'
   | 'enrolled'
-  | 'referral_restored';
+  | 'referral_restored'
+  | 'deadline_moved'
+  | 'contract_deadline_moved'
+  | 'extension_revoked';
 
 export interface SmsParams {
   number?: string;
@@ -38,6 +41,9 @@ const TEXTS: Record<Lang, Texts> = {
     contract_period: (p) => `Kezek: ${p.number} жолдама тіркелді. Балабақшамен шартты ${p.date} дейін жасаңыз.`,
     enrolled: (p) => `Kezek: шарт жасалды, бала балабақшаға қабылданды: ${p.organisation}.`,
     referral_restored: (p) => `Kezek: ${p.number} жолдама қалпына келтірілді. Оны ${p.date} дейін балабақшада тіркеңіз.`,
+    deadline_moved: (p) => `Kezek: жұмыс күндерінің күнтізбесі өзгерді. ${p.number} жолдаманы балабақшада ${p.date} дейін тіркеңіз.`,
+    contract_deadline_moved: (p) => `Kezek: жұмыс күндерінің күнтізбесі өзгерді. ${p.number} жолдама бойынша шартты ${p.date} дейін жасаңыз.`,
+    extension_revoked: (p) => `Kezek: ${p.number} жолдаманың мерзімін ұзартуды білім басқармасы күшін жойды. Жолдаманы бүгін, ${p.date}, балабақшада тіркеңіз.`,
   },
   ru: {
     referral_issued: (p) =>
@@ -49,6 +55,9 @@ const TEXTS: Record<Lang, Texts> = {
     contract_period: (p) => `Kezek: направление ${p.number} зарегистрировано. Заключите договор с детским садом до ${p.date}.`,
     enrolled: (p) => `Kezek: договор заключён, ребёнок зачислен в детский сад: ${p.organisation}.`,
     referral_restored: (p) => `Kezek: направление ${p.number} восстановлено. Зарегистрируйте его в детском саду до ${p.date}.`,
+    deadline_moved: (p) => `Kezek: изменён календарь рабочих дней. Зарегистрируйте направление ${p.number} в детском саду до ${p.date}.`,
+    contract_deadline_moved: (p) => `Kezek: изменён календарь рабочих дней. Заключите договор по направлению ${p.number} до ${p.date}.`,
+    extension_revoked: (p) => `Kezek: управление образования отменило продление направления ${p.number}. Зарегистрируйте его в детском саду сегодня, ${p.date}.`,
   },
   en: {
     referral_issued: (p) =>
@@ -60,6 +69,9 @@ const TEXTS: Record<Lang, Texts> = {
     contract_period: (p) => `Kezek: referral ${p.number} is registered. Conclude the contract with the kindergarten by ${p.date}.`,
     enrolled: (p) => `Kezek: the contract is signed; your child is enrolled at ${p.organisation}.`,
     referral_restored: (p) => `Kezek: referral ${p.number} is restored. Register it at the kindergarten by ${p.date}.`,
+    deadline_moved: (p) => `Kezek: the working-day calendar changed. Register referral ${p.number} at the kindergarten by ${p.date}.`,
+    contract_deadline_moved: (p) => `Kezek: the working-day calendar changed. Conclude the contract for referral ${p.number} by ${p.date}.`,
+    extension_revoked: (p) => `Kezek: the education department revoked the extension of referral ${p.number}. Register it at the kindergarten today, ${p.date}.`,
   },
 };
 

@@ -85,6 +85,21 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
                   {tr('import.link')}
                 </a>
               </li>
+              {(
+                [
+                  ['/staff/organisations', 'dept.link.organisations', 'link-dept-organisations'],
+                  ['/staff/calendar', 'dept.link.calendar', 'link-dept-calendar'],
+                  ['/staff/privileges', 'dept.link.privileges', 'link-dept-privileges'],
+                  ['/staff/extensions', 'dept.link.extensions', 'link-dept-extensions'],
+                  ['/staff/corrections', 'dept.link.corrections', 'link-dept-corrections'],
+                ] as const
+              ).map(([href, key, qa]) => (
+                <li>
+                  <a href={`${href}?lang=${ctx.lang}`} data-qa={qa} safe>
+                    {tr(key)}
+                  </a>
+                </li>
+              ))}
             </>
           ) : (
             ''
