@@ -122,11 +122,11 @@ export const applicationRoutes: RoutePlugin = (app, deps) => {
     {
       schema: {
         tags: ['privilege'],
-        summary: 'Confirm or reject a privilege claim (department operator); rejecting a confirmed claim found false cancels the referral issued on it and stop-lists the applicant',
+        summary: 'Confirm or reject a privilege claim (department operator)',
         security: [{ session: [] }],
         params: idParam,
         body: z.object({ confirm: z.boolean(), reason: z.string().max(500).optional() }),
-        response: { 200: z.object({ status: z.enum(['confirmed', 'rejected']), tier: z.enum(['extraordinary', 'primary', 'general']), cancelledReferralId: z.number().nullable(), stopListId: z.number().nullable() }), 400: error, 401: error, 403: error, 404: error, 409: error },
+        response: { 200: z.object({ status: z.enum(['confirmed', 'rejected']), tier: z.enum(['extraordinary', 'primary', 'general']) }), 400: error, 401: error, 403: error, 404: error, 409: error },
       },
     },
     async (req) => {

@@ -252,83 +252,105 @@ export function tierOf(category: PrivilegeCategory): Tier {
   return category === 'military' || category === 'special_state_body' ? 'extraordinary' : 'primary';
 }
 
-export interface ClaimDecision {
-  status: 'confirmed' | 'rejected';
-  tier: Tier;
-  /** A confirmed claim found false: the referral issued on it (cancelled), and the stop-list entry. */
-  cancelledReferralId: number | null;
-  stopListId: number | null;
-}
-
 /** The tier the application's confirmed claims give (general when none). */
 function tierOfConfirmed(categories: readonly PrivilegeCategory[]): Tier {
   return categories.some((c) => tierOf(c) === 'extraordinary') ? 'extraordinary' : categories.length ? 'primary' : 'general';
 }
 
-/**
- * An operator confirms or rejects a privilege claim (DOMAIN.md: only a confirmed claim counts).
- * - pending → confirmed: the application moves to the claim's tier (it keeps its original time);
- * - pending → rejected (reason required): the application stays in the general tier at its original time;
- * - confirmed → rejected, a claim found false afterwards (reason required): the tier falls back to what
- *   the other confirmed claims give (general if none), and an outstanding referral issued while the
- *   false claim counted, if the claim changed the tier, is cancelled with the applicant on the
- *   stop-list (policy days from tomorrow). An enrolment already made is not undone here.
- * All in one transaction with the audit entries.
- */
-export async function decideClaim(deps: AppDeps, actor: Actor, claimId: number, decision: { confirm: boolean; reason?: string | null }): Promise<ClaimDecision> {
+/** An operator confirms or rejects a privilege claim. Rejected: the application stays general, at its original time. */
+export async function decideClaim(deps: AppDeps, actor: Actor, claimId: number, decision: { confirm: boolean; reason?: string | null }): Promise<{ status: 'confirmed' | 'rejected'; tier: Tier }> {
   assertCan(actor, 'privilege.decide');
   const reason = decision.reason?.trim() || null;
   if (!decision.confirm && !reason) throw invalid('reason_required', 'privilege.reason_required');
-  const policy = await deps.city.getPolicy();
   const now = toDate(deps.clock.now());
   return deps.database.db.transaction().execute(async (trx) => {
-    const claim = await trx.selectFrom('privilege_claims').select(['id', 'application_id', 'category', 'status', 'decided_at']).where('id', '=', claimId).forUpdate().executeTakeFirst();
+    const claim = await trx.selectFrom('privilege_claims').select(['id', 'application_id', 'category', 'status']).where('id', '=', claimId).forUpdate().executeTakeFirst();
     if (!claim) throw notFound();
     const status = decision.confirm ? ('confirmed' as const) : ('rejected' as const);
-    const from = decision.confirm ? (['pending'] as const) : (['pending', 'confirmed'] as const);
-    if (!(from as readonly string[]).includes(claim.status)) throw conflict('claim_not_pending', 'privilege.not_pending');
     const done = await trx
       .updateTable('privilege_claims')
       .set({ status, decided_at: now, decided_by: actor.id, reason })
       .where('id', '=', claimId)
-      .where('status', '=', claim.status)
+      .where('status', '=', 'pending')
       .executeTakeFirst();
     if (Number(done.numUpdatedRows) !== 1) throw conflict('claim_not_pending', 'privilege.not_pending');
     const app = await trx.selectFrom('applications').select(['id', 'tier', 'status']).where('id', '=', claim.application_id).forUpdate().executeTakeFirstOrThrow();
     let tier: Tier = app.tier;
-    let cancelledReferralId: number | null = null;
-    let stopListId: number | null = null;
     if (decision.confirm) {
       if (app.status !== 'queued') throw conflict('not_queued', 'application.not_queued');
       tier = tierOf(claim.category);
       await trx.updateTable('applications').set({ tier }).where('id', '=', app.id).where('status', '=', 'queued').execute();
-    } else if (claim.status === 'confirmed') {
-      const others = await trx.selectFrom('privilege_claims').select('category').where('application_id', '=', app.id).where('status', '=', 'confirmed').execute();
-      tier = tierOfConfirmed(others.map((o) => o.category));
-      if (tier !== app.tier) await trx.updateTable('applications').set({ tier }).where('id', '=', app.id).execute();
-      if (tier !== app.tier && claim.decided_at) {
-        const ref = await trx
-          .selectFrom('referrals')
-          .select('id')
-          .where('application_id', '=', app.id)
-          .where('status', 'in', ['issued', 'registered'])
-          .where('issued_at', '>=', claim.decided_at)
-          .executeTakeFirst();
-        if (ref) {
-          stopListId = (await cancelForFalsePrivilege(trx, deps.clock, actor, ref.id, reason!, policy)).stopListId;
-          cancelledReferralId = ref.id;
-        }
-      }
     }
     await audit(trx, deps.clock, actor, {
       action: decision.confirm ? 'privilege.confirmed' : 'privilege.rejected',
       subjectType: 'privilege_claim',
       subjectId: claimId,
       reason,
-      data: { applicationId: app.id, category: claim.category, statusBefore: claim.status, tierBefore: app.tier, tierAfter: tier, cancelledReferralId, stopListId },
+      data: { applicationId: app.id, category: claim.category, tierBefore: app.tier, tierAfter: tier },
     });
-    if (tier !== app.tier && !decision.confirm) await audit(trx, deps.clock, actor, { action: 'application.tier_changed', subjectType: 'application', subjectId: app.id, reason, data: { from: app.tier, to: tier } });
-    return { status, tier, cancelledReferralId, stopListId };
+    return { status, tier };
+  });
+}
+
+export interface FalseClaimResult {
+  tier: Tier;
+  /** The outstanding referral issued while the false claim counted (cancelled), and the stop-list entry. */
+  cancelledReferralId: number | null;
+  stopListId: number | null;
+}
+
+/**
+ * A confirmed claim found false afterwards (DOMAIN.md "A false claim"), reason required, one
+ * transaction: the claim becomes rejected; the tier falls back to what the application's other
+ * confirmed claims give (general if none) — the original application time never changes; and if the
+ * false claim changed the tier, an outstanding referral (issued or registered) issued since it was
+ * confirmed is cancelled with the applicant on the stop-list (policy days from tomorrow). An
+ * enrolment already made is not undone here (the contract is signed; that is a matter for the
+ * department and the kindergarten outside the queue).
+ */
+export async function rejectConfirmedClaim(deps: AppDeps, actor: Actor, claimId: number, reasonRaw: string): Promise<FalseClaimResult> {
+  assertCan(actor, 'privilege.decide');
+  const reason = reasonRaw.trim();
+  if (!reason) throw invalid('reason_required', 'privilege.reason_required');
+  const policy = await deps.city.getPolicy();
+  const now = toDate(deps.clock.now());
+  return deps.database.db.transaction().execute(async (trx) => {
+    const claim = await trx.selectFrom('privilege_claims').select(['id', 'application_id', 'category', 'status', 'decided_at']).where('id', '=', claimId).forUpdate().executeTakeFirst();
+    if (!claim) throw notFound();
+    if (claim.status !== 'confirmed') throw conflict('claim_not_confirmed', 'dept.error.claim_not_confirmed');
+    const app = await trx.selectFrom('applications').select(['id', 'tier']).where('id', '=', claim.application_id).forUpdate().executeTakeFirstOrThrow();
+    await trx.updateTable('privilege_claims').set({ status: 'rejected', decided_at: now, decided_by: actor.id, reason }).where('id', '=', claimId).where('status', '=', 'confirmed').execute();
+    const others = await trx.selectFrom('privilege_claims').select('category').where('application_id', '=', app.id).where('status', '=', 'confirmed').execute();
+    const tier = tierOfConfirmed(others.map((o) => o.category));
+    let cancelledReferralId: number | null = null;
+    let stopListId: number | null = null;
+    if (tier !== app.tier) {
+      await trx.updateTable('applications').set({ tier }).where('id', '=', app.id).execute();
+      const ref = claim.decided_at
+        ? await trx
+            .selectFrom('referrals')
+            .select('id')
+            .where('application_id', '=', app.id)
+            .where('status', 'in', ['issued', 'registered'])
+            .where('issued_at', '>=', claim.decided_at)
+            .executeTakeFirst()
+        : undefined;
+      if (ref) {
+        stopListId = (await cancelForFalsePrivilege(trx, deps.clock, actor, ref.id, reason, policy)).stopListId;
+        cancelledReferralId = ref.id;
+      }
+    }
+    await audit(trx, deps.clock, actor, [
+      {
+        action: 'privilege.rejected',
+        subjectType: 'privilege_claim',
+        subjectId: claimId,
+        reason,
+        data: { applicationId: app.id, category: claim.category, statusBefore: 'confirmed', falseClaim: true, tierBefore: app.tier, tierAfter: tier, cancelledReferralId, stopListId },
+      },
+      ...(tier !== app.tier ? [{ action: 'application.tier_changed', subjectType: 'application', subjectId: app.id, reason, data: { from: app.tier, to: tier } }] : []),
+    ]);
+    return { tier, cancelledReferralId, stopListId };
   });
 }
 

@@ -200,7 +200,7 @@ export async function setDay(deps: AppDeps, actor: Actor, input: SetDayInput): P
       subjectType: 'calendar_day',
       subjectId: null,
       reason,
-      data: { day, kind, previousKind, moveDeadlines: input.moveDeadlines === true, moved: moved.length },
+      data: { day, kind, previousKind, ...(input.moveDeadlines ? { moveDeadlines: true, moved: moved.length } : {}) },
     });
     return { day: after, previousKind, moved };
   });

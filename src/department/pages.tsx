@@ -932,7 +932,7 @@ export function privilegesPage(ctx: PageContext, d: { pending: (PendingClaim & {
                     <DocLink ctx={ctx} uploadId={c.uploadId} ref={c.documentRef} />
                   </dd>
                 </dl>
-                <ReasonForm ctx={ctx} action={`/staff/privileges/${c.claimId}/decide${q}`} button={tr('dept.priv.false')} qa="false" id={`false-${c.claimId}`} hidden={[['decision', 'reject']]} danger={true} />
+                <ReasonForm ctx={ctx} action={`/staff/privileges/${c.claimId}/decide${q}`} button={tr('dept.priv.false')} qa="false" id={`false-${c.claimId}`} hidden={[['decision', 'false']]} danger={true} />
               </li>
             ))}
           </ul>

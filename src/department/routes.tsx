@@ -10,7 +10,7 @@ import { almatyDate } from '../clock.ts';
 import { formatDate } from '../web/format.ts';
 import type { CalendarDayKind } from '../db/schema.ts';
 import { listYear, parseYear, previewDay, setDay } from '../calendar/service.ts';
-import { decideClaim, listPendingClaims } from '../applications/service.ts';
+import { decideClaim, listPendingClaims, rejectConfirmedClaim } from '../applications/service.ts';
 import { liftStopList, restoreReferral } from '../referrals/service.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
@@ -564,16 +564,20 @@ export const departmentRoutes: RoutePlugin = (app, deps) => {
 
   r.post(
     '/staff/privileges/:id/decide',
-    { schema: { ...hide, params: idParam, body: z.object({ decision: z.enum(['confirm', 'reject']), reason: z.string().max(500).default('') }), querystring: z.object(langQ) } },
+    { schema: { ...hide, params: idParam, body: z.object({ decision: z.enum(['confirm', 'reject', 'false']), reason: z.string().max(500).default('') }), querystring: z.object(langQ) } },
     async (req, reply) => {
       if (!staffOnly(req, reply)) return reply;
       try {
-        const res = await decideClaim(deps, req.actor, req.params.id, { confirm: req.body.decision === 'confirm', reason: req.body.reason });
-        if (res.cancelledReferralId !== null) {
-          const ref = await deps.database.db.selectFrom('referrals').select('number').where('id', '=', res.cancelledReferralId).executeTakeFirstOrThrow();
-          const stop = res.stopListId ? await deps.database.db.selectFrom('stop_list').select('ends_on').where('id', '=', res.stopListId).executeTakeFirst() : undefined;
-          return reply.redirect(done(req, '/staff/privileges', { done: 'cancelled', number: ref.number, date: stop?.ends_on ?? '' }), 303);
+        if (req.body.decision === 'false') {
+          const res = await rejectConfirmedClaim(deps, req.actor, req.params.id, req.body.reason);
+          if (res.cancelledReferralId !== null) {
+            const ref = await deps.database.db.selectFrom('referrals').select('number').where('id', '=', res.cancelledReferralId).executeTakeFirstOrThrow();
+            const stop = res.stopListId ? await deps.database.db.selectFrom('stop_list').select('ends_on').where('id', '=', res.stopListId).executeTakeFirst() : undefined;
+            return reply.redirect(done(req, '/staff/privileges', { done: 'cancelled', number: ref.number, date: stop?.ends_on ?? '' }), 303);
+          }
+          return reply.redirect(done(req, '/staff/privileges', { done: 'rejected' }), 303);
         }
+        const res = await decideClaim(deps, req.actor, req.params.id, { confirm: req.body.decision === 'confirm', reason: req.body.reason });
         return reply.redirect(done(req, '/staff/privileges', { done: res.status }), 303);
       } catch (e) {
         if (!S.isUserError(e)) throw e;
@@ -621,6 +625,21 @@ export const departmentRoutes: RoutePlugin = (app, deps) => {
       assertCan(req.actor, 'privilege.decide');
       return { claims: (await confirmedClaims()).map((c) => ({ claimId: c.claimId, applicationNumber: c.applicationNumber, category: c.category, decidedAt: iso(c.decidedAt), documentRef: c.documentRef, referral: c.referral })) };
     },
+  );
+
+  r.post(
+    '/api/privilege-claims/:id/false',
+    {
+      schema: {
+        tags: ['privilege'],
+        summary: 'A confirmed privilege found false (reason required): rejected, the tier falls back, and a referral issued on it is cancelled with the stop-list',
+        security,
+        params: idParam,
+        body: z.object({ reason: z.string().trim().min(1).max(500) }),
+        response: { 200: z.object({ tier: z.enum(['extraordinary', 'primary', 'general']), cancelledReferralId: z.number().nullable(), stopListId: z.number().nullable() }), ...errors },
+      },
+    },
+    async (req) => rejectConfirmedClaim(deps, req.actor, req.params.id, req.body.reason),
   );
 
   // ======================================== extensions ========================================
