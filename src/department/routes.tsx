@@ -162,6 +162,7 @@ export const departmentRoutes: RoutePlugin = (app, deps) => {
 
   r.get('/staff/organisations', { schema: { ...hide, querystring: z.object({ closed: z.string().optional(), ...langQ }) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'organisations.manage');
     const includeClosed = req.query.closed === '1';
     return sendPage(reply, P.organisationsPage(ctxOf(req, reply), { rows: await S.listOrganisations(deps, req.actor, { includeClosed }), includeClosed }));
   });
@@ -186,6 +187,7 @@ export const departmentRoutes: RoutePlugin = (app, deps) => {
 
   r.post('/staff/organisations', { schema: { ...hide, body: orgForm, querystring: z.object(langQ) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'organisations.manage');
     const input = orgInputOf(req.body);
     return formAction(
       req,
@@ -219,6 +221,7 @@ export const departmentRoutes: RoutePlugin = (app, deps) => {
 
   r.post('/staff/organisations/:id', { schema: { ...hide, params: idParam, body: orgForm, querystring: z.object(langQ) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'organisations.manage');
     const input = orgInputOf(req.body);
     return formAction(
       req,
@@ -233,6 +236,7 @@ export const departmentRoutes: RoutePlugin = (app, deps) => {
 
   r.post('/staff/organisations/:id/close', { schema: { ...hide, params: idParam, body: reasonBody, querystring: z.object(langQ) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'organisations.manage');
     return formAction(
       req,
       reply,
@@ -248,6 +252,7 @@ export const departmentRoutes: RoutePlugin = (app, deps) => {
 
   r.post('/staff/organisations/:id/groups', { schema: { ...hide, params: idParam, body: groupForm, querystring: z.object(langQ) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'organisations.manage');
     const input = groupInputOf(req.body);
     return formAction(
       req,
@@ -285,6 +290,7 @@ export const departmentRoutes: RoutePlugin = (app, deps) => {
 
   r.post('/staff/organisations/:id/groups/:gid', { schema: { ...hide, params: groupParams, body: groupForm, querystring: z.object(langQ) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'organisations.manage');
     const input = groupInputOf(req.body);
     const g = await S.getGroup(deps, req.actor, req.params.gid);
     if (g.organisationId !== req.params.id) throw notFound();
@@ -301,6 +307,7 @@ export const departmentRoutes: RoutePlugin = (app, deps) => {
 
   r.post('/staff/organisations/:id/groups/:gid/close', { schema: { ...hide, params: groupParams, body: reasonBody, querystring: z.object(langQ) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'organisations.manage');
     const g = await S.getGroup(deps, req.actor, req.params.gid);
     if (g.organisationId !== req.params.id) throw notFound();
     return formAction(
@@ -464,6 +471,7 @@ export const departmentRoutes: RoutePlugin = (app, deps) => {
 
   r.post('/staff/calendar/preview', { schema: { ...hide, body: dayForm, querystring: z.object(langQ) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'calendar.edit');
     const f: P.DayForm = { day: req.body.day, kind: req.body.kind, nameKk: req.body.nameKk, nameRu: req.body.nameRu, nameEn: req.body.nameEn, reason: req.body.reason };
     const year = /^\d{4}/.test(f.day) ? Number(f.day.slice(0, 4)) : almatyDate(deps.clock.now()).year;
     try {
@@ -478,6 +486,7 @@ export const departmentRoutes: RoutePlugin = (app, deps) => {
 
   r.post('/staff/calendar/apply', { schema: { ...hide, body: dayForm, querystring: z.object(langQ) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'calendar.edit');
     const f: P.DayForm = { day: req.body.day, kind: req.body.kind, nameKk: req.body.nameKk, nameRu: req.body.nameRu, nameEn: req.body.nameEn, reason: req.body.reason };
     const year = /^\d{4}/.test(f.day) ? Number(f.day.slice(0, 4)) : almatyDate(deps.clock.now()).year;
     return formAction(
@@ -551,6 +560,7 @@ export const departmentRoutes: RoutePlugin = (app, deps) => {
     { schema: { ...hide, querystring: z.object({ done: z.enum(['confirmed', 'rejected', 'cancelled']).optional(), number: z.string().max(40).optional(), date: z.string().max(10).optional(), ...langQ }) } },
     async (req, reply) => {
       if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'privilege.decide');
       const q = req.query;
       const date = q.date && /^\d{4}-\d{2}-\d{2}$/.test(q.date) ? q.date : null;
       const notice = !q.done
@@ -567,6 +577,7 @@ export const departmentRoutes: RoutePlugin = (app, deps) => {
     { schema: { ...hide, params: idParam, body: z.object({ decision: z.enum(['confirm', 'reject', 'false']), reason: z.string().max(500).default('') }), querystring: z.object(langQ) } },
     async (req, reply) => {
       if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'privilege.decide');
       try {
         if (req.body.decision === 'false') {
           const res = await rejectConfirmedClaim(deps, req.actor, req.params.id, req.body.reason);
@@ -655,6 +666,7 @@ export const departmentRoutes: RoutePlugin = (app, deps) => {
     { schema: { ...hide, querystring: z.object({ all: z.string().optional(), done: z.enum(['reverted', 'expired']).optional(), date: z.string().max(10).optional(), ...langQ }) } },
     async (req, reply) => {
       if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'extension.review');
       const q = req.query;
       const date = q.date && /^\d{4}-\d{2}-\d{2}$/.test(q.date) ? formatDate(req.lang, q.date) : '';
       const notice = q.done ? tr(req, q.done === 'reverted' ? 'dept.ext.done.reverted' : 'dept.ext.done.expired', { date }) : null;
@@ -664,6 +676,7 @@ export const departmentRoutes: RoutePlugin = (app, deps) => {
 
   r.post('/staff/extensions/:id/revoke', { schema: { ...hide, params: idParam, body: reasonBody, querystring: z.object(langQ) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'extension.review');
     try {
       const res = await S.revokeExtension(deps, req.actor, req.params.id, req.body.reason);
       let date = res.deadline;
@@ -747,6 +760,7 @@ export const departmentRoutes: RoutePlugin = (app, deps) => {
     { schema: { ...hide, querystring: z.object({ done: z.enum(['restored', 'lifted']).optional(), number: z.string().max(40).optional(), date: z.string().max(10).optional(), ...langQ }) } },
     async (req, reply) => {
       if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'referral.restore');
       const q = req.query;
       const date = q.date && /^\d{4}-\d{2}-\d{2}$/.test(q.date) ? formatDate(req.lang, q.date) : '';
       const notice = q.done === 'restored' ? tr(req, 'dept.fix.done.restored', { number: q.number ?? '', date }) : q.done === 'lifted' ? tr(req, 'dept.fix.done.lifted') : null;
@@ -756,6 +770,7 @@ export const departmentRoutes: RoutePlugin = (app, deps) => {
 
   r.post('/staff/corrections/referrals/:id/restore', { schema: { ...hide, params: idParam, body: reasonBody, querystring: z.object(langQ) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'referral.restore');
     try {
       if (!req.body.reason.trim()) throw new AppError('reason_required', 400, 'dept.error.reason_required');
       const res = await restoreReferral(deps, req.actor, req.params.id, req.body.reason.trim());
@@ -769,6 +784,7 @@ export const departmentRoutes: RoutePlugin = (app, deps) => {
 
   r.post('/staff/corrections/stop-list/:id/lift', { schema: { ...hide, params: idParam, body: reasonBody, querystring: z.object(langQ) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'stoplist.lift');
     try {
       if (!req.body.reason.trim()) throw new AppError('reason_required', 400, 'dept.error.reason_required');
       await liftStopList(deps, req.actor, req.params.id, req.body.reason.trim());

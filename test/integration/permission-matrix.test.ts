@@ -65,6 +65,8 @@ interface Fx {
   stopQ: number;
   claimP: number;
   uploadP: number;
+  /** A privilege claim's document (the department's own document route shows only these and extensions'). */
+  uploadPriv: number;
   phoneChangeP: number;
   handoverP: number;
   smsDead: number;
@@ -103,6 +105,12 @@ const EXPECTED: Record<string, Row> = {
   'GET /api/admin/staff': { allow: ADM },
   'GET /api/calendar/:year': { allow: ALL, url: () => '/api/calendar/2026' },
   'GET /api/demo/clock': { allow: ALL },
+  'GET /api/department/expired-referrals': { allow: OP },
+  'GET /api/department/extensions': { allow: OP },
+  'GET /api/department/organisations': { allow: OP },
+  'GET /api/department/organisations/:id': { districtA: true, allow: OP, url: (f) => `/api/department/organisations/${f.orgA}` },
+  'GET /api/department/organisations/:id/close-preview': { districtA: true, allow: OP, url: (f) => `/api/department/organisations/${f.orgA}/close-preview` },
+  'GET /api/department/privilege-claims/confirmed': { allow: OP },
   'GET /api/distribution/runs': { allow: ALL },
   'GET /api/distribution/runs/:id': { allow: ALL, url: () => '/api/distribution/runs/1' },
   'GET /api/distribution/runs/:id/protocol.csv': { allow: ALL, url: () => '/api/distribution/runs/1/protocol.csv' },
@@ -126,6 +134,7 @@ const EXPECTED: Record<string, Row> = {
   'GET /api/sms/dead': { allow: OP_ADM },
   'GET /api/staff/groups': { districtA: true, allow: KG_A_OP, url: (f) => `/api/staff/groups?organisationId=${f.orgA}` },
   'GET /api/staff/referrals': { districtA: true, allow: KG_A_OP, url: (f) => `/api/staff/referrals?organisationId=${f.orgA}` },
+  'GET /api/stop-list': { allow: OP },
   'GET /api/uploads/:id': { allow: OP, url: (f) => `/api/uploads/${f.uploadP}` },
   'GET /apply': { allow: ALL },
   'GET /apply/handover': { allow: ALL },
@@ -149,14 +158,22 @@ const EXPECTED: Record<string, Row> = {
   'GET /staff/admin/settings': { allow: ADM },
   'GET /staff/admin/users': { allow: ADM },
   'GET /staff/admin/users/:id': { allow: ADM, url: (f) => `/staff/admin/users/${f.spareStaff}` },
+  'GET /staff/calendar': { allow: OP },
+  'GET /staff/corrections': { allow: OP },
   'GET /staff/distribution': { allow: OP },
+  'GET /staff/extensions': { allow: OP },
   'GET /staff/groups': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/groups?org=${f.orgA}` },
   'GET /staff/handover-requests': { allow: OP },
   'GET /staff/import': { allow: OP },
   'GET /staff/import/:id': { allow: OP, url: (f) => `/staff/import/${f.importA}` },
   'GET /staff/import/:id/rejects.csv': { allow: OP, url: (f) => `/staff/import/${f.importA}/rejects.csv` },
   'GET /staff/login': { allow: ALL },
+  'GET /staff/organisations': { allow: OP },
+  'GET /staff/organisations/:id': { districtA: true, allow: OP, url: (f) => `/staff/organisations/${f.orgA}` },
+  'GET /staff/organisations/:id/groups/:gid': { districtA: true, allow: OP, url: (f) => `/staff/organisations/${f.orgA}/groups/${f.groupA}` },
+  'GET /staff/organisations/new': { allow: OP },
   'GET /staff/phone-changes': { allow: OP },
+  'GET /staff/privileges': { allow: OP },
   'GET /staff/referrals': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals?org=${f.orgA}` },
   'GET /staff/referrals/:id': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refA}` },
   'GET /staff/referrals/:id/contract': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refC}/contract` },
@@ -167,6 +184,7 @@ const EXPECTED: Record<string, Row> = {
   'GET /staff/reports/:name/csv': { allow: OP, url: () => '/staff/reports/queue/csv' },
   'GET /staff/reports/:name/xlsx': { allow: OP, url: () => '/staff/reports/queue/xlsx' },
   'GET /staff/sms': { allow: OP_ADM },
+  'GET /staff/uploads/:id': { allow: OP, url: (f) => `/staff/uploads/${f.uploadPriv}` },
   'GET /static/app.css': { allow: ALL },
   'GET /verify/:kind/:token': { allow: ALL, url: () => '/verify/referral/AAAAAAAAAAAAAAAAAAAAAAAA' },
   'POST /api/admin/staff': { allow: ADM, body: (f) => ({ username: 'matrix.new', fullName: 'Matrix New', role: 'kindergarten', organisationId: f.orgA }) },
@@ -175,7 +193,12 @@ const EXPECTED: Record<string, Row> = {
   'POST /api/admin/staff/:id/reset': { allow: ADM, url: (f) => `/api/admin/staff/${f.spareStaff}/reset`, body: () => ({ reason: 'matrix' }) },
   'POST /api/applications': { allow: ['parent', 'parentB', 'operator'], body: (f, c) => newApplication(f, c) },
   'POST /api/applications/:id/withdraw': { allow: [...PARENT, ...OP], url: (f) => `/api/applications/${f.appP}/withdraw`, body: () => ({ reason: 'other' }) },
+  'POST /api/calendar/days/:day/preview': { allow: OP, url: () => '/api/calendar/days/2026-12-30/preview', body: () => ({ kind: 'holiday' }) },
   'POST /api/demo/clock': { allow: OP_ADM, body: () => ({ advance: '1h' }) },
+  'POST /api/department/groups/:id/close': { districtA: true, allow: OP, url: (f) => `/api/department/groups/${f.groupA}/close`, body: () => ({ reason: 'matrix' }) },
+  'POST /api/department/organisations': { districtA: true, allow: OP, body: (f) => deptOrg(f) },
+  'POST /api/department/organisations/:id/close': { districtA: true, allow: OP, url: (f) => `/api/department/organisations/${f.orgA}/close`, body: () => ({ reason: 'matrix' }) },
+  'POST /api/department/organisations/:id/groups': { districtA: true, allow: OP, url: (f) => `/api/department/organisations/${f.orgA}/groups`, body: () => DEPT_GROUP },
   'POST /api/distribution/preview': { allow: OP },
   'POST /api/distribution/runs': { allow: OP, body: () => ({ idempotencyKey: 'matrix-run' }) },
   'POST /api/groups/:id/free-places': { districtA: true, allow: KG_A_OP, url: (f) => `/api/groups/${f.groupA}/free-places`, body: () => ({ count: 1 }) },
@@ -186,6 +209,7 @@ const EXPECTED: Record<string, Row> = {
   'POST /api/parent/otp/verify': { allow: ALL, body: () => ({ iin: '900315400001', code: '000000' }) },
   'POST /api/phone-changes/:id/decide': { allow: OP, url: (f) => `/api/phone-changes/${f.phoneChangeP}/decide`, body: () => ({ approve: false, reason: 'matrix' }) },
   'POST /api/privilege-claims/:id/decision': { allow: OP, url: (f) => `/api/privilege-claims/${f.claimP}/decision`, body: () => ({ confirm: false, reason: 'matrix' }) },
+  'POST /api/privilege-claims/:id/false': { allow: OP, url: (f) => `/api/privilege-claims/${f.claimP}/false`, body: () => ({ reason: 'matrix' }) },
   'POST /api/privilege-claims/:id/withdraw': { allow: [...PARENT, ...OP], url: (f) => `/api/privilege-claims/${f.claimP}/withdraw` },
   'POST /api/referrals': { districtA: true, allow: OP, body: (f) => ({ applicationId: f.appQ, groupId: f.groupA }) },
   'POST /api/referrals/:id/cancel': { districtA: true, allow: OP, url: (f) => `/api/referrals/${f.refA}/cancel`, body: () => ({ kind: 'other', reason: 'matrix' }) },
@@ -193,6 +217,7 @@ const EXPECTED: Record<string, Row> = {
   'POST /api/referrals/:id/contract/extra-period': { allow: KG_A, url: (f) => `/api/referrals/${f.refA}/contract/extra-period` },
   'POST /api/referrals/:id/contract/refuse': { allow: KG_A, url: (f) => `/api/referrals/${f.refA}/contract/refuse`, body: () => ({ reason: 'matrix' }) },
   'POST /api/referrals/:id/extend': { allow: PARENT, url: (f) => `/api/referrals/${f.refA}/extend`, body: () => ({ reason: 'hospital', documentRef: 'matrix' }) },
+  'POST /api/referrals/:id/extension/revoke': { districtA: true, allow: OP, url: (f) => `/api/referrals/${f.refA}/extension/revoke`, body: () => ({ reason: 'matrix' }) },
   'POST /api/referrals/:id/register': { allow: KG_A, url: (f) => `/api/referrals/${f.refA}/register`, body: () => ({ documents: {} }) },
   'POST /api/referrals/:id/restore': { districtA: true, allow: OP, url: (f) => `/api/referrals/${f.refA}/restore`, body: () => ({ reason: 'matrix' }) },
   'POST /api/referrals/:id/return': { districtA: true, allow: [...PARENT, ...OP], url: (f) => `/api/referrals/${f.refA}/return`, body: () => ({ choice: 'stay' }) },
@@ -226,15 +251,27 @@ const EXPECTED: Record<string, Row> = {
   'POST /staff/admin/users/:id/enable': { allow: ADM, url: (f) => `/staff/admin/users/${f.spareStaff}/enable`, body: () => ({ reason: 'matrix' }) },
   'POST /staff/admin/users/:id/reset': { allow: ADM, url: (f) => `/staff/admin/users/${f.spareStaff}/reset`, body: () => ({ reason: 'matrix' }) },
   'POST /staff/admin/users/:id/role': { allow: ADM, url: (f) => `/staff/admin/users/${f.spareStaff}/role`, body: (f) => ({ role: 'kindergarten', organisationId: String(f.orgB), reason: 'matrix' }) },
+  'POST /staff/calendar/apply': { allow: OP, body: () => ({ day: '2026-12-30', kind: 'plain', reason: 'matrix' }) },
+  'POST /staff/calendar/preview': { allow: OP, body: () => ({ day: '2026-12-30', kind: 'holiday', reason: 'matrix' }) },
+  'POST /staff/corrections/referrals/:id/restore': { districtA: true, allow: OP, url: (f) => `/staff/corrections/referrals/${f.refA}/restore`, body: () => ({ reason: 'matrix' }) },
+  'POST /staff/corrections/stop-list/:id/lift': { allow: OP, url: (f) => `/staff/corrections/stop-list/${f.stopQ}/lift`, body: () => ({ reason: 'matrix' }) },
   'POST /staff/demo-clock': { allow: OP_ADM },
   'POST /staff/distribution': { allow: OP, body: () => ({ idempotencyKey: 'matrix-page-run' }) },
+  'POST /staff/extensions/:id/revoke': { districtA: true, allow: OP, url: (f) => `/staff/extensions/${f.refA}/revoke`, body: () => ({ reason: 'matrix' }) },
+  'POST /staff/groups/:id/places': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/groups/${f.groupA}/places`, body: () => ({ action: 'publish', count: 1 }) },
+  'POST /staff/handover-requests/:id/decide': { allow: OP, url: (f) => `/staff/handover-requests/${f.handoverP}/decide`, body: () => ({ decision: 'reject', reason: 'matrix' }) },
   'POST /staff/import': { allow: OP, multipart: true },
   'POST /staff/import/:id/commit': { allow: OP, url: (f) => `/staff/import/${f.importA}/commit` },
   'POST /staff/import/:id/discard': { allow: OP, url: (f) => `/staff/import/${f.importB}/discard` },
-  'POST /staff/groups/:id/places': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/groups/${f.groupA}/places`, body: () => ({ action: 'publish', count: 1 }) },
-  'POST /staff/handover-requests/:id/decide': { allow: OP, url: (f) => `/staff/handover-requests/${f.handoverP}/decide`, body: () => ({ decision: 'reject', reason: 'matrix' }) },
   'POST /staff/login': { allow: ALL, body: () => ({ username: LOGIN_USER, password: LOGIN_PASSWORD }) },
+  'POST /staff/organisations': { districtA: true, allow: OP, body: (f) => deptOrg(f) },
+  'POST /staff/organisations/:id': { districtA: true, allow: OP, url: (f) => `/staff/organisations/${f.orgA}`, body: (f) => ({ ...deptOrg(f), languages: ['kk', 'ru'] }) },
+  'POST /staff/organisations/:id/close': { districtA: true, allow: OP, url: (f) => `/staff/organisations/${f.orgA}/close`, body: () => ({ reason: 'matrix' }) },
+  'POST /staff/organisations/:id/groups': { districtA: true, allow: OP, url: (f) => `/staff/organisations/${f.orgA}/groups`, body: () => DEPT_GROUP },
+  'POST /staff/organisations/:id/groups/:gid': { districtA: true, allow: OP, url: (f) => `/staff/organisations/${f.orgA}/groups/${f.groupA}`, body: () => DEPT_GROUP },
+  'POST /staff/organisations/:id/groups/:gid/close': { districtA: true, allow: OP, url: (f) => `/staff/organisations/${f.orgA}/groups/${f.groupA}/close`, body: () => ({ reason: 'matrix' }) },
   'POST /staff/phone-changes/:id/decide': { allow: OP, url: (f) => `/staff/phone-changes/${f.phoneChangeP}/decide`, body: () => ({ decision: 'reject', reason: 'matrix' }) },
+  'POST /staff/privileges/:id/decide': { allow: OP, url: (f) => `/staff/privileges/${f.claimP}/decide`, body: () => ({ decision: 'confirm' }) },
   'POST /staff/referrals/:id/conclude': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/conclude`, body: () => ({}) },
   'POST /staff/referrals/:id/extra-period': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/extra-period`, body: () => ({}) },
   'POST /staff/referrals/:id/refuse': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/refuse`, body: () => ({ reason: 'matrix' }) },
@@ -243,8 +280,23 @@ const EXPECTED: Record<string, Row> = {
   'PUT /api/admin/settings/:key': { allow: ADM, url: () => '/api/admin/settings/phoneCheckQueueNumber', body: () => ({ value: 60, reason: 'matrix' }) },
   'PUT /api/admin/staff/:id/role': { allow: ADM, url: (f) => `/api/admin/staff/${f.spareStaff}/role`, body: () => ({ role: 'operator', reason: 'matrix' }) },
   'PUT /api/calendar/days/:day': { allow: OP, url: () => '/api/calendar/days/2026-12-31', body: () => ({ kind: null, nameKk: 'x', nameRu: 'x', nameEn: 'x', reason: 'matrix' }) },
+  'PUT /api/department/groups/:id': { districtA: true, allow: OP, url: (f) => `/api/department/groups/${f.groupA}`, body: () => DEPT_GROUP },
+  'PUT /api/department/organisations/:id': { districtA: true, allow: OP, url: (f) => `/api/department/organisations/${f.orgA}`, body: (f) => ({ ...deptOrg(f), languages: ['kk', 'ru'] }) },
   'PUT /api/parent/password': { allow: PARENTS, body: () => ({ password: 'short', confirm: 'other' }) },
 };
+
+/** The department's organisation and group bodies (valid for both the JSON API and the form pages). */
+const deptOrg = (f: Fx) => ({
+  kind: 'kindergarten',
+  ownership: 'state',
+  districtId: f.districtA,
+  nameKk: 'Матрица балабақшасы',
+  nameRu: 'Детский сад «Матрица»',
+  addressKk: 'Абай даңғылы, 1',
+  addressRu: 'проспект Абая, 1',
+  languages: ['kk'],
+});
+const DEPT_GROUP = { name: 'Матрица', birthYear: 2022, language: 'kk', type: 'general', capacity: 25 };
 
 const LOGIN_USER = 'matrix.login';
 const LOGIN_PASSWORD = 'matrix-password-1';
@@ -324,6 +376,11 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
     .values({ parent_id: p.parentId, purpose: 'handover', content_type: 'image/png', size: png.length, sha256: 'x'.repeat(64), data: png, created_at: T })
     .returning('id')
     .executeTakeFirstOrThrow();
+  const uploadPriv = await db
+    .insertInto('uploads')
+    .values({ parent_id: p.parentId, purpose: 'privilege', content_type: 'image/png', size: png.length, sha256: 'x'.repeat(64), data: png, created_at: T })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const phone = await db
     .insertInto('phone_changes')
     .values({ parent_id: p.parentId, slot: 1, old_phone: null, new_phone: '+77017770000', proof: 'id_card', status: 'review', id_card_upload_id: upload.id, created_at: T })
@@ -378,6 +435,7 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
     stopQ: stop.id,
     claimP: claim.id,
     uploadP: upload.id,
+    uploadPriv: uploadPriv.id,
     phoneChangeP: phone.id,
     handoverP: handover.id,
     smsDead: sms.id,
