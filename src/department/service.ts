@@ -3,9 +3,9 @@ import { Temporal } from 'temporal-polyfill';
 import type { AppDeps } from '../context.ts';
 import type { DB, ExtensionReason, GroupType, InstructionLang, OrgKind, ReferralStatus } from '../db/schema.ts';
 import { audit, type Actor, type AuditEntry } from '../audit/write.ts';
-import { assertCan } from '../auth/permissions.ts';
+import { assertCan, assertOrganisationInScope, scopeDistrictId } from '../auth/permissions.ts';
 import { almatyDate, fromDate, toDate } from '../clock.ts';
-import { AppError, conflict, invalid, notFound } from '../errors.ts';
+import { AppError, conflict, forbidden, invalid, notFound } from '../errors.ts';
 import type { Policy } from '../domain/policy.ts';
 import { dayEnded, stopListAfter } from '../domain/referral.ts';
 import { releasePlace } from '../referrals/service.ts';
@@ -110,6 +110,8 @@ export async function listOrganisations(deps: AppDeps, actor: Actor, opts: { inc
   let q = orgQuery(deps.database.db);
   if (!opts.includeClosed) q = q.where('o.closed_at', 'is', null);
   if (opts.districtId !== undefined) q = q.where('o.district_id', '=', opts.districtId);
+  const scope = scopeDistrictId(actor);
+  if (scope !== null) q = q.where('o.district_id', '=', scope);
   const rows = await q.orderBy('d.name_kk').orderBy('o.name_kk').orderBy('o.id').limit(2000).execute();
   return rows.map(orgView);
 }
@@ -118,6 +120,7 @@ export async function getOrganisation(deps: AppDeps, actor: Actor, id: number): 
   assertCan(actor, 'organisations.manage');
   const o = await orgQuery(deps.database.db).where('o.id', '=', id).executeTakeFirst();
   if (!o) throw notFound();
+  assertDistrictInScope(actor, o.district_id);
   return orgView(o);
 }
 
@@ -137,6 +140,12 @@ function cleanOrg(input: OrganisationInput): OrganisationInput {
   return out;
 }
 
+/** An operator scoped to a district (by the administrator) acts only on that district's organisations. */
+function assertDistrictInScope(actor: Actor, districtId: number): void {
+  const scope = scopeDistrictId(actor);
+  if (scope !== null && scope !== districtId) throw forbidden();
+}
+
 async function assertDistrict(trx: Trx, districtId: number): Promise<void> {
   const d = await trx.selectFrom('districts').select('id').where('id', '=', districtId).executeTakeFirst();
   if (!d) throw invalid('unknown_district', 'dept.error.unknown_district');
@@ -146,6 +155,7 @@ export async function createOrganisation(deps: AppDeps, actor: Actor, raw: Organ
   assertCan(actor, 'organisations.manage');
   const o = cleanOrg(raw);
   const now = toDate(deps.clock.now());
+  assertDistrictInScope(actor, o.districtId);
   return deps.database.db.transaction().execute(async (trx) => {
     await assertDistrict(trx, o.districtId);
     const row = await trx
@@ -179,6 +189,8 @@ export async function updateOrganisation(deps: AppDeps, actor: Actor, id: number
   await deps.database.db.transaction().execute(async (trx) => {
     const before = await trx.selectFrom('organisations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     if (!before) throw notFound();
+    assertDistrictInScope(actor, before.district_id);
+    assertDistrictInScope(actor, o.districtId);
     if (before.closed_at) throw conflict('organisation_closed', 'dept.error.organisation_closed');
     await assertDistrict(trx, o.districtId);
     const dropped = before.languages.filter((l) => !o.languages.includes(l));
@@ -256,6 +268,7 @@ export interface CloseConsequences {
 /** What closing the organisation would do, and what stands in the way (nothing is written). */
 export async function organisationCloseConsequences(deps: AppDeps, actor: Actor, id: number, trx: Trx = deps.database.db): Promise<CloseConsequences> {
   assertCan(actor, 'organisations.manage');
+  await assertOrganisationInScope(trx, actor, id);
   const groups = await trx.selectFrom('groups').select('id').where('organisation_id', '=', id).where('closed_at', 'is', null).execute();
   const occ = await groupOccupancy(
     trx,
@@ -294,6 +307,7 @@ export async function closeOrganisation(deps: AppDeps, actor: Actor, id: number,
   return deps.database.db.transaction().execute(async (trx) => {
     const o = await trx.selectFrom('organisations').select(['id', 'closed_at']).where('id', '=', id).forUpdate().executeTakeFirst();
     if (!o) throw notFound();
+    await assertOrganisationInScope(trx, actor, id);
     if (o.closed_at) throw conflict('organisation_closed', 'dept.error.organisation_closed');
     const groups = await trx.selectFrom('groups').select('id').where('organisation_id', '=', id).where('closed_at', 'is', null).orderBy('id').forUpdate().execute();
     const c = await organisationCloseConsequences(deps, actor, id, trx);
@@ -359,6 +373,7 @@ function checkGroup(g: GroupInput, org: { languages: InstructionLang[] }, policy
 
 export async function listOrganisationGroups(deps: AppDeps, actor: Actor, organisationId: number, includeClosed = false): Promise<GroupView[]> {
   assertCan(actor, 'organisations.manage');
+  await assertOrganisationInScope(deps.database.db, actor, organisationId);
   let q = deps.database.db
     .selectFrom('groups')
     .select(['id', 'organisation_id', 'name', 'birth_year', 'language', 'type', 'capacity', 'closed_at', 'closed_reason'])
@@ -399,6 +414,7 @@ export async function createGroup(deps: AppDeps, actor: Actor, organisationId: n
   return deps.database.db.transaction().execute(async (trx) => {
     const org = await trx.selectFrom('organisations').select(['id', 'languages', 'closed_at']).where('id', '=', organisationId).forShare().executeTakeFirst();
     if (!org) throw notFound();
+    await assertOrganisationInScope(trx, actor, organisationId);
     if (org.closed_at) throw conflict('organisation_closed', 'dept.error.organisation_closed');
     const g = checkGroup(input, org, policy, today);
     const row = await trx
@@ -423,6 +439,7 @@ export async function updateGroup(deps: AppDeps, actor: Actor, id: number, input
   await deps.database.db.transaction().execute(async (trx) => {
     const before = await trx.selectFrom('groups').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     if (!before) throw notFound();
+    await assertOrganisationInScope(trx, actor, before.organisation_id);
     if (before.closed_at) throw conflict('group_closed', 'dept.error.group_closed');
     const org = await trx.selectFrom('organisations').select(['languages']).where('id', '=', before.organisation_id).executeTakeFirstOrThrow();
     const g = checkGroup(input, org, policy, today);
@@ -459,8 +476,9 @@ export async function closeGroup(deps: AppDeps, actor: Actor, id: number, reason
   if (!why) throw invalid('reason_required', 'dept.error.reason_required');
   const now = toDate(deps.clock.now());
   return deps.database.db.transaction().execute(async (trx) => {
-    const g = await trx.selectFrom('groups').select(['id', 'closed_at']).where('id', '=', id).forUpdate().executeTakeFirst();
+    const g = await trx.selectFrom('groups').select(['id', 'organisation_id', 'closed_at']).where('id', '=', id).forUpdate().executeTakeFirst();
     if (!g) throw notFound();
+    await assertOrganisationInScope(trx, actor, g.organisation_id);
     if (g.closed_at) throw conflict('group_closed', 'dept.error.group_closed');
     const occ = (await groupOccupancy(trx, [id])).get(id)!;
     if (occ.enrolled > 0 || occ.outstanding > 0) throw conflict('group_in_use', 'dept.error.group_close_in_use', { enrolled: occ.enrolled, outstanding: occ.outstanding });
@@ -532,6 +550,8 @@ export async function listExtensions(deps: AppDeps, actor: Actor, filter: 'pendi
     ])
     .where('r.extended_at', 'is not', null);
   if (filter === 'pending') q = q.where('r.status', '=', 'issued').where('r.extension_revoked_at', 'is', null);
+  const scope = scopeDistrictId(actor);
+  if (scope !== null) q = q.where('o.district_id', '=', scope);
   const rows = await q.orderBy('r.extended_at', 'desc').orderBy('r.id', 'desc').limit(500).execute();
   return rows.map((r) => ({
     referralId: r.id,
@@ -580,6 +600,7 @@ export async function revokeExtension(deps: AppDeps, actor: Actor, referralId: n
   return deps.database.db.transaction().execute(async (trx) => {
     const r = await trx.selectFrom('referrals').selectAll().where('id', '=', referralId).forUpdate().executeTakeFirst();
     if (!r) throw notFound();
+    await assertOrganisationInScope(trx, actor, r.organisation_id);
     if (!r.extended_at) throw conflict('not_extended', 'dept.error.not_extended');
     if (r.extension_revoked_at) throw conflict('extension_already_revoked', 'dept.error.extension_already_revoked');
     if (r.status !== 'issued') throw conflict('extension_not_issued', 'dept.error.extension_not_issued');
@@ -651,7 +672,7 @@ export async function listExpired(deps: AppDeps, actor: Actor, days = 30): Promi
   assertCan(actor, 'referral.restore');
   const since = toDate(deps.clock.now().subtract({ hours: 24 * days }));
   const today = almatyDate(deps.clock.now()).toString();
-  const rows = await deps.database.db
+  let q = deps.database.db
     .selectFrom('referrals as r')
     .innerJoin('organisations as o', 'o.id', 'r.organisation_id')
     .innerJoin('applications as a', 'a.id', 'r.application_id')
@@ -678,7 +699,10 @@ export async function listExpired(deps: AppDeps, actor: Actor, days = 30): Promi
           .as('stop_ends'),
     ])
     .where('r.status', '=', 'expired')
-    .where('r.closed_at', '>=', since)
+    .where('r.closed_at', '>=', since);
+  const scope = scopeDistrictId(actor);
+  if (scope !== null) q = q.where('o.district_id', '=', scope);
+  const rows = await q
     .orderBy('r.closed_at', 'desc')
     .orderBy('r.id', 'desc')
     .limit(500)

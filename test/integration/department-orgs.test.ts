@@ -262,3 +262,29 @@ test('organisation pages: list, create by form, edit groups, close; refusals sho
     await t.close();
   }
 });
+
+test('an operator scoped to a district manages only that district’s organisations', async () => {
+  const t = await testApp();
+  try {
+    const db = t.deps.database.db;
+    const dA = await district(db, 'Алмалы');
+    const dB = await district(db, 'Әуезов');
+    const orgA = await organisation(db, { districtId: dA });
+    const orgB = await organisation(db, { districtId: dB });
+    const gB = await group(db, orgB);
+    const scoped = await loginAs(t, 'operator');
+    await db.updateTable('staff_users').set({ district_id: dA }).where('id', '=', scoped.actor.id!).execute();
+    const op = await loginAs(t, 'operator', { userId: scoped.actor.id! });
+    const ids = (await api(t, op, 'GET', '/api/department/organisations')).json().organisations.map((o: { id: number }) => o.id);
+    assert.ok(ids.includes(orgA) && !ids.includes(orgB), 'only the own district listed');
+    assert.equal((await api(t, op, 'GET', `/api/department/organisations/${orgB}`)).statusCode, 403);
+    assert.equal((await api(t, op, 'POST', '/api/department/organisations', ORG(dB))).statusCode, 403);
+    assert.equal((await api(t, op, 'POST', '/api/department/organisations', ORG(dA))).statusCode, 201);
+    assert.equal((await api(t, op, 'PUT', `/api/department/organisations/${orgA}`, { ...ORG(dB), languages: ['kk', 'ru'] })).statusCode, 403, 'not moved out of the district');
+    assert.equal((await api(t, op, 'POST', `/api/department/groups/${gB}/close`, { reason: 'x' })).statusCode, 403);
+    assert.equal((await api(t, op, 'POST', `/api/department/organisations/${orgB}/groups`, { name: 'X', birthYear: 2022, language: 'kk', type: 'general', capacity: 20 })).statusCode, 403);
+    assert.equal((await page(t, op, `/staff/organisations/${orgB}`)).statusCode, 403);
+  } finally {
+    await t.close();
+  }
+});
