@@ -626,7 +626,7 @@ export function calendarPage(ctx: PageContext, d: { cal: CalendarYear; form: Day
   const nameOf = (x: { nameKk: string; nameRu: string; nameEn: string }) => (ctx.lang === 'kk' ? x.nameKk : ctx.lang === 'ru' ? x.nameRu : x.nameEn);
   return Layout({
     ctx,
-    title: tr('dept.cal.title', { year: y }),
+    title: tr('dept.cal.title', { year: String(y) }),
     children: (
       <>
         <FlashBox error={d.error} notice={d.notice} />
