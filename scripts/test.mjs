@@ -27,7 +27,7 @@ const engine = process.env.DATABASE_URL ? 'PostgreSQL server' : 'embedded PGlite
 console.log(`# ${files.length} test files on ${engine}`);
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=900000', ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=1800000', ...files],
   { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
 );
 process.exit(r.status ?? 1);
