@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the test suite with Node's test runner (through tsx). Node 20's runner does not expand globs,
 // so the files are found here. Usage: node scripts/test.mjs [dir-or-file ...]  (default: test/, without test/browser)
-// A test file may run up to 15 minutes (the 100,000-row queue import on a loaded 2-core machine).
+// A test file may run up to 30 minutes (the 100,000-row queue import and the crash test's 25 service restarts on a loaded 2-core machine).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
