@@ -221,6 +221,7 @@ export function buildCli(): Command {
       if (!['kindergarten', 'operator', 'admin'].includes(o.role)) throw new CliExit('--role must be kindergarten, operator or admin');
       if (!/^[a-z0-9._-]{3,40}$/.test(username)) throw new CliExit('The username must be 3–40 characters: a–z, 0–9, dot, dash, underscore.');
       if (o.role === 'kindergarten' && !o.org) throw new CliExit('Kindergarten staff need --org <organisation id>.');
+      if (o.role !== 'kindergarten' && o.org) throw new CliExit('--org is for kindergarten staff only (an operator serves the whole city or, set on the administrator\'s page, one district).');
       if (o.password !== undefined && o.password.length < 10) throw new CliExit('The password must be at least 10 characters.');
       const password = o.password ?? crypto.randomBytes(12).toString('base64url');
       const hash = await hashPassword(password);
