@@ -121,7 +121,7 @@ export function phoneReviewsPage(ctx: PageContext, d: { items: PhoneReview[] } &
             <h2 id={`pc-${c.id}`} safe>
               {tr('review.phones.item', { id: c.id, date: formatDateTime(ctx.lang, c.createdAt) })}
             </h2>
-            <dl class="facts" style="grid-template-columns:minmax(0,max-content) minmax(0,1fr)">
+            <dl class="facts" style="grid-template-columns:minmax(0,8.5rem) minmax(0,1fr)">
               <Person tr={tr} p={c.parent} />
               <dt safe>{tr('review.phones.slot')}</dt>
               <dd safe>{tr(c.slot === 2 ? 'review.phones.slot.2' : 'review.phones.slot.1')}</dd>
@@ -157,11 +157,11 @@ export function handoverReviewsPage(ctx: PageContext, d: { items: HandoverReview
               {tr('review.phones.item', { id: h.id, date: formatDateTime(ctx.lang, h.createdAt) })}
             </h2>
             <h3 safe>{tr('review.handovers.requester')}</h3>
-            <dl class="facts" style="grid-template-columns:minmax(0,max-content) minmax(0,1fr)">
+            <dl class="facts" style="grid-template-columns:minmax(0,8.5rem) minmax(0,1fr)">
               <Person tr={tr} p={h.requester} />
             </dl>
             <h3 safe>{tr('review.handovers.application')}</h3>
-            <dl class="facts" style="grid-template-columns:minmax(0,max-content) minmax(0,1fr)">
+            <dl class="facts" style="grid-template-columns:minmax(0,8.5rem) minmax(0,1fr)">
               <dt safe>{tr('review.handovers.child_iin')}</dt>
               <dd safe>{h.childIin}</dd>
               {h.application ? (
@@ -208,7 +208,7 @@ export function deadSmsPage(ctx: PageContext, d: { items: DeadSms[] } & Flash): 
             <h2 id={`sms-${m.id}`} safe>
               {tr('review.sms.item', { id: m.id, date: formatDateTime(ctx.lang, m.createdAt) })}
             </h2>
-            <dl class="facts" style="grid-template-columns:minmax(0,max-content) minmax(0,1fr)">
+            <dl class="facts" style="grid-template-columns:minmax(0,8.5rem) minmax(0,1fr)">
               <dt safe>{tr('review.sms.phone')}</dt>
               <dd safe>{m.phone}</dd>
               <dt safe>{tr('review.sms.kind')}</dt>

@@ -146,3 +146,78 @@ test('a parent signs in by SMS code, sets a password, finds the queue number and
     await t.close();
   }
 });
+
+test('a parent with no cabinet yet applies at /apply on a phone: the form, the code from the demo SMS page, the child in the queue, an own password', async () => {
+  const t = await testApp();
+  const db = t.deps.database.db;
+  const d = await f.district(db, 'Алмалы ауданы');
+  await f.organisation(db, { districtId: d, name: '№12 «Күншуақ» балабақшасы', languages: ['kk', 'ru'] });
+  const parentIin = f.validIin('1993-04-12', 'female');
+  const childIin = f.validIin('2023-06-01');
+  const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const context = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'kk-KZ', javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${address}/?lang=kk`);
+    await page.click('[data-qa="home-first-apply"]');
+    assert.equal(await page.textContent('h1'), 'Баланы кезекке қою');
+    await shot(page, 'first-apply-kk');
+    await page.fill('#iin', parentIin);
+    await page.fill('#parentLastName', 'Жұмабаева');
+    await page.fill('#parentFirstName', 'Айнұр');
+    await page.fill('#phone1', '+7 702 555 66 77');
+    await page.fill('#childIin', childIin);
+    await page.fill('#lastName', 'Жұмабаев');
+    await page.fill('#firstName', 'Ерасыл');
+    await page.fill('#birthDate', '2023-06-01');
+    await page.selectOption('#pref1', { label: '№12 «Күншуақ» балабақшасы (балабақша)' });
+    await page.fill('#desiredStart', '2026-09-01');
+    await page.click('[data-qa="first-apply-submit"]');
+    assert.equal(await page.textContent('h1'), 'Өтінішті растаңыз');
+    await shot(page, 'first-apply-code-kk');
+
+    const phone = await context.newPage();
+    await phone.goto(`${address}/demo/sms?lang=kk`);
+    const sms = (await phone.locator('[data-qa="demo-sms-item"]', { hasText: '+77025556677' }).first().textContent()) ?? '';
+    const code = /\b([0-9]{6})\b/.exec(sms)?.[1];
+    assert.ok(code, `a code in "${sms}"`);
+    await phone.close();
+    await page.fill('#code', code);
+    await page.click('[data-qa="first-verify-submit"]');
+    assert.equal(await page.textContent('h1'), 'Өз құпиясөзіңізді орнатыңыз');
+    await page.fill('#password', 'Kunshuak-2026');
+    await page.fill('#confirm', 'Kunshuak-2026');
+    await page.click('[data-qa="password-save"]');
+    assert.equal(await page.textContent('h1'), 'Жеке кабинет');
+    assert.match((await page.textContent('[data-qa="my-data"]')) ?? '', /\+77025556677/);
+    assert.match((await page.textContent('[data-qa="queue-number"]')) ?? '', /Кезектегі нөмір \(2023 жылы туғандар\): 1/);
+    await shot(page, 'first-apply-cabinet-kk');
+
+    // the same form in Russian, and a child already queued: the way out
+    await page.click('[data-qa="sign-out"]');
+    await page.goto(`${address}/apply?lang=ru`);
+    await page.fill('#iin', f.validIin('1990-01-01'));
+    await page.fill('#parentLastName', 'Иванов');
+    await page.fill('#parentFirstName', 'Сергей');
+    await page.fill('#phone1', '87013334455');
+    await page.fill('#childIin', childIin);
+    await page.fill('#lastName', 'Жұмабаев');
+    await page.fill('#firstName', 'Ерасыл');
+    await page.fill('#birthDate', '2023-06-01');
+    await page.selectOption('#pref1', { index: 1 });
+    await page.fill('#desiredStart', '2026-09-01');
+    await page.click('[data-qa="first-apply-submit"]');
+    assert.match((await page.textContent('[data-qa="way-out"]')) ?? '', /уже стоит в очереди/);
+    await shot(page, 'first-apply-queued-ru');
+    await page.click('[data-qa="way-out-link"]');
+    assert.equal(await page.inputValue('#childIin'), childIin);
+    await shot(page, 'first-handover-ru');
+  } finally {
+    await browser.close();
+    await t.close();
+  }
+});
