@@ -48,9 +48,12 @@ export interface BuildOptions {
 /**
  * Limits against garbage and slow clients: bodies up to 1 MiB (a form with a document has its own
  * parser and limits, src/parents/multipart.ts); a request must arrive whole within 30 s, its headers
- * within 10 s; an idle connection is closed after 60 s, an idle keep-alive one after 5 s.
+ * within 10 s. An idle keep-alive connection is kept 72 s (Fastify's default): longer than a load
+ * balancer's idle timeout (typically 60 s) and than common clients' (Node's fetch: 4 s), so the
+ * other side closes first — with 5 s here, a client reusing a socket the server was just closing got
+ * ECONNRESET; any connection idle for 75 s is closed.
  */
-export const LIMITS = { bodyLimit: 1024 * 1024, requestTimeout: 30_000, headersTimeout: 10_000, connectionTimeout: 60_000, keepAliveTimeout: 5_000 } as const;
+export const LIMITS = { bodyLimit: 1024 * 1024, requestTimeout: 30_000, headersTimeout: 10_000, connectionTimeout: 75_000, keepAliveTimeout: 72_000 } as const;
 
 export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<FastifyInstance> {
   // Structured logs (pino): every line written while a request is handled carries its id, also the
