@@ -142,6 +142,16 @@ async function checkScope(trx: Kysely<DB>, s: Scope): Promise<Scope> {
  * accounts). The active administrators' rows are locked, so two administrators disabling each other
  * at once cannot both succeed.
  */
+/**
+ * Changes that may take away an administrator (disable, change of role) run one at a time. Without
+ * this, two administrators disabling each other at once each lock their target's row and then wait
+ * for the other's in assertNotLastAdmin: a deadlock, which PostgreSQL ends with an error (a 500).
+ */
+const ADMIN_CHANGES_LOCK = 874_212_002;
+async function lockAdminChanges(trx: Kysely<DB>): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${ADMIN_CHANGES_LOCK})`.execute(trx);
+}
+
 async function assertNotLastAdmin(trx: Kysely<DB>, targetId: number): Promise<void> {
   const admins = await trx.selectFrom('staff_users').select('id').where('role', '=', 'admin').where('disabled_at', 'is', null).orderBy('id').forUpdate().execute();
   if (admins.some((a) => a.id === targetId) && admins.length <= 1) throw conflict('last_admin', 'admin.error.last_admin');
@@ -191,6 +201,7 @@ export async function disableStaff(deps: AppDeps, actor: Actor, id: number, reas
   assertCan(actor, 'staff.manage');
   const why = reasonOf(reason);
   return deps.database.db.transaction().execute(async (trx) => {
+    await lockAdminChanges(trx);
     const u = await trx.selectFrom('staff_users').select(['id', 'role', 'disabled_at']).where('id', '=', id).forUpdate().executeTakeFirst();
     if (!u) throw notFound();
     if (u.disabled_at) throw conflict('already_disabled', 'admin.error.already_disabled');
@@ -244,6 +255,7 @@ export async function changeRole(deps: AppDeps, actor: Actor, id: number, input:
   assertCan(actor, 'staff.manage');
   const why = reasonOf(input.reason);
   return deps.database.db.transaction().execute(async (trx) => {
+    await lockAdminChanges(trx);
     const u = await trx.selectFrom('staff_users').select(['id', 'role', 'organisation_id', 'district_id', 'disabled_at']).where('id', '=', id).forUpdate().executeTakeFirst();
     if (!u) throw notFound();
     const next = await checkScope(trx, input);
