@@ -1,5 +1,8 @@
 import { t, type MessageKey } from '../web/i18n/index.ts';
 import { Layout, type PageContext } from '../web/layout.tsx';
+import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
+
+export type { Flash };
 import { formatDateTime } from '../web/format.ts';
 import type { Policy } from '../domain/policy.ts';
 import type { StaffRole } from '../db/schema.ts';
@@ -9,36 +12,6 @@ type Tr = (k: MessageKey, p?: Record<string, string | number>) => string;
 const trOf = (ctx: PageContext): Tr => (k, p) => t(ctx.lang, k, p);
 type Named = { id: number; nameKk: string; nameRu: string };
 const nameOf = (lang: string, o: { nameKk: string; nameRu: string }) => (lang === 'kk' ? o.nameKk : o.nameRu);
-
-export interface Flash {
-  error?: string | null | undefined;
-  notice?: string | null | undefined;
-}
-
-function FlashBox(props: Flash): JSX.Element {
-  return (
-    <>
-      {props.error ? (
-        <p class="error" role="alert" data-qa="error" safe>
-          {props.error}
-        </p>
-      ) : (
-        ''
-      )}
-      {props.notice ? (
-        <p class="notice" role="status" data-qa="notice" safe>
-          {props.notice}
-        </p>
-      ) : (
-        ''
-      )}
-    </>
-  );
-}
-
-function Csrf(props: { ctx: PageContext }): JSX.Element {
-  return <input type="hidden" name="_csrf" value={props.ctx.csrf} />;
-}
 
 function scopeText(tr: Tr, lang: string, u: StaffRow): string {
   if (u.role === 'kindergarten') return nameOf(lang, { nameKk: u.organisationKk ?? '', nameRu: u.organisationRu ?? '' });

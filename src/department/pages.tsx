@@ -1,6 +1,9 @@
 import { Temporal } from 'temporal-polyfill';
 import { t, intlLocale, type MessageKey } from '../web/i18n/index.ts';
 import { Layout, type PageContext } from '../web/layout.tsx';
+import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
+
+export type { Flash };
 import { formatDate, formatDateTime } from '../web/format.ts';
 import type { CalendarDayKind, GroupType, InstructionLang } from '../db/schema.ts';
 import type { CalendarYear, DeadlineMove } from '../calendar/service.ts';
@@ -12,36 +15,6 @@ type Tr = (k: MessageKey, p?: Record<string, string | number>) => string;
 const trOf = (ctx: PageContext): Tr => (k, p) => t(ctx.lang, k, p);
 const orDash = (s: string | null): string => s ?? '—';
 const pick = (lang: string, kk: string, ru: string) => (lang === 'kk' ? kk : ru);
-
-export interface Flash {
-  error?: string | null | undefined;
-  notice?: string | null | undefined;
-}
-
-function Csrf(props: { ctx: PageContext }): JSX.Element {
-  return <input type="hidden" name="_csrf" value={props.ctx.csrf} />;
-}
-
-function FlashBox(props: Flash): JSX.Element {
-  return (
-    <>
-      {props.error ? (
-        <p class="error" role="alert" data-qa="error" safe>
-          {props.error}
-        </p>
-      ) : (
-        ''
-      )}
-      {props.notice ? (
-        <p class="notice" role="status" data-qa="notice" safe>
-          {props.notice}
-        </p>
-      ) : (
-        ''
-      )}
-    </>
-  );
-}
 
 /** A required reason field and a submit button: every department action carries its reason. */
 function ReasonForm(props: { ctx: PageContext; action: string; button: string; qa: string; id: string; hint?: string; optional?: boolean; hidden?: [string, string][]; danger?: boolean }): JSX.Element {

@@ -1,5 +1,6 @@
 import { t, type MessageKey } from '../web/i18n/index.ts';
 import { Layout, type PageContext } from '../web/layout.tsx';
+import { Csrf } from '../web/forms.tsx';
 import { formatDate, formatDateTime, formatDateTimeSeconds } from '../web/format.ts';
 import { PASSWORD_MIN_LENGTH } from './signin.ts';
 import type { CabinetApplication, CabinetMessage, CabinetParent, CabinetReferral } from './cabinet.ts';
@@ -9,10 +10,7 @@ import { WhyNotYetTable } from '../distribution/why-view.tsx';
 
 export type Tr = (k: MessageKey, p?: Record<string, string | number>) => string;
 export const trOf = (ctx: PageContext): Tr => (k, p) => t(ctx.lang, k, p);
-
-export function Csrf(props: { ctx: PageContext }): JSX.Element {
-  return <input type="hidden" name="_csrf" value={props.ctx.csrf} />;
-}
+export { Csrf };
 
 export function Problem(props: { error?: string | null | undefined }): JSX.Element {
   return props.error ? (

@@ -1,41 +1,14 @@
 import { t, type MessageKey } from '../web/i18n/index.ts';
 import { Layout, type PageContext } from '../web/layout.tsx';
+import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
+
+export type { Flash };
 import { formatDateTime } from '../web/format.ts';
 import type { DeadSms, DocumentView, HandoverReview, PersonView, PhoneReview } from './service.ts';
 
 type Tr = (k: MessageKey, p?: Record<string, string | number>) => string;
 const trOf = (ctx: PageContext): Tr => (k, p) => t(ctx.lang, k, p);
 const fullName = (p: { lastName: string; firstName: string; middleName: string | null }) => [p.lastName, p.firstName, p.middleName].filter(Boolean).join(' ');
-
-export interface Flash {
-  error?: string | null;
-  notice?: string | null;
-}
-
-function FlashBox(props: Flash): JSX.Element {
-  return (
-    <>
-      {props.error ? (
-        <p class="error" role="alert" data-qa="error" safe>
-          {props.error}
-        </p>
-      ) : (
-        ''
-      )}
-      {props.notice ? (
-        <p class="notice" role="status" data-qa="notice" safe>
-          {props.notice}
-        </p>
-      ) : (
-        ''
-      )}
-    </>
-  );
-}
-
-function Csrf(props: { ctx: PageContext }): JSX.Element {
-  return <input type="hidden" name="_csrf" value={props.ctx.csrf} />;
-}
 
 const TYPE_NAME: Record<DocumentView['type'], string> = { 'application/pdf': 'PDF', 'image/jpeg': 'JPEG', 'image/png': 'PNG' };
 

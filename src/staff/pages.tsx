@@ -1,5 +1,8 @@
 import { t, type MessageKey } from '../web/i18n/index.ts';
 import { Layout, type PageContext } from '../web/layout.tsx';
+import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
+
+export type { Flash };
 import { formatDate, formatDateTime } from '../web/format.ts';
 import type { GroupRow, IncomingRow, ReferralRecord, VerifiedDocument } from './service.ts';
 import { contractNumber } from './service.ts';
@@ -9,36 +12,6 @@ type Tr = (k: MessageKey, p?: Record<string, string | number>) => string;
 const trOf = (ctx: PageContext): Tr => (k, p) => t(ctx.lang, k, p);
 const fullName = (p: { lastName: string; firstName: string; middleName: string | null }) => [p.lastName, p.firstName, p.middleName].filter(Boolean).join(' ');
 const orgName = (lang: string, o: { nameKk: string; nameRu: string }) => (lang === 'kk' ? o.nameKk : o.nameRu);
-
-function Csrf(props: { ctx: PageContext }): JSX.Element {
-  return <input type="hidden" name="_csrf" value={props.ctx.csrf} />;
-}
-
-export interface Flash {
-  error?: string | null | undefined;
-  notice?: string | null | undefined;
-}
-
-function FlashBox(props: Flash): JSX.Element {
-  return (
-    <>
-      {props.error ? (
-        <p class="error" role="alert" data-qa="error" safe>
-          {props.error}
-        </p>
-      ) : (
-        ''
-      )}
-      {props.notice ? (
-        <p class="notice" role="status" data-qa="notice" safe>
-          {props.notice}
-        </p>
-      ) : (
-        ''
-      )}
-    </>
-  );
-}
 
 export function groupsPage(ctx: PageContext, d: { organisationName: string; groups: GroupRow[] } & Flash): string {
   const tr = trOf(ctx);
