@@ -54,6 +54,27 @@ export function startOfDay(d: Temporal.PlainDate): Temporal.Instant {
   return d.toZonedDateTime({ timeZone: ZONE }).toInstant();
 }
 
+/**
+ * almatyDate(t).toString() for hot paths (the public queue lookup): the date only changes on a whole
+ * minute in Asia/Almaty, so the last minute's answer is reused.
+ */
+export function almatyDateString(t: Temporal.Instant): string {
+  const minute = Math.floor(t.epochMilliseconds / 60_000);
+  if (minute !== lastMinute) {
+    lastDate = almatyDate(t).toString();
+    lastMinute = minute;
+  }
+  return lastDate;
+}
+let lastMinute = Number.NaN;
+let lastDate = '';
+
+/** The same text as fromDate(d).toString() (ISO, UTC, no trailing zeros in the fraction), without building an Instant. */
+export function instantString(d: Date): string {
+  const s = d.toISOString();
+  return s.endsWith('.000Z') ? `${s.slice(0, -5)}Z` : s.replace(/0{1,2}Z$/, 'Z');
+}
+
 export function toDate(t: Temporal.Instant): Date {
   return new Date(t.epochMilliseconds);
 }

@@ -11,8 +11,15 @@ import type { Lifecycle } from './api/lifecycle.ts';
  * The city's policy and working-day calendar, read from the database and cached for a few seconds
  * (several processes may serve one city; an edit here is seen at once, elsewhere within the TTL).
  */
+export interface OrganisationName {
+  nameKk: string;
+  nameRu: string;
+}
+
 export class CityState {
   private policy?: { value: Policy; at: number };
+  private names?: { value: Map<number, OrganisationName>; at: number };
+  private loadingNames?: Promise<Map<number, OrganisationName>>;
   private calendar?: { value: WorkingCalendar; at: number };
   constructor(
     private readonly db: Kysely<DB>,
@@ -39,7 +46,29 @@ export class CityState {
     return value;
   }
 
+  /**
+   * The names of the city's organisations (the public queue lookup shows them beside each
+   * preference without a join per request); reloaded after the TTL, or at once when one of `ids` is
+   * not known yet (an organisation created since). Concurrent callers share one reload.
+   */
+  async organisationNames(ids: readonly number[] = []): Promise<Map<number, OrganisationName>> {
+    const have = this.names;
+    if (have && this.fresh(have.at) && ids.every((id) => have.value.has(id))) return have.value;
+    this.loadingNames ??= this.db
+      .selectFrom('organisations')
+      .select(['id', 'name_kk', 'name_ru'])
+      .execute()
+      .then((rows) => {
+        const value = new Map(rows.map((r) => [Number(r.id), { nameKk: r.name_kk, nameRu: r.name_ru }]));
+        this.names = { value, at: performance.now() };
+        return value;
+      })
+      .finally(() => (this.loadingNames = undefined));
+    return this.loadingNames;
+  }
+
   invalidate(): void {
+    this.names = undefined;
     this.policy = undefined;
     this.calendar = undefined;
   }

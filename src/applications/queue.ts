@@ -3,7 +3,8 @@ import type pg from 'pg';
 import type { ApplicationStatus, DB, Tier } from '../db/schema.ts';
 import { fromSnapshot, type SnapshotRow } from './snapshot.ts';
 import type { Policy } from '../domain/policy.ts';
-import { almatyDate, type Clock } from '../clock.ts';
+import { almatyDateString, type Clock } from '../clock.ts';
+import type { OrganisationName } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { checkIin } from '../domain/iin.ts';
 import { iinError } from './messages.ts';
@@ -146,16 +147,32 @@ export interface PublicQueueView {
 
 export type LookupKey = { number: string } | { childIin: string };
 
+/** Organisation names by id (CityState.organisationNames: cached, so the lookup needs no join for them). */
+export type OrganisationNames = (ids: readonly number[]) => Promise<Map<number, OrganisationName>>;
+
+async function namesFromDatabase(db: Kysely<DB>, ids: readonly number[]): Promise<Map<number, OrganisationName>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('organisations').select(['id', 'name_kk', 'name_ru']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [Number(r.id), { nameKk: r.name_kk, nameRu: r.name_ru }]));
+}
+
 /**
  * The public queue lookup by application number or child IIN; 404 (translated) when unknown.
  * One statement: the application (by its unique number, or the child's IIN), its live status,
- * referral, stop-list and preferences, and its numbers from the newest queue snapshot by primary key
- * (src/applications/snapshot.ts) — a cost that does not grow with the queue. `asOf` is the
- * snapshot's moment; when the snapshot cannot answer (none, older than 60 s, an application or
- * preferences newer than it) the numbers are counted live (queuePosition, LIVE_COUNTS_AT_ONCE at a
- * time per process) and `asOf` is now.
+ * referral, stop-list and preferences (`applications.preferences`, rank order), and its numbers from
+ * the newest queue snapshot by primary key (src/applications/snapshot.ts) — a cost that does not grow
+ * with the queue. `asOf` is the snapshot's moment; when the snapshot cannot answer (none, older than
+ * 60 s, an application or preferences newer than it) the numbers are counted live (queuePosition,
+ * LIVE_COUNTS_AT_ONCE at a time per process) and `asOf` is now. The organisations' names come from
+ * `opts.names` (the service's cache) or, without it, from one more query.
  */
-export async function lookupQueue(db: Kysely<DB>, policy: Policy, key: LookupKey, clock?: Clock, pool?: pg.Pool): Promise<PublicQueueView> {
+export async function lookupQueue(
+  db: Kysely<DB>,
+  policy: Policy,
+  key: LookupKey,
+  clock: Clock,
+  opts: { pool?: pg.Pool; names?: OrganisationNames } = {},
+): Promise<PublicQueueView> {
   let which;
   if ('number' in key) {
     const number = normaliseApplicationNumber(key.number);
@@ -168,26 +185,12 @@ export async function lookupQueue(db: Kysely<DB>, policy: Policy, key: LookupKey
     which = sql`a.id = (select a2.id from applications a2 join children c on c.id = a2.child_id where c.iin = ${key.childIin}
                          order by case when a2.status in ('queued', 'enrolled') then 0 else 1 end, a2.applied_at desc limit 1)`;
   }
-  const today = clock ? sql`${almatyDate(clock.now()).toString()}::date` : sql`(now() at time zone 'Asia/Almaty')::date`;
-  const query = sql<
-    {
-      id: number;
-      number: string;
-      status: ApplicationStatus;
-      birth_year: number;
-      referral: boolean;
-      stop_until: string | null;
-      prefs: { rank: number; organisationId: number; nameKk: string; nameRu: string }[];
-      now: Date;
-    } & SnapshotRow
-  >`
-    select a.id, a.number, a.status, a.birth_year,
+  const today = almatyDateString(clock.now());
+  const query = sql<{ id: number; number: string; status: ApplicationStatus; birth_year: number; preferences: number[]; referral: boolean; stop_until: string | null } & SnapshotRow>`
+    select a.id, a.number, a.status, a.birth_year, a.preferences,
            exists (select 1 from referrals r where r.application_id = a.id and r.status in ('issued', 'registered')) as referral,
            (select max(s.ends_on)::text from stop_list s
-             where s.application_id = a.id and s.lifted_at is null and s.starts_on <= ${today} and s.ends_on >= ${today}) as stop_until,
-           coalesce((select json_agg(json_build_object('rank', p.rank, 'organisationId', p.organisation_id, 'nameKk', o.name_kk, 'nameRu', o.name_ru) order by p.rank)
-                       from application_preferences p join organisations o on o.id = p.organisation_id where p.application_id = a.id), '[]') as prefs,
-           statement_timestamp() as now,
+             where s.application_id = a.id and s.lifted_at is null and s.starts_on <= ${today}::date and s.ends_on >= ${today}::date) as stop_until,
            snap.taken_at, qp.position, qp.ahead_extraordinary, qp.ahead_primary, qp.ahead_general, qp.pref_organisations, qp.pref_positions, qp.pref_ahead
       from applications a
       left join lateral (select generation, taken_at from queue_snapshots order by generation desc limit 1) snap on true
@@ -195,6 +198,7 @@ export async function lookupQueue(db: Kysely<DB>, policy: Policy, key: LookupKey
      where ${which}`;
   // On a PostgreSQL server the statement is prepared once per connection (planning it costs more than
   // running it); `pool` is the pool behind `db`, so the rows are parsed the same way.
+  const pool = opts.pool;
   const found = pool
     ? await (async () => {
         const c = query.compile(db);
@@ -213,12 +217,14 @@ export async function lookupQueue(db: Kysely<DB>, policy: Policy, key: LookupKey
       stopListedUntil = app.stop_until;
     }
   }
-  const prefs = app.prefs.map((p) => ({ ...p, organisationId: Number(p.organisationId) }));
+  // preferences are written through src/applications/preferences.ts: ranks 1, 2, … in array order
+  const prefs = app.preferences.map((organisationId, i) => ({ rank: i + 1, organisationId: Number(organisationId) }));
+  const names = await (opts.names ? opts.names(prefs.map((p) => p.organisationId)) : namesFromDatabase(db, prefs.map((p) => p.organisationId)));
   let cohort: Position | null = null;
   let byOrg = new Map<number, Position>();
-  let asOf = clock ? clock.now().toString() : new Date(app.now).toISOString();
+  let asOf: string | undefined;
   if (app.status === 'queued') {
-    const snap = clock ? fromSnapshot(app, prefs, clock) : null;
+    const snap = fromSnapshot(app, prefs, clock);
     if (snap) {
       ({ cohort, byOrganisation: byOrg, asOf } = snap);
     } else {
@@ -238,9 +244,10 @@ export async function lookupQueue(db: Kysely<DB>, policy: Policy, key: LookupKey
     cohort,
     preferences: prefs.map((p) => {
       const x = byOrg.get(p.organisationId);
-      return { rank: p.rank, organisationId: p.organisationId, nameKk: p.nameKk, nameRu: p.nameRu, position: x?.position ?? null, aheadByTier: x?.aheadByTier ?? null };
+      const n = names.get(p.organisationId);
+      return { rank: p.rank, organisationId: p.organisationId, nameKk: n?.nameKk ?? '', nameRu: n?.nameRu ?? '', position: x?.position ?? null, aheadByTier: x?.aheadByTier ?? null };
     }),
-    asOf,
+    asOf: asOf ?? clock.now().toString(),
   };
 }
 

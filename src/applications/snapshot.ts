@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { AppDeps } from '../context.ts';
-import { fromDate, toDate, type Clock } from '../clock.ts';
+import { instantString, toDate, type Clock } from '../clock.ts';
 import type { AheadByTier, Position } from './queue.ts';
 
 /**
@@ -21,32 +21,54 @@ import type { AheadByTier, Position } from './queue.ts';
 export const SNAPSHOT_MAX_AGE_MS = 60_000;
 /** A refresh starts once the newest snapshot is this old at the latest (earlier when refreshes are slow: refreshAge). */
 export const SNAPSHOT_REFRESH_AGE_MS = 30_000;
+/** An unchanged snapshot is re-dated once it is this old (cheap: one row), so "as of" stays recent. */
+export const SNAPSHOT_REDATE_AGE_MS = 10_000;
 const LOCK = 7_220_309; // pg_try_advisory_xact_lock key of the refresh
 
 export interface SnapshotRefresh {
   generation: number;
   applications: number;
+  /** How long computing the numbers took (a re-dated snapshot: the computation it re-dates). */
   refreshMs: number;
   takenAt: string;
+  /** True when nothing the numbers depend on had changed, so the newest snapshot was re-dated, not recomputed. */
+  redated: boolean;
 }
 
 /**
- * Computes a new snapshot when the newest one is at least `refreshAgeMs` old (default: refreshAge of
- * the last refresh's duration; 0: always) and no other process is computing one; null when nothing
- * was done. Afterwards deletes the older generations.
+ * Brings the snapshot up to date when the newest one is at least `refreshAgeMs` old (default:
+ * refreshAge of the last computation's duration; 0: always) and no other process is at it; null
+ * when nothing was done.
+ *
+ * When no statement has changed the queue since the newest snapshot was computed (queue_changes is
+ * empty, migration 0014) and the policy's ratio is the same, its numbers are still the true positions
+ * now: it is re-dated (one row updated) instead of recomputed. Otherwise the whole city is numbered
+ * again and the older generations are deleted afterwards.
  */
 export async function refreshQueueSnapshot(deps: AppDeps, refreshAgeMs?: number): Promise<SnapshotRefresh | null> {
   const db = deps.database.db;
   const policy = await deps.city.getPolicy(); // before the transaction (PGlite: one connection)
-  const r = sql.lit(Math.trunc(policy.primaryToGeneralRatio));
-  const done = await db.transaction().execute(async (trx) => {
+  const ratio = Math.trunc(policy.primaryToGeneralRatio);
+  const r = sql.lit(ratio);
+  const done = await db.transaction().execute(async (trx): Promise<SnapshotRefresh | null> => {
     const lock = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${LOCK}) as ok`.execute(trx);
     if (!lock.rows[0]?.ok) return null;
-    const last = await trx.selectFrom('queue_snapshots').select(['taken_at', 'refresh_ms']).orderBy('generation', 'desc').limit(1).executeTakeFirst();
+    const last = await trx.selectFrom('queue_snapshots').selectAll().orderBy('generation', 'desc').limit(1).executeTakeFirst();
+    // read before the next statement: a change committed before this moment is visible to it
     const now = deps.clock.now();
     if (last) {
       const age = now.epochMilliseconds - last.taken_at.getTime();
-      if (age >= 0 && age < (refreshAgeMs ?? refreshAge(last.refresh_ms))) return null;
+      const due = refreshAgeMs ?? refreshAge(last.refresh_ms);
+      if (age >= 0 && age < Math.min(due, SNAPSHOT_REDATE_AGE_MS)) return null;
+      // nothing changed since it was computed: still true now. (A change committed after `now` is
+      // not part of "now"; one committed before it is a row here, since only the statement that
+      // computed `last` deleted rows, and only those its snapshot saw.)
+      const changed = await sql<{ any: boolean }>`select exists (select 1 from queue_changes) as any`.execute(trx);
+      if (age >= 0 && last.ratio === ratio && !changed.rows[0]!.any) {
+        await trx.updateTable('queue_snapshots').set({ taken_at: toDate(now) }).where('generation', '=', last.generation).execute();
+        return { generation: Number(last.generation), applications: last.applications, refreshMs: last.refresh_ms, takenAt: now.toString(), redated: true };
+      }
+      if (age >= 0 && age < due) return null;
     }
     const gen = Number((await sql<{ g: number }>`select nextval('queue_snapshot_generation_seq') as g`.execute(trx)).rows[0]!.g);
     // the sorts of all the queue's (scope, application) pairs in memory, not on disk; no JIT compile;
@@ -54,16 +76,19 @@ export async function refreshQueueSnapshot(deps: AppDeps, refreshAgeMs?: number)
     await sql`set local work_mem = '512MB'`.execute(trx);
     await sql`set local jit = off`.execute(trx);
     const t0 = performance.now();
-    // One statement, one MVCC snapshot: every number below is as of the same moment. Scope 0 is the
-    // whole cohort; otherwise an organisation (the applications of the cohort that list it). One sort:
+    // One statement, one MVCC snapshot: every number below is as of the same moment, and the
+    // queue_changes rows it deletes are exactly the changes it saw. Scope 0 is the whole cohort;
+    // otherwise an organisation (the applications of the cohort that list it). One sort:
     // each application's rank in its tier (by time, then id) and the scope's count per tier give its
     // place in the order of service (src/domain/order.ts; r = primaryToGeneralRatio):
     //   extraordinary of rank k: k ahead, all extraordinary;
     //   primary of rank k: all extraordinary, k primary, min(general, k·r) general (r = 0: none);
     //   general of rank k: all extraordinary, min(primary, ⌊k/r⌋ + 1) primary (r = 0: all), k general.
     const inserted = await sql`
-      insert into queue_positions (generation, application_id, position, ahead_extraordinary, ahead_primary, ahead_general, pref_organisations, pref_positions, pref_ahead)
-      with q as materialized (
+      with seen as (
+        delete from queue_changes
+      ),
+      q as materialized (
         select id, birth_year, case tier when 'extraordinary' then 0 when 'primary' then 1 else 2 end as t, applied_at, preferences
           from applications where status = 'queued'
       ),
@@ -94,6 +119,7 @@ export async function refreshQueueSnapshot(deps: AppDeps, refreshAgeMs?: number)
       )
       -- pos comes sorted by (id, rank): one group per application, its cohort row (rank 0) first, then
       -- its preferences in rank order, so the arrays are in rank order without a sort per group
+      insert into queue_positions (generation, application_id, position, ahead_extraordinary, ahead_primary, ahead_general, pref_organisations, pref_positions, pref_ahead)
       select ${gen}::bigint, id,
              max(ae + ap + ag + 1) filter (where scope = 0), max(ae) filter (where scope = 0), max(ap) filter (where scope = 0), max(ag) filter (where scope = 0),
              coalesce(array_agg(scope) filter (where rank > 0), '{}'),
@@ -104,10 +130,10 @@ export async function refreshQueueSnapshot(deps: AppDeps, refreshAgeMs?: number)
     `.execute(trx);
     const applications = Number(inserted.numAffectedRows ?? 0);
     const refreshMs = Math.round(performance.now() - t0);
-    await trx.insertInto('queue_snapshots').values({ generation: gen, taken_at: toDate(now), applications, refresh_ms: refreshMs }).execute();
-    return { generation: gen, applications, refreshMs, takenAt: now.toString() };
+    await trx.insertInto('queue_snapshots').values({ generation: gen, taken_at: toDate(now), applications, refresh_ms: refreshMs, ratio }).execute();
+    return { generation: gen, applications, refreshMs, takenAt: now.toString(), redated: false };
   });
-  if (done) {
+  if (done && !done.redated) {
     await db.deleteFrom('queue_positions').where('generation', '<', done.generation).execute();
     await db.deleteFrom('queue_snapshots').where('generation', '<', done.generation).execute();
   }
@@ -162,7 +188,7 @@ export function fromSnapshot(
   return {
     cohort: { position: row.position, aheadByTier: { extraordinary: row.ahead_extraordinary!, primary: row.ahead_primary!, general: row.ahead_general! } },
     byOrganisation,
-    asOf: fromDate(row.taken_at).toString(),
+    asOf: instantString(row.taken_at),
   };
 }
 

@@ -12,6 +12,7 @@ import * as m0010 from './migrations/0010_department.ts';
 import * as m0011 from './migrations/0011_queue_import.ts';
 import * as m0012 from './migrations/0012_admin.ts';
 import * as m0013 from './migrations/0013_first_apply.ts';
+import * as m0014 from './migrations/0014_queue_changes.ts';
 
 /** Migrations, in order. Each is plain SQL that PostgreSQL 15 and PGlite (18) both accept. */
 const migrations: Record<string, { up: string }> = {
@@ -28,6 +29,7 @@ const migrations: Record<string, { up: string }> = {
   '0011_queue_import': m0011,
   '0012_admin': m0012,
   '0013_first_apply': m0013,
+  '0014_queue_changes': m0014,
 };
 
 /** A fingerprint of the migrations as loaded (test templates are keyed by it). */

@@ -341,6 +341,7 @@ export interface DB {
   first_applications: FirstApplicationsTable;
   queue_snapshots: QueueSnapshotsTable;
   queue_positions: QueuePositionsTable;
+  queue_changes: QueueChangesTable;
   queue_imports: QueueImportsTable;
 }
 
@@ -350,6 +351,11 @@ export interface QueueSnapshotsTable {
   taken_at: Ts;
   applications: number;
   refresh_ms: number;
+  /** The policy's primary-to-general ratio the numbers were computed with (migration 0014; null before). */
+  ratio: number | null;
+}
+export interface QueueChangesTable {
+  noted_at: Generated<Ts>;
 }
 export interface QueuePositionsTable {
   generation: number;

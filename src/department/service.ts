@@ -229,6 +229,7 @@ export async function updateOrganisation(deps: AppDeps, actor: Actor, id: number
       .execute();
     await audit(trx, deps.clock, actor, { action: 'organisation.updated', subjectType: 'organisation', subjectId: id, reason, data: { changed, kind: o.kind, districtId: o.districtId, languages: o.languages } });
   });
+  deps.city.invalidate(); // the names the queue lookup shows (other processes: within the cache's TTL)
 }
 
 export interface Occupancy {

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Policy } from '../domain/policy.ts';
 import { toDate, type Clock } from '../clock.ts';
-import { lookupQueue, type LookupKey, type PublicQueueView } from '../applications/queue.ts';
+import { lookupQueue, type LookupKey, type OrganisationNames, type PublicQueueView } from '../applications/queue.ts';
 
 /**
  * "Why not me yet?" — for each preferred organisation: the application's position in that
@@ -51,8 +51,8 @@ export async function whyNotYet(db: Kysely<DB>, policy: Policy, clock: Clock, ke
 }
 
 /** The public lookup (lookupQueue) and its "why not me yet?" from the same queue numbers, for a page that shows both. */
-export async function lookupWithWhy(db: Kysely<DB>, policy: Policy, clock: Clock, key: LookupKey): Promise<{ view: PublicQueueView; why: WhyNotYet }> {
-  const view = await lookupQueue(db, policy, key, clock);
+export async function lookupWithWhy(db: Kysely<DB>, policy: Policy, clock: Clock, key: LookupKey, names?: OrganisationNames): Promise<{ view: PublicQueueView; why: WhyNotYet }> {
+  const view = await lookupQueue(db, policy, key, clock, { names });
   return { view, why: await explainWait(db, clock, view) };
 }
 

@@ -157,14 +157,76 @@ test('one refresh at a time, none while the snapshot is fresh; older generations
   const [a, b] = await Promise.all([refreshQueueSnapshot(t.deps), refreshQueueSnapshot(t.deps)]);
   assert.ok((a === null) !== (b === null), 'exactly one of two concurrent refreshes computes a snapshot');
   const first = (a ?? b)!;
+  assert.equal(first.redated, false, 'the queue changed: the numbers are computed');
   assert.equal(await refreshQueueSnapshot(t.deps), null, 'a fresh snapshot is not recomputed');
+  await application(db, { birthDate: '2023-01-02', preferences: [org] });
   t.clock.advance({ seconds: 31 });
   const second = await refreshQueueSnapshot(t.deps);
-  assert.ok(second && second.generation > first.generation, 'a 31 s old snapshot is refreshed');
+  assert.ok(second && !second.redated && second.generation > first.generation, 'a 31 s old snapshot of a changed queue is recomputed');
   const gens = await sql<{ g: number }>`select distinct generation as g from queue_positions union select generation from queue_snapshots`.execute(db);
   assert.deepEqual(gens.rows.map((r) => Number(r.g)), [second.generation], 'only the newest generation is kept');
   const n = await sql<{ n: number }>`select count(*)::int as n from applications where status = 'queued'`.execute(db);
   assert.equal(second.applications, n.rows[0]!.n, 'one row per queued application');
+});
+
+test('an unchanged queue is re-dated, not recomputed; a change to what the order reads is recomputed', async () => {
+  const db = t.deps.database.db;
+  const org = await organisation(db);
+  const a = await application(db, { birthDate: '2022-05-05', preferences: [org] });
+  const number = newApplicationNumber();
+  await db.updateTable('applications').set({ number }).where('id', '=', a.applicationId).execute();
+  t.clock.advance({ minutes: 5 });
+  const computed = await refreshQueueSnapshot(t.deps, 0);
+  assert.ok(computed && !computed.redated);
+  const numbers = (await lookupQueue(db, await t.deps.city.getPolicy(), { number }, t.clock)).cohort;
+
+  // nothing changed: after 10 s the same generation is re-dated, and the lookup shows the new time
+  t.clock.advance({ seconds: 9 });
+  assert.equal(await refreshQueueSnapshot(t.deps), null, 'younger than 10 s: left alone');
+  t.clock.advance({ seconds: 2 });
+  const redated = await refreshQueueSnapshot(t.deps);
+  assert.ok(redated?.redated, 're-dated');
+  assert.equal(redated.generation, computed.generation);
+  assert.equal(redated.takenAt, t.clock.now().toString());
+  const view = await lookupQueue(db, await t.deps.city.getPolicy(), { number }, t.clock);
+  assert.equal(view.asOf, redated.takenAt);
+  assert.deepEqual(view.cohort, numbers);
+  const live = await queuePosition(db, a.applicationId, await t.deps.city.getPolicy(), t.clock);
+  assert.deepEqual(view.cohort, live!.cohort, 'still the true position');
+
+  // a column the order does not read (the phone reminder) is not a change
+  await db.updateTable('applications').set({ phone_reminder_sent_at: new Date(0) }).where('id', '=', a.applicationId).execute();
+  t.clock.advance({ seconds: 11 });
+  assert.equal((await refreshQueueSnapshot(t.deps))?.redated, true, 'a reminder is no change');
+  // nor an update that changes nothing the order reads: one that matches no application (the daily
+  // sweep ageing nobody out), or writes the same tier again
+  await db.updateTable('applications').set({ status: 'aged_out' }).where('id', '=', -1).execute();
+  await db.updateTable('applications').set({ tier: 'general' }).where('id', '=', a.applicationId).execute();
+  t.clock.advance({ seconds: 11 });
+  assert.equal((await refreshQueueSnapshot(t.deps))?.redated, true, 'an update that moved nobody is no change');
+
+  // a change: not re-dated; recomputed once due (30 s)
+  await db.updateTable('applications').set({ tier: 'primary' }).where('id', '=', a.applicationId).execute();
+  t.clock.advance({ seconds: 11 });
+  assert.equal(await refreshQueueSnapshot(t.deps), null, 'changed, not due yet: the old time stays');
+  t.clock.advance({ seconds: 20 });
+  const recomputed = await refreshQueueSnapshot(t.deps);
+  assert.ok(recomputed && !recomputed.redated && recomputed.generation > computed.generation, 'changed: recomputed');
+
+  // the policy's ratio changes the numbers too
+  t.clock.advance({ seconds: 11 });
+  assert.equal((await refreshQueueSnapshot(t.deps))?.redated, true);
+  await db.deleteFrom('city_settings').where('key', '=', 'primaryToGeneralRatio').execute();
+  await db.insertInto('city_settings').values({ key: 'primaryToGeneralRatio', value: JSON.stringify(7), updated_at: new Date(0) } as never).execute();
+  t.deps.city.invalidate();
+  try {
+    t.clock.advance({ seconds: 31 });
+    const byRatio = await refreshQueueSnapshot(t.deps);
+    assert.ok(byRatio && !byRatio.redated, 'a new ratio: recomputed');
+  } finally {
+    await db.deleteFrom('city_settings').where('key', '=', 'primaryToGeneralRatio').execute();
+    t.deps.city.invalidate();
+  }
 });
 
 test('GET /api/queue and the page show the snapshot time with seconds', async () => {
