@@ -1,17 +1,19 @@
 /**
  * npm run bench:load [-- --applications N --places M --reuse-db NAME --rounds 3 --duration 10 --connections 50
- *                       --parts lookup,spike,distribution --spike-parents 2000 --spike-rate 33]
+ *                       --parts lookup,changes,spike,distribution --changes-seconds 60 --spike-parents 2000 --spike-rate 33]
  *
  * A load benchmark on a PostgreSQL server (DATABASE_URL, or the local server), not a test:
  *  1. a city of 1,000,000 queued applications (bench/city.ts; `--reuse-db NAME` keeps it between runs);
  *  2. the queue-number lookup: the floor (bench/floor-server.ts: bare Fastify + pg, one indexed lookup,
  *     the same logging) and Kezek's GET /api/queue?number=…, alternately `rounds` times each with
  *     autocannon (50 connections, 10 s, a random queued application per request); medians and ratio;
- *  3. the sign-in spike: `spike-parents` distinct parents (distinct addresses through TRUST_PROXY)
+ *  3. the lookup again for `changes-seconds` while one application changes every second, so that the
+ *     snapshot is recomputed (not only re-dated), as on a morning with applications coming in;
+ *  4. the sign-in spike: `spike-parents` distinct parents (distinct addresses through TRUST_PROXY)
  *     arriving at `spike-rate` per second, each asking for a one-time password, reading it from a
  *     local fake SMS gateway (the `http` provider), signing in with it and setting a password
  *     (argon2id at the production settings); production rate limits;
- *  4. the lookup again while a committed distribution (`kezek distribute --commit`) runs.
+ *  5. the lookup again while a committed distribution (`kezek distribute --commit`) runs.
  * Kezek runs as its own process (`npm start`, production mode, its loops on: the queue snapshot is
  * refreshed by its job). One JSON line per measurement on stdout; progress on stderr.
  */
@@ -46,7 +48,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
-    parts: { type: 'string', default: 'lookup,spike,distribution' },
+    parts: { type: 'string', default: 'lookup,changes,spike,distribution' },
+    'changes-seconds': { type: 'string', default: '60' },
     'spike-parents': { type: 'string', default: '2000' },
     'spike-rate': { type: 'string', default: '33' },
   },
@@ -280,8 +283,8 @@ async function main(): Promise<void> {
     // a first snapshot, so that the service starts with one (its job keeps it fresh from then on)
     const deps: AppDeps = { database, clock: new SystemClock(), config: { ...loadConfig({}), jobs: false }, city: new CityState(database.db) };
     const snap = await refreshQueueSnapshot(deps, 0);
-    say(`queue snapshot of ${snap?.applications} applications in ${snap?.refreshMs} ms (load ${load()})`);
-    emit({ name: 'snapshot.refresh', applications: snap?.applications, refreshMs: snap?.refreshMs });
+    say(`queue snapshot of ${snap?.applications} applications: ${snap?.redated ? `unchanged since it was computed (in ${snap.refreshMs} ms), re-dated` : `computed in ${snap?.refreshMs} ms`} (load ${load()})`);
+    emit({ name: 'snapshot.refresh', applications: snap?.applications, refreshMs: snap?.refreshMs, redated: snap?.redated });
 
     await new Promise<void>((r) => gw.server.listen(0, '127.0.0.1', r));
     const gwPort = (gw.server.address() as net.AddressInfo).port;
@@ -302,6 +305,7 @@ async function main(): Promise<void> {
     const kezekUrl = `http://127.0.0.1:${kezekPort}`;
     say(`Kezek serving on ${kezekPort}, ${queued} queued applications`);
 
+    let floorRps: number | null = null;
     if (parts.has('lookup')) {
       const floor = await serve('floor', ['--import', 'tsx', 'bench/floor-server.ts'], { DATABASE_URL: dbUrl, LOG_LEVEL: 'info' }, floorPort, `/api/queue?number=${numbers[0]}`);
       children.push(floor);
@@ -322,12 +326,50 @@ async function main(): Promise<void> {
         }
         say(`round ${i + 1} kezek: ${JSON.stringify(k[i])} load ${load()} (from the snapshot: ${shares[i]! * 100} %)`);
       }
-      const floorRps = median(f.map((x) => x.reqPerSec));
+      floorRps = median(f.map((x) => x.reqPerSec));
       const pick = (xs: Cannon[]) => ({ reqPerSec: median(xs.map((x) => x.reqPerSec)), p50Ms: median(xs.map((x) => x.p50Ms)), p99Ms: median(xs.map((x) => x.p99Ms)), errors: xs.reduce((s, x) => s + x.errors, 0) });
       emit({ name: 'lookup.floor', ...pick(f), floorReqPerSec: floorRps, ratio: 1, applications: queued, rounds: f.map((x) => x.reqPerSec) });
       const kk = pick(k);
-      emit({ name: 'lookup', ...kk, floorReqPerSec: floorRps, ratio: Math.round((kk.reqPerSec / floorRps) * 100) / 100, applications: queued, rounds: k.map((x) => x.reqPerSec), fromSnapshot: median(shares) });
+      emit({ name: 'lookup', ...kk, floorReqPerSec: floorRps, ratio: Math.round((kk.reqPerSec / floorRps!) * 100) / 100, applications: queued, rounds: k.map((x) => x.reqPerSec), fromSnapshot: median(shares) });
       await stopChild(floor);
+    }
+
+    if (parts.has('changes')) {
+      // The lookup while the queue keeps changing: the rounds above change nothing, so the snapshot is
+      // only re-dated; here one application's time of application moves by a microsecond every second
+      // (and back at the end), so every refresh recomputes the whole city, as on a real morning with
+      // applications coming in. One long measurement, so that it spans several recomputations.
+      const seconds = Number(values['changes-seconds']);
+      const db = database.db;
+      const victim = (await sql<{ id: number; at: string }>`select id, applied_at::text as at from applications where status = 'queued' order by id limit 1`.execute(db)).rows[0]!;
+      const generation = async () => Number((await sql<{ g: number }>`select coalesce(max(generation), 0) as g from queue_snapshots`.execute(db)).rows[0]!.g);
+      const g0 = await generation();
+      let i = 0;
+      let changes = 0;
+      const timer = setInterval(() => {
+        const step = ++i % 2;
+        void sql`update applications set applied_at = ${victim.at}::timestamptz + ${step} * interval '1 microsecond' where id = ${victim.id}`
+          .execute(db)
+          .then(() => changes++)
+          .catch((e: Error) => say(`change failed: ${e.message}`));
+      }, 1000);
+      say(`lookup while the queue changes: ${seconds} s`);
+      const r = await cannon(kezekUrl, numbers, seconds);
+      clearInterval(timer);
+      const share = await snapshotShare(kezekUrl, numbers);
+      await sql`update applications set applied_at = ${victim.at}::timestamptz where id = ${victim.id}`.execute(db);
+      const last = await sql<{ refresh_ms: number }>`select refresh_ms from queue_snapshots order by generation desc limit 1`.execute(db);
+      emit({
+        name: 'lookup.with_changes',
+        ...r,
+        floorReqPerSec: floorRps,
+        ratio: floorRps ? Math.round((r.reqPerSec / floorRps) * 100) / 100 : null,
+        seconds,
+        changes,
+        recomputed: (await generation()) - g0,
+        refreshMs: last.rows[0]?.refresh_ms ?? null,
+        fromSnapshot: share,
+      });
     }
 
     if (parts.has('spike')) {

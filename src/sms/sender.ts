@@ -6,6 +6,8 @@ import type { SmsProvider } from './providers.ts';
 
 /** Failures after which a message is given up ('dead'). */
 export const SMS_MAX_ATTEMPTS = 8;
+/** Messages of one batch sent at the same time (each recorded in its own transaction as it comes back). */
+export const SMS_SENDING_AT_ONCE = 8;
 /** How long a claimed row is reserved for its sender; a sender that crashed lets it come back after this. */
 export const SMS_LEASE_MS = 5 * 60_000;
 
@@ -23,8 +25,8 @@ export interface SendResult {
 
 /**
  * Send due SMS once: claim due pending rows in one short transaction (skipping rows another sender
- * holds, and moving their next_attempt_at forward as a lease), send each outside any transaction,
- * then record the outcome of each in its own short transaction.
+ * holds, and moving their next_attempt_at forward as a lease), send them outside any transaction,
+ * SMS_SENDING_AT_ONCE at a time, and record the outcome of each in its own short transaction.
  */
 export async function sendDueSms(deps: Pick<AppDeps, 'database' | 'clock'>, provider: SmsProvider, opts: { batch?: number } = {}): Promise<SendResult> {
   const { db } = deps.database;
@@ -52,7 +54,13 @@ export async function sendDueSms(deps: Pick<AppDeps, 'database' | 'clock'>, prov
   });
 
   const result: SendResult = { claimed: claimed.length, sent: 0, failed: 0, dead: 0 };
-  for (const row of claimed) {
+  // SMS_SENDING_AT_ONCE messages in flight at a time: a sign-in spike asks for tens of codes a second,
+  // and one after another each would wait for the gateway and its own outcome's commit
+  let next = 0;
+  const worker = async () => {
+    while (next < claimed.length) await sendOne(claimed[next++]!);
+  };
+  const sendOne = async (row: (typeof claimed)[number]) => {
     let error: string | null = null;
     try {
       await provider.send({ to: row.phone, body: row.body, idempotencyKey: row.idempotency_key });
@@ -92,7 +100,11 @@ export async function sendDueSms(deps: Pick<AppDeps, 'database' | 'clock'>, prov
         await audit(trx, deps.clock, SYSTEM, { action: 'sms.dead', subjectType: 'sms', subjectId: row.id, data: { attempts, provider: provider.name } });
       } else result.failed++;
     });
-  }
+  };
+  // all of them finish before the batch ends (a graceful stop waits for it), then a failure is reported
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(SMS_SENDING_AT_ONCE, claimed.length) }, worker));
+  const failed = settled.find((x) => x.status === 'rejected');
+  if (failed) throw failed.reason;
   return result;
 }
 
