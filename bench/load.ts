@@ -38,10 +38,12 @@ import { makeIin } from '../src/domain/iin.ts';
 import { refreshQueueSnapshot } from '../src/applications/snapshot.ts';
 import { newApplicationNumber } from '../src/applications/number.ts';
 import { generateCity } from './city.ts';
+import { runSweepOnce } from '../src/jobs/sweep.ts';
 
 const { values } = parseArgs({
   options: {
-    applications: { type: 'string', default: '1000000' },
+    // generated; the 2020 cohort (8 %) is too old by autumn 2026 and leaves at the first sweep: ≈1,000,000 queued
+    applications: { type: 'string', default: '1090000' },
     places: { type: 'string', default: '20000' },
     seed: { type: 'string', default: '42' },
     'reuse-db': { type: 'string' },
@@ -276,6 +278,12 @@ async function main(): Promise<void> {
       await generateCity(database.db, { applications, places: Number(values.places), seed: Number(values.seed) });
       say(`city of ${applications} applications generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     }
+    // the service's daily sweep once, before anything is measured: children the city has grown too old
+    // for a kindergarten (the generated 2020 cohort, by the real date) leave the queue now, not in
+    // the middle of the first round
+    const sweepDeps: AppDeps = { database, clock: new SystemClock(), config: { ...loadConfig({}), jobs: false }, city: new CityState(database.db) };
+    say(`the daily sweep: ${JSON.stringify(await runSweepOnce(sweepDeps))}`);
+    await sql`delete from sms_outbox`.execute(database.db); // its notices to the generated parents would only delay the spike's codes
     const spikeParents = await prepare(database, Number(values['spike-parents']));
     await sql`vacuum analyze`.execute(database.db);
     const queued = (await sql<{ n: number }>`select count(*)::int as n from applications where status = 'queued'`.execute(database.db)).rows[0]!.n;
