@@ -6,6 +6,7 @@ import type { Policy } from '../domain/policy.ts';
 import { almatyDateString, type Clock } from '../clock.ts';
 import type { OrganisationName } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { limitConcurrency } from '../concurrency.ts';
 import { checkIin } from '../domain/iin.ts';
 import { iinError } from './messages.ts';
 import { normaliseApplicationNumber, validApplicationNumber } from './number.ts';
@@ -104,27 +105,10 @@ export async function queuePosition(db: Kysely<DB>, applicationId: number, polic
 }
 
 /**
- * At most `n` calls of `f` at a time; the others wait their turn (first come, first served). The
- * live counting fallback goes through one of these per process: when no fresh snapshot can answer
+ * Live counts at once per process when the snapshot cannot answer: when no fresh snapshot can answer
  * (none yet, or the refresh fell behind on an overloaded server), a crowd of lookups queues in the
  * process instead of piling counting queries onto the database that the distribution and sign-ins need.
  */
-export function limitConcurrency(n: number): <T>(f: () => Promise<T>) => Promise<T> {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(f: () => Promise<T>): Promise<T> => {
-    if (running >= n) await new Promise<void>((resolve) => waiting.push(resolve));
-    else running++;
-    try {
-      return await f();
-    } finally {
-      const next = waiting.shift();
-      if (next) next(); // the slot passes to the next caller
-      else running--;
-    }
-  };
-}
-/** Live counts at once per process when the snapshot cannot answer. */
 export const LIVE_COUNTS_AT_ONCE = 4;
 const liveCount = limitConcurrency(LIVE_COUNTS_AT_ONCE);
 

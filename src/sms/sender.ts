@@ -3,6 +3,7 @@ import type { AppDeps } from '../context.ts';
 import { toDate } from '../clock.ts';
 import { audit, SYSTEM } from '../audit/write.ts';
 import type { SmsProvider } from './providers.ts';
+import { limitConcurrency } from '../concurrency.ts';
 
 /** Failures after which a message is given up ('dead'). */
 export const SMS_MAX_ATTEMPTS = 8;
@@ -56,10 +57,6 @@ export async function sendDueSms(deps: Pick<AppDeps, 'database' | 'clock'>, prov
   const result: SendResult = { claimed: claimed.length, sent: 0, failed: 0, dead: 0 };
   // SMS_SENDING_AT_ONCE messages in flight at a time: a sign-in spike asks for tens of codes a second,
   // and one after another each would wait for the gateway and its own outcome's commit
-  let next = 0;
-  const worker = async () => {
-    while (next < claimed.length) await sendOne(claimed[next++]!);
-  };
   const sendOne = async (row: (typeof claimed)[number]) => {
     let error: string | null = null;
     try {
@@ -102,7 +99,8 @@ export async function sendDueSms(deps: Pick<AppDeps, 'database' | 'clock'>, prov
     });
   };
   // all of them finish before the batch ends (a graceful stop waits for it), then a failure is reported
-  const settled = await Promise.allSettled(Array.from({ length: Math.min(SMS_SENDING_AT_ONCE, claimed.length) }, worker));
+  const limit = limitConcurrency(SMS_SENDING_AT_ONCE);
+  const settled = await Promise.allSettled(claimed.map((row) => limit(() => sendOne(row))));
   const failed = settled.find((x) => x.status === 'rejected');
   if (failed) throw failed.reason;
   return result;
