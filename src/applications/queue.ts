@@ -4,7 +4,7 @@ import type { ApplicationStatus, DB, Tier } from '../db/schema.ts';
 import { fromSnapshot, type SnapshotRow } from './snapshot.ts';
 import type { Policy } from '../domain/policy.ts';
 import { almatyDateString, type Clock } from '../clock.ts';
-import type { OrganisationName } from '../context.ts';
+import type { CityState } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { limitConcurrency } from '../concurrency.ts';
 import { checkIin } from '../domain/iin.ts';
@@ -131,14 +131,8 @@ export interface PublicQueueView {
 
 export type LookupKey = { number: string } | { childIin: string };
 
-/** Organisation names by id (CityState.organisationNames: cached, so the lookup needs no join for them). */
-export type OrganisationNames = (ids: readonly number[]) => Promise<Map<number, OrganisationName>>;
-
-async function namesFromDatabase(db: Kysely<DB>, ids: readonly number[]): Promise<Map<number, OrganisationName>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('organisations').select(['id', 'name_kk', 'name_ru']).where('id', 'in', ids).execute();
-  return new Map(rows.map((r) => [Number(r.id), { nameKk: r.name_kk, nameRu: r.name_ru }]));
-}
+/** Where the lookup takes organisation names from: the service's cache (deps.city), so it needs no join for them. */
+export type OrganisationNames = Pick<CityState, 'organisationNames'>;
 
 /**
  * The public queue lookup by application number or child IIN; 404 (translated) when unknown.
@@ -148,14 +142,15 @@ async function namesFromDatabase(db: Kysely<DB>, ids: readonly number[]): Promis
  * with the queue. `asOf` is the snapshot's moment; when the snapshot cannot answer (none, older than
  * 60 s, an application or preferences newer than it) the numbers are counted live (queuePosition,
  * LIVE_COUNTS_AT_ONCE at a time per process) and `asOf` is now. The organisations' names come from
- * `opts.names` (the service's cache) or, without it, from one more query.
+ * `names` (the service's cache). `pool`: see below.
  */
 export async function lookupQueue(
   db: Kysely<DB>,
   policy: Policy,
   key: LookupKey,
   clock: Clock,
-  opts: { pool?: pg.Pool; names?: OrganisationNames } = {},
+  names: OrganisationNames,
+  pool?: pg.Pool,
 ): Promise<PublicQueueView> {
   let which;
   if ('number' in key) {
@@ -182,7 +177,6 @@ export async function lookupQueue(
      where ${which}`;
   // On a PostgreSQL server the statement is prepared once per connection (planning it costs more than
   // running it); `pool` is the pool behind `db`, so the rows are parsed the same way.
-  const pool = opts.pool;
   const found = pool
     ? await (async () => {
         const c = query.compile(db);
@@ -203,7 +197,7 @@ export async function lookupQueue(
   }
   // preferences are written through src/applications/preferences.ts: ranks 1, 2, … in array order
   const prefs = app.preferences.map((organisationId, i) => ({ rank: i + 1, organisationId: Number(organisationId) }));
-  const names = await (opts.names ? opts.names(prefs.map((p) => p.organisationId)) : namesFromDatabase(db, prefs.map((p) => p.organisationId)));
+  const nameOf = await names.organisationNames(prefs.map((p) => p.organisationId));
   let cohort: Position | null = null;
   let byOrg = new Map<number, Position>();
   let asOf: string | undefined;
@@ -228,7 +222,7 @@ export async function lookupQueue(
     cohort,
     preferences: prefs.map((p) => {
       const x = byOrg.get(p.organisationId);
-      const n = names.get(p.organisationId);
+      const n = nameOf.get(p.organisationId);
       return { rank: p.rank, organisationId: p.organisationId, nameKk: n?.nameKk ?? '', nameRu: n?.nameRu ?? '', position: x?.position ?? null, aheadByTier: x?.aheadByTier ?? null };
     }),
     asOf: asOf ?? clock.now().toString(),

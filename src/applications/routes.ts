@@ -41,7 +41,7 @@ export const applicationRoutes: RoutePlugin = (app, deps) => {
       if ((number ? 1 : 0) + (childIin ? 1 : 0) !== 1) throw new AppError('lookup_one', 400, 'queue.lookup_one');
       const policy = await deps.city.getPolicy();
       const pool = deps.database.engine === 'postgres' ? deps.database.pool : undefined; // a prepared statement on the server
-      return lookupQueue(deps.database.db, policy, number ? { number } : { childIin: childIin!.trim() }, deps.clock, { pool, names: (ids) => deps.city.organisationNames(ids) });
+      return lookupQueue(deps.database.db, policy, number ? { number } : { childIin: childIin!.trim() }, deps.clock, deps.city, pool);
     },
   );
 

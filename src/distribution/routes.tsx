@@ -208,7 +208,7 @@ export const distributionRoutes: RoutePlugin = (app, deps) => {
       },
     },
     async (req) => {
-      const w = await whyNotYet(db, await deps.city.getPolicy(), deps.clock, { number: req.query.number });
+      const w = await whyNotYet(db, await deps.city.getPolicy(), deps.clock, { number: req.query.number }, deps.city);
       return {
         ...w,
         preferences: w.preferences.map((p) => ({

@@ -46,13 +46,13 @@ export interface WaitInput {
 }
 
 /** The public lookup's answer with its "why not me yet?" — both read once. */
-export async function whyNotYet(db: Kysely<DB>, policy: Policy, clock: Clock, key: LookupKey): Promise<WhyNotYet> {
-  return (await lookupWithWhy(db, policy, clock, key)).why;
+export async function whyNotYet(db: Kysely<DB>, policy: Policy, clock: Clock, key: LookupKey, names: OrganisationNames): Promise<WhyNotYet> {
+  return (await lookupWithWhy(db, policy, clock, key, names)).why;
 }
 
 /** The public lookup (lookupQueue) and its "why not me yet?" from the same queue numbers, for a page that shows both. */
-export async function lookupWithWhy(db: Kysely<DB>, policy: Policy, clock: Clock, key: LookupKey, names?: OrganisationNames): Promise<{ view: PublicQueueView; why: WhyNotYet }> {
-  const view = await lookupQueue(db, policy, key, clock, { names });
+export async function lookupWithWhy(db: Kysely<DB>, policy: Policy, clock: Clock, key: LookupKey, names: OrganisationNames): Promise<{ view: PublicQueueView; why: WhyNotYet }> {
+  const view = await lookupQueue(db, policy, key, clock, names);
   return { view, why: await explainWait(db, clock, view) };
 }
 

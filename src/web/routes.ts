@@ -70,7 +70,7 @@ export const webRoutes: RoutePlugin = (app, deps) => {
     if (q) {
       const key = /^\d{12}$/.test(q.replace(/\s/g, '')) ? { childIin: q.replace(/\s/g, '') } : { number: q };
       try {
-        ({ view: result, why } = await lookupWithWhy(deps.database.db, await deps.city.getPolicy(), deps.clock, key, (ids) => deps.city.organisationNames(ids)));
+        ({ view: result, why } = await lookupWithWhy(deps.database.db, await deps.city.getPolicy(), deps.clock, key, deps.city));
       } catch (e) {
         if (!(e instanceof AppError)) throw e;
         error = t(req.lang, e.messageKey, e.params);

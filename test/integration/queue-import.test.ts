@@ -125,7 +125,7 @@ test('queue import: checked row by row, every rejected row previewed with its tr
 
     // a queue-number snapshot from before the import: the existing child is first in its cohort
     await refreshQueueSnapshot(t.deps, 0);
-    const existingNumber = async () => (await lookupQueue(db, await t.deps.city.getPolicy(), { childIin: existingIin }, t.clock)).cohort!.position;
+    const existingNumber = async () => (await lookupQueue(db, await t.deps.city.getPolicy(), { childIin: existingIin }, t.clock, t.deps.city)).cohort!.position;
     assert.equal(await existingNumber(), 1);
 
     // local Almaty times in the file are read with the offset of their day (UTC+6 until 1 March 2024)

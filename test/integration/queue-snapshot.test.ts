@@ -117,7 +117,7 @@ test('snapshot numbers equal the counting query as of the snapshot, after random
         const want = truth.get(id);
         const status = (await db.selectFrom('applications').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
         const number = (await db.selectFrom('applications').select('number').where('id', '=', id).executeTakeFirstOrThrow()).number;
-        const view = await lookupQueue(db, policy, { number }, t.clock);
+        const view = await lookupQueue(db, policy, { number }, t.clock, t.deps.city);
         if (status !== 'queued') {
           assert.equal(view.cohort, null, 'left the queue since: no number');
           continue;
@@ -179,7 +179,7 @@ test('an unchanged queue is re-dated, not recomputed; a change to what the order
   t.clock.advance({ minutes: 5 });
   const computed = await refreshQueueSnapshot(t.deps, 0);
   assert.ok(computed && !computed.redated);
-  const numbers = (await lookupQueue(db, await t.deps.city.getPolicy(), { number }, t.clock)).cohort;
+  const numbers = (await lookupQueue(db, await t.deps.city.getPolicy(), { number }, t.clock, t.deps.city)).cohort;
 
   // nothing changed: after 10 s the same generation is re-dated, and the lookup shows the new time
   t.clock.advance({ seconds: 9 });
@@ -189,7 +189,7 @@ test('an unchanged queue is re-dated, not recomputed; a change to what the order
   assert.ok(redated?.redated, 're-dated');
   assert.equal(redated.generation, computed.generation);
   assert.equal(redated.takenAt, t.clock.now().toString());
-  const view = await lookupQueue(db, await t.deps.city.getPolicy(), { number }, t.clock);
+  const view = await lookupQueue(db, await t.deps.city.getPolicy(), { number }, t.clock, t.deps.city);
   assert.equal(view.asOf, redated.takenAt);
   assert.deepEqual(view.cohort, numbers);
   const live = await queuePosition(db, a.applicationId, await t.deps.city.getPolicy(), t.clock);

@@ -125,7 +125,7 @@ test('public lookup: status, stop-list date and positions, with no personal data
 
   // a2 is on the stop-list until 12 March (today is 2 March 2026)
   await db.insertInto('stop_list').values({ application_id: a2.applicationId, reason: 'referral_expired', starts_on: '2026-02-28', ends_on: '2026-03-12', created_at: new Date(0) }).execute();
-  const v2 = await lookupQueue(db, policy, { number: numbers[1]!.toLowerCase().replace(/(.{5})/, '$1 ') }, t.clock);
+  const v2 = await lookupQueue(db, policy, { number: numbers[1]!.toLowerCase().replace(/(.{5})/, '$1 ') }, t.clock, t.deps.city);
   assert.equal(v2.status, 'stop_listed');
   assert.equal(v2.stopListedUntil, '2026-03-12');
   // the primary applicant is served first, then a1, then a2 (still counted: it keeps its place)
@@ -136,7 +136,7 @@ test('public lookup: status, stop-list date and positions, with no personal data
   // by the child's IIN; the answer carries no names, IINs, phones or privilege category
   const child = await db.selectFrom('children').select('iin').where('id', '=', a3.childId).executeTakeFirstOrThrow();
   await db.insertInto('privilege_claims').values({ application_id: a3.applicationId, category: 'large_family', document_ref: 'DOC-77', status: 'confirmed', claimed_at: new Date(0) }).execute();
-  const v3 = await lookupQueue(db, policy, { childIin: child.iin }, t.clock);
+  const v3 = await lookupQueue(db, policy, { childIin: child.iin }, t.clock, t.deps.city);
   assert.equal(v3.number, numbers[2]);
   assert.equal(v3.status, 'queued');
   assert.equal(v3.cohort?.position, 1);
@@ -145,24 +145,24 @@ test('public lookup: status, stop-list date and positions, with no personal data
 
   // a stop-list that ended, a referral outstanding
   await db.updateTable('stop_list').set({ ends_on: '2026-03-01' }).where('application_id', '=', a2.applicationId).execute();
-  assert.equal((await lookupQueue(db, policy, { number: numbers[1]! }, t.clock)).status, 'queued');
+  assert.equal((await lookupQueue(db, policy, { number: numbers[1]! }, t.clock, t.deps.city)).status, 'queued');
   const g = await group(db, org, { birthYear: 2021 });
   await db.insertInto('referrals').values({ number: 'R-LOOKUP', application_id: a1.applicationId, organisation_id: org, group_id: g, status: 'issued', issued_at: new Date(0), deadline: '2026-03-09' }).execute();
-  const v1 = await lookupQueue(db, policy, { number: numbers[0]! }, t.clock);
+  const v1 = await lookupQueue(db, policy, { number: numbers[0]! }, t.clock, t.deps.city);
   assert.equal(v1.status, 'referral');
   assert.equal(v1.cohort?.position, 2);
 
   // left the queue: no position
   await db.updateTable('applications').set({ status: 'withdrawn' }).where('id', '=', a3.applicationId).execute();
-  const w = await lookupQueue(db, policy, { number: numbers[2]! }, t.clock);
+  const w = await lookupQueue(db, policy, { number: numbers[2]! }, t.clock, t.deps.city);
   assert.equal(w.status, 'withdrawn');
   assert.equal(w.cohort, null);
   assert.equal(w.preferences[0]?.position, null);
 
-  await assert.rejects(lookupQueue(db, policy, { number: newApplicationNumber() }, t.clock), (e: AppError) => e.status === 404 && e.messageKey === 'queue.not_found');
+  await assert.rejects(lookupQueue(db, policy, { number: newApplicationNumber() }, t.clock, t.deps.city), (e: AppError) => e.status === 404 && e.messageKey === 'queue.not_found');
   const typo = numbers[0]!.slice(0, 3) + (numbers[0]![3] === 'A' ? 'B' : 'A') + numbers[0]!.slice(4);
-  await assert.rejects(lookupQueue(db, policy, { number: typo }, t.clock), (e: AppError) => e.status === 400 && e.code === 'number_invalid');
-  await assert.rejects(lookupQueue(db, policy, { childIin: '061211600013' }, t.clock), (e: AppError) => e.code === 'iin_checksum');
+  await assert.rejects(lookupQueue(db, policy, { number: typo }, t.clock, t.deps.city), (e: AppError) => e.status === 400 && e.code === 'number_invalid');
+  await assert.rejects(lookupQueue(db, policy, { childIin: '061211600013' }, t.clock, t.deps.city), (e: AppError) => e.code === 'iin_checksum');
 });
 
 test('GET /api/queue answers anyone, translated errors for a bad IIN and an unknown number', async () => {
