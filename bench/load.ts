@@ -281,15 +281,14 @@ async function main(): Promise<void> {
     // the service's daily sweep once, before anything is measured: children the city has grown too old
     // for a kindergarten (the generated 2020 cohort, by the real date) leave the queue now, not in
     // the middle of the first round
-    const sweepDeps: AppDeps = { database, clock: new SystemClock(), config: { ...loadConfig({}), jobs: false }, city: new CityState(database.db) };
-    say(`the daily sweep: ${JSON.stringify(await runSweepOnce(sweepDeps))}`);
+    const deps: AppDeps = { database, clock: new SystemClock(), config: { ...loadConfig({}), jobs: false }, city: new CityState(database.db) };
+    say(`the daily sweep: ${JSON.stringify(await runSweepOnce(deps))}`);
     await sql`delete from sms_outbox`.execute(database.db); // its notices to the generated parents would only delay the spike's codes
     const spikeParents = await prepare(database, Number(values['spike-parents']));
     await sql`vacuum analyze`.execute(database.db);
     const queued = (await sql<{ n: number }>`select count(*)::int as n from applications where status = 'queued'`.execute(database.db)).rows[0]!.n;
     const numbers = (await sql<{ number: string }>`select number from applications where status = 'queued' and number not like 'B%'`.execute(database.db)).rows.map((r) => r.number);
     // a first snapshot, so that the service starts with one (its job keeps it fresh from then on)
-    const deps: AppDeps = { database, clock: new SystemClock(), config: { ...loadConfig({}), jobs: false }, city: new CityState(database.db) };
     const snap = await refreshQueueSnapshot(deps, 0);
     say(`queue snapshot of ${snap?.applications} applications: ${snap?.redated ? `unchanged since it was computed (in ${snap.refreshMs} ms), re-dated` : `computed in ${snap?.refreshMs} ms`} (load ${load()})`);
     emit({ name: 'snapshot.refresh', applications: snap?.applications, refreshMs: snap?.refreshMs, redated: snap?.redated });

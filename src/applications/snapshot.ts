@@ -56,19 +56,20 @@ export async function refreshQueueSnapshot(deps: AppDeps, refreshAgeMs?: number)
     const last = await trx.selectFrom('queue_snapshots').selectAll().orderBy('generation', 'desc').limit(1).executeTakeFirst();
     // read before the next statement: a change committed before this moment is visible to it
     const now = deps.clock.now();
-    if (last) {
-      const age = now.epochMilliseconds - last.taken_at.getTime();
+    const age = last ? now.epochMilliseconds - last.taken_at.getTime() : -1;
+    // none yet, or from the clock's future (a demo clock moved back): compute
+    if (last && age >= 0) {
       const due = refreshAgeMs ?? refreshAge(last.refresh_ms);
-      if (age >= 0 && age < Math.min(due, SNAPSHOT_REDATE_AGE_MS)) return null;
+      if (age < Math.min(due, SNAPSHOT_REDATE_AGE_MS)) return null;
       // nothing changed since it was computed: still true now. (A change committed after `now` is
       // not part of "now"; one committed before it is a row here, since only the statement that
       // computed `last` deleted rows, and only those its snapshot saw.)
       const changed = await sql<{ any: boolean }>`select exists (select 1 from queue_changes) as any`.execute(trx);
-      if (age >= 0 && last.ratio === ratio && !changed.rows[0]!.any) {
+      if (last.ratio === ratio && !changed.rows[0]!.any) {
         await trx.updateTable('queue_snapshots').set({ taken_at: toDate(now) }).where('generation', '=', last.generation).execute();
         return { generation: Number(last.generation), applications: last.applications, refreshMs: last.refresh_ms, takenAt: now.toString(), redated: true };
       }
-      if (age >= 0 && age < due) return null;
+      if (age < due) return null;
     }
     const gen = Number((await sql<{ g: number }>`select nextval('queue_snapshot_generation_seq') as g`.execute(trx)).rows[0]!.g);
     // the sorts of all the queue's (scope, application) pairs in memory, not on disk; no JIT compile;
