@@ -140,6 +140,21 @@ function cleanOrg(input: OrganisationInput): OrganisationInput {
   return out;
 }
 
+/** The organisations row's columns from the form (cleaned by cleanOrg), for create and edit alike. */
+function orgColumns(o: OrganisationInput) {
+  return {
+    kind: o.kind,
+    ownership: o.ownership,
+    district_id: o.districtId,
+    name_kk: o.nameKk,
+    name_ru: o.nameRu,
+    address_kk: o.addressKk,
+    address_ru: o.addressRu,
+    phone: o.phone,
+    languages: o.languages,
+  };
+}
+
 /** An operator scoped to a district (by the administrator) acts only on that district's organisations. */
 function assertDistrictInScope(actor: Actor, districtId: number): void {
   const scope = scopeDistrictId(actor);
@@ -160,18 +175,7 @@ export async function createOrganisation(deps: AppDeps, actor: Actor, raw: Organ
     await assertDistrict(trx, o.districtId);
     const row = await trx
       .insertInto('organisations')
-      .values({
-        kind: o.kind,
-        ownership: o.ownership,
-        district_id: o.districtId,
-        name_kk: o.nameKk,
-        name_ru: o.nameRu,
-        address_kk: o.addressKk,
-        address_ru: o.addressRu,
-        phone: o.phone,
-        languages: o.languages,
-        created_at: now,
-      })
+      .values({ ...orgColumns(o), created_at: now })
       .returning('id')
       .executeTakeFirstOrThrow();
     await audit(trx, deps.clock, actor, { action: 'organisation.created', subjectType: 'organisation', subjectId: row.id, data: { kind: o.kind, ownership: o.ownership, districtId: o.districtId, languages: o.languages } });
@@ -214,17 +218,7 @@ export async function updateOrganisation(deps: AppDeps, actor: Actor, id: number
     if (changed.length === 0) return;
     await trx
       .updateTable('organisations')
-      .set({
-        kind: o.kind,
-        ownership: o.ownership,
-        district_id: o.districtId,
-        name_kk: o.nameKk,
-        name_ru: o.nameRu,
-        address_kk: o.addressKk,
-        address_ru: o.addressRu,
-        phone: o.phone,
-        languages: o.languages,
-      })
+      .set(orgColumns(o))
       .where('id', '=', id)
       .execute();
     await audit(trx, deps.clock, actor, { action: 'organisation.updated', subjectType: 'organisation', subjectId: id, reason, data: { changed, kind: o.kind, districtId: o.districtId, languages: o.languages } });
