@@ -1,5 +1,5 @@
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { ApplyFields, Csrf, IinField, Notice, Problem, TextField, trOf, type ApplyForm, type Tr } from './pages.tsx';
+import { ApplyFields, CodeField, Csrf, FileField, IinField, Notice, Problem, TextField, trOf, type ApplyForm, type Tr } from './pages.tsx';
 import type { FirstApplyParent } from './first-apply.ts';
 
 type OrgOption = { id: number; kind: string; nameKk: string; nameRu: string };
@@ -85,12 +85,7 @@ export function firstHandoverPage(ctx: PageContext, o: { parent?: Partial<FirstA
           <Csrf ctx={ctx} />
           <ParentFields tr={tr} p={o.parent ?? {}} email={false} />
           <TextField id="childIin" label={tr('parents.apply.child_iin')} value={o.childIin} required inputmode="numeric" maxlength="15" hint={tr('parents.iin.hint')} />
-          <div>
-            <label for="file" safe>
-              {tr('parents.handover.file')}
-            </label>
-            <input type="file" id="file" name="file" required accept="application/pdf,image/jpeg,image/png" style="max-width:100%" />
-          </div>
+          <FileField id="file" label={tr('parents.handover.file')} required />
           <div>
             <button type="submit" data-qa="first-handover-submit" safe>
               {tr('parents.first.submit')}
@@ -116,15 +111,7 @@ export function firstCodePage(ctx: PageContext, o: { kind: FirstKind; iin: strin
         <form method="post" action={`${url}/verify?lang=${ctx.lang}`} class="stack" data-qa="first-verify">
           <Csrf ctx={ctx} />
           <input type="hidden" name="iin" value={o.iin} />
-          <div>
-            <label for="code">
-              {tr('parents.otp.code') as 'safe'}
-              <span class="hint" id="code-hint" safe>
-                {tr('parents.otp.code.hint')}
-              </span>
-            </label>
-            <input type="text" id="code" name="code" required inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" aria-describedby="code-hint" />
-          </div>
+          <CodeField tr={tr} />
           <div>
             <button type="submit" data-qa="first-verify-submit" safe>
               {tr(o.kind === 'handover' ? 'parents.first.handover.confirm' : 'parents.first.confirm')}

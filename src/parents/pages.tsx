@@ -145,15 +145,7 @@ export function otpEnterPage(ctx: PageContext, o: { iin: string; minutes: number
         <form method="post" action={`/cabinet/otp/verify?lang=${ctx.lang}`} class="stack" data-qa="otp-verify">
           <Csrf ctx={ctx} />
           <input type="hidden" name="iin" value={o.iin} />
-          <div>
-            <label for="code">
-              {tr('parents.otp.code') as 'safe'}
-              <span class="hint" id="code-hint" safe>
-                {tr('parents.otp.code.hint')}
-              </span>
-            </label>
-            <input type="text" id="code" name="code" required inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" aria-describedby="code-hint" />
-          </div>
+          <CodeField tr={tr} />
           <div>
             <button type="submit" data-qa="otp-submit" safe>
               {tr('parents.sign_in')}
@@ -532,15 +524,7 @@ export function referralPage(ctx: PageContext, o: { app: CabinetApplication; r: 
                     </label>
                     <input type="text" id="note" name="note" maxlength="500" />
                   </div>
-                  <div>
-                    <label for="file">
-                      {tr('parents.extend.file') as 'safe'}
-                      <span class="hint" id="file-hint" safe>
-                        {tr('parents.extend.file.hint')}
-                      </span>
-                    </label>
-                    <input type="file" id="file" name="file" required accept="application/pdf,image/jpeg,image/png" aria-describedby="file-hint" style="max-width:100%" />
-                  </div>
+                  <FileField id="file" label={tr('parents.extend.file')} hint={tr('parents.extend.file.hint')} required />
                   <div>
                     <button type="submit" data-qa="extend-submit" safe>
                       {tr('parents.extend.submit')}
@@ -640,12 +624,7 @@ export function phonePage(ctx: PageContext, o: { parent: CabinetParent; changes:
               <input type="radio" name="proof" value="id_card" /> <span safe>{tr('parents.phone.proof.id_card')}</span>
             </label>
           </fieldset>
-          <div>
-            <label for="file" safe>
-              {tr('parents.phone.id_card')}
-            </label>
-            <input type="file" id="file" name="file" accept="application/pdf,image/jpeg,image/png" style="max-width:100%" />
-          </div>
+          <FileField id="file" label={tr('parents.phone.id_card')} />
           <div>
             <button type="submit" data-qa="phone-start" safe>
               {tr('parents.phone.start')}
@@ -732,6 +711,42 @@ export interface ApplyForm {
 }
 
 const PRIVILEGES = ['military', 'special_state_body', 'disabled_parent', 'orphan', 'large_family', 'special_needs', 'teacher'] as const;
+
+/** The one-time password's field (sign-in and the first application's confirmation). */
+export function CodeField(props: { tr: Tr }): JSX.Element {
+  const { tr } = props;
+  return (
+    <div>
+      <label for="code">
+        {tr('parents.otp.code') as 'safe'}
+        <span class="hint" id="code-hint" safe>
+          {tr('parents.otp.code.hint')}
+        </span>
+      </label>
+      <input type="text" id="code" name="code" required inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" aria-describedby="code-hint" />
+    </div>
+  );
+}
+
+/** A supporting document's file field: PDF, JPEG or PNG; `hint` is tied to the field for screen readers. */
+export function FileField(props: { id: string; label: string; hint?: string; required?: boolean }): JSX.Element {
+  const hintId = `${props.id}-hint`;
+  return (
+    <div>
+      <label for={props.id}>
+        {props.label as 'safe'}
+        {props.hint ? (
+          <span class="hint" id={hintId} safe>
+            {props.hint}
+          </span>
+        ) : (
+          ''
+        )}
+      </label>
+      <input type="file" id={props.id} name={props.id} required={props.required ?? false} accept="application/pdf,image/jpeg,image/png" aria-describedby={props.hint ? hintId : undefined} style="max-width:100%" />
+    </div>
+  );
+}
 
 export function TextField(props: { id: string; label: string; value?: string | undefined; type?: string; required?: boolean; hint?: string; inputmode?: string; maxlength?: string }): JSX.Element {
   return (
@@ -829,27 +844,11 @@ export function ApplyFields(props: { ctx: PageContext; organisations: OrgOption[
         {tr('parents.apply.privilege.note')}
       </span>
     </div>
-    <div>
-      <label for="privilegeFile">
-        {tr('parents.apply.privilege_file') as 'safe'}
-        <span class="hint" safe>
-          {tr('parents.apply.file_hint')}
-        </span>
-      </label>
-      <input type="file" id="privilegeFile" name="privilegeFile" accept="application/pdf,image/jpeg,image/png" style="max-width:100%" />
-    </div>
+    <FileField id="privilegeFile" label={tr('parents.apply.privilege_file')} hint={tr('parents.apply.file_hint')} />
     <label style="font-weight:400">
       <input type="checkbox" name="specialNeeds" value="yes" checked={f.specialNeeds ?? false} /> <span safe>{tr('parents.apply.special_needs')}</span>
     </label>
-    <div>
-      <label for="pmpkFile">
-        {tr('parents.apply.pmpk_file') as 'safe'}
-        <span class="hint" safe>
-          {tr('parents.apply.file_hint')}
-        </span>
-      </label>
-      <input type="file" id="pmpkFile" name="pmpkFile" accept="application/pdf,image/jpeg,image/png" style="max-width:100%" />
-    </div>
+    <FileField id="pmpkFile" label={tr('parents.apply.pmpk_file')} hint={tr('parents.apply.file_hint')} />
     </>
   );
 }
@@ -906,12 +905,7 @@ export function handoverPage(ctx: PageContext, o: { childIin?: string; error?: s
         <form method="post" action={`/cabinet/handover?lang=${ctx.lang}`} enctype="multipart/form-data" class="stack" data-qa="handover-form">
           <Csrf ctx={ctx} />
           <TextField id="childIin" label={tr('parents.apply.child_iin')} value={o.childIin} required inputmode="numeric" maxlength="15" />
-          <div>
-            <label for="file" safe>
-              {tr('parents.handover.file')}
-            </label>
-            <input type="file" id="file" name="file" required accept="application/pdf,image/jpeg,image/png" style="max-width:100%" />
-          </div>
+          <FileField id="file" label={tr('parents.handover.file')} required />
           <div>
             <button type="submit" data-qa="handover-submit" safe>
               {tr('parents.handover.submit')}
