@@ -1,6 +1,7 @@
 import { t, type MessageKey } from '../web/i18n/index.ts';
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
+import { nameIn } from '../web/queries.ts';
 
 export type { Flash };
 import { formatDateTime } from '../web/format.ts';
@@ -11,11 +12,10 @@ import { STAFF_ROLES, type SettingRow, type StaffRow } from './service.ts';
 type Tr = (k: MessageKey, p?: Record<string, string | number>) => string;
 const trOf = (ctx: PageContext): Tr => (k, p) => t(ctx.lang, k, p);
 type Named = { id: number; nameKk: string; nameRu: string };
-const nameOf = (lang: string, o: { nameKk: string; nameRu: string }) => (lang === 'kk' ? o.nameKk : o.nameRu);
 
 function scopeText(tr: Tr, lang: string, u: StaffRow): string {
-  if (u.role === 'kindergarten') return nameOf(lang, { nameKk: u.organisationKk ?? '', nameRu: u.organisationRu ?? '' });
-  if (u.role === 'operator') return u.districtId ? nameOf(lang, { nameKk: u.districtKk ?? '', nameRu: u.districtRu ?? '' }) : tr('admin.users.city');
+  if (u.role === 'kindergarten') return nameIn(lang, { nameKk: u.organisationKk ?? '', nameRu: u.organisationRu ?? '' });
+  if (u.role === 'operator') return u.districtId ? nameIn(lang, { nameKk: u.districtKk ?? '', nameRu: u.districtRu ?? '' }) : tr('admin.users.city');
   return '—';
 }
 
@@ -53,7 +53,7 @@ function ScopeFields(props: { ctx: PageContext; organisations: Named[]; district
           </option>
           {props.organisations.map((o) => (
             <option value={String(o.id)} selected={props.organisationId === o.id} safe>
-              {nameOf(props.ctx.lang, o)}
+              {nameIn(props.ctx.lang, o)}
             </option>
           ))}
         </select>
@@ -68,7 +68,7 @@ function ScopeFields(props: { ctx: PageContext; organisations: Named[]; district
           </option>
           {props.districts.map((d) => (
             <option value={String(d.id)} selected={props.districtId === d.id} safe>
-              {nameOf(props.ctx.lang, d)}
+              {nameIn(props.ctx.lang, d)}
             </option>
           ))}
         </select>

@@ -1,4 +1,5 @@
 import { t } from '../web/i18n/index.ts';
+import { nameIn } from '../web/queries.ts';
 import type { Lang } from '../db/schema.ts';
 import type { WaitEstimate, WhyNotYet } from './why.ts';
 
@@ -39,7 +40,7 @@ export function WhyNotYetTable(props: { lang: Lang; why: WhyNotYet }): JSX.Eleme
                 <td data-label={tr('distribution.why.col.rank')} safe>{String(p.rank)}</td>
                 <td data-label={tr('distribution.col.organisation')}>
                   <a href={`/organisations/${p.organisationId}?lang=${lang}`} safe>
-                    {lang === 'kk' ? p.nameKk : p.nameRu}
+                    {nameIn(lang, p)}
                   </a>
                 </td>
                 <td data-label={tr('distribution.why.col.position')} data-qa="why-position" safe>

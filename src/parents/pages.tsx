@@ -1,6 +1,7 @@
 import { t, type MessageKey } from '../web/i18n/index.ts';
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { Csrf } from '../web/forms.tsx';
+import { nameIn } from '../web/queries.ts';
 import { formatDate, formatDateTime, formatDateTimeSeconds } from '../web/format.ts';
 import { PASSWORD_MIN_LENGTH } from './signin.ts';
 import type { CabinetApplication, CabinetMessage, CabinetParent, CabinetReferral } from './cabinet.ts';
@@ -46,7 +47,6 @@ export function IinField(props: { tr: Tr; value?: string | undefined }): JSX.Ele
   );
 }
 
-const nameOf = (lang: string, o: { nameKk: string; nameRu: string }) => (lang === 'kk' ? o.nameKk : o.nameRu);
 const fullName = (p: { lastName: string; firstName: string; middleName: string | null }) => [p.lastName, p.firstName, p.middleName].filter(Boolean).join(' ');
 
 /** The cabinet's own bar: back to the cabinet and sign-out (the site header shows sign-out for staff only). */
@@ -237,7 +237,7 @@ function Position(props: { ctx: PageContext; app: CabinetApplication }): JSX.Ele
           </p>
           <ul data-qa="org-positions" style="margin-top:.25rem">
             {app.preferences.map((p) => (
-              <li safe>{tr('parents.app.org_position', { rank: p.rank, name: nameOf(ctx.lang, p), n: p.position ?? '—' })}</li>
+              <li safe>{tr('parents.app.org_position', { rank: p.rank, name: nameIn(ctx.lang, p), n: p.position ?? '—' })}</li>
             ))}
           </ul>
         </>
@@ -274,7 +274,7 @@ function ReferralLine(props: { ctx: PageContext; r: CabinetReferral }): JSX.Elem
         {tr('parents.referral', { number: r.number })}
       </a>
       {' — ' as 'safe'}
-      <span safe>{nameOf(ctx.lang, r.organisation)}</span>: <strong safe>{tr(`parents.referral.status.${r.status}`)}</strong>
+      <span safe>{nameIn(ctx.lang, r.organisation)}</span>: <strong safe>{tr(`parents.referral.status.${r.status}`)}</strong>
       {r.status === 'issued' ? <span safe>{` (${tr('parents.referral.deadline')}: ${formatDate(ctx.lang, r.deadline)})`}</span> : ''}
     </li>
   );
@@ -415,7 +415,7 @@ export function referralPage(ctx: PageContext, o: { app: CabinetApplication; r: 
           <dt safe>{tr('parents.referral.org')}</dt>
           <dd>
             <a href={`/organisations/${org.id}?lang=${ctx.lang}`} safe>
-              {nameOf(ctx.lang, org)}
+              {nameIn(ctx.lang, org)}
             </a>
           </dd>
           <dt safe>{tr('parents.referral.address')}</dt>
@@ -806,7 +806,7 @@ export function ApplyFields(props: { ctx: PageContext; organisations: OrgOption[
             </option>
             {o.organisations.map((org) => (
               <option value={String(org.id)} selected={f.prefs?.[i] === String(org.id)} safe>
-                {`${nameOf(ctx.lang, org)} (${kindName(org.kind)})`}
+                {`${nameIn(ctx.lang, org)} (${kindName(org.kind)})`}
               </option>
             ))}
           </select>
@@ -984,7 +984,7 @@ export function applicationPage(
                     </option>
                     {sameKind.map((org) => (
                       <option value={String(org.id)} selected={app.preferences[i]?.organisationId === org.id} safe>
-                        {nameOf(ctx.lang, org)}
+                        {nameIn(ctx.lang, org)}
                       </option>
                     ))}
                   </select>

@@ -1,6 +1,7 @@
 import { t, type MessageKey } from '../web/i18n/index.ts';
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
+import { nameIn } from '../web/queries.ts';
 
 export type { Flash };
 import { formatDate, formatDateTime } from '../web/format.ts';
@@ -11,7 +12,6 @@ import type { DocumentKind } from '../contracts/verify.ts';
 type Tr = (k: MessageKey, p?: Record<string, string | number>) => string;
 const trOf = (ctx: PageContext): Tr => (k, p) => t(ctx.lang, k, p);
 const fullName = (p: { lastName: string; firstName: string; middleName: string | null }) => [p.lastName, p.firstName, p.middleName].filter(Boolean).join(' ');
-const orgName = (lang: string, o: { nameKk: string; nameRu: string }) => (lang === 'kk' ? o.nameKk : o.nameRu);
 
 export function groupsPage(ctx: PageContext, d: { organisationName: string; groups: GroupRow[] } & Flash): string {
   const tr = trOf(ctx);
@@ -412,7 +412,7 @@ export function verifyPage(ctx: PageContext, kind: DocumentKind, v: VerifiedDocu
   const rows: [string, string][] = [];
   if (v) {
     rows.push([tr('verify.number'), v.number]);
-    rows.push([tr('verify.organisation'), orgName(ctx.lang, v.organisation)]);
+    rows.push([tr('verify.organisation'), nameIn(ctx.lang, v.organisation)]);
     rows.push([tr('verify.issued'), formatDateTime(ctx.lang, v.issuedAt)]);
     rows.push([tr('verify.status'), kind === 'contract' && v.contractStatus ? tr(`staff.contract.status.${v.contractStatus}`) : tr(`staff.status.${v.referralStatus}`)]);
     if (kind === 'contract' && v.signedAt) rows.push([tr('verify.signed'), formatDateTime(ctx.lang, v.signedAt)]);
