@@ -1,5 +1,5 @@
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { ApplyFields, CodeField, Csrf, FileField, IinField, Notice, Problem, TextField, trOf, type ApplyForm, type Tr } from './pages.tsx';
+import { ApplyFields, CodeField, Csrf, ResendCodeForm, FileField, IinField, Notice, Problem, TextField, trOf, type ApplyForm, type Tr } from './pages.tsx';
 import type { FirstApplyParent } from './first-apply.ts';
 
 type OrgOption = { id: number; kind: string; nameKk: string; nameRu: string };
@@ -118,18 +118,7 @@ export function firstCodePage(ctx: PageContext, o: { kind: FirstKind; iin: strin
             </button>
           </div>
         </form>
-        <form method="post" action={`${url}/resend?lang=${ctx.lang}`} class="stack">
-          <Csrf ctx={ctx} />
-          <input type="hidden" name="iin" value={o.iin} />
-          <p class="hint" safe>
-            {tr('parents.otp.again.hint', { seconds: o.resendSeconds })}
-          </p>
-          <div>
-            <button type="submit" class="link" safe>
-              {tr('parents.otp.again')}
-            </button>
-          </div>
-        </form>
+        <ResendCodeForm ctx={ctx} action={`${url}/resend?lang=${ctx.lang}`} iin={o.iin} seconds={o.resendSeconds} />
         <p>
           <a href={`${url}?lang=${ctx.lang}`} safe>
             {tr('parents.first.again_form')}

@@ -5,6 +5,7 @@ import type { RoutePlugin } from '../routes.ts';
 import { AppError } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
+import { openOrganisations } from '../web/queries.ts';
 import { setSessionCookie } from '../auth/sessions.ts';
 import { acceptFormWithFile, type FormWithFile } from './multipart.ts';
 import { applyFormOf } from './apply.ts';
@@ -31,22 +32,12 @@ function asAppError(thrown: unknown): AppError | null {
 export const firstApplyRoutes: RoutePlugin = async (app, deps) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  async function organisations(req: FastifyRequest) {
-    const orgs = await deps.database.db
-      .selectFrom('organisations')
-      .select(['id', 'kind', 'name_kk', 'name_ru'])
-      .where('closed_at', 'is', null)
-      .orderBy(req.lang === 'kk' ? 'name_kk' : 'name_ru')
-      .execute();
-    return orgs.map((x) => ({ id: x.id, kind: x.kind, nameKk: x.name_kk, nameRu: x.name_ru }));
-  }
-
   async function showForm(req: FastifyRequest, reply: FastifyReply, form: FormWithFile | null, o: { error?: string; wayOut?: boolean; status?: number } = {}) {
     const policy = await deps.city.getPolicy();
     return sendPage(
       reply,
       firstApplyPage(pageContext(req, reply, deps), {
-        organisations: await organisations(req),
+        organisations: await openOrganisations(deps.database.db, req.lang),
         maxPreferences: policy.maxPreferences,
         ...(form ? { form: applyFormOf(form, policy.maxPreferences), parent: firstApplyParentOf(form) } : {}),
         error: o.error ?? null,

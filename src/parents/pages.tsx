@@ -152,18 +152,7 @@ export function otpEnterPage(ctx: PageContext, o: { iin: string; minutes: number
             </button>
           </div>
         </form>
-        <form method="post" action={`/cabinet/otp?lang=${ctx.lang}`} class="stack">
-          <Csrf ctx={ctx} />
-          <input type="hidden" name="iin" value={o.iin} />
-          <p class="hint" safe>
-            {tr('parents.otp.again.hint', { seconds: o.resendSeconds })}
-          </p>
-          <div>
-            <button type="submit" class="link" safe>
-              {tr('parents.otp.again')}
-            </button>
-          </div>
-        </form>
+        <ResendCodeForm ctx={ctx} action={`/cabinet/otp?lang=${ctx.lang}`} iin={o.iin} seconds={o.resendSeconds} />
         <p class="muted" safe>
           {tr('parents.otp.no_sms')}
         </p>
@@ -728,6 +717,25 @@ export function CodeField(props: { tr: Tr }): JSX.Element {
   );
 }
 
+/** "Send the code again" under the code field (sign-in and the first application's confirmation). */
+export function ResendCodeForm(props: { ctx: PageContext; action: string; iin: string; seconds: number }): JSX.Element {
+  const tr = trOf(props.ctx);
+  return (
+    <form method="post" action={props.action} class="stack">
+      <Csrf ctx={props.ctx} />
+      <input type="hidden" name="iin" value={props.iin} />
+      <p class="hint" safe>
+        {tr('parents.otp.again.hint', { seconds: props.seconds })}
+      </p>
+      <div>
+        <button type="submit" class="link" safe>
+          {tr('parents.otp.again')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
 /** A supporting document's file field: PDF, JPEG or PNG; `hint` is tied to the field for screen readers. */
 export function FileField(props: { id: string; label: string; hint?: string; required?: boolean }): JSX.Element {
   const hintId = `${props.id}-hint`;
@@ -768,6 +776,32 @@ export function TextField(props: { id: string; label: string; value?: string | u
 
 type OrgOption = { id: number; kind: string; nameKk: string; nameRu: string };
 
+/** The preferred organisations' selects, rank 1 required (the application form and its edit). */
+function PreferenceSelects(props: { tr: Tr; count: number; organisations: OrgOption[]; chosen: (i: number) => number | undefined; label: (org: OrgOption) => string }): JSX.Element {
+  const { tr } = props;
+  return (
+    <>
+      {Array.from({ length: props.count }, (_, i) => (
+        <div>
+          <label for={`pref${i + 1}`} safe>
+            {tr('parents.apply.preference', { n: i + 1 })}
+          </label>
+          <select id={`pref${i + 1}`} name={`pref${i + 1}`} required={i === 0}>
+            <option value="" safe>
+              {tr('parents.apply.none')}
+            </option>
+            {props.organisations.map((org) => (
+              <option value={String(org.id)} selected={props.chosen(i) === org.id} safe>
+                {props.label(org)}
+              </option>
+            ))}
+          </select>
+        </div>
+      ))}
+    </>
+  );
+}
+
 /** The application form's fields (the child, the organisations, language, start, privilege, special needs): the cabinet's form and the public first application share them. */
 export function ApplyFields(props: { ctx: PageContext; organisations: OrgOption[]; maxPreferences: number; form: ApplyForm }): JSX.Element {
   const { ctx } = props;
@@ -795,23 +829,7 @@ export function ApplyFields(props: { ctx: PageContext; organisations: OrgOption[
     </fieldset>
     <fieldset class="stack">
       <legend safe>{tr('parents.apply.preferences', { max: o.maxPreferences })}</legend>
-      {Array.from({ length: o.maxPreferences }, (_, i) => (
-        <div>
-          <label for={`pref${i + 1}`} safe>
-            {tr('parents.apply.preference', { n: i + 1 })}
-          </label>
-          <select id={`pref${i + 1}`} name={`pref${i + 1}`} required={i === 0}>
-            <option value="" safe>
-              {tr('parents.apply.none')}
-            </option>
-            {o.organisations.map((org) => (
-              <option value={String(org.id)} selected={f.prefs?.[i] === String(org.id)} safe>
-                {`${nameIn(ctx.lang, org)} (${kindName(org.kind)})`}
-              </option>
-            ))}
-          </select>
-        </div>
-      ))}
+      <PreferenceSelects tr={tr} count={o.maxPreferences} organisations={o.organisations} chosen={(i) => Number(f.prefs?.[i])} label={(org) => `${nameIn(ctx.lang, org)} (${kindName(org.kind)})`} />
     </fieldset>
     <div>
       <label for="language" safe>
@@ -973,23 +991,7 @@ export function applicationPage(
             <p safe>{tr('parents.edit.intro')}</p>
             <form method="post" action={`/cabinet/applications/${app.id}/edit?lang=${ctx.lang}`} class="stack" data-qa="edit-form">
               <Csrf ctx={ctx} />
-              {Array.from({ length: o.maxPreferences }, (_, i) => (
-                <div>
-                  <label for={`pref${i + 1}`} safe>
-                    {tr('parents.apply.preference', { n: i + 1 })}
-                  </label>
-                  <select id={`pref${i + 1}`} name={`pref${i + 1}`} required={i === 0}>
-                    <option value="" safe>
-                      {tr('parents.apply.none')}
-                    </option>
-                    {sameKind.map((org) => (
-                      <option value={String(org.id)} selected={app.preferences[i]?.organisationId === org.id} safe>
-                        {nameIn(ctx.lang, org)}
-                      </option>
-                    ))}
-                  </select>
-                </div>
-              ))}
+              <PreferenceSelects tr={tr} count={o.maxPreferences} organisations={sameKind} chosen={(i) => app.preferences[i]?.organisationId} label={(org) => nameIn(ctx.lang, org)} />
               <div>
                 <label for="language" safe>
                   {tr('parents.apply.language')}

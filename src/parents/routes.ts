@@ -5,6 +5,7 @@ import type { RoutePlugin } from '../routes.ts';
 import { AppError, notFound } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
+import { openOrganisations } from '../web/queries.ts';
 import { setSessionCookie } from '../auth/sessions.ts';
 import { extendReferral, referralError, returnReferral } from '../referrals/service.ts';
 import { EXTENSION_REASONS } from '../domain/referral.ts';
@@ -264,12 +265,11 @@ export const parentRoutes: RoutePlugin = async (app, deps) => {
   async function showApplication(req: FastifyRequest, reply: FastifyReply, parentId: number, id: number, o: { error?: string | null; notice?: string | null; status?: number } = {}) {
     const [app] = await loadApplications(deps, parentId, id);
     const policy = await deps.city.getPolicy();
-    const orgs = await deps.database.db.selectFrom('organisations').select(['id', 'kind', 'name_kk', 'name_ru']).where('closed_at', 'is', null).orderBy(req.lang === 'kk' ? 'name_kk' : 'name_ru').execute();
     return sendPage(
       reply,
       applicationPage(pageContext(req, reply, deps), {
         app: app!,
-        organisations: orgs.map((x) => ({ id: x.id, kind: x.kind, nameKk: x.name_kk, nameRu: x.name_ru })),
+        organisations: await openOrganisations(deps.database.db, req.lang),
         maxPreferences: policy.maxPreferences,
         error: o.error ?? null,
         notice: o.notice ?? null,
@@ -503,16 +503,10 @@ export const parentRoutes: RoutePlugin = async (app, deps) => {
   // ---------------- pages: the application form, the hand-over request ----------------
   async function showApply(req: FastifyRequest, reply: FastifyReply, o: { form?: ReturnType<typeof applyFormOf>; error?: string | null; wayOut?: boolean; status?: number } = {}) {
     const policy = await deps.city.getPolicy();
-    const orgs = await deps.database.db
-      .selectFrom('organisations')
-      .select(['id', 'kind', 'name_kk', 'name_ru'])
-      .where('closed_at', 'is', null)
-      .orderBy(req.lang === 'kk' ? 'name_kk' : 'name_ru')
-      .execute();
     return sendPage(
       reply,
       applyPage(pageContext(req, reply, deps), {
-        organisations: orgs.map((x) => ({ id: x.id, kind: x.kind, nameKk: x.name_kk, nameRu: x.name_ru })),
+        organisations: await openOrganisations(deps.database.db, req.lang),
         maxPreferences: policy.maxPreferences,
         ...(o.form ? { form: o.form } : {}),
         error: o.error ?? null,

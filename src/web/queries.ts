@@ -108,6 +108,17 @@ export async function getOrganisation(db: Kysely<DB>, id: number): Promise<OrgDe
   };
 }
 
+/** The open organisations a parent may prefer (the application forms' selects), by name in the page's language. */
+export async function openOrganisations(db: Kysely<DB>, lang: string): Promise<{ id: number; kind: OrgKind; nameKk: string; nameRu: string }[]> {
+  const orgs = await db
+    .selectFrom('organisations')
+    .select(['id', 'kind', 'name_kk', 'name_ru'])
+    .where('closed_at', 'is', null)
+    .orderBy(lang === 'kk' ? 'name_kk' : 'name_ru')
+    .execute();
+  return orgs.map((x) => ({ id: x.id, kind: x.kind, nameKk: x.name_kk, nameRu: x.name_ru }));
+}
+
 /** The name of an organisation in the page's language (Kazakh for kk, Russian otherwise). */
 export function nameIn(lang: string, o: { nameKk: string; nameRu: string }): string {
   return lang === 'kk' ? o.nameKk : o.nameRu;
