@@ -134,6 +134,29 @@ async function sendCode(trx: Trx, deps: AppDeps, key: Buffer, policy: Policy, ro
   await audit(trx, deps.clock, PUBLIC, { action: 'auth.parent_first_apply_otp_sent', subjectType: 'first_application', subjectId: row.id, data: { onFile: !!known, phones: new Set(phones.filter(Boolean)).size } }, requestId);
 }
 
+/**
+ * One request for a code about an IIN: in one transaction under the IIN's lock and the sign-in
+ * limits (a refusal is thrown after the transaction, so the attempt it counts stays written), then
+ * `write` stores or finds what waits for the code and sends it.
+ */
+async function codeRequest(deps: AppDeps, policy: Policy, iin: string, address: string, requestId: string | undefined, write: (trx: Trx, k: Keys) => Promise<void>): Promise<FirstApplyRequested> {
+  const k = await keys(deps, iin, address);
+  const refusal = await deps.database.db.transaction().execute(async (trx): Promise<AppError | null> => {
+    await lockIin(trx, k.iinHmac);
+    const limited = await throttle(trx, deps, k, policy, requestId);
+    if (limited) return limited;
+    await write(trx, k);
+    return null;
+  });
+  if (refusal) throw refusal;
+  return { iin, resendAfterSeconds: policy.otpResendSeconds, validMinutes: policy.otpValidMinutes };
+}
+
+/** Only the newest form of an IIN waits for its code. */
+async function supersedeWaiting(trx: Trx, k: Keys): Promise<void> {
+  await trx.updateTable('first_applications').set({ status: 'superseded', form: null }).where('iin_hmac', '=', k.iinHmac).where('status', '=', 'awaiting_code').execute();
+}
+
 export interface FirstApplyRequested extends OtpRequested {
   iin: string;
 }
@@ -161,14 +184,9 @@ export async function requestFirstApply(deps: AppDeps, input: { form: FormWithFi
   const checked = await prepareApplication(deps, applicationInputOf(read, parentPart(), { privilege: read.privilegeFile ? 'upload:0' : null, pmpk: read.pmpkFile ? 'upload:0' : null }));
   await dryRun(deps, checked);
 
-  const k = await keys(deps, iin, input.address);
   const now = toDate(deps.clock.now());
-  const refusal = await deps.database.db.transaction().execute(async (trx): Promise<AppError | null> => {
-    await lockIin(trx, k.iinHmac);
-    const limited = await throttle(trx, deps, k, policy, requestId);
-    if (limited) return limited;
-    // only the newest form of an IIN waits for its code
-    await trx.updateTable('first_applications').set({ status: 'superseded', form: null }).where('iin_hmac', '=', k.iinHmac).where('status', '=', 'awaiting_code').execute();
+  return codeRequest(deps, policy, iin, input.address, requestId, async (trx, k) => {
+    await supersedeWaiting(trx, k);
     const privilege = read.privilegeFile ? await storeUpload(trx, deps.clock, null, 'privilege', read.privilegeFile) : null;
     const pmpk = read.pmpkFile ? await storeUpload(trx, deps.clock, null, 'pmpk', read.pmpkFile) : null;
     const form = applicationInputOf(read, parentPart(), { privilege: privilege?.ref ?? null, pmpk: pmpk?.ref ?? null });
@@ -186,29 +204,19 @@ export async function requestFirstApply(deps: AppDeps, input: { form: FormWithFi
       .returning('id')
       .executeTakeFirstOrThrow();
     await sendCode(trx, deps, k.key, policy, { id: row.id, iin, typedPhones: [checked.phone1, checked.phone2] }, input.lang, requestId);
-    return null;
   });
-  if (refusal) throw refusal;
-  return { iin, resendAfterSeconds: policy.otpResendSeconds, validMinutes: policy.otpValidMinutes };
 }
 
 /** Another code for the waiting form of this IIN (same limits; the same answer when there is none). */
 export async function resendFirstApplyCode(deps: AppDeps, input: { iin: string; address: string; lang: Lang }, requestId?: string): Promise<FirstApplyRequested> {
   const policy = await deps.city.getPolicy();
   const iin = checkParentIin(input.iin);
-  const k = await keys(deps, iin, input.address);
-  const refusal = await deps.database.db.transaction().execute(async (trx): Promise<AppError | null> => {
-    await lockIin(trx, k.iinHmac);
-    const limited = await throttle(trx, deps, k, policy, requestId);
-    if (limited) return limited;
+  return codeRequest(deps, policy, iin, input.address, requestId, async (trx, k) => {
     const row = await trx.selectFrom('first_applications').select(['id', 'form']).where('iin_hmac', '=', k.iinHmac).where('status', '=', 'awaiting_code').orderBy('id', 'desc').limit(1).forUpdate().executeTakeFirst();
-    if (!row) return null;
+    if (!row) return;
     const typed = typedParent.parse(row.form).parent;
     await sendCode(trx, deps, k.key, policy, { id: row.id, iin, typedPhones: [normalisePhone(typed.phone1), typed.phone2 ? normalisePhone(typed.phone2) : null] }, input.lang, requestId);
-    return null;
   });
-  if (refusal) throw refusal;
-  return { iin, resendAfterSeconds: policy.otpResendSeconds, validMinutes: policy.otpValidMinutes };
 }
 
 export const restartFirstApply = () => new AppError('first_apply_restart', 409, 'parents.first.restart');
@@ -367,13 +375,9 @@ export async function requestFirstHandover(deps: AppDeps, input: { form: FormWit
   if (parent.phone2 && !phone2) throw invalid('phone_invalid', 'application.phone_invalid', { field: 'parent.phone2' });
   const file = checkUpload(input.form.file, input.form.truncated);
 
-  const k = await keys(deps, iin, input.address);
   const now = toDate(deps.clock.now());
-  const refusal = await deps.database.db.transaction().execute(async (trx): Promise<AppError | null> => {
-    await lockIin(trx, k.iinHmac);
-    const limited = await throttle(trx, deps, k, policy, requestId);
-    if (limited) return limited;
-    await trx.updateTable('first_applications').set({ status: 'superseded', form: null }).where('iin_hmac', '=', k.iinHmac).where('status', '=', 'awaiting_code').execute();
+  return codeRequest(deps, policy, iin, input.address, requestId, async (trx, k) => {
+    await supersedeWaiting(trx, k);
     const upload = await storeUpload(trx, deps.clock, null, 'handover', file);
     const row = await trx
       .insertInto('first_applications')
@@ -381,10 +385,7 @@ export async function requestFirstHandover(deps: AppDeps, input: { form: FormWit
       .returning('id')
       .executeTakeFirstOrThrow();
     await sendCode(trx, deps, k.key, policy, { id: row.id, iin, typedPhones: [phone1, phone2] }, input.lang, requestId);
-    return null;
   });
-  if (refusal) throw refusal;
-  return { iin, resendAfterSeconds: policy.otpResendSeconds, validMinutes: policy.otpValidMinutes };
 }
 
 /**
