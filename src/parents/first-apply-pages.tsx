@@ -1,5 +1,5 @@
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { ApplyFields, CodeField, Csrf, ResendCodeForm, FileField, IinField, Notice, Problem, TextField, trOf, type ApplyForm, type Tr } from './pages.tsx';
+import { ApplyFields, CodeField, Csrf, DemoSmsLink, ResendCodeForm, FileField, IinField, Notice, Problem, TextField, trOf, type ApplyForm, type Tr } from './pages.tsx';
 import type { FirstApplyParent } from './first-apply.ts';
 
 type OrgOption = { id: number; kind: string; nameKk: string; nameRu: string };
@@ -124,15 +124,7 @@ export function firstCodePage(ctx: PageContext, o: { kind: FirstKind; iin: strin
             {tr('parents.first.again_form')}
           </a>
         </p>
-        {ctx.deps.config.mode === 'demo' ? (
-          <p>
-            <a href={`/demo/sms?lang=${ctx.lang}`} target="_blank" data-qa="demo-sms-link" safe>
-              {tr('parents.demo_sms.title')}
-            </a>
-          </p>
-        ) : (
-          ''
-        )}
+        <DemoSmsLink ctx={ctx} />
       </>
     ),
   });

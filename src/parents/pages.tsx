@@ -156,15 +156,7 @@ export function otpEnterPage(ctx: PageContext, o: { iin: string; minutes: number
         <p class="muted" safe>
           {tr('parents.otp.no_sms')}
         </p>
-        {ctx.deps.config.mode === 'demo' ? (
-          <p>
-            <a href={`/demo/sms?lang=${ctx.lang}`} target="_blank" data-qa="demo-sms-link" safe>
-              {tr('parents.demo_sms.title')}
-            </a>
-          </p>
-        ) : (
-          ''
-        )}
+        <DemoSmsLink ctx={ctx} />
       </>
     ),
   });
@@ -733,6 +725,19 @@ export function ResendCodeForm(props: { ctx: PageContext; action: string; iin: s
         </button>
       </div>
     </form>
+  );
+}
+
+/** Demo mode only: where the one-time passwords "sent" can be read (no SMS gateway). */
+export function DemoSmsLink(props: { ctx: PageContext }): JSX.Element {
+  const { ctx } = props;
+  if (ctx.deps.config.mode !== 'demo') return <></>;
+  return (
+    <p>
+      <a href={`/demo/sms?lang=${ctx.lang}`} target="_blank" data-qa="demo-sms-link" safe>
+        {trOf(ctx)('parents.demo_sms.title')}
+      </a>
+    </p>
   );
 }
 
