@@ -1,0 +1,156 @@
+// Shared page components: the pieces every workspace (cabinet, kindergarten, department, admin)
+// builds its pages from. A page table, a form field with its error, a decision with a reason.
+import { t, type MessageKey } from './i18n/index.ts';
+import type { PageContext } from './layout.tsx';
+import { Csrf } from './forms.tsx';
+
+export type Tr = (k: MessageKey, p?: Record<string, string | number>) => string;
+export const trOf =
+  (ctx: PageContext): Tr =>
+  (k, p) =>
+    t(ctx.lang, k, p);
+
+/** One column of a {@link StackedTable}: its header and how a row fills its cell. */
+export interface Column<R> {
+  /** The header, already translated; also the label a phone shows before the cell. */
+  label: string;
+  /** The cell's content: a string is escaped, an element is used as it is. */
+  cell: (row: R) => JSX.Element;
+  /** Right-aligned number (left-aligned again when stacked on a phone). */
+  num?: boolean;
+}
+
+/**
+ * A table that stacks on a phone: below 30rem each row becomes a block and each cell is preceded by
+ * its column's label (the CSS of `table.stacked`). An empty list shows `empty` instead of a table.
+ */
+export function StackedTable<R>(props: {
+  columns: Column<R>[];
+  rows: readonly R[];
+  /** data-qa of the table. */
+  qa: string;
+  /** data-qa of each row. */
+  rowQa?: (row: R) => string;
+  empty?: string;
+  caption?: string;
+}): JSX.Element {
+  const { columns, rows } = props;
+  if (rows.length === 0) return props.empty ? <p data-qa="empty" safe>{props.empty}</p> : <></>;
+  return (
+    <div class="table-wrap">
+      <table class="stacked" data-qa={props.qa}>
+        {props.caption ? <caption safe>{props.caption}</caption> : ''}
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th class={c.num ? 'num' : undefined} safe>
+                {c.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr data-qa={props.rowQa?.(r)}>
+              {columns.map((c) => (
+                <td class={c.num ? 'num' : undefined} data-label={c.label}>
+                  {c.cell(r)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/**
+ * A labelled form field with its hint and its error beside it (aria-describedby ties both to the
+ * control, aria-invalid marks it). `control` receives the ids to put on the input.
+ */
+export function Field(props: {
+  id: string;
+  label: string;
+  hint?: string | null | undefined;
+  error?: string | null | undefined;
+  control: (a: { id: string; describedBy: string | undefined; invalid: 'true' | undefined }) => JSX.Element;
+}): JSX.Element {
+  const { id, label, hint, error } = props;
+  const hintId = hint ? `${id}-hint` : undefined;
+  const errorId = error ? `${id}-error` : undefined;
+  const describedBy = [errorId, hintId].filter(Boolean).join(' ') || undefined;
+  return (
+    <div class={error ? 'field field-error' : 'field'}>
+      <label for={id} safe>
+        {label}
+      </label>
+      {hint ? (
+        <span id={hintId} class="hint" safe>
+          {hint}
+        </span>
+      ) : (
+        ''
+      )}
+      {error ? (
+        <span id={errorId} class="error-text" data-qa={`error-${id}`} safe>
+          {error}
+        </span>
+      ) : (
+        ''
+      )}
+      {props.control({ id, describedBy, invalid: error ? 'true' : undefined })}
+    </div>
+  );
+}
+
+/**
+ * A decision on one item: approve (one button, when allowed) and reject with a required reason —
+ * two forms that work without JavaScript, posting `decision=approve|reject` and `reason`.
+ */
+export function DecisionForm(props: {
+  ctx: PageContext;
+  action: string;
+  id: number | string;
+  approve: boolean;
+  labels: { approve: string; reject: string; reason: string };
+  /** Extra hidden fields sent with both decisions. */
+  hidden?: Record<string, string>;
+}): JSX.Element {
+  const { ctx, labels } = props;
+  const reasonId = `reason-${props.id}`;
+  const action = `${props.action}${props.action.includes('?') ? '&' : '?'}lang=${ctx.lang}`;
+  const hidden = Object.entries(props.hidden ?? {}).map(([name, value]) => <input type="hidden" name={name} value={value} />);
+  return (
+    <div class="stack" style="margin-top:.75rem">
+      {props.approve ? (
+        <form method="post" action={action} class="inline" data-qa="approve-form">
+          <Csrf ctx={ctx} />
+          {hidden}
+          <input type="hidden" name="decision" value="approve" />
+          <button type="submit" data-qa="approve" safe>
+            {labels.approve}
+          </button>
+        </form>
+      ) : (
+        ''
+      )}
+      <form method="post" action={action} class="stack" data-qa="reject-form">
+        <Csrf ctx={ctx} />
+        {hidden}
+        <input type="hidden" name="decision" value="reject" />
+        <div>
+          <label for={reasonId} safe>
+            {labels.reason}
+          </label>
+          <textarea id={reasonId} name="reason" required maxlength="500" rows="2" style="display:block;width:100%;max-width:28rem;font:inherit" />
+        </div>
+        <div>
+          <button type="submit" data-qa="reject" safe>
+            {labels.reject}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}
