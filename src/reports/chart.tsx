@@ -3,7 +3,8 @@ import type { ChartData } from './service.ts';
 /** Colour-blind-safe colours (Okabe–Ito), one per series. */
 const COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#F0E442', '#000000'];
 
-const W = 420;
+/** Drawn in a 340-unit box: a 360 px phone shows it at about 1:1, so its text stays readable there. */
+const W = 340;
 /** Bars start here; each category's label is written above its bar(s), so long names fit a phone. */
 const LABEL = 8;
 const RIGHT = 44;
@@ -43,16 +44,16 @@ export function barChart(props: { chart: ChartData; title: string; empty: string
   const fmt = (v: number) => String(Math.round(v * 10) / 10);
   return (
     <figure class="chart">
-      <svg viewBox={`0 0 ${W} ${height}`} width="100%" role="img" aria-label={title} xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="12">
+      <svg viewBox={`0 0 ${W} ${height}`} width="100%" role="img" aria-label={title} xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="13">
         <title safe>{title}</title>
         {series.map((s, i) => {
-          const x = 8 + (i % 2) * 205;
+          const x = 8 + (i % 2) * (W / 2);
           const y = 8 + Math.floor(i / 2) * 20;
           return (
             <g>
               <rect x={String(x)} y={String(y)} width="12" height="12" fill={COLOURS[i % COLOURS.length]!} />
               <text x={String(x + 18)} y={String(y + 11)} safe>
-                {clip(s.label, 32)}
+                {clip(s.label, 22)}
               </text>
             </g>
           );
@@ -63,7 +64,7 @@ export function barChart(props: { chart: ChartData; title: string; empty: string
           return (
             <g>
               <text x={String(LABEL)} y={String(y0 + 11)} font-weight="600" safe>
-                {clip(c)}
+                {clip(c, 44)}
               </text>
               {stacked
                 ? (() => {
@@ -91,7 +92,7 @@ export function barChart(props: { chart: ChartData; title: string; empty: string
                     ) : (
                       <>
                         <rect x={String(LABEL)} y={String(y)} width={scale(v).toFixed(1)} height={String(BAR - 5)} fill={COLOURS[k % COLOURS.length]!} />
-                        <text x={(LABEL + scale(v) + 4).toFixed(1)} y={String(y + BAR - 6)} font-size="10" safe>
+                        <text x={(LABEL + scale(v) + 4).toFixed(1)} y={String(y + BAR - 6)} font-size="12" safe>
                           {fmt(v)}
                         </text>
                       </>

@@ -3,7 +3,7 @@ import type { AppDeps } from '../context.ts';
 import { LANGS, t } from './i18n/index.ts';
 import type { Lang } from '../db/schema.ts';
 import { formatDateTime } from './format.ts';
-import { CSS_URL } from './static.ts';
+import { CSS_URL, ICON_URL } from './static.ts';
 
 export interface PageContext {
   req: FastifyRequest;
@@ -47,6 +47,7 @@ export function Layout(props: { ctx: PageContext; title: string; children: JSX.E
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title safe>{`${title} — ${tr('app.name')}`}</title>
           <link rel="stylesheet" href={CSS_URL} />
+          <link rel="icon" href={ICON_URL} type="image/svg+xml" />
         </head>
         <body>
           <a class="skip" href="#main" safe>

@@ -241,3 +241,19 @@ test('staff home: who you are, and for an operator in demo mode a button that mo
     await t.close();
   }
 });
+
+test("every page names an icon that answers, and the browser's own /favicon.ico answers too (no 404 on every page)", async () => {
+  const t = await testApp();
+  try {
+    const home = await t.app.inject({ url: '/' });
+    const href = /<link rel="icon" href="([^"]+)"/.exec(home.body)?.[1];
+    assert.ok(href, 'the layout links an icon');
+    for (const url of [href, '/favicon.ico']) {
+      const r = await t.app.inject({ url });
+      assert.equal(r.statusCode, 200, url);
+      assert.match(String(r.headers['content-type']), /^image\/svg\+xml/);
+    }
+  } finally {
+    await t.close();
+  }
+});

@@ -186,6 +186,8 @@ const EXPECTED: Record<string, Row> = {
   'GET /staff/sms': { allow: OP_ADM },
   'GET /staff/uploads/:id': { allow: OP, url: (f) => `/staff/uploads/${f.uploadPriv}` },
   'GET /static/app.css': { allow: ALL },
+  'GET /static/favicon.svg': { allow: ALL },
+  'GET /favicon.ico': { allow: ALL },
   'GET /verify/:kind/:token': { allow: ALL, url: () => '/verify/referral/AAAAAAAAAAAAAAAAAAAAAAAA' },
   'POST /api/admin/staff': { allow: ADM, body: (f) => ({ username: 'matrix.new', fullName: 'Matrix New', role: 'kindergarten', organisationId: f.orgA }) },
   'POST /api/admin/staff/:id/disable': { allow: ADM, url: (f) => `/api/admin/staff/${f.spareStaff}/disable`, body: () => ({ reason: 'matrix' }) },
