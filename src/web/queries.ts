@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { DB, GroupType, InstructionLang, OrgKind } from '../db/schema.ts';
+import type { DB, GroupType, InstructionLang, Lang, OrgKind } from '../db/schema.ts';
+import { intlLocale } from './i18n/index.ts';
 
 /** Read-only queries behind the public pages (organisations and their free places). */
 
@@ -15,7 +16,8 @@ export interface OrgListItem {
   freeByYear: { year: number; n: number }[];
 }
 
-export async function listOrganisations(db: Kysely<DB>, f: { kind?: OrgKind | undefined; lang?: InstructionLang | undefined }): Promise<OrgListItem[]> {
+/** The open organisations with their free places per birth year, by district and name in the page's language (`pageLang`). */
+export async function listOrganisations(db: Kysely<DB>, f: { kind?: OrgKind | undefined; lang?: InstructionLang | undefined }, pageLang: Lang = 'kk'): Promise<OrgListItem[]> {
   let q = db
     .selectFrom('organisations as o')
     .innerJoin('districts as d', 'd.id', 'o.district_id')
@@ -23,7 +25,14 @@ export async function listOrganisations(db: Kysely<DB>, f: { kind?: OrgKind | un
     .where('o.closed_at', 'is', null);
   if (f.kind) q = q.where('o.kind', '=', f.kind);
   if (f.lang) q = q.where(sql<boolean>`${f.lang} = any(o.languages)`);
-  const orgs = await q.orderBy('d.name_ru').orderBy('d.id').orderBy('o.name_ru').orderBy('o.id').execute();
+  const order = nameOrder(pageLang);
+  const orgs = (await q.execute()).sort(
+    (a, b) =>
+      order(nameIn(pageLang, { nameKk: a.district_kk, nameRu: a.district_ru }), nameIn(pageLang, { nameKk: b.district_kk, nameRu: b.district_ru })) ||
+      a.district_id - b.district_id ||
+      order(nameIn(pageLang, { nameKk: a.name_kk, nameRu: a.name_ru }), nameIn(pageLang, { nameKk: b.name_kk, nameRu: b.name_ru })) ||
+      a.id - b.id,
+  );
   if (orgs.length === 0) return [];
   let fq = db
     .selectFrom('free_places as fp')
@@ -108,15 +117,25 @@ export async function getOrganisation(db: Kysely<DB>, id: number): Promise<OrgDe
   };
 }
 
+const collators = new Map<string, Intl.Collator>();
+/**
+ * Compare names as a reader of the language expects: the language's alphabet (Kazakh: «Құлыншақ»
+ * before «Таңшолпан», Ә after А) and numbers by value (№10, №16, №100), from Node's full ICU.
+ */
+export function nameOrder(lang: Lang | string): (a: string, b: string) => number {
+  const locale = lang === 'kk' || lang === 'ru' || lang === 'en' ? intlLocale(lang) : 'ru-RU';
+  let c = collators.get(locale);
+  if (!c) collators.set(locale, (c = new Intl.Collator(locale, { numeric: true, sensitivity: 'base' })));
+  return c.compare;
+}
+
 /** The open organisations a parent may prefer (the application forms' selects), by name in the page's language. */
 export async function openOrganisations(db: Kysely<DB>, lang: string): Promise<{ id: number; kind: OrgKind; nameKk: string; nameRu: string }[]> {
-  const orgs = await db
-    .selectFrom('organisations')
-    .select(['id', 'kind', 'name_kk', 'name_ru'])
-    .where('closed_at', 'is', null)
-    .orderBy(lang === 'kk' ? 'name_kk' : 'name_ru')
-    .execute();
-  return orgs.map((x) => ({ id: x.id, kind: x.kind, nameKk: x.name_kk, nameRu: x.name_ru }));
+  const orgs = await db.selectFrom('organisations').select(['id', 'kind', 'name_kk', 'name_ru']).where('closed_at', 'is', null).execute();
+  const order = nameOrder(lang);
+  return orgs
+    .map((x) => ({ id: x.id, kind: x.kind, nameKk: x.name_kk, nameRu: x.name_ru }))
+    .sort((a, b) => order(nameIn(lang, a), nameIn(lang, b)) || a.id - b.id);
 }
 
 /** The name of an organisation in the page's language (Kazakh for kk, Russian otherwise). */

@@ -46,7 +46,7 @@ export const webRoutes: RoutePlugin = (app, deps) => {
     },
     async (req, reply) => {
       const filter = { kind: req.query.kind, lang: req.query.language };
-      const orgs = await listOrganisations(deps.database.db, filter);
+      const orgs = await listOrganisations(deps.database.db, filter, req.lang);
       return sendPage(reply, organisationsPage(pageContext(req, reply, deps), orgs, filter));
     },
   );

@@ -257,3 +257,20 @@ test("every page names an icon that answers, and the browser's own /favicon.ico 
     await t.close();
   }
 });
+
+test('the organisations list is in the alphabet of the page: Kazakh letters in their place, numbers by value', async () => {
+  const t = await testApp();
+  try {
+    const db = t.deps.database.db;
+    const d = await f.district(db, 'Алмалы');
+    for (const name of ['«Таңшолпан» балабақшасы', '«Құлыншақ» балабақшасы', '№100 балабақша', '№16 балабақша', '№10 балабақша', '«Әйгерім» балабақшасы', '«Күншуақ» балабақшасы'])
+      await f.organisation(db, { districtId: d, name });
+    const page = await t.app.inject({ url: '/organisations?lang=kk' });
+    const at = (s: string) => page.body.indexOf(s);
+    const order = ['Әйгерім', 'Күншуақ', 'Құлыншақ', 'Таңшолпан', '№10 ', '№16 ', '№100 '];
+    for (const s of order) assert.ok(at(s) > 0, `the page lists ${s}`);
+    for (let i = 1; i < order.length; i++) assert.ok(at(order[i - 1]!) < at(order[i]!), `${order[i - 1]} comes before ${order[i]}`);
+  } finally {
+    await t.close();
+  }
+});
