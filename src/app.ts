@@ -5,7 +5,10 @@ import swagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError } from './errors.ts';
 import type { AppDeps } from './context.ts';
-import { isLang, t } from './web/i18n/index.ts';
+import { hasKey, isLang, t } from './web/i18n/index.ts';
+
+/** A validation issue's text: a rule of ours names a message key (translated); zod's own text is kept. */
+const issueText = (lang: Lang, message: string): string => (hasKey(message) ? t(lang, message) : message);
 import type { Lang } from './db/schema.ts';
 import { PUBLIC, type Actor } from './audit/write.ts';
 import { requestContext, requestIdMixin } from './api/lifecycle.ts';
@@ -116,11 +119,13 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
       return answer(req, reply, err.status, { error: err.code, message: t(lang, err.messageKey, err.params) });
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
-      const details = err.validation.map((v) => `${v.instancePath.replace(/^\//, '').replaceAll('/', '.') || (v.params as { issue?: { path?: unknown[] } }).issue?.path?.join('.') || '—'}: ${v.message}`).join('; ');
+      const details = err.validation
+        .map((v) => `${v.instancePath.replace(/^\//, '').replaceAll('/', '.') || (v.params as { issue?: { path?: unknown[] } }).issue?.path?.join('.') || '—'}: ${issueText(lang, v.message ?? "")}`)
+        .join('; ');
       return answer(req, reply, 400, { error: 'invalid_input', message: t(lang, 'error.validation', { details }) });
     }
     if (err instanceof ZodError) {
-      const details = err.issues.map((i) => `${i.path.join('.') || '—'}: ${i.message}`).join('; ');
+      const details = err.issues.map((i) => `${i.path.join('.') || '—'}: ${issueText(lang, i.message)}`).join('; ');
       return answer(req, reply, 400, { error: 'invalid_input', message: t(lang, 'error.validation', { details }) });
     }
     const status = (err as { statusCode?: number }).statusCode;

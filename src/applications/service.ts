@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
 import { z } from 'zod';
+import { checkName } from '../domain/names.ts';
 import type { AppDeps } from '../context.ts';
 import type { DB, PrivilegeCategory, Tier } from '../db/schema.ts';
 import type { Policy } from '../domain/policy.ts';
@@ -17,7 +18,13 @@ import { cancelForFalsePrivilege } from '../referrals/service.ts';
 export { iinError };
 
 const PRIVILEGE_CATEGORIES = ['military', 'special_state_body', 'disabled_parent', 'orphan', 'large_family', 'special_needs', 'teacher'] as const;
-const name = z.string().trim().min(1).max(100);
+/** A name part: letters of the Kazakh, Russian and Latin alphabets (src/domain/names.ts), NFC, trimmed. */
+const name = z.string().transform((s, ctx) => {
+  const r = checkName(s);
+  if (r.ok) return r.value;
+  ctx.addIssue({ code: 'custom', message: `name.${r.problem}` });
+  return z.NEVER;
+});
 const date = z.iso.date();
 
 /** The application form (API body); policy-dependent checks (number of preferences) are in the service. */

@@ -4,6 +4,7 @@ import { Temporal } from 'temporal-polyfill';
 import type { ImportReject, InstructionLang, Lang, OrgKind, PrivilegeCategory, Tier } from '../db/schema.ts';
 import type { Policy } from '../domain/policy.ts';
 import { checkIin } from '../domain/iin.ts';
+import { checkName } from '../domain/names.ts';
 import { ZONE } from '../clock.ts';
 import { lastQueueDay, normalisePhone, tierOf } from '../applications/service.ts';
 import type { MessageKey } from '../web/i18n/index.ts';
@@ -220,10 +221,18 @@ export function checkRecord(header: readonly string[], cells: readonly string[],
     const i = header.indexOf(c);
     return i < 0 ? '' : (cells[i] ?? '').trim();
   };
+  /** A name column as stored: normalised (NFC, spaces folded); checked above. */
+  const nameOf = (c: Column): string => {
+    const n = checkName(get(c));
+    return n.ok ? n.value : '';
+  };
   if (cells.length !== header.length) return reject('field_count', 'import.reject.field_count', { found: String(cells.length), expected: String(header.length) });
   for (const c of REQUIRED) if (get(c) === '') return reject('missing', 'import.reject.missing', { column: c });
-  for (const c of ['child_last_name', 'child_first_name', 'child_middle_name', 'parent_last_name', 'parent_first_name', 'parent_middle_name'] as const)
+  for (const c of ['child_last_name', 'child_first_name', 'child_middle_name', 'parent_last_name', 'parent_first_name', 'parent_middle_name'] as const) {
     if (get(c).length > 100) return reject('too_long', 'import.reject.too_long', { column: c, max: 100 });
+    const n = get(c) === '' ? null : checkName(get(c));
+    if (n && !n.ok) return reject(`name_${n.problem}`, 'import.reject.name', { column: c });
+  }
   for (const c of ['privilege_document', 'pmpk_document'] as const) if (get(c).length > 200) return reject('too_long', 'import.reject.too_long', { column: c, max: 200 });
 
   const childIin = get('child_iin');
@@ -299,8 +308,8 @@ export function checkRecord(header: readonly string[], cells: readonly string[],
 
   return {
     line,
-    child: { iin: childIin, lastName: get('child_last_name'), firstName: get('child_first_name'), middleName: get('child_middle_name') || null, birthDate: birth },
-    parent: { iin: parentIin, lastName: get('parent_last_name'), firstName: get('parent_first_name'), middleName: get('parent_middle_name') || null, phone1, phone2, lang },
+    child: { iin: childIin, lastName: nameOf('child_last_name'), firstName: nameOf('child_first_name'), middleName: nameOf('child_middle_name') || null, birthDate: birth },
+    parent: { iin: parentIin, lastName: nameOf('parent_last_name'), firstName: nameOf('parent_first_name'), middleName: nameOf('parent_middle_name') || null, phone1, phone2, lang },
     appliedAt: new Date(applied).toISOString(),
     appliedMs: applied,
     tier,

@@ -312,3 +312,20 @@ test('HTTP: applying needs a signed-in operator or parent; the answer carries th
   const wd = await t.app.inject({ method: 'POST', url: `/api/applications/${own.json().applicationId}/withdraw`, payload: { reason: 'parent_request' }, headers: parent.headers });
   assert.equal(wd.statusCode, 200, wd.body);
 });
+
+test('names: a right-to-left override, emoji, markup or an empty-looking name is refused per field in the caller\'s language; a good name is stored normalised', async () => {
+  const op = await loginAs(t, 'operator');
+  const before = await count('applications');
+  for (const bad of ['Али\u202eнаб', 'Айгерім 😀', '<b>Асан</b>', '\u200b\u200b', 'А\u0301\u0301\u0301']) {
+    const body = form();
+    const res = await t.app.inject({ method: 'POST', url: '/api/applications', payload: { ...body, child: { ...body.child, firstName: bad } }, headers: { ...op.headers, 'accept-language': 'ru' } });
+    assert.equal(res.statusCode, 400, JSON.stringify(bad));
+    assert.match(res.json().message, /только буквы казахского, русского и латинского алфавитов/);
+  }
+  assert.equal(await count('applications'), before, 'nothing was written');
+  const body = form({ birthDate: '2022-05-05' });
+  const ok = await t.app.inject({ method: 'POST', url: '/api/applications', payload: { ...body, child: { ...body.child, firstName: '  И\u0306скак  ' } }, headers: op.headers });
+  assert.equal(ok.statusCode, 201, ok.body);
+  const child = await t.deps.database.db.selectFrom('children').select('first_name').where('iin', '=', body.child.iin).executeTakeFirstOrThrow();
+  assert.equal(child.first_name, 'Йскак');
+});
