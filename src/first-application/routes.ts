@@ -24,7 +24,7 @@ function asAppError(thrown: unknown): AppError | null {
 }
 
 /**
- * The public forms of a parent with no cabinet yet (src/parents/first-apply.ts): /apply — the first
+ * The public forms of a parent with no cabinet yet (src/first-application/service.ts): /apply — the first
  * application; /apply/handover — the way out when the child is already queued. Each sends a
  * one-time password; the code back creates the cabinet with the application (or the request), signs
  * the parent in and asks for an own password.

@@ -28,7 +28,7 @@ import { checkParentIin, countSince, keys, lockIin, newCode, otpInvalid, record,
  * 2. ACCOUNT TAKEOVER: the code goes to the phone typed in the form only when the IIN is unknown.
  *    For an IIN the system already knows it goes to the phones on file, as for sign-in; the answer
  *    and the page are the same either way. The parent's typed names and phones are then ignored:
- *    a phone change needs its own proof (src/parents/phone.ts).
+ *    a phone change needs its own proof (src/phone-changes/service.ts).
  * 3. The code back: in ONE transaction the parent (when new) and the application are created, the
  *    documents and the SMS passed to the parent, a session opened and everything audited. The
  *    parent then sets an own password, as on the leaflet's first sign-in.
