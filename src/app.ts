@@ -50,7 +50,7 @@ export interface BuildOptions {
 
 /**
  * Limits against garbage and slow clients: bodies up to 1 MiB (a form with a document has its own
- * parser and limits, src/parents/multipart.ts); a request must arrive whole within 30 s, its headers
+ * parser and limits, src/uploads/multipart.ts); a request must arrive whole within 30 s, its headers
  * within 10 s. An idle keep-alive connection is kept 72 s (Fastify's default): longer than a load
  * balancer's idle timeout (typically 60 s) and than common clients' (Node's fetch: 4 s), so the
  * other side closes first — with 5 s here, a client reusing a socket the server was just closing got

@@ -17,7 +17,7 @@ import { controlTokenPath, writeControlToken } from './demo/token.ts';
 import { serviceJobs } from './jobs/index.ts';
 import { ConsoleSmsProvider } from './sms/providers.ts';
 import { smsProviderFromEnv } from './sms/http-provider.ts';
-import { otpKey } from './parents/keys.ts';
+import { otpKey } from './auth/otp-key.ts';
 import type { JobRunner } from './jobs/runner.ts';
 import { Lifecycle } from './api/lifecycle.ts';
 

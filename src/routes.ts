@@ -8,18 +8,24 @@ import { webRoutes } from './web/routes.ts';
 import { calendarRoutes } from './calendar/routes.ts';
 import { applicationRoutes } from './applications/routes.ts';
 import { demoRoutes } from './demo/routes.ts';
-import { parentRoutes } from './parents/routes.ts';
+import { parentSignInRoutes } from './auth/parent-routes.ts';
+import { cabinetRoutes } from './workspaces/cabinet/routes.ts';
+import { parentApplicationRoutes } from './applications/parent-routes.ts';
+import { parentReferralRoutes } from './referrals/parent-routes.ts';
+import { phoneChangeRoutes } from './phone-changes/routes.ts';
+import { handoverRoutes } from './handover/routes.ts';
+import { uploadRoutes } from './uploads/routes.ts';
+import { demoSmsRoutes } from './demo/sms-routes.ts';
 import { staffRoutes } from './staff/routes.tsx';
 import { smsRoutes } from './sms/routes.ts';
 import { distributionRoutes } from './distribution/routes.tsx';
 import { reportRoutes } from './reports/routes.tsx';
-import { firstApplyRoutes } from './parents/first-apply-routes.ts';
+import { firstApplyRoutes } from './first-application/routes.ts';
 import { adminRoutes } from './admin/routes.tsx';
-import { reviewRoutes } from './review/routes.tsx';
 import { queueImportRoutes } from './queue-import/routes.tsx';
 import { departmentRoutes } from './department/routes.tsx';
 
 export type RoutePlugin = (app: FastifyInstance, deps: AppDeps) => Promise<void> | void;
 
 /** Every feature's routes, in registration order (one import and one entry per feature). */
-export const routePlugins: RoutePlugin[] = [healthRoutes, authRoutes, webRoutes, calendarRoutes, applicationRoutes, demoRoutes, referralRoutes, placesRoutes, parentRoutes, smsRoutes, distributionRoutes, staffRoutes, reportRoutes, firstApplyRoutes, adminRoutes, reviewRoutes, queueImportRoutes, departmentRoutes];
+export const routePlugins: RoutePlugin[] = [healthRoutes, authRoutes, webRoutes, calendarRoutes, applicationRoutes, demoRoutes, referralRoutes, placesRoutes, parentSignInRoutes, cabinetRoutes, parentApplicationRoutes, parentReferralRoutes, phoneChangeRoutes, handoverRoutes, uploadRoutes, demoSmsRoutes, smsRoutes, distributionRoutes, staffRoutes, reportRoutes, firstApplyRoutes, adminRoutes, queueImportRoutes, departmentRoutes];

@@ -4,9 +4,9 @@ import { sendDueSms } from '../sms/sender.ts';
 import type { SmsProvider } from '../sms/providers.ts';
 import { headDueToday, JobRunner, type JobLogger, type JobSpec } from './runner.ts';
 import { loadSweep } from './sweep.ts';
-import { sendPhoneCheckReminders } from '../parents/reminders.ts';
-import { pruneAuthAttempts } from '../parents/signin.ts';
-import { pruneFirstApplications } from '../parents/first-apply.ts';
+import { sendPhoneCheckReminders } from '../phone-changes/reminders.ts';
+import { pruneAuthAttempts } from '../auth/parent-signin.ts';
+import { pruneFirstApplications } from '../first-application/service.ts';
 import { runScheduledDistribution } from '../distribution/schedule.ts';
 import { refreshQueueSnapshot } from '../applications/snapshot.ts';
 

@@ -1,14 +1,24 @@
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
-import { listDeadSms, retryDeadSms } from '../review/service.ts';
+import { t } from '../web/i18n/index.ts';
+import { pageContext, sendPage } from '../web/context.ts';
+import type { Flash } from '../web/forms.tsx';
+import { doneQ, reviewFailure, reviewNotice, staffOnly } from '../web/staff-review.ts';
+import { listDeadSms, retryDeadSms } from './dead.ts';
+import { deadSmsPage } from './pages.tsx';
 
 const ErrorBody = z.object({ error: z.string(), message: z.string() });
+
+const hide = { hide: true } as const;
+const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 53) });
 
 /**
  * The SMS dead letters: messages the sender gave up on after its tries. Operators see them (phone
  * and the last error, which a referral SMS lost to a dead number needs) and send one again: it goes
- * back to 'pending' with its tries reset and its idempotency key unchanged.
+ * back to 'pending' with its tries reset and its idempotency key unchanged. The JSON API and the
+ * page (/staff/sms) read the same list.
  */
 export const smsRoutes: RoutePlugin = (app, deps) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -48,4 +58,22 @@ export const smsRoutes: RoutePlugin = (app, deps) => {
       return reply.status(204).send(null);
     },
   );
+
+  const page = async (req: FastifyRequest, reply: FastifyReply, f: Flash, status = 200) => sendPage(reply, deadSmsPage(pageContext(req, reply, deps), { items: await listDeadSms(deps, req.actor), ...f }), status);
+
+  r.get('/staff/sms', { schema: { ...hide, querystring: doneQ } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    return page(req, reply, { notice: reviewNotice(req, req.query) });
+  });
+  r.post('/staff/sms/:id/retry', { schema: { ...hide, params: idParam } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    try {
+      await retryDeadSms(deps, req.actor, req.params.id, req.id);
+    } catch (e) {
+      const err = reviewFailure(e);
+      if (!err) throw e;
+      return page(req, reply, { error: t(req.lang, err.messageKey, err.params) }, err.status);
+    }
+    return reply.redirect(`/staff/sms?lang=${req.lang}&done=retried&id=${req.params.id}`, 303);
+  });
 };

@@ -11,7 +11,7 @@ import * as Referrals from '../../src/referrals/service.ts';
 import { testDatabase } from '../helpers/db.ts';
 import { nauryz2026, queuedChild, world } from '../helpers/referral-setup.ts';
 import { staff } from '../helpers/fixtures.ts';
-import { otpKey } from '../../src/parents/keys.ts';
+import { otpKey } from '../../src/auth/otp-key.ts';
 
 /**
  * Garbage refused: thousands of malformed requests to EVERY registered route (collected as they are

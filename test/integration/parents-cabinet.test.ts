@@ -4,6 +4,8 @@ import { testApp, type TestApp } from '../helpers/app.ts';
 import { loginAs, type LoggedIn } from '../helpers/auth.ts';
 import { queuedChild, world } from '../helpers/referral-setup.ts';
 import { issueReferral } from '../../src/referrals/service.ts';
+import { askExtension } from '../../src/referrals/parent-service.ts';
+import { loadReferral } from '../../src/workspaces/cabinet/loaders.ts';
 import { freePlaces, group } from '../helpers/fixtures.ts';
 
 function multipart(fields: Record<string, string>, file?: { name: string; filename: string; type: string; data: Buffer }) {
@@ -124,6 +126,10 @@ test('extend on the last day only, once, with a PDF/JPEG/PNG up to 5 MB whose ty
     // once only
     const again = await extend({ reason: 'other' }, { name: 'file', filename: 'a.pdf', type: 'application/pdf', data: PDF });
     assert.equal(again.statusCode, 409);
+    // refused after the file was stored (the card read before the extension): the stored file is deleted
+    const stale = { ...(await loadReferral(t.deps, a.parentId, ref.id)).referral, canExtend: true };
+    await assert.rejects(askExtension(t.deps, { kind: 'parent', id: a.parentId }, a.parentId, stale, { reason: 'other', note: undefined, file: PDF, truncated: false }), (e: { status?: number }) => e.status === 409);
+    assert.equal((await db.selectFrom('uploads').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n, 1);
   } finally {
     await t.close();
   }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { application, organisation, validIin } from '../helpers/fixtures.ts';
-import { pruneFirstApplications } from '../../src/parents/first-apply.ts';
+import { pruneFirstApplications } from '../../src/first-application/service.ts';
 
 type File = { field: string; filename: string; type: string; data: Buffer };
 function multipart(fields: Record<string, string>, files: File[] = []) {

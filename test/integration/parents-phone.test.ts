@@ -102,7 +102,7 @@ test('near the head of the queue (policy: queue number 50, here 2) the parent ge
   try {
     const db = t.deps.database.db;
     await db.insertInto('city_settings').values({ key: 'phoneCheckQueueNumber', value: '2', updated_at: new Date('2026-03-01T00:00:00Z'), updated_by: null }).execute();
-    const { sendPhoneCheckReminders } = await import('../../src/parents/reminders.ts');
+    const { sendPhoneCheckReminders } = await import('../../src/phone-changes/reminders.ts');
     const first = await application(db, { phone: '+77011239001', lang: 'ru', appliedAt: '2024-01-01T00:00:00Z' });
     const second = await application(db, { phone: '+77011239002', lang: 'ru', appliedAt: '2024-02-01T00:00:00Z' });
     const third = await application(db, { phone: '+77011239003', lang: 'ru', appliedAt: '2024-03-01T00:00:00Z' });

@@ -7,7 +7,7 @@ import { loginAs } from '../helpers/auth.ts';
 import { application } from '../helpers/fixtures.ts';
 import { HttpSmsProvider, smsProviderFromEnv } from '../../src/sms/http-provider.ts';
 import { sendDueSms, SMS_LEASE_MS, SMS_MAX_ATTEMPTS } from '../../src/sms/sender.ts';
-import { enqueueParentSms } from '../../src/parents/sms.ts';
+import { enqueueParentSms } from '../../src/sms/parent-sms.ts';
 
 /** A fake SMS gateway: answers as told (ok, fail, hang), records each request, delivers once per key. */
 function fakeGateway() {

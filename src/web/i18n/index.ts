@@ -7,17 +7,24 @@ import { messages as referrals } from '../../referrals/messages.ts';
 import { messages as applications } from '../../applications/messages.ts';
 import { messages as demo } from '../../demo/messages.ts';
 import { messages as distribution } from '../../distribution/messages.ts';
-import { messages as parents } from '../../parents/messages.ts';
+import { messages as parentPieces } from '../parent-messages.ts';
+import { messages as parentSignIn } from '../../auth/parent-messages.ts';
+import { messages as cabinet } from '../../workspaces/cabinet/messages.ts';
+import { messages as parentApplications } from '../../applications/parent-messages.ts';
+import { messages as parentReferrals } from '../../referrals/parent-messages.ts';
+import { messages as phoneChanges } from '../../phone-changes/messages.ts';
+import { messages as handover } from '../../handover/messages.ts';
+import { messages as uploads } from '../../uploads/messages.ts';
+import { messages as sms } from '../../sms/messages.ts';
 import { messages as staff } from '../../staff/messages.ts';
 import { messages as reports } from '../../reports/messages.ts';
-import { messages as firstApply } from '../../parents/first-apply-messages.ts';
+import { messages as firstApply } from '../../first-application/messages.ts';
 import { messages as admin } from '../../admin/messages.ts';
-import { messages as review } from '../../review/messages.ts';
 import { messages as queueImport } from '../../queue-import/messages.ts';
 import { messages as department } from '../../department/messages.ts';
 
 // Every feature's messages, merged. Add a feature: import its `messages` and list it here.
-const parts = [core, web, auth, calendar, applications, referrals, demo, distribution, parents, staff, reports, firstApply, admin, review, queueImport, department] as const;
+const parts = [core, web, auth, calendar, applications, referrals, demo, distribution, parentPieces, parentSignIn, cabinet, parentApplications, parentReferrals, phoneChanges, handover, uploads, sms, staff, reports, firstApply, admin, queueImport, department] as const;
 
 type KeysOf<P> = P extends { kk: infer K } ? keyof K : never;
 export type MessageKey = KeysOf<(typeof parts)[number]> & string;

@@ -1,0 +1,339 @@
+import crypto from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { AppDeps } from '../context.ts';
+import type { AuthAttemptKind, DB } from '../db/schema.ts';
+import type { Policy } from '../domain/policy.ts';
+import { checkIin } from '../domain/iin.ts';
+import { toDate } from '../clock.ts';
+import { audit, PUBLIC, type Actor } from '../audit/write.ts';
+import { AppError } from '../errors.ts';
+import { iinError } from '../applications/messages.ts';
+import { hashPassword, verifyPassword } from '../auth/password.ts';
+import { createSession, type NewSession } from '../auth/sessions.ts';
+import { hmac, otpKey, sameHmac } from './otp-key.ts';
+import { enqueueParentSms } from '../sms/parent-sms.ts';
+
+/**
+ * Parents' sign-in, as the leaflet says: no registration. First time (and when the password is
+ * forgotten): the parent's IIN → a one-time password by SMS to the phones of the application → a
+ * session, and the parent sets an own password. Later: IIN + password.
+ *
+ * Limits (policy): a code is 6 digits, valid otpValidMinutes, burnt after otpMaxAttempts wrong tries;
+ * a new code at most every otpResendSeconds and otpMaxPerHour per IIN per hour; per network address
+ * otpMaxPerAddressPerHour codes and signInMaxPerAddressPerHour tries an hour. Passwords: PASSWORD_LOCK_AFTER
+ * wrong in a row lock password sign-in for PASSWORD_LOCK_MINUTES (a one-time password still works).
+ * Every answer is the same whether the IIN is known or not: the throttle counts IINs, not parents.
+ */
+export const PASSWORD_LOCK_AFTER = 5;
+export const PASSWORD_LOCK_MINUTES = 15;
+export const PASSWORD_MIN_LENGTH = 8;
+
+type Trx = Kysely<DB>;
+
+let dummyHash: Promise<string> | undefined;
+const dummy = () => (dummyHash ??= hashPassword(crypto.randomUUID()));
+
+export const otpInvalid = () => new AppError('otp_invalid', 401, 'parents.otp.invalid');
+export const badCredentials = () => new AppError('invalid_credentials', 401, 'parents.login.invalid', { max: PASSWORD_LOCK_AFTER, minutes: PASSWORD_LOCK_MINUTES });
+export const tooManyFromAddress = () => new AppError('rate_limited', 429, 'parents.limit.address');
+
+export function checkParentIin(iin: string): string {
+  const v = iin.replace(/\s/g, '');
+  const c = checkIin(v);
+  if (!c.ok) throw iinError('iin', c.problem);
+  return v;
+}
+
+export interface Keys {
+  key: Buffer;
+  iinHmac: string;
+  addressHmac: string;
+}
+export async function keys(deps: AppDeps, iin: string, address: string): Promise<Keys> {
+  const key = await otpKey(deps);
+  return { key, iinHmac: hmac(key, `iin:${iin}`), addressHmac: hmac(key, `address:${address}`) };
+}
+
+/** One writer per IIN at a time (two requests for the same IIN cannot both pass the throttle). */
+export async function lockIin(trx: Trx, iinHmac: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${iinHmac}))`.execute(trx);
+}
+
+export async function countSince(trx: Trx, where: { iinHmac?: string; addressHmac?: string; kinds: AuthAttemptKind[] }, since: Date): Promise<number> {
+  let q = trx.selectFrom('parent_auth_attempts').select(sql<number>`count(*)::int`.as('n')).where('kind', 'in', where.kinds).where('at', '>', since);
+  if (where.iinHmac) q = q.where('iin_hmac', '=', where.iinHmac);
+  if (where.addressHmac) q = q.where('address_hmac', '=', where.addressHmac);
+  return (await q.executeTakeFirstOrThrow()).n;
+}
+
+export async function record(trx: Trx, k: Keys, kind: AuthAttemptKind, at: Date, ok = false): Promise<void> {
+  await trx.insertInto('parent_auth_attempts').values({ kind, iin_hmac: k.iinHmac, address_hmac: k.addressHmac, at, ok }).execute();
+}
+
+function otpHmac(key: Buffer, parentId: number, purpose: string, code: string): string {
+  return hmac(key, `otp:${parentId}:${purpose}:${code}`);
+}
+
+export function newCode(): string {
+  return String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
+}
+
+export interface OtpRequested {
+  /** Seconds before another code may be asked for. */
+  resendAfterSeconds: number;
+  validMinutes: number;
+}
+
+/**
+ * Ask for a one-time password. The answer is the same for a known and an unknown IIN; a known
+ * parent gets the code by SMS on every phone of the application (the outbox, sent by the SMS loop).
+ */
+export async function requestSignInOtp(deps: AppDeps, input: { iin: string; address: string; lang?: 'kk' | 'ru' | 'en' }, requestId?: string): Promise<OtpRequested> {
+  const iin = checkParentIin(input.iin);
+  const policy = await deps.city.getPolicy();
+  const k = await keys(deps, iin, input.address);
+  const now = deps.clock.now();
+  const nowDate = toDate(now);
+  const hourAgo = toDate(now.subtract({ hours: 1 }));
+  const refusal = await deps.database.db.transaction().execute(async (trx): Promise<AppError | null> => {
+    await lockIin(trx, k.iinHmac);
+    if ((await countSince(trx, { addressHmac: k.addressHmac, kinds: ['otp_request'] }, hourAgo)) >= policy.otpMaxPerAddressPerHour) {
+      await audit(trx, deps.clock, PUBLIC, { action: 'auth.parent_otp_throttled', subjectType: 'parent', subjectId: null, data: { limit: 'address' } }, requestId);
+      return tooManyFromAddress();
+    }
+    const last = await trx
+      .selectFrom('parent_auth_attempts')
+      .select('at')
+      .where('iin_hmac', '=', k.iinHmac)
+      .where('kind', '=', 'otp_request')
+      .orderBy('at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const waitMs = last ? last.at.getTime() + policy.otpResendSeconds * 1000 - now.epochMilliseconds : 0;
+    if (waitMs > 0) return new AppError('otp_resend_wait', 429, 'parents.otp.resend_wait', { seconds: Math.ceil(waitMs / 1000) });
+    if ((await countSince(trx, { iinHmac: k.iinHmac, kinds: ['otp_request'] }, hourAgo)) >= policy.otpMaxPerHour) {
+      await audit(trx, deps.clock, PUBLIC, { action: 'auth.parent_otp_throttled', subjectType: 'parent', subjectId: null, data: { limit: 'iin' } }, requestId);
+      return new AppError('otp_too_many', 429, 'parents.otp.too_many', { max: policy.otpMaxPerHour });
+    }
+    await record(trx, k, 'otp_request', nowDate);
+    const parent = await trx.selectFrom('parents').select(['id', 'phone1', 'phone2', 'lang']).where('iin', '=', iin).executeTakeFirst();
+    if (!parent) {
+      await audit(trx, deps.clock, PUBLIC, { action: 'auth.parent_otp_unknown', subjectType: 'parent', subjectId: null }, requestId);
+      return null;
+    }
+    await issueCode(trx, deps, k.key, policy, { parentId: parent.id, purpose: 'sign_in', phones: [parent.phone1, parent.phone2], lang: parent.lang, phoneChangeId: null });
+    await audit(trx, deps.clock, PUBLIC, { action: 'auth.parent_otp_sent', subjectType: 'parent', subjectId: parent.id, data: { phones: parent.phone2 ? 2 : 1 } }, requestId);
+    return null;
+  });
+  if (refusal) throw refusal;
+  return { resendAfterSeconds: policy.otpResendSeconds, validMinutes: policy.otpValidMinutes };
+}
+
+/**
+ * Make a new code (any earlier unused code of the same purpose is burnt: only the newest works) and
+ * queue its SMS to each phone. Runs in the caller's transaction. Used by sign-in and phone change.
+ */
+export async function issueCode(
+  trx: Trx,
+  deps: Pick<AppDeps, 'clock'>,
+  key: Buffer,
+  policy: Policy,
+  o: { parentId: number; purpose: 'sign_in' | 'phone_new' | 'phone_old'; phones: (string | null)[]; lang: 'kk' | 'ru' | 'en'; phoneChangeId: number | null },
+): Promise<number> {
+  const now = deps.clock.now();
+  await trx
+    .updateTable('otp_codes')
+    .set({ burnt_at: toDate(now) })
+    .where('parent_id', '=', o.parentId)
+    .where('purpose', '=', o.purpose)
+    .where('used_at', 'is', null)
+    .where('burnt_at', 'is', null)
+    .execute();
+  const code = newCode();
+  const row = await trx
+    .insertInto('otp_codes')
+    .values({
+      parent_id: o.parentId,
+      purpose: o.purpose,
+      phone_change_id: o.phoneChangeId,
+      code_hmac: otpHmac(key, o.parentId, o.purpose, code),
+      created_at: toDate(now),
+      expires_at: toDate(now.add({ minutes: policy.otpValidMinutes })),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const template = o.purpose === 'sign_in' ? 'otp_sign_in' : o.purpose === 'phone_new' ? 'otp_phone_new' : 'otp_phone_old';
+  for (const phone of new Set(o.phones.filter((p): p is string => !!p))) {
+    await enqueueParentSms(trx, deps.clock, { parentId: o.parentId, phone, lang: o.lang, template, params: { code, minutes: policy.otpValidMinutes }, subjectType: 'otp', subjectId: row.id });
+  }
+  return row.id;
+}
+
+export type CodeCheck = { ok: true; otpId: number } | { ok: false; burnt: boolean; reason: 'none' | 'expired' | 'wrong' };
+
+/**
+ * Try a code against the newest live code of a purpose, in the caller's transaction: a wrong one
+ * counts, and the policy's last wrong try burns it. Used by sign-in and phone change.
+ */
+export async function tryCode(
+  trx: Trx,
+  deps: Pick<AppDeps, 'clock'>,
+  key: Buffer,
+  policy: Policy,
+  o: { parentId: number; purpose: 'sign_in' | 'phone_new' | 'phone_old'; code: string; phoneChangeId?: number | null },
+): Promise<CodeCheck> {
+  const now = deps.clock.now();
+  let q = trx
+    .selectFrom('otp_codes')
+    .select(['id', 'code_hmac', 'attempts', 'expires_at'])
+    .where('parent_id', '=', o.parentId)
+    .where('purpose', '=', o.purpose)
+    .where('used_at', 'is', null)
+    .where('burnt_at', 'is', null);
+  if (o.phoneChangeId !== undefined) q = q.where('phone_change_id', o.phoneChangeId === null ? 'is' : '=', o.phoneChangeId);
+  const live = await q.orderBy('id', 'desc').limit(1).forUpdate().executeTakeFirst();
+  if (!live) return { ok: false, burnt: false, reason: 'none' };
+  if (live.expires_at.getTime() <= now.epochMilliseconds) return { ok: false, burnt: false, reason: 'expired' };
+  const code = o.code.replace(/\s/g, '');
+  if (/^[0-9]{6}$/.test(code) && sameHmac(otpHmac(key, o.parentId, o.purpose, code), live.code_hmac)) {
+    await trx.updateTable('otp_codes').set({ used_at: toDate(now), attempts: live.attempts + 1 }).where('id', '=', live.id).where('used_at', 'is', null).execute();
+    return { ok: true, otpId: live.id };
+  }
+  const attempts = live.attempts + 1;
+  const burnt = attempts >= policy.otpMaxAttempts;
+  await trx
+    .updateTable('otp_codes')
+    .set({ attempts, ...(burnt ? { burnt_at: toDate(now) } : {}) })
+    .where('id', '=', live.id)
+    .execute();
+  return { ok: false, burnt, reason: 'wrong' };
+}
+
+export interface SignedIn extends NewSession {
+  parentId: number;
+  /** No own password yet: the cabinet asks for one first. */
+  needsPassword: boolean;
+}
+
+/** Sign in with a one-time password. Every failure has the same answer; the fifth wrong try burns the code. */
+export async function verifySignInOtp(deps: AppDeps, input: { iin: string; code: string; address: string; lang?: 'kk' | 'ru' | 'en' }, requestId?: string): Promise<SignedIn> {
+  const iin = checkParentIin(input.iin);
+  const policy = await deps.city.getPolicy();
+  const k = await keys(deps, iin, input.address);
+  const now = deps.clock.now();
+  const result = await deps.database.db.transaction().execute(async (trx): Promise<AppError | SignedIn> => {
+    await lockIin(trx, k.iinHmac);
+    if ((await countSince(trx, { addressHmac: k.addressHmac, kinds: ['otp_verify', 'password'] }, toDate(now.subtract({ hours: 1 })))) >= policy.signInMaxPerAddressPerHour)
+      return tooManyFromAddress();
+    const parent = await trx.selectFrom('parents').select(['id', 'password_hash']).where('iin', '=', iin).executeTakeFirst();
+    if (!parent) {
+      await record(trx, k, 'otp_verify', toDate(now));
+      await audit(trx, deps.clock, PUBLIC, { action: 'auth.parent_otp_failed', subjectType: 'parent', subjectId: null, data: { reason: 'unknown' } }, requestId);
+      return otpInvalid();
+    }
+    const check = await tryCode(trx, deps, k.key, policy, { parentId: parent.id, purpose: 'sign_in', code: input.code });
+    await record(trx, k, 'otp_verify', toDate(now), check.ok);
+    if (!check.ok) {
+      await audit(trx, deps.clock, PUBLIC, [
+        { action: 'auth.parent_otp_failed', subjectType: 'parent', subjectId: parent.id, data: { reason: check.reason } },
+        ...(check.burnt ? [{ action: 'auth.parent_otp_burnt', subjectType: 'parent', subjectId: parent.id, data: { attempts: policy.otpMaxAttempts } }] : []),
+      ], requestId);
+      return otpInvalid();
+    }
+    // the code proves the phone: a password lock-out ends
+    await trx.updateTable('parents').set({ failed_logins: 0, locked_until: null }).where('id', '=', parent.id).execute();
+    const s = await createSession(trx, deps.clock, { kind: 'parent', userId: parent.id, lang: input.lang ?? null });
+    await audit(trx, deps.clock, { kind: 'parent', id: parent.id }, { action: 'auth.parent_login', subjectType: 'parent', subjectId: parent.id, data: { method: 'otp', otpId: check.otpId } }, requestId);
+    return { ...s, parentId: parent.id, needsPassword: parent.password_hash === null };
+  });
+  if (result instanceof AppError) throw result;
+  return result;
+}
+
+/** Sign in with IIN and the parent's own password. */
+export async function passwordSignIn(deps: AppDeps, input: { iin: string; password: string; address: string; lang?: 'kk' | 'ru' | 'en' }, requestId?: string): Promise<SignedIn> {
+  const iin = checkParentIin(input.iin);
+  const policy = await deps.city.getPolicy();
+  const k = await keys(deps, iin, input.address);
+  const db = deps.database.db;
+  const started = deps.clock.now();
+  // the address limit before the costly hash: a flood from one address costs no argon2 time
+  const fromAddress = await db
+    .selectFrom('parent_auth_attempts')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('address_hmac', '=', k.addressHmac)
+    .where('kind', 'in', ['otp_verify', 'password'])
+    .where('at', '>', toDate(started.subtract({ hours: 1 })))
+    .executeTakeFirstOrThrow();
+  if (fromAddress.n >= policy.signInMaxPerAddressPerHour) throw tooManyFromAddress();
+
+  const parent = await db.selectFrom('parents').select(['id', 'password_hash', 'locked_until']).where('iin', '=', iin).executeTakeFirst();
+  const ok = await verifyPassword(parent?.password_hash ?? (await dummy()), input.password);
+  const now = deps.clock.now();
+  const nowDate = toDate(now);
+  const result = await db.transaction().execute(async (trx): Promise<AppError | SignedIn> => {
+    await lockIin(trx, k.iinHmac);
+    if (!parent || parent.password_hash === null) {
+      await record(trx, k, 'password', nowDate);
+      await audit(trx, deps.clock, PUBLIC, { action: 'auth.parent_login_failed', subjectType: 'parent', subjectId: parent?.id ?? null, data: { reason: parent ? 'no_password' : 'unknown' } }, requestId);
+      return badCredentials();
+    }
+    const current = await trx.selectFrom('parents').select(['failed_logins', 'locked_until']).where('id', '=', parent.id).forUpdate().executeTakeFirstOrThrow();
+    if (current.locked_until && current.locked_until.getTime() > now.epochMilliseconds) {
+      await record(trx, k, 'password', nowDate);
+      await audit(trx, deps.clock, PUBLIC, { action: 'auth.parent_login_failed', subjectType: 'parent', subjectId: parent.id, data: { reason: 'locked' } }, requestId);
+      return badCredentials();
+    }
+    if (!ok) {
+      await record(trx, k, 'password', nowDate);
+      const failures = current.failed_logins + 1;
+      const locks = failures >= PASSWORD_LOCK_AFTER;
+      const until = now.add({ minutes: PASSWORD_LOCK_MINUTES });
+      await trx
+        .updateTable('parents')
+        .set(locks ? { failed_logins: 0, locked_until: toDate(until) } : { failed_logins: failures })
+        .where('id', '=', parent.id)
+        .execute();
+      await audit(trx, deps.clock, PUBLIC, [
+        { action: 'auth.parent_login_failed', subjectType: 'parent', subjectId: parent.id, data: { reason: 'wrong_password', failures } },
+        ...(locks ? [{ action: 'auth.parent_locked', subjectType: 'parent', subjectId: parent.id, data: { until: until.toString(), failures } }] : []),
+      ], requestId);
+      return badCredentials();
+    }
+    await record(trx, k, 'password', nowDate, true);
+    await trx.updateTable('parents').set({ failed_logins: 0, locked_until: null }).where('id', '=', parent.id).execute();
+    const s = await createSession(trx, deps.clock, { kind: 'parent', userId: parent.id, lang: input.lang ?? null });
+    await audit(trx, deps.clock, { kind: 'parent', id: parent.id }, { action: 'auth.parent_login', subjectType: 'parent', subjectId: parent.id, data: { method: 'password' } }, requestId);
+    return { ...s, parentId: parent.id, needsPassword: false };
+  });
+  if (result instanceof AppError) throw result;
+  return result;
+}
+
+/**
+ * The signed-in parent sets an own password (first sign-in, or after a forgotten one). Every other
+ * session of the parent ends; the current one stays.
+ */
+export async function setParentPassword(deps: AppDeps, actor: Actor, currentSessionHash: string | null, input: { password: string; confirm: string }, requestId?: string): Promise<void> {
+  if (actor.kind !== 'parent' || !actor.id) throw new AppError('unauthenticated', 401, 'error.unauthenticated');
+  const pw = input.password;
+  if (pw.length < PASSWORD_MIN_LENGTH || pw.length > 200) throw new AppError('password_weak', 400, 'parents.password.length', { min: PASSWORD_MIN_LENGTH });
+  if (pw !== input.confirm) throw new AppError('password_mismatch', 400, 'parents.password.mismatch');
+  const parent = await deps.database.db.selectFrom('parents').select('iin').where('id', '=', actor.id).executeTakeFirstOrThrow();
+  if (pw.includes(parent.iin)) throw new AppError('password_weak', 400, 'parents.password.iin');
+  const hash = await hashPassword(pw);
+  const now = toDate(deps.clock.now());
+  await deps.database.db.transaction().execute(async (trx) => {
+    await trx.updateTable('parents').set({ password_hash: hash, password_set_at: now, failed_logins: 0, locked_until: null }).where('id', '=', actor.id!).execute();
+    let q = trx.updateTable('sessions').set({ ended_at: now }).where('user_kind', '=', 'parent').where('user_id', '=', actor.id!).where('ended_at', 'is', null);
+    if (currentSessionHash) q = q.where('id_hash', '<>', currentSessionHash);
+    const ended = await q.executeTakeFirst();
+    await audit(trx, deps.clock, actor, { action: 'parent.password_set', subjectType: 'parent', subjectId: actor.id, data: { otherSessionsEnded: Number(ended.numUpdatedRows) } }, requestId);
+  });
+}
+
+/** Old throttle rows are of no use after a day (a job calls this). */
+export async function pruneAuthAttempts(deps: Pick<AppDeps, 'database' | 'clock'>): Promise<{ deleted: number }> {
+  const r = await deps.database.db.deleteFrom('parent_auth_attempts').where('at', '<', toDate(deps.clock.now().subtract({ hours: 24 }))).executeTakeFirst();
+  return { deleted: Number(r.numDeletedRows) };
+}

@@ -1,0 +1,134 @@
+import { Layout, type PageContext } from '../web/layout.tsx';
+import { Csrf } from '../web/forms.tsx';
+import { trOf, type Tr } from '../web/components.tsx';
+import { CodeField, DemoSmsLink, ResendCodeForm, FileField, IinField, Notice, Problem, TextField } from '../web/parent-fields.tsx';
+import { ApplyFields, type ApplyForm } from '../applications/apply-fields.tsx';
+import type { FirstApplyParent } from './service.ts';
+
+type OrgOption = { id: number; kind: string; nameKk: string; nameRu: string };
+export type FirstKind = 'application' | 'handover';
+
+const base = (kind: FirstKind) => (kind === 'handover' ? '/apply/handover' : '/apply');
+
+/** The parent's own fields of the public forms (IIN, names, phones, e-mail). */
+function ParentFields(props: { tr: Tr; p: Partial<FirstApplyParent>; email?: boolean }): JSX.Element {
+  const { tr, p } = props;
+  return (
+    <fieldset class="stack">
+      <legend safe>{tr('parents.first.parent')}</legend>
+      <IinField tr={tr} value={p.iin} />
+      <TextField id="parentLastName" label={tr('parents.apply.last_name')} value={p.lastName} required />
+      <TextField id="parentFirstName" label={tr('parents.apply.first_name')} value={p.firstName} required />
+      <TextField id="parentMiddleName" label={tr('parents.apply.middle_name')} value={p.middleName} />
+      <TextField id="phone1" type="tel" label={tr('parents.phone1')} value={p.phone1} required hint={tr('parents.first.phone.hint')} inputmode="tel" maxlength="20" />
+      <TextField id="phone2" type="tel" label={tr('parents.phone2')} value={p.phone2} hint={tr('parents.first.phone2.hint')} inputmode="tel" maxlength="20" />
+      {props.email === false ? '' : <TextField id="email" type="email" label={tr('parents.email')} value={p.email} maxlength="200" />}
+      <p class="hint" data-qa="known-note" safe>
+        {tr('parents.first.known_note')}
+      </p>
+    </fieldset>
+  );
+}
+
+/** /apply: the first application of a parent with no cabinet yet — the parent, then the cabinet form's own fields. */
+export function firstApplyPage(
+  ctx: PageContext,
+  o: { organisations: OrgOption[]; maxPreferences: number; form?: ApplyForm; parent?: Partial<FirstApplyParent>; error?: string | null; wayOut?: boolean },
+): string {
+  const tr = trOf(ctx);
+  const f = o.form ?? {};
+  return Layout({
+    ctx,
+    title: tr('parents.first.title'),
+    children: (
+      <>
+        <Problem error={o.error} />
+        {o.wayOut ? (
+          <p class="notice" data-qa="way-out">
+            <span safe>{tr('parents.first.way_out')}</span>{' ' as 'safe'}
+            <a href={`/apply/handover?lang=${ctx.lang}&child=${encodeURIComponent(f.childIin ?? '')}`} data-qa="way-out-link" safe>
+              {tr('parents.handover.title')}
+            </a>
+          </p>
+        ) : (
+          ''
+        )}
+        <p safe>{tr('parents.first.intro')}</p>
+        <p>
+          <a href={`/cabinet/login?lang=${ctx.lang}`} safe>
+            {tr('parents.first.have_cabinet')}
+          </a>
+        </p>
+        <form method="post" action={`/apply?lang=${ctx.lang}`} enctype="multipart/form-data" class="stack" data-qa="first-apply-form">
+          <Csrf ctx={ctx} />
+          <ParentFields tr={tr} p={o.parent ?? {}} />
+          <ApplyFields ctx={ctx} organisations={o.organisations} maxPreferences={o.maxPreferences} form={f} />
+          <div>
+            <button type="submit" data-qa="first-apply-submit" safe>
+              {tr('parents.first.submit')}
+            </button>
+          </div>
+        </form>
+      </>
+    ),
+  });
+}
+
+/** /apply/handover: a parent with no cabinet asks the department to hand a queued child's application over. */
+export function firstHandoverPage(ctx: PageContext, o: { parent?: Partial<FirstApplyParent>; childIin?: string; error?: string | null }): string {
+  const tr = trOf(ctx);
+  return Layout({
+    ctx,
+    title: tr('parents.first.handover.title'),
+    children: (
+      <>
+        <Problem error={o.error} />
+        <p safe>{tr('parents.first.handover.intro')}</p>
+        <form method="post" action={`/apply/handover?lang=${ctx.lang}`} enctype="multipart/form-data" class="stack" data-qa="first-handover-form">
+          <Csrf ctx={ctx} />
+          <ParentFields tr={tr} p={o.parent ?? {}} email={false} />
+          <TextField id="childIin" label={tr('parents.apply.child_iin')} value={o.childIin} required inputmode="numeric" maxlength="15" hint={tr('parents.iin.hint')} />
+          <FileField id="file" label={tr('parents.handover.file')} required />
+          <div>
+            <button type="submit" data-qa="first-handover-submit" safe>
+              {tr('parents.first.submit')}
+            </button>
+          </div>
+        </form>
+      </>
+    ),
+  });
+}
+
+/** The code page of both public forms: the code, another code, back to the form. */
+export function firstCodePage(ctx: PageContext, o: { kind: FirstKind; iin: string; minutes: number; resendSeconds: number; error?: string | null; notice?: boolean }): string {
+  const tr = trOf(ctx);
+  const url = base(o.kind);
+  return Layout({
+    ctx,
+    title: tr(o.kind === 'handover' ? 'parents.first.handover.sent_title' : 'parents.first.code_title'),
+    children: (
+      <>
+        {o.notice === false ? '' : <Notice text={tr('parents.first.sent', { minutes: o.minutes })} />}
+        <Problem error={o.error} />
+        <form method="post" action={`${url}/verify?lang=${ctx.lang}`} class="stack" data-qa="first-verify">
+          <Csrf ctx={ctx} />
+          <input type="hidden" name="iin" value={o.iin} />
+          <CodeField tr={tr} />
+          <div>
+            <button type="submit" data-qa="first-verify-submit" safe>
+              {tr(o.kind === 'handover' ? 'parents.first.handover.confirm' : 'parents.first.confirm')}
+            </button>
+          </div>
+        </form>
+        <ResendCodeForm ctx={ctx} action={`${url}/resend?lang=${ctx.lang}`} iin={o.iin} seconds={o.resendSeconds} />
+        <p>
+          <a href={`${url}?lang=${ctx.lang}`} safe>
+            {tr('parents.first.again_form')}
+          </a>
+        </p>
+        <DemoSmsLink ctx={ctx} />
+      </>
+    ),
+  });
+}

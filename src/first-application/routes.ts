@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RoutePlugin } from '../routes.ts';
+import { AppError } from '../errors.ts';
+import { t } from '../web/i18n/index.ts';
+import { pageContext, sendPage } from '../web/context.ts';
+import { openOrganisations } from '../web/queries.ts';
+import { setSessionCookie } from '../auth/sessions.ts';
+import { acceptFormWithFile, type FormWithFile } from '../uploads/multipart.ts';
+import { applyFormOf } from '../applications/apply-form.ts';
+import { firstApplyParentOf, requestFirstApply, requestFirstHandover, resendFirstApplyCode, verifyFirstApply } from './service.ts';
+import { firstApplyPage, firstCodePage, firstHandoverPage, type FirstKind } from './pages.tsx';
+
+const hide = { hide: true } as const;
+const langQ = z.object({ lang: z.string().optional(), child: z.string().max(20).optional() });
+const codeBody = z.object({ iin: z.string().max(40).default(''), code: z.string().max(20).default('') });
+const EMPTY: FormWithFile = { fields: {}, file: null, files: {}, truncated: false };
+
+/** A bad form field (zod) as the translated validation error; other AppErrors as they are. */
+function asAppError(thrown: unknown): AppError | null {
+  if (thrown instanceof z.ZodError) return new AppError('invalid_input', 400, 'error.validation', { details: thrown.issues.map((i) => i.path.join('.')).join(', ') });
+  return thrown instanceof AppError ? thrown : null;
+}
+
+/**
+ * The public forms of a parent with no cabinet yet (src/first-application/service.ts): /apply — the first
+ * application; /apply/handover — the way out when the child is already queued. Each sends a
+ * one-time password; the code back creates the cabinet with the application (or the request), signs
+ * the parent in and asks for an own password.
+ */
+export const firstApplyRoutes: RoutePlugin = async (app, deps) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  async function showForm(req: FastifyRequest, reply: FastifyReply, form: FormWithFile | null, o: { error?: string; wayOut?: boolean; status?: number } = {}) {
+    const policy = await deps.city.getPolicy();
+    return sendPage(
+      reply,
+      firstApplyPage(pageContext(req, reply, deps), {
+        organisations: await openOrganisations(deps.database.db, req.lang),
+        maxPreferences: policy.maxPreferences,
+        ...(form ? { form: applyFormOf(form, policy.maxPreferences), parent: firstApplyParentOf(form) } : {}),
+        error: o.error ?? null,
+        wayOut: o.wayOut ?? false,
+      }),
+      o.status ?? 200,
+    );
+  }
+
+  async function showCode(req: FastifyRequest, reply: FastifyReply, kind: FirstKind, iin: string, o: { error?: string; status?: number } = {}) {
+    const policy = await deps.city.getPolicy();
+    return sendPage(
+      reply,
+      firstCodePage(pageContext(req, reply, deps), { kind, iin, minutes: policy.otpValidMinutes, resendSeconds: policy.otpResendSeconds, ...(o.error ? { error: o.error, notice: false } : {}) }),
+      o.status ?? 200,
+    );
+  }
+
+  r.get('/apply', { schema: { ...hide, querystring: langQ } }, async (req, reply) => {
+    if (req.actor.kind === 'parent') return reply.redirect(`/cabinet/apply?lang=${req.lang}`, 303);
+    return showForm(req, reply, null);
+  });
+  r.get('/apply/handover', { schema: { ...hide, querystring: langQ } }, async (req, reply) => {
+    if (req.actor.kind === 'parent') return reply.redirect(`/cabinet/handover?lang=${req.lang}`, 303);
+    return sendPage(reply, firstHandoverPage(pageContext(req, reply, deps), { childIin: (req.query.child ?? '').replace(/[^0-9]/g, '') }));
+  });
+
+  for (const kind of ['application', 'handover'] as const) {
+    const base = kind === 'handover' ? '/apply/handover' : '/apply';
+    r.post(`${base}/resend`, { schema: { ...hide, body: z.object({ iin: z.string().max(40).default('') }) } }, async (req, reply) => {
+      const iin = req.body.iin.replace(/\s/g, '');
+      try {
+        await resendFirstApplyCode(deps, { iin, address: req.ip, lang: req.lang }, req.id);
+        return showCode(req, reply, kind, iin);
+      } catch (thrown) {
+        const e = asAppError(thrown);
+        if (!e) throw thrown;
+        return showCode(req, reply, kind, iin, { error: t(req.lang, e.messageKey, e.params), status: e.status });
+      }
+    });
+    r.post(`${base}/verify`, { schema: { ...hide, body: codeBody } }, async (req, reply) => {
+      const iin = req.body.iin.replace(/\s/g, '');
+      try {
+        const s = await verifyFirstApply(deps, { iin, code: req.body.code, address: req.ip, lang: req.lang }, req.id);
+        setSessionCookie(reply, deps, s.token);
+        if (s.needsPassword) return reply.redirect(`/cabinet/password?lang=${req.lang}`, 303);
+        return reply.redirect(s.number ? `/cabinet?lang=${req.lang}&done=applied&n=${encodeURIComponent(s.number)}` : `/cabinet/handover?lang=${req.lang}&done=handover`, 303);
+      } catch (thrown) {
+        const e = asAppError(thrown);
+        if (!e) throw thrown;
+        return showCode(req, reply, kind, iin, { error: t(req.lang, e.messageKey, e.params), status: e.status });
+      }
+    });
+  }
+
+  // multipart (the forms carry documents): their own context, room for the parent's fields too
+  await app.register(async (child) => {
+    acceptFormWithFile(child, { fields: 40 });
+    const c = child.withTypeProvider<ZodTypeProvider>();
+    c.post('/apply', { schema: hide }, async (req, reply) => {
+      const form = (req.body ?? EMPTY) as FormWithFile;
+      try {
+        const sent = await requestFirstApply(deps, { form, address: req.ip, lang: req.lang }, req.id);
+        return showCode(req, reply, 'application', sent.iin);
+      } catch (thrown) {
+        const e = asAppError(thrown);
+        if (!e) throw thrown;
+        return showForm(req, reply, form, { error: t(req.lang, e.messageKey, e.params), wayOut: e.code === 'child_already_queued', status: e.status });
+      }
+    });
+    c.post('/apply/handover', { schema: hide }, async (req, reply) => {
+      const form = (req.body ?? EMPTY) as FormWithFile;
+      try {
+        const sent = await requestFirstHandover(deps, { form, address: req.ip, lang: req.lang }, req.id);
+        return showCode(req, reply, 'handover', sent.iin);
+      } catch (thrown) {
+        const e = asAppError(thrown);
+        if (!e) throw thrown;
+        return sendPage(reply, firstHandoverPage(pageContext(req, reply, deps), { parent: firstApplyParentOf(form), childIin: form.fields.childIin ?? '', error: t(req.lang, e.messageKey, e.params) }), e.status);
+      }
+    });
+  });
+};

@@ -1,0 +1,164 @@
+// Phone changes: the parent's pages (start a change, confirm it with the codes) and the department's
+// review of the changes proven by an identity card scan.
+import { Layout, type PageContext } from '../web/layout.tsx';
+import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
+import { DecisionForm, trOf } from '../web/components.tsx';
+import { formatDateTime } from '../web/format.ts';
+import { CabinetBar, FileField, Notice, Problem } from '../web/parent-fields.tsx';
+import { FACTS_STYLE, Person, reviewLabels } from '../web/review-parts.tsx';
+import { Document } from '../uploads/document-view.tsx';
+import type { CabinetParent } from '../workspaces/cabinet/loaders.ts';
+import type { PhoneChangeView, PhoneReview } from './service.ts';
+
+export function phonePage(ctx: PageContext, o: { parent: CabinetParent; changes: PhoneChangeView[]; error?: string | null; notice?: string | null }): string {
+  const tr = trOf(ctx);
+  return Layout({
+    ctx,
+    title: tr('parents.phone.title'),
+    children: (
+      <>
+        <CabinetBar ctx={ctx} back />
+        <Notice text={o.notice} />
+        <Problem error={o.error} />
+        <p safe>{tr('parents.phone.intro')}</p>
+        <dl class="facts" style="grid-template-columns:minmax(0,1fr);gap:0 1rem">
+          <dt safe>{tr('parents.phone1')}</dt>
+          <dd safe>{o.parent.phone1}</dd>
+          <dt safe>{tr('parents.phone2')}</dt>
+          <dd safe>{o.parent.phone2 ?? tr('parents.none')}</dd>
+        </dl>
+        <form method="post" action={`/cabinet/phone?lang=${ctx.lang}`} enctype="multipart/form-data" class="stack" data-qa="phone-form">
+          <Csrf ctx={ctx} />
+          <fieldset>
+            <legend safe>{tr('parents.phone.slot')}</legend>
+            <label style="font-weight:400">
+              <input type="radio" name="slot" value="1" checked /> <span safe>{tr('parents.phone.slot1')}</span>
+            </label>
+            <label style="font-weight:400">
+              <input type="radio" name="slot" value="2" /> <span safe>{tr('parents.phone.slot2')}</span>
+            </label>
+          </fieldset>
+          <div>
+            <label for="phone">
+              {tr('parents.phone.new') as 'safe'}
+              <span class="hint" id="phone-hint" safe>
+                {tr('parents.phone.new.hint')}
+              </span>
+            </label>
+            <input type="text" id="phone" name="phone" required inputmode="tel" autocomplete="tel" maxlength="20" aria-describedby="phone-hint" />
+          </div>
+          <fieldset>
+            <legend safe>{tr('parents.phone.proof')}</legend>
+            <label style="font-weight:400">
+              <input type="radio" name="proof" value="old_phone" checked /> <span safe>{tr('parents.phone.proof.old_phone')}</span>
+            </label>
+            <label style="font-weight:400">
+              <input type="radio" name="proof" value="id_card" /> <span safe>{tr('parents.phone.proof.id_card')}</span>
+            </label>
+          </fieldset>
+          <FileField id="file" label={tr('parents.phone.id_card')} />
+          <div>
+            <button type="submit" data-qa="phone-start" safe>
+              {tr('parents.phone.start')}
+            </button>
+          </div>
+        </form>
+        {o.changes.length ? (
+          <>
+            <h2 safe>{tr('parents.phone.history')}</h2>
+            <ul data-qa="phone-changes">
+              {o.changes.map((c) => (
+                <li>
+                  <span safe>{`${formatDateTime(ctx.lang, c.createdAt)} · ${c.newPhone} · ${tr(`parents.phone.status.${c.status}`)}`}</span>
+                  {c.status === 'awaiting_codes' ? (
+                    <>
+                      {' ' as 'safe'}
+                      <a href={`/cabinet/phone/${c.id}?lang=${ctx.lang}`} safe>
+                        {tr('parents.phone.confirm')}
+                      </a>
+                    </>
+                  ) : (
+                    ''
+                  )}
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : (
+          ''
+        )}
+      </>
+    ),
+  });
+}
+
+export function phoneConfirmPage(ctx: PageContext, o: { change: PhoneChangeView; error?: string | null }): string {
+  const tr = trOf(ctx);
+  return Layout({
+    ctx,
+    title: tr('parents.phone.confirm_title'),
+    children: (
+      <>
+        <CabinetBar ctx={ctx} back />
+        <Problem error={o.error} />
+        <form method="post" action={`/cabinet/phone/${o.change.id}/confirm?lang=${ctx.lang}`} class="stack" data-qa="phone-confirm">
+          <Csrf ctx={ctx} />
+          <div>
+            <label for="newCode" safe>{`${tr('parents.phone.code_new')} (${o.change.newPhone})`}</label>
+            <input type="text" id="newCode" name="newCode" required inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" />
+          </div>
+          {o.change.proof === 'old_phone' ? (
+            <div>
+              <label for="oldCode" safe>
+                {tr('parents.phone.code_old')}
+              </label>
+              <input type="text" id="oldCode" name="oldCode" required inputmode="numeric" pattern="[0-9]{6}" maxlength="6" />
+            </div>
+          ) : (
+            ''
+          )}
+          <div>
+            <button type="submit" data-qa="phone-confirm-submit" safe>
+              {tr('parents.phone.confirm')}
+            </button>
+          </div>
+        </form>
+      </>
+    ),
+  });
+}
+
+export function phoneReviewsPage(ctx: PageContext, d: { items: PhoneReview[] } & Flash): string {
+  const tr = trOf(ctx);
+  return Layout({
+    ctx,
+    title: tr('review.phones.title'),
+    children: (
+      <>
+        <FlashBox error={d.error ?? null} notice={d.notice ?? null} />
+        <p safe>{tr('review.phones.intro')}</p>
+        {d.items.length === 0 ? <p data-qa="empty" safe>{tr('review.phones.none')}</p> : ''}
+        {d.items.map((c) => (
+          <section class="card" data-qa="phone-change" aria-labelledby={`pc-${c.id}`}>
+            <h2 id={`pc-${c.id}`} safe>
+              {tr('review.phones.item', { id: c.id, date: formatDateTime(ctx.lang, c.createdAt) })}
+            </h2>
+            <dl class="facts" style={FACTS_STYLE}>
+              <Person tr={tr} p={c.parent} />
+              <dt safe>{tr('review.phones.slot')}</dt>
+              <dd safe>{tr(c.slot === 2 ? 'review.phones.slot.2' : 'review.phones.slot.1')}</dd>
+              <dt safe>{tr('review.phones.old')}</dt>
+              <dd safe>{c.oldPhone ?? tr('parents.none')}</dd>
+              <dt safe>{tr('review.phones.new')}</dt>
+              <dd data-qa="new-phone" safe>
+                {c.newPhone}
+              </dd>
+            </dl>
+            {c.document ? <Document tr={tr} doc={c.document} /> : ''}
+            <DecisionForm ctx={ctx} action={`/staff/phone-changes/${c.id}/decide`} id={c.id} approve labels={reviewLabels(tr)} />
+          </section>
+        ))}
+      </>
+    ),
+  });
+}

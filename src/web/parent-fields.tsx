@@ -1,0 +1,150 @@
+// The pieces the parents' pages share (the cabinet's, sign-in's, the first application's): the
+// cabinet's bar, a problem and a notice line, the IIN, code, text and file fields, "send the code
+// again" and the demo-SMS link.
+import type { PageContext } from './layout.tsx';
+import { Csrf } from './forms.tsx';
+import { trOf, type Tr } from './components.tsx';
+
+export const fullName = (p: { lastName: string; firstName: string; middleName: string | null }) => [p.lastName, p.firstName, p.middleName].filter(Boolean).join(' ');
+
+export function Problem(props: { error?: string | null | undefined }): JSX.Element {
+  return props.error ? (
+    <p class="error" role="alert" data-qa="error" safe>
+      {props.error}
+    </p>
+  ) : (
+    ''
+  );
+}
+
+export function Notice(props: { text?: string | null | undefined }): JSX.Element {
+  return props.text ? (
+    <p class="notice" role="status" data-qa="notice" safe>
+      {props.text}
+    </p>
+  ) : (
+    ''
+  );
+}
+
+export function IinField(props: { tr: Tr; value?: string | undefined }): JSX.Element {
+  return (
+    <div>
+      <label for="iin">
+        {props.tr('parents.iin') as 'safe'}
+        <span class="hint" id="iin-hint" safe>
+          {props.tr('parents.iin.hint')}
+        </span>
+      </label>
+      <input type="text" id="iin" name="iin" value={props.value ?? ''} required inputmode="numeric" pattern="[0-9 ]{12,15}" maxlength="15" autocomplete="username" aria-describedby="iin-hint" />
+    </div>
+  );
+}
+
+/** The cabinet's own bar: back to the cabinet and sign-out (the site header shows sign-out for staff only). */
+export function CabinetBar(props: { ctx: PageContext; back?: boolean }): JSX.Element {
+  const tr = trOf(props.ctx);
+  return (
+    <div class="cabinet-bar" style="display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;margin:0 0 1rem">
+      {props.back ? (
+        <a href={`/cabinet?lang=${props.ctx.lang}`} safe>
+          {tr('parents.back')}
+        </a>
+      ) : (
+        ''
+      )}
+      <form method="post" action="/logout" class="inline">
+        <Csrf ctx={props.ctx} />
+        <button type="submit" class="link" data-qa="sign-out" safe>
+          {tr('parents.sign_out')}
+        </button>
+      </form>
+    </div>
+  );
+}
+
+/** The one-time password's field (sign-in and the first application's confirmation). */
+export function CodeField(props: { tr: Tr }): JSX.Element {
+  const { tr } = props;
+  return (
+    <div>
+      <label for="code">
+        {tr('parents.otp.code') as 'safe'}
+        <span class="hint" id="code-hint" safe>
+          {tr('parents.otp.code.hint')}
+        </span>
+      </label>
+      <input type="text" id="code" name="code" required inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" aria-describedby="code-hint" />
+    </div>
+  );
+}
+
+/** "Send the code again" under the code field (sign-in and the first application's confirmation). */
+export function ResendCodeForm(props: { ctx: PageContext; action: string; iin: string; seconds: number }): JSX.Element {
+  const tr = trOf(props.ctx);
+  return (
+    <form method="post" action={props.action} class="stack">
+      <Csrf ctx={props.ctx} />
+      <input type="hidden" name="iin" value={props.iin} />
+      <p class="hint" safe>
+        {tr('parents.otp.again.hint', { seconds: props.seconds })}
+      </p>
+      <div>
+        <button type="submit" class="link" safe>
+          {tr('parents.otp.again')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Demo mode only: where the one-time passwords "sent" can be read (no SMS gateway). */
+export function DemoSmsLink(props: { ctx: PageContext }): JSX.Element {
+  const { ctx } = props;
+  if (ctx.deps.config.mode !== 'demo') return <></>;
+  return (
+    <p>
+      <a href={`/demo/sms?lang=${ctx.lang}`} target="_blank" data-qa="demo-sms-link" safe>
+        {trOf(ctx)('parents.demo_sms.title')}
+      </a>
+    </p>
+  );
+}
+
+/** A supporting document's file field: PDF, JPEG or PNG; `hint` is tied to the field for screen readers. */
+export function FileField(props: { id: string; label: string; hint?: string; required?: boolean }): JSX.Element {
+  const hintId = `${props.id}-hint`;
+  return (
+    <div>
+      <label for={props.id}>
+        {props.label as 'safe'}
+        {props.hint ? (
+          <span class="hint" id={hintId} safe>
+            {props.hint}
+          </span>
+        ) : (
+          ''
+        )}
+      </label>
+      <input type="file" id={props.id} name={props.id} required={props.required ?? false} accept="application/pdf,image/jpeg,image/png" aria-describedby={props.hint ? hintId : undefined} style="max-width:100%" />
+    </div>
+  );
+}
+
+export function TextField(props: { id: string; label: string; value?: string | undefined; type?: string; required?: boolean; hint?: string; inputmode?: string; maxlength?: string }): JSX.Element {
+  return (
+    <div>
+      <label for={props.id}>
+        {props.label as 'safe'}
+        {props.hint ? (
+          <span class="hint" safe>
+            {props.hint}
+          </span>
+        ) : (
+          ''
+        )}
+      </label>
+      <input type={props.type ?? 'text'} id={props.id} name={props.id} value={props.value ?? ''} required={props.required ?? false} inputmode={props.inputmode} maxlength={props.maxlength ?? '100'} style="display:block;width:100%;max-width:28rem;font:inherit;padding:.5rem;border:2px solid #57606a;border-radius:4px" />
+    </div>
+  );
+}

@@ -1,0 +1,33 @@
+// What the routes of the parent's cabinet share, whichever capability they belong to: the parent
+// session (or the sign-in page), the notice after a change, a refusal's text, an empty form.
+import { z } from 'zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppError } from '../../errors.ts';
+import { t } from '../../web/i18n/index.ts';
+import type { FormWithFile } from '../../uploads/multipart.ts';
+
+export const ErrorBody = z.object({ error: z.string(), message: z.string() });
+export const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 53) });
+export const hide = { hide: true } as const;
+export const langQ = z.object({ lang: z.string().optional(), done: z.string().max(20).optional(), n: z.string().max(40).optional() });
+
+/** The parent's cabinet needs a parent session; anyone else goes to the sign-in page. */
+export function parentOrRedirect(req: FastifyRequest, reply: FastifyReply): number | null {
+  if (req.actor.kind !== 'parent' || !req.actor.id) {
+    void reply.redirect(`/cabinet/login?lang=${req.lang}`, 303);
+    return null;
+  }
+  return req.actor.id;
+}
+
+export const message = (req: FastifyRequest, e: AppError) => t(req.lang, e.messageKey, e.params);
+
+const DONE = { password: 'parents.password.saved', return_stay: 'parents.return.done_stay', return_leave: 'parents.return.done_leave', edited: 'parents.edit.saved', withdrawn: 'parents.withdraw.done', claim: 'parents.claim.withdrawn' } as const;
+
+/** The notice a `done=` query names (after a redirect), or null. */
+export function doneNotice(req: FastifyRequest, done: string | undefined): string | null {
+  return done && done in DONE ? t(req.lang, DONE[done as keyof typeof DONE]) : null;
+}
+
+/** The body of a multipart form (an empty one when nothing was sent). */
+export const formOf = (body: unknown): FormWithFile => (body ?? { fields: {}, file: null, files: {}, truncated: false }) as FormWithFile;
