@@ -9,12 +9,15 @@ import { calendarRoutes } from './calendar/routes.ts';
 import { applicationRoutes } from './applications/routes.ts';
 import { demoRoutes } from './demo/routes.ts';
 import { parentRoutes } from './parents/routes.ts';
-import { staffRoutes } from './staff/routes.tsx';
+import { referralStaffRoutes } from './referrals/staff-routes.ts';
+import { groupsRoutes } from './places/groups-routes.ts';
+import { verifyRoutes } from './contracts/routes.ts';
 import { smsRoutes } from './sms/routes.ts';
 import { distributionRoutes } from './distribution/routes.tsx';
 import { reportRoutes } from './reports/routes.tsx';
 import { firstApplyRoutes } from './parents/first-apply-routes.ts';
-import { adminRoutes } from './admin/routes.tsx';
+import { staffAccountRoutes } from './staff-accounts/routes.ts';
+import { settingsRoutes } from './settings/routes.ts';
 import { reviewRoutes } from './review/routes.tsx';
 import { queueImportRoutes } from './queue-import/routes.tsx';
 import { departmentRoutes } from './department/routes.tsx';
@@ -22,4 +25,4 @@ import { departmentRoutes } from './department/routes.tsx';
 export type RoutePlugin = (app: FastifyInstance, deps: AppDeps) => Promise<void> | void;
 
 /** Every feature's routes, in registration order (one import and one entry per feature). */
-export const routePlugins: RoutePlugin[] = [healthRoutes, authRoutes, webRoutes, calendarRoutes, applicationRoutes, demoRoutes, referralRoutes, placesRoutes, parentRoutes, smsRoutes, distributionRoutes, staffRoutes, reportRoutes, firstApplyRoutes, adminRoutes, reviewRoutes, queueImportRoutes, departmentRoutes];
+export const routePlugins: RoutePlugin[] = [healthRoutes, authRoutes, webRoutes, calendarRoutes, applicationRoutes, demoRoutes, referralRoutes, placesRoutes, parentRoutes, smsRoutes, distributionRoutes, groupsRoutes, referralStaffRoutes, verifyRoutes, reportRoutes, firstApplyRoutes, staffAccountRoutes, settingsRoutes, reviewRoutes, queueImportRoutes, departmentRoutes];

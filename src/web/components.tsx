@@ -18,6 +18,8 @@ export interface Column<R> {
   cell: (row: R) => JSX.Element;
   /** Right-aligned number (left-aligned again when stacked on a phone). */
   num?: boolean;
+  /** data-qa of the column's cells (optional). */
+  qa?: string;
 }
 
 /**
@@ -32,10 +34,19 @@ export function StackedTable<R>(props: {
   /** data-qa of each row. */
   rowQa?: (row: R) => string;
   empty?: string;
+  /** data-qa of the `empty` paragraph ('empty' unless told; null: none). */
+  emptyQa?: string | null;
   caption?: string;
 }): JSX.Element {
   const { columns, rows } = props;
-  if (rows.length === 0) return props.empty ? <p data-qa="empty" safe>{props.empty}</p> : <></>;
+  if (rows.length === 0)
+    return props.empty ? (
+      <p data-qa={props.emptyQa === undefined ? 'empty' : (props.emptyQa ?? undefined)} safe>
+        {props.empty}
+      </p>
+    ) : (
+      <></>
+    );
   return (
     <div class="table-wrap">
       <table class="stacked" data-qa={props.qa}>
@@ -53,7 +64,7 @@ export function StackedTable<R>(props: {
           {rows.map((r) => (
             <tr data-qa={props.rowQa?.(r)}>
               {columns.map((c) => (
-                <td class={c.num ? 'num' : undefined} data-label={c.label}>
+                <td class={c.num ? 'num' : undefined} data-label={c.label} data-qa={c.qa}>
                   {c.cell(r)}
                 </td>
               ))}

@@ -8,16 +8,20 @@ import { messages as applications } from '../../applications/messages.ts';
 import { messages as demo } from '../../demo/messages.ts';
 import { messages as distribution } from '../../distribution/messages.ts';
 import { messages as parents } from '../../parents/messages.ts';
-import { messages as staff } from '../../staff/messages.ts';
+import { messages as referralsStaff } from '../../referrals/staff-messages.ts';
+import { messages as groups } from '../../places/groups-messages.ts';
+import { messages as contracts } from '../../contracts/messages.ts';
+import { messages as totp } from '../../auth/totp-messages.ts';
 import { messages as reports } from '../../reports/messages.ts';
 import { messages as firstApply } from '../../parents/first-apply-messages.ts';
-import { messages as admin } from '../../admin/messages.ts';
+import { messages as staffAccounts } from '../../staff-accounts/messages.ts';
+import { messages as settings } from '../../settings/messages.ts';
 import { messages as review } from '../../review/messages.ts';
 import { messages as queueImport } from '../../queue-import/messages.ts';
 import { messages as department } from '../../department/messages.ts';
 
 // Every feature's messages, merged. Add a feature: import its `messages` and list it here.
-const parts = [core, web, auth, calendar, applications, referrals, demo, distribution, parents, staff, reports, firstApply, admin, review, queueImport, department] as const;
+const parts = [core, web, auth, calendar, applications, referrals, demo, distribution, parents, referralsStaff, groups, contracts, totp, reports, firstApply, staffAccounts, settings, review, queueImport, department] as const;
 
 type KeysOf<P> = P extends { kk: infer K } ? keyof K : never;
 export type MessageKey = KeysOf<(typeof parts)[number]> & string;
