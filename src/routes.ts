@@ -13,7 +13,7 @@ import { referralStaffRoutes } from './referrals/staff-routes.ts';
 import { groupsRoutes } from './places/groups-routes.ts';
 import { verifyRoutes } from './contracts/routes.ts';
 import { smsRoutes } from './sms/routes.ts';
-import { distributionRoutes } from './distribution/routes.tsx';
+import { distributionRoutes } from './distribution/routes.ts';
 import { reportRoutes } from './reports/routes.tsx';
 import { firstApplyRoutes } from './parents/first-apply-routes.ts';
 import { staffAccountRoutes } from './staff-accounts/routes.ts';
