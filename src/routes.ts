@@ -14,12 +14,12 @@ import { groupsRoutes } from './places/groups-routes.ts';
 import { verifyRoutes } from './contracts/routes.ts';
 import { smsRoutes } from './sms/routes.ts';
 import { distributionRoutes } from './distribution/routes.ts';
-import { reportRoutes } from './reports/routes.tsx';
+import { reportRoutes } from './reports/routes.ts';
 import { firstApplyRoutes } from './parents/first-apply-routes.ts';
 import { staffAccountRoutes } from './staff-accounts/routes.ts';
 import { settingsRoutes } from './settings/routes.ts';
 import { reviewRoutes } from './review/routes.tsx';
-import { queueImportRoutes } from './queue-import/routes.tsx';
+import { queueImportRoutes } from './queue-import/routes.ts';
 import { departmentRoutes } from './department/routes.tsx';
 
 export type RoutePlugin = (app: FastifyInstance, deps: AppDeps) => Promise<void> | void;

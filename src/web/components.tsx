@@ -20,6 +20,8 @@ export interface Column<R> {
   num?: boolean;
   /** data-qa of the column's cells (optional). */
   qa?: string;
+  /** More attributes of a row's cell, e.g. { 'data-code': row.code } (optional). */
+  attrs?: (row: R) => Record<string, string>;
 }
 
 /**
@@ -54,7 +56,7 @@ export function StackedTable<R>(props: {
         <thead>
           <tr>
             {columns.map((c) => (
-              <th class={c.num ? 'num' : undefined} safe>
+              <th scope="col" class={c.num ? 'num' : undefined} safe>
                 {c.label}
               </th>
             ))}
@@ -64,7 +66,7 @@ export function StackedTable<R>(props: {
           {rows.map((r) => (
             <tr data-qa={props.rowQa?.(r)}>
               {columns.map((c) => (
-                <td class={c.num ? 'num' : undefined} data-label={c.label} data-qa={c.qa}>
+                <td class={c.num ? 'num' : undefined} data-label={c.label} data-qa={c.qa} {...c.attrs?.(r)}>
                   {c.cell(r)}
                 </td>
               ))}
