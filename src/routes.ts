@@ -16,16 +16,19 @@ import { phoneChangeRoutes } from './phone-changes/routes.ts';
 import { handoverRoutes } from './handover/routes.ts';
 import { uploadRoutes } from './uploads/routes.ts';
 import { demoSmsRoutes } from './demo/sms-routes.ts';
-import { staffRoutes } from './staff/routes.tsx';
+import { referralStaffRoutes } from './referrals/staff-routes.ts';
+import { groupsRoutes } from './places/groups-routes.ts';
+import { verifyRoutes } from './contracts/routes.ts';
 import { smsRoutes } from './sms/routes.ts';
-import { distributionRoutes } from './distribution/routes.tsx';
-import { reportRoutes } from './reports/routes.tsx';
+import { distributionRoutes } from './distribution/routes.ts';
+import { reportRoutes } from './reports/routes.ts';
 import { firstApplyRoutes } from './first-application/routes.ts';
-import { adminRoutes } from './admin/routes.tsx';
-import { queueImportRoutes } from './queue-import/routes.tsx';
+import { staffAccountRoutes } from './staff-accounts/routes.ts';
+import { settingsRoutes } from './settings/routes.ts';
+import { queueImportRoutes } from './queue-import/routes.ts';
 import { departmentRoutes } from './department/routes.tsx';
 
 export type RoutePlugin = (app: FastifyInstance, deps: AppDeps) => Promise<void> | void;
 
 /** Every feature's routes, in registration order (one import and one entry per feature). */
-export const routePlugins: RoutePlugin[] = [healthRoutes, authRoutes, webRoutes, calendarRoutes, applicationRoutes, demoRoutes, referralRoutes, placesRoutes, parentSignInRoutes, cabinetRoutes, parentApplicationRoutes, parentReferralRoutes, phoneChangeRoutes, handoverRoutes, uploadRoutes, demoSmsRoutes, smsRoutes, distributionRoutes, staffRoutes, reportRoutes, firstApplyRoutes, adminRoutes, queueImportRoutes, departmentRoutes];
+export const routePlugins: RoutePlugin[] = [healthRoutes, authRoutes, webRoutes, calendarRoutes, applicationRoutes, demoRoutes, referralRoutes, placesRoutes, parentSignInRoutes, cabinetRoutes, parentApplicationRoutes, parentReferralRoutes, phoneChangeRoutes, handoverRoutes, uploadRoutes, demoSmsRoutes, smsRoutes, distributionRoutes, groupsRoutes, referralStaffRoutes, verifyRoutes, reportRoutes, firstApplyRoutes, staffAccountRoutes, settingsRoutes, queueImportRoutes, departmentRoutes];

@@ -14,7 +14,8 @@ import { isTotpSecret, newTotpSecret, totpQrSvg } from './totp.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { staffLoginPage } from '../web/pages/staff-login.tsx';
-import { staffHomePage } from '../web/pages/staff-home.tsx';
+import { staffHomePage } from '../workspaces/staff-home.tsx';
+import { staffHomeFacts } from '../workspaces/staff-home-data.ts';
 import { formatDateTime } from '../web/format.ts';
 import { advanceDemoClock } from '../demo/clock.ts';
 
@@ -145,18 +146,13 @@ export const authRoutes: RoutePlugin = async (app, deps) => {
   r.get('/staff', { schema: { ...hide, querystring: z.object({ moved: z.string().max(40).optional(), lang: z.string().optional() }) } }, async (req, reply) => {
     const actor = req.actor;
     if (actor.kind !== 'staff' || !actor.id || !actor.role) return reply.redirect('/staff/login', 303);
-    const db = deps.database.db;
-    const u = await db.selectFrom('staff_users').select(['full_name']).where('id', '=', actor.id).executeTakeFirstOrThrow();
-    const org = actor.organisationId
-      ? await db.selectFrom('organisations').select(['id', 'name_kk', 'name_ru']).where('id', '=', actor.organisationId).executeTakeFirst()
-      : undefined;
+    const who = await staffHomeFacts(deps, actor.id, actor.organisationId, req.lang);
     const moved = req.query.moved;
     return sendPage(
       reply,
       staffHomePage(pageContext(req, reply, deps), {
-        fullName: u.full_name,
+        ...who,
         role: actor.role,
-        organisation: org ? { id: org.id, name: req.lang === 'kk' ? org.name_kk : org.name_ru } : null,
         demoClock: deps.config.mode === 'demo' && can(actor, 'demo.clock'),
         notice: moved ? t(req.lang, 'web.staff.demo.moved', { time: formatDateTime(req.lang, deps.clock.now()) }) : null,
       }),

@@ -18,6 +18,10 @@ export interface Column<R> {
   cell: (row: R) => JSX.Element;
   /** Right-aligned number (left-aligned again when stacked on a phone). */
   num?: boolean;
+  /** data-qa of the column's cells (optional). */
+  qa?: string;
+  /** More attributes of a row's cell, e.g. { 'data-code': row.code } (optional). */
+  attrs?: (row: R) => Record<string, string>;
 }
 
 /**
@@ -32,10 +36,19 @@ export function StackedTable<R>(props: {
   /** data-qa of each row. */
   rowQa?: (row: R) => string;
   empty?: string;
+  /** data-qa of the `empty` paragraph ('empty' unless told; null: none). */
+  emptyQa?: string | null;
   caption?: string;
 }): JSX.Element {
   const { columns, rows } = props;
-  if (rows.length === 0) return props.empty ? <p data-qa="empty" safe>{props.empty}</p> : <></>;
+  if (rows.length === 0)
+    return props.empty ? (
+      <p data-qa={props.emptyQa === undefined ? 'empty' : (props.emptyQa ?? undefined)} safe>
+        {props.empty}
+      </p>
+    ) : (
+      <></>
+    );
   return (
     <div class="table-wrap">
       <table class="stacked" data-qa={props.qa}>
@@ -43,7 +56,7 @@ export function StackedTable<R>(props: {
         <thead>
           <tr>
             {columns.map((c) => (
-              <th class={c.num ? 'num' : undefined} safe>
+              <th scope="col" class={c.num ? 'num' : undefined} safe>
                 {c.label}
               </th>
             ))}
@@ -53,7 +66,7 @@ export function StackedTable<R>(props: {
           {rows.map((r) => (
             <tr data-qa={props.rowQa?.(r)}>
               {columns.map((c) => (
-                <td class={c.num ? 'num' : undefined} data-label={c.label}>
+                <td class={c.num ? 'num' : undefined} data-label={c.label} data-qa={c.qa} {...c.attrs?.(r)}>
                   {c.cell(r)}
                 </td>
               ))}

@@ -16,15 +16,19 @@ import { messages as phoneChanges } from '../../phone-changes/messages.ts';
 import { messages as handover } from '../../handover/messages.ts';
 import { messages as uploads } from '../../uploads/messages.ts';
 import { messages as sms } from '../../sms/messages.ts';
-import { messages as staff } from '../../staff/messages.ts';
+import { messages as referralsStaff } from '../../referrals/staff-messages.ts';
+import { messages as groups } from '../../places/groups-messages.ts';
+import { messages as contracts } from '../../contracts/messages.ts';
+import { messages as totp } from '../../auth/totp-messages.ts';
 import { messages as reports } from '../../reports/messages.ts';
 import { messages as firstApply } from '../../first-application/messages.ts';
-import { messages as admin } from '../../admin/messages.ts';
+import { messages as staffAccounts } from '../../staff-accounts/messages.ts';
+import { messages as settings } from '../../settings/messages.ts';
 import { messages as queueImport } from '../../queue-import/messages.ts';
 import { messages as department } from '../../department/messages.ts';
 
 // Every feature's messages, merged. Add a feature: import its `messages` and list it here.
-const parts = [core, web, auth, calendar, applications, referrals, demo, distribution, parentPieces, parentSignIn, cabinet, parentApplications, parentReferrals, phoneChanges, handover, uploads, sms, staff, reports, firstApply, admin, queueImport, department] as const;
+const parts = [core, web, auth, calendar, applications, referrals, demo, distribution, parentPieces, parentSignIn, cabinet, parentApplications, parentReferrals, phoneChanges, handover, uploads, sms, referralsStaff, groups, contracts, totp, reports, firstApply, staffAccounts, settings, queueImport, department] as const;
 
 type KeysOf<P> = P extends { kk: infer K } ? keyof K : never;
 export type MessageKey = KeysOf<(typeof parts)[number]> & string;

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
-import type { AppDeps } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { t } from '../web/i18n/index.ts';
@@ -10,13 +9,14 @@ import { pageContext, sendPage } from '../web/context.ts';
 import { almatyDate, fromDate } from '../clock.ts';
 import { dayEnded } from '../domain/referral.ts';
 import { Temporal } from 'temporal-polyfill';
-import * as Referrals from '../referrals/service.ts';
-import * as Places from '../places/service.ts';
-import * as S from './service.ts';
-import { groupsPage, printPage, referralPage, referralsPage, verifyPage, type Flash } from './pages.tsx';
+import { organisationName, pageOrganisation, staffOnly } from '../workspaces/staff-scope.ts';
+import * as Referrals from './service.ts';
+import * as S from './inbox-service.ts';
+import { printPage, referralPage, referralsPage, type Flash } from './staff-pages.tsx';
 import { CONTRACT_TEMPLATE_VERSION, fillContract, LANGUAGE_NAMES, type ContractLang } from '../contracts/template.ts';
 import { qrSvg, renderContractPdf } from '../contracts/pdf.ts';
 import { verifyPath } from '../contracts/verify.ts';
+import { contractNumber, printToken } from '../contracts/service.ts';
 import type { Lang } from '../db/schema.ts';
 
 const hide = { hide: true } as const;
@@ -34,19 +34,6 @@ function dotted(d: string | Date): string {
   return `${day}.${m}.${y}`;
 }
 
-/** Staff pages need a signed-in staff member: anyone else goes to the sign-in page. */
-function staffOnly(req: FastifyRequest, reply: FastifyReply): boolean {
-  if (req.actor.kind === 'staff') return true;
-  void reply.redirect(`/staff/login?lang=${req.lang}`, 303);
-  return false;
-}
-
-async function organisationName(deps: AppDeps, id: number, lang: Lang): Promise<string> {
-  const o = await deps.database.db.selectFrom('organisations').select(['name_kk', 'name_ru']).where('id', '=', id).executeTakeFirst();
-  if (!o) throw notFound();
-  return lang === 'kk' ? o.name_kk : o.name_ru;
-}
-
 function origin(req: FastifyRequest): string {
   return `${req.protocol}://${req.host}`;
 }
@@ -58,7 +45,7 @@ function contractLangOf(q: string | undefined, lang: Lang): ContractLang {
 function contractText(rec: S.ReferralRecord, lang: ContractLang) {
   const signed = rec.contract?.signedAt;
   return fillContract(lang, {
-    contractNumber: S.contractNumber(rec.number),
+    contractNumber: contractNumber(rec.number),
     referralNumber: rec.number,
     date: signed ? dotted(signed) : '____________',
     organisationName: lang === 'kk' ? rec.organisation.nameKk : rec.organisation.nameRu,
@@ -75,51 +62,18 @@ function contractText(rec: S.ReferralRecord, lang: ContractLang) {
 }
 
 /**
- * The kindergarten staff's workspace (pages, working without JavaScript): groups and free places,
- * incoming referrals soonest first, one referral with the document checklist → register, the
- * contract (extra period, conclude → enrolled, refuse with a reason), printable referral and
- * contract (PDF) with a QR code, and the public page that checks a printed document. Every action
- * goes through its service, which checks the named permission and the organisation's scope.
+ * The kindergarten's referral pages (working without JavaScript): incoming referrals soonest first,
+ * one referral with the document checklist → register, the contract (extra period, conclude →
+ * enrolled, refuse with a reason), printable referral and contract (PDF) with a QR code. Every
+ * action goes through the referral service, which checks the named permission and the scope.
  */
-export const staffRoutes: RoutePlugin = (app, deps) => {
+export const referralStaffRoutes: RoutePlugin = (app, deps) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
-
-  // ---- groups and free places ----
-  r.get('/staff/groups', { schema: { ...hide, querystring: z.object({ org: orgQ, done: z.enum(['publish', 'withdraw']).optional(), group: z.string().max(200).optional(), count: z.coerce.number().int().optional(), ...langQ }) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    const orgId = S.pageOrganisation(req.actor, req.query.org);
-    const groups = await S.listGroups(deps, req.actor, orgId);
-    const { done, group, count } = req.query;
-    const notice = done && group && count ? t(req.lang, done === 'publish' ? 'staff.groups.published' : 'staff.groups.withdrawn', { group, count }) : null;
-    return sendPage(reply, groupsPage(pageContext(req, reply, deps), { organisationName: await organisationName(deps, orgId, req.lang), groups, notice }));
-  });
-
-  r.post(
-    '/staff/groups/:id/places',
-    { schema: { ...hide, params: idParam, body: z.object({ action: z.enum(['publish', 'withdraw']), count: z.coerce.number().int().min(1).max(60) }), querystring: z.object(langQ) } },
-    async (req, reply) => {
-      if (!staffOnly(req, reply)) return reply;
-      const { action, count } = req.body;
-      const g = await deps.database.db.selectFrom('groups').select(['name', 'organisation_id']).where('id', '=', req.params.id).executeTakeFirst();
-      if (!g) throw notFound();
-      try {
-        if (action === 'publish') await Places.publishFreePlaces(deps, req.actor, req.params.id, count);
-        else await Places.withdrawFreePlaces(deps, req.actor, req.params.id, count);
-      } catch (e) {
-        if (!(e instanceof AppError) || e.status === 403 || e.status === 401) throw e;
-        const groups = await S.listGroups(deps, req.actor, g.organisation_id);
-        const html = groupsPage(pageContext(req, reply, deps), { organisationName: await organisationName(deps, g.organisation_id, req.lang), groups, error: t(req.lang, e.messageKey, e.params) });
-        return sendPage(reply, html, e.status);
-      }
-      const org = req.actor.kind === 'staff' && req.actor.role !== 'kindergarten' ? `&org=${g.organisation_id}` : '';
-      return reply.redirect(`/staff/groups?lang=${req.lang}&done=${action}&count=${count}&group=${encodeURIComponent(g.name)}${org}`, 303);
-    },
-  );
 
   // ---- incoming referrals ----
   r.get('/staff/referrals', { schema: { ...hide, querystring: z.object({ org: orgQ, q: z.string().max(100).optional(), ...langQ }) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
-    const orgId = S.pageOrganisation(req.actor, req.query.org);
+    const orgId = pageOrganisation(req.actor, req.query.org);
     const q = req.query.q ?? '';
     const rows = await S.listIncoming(deps, req.actor, orgId, q);
     return sendPage(reply, referralsPage(pageContext(req, reply, deps), { organisationName: await organisationName(deps, orgId, req.lang), q, rows }));
@@ -135,8 +89,8 @@ export const staffRoutes: RoutePlugin = (app, deps) => {
     if (!staffOnly(req, reply)) return reply;
     let notice: string | null = null;
     if (req.query.done) {
-      const c = await deps.database.db.selectFrom('contracts').select('deadline').where('referral_id', '=', req.params.id).executeTakeFirst();
-      const date = c ? dotted(c.deadline) : '';
+      const deadline = await S.contractDeadline(deps, req.params.id);
+      const date = deadline ? dotted(deadline) : '';
       const key = ({ registered: 'staff.referral.registered', extra: 'staff.referral.contract.extra_done', concluded: 'staff.referral.contract.concluded', refused: 'staff.referral.contract.refused' } as const)[req.query.done];
       notice = t(req.lang, key, { date });
     }
@@ -182,7 +136,7 @@ export const staffRoutes: RoutePlugin = (app, deps) => {
     if (!staffOnly(req, reply)) return reply;
     assertCan(req.actor, 'document.print');
     const rec = await S.readReferralRecord(deps, req.actor, req.params.id, 'print_referral', req.id);
-    const token = await S.printToken(deps, req.actor, 'referral', rec.id);
+    const token = await printToken(deps, req.actor, 'referral', rec.id);
     const url = origin(req) + verifyPath('referral', token);
     const tr = (k: Parameters<typeof t>[1], p?: Record<string, string | number>) => t(req.lang, k, p);
     const paragraphs = [
@@ -206,7 +160,7 @@ export const staffRoutes: RoutePlugin = (app, deps) => {
     assertCan(req.actor, 'document.print');
     const rec = await S.readReferralRecord(deps, req.actor, req.params.id, 'print_contract', req.id);
     if (!rec.contract) throw notFound();
-    const token = await S.printToken(deps, req.actor, 'contract', rec.contract.id);
+    const token = await printToken(deps, req.actor, 'contract', rec.contract.id);
     const url = origin(req) + verifyPath('contract', token);
     const text = contractText(rec, contractLangOf(req.query.doc, req.lang));
     const html = printPage(pageContext(req, reply, deps), {
@@ -237,7 +191,7 @@ export const staffRoutes: RoutePlugin = (app, deps) => {
       assertCan(req.actor, 'document.print');
       const rec = await S.readReferralRecord(deps, req.actor, req.params.id, 'print_contract', req.id);
       if (!rec.contract) throw notFound();
-      const token = await S.printToken(deps, req.actor, 'contract', rec.contract.id);
+      const token = await printToken(deps, req.actor, 'contract', rec.contract.id);
       const lang = contractLangOf(req.query.doc, req.lang);
       const version = rec.contract.templateVersion ?? CONTRACT_TEMPLATE_VERSION;
       const pdf = await renderContractPdf(contractText(rec, lang), origin(req) + verifyPath('contract', token), { version });
@@ -249,43 +203,7 @@ export const staffRoutes: RoutePlugin = (app, deps) => {
     },
   );
 
-  // ---- public check of a printed document ----
-  r.get('/verify/:kind/:token', { schema: { ...hide, params: z.object({ kind: z.enum(['referral', 'contract']), token: z.string().max(100) }), querystring: z.object(langQ) } }, async (req, reply) => {
-    const v = await S.verifyDocument(deps, req.params.kind, req.params.token);
-    return sendPage(reply, verifyPage(pageContext(req, reply, deps), req.params.kind, v), v ? 200 : 404);
-  });
-
   // ---- JSON ----
-  const group = z.object({
-    id: z.number(),
-    name: z.string(),
-    birthYear: z.number(),
-    language: z.enum(['kk', 'ru']),
-    type: z.enum(['general', 'correctional', 'sanatorium']),
-    capacity: z.number(),
-    open: z.number(),
-    outstanding: z.number(),
-    enrolled: z.number(),
-    publishable: z.number(),
-  });
-  r.get(
-    '/api/staff/groups',
-    {
-      schema: {
-        tags: ['staff'],
-        summary: 'Groups of an organisation with capacity, enrolled, outstanding referrals, open and publishable places',
-        description: 'Kindergarten staff: their own organisation (organisationId may be left out). Operators: name the organisation.',
-        security: [{ session: [] }],
-        querystring: z.object({ organisationId: orgQ }),
-        response: { 200: z.object({ groups: z.array(group) }), ...errors },
-      },
-    },
-    async (req) => {
-      assertCan(req.actor, 'groups.read');
-      return { groups: await S.listGroups(deps, req.actor, S.pageOrganisation(req.actor, req.query.organisationId)) };
-    },
-  );
-
   r.get(
     '/api/staff/referrals',
     {
@@ -317,7 +235,7 @@ export const staffRoutes: RoutePlugin = (app, deps) => {
     },
     async (req) => {
       assertCan(req.actor, 'referral.list');
-      return { referrals: await S.listIncoming(deps, req.actor, S.pageOrganisation(req.actor, req.query.organisationId), req.query.q ?? '') };
+      return { referrals: await S.listIncoming(deps, req.actor, pageOrganisation(req.actor, req.query.organisationId), req.query.q ?? '') };
     },
   );
 };

@@ -1,6 +1,6 @@
-import { t } from '../i18n/index.ts';
-import { Layout, type PageContext } from '../layout.tsx';
-import { formatDateTime } from '../format.ts';
+import { t } from '../web/i18n/index.ts';
+import { Layout, type PageContext } from '../web/layout.tsx';
+import { formatDateTime } from '../web/format.ts';
 
 export interface StaffHomeData {
   fullName: string;

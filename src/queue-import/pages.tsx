@@ -1,37 +1,23 @@
-import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RoutePlugin } from '../routes.ts';
+import { Html } from '@kitajs/html';
 import type { ImportReject } from '../db/schema.ts';
-import { assertCan } from '../auth/permissions.ts';
-import { AppError } from '../errors.ts';
 import { hasKey, t } from '../web/i18n/index.ts';
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { pageContext, sendPage } from '../web/context.ts';
+import { StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDateTime, formatNumber } from '../web/format.ts';
 import { COLUMNS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, REQUIRED } from './format.ts';
-import { acceptImportForm, type ImportForm } from './multipart.ts';
-import { checkImport, commitImport, discardImport, getImport, listImports, type ImportSummary } from './service.ts';
+import type { ImportSummary } from './service.ts';
 
-const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 53) });
-const langQ = { lang: z.string().optional() };
+/** Rejected rows shown per page. */
 const PAGE = 500;
-
-function staffOnly(req: FastifyRequest, reply: FastifyReply): boolean {
-  if (req.actor.kind === 'staff') return true;
-  void reply.redirect(`/staff/login?lang=${req.lang}`, 303);
-  return false;
-}
-
-type Tr = (k: Parameters<typeof t>[1], p?: Record<string, string | number>) => string;
 
 /** A rejected row's reason in the reader's language. */
 export function rejectText(lang: Parameters<typeof t>[0], r: ImportReject): string {
   return hasKey(r.key) ? t(lang, r.key, r.params) : r.code;
 }
 
-function uploadPage(ctx: PageContext, imports: ImportSummary[], error?: string | null): string {
-  const tr: Tr = (k, p) => t(ctx.lang, k, p);
+/** The upload form and the history of imports. */
+export function uploadPage(ctx: PageContext, imports: ImportSummary[], error?: string | null): string {
+  const tr = trOf(ctx);
   return Layout({
     ctx,
     title: tr('import.title'),
@@ -87,11 +73,16 @@ function uploadPage(ctx: PageContext, imports: ImportSummary[], error?: string |
   });
 }
 
-function previewPage(ctx: PageContext, imp: ImportSummary & { rejects: ImportReject[] }, page: number, notice: string | null): string {
-  const tr: Tr = (k, p) => t(ctx.lang, k, p);
+/** One import: its summary, import or discard while checked, and every rejected row (a page at a time). */
+export function previewPage(ctx: PageContext, imp: ImportSummary & { rejects: ImportReject[] }, page: number, notice: string | null): string {
+  const tr = trOf(ctx);
   const pages = Math.max(1, Math.ceil(imp.rejects.length / PAGE));
   const shown = imp.rejects.slice((page - 1) * PAGE, page * PAGE);
   const base = `/staff/import/${imp.id}`;
+  const rejectColumns: Column<ImportReject>[] = [
+    { label: tr('import.rejects.line'), cell: (r) => Html.escapeHtml(String(r.row)) },
+    { label: tr('import.rejects.reason'), attrs: (r) => ({ 'data-code': r.code }), cell: (r) => Html.escapeHtml(rejectText(ctx.lang, r)) },
+  ];
   const result = imp.result as { applications?: number; parentsCreated?: number; childrenCreated?: number; privilegeClaims?: number } | null;
   return Layout({
     ctx,
@@ -167,26 +158,7 @@ function previewPage(ctx: PageContext, imp: ImportSummary & { rejects: ImportRej
                 {tr('import.rejects.csv')}
               </a>
             </p>
-            <div class="table-wrap">
-              <table class="stacked" data-qa="rejects">
-                <thead>
-                  <tr>
-                    <th scope="col" safe>{tr('import.rejects.line')}</th>
-                    <th scope="col" safe>{tr('import.rejects.reason')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {shown.map((r) => (
-                    <tr>
-                      <td data-label={tr('import.rejects.line')} safe>{String(r.row)}</td>
-                      <td data-label={tr('import.rejects.reason')} data-code={r.code} safe>
-                        {rejectText(ctx.lang, r)}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <StackedTable columns={rejectColumns} rows={shown} qa="rejects" />
             {pages > 1 ? (
               <nav class="pager">
                 {page > 1 ? <a href={`${base}?lang=${ctx.lang}&page=${page - 1}`}>←</a> : ''}
@@ -203,65 +175,3 @@ function previewPage(ctx: PageContext, imp: ImportSummary & { rejects: ImportRej
   });
 }
 
-const cell = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
-
-/** The queue import for operators: upload → check → preview of every rejected row → import or discard. */
-export const queueImportRoutes: RoutePlugin = async (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
-
-  r.get('/staff/import', { schema: { hide: true, querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    const imports = await listImports(deps, req.actor);
-    return sendPage(reply, uploadPage(pageContext(req, reply, deps), imports));
-  });
-
-  r.get('/staff/import/:id', { schema: { hide: true, params: idParam, querystring: z.object({ page: z.coerce.number().int().min(1).max(1000).optional(), done: z.enum(['imported', 'changed', 'discarded']).optional(), ...langQ }) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    const imp = await getImport(deps, req.actor, req.params.id);
-    const done = req.query.done;
-    const notice = done ? t(req.lang, `import.done.${done}`, { n: imp.rowsValid }) : null;
-    return sendPage(reply, previewPage(pageContext(req, reply, deps), imp, req.query.page ?? 1, notice));
-  });
-
-  r.get('/staff/import/:id/rejects.csv', { schema: { hide: true, params: idParam, querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    const imp = await getImport(deps, req.actor, req.params.id);
-    const lines = ['line,code,reason', ...imp.rejects.map((x) => [String(x.row), x.code, rejectText(req.lang, x)].map(cell).join(','))];
-    return reply
-      .type('text/csv; charset=utf-8')
-      .header('cache-control', 'private, no-cache')
-      .header('content-disposition', `attachment; filename="kezek-import-${imp.id}-rejected.csv"`)
-      .send(`\uFEFF${lines.join('\r\n')}\r\n`);
-  });
-
-  r.post('/staff/import/:id/commit', { schema: { hide: true, params: idParam, querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    const res = await commitImport(deps, req.actor, req.params.id, req.id);
-    return reply.redirect(`/staff/import/${req.params.id}?lang=${req.lang}&done=${res.imported ? 'imported' : 'changed'}`, 303);
-  });
-
-  r.post('/staff/import/:id/discard', { schema: { hide: true, params: idParam, querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    await discardImport(deps, req.actor, req.params.id, req.id);
-    return reply.redirect(`/staff/import/${req.params.id}?lang=${req.lang}&done=discarded`, 303);
-  });
-
-  // the upload: multipart in its own context
-  await app.register(async (child) => {
-    acceptImportForm(child);
-    child.post('/staff/import', { schema: { hide: true } }, async (req, reply) => {
-      if (!staffOnly(req, reply)) return reply;
-      assertCan(req.actor, 'queue.import');
-      const form = (req.body ?? { fields: {}, file: null }) as ImportForm;
-      try {
-        if (!form.file) throw new AppError('file_required', 400, 'import.file.required');
-        const s = await checkImport(deps, req.actor, form.file, req.id);
-        return reply.redirect(`/staff/import/${s.id}?lang=${req.lang}`, 303);
-      } catch (e) {
-        if (!(e instanceof AppError) || e.status === 401 || e.status === 403) throw e;
-        const imports = await listImports(deps, req.actor);
-        return sendPage(reply, uploadPage(pageContext(req, reply, deps), imports, t(req.lang, e.messageKey, e.params)), e.status);
-      }
-    });
-  });
-};

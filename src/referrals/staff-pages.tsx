@@ -1,97 +1,37 @@
-import { t, type MessageKey } from '../web/i18n/index.ts';
+import { Html } from '@kitajs/html';
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
-import { nameIn } from '../web/queries.ts';
+import { StackedTable, trOf, type Column } from '../web/components.tsx';
+import { formatDate, formatDateTime } from '../web/format.ts';
+import { Facts } from '../contracts/pages.tsx';
+import type { IncomingRow, ReferralRecord } from './inbox-service.ts';
 
 export type { Flash };
-import { formatDate, formatDateTime } from '../web/format.ts';
-import type { GroupRow, IncomingRow, ReferralRecord, VerifiedDocument } from './service.ts';
-import { contractNumber } from './service.ts';
-import type { DocumentKind } from '../contracts/verify.ts';
 
-type Tr = (k: MessageKey, p?: Record<string, string | number>) => string;
-const trOf = (ctx: PageContext): Tr => (k, p) => t(ctx.lang, k, p);
+const esc = (s: string) => Html.escapeHtml(s);
 const fullName = (p: { lastName: string; firstName: string; middleName: string | null }) => [p.lastName, p.firstName, p.middleName].filter(Boolean).join(' ');
 
-export function groupsPage(ctx: PageContext, d: { organisationName: string; groups: GroupRow[] } & Flash): string {
-  const tr = trOf(ctx);
-  const q = `?lang=${ctx.lang}`;
-  return Layout({
-    ctx,
-    title: tr('staff.groups.title'),
-    children: (
-      <>
-        <FlashBox error={d.error} notice={d.notice} />
-        <p class="muted" safe>
-          {d.organisationName}
-        </p>
-        <p safe>{tr('staff.groups.intro')}</p>
-        {d.groups.length === 0 ? (
-          <p safe>{tr('staff.groups.none')}</p>
-        ) : (
-          <div class="table-wrap">
-            <table class="stacked" data-qa="groups-table">
-              <thead>
-                <tr>
-                  <th safe>{tr('staff.groups.name')}</th>
-                  <th safe>{tr('staff.groups.birth_year')}</th>
-                  <th safe>{tr('staff.groups.language')}</th>
-                  <th safe>{tr('staff.groups.type')}</th>
-                  <th safe>{tr('staff.groups.capacity')}</th>
-                  <th safe>{tr('staff.groups.enrolled')}</th>
-                  <th safe>{tr('staff.groups.outstanding')}</th>
-                  <th safe>{tr('staff.groups.open')}</th>
-                  <th safe>{tr('staff.groups.publishable')}</th>
-                  <th safe>{tr('staff.groups.count')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {d.groups.map((g) => (
-                  <tr data-qa={`group-${g.id}`}>
-                    <td data-label={tr('staff.groups.name')} safe>
-                      {g.name}
-                    </td>
-                    <td data-label={tr('staff.groups.birth_year')} safe>{String(g.birthYear)}</td>
-                    <td data-label={tr('staff.groups.language')} safe>
-                      {tr(`staff.lang.${g.language}`)}
-                    </td>
-                    <td data-label={tr('staff.groups.type')} safe>
-                      {tr(`staff.group.type.${g.type}`)}
-                    </td>
-                    <td data-label={tr('staff.groups.capacity')} safe>{String(g.capacity)}</td>
-                    <td data-label={tr('staff.groups.enrolled')} safe>{String(g.enrolled)}</td>
-                    <td data-label={tr('staff.groups.outstanding')} safe>{String(g.outstanding)}</td>
-                    <td data-label={tr('staff.groups.open')} data-qa="open" safe>
-                      {String(g.open)}
-                    </td>
-                    <td data-label={tr('staff.groups.publishable')} data-qa="publishable" safe>
-                      {String(g.publishable)}
-                    </td>
-                    <td data-label={tr('staff.groups.count')}>
-                      <form method="post" action={`/staff/groups/${g.id}/places${q}`} style="display:flex;flex-wrap:wrap;gap:.25rem;align-items:center">
-                        <Csrf ctx={ctx} />
-                        <input type="number" aria-label={tr('staff.groups.count')} id={`count-${g.id}`} name="count" min="1" max="60" value="1" required style="width:5rem" />
-                        <button type="submit" name="action" value="publish" data-qa="publish" safe>
-                          {tr('staff.groups.publish')}
-                        </button>{' '}
-                        <button type="submit" name="action" value="withdraw" style="background:#57606a" data-qa="withdraw" safe>
-                          {tr('staff.groups.withdraw')}
-                        </button>
-                      </form>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </>
-    ),
-  });
-}
-
+/** The kindergarten's incoming referrals (issued or registered), soonest deadline first, with a search. */
 export function referralsPage(ctx: PageContext, d: { organisationName: string; q: string; rows: IncomingRow[] }): string {
   const tr = trOf(ctx);
+  const columns: Column<IncomingRow>[] = [
+    {
+      label: tr('staff.referrals.number'),
+      cell: (r) => (
+        <a href={`/staff/referrals/${r.id}?lang=${ctx.lang}`} data-qa="referral-link" safe>
+          {r.number}
+        </a>
+      ),
+    },
+    { label: tr('staff.referrals.child'), cell: (r) => esc(r.childName) },
+    { label: tr('staff.referrals.birth_date'), cell: (r) => esc(formatDate(ctx.lang, r.childBirthDate)) },
+    { label: tr('staff.referrals.group'), cell: (r) => esc(r.groupName) },
+    {
+      label: tr('staff.referrals.status'),
+      cell: (r) => esc(tr(`staff.status.${r.status}`) + (r.extended ? ` (${tr('staff.referrals.extended')})` : '') + (r.extraPeriodGranted ? ` (${tr('staff.referral.contract.extra_granted')})` : '')),
+    },
+    { label: tr('staff.referrals.due'), qa: 'due', cell: (r) => esc(formatDate(ctx.lang, r.due)) },
+  ];
   return Layout({
     ctx,
     title: tr('staff.referrals.title'),
@@ -118,74 +58,13 @@ export function referralsPage(ctx: PageContext, d: { organisationName: string; q
             </button>
           </div>
         </form>
-        {d.rows.length === 0 ? (
-          <p data-qa="no-referrals" safe>
-            {tr('staff.referrals.none')}
-          </p>
-        ) : (
-          <div class="table-wrap">
-            <table class="stacked" data-qa="referrals-table">
-              <thead>
-                <tr>
-                  <th safe>{tr('staff.referrals.number')}</th>
-                  <th safe>{tr('staff.referrals.child')}</th>
-                  <th safe>{tr('staff.referrals.birth_date')}</th>
-                  <th safe>{tr('staff.referrals.group')}</th>
-                  <th safe>{tr('staff.referrals.status')}</th>
-                  <th safe>{tr('staff.referrals.due')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {d.rows.map((r) => (
-                  <tr data-qa="referral-row">
-                    <td data-label={tr('staff.referrals.number')}>
-                      <a href={`/staff/referrals/${r.id}?lang=${ctx.lang}`} data-qa="referral-link" safe>
-                        {r.number}
-                      </a>
-                    </td>
-                    <td data-label={tr('staff.referrals.child')} safe>
-                      {r.childName}
-                    </td>
-                    <td data-label={tr('staff.referrals.birth_date')} safe>
-                      {formatDate(ctx.lang, r.childBirthDate)}
-                    </td>
-                    <td data-label={tr('staff.referrals.group')} safe>
-                      {r.groupName}
-                    </td>
-                    <td data-label={tr('staff.referrals.status')} safe>
-                      {tr(`staff.status.${r.status}`) + (r.extended ? ` (${tr('staff.referrals.extended')})` : '') + (r.extraPeriodGranted ? ` (${tr('staff.referral.contract.extra_granted')})` : '')}
-                    </td>
-                    <td data-label={tr('staff.referrals.due')} data-qa="due" safe>
-                      {formatDate(ctx.lang, r.due)}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <StackedTable columns={columns} rows={d.rows} qa="referrals-table" rowQa={() => 'referral-row'} empty={tr('staff.referrals.none')} emptyQa="no-referrals" />
       </>
     ),
   });
 }
 
-function Facts(props: { rows: [string, string, string?][] }): JSX.Element {
-  return (
-    <dl style="margin:0 0 1rem">
-      {props.rows.map(([k, v, qa]) => (
-        <div style="display:flex;flex-wrap:wrap;gap:0 1rem;padding:.15rem 0">
-          <dt style="flex:0 0 15rem;font-weight:600" safe>
-            {k}
-          </dt>
-          <dd style="flex:1 1 12rem;margin:0" data-qa={qa} safe>
-            {v}
-          </dd>
-        </div>
-      ))}
-    </dl>
-  );
-}
-
+/** One referral: the child's and parent's record, registration, the contract, printing. */
 export function referralPage(ctx: PageContext, r: ReferralRecord, d: Flash & { deadlinePassed: boolean }): string {
   const tr = trOf(ctx);
   const q = `?lang=${ctx.lang}`;
@@ -406,39 +285,3 @@ export function printPage(
     ),
   });
 }
-
-export function verifyPage(ctx: PageContext, kind: DocumentKind, v: VerifiedDocument | null): string {
-  const tr = trOf(ctx);
-  const rows: [string, string][] = [];
-  if (v) {
-    rows.push([tr('verify.number'), v.number]);
-    rows.push([tr('verify.organisation'), nameIn(ctx.lang, v.organisation)]);
-    rows.push([tr('verify.issued'), formatDateTime(ctx.lang, v.issuedAt)]);
-    rows.push([tr('verify.status'), kind === 'contract' && v.contractStatus ? tr(`staff.contract.status.${v.contractStatus}`) : tr(`staff.status.${v.referralStatus}`)]);
-    if (kind === 'contract' && v.signedAt) rows.push([tr('verify.signed'), formatDateTime(ctx.lang, v.signedAt)]);
-    if (kind === 'contract' && v.templateVersion) rows.push([tr('verify.template'), v.templateVersion]);
-  }
-  return Layout({
-    ctx,
-    title: tr(kind === 'contract' ? 'verify.title.contract' : 'verify.title.referral'),
-    children: (
-      <>
-        {v ? (
-          <p class={v.current ? 'notice big-notice' : 'error'} role="status" data-qa="verify-result" safe>
-            {tr(v.current ? 'verify.genuine_current' : 'verify.genuine_not_current')}
-          </p>
-        ) : (
-          <p class="error" role="status" data-qa="verify-result" safe>
-            {tr('verify.not_found')}
-          </p>
-        )}
-        {v ? <Facts rows={rows} /> : ''}
-        <p class="muted" safe>
-          {tr('verify.privacy')}
-        </p>
-      </>
-    ),
-  });
-}
-
-export { contractNumber };

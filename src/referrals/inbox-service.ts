@@ -2,77 +2,15 @@ import { sql } from 'kysely';
 import type { AppDeps } from '../context.ts';
 import type { ContractStatus, GroupType, InstructionLang, ReferralStatus } from '../db/schema.ts';
 import { audit, type Actor } from '../audit/write.ts';
-import { assertCan, assertOrganisation, assertOrganisationInScope, scopeOrganisationId } from '../auth/permissions.ts';
+import { assertCan, assertOrganisationInScope } from '../auth/permissions.ts';
 import { notFound } from '../errors.ts';
 import { requiredDocuments, type DocumentKey } from '../domain/referral.ts';
-import { documentToken, findToken, type DocumentKind } from '../contracts/verify.ts';
 
 /**
- * The kindergarten staff's reads: their groups with occupancy, incoming referrals soonest deadline
- * first, and one referral with the child's and parent's record (every such read is audited as
- * 'record.read': who read whose record, when). Changes go through the referral and free-place
- * services (src/referrals/service.ts, src/places/service.ts), never around them.
+ * The kindergarten staff's referral reads: incoming referrals soonest deadline first, and one
+ * referral with the child's and parent's record (every such read is audited as 'record.read': who
+ * read whose record, when). Changes go through the referral service (./service.ts), never around it.
  */
-
-export interface GroupRow {
-  id: number;
-  name: string;
-  birthYear: number;
-  language: InstructionLang;
-  type: GroupType;
-  capacity: number;
-  open: number;
-  outstanding: number;
-  enrolled: number;
-  /** capacity − enrolled − outstanding − open: how many more places may be published. */
-  publishable: number;
-}
-
-/** The organisation a staff page is about: a kindergarten user's own; an operator names one. */
-export function pageOrganisation(actor: Actor, requested?: number): number {
-  const own = scopeOrganisationId(actor);
-  if (own !== null) {
-    if (requested !== undefined) assertOrganisation(actor, requested);
-    return own;
-  }
-  if (requested === undefined) throw notFound();
-  return requested;
-}
-
-export async function listGroups(deps: AppDeps, actor: Actor, organisationId: number): Promise<GroupRow[]> {
-  assertCan(actor, 'groups.read');
-  await assertOrganisationInScope(deps.database.db, actor, organisationId);
-  const rows = await deps.database.db
-    .selectFrom('groups as g')
-    .select([
-      'g.id',
-      'g.name',
-      'g.birth_year',
-      'g.language',
-      'g.type',
-      'g.capacity',
-      sql<number>`(select count(*) from free_places f where f.group_id = g.id and f.status = 'open')::int`.as('open'),
-      sql<number>`(select count(*) from referrals r where r.group_id = g.id and r.status in ('issued', 'registered'))::int`.as('outstanding'),
-      sql<number>`(select count(*) from referrals r where r.group_id = g.id and r.status = 'enrolled')::int`.as('enrolled'),
-    ])
-    .where('g.organisation_id', '=', organisationId)
-    .where('g.closed_at', 'is', null)
-    .orderBy('g.birth_year', 'desc')
-    .orderBy('g.name')
-    .execute();
-  return rows.map((g) => ({
-    id: g.id,
-    name: g.name,
-    birthYear: g.birth_year,
-    language: g.language,
-    type: g.type,
-    capacity: g.capacity,
-    open: g.open,
-    outstanding: g.outstanding,
-    enrolled: g.enrolled,
-    publishable: Math.max(0, g.capacity - g.open - g.outstanding - g.enrolled),
-  }));
-}
 
 export interface IncomingRow {
   id: number;
@@ -277,55 +215,8 @@ export async function readReferralRecord(deps: AppDeps, actor: Actor, id: number
   return rec;
 }
 
-/** The token for a printed document (made on first print). */
-export async function printToken(deps: AppDeps, actor: Actor, kind: DocumentKind, subjectId: number): Promise<string> {
-  assertCan(actor, 'document.print');
-  return documentToken(deps.database.db, deps.clock, kind, subjectId);
-}
-
-export interface VerifiedDocument {
-  kind: DocumentKind;
-  number: string;
-  /** Genuine and in force now: a referral still outstanding (issued or registered); a contract signed. */
-  current: boolean;
-  referralStatus: ReferralStatus;
-  contractStatus: ContractStatus | null;
-  organisation: { nameKk: string; nameRu: string };
-  issuedAt: Date;
-  signedAt: Date | null;
-  templateVersion: string | null;
-}
-
-/**
- * What the public verification page may tell: the document exists, its number, organisation, state
- * and dates — never names or IINs. A token that matches nothing is null ("not genuine").
- */
-export async function verifyDocument(deps: AppDeps, kind: DocumentKind, token: string): Promise<VerifiedDocument | null> {
-  const subjectId = await findToken(deps.database.db, kind, token);
-  if (subjectId === null) return null;
-  let q = deps.database.db
-    .selectFrom('referrals as r')
-    .innerJoin('organisations as o', 'o.id', 'r.organisation_id')
-    .leftJoin('contracts as c', 'c.referral_id', 'r.id')
-    .select(['r.number', 'r.status', 'r.issued_at', 'o.name_kk', 'o.name_ru', 'c.id as contract_id', 'c.status as contract_status', 'c.signed_at', 'c.template_version']);
-  q = kind === 'referral' ? q.where('r.id', '=', subjectId) : q.where('c.id', '=', subjectId);
-  const r = await q.executeTakeFirst();
-  if (!r) return null;
-  const current = kind === 'referral' ? r.status === 'issued' || r.status === 'registered' : r.contract_status === 'signed';
-  return {
-    kind,
-    number: kind === 'contract' ? contractNumber(r.number) : r.number,
-    current,
-    referralStatus: r.status,
-    contractStatus: r.contract_status,
-    organisation: { nameKk: r.name_kk, nameRu: r.name_ru },
-    issuedAt: r.issued_at,
-    signedAt: r.signed_at,
-    templateVersion: r.template_version,
-  };
-}
-
-/** A contract's number is its referral's number with '/Ш' (шарт): one contract per referral. */
-export function contractNumber(referralNumber: string): string {
-  return `${referralNumber}/Ш`;
+/** The contract's deadline of a referral ('YYYY-MM-DD'), or null when it has no contract. */
+export async function contractDeadline(deps: AppDeps, referralId: number): Promise<string | null> {
+  const c = await deps.database.db.selectFrom('contracts').select('deadline').where('referral_id', '=', referralId).executeTakeFirst();
+  return c?.deadline ?? null;
 }

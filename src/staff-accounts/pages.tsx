@@ -1,16 +1,15 @@
-import { t, type MessageKey } from '../web/i18n/index.ts';
+import { Html } from '@kitajs/html';
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
 import { nameIn } from '../web/queries.ts';
+import { StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
+import { formatDateTime } from '../web/format.ts';
+import type { StaffRole } from '../db/schema.ts';
+import { STAFF_ROLES, type StaffRow } from './service.ts';
 
 export type { Flash };
-import { formatDateTime } from '../web/format.ts';
-import type { Policy } from '../domain/policy.ts';
-import type { StaffRole } from '../db/schema.ts';
-import { STAFF_ROLES, type SettingRow, type StaffRow } from './service.ts';
 
-type Tr = (k: MessageKey, p?: Record<string, string | number>) => string;
-const trOf = (ctx: PageContext): Tr => (k, p) => t(ctx.lang, k, p);
+const esc = (s: string) => Html.escapeHtml(s);
 type Named = { id: number; nameKk: string; nameRu: string };
 
 function scopeText(tr: Tr, lang: string, u: StaffRow): string {
@@ -77,7 +76,8 @@ function ScopeFields(props: { ctx: PageContext; organisations: Named[]; district
   );
 }
 
-function Reason(props: { ctx: PageContext; id: string }): JSX.Element {
+/** The reason field every administrator's change asks for. */
+export function Reason(props: { ctx: PageContext; id: string }): JSX.Element {
   const tr = trOf(props.ctx);
   return (
     <div>
@@ -105,6 +105,20 @@ export function usersPage(ctx: PageContext, d: { users: StaffRow[]; organisation
   const q = `?lang=${ctx.lang}`;
   const nowMs = ctx.deps.clock.now().epochMilliseconds;
   const f = d.form ?? {};
+  const columns: Column<StaffRow>[] = [
+    {
+      label: tr('admin.users.username'),
+      cell: (u) => (
+        <a href={`/staff/admin/users/${u.id}${q}`} style="white-space:nowrap" safe>
+          {u.username}
+        </a>
+      ),
+    },
+    { label: tr('admin.users.full_name'), cell: (u) => esc(u.fullName) },
+    { label: tr('admin.users.role'), cell: (u) => esc(tr(`web.staff.role.${u.role}`)) },
+    { label: tr('admin.users.scope'), cell: (u) => esc(scopeText(tr, ctx.lang, u)) },
+    { label: tr('admin.users.state'), qa: 'state', cell: (u) => esc(stateText(tr, u, nowMs)) },
+  ];
   return Layout({
     ctx,
     title: tr('admin.users.title'),
@@ -112,46 +126,7 @@ export function usersPage(ctx: PageContext, d: { users: StaffRow[]; organisation
       <>
         <FlashBox error={d.error} notice={d.notice} />
         <p safe>{tr('admin.users.intro')}</p>
-        {d.users.length === 0 ? (
-          <p safe>{tr('admin.users.none')}</p>
-        ) : (
-          <div class="table-wrap">
-            <table class="stacked" data-qa="users-table">
-              <thead>
-                <tr>
-                  <th safe>{tr('admin.users.username')}</th>
-                  <th safe>{tr('admin.users.full_name')}</th>
-                  <th safe>{tr('admin.users.role')}</th>
-                  <th safe>{tr('admin.users.scope')}</th>
-                  <th safe>{tr('admin.users.state')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {d.users.map((u) => (
-                  <tr data-qa={`user-${u.username}`}>
-                    <td data-label={tr('admin.users.username')}>
-                      <a href={`/staff/admin/users/${u.id}${q}`} style="white-space:nowrap" safe>
-                        {u.username}
-                      </a>
-                    </td>
-                    <td data-label={tr('admin.users.full_name')} safe>
-                      {u.fullName}
-                    </td>
-                    <td data-label={tr('admin.users.role')} safe>
-                      {tr(`web.staff.role.${u.role}`)}
-                    </td>
-                    <td data-label={tr('admin.users.scope')} safe>
-                      {scopeText(tr, ctx.lang, u)}
-                    </td>
-                    <td data-label={tr('admin.users.state')} data-qa="state" safe>
-                      {stateText(tr, u, nowMs)}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <StackedTable columns={columns} rows={d.users} qa="users-table" rowQa={(u) => `user-${u.username}`} empty={tr('admin.users.none')} emptyQa={null} />
         <h2 id="create-h" safe>
           {tr('admin.create.title')}
         </h2>
@@ -310,70 +285,6 @@ export function userPage(ctx: PageContext, d: { user: StaffRow; organisations: N
             </div>
           </form>
         </section>
-      </>
-    ),
-  });
-}
-
-/** A setting's value as shown (role lists translated). */
-export function settingText(tr: Tr, key: keyof Policy, v: unknown): string {
-  if (Array.isArray(v)) return v.length ? v.map((r) => tr(`web.staff.role.${r as StaffRole}`)).join(', ') : tr('admin.settings.empty');
-  if (v === '') return tr('admin.settings.empty');
-  return String(v);
-}
-
-export function settingsPage(ctx: PageContext, d: { settings: SettingRow[]; failed?: { key: string; raw: string } } & Flash): string {
-  const tr = trOf(ctx);
-  const q = `?lang=${ctx.lang}`;
-  return Layout({
-    ctx,
-    title: tr('admin.settings.title'),
-    children: (
-      <>
-        <FlashBox error={d.error} notice={d.notice} />
-        <p safe>{tr('admin.settings.intro')}</p>
-        <div data-qa="settings">
-          {d.settings.map((s) => {
-            const id = `set-${s.key}`;
-            const hint = `${tr('admin.settings.default')}: ${settingText(tr, s.key, s.defaultValue)}${s.updatedAt ? ` · ${tr('admin.settings.changed', { date: formatDateTime(ctx.lang, s.updatedAt) })}` : ''}`;
-            const shown = d.failed?.key === s.key ? d.failed.raw : Array.isArray(s.value) ? '' : String(s.value);
-            return (
-              <form method="post" action={`/staff/admin/settings${q}`} class="stack" style="border-top:1px solid #c8d1da;padding:.75rem 0;max-width:40rem" data-qa={id}>
-                <Csrf ctx={ctx} />
-                <input type="hidden" name="key" value={s.key} />
-                {Array.isArray(s.value) ? (
-                  <fieldset>
-                    <legend safe>{tr(`admin.setting.${s.key}`)}</legend>
-                    <span class="hint" safe>
-                      {hint}
-                    </span>
-                    {STAFF_ROLES.map((r) => (
-                      <label style="font-weight:400">
-                        <input type="checkbox" name="value" value={r} checked={(s.value as string[]).includes(r)} /> <span safe>{tr(`web.staff.role.${r}`)}</span>
-                      </label>
-                    ))}
-                  </fieldset>
-                ) : (
-                  <div>
-                    <label for={id}>
-                      {tr(`admin.setting.${s.key}`) as 'safe'}
-                      <span class="hint" safe>
-                        {hint}
-                      </span>
-                    </label>
-                    <input type="text" id={id} name="value" value={shown} maxlength="20" inputmode={typeof s.defaultValue === 'number' ? 'numeric' : undefined} style="max-width:10rem" />
-                  </div>
-                )}
-                <Reason ctx={ctx} id={`${id}-reason`} />
-                <div>
-                  <button type="submit" data-qa={`save-${s.key}`} safe>
-                    {tr('admin.settings.save')}
-                  </button>
-                </div>
-              </form>
-            );
-          })}
-        </div>
       </>
     ),
   });

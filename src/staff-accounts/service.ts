@@ -1,18 +1,19 @@
 import crypto from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
+import type { Temporal } from 'temporal-polyfill';
 import type { AppDeps } from '../context.ts';
 import type { DB, StaffRole } from '../db/schema.ts';
 import { toDate } from '../clock.ts';
-import { audit, type Actor } from '../audit/write.ts';
+import type { Actor } from '../audit/write.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { hashPassword } from '../auth/password.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
-import { DEFAULT_POLICY, POLICY_KEYS, isPolicyKey, resolvePolicy, validPolicyValue, type Policy } from '../domain/policy.ts';
+import { useCase } from '../usecase.ts';
 
 /**
- * The administrator's use cases: staff accounts (create, disable, enable, reset the password and the
- * second factor, role and scope) and the city's policy settings. Each change is one transaction with
- * its audit entry (who, when, why; old → new for settings and roles). Ids only in the audit data.
+ * The administrator's staff accounts: create, disable, enable, reset the password and the second
+ * factor, change role and scope. Each change is one use case (src/usecase.ts: the permission, one
+ * transaction, its audit entry: who, when, why; old → new for roles). Ids only in the audit data.
  */
 
 export const STAFF_ROLES = ['kindergarten', 'operator', 'admin'] as const satisfies readonly StaffRole[];
@@ -40,7 +41,8 @@ export interface Scope {
   districtId: number | null;
 }
 
-const reasonOf = (reason: string | undefined | null): string => {
+/** The reason every administrator's change asks for (required, at most 500 characters). */
+export const reasonOf = (reason: string | undefined | null): string => {
   const r = (reason ?? '').trim();
   if (!r) throw invalid('reason_required', 'admin.error.reason_required');
   if (r.length > 500) throw invalid('reason_too_long', 'admin.error.reason_too_long', { max: 500 });
@@ -138,11 +140,6 @@ async function checkScope(trx: Kysely<DB>, s: Scope): Promise<Scope> {
 }
 
 /**
- * The last active administrator may not be disabled or given another role (nobody could then manage
- * accounts). The active administrators' rows are locked, so two administrators disabling each other
- * at once cannot both succeed.
- */
-/**
  * Changes that may take away an administrator (disable, change of role) run one at a time. Without
  * this, two administrators disabling each other at once each lock their target's row and then wait
  * for the other's in assertNotLastAdmin: a deadlock, which PostgreSQL ends with an error (a 500).
@@ -152,15 +149,20 @@ async function lockAdminChanges(trx: Kysely<DB>): Promise<void> {
   await sql`select pg_advisory_xact_lock(${ADMIN_CHANGES_LOCK})`.execute(trx);
 }
 
+/**
+ * The last active administrator may not be disabled or given another role (nobody could then manage
+ * accounts). The active administrators' rows are locked, so two administrators disabling each other
+ * at once cannot both succeed.
+ */
 async function assertNotLastAdmin(trx: Kysely<DB>, targetId: number): Promise<void> {
   const admins = await trx.selectFrom('staff_users').select('id').where('role', '=', 'admin').where('disabled_at', 'is', null).orderBy('id').forUpdate().execute();
   if (admins.some((a) => a.id === targetId) && admins.length <= 1) throw conflict('last_admin', 'admin.error.last_admin');
 }
 
-async function endSessions(trx: Kysely<DB>, deps: AppDeps, userId: number): Promise<number> {
+async function endSessions(trx: Kysely<DB>, now: Temporal.Instant, userId: number): Promise<number> {
   const r = await trx
     .updateTable('sessions')
-    .set({ ended_at: toDate(deps.clock.now()) })
+    .set({ ended_at: toDate(now) })
     .where('user_kind', '=', 'staff')
     .where('user_id', '=', userId)
     .where('ended_at', 'is', null)
@@ -182,47 +184,45 @@ export async function createStaff(deps: AppDeps, actor: Actor, input: CreateStaf
   if (fullName.length < 2 || fullName.length > 200) throw invalid('full_name_invalid', 'admin.error.full_name_invalid');
   const password = temporaryPassword();
   const passwordHash = await hashPassword(password);
-  return deps.database.db.transaction().execute(async (trx) => {
+  return useCase(deps, actor, { permission: 'staff.manage', requestId }, async ({ trx, now, audit }) => {
     const scope = await checkScope(trx, input);
     const taken = await trx.selectFrom('staff_users').select('id').where('username', '=', username).executeTakeFirst();
     if (taken) throw conflict('username_taken', 'admin.error.username_taken', { username });
     const row = await trx
       .insertInto('staff_users')
-      .values({ username, full_name: fullName, password_hash: passwordHash, role: scope.role, organisation_id: scope.organisationId, district_id: scope.districtId, created_at: toDate(deps.clock.now()) })
+      .values({ username, full_name: fullName, password_hash: passwordHash, role: scope.role, organisation_id: scope.organisationId, district_id: scope.districtId, created_at: toDate(now) })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await audit(trx, deps.clock, actor, { action: 'staff.created', subjectType: 'staff_user', subjectId: row.id, data: { role: scope.role, organisationId: scope.organisationId, districtId: scope.districtId } }, requestId);
+    await audit({ action: 'staff.created', subjectType: 'staff_user', subjectId: row.id, data: { role: scope.role, organisationId: scope.organisationId, districtId: scope.districtId } });
     return { id: row.id, username, temporaryPassword: password };
   });
 }
 
 /** Disable an account: it can no longer sign in, and its sessions end now. */
 export async function disableStaff(deps: AppDeps, actor: Actor, id: number, reason: string, requestId?: string): Promise<{ sessionsEnded: number }> {
-  assertCan(actor, 'staff.manage');
-  const why = reasonOf(reason);
-  return deps.database.db.transaction().execute(async (trx) => {
+  return useCase(deps, actor, { permission: 'staff.manage', requestId }, async ({ trx, now, audit }) => {
+    const why = reasonOf(reason);
     await lockAdminChanges(trx);
     const u = await trx.selectFrom('staff_users').select(['id', 'role', 'disabled_at']).where('id', '=', id).forUpdate().executeTakeFirst();
     if (!u) throw notFound();
     if (u.disabled_at) throw conflict('already_disabled', 'admin.error.already_disabled');
     if (u.role === 'admin') await assertNotLastAdmin(trx, id);
-    await trx.updateTable('staff_users').set({ disabled_at: toDate(deps.clock.now()) }).where('id', '=', id).execute();
-    const sessionsEnded = await endSessions(trx, deps, id);
-    await audit(trx, deps.clock, actor, { action: 'staff.disabled', subjectType: 'staff_user', subjectId: id, reason: why, data: { sessionsEnded } }, requestId);
+    await trx.updateTable('staff_users').set({ disabled_at: toDate(now) }).where('id', '=', id).execute();
+    const sessionsEnded = await endSessions(trx, now, id);
+    await audit({ action: 'staff.disabled', subjectType: 'staff_user', subjectId: id, reason: why, data: { sessionsEnded } });
     return { sessionsEnded };
   });
 }
 
 /** Enable a disabled account again (and lift a lock-out). */
 export async function enableStaff(deps: AppDeps, actor: Actor, id: number, reason: string, requestId?: string): Promise<void> {
-  assertCan(actor, 'staff.manage');
-  const why = reasonOf(reason);
-  await deps.database.db.transaction().execute(async (trx) => {
+  await useCase(deps, actor, { permission: 'staff.manage', requestId }, async ({ trx, audit }) => {
+    const why = reasonOf(reason);
     const u = await trx.selectFrom('staff_users').select(['id', 'disabled_at']).where('id', '=', id).forUpdate().executeTakeFirst();
     if (!u) throw notFound();
     if (!u.disabled_at) throw conflict('not_disabled', 'admin.error.not_disabled');
     await trx.updateTable('staff_users').set({ disabled_at: null, failed_logins: 0, locked_until: null }).where('id', '=', id).execute();
-    await audit(trx, deps.clock, actor, { action: 'staff.enabled', subjectType: 'staff_user', subjectId: id, reason: why }, requestId);
+    await audit({ action: 'staff.enabled', subjectType: 'staff_user', subjectId: id, reason: why });
   });
 }
 
@@ -235,7 +235,7 @@ export async function resetStaff(deps: AppDeps, actor: Actor, id: number, reason
   const why = reasonOf(reason);
   const password = temporaryPassword();
   const passwordHash = await hashPassword(password);
-  return deps.database.db.transaction().execute(async (trx) => {
+  return useCase(deps, actor, { permission: 'staff.manage', requestId }, async ({ trx, now, audit }) => {
     const u = await trx.selectFrom('staff_users').select(['id', 'totp_secret']).where('id', '=', id).forUpdate().executeTakeFirst();
     if (!u) throw notFound();
     await trx
@@ -243,18 +243,17 @@ export async function resetStaff(deps: AppDeps, actor: Actor, id: number, reason
       .set({ password_hash: passwordHash, totp_secret: null, totp_enrolled_at: null, totp_last_step: null, failed_logins: 0, locked_until: null })
       .where('id', '=', id)
       .execute();
-    const sessionsEnded = await endSessions(trx, deps, id);
+    const sessionsEnded = await endSessions(trx, now, id);
     const totpCleared = u.totp_secret !== null;
-    await audit(trx, deps.clock, actor, { action: 'staff.reset', subjectType: 'staff_user', subjectId: id, reason: why, data: { totpCleared, sessionsEnded } }, requestId);
+    await audit({ action: 'staff.reset', subjectType: 'staff_user', subjectId: id, reason: why, data: { totpCleared, sessionsEnded } });
     return { temporaryPassword: password, sessionsEnded, totpCleared };
   });
 }
 
 /** Change the role and scope (old → new audited). The user's sessions end: they sign in again under the new role. */
 export async function changeRole(deps: AppDeps, actor: Actor, id: number, input: Scope & { reason: string }, requestId?: string): Promise<Scope> {
-  assertCan(actor, 'staff.manage');
-  const why = reasonOf(input.reason);
-  return deps.database.db.transaction().execute(async (trx) => {
+  return useCase(deps, actor, { permission: 'staff.manage', requestId }, async ({ trx, now, audit }) => {
+    const why = reasonOf(input.reason);
     await lockAdminChanges(trx);
     const u = await trx.selectFrom('staff_users').select(['id', 'role', 'organisation_id', 'district_id', 'disabled_at']).where('id', '=', id).forUpdate().executeTakeFirst();
     if (!u) throw notFound();
@@ -263,71 +262,8 @@ export async function changeRole(deps: AppDeps, actor: Actor, id: number, input:
     if (old.role === next.role && old.organisationId === next.organisationId && old.districtId === next.districtId) throw conflict('unchanged', 'admin.error.unchanged');
     if (u.role === 'admin' && next.role !== 'admin' && !u.disabled_at) await assertNotLastAdmin(trx, id);
     await trx.updateTable('staff_users').set({ role: next.role, organisation_id: next.organisationId, district_id: next.districtId }).where('id', '=', id).execute();
-    const sessionsEnded = await endSessions(trx, deps, id);
-    await audit(trx, deps.clock, actor, { action: 'staff.role_changed', subjectType: 'staff_user', subjectId: id, reason: why, data: { old, new: next, sessionsEnded } }, requestId);
+    const sessionsEnded = await endSessions(trx, now, id);
+    await audit({ action: 'staff.role_changed', subjectType: 'staff_user', subjectId: id, reason: why, data: { old, new: next, sessionsEnded } });
     return next;
   });
 }
-
-// ---------------- the city's policy ----------------
-
-export interface SettingRow {
-  key: keyof Policy;
-  value: Policy[keyof Policy];
-  defaultValue: Policy[keyof Policy];
-  /** Set by the city (a row in city_settings), not the default. */
-  stored: boolean;
-  updatedAt: Date | null;
-}
-
-export async function listSettings(deps: AppDeps, actor: Actor): Promise<SettingRow[]> {
-  assertCan(actor, 'settings.edit');
-  const rows = await deps.database.db.selectFrom('city_settings').select(['key', 'value', 'updated_at']).execute();
-  const stored = new Map(rows.map((r) => [r.key, r]));
-  const policy = resolvePolicy(Object.fromEntries(rows.map((r) => [r.key, r.value])));
-  return POLICY_KEYS.map((key) => ({ key, value: policy[key], defaultValue: DEFAULT_POLICY[key], stored: stored.has(key), updatedAt: stored.get(key)?.updated_at ?? null }));
-}
-
-/** The advisory lock key under which settings change (an arbitrary constant of this feature). */
-const SETTINGS_LOCK = 874_212_001;
-
-/** Relations between settings that each value's own check cannot see. */
-function crossCheck(p: Policy): void {
-  if (p.capacityCorrectionalMin > p.capacityCorrectionalMax) throw invalid('setting_invalid', 'admin.error.correctional_range');
-}
-
-/** Change one setting (validated against its type and range), old → new and the reason audited. */
-export async function setSetting(deps: AppDeps, actor: Actor, key: string, value: unknown, reason: string, requestId?: string): Promise<{ key: keyof Policy; old: unknown; value: unknown }> {
-  assertCan(actor, 'settings.edit');
-  if (!isPolicyKey(key)) throw notFound('unknown_setting');
-  if (!validPolicyValue(key, value)) throw invalid('setting_invalid', 'admin.error.setting_invalid', { key });
-  const why = reasonOf(reason);
-  const result = await deps.database.db.transaction().execute(async (trx) => {
-    // one settings change at a time: the whole policy is checked as it will be (min ≤ max across two keys)
-    await sql`select pg_advisory_xact_lock(${SETTINGS_LOCK})`.execute(trx);
-    const rows = await trx.selectFrom('city_settings').select(['key', 'value']).execute();
-    const current = resolvePolicy(Object.fromEntries(rows.map((r) => [r.key, r.value])));
-    const old = current[key];
-    if (JSON.stringify(old) === JSON.stringify(value)) throw conflict('unchanged', 'admin.error.unchanged');
-    crossCheck({ ...current, [key]: value });
-    await trx
-      .insertInto('city_settings')
-      .values({ key, value: JSON.stringify(value), updated_at: toDate(deps.clock.now()), updated_by: actor.id })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(value), updated_at: toDate(deps.clock.now()), updated_by: actor.id }))
-      .execute();
-    await audit(trx, deps.clock, actor, { action: 'settings.changed', subjectType: 'city_setting', subjectId: null, reason: why, data: { key, old, new: value } }, requestId);
-    return { key, old, value };
-  });
-  deps.city.invalidate();
-  return result;
-}
-
-/** A setting's value from a form field (numbers, 'HH:MM'/'MM-DD' text, role lists as several fields). */
-export function parseSettingInput(key: keyof Policy, raw: string | string[] | undefined): unknown {
-  const d = DEFAULT_POLICY[key];
-  if (Array.isArray(d)) return raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
-  const s = (Array.isArray(raw) ? raw[0] : raw)?.trim() ?? '';
-  if (typeof d === 'number') return /^-?\d+$/.test(s) ? Number(s) : s;
-  return s;
-}
-

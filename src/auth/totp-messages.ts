@@ -1,0 +1,35 @@
+import { defineMessages } from '../web/i18n/define.ts';
+
+/** The staff's second factor (TOTP): sign-in code and enrolment. */
+export const messages = defineMessages(
+  {
+    'auth.totp_invalid': 'Аутентификатор қолданбасының коды қате, жоқ немесе бұрын қолданылған. Қатарынан {max} рет қателессеңіз, кіру {minutes} минутқа бұғатталады.',
+    'auth.totp_enrolment_required': 'Сіздің рөліңізге екінші фактор міндетті: аутентификатор қолданбасын қосыңыз.',
+    'auth.totp.code': 'Аутентификатор қолданбасындағы код',
+    'auth.totp.code.hint': 'Екінші фактор қосылған болса: қолданбадағы 6 цифр',
+    'auth.totp.enrol.title': 'Екінші факторды қосу',
+    'auth.totp.enrol.intro': 'QR-кодты аутентификатор қолданбасымен (мысалы, Google Authenticator, FreeOTP) сканерлеңіз немесе кілтті қолмен енгізіңіз. Содан кейін құпиясөзді қайта енгізіп, қолданбадағы кодты жазыңыз.',
+    'auth.totp.secret': 'Кілт',
+    'auth.totp.demo': 'Демо: оператор мен әкімшінің аутентификатор коды қазір {code} (кілті демо іске қосылғанда көрсетіледі).',
+  },
+  {
+    'auth.totp_invalid': 'Код из приложения-аутентификатора неверный, не указан или уже использован. После {max} ошибок подряд вход блокируется на {minutes} минут.',
+    'auth.totp_enrolment_required': 'Для вашей роли обязателен второй фактор: подключите приложение-аутентификатор.',
+    'auth.totp.code': 'Код из приложения-аутентификатора',
+    'auth.totp.code.hint': 'Если подключён второй фактор: 6 цифр из приложения',
+    'auth.totp.enrol.title': 'Подключение второго фактора',
+    'auth.totp.enrol.intro': 'Отсканируйте QR-код приложением-аутентификатором (например, Google Authenticator, FreeOTP) или введите ключ вручную. Затем снова введите пароль и код из приложения.',
+    'auth.totp.secret': 'Ключ',
+    'auth.totp.demo': 'Демо: код аутентификатора оператора и администратора сейчас {code} (ключ печатается при запуске демо).',
+  },
+  {
+    'auth.totp_invalid': 'The authenticator code is wrong, missing or already used. After {max} failures in a row sign-in is locked for {minutes} minutes.',
+    'auth.totp_enrolment_required': 'Your role needs a second factor: set up an authenticator app.',
+    'auth.totp.code': 'Authenticator app code',
+    'auth.totp.code.hint': 'If you have a second factor: the 6 digits from the app',
+    'auth.totp.enrol.title': 'Set up the second factor',
+    'auth.totp.enrol.intro': 'Scan the QR code with an authenticator app (e.g. Google Authenticator, FreeOTP) or type the key in. Then enter your password again and the code from the app.',
+    'auth.totp.secret': 'Key',
+    'auth.totp.demo': 'Demo: the operator’s and administrator’s authenticator code is now {code} (the key is printed when the demo starts).',
+  },
+);

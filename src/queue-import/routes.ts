@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { RoutePlugin } from '../routes.ts';
+import { assertCan } from '../auth/permissions.ts';
+import { AppError } from '../errors.ts';
+import { t } from '../web/i18n/index.ts';
+import { pageContext, sendPage } from '../web/context.ts';
+import { staffOnly } from '../workspaces/staff-scope.ts';
+import { acceptImportForm, type ImportForm } from './multipart.ts';
+import { checkImport, commitImport, discardImport, getImport, listImports } from './service.ts';
+import { previewPage, rejectText, uploadPage } from './pages.tsx';
+
+const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 53) });
+const langQ = { lang: z.string().optional() };
+const cell = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+
+/** The queue import for operators: upload → check → preview of every rejected row → import or discard. */
+export const queueImportRoutes: RoutePlugin = async (app, deps) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get('/staff/import', { schema: { hide: true, querystring: z.object(langQ) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    const imports = await listImports(deps, req.actor);
+    return sendPage(reply, uploadPage(pageContext(req, reply, deps), imports));
+  });
+
+  r.get('/staff/import/:id', { schema: { hide: true, params: idParam, querystring: z.object({ page: z.coerce.number().int().min(1).max(1000).optional(), done: z.enum(['imported', 'changed', 'discarded']).optional(), ...langQ }) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    const imp = await getImport(deps, req.actor, req.params.id);
+    const done = req.query.done;
+    const notice = done ? t(req.lang, `import.done.${done}`, { n: imp.rowsValid }) : null;
+    return sendPage(reply, previewPage(pageContext(req, reply, deps), imp, req.query.page ?? 1, notice));
+  });
+
+  r.get('/staff/import/:id/rejects.csv', { schema: { hide: true, params: idParam, querystring: z.object(langQ) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    const imp = await getImport(deps, req.actor, req.params.id);
+    const lines = ['line,code,reason', ...imp.rejects.map((x) => [String(x.row), x.code, rejectText(req.lang, x)].map(cell).join(','))];
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('cache-control', 'private, no-cache')
+      .header('content-disposition', `attachment; filename="kezek-import-${imp.id}-rejected.csv"`)
+      .send(`\uFEFF${lines.join('\r\n')}\r\n`);
+  });
+
+  r.post('/staff/import/:id/commit', { schema: { hide: true, params: idParam, querystring: z.object(langQ) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    const res = await commitImport(deps, req.actor, req.params.id, req.id);
+    return reply.redirect(`/staff/import/${req.params.id}?lang=${req.lang}&done=${res.imported ? 'imported' : 'changed'}`, 303);
+  });
+
+  r.post('/staff/import/:id/discard', { schema: { hide: true, params: idParam, querystring: z.object(langQ) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    await discardImport(deps, req.actor, req.params.id, req.id);
+    return reply.redirect(`/staff/import/${req.params.id}?lang=${req.lang}&done=discarded`, 303);
+  });
+
+  // the upload: multipart in its own context
+  await app.register(async (child) => {
+    acceptImportForm(child);
+    child.post('/staff/import', { schema: { hide: true } }, async (req, reply) => {
+      if (!staffOnly(req, reply)) return reply;
+      assertCan(req.actor, 'queue.import');
+      const form = (req.body ?? { fields: {}, file: null }) as ImportForm;
+      try {
+        if (!form.file) throw new AppError('file_required', 400, 'import.file.required');
+        const s = await checkImport(deps, req.actor, form.file, req.id);
+        return reply.redirect(`/staff/import/${s.id}?lang=${req.lang}`, 303);
+      } catch (e) {
+        if (!(e instanceof AppError) || e.status === 401 || e.status === 403) throw e;
+        const imports = await listImports(deps, req.actor);
+        return sendPage(reply, uploadPage(pageContext(req, reply, deps), imports, t(req.lang, e.messageKey, e.params)), e.status);
+      }
+    });
+  });
+};

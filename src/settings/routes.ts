@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyRequest } from 'fastify';
+import type { RoutePlugin } from '../routes.ts';
+import { AppError } from '../errors.ts';
+import { assertCan } from '../auth/permissions.ts';
+import { t } from '../web/i18n/index.ts';
+import { pageContext, sendPage } from '../web/context.ts';
+import { isPolicyKey } from '../domain/policy.ts';
+import { staffOnly } from '../workspaces/staff-scope.ts';
+import * as S from './service.ts';
+import { settingsPage, settingText } from './pages.tsx';
+
+const hide = { hide: true } as const;
+const langQ = z.object({ lang: z.string().optional() });
+const error = z.object({ error: z.string(), message: z.string() });
+const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
+const security = [{ session: [] }];
+const reason = z.string().max(500);
+
+/**
+ * The administrator's settings: the city's policy as JSON API (/api/admin/settings…) and as a page
+ * (/staff/admin/settings) that works without JavaScript. Every use case checks `settings.edit` in
+ * ./service.ts.
+ */
+export const settingsRoutes: RoutePlugin = (app, deps) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get(
+    '/api/admin/settings',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'The city policy: every setting with its value and default',
+        security,
+        response: { 200: z.object({ settings: z.array(z.object({ key: z.string(), value: z.unknown(), defaultValue: z.unknown(), stored: z.boolean(), updatedAt: z.date().nullable() })) }), ...errors },
+      },
+    },
+    async (req) => ({ settings: await S.listSettings(deps, req.actor) }),
+  );
+
+  r.put(
+    '/api/admin/settings/:key',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Change one policy setting (validated; old → new and the reason audited)',
+        security,
+        params: z.object({ key: z.string().max(60) }),
+        body: z.object({ value: z.unknown(), reason }),
+        response: { 200: z.object({ key: z.string(), old: z.unknown(), value: z.unknown() }), ...errors },
+      },
+    },
+    async (req) => S.setSetting(deps, req.actor, req.params.key, req.body.value, req.body.reason, req.id),
+  );
+
+  // ---------------- page ----------------
+  const message = (req: FastifyRequest, e: AppError) => t(req.lang, e.messageKey, e.params);
+  /** Refusals (401/403) and unknown ids go to the error page; other failures are shown on the form. */
+  const shown = (e: unknown): e is AppError => e instanceof AppError && e.status !== 401 && e.status !== 403 && e.status !== 404;
+
+  r.get('/staff/admin/settings', { schema: { ...hide, querystring: langQ } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    return sendPage(reply, settingsPage(pageContext(req, reply, deps), { settings: await S.listSettings(deps, req.actor) }));
+  });
+
+  r.post(
+    '/staff/admin/settings',
+    { schema: { ...hide, querystring: langQ, body: z.object({ key: z.string().max(60), value: z.union([z.string().max(100), z.array(z.string().max(20)).max(5)]).optional(), reason: reason.default('') }) } },
+    async (req, reply) => {
+      if (!staffOnly(req, reply)) return reply;
+      assertCan(req.actor, 'settings.edit');
+      const { key, value: raw, reason: why } = req.body;
+      const tr = (k: Parameters<typeof t>[1], p?: Record<string, string | number>) => t(req.lang, k, p);
+      try {
+        if (!isPolicyKey(key)) throw new AppError('unknown_setting', 404, 'error.not_found');
+        const changed = await S.setSetting(deps, req.actor, key, S.parseSettingInput(key, raw), why, req.id);
+        const notice = tr('admin.settings.done', { setting: tr(`admin.setting.${key}`), old: settingText(tr, key, changed.old), value: settingText(tr, key, changed.value) });
+        return sendPage(reply, settingsPage(pageContext(req, reply, deps), { settings: await S.listSettings(deps, req.actor), notice }));
+      } catch (e) {
+        if (!shown(e)) throw e;
+        const failed = { key, raw: Array.isArray(raw) ? '' : (raw ?? '') };
+        // the setting's name rather than its key
+        const err = e.messageKey === 'admin.error.setting_invalid' && isPolicyKey(key) ? tr(e.messageKey, { key: tr(`admin.setting.${key}`) }) : message(req, e);
+        return sendPage(reply, settingsPage(pageContext(req, reply, deps), { settings: await S.listSettings(deps, req.actor), error: err, failed }), e.status);
+      }
+    },
+  );
+};
