@@ -14,8 +14,10 @@ export const trOf =
 export interface Column<R> {
   /** The header, already translated; also the label a phone shows before the cell. */
   label: string;
-  /** The cell's content: a string is escaped, an element is used as it is. */
-  cell: (row: R) => JSX.Element;
+  /** The cell's content, used as it is (an element; escape text yourself, or give `text`). */
+  cell?: (row: R) => JSX.Element;
+  /** The cell's text, escaped (instead of `cell`). */
+  text?: (row: R) => string;
   /** Right-aligned number (left-aligned again when stacked on a phone). */
   num?: boolean;
 }
@@ -52,11 +54,17 @@ export function StackedTable<R>(props: {
         <tbody>
           {rows.map((r) => (
             <tr data-qa={props.rowQa?.(r)}>
-              {columns.map((c) => (
-                <td class={c.num ? 'num' : undefined} data-label={c.label}>
-                  {c.cell(r)}
-                </td>
-              ))}
+              {columns.map((c) =>
+                c.text ? (
+                  <td class={c.num ? 'num' : undefined} data-label={c.label} safe>
+                    {c.text(r)}
+                  </td>
+                ) : (
+                  <td class={c.num ? 'num' : undefined} data-label={c.label}>
+                    {c.cell ? c.cell(r) : ''}
+                  </td>
+                ),
+              )}
             </tr>
           ))}
         </tbody>
@@ -153,4 +161,60 @@ export function DecisionForm(props: {
       </form>
     </div>
   );
+}
+
+/**
+ * A form with a reason and one button: every department action carries its reason (required unless
+ * `optional`; the hint says it is written to the log). `hidden` fields go with it.
+ */
+export function ReasonForm(props: { ctx: PageContext; action: string; button: string; qa: string; id: string; hint?: string; optional?: boolean; hidden?: [string, string][]; danger?: boolean }): JSX.Element {
+  const tr = trOf(props.ctx);
+  return (
+    <form method="post" action={props.action} class="stack" data-qa={`${props.qa}-form`}>
+      <Csrf ctx={props.ctx} />
+      {(props.hidden ?? []).map(([n, v]) => (
+        <input type="hidden" name={n} value={v} />
+      ))}
+      {props.hint ? (
+        <p class="hint" safe>
+          {props.hint}
+        </p>
+      ) : (
+        ''
+      )}
+      <label for={props.id} safe>
+        {props.optional ? tr('dept.reason.optional') : tr('dept.reason')}
+      </label>
+      {props.optional ? (
+        <input type="text" id={props.id} name="reason" maxlength="1000" />
+      ) : (
+        <input type="text" id={props.id} name="reason" maxlength="1000" required aria-describedby={`${props.id}-hint`} />
+      )}
+      {props.optional ? (
+        ''
+      ) : (
+        <span class="hint" id={`${props.id}-hint`} safe>
+          {tr('dept.reason.hint')}
+        </span>
+      )}
+      <div>
+        <button type="submit" data-qa={props.qa} style={props.danger ? 'background:#a40e26' : undefined} safe>
+          {props.button}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** A supporting document: a link to the stored upload (/staff/uploads/:id), or the reference as written. */
+export function DocLink(props: { ctx: PageContext; uploadId: number | null; ref: string | null }): JSX.Element {
+  const tr = trOf(props.ctx);
+  if (props.uploadId !== null)
+    return (
+      <a href={`/staff/uploads/${props.uploadId}`} data-qa="document" safe>
+        {tr('dept.document.open')}
+      </a>
+    );
+  const label: string = props.ref ? tr('dept.document.ref', { ref: props.ref }) : '—';
+  return <span safe>{label}</span>;
 }

@@ -14,10 +14,13 @@ import { messages as firstApply } from '../../parents/first-apply-messages.ts';
 import { messages as admin } from '../../admin/messages.ts';
 import { messages as review } from '../../review/messages.ts';
 import { messages as queueImport } from '../../queue-import/messages.ts';
-import { messages as department } from '../../department/messages.ts';
+import { messages as organisations } from '../../organisations/messages.ts';
+import { messages as privileges } from '../../privileges/messages.ts';
+import { messages as extensions } from '../../extensions/messages.ts';
+import { messages as corrections } from '../../corrections/messages.ts';
 
 // Every feature's messages, merged. Add a feature: import its `messages` and list it here.
-const parts = [core, web, auth, calendar, applications, referrals, demo, distribution, parents, staff, reports, firstApply, admin, review, queueImport, department] as const;
+const parts = [core, web, auth, calendar, applications, referrals, demo, distribution, parents, staff, reports, firstApply, admin, review, queueImport, organisations, privileges, extensions, corrections] as const;
 
 type KeysOf<P> = P extends { kk: infer K } ? keyof K : never;
 export type MessageKey = KeysOf<(typeof parts)[number]> & string;
