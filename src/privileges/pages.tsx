@@ -1,7 +1,7 @@
 import type { MessageKey } from '../web/i18n/index.ts';
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { FlashBox, type Flash } from '../web/forms.tsx';
-import { DocLink, ReasonForm, trOf } from '../web/components.tsx';
+import { DecisionForm, DocLink, ReasonForm, trOf } from '../web/components.tsx';
 import { formatDate, formatDateTime } from '../web/format.ts';
 import type { ConfirmedClaim, PendingClaim } from './service.ts';
 
@@ -48,15 +48,16 @@ export function privilegesPage(ctx: PageContext, d: { pending: (PendingClaim & {
                   </dd>
                 </dl>
                 <div class="actions">
-                  <ReasonForm ctx={ctx} action={`/staff/privileges/${c.claimId}/decide${q}`} button={tr('dept.priv.confirm')} qa="confirm" id={`confirm-${c.claimId}`} optional={true} hidden={[['decision', 'confirm']]} />
-                  <ReasonForm
+                  <DecisionForm
                     ctx={ctx}
-                    action={`/staff/privileges/${c.claimId}/decide${q}`}
-                    button={tr('dept.priv.reject')}
-                    qa="reject"
-                    id={`reject-${c.claimId}`}
-                    hint={tr('dept.priv.reject.hint')}
-                    hidden={[['decision', 'reject']]}
+                    action={`/staff/privileges/${c.claimId}/decide`}
+                    id={c.claimId}
+                    approve={true}
+                    values={{ approve: 'confirm', reject: 'reject' }}
+                    qa={{ approve: 'confirm', reject: 'reject' }}
+                    labels={{ approve: tr('dept.priv.confirm'), reject: tr('dept.priv.reject'), reason: tr('dept.reason'), approveReason: tr('dept.reason.optional') }}
+                    rejectHint={tr('dept.priv.reject.hint')}
+                    reasonHint={tr('dept.reason.hint')}
                     danger={true}
                   />
                 </div>

@@ -115,46 +115,90 @@ export function Field(props: {
 /**
  * A decision on one item: approve (one button, when allowed) and reject with a required reason —
  * two forms that work without JavaScript, posting `decision=approve|reject` and `reason`.
+ * Optional: other posted values and data-qa names (`values`, `qa`), an optional reason with the
+ * approval (`labels.approveReason`), a hint above the rejection (`rejectHint`) and under its reason
+ * (`reasonHint`), the rejection's button marked as dangerous (`danger`).
  */
 export function DecisionForm(props: {
   ctx: PageContext;
   action: string;
   id: number | string;
   approve: boolean;
-  labels: { approve: string; reject: string; reason: string };
+  labels: { approve: string; reject: string; reason: string; approveReason?: string };
   /** Extra hidden fields sent with both decisions. */
   hidden?: Record<string, string>;
+  /** The `decision` values posted (default approve / reject). */
+  values?: { approve: string; reject: string };
+  /** The forms' and buttons' data-qa (default approve / reject: `approve-form`, `approve`…). */
+  qa?: { approve: string; reject: string };
+  rejectHint?: string;
+  reasonHint?: string;
+  danger?: boolean;
 }): JSX.Element {
   const { ctx, labels } = props;
+  const values = props.values ?? { approve: 'approve', reject: 'reject' };
+  const qa = props.qa ?? { approve: 'approve', reject: 'reject' };
   const reasonId = `reason-${props.id}`;
+  const approveReasonId = `${qa.approve}-reason-${props.id}`;
+  const hintId = props.reasonHint ? `${reasonId}-hint` : undefined;
   const action = `${props.action}${props.action.includes('?') ? '&' : '?'}lang=${ctx.lang}`;
   const hidden = Object.entries(props.hidden ?? {}).map(([name, value]) => <input type="hidden" name={name} value={value} />);
   return (
     <div class="stack" style="margin-top:.75rem">
       {props.approve ? (
-        <form method="post" action={action} class="inline" data-qa="approve-form">
+        <form method="post" action={action} class={labels.approveReason ? 'stack' : 'inline'} data-qa={`${qa.approve}-form`}>
           <Csrf ctx={ctx} />
           {hidden}
-          <input type="hidden" name="decision" value="approve" />
-          <button type="submit" data-qa="approve" safe>
-            {labels.approve}
-          </button>
+          <input type="hidden" name="decision" value={values.approve} />
+          {labels.approveReason ? (
+            <>
+              <div>
+                <label for={approveReasonId} safe>
+                  {labels.approveReason}
+                </label>
+                <input type="text" id={approveReasonId} name="reason" maxlength="500" />
+              </div>
+              <div>
+                <button type="submit" data-qa={qa.approve} safe>
+                  {labels.approve}
+                </button>
+              </div>
+            </>
+          ) : (
+            <button type="submit" data-qa={qa.approve} safe>
+              {labels.approve}
+            </button>
+          )}
         </form>
       ) : (
         ''
       )}
-      <form method="post" action={action} class="stack" data-qa="reject-form">
+      <form method="post" action={action} class="stack" data-qa={`${qa.reject}-form`}>
         <Csrf ctx={ctx} />
         {hidden}
-        <input type="hidden" name="decision" value="reject" />
+        <input type="hidden" name="decision" value={values.reject} />
+        {props.rejectHint ? (
+          <p class="hint" safe>
+            {props.rejectHint}
+          </p>
+        ) : (
+          ''
+        )}
         <div>
           <label for={reasonId} safe>
             {labels.reason}
           </label>
-          <textarea id={reasonId} name="reason" required maxlength="500" rows="2" style="display:block;width:100%;max-width:28rem;font:inherit" />
+          <textarea id={reasonId} name="reason" required maxlength="500" rows="2" aria-describedby={hintId} style="display:block;width:100%;max-width:28rem;font:inherit" />
+          {props.reasonHint ? (
+            <span class="hint" id={hintId} safe>
+              {props.reasonHint}
+            </span>
+          ) : (
+            ''
+          )}
         </div>
         <div>
-          <button type="submit" data-qa="reject" safe>
+          <button type="submit" data-qa={qa.reject} style={props.danger ? 'background:#a40e26' : undefined} safe>
             {labels.reject}
           </button>
         </div>
