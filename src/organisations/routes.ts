@@ -105,7 +105,7 @@ const groupJson = (g: G.GroupView) => ({ ...g, closedAt: iso(g.closedAt) });
 /**
  * Organisations and their groups (the department operator): the pages (/staff/organisations…) and
  * the API (/api/department/organisations…, /api/department/groups…). Pages work without JavaScript;
- * each action goes through its service (named permission, one transaction with its audit entry).
+ * each action goes through its service (named permission, its use case with the audit entry).
  */
 export const organisationRoutes: RoutePlugin = (app, deps) => {
   const r = app.withTypeProvider<ZodTypeProvider>();

@@ -26,7 +26,7 @@ const claimParam = z.object({ id: z.coerce.number().int().positive() });
 /**
  * Privilege claims after the application: the department's page (/staff/privileges: confirm,
  * reject, find a confirmed one false) and the API (/api/privilege-claims…). Pages work without
- * JavaScript; each action goes through its service (named permission, one transaction, audited).
+ * JavaScript; each action goes through its service (named permission, one use case, audited).
  */
 export const privilegeRoutes: RoutePlugin = (app, deps) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
