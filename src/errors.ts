@@ -20,3 +20,8 @@ export const forbidden = () => new AppError('forbidden', 403, 'error.forbidden')
 export const unauthenticated = () => new AppError('unauthenticated', 401, 'error.unauthenticated');
 export const conflict = (code: string, key: MessageKey, params?: Record<string, string | number>) => new AppError(code, 409, key, params);
 export const invalid = (code: string, key: MessageKey, params?: Record<string, string | number>) => new AppError(code, 400, key, params);
+
+/** Not a rule: the error an AppError is, for pages that show it inline (not a sign-in, permission or missing-page refusal). */
+export function isUserError(e: unknown): e is AppError {
+  return e instanceof AppError && e.status !== 401 && e.status !== 403 && e.status !== 404;
+}

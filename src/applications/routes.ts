@@ -4,7 +4,7 @@ import type { RoutePlugin } from '../routes.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { AppError } from '../errors.ts';
 import { lookupQueue } from './queue.ts';
-import { applicationInput, createApplication, decideClaim, listPendingClaims, withdrawApplication, withdrawClaim, WITHDRAW_REASONS } from './service.ts';
+import { applicationInput, createApplication, withdrawApplication, WITHDRAW_REASONS } from './service.ts';
 
 const error = z.object({ error: z.string(), message: z.string() });
 const ahead = z.object({ extraordinary: z.number(), primary: z.number(), general: z.number() });
@@ -22,7 +22,7 @@ const publicView = z.object({
 });
 const idParam = z.object({ id: z.coerce.number().int().positive() });
 
-/** Applications, the public queue lookup, privilege claims. Routes parse, authorise and call the service. */
+/** Applications and the public queue lookup (privilege claims: src/privileges/). Routes parse, authorise and call the service. */
 export const applicationRoutes: RoutePlugin = (app, deps) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
@@ -85,67 +85,5 @@ export const applicationRoutes: RoutePlugin = (app, deps) => {
       await withdrawApplication(deps, req.actor, req.params.id, req.body.reason);
       return { status: 'withdrawn' as const };
     },
-  );
-
-  r.get(
-    '/api/privilege-claims',
-    {
-      schema: {
-        tags: ['privilege'],
-        summary: 'Privilege claims waiting for a decision, oldest first, with the review deadline (department operator)',
-        security: [{ session: [] }],
-        querystring: z.object({ status: z.literal('pending').default('pending'), lang: z.enum(['kk', 'ru', 'en']).optional() }),
-        response: {
-          200: z.array(
-            z.object({
-              claimId: z.number(),
-              applicationId: z.number(),
-              applicationNumber: z.string(),
-              category: z.string(),
-              documentRef: z.string(),
-              claimedAt: z.string(),
-              dueOn: z.string(),
-              overdue: z.boolean(),
-              child: z.object({ lastName: z.string(), firstName: z.string(), middleName: z.string().nullable(), birthDate: z.string() }),
-            }),
-          ),
-          401: error,
-          403: error,
-        },
-      },
-    },
-    async (req) => listPendingClaims(deps, req.actor),
-  );
-
-  r.post(
-    '/api/privilege-claims/:id/decision',
-    {
-      schema: {
-        tags: ['privilege'],
-        summary: 'Confirm or reject a privilege claim (department operator)',
-        security: [{ session: [] }],
-        params: idParam,
-        body: z.object({ confirm: z.boolean(), reason: z.string().max(500).optional() }),
-        response: { 200: z.object({ status: z.enum(['confirmed', 'rejected']), tier: z.enum(['extraordinary', 'primary', 'general']) }), 400: error, 401: error, 403: error, 404: error, 409: error },
-      },
-    },
-    async (req) => {
-      assertCan(req.actor, 'privilege.decide');
-      return decideClaim(deps, req.actor, req.params.id, req.body);
-    },
-  );
-
-  r.post(
-    '/api/privilege-claims/:id/withdraw',
-    {
-      schema: {
-        tags: ['privilege'],
-        summary: 'Withdraw a privilege claim (the parent, or an operator)',
-        security: [{ session: [] }],
-        params: idParam,
-        response: { 200: z.object({ tier: z.enum(['extraordinary', 'primary', 'general']) }), 401: error, 403: error, 404: error, 409: error },
-      },
-    },
-    async (req) => withdrawClaim(deps, req.actor, req.params.id),
   );
 };

@@ -1,12 +1,22 @@
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RoutePlugin } from '../routes.ts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { assertCan } from '../auth/permissions.ts';
-import { listYear, parseYear, previewDay, setDay } from './service.ts';
+import { AppError, isUserError } from '../errors.ts';
+import type { CalendarDayKind } from '../db/schema.ts';
+import { almatyDate } from '../clock.ts';
+import { t, type MessageKey } from '../web/i18n/index.ts';
+import { pageContext, sendPage } from '../web/context.ts';
+import { doneUrl as done, formAction, staffOnly } from '../web/staff-pages.ts';
+import { getDay, listYear, parseYear, previewDay, setDay } from './service.ts';
+import * as P from './pages.tsx';
 
 const kind = z.enum(['holiday', 'day_off', 'working']);
 const dayView = z.object({ day: z.string(), kind, nameKk: z.string(), nameRu: z.string(), nameEn: z.string() });
 const error = z.object({ error: z.string(), message: z.string() });
+const hide = { hide: true } as const;
+const langQ = { lang: z.string().optional() };
 const name = z.string().trim().min(1).max(200).optional();
 const move = z.object({
   subjectType: z.enum(['referral', 'contract']),
@@ -20,9 +30,13 @@ const move = z.object({
  * GET /api/calendar/:year (public): the year's exceptions and the working days per month.
  * PUT /api/calendar/days/:day (permission calendar.edit): set or clear one day; answers with the day
  * and the outstanding deadlines the change would compute differently (they are not moved).
+ * The department's pages: /staff/calendar (the year), /staff/calendar/preview (what a change would
+ * move), /staff/calendar/apply (the change, with or without moving the deadlines).
  */
 export const calendarRoutes: RoutePlugin = (app, deps) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  const ctxOf = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, deps);
+  const tr = (req: FastifyRequest, k: MessageKey, p?: Record<string, string | number>) => t(req.lang, k, p);
 
   r.get(
     '/api/calendar/:year',
@@ -100,4 +114,85 @@ export const calendarRoutes: RoutePlugin = (app, deps) => {
       return previewDay(deps, req.actor, { day: req.params.day, kind: req.body.kind });
     },
   );
+
+  // ================================ the department's pages ================================
+
+  const dayForm = z.object({
+    day: z.string().max(20).default(''),
+    kind: z.enum(['plain', 'holiday', 'day_off', 'working']).default('holiday'),
+    nameKk: z.string().max(200).default(''),
+    nameRu: z.string().max(200).default(''),
+    nameEn: z.string().max(200).default(''),
+    reason: z.string().max(1000).default(''),
+    move: z.string().optional(),
+  });
+  const kindOf = (k: P.DayForm['kind']): CalendarDayKind | null => (k === 'plain' ? null : k);
+
+  async function calendarPage(req: FastifyRequest, reply: FastifyReply, year: number, form: P.DayForm, flash: P.Flash = {}, status = 200): Promise<FastifyReply> {
+    const cal = await listYear(deps.database.db, year);
+    return sendPage(reply, P.calendarPage(ctxOf(req, reply), { cal, form, ...flash }), status);
+  }
+
+  r.get(
+    '/staff/calendar',
+    { schema: { ...hide, querystring: z.object({ year: z.string().max(10).optional(), day: z.string().max(20).optional(), saved: z.string().max(20).optional(), moved: z.coerce.number().int().optional(), kept: z.coerce.number().int().optional(), ...langQ }) } },
+    async (req, reply) => {
+      if (!staffOnly(req, reply)) return reply;
+      assertCan(req.actor, 'calendar.edit');
+      const today = almatyDate(deps.clock.now());
+      const year = req.query.year ? parseYear(req.query.year) : today.year;
+      let form: P.DayForm = { day: today.toString(), kind: 'holiday', nameKk: '', nameRu: '', nameEn: '', reason: '' };
+      if (req.query.day && /^\d{4}-\d{2}-\d{2}$/.test(req.query.day)) {
+        const row = await getDay(deps.database.db, req.query.day);
+        form = row
+          ? { day: req.query.day, kind: row.kind, nameKk: row.nameKk, nameRu: row.nameRu, nameEn: row.nameEn, reason: '' }
+          : { ...form, day: req.query.day, kind: new Date(`${req.query.day}T00:00:00Z`).getUTCDay() % 6 === 0 ? 'working' : 'holiday' };
+      }
+      const notice = req.query.saved ? tr(req, 'dept.cal.saved', { day: req.query.saved, moved: req.query.moved ?? 0, kept: req.query.kept ?? 0 }) : null;
+      return calendarPage(req, reply, year, form, { notice });
+    },
+  );
+
+  r.post('/staff/calendar/preview', { schema: { ...hide, body: dayForm, querystring: z.object(langQ) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'calendar.edit');
+    const f: P.DayForm = { day: req.body.day, kind: req.body.kind, nameKk: req.body.nameKk, nameRu: req.body.nameRu, nameEn: req.body.nameEn, reason: req.body.reason };
+    const year = /^\d{4}/.test(f.day) ? Number(f.day.slice(0, 4)) : almatyDate(deps.clock.now()).year;
+    try {
+      if (!f.reason.trim()) throw new AppError('reason_required', 400, 'dept.error.reason_required');
+      const p = await previewDay(deps, req.actor, { day: f.day, kind: kindOf(f.kind) });
+      return sendPage(reply, P.calendarConfirmPage(ctxOf(req, reply), { form: { ...f, day: p.day }, currentKind: p.currentKind, wouldMove: p.wouldMove, today: almatyDate(deps.clock.now()).toString() }));
+    } catch (e) {
+      if (!isUserError(e)) throw e;
+      return calendarPage(req, reply, year >= 2000 && year <= 2100 ? year : almatyDate(deps.clock.now()).year, f, { error: t(req.lang, e.messageKey, e.params) }, e.status);
+    }
+  });
+
+  r.post('/staff/calendar/apply', { schema: { ...hide, body: dayForm, querystring: z.object(langQ) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'calendar.edit');
+    const f: P.DayForm = { day: req.body.day, kind: req.body.kind, nameKk: req.body.nameKk, nameRu: req.body.nameRu, nameEn: req.body.nameEn, reason: req.body.reason };
+    const year = /^\d{4}/.test(f.day) ? Number(f.day.slice(0, 4)) : almatyDate(deps.clock.now()).year;
+    return formAction(
+      req,
+      reply,
+      async () => {
+        if (!f.reason.trim()) throw new AppError('reason_required', 400, 'dept.error.reason_required');
+        const res = await setDay(deps, req.actor, {
+          day: f.day,
+          kind: kindOf(f.kind),
+          ...(f.nameKk.trim() ? { nameKk: f.nameKk } : {}),
+          ...(f.nameRu.trim() ? { nameRu: f.nameRu } : {}),
+          ...(f.nameEn.trim() ? { nameEn: f.nameEn } : {}),
+          reason: f.reason,
+          moveDeadlines: req.body.move === '1',
+        });
+        return done(req, '/staff/calendar', { year: f.day.slice(0, 4), saved: f.day, moved: res.moved.length, kept: res.wouldMove.length });
+      },
+      async (error) => {
+        const cal = await listYear(deps.database.db, year >= 2000 && year <= 2100 ? year : almatyDate(deps.clock.now()).year);
+        return P.calendarPage(ctxOf(req, reply), { cal, form: f, error });
+      },
+    );
+  });
 };

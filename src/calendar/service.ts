@@ -78,6 +78,12 @@ export async function listYear(db: Kysely<DB>, year: number): Promise<CalendarYe
   return { year: y, days: rows.map(view), months, workingDays: months.reduce((a, m) => a + m.workingDays, 0) };
 }
 
+/** One day's exception as stored (null: the plain Monday–Friday rule), for the calendar page's form. */
+export async function getDay(db: Kysely<DB>, day: string): Promise<CalendarDayView | null> {
+  const row = await db.selectFrom('calendar_days').select(['day', 'kind', 'name_kk', 'name_ru', 'name_en']).where('day', '=', day).executeTakeFirst();
+  return row ? view(row) : null;
+}
+
 export interface SetDayInput {
   day: string;
   /** null: back to the plain weekday rule (the exception is removed). */

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { AppDeps } from '../context.ts';
 import { toDate } from '../clock.ts';
-import { audit, type Actor } from '../audit/write.ts';
-import { assertCan, assertOrganisationInScope } from '../auth/permissions.ts';
+import type { Actor } from '../audit/write.ts';
+import { useCase } from '../usecase.ts';
 import { AppError, notFound } from '../errors.ts';
 
 /**
@@ -28,38 +28,36 @@ async function occupancy(trx: AppDeps['database']['db'], groupId: number, capaci
 }
 
 export async function publishFreePlaces(deps: AppDeps, actor: Actor, groupId: number, count: number): Promise<GroupOccupancy> {
-  assertCan(actor, 'places.publish');
-  return deps.database.db.transaction().execute(async (trx) => {
+  return useCase(deps, actor, { permission: 'places.publish' }, async ({ trx, now: instant, audit, assertOrganisation }) => {
     // the group row lock serialises publishers of one group, so two can't both pass the capacity check
     const g = await trx.selectFrom('groups').select(['id', 'organisation_id', 'capacity', 'closed_at']).where('id', '=', groupId).forUpdate().executeTakeFirst();
     if (!g) throw notFound();
-    await assertOrganisationInScope(trx, actor, g.organisation_id);
+    await assertOrganisation(g.organisation_id);
     if (g.closed_at) throw new AppError('group_closed', 409, 'places.error.group_closed');
     const occ = await occupancy(trx, groupId, g.capacity);
     if (occ.open + occ.outstanding + occ.enrolled + count > g.capacity) throw new AppError('capacity_exceeded', 409, 'places.error.capacity_exceeded', { capacity: g.capacity });
-    const now = toDate(deps.clock.now());
+    const now = toDate(instant);
     const rows = await trx
       .insertInto('free_places')
       .values(Array.from({ length: count }, () => ({ group_id: groupId, status: 'open' as const, published_at: now, published_by: actor.kind === 'staff' ? actor.id : null })))
       .returning('id')
       .execute();
-    await audit(trx, deps.clock, actor, { action: 'places.published', subjectType: 'group', subjectId: groupId, data: { count, freePlaceIds: rows.map((r) => r.id) } });
+    await audit({ action: 'places.published', subjectType: 'group', subjectId: groupId, data: { count, freePlaceIds: rows.map((r) => r.id) } });
     return { ...occ, open: occ.open + count };
   });
 }
 
 export async function withdrawFreePlaces(deps: AppDeps, actor: Actor, groupId: number, count: number): Promise<GroupOccupancy> {
-  assertCan(actor, 'places.publish');
-  return deps.database.db.transaction().execute(async (trx) => {
+  return useCase(deps, actor, { permission: 'places.publish' }, async ({ trx, audit, assertOrganisation }) => {
     const g = await trx.selectFrom('groups').select(['id', 'organisation_id', 'capacity']).where('id', '=', groupId).forUpdate().executeTakeFirst();
     if (!g) throw notFound();
-    await assertOrganisationInScope(trx, actor, g.organisation_id);
+    await assertOrganisation(g.organisation_id);
     const open = await trx.selectFrom('free_places').select('id').where('group_id', '=', groupId).where('status', '=', 'open').orderBy('id', 'desc').limit(count).forUpdate().execute();
     if (open.length < count) throw new AppError('not_enough_open_places', 409, 'places.error.not_enough_open_places', { open: open.length });
     const ids = open.map((p) => p.id);
     const u = await trx.updateTable('free_places').set({ status: 'withdrawn' }).where('id', 'in', ids).where('status', '=', 'open').executeTakeFirst();
     if (Number(u.numUpdatedRows) !== count) throw new AppError('not_enough_open_places', 409, 'places.error.not_enough_open_places', { open: Number(u.numUpdatedRows) });
-    await audit(trx, deps.clock, actor, { action: 'places.withdrawn', subjectType: 'group', subjectId: groupId, data: { count, freePlaceIds: ids } });
+    await audit({ action: 'places.withdrawn', subjectType: 'group', subjectId: groupId, data: { count, freePlaceIds: ids } });
     return occupancy(trx, groupId, g.capacity);
   });
 }

@@ -14,8 +14,10 @@ export const trOf =
 export interface Column<R> {
   /** The header, already translated; also the label a phone shows before the cell. */
   label: string;
-  /** The cell's content: a string is escaped, an element is used as it is. */
-  cell: (row: R) => JSX.Element;
+  /** The cell's content, used as it is (an element; escape text yourself, or give `text`). */
+  cell?: (row: R) => JSX.Element;
+  /** The cell's text, escaped (instead of `cell`). */
+  text?: (row: R) => string;
   /** Right-aligned number (left-aligned again when stacked on a phone). */
   num?: boolean;
   /** data-qa of the column's cells (optional). */
@@ -65,11 +67,17 @@ export function StackedTable<R>(props: {
         <tbody>
           {rows.map((r) => (
             <tr data-qa={props.rowQa?.(r)}>
-              {columns.map((c) => (
-                <td class={c.num ? 'num' : undefined} data-label={c.label} data-qa={c.qa} {...c.attrs?.(r)}>
-                  {c.cell(r)}
-                </td>
-              ))}
+              {columns.map((c) =>
+                c.text ? (
+                  <td class={c.num ? 'num' : undefined} data-label={c.label} data-qa={c.qa} {...c.attrs?.(r)} safe>
+                    {c.text(r)}
+                  </td>
+                ) : (
+                  <td class={c.num ? 'num' : undefined} data-label={c.label} data-qa={c.qa} {...c.attrs?.(r)}>
+                    {c.cell ? c.cell(r) : ''}
+                  </td>
+                ),
+              )}
             </tr>
           ))}
         </tbody>
@@ -120,50 +128,150 @@ export function Field(props: {
 /**
  * A decision on one item: approve (one button, when allowed) and reject with a required reason —
  * two forms that work without JavaScript, posting `decision=approve|reject` and `reason`.
+ * Optional: other posted values and data-qa names (`values`, `qa`), an optional reason with the
+ * approval (`labels.approveReason`), a hint above the rejection (`rejectHint`) and under its reason
+ * (`reasonHint`), the rejection's button marked as dangerous (`danger`).
  */
 export function DecisionForm(props: {
   ctx: PageContext;
   action: string;
   id: number | string;
   approve: boolean;
-  labels: { approve: string; reject: string; reason: string };
+  labels: { approve: string; reject: string; reason: string; approveReason?: string };
   /** Extra hidden fields sent with both decisions. */
   hidden?: Record<string, string>;
+  /** The `decision` values posted (default approve / reject). */
+  values?: { approve: string; reject: string };
+  /** The forms' and buttons' data-qa (default approve / reject: `approve-form`, `approve`…). */
+  qa?: { approve: string; reject: string };
+  rejectHint?: string;
+  reasonHint?: string;
+  danger?: boolean;
 }): JSX.Element {
   const { ctx, labels } = props;
+  const values = props.values ?? { approve: 'approve', reject: 'reject' };
+  const qa = props.qa ?? { approve: 'approve', reject: 'reject' };
   const reasonId = `reason-${props.id}`;
+  const approveReasonId = `${qa.approve}-reason-${props.id}`;
+  const hintId = props.reasonHint ? `${reasonId}-hint` : undefined;
   const action = `${props.action}${props.action.includes('?') ? '&' : '?'}lang=${ctx.lang}`;
   const hidden = Object.entries(props.hidden ?? {}).map(([name, value]) => <input type="hidden" name={name} value={value} />);
   return (
     <div class="stack" style="margin-top:.75rem">
       {props.approve ? (
-        <form method="post" action={action} class="inline" data-qa="approve-form">
+        <form method="post" action={action} class={labels.approveReason ? 'stack' : 'inline'} data-qa={`${qa.approve}-form`}>
           <Csrf ctx={ctx} />
           {hidden}
-          <input type="hidden" name="decision" value="approve" />
-          <button type="submit" data-qa="approve" safe>
-            {labels.approve}
-          </button>
+          <input type="hidden" name="decision" value={values.approve} />
+          {labels.approveReason ? (
+            <>
+              <div>
+                <label for={approveReasonId} safe>
+                  {labels.approveReason}
+                </label>
+                <input type="text" id={approveReasonId} name="reason" maxlength="500" />
+              </div>
+              <div>
+                <button type="submit" data-qa={qa.approve} safe>
+                  {labels.approve}
+                </button>
+              </div>
+            </>
+          ) : (
+            <button type="submit" data-qa={qa.approve} safe>
+              {labels.approve}
+            </button>
+          )}
         </form>
       ) : (
         ''
       )}
-      <form method="post" action={action} class="stack" data-qa="reject-form">
+      <form method="post" action={action} class="stack" data-qa={`${qa.reject}-form`}>
         <Csrf ctx={ctx} />
         {hidden}
-        <input type="hidden" name="decision" value="reject" />
+        <input type="hidden" name="decision" value={values.reject} />
+        {props.rejectHint ? (
+          <p class="hint" safe>
+            {props.rejectHint}
+          </p>
+        ) : (
+          ''
+        )}
         <div>
           <label for={reasonId} safe>
             {labels.reason}
           </label>
-          <textarea id={reasonId} name="reason" required maxlength="500" rows="2" style="display:block;width:100%;max-width:28rem;font:inherit" />
+          <textarea id={reasonId} name="reason" required maxlength="500" rows="2" aria-describedby={hintId} style="display:block;width:100%;max-width:28rem;font:inherit" />
+          {props.reasonHint ? (
+            <span class="hint" id={hintId} safe>
+              {props.reasonHint}
+            </span>
+          ) : (
+            ''
+          )}
         </div>
         <div>
-          <button type="submit" data-qa="reject" safe>
+          <button type="submit" data-qa={qa.reject} style={props.danger ? 'background:#a40e26' : undefined} safe>
             {labels.reject}
           </button>
         </div>
       </form>
     </div>
   );
+}
+
+/**
+ * A form with a reason and one button: every department action carries its reason (required unless
+ * `optional`; the hint says it is written to the log). `hidden` fields go with it.
+ */
+export function ReasonForm(props: { ctx: PageContext; action: string; button: string; qa: string; id: string; hint?: string; optional?: boolean; hidden?: [string, string][]; danger?: boolean }): JSX.Element {
+  const tr = trOf(props.ctx);
+  return (
+    <form method="post" action={props.action} class="stack" data-qa={`${props.qa}-form`}>
+      <Csrf ctx={props.ctx} />
+      {(props.hidden ?? []).map(([n, v]) => (
+        <input type="hidden" name={n} value={v} />
+      ))}
+      {props.hint ? (
+        <p class="hint" safe>
+          {props.hint}
+        </p>
+      ) : (
+        ''
+      )}
+      <label for={props.id} safe>
+        {props.optional ? tr('dept.reason.optional') : tr('dept.reason')}
+      </label>
+      {props.optional ? (
+        <input type="text" id={props.id} name="reason" maxlength="1000" />
+      ) : (
+        <input type="text" id={props.id} name="reason" maxlength="1000" required aria-describedby={`${props.id}-hint`} />
+      )}
+      {props.optional ? (
+        ''
+      ) : (
+        <span class="hint" id={`${props.id}-hint`} safe>
+          {tr('dept.reason.hint')}
+        </span>
+      )}
+      <div>
+        <button type="submit" data-qa={props.qa} style={props.danger ? 'background:#a40e26' : undefined} safe>
+          {props.button}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** A supporting document: a link to the stored upload (/staff/uploads/:id), or the reference as written. */
+export function DocLink(props: { ctx: PageContext; uploadId: number | null; ref: string | null }): JSX.Element {
+  const tr = trOf(props.ctx);
+  if (props.uploadId !== null)
+    return (
+      <a href={`/staff/uploads/${props.uploadId}`} data-qa="document" safe>
+        {tr('dept.document.open')}
+      </a>
+    );
+  const label: string = props.ref ? tr('dept.document.ref', { ref: props.ref }) : '—';
+  return <span safe>{label}</span>;
 }

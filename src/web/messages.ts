@@ -104,6 +104,20 @@ export const messages = defineMessages(
     'web.staff.demo.unavailable': 'Демо сағаты әлі қосылмаған.',
     'web.error.title': 'Қате',
     'web.error.home': 'Басты бетке оралу',
+
+    // the staff pages' common words: a reason, a document, the column names several lists share
+    'dept.reason': 'Себебі',
+    'dept.reason.hint': 'Міндетті түрде. Әрекетпен бірге журналға жазылады.',
+    'dept.reason.optional': 'Себебі (міндетті емес)',
+    'dept.none': 'Әзірге жоқ.',
+    'dept.document': 'Құжат',
+    'dept.document.open': 'Құжатты ашу',
+    'dept.document.ref': 'Құжат: {ref}',
+    'dept.child': 'Бала',
+    'dept.application': 'Өтініш',
+    'dept.referral': 'Жолдама',
+    'dept.organisation': 'Ұйым',
+    'dept.error.reason_required': 'Себебін жазыңыз.',
   },
   {
     'web.skip': 'Перейти к содержанию',
@@ -207,6 +221,20 @@ export const messages = defineMessages(
     'web.staff.demo.unavailable': 'Демо-часы ещё не подключены.',
     'web.error.title': 'Ошибка',
     'web.error.home': 'Вернуться на главную',
+
+    // the staff pages' common words: a reason, a document, the column names several lists share
+    'dept.reason': 'Причина',
+    'dept.reason.hint': 'Обязательно. Записывается в журнал вместе с действием.',
+    'dept.reason.optional': 'Причина (необязательно)',
+    'dept.none': 'Пока нет.',
+    'dept.document': 'Документ',
+    'dept.document.open': 'Открыть документ',
+    'dept.document.ref': 'Документ: {ref}',
+    'dept.child': 'Ребёнок',
+    'dept.application': 'Заявление',
+    'dept.referral': 'Направление',
+    'dept.organisation': 'Организация',
+    'dept.error.reason_required': 'Укажите причину.',
   },
   {
     'web.skip': 'Skip to main content',
@@ -310,5 +338,19 @@ export const messages = defineMessages(
     'web.staff.demo.unavailable': 'The demo clock is not connected yet.',
     'web.error.title': 'Error',
     'web.error.home': 'Back to the home page',
+
+    // the staff pages' common words: a reason, a document, the column names several lists share
+    'dept.reason': 'Reason',
+    'dept.reason.hint': 'Required. It is written to the log with the action.',
+    'dept.reason.optional': 'Reason (optional)',
+    'dept.none': 'None yet.',
+    'dept.document': 'Document',
+    'dept.document.open': 'Open the document',
+    'dept.document.ref': 'Document: {ref}',
+    'dept.child': 'Child',
+    'dept.application': 'Application',
+    'dept.referral': 'Referral',
+    'dept.organisation': 'Organisation',
+    'dept.error.reason_required': 'Give the reason.',
   },
 );

@@ -7,7 +7,8 @@ import { application, group, organisation, staff } from '../helpers/fixtures.ts'
 import { currentQueuePosition, lookupQueue, queuePosition } from '../../src/applications/queue.ts';
 import { limitConcurrency } from '../../src/concurrency.ts';
 import { refreshQueueSnapshot, SNAPSHOT_MAX_AGE_MS } from '../../src/applications/snapshot.ts';
-import { decideClaim, withdrawApplication } from '../../src/applications/service.ts';
+import { withdrawApplication } from '../../src/applications/service.ts';
+import { decideClaim } from '../../src/privileges/service.ts';
 import { newApplicationNumber } from '../../src/applications/number.ts';
 import type { Actor } from '../../src/audit/write.ts';
 import type { Tier } from '../../src/db/schema.ts';

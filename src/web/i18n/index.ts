@@ -25,10 +25,13 @@ import { messages as firstApply } from '../../first-application/messages.ts';
 import { messages as staffAccounts } from '../../staff-accounts/messages.ts';
 import { messages as settings } from '../../settings/messages.ts';
 import { messages as queueImport } from '../../queue-import/messages.ts';
-import { messages as department } from '../../department/messages.ts';
+import { messages as organisations } from '../../organisations/messages.ts';
+import { messages as privileges } from '../../privileges/messages.ts';
+import { messages as extensions } from '../../extensions/messages.ts';
+import { messages as corrections } from '../../corrections/messages.ts';
 
 // Every feature's messages, merged. Add a feature: import its `messages` and list it here.
-const parts = [core, web, auth, calendar, applications, referrals, demo, distribution, parentPieces, parentSignIn, cabinet, parentApplications, parentReferrals, phoneChanges, handover, uploads, sms, referralsStaff, groups, contracts, totp, reports, firstApply, staffAccounts, settings, queueImport, department] as const;
+const parts = [core, web, auth, calendar, applications, referrals, demo, distribution, parentPieces, parentSignIn, cabinet, parentApplications, parentReferrals, phoneChanges, handover, uploads, sms, referralsStaff, groups, contracts, totp, reports, firstApply, staffAccounts, settings, queueImport, organisations, privileges, extensions, corrections] as const;
 
 type KeysOf<P> = P extends { kk: infer K } ? keyof K : never;
 export type MessageKey = KeysOf<(typeof parts)[number]> & string;

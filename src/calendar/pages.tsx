@@ -1,0 +1,286 @@
+import { Temporal } from 'temporal-polyfill';
+import { intlLocale } from '../web/i18n/index.ts';
+import { Layout, type PageContext } from '../web/layout.tsx';
+import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
+import { StackedTable, trOf, type Tr } from '../web/components.tsx';
+import { formatDate } from '../web/format.ts';
+import type { CalendarDayKind } from '../db/schema.ts';
+import type { CalendarYear, DeadlineMove } from './service.ts';
+
+export type { Flash };
+
+const KIND_CLASS: Record<CalendarDayKind, string> = { holiday: 'cal-holiday', day_off: 'cal-dayoff', working: 'cal-working' };
+
+function weekdayNames(lang: PageContext['lang']): string[] {
+  // 5 Jan 2026 is a Monday
+  const f = new Intl.DateTimeFormat(intlLocale(lang), { weekday: 'short', timeZone: 'UTC' });
+  return Array.from({ length: 7 }, (_, i) => f.format(Date.UTC(2026, 0, 5 + i)));
+}
+
+function monthName(lang: PageContext['lang'], year: number, month: number): string {
+  const s = new Intl.DateTimeFormat(intlLocale(lang), { month: 'long', timeZone: 'UTC' }).format(Date.UTC(year, month - 1, 15));
+  return s.charAt(0).toLocaleUpperCase(intlLocale(lang)) + s.slice(1);
+}
+
+export interface DayForm {
+  day: string;
+  kind: CalendarDayKind | 'plain';
+  nameKk: string;
+  nameRu: string;
+  nameEn: string;
+  reason: string;
+}
+
+function DayFields(props: { ctx: PageContext; f: DayForm }): JSX.Element {
+  const tr = trOf(props.ctx);
+  const f = props.f;
+  return (
+    <>
+      <div>
+        <label for="cal-day" safe>
+          {tr('dept.cal.day')}
+        </label>
+        <input type="date" id="cal-day" name="day" value={f.day} required />
+      </div>
+      <fieldset>
+        <legend safe>{tr('dept.cal.kind')}</legend>
+        {(['plain', 'holiday', 'day_off', 'working'] as const).map((k) => (
+          <label style="font-weight:400;display:block">
+            <input type="radio" name="kind" value={k} checked={f.kind === k} data-qa={`kind-${k}`} /> <span safe>{tr(`dept.cal.kind.${k}`)}</span>
+          </label>
+        ))}
+      </fieldset>
+      <div>
+        <label for="cal-name-kk" safe>
+          {tr('dept.cal.name_kk')}
+        </label>
+        <input type="text" id="cal-name-kk" name="nameKk" value={f.nameKk} maxlength="200" aria-describedby="cal-names-hint" />
+      </div>
+      <div>
+        <label for="cal-name-ru" safe>
+          {tr('dept.cal.name_ru')}
+        </label>
+        <input type="text" id="cal-name-ru" name="nameRu" value={f.nameRu} maxlength="200" aria-describedby="cal-names-hint" />
+      </div>
+      <div>
+        <label for="cal-name-en" safe>
+          {tr('dept.cal.name_en')}
+        </label>
+        <input type="text" id="cal-name-en" name="nameEn" value={f.nameEn} maxlength="200" aria-describedby="cal-names-hint" />
+        <span class="hint" id="cal-names-hint" safe>
+          {tr('dept.cal.names.hint')}
+        </span>
+      </div>
+      <div>
+        <label for="cal-reason" safe>
+          {tr('dept.reason')}
+        </label>
+        <input type="text" id="cal-reason" name="reason" value={f.reason} maxlength="1000" required aria-describedby="cal-reason-hint" />
+        <span class="hint" id="cal-reason-hint" safe>
+          {tr('dept.reason.hint')}
+        </span>
+      </div>
+    </>
+  );
+}
+
+export function calendarPage(ctx: PageContext, d: { cal: CalendarYear; form: DayForm } & Flash): string {
+  const tr = trOf(ctx);
+  const y = d.cal.year;
+  const byDay = new Map(d.cal.days.map((x) => [x.day, x]));
+  const wd = weekdayNames(ctx.lang);
+  const nameOf = (x: { nameKk: string; nameRu: string; nameEn: string }) => (ctx.lang === 'kk' ? x.nameKk : ctx.lang === 'ru' ? x.nameRu : x.nameEn);
+  return Layout({
+    ctx,
+    title: tr('dept.cal.title', { year: String(y) }),
+    children: (
+      <>
+        <FlashBox error={d.error} notice={d.notice} />
+        <p safe>{tr('dept.cal.intro')}</p>
+        <p class="cal-nav">
+          <a href={`/staff/calendar?year=${y - 1}&lang=${ctx.lang}`} safe>
+            {tr('dept.cal.prev', { year: String(y - 1) })}
+          </a>
+          <strong data-qa="working-days" safe>
+            {tr('dept.cal.working_days', { n: d.cal.workingDays })}
+          </strong>
+          <a href={`/staff/calendar?year=${y + 1}&lang=${ctx.lang}`} safe>
+            {tr('dept.cal.next', { year: String(y + 1) })}
+          </a>
+        </p>
+        <ul class="cal-legend">
+          <li>
+            <span class="cal-swatch" /> <span safe>{tr('dept.cal.legend.working')}</span>
+          </li>
+          <li>
+            <span class="cal-swatch cal-weekend" /> <span safe>{tr('dept.cal.legend.weekend')}</span>
+          </li>
+          <li>
+            <span class="cal-swatch cal-holiday" /> <span safe>{tr('dept.cal.legend.holiday')}</span>
+          </li>
+          <li>
+            <span class="cal-swatch cal-dayoff" /> <span safe>{tr('dept.cal.legend.day_off')}</span>
+          </li>
+          <li>
+            <span class="cal-swatch cal-working" /> <span safe>{tr('dept.cal.legend.working_moved')}</span>
+          </li>
+        </ul>
+        <div class="cal-year" data-qa="calendar">
+          {d.cal.months.map((m) => {
+            const first = Temporal.PlainDate.from({ year: y, month: m.month, day: 1 });
+            const cells: (Temporal.PlainDate | null)[] = [];
+            for (let i = 1; i < first.dayOfWeek; i++) cells.push(null);
+            for (let i = 1; i <= first.daysInMonth; i++) cells.push(first.with({ day: i }));
+            while (cells.length % 7) cells.push(null);
+            const weeks = Array.from({ length: cells.length / 7 }, (_, w) => cells.slice(w * 7, w * 7 + 7));
+            return (
+              <table class="cal-month" data-qa={`month-${m.month}`}>
+                <caption>
+                  <span safe>{monthName(ctx.lang, y, m.month)}</span> <span class="muted" safe>{`· ${tr('dept.cal.month_working', { n: m.workingDays })}`}</span>
+                </caption>
+                <thead>
+                  <tr>
+                    {wd.map((w) => (
+                      <th scope="col" safe>
+                        {w}
+                      </th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  {weeks.map((week) => (
+                    <tr>
+                      {week.map((day) => {
+                        if (!day) return <td />;
+                        const iso = day.toString();
+                        const ex = byDay.get(iso);
+                        const cls = ex ? KIND_CLASS[ex.kind] : day.dayOfWeek >= 6 ? 'cal-weekend' : '';
+                        const title = ex ? nameOf(ex) : '';
+                        return (
+                          <td class={cls} data-day={iso} data-kind={ex?.kind ?? (day.dayOfWeek >= 6 ? 'weekend' : 'plain')}>
+                            <a href={`/staff/calendar?year=${y}&day=${iso}&lang=${ctx.lang}#edit`} title={title || undefined} aria-label={title ? `${iso} — ${title}` : iso} safe>
+                              {String(day.day)}
+                            </a>
+                          </td>
+                        );
+                      })}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            );
+          })}
+        </div>
+        {d.cal.days.length ? (
+          <details>
+            <summary safe>{tr('dept.cal.legend.holiday') + ', ' + tr('dept.cal.legend.day_off') + ', ' + tr('dept.cal.legend.working_moved')}</summary>
+            <ul data-qa="exceptions">
+              {d.cal.days.map((x) => (
+                <li safe>{`${formatDate(ctx.lang, x.day)} — ${nameOf(x)} (${tr(`dept.cal.kind.${x.kind}`)})`}</li>
+              ))}
+            </ul>
+          </details>
+        ) : (
+          ''
+        )}
+        <section aria-labelledby="edit" id="edit-section">
+          <h2 id="edit" safe>
+            {tr('dept.cal.edit.title')}
+          </h2>
+          <form method="post" action={`/staff/calendar/preview?lang=${ctx.lang}`} class="stack" data-qa="day-form">
+            <Csrf ctx={ctx} />
+            <DayFields ctx={ctx} f={d.form} />
+            <div>
+              <button type="submit" data-qa="preview" safe>
+                {tr('dept.cal.preview')}
+              </button>
+            </div>
+          </form>
+        </section>
+      </>
+    ),
+  });
+}
+
+function kindLabel(tr: Tr, k: CalendarDayKind | null): string {
+  return tr(k === null ? 'dept.cal.kind.plain' : `dept.cal.kind.${k}`);
+}
+
+function MovesTable(props: { ctx: PageContext; moves: DeadlineMove[] }): JSX.Element {
+  const tr = trOf(props.ctx);
+  const lang = props.ctx.lang;
+  return (
+    <StackedTable
+      columns={[
+        { label: tr('dept.cal.col.number'), text: (m) => m.referralNumber },
+        { label: tr('dept.cal.col.what'), text: (m) => tr(`dept.cal.kind_of.${m.subjectType}`) },
+        { label: tr('dept.cal.col.now'), text: (m) => formatDate(lang, m.deadline) },
+        { label: tr('dept.cal.col.new'), text: (m) => formatDate(lang, m.newDeadline) },
+      ]}
+      rows={props.moves}
+      qa="would-move"
+      rowQa={() => 'move-row'}
+    />
+  );
+}
+
+export function calendarConfirmPage(ctx: PageContext, d: { form: DayForm; currentKind: CalendarDayKind | null; wouldMove: DeadlineMove[]; today: string }): string {
+  const tr = trOf(ctx);
+  const f = d.form;
+  const kind = f.kind === 'plain' ? null : f.kind;
+  const past = d.wouldMove.some((m) => m.newDeadline < d.today);
+  const year = f.day.slice(0, 4);
+  return Layout({
+    ctx,
+    title: tr('dept.cal.confirm.title'),
+    children: (
+      <>
+        <p data-qa="change" class="big" safe>
+          {tr('dept.cal.confirm.change', { day: formatDate(ctx.lang, f.day), from: kindLabel(tr, d.currentKind), to: kindLabel(tr, kind) })}
+        </p>
+        {d.wouldMove.length === 0 ? (
+          <p data-qa="none-move" safe>
+            {tr('dept.cal.confirm.none')}
+          </p>
+        ) : (
+          <>
+            <p safe>{tr('dept.cal.confirm.would_move', { n: d.wouldMove.length })}</p>
+            <MovesTable ctx={ctx} moves={d.wouldMove} />
+            {past ? (
+              <p class="hint" safe>
+                {tr('dept.cal.confirm.past')}
+              </p>
+            ) : (
+              ''
+            )}
+          </>
+        )}
+        <form method="post" action={`/staff/calendar/apply?lang=${ctx.lang}`} class="stack" data-qa="apply-form">
+          <Csrf ctx={ctx} />
+          <input type="hidden" name="day" value={f.day} />
+          <input type="hidden" name="kind" value={f.kind} />
+          <input type="hidden" name="nameKk" value={f.nameKk} />
+          <input type="hidden" name="nameRu" value={f.nameRu} />
+          <input type="hidden" name="nameEn" value={f.nameEn} />
+          <input type="hidden" name="reason" value={f.reason} />
+          {d.wouldMove.length ? (
+            <label style="font-weight:400;display:flex;gap:.5rem;align-items:flex-start">
+              <input type="checkbox" name="move" value="1" data-qa="move" /> <span safe>{tr('dept.cal.move')}</span>
+            </label>
+          ) : (
+            ''
+          )}
+          <div>
+            <button type="submit" data-qa="apply" safe>
+              {tr('dept.cal.apply')}
+            </button>{' '}
+            <a href={`/staff/calendar?year=${year}&lang=${ctx.lang}`} safe>
+              {tr('dept.cal.cancel')}
+            </a>
+          </div>
+        </form>
+      </>
+    ),
+  });
+}
+

@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RoutePlugin } from '../routes.ts';
+import { AppError, isUserError } from '../errors.ts';
+import { assertCan } from '../auth/permissions.ts';
+import { t, type MessageKey } from '../web/i18n/index.ts';
+import { pageContext, sendPage } from '../web/context.ts';
+import { doneUrl as done, staffOnly } from '../web/staff-pages.ts';
+import { formatDate } from '../web/format.ts';
+import { liftStopList, restoreReferral } from '../referrals/service.ts';
+import * as S from './service.ts';
+import * as P from './pages.tsx';
+
+const hide = { hide: true } as const;
+const id = z.coerce.number().int().positive().max(2 ** 53);
+const idParam = z.object({ id });
+const langQ = { lang: z.string().optional() };
+const error = z.object({ error: z.string(), message: z.string() });
+const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
+const security = [{ session: [] }];
+const reasonBody = z.object({ reason: z.string().max(1000).default('') });
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/**
+ * The department's corrections: the page (/staff/corrections: restore a wrongly expired referral,
+ * lift a stop-list entry, each with a reason) and the lists' API (/api/department/expired-referrals,
+ * /api/stop-list). The corrections themselves are the referrals service's use cases.
+ */
+export const correctionRoutes: RoutePlugin = (app, deps) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const ctxOf = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, deps);
+  const tr = (req: FastifyRequest, k: MessageKey, p?: Record<string, string | number>) => t(req.lang, k, p);
+
+  const EXPIRED_DAYS = 30;
+  async function correctionsPage(req: FastifyRequest, reply: FastifyReply, flash: P.Flash, status = 200): Promise<FastifyReply> {
+    const expired = await S.listExpired(deps, req.actor, EXPIRED_DAYS);
+    const stopList = await S.listStopList(deps, req.actor);
+    return sendPage(reply, P.correctionsPage(ctxOf(req, reply), { expired, stopList, days: EXPIRED_DAYS, ...flash }), status);
+  }
+
+  r.get(
+    '/staff/corrections',
+    { schema: { ...hide, querystring: z.object({ done: z.enum(['restored', 'lifted']).optional(), number: z.string().max(40).optional(), date: z.string().max(10).optional(), ...langQ }) } },
+    async (req, reply) => {
+      if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'referral.restore');
+      const q = req.query;
+      const date = q.date && /^\d{4}-\d{2}-\d{2}$/.test(q.date) ? formatDate(req.lang, q.date) : '';
+      const notice = q.done === 'restored' ? tr(req, 'dept.fix.done.restored', { number: q.number ?? '', date }) : q.done === 'lifted' ? tr(req, 'dept.fix.done.lifted') : null;
+      return correctionsPage(req, reply, { notice });
+    },
+  );
+
+  r.post('/staff/corrections/referrals/:id/restore', { schema: { ...hide, params: idParam, body: reasonBody, querystring: z.object(langQ) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'referral.restore');
+    try {
+      if (!req.body.reason.trim()) throw new AppError('reason_required', 400, 'dept.error.reason_required');
+      const res = await restoreReferral(deps, req.actor, req.params.id, req.body.reason.trim());
+      const number = await S.referralNumber(deps, req.params.id);
+      return reply.redirect(done(req, '/staff/corrections', { done: 'restored', number, date: res.deadline }), 303);
+    } catch (e) {
+      if (!isUserError(e)) throw e;
+      return correctionsPage(req, reply, { error: t(req.lang, e.messageKey, e.params) }, e.status);
+    }
+  });
+
+  r.post('/staff/corrections/stop-list/:id/lift', { schema: { ...hide, params: idParam, body: reasonBody, querystring: z.object(langQ) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'stoplist.lift');
+    try {
+      if (!req.body.reason.trim()) throw new AppError('reason_required', 400, 'dept.error.reason_required');
+      await liftStopList(deps, req.actor, req.params.id, req.body.reason.trim());
+      return reply.redirect(done(req, '/staff/corrections', { done: 'lifted' }), 303);
+    } catch (e) {
+      if (!isUserError(e)) throw e;
+      return correctionsPage(req, reply, { error: t(req.lang, e.messageKey, e.params) }, e.status);
+    }
+  });
+
+  r.get(
+    '/api/department/expired-referrals',
+    {
+      schema: {
+        tags: ['department'],
+        summary: 'Referrals expired in the last `days` days, newest first, with the stop-list end if one is in force (to restore a wrong expiry)',
+        security,
+        querystring: z.object({ days: z.coerce.number().int().min(1).max(366).default(30) }),
+        response: {
+          200: z.object({
+            referrals: z.array(z.object({ referralId: z.number(), number: z.string(), deadline: z.string(), closedAt: z.string().nullable(), closedReason: z.string().nullable(), applicationQueued: z.boolean(), stopListEndsOn: z.string().nullable() })),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => ({
+      referrals: (await S.listExpired(deps, req.actor, req.query.days)).map((x) => ({
+        referralId: x.referralId,
+        number: x.number,
+        deadline: x.deadline,
+        closedAt: iso(x.closedAt),
+        closedReason: x.closedReason,
+        applicationQueued: x.applicationQueued,
+        stopListEndsOn: x.stopListEndsOn,
+      })),
+    }),
+  );
+
+  r.get(
+    '/api/stop-list',
+    {
+      schema: {
+        tags: ['referrals'],
+        summary: 'Stop-list entries in force today or later (not lifted), soonest end first (department operator)',
+        security,
+        response: {
+          200: z.object({
+            entries: z.array(
+              z.object({ id: z.number(), applicationId: z.number(), applicationNumber: z.string(), referralId: z.number().nullable(), referralNumber: z.string().nullable(), reason: z.string(), startsOn: z.string(), endsOn: z.string() }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => ({ entries: (await S.listStopList(deps, req.actor)).map(({ childName: _c, ...rest }) => rest) }),
+  );
+};

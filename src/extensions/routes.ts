@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RoutePlugin } from '../routes.ts';
+import { isUserError } from '../errors.ts';
+import { assertCan } from '../auth/permissions.ts';
+import { t, type MessageKey } from '../web/i18n/index.ts';
+import { pageContext, sendPage } from '../web/context.ts';
+import { doneUrl as done, staffOnly } from '../web/staff-pages.ts';
+import { formatDate } from '../web/format.ts';
+import * as S from './service.ts';
+import * as P from './pages.tsx';
+
+const hide = { hide: true } as const;
+const id = z.coerce.number().int().positive().max(2 ** 53);
+const idParam = z.object({ id });
+const langQ = { lang: z.string().optional() };
+const error = z.object({ error: z.string(), message: z.string() });
+const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
+const security = [{ session: [] }];
+const reasonBody = z.object({ reason: z.string().max(1000).default('') });
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/**
+ * Extensions reviewed by the department after the fact: the page (/staff/extensions, revoke with a
+ * reason) and the API (/api/department/extensions, /api/referrals/:id/extension/revoke).
+ */
+export const extensionRoutes: RoutePlugin = (app, deps) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const ctxOf = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, deps);
+  const tr = (req: FastifyRequest, k: MessageKey, p?: Record<string, string | number>) => t(req.lang, k, p);
+
+  async function extensionsPage(req: FastifyRequest, reply: FastifyReply, all: boolean, flash: P.Flash, status = 200): Promise<FastifyReply> {
+    const rows = await S.listExtensions(deps, req.actor, all ? 'all' : 'pending');
+    const policy = await deps.city.getPolicy();
+    return sendPage(reply, P.extensionsPage(ctxOf(req, reply), { rows, all, stopDays: policy.stopListDays, ...flash }), status);
+  }
+
+  r.get(
+    '/staff/extensions',
+    { schema: { ...hide, querystring: z.object({ all: z.string().optional(), done: z.enum(['reverted', 'expired']).optional(), date: z.string().max(10).optional(), ...langQ }) } },
+    async (req, reply) => {
+      if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'extension.review');
+      const q = req.query;
+      const date = q.date && /^\d{4}-\d{2}-\d{2}$/.test(q.date) ? formatDate(req.lang, q.date) : '';
+      const notice = q.done ? tr(req, q.done === 'reverted' ? 'dept.ext.done.reverted' : 'dept.ext.done.expired', { date }) : null;
+      return extensionsPage(req, reply, q.all === '1', { notice });
+    },
+  );
+
+  r.post('/staff/extensions/:id/revoke', { schema: { ...hide, params: idParam, body: reasonBody, querystring: z.object(langQ) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'extension.review');
+    try {
+      const res = await S.revokeExtension(deps, req.actor, req.params.id, req.body.reason);
+      let date = res.deadline;
+      if (res.stopListId) date = await S.stopListEndsOn(deps, res.stopListId);
+      return reply.redirect(done(req, '/staff/extensions', { done: res.outcome, date }), 303);
+    } catch (e) {
+      if (!isUserError(e)) throw e;
+      return extensionsPage(req, reply, false, { error: t(req.lang, e.messageKey, e.params) }, e.status);
+    }
+  });
+
+  const extensionView = z.object({
+    referralId: z.number(),
+    number: z.string(),
+    status: z.string(),
+    organisationId: z.number(),
+    extendedAt: z.string(),
+    originalDeadline: z.string(),
+    deadline: z.string(),
+    reason: z.string().nullable(),
+    note: z.string().nullable(),
+    document: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+    revokeReason: z.string().nullable(),
+  });
+  r.get(
+    '/api/department/extensions',
+    {
+      schema: {
+        tags: ['department'],
+        summary: 'Extended referrals with their reason and document, newest first (filter=pending: still issued and not revoked)',
+        security,
+        querystring: z.object({ filter: z.enum(['pending', 'all']).default('pending') }),
+        response: { 200: z.object({ extensions: z.array(extensionView) }), ...errors },
+      },
+    },
+    async (req) => ({
+      extensions: (await S.listExtensions(deps, req.actor, req.query.filter)).map((x) => ({
+        referralId: x.referralId,
+        number: x.number,
+        status: x.status,
+        organisationId: x.organisationId,
+        extendedAt: x.extendedAt.toISOString(),
+        originalDeadline: x.originalDeadline,
+        deadline: x.deadline,
+        reason: x.reason,
+        note: x.note,
+        document: x.document,
+        revokedAt: iso(x.revokedAt),
+        revokeReason: x.revokeReason,
+      })),
+    }),
+  );
+
+  r.post(
+    '/api/referrals/:id/extension/revoke',
+    {
+      schema: {
+        tags: ['department'],
+        summary: 'Revoke an extension after the fact (reason required): the original deadline comes back; if it has passed, the referral expires now with the stop-list',
+        security,
+        params: idParam,
+        body: z.object({ reason: z.string().trim().min(1).max(1000) }),
+        response: { 200: z.object({ outcome: z.enum(['reverted', 'expired']), deadline: z.string(), stopListId: z.number().nullable() }), ...errors },
+      },
+    },
+    async (req) => S.revokeExtension(deps, req.actor, req.params.id, req.body.reason),
+  );
+};

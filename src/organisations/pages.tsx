@@ -1,0 +1,421 @@
+import { Layout, type PageContext } from '../web/layout.tsx';
+import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
+import { ReasonForm, StackedTable, trOf, type Column } from '../web/components.tsx';
+import type { MessageKey } from '../web/i18n/index.ts';
+import { formatDateTime } from '../web/format.ts';
+import type { GroupType, InstructionLang } from '../db/schema.ts';
+import type { Policy } from '../domain/policy.ts';
+import type { CloseConsequences, District, OrganisationInput, OrganisationRow } from './service.ts';
+import type { GroupView } from './groups.ts';
+
+export type { Flash };
+
+const pick = (lang: string, kk: string, ru: string) => (lang === 'kk' ? kk : ru);
+
+/** The organisations list's columns: the name (a link; closed ones marked), kind, district, languages, open groups. */
+function organisationColumns(ctx: PageContext): Column<OrganisationRow>[] {
+  const tr = trOf(ctx);
+  const q = `?lang=${ctx.lang}`;
+  return [
+    {
+      label: tr('dept.orgs.name'),
+      cell: (o) => (
+        <>
+          <a href={`/staff/organisations/${o.id}${q}`} safe>
+            {pick(ctx.lang, o.nameKk, o.nameRu)}
+          </a>
+          {o.closedAt ? <span class="muted" safe>{` (${tr('dept.orgs.closed')})`}</span> : ''}
+        </>
+      ),
+    },
+    { label: tr('dept.orgs.kind'), text: (o) => tr(`dept.kind.${o.kind}`) },
+    { label: tr('dept.orgs.district'), text: (o) => pick(ctx.lang, o.districtKk, o.districtRu) },
+    { label: tr('dept.orgs.languages'), text: (o) => o.languages.map((l) => tr(`staff.lang.${l}`)).join(', ') },
+    { label: tr('dept.orgs.groups'), text: (o) => String(o.groups) },
+  ];
+}
+
+/** An organisation's groups: the name (a link to edit it; closed ones marked), what it admits, and its occupancy. */
+function groupColumns(ctx: PageContext, base: string): Column<GroupView>[] {
+  const tr = trOf(ctx);
+  const q = `?lang=${ctx.lang}`;
+  return [
+    {
+      label: tr('dept.group.name'),
+      cell: (g) => (
+        <>
+          <a href={`${base}/groups/${g.id}${q}`} safe>
+            {g.name}
+          </a>
+          {g.closedAt ? <span class="muted" safe>{` (${tr('dept.orgs.closed')})`}</span> : ''}
+        </>
+      ),
+    },
+    { label: tr('dept.group.birth_year'), text: (g) => String(g.birthYear) },
+    { label: tr('dept.group.language'), text: (g) => tr(`staff.lang.${g.language}`) },
+    { label: tr('dept.group.type'), text: (g) => tr(`staff.group.type.${g.type}`) },
+    { label: tr('dept.group.capacity'), text: (g) => String(g.capacity) },
+    { label: tr('staff.groups.enrolled'), text: (g) => String(g.enrolled) },
+    { label: tr('staff.groups.outstanding'), text: (g) => String(g.outstanding) },
+    { label: tr('staff.groups.open'), text: (g) => String(g.open) },
+  ];
+}
+
+export function organisationsPage(ctx: PageContext, d: { rows: OrganisationRow[]; includeClosed: boolean } & Flash): string {
+  const tr = trOf(ctx);
+  const q = `?lang=${ctx.lang}`;
+  return Layout({
+    ctx,
+    title: tr('dept.orgs.title'),
+    children: (
+      <>
+        <FlashBox error={d.error} notice={d.notice} />
+        <p safe>{tr('dept.orgs.intro')}</p>
+        <p>
+          <a class="button" href={`/staff/organisations/new${q}`} data-qa="new-organisation" safe>
+            {tr('dept.orgs.new')}
+          </a>{' '}
+          <a href={`/staff/organisations${q}${d.includeClosed ? '' : '&closed=1'}`} safe>
+            {d.includeClosed ? tr('dept.orgs.show_open') : tr('dept.orgs.show_closed')}
+          </a>
+        </p>
+        {d.rows.length === 0 ? (
+          <p safe>{tr('dept.none')}</p>
+        ) : (
+          <StackedTable columns={organisationColumns(ctx)} rows={d.rows} qa="organisations-table" rowQa={(o) => `organisation-${o.id}`} />
+        )}
+      </>
+    ),
+  });
+}
+
+export interface OrgFormValues {
+  kind: string;
+  ownership: string;
+  districtId: number | null;
+  nameKk: string;
+  nameRu: string;
+  addressKk: string;
+  addressRu: string;
+  phone: string;
+  languages: string[];
+}
+
+export function orgFormValues(o?: OrganisationRow | OrganisationInput): OrgFormValues {
+  if (!o) return { kind: 'kindergarten', ownership: 'state', districtId: null, nameKk: '', nameRu: '', addressKk: '', addressRu: '', phone: '', languages: ['kk'] };
+  return { kind: o.kind, ownership: o.ownership, districtId: o.districtId, nameKk: o.nameKk, nameRu: o.nameRu, addressKk: o.addressKk, addressRu: o.addressRu, phone: o.phone ?? '', languages: o.languages };
+}
+
+function OrgForm(props: { ctx: PageContext; action: string; values: OrgFormValues; districts: District[]; withReason: boolean }): JSX.Element {
+  const { ctx, values: v } = props;
+  const tr = trOf(ctx);
+  const text = (name: keyof OrgFormValues, key: MessageKey, required = true, max = 300) => (
+    <div>
+      <label for={`org-${name}`} safe>
+        {tr(key)}
+      </label>
+      {required ? (
+        <input type="text" id={`org-${name}`} name={name} value={String(v[name] ?? '')} maxlength={String(max)} required />
+      ) : (
+        <input type="text" id={`org-${name}`} name={name} value={String(v[name] ?? '')} maxlength={String(max)} />
+      )}
+    </div>
+  );
+  return (
+    <form method="post" action={props.action} class="stack" data-qa="organisation-form">
+      <Csrf ctx={ctx} />
+      <fieldset>
+        <legend safe>{tr('dept.orgs.kind')}</legend>
+        {(['kindergarten', 'mini_centre'] as const).map((k) => (
+          <label style="font-weight:400">
+            <input type="radio" name="kind" value={k} checked={v.kind === k} /> <span safe>{tr(`dept.kind.${k}`)}</span>
+          </label>
+        ))}
+      </fieldset>
+      <fieldset>
+        <legend safe>{tr('dept.ownership')}</legend>
+        {(['state', 'private'] as const).map((k) => (
+          <label style="font-weight:400">
+            <input type="radio" name="ownership" value={k} checked={v.ownership === k} /> <span safe>{tr(`dept.ownership.${k}`)}</span>
+          </label>
+        ))}
+      </fieldset>
+      <div>
+        <label for="org-district" safe>
+          {tr('dept.orgs.district')}
+        </label>
+        <select id="org-district" name="districtId" required>
+          {props.districts.map((d) => (
+            <option value={String(d.id)} selected={v.districtId === d.id} safe>
+              {pick(ctx.lang, d.nameKk, d.nameRu)}
+            </option>
+          ))}
+        </select>
+      </div>
+      {text('nameKk', 'dept.org.name_kk')}
+      {text('nameRu', 'dept.org.name_ru')}
+      {text('addressKk', 'dept.org.address_kk')}
+      {text('addressRu', 'dept.org.address_ru')}
+      {text('phone', 'dept.org.phone', false, 40)}
+      <fieldset>
+        <legend safe>{tr('dept.orgs.languages')}</legend>
+        {(['kk', 'ru'] as const).map((l) => (
+          <label style="font-weight:400">
+            <input type="checkbox" name="languages" value={l} checked={v.languages.includes(l)} /> <span safe>{tr(`staff.lang.${l}`)}</span>
+          </label>
+        ))}
+      </fieldset>
+      {props.withReason ? (
+        <div>
+          <label for="org-reason" safe>
+            {tr('dept.reason.optional')}
+          </label>
+          <input type="text" id="org-reason" name="reason" maxlength="1000" />
+        </div>
+      ) : (
+        ''
+      )}
+      <div>
+        <button type="submit" data-qa="save-organisation" safe>
+          {tr('dept.save')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function newOrganisationPage(ctx: PageContext, d: { districts: District[]; values: OrgFormValues } & Flash): string {
+  const tr = trOf(ctx);
+  return Layout({
+    ctx,
+    title: tr('dept.org.new.title'),
+    children: (
+      <>
+        <p>
+          <a href={`/staff/organisations?lang=${ctx.lang}`} safe>
+            {`← ${tr('dept.orgs.title')}`}
+          </a>
+        </p>
+        <FlashBox error={d.error} notice={d.notice} />
+        <OrgForm ctx={ctx} action={`/staff/organisations?lang=${ctx.lang}`} values={d.values} districts={d.districts} withReason={false} />
+      </>
+    ),
+  });
+}
+
+export interface GroupFormValues {
+  name: string;
+  birthYear: number | string;
+  language: string;
+  type: string;
+  capacity: number | string;
+}
+
+function GroupForm(props: { ctx: PageContext; action: string; values: GroupFormValues; languages: InstructionLang[]; policy: Policy; years: { min: number; max: number }; idp: string; withReason: boolean }): JSX.Element {
+  const { ctx, values: v, idp } = props;
+  const tr = trOf(ctx);
+  return (
+    <form method="post" action={props.action} class="stack" data-qa={`${idp}-form`}>
+      <Csrf ctx={ctx} />
+      <div>
+        <label for={`${idp}-name`} safe>
+          {tr('dept.group.name')}
+        </label>
+        <input type="text" id={`${idp}-name`} name="name" value={String(v.name)} maxlength="200" required />
+      </div>
+      <div>
+        <label for={`${idp}-year`} safe>
+          {tr('dept.group.birth_year')}
+        </label>
+        <input type="number" id={`${idp}-year`} name="birthYear" value={String(v.birthYear)} min={String(props.years.min)} max={String(props.years.max)} required style="width:7rem" />
+      </div>
+      <div>
+        <label for={`${idp}-lang`} safe>
+          {tr('dept.group.language')}
+        </label>
+        <select id={`${idp}-lang`} name="language">
+          {props.languages.map((l) => (
+            <option value={l} selected={v.language === l} safe>
+              {tr(`staff.lang.${l}`)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div>
+        <label for={`${idp}-type`} safe>
+          {tr('dept.group.type')}
+        </label>
+        <select id={`${idp}-type`} name="type" aria-describedby={`${idp}-type-hint`}>
+          {(['general', 'correctional', 'sanatorium'] as GroupType[]).map((g) => (
+            <option value={g} selected={v.type === g} safe>
+              {tr(`staff.group.type.${g}`)}
+            </option>
+          ))}
+        </select>
+        <span class="hint" id={`${idp}-type-hint`} safe>
+          {tr('dept.group.type.hint')}
+        </span>
+      </div>
+      <div>
+        <label for={`${idp}-cap`} safe>
+          {tr('dept.group.capacity')}
+        </label>
+        <input type="number" id={`${idp}-cap`} name="capacity" value={String(v.capacity)} min="1" max="60" required style="width:7rem" aria-describedby={`${idp}-cap-hint`} />
+        <span class="hint" id={`${idp}-cap-hint`} safe>
+          {tr('dept.group.capacity.hint', { general: props.policy.capacityGeneral, cmin: props.policy.capacityCorrectionalMin, cmax: props.policy.capacityCorrectionalMax, sanatorium: props.policy.capacitySanatorium })}
+        </span>
+      </div>
+      {props.withReason ? (
+        <div>
+          <label for={`${idp}-reason`} safe>
+            {tr('dept.reason.optional')}
+          </label>
+          <input type="text" id={`${idp}-reason`} name="reason" maxlength="1000" />
+        </div>
+      ) : (
+        ''
+      )}
+      <div>
+        <button type="submit" data-qa={`${idp}-save`} safe>
+          {tr('dept.save')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function organisationPage(
+  ctx: PageContext,
+  d: {
+    org: OrganisationRow;
+    districts: District[];
+    values: OrgFormValues;
+    groups: GroupView[];
+    close: CloseConsequences;
+    policy: Policy;
+    years: { min: number; max: number };
+    newGroup: GroupFormValues;
+  } & Flash,
+): string {
+  const tr = trOf(ctx);
+  const q = `?lang=${ctx.lang}`;
+  const o = d.org;
+  const base = `/staff/organisations/${o.id}`;
+  const blocked = d.close.enrolled > 0 || d.close.outstanding > 0;
+  return Layout({
+    ctx,
+    title: pick(ctx.lang, o.nameKk, o.nameRu),
+    children: (
+      <>
+        <p>
+          <a href={`/staff/organisations${q}`} safe>
+            {`← ${tr('dept.orgs.title')}`}
+          </a>
+        </p>
+        <FlashBox error={d.error} notice={d.notice} />
+        {o.closedAt ? (
+          <p class="notice" data-qa="org-closed" safe>
+            {tr('dept.org.closed_at', { date: formatDateTime(ctx.lang, o.closedAt), reason: o.closedReason ?? '' })}
+          </p>
+        ) : (
+          ''
+        )}
+        <section aria-labelledby="groups-h">
+          <h2 id="groups-h" safe>
+            {tr('dept.groups.title')}
+          </h2>
+          {d.groups.length === 0 ? (
+            <p safe>{tr('dept.none')}</p>
+          ) : (
+            <StackedTable columns={groupColumns(ctx, base)} rows={d.groups} qa="groups-table" rowQa={(g) => `group-${g.id}`} />
+          )}
+          <p>
+            <a href={`/staff/groups?org=${o.id}&lang=${ctx.lang}`} safe>
+              {tr('staff.link.groups')}
+            </a>
+          </p>
+        </section>
+        {o.closedAt ? (
+          ''
+        ) : (
+          <>
+            <details>
+              <summary safe>{tr('dept.groups.new')}</summary>
+              <GroupForm ctx={ctx} action={`${base}/groups${q}`} values={d.newGroup} languages={o.languages} policy={d.policy} years={d.years} idp="new-group" withReason={false} />
+            </details>
+            <section aria-labelledby="org-h">
+              <h2 id="org-h" safe>
+                {tr('dept.org.edit')}
+              </h2>
+              <OrgForm ctx={ctx} action={`${base}${q}`} values={d.values} districts={d.districts} withReason={true} />
+            </section>
+            <section aria-labelledby="close-h">
+              <h2 id="close-h" safe>
+                {tr('dept.org.close')}
+              </h2>
+              {blocked ? (
+                <p class="error" data-qa="close-blocked" safe>
+                  {tr('dept.org.close.blocked', { enrolled: d.close.enrolled, outstanding: d.close.outstanding })}
+                </p>
+              ) : (
+                <ReasonForm
+                  ctx={ctx}
+                  action={`${base}/close${q}`}
+                  button={tr('dept.org.close.button')}
+                  qa="close-organisation"
+                  id="close-org-reason"
+                  hint={tr('dept.org.close.what', { groups: d.close.groups, places: d.close.openPlaces, queued: d.close.queuedPreferring })}
+                  danger={true}
+                />
+              )}
+            </section>
+          </>
+        )}
+      </>
+    ),
+  });
+}
+
+export function groupPage(ctx: PageContext, d: { org: OrganisationRow; group: GroupView; values: GroupFormValues; policy: Policy; years: { min: number; max: number } } & Flash): string {
+  const tr = trOf(ctx);
+  const q = `?lang=${ctx.lang}`;
+  const g = d.group;
+  const base = `/staff/organisations/${d.org.id}/groups/${g.id}`;
+  const blocked = g.enrolled > 0 || g.outstanding > 0;
+  return Layout({
+    ctx,
+    title: `${g.name} — ${pick(ctx.lang, d.org.nameKk, d.org.nameRu)}`,
+    children: (
+      <>
+        <p>
+          <a href={`/staff/organisations/${d.org.id}${q}`} safe>
+            {`← ${pick(ctx.lang, d.org.nameKk, d.org.nameRu)}`}
+          </a>
+        </p>
+        <FlashBox error={d.error} notice={d.notice} />
+        <p data-qa="occupancy" safe>
+          {tr('dept.group.occupancy', { enrolled: g.enrolled, outstanding: g.outstanding, open: g.open })}
+        </p>
+        {g.closedAt ? (
+          <p class="notice" safe>
+            {tr('dept.group.closed_at', { date: formatDateTime(ctx.lang, g.closedAt) })}
+          </p>
+        ) : (
+          <>
+            <h2 safe>{tr('dept.groups.edit')}</h2>
+            <GroupForm ctx={ctx} action={`${base}${q}`} values={d.values} languages={d.org.languages} policy={d.policy} years={d.years} idp="group" withReason={true} />
+            <h2 safe>{tr('dept.group.close')}</h2>
+            {blocked ? (
+              <p class="error" data-qa="close-blocked" safe>
+                {tr('dept.group.close.blocked', { enrolled: g.enrolled, outstanding: g.outstanding })}
+              </p>
+            ) : (
+              <ReasonForm ctx={ctx} action={`${base}/close${q}`} button={tr('dept.group.close')} qa="close-group" id="close-group-reason" hint={tr('dept.group.close.what', { open: g.open })} danger={true} />
+            )}
+          </>
+        )}
+      </>
+    ),
+  });
+}
+

@@ -1,0 +1,208 @@
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RoutePlugin } from '../routes.ts';
+import { isUserError } from '../errors.ts';
+import { assertCan, can } from '../auth/permissions.ts';
+import { t, type MessageKey } from '../web/i18n/index.ts';
+import { pageContext, sendPage } from '../web/context.ts';
+import { doneUrl as done, staffOnly } from '../web/staff-pages.ts';
+import { formatDate } from '../web/format.ts';
+import { uploadIdOf } from '../extensions/service.ts';
+import * as S from './service.ts';
+import * as P from './pages.tsx';
+
+const hide = { hide: true } as const;
+const id = z.coerce.number().int().positive().max(2 ** 53);
+const idParam = z.object({ id });
+const langQ = { lang: z.string().optional() };
+const error = z.object({ error: z.string(), message: z.string() });
+const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
+const security = [{ session: [] }];
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+/** The API's own id parameter (as before the move: no upper bound). */
+const claimParam = z.object({ id: z.coerce.number().int().positive() });
+
+/**
+ * Privilege claims after the application: the department's page (/staff/privileges: confirm,
+ * reject, find a confirmed one false) and the API (/api/privilege-claims…). Pages work without
+ * JavaScript; each action goes through its service (named permission, one use case, audited).
+ */
+export const privilegeRoutes: RoutePlugin = (app, deps) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const ctxOf = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, deps);
+  const tr = (req: FastifyRequest, k: MessageKey, p?: Record<string, string | number>) => t(req.lang, k, p);
+
+  async function privilegesPage(req: FastifyRequest, reply: FastifyReply, flash: P.Flash, status = 200): Promise<FastifyReply> {
+    const pending = await S.listPendingClaims(deps, req.actor);
+    const policy = await deps.city.getPolicy();
+    return sendPage(
+      reply,
+      P.privilegesPage(ctxOf(req, reply), {
+        pending: pending.map((c) => ({ ...c, uploadId: uploadIdOf(c.documentRef) })),
+        confirmed: await S.listConfirmedClaims(deps),
+        reviewDays: policy.privilegeReviewWorkingDays,
+        stopDays: policy.stopListDays,
+        ...flash,
+      }),
+      status,
+    );
+  }
+
+  r.get(
+    '/staff/privileges',
+    { schema: { ...hide, querystring: z.object({ done: z.enum(['confirmed', 'rejected', 'cancelled']).optional(), number: z.string().max(40).optional(), date: z.string().max(10).optional(), ...langQ }) } },
+    async (req, reply) => {
+      if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'privilege.decide');
+      const q = req.query;
+      const date = q.date && /^\d{4}-\d{2}-\d{2}$/.test(q.date) ? q.date : null;
+      const notice = !q.done
+        ? null
+        : q.done === 'cancelled'
+          ? tr(req, 'dept.priv.done.cancelled', { number: q.number ?? '', date: date ? formatDate(req.lang, date) : '' })
+          : tr(req, q.done === 'confirmed' ? 'dept.priv.done.confirmed' : 'dept.priv.done.rejected');
+      return privilegesPage(req, reply, { notice });
+    },
+  );
+
+  r.post(
+    '/staff/privileges/:id/decide',
+    { schema: { ...hide, params: idParam, body: z.object({ decision: z.enum(['confirm', 'reject', 'false']), reason: z.string().max(500).default('') }), querystring: z.object(langQ) } },
+    async (req, reply) => {
+      if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'privilege.decide');
+      try {
+        if (req.body.decision === 'false') {
+          const res = await S.rejectConfirmedClaim(deps, req.actor, req.params.id, req.body.reason);
+          const cancelled = await S.falseClaimNotice(deps, res);
+          if (cancelled) return reply.redirect(done(req, '/staff/privileges', { done: 'cancelled', number: cancelled.number, date: cancelled.date }), 303);
+          return reply.redirect(done(req, '/staff/privileges', { done: 'rejected' }), 303);
+        }
+        const res = await S.decideClaim(deps, req.actor, req.params.id, { confirm: req.body.decision === 'confirm', reason: req.body.reason });
+        return reply.redirect(done(req, '/staff/privileges', { done: res.status }), 303);
+      } catch (e) {
+        if (!isUserError(e)) throw e;
+        return privilegesPage(req, reply, { error: t(req.lang, e.messageKey, e.params) }, e.status);
+      }
+    },
+  );
+
+  // moves to uploads/ (src/uploads/ is made in parallel): the documents of privileges and extensions, for the department
+  r.get(
+    '/staff/uploads/:id',
+    { schema: { ...hide, params: idParam } },
+    async (req, reply) => {
+      if (!can(req.actor, 'privilege.decide')) assertCan(req.actor, 'extension.review');
+      const u = await S.staffUpload(deps, req.params.id);
+      return reply.type(u.content_type).header('content-disposition', 'inline').header('cache-control', 'private, no-store').header('x-content-type-options', 'nosniff').send(Buffer.from(u.data));
+    },
+  );
+
+  r.get(
+    '/api/department/privilege-claims/confirmed',
+    {
+      schema: {
+        tags: ['privilege'],
+        summary: 'Confirmed privilege claims of applications still queued or enrolled, newest decision first (to reject one found false)',
+        security,
+        response: {
+          200: z.object({
+            claims: z.array(
+              z.object({
+                claimId: z.number(),
+                applicationNumber: z.string(),
+                category: z.string(),
+                decidedAt: z.string().nullable(),
+                documentRef: z.string(),
+                referral: z.object({ number: z.string(), status: z.string() }).nullable(),
+              }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      assertCan(req.actor, 'privilege.decide');
+      return { claims: (await S.listConfirmedClaims(deps)).map((c) => ({ claimId: c.claimId, applicationNumber: c.applicationNumber, category: c.category, decidedAt: iso(c.decidedAt), documentRef: c.documentRef, referral: c.referral })) };
+    },
+  );
+
+  r.post(
+    '/api/privilege-claims/:id/false',
+    {
+      schema: {
+        tags: ['privilege'],
+        summary: 'A confirmed privilege found false (reason required): rejected, the tier falls back, and a referral issued on it is cancelled with the stop-list',
+        security,
+        params: idParam,
+        body: z.object({ reason: z.string().trim().min(1).max(500) }),
+        response: { 200: z.object({ tier: z.enum(['extraordinary', 'primary', 'general']), cancelledReferralId: z.number().nullable(), stopListId: z.number().nullable() }), ...errors },
+      },
+    },
+    async (req) => S.rejectConfirmedClaim(deps, req.actor, req.params.id, req.body.reason),
+  );
+
+  r.get(
+    '/api/privilege-claims',
+    {
+      schema: {
+        tags: ['privilege'],
+        summary: 'Privilege claims waiting for a decision, oldest first, with the review deadline (department operator)',
+        security,
+        querystring: z.object({ status: z.literal('pending').default('pending'), lang: z.enum(['kk', 'ru', 'en']).optional() }),
+        response: {
+          200: z.array(
+            z.object({
+              claimId: z.number(),
+              applicationId: z.number(),
+              applicationNumber: z.string(),
+              category: z.string(),
+              documentRef: z.string(),
+              claimedAt: z.string(),
+              dueOn: z.string(),
+              overdue: z.boolean(),
+              child: z.object({ lastName: z.string(), firstName: z.string(), middleName: z.string().nullable(), birthDate: z.string() }),
+            }),
+          ),
+          401: error,
+          403: error,
+        },
+      },
+    },
+    async (req) => S.listPendingClaims(deps, req.actor),
+  );
+
+  r.post(
+    '/api/privilege-claims/:id/decision',
+    {
+      schema: {
+        tags: ['privilege'],
+        summary: 'Confirm or reject a privilege claim (department operator)',
+        security,
+        params: claimParam,
+        body: z.object({ confirm: z.boolean(), reason: z.string().max(500).optional() }),
+        response: { 200: z.object({ status: z.enum(['confirmed', 'rejected']), tier: z.enum(['extraordinary', 'primary', 'general']) }), 400: error, 401: error, 403: error, 404: error, 409: error },
+      },
+    },
+    async (req) => {
+      assertCan(req.actor, 'privilege.decide');
+      return S.decideClaim(deps, req.actor, req.params.id, req.body);
+    },
+  );
+
+  r.post(
+    '/api/privilege-claims/:id/withdraw',
+    {
+      schema: {
+        tags: ['privilege'],
+        summary: 'Withdraw a privilege claim (the parent, or an operator)',
+        security,
+        params: claimParam,
+        response: { 200: z.object({ tier: z.enum(['extraordinary', 'primary', 'general']) }), 401: error, 403: error, 404: error, 409: error },
+      },
+    },
+    async (req) => S.withdrawClaim(deps, req.actor, req.params.id),
+  );
+};

@@ -1,0 +1,31 @@
+// What the staff workspace's page routes share: a page for signed-in staff only, the redirect after
+// a form with its notice's parameters, and a form action that shows a user's error on the page.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isUserError } from '../errors.ts';
+import { t } from './i18n/index.ts';
+import { sendPage } from './context.ts';
+
+/** Staff pages need a signed-in staff member: anyone else goes to the sign-in page. */
+export function staffOnly(req: FastifyRequest, reply: FastifyReply): boolean {
+  if (req.actor.kind === 'staff') return true;
+  void reply.redirect(`/staff/login?lang=${req.lang}`, 303);
+  return false;
+}
+
+/** The address to go to after a form: `path` with the language and the notice's parameters. */
+export const doneUrl = (req: FastifyRequest, path: string, params: Record<string, string | number>) => {
+  const u = new URLSearchParams({ lang: req.lang, ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])) });
+  return `${path}${path.includes('?') ? '&' : '?'}${u.toString()}`;
+};
+
+/** A form action: on a user error render `page(message)` with its status; otherwise redirect. */
+export async function formAction(req: FastifyRequest, reply: FastifyReply, fn: () => Promise<string>, page: (error: string) => Promise<string>): Promise<FastifyReply> {
+  let to: string;
+  try {
+    to = await fn();
+  } catch (e) {
+    if (!isUserError(e)) throw e;
+    return sendPage(reply, await page(t(req.lang, e.messageKey, e.params)), e.status);
+  }
+  return reply.redirect(to, 303);
+}
