@@ -80,7 +80,7 @@ test('property: each transition answers a refusal or an outcome that names the s
         }
         if (R.isClosed(before.status) && !(ev.k === 'restore' && before.status === 'expired')) assert.equal(o.ok, false, `${ev.k} left ${before.status}`);
         if (!o.ok) continue;
-        const out = o.value;
+        const out: Path.PathOutcome = o.value;
         assert.equal(out.referral.from, before.status, 'the guard names the state the referral was in');
         // the STOP-list: on expiry when the kind says so, and for a false privilege; never otherwise
         if (ev.k === 'expire') assert.equal(out.stopList !== null, Path.KIND_RULES[kind].stopListOnExpiry);
