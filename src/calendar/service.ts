@@ -7,6 +7,7 @@ import type { AppDeps } from '../context.ts';
 import type { CalendarDayKind, DB } from '../db/schema.ts';
 import { WorkingCalendar } from '../domain/calendar.ts';
 import type { Policy } from '../domain/policy.ts';
+import { contractDeadline, referralDeadline } from '../domain/referral.ts';
 import { AppError, invalid } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
 import { enqueueSms } from '../sms/outbox.ts';
@@ -278,8 +279,7 @@ export async function deadlinesThatWouldMove(db: Kysely<DB>, calendar: WorkingCa
     .orderBy('id')
     .execute();
   for (const r of referrals) {
-    const issued = almatyDate(fromDate(new Date(r.issued_at)));
-    const expected = calendar.addWorkingDays(issued, policy.referralValidWorkingDays).toString();
+    const expected = referralDeadline(fromDate(new Date(r.issued_at)), calendar, policy).toString();
     if (expected !== r.deadline) out.push({ subjectType: 'referral', id: r.id, referralNumber: r.number, deadline: r.deadline, newDeadline: expected });
   }
   const contracts = await db
@@ -291,9 +291,7 @@ export async function deadlinesThatWouldMove(db: Kysely<DB>, calendar: WorkingCa
     .orderBy('contracts.id')
     .execute();
   for (const c of contracts) {
-    const registered = almatyDate(fromDate(new Date(c.registered_at!)));
-    let expected = calendar.addWorkingDays(registered, policy.contractWorkingDays);
-    if (c.extra_period_granted_at) expected = calendar.addWorkingDays(expected, policy.contractExtraWorkingDays);
+    const expected = contractDeadline(fromDate(new Date(c.registered_at!)), c.extra_period_granted_at !== null, calendar, policy);
     if (expected.toString() !== c.deadline)
       out.push({ subjectType: 'contract', id: c.id, referralNumber: c.number, deadline: c.deadline, newDeadline: expected.toString() });
   }

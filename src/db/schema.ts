@@ -16,6 +16,10 @@ export type Tier = 'extraordinary' | 'primary' | 'general';
 export type ApplicationStatus = 'queued' | 'enrolled' | 'withdrawn' | 'aged_out';
 export type ReferralStatus = 'issued' | 'registered' | 'enrolled' | 'expired' | 'returned' | 'lapsed' | 'cancelled';
 export type ContractStatus = 'pending' | 'signed' | 'lapsed' | 'refused' | 'cancelled';
+/** What a referral offers (migration 0015); each kind's consequences are data of src/domain/path.ts. */
+export type ReferralKind = 'distribution' | 'transfer' | 'voucher' | 'waiting_list_offer';
+/** Why a placement ended (migration 0015). */
+export type PlacementEndReason = 'moved_away' | 'health' | 'parent_wish' | 'school' | 'other' | 'transferred' | 'undone';
 export type PrivilegeCategory =
   | 'military'
   | 'special_state_body'
@@ -176,6 +180,8 @@ export interface ReferralsTable {
   extension_revoked_at: TsNull;
   extension_revoked_by: ColumnType<number | null, number | null | undefined, number | null>;
   extension_revoke_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  /** What the referral offers (migration 0015). */
+  kind: ColumnType<ReferralKind, ReferralKind | undefined, ReferralKind>;
 }
 export interface ContractsTable {
   id: Id;
@@ -188,6 +194,21 @@ export interface ContractsTable {
   signed_at: TsNull;
   refused_reason: string | null;
   closed_at: TsNull;
+}
+/** A child in a group (migration 0015): one active (ends_on null) per child; the contract belongs to it. */
+export interface PlacementsTable {
+  id: Id;
+  child_id: number;
+  application_id: number;
+  group_id: number;
+  organisation_id: number;
+  referral_id: number | null;
+  contract_id: number | null;
+  starts_on: DateStr;
+  /** The child's last day in the group (the place is free the day after). */
+  ends_on: DateStr | null;
+  end_reason: PlacementEndReason | null;
+  created_at: Ts;
 }
 export interface StopListTable {
   id: Id;
@@ -322,6 +343,7 @@ export interface DB {
   privilege_claims: PrivilegeClaimsTable;
   referrals: ReferralsTable;
   contracts: ContractsTable;
+  placements: PlacementsTable;
   stop_list: StopListTable;
   calendar_days: CalendarDaysTable;
   staff_users: StaffUsersTable;

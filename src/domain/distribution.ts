@@ -1,5 +1,6 @@
 import type { GroupType, InstructionLang, Tier } from '../db/schema.ts';
 import { orderOfService, slotOf, type Queued } from './order.ts';
+import { applicantIneligibility, groupTypeFits, ineligibility, type EligibilityApplication, type IneligibleCode } from './path.ts';
 
 /**
  * The distribution of free places (DOMAIN.md, docs/DISTRIBUTION.md): pure, deterministic matching
@@ -42,20 +43,36 @@ export interface Candidate extends Queued {
 export type PassReason = 'stop_listed' | 'outstanding_referral' | 'language' | 'group_type' | 'higher_preference';
 export const PASS_REASONS: readonly PassReason[] = ['stop_listed', 'outstanding_referral', 'language', 'group_type', 'higher_preference'];
 
-/** Special needs ↔ correctional: a child with special educational needs goes to a correctional group, others to the rest. */
-export function groupTypeFits(specialNeeds: boolean, groupType: GroupType): boolean {
-  return (groupType === 'correctional') === specialNeeds;
-}
+export { groupTypeFits };
 
-/** Can this application take part in a distribution at all (queued is given: only queued ones are read)? */
+/** The candidate as the one eligibility rule (src/domain/path.ts) sees it: queued is given (only queued ones are read). */
+const asApplicant = (c: Candidate): EligibilityApplication => ({
+  status: 'queued',
+  birthYear: c.birthYear,
+  language: c.language,
+  specialNeeds: c.specialNeeds,
+  preferences: c.preferences,
+  stopListed: c.stopListed,
+  outstandingReferral: c.outstandingReferral,
+});
+
+/** Can this application take part in a distribution at all? */
 export function takesPart(c: Candidate): boolean {
-  return !c.stopListed && !c.outstandingReferral;
+  return applicantIneligibility(asApplicant(c)) === null;
 }
 
 /** Is `c` eligible for place `p` (everything but "is the place still free")? */
 export function eligibleFor(c: Candidate, p: Place): boolean {
-  return takesPart(c) && c.birthYear === p.birthYear && c.language === p.language && groupTypeFits(c.specialNeeds, p.groupType) && c.preferences.includes(p.organisationId);
+  return ineligibility(asApplicant(c), { birthYear: p.birthYear, language: p.language, type: p.groupType, organisationId: p.organisationId }) === null;
 }
+
+/** The protocol's word for each reason the eligibility rule gives (cohort and preference cannot occur there). */
+const PASS_REASON_OF: Partial<Record<IneligibleCode, PassReason>> = {
+  stop_listed: 'stop_listed',
+  outstanding_referral: 'outstanding_referral',
+  language_mismatch: 'language',
+  group_type_mismatch: 'group_type',
+};
 
 export interface Assignment {
   placeId: number;
@@ -193,10 +210,9 @@ const zeroCounts = (): Record<PassReason, number> => ({ stop_listed: 0, outstand
  * those who came after every place of the kind was taken.
  */
 export function reasonFor(c: Candidate, rank: number, language: InstructionLang, groupType: GroupType, got: Assignment | undefined): PassReason | null {
-  if (c.stopListed) return 'stop_listed';
-  if (c.outstandingReferral) return 'outstanding_referral';
-  if (c.language !== language) return 'language';
-  if (!groupTypeFits(c.specialNeeds, groupType)) return 'group_type';
+  const code = ineligibility(asApplicant(c), { birthYear: c.birthYear, language, type: groupType, organisationId: c.preferences[rank - 1]! });
+  const why = code ? PASS_REASON_OF[code] : undefined;
+  if (why) return why;
   if (got && got.rank < rank) return 'higher_preference';
   return null;
 }

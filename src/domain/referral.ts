@@ -112,8 +112,22 @@ export function register(
   if (dayEnded(s.deadline, now)) return refuse('deadline_passed');
   const bad = checkDocuments(documents, specialNeeds);
   if (bad) return refuse(bad);
-  const contractDeadline = cal.addWorkingDays(almatyDate(now), policy.contractWorkingDays);
-  return ok({ ...s, status: 'registered', contract: { status: 'pending', deadline: contractDeadline, extraGranted: false } });
+  return ok({ ...s, status: 'registered', contract: { status: 'pending', deadline: contractDeadline(now, false, cal, policy), extraGranted: false } });
+}
+
+/**
+ * The last day to conclude the contract of a referral registered at `registeredAt`:
+ * policy.contractWorkingDays working days after the Almaty date of registration, and with the one
+ * extra period granted, policy.contractExtraWorkingDays more from the end of the first.
+ */
+export function contractDeadline(registeredAt: Temporal.Instant, extraGranted: boolean, cal: WorkingCalendar, policy: Policy): PlainDate {
+  const first = cal.addWorkingDays(almatyDate(registeredAt), policy.contractWorkingDays);
+  return extraGranted ? extraPeriodEnd(first, cal, policy) : first;
+}
+
+/** The end of the one extra contract period: policy.contractExtraWorkingDays working days after `firstEnd`. */
+export function extraPeriodEnd(firstEnd: PlainDate, cal: WorkingCalendar, policy: Policy): PlainDate {
+  return cal.addWorkingDays(firstEnd, policy.contractExtraWorkingDays);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -190,7 +204,7 @@ export function grantExtraPeriod(s: ReferralState, now: Temporal.Instant, cal: W
   if (typeof c === 'string') return refuse(c);
   if (c.extraGranted) return refuse('extra_period_already_granted');
   if (dayEnded(c.deadline, now)) return refuse('contract_period_over');
-  return ok({ ...s, contract: { status: 'pending', deadline: cal.addWorkingDays(c.deadline, policy.contractExtraWorkingDays), extraGranted: true } });
+  return ok({ ...s, contract: { status: 'pending', deadline: extraPeriodEnd(c.deadline, cal, policy), extraGranted: true } });
 }
 
 /** Contract signed: the child is enrolled and leaves the queue. */
@@ -240,5 +254,5 @@ export function cancel(
 export function restore(s: ReferralState, now: Temporal.Instant, reason: string, cal: WorkingCalendar, policy: Policy): Outcome<ReferralState> {
   if (s.status !== 'expired') return refuse('not_expired');
   if (reason.trim() === '') return refuse('reason_required');
-  return ok({ ...s, status: 'issued', deadline: cal.addWorkingDays(almatyDate(now), policy.referralValidWorkingDays) });
+  return ok({ ...s, status: 'issued', deadline: referralDeadline(now, cal, policy) });
 }

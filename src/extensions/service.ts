@@ -5,8 +5,9 @@ import type { Actor, AuditEntry } from '../audit/write.ts';
 import { assertCan, scopeDistrictId } from '../auth/permissions.ts';
 import { almatyDate, fromDate, toDate } from '../clock.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
-import { dayEnded, stopListAfter } from '../domain/referral.ts';
-import { releasePlace } from '../referrals/service.ts';
+import { dayEnded } from '../domain/referral.ts';
+import { expireOnRevokedExtension } from '../domain/path.ts';
+import { applyOutcome } from '../referrals/outcomes.ts';
 import { useCase } from '../usecase.ts';
 
 /**
@@ -118,7 +119,6 @@ export async function revokeExtension(deps: AppDeps, actor: Actor, referralId: n
   const why = reason.trim();
   if (!why) throw invalid('reason_required', 'dept.error.reason_required');
   return useCase(deps, actor, { permission: 'extension.review' }, async ({ trx, policy, now, audit, sms, assertOrganisation }) => {
-    const today = almatyDate(now);
     const r = await trx.selectFrom('referrals').selectAll().where('id', '=', referralId).forUpdate().executeTakeFirst();
     if (!r) throw notFound();
     await assertOrganisation(r.organisation_id);
@@ -126,7 +126,7 @@ export async function revokeExtension(deps: AppDeps, actor: Actor, referralId: n
     if (r.extension_revoked_at) throw conflict('extension_already_revoked', 'dept.error.extension_already_revoked');
     if (r.status !== 'issued') throw conflict('extension_not_issued', 'dept.error.extension_not_issued');
     const original = Temporal.PlainDate.from(originalDeadline(r.extended_at));
-    const app = await trx.selectFrom('applications').select(['id', 'parent_id']).where('id', '=', r.application_id).forUpdate().executeTakeFirstOrThrow();
+    const app = await trx.selectFrom('applications').select(['id', 'parent_id', 'child_id']).where('id', '=', r.application_id).forUpdate().executeTakeFirstOrThrow();
     const entries: AuditEntry[] = [];
     const revoked = { extension_revoked_at: toDate(now), extension_revoked_by: actor.id, extension_revoke_reason: why };
     if (!dayEnded(original, now)) {
@@ -136,27 +136,19 @@ export async function revokeExtension(deps: AppDeps, actor: Actor, referralId: n
       await sms({ parentId: app.parent_id, template: 'extension_revoked', params: { number: r.number, date: original.toString() }, subjectType: 'referral', subjectId: referralId });
       return { outcome: 'reverted' as const, deadline: original.toString(), stopListId: null };
     }
-    await trx
-      .updateTable('referrals')
-      .set({ ...revoked, deadline: original.toString(), status: 'expired', closed_at: toDate(now), closed_reason: 'extension_revoked' })
-      .where('id', '=', referralId)
-      .where('status', '=', 'issued')
-      .execute();
-    await releasePlace(trx, referralId);
-    const period = stopListAfter(today, policy);
-    const s = await trx
-      .insertInto('stop_list')
-      .values({ application_id: app.id, referral_id: referralId, reason: 'referral_expired', starts_on: period.startsOn.toString(), ends_on: period.endsOn.toString(), created_at: toDate(now) })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    entries.push(
-      { action: 'referral.extension_revoked', subjectType: 'referral', subjectId: referralId, reason: why, data: { outcome: 'expired', deadlineBefore: r.deadline, deadline: original.toString() } },
-      { action: 'referral.expired', subjectType: 'referral', subjectId: referralId, reason: why, data: { deadline: original.toString(), extensionRevoked: true } },
-      { action: 'stoplist.added', subjectType: 'stop_list', subjectId: s.id, data: { applicationId: app.id, referralId, reason: 'referral_expired', startsOn: period.startsOn.toString(), endsOn: period.endsOn.toString() } },
-    );
-    await audit(entries);
-    await sms({ parentId: app.parent_id, template: 'referral_expired', params: { number: r.number, date: period.endsOn.toString() }, subjectType: 'referral', subjectId: referralId });
-    return { outcome: 'expired' as const, deadline: original.toString(), stopListId: s.id };
+    // the expiry's effects (place, stop-list, audit, SMS) are the path's outcome, written by the one writer
+    const decided = expireOnRevokedExtension({ status: 'issued', deadline: Temporal.PlainDate.from(r.deadline), extended: true, contract: null, kind: r.kind }, original, now, policy);
+    if (!decided.ok || !decided.value) throw conflict('extension_not_issued', 'dept.error.extension_not_issued');
+    const subject = { referralId, number: r.number, applicationId: app.id, parentId: app.parent_id, organisationId: r.organisation_id, groupId: r.group_id, childId: app.child_id, contractId: null };
+    const done = await applyOutcome(trx, deps.clock, actor, subject, decided.value, {
+      referralSet: revoked,
+      entries: [
+        { action: 'referral.extension_revoked', subjectType: 'referral', subjectId: referralId, reason: why, data: { outcome: 'expired', deadlineBefore: r.deadline, deadline: original.toString() } },
+        { action: 'referral.expired', subjectType: 'referral', subjectId: referralId, reason: why, data: { deadline: original.toString(), extensionRevoked: true } },
+      ],
+    });
+    if (!done.applied) throw conflict('extension_not_issued', 'dept.error.extension_not_issued');
+    return { outcome: 'expired' as const, deadline: original.toString(), stopListId: done.stopListId };
   });
 }
 

@@ -5,11 +5,13 @@ import type { DB, ExtensionReason, GroupType, InstructionLang, ReferralStatus, R
 import { almatyDate, toDate, type Clock } from '../clock.ts';
 import { audit, type Actor, type AuditEntry } from '../audit/write.ts';
 import { assertCan, assertOrganisationInScope, assertParent, roleOf, scopeDistrictId, scopeOrganisationId } from '../auth/permissions.ts';
-import { AppError, notFound } from '../errors.ts';
-import type { MessageKey } from '../web/i18n/index.ts';
+import { notFound } from '../errors.ts';
 import { enqueueSms } from '../sms/outbox.ts';
 import * as R from '../domain/referral.ts';
 import { setApplicationPreferences } from '../applications/preferences.ts';
+import { referralError, type ServiceCode } from './errors.ts';
+import * as Path from '../domain/path.ts';
+import { applyOutcome, applyStopListEnd, organisationNames, type Applied, type ApplyOptions, type OutcomeSubject } from './outcomes.ts';
 
 /**
  * The referral's life as use cases: each one transaction, guarded by the expected current state
@@ -18,24 +20,8 @@ import { setApplicationPreferences } from '../applications/preferences.ts';
  * (PGlite's pool has one connection).
  */
 
-export type ServiceCode =
-  | R.RefusalCode
-  | 'not_queued'
-  | 'stop_listed'
-  | 'outstanding_referral'
-  | 'cohort_mismatch'
-  | 'language_mismatch'
-  | 'group_type_mismatch'
-  | 'not_preferred'
-  | 'no_free_place'
-  | 'already_enrolled'
-  | 'not_stop_listed';
-
-const INPUT_CODES: ReadonlySet<ServiceCode> = new Set(['documents_incomplete', 'documents_unknown', 'reason_required', 'extension_document_required']);
-
-export function referralError(code: ServiceCode, params: Record<string, string | number> = {}): AppError {
-  return new AppError(code, INPUT_CODES.has(code) ? 400 : 409, `referral.error.${code}` as MessageKey, params);
-}
+export { referralError, type ServiceCode } from './errors.ts';
+export { releasePlace } from './outcomes.ts';
 
 const PG_UNIQUE = '23505';
 function isUniqueViolation(e: unknown, constraint?: string): boolean {
@@ -82,21 +68,20 @@ export interface EligibilityFacts {
   hasOutstandingReferral: boolean;
 }
 
-/** Why this application may not get a place in this group, or null when it may (DOMAIN.md "Distribution"). */
+/** Why this application may not get a place in this group, or null when it may: the domain's one rule (src/domain/path.ts). */
 export function eligibilityProblem(f: EligibilityFacts): ServiceCode | null {
-  if (f.application.status !== 'queued') return 'not_queued';
-  if (f.stopListed) return 'stop_listed';
-  if (f.hasOutstandingReferral) return 'outstanding_referral';
-  if (f.group.birth_year !== f.application.birth_year) return 'cohort_mismatch';
-  if (f.group.language !== f.application.language) return 'language_mismatch';
-  if (f.application.special_needs ? f.group.type !== 'correctional' : f.group.type === 'correctional') return 'group_type_mismatch';
-  if (!f.preferences.includes(f.group.organisation_id)) return 'not_preferred';
-  return null;
-}
-
-async function organisationNames(trx: Trx, organisationId: number): Promise<{ kk: string; ru: string }> {
-  const o = await trx.selectFrom('organisations').select(['name_kk', 'name_ru']).where('id', '=', organisationId).executeTakeFirstOrThrow();
-  return { kk: o.name_kk, ru: o.name_ru };
+  return Path.ineligibility(
+    {
+      status: f.application.status,
+      birthYear: f.application.birth_year,
+      language: f.application.language,
+      specialNeeds: f.application.special_needs,
+      preferences: f.preferences,
+      stopListed: f.stopListed,
+      outstandingReferral: f.hasOutstandingReferral,
+    },
+    { birthYear: f.group.birth_year, language: f.group.language, type: f.group.type, organisationId: f.group.organisation_id },
+  );
 }
 
 async function nextReferralNumber(trx: Trx, now: Temporal.Instant): Promise<string> {
@@ -167,17 +152,17 @@ export async function writeReferral(
   return { id: row.id, number, deadline: state.deadline.toString() };
 }
 
-/** A closed referral gives its place back to the group (open again for the next distribution). */
-export async function releasePlace(trx: Trx, referralId: number): Promise<void> {
-  await trx.updateTable('free_places').set({ status: 'open', referral_id: null, taken_at: null }).where('referral_id', '=', referralId).where('status', '=', 'taken').execute();
-}
-
 async function run<T>(deps: AppDeps, fn: (trx: Trx) => Promise<T>): Promise<T> {
   try {
     return await deps.database.db.transaction().execute(fn);
   } catch (e) {
     if (isUniqueViolation(e, 'referrals_one_outstanding')) throw referralError('outstanding_referral');
-    if (isUniqueViolation(e, 'referrals_one_enrolment') || isUniqueViolation(e, 'contracts_one_signed_per_child') || isUniqueViolation(e, 'applications_one_active_per_child'))
+    if (
+      isUniqueViolation(e, 'referrals_one_enrolment') ||
+      isUniqueViolation(e, 'contracts_one_signed_per_child') ||
+      isUniqueViolation(e, 'applications_one_active_per_child') ||
+      isUniqueViolation(e, 'placements_one_active_per_child')
+    )
       throw referralError('already_enrolled');
     throw e;
   }
@@ -188,6 +173,9 @@ interface Loaded {
   contract: Row<'contracts'> | undefined;
   app: Row<'applications'>;
   state: R.ReferralState;
+  /** The referral as the path's machine sees it (its kind). */
+  path: Path.PathReferral;
+  subject: OutcomeSubject;
 }
 
 async function loadForUpdate(trx: Trx, id: number): Promise<Loaded> {
@@ -195,7 +183,31 @@ async function loadForUpdate(trx: Trx, id: number): Promise<Loaded> {
   if (!ref) throw notFound();
   const contract = await trx.selectFrom('contracts').selectAll().where('referral_id', '=', id).forUpdate().executeTakeFirst();
   const app = await trx.selectFrom('applications').selectAll().where('id', '=', ref.application_id).forUpdate().executeTakeFirstOrThrow();
-  return { ref, contract, app, state: stateOf(ref, contract) };
+  const state = stateOf(ref, contract);
+  return {
+    ref,
+    contract,
+    app,
+    state,
+    path: { ...state, kind: ref.kind, specialNeeds: app.special_needs },
+    subject: {
+      referralId: ref.id,
+      number: ref.number,
+      applicationId: app.id,
+      parentId: app.parent_id,
+      organisationId: ref.organisation_id,
+      groupId: ref.group_id,
+      childId: app.child_id,
+      contractId: contract?.id ?? null,
+    },
+  };
+}
+
+/** Apply a path outcome through the one writer; a referral no longer in the expected state refuses as before. */
+async function apply(trx: Trx, clock: Clock, actor: Actor, l: Loaded, o: Path.PathOutcome, opt: ApplyOptions = {}): Promise<Applied> {
+  const done = await applyOutcome(trx, clock, actor, l.subject, o, opt);
+  if (!done.applied) throw referralError('not_issued');
+  return done;
 }
 
 function unwrap<T>(o: R.Outcome<T>, params: Record<string, string | number> = {}): T {
@@ -293,25 +305,15 @@ export async function returnReferral(deps: AppDeps, actor: Actor, id: number, ch
     const l = await loadForUpdate(trx, id);
     assertParent(actor, l.app.parent_id);
     await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
-    const now = deps.clock.now();
-    unwrap(R.returnReferral(l.state, now));
-    await setStatus(trx, id, 'issued', { status: 'returned', closed_at: toDate(now), closed_reason: 'returned', return_choice: choice });
-    await releasePlace(trx, id);
+    const o = unwrap(Path.returnReferral(l.path, deps.clock.now(), choice));
     const entries: AuditEntry[] = [{ action: 'referral.returned', subjectType: 'referral', subjectId: id, data: { choice, organisationId: l.ref.organisation_id } }];
     if (choice === 'stay') {
       const rest = await dropPreference(trx, l.app.id, l.ref.organisation_id);
       entries.push({ action: 'application.preference_dropped', subjectType: 'application', subjectId: l.app.id, data: { organisationId: l.ref.organisation_id, preferences: rest } });
     } else {
-      const w = await trx
-        .updateTable('applications')
-        .set({ status: 'withdrawn', left_at: toDate(now), left_reason: 'referral_returned' })
-        .where('id', '=', l.app.id)
-        .where('status', '=', 'queued')
-        .executeTakeFirst();
-      if (Number(w.numUpdatedRows) !== 1) throw referralError('not_queued');
       entries.push({ action: 'application.withdrawn', subjectType: 'application', subjectId: l.app.id, data: { referralId: id } });
     }
-    await audit(trx, deps.clock, actor, entries);
+    await apply(trx, deps.clock, actor, l, o, { referralSet: { return_choice: choice }, entries });
   });
 }
 
@@ -372,21 +374,19 @@ export async function concludeContract(deps: AppDeps, actor: Actor, id: number, 
     const l = await loadForUpdate(trx, id);
     await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
     const now = deps.clock.now();
-    unwrap(R.concludeContract(l.state, now));
-    await updateContract(trx, l.contract!.id, { status: 'signed', signed_at: toDate(now), closed_at: toDate(now), template_version: input.templateVersion ?? l.contract!.template_version });
-    await setStatus(trx, id, 'registered', { status: 'enrolled', closed_at: toDate(now), closed_reason: 'enrolled' });
-    const a = await trx.updateTable('applications').set({ status: 'enrolled', left_at: toDate(now), left_reason: 'enrolled' }).where('id', '=', l.app.id).where('status', '=', 'queued').executeTakeFirst();
-    if (Number(a.numUpdatedRows) !== 1) throw referralError('not_queued');
-    await audit(trx, deps.clock, actor, [
-      { action: 'contract.signed', subjectType: 'contract', subjectId: l.contract!.id, data: { referralId: id } },
-      { action: 'referral.enrolled', subjectType: 'referral', subjectId: id, data: { applicationId: l.app.id, groupId: l.ref.group_id } },
-    ]);
-    await enqueueSms(trx, deps.clock, {
-      parentId: l.app.parent_id,
-      template: 'enrolled',
-      params: { number: l.ref.number, organisation: await organisationNames(trx, l.ref.organisation_id) },
-      subjectType: 'referral',
-      subjectId: id,
+    const current = await trx.selectFrom('placements').select(['group_id', 'starts_on', 'ends_on', 'end_reason']).where('child_id', '=', l.app.child_id).where('ends_on', 'is', null).forUpdate().executeTakeFirst();
+    const o = Path.enrol(
+      l.path,
+      current ? { groupId: current.group_id, startsOn: Temporal.PlainDate.from(current.starts_on), endsOn: null, endReason: null } : null,
+      now,
+    );
+    if (!o.ok) throw referralError(o.code === 'already_placed' ? 'already_enrolled' : o.code);
+    await apply(trx, deps.clock, actor, l, o.value, {
+      contractSet: { signed_at: toDate(now), template_version: input.templateVersion ?? l.contract!.template_version },
+      entries: [
+        { action: 'contract.signed', subjectType: 'contract', subjectId: l.contract!.id, data: { referralId: id } },
+        { action: 'referral.enrolled', subjectType: 'referral', subjectId: id, data: { applicationId: l.app.id, groupId: l.ref.group_id } },
+      ],
     });
   });
 }
@@ -396,15 +396,14 @@ export async function refuseContract(deps: AppDeps, actor: Actor, id: number, re
   await run(deps, async (trx) => {
     const l = await loadForUpdate(trx, id);
     await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
-    const now = deps.clock.now();
-    unwrap(R.refuseContract(l.state, reason));
-    await updateContract(trx, l.contract!.id, { status: 'refused', refused_reason: reason, closed_at: toDate(now) });
-    await setStatus(trx, id, 'registered', { status: 'cancelled', closed_at: toDate(now), closed_reason: 'contract_refused' });
-    await releasePlace(trx, id);
-    await audit(trx, deps.clock, actor, [
-      { action: 'contract.refused', subjectType: 'contract', subjectId: l.contract!.id, reason, data: { referralId: id } },
-      { action: 'referral.cancelled', subjectType: 'referral', subjectId: id, reason, data: { kind: 'contract_refused' } },
-    ]);
+    const o = unwrap(Path.refuseContract(l.path, deps.clock.now(), reason));
+    await apply(trx, deps.clock, actor, l, o, {
+      contractSet: { refused_reason: reason },
+      entries: [
+        { action: 'contract.refused', subjectType: 'contract', subjectId: l.contract!.id, reason, data: { referralId: id } },
+        { action: 'referral.cancelled', subjectType: 'referral', subjectId: id, reason, data: { kind: 'contract_refused' } },
+      ],
+    });
   });
 }
 
@@ -414,7 +413,8 @@ export async function cancelReferral(deps: AppDeps, actor: Actor, id: number, in
   return run(deps, async (trx) => {
     const l = await loadForUpdate(trx, id);
     await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
-    const { stopListId, entries } = await cancelLoaded(trx, deps.clock, actor, l, input, policy);
+    const { stopListId } = await cancelLoaded(trx, deps.clock, actor, l, input, policy);
+    const entries: AuditEntry[] = [];
     if (stopListId !== null) {
       // the child stays in the queue at its original application time, in the general tier
       const now = deps.clock.now();
@@ -437,7 +437,7 @@ export async function cancelReferral(deps: AppDeps, actor: Actor, id: number, in
 /**
  * Cancel a loaded (locked) referral inside the caller's transaction: the referral and a pending
  * contract cancelled, the place back to the group, and for a false privilege the stop-list from the
- * next day. Answers the audit entries for the caller to write (with its own).
+ * next day — the outcome the domain decides, written by the one writer with its audit entries.
  */
 async function cancelLoaded(
   trx: Trx,
@@ -446,25 +446,11 @@ async function cancelLoaded(
   l: Loaded,
   input: { kind: R.CancelKind; reason: string },
   policy: import('../domain/policy.ts').Policy,
-): Promise<{ stopListId: number | null; entries: AuditEntry[] }> {
-  const id = l.ref.id;
-  const now = clock.now();
-  const out = unwrap(R.cancel(l.state, now, input.kind, input.reason, policy));
-  await setStatus(trx, id, l.ref.status, { status: 'cancelled', closed_at: toDate(now), closed_reason: input.kind });
-  if (l.contract?.status === 'pending') await updateContract(trx, l.contract.id, { status: 'cancelled', closed_at: toDate(now) });
-  await releasePlace(trx, id);
-  const entries: AuditEntry[] = [{ action: 'referral.cancelled', subjectType: 'referral', subjectId: id, reason: input.reason, data: { kind: input.kind } }];
-  let stopListId: number | null = null;
-  if (out.stopList) {
-    const s = await trx
-      .insertInto('stop_list')
-      .values({ application_id: l.app.id, referral_id: id, reason: 'false_privilege', starts_on: out.stopList.startsOn.toString(), ends_on: out.stopList.endsOn.toString(), created_at: toDate(now) })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    stopListId = s.id;
-    entries.push({ action: 'stoplist.added', subjectType: 'stop_list', subjectId: s.id, data: { applicationId: l.app.id, referralId: id, reason: 'false_privilege', startsOn: out.stopList.startsOn.toString(), endsOn: out.stopList.endsOn.toString() } });
-  }
-  return { stopListId, entries };
+): Promise<{ stopListId: number | null }> {
+  const o = unwrap(Path.cancel(l.path, clock.now(), input.kind, input.reason, policy));
+  const entries: AuditEntry[] = [{ action: 'referral.cancelled', subjectType: 'referral', subjectId: l.ref.id, reason: input.reason, data: { kind: input.kind } }];
+  const { stopListId } = await apply(trx, clock, actor, l, o, { entries });
+  return { stopListId };
 }
 
 /**
@@ -474,9 +460,7 @@ async function cancelLoaded(
  */
 export async function cancelForFalsePrivilege(trx: Trx, clock: Clock, actor: Actor, referralId: number, reason: string, policy: import('../domain/policy.ts').Policy): Promise<{ stopListId: number | null }> {
   const l = await loadForUpdate(trx, referralId);
-  const { stopListId, entries } = await cancelLoaded(trx, clock, actor, l, { kind: 'false_privilege', reason }, policy);
-  await audit(trx, clock, actor, entries);
-  return { stopListId };
+  return cancelLoaded(trx, clock, actor, l, { kind: 'false_privilege', reason }, policy);
 }
 
 export async function restoreReferral(deps: AppDeps, actor: Actor, id: number, reason: string): Promise<{ deadline: string }> {
@@ -485,27 +469,18 @@ export async function restoreReferral(deps: AppDeps, actor: Actor, id: number, r
   return run(deps, async (trx) => {
     const l = await loadForUpdate(trx, id);
     await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
-    const now = deps.clock.now();
-    const next = unwrap(R.restore(l.state, now, reason, calendar, policy));
+    const o = unwrap(Path.restore(l.path, deps.clock.now(), reason, calendar, policy));
     if (l.app.status !== 'queued') throw referralError('not_queued');
     // the place went back to the group at expiry: take one again
     const place = await trx.selectFrom('free_places').select('id').where('group_id', '=', l.ref.group_id).where('status', '=', 'open').orderBy('id').limit(1).forUpdate().skipLocked().executeTakeFirst();
     if (!place) throw referralError('no_free_place');
-    const deadline = next.deadline.toString();
-    await setStatus(trx, id, 'expired', { status: 'issued', deadline, closed_at: null, closed_reason: null, reminder_sent_at: null });
-    await trx.updateTable('free_places').set({ status: 'taken', referral_id: id, taken_at: toDate(now) }).where('id', '=', place.id).where('status', '=', 'open').execute();
-    const lifted = await trx
-      .updateTable('stop_list')
-      .set({ lifted_at: toDate(now), lifted_by: actor.id, lift_reason: reason })
-      .where('referral_id', '=', id)
-      .where('lifted_at', 'is', null)
-      .returning('id')
-      .execute();
-    await audit(trx, deps.clock, actor, [
-      { action: 'referral.restored', subjectType: 'referral', subjectId: id, reason, data: { deadline, freePlaceId: place.id } },
-      ...lifted.map((s) => ({ action: 'stoplist.lifted', subjectType: 'stop_list', subjectId: s.id, reason, data: { applicationId: l.app.id, referralId: id } })),
-    ]);
-    await enqueueSms(trx, deps.clock, { parentId: l.app.parent_id, template: 'referral_restored', params: { number: l.ref.number, date: deadline }, subjectType: 'referral', subjectId: id });
+    const deadline = o.referral.deadline!.toString();
+    await apply(trx, deps.clock, actor, l, o, {
+      referralSet: { reminder_sent_at: null },
+      freePlaceId: place.id,
+      reason,
+      entries: [{ action: 'referral.restored', subjectType: 'referral', subjectId: id, reason, data: { deadline, freePlaceId: place.id } }],
+    });
     return { deadline };
   });
 }
@@ -515,21 +490,11 @@ export async function liftStopList(deps: AppDeps, actor: Actor, stopListId: numb
   if (reason.trim() === '') throw referralError('reason_required');
   await run(deps, async (trx) => {
     const now = deps.clock.now();
-    const s = await trx
-      .updateTable('stop_list')
-      .set({ lifted_at: toDate(now), lifted_by: actor.id, lift_reason: reason })
-      .where('id', '=', stopListId)
-      .where('lifted_at', 'is', null)
-      .where('ends_on', '>=', almatyDate(now).toString())
-      .returning(['id', 'application_id'])
-      .executeTakeFirst();
-    if (!s) {
+    const done = await applyStopListEnd(trx, deps.clock, actor, stopListId, { kind: 'lifted', reason, today: almatyDate(now).toString(), at: toDate(now) });
+    if (!done) {
       const exists = await trx.selectFrom('stop_list').select('id').where('id', '=', stopListId).executeTakeFirst();
       throw exists ? referralError('not_stop_listed') : notFound();
     }
-    await audit(trx, deps.clock, actor, { action: 'stoplist.lifted', subjectType: 'stop_list', subjectId: s.id, reason, data: { applicationId: s.application_id } });
-    const app = await trx.selectFrom('applications').select(['parent_id', 'status']).where('id', '=', s.application_id).executeTakeFirstOrThrow();
-    if (app.status === 'queued') await enqueueSms(trx, deps.clock, { parentId: app.parent_id, template: 'stoplist_over', params: {}, subjectType: 'stop_list', subjectId: s.id });
   });
 }
 

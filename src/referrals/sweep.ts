@@ -1,11 +1,11 @@
 import { Temporal } from 'temporal-polyfill';
 import type { AppDeps } from '../context.ts';
 import { almatyDate, endOfDay, toDate, ZONE } from '../clock.ts';
-import { audit, SYSTEM } from '../audit/write.ts';
+import { SYSTEM } from '../audit/write.ts';
 import { enqueueSms } from '../sms/outbox.ts';
-import * as R from '../domain/referral.ts';
+import * as Path from '../domain/path.ts';
 import { ageOut } from '../applications/service.ts';
-import { releasePlace } from './service.ts';
+import { applyOutcome, applyStopListEnd, type OutcomeSubject } from './outcomes.ts';
 
 /**
  * The deadlines fire by themselves. Each step takes a batch of due rows with
@@ -16,6 +16,26 @@ import { releasePlace } from './service.ts';
  */
 
 const BATCH = 200;
+
+interface DueRow {
+  id: number;
+  number: string;
+  application_id: number;
+  organisation_id: number;
+  group_id: number;
+  parent_id: number;
+  child_id: number;
+}
+const subject = (r: DueRow, contractId: number | null): OutcomeSubject => ({
+  referralId: r.id,
+  number: r.number,
+  applicationId: r.application_id,
+  parentId: r.parent_id,
+  organisationId: r.organisation_id,
+  groupId: r.group_id,
+  childId: r.child_id,
+  contractId,
+});
 /** The last-day reminder goes out from this hour (Asia/Almaty) on the last day. */
 const REMINDER_FROM_HOUR = 9;
 
@@ -41,41 +61,39 @@ export async function sweepDeadlines(deps: AppDeps): Promise<SweepResult> {
   const now = deps.clock.now();
   const today = almatyDate(now).toString();
 
-  // 1. issued referrals whose last day has ended → expired, stop-list from the next day
+  // 1. issued referrals whose last day has ended → expired; the kind says whether the stop-list follows
   const expired = await inBatches(deps, async (trx) => {
     const rows = await trx
       .selectFrom('referrals')
-      .select(['id', 'number', 'application_id', 'deadline'])
-      .where('status', '=', 'issued')
-      .where('deadline', '<', today)
-      .orderBy('deadline')
-      .orderBy('id')
+      .innerJoin('applications', 'applications.id', 'referrals.application_id')
+      .select([
+        'referrals.id',
+        'referrals.number',
+        'referrals.application_id',
+        'referrals.organisation_id',
+        'referrals.group_id',
+        'referrals.deadline',
+        'referrals.kind',
+        'applications.parent_id',
+        'applications.child_id',
+      ])
+      .where('referrals.status', '=', 'issued')
+      .where('referrals.deadline', '<', today)
+      .orderBy('referrals.deadline')
+      .orderBy('referrals.id')
       .limit(BATCH)
-      .forUpdate()
+      .forUpdate('referrals')
       .skipLocked()
       .execute();
     let done = 0;
     for (const r of rows) {
-      const e = R.expire({ status: 'issued', deadline: Temporal.PlainDate.from(r.deadline), extended: false, contract: null }, now, policy);
+      const e = Path.expire({ status: 'issued', deadline: Temporal.PlainDate.from(r.deadline), extended: false, contract: null, kind: r.kind }, now, policy);
       if (!e.ok) continue;
-      const at = toDate(e.value.effectiveAt);
-      const u = await trx.updateTable('referrals').set({ status: 'expired', closed_at: at, closed_reason: 'expired' }).where('id', '=', r.id).where('status', '=', 'issued').executeTakeFirst();
-      if (Number(u.numUpdatedRows) !== 1) continue;
-      await releasePlace(trx, r.id);
-      const startsOn = e.value.stopList.startsOn.toString();
-      const endsOn = e.value.stopList.endsOn.toString();
-      const s = await trx
-        .insertInto('stop_list')
-        .values({ application_id: r.application_id, referral_id: r.id, reason: 'referral_expired', starts_on: startsOn, ends_on: endsOn, created_at: at })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await audit(trx, deps.clock, SYSTEM, [
-        { action: 'referral.expired', subjectType: 'referral', subjectId: r.id, at, data: { deadline: r.deadline } },
-        { action: 'stoplist.added', subjectType: 'stop_list', subjectId: s.id, at, data: { applicationId: r.application_id, referralId: r.id, reason: 'referral_expired', startsOn, endsOn } },
-      ]);
-      const app = await trx.selectFrom('applications').select('parent_id').where('id', '=', r.application_id).executeTakeFirstOrThrow();
-      await enqueueSms(trx, deps.clock, { parentId: app.parent_id, template: 'referral_expired', params: { number: r.number, date: endsOn }, subjectType: 'referral', subjectId: r.id });
-      done++;
+      const a = await applyOutcome(trx, deps.clock, SYSTEM, subject(r, null), e.value, {
+        backdate: true,
+        entries: [{ action: 'referral.expired', subjectType: 'referral', subjectId: r.id, at: toDate(e.value.effectiveAt), data: { deadline: r.deadline } }],
+      });
+      if (a.applied) done++;
     }
     return { seen: rows.length, done };
   });
@@ -84,29 +102,43 @@ export async function sweepDeadlines(deps: AppDeps): Promise<SweepResult> {
   const lapsed = await inBatches(deps, async (trx) => {
     const rows = await trx
       .selectFrom('contracts')
-      .select(['id', 'referral_id', 'deadline', 'extra_period_granted_at'])
-      .where('status', '=', 'pending')
-      .where('deadline', '<', today)
-      .orderBy('deadline')
-      .orderBy('id')
+      .innerJoin('referrals', 'referrals.id', 'contracts.referral_id')
+      .innerJoin('applications', 'applications.id', 'referrals.application_id')
+      .select([
+        'contracts.id as contract_id',
+        'contracts.deadline as contract_deadline',
+        'contracts.extra_period_granted_at',
+        'referrals.id',
+        'referrals.number',
+        'referrals.application_id',
+        'referrals.organisation_id',
+        'referrals.group_id',
+        'referrals.deadline',
+        'referrals.kind',
+        'applications.parent_id',
+        'applications.child_id',
+      ])
+      .where('contracts.status', '=', 'pending')
+      .where('contracts.deadline', '<', today)
+      .orderBy('contracts.deadline')
+      .orderBy('contracts.id')
       .limit(BATCH)
-      .forUpdate()
+      .forUpdate('contracts')
       .skipLocked()
       .execute();
     let done = 0;
     for (const c of rows) {
-      const l = R.lapse(
-        { status: 'registered', deadline: Temporal.PlainDate.from(c.deadline), extended: false, contract: { status: 'pending', deadline: Temporal.PlainDate.from(c.deadline), extraGranted: c.extra_period_granted_at !== null } },
+      const deadline = Temporal.PlainDate.from(c.contract_deadline);
+      const l = Path.lapse(
+        { status: 'registered', deadline: Temporal.PlainDate.from(c.deadline), extended: false, kind: c.kind, contract: { status: 'pending', deadline, extraGranted: c.extra_period_granted_at !== null } },
         now,
       );
       if (!l.ok) continue;
-      const at = toDate(l.value.effectiveAt);
-      const u = await trx.updateTable('contracts').set({ status: 'lapsed', closed_at: at }).where('id', '=', c.id).where('status', '=', 'pending').executeTakeFirst();
-      if (Number(u.numUpdatedRows) !== 1) continue;
-      await trx.updateTable('referrals').set({ status: 'lapsed', closed_at: at, closed_reason: 'contract_lapsed' }).where('id', '=', c.referral_id).where('status', '=', 'registered').execute();
-      await releasePlace(trx, c.referral_id);
-      await audit(trx, deps.clock, SYSTEM, { action: 'referral.lapsed', subjectType: 'referral', subjectId: c.referral_id, at, data: { contractId: c.id, contractDeadline: c.deadline } });
-      done++;
+      const a = await applyOutcome(trx, deps.clock, SYSTEM, subject(c, c.contract_id), l.value, {
+        backdate: true,
+        entries: [{ action: 'referral.lapsed', subjectType: 'referral', subjectId: c.id, at: toDate(l.value.effectiveAt), data: { contractId: c.contract_id, contractDeadline: c.contract_deadline } }],
+      });
+      if (a.applied) done++;
     }
     return { seen: rows.length, done };
   });
@@ -127,12 +159,7 @@ export async function sweepDeadlines(deps: AppDeps): Promise<SweepResult> {
     let done = 0;
     for (const s of rows) {
       const at = toDate(endOfDay(Temporal.PlainDate.from(s.ends_on)));
-      const u = await trx.updateTable('stop_list').set({ lifted_at: at, lift_reason: 'ended' }).where('id', '=', s.id).where('lifted_at', 'is', null).executeTakeFirst();
-      if (Number(u.numUpdatedRows) !== 1) continue;
-      await audit(trx, deps.clock, SYSTEM, { action: 'stoplist.ended', subjectType: 'stop_list', subjectId: s.id, at, data: { applicationId: s.application_id } });
-      const app = await trx.selectFrom('applications').select(['parent_id', 'status']).where('id', '=', s.application_id).executeTakeFirstOrThrow();
-      if (app.status === 'queued') await enqueueSms(trx, deps.clock, { parentId: app.parent_id, template: 'stoplist_over', params: {}, subjectType: 'stop_list', subjectId: s.id });
-      done++;
+      if (await applyStopListEnd(trx, deps.clock, SYSTEM, s.id, { kind: 'ended', at })) done++;
     }
     return { seen: rows.length, done };
   });

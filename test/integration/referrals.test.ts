@@ -7,6 +7,8 @@ import { FOUR_DOCUMENTS, nauryz2026, parentActor, queuedChild, world, type World
 import * as S from '../../src/referrals/service.ts';
 import { publishFreePlaces, withdrawFreePlaces } from '../../src/places/service.ts';
 import { sweepDeadlines } from '../../src/referrals/sweep.ts';
+import { sql } from 'kysely';
+import * as m0015 from '../../src/db/migrations/0015_placements.ts';
 
 const FRI_20_MAR = '2026-03-20T05:00:00Z';
 
@@ -62,6 +64,32 @@ test('registration checks exactly the document list; the contract signed enrols 
     assert.deepEqual(actions, ['referral.issued', 'referral.registered', 'contract.signed', 'referral.enrolled']);
     const sms = (await db.selectFrom('sms_outbox').select('template').orderBy('id').execute()).map((s) => s.template);
     assert.deepEqual(sms, ['referral_issued', 'contract_period', 'enrolled']);
+    // the enrolment is a placement of its own, starting on the day of the contract; the contract belongs to it
+    const contract = await db.selectFrom('contracts').select(['id', 'child_id']).where('referral_id', '=', r.id).executeTakeFirstOrThrow();
+    const placement = await db
+      .selectFrom('placements')
+      .select(['child_id', 'application_id', 'group_id', 'referral_id', 'contract_id', 'starts_on', 'ends_on', 'end_reason'])
+      .where('child_id', '=', contract.child_id)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(placement, {
+      child_id: contract.child_id,
+      application_id: c.applicationId,
+      group_id: w.groupA,
+      referral_id: r.id,
+      contract_id: contract.id,
+      starts_on: '2026-03-26',
+      ends_on: null,
+      end_reason: null,
+    });
+    assert.equal((await db.selectFrom('referrals').select('kind').where('id', '=', r.id).executeTakeFirstOrThrow()).kind, 'distribution');
+    // migration 0015 turns an enrolment made before it into the same placement, on either engine
+    await db.deleteFrom('placements').execute();
+    await sql.raw(m0015.up.slice(m0015.up.indexOf("-- today's enrolments"))).execute(db);
+    const migrated = await db
+      .selectFrom('placements')
+      .select(['child_id', 'application_id', 'group_id', 'referral_id', 'contract_id', 'starts_on', 'ends_on', 'end_reason'])
+      .execute();
+    assert.deepEqual(migrated, [placement]);
   } finally {
     await t.close();
   }

@@ -1,0 +1,374 @@
+import { Temporal } from 'temporal-polyfill';
+import type { ApplicationStatus, ContractStatus, GroupType, InstructionLang, PlacementEndReason, ReferralKind, ReferralStatus } from '../db/schema.ts';
+import { almatyDate } from '../clock.ts';
+import type { Policy } from './policy.ts';
+import type { WorkingCalendar } from './calendar.ts';
+import * as R from './referral.ts';
+
+/**
+ * A child's whole path (DOMAIN.md "The referral's life", "After the kindergarten door", "Our
+ * decisions"): the application in the queue, the referral that offers a place, and the placement in
+ * a group. Pure. The referral's own rules (deadlines, documents, the contract) are in referral.ts;
+ * this file adds what a transition does to the rest of the path — the place, the STOP-list, the
+ * application, the placement, the parent's notice — as an OUTCOME value that src/referrals/outcomes.ts
+ * (the one writer) applies. Each referral kind's consequences are data (KIND_RULES), not branches
+ * in the writers.
+ */
+
+type PlainDate = Temporal.PlainDate;
+const cmp = Temporal.PlainDate.compare;
+
+// ---------------------------------------------------------------------------------------------
+// referral kinds: their consequences as data
+
+export interface KindRules {
+  /** What the parent does first with an issued referral: register it at the kindergarten, or confirm (a voucher). */
+  firstStep: 'register' | 'confirm';
+  /** Not taken up by the deadline: the applicant goes on the STOP-list. */
+  stopListOnExpiry: boolean;
+  /** The application after an expiry: back in the queue at its original place, the (transfer) request closed, or inactive. */
+  applicationOnExpiry: 'stays_queued' | 'request_closed' | 'inactive';
+  /** The parent may extend it once on the last day. */
+  extendable: boolean;
+  /** The child's current placement at enrolment: there must be none, or it ends (the child moves). */
+  currentPlacementOnEnrol: 'must_be_none' | 'ends_transferred';
+  /** The application at enrolment: leaves the queue as enrolled. */
+  applicationOnEnrol: ApplicationStatus;
+}
+
+export const KIND_RULES: Readonly<Record<ReferralKind, KindRules>> = {
+  distribution: {
+    firstStep: 'register',
+    stopListOnExpiry: true,
+    applicationOnExpiry: 'stays_queued',
+    extendable: true,
+    currentPlacementOnEnrol: 'must_be_none',
+    applicationOnEnrol: 'enrolled',
+  },
+  // a placed child asks to move: keeps the current place until the new contract; an expiry closes the request, no STOP-list
+  transfer: {
+    firstStep: 'register',
+    stopListOnExpiry: false,
+    applicationOnExpiry: 'request_closed',
+    extendable: true,
+    currentPlacementOnEnrol: 'ends_transferred',
+    applicationOnEnrol: 'enrolled',
+  },
+  // confirmed within 2 working days or the application becomes inactive (restorable once), no STOP-list
+  voucher: {
+    firstStep: 'confirm',
+    stopListOnExpiry: false,
+    applicationOnExpiry: 'inactive',
+    extendable: false,
+    currentPlacementOnEnrol: 'must_be_none',
+    applicationOnEnrol: 'enrolled',
+  },
+  // a waiting-list offer holds a place for 2 working days; not taken, the child stays on the list
+  waiting_list_offer: {
+    firstStep: 'register',
+    stopListOnExpiry: false,
+    applicationOnExpiry: 'stays_queued',
+    extendable: false,
+    currentPlacementOnEnrol: 'must_be_none',
+    applicationOnEnrol: 'enrolled',
+  },
+};
+
+export const REFERRAL_KINDS = Object.keys(KIND_RULES) as ReferralKind[];
+
+// ---------------------------------------------------------------------------------------------
+// the path's state
+
+export interface PathReferral extends R.ReferralState {
+  kind: ReferralKind;
+  /** Documents recorded as missing at registration (issue 14); none today. */
+  missingDocuments?: readonly R.DocumentKey[];
+  specialNeeds?: boolean;
+}
+
+export interface PlacementState {
+  groupId: number;
+  startsOn: PlainDate;
+  endsOn: PlainDate | null;
+  endReason: PlacementEndReason | null;
+}
+
+export interface StopListState extends R.StopListPeriod {
+  lifted: boolean;
+}
+
+export interface ChildPath {
+  application: { status: ApplicationStatus; specialNeeds: boolean; queueNumber: number | null } | null;
+  /** The newest referral of the application (outstanding or not). */
+  referral: PathReferral | null;
+  stopList: StopListState | null;
+  placement: PlacementState | null;
+}
+
+/** Where a child stands on its path today. */
+export type PathStatus = 'placed' | 'referred' | 'stop_listed' | 'queued' | 'withdrawn' | 'aged_out' | 'none';
+
+export const isActivePlacement = (p: PlacementState | null, today: PlainDate): boolean =>
+  p !== null && cmp(p.startsOn, today) <= 0 && (p.endsOn === null || cmp(today, p.endsOn) <= 0);
+
+export function pathStatus(p: ChildPath, today: PlainDate): PathStatus {
+  if (p.placement && p.placement.endsOn === null) return 'placed';
+  if (p.referral && R.OUTSTANDING_STATUSES.includes(p.referral.status)) return 'referred';
+  const app = p.application;
+  if (!app) return 'none';
+  if (app.status === 'enrolled') return 'placed';
+  if (app.status !== 'queued') return app.status;
+  if (p.stopList && !p.stopList.lifted && R.onStopList(p.stopList, today)) return 'stop_listed';
+  return 'queued';
+}
+
+// ---------------------------------------------------------------------------------------------
+// nextAction: the one thing due for a child now, and by when
+
+export type NextAction =
+  | { kind: 'register_referral'; by: PlainDate; documents: R.DocumentKey[]; referralKind: ReferralKind }
+  | { kind: 'bring_documents'; by: PlainDate; documents: R.DocumentKey[] }
+  | { kind: 'sign_contract'; by: PlainDate }
+  | { kind: 'confirm_voucher'; by: PlainDate }
+  | { kind: 'stop_listed'; until: PlainDate }
+  | { kind: 'wait'; queueNumber: number | null }
+  | { kind: 'none'; why: 'placed' | 'left_queue' };
+
+/**
+ * The one thing due for a child on `today` (Asia/Almaty), most urgent first: an outstanding
+ * referral (register it — or confirm it — by its last day, then bring the missing documents or sign
+ * the contract by the contract's last day), the STOP-list's end, else waiting in the queue (the queue
+ * number only while really waiting), else nothing.
+ */
+export function nextAction(p: ChildPath, today: PlainDate): NextAction {
+  const status = pathStatus(p, today);
+  const r = p.referral;
+  if (status === 'referred' && r) {
+    if (r.status === 'issued') {
+      if (KIND_RULES[r.kind].firstStep === 'confirm') return { kind: 'confirm_voucher', by: r.deadline };
+      return { kind: 'register_referral', by: r.deadline, documents: R.requiredDocuments(r.specialNeeds ?? p.application?.specialNeeds ?? false), referralKind: r.kind };
+    }
+    const c = r.contract;
+    if (c && c.status === 'pending') {
+      if (r.missingDocuments && r.missingDocuments.length > 0) return { kind: 'bring_documents', by: c.deadline, documents: [...r.missingDocuments] };
+      return { kind: 'sign_contract', by: c.deadline };
+    }
+  }
+  switch (status) {
+    case 'placed':
+      return { kind: 'none', why: 'placed' };
+    case 'stop_listed':
+      return { kind: 'stop_listed', until: p.stopList!.endsOn };
+    case 'queued':
+      return { kind: 'wait', queueNumber: p.application?.queueNumber ?? null };
+    default:
+      return { kind: 'none', why: 'left_queue' };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// eligibility for a place: ONE function (the distribution and the manual issue both ask it)
+
+export type IneligibleCode = 'not_queued' | 'stop_listed' | 'outstanding_referral' | 'cohort_mismatch' | 'language_mismatch' | 'group_type_mismatch' | 'not_preferred';
+
+export interface EligibilityApplication {
+  status: ApplicationStatus | string;
+  birthYear: number;
+  language: InstructionLang;
+  specialNeeds: boolean;
+  /** Preferred organisation ids. */
+  preferences: readonly number[];
+  stopListed: boolean;
+  outstandingReferral: boolean;
+}
+
+export interface EligibilityGroup {
+  birthYear: number;
+  language: InstructionLang;
+  type: GroupType;
+  organisationId: number;
+}
+
+/** Special needs ↔ correctional: a child with special educational needs goes to a correctional group, others to the rest. */
+export function groupTypeFits(specialNeeds: boolean, groupType: GroupType): boolean {
+  return (groupType === 'correctional') === specialNeeds;
+}
+
+/** Why this application takes no part in distributions at all today, or null when it does. */
+export function applicantIneligibility(a: EligibilityApplication): 'not_queued' | 'stop_listed' | 'outstanding_referral' | null {
+  if (a.status !== 'queued') return 'not_queued';
+  if (a.stopListed) return 'stop_listed';
+  if (a.outstandingReferral) return 'outstanding_referral';
+  return null;
+}
+
+/** Why this application may not get a place in this group, or null when it may (DOMAIN.md "Distribution"); checks in this order. */
+export function ineligibility(a: EligibilityApplication, g: EligibilityGroup): IneligibleCode | null {
+  const first = applicantIneligibility(a);
+  if (first) return first;
+  if (g.birthYear !== a.birthYear) return 'cohort_mismatch';
+  if (g.language !== a.language) return 'language_mismatch';
+  if (!groupTypeFits(a.specialNeeds, g.type)) return 'group_type_mismatch';
+  if (!a.preferences.includes(g.organisationId)) return 'not_preferred';
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// outcomes: what a transition does to the whole path (applied by src/referrals/outcomes.ts)
+
+export type StopListReason = 'referral_expired' | 'false_privilege';
+
+export interface PathOutcome {
+  event: 'expired' | 'lapsed' | 'returned' | 'cancelled' | 'restored' | 'enrolled' | 'refused';
+  /** The referral's guarded change: from the state it must be in, to the new one. */
+  referral: { from: ReferralStatus; to: ReferralStatus; closedReason: string | null; deadline?: PlainDate };
+  /** When it took effect (an expiry at the end of its deadline day, whenever the sweep noticed). */
+  effectiveAt: Temporal.Instant;
+  /** A pending contract's change, if the referral has one. */
+  contract: { from: ContractStatus; to: ContractStatus } | null;
+  /** The free place: given back to the group, kept, or taken again (restore). */
+  place: 'release' | 'keep' | 'take';
+  stopList: { reason: StopListReason; period: R.StopListPeriod } | null;
+  /** The referral's stop-list entries are lifted (a restore undoes the expiry's). */
+  liftStopList: boolean;
+  /** The application's guarded change (from 'queued'). */
+  application: { to: ApplicationStatus; leftReason: string } | null;
+  /** A placement starts (enrolment), ending the current one when the kind says so. */
+  placement: { startsOn: PlainDate; endCurrent: PlacementEndReason | null } | null;
+  /** What the parent is told by SMS. */
+  notice: { template: 'referral_expired' | 'referral_restored' | 'enrolled'; date: PlainDate | null } | null;
+}
+
+export type Result<T> = R.Outcome<T>;
+export type PathRefusal = R.RefusalCode | 'already_placed' | 'not_placed' | 'placement_ended' | 'ends_before_start';
+
+const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });
+const no = (code: R.RefusalCode): { ok: false; code: R.RefusalCode } => ({ ok: false, code });
+
+const base = (event: PathOutcome['event'], from: ReferralStatus, to: ReferralStatus, closedReason: string | null, at: Temporal.Instant): PathOutcome => ({
+  event,
+  referral: { from, to, closedReason },
+  effectiveAt: at,
+  contract: null,
+  place: 'release',
+  stopList: null,
+  liftStopList: false,
+  application: null,
+  placement: null,
+  notice: null,
+});
+
+const pendingContractTo = (s: R.ReferralState, to: ContractStatus): PathOutcome['contract'] => (s.contract?.status === 'pending' ? { from: 'pending', to } : null);
+
+/** Not taken up by the deadline: expired at the end of its last day; the kind says whether the STOP-list follows. */
+export function expire(r: PathReferral, now: Temporal.Instant, policy: Policy): Result<PathOutcome> {
+  const e = R.expire(r, now, policy);
+  if (!e.ok) return e;
+  const o = base('expired', r.status, 'expired', 'expired', e.value.effectiveAt);
+  if (KIND_RULES[r.kind].stopListOnExpiry) {
+    o.stopList = { reason: 'referral_expired', period: e.value.stopList };
+    o.notice = { template: 'referral_expired', date: e.value.stopList.endsOn };
+  }
+  return ok(o);
+}
+
+/**
+ * The department revokes an extension it granted (DOMAIN.md; decided in src/department): the original
+ * last day comes back; if it has passed, the referral expires now as it would have without the
+ * extension, and the STOP-list (when the kind has one) counts from tomorrow — the parent could not
+ * have known earlier. Answers null when the original day has not ended (the deadline only moves back).
+ */
+export function expireOnRevokedExtension(r: PathReferral, original: PlainDate, now: Temporal.Instant, policy: Policy): Result<PathOutcome | null> {
+  if (r.status !== 'issued') return no('not_issued');
+  if (!R.dayEnded(original, now)) return ok(null);
+  const o = base('expired', 'issued', 'expired', 'extension_revoked', now);
+  o.referral.deadline = original;
+  if (KIND_RULES[r.kind].stopListOnExpiry) {
+    const period = R.stopListAfter(almatyDate(now), policy);
+    o.stopList = { reason: 'referral_expired', period };
+    o.notice = { template: 'referral_expired', date: period.endsOn };
+  }
+  return ok(o);
+}
+
+/** No contract by the end of the (extended) contract period: lapsed, no STOP-list, back in the queue. */
+export function lapse(r: PathReferral, now: Temporal.Instant): Result<PathOutcome> {
+  const l = R.lapse(r, now);
+  if (!l.ok) return l;
+  const o = base('lapsed', 'registered', 'lapsed', 'contract_lapsed', l.value.effectiveAt);
+  o.contract = { from: 'pending', to: 'lapsed' };
+  return ok(o);
+}
+
+/** The parent returns the referral: no STOP-list; 'leave' withdraws the application, 'stay' keeps it (the caller drops the organisation). */
+export function returnReferral(r: PathReferral, now: Temporal.Instant, choice: R.ReturnChoice): Result<PathOutcome> {
+  const x = R.returnReferral(r, now);
+  if (!x.ok) return x;
+  const o = base('returned', 'issued', 'returned', 'returned', now);
+  if (choice === 'leave') o.application = { to: 'withdrawn', leftReason: 'referral_returned' };
+  return ok(o);
+}
+
+/** Cancelled by the department; a false privilege puts the applicant on the STOP-list from tomorrow. */
+export function cancel(r: PathReferral, now: Temporal.Instant, kind: R.CancelKind, reason: string, policy: Policy): Result<PathOutcome> {
+  const c = R.cancel(r, now, kind, reason, policy);
+  if (!c.ok) return c;
+  const o = base('cancelled', r.status, 'cancelled', kind, now);
+  o.contract = pendingContractTo(r, 'cancelled');
+  if (c.value.stopList) o.stopList = { reason: 'false_privilege', period: c.value.stopList };
+  return ok(o);
+}
+
+/** The kindergarten refuses the contract (a reason): cancelled, no STOP-list, back in the queue. */
+export function refuseContract(r: PathReferral, now: Temporal.Instant, reason: string): Result<PathOutcome> {
+  const c = R.refuseContract(r, reason);
+  if (!c.ok) return c;
+  const o = base('refused', 'registered', 'cancelled', 'contract_refused', now);
+  o.contract = { from: 'pending', to: 'refused' };
+  return ok(o);
+}
+
+/** Undo a wrong expiry: issued again with a fresh deadline, a place taken again, the expiry's STOP-list lifted. */
+export function restore(r: PathReferral, now: Temporal.Instant, reason: string, cal: WorkingCalendar, policy: Policy): Result<PathOutcome> {
+  const x = R.restore(r, now, reason, cal, policy);
+  if (!x.ok) return x;
+  const o = base('restored', 'expired', 'issued', null, now);
+  o.referral.deadline = x.value.deadline;
+  o.place = 'take';
+  o.liftStopList = true;
+  o.notice = { template: 'referral_restored', date: x.value.deadline };
+  return ok(o);
+}
+
+/**
+ * Contract signed: the child is enrolled (the application leaves the queue) and a placement starts
+ * today; the current placement, if any, ends as the kind says (a transfer) or refuses the enrolment.
+ */
+export function enrol(r: PathReferral, current: PlacementState | null, now: Temporal.Instant): Result<PathOutcome> | { ok: false; code: 'already_placed' } {
+  const x = R.concludeContract(r, now);
+  if (!x.ok) return x;
+  const today = almatyDate(now);
+  const rules = KIND_RULES[r.kind];
+  const active = current !== null && current.endsOn === null;
+  if (active && rules.currentPlacementOnEnrol === 'must_be_none') return { ok: false, code: 'already_placed' };
+  const o = base('enrolled', 'registered', 'enrolled', 'enrolled', now);
+  o.contract = { from: 'pending', to: 'signed' };
+  o.place = 'keep';
+  o.application = { to: rules.applicationOnEnrol, leftReason: 'enrolled' };
+  o.placement = { startsOn: today, endCurrent: active ? 'transferred' : null };
+  o.notice = { template: 'enrolled', date: null };
+  return ok(o);
+}
+
+// ---------------------------------------------------------------------------------------------
+// placements
+
+/** A placement ends: `lastDay` is the child's last day in the group (the place is free the day after). */
+export function endPlacement(p: PlacementState, lastDay: PlainDate, reason: PlacementEndReason): { ok: true; value: PlacementState } | { ok: false; code: PathRefusal } {
+  if (p.endsOn !== null) return { ok: false, code: 'placement_ended' };
+  if (cmp(lastDay, p.startsOn) < 0) return { ok: false, code: 'ends_before_start' };
+  return { ok: true, value: { ...p, endsOn: lastDay, endReason: reason } };
+}
+
+/** The first day the place of an ended placement is free again. */
+export const placeFreeFrom = (p: PlacementState): PlainDate | null => (p.endsOn ? p.endsOn.add({ days: 1 }) : null);

@@ -1,0 +1,209 @@
+import type { Kysely } from 'kysely';
+import type { DB, RowUpdate } from '../db/schema.ts';
+import { toDate, type Clock } from '../clock.ts';
+import { audit, type Actor, type AuditEntry } from '../audit/write.ts';
+import { enqueueSms } from '../sms/outbox.ts';
+import { isClosed } from '../domain/referral.ts';
+import type { PathOutcome } from '../domain/path.ts';
+import { referralError } from './errors.ts';
+
+/**
+ * THE writer of a child's path outcomes (src/domain/path.ts decides them): in the caller's
+ * transaction, the referral's update guarded on the state it must be in, the contract's, the free
+ * place given back (or taken again), the application's, the placement, the STOP-list entry (the only
+ * insert into stop_list in src/), the audit entries and the parent's SMS in the outbox. The sweep, the
+ * referral use cases, the privilege decision and the department's revocation of an extension all
+ * apply their outcomes here; none writes these effects itself.
+ */
+
+type Trx = Kysely<DB>;
+
+/** The rows an outcome touches, as the caller loaded (and locked) them. */
+export interface OutcomeSubject {
+  referralId: number;
+  number: string;
+  applicationId: number;
+  parentId: number;
+  organisationId: number;
+  groupId: number;
+  childId: number;
+  contractId: number | null;
+}
+
+export interface ApplyOptions {
+  /** Columns the use case sets on the referral beside its state (return_choice, the revocation's). */
+  referralSet?: RowUpdate<'referrals'>;
+  /** Columns the use case sets on the contract beside its state (signed_at, refused_reason, ...). */
+  contractSet?: RowUpdate<'contracts'>;
+  /** The use case's own audit entries: written first, then the STOP-list's. */
+  entries?: AuditEntry[];
+  /** The reason on the STOP-list entries a restore lifts. */
+  reason?: string;
+  /** The free place a restore takes again (locked by the caller). */
+  freePlaceId?: number;
+  /** The entries this writer adds carry the outcome's effective time (a sweep applies an expiry at its deadline). */
+  backdate?: boolean;
+}
+
+export interface Applied {
+  /** False when the referral was no longer in the expected state (nothing was written). */
+  applied: boolean;
+  stopListId: number | null;
+  placementId: number | null;
+}
+
+/** A closed referral gives its place back to the group (open again for the next distribution). */
+export async function releasePlace(trx: Trx, referralId: number): Promise<void> {
+  await trx.updateTable('free_places').set({ status: 'open', referral_id: null, taken_at: null }).where('referral_id', '=', referralId).where('status', '=', 'taken').execute();
+}
+
+export async function organisationNames(trx: Trx, organisationId: number): Promise<{ kk: string; ru: string }> {
+  const o = await trx.selectFrom('organisations').select(['name_kk', 'name_ru']).where('id', '=', organisationId).executeTakeFirstOrThrow();
+  return { kk: o.name_kk, ru: o.name_ru };
+}
+
+export async function applyOutcome(trx: Trx, clock: Clock, actor: Actor, s: OutcomeSubject, o: PathOutcome, opt: ApplyOptions = {}): Promise<Applied> {
+  const at = toDate(o.effectiveAt);
+  const closing = isClosed(o.referral.to);
+  const r = await trx
+    .updateTable('referrals')
+    .set({
+      status: o.referral.to,
+      closed_at: closing ? at : null,
+      closed_reason: closing ? o.referral.closedReason : null,
+      ...(o.referral.deadline ? { deadline: o.referral.deadline.toString() } : {}),
+      ...opt.referralSet,
+    })
+    .where('id', '=', s.referralId)
+    .where('status', '=', o.referral.from)
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) !== 1) return { applied: false, stopListId: null, placementId: null };
+
+  if (o.contract && s.contractId !== null) {
+    const c = await trx
+      .updateTable('contracts')
+      .set({ status: o.contract.to, closed_at: at, ...opt.contractSet })
+      .where('id', '=', s.contractId)
+      .where('status', '=', o.contract.from)
+      .executeTakeFirst();
+    if (Number(c.numUpdatedRows) !== 1) throw referralError('contract_not_pending');
+  }
+
+  if (o.place === 'release') await releasePlace(trx, s.referralId);
+  else if (o.place === 'take' && opt.freePlaceId !== undefined)
+    await trx.updateTable('free_places').set({ status: 'taken', referral_id: s.referralId, taken_at: at }).where('id', '=', opt.freePlaceId).where('status', '=', 'open').execute();
+
+  if (o.application) {
+    const a = await trx
+      .updateTable('applications')
+      .set({ status: o.application.to, left_at: at, left_reason: o.application.leftReason })
+      .where('id', '=', s.applicationId)
+      .where('status', '=', 'queued')
+      .executeTakeFirst();
+    if (Number(a.numUpdatedRows) !== 1) throw referralError('not_queued');
+  }
+
+  let placementId: number | null = null;
+  if (o.placement) {
+    const startsOn = o.placement.startsOn;
+    if (o.placement.endCurrent)
+      await trx
+        .updateTable('placements')
+        .set({ ends_on: startsOn.subtract({ days: 1 }).toString(), end_reason: o.placement.endCurrent })
+        .where('child_id', '=', s.childId)
+        .where('ends_on', 'is', null)
+        .execute();
+    placementId = (
+      await trx
+        .insertInto('placements')
+        .values({
+          child_id: s.childId,
+          application_id: s.applicationId,
+          group_id: s.groupId,
+          organisation_id: s.organisationId,
+          referral_id: s.referralId,
+          contract_id: s.contractId,
+          starts_on: startsOn.toString(),
+          created_at: at,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+  }
+
+  const when = opt.backdate ? { at } : {};
+  const entries: AuditEntry[] = [...(opt.entries ?? [])];
+  let stopListId: number | null = null;
+  if (o.stopList) {
+    const startsOn = o.stopList.period.startsOn.toString();
+    const endsOn = o.stopList.period.endsOn.toString();
+    stopListId = (
+      await trx
+        .insertInto('stop_list')
+        .values({ application_id: s.applicationId, referral_id: s.referralId, reason: o.stopList.reason, starts_on: startsOn, ends_on: endsOn, created_at: at })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    entries.push({
+      action: 'stoplist.added',
+      subjectType: 'stop_list',
+      subjectId: stopListId,
+      ...when,
+      data: { applicationId: s.applicationId, referralId: s.referralId, reason: o.stopList.reason, startsOn, endsOn },
+    });
+  }
+  if (o.liftStopList) {
+    const lifted = await trx
+      .updateTable('stop_list')
+      .set({ lifted_at: at, lifted_by: actor.id, lift_reason: opt.reason ?? null })
+      .where('referral_id', '=', s.referralId)
+      .where('lifted_at', 'is', null)
+      .returning('id')
+      .execute();
+    for (const l of lifted)
+      entries.push({ action: 'stoplist.lifted', subjectType: 'stop_list', subjectId: l.id, reason: opt.reason ?? null, ...when, data: { applicationId: s.applicationId, referralId: s.referralId } });
+  }
+  await audit(trx, clock, actor, entries);
+
+  if (o.notice) {
+    const params =
+      o.notice.template === 'enrolled'
+        ? { number: s.number, organisation: await organisationNames(trx, s.organisationId) }
+        : { number: s.number, date: o.notice.date!.toString() };
+    await enqueueSms(trx, clock, { parentId: s.parentId, template: o.notice.template, params, subjectType: 'referral', subjectId: s.referralId });
+  }
+  return { applied: true, stopListId, placementId };
+}
+
+/**
+ * A STOP-list entry comes off: lifted by the department with a reason (only while it still runs), or
+ * ended by time at the end of its last day. Guarded (not lifted yet); audited; the parent is told
+ * when the application is back in the queue. Answers false when it was not on (nothing written).
+ */
+export async function applyStopListEnd(
+  trx: Trx,
+  clock: Clock,
+  actor: Actor,
+  stopListId: number,
+  how: { kind: 'lifted'; reason: string; today: string; at: Date } | { kind: 'ended'; at: Date },
+): Promise<boolean> {
+  let q = trx
+    .updateTable('stop_list')
+    .set(how.kind === 'lifted' ? { lifted_at: how.at, lifted_by: actor.id, lift_reason: how.reason } : { lifted_at: how.at, lift_reason: 'ended' })
+    .where('id', '=', stopListId)
+    .where('lifted_at', 'is', null);
+  if (how.kind === 'lifted') q = q.where('ends_on', '>=', how.today);
+  const s = await q.returning(['id', 'application_id']).executeTakeFirst();
+  if (!s) return false;
+  await audit(
+    trx,
+    clock,
+    actor,
+    how.kind === 'lifted'
+      ? { action: 'stoplist.lifted', subjectType: 'stop_list', subjectId: s.id, reason: how.reason, data: { applicationId: s.application_id } }
+      : { action: 'stoplist.ended', subjectType: 'stop_list', subjectId: s.id, at: how.at, data: { applicationId: s.application_id } },
+  );
+  const app = await trx.selectFrom('applications').select(['parent_id', 'status']).where('id', '=', s.application_id).executeTakeFirstOrThrow();
+  if (app.status === 'queued') await enqueueSms(trx, clock, { parentId: app.parent_id, template: 'stoplist_over', params: {}, subjectType: 'stop_list', subjectId: s.id });
+  return true;
+}
