@@ -3,11 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import type { AppDeps } from '../context.ts';
-import { audit } from '../audit/write.ts';
 import { AppError } from '../errors.ts';
 import { assertCan, can } from './permissions.ts';
-import { clearSessionCookie, installSessions, renewSession, setSessionCookie } from './sessions.ts';
-import { toDate } from '../clock.ts';
+import { clearSessionCookie, endSignedInSession, installSessions, renewSession, setSessionCookie } from './sessions.ts';
 import { installCsrf } from './csrf.ts';
 import { staffLogin } from './staff-login.ts';
 import { isTotpSecret, newTotpSecret, totpQrSvg } from './totp.ts';
@@ -35,20 +33,7 @@ const LoginBody = z.object({
 });
 
 async function signOut(req: FastifyRequest, reply: FastifyReply, deps: AppDeps): Promise<void> {
-  const s = req.session;
-  if (s) {
-    await deps.database.db.transaction().execute(async (trx) => {
-      const r = await trx
-        .updateTable('sessions')
-        .set({ ended_at: toDate(deps.clock.now()) })
-        .where('id_hash', '=', s.idHash)
-        .where('ended_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) > 0) {
-        await audit(trx, deps.clock, req.actor, { action: 'auth.logout', subjectType: s.kind === 'staff' ? 'staff_user' : 'parent', subjectId: s.userId }, req.id);
-      }
-    });
-  }
+  if (req.session) await endSignedInSession(deps, req.actor, req.session, req.id);
   if (req.authVia !== 'bearer') clearSessionCookie(reply, deps);
 }
 

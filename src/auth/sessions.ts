@@ -8,6 +8,7 @@ import { toDate } from '../clock.ts';
 import type { AppDeps } from '../context.ts';
 import type { DB, Lang } from '../db/schema.ts';
 import type { Actor } from '../audit/write.ts';
+import { useCase } from '../usecase.ts';
 
 /**
  * Sessions: a random 32-byte token is the caller's key (cookie `kezek_session` for browsers,
@@ -86,6 +87,13 @@ export async function endSession(db: Kysely<DB>, clock: Clock, idHash: string): 
     .where('ended_at', 'is', null)
     .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
+}
+
+/** Sign-out: end the caller's session, audited when it was still live (one use case). */
+export async function endSignedInSession(deps: AppDeps, actor: Actor, s: RequestSession, requestId: string): Promise<void> {
+  await useCase(deps, actor, { permission: null, requestId }, async (u) => {
+    if (await endSession(u.trx, deps.clock, s.idHash)) await u.audit({ action: 'auth.logout', subjectType: s.kind === 'staff' ? 'staff_user' : 'parent', subjectId: s.userId });
+  });
 }
 
 /** End every live session of a user (a disabled account, a password change). */

@@ -27,29 +27,13 @@ const code = (f: string) =>
     .replace(/\/\*[\s\S]*?\*\//g, '')
     .replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
 
-/**
- * Routes files that still build queries TODAY. Other branches are moving their queries into use
- * cases in parallel; the coordinator empties this list after merging them. Never add to it.
- */
-const ROUTES_WITH_QUERIES_TODAY = new Set(['src/auth/routes.ts', 'src/department/routes.tsx', 'src/distribution/routes.tsx', 'src/parents/routes.ts', 'src/staff/routes.tsx']);
-
-test('no routes file builds a query or opens a transaction (except the listed ones of today)', () => {
+test('no routes file builds a query or opens a transaction', () => {
   const QUERY = /\.(selectFrom|insertInto|updateTable|deleteFrom|transaction)\s*\(/;
   const offenders = sources(src)
     .filter((f) => /routes/.test(path.basename(f)))
     .filter((f) => QUERY.test(code(f)))
     .map(rel);
-  assert.deepEqual(
-    offenders.filter((f) => !ROUTES_WITH_QUERIES_TODAY.has(f)),
-    [],
-    'move the query into the capability\'s service (a use case) and call it',
-  );
-  // the allow-list only shrinks: a file that no longer queries must leave it
-  assert.deepEqual(
-    [...ROUTES_WITH_QUERIES_TODAY].filter((f) => !offenders.includes(f)),
-    [],
-    'these files no longer build queries: remove them from ROUTES_WITH_QUERIES_TODAY',
-  );
+  assert.deepEqual(offenders, [], "move the query into the capability's service (a use case) and call it");
 });
 
 test('one module writes STOP-list entries: src/referrals/outcomes.ts', () => {
