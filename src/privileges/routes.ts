@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import { isUserError } from '../errors.ts';
-import { assertCan, can } from '../auth/permissions.ts';
+import { assertCan } from '../auth/permissions.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { doneUrl as done, staffOnly } from '../web/staff-pages.ts';
@@ -85,17 +85,6 @@ export const privilegeRoutes: RoutePlugin = (app, deps) => {
         if (!isUserError(e)) throw e;
         return privilegesPage(req, reply, { error: t(req.lang, e.messageKey, e.params) }, e.status);
       }
-    },
-  );
-
-  // moves to uploads/ (src/uploads/ is made in parallel): the documents of privileges and extensions, for the department
-  r.get(
-    '/staff/uploads/:id',
-    { schema: { ...hide, params: idParam } },
-    async (req, reply) => {
-      if (!can(req.actor, 'privilege.decide')) assertCan(req.actor, 'extension.review');
-      const u = await S.staffUpload(deps, req.params.id);
-      return reply.type(u.content_type).header('content-disposition', 'inline').header('cache-control', 'private, no-store').header('x-content-type-options', 'nosniff').send(Buffer.from(u.data));
     },
   );
 

@@ -235,10 +235,3 @@ export async function falseClaimNotice(deps: AppDeps, res: FalseClaimResult): Pr
   const stop = res.stopListId ? await db.selectFrom('stop_list').select('ends_on').where('id', '=', res.stopListId).executeTakeFirst() : undefined;
   return { number: ref.number, date: stop?.ends_on ?? '' };
 }
-
-/** A stored document of a privilege claim or an extension, for the department (moves to uploads/). */
-export async function staffUpload(deps: AppDeps, id: number): Promise<{ content_type: string; data: Uint8Array }> {
-  const u = await deps.database.db.selectFrom('uploads').select(['content_type', 'data', 'purpose']).where('id', '=', id).executeTakeFirst();
-  if (!u || (u.purpose !== 'privilege' && u.purpose !== 'extension')) throw notFound();
-  return u;
-}

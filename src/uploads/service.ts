@@ -56,3 +56,10 @@ export async function loadUpload(db: Kysely<DB>, id: number): Promise<{ contentT
   const u = await db.selectFrom('uploads').select(['content_type', 'data']).where('id', '=', id).executeTakeFirst();
   return u ? { contentType: u.content_type, data: u.data } : null;
 }
+
+/** A stored document of a privilege claim or an extension, for the department's review; null for any other. */
+export async function loadDepartmentDocument(db: Kysely<DB>, id: number): Promise<{ contentType: UploadType; data: Buffer } | null> {
+  const u = await db.selectFrom('uploads').select(['content_type', 'data', 'purpose']).where('id', '=', id).executeTakeFirst();
+  if (!u || (u.purpose !== 'privilege' && u.purpose !== 'extension')) return null;
+  return { contentType: u.content_type, data: u.data };
+}
