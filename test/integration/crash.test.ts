@@ -198,6 +198,13 @@ test(`crash: ${KILLS} SIGKILLs during distributions, sweeps and SMS sending, eac
               .executeTakeFirstOrThrow();
             await publishFreePlaces(deps, { kind: 'staff', id: u.id, role: 'kindergarten', organisationId: g.organisation_id }, g.id, 1 + Math.floor(rnd() * 4));
           }
+          // the scheduled distribution at any time of day (its default, 09:00 Almaty, would leave a
+          // test run early in the morning without a single run): once per demo day, as each life moves a day on
+          await d.db
+            .insertInto('city_settings')
+            .values({ key: 'distributionTime', value: JSON.stringify('00:00'), updated_at: toDate(deps.clock.now()), updated_by: null })
+            .onConflict((oc) => oc.column('key').doNothing())
+            .execute();
           const offset = (await loadDemoOffset(d.db)) + (1 + Math.floor(rnd() * 3)) * 86_400_000;
           await d.db.updateTable('city_settings').set({ value: JSON.stringify(offset) }).where('key', '=', OFFSET_KEY).execute();
           await d.db
