@@ -172,3 +172,28 @@ test('no "your queue number is …, the referral will come by SMS" for a child w
     await t.close();
   }
 });
+
+test('"back in the queue" goes out only when the child really waits: not while another STOP-list entry still runs', async () => {
+  const t = await testApp(); // Monday 2 March 2026
+  try {
+    const db = t.deps.database.db;
+    const w = await world(db, 0);
+    const a = await queuedChild(db, w, { lang: 'ru' });
+    const at = new Date('2026-02-20T00:00:00Z');
+    await db
+      .insertInto('stop_list')
+      .values([
+        { application_id: a.applicationId, referral_id: null, reason: 'referral_expired', starts_on: '2026-02-20', ends_on: '2026-03-01', created_at: at },
+        { application_id: a.applicationId, referral_id: null, reason: 'false_privilege', starts_on: '2026-02-25', ends_on: '2026-03-06', created_at: at },
+      ])
+      .execute();
+    assert.equal((await sweepDeadlines(t.deps)).stopListEnded, 1);
+    const over = () => db.selectFrom('sms_outbox').select('body').where('template', '=', 'stoplist_over').execute();
+    assert.equal((await over()).length, 0, 'still on the STOP-list: no "you are back in the queue"');
+    t.clock.set('2026-03-07T05:00:00Z');
+    assert.equal((await sweepDeadlines(t.deps)).stopListEnded, 1);
+    assert.equal((await over()).length, 1);
+  } finally {
+    await t.close();
+  }
+});
