@@ -7,6 +7,7 @@ import { trOf } from '../web/components.tsx';
 import { formatDate, formatDateTimeSeconds } from '../web/format.ts';
 import { CabinetBar, Notice, Problem, fullName } from '../web/parent-fields.tsx';
 import type { CabinetApplication } from '../workspaces/cabinet/loaders.ts';
+import { NextActionBox, stateKey, type NextActionDays } from '../workspaces/cabinet/next-action.tsx';
 import { ApplyFields, PreferenceSelects, type ApplyForm } from './apply-fields.tsx';
 
 export function Position(props: { ctx: PageContext; app: CabinetApplication }): JSX.Element {
@@ -97,7 +98,7 @@ const WITHDRAW = ['parent_request', 'moved_away', 'other_kindergarten', 'other']
 
 export function applicationPage(
   ctx: PageContext,
-  o: { app: CabinetApplication; organisations: { id: number; kind: string; nameKk: string; nameRu: string }[]; maxPreferences: number; error?: string | null; notice?: string | null },
+  o: { app: CabinetApplication; organisations: { id: number; kind: string; nameKk: string; nameRu: string }[]; maxPreferences: number; days: NextActionDays; error?: string | null; notice?: string | null },
 ): string {
   const tr = trOf(ctx);
   const { app } = o;
@@ -110,14 +111,21 @@ export function applicationPage(
         <CabinetBar ctx={ctx} back />
         <Notice text={o.notice} />
         <Problem error={o.error} />
+        <NextActionBox ctx={ctx} app={app} days={o.days} />
         <p>
-          <span safe>{tr('parents.app.status')}</span>: <strong data-qa="app-status" safe>{tr(`parents.app.status.${app.status}`)}</strong>
+          <span safe>{tr('parents.app.status')}</span>: <strong data-qa="app-status" safe>{tr(stateKey(app))}</strong>
         </p>
         <p>
           <span safe>{tr('parents.tier')}</span>: <strong safe>{tr(`parents.tier.${app.tier}`)}</strong>
         </p>
-        <Position ctx={ctx} app={app} />
-        <StopState ctx={ctx} app={app} />
+        {app.next.kind === 'wait' ? (
+          <>
+            <Position ctx={ctx} app={app} />
+            <StopState ctx={ctx} app={app} />
+          </>
+        ) : (
+          ''
+        )}
         {app.claims.length ? (
           <>
             <h2 safe>{tr('parents.claims')}</h2>

@@ -87,6 +87,7 @@ export const parentApplicationRoutes: RoutePlugin = async (app, deps) => {
         app: app!,
         organisations: await openOrganisations(deps.database.db, req.lang),
         maxPreferences: policy.maxPreferences,
+        days: policy,
         error: o.error ?? null,
         notice: o.notice ?? null,
       }),

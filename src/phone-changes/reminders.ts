@@ -1,15 +1,20 @@
 import type { AppDeps } from '../context.ts';
-import { toDate } from '../clock.ts';
+import { almatyDate, toDate } from '../clock.ts';
 import { audit, SYSTEM } from '../audit/write.ts';
 import { orderOfService, type Queued } from '../domain/order.ts';
 import { enqueueParentSms } from '../sms/parent-sms.ts';
+import { loadChildPaths } from '../applications/child-path.ts';
+import { nextAction } from '../domain/path.ts';
 
 /**
  * "Check your phone numbers": once per application, an SMS to every phone of the parent when the
  * application comes within the policy's queue number (phoneCheckQueueNumber) in its cohort or at any
  * organisation it prefers — a referral sent to a dead number is lost. The order of service is the
  * domain's (src/domain/order.ts), over the queued applications of the cohorts that still have someone
- * to remind. A job runs it every few minutes; several processes may (the update names the state).
+ * to remind. Only a child that is really waiting (nextAction 'wait', src/domain/path.ts) is reminded:
+ * "your queue number is …, the referral comes by SMS" must never reach a parent with a referral to
+ * register or a contract to sign, nor one on the STOP-list; such an application keeps its reminder for
+ * when it waits again. A job runs it every few minutes; several processes may (the update names the state).
  */
 export async function sendPhoneCheckReminders(deps: Pick<AppDeps, 'database' | 'clock' | 'city'>, signal?: AbortSignal): Promise<{ reminded: number }> {
   const db = deps.database.db;
@@ -39,6 +44,8 @@ export async function sendPhoneCheckReminders(deps: Pick<AppDeps, 'database' | '
       const pos = best.get(a.id)!;
       if (!a.due || pos > n) continue;
       const sent = await db.transaction().execute(async (trx) => {
+        const path = (await loadChildPaths(trx, [a.id], almatyDate(deps.clock.now()))).get(a.id);
+        if (!path || nextAction({ ...path, application: path.application && { ...path.application, queueNumber: pos } }, almatyDate(deps.clock.now())).kind !== 'wait') return false;
         const r = await trx.updateTable('applications').set({ phone_reminder_sent_at: toDate(deps.clock.now()) }).where('id', '=', a.id).where('phone_reminder_sent_at', 'is', null).where('status', '=', 'queued').executeTakeFirst();
         if (Number(r.numUpdatedRows) !== 1) return false;
         const parent = await trx.selectFrom('parents').select(['phone1', 'phone2', 'lang']).where('id', '=', a.parentId).executeTakeFirstOrThrow();

@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { DB, RowUpdate } from '../db/schema.ts';
-import { toDate, type Clock } from '../clock.ts';
+import { almatyDate, toDate, type Clock } from '../clock.ts';
+import { Temporal } from 'temporal-polyfill';
 import { audit, type Actor, type AuditEntry } from '../audit/write.ts';
 import { enqueueSms } from '../sms/outbox.ts';
 import { isClosed } from '../domain/referral.ts';
-import type { PathOutcome } from '../domain/path.ts';
+import { nextAction, type PathOutcome } from '../domain/path.ts';
+import { loadChildPaths } from '../applications/child-path.ts';
 import { referralError } from './errors.ts';
 
 /**
@@ -204,6 +206,9 @@ export async function applyStopListEnd(
       : { action: 'stoplist.ended', subjectType: 'stop_list', subjectId: s.id, at: how.at, data: { applicationId: s.application_id } },
   );
   const app = await trx.selectFrom('applications').select(['parent_id', 'status']).where('id', '=', s.application_id).executeTakeFirstOrThrow();
-  if (app.status === 'queued') await enqueueSms(trx, clock, { parentId: app.parent_id, template: 'stoplist_over', params: {}, subjectType: 'stop_list', subjectId: s.id });
+  // "back in the queue" only when the child really waits now (not still on another STOP-list entry)
+  const day = almatyDate(Temporal.Instant.fromEpochMilliseconds(how.at.getTime()));
+  const path = (await loadChildPaths(trx, [s.application_id], day)).get(s.application_id);
+  if (app.status === 'queued' && path && nextAction(path, day).kind === 'wait') await enqueueSms(trx, clock, { parentId: app.parent_id, template: 'stoplist_over', params: {}, subjectType: 'stop_list', subjectId: s.id });
   return true;
 }

@@ -15,10 +15,20 @@ export function formatDateTimeSeconds(lang: Lang, t: Temporal.Instant | Date | s
   return new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'long', timeStyle: 'medium', timeZone: ZONE }).format(ms);
 }
 
-/** A calendar date 'YYYY-MM-DD' (no time zone shift). */
+/**
+ * A calendar date 'YYYY-MM-DD' in words (no time zone shift): "15 қаңтар 2027", "15 января 2027 г.",
+ * "15 January 2027". Kazakh is written day, month, year — the way a date stands before "дейін" or
+ * after "Соңғы күн —" — rather than ICU's "2027 ж. 15 қаңтар".
+ */
 export function formatDate(lang: Lang, d: string): string {
   const [y, m, day] = d.split('-').map(Number);
-  return new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'long', timeZone: 'UTC' }).format(Date.UTC(y!, m! - 1, day!));
+  const ms = Date.UTC(y!, m! - 1, day!);
+  if (lang === 'kk') {
+    const parts = new Intl.DateTimeFormat('kk-KZ', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).formatToParts(ms);
+    const part = (t: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === t)?.value ?? '';
+    return `${part('day')} ${part('month')} ${part('year')}`;
+  }
+  return new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'long', timeZone: 'UTC' }).format(ms);
 }
 
 export function formatNumber(lang: Lang, n: number): string {

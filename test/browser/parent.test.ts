@@ -84,13 +84,14 @@ test('a parent signs in by SMS code, sets a password, finds the queue number and
     await page.fill('#password', 'Aigolek-2026');
     await page.click('[data-qa="login-submit"]');
     assert.equal(await page.textContent('h1'), 'Личный кабинет');
-    assert.equal((await page.textContent('[data-qa="queue-number"]'))?.trim(), 'Номер в очереди (2022 год рождения): 2');
-    assert.match((await page.textContent('[data-qa="org-positions"]')) ?? '', /№147 «Айгөлек» бөбекжай-балабақшасы — 2/);
+    // issue 21: with the referral issued the cabinet leads with registering it, and shows no queue number
+    assert.match((await page.textContent('[data-qa="next-headline"]')) ?? '', new RegExp(`Зарегистрируйте направление ${ref.number} в детском саду до`));
+    assert.equal(await page.locator('[data-qa="queue-number"]').count(), 0);
     assert.match((await page.textContent('[data-qa="my-data"]')) ?? '', /\+77017654321/);
     await shot(page, 'cabinet-ru');
 
     // the referral card; return it and stay in the queue
-    await page.click(`text=Направление ${ref.number}`);
+    await page.click('[data-qa="next-open"]');
     assert.match((await page.textContent('[data-qa="documents"]')) ?? '', /паспорт здоровья/);
     await shot(page, 'referral-ru');
     await page.check('input[name="choice"][value="stay"]');
@@ -100,6 +101,10 @@ test('a parent signs in by SMS code, sets a password, finds the queue number and
     assert.equal((await page.textContent('[data-qa="referral-status"]'))?.trim(), 'возвращено');
     assert.equal((await page.textContent('[data-qa="stop-list"]'))?.trim(), 'Вы не в стоп-листе.');
     await shot(page, 'returned-ru');
+    // returned, staying in the queue: waiting again, the queue numbers are back
+    await page.goto(`${address}/cabinet?lang=ru`);
+    assert.equal((await page.textContent('[data-qa="queue-number"]'))?.trim(), 'Номер в очереди (2022 год рождения): 2');
+    assert.match((await page.textContent('[data-qa="org-positions"]')) ?? '', /№35 «Балбөбек» балабақшасы — 2/);
     assert.equal((await db.selectFrom('stop_list').select('id').execute()).length, 0, 'no stop-list for a return');
 
     // the other cabinet pages, in Russian

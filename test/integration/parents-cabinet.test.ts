@@ -41,7 +41,9 @@ test('the cabinet: queue numbers, the referral card with the documents, and anot
     const home = await t.app.inject({ url: '/cabinet?lang=ru', headers: { cookie: pa.cookie } });
     assert.equal(home.statusCode, 200);
     assert.ok(home.body.includes(a.number));
-    assert.ok(home.body.includes('Номер в очереди (2022 год рождения): 1'), 'the queue number in the cohort');
+    // issue 21: with a referral issued the cabinet leads with registering it, and shows no queue number
+    assert.ok(home.body.includes(`Зарегистрируйте направление ${ref.number} в детском саду до`), 'the referral to register comes first');
+    assert.ok(!home.body.includes('data-qa="queue-number"'), 'no queue number beside an issued referral');
     assert.ok(home.body.includes(`Направление ${ref.number}`));
     assert.ok(!home.body.includes(b.number), 'nothing of the other parent');
     const homeB = await t.app.inject({ url: '/cabinet?lang=ru', headers: { cookie: pb.cookie } });

@@ -10,6 +10,7 @@ import { messages as distribution } from '../../distribution/messages.ts';
 import { messages as parentPieces } from '../parent-messages.ts';
 import { messages as parentSignIn } from '../../auth/parent-messages.ts';
 import { messages as cabinet } from '../../workspaces/cabinet/messages.ts';
+import { messages as nextAction } from '../../workspaces/cabinet/next-action-messages.ts';
 import { messages as parentApplications } from '../../applications/parent-messages.ts';
 import { messages as parentReferrals } from '../../referrals/parent-messages.ts';
 import { messages as phoneChanges } from '../../phone-changes/messages.ts';
@@ -31,7 +32,7 @@ import { messages as extensions } from '../../extensions/messages.ts';
 import { messages as corrections } from '../../corrections/messages.ts';
 
 // Every feature's messages, merged. Add a feature: import its `messages` and list it here.
-const parts = [core, web, auth, calendar, applications, referrals, demo, distribution, parentPieces, parentSignIn, cabinet, parentApplications, parentReferrals, phoneChanges, handover, uploads, sms, referralsStaff, groups, contracts, totp, reports, firstApply, staffAccounts, settings, queueImport, organisations, privileges, extensions, corrections] as const;
+const parts = [core, web, auth, calendar, applications, referrals, demo, distribution, parentPieces, parentSignIn, cabinet, nextAction, parentApplications, parentReferrals, phoneChanges, handover, uploads, sms, referralsStaff, groups, contracts, totp, reports, firstApply, staffAccounts, settings, queueImport, organisations, privileges, extensions, corrections] as const;
 
 type KeysOf<P> = P extends { kk: infer K } ? keyof K : never;
 export type MessageKey = KeysOf<(typeof parts)[number]> & string;

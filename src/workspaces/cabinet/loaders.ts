@@ -8,6 +8,8 @@ import { requiredDocuments, type DocumentKey } from '../../domain/referral.ts';
 import { forbidden, notFound } from '../../errors.ts';
 import type { Actor } from '../../audit/write.ts';
 import { explainWait, type WhyNotYet } from '../../distribution/why.ts';
+import { loadChildPaths } from '../../applications/child-path.ts';
+import { nextAction, type NextAction } from '../../domain/path.ts';
 
 /**
  * What the cabinet shows: the parent's own data and applications, read with the parent's id in every
@@ -50,6 +52,8 @@ export interface CabinetApplication {
   claims: { id: number; category: PrivilegeCategory; status: string; claimedAt: Date }[];
   stopListedUntil: string | null;
   referrals: CabinetReferral[];
+  /** The one thing due for the child now (src/domain/path.ts nextAction): the page leads with it; the queue number only when 'wait'. */
+  next: NextAction;
 }
 
 export interface CabinetParent {
@@ -117,6 +121,7 @@ export async function loadApplications(deps: AppDeps, parentId: number, onlyId?:
   const apps = await q.orderBy('a.applied_at', 'desc').execute();
   if (onlyId !== undefined && apps.length === 0) throw notFound();
   const out: CabinetApplication[] = [];
+  const paths = await loadChildPaths(db, apps.map((a) => a.id), today);
   for (const a of apps) {
     const [prefs, claims, stop, refs] = [
       await db
@@ -150,6 +155,8 @@ export async function loadApplications(deps: AppDeps, parentId: number, onlyId?:
     ];
     const position = a.status === 'queued' ? await currentQueuePosition(db, a.id, policy, deps.clock) : null;
     const byOrg = new Map(position?.preferences.map((p) => [p.organisationId, p.position]) ?? []);
+    const path = paths.get(a.id)!;
+    const next = nextAction({ ...path, application: path.application && { ...path.application, queueNumber: position?.cohort.position ?? null } }, today);
     out.push({
       id: a.id,
       number: a.number,
@@ -190,6 +197,7 @@ export async function loadApplications(deps: AppDeps, parentId: number, onlyId?:
           documents: requiredDocuments(a.special_needs),
         };
       }),
+      next,
     });
   }
   return out;
@@ -223,16 +231,16 @@ export async function loadMessages(deps: AppDeps, parentId: number, limit = 30):
   return rows.map((m) => ({ at: m.sent_at ?? m.created_at, phone: m.phone, body: m.template.startsWith('otp_') ? m.body.replace(/\b[0-9]{6}\b/g, '••••••') : m.body, status: m.status }));
 }
 
-/** Does any of the parent's queued applications stand within the policy's "check your phones" number? */
+/** Does any of the parent's really waiting children (nextAction 'wait') stand within the policy's "check your phones" number? */
 export function nearHead(apps: CabinetApplication[], phoneCheckQueueNumber: number): boolean {
-  return apps.some((a) => a.status === 'queued' && a.position !== null && (a.position.cohort.position <= phoneCheckQueueNumber || a.position.preferences.some((p) => p.position <= phoneCheckQueueNumber)));
+  return apps.some((a) => a.next.kind === 'wait' && a.position !== null && (a.position.cohort.position <= phoneCheckQueueNumber || a.position.preferences.some((p) => p.position <= phoneCheckQueueNumber)));
 }
 
-/** "Why not me yet?" from the queue numbers just read, once per queued application, by application id. */
+/** "Why not me yet?" from the queue numbers just read, once per really waiting application (nextAction 'wait'), by application id. */
 export async function loadWhy(deps: AppDeps, apps: CabinetApplication[]): Promise<Map<number, WhyNotYet>> {
   const why = new Map<number, WhyNotYet>();
   for (const a of apps) {
-    if (a.status === 'queued' && a.position) why.set(a.id, await explainWait(deps.database.db, deps.clock, { number: a.number, status: a.status, asOf: a.position.asOf, preferences: a.preferences }));
+    if (a.next.kind === 'wait' && a.position) why.set(a.id, await explainWait(deps.database.db, deps.clock, { number: a.number, status: a.status, asOf: a.position.asOf, preferences: a.preferences }));
   }
   return why;
 }

@@ -9,6 +9,7 @@ import { Position, StopState } from '../../applications/parent-pages.tsx';
 import type { WhyNotYet } from '../../distribution/why.ts';
 import { WhyNotYetTable } from '../../distribution/why-view.tsx';
 import type { CabinetApplication, CabinetMessage, CabinetParent, CabinetReferral } from './loaders.ts';
+import { NextActionBox, NextActionLine, isDue, stateKey, type NextActionDays } from './next-action.tsx';
 
 function ReferralLine(props: { ctx: PageContext; r: CabinetReferral }): JSX.Element {
   const { ctx, r } = props;
@@ -25,13 +26,18 @@ function ReferralLine(props: { ctx: PageContext; r: CabinetReferral }): JSX.Elem
   );
 }
 
-/** `why`: each queued application's "why not me yet?" (explainWait), by application id. */
+/**
+ * `why`: each waiting application's "why not me yet?" (explainWait), by application id. Whatever is
+ * due for a child (nextAction) leads the page and the child's card; the queue number, "why not me
+ * yet?" and the near-head warning only while the child is really waiting.
+ */
 export function cabinetPage(
   ctx: PageContext,
-  o: { parent: CabinetParent; apps: CabinetApplication[]; messages: CabinetMessage[]; nearHead: boolean; notice?: string | null; why?: Map<number, WhyNotYet> },
+  o: { parent: CabinetParent; apps: CabinetApplication[]; messages: CabinetMessage[]; nearHead: boolean; days: NextActionDays; notice?: string | null; why?: Map<number, WhyNotYet> },
 ): string {
   const tr = trOf(ctx);
   const { parent, apps } = o;
+  const due = apps.filter((a) => isDue(a.next));
   return Layout({
     ctx,
     title: tr('parents.title.cabinet'),
@@ -39,6 +45,18 @@ export function cabinetPage(
       <>
         <CabinetBar ctx={ctx} />
         <Notice text={o.notice} />
+        {due.length ? (
+          <section data-qa="next-actions" aria-labelledby="next-h">
+            <h2 id="next-h" safe>
+              {tr('parents.next.title')}
+            </h2>
+            {due.map((a) => (
+              <NextActionBox ctx={ctx} app={a} days={o.days} title={fullName(a.child)} />
+            ))}
+          </section>
+        ) : (
+          ''
+        )}
         {o.nearHead ? (
           <p class="error" role="alert" data-qa="phone-warning" safe>
             {tr('parents.phone_warning')}
@@ -58,18 +76,25 @@ export function cabinetPage(
             <h3 id={`app-${a.id}`} safe>
               {tr('parents.app.title', { name: fullName(a.child), number: a.number })}
             </h3>
+            <NextActionLine ctx={ctx} app={a} />
             <p>
-              <span safe>{tr('parents.app.status')}</span>: <strong safe>{tr(`parents.app.status.${a.status}`)}</strong>
+              <span safe>{tr('parents.app.status')}</span>: <strong safe>{tr(stateKey(a))}</strong>
             </p>
             <p>
               <a href={`/cabinet/applications/${a.id}?lang=${ctx.lang}`} data-qa="app-open" safe>
                 {tr('parents.app.open')}
               </a>
             </p>
-            <Position ctx={ctx} app={a} />
-            <StopState ctx={ctx} app={a} />
+            {a.next.kind === 'wait' ? (
+              <>
+                <Position ctx={ctx} app={a} />
+                <StopState ctx={ctx} app={a} />
+              </>
+            ) : (
+              ''
+            )}
             {a.referrals.length ? <ul>{a.referrals.map((r) => <ReferralLine ctx={ctx} r={r} />)}</ul> : ''}
-            {a.status === 'queued' ? (
+            {a.next.kind === 'wait' ? (
               <details data-qa="why">
                 <summary safe>{tr('parents.app.why')}</summary>
                 <p safe>{tr('parents.app.why.text')}</p>

@@ -23,6 +23,6 @@ export const cabinetRoutes: RoutePlugin = (app, deps) => {
       req.query.done === 'applied' && req.query.n
         ? t(req.lang, 'parents.apply.done', { number: req.query.n })
         : doneNotice(req, req.query.done);
-    return sendPage(reply, cabinetPage(pageContext(req, reply, deps), { parent, apps, messages, nearHead: nearHead(apps, policy.phoneCheckQueueNumber), notice: done, why }));
+    return sendPage(reply, cabinetPage(pageContext(req, reply, deps), { parent, apps, messages, nearHead: nearHead(apps, policy.phoneCheckQueueNumber), days: policy, notice: done, why }));
   });
 };
