@@ -13,7 +13,7 @@ import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { staffLoginPage } from '../web/pages/staff-login.tsx';
 import { staffHomePage } from '../workspaces/staff-home.tsx';
-import { staffHomeFacts } from '../workspaces/staff-home-data.ts';
+import { staffHomeFacts, staffWork } from '../workspaces/staff-home-data.ts';
 import { formatDateTime } from '../web/format.ts';
 import { advanceDemoClock } from '../demo/clock.ts';
 
@@ -132,11 +132,13 @@ export const authRoutes: RoutePlugin = async (app, deps) => {
     const actor = req.actor;
     if (actor.kind !== 'staff' || !actor.id || !actor.role) return reply.redirect('/staff/login', 303);
     const who = await staffHomeFacts(deps, actor.id, actor.organisationId, req.lang);
+    const work = await staffWork(deps, actor);
     const moved = req.query.moved;
     return sendPage(
       reply,
       staffHomePage(pageContext(req, reply, deps), {
         ...who,
+        work,
         role: actor.role,
         demoClock: deps.config.mode === 'demo' && can(actor, 'demo.clock'),
         notice: moved ? t(req.lang, 'web.staff.demo.moved', { time: formatDateTime(req.lang, deps.clock.now()) }) : null,
