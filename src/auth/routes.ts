@@ -13,7 +13,8 @@ import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { staffLoginPage } from '../web/pages/staff-login.tsx';
 import { staffHomePage } from '../workspaces/staff-home.tsx';
-import { staffHomeFacts } from '../workspaces/staff-home-data.ts';
+import { staffHomeFacts, staffWork } from '../workspaces/staff-home-data.ts';
+import { demoTotpCodes } from '../demo/totp-codes.ts';
 import { formatDateTime } from '../web/format.ts';
 import { advanceDemoClock } from '../demo/clock.ts';
 
@@ -99,7 +100,7 @@ export const authRoutes: RoutePlugin = async (app, deps) => {
 
   r.get('/staff/login', { schema: hide }, async (req, reply) => {
     if (req.actor.kind === 'staff') return reply.redirect('/staff', 303);
-    return sendPage(reply, staffLoginPage(pageContext(req, reply, deps)));
+    return sendPage(reply, staffLoginPage(pageContext(req, reply, deps), { demoCodes: await demoTotpCodes(deps) }));
   });
 
   r.post(
@@ -122,7 +123,7 @@ export const authRoutes: RoutePlugin = async (app, deps) => {
         const enrolling = e.code === 'totp_enrolment_required' || (e.code === 'totp_invalid' && isTotpSecret(totp_enrol));
         const secret = enrolling ? (isTotpSecret(totp_enrol) ? totp_enrol : newTotpSecret()) : null;
         const enrol = secret ? { secret, qrSvg: await totpQrSvg(secret, username.trim().toLowerCase()) } : null;
-        const html = staffLoginPage(pageContext(req, reply, deps), { username, error: t(req.lang, e.messageKey, e.params), enrol });
+        const html = staffLoginPage(pageContext(req, reply, deps), { username, error: t(req.lang, e.messageKey, e.params), enrol, demoCodes: await demoTotpCodes(deps) });
         return sendPage(reply, html, e.status);
       }
     },
@@ -132,11 +133,13 @@ export const authRoutes: RoutePlugin = async (app, deps) => {
     const actor = req.actor;
     if (actor.kind !== 'staff' || !actor.id || !actor.role) return reply.redirect('/staff/login', 303);
     const who = await staffHomeFacts(deps, actor.id, actor.organisationId, req.lang);
+    const work = await staffWork(deps, actor);
     const moved = req.query.moved;
     return sendPage(
       reply,
       staffHomePage(pageContext(req, reply, deps), {
         ...who,
+        work,
         role: actor.role,
         demoClock: deps.config.mode === 'demo' && can(actor, 'demo.clock'),
         notice: moved ? t(req.lang, 'web.staff.demo.moved', { time: formatDateTime(req.lang, deps.clock.now()) }) : null,

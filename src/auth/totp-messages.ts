@@ -10,7 +10,9 @@ export const messages = defineMessages(
     'auth.totp.enrol.title': 'Екінші факторды қосу',
     'auth.totp.enrol.intro': 'QR-кодты аутентификатор қолданбасымен (мысалы, Google Authenticator, FreeOTP) сканерлеңіз немесе кілтті қолмен енгізіңіз. Содан кейін құпиясөзді қайта енгізіп, қолданбадағы кодты жазыңыз.',
     'auth.totp.secret': 'Кілт',
-    'auth.totp.demo': 'Демо: оператор мен әкімшінің аутентификатор коды қазір {code} (кілті демо іске қосылғанда көрсетіледі).',
+    'auth.totp.demo': 'Демо: аутентификатор коды (әр демо есептік жазбаның өз кілті бар, кілттер демо іске қосылғанда көрсетіледі):',
+    'auth.totp.demo.code': '{username}: {code}',
+    'auth.totp.demo.wait': '{username}: келесі код {seconds} секундтан кейін',
   },
   {
     'auth.totp_invalid': 'Код из приложения-аутентификатора неверный, не указан или уже использован. После {max} ошибок подряд вход блокируется на {minutes} минут.',
@@ -20,7 +22,9 @@ export const messages = defineMessages(
     'auth.totp.enrol.title': 'Подключение второго фактора',
     'auth.totp.enrol.intro': 'Отсканируйте QR-код приложением-аутентификатором (например, Google Authenticator, FreeOTP) или введите ключ вручную. Затем снова введите пароль и код из приложения.',
     'auth.totp.secret': 'Ключ',
-    'auth.totp.demo': 'Демо: код аутентификатора оператора и администратора сейчас {code} (ключ печатается при запуске демо).',
+    'auth.totp.demo': 'Демо: коды аутентификатора (у каждой демо-учётной записи свой ключ, ключи печатаются при запуске демо):',
+    'auth.totp.demo.code': '{username}: {code}',
+    'auth.totp.demo.wait': '{username}: следующий код через {seconds} с',
   },
   {
     'auth.totp_invalid': 'The authenticator code is wrong, missing or already used. After {max} failures in a row sign-in is locked for {minutes} minutes.',
@@ -30,6 +34,8 @@ export const messages = defineMessages(
     'auth.totp.enrol.title': 'Set up the second factor',
     'auth.totp.enrol.intro': 'Scan the QR code with an authenticator app (e.g. Google Authenticator, FreeOTP) or type the key in. Then enter your password again and the code from the app.',
     'auth.totp.secret': 'Key',
-    'auth.totp.demo': 'Demo: the operator’s and administrator’s authenticator code is now {code} (the key is printed when the demo starts).',
+    'auth.totp.demo': 'Demo: authenticator codes (each demo account has its own key; the keys are printed when the demo starts):',
+    'auth.totp.demo.code': '{username}: {code}',
+    'auth.totp.demo.wait': '{username}: next code in {seconds} s',
   },
 );

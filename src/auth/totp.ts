@@ -16,7 +16,7 @@ const PERIOD = 30;
 const DIGITS = 6;
 const ISSUER = 'Kezek';
 
-/** The demo city's operator and administrator share this secret (demo mode only: printed at start). */
+/** A fixed key for tests that need a known second factor (the demo city gives each account its own). */
 export const DEMO_TOTP_SECRET = 'KEZEKDEMOKEZEKDEMOKEZEKDEMOKEZEK';
 
 export function newTotpSecret(): string {
@@ -47,6 +47,20 @@ export function stepAt(now: Temporal.Instant): number {
 /** The code for a moment (tests and the demo). */
 export function totpCode(secret: string, now: Temporal.Instant): string {
   return totp(secret, 'x').generate({ timestamp: now.epochMilliseconds });
+}
+
+/**
+ * The code a sign-in can use now (the demo's hint): the current step's unless it was used already,
+ * then the next step's (accepted now: one step of drift); when that was used too, none — wait
+ * `waitSeconds` for the step after it.
+ */
+export function nextUsableCode(secret: string, now: Temporal.Instant, lastStep: number | null): { code: string; waitSeconds: 0 } | { code: null; waitSeconds: number } {
+  const current = stepAt(now);
+  for (const step of [current, current + 1]) {
+    if (lastStep === null || step > lastStep) return { code: totp(secret, 'x').generate({ timestamp: step * PERIOD * 1000 }), waitSeconds: 0 };
+  }
+  // step lastStep + 1 is accepted once the current step is lastStep (one step of drift)
+  return { code: null, waitSeconds: Math.max(1, Math.ceil((lastStep! * PERIOD * 1000 - now.epochMilliseconds) / 1000)) };
 }
 
 /**

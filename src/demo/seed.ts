@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { DEMO_TOTP_SECRET } from '../auth/totp.ts';
+import { newTotpSecret } from '../auth/totp.ts';
 import { Temporal } from 'temporal-polyfill';
 import type { DB, InstructionLang, OrgKind, PrivilegeCategory, Tier } from '../db/schema.ts';
 import { almatyDate, toDate, ZONE, type Clock } from '../clock.ts';
@@ -196,7 +196,13 @@ export async function seedDemoCity(db: Kysely<DB>, clock: Clock, opts: SeedOptio
     progress('free places…');
     const placeRows: { group_id: number; published_at: Date }[] = [];
     const published = toDate(now.subtract({ hours: 20 }));
-    for (let k = 0; k < 24; k++) placeRows.push({ group_id: groupIds[rnd.int(0, groupIds.length - 1)]!, published_at: published });
+    // bala1's kindergarten (the README's walk) has places in its 3-, 4- and 5-year-olds' groups, where
+    // queued children want it: the first distribution brings it referrals (the rest stay random)
+    const bala1Groups = groupRows.flatMap((g, k) => (g.organisation_id === orgIds[0] && g.type === 'general' && [3, 4, 5].includes(year - g.birth_year) && g.language === orgs[0]!.langs[0] ? [groupIds[k]!] : []));
+    for (let k = 0; k < 24; k++) {
+      const random = groupIds[rnd.int(0, groupIds.length - 1)]!; // drawn always: the rest of the city stays the same
+      placeRows.push({ group_id: bala1Groups[k] ?? random, published_at: published });
+    }
     await trx.insertInto('free_places').values(placeRows).execute();
 
     progress('staff…');
@@ -205,8 +211,8 @@ export async function seedDemoCity(db: Kysely<DB>, clock: Clock, opts: SeedOptio
       { username: 'operator', full_name: 'Білім басқармасының операторы (демо)', role: 'operator' as const, organisation_id: null },
       ...[1, 2, 3, 4, 5].map((n) => ({ username: `bala${n}`, full_name: `Балабақша қызметкері ${n} (демо)`, role: 'kindergarten' as const, organisation_id: orgIds[n - 1]! })),
     ];
-    // the demo operator and administrator have the demo second factor (TOTP, required for their roles)
-    const totp = (role: string) => (role === 'kindergarten' ? {} : { totp_secret: DEMO_TOTP_SECRET, totp_enrolled_at: created });
+    // the demo operator and administrator have a second factor (TOTP, required for their roles), each its own key
+    const totp = (role: string) => (role === 'kindergarten' ? {} : { totp_secret: newTotpSecret(), totp_enrolled_at: created });
     const staffIds = (await trx.insertInto('staff_users').values(staffRows.map((s) => ({ ...s, password_hash: passwordHash, created_at: created, ...totp(s.role) }))).returning('id').execute()).map((r) => r.id);
     const operatorId = staffIds[1]!;
 
@@ -359,7 +365,7 @@ export async function demoLogins(db: Kysely<DB>): Promise<string[]> {
   const rows = await db.selectFrom('staff_users').select(['username', 'role', 'organisation_id', 'totp_secret']).where('username', 'in', ['admin', 'operator', 'bala1', 'bala2', 'bala3', 'bala4', 'bala5']).orderBy('id').execute();
   return rows.map(
     (r) =>
-      `  ${r.role.padEnd(12)} ${r.username.padEnd(10)} password: ${DEMO_PASSWORD}${r.organisation_id ? `  (organisation ${r.organisation_id})` : ''}${r.totp_secret === DEMO_TOTP_SECRET ? `  TOTP key: ${DEMO_TOTP_SECRET}` : ''}`,
+      `  ${r.role.padEnd(12)} ${r.username.padEnd(10)} password: ${DEMO_PASSWORD}${r.organisation_id ? `  (organisation ${r.organisation_id})` : ''}${r.totp_secret ? `  TOTP key: ${r.totp_secret}` : ''}`,
   );
 }
 

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { Temporal } from 'temporal-polyfill';
 import type { Lang } from '../db/schema.ts';
 import { t } from '../web/i18n/index.ts';
 import { Layout, type PageContext } from '../web/layout.tsx';
@@ -8,15 +9,53 @@ import { PASS_REASONS, type PassReason } from '../domain/distribution.ts';
 import type { PublicEntry } from './inputs.ts';
 import type { ReplayReport, RunSummary } from './service.ts';
 
-/** The operator's page: preview a run (writes nothing), then commit it (the form carries a fresh idempotency key). */
-export function operatorPage(ctx: PageContext, preview: RunSummary | null): string {
+export interface OperatorPageData {
+  preview: RunSummary | null;
+  /** The run an already committed preview made (the form sent again). */
+  already: RunSummary | null;
+  /** The inputs changed since the preview: nothing was committed. */
+  changed: boolean;
+  latest: RunSummary | null;
+  /** The next scheduled run, or null when scheduling is off. */
+  next: Temporal.Instant | null;
+}
+
+/**
+ * The operator's page: preview a run (writes nothing), then commit THAT preview: the commit form is
+ * shown only with a preview that has places, and carries a fresh idempotency key and the preview's
+ * inputs hash, so pressing Back and committing again commits nothing (the page says so).
+ */
+export function operatorPage(ctx: PageContext, d: OperatorPageData): string {
   const tr = trOf(ctx);
+  const { preview } = d;
+  const runLink = (run: RunSummary) => (
+    <a href={`/distribution/runs/${run.id}`} data-qa="run-link" safe>
+      {tr('distribution.run.title', { id: String(run.id) })}
+    </a>
+  );
   return Layout({
     ctx,
     title: tr('distribution.staff.title'),
     children: (
       <>
+        {d.already ? (
+          <p class="notice" role="status" data-qa="already">
+            <span safe>{tr('distribution.staff.already', { date: d.already.committedAt ? formatDateTime(ctx.lang, d.already.committedAt) : d.already.runDate })}</span> {runLink(d.already)}
+          </p>
+        ) : (
+          ''
+        )}
+        {d.changed ? (
+          <p class="error" role="alert" data-qa="changed" safe>
+            {tr('distribution.staff.changed')}
+          </p>
+        ) : (
+          ''
+        )}
         <p safe>{tr('distribution.staff.lead')}</p>
+        <p data-qa="next-distribution" safe>
+          {d.next ? tr('distribution.staff.next', { time: formatDateTime(ctx.lang, d.next) }) : tr('distribution.staff.no_schedule')}
+        </p>
         {preview ? (
           <p data-qa="preview" class="notice" safe>
             {tr('distribution.staff.preview_result', { places: preview.places, referrals: preview.referrals, read: preview.applicationsRead })}
@@ -24,19 +63,36 @@ export function operatorPage(ctx: PageContext, preview: RunSummary | null): stri
         ) : (
           ''
         )}
+        {preview && preview.places > 0 ? (
+          <form method="post" action={`/staff/distribution?lang=${ctx.lang}`}>
+            <input type="hidden" name="_csrf" value={ctx.csrf} />
+            <input type="hidden" name="idempotencyKey" value={`operator:${crypto.randomUUID()}`} />
+            <input type="hidden" name="inputsHash" value={preview.inputsHash} />
+            <button type="submit" data-qa="commit" safe>
+              {tr('distribution.staff.commit')}
+            </button>
+          </form>
+        ) : preview ? (
+          <p data-qa="nothing" safe>
+            {tr('distribution.staff.nothing')}
+          </p>
+        ) : (
+          ''
+        )}
         <form method="get" action="/staff/distribution">
           <input type="hidden" name="preview" value="1" />
-          <button type="submit" safe>
+          <input type="hidden" name="lang" value={ctx.lang} />
+          <button type="submit" data-qa="preview-button" safe>
             {tr('distribution.staff.preview')}
           </button>
         </form>
-        <form method="post" action="/staff/distribution">
-          <input type="hidden" name="_csrf" value={ctx.csrf} />
-          <input type="hidden" name="idempotencyKey" value={`operator:${crypto.randomUUID()}`} />
-          <button type="submit" data-qa="commit" safe>
-            {tr('distribution.staff.commit')}
-          </button>
-        </form>
+        {d.latest ? (
+          <p data-qa="latest">
+            <span safe>{tr('distribution.staff.latest')}</span> {runLink(d.latest)}
+          </p>
+        ) : (
+          ''
+        )}
         <p>
           <a href="/distribution" safe>
             {tr('distribution.runs.title')}

@@ -7,7 +7,8 @@ import { pageContext, sendPage } from '../web/context.ts';
 import { PASS_REASONS, type PassReason } from '../domain/distribution.ts';
 import { whyNotYet } from './why.ts';
 import { waitNote } from './why-view.tsx';
-import { commitDistribution, getRun, listRuns, previewDistribution, readProtocol, replayRun } from './service.ts';
+import { commitDistribution, commitPreview, getRun, listRuns, previewDistribution, readProtocol, replayRun } from './service.ts';
+import { nextScheduledDistribution } from './schedule.ts';
 import { organisationNames, protocolCsv } from './protocol-csv.ts';
 import { operatorPage, runPage, runsPage } from './pages.tsx';
 
@@ -189,19 +190,36 @@ export const distributionRoutes: RoutePlugin = (app, deps) => {
     },
   );
 
-  // ---- the operator's page: preview, then commit (the form carries a fresh idempotency key)
+  // ---- the operator's page: preview, then commit that preview (the form carries a fresh
+  // idempotency key and the preview's inputs hash: a preview is committed at most once)
 
-  r.get('/staff/distribution', { schema: { hide: true, querystring: z.object({ preview: z.literal('1').optional(), lang: z.string().optional() }) } }, async (req, reply) => {
+  const operatorQ = z.object({
+    preview: z.literal('1').optional(),
+    already: z.coerce.number().int().positive().max(2 ** 53).optional(),
+    changed: z.literal('1').optional(),
+    lang: z.string().optional(),
+  });
+  r.get('/staff/distribution', { schema: { hide: true, querystring: operatorQ } }, async (req, reply) => {
     assertCan(req.actor, 'distribution.run');
-    const preview = req.query.preview ? await previewDistribution(deps, req.actor) : null;
-    return sendPage(reply, operatorPage(pageContext(req, reply, deps), preview?.summary ?? null));
+    const q = req.query;
+    const preview = q.preview ? await previewDistribution(deps, req.actor) : null;
+    const already = q.already ? await getRun(db, q.already).catch(() => null) : null;
+    const latest = (await listRuns(db, 1))[0] ?? null;
+    const next = await nextScheduledDistribution(deps);
+    return sendPage(reply, operatorPage(pageContext(req, reply, deps), { preview: preview?.summary ?? null, already, changed: q.changed === '1', latest, next }));
   });
 
-  r.post('/staff/distribution', { schema: { hide: true, body: z.object({ idempotencyKey: z.string().trim().min(1).max(200) }) } }, async (req, reply) => {
-    assertCan(req.actor, 'distribution.run');
-    const res = await commitDistribution(deps, req.actor, { key: req.body.idempotencyKey, trigger: 'operator' });
-    return reply.redirect(`/distribution/runs/${res.summary.id}`, 303);
-  });
+  r.post(
+    '/staff/distribution',
+    { schema: { hide: true, body: z.object({ idempotencyKey: z.string().trim().min(1).max(200), inputsHash: z.string().trim().regex(/^[0-9a-f]{64}$/) }) } },
+    async (req, reply) => {
+      assertCan(req.actor, 'distribution.run');
+      const res = await commitPreview(deps, req.actor, { key: req.body.idempotencyKey, inputsHash: req.body.inputsHash });
+      if (res.kind === 'committed') return reply.redirect(`/distribution/runs/${res.run.id}`, 303);
+      if (res.kind === 'already') return reply.redirect(`/staff/distribution?already=${res.run.id}&lang=${req.lang}`, 303);
+      return reply.redirect(`/staff/distribution?changed=1&lang=${req.lang}`, 303);
+    },
+  );
 
   // ---- pages (public)
 

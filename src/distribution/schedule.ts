@@ -21,3 +21,16 @@ export async function runScheduledDistribution(deps: AppDeps): Promise<CommitRes
   if (Temporal.PlainTime.compare(now.toPlainTime(), Temporal.PlainTime.from(policy.distributionTime)) < 0) return null;
   return commitDistribution(deps, SYSTEM, { key: scheduledKey(now.toPlainDate().toString()), trigger: 'scheduled' });
 }
+
+/**
+ * When the next scheduled distribution runs: today at the policy's time if that is still ahead,
+ * otherwise tomorrow (the job runs every day). Null when scheduling is off ('').
+ */
+export async function nextScheduledDistribution(deps: Pick<AppDeps, 'city' | 'clock'>): Promise<Temporal.Instant | null> {
+  const policy = await deps.city.getPolicy();
+  if (!policy.distributionTime) return null;
+  const now = deps.clock.now().toZonedDateTimeISO(ZONE);
+  const time = Temporal.PlainTime.from(policy.distributionTime);
+  const day = Temporal.PlainTime.compare(now.toPlainTime(), time) < 0 ? now.toPlainDate() : now.toPlainDate().add({ days: 1 });
+  return day.toZonedDateTime({ timeZone: ZONE, plainTime: time }).toInstant();
+}

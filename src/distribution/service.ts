@@ -96,7 +96,7 @@ export interface CommitResult {
 export async function commitDistribution(
   deps: AppDeps,
   actor: Actor,
-  opts: { key?: string | undefined; trigger: Trigger; headPerPlace?: number },
+  opts: { key?: string | undefined; trigger: Trigger; headPerPlace?: number; expectInputsHash?: string },
 ): Promise<CommitResult> {
   assertMayRun(actor);
   const key = opts.key ?? `${opts.trigger}:${crypto.randomUUID()}`;
@@ -108,6 +108,11 @@ export async function commitDistribution(
         await sql`select pg_advisory_xact_lock(${DISTRIBUTION_LOCK})`.execute(trx);
         const existing = await trx.selectFrom('distribution_runs').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
         if (existing) return { summary: summaryOf(existing), repeated: true };
+        if (opts.expectInputsHash !== undefined) {
+          // a preview already committed (under another key): nothing to do again
+          const same = await trx.selectFrom('distribution_runs').select(RUN_COLUMNS).where('inputs_hash', '=', opts.expectInputsHash).orderBy('id').executeTakeFirst();
+          if (same) throw new PreviewStale(summaryOf(same));
+        }
         const now = deps.clock.now();
         const runDate = almatyDate(now).toString();
         const started = toDate(now);
@@ -154,6 +159,9 @@ export async function commitDistribution(
         const result = resultHash(protocol);
         lap('encode inputs and protocol (while the referrals are written)');
         await writing;
+        // Bound to a preview: the inputs read now must be the previewed ones, or nothing is committed
+        // (thrown inside the transaction: the run, its referrals and SMS roll back).
+        if (opts.expectInputsHash !== undefined && enc.hash !== opts.expectInputsHash) throw new PreviewStale(null);
         lap('referrals, places, SMS, audit');
         const run = await trx
           .updateTable('distribution_runs')
@@ -175,6 +183,37 @@ export async function commitDistribution(
       if (code && RETRYABLE.has(code) && attempt < 4) continue;
       throw e;
     }
+  }
+}
+
+/** A commit bound to a preview that no longer holds: `run` is the run that committed it, or null when the inputs changed since. */
+export class PreviewStale extends Error {
+  constructor(public readonly run: RunSummary | null) {
+    super(run ? 'preview already committed' : 'inputs changed since the preview');
+  }
+}
+
+export type PreviewCommit =
+  /** Committed now. */
+  | { kind: 'committed'; run: RunSummary }
+  /** This preview was committed before (the same form sent again, or its inputs are a run's): nothing done. */
+  | { kind: 'already'; run: RunSummary }
+  /** The queue or the places changed since the preview: nothing done; `latest` is the newest run, if any. */
+  | { kind: 'changed'; latest: RunSummary | null };
+
+/**
+ * Commit the run an operator previewed: the form carries the preview's inputs hash and a key. The
+ * same key again, or a run with those inputs already there, commits nothing and names that run;
+ * inputs that changed since the preview commit nothing either (the operator previews again).
+ */
+export async function commitPreview(deps: AppDeps, actor: Actor, form: { key: string; inputsHash: string }): Promise<PreviewCommit> {
+  try {
+    const res = await commitDistribution(deps, actor, { key: form.key, trigger: 'operator', expectInputsHash: form.inputsHash });
+    return res.repeated ? { kind: 'already', run: res.summary } : { kind: 'committed', run: res.summary };
+  } catch (e) {
+    if (!(e instanceof PreviewStale)) throw e;
+    if (e.run) return { kind: 'already', run: e.run };
+    return { kind: 'changed', latest: (await listRuns(deps.database.db, 1))[0] ?? null };
   }
 }
 

@@ -97,6 +97,21 @@ export async function listExtensions(deps: AppDeps, actor: Actor, filter: 'pendi
   }));
 }
 
+/** How many extensions wait for review (the operator's home): the same filter and scope as the list. */
+export async function countPendingExtensions(deps: AppDeps, actor: Actor): Promise<number> {
+  assertCan(actor, 'extension.review');
+  let q = deps.database.db
+    .selectFrom('referrals as r')
+    .innerJoin('organisations as o', 'o.id', 'r.organisation_id')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('r.extended_at', 'is not', null)
+    .where('r.status', '=', 'issued')
+    .where('r.extension_revoked_at', 'is', null);
+  const scope = scopeDistrictId(actor);
+  if (scope !== null) q = q.where('o.district_id', '=', scope);
+  return Number((await q.executeTakeFirstOrThrow()).n);
+}
+
 export interface RevokeResult {
   /** 'reverted': the original last day is today, the referral stays issued with it; 'expired': it has passed. */
   outcome: 'reverted' | 'expired';

@@ -144,3 +144,10 @@ export async function listHandoverReviews(deps: Pick<AppDeps, 'database'>, actor
     document: { id: r.upload_id, type: r.content_type },
   }));
 }
+
+/** How many hand-over requests wait for the department (the operator's home). */
+export async function countHandoverReviews(deps: Pick<AppDeps, 'database'>, actor: Actor): Promise<number> {
+  assertCan(actor, 'handover.review');
+  const r = await deps.database.db.selectFrom('handover_requests').select((eb) => eb.fn.countAll<string>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow();
+  return Number(r.n);
+}

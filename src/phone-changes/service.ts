@@ -162,3 +162,10 @@ export async function listPhoneReviews(deps: Pick<AppDeps, 'database'>, actor: A
     document: r.upload_id !== null && r.content_type !== null ? { id: r.upload_id, type: r.content_type } : null,
   }));
 }
+
+/** How many changes wait for the department (the operator's home). */
+export async function countPhoneReviews(deps: Pick<AppDeps, 'database'>, actor: Actor): Promise<number> {
+  assertCan(actor, 'phone.review');
+  const r = await deps.database.db.selectFrom('phone_changes').select((eb) => eb.fn.countAll<string>().as('n')).where('status', '=', 'review').executeTakeFirstOrThrow();
+  return Number(r.n);
+}

@@ -190,6 +190,20 @@ export async function listPendingClaims(deps: AppDeps, actor: Actor, limit = 200
   });
 }
 
+/** How many claims wait for a decision, and the last day of the oldest one's review (the operator's home). */
+export async function pendingClaimsSummary(deps: AppDeps, actor: Actor): Promise<{ count: number; oldestDue: string | null }> {
+  assertCan(actor, 'privilege.decide');
+  const r = await deps.database.db
+    .selectFrom('privilege_claims')
+    .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.min('claimed_at').as('oldest')])
+    .where('status', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  if (!r.oldest) return { count: Number(r.n), oldestDue: null };
+  const [policy, calendar] = await Promise.all([deps.city.getPolicy(), deps.city.getCalendar()]);
+  const claimedAt = Temporal.Instant.fromEpochMilliseconds(new Date(r.oldest).getTime());
+  return { count: Number(r.n), oldestDue: calendar.addWorkingDays(almatyDate(claimedAt), policy.privilegeReviewWorkingDays).toString() };
+}
+
 export interface ConfirmedClaim {
   claimId: number;
   applicationNumber: string;

@@ -83,6 +83,35 @@ export async function listIncoming(deps: AppDeps, actor: Actor, organisationId: 
   }));
 }
 
+/** The kindergarten's daily work for its home page: one count query each, with the soonest last day. */
+export async function incomingWork(
+  deps: AppDeps,
+  actor: Actor,
+  organisationId: number,
+): Promise<{ toRegister: { count: number; due: string | null }; contracts: { count: number; due: string | null } }> {
+  assertCan(actor, 'referral.list');
+  await assertOrganisationInScope(deps.database.db, actor, organisationId);
+  const db = deps.database.db;
+  const issued = await db
+    .selectFrom('referrals')
+    .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.min('deadline').as('due')])
+    .where('organisation_id', '=', organisationId)
+    .where('status', '=', 'issued')
+    .executeTakeFirstOrThrow();
+  const contracts = await db
+    .selectFrom('referrals as r')
+    .innerJoin('contracts as c', 'c.referral_id', 'r.id')
+    .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.min('c.deadline').as('due')])
+    .where('r.organisation_id', '=', organisationId)
+    .where('r.status', '=', 'registered')
+    .where('c.status', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return {
+    toRegister: { count: Number(issued.n), due: issued.due ?? null },
+    contracts: { count: Number(contracts.n), due: contracts.due ?? null },
+  };
+}
+
 export interface ReferralRecord {
   id: number;
   number: string;

@@ -30,6 +30,13 @@ export async function listDeadSms(deps: Pick<AppDeps, 'database'>, actor: Actor)
   return rows.map((m) => ({ id: m.id, createdAt: m.created_at, parentId: m.parent_id, phone: m.phone, template: m.template, attempts: m.attempts, lastError: m.last_error, subjectType: m.subject_type, subjectId: m.subject_id }));
 }
 
+/** How many SMS the sender gave up on (the operator's and administrator's home). */
+export async function countDeadSms(deps: Pick<AppDeps, 'database'>, actor: Actor): Promise<number> {
+  assertCan(actor, 'sms.manage');
+  const r = await deps.database.db.selectFrom('sms_outbox').select((eb) => eb.fn.countAll<string>().as('n')).where('status', '=', 'dead').executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
 /** A dead SMS back to 'pending' with its tries reset and its idempotency key unchanged; audited. */
 export async function retryDeadSms(deps: AppDeps, actor: Actor, id: number, requestId?: string): Promise<void> {
   await useCase(deps, actor, { permission: 'sms.manage', requestId }, async (u) => {

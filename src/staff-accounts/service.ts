@@ -103,6 +103,17 @@ export async function listStaff(deps: AppDeps, actor: Actor): Promise<StaffRow[]
   return rows.map(staffRow);
 }
 
+/** The administrator's home: active accounts, and those locked out now (too many failed sign-ins). */
+export async function staffAccountCounts(deps: AppDeps, actor: Actor): Promise<{ active: number; locked: number }> {
+  assertCan(actor, 'staff.manage');
+  const now = toDate(deps.clock.now());
+  const r = await deps.database.db
+    .selectFrom('staff_users')
+    .select([sql<string>`count(*) filter (where disabled_at is null)`.as('active'), sql<string>`count(*) filter (where disabled_at is null and locked_until > ${now})`.as('locked')])
+    .executeTakeFirstOrThrow();
+  return { active: Number(r.active), locked: Number(r.locked) };
+}
+
 export async function getStaff(deps: AppDeps, actor: Actor, id: number): Promise<StaffRow> {
   assertCan(actor, 'staff.manage');
   const r = await staffQuery(deps.database.db).where('s.id', '=', id).executeTakeFirst();

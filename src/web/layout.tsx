@@ -4,6 +4,7 @@ import { LANGS, t } from './i18n/index.ts';
 import type { Lang } from '../db/schema.ts';
 import { formatDateTime } from './format.ts';
 import { CSS_URL, ICON_URL } from './static.ts';
+import { can } from '../auth/permissions.ts';
 
 export interface PageContext {
   req: FastifyRequest;
@@ -33,11 +34,15 @@ export function Layout(props: { ctx: PageContext; title: string; children: JSX.E
     ['/', tr('web.nav.home')],
     ['/queue', tr('web.nav.queue')],
     ['/organisations', tr('web.nav.organisations')],
-    ['/distribution', tr('web.nav.distribution')],
+    // an operator's "Distribution" is the workspace (preview, commit); the public protocols stay linked from it
+    [can(req.actor, 'distribution.run') ? '/staff/distribution' : '/distribution', tr('web.nav.distribution')],
     ['/cabinet', tr('parents.title.cabinet')],
     ['/staff', tr('web.nav.staff')],
   ];
-  const current = (href: string) => (href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`));
+  const matches = (href: string) => (href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`));
+  // the longest matching entry is the current one (/staff/distribution is "Distribution", not "Staff")
+  const currentHref = nav.map(([href]) => href).filter(matches).sort((a, b) => b.length - a.length)[0];
+  const current = (href: string) => href === currentHref;
   return (
     '<!doctype html>' +
     (

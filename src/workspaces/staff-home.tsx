@@ -1,6 +1,8 @@
-import { t } from '../web/i18n/index.ts';
+import type { Lang } from '../db/schema.ts';
+import { intlLocale, t, type MessageKey } from '../web/i18n/index.ts';
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { formatDateTime } from '../web/format.ts';
+import { formatDate, formatDateTime } from '../web/format.ts';
+import type { StaffWork, WorkItem } from './staff-home-data.ts';
 
 export interface StaffHomeData {
   fullName: string;
@@ -11,6 +13,36 @@ export interface StaffHomeData {
   /** After the clock moved: the new time. */
   moved?: string | null;
   notice?: string | null;
+  /** The role's daily work with counts. */
+  work: StaffWork;
+}
+
+/** A counted text `category:text|…` (see staff-home-messages.ts) in the form Intl.PluralRules picks for n. */
+export function pluralText(lang: Lang, key: MessageKey, n: number, params: Record<string, string | number> = {}): string {
+  const forms = new Map(
+    t(lang, key, { ...params, n }).split('|').map((f) => {
+      const i = f.indexOf(':');
+      return [f.slice(0, i), f.slice(i + 1)] as const;
+    }),
+  );
+  return forms.get(new Intl.PluralRules(intlLocale(lang)).select(n)) ?? forms.get('other') ?? '';
+}
+
+function WorkLine(props: { ctx: PageContext; item: WorkItem }): JSX.Element {
+  const { ctx, item } = props;
+  const tr = (k: MessageKey, p?: Record<string, string | number>) => t(ctx.lang, k, p);
+  const notes = [
+    item.due ? tr(item.key === 'privileges' ? 'staff.work.oldest_due' : 'staff.work.due', { date: formatDate(ctx.lang, item.due) }) : null,
+    item.locked ? tr('staff.work.locked', { n: item.locked }) : null,
+  ].filter((x): x is string => x !== null);
+  return (
+    <li data-qa={`work-${item.key}`} class={item.count === 0 ? 'muted' : undefined}>
+      <a href={`${item.href}?lang=${ctx.lang}`} safe>
+        {pluralText(ctx.lang, `staff.work.${item.key}`, item.count)}
+      </a>
+      {notes.length ? <span safe>{` (${notes.join('; ')})`}</span> : ''}
+    </li>
+  );
 }
 
 export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
@@ -40,6 +72,34 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
             ''
           )}
         </p>
+        <section aria-labelledby="work-h">
+          <h2 id="work-h" safe>
+            {tr('staff.work.title')}
+          </h2>
+          <ul data-qa="work">
+            {d.work.items.map((item) => (
+              <WorkLine ctx={ctx} item={item} />
+            ))}
+            {d.work.nextDistribution !== undefined ? (
+              <li data-qa="work-distribution">
+                <a href={`/staff/distribution?lang=${ctx.lang}`} data-qa="link-distribution" safe>
+                  {d.work.nextDistribution ? tr('staff.work.next_distribution', { time: formatDateTime(ctx.lang, d.work.nextDistribution) }) : tr('staff.work.no_schedule')}
+                </a>
+              </li>
+            ) : (
+              ''
+            )}
+            {d.role === 'admin' ? (
+              <li data-qa="work-settings">
+                <a href={`/staff/admin/settings?lang=${ctx.lang}`} safe>
+                  {tr('staff.work.settings')}
+                </a>
+              </li>
+            ) : (
+              ''
+            )}
+          </ul>
+        </section>
         <h2 safe>{tr('web.staff.links')}</h2>
         <ul>
           {d.organisation ? (
@@ -65,6 +125,11 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
           )}
           {d.role === 'operator' ? (
             <>
+              <li>
+                <a href={`/staff/distribution?lang=${ctx.lang}`} data-qa="link-distribution-workspace" safe>
+                  {tr('staff.link.distribution')}
+                </a>
+              </li>
               <li>
                 <a href={`/staff/reports?lang=${ctx.lang}`} data-qa="link-reports" safe>
                   {tr('reports.link')}

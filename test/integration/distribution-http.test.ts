@@ -129,14 +129,15 @@ test("the operator's page: preview, then run with the form's key; pressing twice
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /If distributed now: 2 free places, 1 referrals/);
     const key = /name="idempotencyKey" value="([^"]+)"/.exec(page.body)![1]!;
+    const hash = /name="inputsHash" value="([0-9a-f]{64})"/.exec(page.body)![1]!;
     const form = { 'content-type': 'application/x-www-form-urlencoded', cookie: op.cookie };
-    const payload = `_csrf=${encodeURIComponent(op.csrfToken)}&idempotencyKey=${encodeURIComponent(key)}`;
+    const payload = `_csrf=${encodeURIComponent(op.csrfToken)}&idempotencyKey=${encodeURIComponent(key)}&inputsHash=${hash}`;
     assert.equal((await t.app.inject({ method: 'POST', url: '/staff/distribution', headers: form, payload: `idempotencyKey=${encodeURIComponent(key)}` })).statusCode, 403, 'no CSRF token, no run');
     const first = await t.app.inject({ method: 'POST', url: '/staff/distribution', headers: form, payload });
     assert.equal(first.statusCode, 303);
     assert.equal(first.headers.location, '/distribution/runs/1');
     const second = await t.app.inject({ method: 'POST', url: '/staff/distribution', headers: form, payload });
-    assert.equal(second.headers.location, '/distribution/runs/1');
+    assert.match(second.headers.location ?? '', /^\/staff\/distribution\?already=1(&|$)/, 'the same form again names the first run');
     assert.equal((await db.selectFrom('referrals').select('id').execute()).length, 1);
   } finally {
     await t.close();

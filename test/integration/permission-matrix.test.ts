@@ -258,7 +258,7 @@ const EXPECTED: Record<string, Row> = {
   'POST /staff/corrections/referrals/:id/restore': { districtA: true, allow: OP, url: (f) => `/staff/corrections/referrals/${f.refA}/restore`, body: () => ({ reason: 'matrix' }) },
   'POST /staff/corrections/stop-list/:id/lift': { allow: OP, url: (f) => `/staff/corrections/stop-list/${f.stopQ}/lift`, body: () => ({ reason: 'matrix' }) },
   'POST /staff/demo-clock': { allow: OP_ADM },
-  'POST /staff/distribution': { allow: OP, body: () => ({ idempotencyKey: 'matrix-page-run' }) },
+  'POST /staff/distribution': { allow: OP, body: () => ({ idempotencyKey: 'matrix-page-run', inputsHash: '0'.repeat(64) }) },
   'POST /staff/extensions/:id/revoke': { districtA: true, allow: OP, url: (f) => `/staff/extensions/${f.refA}/revoke`, body: () => ({ reason: 'matrix' }) },
   'POST /staff/groups/:id/places': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/groups/${f.groupA}/places`, body: () => ({ action: 'publish', count: 1 }) },
   'POST /staff/handover-requests/:id/decide': { allow: OP, url: (f) => `/staff/handover-requests/${f.handoverP}/decide`, body: () => ({ decision: 'reject', reason: 'matrix' }) },

@@ -1,8 +1,11 @@
 import { t } from '../i18n/index.ts';
 import { Layout, type PageContext } from '../layout.tsx';
-import { DEMO_TOTP_SECRET, totpCode } from '../../auth/totp.ts';
+import type { DemoCode } from '../../demo/totp-codes.ts';
 
-export function staffLoginPage(ctx: PageContext, opts: { username?: string; error?: string | null; enrol?: { secret: string; qrSvg: string } | null } = {}): string {
+export function staffLoginPage(
+  ctx: PageContext,
+  opts: { username?: string; error?: string | null; enrol?: { secret: string; qrSvg: string } | null; /** Demo mode: each demo account's next usable code. */ demoCodes?: DemoCode[] } = {},
+): string {
   const tr = (k: Parameters<typeof t>[1], p?: Record<string, string | number>) => t(ctx.lang, k, p);
   return Layout({
     ctx,
@@ -36,10 +39,17 @@ export function staffLoginPage(ctx: PageContext, opts: { username?: string; erro
         ) : (
           ''
         )}
-        {ctx.deps.config.mode === 'demo' ? (
-          <p class="muted" data-qa="demo-totp" safe>
-            {tr('auth.totp.demo', { code: totpCode(DEMO_TOTP_SECRET, ctx.deps.clock.now()) })}
-          </p>
+        {opts.demoCodes?.length ? (
+          <div class="muted" data-qa="demo-totp">
+            <p safe>{tr('auth.totp.demo')}</p>
+            <ul>
+              {opts.demoCodes.map((c) => (
+                <li data-qa={`demo-totp-${c.username}`} safe>
+                  {c.code ? tr('auth.totp.demo.code', { username: c.username, code: c.code }) : tr('auth.totp.demo.wait', { username: c.username, seconds: String(c.waitSeconds) })}
+                </li>
+              ))}
+            </ul>
+          </div>
         ) : (
           ''
         )}

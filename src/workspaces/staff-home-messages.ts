@@ -1,0 +1,63 @@
+import { defineMessages } from '../web/i18n/define.ts';
+
+/**
+ * The staff home's daily work. A counted line holds its plural forms as `category:text|…` (the
+ * categories of Intl.PluralRules for the language: Kazakh one/other, Russian one/few/many/other,
+ * English one/other); `pluralText` picks one.
+ */
+export const messages = defineMessages(
+  {
+    'staff.work.title': 'Бүгінгі жұмыс',
+    'staff.work.referrals': 'one:{n} жолдаманы тіркеу керек|other:{n} жолдаманы тіркеу керек',
+    'staff.work.contracts': 'one:{n} шартқа қол қою керек|other:{n} шартқа қол қою керек',
+    'staff.work.extensions': 'one:{n} ұзартуды тексеру керек|other:{n} ұзартуды тексеру керек',
+    'staff.work.privileges': 'one:Жеңілдік туралы {n} өтініш шешім күтіп тұр|other:Жеңілдік туралы {n} өтініш шешім күтіп тұр',
+    'staff.work.phones': 'one:Телефон нөмірін ауыстыру туралы {n} өтінім тексеруді күтіп тұр|other:Телефон нөмірін ауыстыру туралы {n} өтінім тексеруді күтіп тұр',
+    'staff.work.handovers': 'one:Өтінішті басқа заңды өкілге беру туралы {n} сұрау шешім күтіп тұр|other:Өтінішті басқа заңды өкілге беру туралы {n} сұрау шешім күтіп тұр',
+    'staff.work.sms': 'one:{n} SMS жеткізілмеді|other:{n} SMS жеткізілмеді',
+    'staff.work.accounts': 'one:{n} белсенді қызметкер есептік жазбасы|other:{n} белсенді қызметкер есептік жазбасы',
+    'staff.work.due': 'ең жақын соңғы күн — {date}',
+    'staff.work.oldest_due': 'ең ертесін {date} дейін қарау керек',
+    'staff.work.locked': 'оның ішінде қазір бұғатталғаны: {n}',
+    'staff.work.next_distribution': 'Келесі бос орындарды бөлу: {time}',
+    'staff.work.no_schedule': 'Жоспарлы бөлу өшірулі: бос орындарды қолмен бөліңіз',
+    'staff.work.settings': 'Қаланың ережелері (баптаулар)',
+    'staff.link.distribution': 'Бос орындарды бөлу',
+  },
+  {
+    'staff.work.title': 'Работа на сегодня',
+    'staff.work.referrals': 'one:{n} направление нужно зарегистрировать|few:{n} направления нужно зарегистрировать|many:{n} направлений нужно зарегистрировать|other:{n} направления нужно зарегистрировать',
+    'staff.work.contracts': 'one:{n} договор нужно подписать|few:{n} договора нужно подписать|many:{n} договоров нужно подписать|other:{n} договора нужно подписать',
+    'staff.work.extensions': 'one:{n} продление нужно проверить|few:{n} продления нужно проверить|many:{n} продлений нужно проверить|other:{n} продления нужно проверить',
+    'staff.work.privileges': 'one:{n} заявление на льготу ждёт решения|few:{n} заявления на льготу ждут решения|many:{n} заявлений на льготу ждут решения|other:{n} заявления на льготу ждут решения',
+    'staff.work.phones': 'one:{n} заявка на смену телефона ждёт проверки|few:{n} заявки на смену телефона ждут проверки|many:{n} заявок на смену телефона ждут проверки|other:{n} заявки на смену телефона ждут проверки',
+    'staff.work.handovers': 'one:{n} запрос на передачу заявления ждёт решения|few:{n} запроса на передачу заявления ждут решения|many:{n} запросов на передачу заявления ждут решения|other:{n} запроса на передачу заявления ждут решения',
+    'staff.work.sms': 'one:{n} SMS не доставлено|few:{n} SMS не доставлены|many:{n} SMS не доставлено|other:{n} SMS не доставлено',
+    'staff.work.accounts': 'one:{n} активная учётная запись сотрудника|few:{n} активные учётные записи сотрудников|many:{n} активных учётных записей сотрудников|other:{n} активной учётной записи сотрудников',
+    'staff.work.due': 'ближайший последний день — {date}',
+    'staff.work.oldest_due': 'самое давнее нужно рассмотреть до {date}',
+    'staff.work.locked': 'из них сейчас заблокировано: {n}',
+    'staff.work.next_distribution': 'Следующее распределение мест: {time}',
+    'staff.work.no_schedule': 'Плановое распределение отключено: распределяйте места вручную',
+    'staff.work.settings': 'Правила города (настройки)',
+    'staff.link.distribution': 'Распределение свободных мест',
+  },
+  {
+    'staff.work.title': "Today's work",
+    'staff.work.referrals': 'one:{n} referral to register|other:{n} referrals to register',
+    'staff.work.contracts': 'one:{n} contract to sign|other:{n} contracts to sign',
+    'staff.work.extensions': 'one:{n} extension to review|other:{n} extensions to review',
+    'staff.work.privileges': 'one:{n} privilege claim to decide|other:{n} privilege claims to decide',
+    'staff.work.phones': 'one:{n} phone change to review|other:{n} phone changes to review',
+    'staff.work.handovers': 'one:{n} hand-over request to decide|other:{n} hand-over requests to decide',
+    'staff.work.sms': 'one:{n} undelivered SMS|other:{n} undelivered SMS',
+    'staff.work.accounts': 'one:{n} active staff account|other:{n} active staff accounts',
+    'staff.work.due': 'soonest last day {date}',
+    'staff.work.oldest_due': 'the oldest is due by {date}',
+    'staff.work.locked': '{n} locked out now',
+    'staff.work.next_distribution': 'Next distribution of free places: {time}',
+    'staff.work.no_schedule': 'Scheduled distribution is off: distribute places by hand',
+    'staff.work.settings': "The city's rules (settings)",
+    'staff.link.distribution': 'Distribute free places',
+  },
+);
