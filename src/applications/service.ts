@@ -5,7 +5,7 @@ import { checkName } from '../domain/names.ts';
 import type { AppDeps } from '../context.ts';
 import type { DB, PrivilegeCategory, Tier } from '../db/schema.ts';
 import type { Policy } from '../domain/policy.ts';
-import { checkIin } from '../domain/iin.ts';
+import { checkIin, parentAgeProblem } from '../domain/iin.ts';
 import { almatyDate, toDate, type Clock } from '../clock.ts';
 import { audit, SYSTEM, type Actor, type AuditEntry } from '../audit/write.ts';
 import { assertCan, assertParent } from '../auth/permissions.ts';
@@ -108,6 +108,9 @@ export async function prepareApplication(deps: Pick<AppDeps, 'city' | 'clock'>, 
   if (Temporal.PlainDate.compare(birthDate, today) > 0) throw invalid('birth_date_future', 'application.birth_date_future');
   if (birthDate.year <= lastAgedOutBirthYear(today, policy))
     throw invalid('school_age', 'application.school_age', { date: dmy(lastQueueDay(birthDate.year, policy)) });
+  // identity squatting: the IIN given as the parent's must be of someone old enough to be the parent
+  const tooYoung = parentAgeProblem(parentIin.birthDate, [childIin.birthDate, birthDate], today, policy.parentMinAge);
+  if (tooYoung) throw invalid(tooYoung, `application.${tooYoung}`, { field: 'parent.iin', min: policy.parentMinAge });
 
   const phone1 = normalisePhone(input.parent.phone1);
   if (!phone1) throw invalid('phone_invalid', 'application.phone_invalid', { field: 'parent.phone1' });
@@ -147,7 +150,12 @@ export async function createApplication(deps: AppDeps, actor: Actor, raw: Applic
  * child, the application, its preferences and privilege claim, and their audit entries. `actor` may
  * be a function of the parent's id (a first application: the parent is who applies, once created).
  */
-export async function writeApplication(trx: Kysely<DB>, clock: Clock, actor: Actor | ((parentId: number) => Actor), prepared: PreparedApplication): Promise<Created> {
+export async function writeApplication(
+  trx: Kysely<DB>,
+  clock: Clock,
+  actor: Actor | ((parentId: number) => Actor),
+  prepared: PreparedApplication,
+): Promise<Created> {
   const { input, birthDate, phone1, phone2 } = prepared;
   const warnings = [...prepared.warnings];
   const nowDate = toDate(clock.now());
