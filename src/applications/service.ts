@@ -13,6 +13,7 @@ import { AppError, conflict, forbidden, invalid, notFound, unauthenticated } fro
 import { iinError } from './messages.ts';
 import { newApplicationNumber } from './number.ts';
 import { insertApplicationPreferences } from './preferences.ts';
+import { useDocument } from '../uploads/service.ts';
 
 export { iinError };
 
@@ -146,6 +147,16 @@ export async function createApplication(deps: AppDeps, actor: Actor, raw: Applic
 }
 
 /**
+ * How writeApplication treats the document references. `adopt`: uploads stored before the parent
+ * existed (a first application's, with no parent) become the parent's first. `dryRun`: the
+ * references are stand-ins (nothing is written: the transaction is rolled back).
+ */
+export interface WriteDocuments {
+  adopt?: readonly number[];
+  dryRun?: boolean;
+}
+
+/**
  * Write a prepared application in the caller's transaction: the parent found by IIN or created, the
  * child, the application, its preferences and privilege claim, and their audit entries. `actor` may
  * be a function of the parent's id (a first application: the parent is who applies, once created).
@@ -155,6 +166,7 @@ export async function writeApplication(
   clock: Clock,
   actor: Actor | ((parentId: number) => Actor),
   prepared: PreparedApplication,
+  documents: WriteDocuments = {},
 ): Promise<Created> {
   const { input, birthDate, phone1, phone2 } = prepared;
   const warnings = [...prepared.warnings];
@@ -216,6 +228,14 @@ export async function writeApplication(
       .returning('id')
       .executeTakeFirstOrThrow();
     entries.push({ action: 'child.created', subjectType: 'child', subjectId: child.id });
+  }
+
+  // the documents: uploads of this parent, of the right kind, not used before (staff may give a paper document's reference)
+  if (documents.adopt?.length) await trx.updateTable('uploads').set({ parent_id: parent.id }).where('id', 'in', [...documents.adopt]).where('parent_id', 'is', null).execute();
+  if (!documents.dryRun) {
+    const paper = typeof actor !== 'function' && actor.kind === 'staff';
+    if (input.specialNeeds && input.pmpkDocumentRef) await useDocument(trx, clock, input.pmpkDocumentRef, { parentId: parent.id, purpose: 'pmpk', field: 'pmpkDocumentRef', paper });
+    if (input.privilege) await useDocument(trx, clock, input.privilege.documentRef, { parentId: parent.id, purpose: 'privilege', field: 'privilege.documentRef', paper });
   }
 
   let number = newApplicationNumber();

@@ -77,7 +77,7 @@ const DRY_RUN = Symbol('dry run');
 async function dryRun(deps: AppDeps, prepared: PreparedApplication): Promise<void> {
   try {
     await deps.database.db.transaction().execute(async (trx) => {
-      await writeApplication(trx, deps.clock, PUBLIC, prepared);
+      await writeApplication(trx, deps.clock, PUBLIC, prepared, { dryRun: true });
       throw DRY_RUN;
     });
   } catch (e) {
@@ -336,7 +336,10 @@ export async function verifyFirstApply(deps: AppDeps, input: { iin: string; code
       }
       let created: { applicationId: number; number: string } | null = null;
       let handoverRequestId: number | null = null;
-      if (prepared) created = await writeApplication(trx, deps.clock, (parentId) => ({ kind: 'parent', id: parentId }), prepared);
+      if (prepared)
+        created = await writeApplication(trx, deps.clock, (parentId) => ({ kind: 'parent', id: parentId }), prepared, {
+          adopt: [row.privilege_upload_id, row.pmpk_upload_id].filter((x): x is number => x !== null),
+        });
       else if (handover && row.handover_upload_id !== null) {
         const parentId = parentNow?.id ?? (await insertParent(trx, deps, handover.parent));
         handoverRequestId = (await writeHandoverRequest(trx, deps.clock, { kind: 'parent', id: parentId }, { parentId, childIin: handover.childIin, uploadId: row.handover_upload_id }, requestId)).id;

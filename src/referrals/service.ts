@@ -12,6 +12,7 @@ import { setApplicationPreferences } from '../applications/preferences.ts';
 import { referralError, type ServiceCode } from './errors.ts';
 import * as Path from '../domain/path.ts';
 import { applyOutcome, applyStopListEnd, organisationNames, type Applied, type ApplyOptions, type OutcomeSubject } from './outcomes.ts';
+import { useDocument } from '../uploads/service.ts';
 
 /**
  * The referral's life as use cases: each one transaction, guarded by the expected current state
@@ -330,6 +331,7 @@ export async function extendReferral(
     assertParent(actor, l.app.parent_id);
     const now = deps.clock.now();
     const next = unwrap(R.extend(l.state, now, input.documentRef, calendar, policy));
+    await useDocument(trx, deps.clock, input.documentRef, { parentId: l.app.parent_id, purpose: 'extension', field: 'documentRef' });
     const deadline = next.deadline.toString();
     const r = await trx
       .updateTable('referrals')

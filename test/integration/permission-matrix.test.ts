@@ -206,6 +206,7 @@ const EXPECTED: Record<string, Row> = {
   'POST /api/groups/:id/free-places': { districtA: true, allow: KG_A_OP, url: (f) => `/api/groups/${f.groupA}/free-places`, body: () => ({ count: 1 }) },
   'POST /api/groups/:id/free-places/withdraw': { districtA: true, allow: KG_A_OP, url: (f) => `/api/groups/${f.groupA}/free-places/withdraw`, body: () => ({ count: 1 }) },
   'POST /api/handover-requests/:id/decide': { allow: OP, url: (f) => `/api/handover-requests/${f.handoverP}/decide`, body: () => ({ approve: false, reason: 'matrix' }) },
+  'POST /api/parent/uploads': { allow: PARENTS, multipart: true },
   'POST /api/parent/login': { allow: ALL, body: () => ({ iin: '900315400001', password: 'wrong-password' }) },
   'POST /api/parent/otp': { allow: ALL, body: () => ({ iin: '900315400001' }) },
   'POST /api/parent/otp/verify': { allow: ALL, body: () => ({ iin: '900315400001', code: '000000' }) },
