@@ -32,6 +32,7 @@ export const uploadRoutes: RoutePlugin = async (app, deps) => {
       '/api/parent/uploads',
       { schema: { tags: ['parents'], summary: 'Store a supporting document (privilege, pmpk, extension; multipart: purpose, file); refer to it once as the returned ref', security: [{ session: [] }] } },
       async (req, reply) => {
+        assertCan(req.actor, 'application.read_own'); // who may, before what was sent
         const form = (req.body ?? { fields: {}, file: null, files: {}, truncated: false }) as FormWithFile;
         const purpose = PARENT_DOCUMENT_PURPOSES.find((p) => p === form.fields.purpose);
         if (!purpose) throw invalid('invalid_input', 'error.validation', { details: 'purpose: privilege, pmpk or extension' });
