@@ -4,7 +4,7 @@ import type { AppDeps } from '../context.ts';
 import type { DB, ExtensionReason, GroupType, InstructionLang, ReferralStatus, Row, RowUpdate } from '../db/schema.ts';
 import { almatyDate, toDate, type Clock } from '../clock.ts';
 import { audit, type Actor, type AuditEntry } from '../audit/write.ts';
-import { assertCan, assertOrganisationInScope, assertParent, roleOf, scopeDistrictId, scopeOrganisationId } from '../auth/permissions.ts';
+import { assertApplicationInScope, assertCan, assertOrganisationInScope, assertParent, roleOf, scopeDistrictId, scopeOrganisationId } from '../auth/permissions.ts';
 import { notFound } from '../errors.ts';
 import { enqueueSms } from '../sms/outbox.ts';
 import * as R from '../domain/referral.ts';
@@ -492,6 +492,10 @@ export async function liftStopList(deps: AppDeps, actor: Actor, stopListId: numb
   if (reason.trim() === '') throw referralError('reason_required');
   await run(deps, async (trx) => {
     const now = deps.clock.now();
+    // an operator limited to a district lifts only the entries of applications that concern it
+    const entry = await trx.selectFrom('stop_list').select('application_id').where('id', '=', stopListId).executeTakeFirst();
+    if (!entry) throw notFound();
+    await assertApplicationInScope(trx, actor, entry.application_id);
     const done = await applyStopListEnd(trx, deps.clock, actor, stopListId, { kind: 'lifted', reason, today: almatyDate(now).toString(), at: toDate(now) });
     if (!done) {
       const exists = await trx.selectFrom('stop_list').select('id').where('id', '=', stopListId).executeTakeFirst();
