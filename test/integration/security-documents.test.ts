@@ -117,7 +117,7 @@ test('an extension: another family’s upload, a wrong kind, a made-up reference
     const r = await Referrals.issueReferral(t.deps, w.operator, { applicationId: mine.applicationId, groupId: w.groupA });
     const r2 = await Referrals.issueReferral(t.deps, w.operator, { applicationId: theirs.applicationId, groupId: w.groupA });
     const store = async (parentId: number, purpose: 'extension' | 'privilege') =>
-      (await db.insertInto('uploads').values({ parent_id: parentId, purpose, content_type: 'application/pdf', size: PDF.length, sha256: 'x'.repeat(64), data: PDF, created_at: new Date() }).returning('id').executeTakeFirstOrThrow()).id;
+      (await db.insertInto('uploads').values({ parent_id: parentId, purpose, content_type: 'application/pdf', size: PDF.length, sha256: 'x'.repeat(64), data: PDF, created_at: new Date(t.clock.now().epochMilliseconds) }).returning('id').executeTakeFirstOrThrow()).id;
     const theirDoc = await store(theirs.parentId, 'extension');
     const myPrivilege = await store(mine.parentId, 'privilege');
     const myDoc = await store(mine.parentId, 'extension');

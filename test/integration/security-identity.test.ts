@@ -132,7 +132,7 @@ test('a parent IIN younger than 16 cannot queue a child: the API, /apply, /cabin
     // the cabinet: a parent on file with a child's IIN (legacy data) cannot apply either
     const kid = await db
       .insertInto('parents')
-      .values({ iin: YOUNG(), last_name: 'Ж', first_name: 'К', phone1: '+77050000001', created_at: new Date() })
+      .values({ iin: YOUNG(), last_name: 'Ж', first_name: 'К', phone1: '+77050000001', created_at: new Date(t.clock.now().epochMilliseconds) })
       .returning('id')
       .executeTakeFirstOrThrow();
     const kidSession = await loginAs(t, 'parent', { userId: kid.id });
@@ -164,7 +164,7 @@ test('a parent IIN younger than 16 cannot queue a child: the API, /apply, /cabin
     assert.deepEqual(stored.rejects.map((r) => [r.row, r.code]), [[2, 'parent_too_young']]);
 
     // the policy: 18
-    await db.insertInto('city_settings').values({ key: 'parentMinAge', value: JSON.stringify(18), updated_at: new Date() }).execute();
+    await db.insertInto('city_settings').values({ key: 'parentMinAge', value: JSON.stringify(18), updated_at: new Date(t.clock.now().epochMilliseconds) }).execute();
     t.deps.city.invalidate();
     await assert.rejects(createApplication(t.deps, operator, form(org, { parentIin: validIin('2009-01-01') })), (e: AppError) => e.code === 'parent_too_young' && e.params?.min === 18);
   } finally {
@@ -375,7 +375,7 @@ test('with a register: a first application with someone else’s phone is refuse
     assert.equal((await db.selectFrom('audit_log').select('id').where('action', '=', 'parent.identity_flagged').where('subject_id', '=', flagged.id).execute()).length, 1);
 
     // the register does not answer (…98): the same by default; refused when the policy says so
-    await db.insertInto('city_settings').values({ key: 'identityUnknown', value: JSON.stringify('refuse'), updated_at: new Date() }).execute();
+    await db.insertInto('city_settings').values({ key: 'identityUnknown', value: JSON.stringify('refuse'), updated_at: new Date(t.clock.now().epochMilliseconds) }).execute();
     t.deps.city.invalidate();
     const down = await postApply(t, v, applyFields(org, { parentIin: validIin('1986-06-06'), phone1: '+77051239998', childIin: validIin('2023-02-15') }));
     assert.equal(down.statusCode, 503);
