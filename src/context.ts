@@ -6,6 +6,7 @@ import type { DB } from './db/schema.ts';
 import { resolvePolicy, type Policy } from './domain/policy.ts';
 import { WorkingCalendar } from './domain/calendar.ts';
 import type { Lifecycle } from './api/lifecycle.ts';
+import type { IdentityCheck } from './identity/port.ts';
 
 /**
  * The city's policy and working-day calendar, read from the database and cached for a few seconds
@@ -82,4 +83,6 @@ export interface AppDeps {
   city: CityState;
   /** Serving or stopping (readiness reads it); absent in tests that build the app directly. */
   lifecycle?: Lifecycle;
+  /** The city's mobile-number register (KEZEK_IDENTITY_PROVIDER, src/identity/); absent or null: none. */
+  identity?: IdentityCheck | null;
 }

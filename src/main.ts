@@ -17,6 +17,7 @@ import { controlTokenPath, writeControlToken } from './demo/token.ts';
 import { serviceJobs } from './jobs/index.ts';
 import { ConsoleSmsProvider } from './sms/providers.ts';
 import { smsProviderFromEnv } from './sms/http-provider.ts';
+import { identityCheckFromEnv } from './identity/from-env.ts';
 import { otpKey } from './auth/otp-key.ts';
 import type { JobRunner } from './jobs/runner.ts';
 import { Lifecycle } from './api/lifecycle.ts';
@@ -105,7 +106,8 @@ async function main(): Promise<void> {
       clock = new SystemClock();
     }
 
-    const deps: AppDeps = { database, clock, config, city: new CityState(database.db), lifecycle };
+    const identity = identityCheckFromEnv(process.env, config.mode, database.db); // a bad setting refuses to start
+    const deps: AppDeps = { database, clock, config, city: new CityState(database.db), lifecycle, identity };
     await otpKey(deps); // production needs KEZEK_OTP_KEY: refuse to start without it, not at the first sign-in
     app = await buildApp(deps, { logger: { level: config.logLevel } });
     await app.listen({ port: config.port, host: config.host });

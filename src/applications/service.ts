@@ -5,7 +5,7 @@ import { checkName } from '../domain/names.ts';
 import type { AppDeps } from '../context.ts';
 import type { DB, PrivilegeCategory, Tier } from '../db/schema.ts';
 import type { Policy } from '../domain/policy.ts';
-import { checkIin } from '../domain/iin.ts';
+import { checkIin, parentAgeProblem } from '../domain/iin.ts';
 import { almatyDate, toDate, type Clock } from '../clock.ts';
 import { audit, SYSTEM, type Actor, type AuditEntry } from '../audit/write.ts';
 import { assertCan, assertParent } from '../auth/permissions.ts';
@@ -13,6 +13,7 @@ import { AppError, conflict, forbidden, invalid, notFound, unauthenticated } fro
 import { iinError } from './messages.ts';
 import { newApplicationNumber } from './number.ts';
 import { insertApplicationPreferences } from './preferences.ts';
+import { useDocument } from '../uploads/service.ts';
 
 export { iinError };
 
@@ -108,6 +109,9 @@ export async function prepareApplication(deps: Pick<AppDeps, 'city' | 'clock'>, 
   if (Temporal.PlainDate.compare(birthDate, today) > 0) throw invalid('birth_date_future', 'application.birth_date_future');
   if (birthDate.year <= lastAgedOutBirthYear(today, policy))
     throw invalid('school_age', 'application.school_age', { date: dmy(lastQueueDay(birthDate.year, policy)) });
+  // identity squatting: the IIN given as the parent's must be of someone old enough to be the parent
+  const tooYoung = parentAgeProblem(parentIin.birthDate, [childIin.birthDate, birthDate], today, policy.parentMinAge);
+  if (tooYoung) throw invalid(tooYoung, `application.${tooYoung}`, { field: 'parent.iin', min: policy.parentMinAge });
 
   const phone1 = normalisePhone(input.parent.phone1);
   if (!phone1) throw invalid('phone_invalid', 'application.phone_invalid', { field: 'parent.phone1' });
@@ -143,11 +147,27 @@ export async function createApplication(deps: AppDeps, actor: Actor, raw: Applic
 }
 
 /**
+ * How writeApplication treats the document references. `adopt`: uploads stored before the parent
+ * existed (a first application's, with no parent) become the parent's first. `dryRun`: the
+ * references are stand-ins (nothing is written: the transaction is rolled back).
+ */
+export interface WriteDocuments {
+  adopt?: readonly number[];
+  dryRun?: boolean;
+}
+
+/**
  * Write a prepared application in the caller's transaction: the parent found by IIN or created, the
  * child, the application, its preferences and privilege claim, and their audit entries. `actor` may
  * be a function of the parent's id (a first application: the parent is who applies, once created).
  */
-export async function writeApplication(trx: Kysely<DB>, clock: Clock, actor: Actor | ((parentId: number) => Actor), prepared: PreparedApplication): Promise<Created> {
+export async function writeApplication(
+  trx: Kysely<DB>,
+  clock: Clock,
+  actor: Actor | ((parentId: number) => Actor),
+  prepared: PreparedApplication,
+  documents: WriteDocuments = {},
+): Promise<Created> {
   const { input, birthDate, phone1, phone2 } = prepared;
   const warnings = [...prepared.warnings];
   const nowDate = toDate(clock.now());
@@ -208,6 +228,14 @@ export async function writeApplication(trx: Kysely<DB>, clock: Clock, actor: Act
       .returning('id')
       .executeTakeFirstOrThrow();
     entries.push({ action: 'child.created', subjectType: 'child', subjectId: child.id });
+  }
+
+  // the documents: uploads of this parent, of the right kind, not used before (staff may give a paper document's reference)
+  if (documents.adopt?.length) await trx.updateTable('uploads').set({ parent_id: parent.id }).where('id', 'in', [...documents.adopt]).where('parent_id', 'is', null).execute();
+  if (!documents.dryRun) {
+    const paper = typeof actor !== 'function' && actor.kind === 'staff';
+    if (input.specialNeeds && input.pmpkDocumentRef) await useDocument(trx, clock, input.pmpkDocumentRef, { parentId: parent.id, purpose: 'pmpk', field: 'pmpkDocumentRef', paper });
+    if (input.privilege) await useDocument(trx, clock, input.privilege.documentRef, { parentId: parent.id, purpose: 'privilege', field: 'privilege.documentRef', paper });
   }
 
   let number = newApplicationNumber();

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Actor } from '../audit/write.ts';
 import type { DB } from '../db/schema.ts';
 import { forbidden, unauthenticated } from '../errors.ts';
@@ -102,4 +102,24 @@ export async function assertOrganisationInScope(db: Kysely<DB>, actor: Actor, or
 /** For SQL filters: the organisation a kindergarten user is limited to, or null for everyone. */
 export function scopeOrganisationId(actor: Actor): number | null {
   return actor.kind === 'staff' && actor.role === 'kindergarten' ? (actor.organisationId ?? -1) : null;
+}
+
+/**
+ * An application (or what hangs on it: a stop-list entry, a privilege claim) concerns a district
+ * when one of its chosen organisations, or the organisation of one of its referrals, is there. For
+ * SQL filters of a district-scoped operator's lists; `applicationId` names the column holding the
+ * application's id (e.g. 's.application_id').
+ */
+export function applicationInDistrict(applicationId: string, district: number): RawBuilder<boolean> {
+  const app = sql.ref(applicationId);
+  return sql<boolean>`(exists (select 1 from application_preferences ap join organisations o on o.id = ap.organisation_id where ap.application_id = ${app} and o.district_id = ${district})
+    or exists (select 1 from referrals r join organisations o on o.id = r.organisation_id where r.application_id = ${app} and o.district_id = ${district}))`;
+}
+
+/** 403 unless a district-scoped operator's district is concerned by the application (applicationInDistrict). */
+export async function assertApplicationInScope(db: Kysely<DB>, actor: Actor, applicationId: number): Promise<void> {
+  const district = scopeDistrictId(actor);
+  if (district === null) return;
+  const r = await sql<{ ok: boolean }>`select ${applicationInDistrict('a.id', district)} as ok from applications a where a.id = ${applicationId}`.execute(db);
+  if (!r.rows[0]?.ok) throw forbidden();
 }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { AppDeps } from '../context.ts';
 import type { Actor } from '../audit/write.ts';
-import { assertCan, scopeDistrictId } from '../auth/permissions.ts';
+import { applicationInDistrict, assertCan, scopeDistrictId } from '../auth/permissions.ts';
 import { almatyDate, toDate } from '../clock.ts';
 
 /**
@@ -93,14 +93,18 @@ export async function listExpired(deps: AppDeps, actor: Actor, days = 30): Promi
 export async function listStopList(deps: AppDeps, actor: Actor): Promise<StopListRow[]> {
   assertCan(actor, 'stoplist.lift');
   const today = almatyDate(deps.clock.now()).toString();
-  const rows = await deps.database.db
+  let q = deps.database.db
     .selectFrom('stop_list as s')
     .innerJoin('applications as a', 'a.id', 's.application_id')
     .innerJoin('children as ch', 'ch.id', 'a.child_id')
     .leftJoin('referrals as r', 'r.id', 's.referral_id')
     .select(['s.id', 's.application_id', 'a.number as app_number', 's.referral_id', 'r.number as ref_number', 's.reason', 's.starts_on', 's.ends_on', 'ch.last_name', 'ch.first_name', 'ch.middle_name'])
     .where('s.lifted_at', 'is', null)
-    .where('s.ends_on', '>=', today)
+    .where('s.ends_on', '>=', today);
+  // an operator limited to a district: the entries of applications that concern it
+  const scope = scopeDistrictId(actor);
+  if (scope !== null) q = q.where(applicationInDistrict('s.application_id', scope));
+  const rows = await q
     .orderBy('s.ends_on')
     .orderBy('s.id')
     .limit(500)

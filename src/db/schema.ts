@@ -98,6 +98,8 @@ export interface ParentsTable {
   failed_logins: ColumnType<number, number | undefined, number>;
   locked_until: TsNull;
   password_set_at: TsNull;
+  /** What the mobile-number register said at the first application (migration 0035): 'unknown'/'unavailable' are flagged for the department. */
+  identity_check: ColumnType<IdentityCheckResult | null, IdentityCheckResult | null | undefined, IdentityCheckResult | null>;
 }
 export interface ChildrenTable {
   id: Id;
@@ -460,6 +462,8 @@ export interface UploadsTable {
   sha256: string;
   data: Buffer;
   created_at: Ts;
+  /** When a record first referred to it (migration 0035): a document is used once. */
+  used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 export type PhoneChangeStatus = 'awaiting_codes' | 'review' | 'done' | 'rejected' | 'cancelled';
 export interface PhoneChangesTable {
@@ -510,7 +514,10 @@ export interface FirstApplicationsTable {
   pmpk_upload_id: number | null;
   handover_upload_id: number | null;
   handover_request_id: number | null;
+  identity_check: ColumnType<IdentityCheckResult | null, IdentityCheckResult | null | undefined, IdentityCheckResult | null>;
 }
+
+export type IdentityCheckResult = 'yes' | 'unknown' | 'unavailable';
 
 export type Row<T extends keyof DB> = Selectable<DB[T]>;
 export type NewRow<T extends keyof DB> = Insertable<DB[T]>;

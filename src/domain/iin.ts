@@ -57,3 +57,16 @@ export function makeIin(birthDate: Temporal.PlainDate, sex: 'male' | 'female', s
   const check = iinCheckDigit([...head].map(Number));
   return check === null ? null : head + String(check);
 }
+
+/** Why a parent's IIN cannot be the parent of this child (identity squatting: DOMAIN.md, issue 13). */
+export type ParentAgeProblem = 'parent_too_young' | 'parent_not_older';
+
+/**
+ * The parent (by the IIN's date of birth) must be at least `minAge` (policy parentMinAge) today and
+ * born before the child (by every date given for the child: the child's IIN's and the typed one).
+ */
+export function parentAgeProblem(parentBirth: Temporal.PlainDate, childBirths: readonly Temporal.PlainDate[], today: Temporal.PlainDate, minAge: number): ParentAgeProblem | null {
+  if (Temporal.PlainDate.compare(parentBirth.add({ years: minAge }), today) > 0) return 'parent_too_young';
+  if (childBirths.some((c) => Temporal.PlainDate.compare(parentBirth, c) >= 0)) return 'parent_not_older';
+  return null;
+}

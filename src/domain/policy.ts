@@ -45,6 +45,15 @@ export interface Policy {
   sessionIdleMinutes: number;
   /** Staff roles that must sign in with a second factor (TOTP). */
   totpRequiredRoles: ('kindergarten' | 'operator' | 'admin')[];
+  /** The youngest a parent (legal representative) may be, by the IIN's date of birth, to put a child in the queue. */
+  parentMinAge: number;
+  /**
+   * Where the city checks a first application's phone against a mobile-number register
+   * (KEZEK_IDENTITY_PROVIDER, src/identity/): when the register cannot say ("unknown", or it does
+   * not answer), 'flag' lets the application through and flags the parent for the department;
+   * 'refuse' refuses it (the parent can apply at the department in person).
+   */
+  identityUnknown: 'flag' | 'refuse';
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -72,6 +81,8 @@ export const DEFAULT_POLICY: Policy = {
   signInMaxPerAddressPerHour: 1000,
   sessionIdleMinutes: 30,
   totpRequiredRoles: ['operator', 'admin'],
+  parentMinAge: 16,
+  identityUnknown: 'flag',
 };
 
 type Check = (v: unknown) => boolean;
@@ -101,6 +112,8 @@ const POLICY_CHECKS: { [K in keyof Policy]: Check } = {
   signInMaxPerAddressPerHour: int(1, 100000),
   sessionIdleMinutes: int(5, 24 * 60),
   totpRequiredRoles: (v) => Array.isArray(v) && v.every((r) => r === 'kindergarten' || r === 'operator' || r === 'admin') && new Set(v).size === v.length,
+  parentMinAge: int(14, 21),
+  identityUnknown: (v) => v === 'flag' || v === 'refuse',
 };
 
 export const POLICY_KEYS = Object.keys(DEFAULT_POLICY) as (keyof Policy)[];

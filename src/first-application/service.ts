@@ -1,12 +1,13 @@
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { AppDeps } from '../context.ts';
-import type { DB, Lang } from '../db/schema.ts';
+import type { DB, IdentityCheckResult, Lang } from '../db/schema.ts';
 import type { Policy } from '../domain/policy.ts';
-import { toDate } from '../clock.ts';
+import { almatyDate, toDate } from '../clock.ts';
 import { audit, PUBLIC } from '../audit/write.ts';
 import { AppError, conflict, invalid } from '../errors.ts';
-import { checkIin } from '../domain/iin.ts';
+import { checkIin, parentAgeProblem } from '../domain/iin.ts';
+import { askIdentity, type IdentityCheck } from '../identity/port.ts';
 import { iinError } from '../applications/messages.ts';
 import { createSession } from '../auth/sessions.ts';
 import { applicationInput, isChildAlreadyQueuedRace, normalisePhone, prepareApplication, writeApplication, type ApplicationInput, type PreparedApplication } from '../applications/service.ts';
@@ -76,7 +77,7 @@ const DRY_RUN = Symbol('dry run');
 async function dryRun(deps: AppDeps, prepared: PreparedApplication): Promise<void> {
   try {
     await deps.database.db.transaction().execute(async (trx) => {
-      await writeApplication(trx, deps.clock, PUBLIC, prepared);
+      await writeApplication(trx, deps.clock, PUBLIC, prepared, { dryRun: true });
       throw DRY_RUN;
     });
   } catch (e) {
@@ -140,18 +141,56 @@ async function sendCode(trx: Trx, deps: AppDeps, key: Buffer, policy: Policy, ro
  * limits (a refusal is thrown after the transaction, so the attempt it counts stays written), then
  * `write` stores or finds what waits for the code and sends it.
  */
-async function codeRequest(deps: AppDeps, policy: Policy, iin: string, address: string, requestId: string | undefined, write: (trx: Trx, k: Keys) => Promise<void>): Promise<FirstApplyRequested> {
+async function codeRequest(
+  deps: AppDeps,
+  policy: Policy,
+  iin: string,
+  address: string,
+  requestId: string | undefined,
+  write: (trx: Trx, k: Keys, identity: IdentityCheckResult | null) => Promise<void>,
+  phone?: string,
+): Promise<FirstApplyRequested> {
   const k = await keys(deps, iin, address);
+  // with a register the phone is checked between the limits (counted first: the register is no
+  // free oracle) and the write; no transaction is held open while the register is asked
+  const port = phone ? (deps.identity ?? null) : null;
   const refusal = await deps.database.db.transaction().execute(async (trx): Promise<AppError | null> => {
     await lockIin(trx, k.iinHmac);
     const limited = await throttle(trx, deps, k, policy, requestId);
     if (limited) return limited;
-    await write(trx, k);
+    if (!port) await write(trx, k, null);
     return null;
   });
   if (refusal) throw refusal;
+  if (port && phone) {
+    const identity = await checkPhoneOwner(deps, policy, port, phone, iin, requestId);
+    await deps.database.db.transaction().execute(async (trx) => {
+      await lockIin(trx, k.iinHmac);
+      await write(trx, k, identity);
+    });
+  }
   return { iin, resendAfterSeconds: policy.otpResendSeconds, validMinutes: policy.otpValidMinutes };
 }
+
+/**
+ * Where the city has a mobile-number register (deps.identity): the first application's phone must
+ * belong to the parent's IIN. 'no' refuses; 'unknown' or no answer: the policy (identityUnknown)
+ * refuses, or lets through — the parent is then flagged for the department. Audited without the
+ * phone or the IIN.
+ */
+async function checkPhoneOwner(deps: AppDeps, policy: Policy, port: IdentityCheck, phone: string, iin: string, requestId?: string): Promise<IdentityCheckResult> {
+  const outcome = await askIdentity(port, phone, iin);
+  const refused = outcome === 'no' || (outcome !== 'yes' && policy.identityUnknown === 'refuse');
+  await deps.database.db.transaction().execute((trx) =>
+    audit(trx, deps.clock, PUBLIC, { action: 'identity.checked', subjectType: 'first_application', subjectId: null, data: { provider: port.name, answer: outcome, refused } }, requestId),
+  );
+  if (outcome === 'no') throw new AppError('phone_not_parents', 400, 'identity.phone_not_parents', { field: 'phone1' });
+  if (refused) throw new AppError(outcome === 'unavailable' ? 'identity_unavailable' : 'identity_unconfirmed', outcome === 'unavailable' ? 503 : 400, 'identity.unavailable', { field: 'phone1' });
+  return outcome as IdentityCheckResult;
+}
+
+/** With a register the code goes to the checked phone only; else to both typed phones. */
+const codePhones = (deps: AppDeps, phone1: string | null, phone2: string | null): (string | null)[] => (deps.identity ? [phone1] : [phone1, phone2]);
 
 /** Only the newest form of an IIN waits for its code. */
 async function supersedeWaiting(trx: Trx, k: Keys): Promise<void> {
@@ -186,7 +225,7 @@ export async function requestFirstApply(deps: AppDeps, input: { form: FormWithFi
   await dryRun(deps, checked);
 
   const now = toDate(deps.clock.now());
-  return codeRequest(deps, policy, iin, input.address, requestId, async (trx, k) => {
+  return codeRequest(deps, policy, iin, input.address, requestId, async (trx, k, identity) => {
     await supersedeWaiting(trx, k);
     const privilege = read.privilegeFile ? await storeUpload(trx, deps.clock, null, 'privilege', read.privilegeFile) : null;
     const pmpk = read.pmpkFile ? await storeUpload(trx, deps.clock, null, 'pmpk', read.pmpkFile) : null;
@@ -201,11 +240,12 @@ export async function requestFirstApply(deps: AppDeps, input: { form: FormWithFi
         expires_at: now,
         privilege_upload_id: privilege?.id ?? null,
         pmpk_upload_id: pmpk?.id ?? null,
+        identity_check: identity,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await sendCode(trx, deps, k.key, policy, { id: row.id, iin, typedPhones: [checked.phone1, checked.phone2] }, input.lang, requestId);
-  });
+    await sendCode(trx, deps, k.key, policy, { id: row.id, iin, typedPhones: codePhones(deps, checked.phone1, checked.phone2) }, input.lang, requestId);
+  }, checked.phone1);
 }
 
 /** Another code for the waiting form of this IIN (same limits; the same answer when there is none). */
@@ -216,7 +256,7 @@ export async function resendFirstApplyCode(deps: AppDeps, input: { iin: string; 
     const row = await trx.selectFrom('first_applications').select(['id', 'form']).where('iin_hmac', '=', k.iinHmac).where('status', '=', 'awaiting_code').orderBy('id', 'desc').limit(1).forUpdate().executeTakeFirst();
     if (!row) return;
     const typed = typedParent.parse(row.form).parent;
-    await sendCode(trx, deps, k.key, policy, { id: row.id, iin, typedPhones: [normalisePhone(typed.phone1), typed.phone2 ? normalisePhone(typed.phone2) : null] }, input.lang, requestId);
+    await sendCode(trx, deps, k.key, policy, { id: row.id, iin, typedPhones: codePhones(deps, normalisePhone(typed.phone1), typed.phone2 ? normalisePhone(typed.phone2) : null) }, input.lang, requestId);
   });
 }
 
@@ -296,12 +336,20 @@ export async function verifyFirstApply(deps: AppDeps, input: { iin: string; code
       }
       let created: { applicationId: number; number: string } | null = null;
       let handoverRequestId: number | null = null;
-      if (prepared) created = await writeApplication(trx, deps.clock, (parentId) => ({ kind: 'parent', id: parentId }), prepared);
+      if (prepared)
+        created = await writeApplication(trx, deps.clock, (parentId) => ({ kind: 'parent', id: parentId }), prepared, {
+          adopt: [row.privilege_upload_id, row.pmpk_upload_id].filter((x): x is number => x !== null),
+        });
       else if (handover && row.handover_upload_id !== null) {
         const parentId = parentNow?.id ?? (await insertParent(trx, deps, handover.parent));
         handoverRequestId = (await writeHandoverRequest(trx, deps.clock, { kind: 'parent', id: parentId }, { parentId, childIin: handover.childIin, uploadId: row.handover_upload_id }, requestId)).id;
       }
       const parent = await trx.selectFrom('parents').select(['id', 'password_hash']).where('iin', '=', iin).executeTakeFirstOrThrow();
+      if (row.parent_id === null && row.identity_check !== null) {
+        // a new parent: what the register said about the phone stays with them ('unknown'/'unavailable': flagged for the department)
+        await trx.updateTable('parents').set({ identity_check: row.identity_check }).where('id', '=', parent.id).execute();
+        if (row.identity_check !== 'yes') await audit(trx, deps.clock, { kind: 'parent', id: parent.id }, { action: 'parent.identity_flagged', subjectType: 'parent', subjectId: parent.id, data: { identity: row.identity_check } }, requestId);
+      }
       const uploads = [row.privilege_upload_id, row.pmpk_upload_id, row.handover_upload_id].filter((x): x is number => x !== null);
       if (uploads.length) await trx.updateTable('uploads').set({ parent_id: parent.id }).where('id', 'in', uploads).where('parent_id', 'is', null).execute();
       await trx.updateTable('sms_outbox').set({ parent_id: parent.id }).where('subject_type', '=', 'first_application').where('subject_id', '=', row.id).where('parent_id', 'is', null).execute();
@@ -374,19 +422,22 @@ export async function requestFirstHandover(deps: AppDeps, input: { form: FormWit
   if (!phone1) throw invalid('phone_invalid', 'application.phone_invalid', { field: 'parent.phone1' });
   const phone2 = parent.phone2 ? normalisePhone(parent.phone2) : null;
   if (parent.phone2 && !phone2) throw invalid('phone_invalid', 'application.phone_invalid', { field: 'parent.phone2' });
+  const parentBirth = checkIin(iin);
+  const tooYoung = parentBirth.ok ? parentAgeProblem(parentBirth.birthDate, [c.birthDate], almatyDate(deps.clock.now()), policy.parentMinAge) : null;
+  if (tooYoung) throw invalid(tooYoung, `application.${tooYoung}`, { field: 'parent.iin', min: policy.parentMinAge });
   const file = checkUpload(input.form.file, input.form.truncated);
 
   const now = toDate(deps.clock.now());
-  return codeRequest(deps, policy, iin, input.address, requestId, async (trx, k) => {
+  return codeRequest(deps, policy, iin, input.address, requestId, async (trx, k, identity) => {
     await supersedeWaiting(trx, k);
     const upload = await storeUpload(trx, deps.clock, null, 'handover', file);
     const row = await trx
       .insertInto('first_applications')
-      .values({ iin_hmac: k.iinHmac, kind: 'handover', form: JSON.stringify({ parent, childIin }), code_hmac: '-', created_at: now, expires_at: now, handover_upload_id: upload.id })
+      .values({ iin_hmac: k.iinHmac, kind: 'handover', form: JSON.stringify({ parent, childIin }), code_hmac: '-', created_at: now, expires_at: now, handover_upload_id: upload.id, identity_check: identity })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await sendCode(trx, deps, k.key, policy, { id: row.id, iin, typedPhones: [phone1, phone2] }, input.lang, requestId);
-  });
+    await sendCode(trx, deps, k.key, policy, { id: row.id, iin, typedPhones: codePhones(deps, phone1, phone2) }, input.lang, requestId);
+  }, phone1);
 }
 
 /**

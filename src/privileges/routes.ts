@@ -40,7 +40,7 @@ export const privilegeRoutes: RoutePlugin = (app, deps) => {
       reply,
       P.privilegesPage(ctxOf(req, reply), {
         pending: pending.map((c) => ({ ...c, uploadId: uploadIdOf(c.documentRef) })),
-        confirmed: await S.listConfirmedClaims(deps),
+        confirmed: await S.listConfirmedClaims(deps, req.actor),
         reviewDays: policy.privilegeReviewWorkingDays,
         stopDays: policy.stopListDays,
         ...flash,
@@ -114,7 +114,7 @@ export const privilegeRoutes: RoutePlugin = (app, deps) => {
     },
     async (req) => {
       assertCan(req.actor, 'privilege.decide');
-      return { claims: (await S.listConfirmedClaims(deps)).map((c) => ({ claimId: c.claimId, applicationNumber: c.applicationNumber, category: c.category, decidedAt: iso(c.decidedAt), documentRef: c.documentRef, referral: c.referral })) };
+      return { claims: (await S.listConfirmedClaims(deps, req.actor)).map((c) => ({ claimId: c.claimId, applicationNumber: c.applicationNumber, category: c.category, decidedAt: iso(c.decidedAt), documentRef: c.documentRef, referral: c.referral })) };
     },
   );
 

@@ -2,7 +2,7 @@ import { Temporal } from 'temporal-polyfill';
 import type { AppDeps } from '../context.ts';
 import type { PrivilegeCategory, Tier } from '../db/schema.ts';
 import type { Actor } from '../audit/write.ts';
-import { assertCan } from '../auth/permissions.ts';
+import { applicationInDistrict, assertApplicationInScope, assertCan, scopeDistrictId } from '../auth/permissions.ts';
 import { almatyDate, toDate } from '../clock.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { useCase } from '../usecase.ts';
@@ -31,6 +31,7 @@ export async function decideClaim(deps: AppDeps, actor: Actor, claimId: number, 
     const now = toDate(instant);
     const claim = await trx.selectFrom('privilege_claims').select(['id', 'application_id', 'category', 'status']).where('id', '=', claimId).forUpdate().executeTakeFirst();
     if (!claim) throw notFound();
+    await assertApplicationInScope(trx, actor, claim.application_id);
     const status = decision.confirm ? ('confirmed' as const) : ('rejected' as const);
     const done = await trx
       .updateTable('privilege_claims')
@@ -81,6 +82,7 @@ export async function rejectConfirmedClaim(deps: AppDeps, actor: Actor, claimId:
     const now = toDate(instant);
     const claim = await trx.selectFrom('privilege_claims').select(['id', 'application_id', 'category', 'status', 'decided_at']).where('id', '=', claimId).forUpdate().executeTakeFirst();
     if (!claim) throw notFound();
+    await assertApplicationInScope(trx, actor, claim.application_id);
     if (claim.status !== 'confirmed') throw conflict('claim_not_confirmed', 'dept.error.claim_not_confirmed');
     const app = await trx.selectFrom('applications').select(['id', 'tier']).where('id', '=', claim.application_id).forUpdate().executeTakeFirstOrThrow();
     await trx.updateTable('privilege_claims').set({ status: 'rejected', decided_at: now, decided_by: actor.id, reason }).where('id', '=', claimId).where('status', '=', 'confirmed').execute();
@@ -125,6 +127,7 @@ export async function withdrawClaim(deps: AppDeps, actor: Actor, claimId: number
     const claim = await trx.selectFrom('privilege_claims').select(['id', 'application_id', 'status']).where('id', '=', claimId).forUpdate().executeTakeFirst();
     if (!claim) throw notFound();
     await assertOwnOrOperator(trx, actor, claim.application_id);
+    await assertApplicationInScope(trx, actor, claim.application_id);
     if (claim.status !== 'pending' && claim.status !== 'confirmed') throw conflict('claim_not_withdrawable', 'privilege.not_withdrawable');
     await trx.updateTable('privilege_claims').set({ status: 'withdrawn', decided_at: now }).where('id', '=', claimId).where('status', '=', claim.status).execute();
     const app = await trx.selectFrom('applications').select(['id', 'tier']).where('id', '=', claim.application_id).forUpdate().executeTakeFirstOrThrow();
@@ -163,12 +166,15 @@ export async function listPendingClaims(deps: AppDeps, actor: Actor, limit = 200
   assertCan(actor, 'privilege.decide');
   const [policy, calendar] = await Promise.all([deps.city.getPolicy(), deps.city.getCalendar()]);
   const today = almatyDate(deps.clock.now());
-  const rows = await deps.database.db
+  let q = deps.database.db
     .selectFrom('privilege_claims as pc')
     .innerJoin('applications as a', 'a.id', 'pc.application_id')
     .innerJoin('children as c', 'c.id', 'a.child_id')
     .select(['pc.id', 'pc.application_id', 'a.number', 'pc.category', 'pc.document_ref', 'pc.claimed_at', 'c.last_name', 'c.first_name', 'c.middle_name', 'c.birth_date'])
-    .where('pc.status', '=', 'pending')
+    .where('pc.status', '=', 'pending');
+  const scope = scopeDistrictId(actor);
+  if (scope !== null) q = q.where(applicationInDistrict('pc.application_id', scope));
+  const rows = await q
     .orderBy('pc.claimed_at')
     .orderBy('pc.id')
     .limit(limit)
@@ -216,7 +222,9 @@ export interface ConfirmedClaim {
 }
 
 /** Confirmed claims of applications still queued or enrolled, newest decision first (to find one false). */
-export async function listConfirmedClaims(deps: AppDeps): Promise<ConfirmedClaim[]> {
+export async function listConfirmedClaims(deps: AppDeps, actor: Actor): Promise<ConfirmedClaim[]> {
+  assertCan(actor, 'privilege.decide');
+  const scope = scopeDistrictId(actor);
   const rows = await deps.database.db
     .selectFrom('privilege_claims as pc')
     .innerJoin('applications as a', 'a.id', 'pc.application_id')
@@ -225,6 +233,7 @@ export async function listConfirmedClaims(deps: AppDeps): Promise<ConfirmedClaim
     .select(['pc.id', 'a.number', 'pc.category', 'pc.decided_at', 'pc.document_ref', 'c.last_name', 'c.first_name', 'c.middle_name', 'r.number as ref_number', 'r.status as ref_status'])
     .where('pc.status', '=', 'confirmed')
     .where('a.status', 'in', ['queued', 'enrolled'])
+    .$if(scope !== null, (q) => q.where(applicationInDistrict('pc.application_id', scope!)))
     .orderBy('pc.decided_at', 'desc')
     .orderBy('pc.id', 'desc')
     .limit(200)

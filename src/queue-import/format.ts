@@ -3,7 +3,7 @@ import { parse } from 'csv-parse';
 import { Temporal } from 'temporal-polyfill';
 import type { ImportReject, InstructionLang, Lang, OrgKind, PrivilegeCategory, Tier } from '../db/schema.ts';
 import type { Policy } from '../domain/policy.ts';
-import { checkIin } from '../domain/iin.ts';
+import { checkIin, parentAgeProblem } from '../domain/iin.ts';
 import { checkName } from '../domain/names.ts';
 import { ZONE } from '../clock.ts';
 import { lastQueueDay, normalisePhone, tierOf } from '../applications/service.ts';
@@ -249,6 +249,8 @@ export function checkRecord(header: readonly string[], cells: readonly string[],
   if (birth !== ci.birthDate.toString()) return reject('birth_date_iin', 'import.reject.birth_date_iin');
   const leave = lastDay(ctx, Number(birth.slice(0, 4)));
   if (ctx.today > leave) return reject('school_age', 'import.reject.school_age', { date: leave });
+  const tooYoung = parentAgeProblem(pi.birthDate, [ci.birthDate], Temporal.PlainDate.from(ctx.today), ctx.policy.parentMinAge);
+  if (tooYoung) return reject(tooYoung, `import.reject.${tooYoung}`, { field: 'parent_iin', min: ctx.policy.parentMinAge });
 
   const phone1 = normalisePhone(get('parent_phone'));
   if (!phone1) return reject('phone_invalid', 'application.phone_invalid', { field: 'parent_phone' });

@@ -4,7 +4,7 @@ import type { AppDeps } from '../context.ts';
 import type { DB, ExtensionReason, GroupType, InstructionLang, ReferralStatus, Row, RowUpdate } from '../db/schema.ts';
 import { almatyDate, toDate, type Clock } from '../clock.ts';
 import { audit, type Actor, type AuditEntry } from '../audit/write.ts';
-import { assertCan, assertOrganisationInScope, assertParent, roleOf, scopeDistrictId, scopeOrganisationId } from '../auth/permissions.ts';
+import { assertApplicationInScope, assertCan, assertOrganisationInScope, assertParent, roleOf, scopeDistrictId, scopeOrganisationId } from '../auth/permissions.ts';
 import { notFound } from '../errors.ts';
 import { enqueueSms } from '../sms/outbox.ts';
 import * as R from '../domain/referral.ts';
@@ -12,6 +12,7 @@ import { setApplicationPreferences } from '../applications/preferences.ts';
 import { referralError, type ServiceCode } from './errors.ts';
 import * as Path from '../domain/path.ts';
 import { applyOutcome, applyStopListEnd, organisationNames, type Applied, type ApplyOptions, type OutcomeSubject } from './outcomes.ts';
+import { useDocument } from '../uploads/service.ts';
 
 /**
  * The referral's life as use cases: each one transaction, guarded by the expected current state
@@ -330,6 +331,7 @@ export async function extendReferral(
     assertParent(actor, l.app.parent_id);
     const now = deps.clock.now();
     const next = unwrap(R.extend(l.state, now, input.documentRef, calendar, policy));
+    await useDocument(trx, deps.clock, input.documentRef, { parentId: l.app.parent_id, purpose: 'extension', field: 'documentRef' });
     const deadline = next.deadline.toString();
     const r = await trx
       .updateTable('referrals')
@@ -490,6 +492,10 @@ export async function liftStopList(deps: AppDeps, actor: Actor, stopListId: numb
   if (reason.trim() === '') throw referralError('reason_required');
   await run(deps, async (trx) => {
     const now = deps.clock.now();
+    // an operator limited to a district lifts only the entries of applications that concern it
+    const entry = await trx.selectFrom('stop_list').select('application_id').where('id', '=', stopListId).executeTakeFirst();
+    if (!entry) throw notFound();
+    await assertApplicationInScope(trx, actor, entry.application_id);
     const done = await applyStopListEnd(trx, deps.clock, actor, stopListId, { kind: 'lifted', reason, today: almatyDate(now).toString(), at: toDate(now) });
     if (!done) {
       const exists = await trx.selectFrom('stop_list').select('id').where('id', '=', stopListId).executeTakeFirst();

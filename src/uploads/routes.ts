@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RoutePlugin } from '../routes.ts';
-import { notFound } from '../errors.ts';
+import { invalid, notFound } from '../errors.ts';
 import { assertCan, can } from '../auth/permissions.ts';
-import { loadDepartmentDocument, loadUpload } from './service.ts';
+import { loadDepartmentDocument, loadUpload, PARENT_DOCUMENT_PURPOSES, uploadParentDocument } from './service.ts';
+import { acceptFormWithFile, type FormWithFile } from './multipart.ts';
 
 const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 53) });
 
 /** Stored supporting documents, for the operators who review them: hand-over requests and phone changes; privilege claims and extensions. */
-export const uploadRoutes: RoutePlugin = (app, deps) => {
+export const uploadRoutes: RoutePlugin = async (app, deps) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get('/api/uploads/:id', { schema: { tags: ['parents'], summary: 'A supporting document (operators)', security: [{ session: [] }], params: idParam } }, async (req, reply) => {
     if (!can(req.actor, 'handover.review')) assertCan(req.actor, 'phone.review');
@@ -22,5 +23,22 @@ export const uploadRoutes: RoutePlugin = (app, deps) => {
     const u = await loadDepartmentDocument(deps.database.db, req.params.id);
     if (!u) throw notFound();
     return reply.type(u.contentType).header('content-disposition', 'inline').header('cache-control', 'private, no-store').header('x-content-type-options', 'nosniff').send(u.data);
+  });
+
+  // a parent's document for the JSON API (multipart: `purpose` and one file): its reference, upload:<id>
+  await app.register(async (child) => {
+    acceptFormWithFile(child, { fields: 4 });
+    child.withTypeProvider<ZodTypeProvider>().post(
+      '/api/parent/uploads',
+      { schema: { tags: ['parents'], summary: 'Store a supporting document (privilege, pmpk, extension; multipart: purpose, file); refer to it once as the returned ref', security: [{ session: [] }] } },
+      async (req, reply) => {
+        assertCan(req.actor, 'application.read_own'); // who may, before what was sent
+        const form = (req.body ?? { fields: {}, file: null, files: {}, truncated: false }) as FormWithFile;
+        const purpose = PARENT_DOCUMENT_PURPOSES.find((p) => p === form.fields.purpose);
+        if (!purpose) throw invalid('invalid_input', 'error.validation', { details: 'purpose: privilege, pmpk or extension' });
+        const stored = await uploadParentDocument(deps, req.actor, purpose, form.file, form.truncated);
+        return reply.status(201).send({ id: stored.id, ref: stored.ref });
+      },
+    );
   });
 };

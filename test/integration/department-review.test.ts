@@ -26,10 +26,10 @@ async function setup(): Promise<{ t: TestApp; w: World; op: LoggedIn; kg: Logged
   const w = await world(t.deps.database.db, 5);
   return { t, w, op: await loginAs(t, 'operator', { userId: w.operator.id! }), kg: await loginAs(t, 'kindergarten', { organisationId: w.orgA, userId: w.staffA.id! }) };
 }
-async function upload(t: TestApp, purpose: 'privilege' | 'extension' | 'handover'): Promise<number> {
+async function upload(t: TestApp, purpose: 'privilege' | 'extension' | 'handover', parentId: number | null = null): Promise<number> {
   const r = await t.deps.database.db
     .insertInto('uploads')
-    .values({ parent_id: null, purpose, content_type: 'image/png', size: PNG.length, sha256: 'x'.repeat(64), data: PNG, created_at: new Date(FRI_20_MAR) })
+    .values({ parent_id: parentId, purpose, content_type: 'image/png', size: PNG.length, sha256: 'x'.repeat(64), data: PNG, created_at: new Date(FRI_20_MAR) })
     .returning('id')
     .executeTakeFirstOrThrow();
   return r.id;
@@ -192,10 +192,12 @@ test('extensions reviewed after the fact: listed with the document; revoked on t
   const { t, w } = await setup();
   try {
     const db = t.deps.database.db;
-    const docId = await upload(t, 'extension');
     const c1 = await queuedChild(db, w);
     const c2 = await queuedChild(db, w);
     const c3 = await queuedChild(db, w);
+    // each parent's own extension document (a reference is an upload of the same parent, used once)
+    const docId = await upload(t, 'extension', c1.parentId);
+    const docs = new Map([[c1.parentId, docId], [c2.parentId, await upload(t, 'extension', c2.parentId)]]);
     const r1 = await Referrals.issueReferral(t.deps, w.operator, { applicationId: c1.applicationId, groupId: w.groupA });
     const r2 = await Referrals.issueReferral(t.deps, w.operator, { applicationId: c2.applicationId, groupId: w.groupA });
     const r3 = await Referrals.issueReferral(t.deps, w.operator, { applicationId: c3.applicationId, groupId: w.groupA });
@@ -206,14 +208,15 @@ test('extensions reviewed after the fact: listed with the document; revoked on t
       [r1, c1],
       [r2, c2],
     ] as const)
-      await Referrals.extendReferral(t.deps, parentActor(c.parentId), r.id, { reason: 'hospital', documentRef: `upload:${docId}` });
+      await Referrals.extendReferral(t.deps, parentActor(c.parentId), r.id, { reason: 'hospital', documentRef: `upload:${docs.get(c.parentId)}` });
     let op1 = await loginAs(t, 'operator', { userId: w.operator.id! });
     let kg1 = await loginAs(t, 'kindergarten', { organisationId: w.orgA, userId: w.staffA.id! });
     const list = await api(t, op1, 'GET', '/api/department/extensions');
     assert.equal(list.statusCode, 200);
     const ext = list.json().extensions as { referralId: number; originalDeadline: string; document: string }[];
     assert.deepEqual(ext.map((e) => e.referralId).sort(), [r1.id, r2.id].sort());
-    assert.ok(ext.every((e) => e.originalDeadline === '2026-04-01' && e.document === `upload:${docId}`), 'original deadline and document');
+    const docOf = new Map([[r1.id, `upload:${docId}`], [r2.id, `upload:${docs.get(c2.parentId)}`]]);
+    assert.ok(ext.every((e) => e.originalDeadline === '2026-04-01' && e.document === docOf.get(e.referralId)), 'original deadline and document');
     const extPage = await page(t, op1, '/staff/extensions?lang=en');
     assert.match(extPage.body, new RegExp(`href="/staff/uploads/${docId}"`));
     assert.match(extPage.body, /hospital/);

@@ -64,6 +64,8 @@ interface Fx {
   refC: number;
   stopQ: number;
   claimP: number;
+  /** A claim of Q's application, which concerns district A only (a district-B operator is refused it). */
+  claimQ: number;
   uploadP: number;
   /** A privilege claim's document (the department's own document route shows only these and extensions'). */
   uploadPriv: number;
@@ -206,11 +208,12 @@ const EXPECTED: Record<string, Row> = {
   'POST /api/groups/:id/free-places': { districtA: true, allow: KG_A_OP, url: (f) => `/api/groups/${f.groupA}/free-places`, body: () => ({ count: 1 }) },
   'POST /api/groups/:id/free-places/withdraw': { districtA: true, allow: KG_A_OP, url: (f) => `/api/groups/${f.groupA}/free-places/withdraw`, body: () => ({ count: 1 }) },
   'POST /api/handover-requests/:id/decide': { allow: OP, url: (f) => `/api/handover-requests/${f.handoverP}/decide`, body: () => ({ approve: false, reason: 'matrix' }) },
+  'POST /api/parent/uploads': { allow: PARENTS, multipart: true },
   'POST /api/parent/login': { allow: ALL, body: () => ({ iin: '900315400001', password: 'wrong-password' }) },
   'POST /api/parent/otp': { allow: ALL, body: () => ({ iin: '900315400001' }) },
   'POST /api/parent/otp/verify': { allow: ALL, body: () => ({ iin: '900315400001', code: '000000' }) },
   'POST /api/phone-changes/:id/decide': { allow: OP, url: (f) => `/api/phone-changes/${f.phoneChangeP}/decide`, body: () => ({ approve: false, reason: 'matrix' }) },
-  'POST /api/privilege-claims/:id/decision': { allow: OP, url: (f) => `/api/privilege-claims/${f.claimP}/decision`, body: () => ({ confirm: false, reason: 'matrix' }) },
+  'POST /api/privilege-claims/:id/decision': { districtA: true, allow: OP, url: (f) => `/api/privilege-claims/${f.claimQ}/decision`, body: () => ({ confirm: false, reason: 'matrix' }) },
   'POST /api/privilege-claims/:id/false': { allow: OP, url: (f) => `/api/privilege-claims/${f.claimP}/false`, body: () => ({ reason: 'matrix' }) },
   'POST /api/privilege-claims/:id/withdraw': { allow: [...PARENT, ...OP], url: (f) => `/api/privilege-claims/${f.claimP}/withdraw` },
   'POST /api/referrals': { districtA: true, allow: OP, body: (f) => ({ applicationId: f.appQ, groupId: f.groupA }) },
@@ -226,7 +229,7 @@ const EXPECTED: Record<string, Row> = {
   'POST /api/session/logout': { allow: ALL, freshSession: true },
   'POST /api/sms/:id/retry': { allow: OP_ADM, url: (f) => `/api/sms/${f.smsDead}/retry` },
   'POST /api/staff/login': { allow: ALL, body: () => ({ username: LOGIN_USER, password: LOGIN_PASSWORD }) },
-  'POST /api/stop-list/:id/lift': { allow: OP, url: (f) => `/api/stop-list/${f.stopQ}/lift`, body: () => ({ reason: 'matrix' }) },
+  'POST /api/stop-list/:id/lift': { districtA: true, allow: OP, url: (f) => `/api/stop-list/${f.stopQ}/lift`, body: () => ({ reason: 'matrix' }) },
   'POST /apply': { allow: ALL, multipart: true },
   'POST /apply/handover': { allow: ALL, multipart: true },
   'POST /apply/handover/resend': { allow: ALL, body: () => ({ iin: '900315400001' }) },
@@ -256,7 +259,7 @@ const EXPECTED: Record<string, Row> = {
   'POST /staff/calendar/apply': { allow: OP, body: () => ({ day: '2026-12-30', kind: 'plain', reason: 'matrix' }) },
   'POST /staff/calendar/preview': { allow: OP, body: () => ({ day: '2026-12-30', kind: 'holiday', reason: 'matrix' }) },
   'POST /staff/corrections/referrals/:id/restore': { districtA: true, allow: OP, url: (f) => `/staff/corrections/referrals/${f.refA}/restore`, body: () => ({ reason: 'matrix' }) },
-  'POST /staff/corrections/stop-list/:id/lift': { allow: OP, url: (f) => `/staff/corrections/stop-list/${f.stopQ}/lift`, body: () => ({ reason: 'matrix' }) },
+  'POST /staff/corrections/stop-list/:id/lift': { districtA: true, allow: OP, url: (f) => `/staff/corrections/stop-list/${f.stopQ}/lift`, body: () => ({ reason: 'matrix' }) },
   'POST /staff/demo-clock': { allow: OP_ADM },
   'POST /staff/distribution': { allow: OP, body: () => ({ idempotencyKey: 'matrix-page-run', inputsHash: '0'.repeat(64) }) },
   'POST /staff/extensions/:id/revoke': { districtA: true, allow: OP, url: (f) => `/staff/extensions/${f.refA}/revoke`, body: () => ({ reason: 'matrix' }) },
@@ -273,7 +276,7 @@ const EXPECTED: Record<string, Row> = {
   'POST /staff/organisations/:id/groups/:gid': { districtA: true, allow: OP, url: (f) => `/staff/organisations/${f.orgA}/groups/${f.groupA}`, body: () => DEPT_GROUP },
   'POST /staff/organisations/:id/groups/:gid/close': { districtA: true, allow: OP, url: (f) => `/staff/organisations/${f.orgA}/groups/${f.groupA}/close`, body: () => ({ reason: 'matrix' }) },
   'POST /staff/phone-changes/:id/decide': { allow: OP, url: (f) => `/staff/phone-changes/${f.phoneChangeP}/decide`, body: () => ({ decision: 'reject', reason: 'matrix' }) },
-  'POST /staff/privileges/:id/decide': { allow: OP, url: (f) => `/staff/privileges/${f.claimP}/decide`, body: () => ({ decision: 'confirm' }) },
+  'POST /staff/privileges/:id/decide': { districtA: true, allow: OP, url: (f) => `/staff/privileges/${f.claimQ}/decide`, body: () => ({ decision: 'confirm' }) },
   'POST /staff/referrals/:id/conclude': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/conclude`, body: () => ({}) },
   'POST /staff/referrals/:id/extra-period': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/extra-period`, body: () => ({}) },
   'POST /staff/referrals/:id/refuse': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/refuse`, body: () => ({ reason: 'matrix' }) },
@@ -372,6 +375,11 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
     .values({ application_id: p.applicationId, category: 'large_family' as never, document_ref: 'doc', claimed_at: T })
     .returning('id')
     .executeTakeFirstOrThrow();
+  const claimQ = await db
+    .insertInto('privilege_claims')
+    .values({ application_id: q.applicationId, category: 'orphan' as never, document_ref: 'paper', claimed_at: T })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const png = Buffer.from('89504e470d0a1a0a', 'hex');
   const upload = await db
     .insertInto('uploads')
@@ -436,6 +444,7 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
     refC: refC.id,
     stopQ: stop.id,
     claimP: claim.id,
+    claimQ: claimQ.id,
     uploadP: upload.id,
     uploadPriv: uploadPriv.id,
     phoneChangeP: phone.id,
@@ -514,6 +523,14 @@ test('permission matrix: every route, eight callers, allowed or refused as expec
     assert.ok((await get('kgA', '/api/staff/referrals')).includes(refNumber), 'A sees its referral');
     assert.ok((await get('operator', '/api/referrals')).includes(refNumber), 'the city-wide operator sees it');
     assert.ok((await get('parent', '/api/referrals')).includes(refNumber), 'the parent sees their referral');
+    // scoped ROWS: an operator limited to district B gets only the rows that concern B from the
+    // department's lists (Q's application chose only A: its stop-list entry and privilege claim are A's)
+    const appQNumber = (await db.selectFrom('applications').select('number').where('id', '=', f.appQ).executeTakeFirstOrThrow()).number;
+    for (const u of ['/api/stop-list', '/api/privilege-claims', '/staff/corrections', '/staff/privileges']) {
+      assert.ok(!(await get('opB', u)).includes(appQNumber), `${u} as opB shows district A's row`);
+      assert.ok((await get('operator', u)).includes(appQNumber), `${u} as the city-wide operator shows it`);
+    }
+    assert.ok((await get('opB', '/api/privilege-claims')).includes(appNumber), 'P chose B too: its claim concerns B');
     const groupsB = JSON.parse(await get('kgB', '/api/staff/groups')) as unknown;
     assert.ok(!JSON.stringify(groupsB).includes(`"id":${f.groupA},`), 'B does not see A\'s group');
 

@@ -122,7 +122,13 @@ test('an extension before the last day, or a second one, is refused; on the last
     const c = await queuedChild(db, w);
     const ref = await S.issueReferral(t.deps, w.operator, { applicationId: c.applicationId, groupId: w.groupA });
     const parent = parentActor(c.parentId);
-    const ask = { reason: 'hospital' as const, documentRef: 'upload:hospital-123' };
+    // the parent's own extension document (issue 13: a reference must be an upload of theirs, of that kind)
+    const doc = await db
+      .insertInto('uploads')
+      .values({ parent_id: c.parentId, purpose: 'extension', content_type: 'application/pdf', size: 9, sha256: 'x'.repeat(64), data: Buffer.from('%PDF-1.7\n'), created_at: new Date(FRI_20_MAR) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const ask = { reason: 'hospital' as const, documentRef: `upload:${doc.id}` };
     t.clock.set('2026-03-31T15:00:00+05:00');
     await assert.rejects(S.extendReferral(t.deps, parent, ref.id, ask), { code: 'extension_not_last_day' });
     // the last-day reminder goes out once, in the daytime

@@ -31,9 +31,44 @@ import { messages as privileges } from '../../privileges/messages.ts';
 import { messages as extensions } from '../../extensions/messages.ts';
 import { messages as corrections } from '../../corrections/messages.ts';
 import { messages as staffHome } from '../../workspaces/staff-home-messages.ts';
+import { messages as identity } from '../../identity/messages.ts';
 
-// Every feature's messages, merged. Add a feature: import its `messages` and list it here.
-const parts = [core, web, auth, calendar, applications, referrals, demo, distribution, parentPieces, parentSignIn, cabinet, nextAction, parentApplications, parentReferrals, phoneChanges, handover, uploads, sms, referralsStaff, groups, contracts, totp, reports, firstApply, staffAccounts, settings, queueImport, organisations, privileges, extensions, corrections, staffHome] as const;
+// Every feature's messages, merged. Add a feature: import its `messages` and list it here (one a line).
+const parts = [
+  core,
+  web,
+  auth,
+  calendar,
+  applications,
+  referrals,
+  demo,
+  distribution,
+  parentPieces,
+  parentSignIn,
+  cabinet,
+  nextAction,
+  parentApplications,
+  parentReferrals,
+  phoneChanges,
+  handover,
+  uploads,
+  sms,
+  referralsStaff,
+  groups,
+  contracts,
+  totp,
+  reports,
+  firstApply,
+  staffAccounts,
+  settings,
+  queueImport,
+  organisations,
+  privileges,
+  extensions,
+  corrections,
+  staffHome,
+  identity,
+] as const;
 
 type KeysOf<P> = P extends { kk: infer K } ? keyof K : never;
 export type MessageKey = KeysOf<(typeof parts)[number]> & string;
