@@ -20,7 +20,8 @@ import { enqueueParentSms } from '../sms/parent-sms.ts';
  *
  * Limits (policy): a code is 6 digits, valid otpValidMinutes, burnt after otpMaxAttempts wrong tries;
  * a new code at most every otpResendSeconds and otpMaxPerHour per IIN per hour; per network address
- * otpMaxPerAddressPerHour codes and signInMaxPerAddressPerHour tries an hour. Passwords: PASSWORD_LOCK_AFTER
+ * otpMaxPerAddressPerHour codes and signInMaxPerAddressPerHour tries an hour; per destination phone
+ * otpMaxPerPhonePerHour and otpMaxPerPhonePerDay codes (phonesWithinBudget). Passwords: PASSWORD_LOCK_AFTER
  * wrong in a row lock password sign-in for PASSWORD_LOCK_MINUTES (a one-time password still works).
  * Every answer is the same whether the IIN is known or not: the throttle counts IINs, not parents.
  */
@@ -57,6 +58,38 @@ export async function keys(deps: AppDeps, iin: string, address: string): Promise
 /** One writer per IIN at a time (two requests for the same IIN cannot both pass the throttle). */
 export async function lockIin(trx: Trx, iinHmac: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext(${iinHmac}))`.execute(trx);
+}
+
+/** The HMAC a phone number is counted by (the destination limits): never the number itself. */
+export const phoneHmac = (key: Buffer, phone: string): string => hmac(key, `phone:${phone}`);
+
+/**
+ * The destination phones' budget (policy otpMaxPerPhonePerHour, otpMaxPerPhonePerDay, counted over
+ * every IIN and every purpose: sign-in, first application, phone change): of `phones`, those that may
+ * get one more one-time password now, each counted as sent ('otp_sms' rows). Runs in the caller's
+ * transaction under a lock per phone (taken in a fixed order, after the caller's IIN lock), so
+ * several processes cannot together send more. A phone over its budget is left out: the caller sends
+ * nothing there and answers as usual, so the cap tells nothing about an IIN.
+ */
+export async function phonesWithinBudget(trx: Trx, deps: Pick<AppDeps, 'clock'>, k: Keys, policy: Policy, phones: (string | null)[]): Promise<string[]> {
+  const now = deps.clock.now();
+  const hourAgo = toDate(now.subtract({ hours: 1 }));
+  const out: string[] = [];
+  for (const phone of [...new Set(phones.filter((p): p is string => !!p))].sort()) {
+    const ph = phoneHmac(k.key, phone);
+    await lockIin(trx, ph);
+    const n = await trx
+      .selectFrom('parent_auth_attempts')
+      .select([sql<number>`count(*) filter (where at > ${hourAgo})::int`.as('hour'), sql<number>`count(*)::int`.as('day')])
+      .where('phone_hmac', '=', ph)
+      .where('kind', '=', 'otp_sms')
+      .where('at', '>', toDate(now.subtract({ hours: 24 })))
+      .executeTakeFirstOrThrow();
+    if (n.hour >= policy.otpMaxPerPhonePerHour || n.day >= policy.otpMaxPerPhonePerDay) continue;
+    await trx.insertInto('parent_auth_attempts').values({ kind: 'otp_sms', iin_hmac: k.iinHmac, address_hmac: k.addressHmac, phone_hmac: ph, at: toDate(now) }).execute();
+    out.push(phone);
+  }
+  return out;
 }
 
 export async function countSince(trx: Trx, where: { iinHmac?: string; addressHmac?: string; kinds: AuthAttemptKind[] }, since: Date): Promise<number> {
@@ -121,8 +154,14 @@ export async function requestSignInOtp(deps: AppDeps, input: { iin: string; addr
       await audit(trx, deps.clock, PUBLIC, { action: 'auth.parent_otp_unknown', subjectType: 'parent', subjectId: null }, requestId);
       return null;
     }
-    await issueCode(trx, deps, k.key, policy, { parentId: parent.id, purpose: 'sign_in', phones: [parent.phone1, parent.phone2], lang: parent.lang, phoneChangeId: null });
-    await audit(trx, deps.clock, PUBLIC, { action: 'auth.parent_otp_sent', subjectType: 'parent', subjectId: parent.id, data: { phones: parent.phone2 ? 2 : 1 } }, requestId);
+    const phones = await phonesWithinBudget(trx, deps, k, policy, [parent.phone1, parent.phone2]);
+    if (phones.length === 0) {
+      // the phones' budget is spent: nothing is sent, and the answer stays the same
+      await audit(trx, deps.clock, PUBLIC, { action: 'auth.parent_otp_throttled', subjectType: 'parent', subjectId: parent.id, data: { limit: 'phone' } }, requestId);
+      return null;
+    }
+    await issueCode(trx, deps, k.key, policy, { parentId: parent.id, purpose: 'sign_in', phones, lang: parent.lang, phoneChangeId: null });
+    await audit(trx, deps.clock, PUBLIC, { action: 'auth.parent_otp_sent', subjectType: 'parent', subjectId: parent.id, data: { phones: phones.length } }, requestId);
     return null;
   });
   if (refusal) throw refusal;

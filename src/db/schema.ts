@@ -440,7 +440,7 @@ export interface OtpCodesTable {
   used_at: TsNull;
   burnt_at: TsNull;
 }
-export type AuthAttemptKind = 'otp_request' | 'otp_verify' | 'password';
+export type AuthAttemptKind = 'otp_request' | 'otp_verify' | 'password' | 'otp_sms';
 export interface ParentAuthAttemptsTable {
   id: Id;
   kind: AuthAttemptKind;
@@ -448,6 +448,8 @@ export interface ParentAuthAttemptsTable {
   address_hmac: string;
   at: Ts;
   ok: ColumnType<boolean, boolean | undefined, boolean>;
+  /** 'otp_sms': the HMAC of the phone the code went to (migration 0030). */
+  phone_hmac: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export type UploadPurpose = 'extension' | 'privilege' | 'pmpk' | 'id_card' | 'handover';
 export type UploadType = 'application/pdf' | 'image/jpeg' | 'image/png';
@@ -510,6 +512,8 @@ export interface FirstApplicationsTable {
   pmpk_upload_id: number | null;
   handover_upload_id: number | null;
   handover_request_id: number | null;
+  /** The HMAC of the address the form came from (migration 0030): what one address holds is capped. */
+  address_hmac: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type Row<T extends keyof DB> = Selectable<DB[T]>;
