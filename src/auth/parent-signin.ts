@@ -4,6 +4,7 @@ import type { AppDeps } from '../context.ts';
 import type { AuthAttemptKind, DB } from '../db/schema.ts';
 import type { Policy } from '../domain/policy.ts';
 import { checkIin } from '../domain/iin.ts';
+import { Temporal } from 'temporal-polyfill';
 import { toDate } from '../clock.ts';
 import { audit, PUBLIC, type Actor } from '../audit/write.ts';
 import { AppError } from '../errors.ts';
@@ -21,8 +22,15 @@ import { enqueueParentSms } from '../sms/parent-sms.ts';
  * Limits (policy): a code is 6 digits, valid otpValidMinutes, burnt after otpMaxAttempts wrong tries;
  * a new code at most every otpResendSeconds and otpMaxPerHour per IIN per hour; per network address
  * otpMaxPerAddressPerHour codes and signInMaxPerAddressPerHour tries an hour; per destination phone
- * otpMaxPerPhonePerHour and otpMaxPerPhonePerDay codes (phonesWithinBudget). Passwords: PASSWORD_LOCK_AFTER
- * wrong in a row lock password sign-in for PASSWORD_LOCK_MINUTES (a one-time password still works).
+ * otpMaxPerPhonePerHour and otpMaxPerPhonePerDay codes (phonesWithinBudget).
+ *
+ * NO DENIAL OF SERVICE by strangers: a new sign-in code does not replace the one already sent — every
+ * code sent within its otpValidMinutes works (once; a wrong try counts against each live code), so
+ * anonymous requests for a parent's IIN cannot make the code on the parent's phone useless. Passwords:
+ * PASSWORD_LOCK_AFTER wrong within PASSWORD_LOCK_MINUTES lock password sign-in for that IIN FROM THAT
+ * ADDRESS only (rows of parent_auth_attempts, so every process sees them), so a stranger who capped
+ * the codes and tried wrong passwords has not locked the parent out: the parent's own password still
+ * works from the parent's own network (and a one-time password, where not capped, from anywhere).
  * Every answer is the same whether the IIN is known or not: the throttle counts IINs, not parents.
  */
 export const PASSWORD_LOCK_AFTER = 5;
@@ -169,7 +177,8 @@ export async function requestSignInOtp(deps: AppDeps, input: { iin: string; addr
 }
 
 /**
- * Make a new code (any earlier unused code of the same purpose is burnt: only the newest works) and
+ * Make a new code (for a phone change any earlier unused code of the same purpose is burnt: only the
+ * newest works; a sign-in code leaves the earlier ones valid until they expire, see above) and
  * queue its SMS to each phone. Runs in the caller's transaction. Used by sign-in and phone change.
  */
 export async function issueCode(
@@ -180,14 +189,17 @@ export async function issueCode(
   o: { parentId: number; purpose: 'sign_in' | 'phone_new' | 'phone_old'; phones: (string | null)[]; lang: 'kk' | 'ru' | 'en'; phoneChangeId: number | null },
 ): Promise<number> {
   const now = deps.clock.now();
-  await trx
-    .updateTable('otp_codes')
-    .set({ burnt_at: toDate(now) })
-    .where('parent_id', '=', o.parentId)
-    .where('purpose', '=', o.purpose)
-    .where('used_at', 'is', null)
-    .where('burnt_at', 'is', null)
-    .execute();
+  // sign-in: anyone may ask for a code for any IIN, so a new code must not spoil the one already sent
+  if (o.purpose !== 'sign_in') {
+    await trx
+      .updateTable('otp_codes')
+      .set({ burnt_at: toDate(now) })
+      .where('parent_id', '=', o.parentId)
+      .where('purpose', '=', o.purpose)
+      .where('used_at', 'is', null)
+      .where('burnt_at', 'is', null)
+      .execute();
+  }
   const code = newCode();
   const row = await trx
     .insertInto('otp_codes')
@@ -211,8 +223,10 @@ export async function issueCode(
 export type CodeCheck = { ok: true; otpId: number } | { ok: false; burnt: boolean; reason: 'none' | 'expired' | 'wrong' };
 
 /**
- * Try a code against the newest live code of a purpose, in the caller's transaction: a wrong one
- * counts, and the policy's last wrong try burns it. Used by sign-in and phone change.
+ * Try a code against the live codes of a purpose (sign-in: every code sent and not yet expired; a
+ * phone change: its newest), in the caller's transaction: the right one is used and the others of the
+ * purpose end with it; a wrong one counts against each live code, and the policy's last wrong try
+ * burns it. Used by sign-in and phone change.
  */
 export async function tryCode(
   trx: Trx,
@@ -222,6 +236,7 @@ export async function tryCode(
   o: { parentId: number; purpose: 'sign_in' | 'phone_new' | 'phone_old'; code: string; phoneChangeId?: number | null },
 ): Promise<CodeCheck> {
   const now = deps.clock.now();
+  const nowDate = toDate(now);
   let q = trx
     .selectFrom('otp_codes')
     .select(['id', 'code_hmac', 'attempts', 'expires_at'])
@@ -230,21 +245,29 @@ export async function tryCode(
     .where('used_at', 'is', null)
     .where('burnt_at', 'is', null);
   if (o.phoneChangeId !== undefined) q = q.where('phone_change_id', o.phoneChangeId === null ? 'is' : '=', o.phoneChangeId);
-  const live = await q.orderBy('id', 'desc').limit(1).forUpdate().executeTakeFirst();
-  if (!live) return { ok: false, burnt: false, reason: 'none' };
-  if (live.expires_at.getTime() <= now.epochMilliseconds) return { ok: false, burnt: false, reason: 'expired' };
+  const open = await q.orderBy('id', 'desc').limit(20).forUpdate().execute();
+  if (open.length === 0) return { ok: false, burnt: false, reason: 'none' };
+  const live = open.filter((c) => c.expires_at.getTime() > now.epochMilliseconds);
+  if (live.length === 0) return { ok: false, burnt: false, reason: 'expired' };
   const code = o.code.replace(/\s/g, '');
-  if (/^[0-9]{6}$/.test(code) && sameHmac(otpHmac(key, o.parentId, o.purpose, code), live.code_hmac)) {
-    await trx.updateTable('otp_codes').set({ used_at: toDate(now), attempts: live.attempts + 1 }).where('id', '=', live.id).where('used_at', 'is', null).execute();
-    return { ok: true, otpId: live.id };
+  const right = /^[0-9]{6}$/.test(code) ? live.find((c) => sameHmac(otpHmac(key, o.parentId, o.purpose, code), c.code_hmac)) : undefined;
+  if (right) {
+    await trx.updateTable('otp_codes').set({ used_at: nowDate, attempts: right.attempts + 1 }).where('id', '=', right.id).where('used_at', 'is', null).execute();
+    const others = live.filter((c) => c.id !== right.id).map((c) => c.id);
+    if (others.length) await trx.updateTable('otp_codes').set({ burnt_at: nowDate }).where('id', 'in', others).execute();
+    return { ok: true, otpId: right.id };
   }
-  const attempts = live.attempts + 1;
-  const burnt = attempts >= policy.otpMaxAttempts;
-  await trx
-    .updateTable('otp_codes')
-    .set({ attempts, ...(burnt ? { burnt_at: toDate(now) } : {}) })
-    .where('id', '=', live.id)
-    .execute();
+  let burnt = false;
+  for (const c of live) {
+    const attempts = c.attempts + 1;
+    const burns = attempts >= policy.otpMaxAttempts;
+    burnt ||= burns;
+    await trx
+      .updateTable('otp_codes')
+      .set({ attempts, ...(burns ? { burnt_at: nowDate } : {}) })
+      .where('id', '=', c.id)
+      .execute();
+  }
   return { ok: false, burnt, reason: 'wrong' };
 }
 
@@ -289,6 +312,20 @@ export async function verifySignInOtp(deps: AppDeps, input: { iin: string; code:
   return result;
 }
 
+/**
+ * Wrong passwords for this IIN from this address within PASSWORD_LOCK_MINUTES, since the parent last
+ * got in (by any way, from anywhere): PASSWORD_LOCK_AFTER of them lock this address out of this IIN's
+ * password sign-in until the oldest is PASSWORD_LOCK_MINUTES old (tries meanwhile count too).
+ */
+async function passwordFailures(trx: Trx, k: Keys, now: Temporal.Instant): Promise<number> {
+  const r = await sql<{ n: number }>`
+    select count(*)::int as n from parent_auth_attempts
+     where iin_hmac = ${k.iinHmac} and address_hmac = ${k.addressHmac} and kind = 'password' and not ok
+       and at > ${toDate(now.subtract({ minutes: PASSWORD_LOCK_MINUTES }))}
+       and id > coalesce((select max(id) from parent_auth_attempts where iin_hmac = ${k.iinHmac} and ok), 0)`.execute(trx);
+  return r.rows[0]?.n ?? 0;
+}
+
 /** Sign in with IIN and the parent's own password. */
 export async function passwordSignIn(deps: AppDeps, input: { iin: string; password: string; address: string; lang?: 'kk' | 'ru' | 'en' }, requestId?: string): Promise<SignedIn> {
   const iin = checkParentIin(input.iin);
@@ -306,7 +343,7 @@ export async function passwordSignIn(deps: AppDeps, input: { iin: string; passwo
     .executeTakeFirstOrThrow();
   if (fromAddress.n >= policy.signInMaxPerAddressPerHour) throw tooManyFromAddress();
 
-  const parent = await db.selectFrom('parents').select(['id', 'password_hash', 'locked_until']).where('iin', '=', iin).executeTakeFirst();
+  const parent = await db.selectFrom('parents').select(['id', 'password_hash']).where('iin', '=', iin).executeTakeFirst();
   const ok = await verifyPassword(parent?.password_hash ?? (await dummy()), input.password);
   const now = deps.clock.now();
   const nowDate = toDate(now);
@@ -317,25 +354,19 @@ export async function passwordSignIn(deps: AppDeps, input: { iin: string; passwo
       await audit(trx, deps.clock, PUBLIC, { action: 'auth.parent_login_failed', subjectType: 'parent', subjectId: parent?.id ?? null, data: { reason: parent ? 'no_password' : 'unknown' } }, requestId);
       return badCredentials();
     }
-    const current = await trx.selectFrom('parents').select(['failed_logins', 'locked_until']).where('id', '=', parent.id).forUpdate().executeTakeFirstOrThrow();
-    if (current.locked_until && current.locked_until.getTime() > now.epochMilliseconds) {
+    if ((await passwordFailures(trx, k, now)) >= PASSWORD_LOCK_AFTER) {
       await record(trx, k, 'password', nowDate);
       await audit(trx, deps.clock, PUBLIC, { action: 'auth.parent_login_failed', subjectType: 'parent', subjectId: parent.id, data: { reason: 'locked' } }, requestId);
       return badCredentials();
     }
     if (!ok) {
       await record(trx, k, 'password', nowDate);
-      const failures = current.failed_logins + 1;
+      const failures = await passwordFailures(trx, k, now);
       const locks = failures >= PASSWORD_LOCK_AFTER;
       const until = now.add({ minutes: PASSWORD_LOCK_MINUTES });
-      await trx
-        .updateTable('parents')
-        .set(locks ? { failed_logins: 0, locked_until: toDate(until) } : { failed_logins: failures })
-        .where('id', '=', parent.id)
-        .execute();
       await audit(trx, deps.clock, PUBLIC, [
         { action: 'auth.parent_login_failed', subjectType: 'parent', subjectId: parent.id, data: { reason: 'wrong_password', failures } },
-        ...(locks ? [{ action: 'auth.parent_locked', subjectType: 'parent', subjectId: parent.id, data: { until: until.toString(), failures } }] : []),
+        ...(locks ? [{ action: 'auth.parent_locked', subjectType: 'parent', subjectId: parent.id, data: { until: until.toString(), failures, scope: 'address' } }] : []),
       ], requestId);
       return badCredentials();
     }
