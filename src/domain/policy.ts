@@ -49,6 +49,10 @@ export interface Policy {
    * and the waiting forms from one address may hold this many megabytes of them in all. */
   firstApplyUploadKeepMinutes: number;
   firstApplyMaxPendingMbPerAddress: number;
+  /** Phone changes a parent may start per 24 hours, and that one address may start per hour (each sends
+   * SMS; the new number also counts against otpMaxPerPhonePerHour/PerDay). */
+  phoneChangeMaxPerParentPerDay: number;
+  phoneChangeMaxPerAddressPerHour: number;
   /** Idle minutes after which a session ends. */
   sessionIdleMinutes: number;
   /** Staff roles that must sign in with a second factor (TOTP). */
@@ -82,6 +86,8 @@ export const DEFAULT_POLICY: Policy = {
   otpMaxPerPhonePerDay: 15,
   firstApplyUploadKeepMinutes: 60,
   firstApplyMaxPendingMbPerAddress: 50,
+  phoneChangeMaxPerParentPerDay: 5,
+  phoneChangeMaxPerAddressPerHour: 20,
   sessionIdleMinutes: 30,
   totpRequiredRoles: ['operator', 'admin'],
 };
@@ -115,6 +121,8 @@ const POLICY_CHECKS: { [K in keyof Policy]: Check } = {
   otpMaxPerPhonePerDay: int(1, 500),
   firstApplyUploadKeepMinutes: int(10, 24 * 60),
   firstApplyMaxPendingMbPerAddress: int(5, 100000),
+  phoneChangeMaxPerParentPerDay: int(1, 50),
+  phoneChangeMaxPerAddressPerHour: int(1, 100000),
   sessionIdleMinutes: int(5, 24 * 60),
   totpRequiredRoles: (v) => Array.isArray(v) && v.every((r) => r === 'kindergarten' || r === 'operator' || r === 'admin') && new Set(v).size === v.length,
 };
