@@ -440,7 +440,7 @@ export interface OtpCodesTable {
   used_at: TsNull;
   burnt_at: TsNull;
 }
-export type AuthAttemptKind = 'otp_request' | 'otp_verify' | 'password' | 'otp_sms' | 'phone_change';
+export type AuthAttemptKind = 'otp_request' | 'otp_verify' | 'password' | 'otp_sms' | 'phone_change' | 'queue_lookup';
 export interface ParentAuthAttemptsTable {
   id: Id;
   kind: AuthAttemptKind;

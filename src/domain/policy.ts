@@ -53,6 +53,8 @@ export interface Policy {
    * SMS; the new number also counts against otpMaxPerPhonePerHour/PerDay). */
   phoneChangeMaxPerParentPerDay: number;
   phoneChangeMaxPerAddressPerHour: number;
+  /** Public queue lookups by a child's IIN per network address and hour (a number lookup is not limited). */
+  queueIinLookupsPerAddressPerHour: number;
   /** Idle minutes after which a session ends. */
   sessionIdleMinutes: number;
   /** Staff roles that must sign in with a second factor (TOTP). */
@@ -88,6 +90,7 @@ export const DEFAULT_POLICY: Policy = {
   firstApplyMaxPendingMbPerAddress: 50,
   phoneChangeMaxPerParentPerDay: 5,
   phoneChangeMaxPerAddressPerHour: 20,
+  queueIinLookupsPerAddressPerHour: 30,
   sessionIdleMinutes: 30,
   totpRequiredRoles: ['operator', 'admin'],
 };
@@ -123,6 +126,7 @@ const POLICY_CHECKS: { [K in keyof Policy]: Check } = {
   firstApplyMaxPendingMbPerAddress: int(5, 100000),
   phoneChangeMaxPerParentPerDay: int(1, 50),
   phoneChangeMaxPerAddressPerHour: int(1, 100000),
+  queueIinLookupsPerAddressPerHour: int(1, 100000),
   sessionIdleMinutes: int(5, 24 * 60),
   totpRequiredRoles: (v) => Array.isArray(v) && v.every((r) => r === 'kindergarten' || r === 'operator' || r === 'admin') && new Set(v).size === v.length,
 };
