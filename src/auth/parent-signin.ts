@@ -10,6 +10,7 @@ import { audit, PUBLIC, type Actor } from '../audit/write.ts';
 import { AppError } from '../errors.ts';
 import { iinError } from '../applications/messages.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
+import { checkNewPassword, PASSWORD_MIN_LENGTH } from './password-rules.ts';
 import { createSession, type NewSession } from '../auth/sessions.ts';
 import { hmac, otpKey, sameHmac } from './otp-key.ts';
 import { enqueueParentSms } from '../sms/parent-sms.ts';
@@ -35,7 +36,9 @@ import { enqueueParentSms } from '../sms/parent-sms.ts';
  */
 export const PASSWORD_LOCK_AFTER = 5;
 export const PASSWORD_LOCK_MINUTES = 15;
-export const PASSWORD_MIN_LENGTH = 8;
+export { PASSWORD_MIN_LENGTH };
+/** A session opened by a one-time code this recently may set a new password without the current one. */
+export const FRESH_CODE_MINUTES = 15;
 
 type Trx = Kysely<DB>;
 
@@ -304,7 +307,7 @@ export async function verifySignInOtp(deps: AppDeps, input: { iin: string; code:
     }
     // the code proves the phone: a password lock-out ends
     await trx.updateTable('parents').set({ failed_logins: 0, locked_until: null }).where('id', '=', parent.id).execute();
-    const s = await createSession(trx, deps.clock, { kind: 'parent', userId: parent.id, lang: input.lang ?? null });
+    const s = await createSession(trx, deps.clock, { kind: 'parent', userId: parent.id, lang: input.lang ?? null, otp: true });
     await audit(trx, deps.clock, { kind: 'parent', id: parent.id }, { action: 'auth.parent_login', subjectType: 'parent', subjectId: parent.id, data: { method: 'otp', otpId: check.otpId } }, requestId);
     return { ...s, parentId: parent.id, needsPassword: parent.password_hash === null };
   });
@@ -380,25 +383,64 @@ export async function passwordSignIn(deps: AppDeps, input: { iin: string; passwo
   return result;
 }
 
+/** Was this session opened by a one-time code less than FRESH_CODE_MINUTES ago? */
+async function openedByFreshCode(deps: AppDeps, sessionHash: string | null): Promise<boolean> {
+  if (!sessionHash) return false;
+  const s = await deps.database.db.selectFrom('sessions').select('otp_at').where('id_hash', '=', sessionHash).executeTakeFirst();
+  return !!s?.otp_at && s.otp_at.getTime() > deps.clock.now().subtract({ minutes: FRESH_CODE_MINUTES }).epochMilliseconds;
+}
+
+/** Must the password page ask for the current password (the parent has one, and no fresh code opened this session)? */
+export async function passwordChangeNeedsCurrent(deps: AppDeps, parentId: number, sessionHash: string | null): Promise<boolean> {
+  const p = await deps.database.db.selectFrom('parents').select('password_hash').where('id', '=', parentId).executeTakeFirstOrThrow();
+  return p.password_hash !== null && !(await openedByFreshCode(deps, sessionHash));
+}
+
 /**
- * The signed-in parent sets an own password (first sign-in, or after a forgotten one). Every other
- * session of the parent ends; the current one stays.
+ * The signed-in parent sets an own password (first sign-in, or after a forgotten one) or changes it.
+ * A parent who has a password must prove it is them (issue 13): the current password (wrong ones
+ * count as wrong sign-in passwords, with the same per-address lock), or a session opened by a one-time
+ * code less than FRESH_CODE_MINUTES ago (the way after a forgotten password). The new one passes
+ * checkNewPassword (src/auth/password-rules.ts: length, not common, no IIN). Every other session of
+ * the parent ends; the current one stays.
  */
-export async function setParentPassword(deps: AppDeps, actor: Actor, currentSessionHash: string | null, input: { password: string; confirm: string }, requestId?: string): Promise<void> {
+export async function setParentPassword(
+  deps: AppDeps,
+  actor: Actor,
+  currentSessionHash: string | null,
+  input: { password: string; confirm: string; current?: string | undefined; address?: string },
+  requestId?: string,
+): Promise<void> {
   if (actor.kind !== 'parent' || !actor.id) throw new AppError('unauthenticated', 401, 'error.unauthenticated');
   const pw = input.password;
-  if (pw.length < PASSWORD_MIN_LENGTH || pw.length > 200) throw new AppError('password_weak', 400, 'parents.password.length', { min: PASSWORD_MIN_LENGTH });
+  const db = deps.database.db;
+  const parent = await db.selectFrom('parents').select(['iin', 'password_hash']).where('id', '=', actor.id).executeTakeFirstOrThrow();
+  const now = deps.clock.now();
+  const freshCode = await openedByFreshCode(deps, currentSessionHash);
+  if (parent.password_hash !== null && !freshCode) {
+    if (!input.current) throw new AppError('password_current_required', 403, 'parents.password.current_required', { minutes: FRESH_CODE_MINUTES });
+    const k = await keys(deps, parent.iin, input.address ?? 'unknown');
+    const locked = (await db.transaction().execute((trx) => passwordFailures(trx, k, now))) >= PASSWORD_LOCK_AFTER;
+    const right = !locked && (await verifyPassword(parent.password_hash, input.current));
+    if (!right) {
+      await db.transaction().execute(async (trx) => {
+        await lockIin(trx, k.iinHmac);
+        await record(trx, k, 'password', toDate(now));
+        await audit(trx, deps.clock, actor, { action: 'auth.parent_login_failed', subjectType: 'parent', subjectId: actor.id!, data: { reason: locked ? 'locked' : 'wrong_password', via: 'password_change' } }, requestId);
+      });
+      throw new AppError('password_current_wrong', 403, 'parents.password.current_wrong');
+    }
+  }
+  checkNewPassword(pw, [parent.iin]);
   if (pw !== input.confirm) throw new AppError('password_mismatch', 400, 'parents.password.mismatch');
-  const parent = await deps.database.db.selectFrom('parents').select('iin').where('id', '=', actor.id).executeTakeFirstOrThrow();
-  if (pw.includes(parent.iin)) throw new AppError('password_weak', 400, 'parents.password.iin');
   const hash = await hashPassword(pw);
-  const now = toDate(deps.clock.now());
-  await deps.database.db.transaction().execute(async (trx) => {
-    await trx.updateTable('parents').set({ password_hash: hash, password_set_at: now, failed_logins: 0, locked_until: null }).where('id', '=', actor.id!).execute();
-    let q = trx.updateTable('sessions').set({ ended_at: now }).where('user_kind', '=', 'parent').where('user_id', '=', actor.id!).where('ended_at', 'is', null);
+  const nowDate = toDate(now);
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('parents').set({ password_hash: hash, password_set_at: nowDate, failed_logins: 0, locked_until: null }).where('id', '=', actor.id!).execute();
+    let q = trx.updateTable('sessions').set({ ended_at: nowDate }).where('user_kind', '=', 'parent').where('user_id', '=', actor.id!).where('ended_at', 'is', null);
     if (currentSessionHash) q = q.where('id_hash', '<>', currentSessionHash);
     const ended = await q.executeTakeFirst();
-    await audit(trx, deps.clock, actor, { action: 'parent.password_set', subjectType: 'parent', subjectId: actor.id, data: { otherSessionsEnded: Number(ended.numUpdatedRows) } }, requestId);
+    await audit(trx, deps.clock, actor, { action: 'parent.password_set', subjectType: 'parent', subjectId: actor.id, data: { otherSessionsEnded: Number(ended.numUpdatedRows), proof: parent.password_hash === null ? 'first' : freshCode ? 'code' : 'current' } }, requestId);
   });
 }
 

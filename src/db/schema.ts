@@ -257,6 +257,8 @@ export interface SessionsTable {
   last_seen_at: Ts;
   expires_at: Ts;
   ended_at: TsNull;
+  /** When the session was opened by a one-time code (migration 0033); null: by a password. */
+  otp_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 export interface AuditLogTable {
   id: Id;

@@ -364,7 +364,7 @@ export async function verifyFirstApply(deps: AppDeps, input: { iin: string; code
       await record(trx, k, 'otp_verify', nowDate, true);
       // the code proves the phone: a password lock-out ends, as at sign-in by code
       await trx.updateTable('parents').set({ failed_logins: 0, locked_until: null }).where('id', '=', parent.id).execute();
-      const s = await createSession(trx, deps.clock, { kind: 'parent', userId: parent.id, lang: input.lang });
+      const s = await createSession(trx, deps.clock, { kind: 'parent', userId: parent.id, lang: input.lang, otp: true });
       await audit(trx, deps.clock, { kind: 'parent', id: parent.id }, [
         { action: 'auth.parent_login', subjectType: 'parent', subjectId: parent.id, data: { method: row.kind === 'handover' ? 'first_handover' : 'first_apply', firstApplicationId: row.id, newParent: row.parent_id === null } },
       ], requestId);
