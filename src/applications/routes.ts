@@ -4,6 +4,7 @@ import type { RoutePlugin } from '../routes.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { AppError } from '../errors.ts';
 import { lookupQueue } from './queue.ts';
+import { limitIinLookup } from './lookup-limit.ts';
 import { applicationInput, createApplication, withdrawApplication, WITHDRAW_REASONS } from './service.ts';
 
 const error = z.object({ error: z.string(), message: z.string() });
@@ -33,12 +34,13 @@ export const applicationRoutes: RoutePlugin = (app, deps) => {
         tags: ['queue'],
         summary: 'Public queue lookup by application number or child IIN (no personal data in the answer)',
         querystring: z.object({ number: z.string().max(40).optional(), childIin: z.string().max(40).optional(), lang: z.enum(['kk', 'ru', 'en']).optional() }),
-        response: { 200: publicView, 400: error, 404: error },
+        response: { 200: publicView, 400: error, 404: error, 429: error },
       },
     },
     async (req) => {
       const { number, childIin } = req.query;
       if ((number ? 1 : 0) + (childIin ? 1 : 0) !== 1) throw new AppError('lookup_one', 400, 'queue.lookup_one');
+      if (childIin) await limitIinLookup(deps, childIin.trim(), req.ip);
       const policy = await deps.city.getPolicy();
       const pool = deps.database.engine === 'postgres' ? deps.database.pool : undefined; // a prepared statement on the server
       return lookupQueue(deps.database.db, policy, number ? { number } : { childIin: childIin!.trim() }, deps.clock, deps.city, pool);

@@ -96,7 +96,7 @@ export function otpEnterPage(ctx: PageContext, o: { iin: string; minutes: number
   });
 }
 
-export function passwordPage(ctx: PageContext, o: { error?: string | null; first: boolean }): string {
+export function passwordPage(ctx: PageContext, o: { error?: string | null; first: boolean; /** ask for the current password */ current?: boolean }): string {
   const tr = trOf(ctx);
   return Layout({
     ctx,
@@ -108,6 +108,14 @@ export function passwordPage(ctx: PageContext, o: { error?: string | null; first
         <Problem error={o.error} />
         <form method="post" action={`/cabinet/password?lang=${ctx.lang}`} class="stack" data-qa="set-password">
           <Csrf ctx={ctx} />
+          {o.current ? (
+            <div>
+              <label for="current" safe>
+                {tr('parents.password.current')}
+              </label>
+              <input type="password" id="current" name="current" required maxlength="200" autocomplete="current-password" />
+            </div>
+          ) : null}
           <div>
             <label for="password">
               {tr('parents.password.new') as 'safe'}

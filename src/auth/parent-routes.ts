@@ -6,7 +6,7 @@ import { pageContext, sendPage } from '../web/context.ts';
 import { setSessionCookie } from './sessions.ts';
 import { loadParent } from '../workspaces/cabinet/loaders.ts';
 import { ErrorBody, hide, langQ, message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
-import { passwordSignIn, requestSignInOtp, setParentPassword, verifySignInOtp } from './parent-signin.ts';
+import { passwordChangeNeedsCurrent, passwordSignIn, requestSignInOtp, setParentPassword, verifySignInOtp } from './parent-signin.ts';
 import { loginPage, otpEnterPage, otpRequestPage, passwordPage } from './parent-pages.tsx';
 
 const iin = z.string().trim().min(1).max(20);
@@ -71,12 +71,12 @@ export const parentSignInRoutes: RoutePlugin = (app, deps) => {
         tags: ['parents'],
         summary: 'Set the signed-in parent’s own password (other sessions end)',
         security: [{ session: [] }],
-        body: z.object({ password: z.string().max(200), confirm: z.string().max(200) }),
-        response: { 204: z.null(), 400: ErrorBody, 401: ErrorBody },
+        body: z.object({ password: z.string().max(200), confirm: z.string().max(200), current: z.string().max(200).optional() }),
+        response: { 204: z.null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
       },
     },
     async (req, reply) => {
-      await setParentPassword(deps, req.actor, req.session?.idHash ?? null, req.body, req.id);
+      await setParentPassword(deps, req.actor, req.session?.idHash ?? null, { ...req.body, address: req.ip }, req.id);
       return reply.status(204).send(null);
     },
   );
@@ -135,19 +135,20 @@ export const parentSignInRoutes: RoutePlugin = (app, deps) => {
     const parentId = parentOrRedirect(req, reply);
     if (parentId === null) return reply;
     const p = await loadParent(deps, parentId);
-    return sendPage(reply, passwordPage(pageContext(req, reply, deps), { first: !p.hasPassword }));
+    return sendPage(reply, passwordPage(pageContext(req, reply, deps), { first: !p.hasPassword, current: await passwordChangeNeedsCurrent(deps, parentId, req.session?.idHash ?? null) }));
   });
 
-  r.post('/cabinet/password', { schema: { ...hide, body: z.object({ password: z.string().max(200).default(''), confirm: z.string().max(200).default('') }) } }, async (req, reply) => {
+  r.post('/cabinet/password', { schema: { ...hide, body: z.object({ password: z.string().max(200).default(''), confirm: z.string().max(200).default(''), current: z.string().max(200).default('') }) } }, async (req, reply) => {
     const parentId = parentOrRedirect(req, reply);
     if (parentId === null) return reply;
     try {
-      await setParentPassword(deps, req.actor, req.session?.idHash ?? null, req.body, req.id);
+      await setParentPassword(deps, req.actor, req.session?.idHash ?? null, { ...req.body, address: req.ip }, req.id);
       return reply.redirect(`/cabinet?lang=${req.lang}&done=password`, 303);
     } catch (e) {
       if (!(e instanceof AppError)) throw e;
       const p = await loadParent(deps, parentId);
-      return sendPage(reply, passwordPage(pageContext(req, reply, deps), { first: !p.hasPassword, error: message(req, e) }), e.status);
+      const current = await passwordChangeNeedsCurrent(deps, parentId, req.session?.idHash ?? null);
+      return sendPage(reply, passwordPage(pageContext(req, reply, deps), { first: !p.hasPassword, current, error: message(req, e) }), e.status);
     }
   });
 

@@ -4,11 +4,13 @@ import type { AppDeps } from '../context.ts';
 import type { AuthAttemptKind, DB } from '../db/schema.ts';
 import type { Policy } from '../domain/policy.ts';
 import { checkIin } from '../domain/iin.ts';
+import { Temporal } from 'temporal-polyfill';
 import { toDate } from '../clock.ts';
 import { audit, PUBLIC, type Actor } from '../audit/write.ts';
 import { AppError } from '../errors.ts';
 import { iinError } from '../applications/messages.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
+import { checkNewPassword, PASSWORD_MIN_LENGTH } from './password-rules.ts';
 import { createSession, type NewSession } from '../auth/sessions.ts';
 import { hmac, otpKey, sameHmac } from './otp-key.ts';
 import { enqueueParentSms } from '../sms/parent-sms.ts';
@@ -20,13 +22,23 @@ import { enqueueParentSms } from '../sms/parent-sms.ts';
  *
  * Limits (policy): a code is 6 digits, valid otpValidMinutes, burnt after otpMaxAttempts wrong tries;
  * a new code at most every otpResendSeconds and otpMaxPerHour per IIN per hour; per network address
- * otpMaxPerAddressPerHour codes and signInMaxPerAddressPerHour tries an hour. Passwords: PASSWORD_LOCK_AFTER
- * wrong in a row lock password sign-in for PASSWORD_LOCK_MINUTES (a one-time password still works).
+ * otpMaxPerAddressPerHour codes and signInMaxPerAddressPerHour tries an hour; per destination phone
+ * otpMaxPerPhonePerHour and otpMaxPerPhonePerDay codes (phonesWithinBudget).
+ *
+ * NO DENIAL OF SERVICE by strangers: a new sign-in code does not replace the one already sent — every
+ * code sent within its otpValidMinutes works (once; a wrong try counts against each live code), so
+ * anonymous requests for a parent's IIN cannot make the code on the parent's phone useless. Passwords:
+ * PASSWORD_LOCK_AFTER wrong within PASSWORD_LOCK_MINUTES lock password sign-in for that IIN FROM THAT
+ * ADDRESS only (rows of parent_auth_attempts, so every process sees them), so a stranger who capped
+ * the codes and tried wrong passwords has not locked the parent out: the parent's own password still
+ * works from the parent's own network (and a one-time password, where not capped, from anywhere).
  * Every answer is the same whether the IIN is known or not: the throttle counts IINs, not parents.
  */
 export const PASSWORD_LOCK_AFTER = 5;
 export const PASSWORD_LOCK_MINUTES = 15;
-export const PASSWORD_MIN_LENGTH = 8;
+export { PASSWORD_MIN_LENGTH };
+/** A session opened by a one-time code this recently may set a new password without the current one. */
+export const FRESH_CODE_MINUTES = 15;
 
 type Trx = Kysely<DB>;
 
@@ -57,6 +69,38 @@ export async function keys(deps: AppDeps, iin: string, address: string): Promise
 /** One writer per IIN at a time (two requests for the same IIN cannot both pass the throttle). */
 export async function lockIin(trx: Trx, iinHmac: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext(${iinHmac}))`.execute(trx);
+}
+
+/** The HMAC a phone number is counted by (the destination limits): never the number itself. */
+export const phoneHmac = (key: Buffer, phone: string): string => hmac(key, `phone:${phone}`);
+
+/**
+ * The destination phones' budget (policy otpMaxPerPhonePerHour, otpMaxPerPhonePerDay, counted over
+ * every IIN and every purpose: sign-in, first application, phone change): of `phones`, those that may
+ * get one more one-time password now, each counted as sent ('otp_sms' rows). Runs in the caller's
+ * transaction under a lock per phone (taken in a fixed order, after the caller's IIN lock), so
+ * several processes cannot together send more. A phone over its budget is left out: the caller sends
+ * nothing there and answers as usual, so the cap tells nothing about an IIN.
+ */
+export async function phonesWithinBudget(trx: Trx, deps: Pick<AppDeps, 'clock'>, k: Keys, policy: Policy, phones: (string | null)[]): Promise<string[]> {
+  const now = deps.clock.now();
+  const hourAgo = toDate(now.subtract({ hours: 1 }));
+  const out: string[] = [];
+  for (const phone of [...new Set(phones.filter((p): p is string => !!p))].sort()) {
+    const ph = phoneHmac(k.key, phone);
+    await lockIin(trx, ph);
+    const n = await trx
+      .selectFrom('parent_auth_attempts')
+      .select([sql<number>`count(*) filter (where at > ${hourAgo})::int`.as('hour'), sql<number>`count(*)::int`.as('day')])
+      .where('phone_hmac', '=', ph)
+      .where('kind', '=', 'otp_sms')
+      .where('at', '>', toDate(now.subtract({ hours: 24 })))
+      .executeTakeFirstOrThrow();
+    if (n.hour >= policy.otpMaxPerPhonePerHour || n.day >= policy.otpMaxPerPhonePerDay) continue;
+    await trx.insertInto('parent_auth_attempts').values({ kind: 'otp_sms', iin_hmac: k.iinHmac, address_hmac: k.addressHmac, phone_hmac: ph, at: toDate(now) }).execute();
+    out.push(phone);
+  }
+  return out;
 }
 
 export async function countSince(trx: Trx, where: { iinHmac?: string; addressHmac?: string; kinds: AuthAttemptKind[] }, since: Date): Promise<number> {
@@ -121,8 +165,14 @@ export async function requestSignInOtp(deps: AppDeps, input: { iin: string; addr
       await audit(trx, deps.clock, PUBLIC, { action: 'auth.parent_otp_unknown', subjectType: 'parent', subjectId: null }, requestId);
       return null;
     }
-    await issueCode(trx, deps, k.key, policy, { parentId: parent.id, purpose: 'sign_in', phones: [parent.phone1, parent.phone2], lang: parent.lang, phoneChangeId: null });
-    await audit(trx, deps.clock, PUBLIC, { action: 'auth.parent_otp_sent', subjectType: 'parent', subjectId: parent.id, data: { phones: parent.phone2 ? 2 : 1 } }, requestId);
+    const phones = await phonesWithinBudget(trx, deps, k, policy, [parent.phone1, parent.phone2]);
+    if (phones.length === 0) {
+      // the phones' budget is spent: nothing is sent, and the answer stays the same
+      await audit(trx, deps.clock, PUBLIC, { action: 'auth.parent_otp_throttled', subjectType: 'parent', subjectId: parent.id, data: { limit: 'phone' } }, requestId);
+      return null;
+    }
+    await issueCode(trx, deps, k.key, policy, { parentId: parent.id, purpose: 'sign_in', phones, lang: parent.lang, phoneChangeId: null });
+    await audit(trx, deps.clock, PUBLIC, { action: 'auth.parent_otp_sent', subjectType: 'parent', subjectId: parent.id, data: { phones: phones.length } }, requestId);
     return null;
   });
   if (refusal) throw refusal;
@@ -130,7 +180,8 @@ export async function requestSignInOtp(deps: AppDeps, input: { iin: string; addr
 }
 
 /**
- * Make a new code (any earlier unused code of the same purpose is burnt: only the newest works) and
+ * Make a new code (for a phone change any earlier unused code of the same purpose is burnt: only the
+ * newest works; a sign-in code leaves the earlier ones valid until they expire, see above) and
  * queue its SMS to each phone. Runs in the caller's transaction. Used by sign-in and phone change.
  */
 export async function issueCode(
@@ -141,14 +192,17 @@ export async function issueCode(
   o: { parentId: number; purpose: 'sign_in' | 'phone_new' | 'phone_old'; phones: (string | null)[]; lang: 'kk' | 'ru' | 'en'; phoneChangeId: number | null },
 ): Promise<number> {
   const now = deps.clock.now();
-  await trx
-    .updateTable('otp_codes')
-    .set({ burnt_at: toDate(now) })
-    .where('parent_id', '=', o.parentId)
-    .where('purpose', '=', o.purpose)
-    .where('used_at', 'is', null)
-    .where('burnt_at', 'is', null)
-    .execute();
+  // sign-in: anyone may ask for a code for any IIN, so a new code must not spoil the one already sent
+  if (o.purpose !== 'sign_in') {
+    await trx
+      .updateTable('otp_codes')
+      .set({ burnt_at: toDate(now) })
+      .where('parent_id', '=', o.parentId)
+      .where('purpose', '=', o.purpose)
+      .where('used_at', 'is', null)
+      .where('burnt_at', 'is', null)
+      .execute();
+  }
   const code = newCode();
   const row = await trx
     .insertInto('otp_codes')
@@ -172,8 +226,10 @@ export async function issueCode(
 export type CodeCheck = { ok: true; otpId: number } | { ok: false; burnt: boolean; reason: 'none' | 'expired' | 'wrong' };
 
 /**
- * Try a code against the newest live code of a purpose, in the caller's transaction: a wrong one
- * counts, and the policy's last wrong try burns it. Used by sign-in and phone change.
+ * Try a code against the live codes of a purpose (sign-in: every code sent and not yet expired; a
+ * phone change: its newest), in the caller's transaction: the right one is used and the others of the
+ * purpose end with it; a wrong one counts against each live code, and the policy's last wrong try
+ * burns it. Used by sign-in and phone change.
  */
 export async function tryCode(
   trx: Trx,
@@ -183,6 +239,7 @@ export async function tryCode(
   o: { parentId: number; purpose: 'sign_in' | 'phone_new' | 'phone_old'; code: string; phoneChangeId?: number | null },
 ): Promise<CodeCheck> {
   const now = deps.clock.now();
+  const nowDate = toDate(now);
   let q = trx
     .selectFrom('otp_codes')
     .select(['id', 'code_hmac', 'attempts', 'expires_at'])
@@ -191,21 +248,29 @@ export async function tryCode(
     .where('used_at', 'is', null)
     .where('burnt_at', 'is', null);
   if (o.phoneChangeId !== undefined) q = q.where('phone_change_id', o.phoneChangeId === null ? 'is' : '=', o.phoneChangeId);
-  const live = await q.orderBy('id', 'desc').limit(1).forUpdate().executeTakeFirst();
-  if (!live) return { ok: false, burnt: false, reason: 'none' };
-  if (live.expires_at.getTime() <= now.epochMilliseconds) return { ok: false, burnt: false, reason: 'expired' };
+  const open = await q.orderBy('id', 'desc').limit(20).forUpdate().execute();
+  if (open.length === 0) return { ok: false, burnt: false, reason: 'none' };
+  const live = open.filter((c) => c.expires_at.getTime() > now.epochMilliseconds);
+  if (live.length === 0) return { ok: false, burnt: false, reason: 'expired' };
   const code = o.code.replace(/\s/g, '');
-  if (/^[0-9]{6}$/.test(code) && sameHmac(otpHmac(key, o.parentId, o.purpose, code), live.code_hmac)) {
-    await trx.updateTable('otp_codes').set({ used_at: toDate(now), attempts: live.attempts + 1 }).where('id', '=', live.id).where('used_at', 'is', null).execute();
-    return { ok: true, otpId: live.id };
+  const right = /^[0-9]{6}$/.test(code) ? live.find((c) => sameHmac(otpHmac(key, o.parentId, o.purpose, code), c.code_hmac)) : undefined;
+  if (right) {
+    await trx.updateTable('otp_codes').set({ used_at: nowDate, attempts: right.attempts + 1 }).where('id', '=', right.id).where('used_at', 'is', null).execute();
+    const others = live.filter((c) => c.id !== right.id).map((c) => c.id);
+    if (others.length) await trx.updateTable('otp_codes').set({ burnt_at: nowDate }).where('id', 'in', others).execute();
+    return { ok: true, otpId: right.id };
   }
-  const attempts = live.attempts + 1;
-  const burnt = attempts >= policy.otpMaxAttempts;
-  await trx
-    .updateTable('otp_codes')
-    .set({ attempts, ...(burnt ? { burnt_at: toDate(now) } : {}) })
-    .where('id', '=', live.id)
-    .execute();
+  let burnt = false;
+  for (const c of live) {
+    const attempts = c.attempts + 1;
+    const burns = attempts >= policy.otpMaxAttempts;
+    burnt ||= burns;
+    await trx
+      .updateTable('otp_codes')
+      .set({ attempts, ...(burns ? { burnt_at: nowDate } : {}) })
+      .where('id', '=', c.id)
+      .execute();
+  }
   return { ok: false, burnt, reason: 'wrong' };
 }
 
@@ -242,12 +307,26 @@ export async function verifySignInOtp(deps: AppDeps, input: { iin: string; code:
     }
     // the code proves the phone: a password lock-out ends
     await trx.updateTable('parents').set({ failed_logins: 0, locked_until: null }).where('id', '=', parent.id).execute();
-    const s = await createSession(trx, deps.clock, { kind: 'parent', userId: parent.id, lang: input.lang ?? null });
+    const s = await createSession(trx, deps.clock, { kind: 'parent', userId: parent.id, lang: input.lang ?? null, otp: true });
     await audit(trx, deps.clock, { kind: 'parent', id: parent.id }, { action: 'auth.parent_login', subjectType: 'parent', subjectId: parent.id, data: { method: 'otp', otpId: check.otpId } }, requestId);
     return { ...s, parentId: parent.id, needsPassword: parent.password_hash === null };
   });
   if (result instanceof AppError) throw result;
   return result;
+}
+
+/**
+ * Wrong passwords for this IIN from this address within PASSWORD_LOCK_MINUTES, since the parent last
+ * got in (by any way, from anywhere): PASSWORD_LOCK_AFTER of them lock this address out of this IIN's
+ * password sign-in until the oldest is PASSWORD_LOCK_MINUTES old (tries meanwhile count too).
+ */
+async function passwordFailures(trx: Trx, k: Keys, now: Temporal.Instant): Promise<number> {
+  const r = await sql<{ n: number }>`
+    select count(*)::int as n from parent_auth_attempts
+     where iin_hmac = ${k.iinHmac} and address_hmac = ${k.addressHmac} and kind = 'password' and not ok
+       and at > ${toDate(now.subtract({ minutes: PASSWORD_LOCK_MINUTES }))}
+       and id > coalesce((select max(id) from parent_auth_attempts where iin_hmac = ${k.iinHmac} and ok), 0)`.execute(trx);
+  return r.rows[0]?.n ?? 0;
 }
 
 /** Sign in with IIN and the parent's own password. */
@@ -267,7 +346,7 @@ export async function passwordSignIn(deps: AppDeps, input: { iin: string; passwo
     .executeTakeFirstOrThrow();
   if (fromAddress.n >= policy.signInMaxPerAddressPerHour) throw tooManyFromAddress();
 
-  const parent = await db.selectFrom('parents').select(['id', 'password_hash', 'locked_until']).where('iin', '=', iin).executeTakeFirst();
+  const parent = await db.selectFrom('parents').select(['id', 'password_hash']).where('iin', '=', iin).executeTakeFirst();
   const ok = await verifyPassword(parent?.password_hash ?? (await dummy()), input.password);
   const now = deps.clock.now();
   const nowDate = toDate(now);
@@ -278,25 +357,19 @@ export async function passwordSignIn(deps: AppDeps, input: { iin: string; passwo
       await audit(trx, deps.clock, PUBLIC, { action: 'auth.parent_login_failed', subjectType: 'parent', subjectId: parent?.id ?? null, data: { reason: parent ? 'no_password' : 'unknown' } }, requestId);
       return badCredentials();
     }
-    const current = await trx.selectFrom('parents').select(['failed_logins', 'locked_until']).where('id', '=', parent.id).forUpdate().executeTakeFirstOrThrow();
-    if (current.locked_until && current.locked_until.getTime() > now.epochMilliseconds) {
+    if ((await passwordFailures(trx, k, now)) >= PASSWORD_LOCK_AFTER) {
       await record(trx, k, 'password', nowDate);
       await audit(trx, deps.clock, PUBLIC, { action: 'auth.parent_login_failed', subjectType: 'parent', subjectId: parent.id, data: { reason: 'locked' } }, requestId);
       return badCredentials();
     }
     if (!ok) {
       await record(trx, k, 'password', nowDate);
-      const failures = current.failed_logins + 1;
+      const failures = await passwordFailures(trx, k, now);
       const locks = failures >= PASSWORD_LOCK_AFTER;
       const until = now.add({ minutes: PASSWORD_LOCK_MINUTES });
-      await trx
-        .updateTable('parents')
-        .set(locks ? { failed_logins: 0, locked_until: toDate(until) } : { failed_logins: failures })
-        .where('id', '=', parent.id)
-        .execute();
       await audit(trx, deps.clock, PUBLIC, [
         { action: 'auth.parent_login_failed', subjectType: 'parent', subjectId: parent.id, data: { reason: 'wrong_password', failures } },
-        ...(locks ? [{ action: 'auth.parent_locked', subjectType: 'parent', subjectId: parent.id, data: { until: until.toString(), failures } }] : []),
+        ...(locks ? [{ action: 'auth.parent_locked', subjectType: 'parent', subjectId: parent.id, data: { until: until.toString(), failures, scope: 'address' } }] : []),
       ], requestId);
       return badCredentials();
     }
@@ -310,25 +383,64 @@ export async function passwordSignIn(deps: AppDeps, input: { iin: string; passwo
   return result;
 }
 
+/** Was this session opened by a one-time code less than FRESH_CODE_MINUTES ago? */
+async function openedByFreshCode(deps: AppDeps, sessionHash: string | null): Promise<boolean> {
+  if (!sessionHash) return false;
+  const s = await deps.database.db.selectFrom('sessions').select('otp_at').where('id_hash', '=', sessionHash).executeTakeFirst();
+  return !!s?.otp_at && s.otp_at.getTime() > deps.clock.now().subtract({ minutes: FRESH_CODE_MINUTES }).epochMilliseconds;
+}
+
+/** Must the password page ask for the current password (the parent has one, and no fresh code opened this session)? */
+export async function passwordChangeNeedsCurrent(deps: AppDeps, parentId: number, sessionHash: string | null): Promise<boolean> {
+  const p = await deps.database.db.selectFrom('parents').select('password_hash').where('id', '=', parentId).executeTakeFirstOrThrow();
+  return p.password_hash !== null && !(await openedByFreshCode(deps, sessionHash));
+}
+
 /**
- * The signed-in parent sets an own password (first sign-in, or after a forgotten one). Every other
- * session of the parent ends; the current one stays.
+ * The signed-in parent sets an own password (first sign-in, or after a forgotten one) or changes it.
+ * A parent who has a password must prove it is them (issue 13): the current password (wrong ones
+ * count as wrong sign-in passwords, with the same per-address lock), or a session opened by a one-time
+ * code less than FRESH_CODE_MINUTES ago (the way after a forgotten password). The new one passes
+ * checkNewPassword (src/auth/password-rules.ts: length, not common, no IIN). Every other session of
+ * the parent ends; the current one stays.
  */
-export async function setParentPassword(deps: AppDeps, actor: Actor, currentSessionHash: string | null, input: { password: string; confirm: string }, requestId?: string): Promise<void> {
+export async function setParentPassword(
+  deps: AppDeps,
+  actor: Actor,
+  currentSessionHash: string | null,
+  input: { password: string; confirm: string; current?: string | undefined; address?: string },
+  requestId?: string,
+): Promise<void> {
   if (actor.kind !== 'parent' || !actor.id) throw new AppError('unauthenticated', 401, 'error.unauthenticated');
   const pw = input.password;
-  if (pw.length < PASSWORD_MIN_LENGTH || pw.length > 200) throw new AppError('password_weak', 400, 'parents.password.length', { min: PASSWORD_MIN_LENGTH });
+  const db = deps.database.db;
+  const parent = await db.selectFrom('parents').select(['iin', 'password_hash']).where('id', '=', actor.id).executeTakeFirstOrThrow();
+  const now = deps.clock.now();
+  const freshCode = await openedByFreshCode(deps, currentSessionHash);
+  if (parent.password_hash !== null && !freshCode) {
+    if (!input.current) throw new AppError('password_current_required', 403, 'parents.password.current_required', { minutes: FRESH_CODE_MINUTES });
+    const k = await keys(deps, parent.iin, input.address ?? 'unknown');
+    const locked = (await db.transaction().execute((trx) => passwordFailures(trx, k, now))) >= PASSWORD_LOCK_AFTER;
+    const right = !locked && (await verifyPassword(parent.password_hash, input.current));
+    if (!right) {
+      await db.transaction().execute(async (trx) => {
+        await lockIin(trx, k.iinHmac);
+        await record(trx, k, 'password', toDate(now));
+        await audit(trx, deps.clock, actor, { action: 'auth.parent_login_failed', subjectType: 'parent', subjectId: actor.id!, data: { reason: locked ? 'locked' : 'wrong_password', via: 'password_change' } }, requestId);
+      });
+      throw new AppError('password_current_wrong', 403, 'parents.password.current_wrong');
+    }
+  }
+  checkNewPassword(pw, [parent.iin]);
   if (pw !== input.confirm) throw new AppError('password_mismatch', 400, 'parents.password.mismatch');
-  const parent = await deps.database.db.selectFrom('parents').select('iin').where('id', '=', actor.id).executeTakeFirstOrThrow();
-  if (pw.includes(parent.iin)) throw new AppError('password_weak', 400, 'parents.password.iin');
   const hash = await hashPassword(pw);
-  const now = toDate(deps.clock.now());
-  await deps.database.db.transaction().execute(async (trx) => {
-    await trx.updateTable('parents').set({ password_hash: hash, password_set_at: now, failed_logins: 0, locked_until: null }).where('id', '=', actor.id!).execute();
-    let q = trx.updateTable('sessions').set({ ended_at: now }).where('user_kind', '=', 'parent').where('user_id', '=', actor.id!).where('ended_at', 'is', null);
+  const nowDate = toDate(now);
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('parents').set({ password_hash: hash, password_set_at: nowDate, failed_logins: 0, locked_until: null }).where('id', '=', actor.id!).execute();
+    let q = trx.updateTable('sessions').set({ ended_at: nowDate }).where('user_kind', '=', 'parent').where('user_id', '=', actor.id!).where('ended_at', 'is', null);
     if (currentSessionHash) q = q.where('id_hash', '<>', currentSessionHash);
     const ended = await q.executeTakeFirst();
-    await audit(trx, deps.clock, actor, { action: 'parent.password_set', subjectType: 'parent', subjectId: actor.id, data: { otherSessionsEnded: Number(ended.numUpdatedRows) } }, requestId);
+    await audit(trx, deps.clock, actor, { action: 'parent.password_set', subjectType: 'parent', subjectId: actor.id, data: { otherSessionsEnded: Number(ended.numUpdatedRows), proof: parent.password_hash === null ? 'first' : freshCode ? 'code' : 'current' } }, requestId);
   });
 }
 

@@ -57,7 +57,7 @@ export interface NewSession {
 export async function createSession(
   db: Kysely<DB>,
   clock: Clock,
-  s: { kind: SessionUserKind; userId: number; lang?: Lang | null },
+  s: { kind: SessionUserKind; userId: number; lang?: Lang | null; /** opened by a one-time code */ otp?: boolean },
 ): Promise<NewSession> {
   const token = randomToken();
   const csrfToken = randomToken();
@@ -73,6 +73,7 @@ export async function createSession(
       created_at: toDate(now),
       last_seen_at: toDate(now),
       expires_at: toDate(now.add({ hours: ABSOLUTE_HOURS })),
+      otp_at: s.otp ? toDate(now) : null,
     })
     .execute();
   return { token, csrfToken };

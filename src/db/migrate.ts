@@ -15,6 +15,10 @@ import * as m0013 from './migrations/0013_first_apply.ts';
 import * as m0014 from './migrations/0014_queue_changes.ts';
 import * as m0015 from './migrations/0015_placements.ts';
 import * as m0035 from './migrations/0035_identity.ts';
+import * as m0030 from './migrations/0030_first_apply_limits.ts';
+import * as m0031 from './migrations/0031_phone_change_limits.ts';
+import * as m0032 from './migrations/0032_queue_lookup_limits.ts';
+import * as m0033 from './migrations/0033_session_otp.ts';
 
 /** Migrations, in order. Each is plain SQL that PostgreSQL 15 and PGlite (18) both accept. */
 const migrations: Record<string, { up: string }> = {
@@ -34,6 +38,10 @@ const migrations: Record<string, { up: string }> = {
   '0014_queue_changes': m0014,
   '0015_placements': m0015,
   '0035_identity': m0035,
+  '0030_first_apply_limits': m0030,
+  '0031_phone_change_limits': m0031,
+  '0032_queue_lookup_limits': m0032,
+  '0033_session_otp': m0033,
 };
 
 /** A fingerprint of the migrations as loaded (test templates are keyed by it). */

@@ -259,6 +259,8 @@ export interface SessionsTable {
   last_seen_at: Ts;
   expires_at: Ts;
   ended_at: TsNull;
+  /** When the session was opened by a one-time code (migration 0033); null: by a password. */
+  otp_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 export interface AuditLogTable {
   id: Id;
@@ -442,7 +444,7 @@ export interface OtpCodesTable {
   used_at: TsNull;
   burnt_at: TsNull;
 }
-export type AuthAttemptKind = 'otp_request' | 'otp_verify' | 'password';
+export type AuthAttemptKind = 'otp_request' | 'otp_verify' | 'password' | 'otp_sms' | 'phone_change' | 'queue_lookup';
 export interface ParentAuthAttemptsTable {
   id: Id;
   kind: AuthAttemptKind;
@@ -450,6 +452,8 @@ export interface ParentAuthAttemptsTable {
   address_hmac: string;
   at: Ts;
   ok: ColumnType<boolean, boolean | undefined, boolean>;
+  /** 'otp_sms': the HMAC of the phone the code went to (migration 0030). */
+  phone_hmac: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export type UploadPurpose = 'extension' | 'privilege' | 'pmpk' | 'id_card' | 'handover';
 export type UploadType = 'application/pdf' | 'image/jpeg' | 'image/png';
@@ -515,6 +519,8 @@ export interface FirstApplicationsTable {
   handover_upload_id: number | null;
   handover_request_id: number | null;
   identity_check: ColumnType<IdentityCheckResult | null, IdentityCheckResult | null | undefined, IdentityCheckResult | null>;
+  /** The HMAC of the address the form came from (migration 0030): what one address holds is capped. */
+  address_hmac: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type IdentityCheckResult = 'yes' | 'unknown' | 'unavailable';

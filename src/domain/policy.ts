@@ -41,6 +41,20 @@ export interface Policy {
    * Generous: on a mobile network many parents share one address. */
   otpMaxPerAddressPerHour: number;
   signInMaxPerAddressPerHour: number;
+  /** One-time passwords sent to one phone number (any IIN, any purpose) per hour and per 24 hours:
+   * a code the cap refuses is not sent (the answer stays the same, so nothing is told about the IIN). */
+  otpMaxPerPhonePerHour: number;
+  otpMaxPerPhonePerDay: number;
+  /** Documents of a first application (/apply) wait for the phone's code this many minutes at most;
+   * and the waiting forms from one address may hold this many megabytes of them in all. */
+  firstApplyUploadKeepMinutes: number;
+  firstApplyMaxPendingMbPerAddress: number;
+  /** Phone changes a parent may start per 24 hours, and that one address may start per hour (each sends
+   * SMS; the new number also counts against otpMaxPerPhonePerHour/PerDay). */
+  phoneChangeMaxPerParentPerDay: number;
+  phoneChangeMaxPerAddressPerHour: number;
+  /** Public queue lookups by a child's IIN per network address and hour (a number lookup is not limited). */
+  queueIinLookupsPerAddressPerHour: number;
   /** Idle minutes after which a session ends. */
   sessionIdleMinutes: number;
   /** Staff roles that must sign in with a second factor (TOTP). */
@@ -79,6 +93,13 @@ export const DEFAULT_POLICY: Policy = {
   otpMaxPerHour: 5,
   otpMaxPerAddressPerHour: 300,
   signInMaxPerAddressPerHour: 1000,
+  otpMaxPerPhonePerHour: 5,
+  otpMaxPerPhonePerDay: 15,
+  firstApplyUploadKeepMinutes: 60,
+  firstApplyMaxPendingMbPerAddress: 50,
+  phoneChangeMaxPerParentPerDay: 5,
+  phoneChangeMaxPerAddressPerHour: 20,
+  queueIinLookupsPerAddressPerHour: 30,
   sessionIdleMinutes: 30,
   totpRequiredRoles: ['operator', 'admin'],
   parentMinAge: 16,
@@ -110,6 +131,13 @@ const POLICY_CHECKS: { [K in keyof Policy]: Check } = {
   otpMaxPerHour: int(1, 50),
   otpMaxPerAddressPerHour: int(1, 100000),
   signInMaxPerAddressPerHour: int(1, 100000),
+  otpMaxPerPhonePerHour: int(1, 50),
+  otpMaxPerPhonePerDay: int(1, 500),
+  firstApplyUploadKeepMinutes: int(10, 24 * 60),
+  firstApplyMaxPendingMbPerAddress: int(5, 100000),
+  phoneChangeMaxPerParentPerDay: int(1, 50),
+  phoneChangeMaxPerAddressPerHour: int(1, 100000),
+  queueIinLookupsPerAddressPerHour: int(1, 100000),
   sessionIdleMinutes: int(5, 24 * 60),
   totpRequiredRoles: (v) => Array.isArray(v) && v.every((r) => r === 'kindergarten' || r === 'operator' || r === 'admin') && new Set(v).size === v.length,
   parentMinAge: int(14, 21),

@@ -17,7 +17,7 @@ import { writeHandoverRequest } from '../handover/service.ts';
 import { checkUpload, storeUpload } from '../uploads/service.ts';
 import { hmac, sameHmac } from '../auth/otp-key.ts';
 import { enqueueParentSms } from '../sms/parent-sms.ts';
-import { checkParentIin, countSince, keys, lockIin, newCode, otpInvalid, record, tooManyFromAddress, type Keys, type OtpRequested, type SignedIn } from '../auth/parent-signin.ts';
+import { checkParentIin, countSince, keys, lockIin, newCode, otpInvalid, phonesWithinBudget, record, tooManyFromAddress, type Keys, type OtpRequested, type SignedIn } from '../auth/parent-signin.ts';
 
 /**
  * A first application by a parent who has no cabinet yet (the public form at /apply).
@@ -37,7 +37,13 @@ import { checkParentIin, countSince, keys, lockIin, newCode, otpInvalid, record,
  * The limits are sign-in's own and shared with it (the same throttle rows, keyed by the IIN's and
  * the address's HMACs): a code every otpResendSeconds, otpMaxPerHour codes per IIN per hour
  * counting sign-in codes, otpMaxPerAddressPerHour codes and signInMaxPerAddressPerHour tries per
- * address; a code is valid otpValidMinutes and burnt after otpMaxAttempts wrong tries.
+ * address; a code is valid otpValidMinutes and burnt after otpMaxAttempts wrong tries. Per
+ * destination phone (whoever asks, for any IIN) otpMaxPerPhonePerHour and otpMaxPerPhonePerDay codes
+ * (phonesWithinBudget): over it, no SMS goes and the answer is the same.
+ *
+ * DOCUMENTS before the phone is confirmed: only the waiting form holds them (a superseded form's are
+ * deleted at once), for firstApplyUploadKeepMinutes at most (pruneFirstApplications), and the
+ * waiting forms from one address hold at most firstApplyMaxPendingMbPerAddress megabytes of them.
  */
 
 type Trx = Kysely<DB>;
@@ -112,17 +118,23 @@ async function throttle(trx: Trx, deps: AppDeps, k: Keys, policy: Policy, reques
  * A new code for a waiting first application, by SMS: to the phones on file when the IIN is known,
  * else to the phones typed in the form. Any earlier code of the row stops working.
  */
-async function sendCode(trx: Trx, deps: AppDeps, key: Buffer, policy: Policy, row: { id: number; iin: string; typedPhones: (string | null)[] }, lang: Lang, requestId?: string): Promise<void> {
+async function sendCode(trx: Trx, deps: AppDeps, k: Keys, policy: Policy, row: { id: number; iin: string; typedPhones: (string | null)[] }, lang: Lang, requestId?: string): Promise<void> {
   const now = deps.clock.now();
+  const key = k.key;
   const known = await trx.selectFrom('parents').select(['id', 'phone1', 'phone2', 'lang']).where('iin', '=', row.iin).executeTakeFirst();
+  const phones = await phonesWithinBudget(trx, deps, k, policy, known ? [known.phone1, known.phone2] : row.typedPhones);
+  if (phones.length === 0) {
+    // every destination has had its codes for the hour (or day): nothing is sent, the answer is the same
+    await audit(trx, deps.clock, PUBLIC, { action: 'auth.parent_otp_throttled', subjectType: 'first_application', subjectId: row.id, data: { limit: 'phone', via: 'first_apply' } }, requestId);
+    return;
+  }
   const code = newCode();
   await trx
     .updateTable('first_applications')
     .set({ code_hmac: codeHmac(key, row.id, code), attempts: 0, expires_at: toDate(now.add({ minutes: policy.otpValidMinutes })), parent_id: known?.id ?? null })
     .where('id', '=', row.id)
     .execute();
-  const phones = known ? [known.phone1, known.phone2] : row.typedPhones;
-  for (const phone of new Set(phones.filter((p): p is string => !!p))) {
+  for (const phone of phones) {
     await enqueueParentSms(trx, deps.clock, {
       parentId: known?.id ?? null,
       phone,
@@ -133,7 +145,7 @@ async function sendCode(trx: Trx, deps: AppDeps, key: Buffer, policy: Policy, ro
       subjectId: row.id,
     });
   }
-  await audit(trx, deps.clock, PUBLIC, { action: 'auth.parent_first_apply_otp_sent', subjectType: 'first_application', subjectId: row.id, data: { onFile: !!known, phones: new Set(phones.filter(Boolean)).size } }, requestId);
+  await audit(trx, deps.clock, PUBLIC, { action: 'auth.parent_first_apply_otp_sent', subjectType: 'first_application', subjectId: row.id, data: { onFile: !!known, phones: phones.length } }, requestId);
 }
 
 /**
@@ -147,7 +159,7 @@ async function codeRequest(
   iin: string,
   address: string,
   requestId: string | undefined,
-  write: (trx: Trx, k: Keys, identity: IdentityCheckResult | null) => Promise<void>,
+  write: (trx: Trx, k: Keys, identity: IdentityCheckResult | null) => Promise<AppError | void>,
   phone?: string,
 ): Promise<FirstApplyRequested> {
   const k = await keys(deps, iin, address);
@@ -158,16 +170,16 @@ async function codeRequest(
     await lockIin(trx, k.iinHmac);
     const limited = await throttle(trx, deps, k, policy, requestId);
     if (limited) return limited;
-    if (!port) await write(trx, k, null);
-    return null;
+    return port ? null : ((await write(trx, k, null)) ?? null);
   });
   if (refusal) throw refusal;
   if (port && phone) {
     const identity = await checkPhoneOwner(deps, policy, port, phone, iin, requestId);
-    await deps.database.db.transaction().execute(async (trx) => {
+    const refused = await deps.database.db.transaction().execute(async (trx) => {
       await lockIin(trx, k.iinHmac);
-      await write(trx, k, identity);
+      return (await write(trx, k, identity)) ?? null;
     });
+    if (refused) throw refused;
   }
   return { iin, resendAfterSeconds: policy.otpResendSeconds, validMinutes: policy.otpValidMinutes };
 }
@@ -192,9 +204,46 @@ async function checkPhoneOwner(deps: AppDeps, policy: Policy, port: IdentityChec
 /** With a register the code goes to the checked phone only; else to both typed phones. */
 const codePhones = (deps: AppDeps, phone1: string | null, phone2: string | null): (string | null)[] => (deps.identity ? [phone1] : [phone1, phone2]);
 
-/** Only the newest form of an IIN waits for its code. */
+/** Only the newest form of an IIN waits for its code; the documents of an earlier one go at once. */
 async function supersedeWaiting(trx: Trx, k: Keys): Promise<void> {
-  await trx.updateTable('first_applications').set({ status: 'superseded', form: null }).where('iin_hmac', '=', k.iinHmac).where('status', '=', 'awaiting_code').execute();
+  const old = await trx
+    .selectFrom('first_applications')
+    .select(['id', 'privilege_upload_id', 'pmpk_upload_id', 'handover_upload_id'])
+    .where('iin_hmac', '=', k.iinHmac)
+    .where('status', '=', 'awaiting_code')
+    .forUpdate()
+    .execute();
+  if (!old.length) return;
+  await trx
+    .updateTable('first_applications')
+    .set({ status: 'superseded', form: null, privilege_upload_id: null, pmpk_upload_id: null, handover_upload_id: null })
+    .where('id', 'in', old.map((r) => r.id))
+    .execute();
+  await deleteHeldUploads(trx, old.flatMap((r) => [r.privilege_upload_id, r.pmpk_upload_id, r.handover_upload_id]));
+}
+
+async function deleteHeldUploads(trx: Trx, ids: (number | null)[]): Promise<number> {
+  const list = ids.filter((x): x is number => x !== null);
+  if (!list.length) return 0;
+  return Number((await trx.deleteFrom('uploads').where('id', 'in', list).where('parent_id', 'is', null).executeTakeFirst()).numDeletedRows);
+}
+
+/**
+ * Room for `bytes` more documents from this address (besides the IIN's own waiting form, which this
+ * request replaces): the waiting forms from one address hold at most firstApplyMaxPendingMbPerAddress.
+ * Under a lock per address, so parallel requests cannot together pass it.
+ */
+async function addressRoom(trx: Trx, deps: AppDeps, k: Keys, policy: Policy, bytes: number, requestId?: string): Promise<AppError | null> {
+  if (bytes === 0) return null;
+  await lockIin(trx, k.addressHmac);
+  const held = await sql<{ n: number }>`
+    select coalesce(sum(u.size), 0)::float8 as n
+      from first_applications f
+      join uploads u on u.id in (f.privilege_upload_id, f.pmpk_upload_id, f.handover_upload_id)
+     where f.address_hmac = ${k.addressHmac} and f.status = 'awaiting_code' and f.iin_hmac <> ${k.iinHmac} and u.parent_id is null`.execute(trx);
+  if (Number(held.rows[0]?.n ?? 0) + bytes <= policy.firstApplyMaxPendingMbPerAddress * 1024 * 1024) return null;
+  await audit(trx, deps.clock, PUBLIC, { action: 'auth.parent_otp_throttled', subjectType: 'first_application', subjectId: null, data: { limit: 'address_uploads', via: 'first_apply' } }, requestId);
+  return tooManyFromAddress();
 }
 
 export interface FirstApplyRequested extends OtpRequested {
@@ -226,6 +275,8 @@ export async function requestFirstApply(deps: AppDeps, input: { form: FormWithFi
 
   const now = toDate(deps.clock.now());
   return codeRequest(deps, policy, iin, input.address, requestId, async (trx, k, identity) => {
+    const full = await addressRoom(trx, deps, k, policy, (read.privilegeFile?.data.length ?? 0) + (read.pmpkFile?.data.length ?? 0), requestId);
+    if (full) return full;
     await supersedeWaiting(trx, k);
     const privilege = read.privilegeFile ? await storeUpload(trx, deps.clock, null, 'privilege', read.privilegeFile) : null;
     const pmpk = read.pmpkFile ? await storeUpload(trx, deps.clock, null, 'pmpk', read.pmpkFile) : null;
@@ -234,6 +285,7 @@ export async function requestFirstApply(deps: AppDeps, input: { form: FormWithFi
       .insertInto('first_applications')
       .values({
         iin_hmac: k.iinHmac,
+        address_hmac: k.addressHmac,
         form: JSON.stringify(form),
         code_hmac: '-',
         created_at: now,
@@ -244,7 +296,7 @@ export async function requestFirstApply(deps: AppDeps, input: { form: FormWithFi
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await sendCode(trx, deps, k.key, policy, { id: row.id, iin, typedPhones: codePhones(deps, checked.phone1, checked.phone2) }, input.lang, requestId);
+    await sendCode(trx, deps, k, policy, { id: row.id, iin, typedPhones: codePhones(deps, checked.phone1, checked.phone2) }, input.lang, requestId);
   }, checked.phone1);
 }
 
@@ -256,7 +308,7 @@ export async function resendFirstApplyCode(deps: AppDeps, input: { iin: string; 
     const row = await trx.selectFrom('first_applications').select(['id', 'form']).where('iin_hmac', '=', k.iinHmac).where('status', '=', 'awaiting_code').orderBy('id', 'desc').limit(1).forUpdate().executeTakeFirst();
     if (!row) return;
     const typed = typedParent.parse(row.form).parent;
-    await sendCode(trx, deps, k.key, policy, { id: row.id, iin, typedPhones: codePhones(deps, normalisePhone(typed.phone1), typed.phone2 ? normalisePhone(typed.phone2) : null) }, input.lang, requestId);
+    await sendCode(trx, deps, k, policy, { id: row.id, iin, typedPhones: codePhones(deps, normalisePhone(typed.phone1), typed.phone2 ? normalisePhone(typed.phone2) : null) }, input.lang, requestId);
   });
 }
 
@@ -361,7 +413,7 @@ export async function verifyFirstApply(deps: AppDeps, input: { iin: string; code
       await record(trx, k, 'otp_verify', nowDate, true);
       // the code proves the phone: a password lock-out ends, as at sign-in by code
       await trx.updateTable('parents').set({ failed_logins: 0, locked_until: null }).where('id', '=', parent.id).execute();
-      const s = await createSession(trx, deps.clock, { kind: 'parent', userId: parent.id, lang: input.lang });
+      const s = await createSession(trx, deps.clock, { kind: 'parent', userId: parent.id, lang: input.lang, otp: true });
       await audit(trx, deps.clock, { kind: 'parent', id: parent.id }, [
         { action: 'auth.parent_login', subjectType: 'parent', subjectId: parent.id, data: { method: row.kind === 'handover' ? 'first_handover' : 'first_apply', firstApplicationId: row.id, newParent: row.parent_id === null } },
       ], requestId);
@@ -429,28 +481,43 @@ export async function requestFirstHandover(deps: AppDeps, input: { form: FormWit
 
   const now = toDate(deps.clock.now());
   return codeRequest(deps, policy, iin, input.address, requestId, async (trx, k, identity) => {
+    const full = await addressRoom(trx, deps, k, policy, file.data.length, requestId);
+    if (full) return full;
     await supersedeWaiting(trx, k);
     const upload = await storeUpload(trx, deps.clock, null, 'handover', file);
     const row = await trx
       .insertInto('first_applications')
-      .values({ iin_hmac: k.iinHmac, kind: 'handover', form: JSON.stringify({ parent, childIin }), code_hmac: '-', created_at: now, expires_at: now, handover_upload_id: upload.id, identity_check: identity })
+      .values({ iin_hmac: k.iinHmac, address_hmac: k.addressHmac, kind: 'handover', form: JSON.stringify({ parent, childIin }), code_hmac: '-', created_at: now, expires_at: now, handover_upload_id: upload.id, identity_check: identity })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await sendCode(trx, deps, k.key, policy, { id: row.id, iin, typedPhones: codePhones(deps, phone1, phone2) }, input.lang, requestId);
+    await sendCode(trx, deps, k, policy, { id: row.id, iin, typedPhones: codePhones(deps, phone1, phone2) }, input.lang, requestId);
   }, phone1);
 }
 
 /**
  * Forms whose code never came back are of no use after a day: the form is cleared and the documents
- * stored with it (still without a parent) deleted, as are those of forms superseded or burnt.
+ * stored with it (still without a parent) deleted, as are those of forms superseded or burnt. A form
+ * that holds documents goes sooner: after firstApplyUploadKeepMinutes (a job runs this every 10 minutes).
  */
-export async function pruneFirstApplications(deps: Pick<AppDeps, 'database' | 'clock'>): Promise<{ cleared: number; uploadsDeleted: number }> {
+export async function pruneFirstApplications(deps: Pick<AppDeps, 'database' | 'clock' | 'city'>): Promise<{ cleared: number; uploadsDeleted: number }> {
+  const policy = await deps.city.getPolicy();
   const dayAgo = toDate(deps.clock.now().subtract({ hours: 24 }));
+  const keepAgo = toDate(deps.clock.now().subtract({ minutes: policy.firstApplyUploadKeepMinutes }));
   return deps.database.db.transaction().execute(async (trx) => {
     const stale = await trx
       .selectFrom('first_applications')
       .select(['id', 'privilege_upload_id', 'pmpk_upload_id', 'handover_upload_id'])
-      .where((eb) => eb.or([eb('status', 'in', ['burnt', 'superseded']), eb.and([eb('status', '=', 'awaiting_code'), eb('created_at', '<', dayAgo)])]))
+      .where((eb) =>
+        eb.or([
+          eb('status', 'in', ['burnt', 'superseded']),
+          eb.and([eb('status', '=', 'awaiting_code'), eb('created_at', '<', dayAgo)]),
+          eb.and([
+            eb('status', '=', 'awaiting_code'),
+            eb('created_at', '<', keepAgo),
+            eb.or([eb('privilege_upload_id', 'is not', null), eb('pmpk_upload_id', 'is not', null), eb('handover_upload_id', 'is not', null)]),
+          ]),
+        ]),
+      )
       .where((eb) => eb.or([eb('form', 'is not', null), eb('privilege_upload_id', 'is not', null), eb('pmpk_upload_id', 'is not', null), eb('handover_upload_id', 'is not', null), eb('status', '=', 'awaiting_code')]))
       .forUpdate()
       .execute();

@@ -36,7 +36,7 @@ export async function serviceJobs(deps: AppDeps, sms: SmsProvider, logger: JobLo
     { name: 'queue.snapshot', intervalMs: 5000, run: () => refreshQueueSnapshot(deps) },
     { name: 'parents.phone_check', intervalMs: 10 * 60_000, run: (signal) => sendPhoneCheckReminders(deps, signal) },
     { name: 'parents.prune_attempts', intervalMs: 60 * 60_000, run: () => pruneAuthAttempts(deps) },
-    { name: 'parents.prune_first_applications', intervalMs: 60 * 60_000, run: () => pruneFirstApplications(deps) },
+    { name: 'parents.prune_first_applications', intervalMs: 10 * 60_000, run: () => pruneFirstApplications(deps) },
     {
       name: 'audit.head.daily',
       intervalMs: 10 * 60_000,

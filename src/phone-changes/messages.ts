@@ -4,6 +4,7 @@ import { defineMessages } from '../web/i18n/define.ts';
 export const messages = defineMessages(
   {
     'parents.phone.same': "Бұл нөмір қазірдің өзінде өтініште көрсетілген.",
+    'parents.phone.too_many': 'Нөмірді ауыстыру әрекеттері тым көп (бір тәулікте немесе осы нөмірге). Кейінірек қайталаңыз.',
     'parents.phone.closed': "Бұл өтінім жабылған. Нөмірді ауыстыруды қайта бастаңыз.",
     'parents.phone.title': "Телефон нөмірін ауыстыру",
     'parents.phone.intro': "Жолдама SMS арқылы келеді, сондықтан нөмірді жолдама келгенге дейін ауыстырыңыз. Жаңа нөмір біржолғы құпиясөзбен расталады. Жеке басыңызды ескі нөмірге келген біржолғы құпиясөзбен растаңыз; ескі телефон жоғалса — жеке куәліктің сканерленген көшірмесін тіркеңіз, өтінімді білім басқармасы қарайды.",
@@ -44,6 +45,7 @@ export const messages = defineMessages(
   },
   {
     'parents.phone.same': "Этот номер уже указан в заявлении.",
+    'parents.phone.too_many': 'Слишком много попыток смены номера (за сутки или на этот номер). Повторите позже.',
     'parents.phone.closed': "Эта заявка закрыта. Начните смену номера заново.",
     'parents.phone.title': "Смена номера телефона",
     'parents.phone.intro': "Направление приходит по SMS, поэтому смените номер заранее, до прихода направления. Новый номер подтверждается одноразовым паролем. Личность подтвердите одноразовым паролем, который придёт на старый номер; если старый телефон утерян — приложите скан удостоверения личности, заявку рассмотрит управление образования.",
@@ -84,6 +86,7 @@ export const messages = defineMessages(
   },
   {
     'parents.phone.same': "This number is already in the application.",
+    'parents.phone.too_many': 'Too many phone changes (in a day, or to this number). Try again later.',
     'parents.phone.closed': "This request is closed. Start the change of number again.",
     'parents.phone.title': "Change a phone number",
     'parents.phone.intro': "The referral comes by SMS, so change the number in advance, before the referral arrives. The new number is confirmed by a one-time password. Prove who you are with a one-time password sent to the old number; if the old phone is lost, attach a scan of your identity card and the education department reviews the request.",

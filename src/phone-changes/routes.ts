@@ -128,7 +128,7 @@ export const phoneChangeRoutes: RoutePlugin = async (app, deps) => {
       try {
         const proof = form.fields.proof === 'id_card' ? 'id_card' : 'old_phone';
         const idCard = proof === 'id_card' ? checkUpload(form.file, form.truncated) : null;
-        const started = await startPhoneChange(deps, req.actor, { slot: form.fields.slot === '2' ? 2 : 1, phone: form.fields.phone ?? '', proof, idCard }, req.id);
+        const started = await startPhoneChange(deps, req.actor, { slot: form.fields.slot === '2' ? 2 : 1, phone: form.fields.phone ?? '', proof, idCard, address: req.ip }, req.id);
         return reply.redirect(`/cabinet/phone/${started.id}?lang=${req.lang}`, 303);
       } catch (e) {
         if (!(e instanceof AppError)) throw e;

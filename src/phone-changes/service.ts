@@ -6,7 +6,8 @@ import { normalisePhone } from '../applications/service.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { useCase } from '../usecase.ts';
 import { otpKey } from '../auth/otp-key.ts';
-import { issueCode, tryCode } from '../auth/parent-signin.ts';
+import { issueCode, keys, lockIin, phoneHmac, phonesWithinBudget, tryCode } from '../auth/parent-signin.ts';
+import { sql } from 'kysely';
 import { storeUpload } from '../uploads/service.ts';
 import type { UploadType } from '../db/schema.ts';
 import type { DocumentView } from '../uploads/document-view.tsx';
@@ -17,6 +18,11 @@ import type { PersonView } from '../web/review-parts.tsx';
  * confirmed by a one-time password sent to it; the parent also proves who they are — by a one-time
  * password sent to the number being replaced (or to the first number when a second one is added),
  * or, when that phone is lost, by a scan of the identity card that the department reviews.
+ *
+ * A start sends SMS to a number the parent types, so it is limited (issue 13): phoneChangeMaxPerParentPerDay
+ * per parent, phoneChangeMaxPerAddressPerHour per address, and the new number's codes count against
+ * the destination budget of every one-time password (otpMaxPerPhonePerHour, otpMaxPerPhonePerDay).
+ * The counts are rows of parent_auth_attempts, so every process sees them.
  */
 export type Proof = 'old_phone' | 'id_card';
 
@@ -28,7 +34,7 @@ function parentOf(actor: Actor): number {
 export async function startPhoneChange(
   deps: AppDeps,
   actor: Actor,
-  input: { slot: 1 | 2; phone: string; proof: Proof; idCard?: { data: Buffer; type: UploadType } | null },
+  input: { slot: 1 | 2; phone: string; proof: Proof; idCard?: { data: Buffer; type: UploadType } | null; address: string },
   requestId?: string,
 ): Promise<{ id: number }> {
   const parentId = parentOf(actor);
@@ -37,11 +43,33 @@ export async function startPhoneChange(
   if (input.proof === 'id_card' && !input.idCard) throw new AppError('file_required', 400, 'parents.upload.required');
   const policy = await deps.city.getPolicy();
   const key = await otpKey(deps);
-  const now = toDate(deps.clock.now());
-  return deps.database.db.transaction().execute(async (trx) => {
+  const instant = deps.clock.now();
+  const now = toDate(instant);
+  const iin = (await deps.database.db.selectFrom('parents').select('iin').where('id', '=', parentId).executeTakeFirstOrThrow()).iin;
+  const k = await keys(deps, iin, input.address);
+  const out = await deps.database.db.transaction().execute(async (trx): Promise<AppError | { id: number }> => {
     const p = await trx.selectFrom('parents').select(['id', 'phone1', 'phone2', 'lang']).where('id', '=', parentId).forUpdate().executeTakeFirstOrThrow();
     const old = input.slot === 1 ? p.phone1 : p.phone2;
     if (phone === old || phone === (input.slot === 1 ? p.phone2 : p.phone1)) throw new AppError('phone_same', 400, 'parents.phone.same');
+    // the limits (a refusal is returned, so the transaction commits what it counted and audited)
+    await lockIin(trx, k.addressHmac);
+    const n = await trx
+      .selectFrom('parent_auth_attempts')
+      .select([
+        sql<number>`count(*) filter (where iin_hmac = ${k.iinHmac})::int`.as('parent'),
+        sql<number>`count(*) filter (where address_hmac = ${k.addressHmac} and at > ${toDate(instant.subtract({ hours: 1 }))})::int`.as('address'),
+      ])
+      .where('kind', '=', 'phone_change')
+      .where((eb) => eb.or([eb('iin_hmac', '=', k.iinHmac), eb('address_hmac', '=', k.addressHmac)]))
+      .where('at', '>', toDate(instant.subtract({ hours: 24 })))
+      .executeTakeFirstOrThrow();
+    const limit = n.parent >= policy.phoneChangeMaxPerParentPerDay ? 'parent' : n.address >= policy.phoneChangeMaxPerAddressPerHour ? 'address' : null;
+    const allowed = limit ? [] : await phonesWithinBudget(trx, deps, k, policy, [phone]);
+    if (limit || allowed.length === 0) {
+      await audit(trx, deps.clock, actor, { action: 'parent.phone_change_throttled', subjectType: 'parent', subjectId: parentId, data: { limit: limit ?? 'phone' } }, requestId);
+      return limit === 'address' ? new AppError('rate_limited', 429, 'parents.limit.address') : new AppError('phone_change_too_many', 429, 'parents.phone.too_many');
+    }
+    await trx.insertInto('parent_auth_attempts').values({ kind: 'phone_change', iin_hmac: k.iinHmac, address_hmac: k.addressHmac, phone_hmac: phoneHmac(k.key, phone), at: now }).execute();
     // one change at a time: an unfinished one is cancelled
     await trx.updateTable('phone_changes').set({ status: 'cancelled' }).where('parent_id', '=', parentId).where('status', '=', 'awaiting_codes').execute();
     const upload = input.proof === 'id_card' && input.idCard ? await storeUpload(trx, deps.clock, parentId, 'id_card', input.idCard) : null;
@@ -55,6 +83,8 @@ export async function startPhoneChange(
     await audit(trx, deps.clock, actor, { action: 'parent.phone_change_started', subjectType: 'phone_change', subjectId: row.id, data: { slot: input.slot, proof: input.proof } }, requestId);
     return { id: row.id };
   });
+  if (out instanceof AppError) throw out;
+  return out;
 }
 
 /**

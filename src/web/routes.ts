@@ -11,6 +11,7 @@ import { organisationPage } from './pages/organisation.tsx';
 import { queuePage, type QueueView } from './pages/queue.tsx';
 import { getOrganisation, listOrganisations } from './queries.ts';
 import { lookupWithWhy, type WhyNotYet } from '../distribution/why.ts';
+import { limitIinLookup } from '../applications/lookup-limit.ts';
 
 const LANG_COOKIE_MAX_AGE = 365 * 24 * 3600;
 const empty = z.literal('').transform(() => undefined);
@@ -68,8 +69,10 @@ export const webRoutes: RoutePlugin = (app, deps) => {
     let error: string | null = null;
     let status = 200;
     if (q) {
-      const key = /^\d{12}$/.test(q.replace(/\s/g, '')) ? { childIin: q.replace(/\s/g, '') } : { number: q };
+      const iin = /^\d{12}$/.test(q.replace(/\s/g, '')) ? q.replace(/\s/g, '') : null;
+      const key = iin ? { childIin: iin } : { number: q };
       try {
+        if (iin) await limitIinLookup(deps, iin, req.ip);
         ({ view: result, why } = await lookupWithWhy(deps.database.db, await deps.city.getPolicy(), deps.clock, key, deps.city));
       } catch (e) {
         if (!(e instanceof AppError)) throw e;
