@@ -454,3 +454,45 @@ export function endPlacement(p: PlacementState, lastDay: PlainDate, reason: Plac
 
 /** The first day the place of an ended placement is free again. */
 export const placeFreeFrom = (p: PlacementState): PlainDate | null => (p.endsOn ? p.endsOn.add({ days: 1 }) : null);
+
+// ---------------------------------------------------------------------------------------------
+// leaving (issue 14 step 2; the use cases, routes and pages follow in src/placements/)
+
+/** Why a child leaves a kindergarten: the closed list (DOMAIN.md "After the kindergarten door"); 'other' needs a note. */
+export type LeavingReason = Extract<PlacementEndReason, 'moved_away' | 'health' | 'parent_wish' | 'school' | 'other'>;
+export const LEAVING_REASONS: readonly LeavingReason[] = ['moved_away', 'health', 'parent_wish', 'school', 'other'];
+
+export type LeavingRefusal = PathRefusal | 'reason_required' | 'leaving_in_past' | 'not_left' | 'place_given' | 'transfer_not_undone';
+
+export interface Leaving {
+  placement: PlacementState;
+  /** The first day the place is free: the day after the last day. */
+  freeFrom: PlainDate;
+}
+
+/**
+ * A placement ends by a leaving: `lastDay` is the child's last day (the place is free the next day).
+ * Asked by the parent or recorded by the kindergarten or the department; never a day already past
+ * (`today` is Asia/Almaty's), 'other' only with a note.
+ */
+export function leave(p: PlacementState | null, lastDay: PlainDate, reason: string, note: string, today: PlainDate): { ok: true; value: Leaving } | { ok: false; code: LeavingRefusal } {
+  if (p === null) return { ok: false, code: 'not_placed' };
+  const r = LEAVING_REASONS.find((x) => x === reason);
+  if (!r || (r === 'other' && note.trim() === '')) return { ok: false, code: 'reason_required' };
+  if (cmp(lastDay, today) < 0) return { ok: false, code: 'leaving_in_past' };
+  const e = endPlacement(p, lastDay, r);
+  if (!e.ok) return e;
+  return { ok: true, value: { placement: e.value, freeFrom: lastDay.add({ days: 1 }) } };
+}
+
+/**
+ * The department undoes a leaving (with a reason) while the place it freed has not been given to
+ * anyone else: the placement runs on as if it had not ended. A transfer is not a leaving to undo.
+ */
+export function undoLeaving(p: PlacementState, placeGiven: boolean, reason: string): { ok: true; value: PlacementState } | { ok: false; code: LeavingRefusal } {
+  if (p.endsOn === null || p.endReason === null) return { ok: false, code: 'not_left' };
+  if (p.endReason === 'transferred' || p.endReason === 'undone') return { ok: false, code: 'transfer_not_undone' };
+  if (reason.trim() === '') return { ok: false, code: 'reason_required' };
+  if (placeGiven) return { ok: false, code: 'place_given' };
+  return { ok: true, value: { ...p, endsOn: null, endReason: null } };
+}

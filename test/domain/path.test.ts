@@ -283,3 +283,21 @@ test('property (issue 14): registering with documents missing starts the extra p
     { numRuns: 300 },
   );
 });
+
+test('leaving (issue 14): a reason from the closed list, never a past day, the place free the next day; undone only while the place was not given', () => {
+  const placed: Path.PlacementState = { groupId: 1, startsOn: D('2025-09-01'), endsOn: null, endReason: null };
+  const today = D('2026-05-12');
+  assert.deepEqual(Path.leave(null, today, 'moved_away', '', today), { ok: false, code: 'not_placed' });
+  assert.deepEqual(Path.leave(placed, today, 'transferred', '', today), { ok: false, code: 'reason_required' }, 'not a leaving reason');
+  assert.deepEqual(Path.leave(placed, today, 'other', ' ', today), { ok: false, code: 'reason_required' });
+  assert.deepEqual(Path.leave(placed, D('2026-05-11'), 'health', '', today), { ok: false, code: 'leaving_in_past' });
+  const l = Path.leave(placed, D('2026-05-29'), 'moved_away', '', today);
+  assert.ok(l.ok);
+  assert.deepEqual(l.value, { placement: { ...placed, endsOn: D('2026-05-29'), endReason: 'moved_away' }, freeFrom: D('2026-05-30') });
+  assert.deepEqual(Path.leave(l.value.placement, D('2026-05-30'), 'health', '', today), { ok: false, code: 'placement_ended' });
+  assert.deepEqual(Path.undoLeaving(placed, false, 'x'), { ok: false, code: 'not_left' });
+  assert.deepEqual(Path.undoLeaving(l.value.placement, true, 'mistake'), { ok: false, code: 'place_given' });
+  assert.deepEqual(Path.undoLeaving(l.value.placement, false, ' '), { ok: false, code: 'reason_required' });
+  assert.deepEqual(Path.undoLeaving(l.value.placement, false, 'recorded for the wrong child'), { ok: true, value: placed });
+  assert.deepEqual(Path.undoLeaving({ ...placed, endsOn: today, endReason: 'transferred' }, false, 'x'), { ok: false, code: 'transfer_not_undone' });
+});
