@@ -1,4 +1,4 @@
-import type { MessageKey } from './web/i18n/index.ts';
+import type { MessageKey, MessageParam } from './web/i18n/index.ts';
 
 /**
  * A refusal a user can understand: a stable code (the `error` of the API's answer), an HTTP status,
@@ -9,7 +9,7 @@ export class AppError extends Error {
     public readonly code: string,
     public readonly status: number,
     public readonly messageKey: MessageKey,
-    public readonly params: Record<string, string | number> = {},
+    public readonly params: Record<string, MessageParam> = {},
   ) {
     super(`${code}: ${messageKey}`);
   }

@@ -184,6 +184,8 @@ export interface ReferralsTable {
   extension_revoke_reason: ColumnType<string | null, string | null | undefined, string | null>;
   /** What the referral offers (migration 0015). */
   kind: ColumnType<ReferralKind, ReferralKind | undefined, ReferralKind>;
+  /** Document keys recorded missing at registration and not brought yet (migration 0020). */
+  missing_documents: ColumnType<string[], string | undefined, string>;
 }
 export interface ContractsTable {
   id: Id;
@@ -195,6 +197,8 @@ export interface ContractsTable {
   extra_period_granted_at: TsNull;
   signed_at: TsNull;
   refused_reason: string | null;
+  /** The note beside a refusal's reason code (migration 0020). */
+  refused_note: ColumnType<string | null, string | null | undefined, string | null>;
   closed_at: TsNull;
 }
 /** A child in a group (migration 0015): one active (ends_on null) per child; the contract belongs to it. */

@@ -34,7 +34,17 @@ export interface KindRules {
   currentPlacementOnEnrol: 'must_be_none' | 'ends_transferred';
   /** The application at enrolment: leaves the queue as enrolled. */
   applicationOnEnrol: ApplicationStatus;
+  /** Why a kindergarten may refuse the contract: a closed list, each shown to the parent (DOMAIN.md "Missing documents"). */
+  contractRefusalReasons: readonly ContractRefusalReason[];
 }
+
+/**
+ * Why a kindergarten refuses to conclude the contract. 'documents_missing' only once the extra period
+ * for missing documents has run out; 'vaccination_ratio' only in the voucher regime; 'other' with a note.
+ */
+export type ContractRefusalReason = 'parent_declined' | 'documents_invalid' | 'child_mismatch' | 'documents_missing' | 'vaccination_ratio' | 'other';
+const REFERRAL_REFUSALS: readonly ContractRefusalReason[] = ['parent_declined', 'documents_invalid', 'child_mismatch', 'documents_missing', 'other'];
+export const CONTRACT_REFUSAL_REASONS: readonly ContractRefusalReason[] = [...REFERRAL_REFUSALS, 'vaccination_ratio'];
 
 export const KIND_RULES: Readonly<Record<ReferralKind, KindRules>> = {
   distribution: {
@@ -44,6 +54,7 @@ export const KIND_RULES: Readonly<Record<ReferralKind, KindRules>> = {
     extendable: true,
     currentPlacementOnEnrol: 'must_be_none',
     applicationOnEnrol: 'enrolled',
+    contractRefusalReasons: REFERRAL_REFUSALS,
   },
   // a placed child asks to move: keeps the current place until the new contract; an expiry closes the request, no STOP-list
   transfer: {
@@ -53,6 +64,7 @@ export const KIND_RULES: Readonly<Record<ReferralKind, KindRules>> = {
     extendable: true,
     currentPlacementOnEnrol: 'ends_transferred',
     applicationOnEnrol: 'enrolled',
+    contractRefusalReasons: REFERRAL_REFUSALS,
   },
   // confirmed within 2 working days or the application becomes inactive (restorable once), no STOP-list
   voucher: {
@@ -62,6 +74,7 @@ export const KIND_RULES: Readonly<Record<ReferralKind, KindRules>> = {
     extendable: false,
     currentPlacementOnEnrol: 'must_be_none',
     applicationOnEnrol: 'enrolled',
+    contractRefusalReasons: [...REFERRAL_REFUSALS, 'vaccination_ratio'],
   },
   // a waiting-list offer holds a place for 2 working days; not taken, the child stays on the list
   waiting_list_offer: {
@@ -71,6 +84,7 @@ export const KIND_RULES: Readonly<Record<ReferralKind, KindRules>> = {
     extendable: false,
     currentPlacementOnEnrol: 'must_be_none',
     applicationOnEnrol: 'enrolled',
+    contractRefusalReasons: REFERRAL_REFUSALS,
   },
 };
 
@@ -81,7 +95,7 @@ export const REFERRAL_KINDS = Object.keys(KIND_RULES) as ReferralKind[];
 
 export interface PathReferral extends R.ReferralState {
   kind: ReferralKind;
-  /** Documents recorded as missing at registration (issue 14); none today. */
+  /** Documents recorded as missing at registration and not brought yet (issue 14): the contract waits for them. */
   missingDocuments?: readonly R.DocumentKey[];
   specialNeeds?: boolean;
 }
@@ -236,7 +250,7 @@ export interface PathOutcome {
   /** A placement starts (enrolment), ending the current one when the kind says so. */
   placement: { startsOn: PlainDate; endCurrent: PlacementEndReason | null } | null;
   /** What the parent is told by SMS. */
-  notice: { template: 'referral_expired' | 'referral_restored' | 'enrolled'; date: PlainDate | null } | null;
+  notice: { template: 'referral_expired' | 'referral_restored' | 'enrolled' | 'contract_refused'; date: PlainDate | null; reason?: string } | null;
 }
 
 export type Result<T> = R.Outcome<T>;
@@ -319,13 +333,80 @@ export function cancel(r: PathReferral, now: Temporal.Instant, kind: R.CancelKin
   return ok(o);
 }
 
-/** The kindergarten refuses the contract (a reason): cancelled, no STOP-list, back in the queue. */
-export function refuseContract(r: PathReferral, now: Temporal.Instant, reason: string): Result<PathOutcome> {
+/**
+ * The reasons the kindergarten may give for refusing this referral's contract now: its kind's closed
+ * list, without 'documents_missing' until the extra period for missing documents has run out (the
+ * leaflet: the kindergarten MUST give those days first).
+ */
+export function contractRefusalReasons(r: PathReferral, now: Temporal.Instant): ContractRefusalReason[] {
+  const c = r.contract;
+  const extraOver = c !== null && c.extraGranted && R.dayEnded(c.deadline, now);
+  return KIND_RULES[r.kind].contractRefusalReasons.filter((x) => x !== 'documents_missing' || extraOver);
+}
+
+/** The kindergarten refuses the contract with a reason from the closed list ('other' needs a note): cancelled, no STOP-list, back in the queue. */
+export function refuseContract(r: PathReferral, now: Temporal.Instant, reason: string, note = ''): Result<PathOutcome> {
   const c = R.refuseContract(r, reason);
   if (!c.ok) return c;
+  if (!(KIND_RULES[r.kind].contractRefusalReasons as readonly string[]).includes(reason)) return no('refusal_reason_unknown');
+  if (!(contractRefusalReasons(r, now) as string[]).includes(reason)) return no('refusal_too_early');
+  if (reason === 'other' && note.trim() === '') return no('reason_required');
   const o = base('refused', 'registered', 'cancelled', 'contract_refused', now);
   o.contract = { from: 'pending', to: 'refused' };
+  o.notice = { template: 'contract_refused', date: null, reason };
   return ok(o);
+}
+
+// ---------------------------------------------------------------------------------------------
+// registration with documents missing (DOMAIN.md "Missing documents")
+
+export interface Registration {
+  /** The referral registered, its contract pending; with documents missing the contract period is the extra one. */
+  state: PathReferral;
+  /** Each required document: ticked (brought) or not. */
+  documents: Record<string, boolean>;
+  missing: R.DocumentKey[];
+}
+
+/**
+ * The kindergarten registers the referral against the checklist. Keys outside the required list are
+ * refused (no one may demand more). With documents missing the registration needs `acceptMissing`
+ * (the secretary confirmed it): the missing ones are recorded and the contract period is the leaflet's
+ * extra one, started at once — the end of the first period plus policy.contractExtraWorkingDays.
+ */
+export function register(
+  r: PathReferral,
+  now: Temporal.Instant,
+  ticked: Record<string, boolean>,
+  cal: WorkingCalendar,
+  policy: Policy,
+  acceptMissing: boolean,
+): Result<Registration> {
+  const specialNeeds = r.specialNeeds ?? false;
+  const required = R.requiredDocuments(specialNeeds);
+  const x = R.register(r, now, Object.fromEntries(required.map((k) => [k, true])), specialNeeds, cal, policy);
+  if (!x.ok) return x;
+  for (const k of Object.keys(ticked)) if (!(required as string[]).includes(k)) return no('documents_unknown');
+  const missing = required.filter((k) => ticked[k] !== true);
+  if (missing.length > 0 && !acceptMissing) return no('documents_incomplete');
+  const documents = Object.fromEntries(required.map((k) => [k, ticked[k] === true]));
+  const first = x.value.contract!;
+  const contract = missing.length === 0 ? first : { ...first, deadline: R.extraPeriodEnd(first.deadline, cal, policy), extraGranted: true };
+  return ok({ state: { ...r, ...x.value, contract, missingDocuments: missing }, documents, missing });
+}
+
+/** The kindergarten records documents brought later (while the contract period runs): what is still missing. */
+export function bringDocuments(r: PathReferral, now: Temporal.Instant, brought: readonly string[]): Result<{ state: PathReferral; stillMissing: R.DocumentKey[] }> {
+  if (r.status !== 'registered') return no('not_registered');
+  const c = r.contract;
+  if (!c || c.status !== 'pending') return no('contract_not_pending');
+  if (R.dayEnded(c.deadline, now)) return no('contract_period_over');
+  const missing = r.missingDocuments ?? [];
+  if (missing.length === 0) return no('no_documents_missing');
+  if (brought.length === 0) return no('no_documents_ticked');
+  for (const b of brought) if (!(missing as readonly string[]).includes(b)) return no('documents_unknown');
+  const stillMissing = missing.filter((k) => !brought.includes(k));
+  return ok({ state: { ...r, missingDocuments: stillMissing }, stillMissing });
 }
 
 /** Undo a wrong expiry: issued again with a fresh deadline, a place taken again, the expiry's STOP-list lifted. */
@@ -341,12 +422,13 @@ export function restore(r: PathReferral, now: Temporal.Instant, reason: string, 
 }
 
 /**
- * Contract signed: the child is enrolled (the application leaves the queue) and a placement starts
+ * Contract signed (never while a document is missing): the child is enrolled (the application leaves the queue) and a placement starts
  * today; the current placement, if any, ends as the kind says (a transfer) or refuses the enrolment.
  */
 export function enrol(r: PathReferral, current: PlacementState | null, now: Temporal.Instant): Result<PathOutcome> | { ok: false; code: 'already_placed' } {
   const x = R.concludeContract(r, now);
   if (!x.ok) return x;
+  if ((r.missingDocuments ?? []).length > 0) return no('documents_missing');
   const today = almatyDate(now);
   const rules = KIND_RULES[r.kind];
   const active = current !== null && current.endsOn === null;
@@ -372,3 +454,45 @@ export function endPlacement(p: PlacementState, lastDay: PlainDate, reason: Plac
 
 /** The first day the place of an ended placement is free again. */
 export const placeFreeFrom = (p: PlacementState): PlainDate | null => (p.endsOn ? p.endsOn.add({ days: 1 }) : null);
+
+// ---------------------------------------------------------------------------------------------
+// leaving (issue 14 step 2; the use cases, routes and pages follow in src/placements/)
+
+/** Why a child leaves a kindergarten: the closed list (DOMAIN.md "After the kindergarten door"); 'other' needs a note. */
+export type LeavingReason = Extract<PlacementEndReason, 'moved_away' | 'health' | 'parent_wish' | 'school' | 'other'>;
+export const LEAVING_REASONS: readonly LeavingReason[] = ['moved_away', 'health', 'parent_wish', 'school', 'other'];
+
+export type LeavingRefusal = PathRefusal | 'reason_required' | 'leaving_in_past' | 'not_left' | 'place_given' | 'transfer_not_undone';
+
+export interface Leaving {
+  placement: PlacementState;
+  /** The first day the place is free: the day after the last day. */
+  freeFrom: PlainDate;
+}
+
+/**
+ * A placement ends by a leaving: `lastDay` is the child's last day (the place is free the next day).
+ * Asked by the parent or recorded by the kindergarten or the department; never a day already past
+ * (`today` is Asia/Almaty's), 'other' only with a note.
+ */
+export function leave(p: PlacementState | null, lastDay: PlainDate, reason: string, note: string, today: PlainDate): { ok: true; value: Leaving } | { ok: false; code: LeavingRefusal } {
+  if (p === null) return { ok: false, code: 'not_placed' };
+  const r = LEAVING_REASONS.find((x) => x === reason);
+  if (!r || (r === 'other' && note.trim() === '')) return { ok: false, code: 'reason_required' };
+  if (cmp(lastDay, today) < 0) return { ok: false, code: 'leaving_in_past' };
+  const e = endPlacement(p, lastDay, r);
+  if (!e.ok) return e;
+  return { ok: true, value: { placement: e.value, freeFrom: lastDay.add({ days: 1 }) } };
+}
+
+/**
+ * The department undoes a leaving (with a reason) while the place it freed has not been given to
+ * anyone else: the placement runs on as if it had not ended. A transfer is not a leaving to undo.
+ */
+export function undoLeaving(p: PlacementState, placeGiven: boolean, reason: string): { ok: true; value: PlacementState } | { ok: false; code: LeavingRefusal } {
+  if (p.endsOn === null || p.endReason === null) return { ok: false, code: 'not_left' };
+  if (p.endReason === 'transferred' || p.endReason === 'undone') return { ok: false, code: 'transfer_not_undone' };
+  if (reason.trim() === '') return { ok: false, code: 'reason_required' };
+  if (placeGiven) return { ok: false, code: 'place_given' };
+  return { ok: true, value: { ...p, endsOn: null, endReason: null } };
+}

@@ -50,7 +50,12 @@ export type RefusalCode =
   | 'contract_period_over'
   | 'contract_period_not_over'
   | 'extra_period_already_granted'
-  | 'reason_required';
+  | 'reason_required'
+  | 'documents_missing'
+  | 'no_documents_missing'
+  | 'no_documents_ticked'
+  | 'refusal_reason_unknown'
+  | 'refusal_too_early';
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; code: RefusalCode };
 

@@ -1,5 +1,5 @@
 import { AppError } from '../errors.ts';
-import type { MessageKey } from '../web/i18n/index.ts';
+import type { MessageKey, MessageList, MessageParam } from '../web/i18n/index.ts';
 import type * as R from '../domain/referral.ts';
 
 /** Why a referral use case refuses: the domain's refusal codes and the service's own. */
@@ -16,8 +16,11 @@ export type ServiceCode =
   | 'already_enrolled'
   | 'not_stop_listed';
 
-const INPUT_CODES: ReadonlySet<ServiceCode> = new Set(['documents_incomplete', 'documents_unknown', 'reason_required', 'extension_document_required']);
+const INPUT_CODES: ReadonlySet<ServiceCode> = new Set(['documents_incomplete', 'documents_unknown', 'reason_required', 'extension_document_required', 'no_documents_ticked', 'refusal_reason_unknown']);
 
-export function referralError(code: ServiceCode, params: Record<string, string | number> = {}): AppError {
+/** Documents by their names in the reader's language (never their keys). */
+export const documentNames = (keys: readonly string[]): MessageList => ({ list: keys.map((k) => `parents.doc.${k}` as MessageKey) });
+
+export function referralError(code: ServiceCode, params: Record<string, MessageParam> = {}): AppError {
   return new AppError(code, INPUT_CODES.has(code) ? 400 : 409, `referral.error.${code}` as MessageKey, params);
 }

@@ -4,7 +4,10 @@ import type { ContractStatus, GroupType, InstructionLang, ReferralStatus } from 
 import { audit, type Actor } from '../audit/write.ts';
 import { assertCan, assertOrganisationInScope } from '../auth/permissions.ts';
 import { notFound } from '../errors.ts';
+import { Temporal } from 'temporal-polyfill';
 import { requiredDocuments, type DocumentKey } from '../domain/referral.ts';
+import * as Path from '../domain/path.ts';
+import { missingDocumentsOf } from './service.ts';
 
 /**
  * The kindergarten staff's referral reads: incoming referrals soonest deadline first, and one
@@ -130,7 +133,20 @@ export interface ReferralRecord {
   group: { id: number; name: string; birthYear: number; language: InstructionLang; type: GroupType };
   child: { id: number; iin: string; lastName: string; firstName: string; middleName: string | null; birthDate: string };
   parent: { id: number; iin: string; lastName: string; firstName: string; middleName: string | null; phone1: string; phone2: string | null };
-  contract: { id: number; status: ContractStatus; deadline: string; extraPeriodGranted: boolean; signedAt: Date | null; templateVersion: string | null; refusedReason: string | null } | null;
+  contract: {
+    id: number;
+    status: ContractStatus;
+    deadline: string;
+    extraPeriodGranted: boolean;
+    signedAt: Date | null;
+    templateVersion: string | null;
+    refusedReason: string | null;
+    refusedNote: string | null;
+  } | null;
+  /** Recorded missing at registration and not brought yet: the contract waits for them. */
+  missingDocuments: DocumentKey[];
+  /** The reasons the kindergarten may give today to refuse the contract (the closed list of the referral's kind). */
+  refusalReasons: Path.ContractRefusalReason[];
 }
 
 async function loadRecord(deps: AppDeps, id: number): Promise<ReferralRecord | null> {
@@ -152,6 +168,8 @@ async function loadRecord(deps: AppDeps, id: number): Promise<ReferralRecord | n
       'r.registered_at',
       'r.documents',
       'r.closed_reason',
+      'r.missing_documents',
+      'r.kind',
       'a.id as application_id',
       'a.number as application_number',
       'a.special_needs',
@@ -185,10 +203,16 @@ async function loadRecord(deps: AppDeps, id: number): Promise<ReferralRecord | n
       'c.signed_at',
       'c.template_version',
       'c.refused_reason',
+      'c.refused_note',
     ])
     .where('r.id', '=', id)
     .executeTakeFirst();
   if (!r) return null;
+  const contract =
+    r.contract_status !== null && r.contract_deadline !== null
+      ? { status: r.contract_status, deadline: Temporal.PlainDate.from(r.contract_deadline), extraGranted: r.extra_period_granted_at !== null }
+      : null;
+  const path: Path.PathReferral = { status: r.status, deadline: Temporal.PlainDate.from(r.deadline), extended: r.extended_at !== null, contract, kind: r.kind };
   return {
     id: r.id,
     number: r.number,
@@ -217,8 +241,11 @@ async function loadRecord(deps: AppDeps, id: number): Promise<ReferralRecord | n
             signedAt: r.signed_at,
             templateVersion: r.template_version,
             refusedReason: r.refused_reason,
+            refusedNote: r.refused_note,
           }
         : null,
+    missingDocuments: missingDocumentsOf(r),
+    refusalReasons: r.status === 'registered' ? Path.contractRefusalReasons(path, deps.clock.now()) : [],
   };
 }
 

@@ -171,7 +171,9 @@ export async function applyOutcome(trx: Trx, clock: Clock, actor: Actor, s: Outc
     const params =
       o.notice.template === 'enrolled'
         ? { number: s.number, organisation: await organisationNames(trx, s.organisationId) }
-        : { number: s.number, date: o.notice.date!.toString() };
+        : o.notice.template === 'contract_refused'
+          ? { number: s.number, reason: o.notice.reason ?? 'other' }
+          : { number: s.number, date: o.notice.date!.toString() };
     await enqueueSms(trx, clock, { parentId: s.parentId, template: o.notice.template, params, subjectType: 'referral', subjectId: s.referralId });
   }
   return { applied: true, stopListId, placementId };

@@ -9,6 +9,7 @@ import { CabinetBar, FileField, Notice, Problem } from '../web/parent-fields.tsx
 import { StopState } from '../applications/parent-pages.tsx';
 import type { CabinetApplication, CabinetReferral } from '../workspaces/cabinet/loaders.ts';
 import { EXTENSION_REASONS } from '../domain/referral.ts';
+import { refusalText } from './staff-pages.tsx';
 
 export function referralPage(ctx: PageContext, o: { app: CabinetApplication; r: CabinetReferral; extensionDays: number; error?: string | null; notice?: string | null }): string {
   const tr = trOf(ctx);
@@ -54,6 +55,16 @@ export function referralPage(ctx: PageContext, o: { app: CabinetApplication; r: 
                     ? tr('parents.referral.contract.signed')
                     : tr('parents.referral.contract.other')}
               </dd>
+              {r.refusal ? (
+                <>
+                  <dt safe>{tr('parents.referral.refused')}</dt>
+                  <dd data-qa="refusal-reason" safe>
+                    {refusalText(tr, r.refusal.reason, r.refusal.note)}
+                  </dd>
+                </>
+              ) : (
+                ''
+              )}
             </>
           ) : (
             ''
@@ -68,6 +79,21 @@ export function referralPage(ctx: PageContext, o: { app: CabinetApplication; r: 
         )}
         {r.extended ? <p safe>{tr('parents.referral.extended')}</p> : ''}
         <StopState ctx={ctx} app={app} />
+        {r.status === 'registered' && r.contract?.status === 'pending' && r.missingDocuments.length > 0 ? (
+          <section class="notice" aria-labelledby="bring-h" data-qa="bring-documents">
+            <h2 id="bring-h" safe>
+              {tr('parents.referral.bring', { date: formatDate(ctx.lang, r.contract.deadline) })}
+            </h2>
+            <ul>
+              {r.missingDocuments.map((d) => (
+                <li safe>{tr(`parents.doc.${d}`)}</li>
+              ))}
+            </ul>
+            <p safe>{tr('parents.referral.bring.why')}</p>
+          </section>
+        ) : (
+          ''
+        )}
         {r.status === 'issued' || r.status === 'registered' ? (
           <>
             <h2 safe>{tr('parents.referral.documents')}</h2>

@@ -5,6 +5,7 @@ import { assertCan } from '../auth/permissions.ts';
 import { EXTENSION_REASONS } from '../domain/referral.ts';
 import type { ExtensionReason } from '../db/schema.ts';
 import * as S from './service.ts';
+import { CONTRACT_REFUSAL_REASONS, type ContractRefusalReason } from '../domain/path.ts';
 
 const error = z.object({ error: z.string(), message: z.string() });
 const idParam = z.object({ id: z.coerce.number().int().positive() });
@@ -25,6 +26,7 @@ const referral = z.object({
   closedReason: z.string().nullable(),
   contract: z.object({ status: z.string(), deadline: z.string(), extraPeriodGranted: z.boolean() }).nullable(),
   requiredDocuments: z.array(z.string()),
+  missingDocuments: z.array(z.string()),
 });
 const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
 const ok = z.object({ ok: z.literal(true) });
@@ -92,14 +94,30 @@ export const referralRoutes: RoutePlugin = (app, deps) => {
     {
       schema: {
         tags: ['referrals'],
-        summary: 'Register the referral (kindergarten): exactly the required documents, all ticked',
+        summary:
+          'Register the referral (kindergarten): the required documents, each ticked or not; with some not ticked only with acceptMissing — the missing ones are recorded and the contract period is the extra one at once',
         security,
         params: idParam,
-        body: z.object({ documents: z.record(z.string().max(60), z.boolean()) }),
-        response: { 200: z.object({ contractDeadline: z.string() }), ...errors },
+        body: z.object({ documents: z.record(z.string().max(60), z.boolean()), acceptMissing: z.boolean().optional() }),
+        response: { 200: z.object({ contractDeadline: z.string(), missingDocuments: z.array(z.string()) }), ...errors },
       },
     },
-    async (req) => S.registerReferral(deps, req.actor, req.params.id, req.body.documents),
+    async (req) => S.registerReferral(deps, req.actor, req.params.id, req.body.documents, { acceptMissing: req.body.acceptMissing === true }),
+  );
+
+  r.post(
+    '/api/referrals/:id/documents',
+    {
+      schema: {
+        tags: ['referrals'],
+        summary: 'Record documents brought after a registration with documents missing (kindergarten): answers what is still missing',
+        security,
+        params: idParam,
+        body: z.object({ documents: z.array(z.string().max(60)).max(10) }),
+        response: { 200: z.object({ missingDocuments: z.array(z.string()) }), ...errors },
+      },
+    },
+    async (req) => S.bringDocuments(deps, req.actor, req.params.id, req.body.documents),
   );
 
   r.post(
@@ -164,10 +182,18 @@ export const referralRoutes: RoutePlugin = (app, deps) => {
   r.post(
     '/api/referrals/:id/contract/refuse',
     {
-      schema: { tags: ['referrals'], summary: 'The kindergarten refuses the contract (reason required): back in the queue, no stop-list', security, params: idParam, body: z.object({ reason }), response: { 200: ok, ...errors } },
+      schema: {
+        tags: ['referrals'],
+        summary:
+          "The kindergarten refuses the contract with a reason from the closed list (the kind's; 'documents_missing' only after the extra period ran out; 'other' with a note): back in the queue, no stop-list, the parent told",
+        security,
+        params: idParam,
+        body: z.object({ reason: z.enum(CONTRACT_REFUSAL_REASONS as [ContractRefusalReason, ...ContractRefusalReason[]]), note: z.string().trim().max(1000).optional() }),
+        response: { 200: ok, ...errors },
+      },
     },
     async (req) => {
-      await S.refuseContract(deps, req.actor, req.params.id, req.body.reason);
+      await S.refuseContract(deps, req.actor, req.params.id, req.body);
       return { ok: true as const };
     },
   );

@@ -9,7 +9,7 @@ import { notFound } from '../errors.ts';
 import { enqueueSms } from '../sms/outbox.ts';
 import * as R from '../domain/referral.ts';
 import { setApplicationPreferences } from '../applications/preferences.ts';
-import { referralError, type ServiceCode } from './errors.ts';
+import { documentNames, referralError, type ServiceCode } from './errors.ts';
 import * as Path from '../domain/path.ts';
 import { applyOutcome, applyStopListEnd, organisationNames, type Applied, type ApplyOptions, type OutcomeSubject } from './outcomes.ts';
 import { useDocument } from '../uploads/service.ts';
@@ -40,6 +40,12 @@ function stateOf(r: Row<'referrals'>, c: Row<'contracts'> | undefined): R.Referr
     extended: r.extended_at !== null,
     contract: c ? { status: c.status, deadline: D(c.deadline), extraGranted: c.extra_period_granted_at !== null } : null,
   };
+}
+
+/** The documents still missing of a referral row (keys of the required list, in its order). */
+export function missingDocumentsOf(r: { missing_documents: string[] | null }): R.DocumentKey[] {
+  const m = r.missing_documents ?? [];
+  return R.ALL_DOCUMENTS.filter((k) => m.includes(k));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -190,7 +196,7 @@ async function loadForUpdate(trx: Trx, id: number): Promise<Loaded> {
     contract,
     app,
     state,
-    path: { ...state, kind: ref.kind, specialNeeds: app.special_needs },
+    path: { ...state, kind: ref.kind, specialNeeds: app.special_needs, missingDocuments: missingDocumentsOf(ref) },
     subject: {
       referralId: ref.id,
       number: ref.number,
@@ -211,7 +217,7 @@ async function apply(trx: Trx, clock: Clock, actor: Actor, l: Loaded, o: Path.Pa
   return done;
 }
 
-function unwrap<T>(o: R.Outcome<T>, params: Record<string, string | number> = {}): T {
+function unwrap<T>(o: R.Outcome<T>, params: Record<string, import('../web/i18n/index.ts').MessageParam> = {}): T {
   if (!o.ok) throw referralError(o.code, params);
   return o.value;
 }
@@ -270,22 +276,82 @@ export async function issueReferral(deps: AppDeps, actor: Actor, input: { applic
   });
 }
 
-export async function registerReferral(deps: AppDeps, actor: Actor, id: number, documents: Record<string, boolean>): Promise<{ contractDeadline: string }> {
+/**
+ * The kindergarten registers the referral against the checklist. With documents missing it needs
+ * `acceptMissing` (the secretary confirmed "register with missing: …?"): the missing ones are recorded,
+ * the contract period is the leaflet's extra one at once, and the parent's SMS names what to bring by
+ * when. The contract then waits for the full list.
+ */
+export async function registerReferral(
+  deps: AppDeps,
+  actor: Actor,
+  id: number,
+  documents: Record<string, boolean>,
+  /** true, or the documents the secretary confirmed missing (accepted only when exactly those are missing). */
+  opt: { acceptMissing?: boolean | readonly string[] } = {},
+): Promise<{ contractDeadline: string; missingDocuments: R.DocumentKey[] }> {
   assertCan(actor, 'referral.register');
   const [policy, calendar] = [await deps.city.getPolicy(), await deps.city.getCalendar()];
   return run(deps, async (trx) => {
     const l = await loadForUpdate(trx, id);
     await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
     const now = deps.clock.now();
-    const next = unwrap(R.register(l.state, now, documents, l.app.special_needs, calendar, policy), { required: R.requiredDocuments(l.app.special_needs).join(', ') });
-    await setStatus(trx, id, 'issued', { status: 'registered', registered_at: toDate(now), registered_by: actor.id, documents: JSON.stringify(documents) });
-    const deadline = next.contract!.deadline.toString();
-    const c = await trx.insertInto('contracts').values({ referral_id: id, child_id: l.app.child_id, status: 'pending', deadline }).returning('id').executeTakeFirstOrThrow();
-    await audit(trx, deps.clock, actor, [
-      { action: 'referral.registered', subjectType: 'referral', subjectId: id, data: { documents: Object.keys(documents), contractId: c.id, contractDeadline: deadline } },
-    ]);
-    await enqueueSms(trx, deps.clock, { parentId: l.app.parent_id, template: 'contract_period', params: { number: l.ref.number, date: deadline }, subjectType: 'referral', subjectId: id });
-    return { contractDeadline: deadline };
+    const required = R.requiredDocuments(l.app.special_needs);
+    const missingNow = required.filter((k) => documents[k] !== true);
+    const accept = Array.isArray(opt.acceptMissing) ? sameSet(opt.acceptMissing, missingNow) : opt.acceptMissing === true;
+    const x = Path.register(l.path, now, documents, calendar, policy, accept);
+    if (!x.ok) throw referralError(x.code, { required: documentNames(required), missing: documentNames(missingNow) });
+    const { state, missing } = x.value;
+    const extra = missing.length > 0;
+    await setStatus(trx, id, 'issued', {
+      status: 'registered',
+      registered_at: toDate(now),
+      registered_by: actor.id,
+      documents: JSON.stringify(x.value.documents),
+      missing_documents: JSON.stringify(missing),
+    });
+    const deadline = state.contract!.deadline.toString();
+    const c = await trx
+      .insertInto('contracts')
+      .values({ referral_id: id, child_id: l.app.child_id, status: 'pending', deadline, extra_period_granted_at: extra ? toDate(now) : null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const entries: AuditEntry[] = [
+      { action: 'referral.registered', subjectType: 'referral', subjectId: id, data: { documents: Object.keys(documents).filter((k) => documents[k]), missing, contractId: c.id, contractDeadline: deadline } },
+    ];
+    if (extra) entries.push({ action: 'contract.extra_period', subjectType: 'contract', subjectId: c.id, data: { referralId: id, to: deadline, automatic: true, missing } });
+    await audit(trx, deps.clock, actor, entries);
+    await enqueueSms(trx, deps.clock, {
+      parentId: l.app.parent_id,
+      template: extra ? 'documents_missing' : 'contract_period',
+      params: extra ? { number: l.ref.number, date: deadline, documents: missing } : { number: l.ref.number, date: deadline },
+      subjectType: 'referral',
+      subjectId: id,
+    });
+    return { contractDeadline: deadline, missingDocuments: missing };
+  });
+}
+
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
+
+/** The kindergarten records documents brought after registration; the contract may be concluded once none is missing. */
+export async function bringDocuments(deps: AppDeps, actor: Actor, id: number, brought: string[]): Promise<{ missingDocuments: R.DocumentKey[] }> {
+  assertCan(actor, 'referral.register');
+  return run(deps, async (trx) => {
+    const l = await loadForUpdate(trx, id);
+    await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
+    const x = Path.bringDocuments(l.path, deps.clock.now(), brought);
+    if (!x.ok) throw referralError(x.code, { required: documentNames(l.path.missingDocuments ?? []) });
+    const documents = { ...(l.ref.documents ?? {}), ...Object.fromEntries(brought.map((k) => [k, true])) };
+    const r = await trx
+      .updateTable('referrals')
+      .set({ missing_documents: JSON.stringify(x.value.stillMissing), documents: JSON.stringify(documents) })
+      .where('id', '=', id)
+      .where('status', '=', 'registered')
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) throw referralError('not_registered');
+    await audit(trx, deps.clock, actor, { action: 'referral.documents_brought', subjectType: 'referral', subjectId: id, data: { brought, stillMissing: x.value.stillMissing } });
+    return { missingDocuments: x.value.stillMissing };
   });
 }
 
@@ -382,7 +448,7 @@ export async function concludeContract(deps: AppDeps, actor: Actor, id: number, 
       current ? { groupId: current.group_id, startsOn: Temporal.PlainDate.from(current.starts_on), endsOn: null, endReason: null } : null,
       now,
     );
-    if (!o.ok) throw referralError(o.code === 'already_placed' ? 'already_enrolled' : o.code);
+    if (!o.ok) throw referralError(o.code === 'already_placed' ? 'already_enrolled' : o.code, { missing: documentNames(l.path.missingDocuments ?? []) });
     await apply(trx, deps.clock, actor, l, o.value, {
       contractSet: { signed_at: toDate(now), template_version: input.templateVersion ?? l.contract!.template_version },
       entries: [
@@ -393,16 +459,19 @@ export async function concludeContract(deps: AppDeps, actor: Actor, id: number, 
   });
 }
 
-export async function refuseContract(deps: AppDeps, actor: Actor, id: number, reason: string): Promise<void> {
+/** The kindergarten refuses the contract with a reason from the closed list (and a note; 'other' needs one): shown to the parent, by SMS too. */
+export async function refuseContract(deps: AppDeps, actor: Actor, id: number, input: { reason: string; note?: string | undefined }): Promise<void> {
   assertCan(actor, 'contract.refuse');
+  const note = input.note?.trim() ? input.note.trim().slice(0, 1000) : null;
   await run(deps, async (trx) => {
     const l = await loadForUpdate(trx, id);
     await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
-    const o = unwrap(Path.refuseContract(l.path, deps.clock.now(), reason));
+    const o = unwrap(Path.refuseContract(l.path, deps.clock.now(), input.reason, note ?? ''));
+    const reason = note ? `${input.reason}: ${note}` : input.reason;
     await apply(trx, deps.clock, actor, l, o, {
-      contractSet: { refused_reason: reason },
+      contractSet: { refused_reason: input.reason, refused_note: note },
       entries: [
-        { action: 'contract.refused', subjectType: 'contract', subjectId: l.contract!.id, reason, data: { referralId: id } },
+        { action: 'contract.refused', subjectType: 'contract', subjectId: l.contract!.id, reason, data: { referralId: id, reason: input.reason } },
         { action: 'referral.cancelled', subjectType: 'referral', subjectId: id, reason, data: { kind: 'contract_refused' } },
       ],
     });
@@ -522,6 +591,8 @@ export interface ReferralView {
   closedReason: string | null;
   contract: { status: string; deadline: string; extraPeriodGranted: boolean } | null;
   requiredDocuments: string[];
+  /** Recorded missing at registration and not brought yet: the contract waits for them. */
+  missingDocuments: string[];
 }
 
 function baseQuery(db: Kysely<DB>) {
@@ -542,6 +613,7 @@ function baseQuery(db: Kysely<DB>) {
       'r.registered_at',
       'r.closed_at',
       'r.closed_reason',
+      'r.missing_documents',
       'a.parent_id',
       'a.special_needs',
       'c.status as contract_status',
@@ -567,6 +639,7 @@ function view(r: BaseRow): ReferralView {
     closedReason: r.closed_reason,
     contract: r.contract_status ? { status: r.contract_status, deadline: r.contract_deadline!, extraPeriodGranted: r.extra_period_granted_at !== null } : null,
     requiredDocuments: R.requiredDocuments(r.special_needs),
+    missingDocuments: missingDocumentsOf(r),
   };
 }
 

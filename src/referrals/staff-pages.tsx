@@ -4,9 +4,17 @@ import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
 import { StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDate, formatDateTime } from '../web/format.ts';
 import { Facts } from '../contracts/pages.tsx';
+import { hasKey, type MessageKey } from '../web/i18n/index.ts';
 import type { IncomingRow, ReferralRecord } from './inbox-service.ts';
+import type { DocumentKey } from '../domain/referral.ts';
 
 export type { Flash };
+
+/** A refusal's reason as the reader reads it: its name from the closed list (an older free-text reason as it was), and the note. */
+export function refusalText(tr: ReturnType<typeof trOf>, reason: string, note: string | null): string {
+  const name = hasKey(`contract.refusal.${reason}`) ? tr(`contract.refusal.${reason}` as MessageKey) : reason;
+  return note ? `${name}: ${note}` : name;
+}
 
 const esc = (s: string) => Html.escapeHtml(s);
 const fullName = (p: { lastName: string; firstName: string; middleName: string | null }) => [p.lastName, p.firstName, p.middleName].filter(Boolean).join(' ');
@@ -64,8 +72,14 @@ export function referralsPage(ctx: PageContext, d: { organisationName: string; q
   });
 }
 
-/** One referral: the child's and parent's record, registration, the contract, printing. */
-export function referralPage(ctx: PageContext, r: ReferralRecord, d: Flash & { deadlinePassed: boolean }): string {
+/** The registration form's state after a refusal: what was ticked, and the documents whose absence the secretary is asked to confirm. */
+export interface RegisterForm {
+  ticked: readonly string[];
+  confirmMissing: readonly DocumentKey[] | null;
+}
+
+/** One referral: the child's and parent's record, registration (with documents missing after one confirmation), the contract, printing. */
+export function referralPage(ctx: PageContext, r: ReferralRecord, d: Flash & { deadlinePassed: boolean; form?: RegisterForm; extraDays: number }): string {
   const tr = trOf(ctx);
   const q = `?lang=${ctx.lang}`;
   const base = `/staff/referrals/${r.id}`;
@@ -115,13 +129,26 @@ export function referralPage(ctx: PageContext, r: ReferralRecord, d: Flash & { d
                 </p>
                 {r.requiredDocuments.map((doc) => (
                   <label style="font-weight:400;display:flex;gap:.5rem;align-items:flex-start;margin:.4rem 0">
-                    <input type="checkbox" name="documents" value={doc} data-qa={`doc-${doc}`} /> {tr(`parents.doc.${doc}`) as 'safe'}
+                    <input type="checkbox" name="documents" value={doc} data-qa={`doc-${doc}`} checked={d.form?.ticked.includes(doc) ?? false} /> {tr(`parents.doc.${doc}`) as 'safe'}
                   </label>
                 ))}
               </fieldset>
+              {d.form?.confirmMissing ? (
+                <div class="notice" role="alert" data-qa="confirm-missing">
+                  <p safe>{tr('staff.referral.confirm_missing', { days: d.extraDays })}</p>
+                  <ul>
+                    {d.form.confirmMissing.map((doc) => (
+                      <li safe>{tr(`parents.doc.${doc}`)}</li>
+                    ))}
+                  </ul>
+                  <input type="hidden" name="confirmed_missing" value={d.form.confirmMissing.join(',')} />
+                </div>
+              ) : (
+                ''
+              )}
               <div>
-                <button type="submit" data-qa="register" safe>
-                  {tr('staff.referral.register')}
+                <button type="submit" data-qa={d.form?.confirmMissing ? 'register-missing' : 'register'} safe>
+                  {d.form?.confirmMissing ? tr('staff.referral.register_missing') : tr('staff.referral.register')}
                 </button>
               </div>
             </form>
@@ -143,17 +170,44 @@ export function referralPage(ctx: PageContext, r: ReferralRecord, d: Flash & { d
                   'contract-deadline',
                 ],
                 ...(c.signedAt ? ([[tr('staff.referral.contract.signed_at'), formatDateTime(ctx.lang, c.signedAt)]] as [string, string][]) : []),
-                ...(c.refusedReason ? ([[tr('staff.referral.contract.reason'), c.refusedReason]] as [string, string][]) : []),
+                ...(c.refusedReason ? ([[tr('staff.referral.contract.reason'), refusalText(tr, c.refusedReason, c.refusedNote)]] as [string, string][]) : []),
               ]}
             />
+            {c.status === 'pending' && r.missingDocuments.length > 0 ? (
+              <div data-qa="missing-documents">
+                <h3 safe>{tr('staff.referral.missing', { date: formatDate(ctx.lang, c.deadline) })}</h3>
+                <form method="post" action={`${base}/documents${q}`} class="stack" data-qa="bring-form">
+                  <Csrf ctx={ctx} />
+                  <fieldset>
+                    <legend safe>{tr('staff.referral.missing.hint')}</legend>
+                    {r.missingDocuments.map((doc) => (
+                      <label style="font-weight:400;display:flex;gap:.5rem;align-items:flex-start;margin:.4rem 0">
+                        <input type="checkbox" name="documents" value={doc} data-qa={`bring-${doc}`} /> {tr(`parents.doc.${doc}`) as 'safe'}
+                      </label>
+                    ))}
+                  </fieldset>
+                  <div>
+                    <button type="submit" data-qa="bring" safe>
+                      {tr('staff.referral.bring')}
+                    </button>
+                  </div>
+                </form>
+              </div>
+            ) : (
+              ''
+            )}
             {c.status === 'pending' ? (
               <div style="display:grid;gap:1rem;max-width:28rem">
-                <form method="post" action={`${base}/conclude${q}`}>
-                  <Csrf ctx={ctx} />
-                  <button type="submit" data-qa="conclude" safe>
-                    {tr('staff.referral.contract.conclude')}
-                  </button>
-                </form>
+                {r.missingDocuments.length === 0 ? (
+                  <form method="post" action={`${base}/conclude${q}`}>
+                    <Csrf ctx={ctx} />
+                    <button type="submit" data-qa="conclude" safe>
+                      {tr('staff.referral.contract.conclude')}
+                    </button>
+                  </form>
+                ) : (
+                  ''
+                )}
                 {!c.extraPeriodGranted ? (
                   <form method="post" action={`${base}/extra-period${q}`}>
                     <Csrf ctx={ctx} />
@@ -167,13 +221,25 @@ export function referralPage(ctx: PageContext, r: ReferralRecord, d: Flash & { d
                 ) : (
                   ''
                 )}
-                <form method="post" action={`${base}/refuse${q}`} class="stack">
+                <form method="post" action={`${base}/refuse${q}`} class="stack" data-qa="refuse-form">
                   <Csrf ctx={ctx} />
                   <div>
                     <label for="reason" safe>
                       {tr('staff.referral.contract.reason')}
                     </label>
-                    <input type="text" id="reason" name="reason" required maxlength="1000" />
+                    <select id="reason" name="reason" required data-qa="refuse-reason">
+                      {r.refusalReasons.map((x) => (
+                        <option value={x} safe>
+                          {tr(`contract.refusal.${x}`)}
+                        </option>
+                      ))}
+                    </select>
+                  </div>
+                  <div>
+                    <label for="note" safe>
+                      {tr('staff.referral.contract.note')}
+                    </label>
+                    <input type="text" id="note" name="note" maxlength="1000" />
                   </div>
                   <div>
                     <button type="submit" style="background:#c62828" data-qa="refuse" safe>

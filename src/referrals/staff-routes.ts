@@ -12,7 +12,7 @@ import { Temporal } from 'temporal-polyfill';
 import { organisationName, pageOrganisation, staffOnly } from '../workspaces/staff-scope.ts';
 import * as Referrals from './service.ts';
 import * as S from './inbox-service.ts';
-import { printPage, referralPage, referralsPage, type Flash } from './staff-pages.tsx';
+import { printPage, referralPage, referralsPage, type Flash, type RegisterForm } from './staff-pages.tsx';
 import { CONTRACT_TEMPLATE_VERSION, fillContract, LANGUAGE_NAMES, type ContractLang } from '../contracts/template.ts';
 import { qrSvg, renderContractPdf } from '../contracts/pdf.ts';
 import { verifyPath } from '../contracts/verify.ts';
@@ -23,7 +23,7 @@ const hide = { hide: true } as const;
 const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 53) });
 const langQ = { lang: z.string().optional() };
 const orgQ = z.coerce.number().int().positive().max(2 ** 53).optional();
-const DONE = ['registered', 'extra', 'concluded', 'refused'] as const;
+const DONE = ['registered', 'extra', 'concluded', 'refused', 'brought'] as const;
 const error = z.object({ error: z.string(), message: z.string() });
 const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
 
@@ -79,10 +79,11 @@ export const referralStaffRoutes: RoutePlugin = (app, deps) => {
     return sendPage(reply, referralsPage(pageContext(req, reply, deps), { organisationName: await organisationName(deps, orgId, req.lang), q, rows }));
   });
 
-  async function showReferral(req: FastifyRequest, reply: FastifyReply, id: number, flash: Flash, status = 200): Promise<FastifyReply> {
+  async function showReferral(req: FastifyRequest, reply: FastifyReply, id: number, flash: Flash, status = 200, form?: (rec: S.ReferralRecord) => RegisterForm): Promise<FastifyReply> {
     const rec = await S.readReferralRecord(deps, req.actor, id, 'view', req.id);
     const deadlinePassed = dayEnded(Temporal.PlainDate.from(rec.deadline), deps.clock.now());
-    return sendPage(reply, referralPage(pageContext(req, reply, deps), rec, { ...flash, deadlinePassed }), status);
+    const extraDays = (await deps.city.getPolicy()).contractExtraWorkingDays;
+    return sendPage(reply, referralPage(pageContext(req, reply, deps), rec, { ...flash, deadlinePassed, extraDays, ...(form ? { form: form(rec) } : {}) }), status);
   }
 
   r.get('/staff/referrals/:id', { schema: { ...hide, params: idParam, querystring: z.object({ done: z.enum(DONE).optional(), ...langQ }) } }, async (req, reply) => {
@@ -91,7 +92,15 @@ export const referralStaffRoutes: RoutePlugin = (app, deps) => {
     if (req.query.done) {
       const deadline = await S.contractDeadline(deps, req.params.id);
       const date = deadline ? dotted(deadline) : '';
-      const key = ({ registered: 'staff.referral.registered', extra: 'staff.referral.contract.extra_done', concluded: 'staff.referral.contract.concluded', refused: 'staff.referral.contract.refused' } as const)[req.query.done];
+      const key = (
+        {
+          registered: 'staff.referral.registered',
+          extra: 'staff.referral.contract.extra_done',
+          concluded: 'staff.referral.contract.concluded',
+          refused: 'staff.referral.contract.refused',
+          brought: 'staff.referral.brought',
+        } as const
+      )[req.query.done];
       notice = t(req.lang, key, { date });
     }
     return showReferral(req, reply, req.params.id, { notice });
@@ -116,18 +125,37 @@ export const referralStaffRoutes: RoutePlugin = (app, deps) => {
     .union([z.string(), z.array(z.string())])
     .optional()
     .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
-  action(
+  // registering with some documents not ticked asks once "register with missing: …?"; the ticks are kept on any refusal
+  r.post(
     '/staff/referrals/:id/register',
-    z.object({ documents: docs }),
-    (req, id, b) => Referrals.registerReferral(deps, req.actor, id, Object.fromEntries(b.documents.map((d: string) => [d, true]))),
-    'registered',
+    { schema: { ...hide, params: idParam, body: z.object({ documents: docs, confirmed_missing: z.string().max(200).optional() }), querystring: z.object(langQ) } },
+    async (req, reply) => {
+      if (!staffOnly(req, reply)) return reply;
+      const id = req.params.id;
+      const ticked = req.body.documents;
+      const confirmed = req.body.confirmed_missing?.split(',').filter(Boolean) ?? null;
+      try {
+        await Referrals.registerReferral(deps, req.actor, id, Object.fromEntries(ticked.map((d: string) => [d, true])), { acceptMissing: confirmed ?? false });
+      } catch (e) {
+        if (!(e instanceof AppError) || e.status === 403 || e.status === 401 || e.status === 404) throw e;
+        const form = (rec: S.ReferralRecord): RegisterForm => {
+          const missing = rec.requiredDocuments.filter((k) => !ticked.includes(k));
+          return { ticked, confirmMissing: e.code === 'documents_incomplete' && missing.length > 0 ? missing : null };
+        };
+        // the first refusal for documents not ticked is the question itself, not an error
+        const error = e.code === 'documents_incomplete' ? null : t(req.lang, e.messageKey, e.params);
+        return showReferral(req, reply, id, { error }, e.code === 'documents_incomplete' ? 200 : e.status, form);
+      }
+      return reply.redirect(`/staff/referrals/${id}?lang=${req.lang}&done=registered`, 303);
+    },
   );
+  action('/staff/referrals/:id/documents', z.object({ documents: docs }), (req, id, b) => Referrals.bringDocuments(deps, req.actor, id, b.documents), 'brought');
   action('/staff/referrals/:id/extra-period', z.object({}).passthrough(), (req, id) => Referrals.grantExtraContractPeriod(deps, req.actor, id), 'extra');
   action('/staff/referrals/:id/conclude', z.object({}).passthrough(), (req, id) => Referrals.concludeContract(deps, req.actor, id, { templateVersion: CONTRACT_TEMPLATE_VERSION }), 'concluded');
   action(
     '/staff/referrals/:id/refuse',
-    z.object({ reason: z.string().max(1000).default('') }),
-    (req, id, b) => Referrals.refuseContract(deps, req.actor, id, b.reason.trim()),
+    z.object({ reason: z.string().max(60).default(''), note: z.string().max(1000).optional() }),
+    (req, id, b) => Referrals.refuseContract(deps, req.actor, id, { reason: b.reason.trim(), note: b.note }),
     'refused',
   );
 

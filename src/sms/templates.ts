@@ -1,5 +1,6 @@
 import { Temporal } from 'temporal-polyfill';
 import type { Lang } from '../db/schema.ts';
+import { t, type MessageKey } from '../web/i18n/index.ts';
 
 /**
  * Short SMS texts in the parent's language, with the leaflet's words (жолдама / направление,
@@ -17,7 +18,9 @@ export type SmsTemplate =
   | 'referral_restored'
   | 'deadline_moved'
   | 'contract_deadline_moved'
-  | 'extension_revoked';
+  | 'extension_revoked'
+  | 'documents_missing'
+  | 'contract_refused';
 
 export interface SmsParams {
   number?: string;
@@ -26,9 +29,13 @@ export interface SmsParams {
   /** A calendar date 'YYYY-MM-DD'. */
   date?: string;
   days?: number;
+  /** Document keys (parent_id_card, ...): written by their names in the parent's language. */
+  documents?: string[];
+  /** A contract refusal's reason code: written by its name in the parent's language. */
+  reason?: string;
 }
 
-type Texts = Record<SmsTemplate, (p: { number: string; organisation: string; date: string; days: number }) => string>;
+type Texts = Record<SmsTemplate, (p: { number: string; organisation: string; date: string; days: number; documents: string; dateWords: string; reason: string }) => string>;
 
 const TEXTS: Record<Lang, Texts> = {
   kk: {
@@ -44,6 +51,8 @@ const TEXTS: Record<Lang, Texts> = {
     deadline_moved: (p) => `Kezek: жұмыс күндерінің күнтізбесі өзгерді. ${p.number} жолдаманы балабақшада ${p.date} дейін тіркеңіз.`,
     contract_deadline_moved: (p) => `Kezek: жұмыс күндерінің күнтізбесі өзгерді. ${p.number} жолдама бойынша шартты ${p.date} дейін жасаңыз.`,
     extension_revoked: (p) => `Kezek: ${p.number} жолдаманың мерзімін ұзартуды білім басқармасы күшін жойды. Жолдаманы бүгін, ${p.date}, балабақшада тіркеңіз.`,
+    documents_missing: (p) => `Kezek: ${p.number} жолдама тіркелді, бірақ құжаттар жетіспейді: ${p.documents}. Оларды балабақшаға әкеліп, шартты жасаңыз. Соңғы күн: ${p.dateWords}.`,
+    contract_refused: (p) => `Kezek: ${p.number} жолдама бойынша шарт жасалмады. Себебі: ${p.reason}. Сіз кезекте бұрынғы орныңыздасыз.`,
   },
   ru: {
     referral_issued: (p) =>
@@ -58,6 +67,8 @@ const TEXTS: Record<Lang, Texts> = {
     deadline_moved: (p) => `Kezek: изменён календарь рабочих дней. Зарегистрируйте направление ${p.number} в детском саду до ${p.date}.`,
     contract_deadline_moved: (p) => `Kezek: изменён календарь рабочих дней. Заключите договор по направлению ${p.number} до ${p.date}.`,
     extension_revoked: (p) => `Kezek: управление образования отменило продление направления ${p.number}. Зарегистрируйте его в детском саду сегодня, ${p.date}.`,
+    documents_missing: (p) => `Kezek: направление ${p.number} зарегистрировано, но не хватает документов: ${p.documents}. Принесите их в детский сад и заключите договор. Последний день: ${p.dateWords}.`,
+    contract_refused: (p) => `Kezek: договор по направлению ${p.number} не заключён. Причина: ${p.reason}. Вы в очереди на прежнем месте.`,
   },
   en: {
     referral_issued: (p) =>
@@ -72,6 +83,8 @@ const TEXTS: Record<Lang, Texts> = {
     deadline_moved: (p) => `Kezek: the working-day calendar changed. Register referral ${p.number} at the kindergarten by ${p.date}.`,
     contract_deadline_moved: (p) => `Kezek: the working-day calendar changed. Conclude the contract for referral ${p.number} by ${p.date}.`,
     extension_revoked: (p) => `Kezek: the education department revoked the extension of referral ${p.number}. Register it at the kindergarten today, ${p.date}.`,
+    documents_missing: (p) => `Kezek: referral ${p.number} is registered, but documents are missing: ${p.documents}. Bring them to the kindergarten and conclude the contract. Last day: ${p.dateWords}.`,
+    contract_refused: (p) => `Kezek: no contract for referral ${p.number}. Reason: ${p.reason}. You keep your original place in the queue.`,
   },
 };
 
@@ -93,6 +106,20 @@ export function formatDate(date: string, lang: Lang): string {
   return new Intl.DateTimeFormat(LOCALE[lang], opts).format(new Date(Date.UTC(d.year, d.month - 1, d.day)));
 }
 
+/** A calendar date in words, with its weekday: "2026 ж. 15 сәуір, сәрсенбі", "среда, 15 апреля 2026 г.", "Wednesday, 15 April 2026". */
+export function formatDateWords(date: string, lang: Lang): string {
+  const d = Temporal.PlainDate.from(date);
+  return new Intl.DateTimeFormat(LOCALE[lang], { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(d.year, d.month - 1, d.day)));
+}
+
 export function renderSms(template: SmsTemplate, lang: Lang, p: SmsParams): string {
-  return TEXTS[lang][template]({ number: p.number ?? '', organisation: p.organisation ? (lang === 'kk' ? p.organisation.kk : p.organisation.ru) : '', date: p.date ? formatDate(p.date, lang) : '', days: p.days ?? 0 });
+  return TEXTS[lang][template]({
+    number: p.number ?? '',
+    organisation: p.organisation ? (lang === 'kk' ? p.organisation.kk : p.organisation.ru) : '',
+    date: p.date ? formatDate(p.date, lang) : '',
+    days: p.days ?? 0,
+    documents: (p.documents ?? []).map((d) => t(lang, `parents.doc.${d}` as MessageKey)).join('; '),
+    dateWords: p.date ? formatDateWords(p.date, lang) : '',
+    reason: p.reason ? t(lang, `contract.refusal.${p.reason}` as MessageKey) : '',
+  });
 }

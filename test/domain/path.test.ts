@@ -74,7 +74,7 @@ test('property: each transition answers a refusal or an outcome that names the s
           case 'return_leave': o = Path.returnReferral(r, now, 'leave'); break;
           case 'cancel': o = Path.cancel(r, now, 'other', 'x', pol); break;
           case 'cancel_false': o = Path.cancel(r, now, 'false_privilege', 'x', pol); break;
-          case 'refuse': o = Path.refuseContract(r, now, 'x'); break;
+          case 'refuse': o = Path.refuseContract(r, now, 'parent_declined'); break;
           case 'restore': o = Path.restore(r, now, 'x', cal, pol); break;
           case 'enrol': o = Path.enrol(r, placement, now); break;
         }
@@ -246,4 +246,58 @@ test('revoking an extension after the original last day expires the referral now
   assert.deepEqual(same, { ok: true, value: null });
   const t = Path.expireOnRevokedExtension({ ...r, kind: 'transfer' }, D('2026-04-03'), now, P);
   assert.ok(t.ok && t.value && t.value.stopList === null && t.value.notice === null);
+});
+
+test('property (issue 14): registering with documents missing starts the extra period at once; the contract waits for the full list; "missing documents" is a refusal only after the extra period', () => {
+  const DOCS = R.BASE_DOCUMENTS;
+  fc.assert(
+    fc.property(arbCalendar, arbPolicy, arbInstant, arbKind, fc.subarray([...DOCS]), fc.integer({ min: 0, max: 30 * 24 * 60 }), (cal, pol, t0, kind, ticked, dt) => {
+      const r: Path.PathReferral = { ...R.issue(t0, cal, pol), kind };
+      const docs = Object.fromEntries(ticked.map((k) => [k, true]));
+      const missing = DOCS.filter((k) => !ticked.includes(k));
+      const now = t0.add({ minutes: 1 });
+      const asked = Path.register(r, now, docs, cal, pol, false);
+      if (missing.length > 0) assert.deepEqual(asked, { ok: false, code: 'documents_incomplete' }, 'never without the confirmation');
+      const x = Path.register(r, now, docs, cal, pol, true);
+      if (!x.ok) return assert.equal(x.code, 'deadline_passed');
+      assert.deepEqual(x.value.missing, missing);
+      const first = R.contractDeadline(now, false, cal, pol);
+      const c = x.value.state.contract!;
+      assert.ok(c.deadline.equals(missing.length ? R.extraPeriodEnd(first, cal, pol) : first));
+      assert.equal(c.extraGranted, missing.length > 0);
+      const later = now.add({ minutes: dt });
+      const enrolled = Path.enrol(x.value.state, null, later);
+      const inTime = !R.dayEnded(c.deadline, later);
+      if (missing.length > 0) {
+        assert.equal(enrolled.ok, false);
+        assert.ok(!enrolled.ok && enrolled.code === (inTime ? 'documents_missing' : 'contract_period_over'));
+        const brought = Path.bringDocuments(x.value.state, later, missing);
+        assert.equal(brought.ok, inTime);
+        if (brought.ok) assert.equal(Path.enrol(brought.value.state, null, later).ok, true);
+      } else assert.equal(enrolled.ok, inTime);
+      // "missing documents" as a refusal: only once the extra period has run out
+      const refused = Path.refuseContract(x.value.state, later, 'documents_missing');
+      assert.equal(refused.ok, c.extraGranted && !inTime);
+      assert.equal(Path.contractRefusalReasons(x.value.state, later).includes('documents_missing'), c.extraGranted && !inTime);
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('leaving (issue 14): a reason from the closed list, never a past day, the place free the next day; undone only while the place was not given', () => {
+  const placed: Path.PlacementState = { groupId: 1, startsOn: D('2025-09-01'), endsOn: null, endReason: null };
+  const today = D('2026-05-12');
+  assert.deepEqual(Path.leave(null, today, 'moved_away', '', today), { ok: false, code: 'not_placed' });
+  assert.deepEqual(Path.leave(placed, today, 'transferred', '', today), { ok: false, code: 'reason_required' }, 'not a leaving reason');
+  assert.deepEqual(Path.leave(placed, today, 'other', ' ', today), { ok: false, code: 'reason_required' });
+  assert.deepEqual(Path.leave(placed, D('2026-05-11'), 'health', '', today), { ok: false, code: 'leaving_in_past' });
+  const l = Path.leave(placed, D('2026-05-29'), 'moved_away', '', today);
+  assert.ok(l.ok);
+  assert.deepEqual(l.value, { placement: { ...placed, endsOn: D('2026-05-29'), endReason: 'moved_away' }, freeFrom: D('2026-05-30') });
+  assert.deepEqual(Path.leave(l.value.placement, D('2026-05-30'), 'health', '', today), { ok: false, code: 'placement_ended' });
+  assert.deepEqual(Path.undoLeaving(placed, false, 'x'), { ok: false, code: 'not_left' });
+  assert.deepEqual(Path.undoLeaving(l.value.placement, true, 'mistake'), { ok: false, code: 'place_given' });
+  assert.deepEqual(Path.undoLeaving(l.value.placement, false, ' '), { ok: false, code: 'reason_required' });
+  assert.deepEqual(Path.undoLeaving(l.value.placement, false, 'recorded for the wrong child'), { ok: true, value: placed });
+  assert.deepEqual(Path.undoLeaving({ ...placed, endsOn: today, endReason: 'transferred' }, false, 'x'), { ok: false, code: 'transfer_not_undone' });
 });

@@ -161,8 +161,10 @@ test('the kindergarten refuses the contract: cancelled, no stop-list, back in th
     const r = await S.issueReferral(t.deps, w.operator, { applicationId: c.applicationId, groupId: w.groupA });
     t.clock.set('2026-03-26T10:00:00+05:00');
     await S.registerReferral(t.deps, w.staffA, r.id, FOUR_DOCUMENTS);
-    await assert.rejects(S.refuseContract(t.deps, w.staffA, r.id, '  '), { code: 'reason_required' });
-    await S.refuseContract(t.deps, w.staffA, r.id, 'parent refused the model contract');
+    await assert.rejects(S.refuseContract(t.deps, w.staffA, r.id, { reason: '  ' }), { code: 'reason_required' });
+    await assert.rejects(S.refuseContract(t.deps, w.staffA, r.id, { reason: 'no employer letter' }), { code: 'refusal_reason_unknown' });
+    await assert.rejects(S.refuseContract(t.deps, w.staffA, r.id, { reason: 'other', note: ' ' }), { code: 'reason_required' });
+    await S.refuseContract(t.deps, w.staffA, r.id, { reason: 'parent_declined', note: 'parent refused the model contract' });
     assert.equal((await db.selectFrom('referrals').select('status').where('id', '=', r.id).executeTakeFirstOrThrow()).status, 'cancelled');
     assert.equal((await db.selectFrom('contracts').select('status').where('referral_id', '=', r.id).executeTakeFirstOrThrow()).status, 'refused');
     assert.equal((await db.selectFrom('stop_list').select('id').execute()).length, 0);

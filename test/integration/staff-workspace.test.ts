@@ -70,10 +70,13 @@ test('a secretary finds the referral, registers it with exactly the checklist, g
     assert.doesNotMatch(view.body, /pmpk_conclusion/);
 
     ({ a, b } = await later(t, w, '2026-03-26T10:00:00+05:00'));
-    // a missing document and an extra document are refused; nothing changes
+    // a document not ticked: the form asks once "register with missing: …?" (by the document's name, the ticks kept); an extra document is refused; nothing changes
     const three = await post(t, a, `/staff/referrals/${r.id}/register?lang=ru`, FOUR.slice(0, 3));
-    assert.equal(three.statusCode, 400);
-    assert.match(three.body, /Отметьте все необходимые документы/);
+    assert.equal(three.statusCode, 200);
+    assert.match(three.body, /data-qa="confirm-missing"/);
+    assert.match(three.body, /паспорт здоровья ребёнка/);
+    assert.match(three.body, /value="parent_id_card" data-qa="doc-parent_id_card" checked/);
+    assert.doesNotMatch(three.body, /value="health_passport" data-qa="doc-health_passport" checked/);
     const extra = await post(t, a, `/staff/referrals/${r.id}/register?lang=ru`, [...FOUR, ['documents', 'employer_letter']]);
     assert.equal(extra.statusCode, 400);
     assert.equal((await db.selectFrom('referrals').select('status').where('id', '=', r.id).executeTakeFirstOrThrow()).status, 'issued');
@@ -233,7 +236,7 @@ test('free places: publishing more than capacity − enrolled − outstanding �
   }
 });
 
-test('refusing the contract needs a reason and closes the referral; an operator opens any organisation’s pages by naming it', async () => {
+test('refusing the contract needs a reason from the closed list and closes the referral; an operator opens any organisation’s pages by naming it', async () => {
   const { t, w } = await setup();
   const db = t.deps.database.db;
   try {
@@ -241,13 +244,19 @@ test('refusing the contract needs a reason and closes the referral; an operator 
     const r = await Referrals.issueReferral(t.deps, w.operator, { applicationId: child.applicationId, groupId: w.groupA });
     const { a } = await later(t, w, '2026-03-26T10:00:00+05:00');
     assert.equal((await post(t, a, `/staff/referrals/${r.id}/register`, FOUR)).statusCode, 303);
-    const refused = await post(t, a, `/staff/referrals/${r.id}/refuse?lang=kk`, [['reason', 'Ата-ана шарттан бас тартты']]);
+    // the form offers the closed list by name (not "missing documents" before the extra period ran out)
+    const form = await page(t, a, `/staff/referrals/${r.id}?lang=kk`);
+    assert.match(form.body, /<option value="parent_declined">заңды өкіл шартқа қол қоюдан бас тартты<\/option>/);
+    assert.doesNotMatch(form.body, /value="documents_missing"/);
+    assert.equal((await post(t, a, `/staff/referrals/${r.id}/refuse?lang=kk`, [['reason', 'Ата-ана шарттан бас тартты']])).statusCode, 400, 'free text is not a reason');
+    assert.equal((await post(t, a, `/staff/referrals/${r.id}/refuse?lang=kk`, [['reason', 'other']])).statusCode, 400, '"another reason" needs the note');
+    const refused = await post(t, a, `/staff/referrals/${r.id}/refuse?lang=kk`, [['reason', 'parent_declined'], ['note', 'Ата-ана шарттан бас тартты']]);
     assert.equal(refused.statusCode, 303);
     assert.match((await t.app.inject({ url: refused.headers.location!, headers: { cookie: a.cookie } })).body, /Шарт жасалмады, жолдама жабылды/);
     const ref = await db.selectFrom('referrals').select('status').where('id', '=', r.id).executeTakeFirstOrThrow();
     assert.equal(ref.status, 'cancelled');
-    const c = await db.selectFrom('contracts').select(['status', 'refused_reason']).where('referral_id', '=', r.id).executeTakeFirstOrThrow();
-    assert.deepEqual(c, { status: 'refused', refused_reason: 'Ата-ана шарттан бас тартты' });
+    const c = await db.selectFrom('contracts').select(['status', 'refused_reason', 'refused_note']).where('referral_id', '=', r.id).executeTakeFirstOrThrow();
+    assert.deepEqual(c, { status: 'refused', refused_reason: 'parent_declined', refused_note: 'Ата-ана шарттан бас тартты' });
     assert.equal((await db.selectFrom('applications').select('status').where('id', '=', child.applicationId).executeTakeFirstOrThrow()).status, 'queued');
 
     const op = await loginAs(t, 'operator', { userId: w.operator.id! });

@@ -86,12 +86,19 @@ export function hasKey(k: string): k is MessageKey {
   return k in catalogs.kk;
 }
 
-/** Translate a key with {params}. Numbers are formatted for the language. */
-export function t(lang: Lang, key: MessageKey, params: Record<string, string | number> = {}): string {
+/** A parameter that is itself a list of messages (document names, ...): each translated, joined with "; ". */
+export interface MessageList {
+  list: readonly MessageKey[];
+}
+export type MessageParam = string | number | MessageList;
+
+/** Translate a key with {params}. Numbers are formatted for the language; a message list is translated item by item. */
+export function t(lang: Lang, key: MessageKey, params: Record<string, MessageParam> = {}): string {
   const text = catalogs[lang][key] ?? catalogs.kk[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name: string) => {
     const v = params[name];
     if (v === undefined) return `{${name}}`;
+    if (typeof v === 'object') return v.list.map((k) => t(lang, k)).join('; ');
     return typeof v === 'number' ? new Intl.NumberFormat(intlLocale(lang)).format(v) : v;
   });
 }

@@ -33,6 +33,10 @@ export interface CabinetReferral {
   canExtend: boolean;
   canReturn: boolean;
   documents: DocumentKey[];
+  /** Recorded missing at registration and not brought yet: to bring by the contract's deadline. */
+  missingDocuments: DocumentKey[];
+  /** A refused contract's reason (a code of the closed list) and note. */
+  refusal: { reason: string; note: string | null } | null;
 }
 
 export interface CabinetApplication {
@@ -148,6 +152,7 @@ export async function loadApplications(deps: AppDeps, parentId: number, onlyId?:
           'r.id', 'r.number', 'r.status', 'r.deadline', 'r.extended_at', 'r.extension_reason', 'r.issued_at', 'r.closed_reason', 'r.return_choice',
           'o.id as org_id', 'o.name_kk', 'o.name_ru', 'o.address_kk', 'o.address_ru', 'o.phone',
           'k.status as contract_status', 'k.deadline as contract_deadline', 'k.extra_period_granted_at',
+          'r.missing_documents', 'k.refused_reason', 'k.refused_note',
         ])
         .where('r.application_id', '=', a.id)
         .orderBy('r.issued_at', 'desc')
@@ -195,6 +200,8 @@ export async function loadApplications(deps: AppDeps, parentId: number, onlyId?:
           canExtend: open && r.extended_at === null && today.equals(deadline),
           canReturn: open,
           documents: requiredDocuments(a.special_needs),
+          missingDocuments: requiredDocuments(a.special_needs).filter((k) => (r.missing_documents ?? []).includes(k)),
+          refusal: r.contract_status === 'refused' && r.refused_reason ? { reason: r.refused_reason, note: r.refused_note } : null,
         };
       }),
       next,

@@ -22,6 +22,13 @@ function ReferralLine(props: { ctx: PageContext; r: CabinetReferral }): JSX.Elem
       {' — ' as 'safe'}
       <span safe>{nameIn(ctx.lang, r.organisation)}</span>: <strong safe>{tr(`parents.referral.status.${r.status}`)}</strong>
       {r.status === 'issued' ? <span safe>{` (${tr('parents.referral.deadline')}: ${formatDate(ctx.lang, r.deadline)})`}</span> : ''}
+      {r.status === 'registered' && r.contract?.status === 'pending' && r.missingDocuments.length > 0 ? (
+        <p class="notice" data-qa="bring-documents-line" safe>
+          {`${tr('parents.referral.bring', { date: formatDate(ctx.lang, r.contract.deadline) })} ${r.missingDocuments.map((d) => tr(`parents.doc.${d}`)).join('; ')}`}
+        </p>
+      ) : (
+        ''
+      )}
     </li>
   );
 }
