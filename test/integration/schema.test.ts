@@ -26,6 +26,28 @@ test('schema conventions hold for every table', async () => {
     const indexed = new Set(idx.rows.map((r) => `${r.tbl}.${r.first}`));
     const missing = fks.rows.filter((f) => !indexed.has(`${f.tbl}.${f.cols.split(',')[0]}`)).map((f) => `${f.tbl}(${f.cols})`);
     assert.deepEqual(missing, [], 'every foreign key needs an index leading with its column');
+
+    // states as check constraints: every column that holds a state or a closed list of codes
+    const STATE = /^(status|kind|tier|role|purpose|trigger|lane|end_reason|.*_status|.*_reason_code)$/;
+    const checks = await sql<{ tbl: string; def: string }>`
+      select conrelid::regclass::text as tbl, pg_get_constraintdef(oid) as def from pg_constraint
+      where contype = 'c' and connamespace = 'public'::regnamespace`.execute(d.db);
+    const textCols = await sql<{ table_name: string; column_name: string }>`
+      select table_name, column_name from information_schema.columns
+      where table_schema = 'public' and data_type = 'text' and table_name not like 'kysely_%'`.execute(d.db);
+    const unchecked = textCols.rows
+      .filter((c) => STATE.test(c.column_name))
+      .filter((c) => !checks.rows.some((k) => k.tbl === c.table_name && new RegExp(`\\b${c.column_name}\\b`).test(k.def)))
+      .map((c) => `${c.table_name}.${c.column_name}`);
+    assert.deepEqual(unchecked, [], 'a state column needs a check constraint listing its values');
+
+    // invariants as unique partial indexes (docs/ARCHITECTURE.md lists them)
+    const partial = await sql<{ name: string }>`
+      select c.relname as name from pg_index i join pg_class c on c.oid = i.indexrelid
+      where i.indisunique and i.indpred is not null`.execute(d.db);
+    const have = new Set(partial.rows.map((r) => r.name));
+    for (const name of ['applications_one_active_per_child', 'referrals_one_outstanding', 'referrals_one_enrolment', 'contracts_one_signed_per_child', 'placements_one_active_per_child'])
+      assert.ok(have.has(name), `the invariant ${name} is a unique partial index`);
   } finally {
     await d.close();
   }
