@@ -13,6 +13,7 @@ import { CityState, type AppDeps } from './context.ts';
 import { buildApp } from './app.ts';
 import { demoLogins, demoParents, isEmptyCity, seedDemoCity } from './demo/seed.ts';
 import { loadDemoOffset, syncDemoClock } from './demo/clock.ts';
+import { assertNotDemoDatabase, DemoRefused } from './demo/marker.ts';
 import { controlTokenPath, writeControlToken } from './demo/token.ts';
 import { serviceJobs } from './jobs/index.ts';
 import { ConsoleSmsProvider } from './sms/providers.ts';
@@ -102,6 +103,8 @@ async function main(): Promise<void> {
       say('Demo parents (sign in at /cabinet with the IIN; the one-time password appears at /demo/sms):');
       for (const line of await demoParents(database.db)) say(line);
     } else {
+      // the demo city's accounts share a published password and second-factor key
+      await assertNotDemoDatabase(database.db);
       clock = new SystemClock();
     }
 
@@ -124,7 +127,7 @@ async function main(): Promise<void> {
     }
     say(`Kezek is serving http://localhost:${port} (${config.mode} mode, ${describeDatabase(config)}) — started in ${Math.round(performance.now() - t0)} ms`);
   } catch (e) {
-    process.stderr.write(`Kezek could not start: ${(e as Error).stack ?? e}\n`);
+    process.stderr.write(e instanceof DemoRefused ? `Kezek could not start: ${e.message}\n` : `Kezek could not start: ${(e as Error).stack ?? e}\n`);
     await app?.close().catch(() => {});
     await runner?.stop();
     stopSync();

@@ -28,6 +28,8 @@ export const totpEnrolmentRequired = () => new AppError('totp_enrolment_required
 
 export interface StaffLoginResult extends NewSession {
   user: { id: number; role: StaffRole; organisationId: number | null; districtId: number | null };
+  /** Signed in with a temporary password: the session may only change it (src/auth/routes.ts). */
+  mustChangePassword: boolean;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function staffLogin(
   const user = /^[a-z0-9._-]{3,40}$/.test(username)
     ? await db
         .selectFrom('staff_users')
-        .select(['id', 'role', 'organisation_id', 'district_id', 'password_hash', 'locked_until', 'disabled_at', 'totp_secret', 'totp_last_step'])
+        .select(['id', 'role', 'organisation_id', 'district_id', 'password_hash', 'locked_until', 'disabled_at', 'totp_secret', 'totp_last_step', 'must_change_password'])
         .where('username', '=', username)
         .executeTakeFirst()
     : undefined;
@@ -120,5 +122,5 @@ export async function staffLogin(
     await audit(trx, deps.clock, actor, { action: 'auth.staff_login', subjectType: 'staff_user', subjectId: user.id, data: { secondFactor: step !== null } }, requestId);
     return s;
   });
-  return { ...session, user: { id: user.id, role: user.role, organisationId: user.organisation_id, districtId: user.district_id } };
+  return { ...session, user: { id: user.id, role: user.role, organisationId: user.organisation_id, districtId: user.district_id }, mustChangePassword: user.must_change_password };
 }

@@ -25,6 +25,8 @@ import { audit, SYSTEM } from '../audit/write.ts';
 import { toDate } from '../clock.ts';
 import crypto from 'node:crypto';
 import { registerDistribute } from './distribute.ts';
+import { createFirstAdmin, CreateAdminRefused } from './create-admin.ts';
+import { assertDemoMode, DemoRefused } from '../demo/marker.ts';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const err = (s: string) => process.stderr.write(`${s}\n`);
@@ -139,6 +141,12 @@ export function buildCli(): Command {
     .description('create the demo city (Almaty, about 3,000 queued children) in an empty database')
     .option('--children <n>', 'queued children', (v) => Number(v), 3000)
     .action(async (o: { children: number }) => {
+      try {
+        assertDemoMode(loadConfig().mode, '`kezek seed` (the demo city, its accounts and their shared second-factor key)');
+      } catch (e) {
+        if (e instanceof DemoRefused) throw new CliExit(e.message);
+        throw e;
+      }
       await withDeps(async (deps) => {
         const t0 = performance.now();
         const s = await seedDemoCity(deps.database.db, deps.clock, { applications: o.children, onProgress: (l) => out(`  ${l}`) });
@@ -244,6 +252,28 @@ export function buildCli(): Command {
       });
       out(`Staff account ${id} created: ${username} (${o.role})`);
       if (!o.password) out(`Password: ${password}`);
+    });
+
+  program
+    .command('create-admin')
+    .description('once, on a new city: the first administrator; prints a temporary password (to change at the first sign-in) and a second-factor secret')
+    .requiredOption('--username <name>', 'the administrator\'s username')
+    .option('--name <full name>', 'the full name', '')
+    .action(async (o: { username: string; name: string }) => {
+      const a = await withDeps(async (deps) => {
+        try {
+          return await createFirstAdmin(deps, { username: o.username, fullName: o.name });
+        } catch (e) {
+          if (e instanceof CreateAdminRefused) throw new CliExit(e.message);
+          throw e;
+        }
+      });
+      out(`Administrator account ${a.id} created: ${a.username}`);
+      out(`Temporary password: ${a.temporaryPassword}`);
+      out(`Second-factor secret: ${a.totpSecret}`);
+      out(`Second-factor URI (for an authenticator app): ${a.otpauthUri}`);
+      out('Sign in at /staff/login with the password and a code from the app; the service then asks for a new password before anything else.');
+      out('Nothing above is shown again: keep it until the first sign-in.');
     });
 
   registerDistribute(program, withDeps);
