@@ -2,7 +2,7 @@ import { defineMessages } from '../web/i18n/define.ts';
 
 export const messages = defineMessages(
   {
-    'auth.invalid_credentials': 'Пайдаланушы аты немесе құпиясөз қате. {max} рет қатарынан қате енгізілсе, кіру {minutes} минутқа бұғатталады.',
+    'auth.invalid_credentials': 'Пайдаланушы аты немесе құпиясөз қате (не аутентификатор коды қате немесе бұрын қолданылған). {max} рет қатарынан қателескеннен кейін әр келесі әрекет алдында күту ұзара береді, ең көбі {seconds} секунд.',
     'auth.staff_login.title': 'Қызметкердің кіруі',
     'auth.staff_login.intro': 'Мектепке дейінгі ұйымның, білім басқармасының қызметкерлері мен әкімшілерге арналған.',
     'auth.username': 'Пайдаланушы аты',
@@ -22,9 +22,12 @@ export const messages = defineMessages(
     'auth.password.same': 'Жаңа құпиясөз ескісімен бірдей болмауы және пайдаланушы атын қамтымауы керек.',
     'auth.password.changed': 'Құпиясөз ауыстырылды.',
     'auth.password_change_required': 'Алдымен уақытша құпиясөзді өзіңіздікіне ауыстырыңыз: /staff/password.',
+    'admin.setting.staffSignInFailuresPerAddressPerHour': 'Қызметкердің кіруі: бір желі мекенжайынан сағатына сәтсіз әрекеттер',
+    'admin.setting.staffSignInFreeFailures': 'Қызметкердің кіруі: күтусіз қатарынан сәтсіз әрекеттер',
+    'admin.setting.staffSignInMaxDelaySeconds': 'Қызметкердің кіруі: әрекеттер арасындағы ең ұзақ күту (секунд)',
   },
   {
-    'auth.invalid_credentials': 'Неверное имя пользователя или пароль. После {max} неудачных попыток подряд вход блокируется на {minutes} минут.',
+    'auth.invalid_credentials': 'Неверное имя пользователя или пароль (либо код из приложения-аутентификатора неверен или уже использован). После {max} ошибок подряд перед каждой следующей попыткой нужно ждать всё дольше, до {seconds} секунд.',
     'auth.staff_login.title': 'Вход для сотрудников',
     'auth.staff_login.intro': 'Для сотрудников дошкольных организаций, управления образования и администраторов.',
     'auth.username': 'Имя пользователя',
@@ -44,9 +47,12 @@ export const messages = defineMessages(
     'auth.password.same': 'Новый пароль не должен совпадать со старым и содержать имя пользователя.',
     'auth.password.changed': 'Пароль изменён.',
     'auth.password_change_required': 'Сначала замените временный пароль своим: /staff/password.',
+    'admin.setting.staffSignInFailuresPerAddressPerHour': 'Вход сотрудников: неудачных попыток с одного сетевого адреса в час',
+    'admin.setting.staffSignInFreeFailures': 'Вход сотрудников: неудачных попыток подряд без ожидания',
+    'admin.setting.staffSignInMaxDelaySeconds': 'Вход сотрудников: наибольшее ожидание между попытками (секунд)',
   },
   {
-    'auth.invalid_credentials': 'Wrong username or password. After {max} failed attempts in a row, sign-in is locked for {minutes} minutes.',
+    'auth.invalid_credentials': 'Wrong username or password (or the authenticator code is wrong or already used). After {max} failures in a row each next attempt must wait longer, up to {seconds} seconds.',
     'auth.staff_login.title': 'Staff sign-in',
     'auth.staff_login.intro': 'For staff of preschool organisations, the education department and administrators.',
     'auth.username': 'Username',
@@ -66,5 +72,8 @@ export const messages = defineMessages(
     'auth.password.same': 'The new password must differ from the old one and not contain the username.',
     'auth.password.changed': 'The password was changed.',
     'auth.password_change_required': 'First replace the temporary password with your own: /staff/password.',
+    'admin.setting.staffSignInFailuresPerAddressPerHour': 'Staff sign-in: failed attempts per network address and hour',
+    'admin.setting.staffSignInFreeFailures': 'Staff sign-in: failures in a row before attempts must wait',
+    'admin.setting.staffSignInMaxDelaySeconds': 'Staff sign-in: the longest wait between attempts (seconds)',
   },
 );

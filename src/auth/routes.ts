@@ -90,7 +90,7 @@ export const authRoutes: RoutePlugin = async (app, deps) => {
         tags: ['auth'],
         summary: 'Staff sign-in: a session token (also set as the kezek_session cookie)',
         description:
-          'Use the token as "Authorization: Bearer <token>". Five failed attempts in a row lock the account for 15 minutes; every refusal has the same answer. With the password right: `totp_invalid` when the second-factor code is missing, wrong or already used (a failure too); `totp_enrolment_required` when the role needs a second factor (policy totpRequiredRoles) and the account has none — send a new secret in totpEnrolSecret with its first code.',
+          'Use the token as "Authorization: Bearer <token>". Every refusal — unknown name, wrong password, a second-factor code missing, wrong or already used — has the same answer, `invalid_credentials`. After policy staffSignInFreeFailures failures in a row each next attempt on the account must wait (2 s doubling, up to staffSignInMaxDelaySeconds); an address with staffSignInFailuresPerAddressPerHour failures within the hour gets 429. With the password right, `totp_enrolment_required` when the role needs a second factor (policy totpRequiredRoles) and the account has none — send a new secret in totpEnrolSecret with its first code.',
         body: LoginBody,
         response: {
           200: z.object({
@@ -100,11 +100,12 @@ export const authRoutes: RoutePlugin = async (app, deps) => {
             mustChangePassword: z.boolean().describe('A temporary password: POST /api/staff/password before anything else (other calls answer 403 password_change_required)'),
           }),
           401: ErrorSchema,
+          429: ErrorSchema,
         },
       },
     },
     async (req, reply) => {
-      const s = await staffLogin(deps, { ...req.body, lang: req.lang }, req.id);
+      const s = await staffLogin(deps, { ...req.body, lang: req.lang, address: req.ip }, req.id);
       setSessionCookie(reply, deps, s.token);
       return { token: s.token, csrfToken: s.csrfToken, user: { id: s.user.id, role: s.user.role, organisationId: s.user.organisationId }, mustChangePassword: s.mustChangePassword };
     },
@@ -159,13 +160,14 @@ export const authRoutes: RoutePlugin = async (app, deps) => {
     async (req, reply) => {
       const { username, password, totp, totp_enrol } = req.body;
       try {
-        const s = await staffLogin(deps, { username, password, lang: req.lang, totp, totpEnrolSecret: totp_enrol || undefined }, req.id);
+        const s = await staffLogin(deps, { username, password, lang: req.lang, totp, totpEnrolSecret: totp_enrol || undefined, address: req.ip }, req.id);
         setSessionCookie(reply, deps, s.token);
         return reply.redirect(s.mustChangePassword ? `/staff/password?lang=${req.lang}` : '/staff', 303);
       } catch (e) {
         if (!(e instanceof AppError)) throw e;
-        // enrolment of the second factor: a new secret (or the one being enrolled, after a wrong code)
-        const enrolling = e.code === 'totp_enrolment_required' || (e.code === 'totp_invalid' && isTotpSecret(totp_enrol));
+        // enrolment of the second factor: a new secret (or the one being enrolled, after any refusal:
+        // the answer to a wrong code is the same as to a wrong password)
+        const enrolling = e.code === 'totp_enrolment_required' || (e.code === 'invalid_credentials' && isTotpSecret(totp_enrol));
         const secret = enrolling ? (isTotpSecret(totp_enrol) ? totp_enrol : newTotpSecret()) : null;
         const enrol = secret ? { secret, qrSvg: await totpQrSvg(secret, username.trim().toLowerCase()) } : null;
         const html = staffLoginPage(pageContext(req, reply, deps), { username, error: t(req.lang, e.messageKey, e.params), enrol });
