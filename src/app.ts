@@ -34,9 +34,16 @@ export function detectLang(req: FastifyRequest): Lang {
 
 import { routePlugins } from './routes.ts';
 
-/** A number of hops becomes the equivalent function (the option's types take no number). */
-function trustProxyOption(v: boolean | number | string): boolean | string | ((address: string, hop: number) => boolean) {
-  return typeof v === 'number' ? (_address, hop) => hop < v : v;
+/**
+ * A number of hops becomes the equivalent function (the option's types take no number); addresses go
+ * to proxy-addr as a list. `true` (any X-Forwarded-For believed) only ever reaches here in demo mode:
+ * src/config.ts refuses it in production, and so does this (a Config built by hand).
+ */
+function trustProxyOption(v: boolean | number | string, mode: 'demo' | 'production'): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (v === true && mode === 'production') throw new Error('TRUST_PROXY=true is refused in production: give a hop count or the proxies\' addresses');
+  if (typeof v === 'number') return (_address, hop) => hop < v;
+  if (typeof v === 'string') return v.split(',').map((e) => e.trim());
+  return v;
 }
 
 export interface BuildOptions {
@@ -66,7 +73,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     connectionTimeout: LIMITS.connectionTimeout,
     keepAliveTimeout: LIMITS.keepAliveTimeout,
     genReqId: () => crypto.randomUUID(),
-    trustProxy: trustProxyOption(deps.config.trustProxy),
+    trustProxy: trustProxyOption(deps.config.trustProxy, deps.config.mode),
   });
   // Request schemas are zod (fastify-type-provider-zod); the same schemas describe the API in OpenAPI.
   if (opts.onRoute) {
