@@ -17,7 +17,7 @@ import { assertNotDemoDatabase, DemoRefused } from './demo/marker.ts';
 import { controlTokenPath, writeControlToken } from './demo/token.ts';
 import { serviceJobs } from './jobs/index.ts';
 import { ConsoleSmsProvider } from './sms/providers.ts';
-import { smsProviderFromEnv } from './sms/http-provider.ts';
+import { smsProviderForMode } from './sms/http-provider.ts';
 import { otpKey } from './parents/keys.ts';
 import type { JobRunner } from './jobs/runner.ts';
 import { Lifecycle } from './api/lifecycle.ts';
@@ -108,6 +108,8 @@ async function main(): Promise<void> {
       clock = new SystemClock();
     }
 
+    // production refuses the console SMS provider (it would log one-time passwords): before serving
+    const sms = config.jobs ? smsProviderForMode(config.mode, () => new ConsoleSmsProvider({ info: (o, m) => app?.log.info(o, m) }, 200, () => clock.now().toString())) : null;
     const deps: AppDeps = { database, clock, config, city: new CityState(database.db), lifecycle };
     await otpKey(deps); // production needs KEZEK_OTP_KEY: refuse to start without it, not at the first sign-in
     app = await buildApp(deps, { logger: { level: config.logLevel } });
@@ -117,12 +119,10 @@ async function main(): Promise<void> {
     if (database.engine === 'pglite') recordLockPort(config.dataDir, port);
     if (config.mode === 'demo') writeControlToken(config.dataDir);
 
-    if (config.jobs) {
-      const sms = smsProviderFromEnv() ?? new ConsoleSmsProvider(app.log, 200, () => clock.now().toString());
+    if (sms) {
       const jobs = await serviceJobs(deps, sms, app.log);
       runner = jobs.runner;
       if (!jobs.sweepWired) app.log.warn('the deadline sweep (src/referrals/sweep.ts) is not available; referral deadlines are not swept');
-      if (config.mode === 'production' && sms.name === 'console') app.log.warn('SMS go to the console provider: no SMS gateway is configured');
       runner.start();
     }
     say(`Kezek is serving http://localhost:${port} (${config.mode} mode, ${describeDatabase(config)}) — started in ${Math.round(performance.now() - t0)} ms`);

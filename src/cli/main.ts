@@ -20,6 +20,7 @@ import { verifyAudit } from '../audit/verify.ts';
 import { runSweepOnce } from '../jobs/sweep.ts';
 import { sendDueSms } from '../sms/sender.ts';
 import { ConsoleSmsProvider } from '../sms/providers.ts';
+import { smsProviderForMode } from '../sms/http-provider.ts';
 import { hashPassword } from '../auth/password.ts';
 import { audit, SYSTEM } from '../audit/write.ts';
 import { toDate } from '../clock.ts';
@@ -206,9 +207,17 @@ export function buildCli(): Command {
     .command('sms')
     .description('the SMS outbox')
     .command('send')
-    .description('send the due SMS once (console provider)')
+    .description('send the due SMS once (the configured gateway; the console provider in demo mode only)')
     .action(async () => {
-      const r = await withDeps((deps) => sendDueSms(deps, new ConsoleSmsProvider({ info: (_o, msg) => out(msg ?? '') })));
+      const r = await withDeps(async (deps) => {
+        let provider;
+        try {
+          provider = smsProviderForMode(deps.config.mode, () => new ConsoleSmsProvider({ info: (_o, msg) => out(msg ?? '') }));
+        } catch (e) {
+          throw new CliExit((e as Error).message);
+        }
+        return sendDueSms(deps, provider);
+      });
       out(`Claimed ${r.claimed}: sent ${r.sent}, failed ${r.failed}, given up ${r.dead}.`);
     });
 
