@@ -9,6 +9,7 @@ import { isLang, t } from './web/i18n/index.ts';
 import type { Lang } from './db/schema.ts';
 import { PUBLIC, type Actor } from './audit/write.ts';
 import { requestContext, requestIdMixin } from './api/lifecycle.ts';
+import { installSecurityHeaders } from './web/security-headers.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -92,6 +93,8 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     transform: jsonSchemaTransform,
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // CSP, nosniff, frame protection and the rest (src/web/security-headers.ts)
+  await installSecurityHeaders(app, deps.config.mode);
 
   app.server.headersTimeout = LIMITS.headersTimeout;
   app.decorateRequest('lang', 'kk');
