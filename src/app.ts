@@ -1,3 +1,4 @@
+import { Transform } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { sendErrorPage } from './web/context.ts';
 import { ZodError } from 'zod';
@@ -61,7 +62,53 @@ export interface BuildOptions {
  * other side closes first — with 5 s here, a client reusing a socket the server was just closing got
  * ECONNRESET; any connection idle for 75 s is closed.
  */
-export const LIMITS = { bodyLimit: 1024 * 1024, requestTimeout: 30_000, headersTimeout: 10_000, connectionTimeout: 75_000, keepAliveTimeout: 72_000 } as const;
+export const LIMITS = {
+  bodyLimit: 1024 * 1024,
+  /** A whole multipart body (issue 13, item 14): two documents of 5 MiB, their fields and boundaries. */
+  multipartBodyLimit: 10 * 1024 * 1024 + 256 * 1024,
+  /** The queue import's multipart body (/staff/import): one file of 64 MiB (src/queue-import/format.ts) and its fields. */
+  importBodyLimit: 64 * 1024 * 1024 + 256 * 1024,
+  requestTimeout: 30_000,
+  headersTimeout: 10_000,
+  connectionTimeout: 75_000,
+  keepAliveTimeout: 72_000,
+} as const;
+
+/** Requests whose multipart body went over its limit: the parser's error becomes 413. */
+const multipartTooLarge = new WeakSet<FastifyRequest>();
+const payloadTooLarge = () => Object.assign(new Error('request body too large'), { statusCode: 413 });
+
+/**
+ * The multipart parsers (src/parents/multipart.ts, src/queue-import/multipart.ts) read the raw stream,
+ * which Fastify's bodyLimit does not cover, and busboy's limits only cut the files, reading on to the
+ * end. So the whole body is limited here: a declared length over the limit is refused at once; a
+ * body without one (chunked) is cut where it passes the limit — the parser sees the form end early
+ * and fails, and the answer is 413.
+ */
+function limitMultipart(app: FastifyInstance): void {
+  app.addHook('preParsing', async (req, _reply, payload) => {
+    if (!/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) return payload;
+    const limit = req.routeOptions.url === '/staff/import' ? LIMITS.importBodyLimit : LIMITS.multipartBodyLimit;
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) throw payloadTooLarge();
+    let seen = 0;
+    const counted = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        seen += chunk.length;
+        if (seen <= limit) return cb(null, chunk);
+        multipartTooLarge.add(req);
+        payload.unpipe(counted);
+        cb();
+        counted.end();
+      },
+    });
+    return payload.pipe(counted);
+  });
+  // a cut that happened to fall between two parts leaves the parser a whole-looking form: refuse it anyway
+  app.addHook('preValidation', async (req) => {
+    if (multipartTooLarge.has(req)) throw payloadTooLarge();
+  });
+}
 
 export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<FastifyInstance> {
   // Structured logs (pino): every line written while a request is handled carries its id, also the
@@ -120,8 +167,10 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     return reply.status(status).send(body);
   };
 
+  limitMultipart(app);
   app.setErrorHandler(async (err, req, reply) => {
     const lang = req.lang ?? 'kk';
+    if (multipartTooLarge.has(req)) return answer(req, reply, 413, { error: 'payload_too_large', message: t(lang, 'error.payload_too_large') });
     if (err instanceof AppError) {
       return answer(req, reply, err.status, { error: err.code, message: t(lang, err.messageKey, err.params) });
     }
