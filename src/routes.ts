@@ -18,8 +18,9 @@ import { adminRoutes } from './admin/routes.tsx';
 import { reviewRoutes } from './review/routes.tsx';
 import { queueImportRoutes } from './queue-import/routes.tsx';
 import { departmentRoutes } from './department/routes.tsx';
+import { auditRoutes } from './audit/routes.ts';
 
 export type RoutePlugin = (app: FastifyInstance, deps: AppDeps) => Promise<void> | void;
 
 /** Every feature's routes, in registration order (one import and one entry per feature). */
-export const routePlugins: RoutePlugin[] = [healthRoutes, authRoutes, webRoutes, calendarRoutes, applicationRoutes, demoRoutes, referralRoutes, placesRoutes, parentRoutes, smsRoutes, distributionRoutes, staffRoutes, reportRoutes, firstApplyRoutes, adminRoutes, reviewRoutes, queueImportRoutes, departmentRoutes];
+export const routePlugins: RoutePlugin[] = [healthRoutes, authRoutes, webRoutes, calendarRoutes, applicationRoutes, demoRoutes, referralRoutes, placesRoutes, parentRoutes, smsRoutes, distributionRoutes, staffRoutes, reportRoutes, firstApplyRoutes, adminRoutes, reviewRoutes, queueImportRoutes, departmentRoutes, auditRoutes];
