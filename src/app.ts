@@ -1,3 +1,4 @@
+import { Transform } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { sendErrorPage } from './web/context.ts';
 import { ZodError } from 'zod';
@@ -12,6 +13,7 @@ const issueText = (lang: Lang, message: string): string => (hasKey(message) ? t(
 import type { Lang } from './db/schema.ts';
 import { PUBLIC, type Actor } from './audit/write.ts';
 import { requestContext, requestIdMixin } from './api/lifecycle.ts';
+import { installSecurityHeaders } from './web/security-headers.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -37,9 +39,16 @@ export function detectLang(req: FastifyRequest): Lang {
 
 import { routePlugins } from './routes.ts';
 
-/** A number of hops becomes the equivalent function (the option's types take no number). */
-function trustProxyOption(v: boolean | number | string): boolean | string | ((address: string, hop: number) => boolean) {
-  return typeof v === 'number' ? (_address, hop) => hop < v : v;
+/**
+ * A number of hops becomes the equivalent function (the option's types take no number); addresses go
+ * to proxy-addr as a list. `true` (any X-Forwarded-For believed) only ever reaches here in demo mode:
+ * src/config.ts refuses it in production, and so does this (a Config built by hand).
+ */
+function trustProxyOption(v: boolean | number | string, mode: 'demo' | 'production'): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (v === true && mode === 'production') throw new Error('TRUST_PROXY=true is refused in production: give a hop count or the proxies\' addresses');
+  if (typeof v === 'number') return (_address, hop) => hop < v;
+  if (typeof v === 'string') return v.split(',').map((e) => e.trim());
+  return v;
 }
 
 export interface BuildOptions {
@@ -56,7 +65,53 @@ export interface BuildOptions {
  * other side closes first — with 5 s here, a client reusing a socket the server was just closing got
  * ECONNRESET; any connection idle for 75 s is closed.
  */
-export const LIMITS = { bodyLimit: 1024 * 1024, requestTimeout: 30_000, headersTimeout: 10_000, connectionTimeout: 75_000, keepAliveTimeout: 72_000 } as const;
+export const LIMITS = {
+  bodyLimit: 1024 * 1024,
+  /** A whole multipart body (issue 13, item 14): two documents of 5 MiB, their fields and boundaries. */
+  multipartBodyLimit: 10 * 1024 * 1024 + 256 * 1024,
+  /** The queue import's multipart body (/staff/import): one file of 64 MiB (src/queue-import/format.ts) and its fields. */
+  importBodyLimit: 64 * 1024 * 1024 + 256 * 1024,
+  requestTimeout: 30_000,
+  headersTimeout: 10_000,
+  connectionTimeout: 75_000,
+  keepAliveTimeout: 72_000,
+} as const;
+
+/** Requests whose multipart body went over its limit: the parser's error becomes 413. */
+const multipartTooLarge = new WeakSet<FastifyRequest>();
+const payloadTooLarge = () => Object.assign(new Error('request body too large'), { statusCode: 413 });
+
+/**
+ * The multipart parsers (src/parents/multipart.ts, src/queue-import/multipart.ts) read the raw stream,
+ * which Fastify's bodyLimit does not cover, and busboy's limits only cut the files, reading on to the
+ * end. So the whole body is limited here: a declared length over the limit is refused at once; a
+ * body without one (chunked) is cut where it passes the limit — the parser sees the form end early
+ * and fails, and the answer is 413.
+ */
+function limitMultipart(app: FastifyInstance): void {
+  app.addHook('preParsing', async (req, _reply, payload) => {
+    if (!/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) return payload;
+    const limit = req.routeOptions.url === '/staff/import' ? LIMITS.importBodyLimit : LIMITS.multipartBodyLimit;
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) throw payloadTooLarge();
+    let seen = 0;
+    const counted = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        seen += chunk.length;
+        if (seen <= limit) return cb(null, chunk);
+        multipartTooLarge.add(req);
+        payload.unpipe(counted);
+        cb();
+        counted.end();
+      },
+    });
+    return payload.pipe(counted);
+  });
+  // a cut that happened to fall between two parts leaves the parser a whole-looking form: refuse it anyway
+  app.addHook('preValidation', async (req) => {
+    if (multipartTooLarge.has(req)) throw payloadTooLarge();
+  });
+}
 
 export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<FastifyInstance> {
   // Structured logs (pino): every line written while a request is handled carries its id, also the
@@ -69,7 +124,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     connectionTimeout: LIMITS.connectionTimeout,
     keepAliveTimeout: LIMITS.keepAliveTimeout,
     genReqId: () => crypto.randomUUID(),
-    trustProxy: trustProxyOption(deps.config.trustProxy),
+    trustProxy: trustProxyOption(deps.config.trustProxy, deps.config.mode),
   });
   // Request schemas are zod (fastify-type-provider-zod); the same schemas describe the API in OpenAPI.
   if (opts.onRoute) {
@@ -88,6 +143,8 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     transform: jsonSchemaTransform,
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // CSP, nosniff, frame protection and the rest (src/web/security-headers.ts)
+  await installSecurityHeaders(app, deps.config.mode);
 
   app.server.headersTimeout = LIMITS.headersTimeout;
   app.decorateRequest('lang', 'kk');
@@ -113,8 +170,10 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     return reply.status(status).send(body);
   };
 
+  limitMultipart(app);
   app.setErrorHandler(async (err, req, reply) => {
     const lang = req.lang ?? 'kk';
+    if (multipartTooLarge.has(req)) return answer(req, reply, 413, { error: 'payload_too_large', message: t(lang, 'error.payload_too_large') });
     if (err instanceof AppError) {
       return answer(req, reply, err.status, { error: err.code, message: t(lang, err.messageKey, err.params) });
     }

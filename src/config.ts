@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 
 export type Mode = 'demo' | 'production';
@@ -13,16 +14,42 @@ export interface Config {
   logLevel: string;
   /**
    * Behind a load balancer: which proxies to believe for the client's address (per-address limits
-   * read it). TRUST_PROXY unset: none; "true": any; a number: that many hops; else addresses/CIDRs.
+   * read it). TRUST_PROXY unset: none; a number: that many hops (the proxies in front of Kezek);
+   * else the proxies' addresses/CIDRs, comma-separated. "true" (believe any X-Forwarded-For, so any
+   * client picks its own address and dodges every per-address limit) is refused in production.
    */
   trustProxy: boolean | number | string;
 }
 
-function parseTrustProxy(v: string | undefined): boolean | number | string {
+/** proxy-addr's names for address ranges, accepted beside addresses and CIDRs. */
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function validProxyEntry(e: string): boolean {
+  if (PROXY_RANGES.has(e)) return true;
+  const [addr, bits, ...rest] = e.split('/');
+  if (rest.length || !addr) return false;
+  const family = net.isIP(addr);
+  if (!family) return false;
+  if (bits === undefined) return true;
+  return /^[0-9]{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+export function parseTrustProxy(v: string | undefined, mode: Mode): boolean | number | string {
   if (!v || v === 'false') return false;
-  if (v === 'true') return true;
-  if (/^[0-9]+$/.test(v)) return Number(v);
-  return v;
+  if (v === 'true') {
+    if (mode === 'production')
+      throw new Error('TRUST_PROXY=true believes any client\'s X-Forwarded-For (so per-address limits can be dodged): give the number of proxies in front of Kezek (e.g. 1) or their addresses');
+    return true;
+  }
+  if (/^[0-9]+$/.test(v)) {
+    const n = Number(v);
+    if (n < 1 || n > 10) throw new Error(`TRUST_PROXY: a number of proxy hops from 1 to 10, got "${v}"`);
+    return n;
+  }
+  const entries = v.split(',').map((e) => e.trim());
+  const bad = entries.filter((e) => !validProxyEntry(e));
+  if (bad.length) throw new Error(`TRUST_PROXY: a number of hops, or the proxies' addresses or CIDRs separated by commas (or loopback, linklocal, uniquelocal); not understood: ${bad.map((b) => `"${b}"`).join(', ')}`);
+  return entries.join(',');
 }
 
 /** Settings come from the environment only; see README "Settings". */
@@ -39,6 +66,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mode,
     jobs: env.KEZEK_JOBS !== 'off',
     logLevel: env.LOG_LEVEL ?? 'info',
-    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY, mode),
   };
 }

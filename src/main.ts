@@ -13,10 +13,11 @@ import { CityState, type AppDeps } from './context.ts';
 import { buildApp } from './app.ts';
 import { demoLogins, demoParents, isEmptyCity, seedDemoCity } from './demo/seed.ts';
 import { loadDemoOffset, syncDemoClock } from './demo/clock.ts';
+import { assertNotDemoDatabase, DemoRefused } from './demo/marker.ts';
 import { controlTokenPath, writeControlToken } from './demo/token.ts';
 import { serviceJobs } from './jobs/index.ts';
 import { ConsoleSmsProvider } from './sms/providers.ts';
-import { smsProviderFromEnv } from './sms/http-provider.ts';
+import { smsProviderForMode } from './sms/http-provider.ts';
 import { identityCheckFromEnv } from './identity/from-env.ts';
 import { otpKey } from './auth/otp-key.ts';
 import type { JobRunner } from './jobs/runner.ts';
@@ -103,10 +104,14 @@ async function main(): Promise<void> {
       say('Demo parents (sign in at /cabinet with the IIN; the one-time password appears at /demo/sms):');
       for (const line of await demoParents(database.db)) say(line);
     } else {
+      // the demo city's accounts share a published password and second-factor key
+      await assertNotDemoDatabase(database.db);
       clock = new SystemClock();
     }
 
     const identity = identityCheckFromEnv(process.env, config.mode, database.db); // a bad setting refuses to start
+    // production refuses the console SMS provider (it would log one-time passwords): before serving
+    const sms = config.jobs ? smsProviderForMode(config.mode, () => new ConsoleSmsProvider({ info: (o, m) => app?.log.info(o, m) }, 200, () => clock.now().toString())) : null;
     const deps: AppDeps = { database, clock, config, city: new CityState(database.db), lifecycle, identity };
     await otpKey(deps); // production needs KEZEK_OTP_KEY: refuse to start without it, not at the first sign-in
     app = await buildApp(deps, { logger: { level: config.logLevel } });
@@ -116,17 +121,15 @@ async function main(): Promise<void> {
     if (database.engine === 'pglite') recordLockPort(config.dataDir, port);
     if (config.mode === 'demo') writeControlToken(config.dataDir);
 
-    if (config.jobs) {
-      const sms = smsProviderFromEnv() ?? new ConsoleSmsProvider(app.log, 200, () => clock.now().toString());
+    if (sms) {
       const jobs = await serviceJobs(deps, sms, app.log);
       runner = jobs.runner;
       if (!jobs.sweepWired) app.log.warn('the deadline sweep (src/referrals/sweep.ts) is not available; referral deadlines are not swept');
-      if (config.mode === 'production' && sms.name === 'console') app.log.warn('SMS go to the console provider: no SMS gateway is configured');
       runner.start();
     }
     say(`Kezek is serving http://localhost:${port} (${config.mode} mode, ${describeDatabase(config)}) — started in ${Math.round(performance.now() - t0)} ms`);
   } catch (e) {
-    process.stderr.write(`Kezek could not start: ${(e as Error).stack ?? e}\n`);
+    process.stderr.write(e instanceof DemoRefused ? `Kezek could not start: ${e.message}\n` : `Kezek could not start: ${(e as Error).stack ?? e}\n`);
     await app?.close().catch(() => {});
     await runner?.stop();
     stopSync();

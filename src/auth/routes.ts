@@ -8,6 +8,8 @@ import { assertCan, can } from './permissions.ts';
 import { clearSessionCookie, endSignedInSession, installSessions, renewSession, setSessionCookie } from './sessions.ts';
 import { installCsrf } from './csrf.ts';
 import { staffLogin } from './staff-login.ts';
+import { changeStaffPassword } from './staff-password.ts';
+import { staffPasswordPage } from './pages.tsx';
 import { isTotpSecret, newTotpSecret, totpQrSvg } from './totp.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
@@ -38,10 +40,21 @@ async function signOut(req: FastifyRequest, reply: FastifyReply, deps: AppDeps):
   if (req.authVia !== 'bearer') clearSessionCookie(reply, deps);
 }
 
+/** What a staff session with a temporary password may still reach: the password change, sign-out, the stylesheet. */
+const WHILE_PASSWORD_TEMPORARY = new Set(['/staff/password', '/api/staff/password', '/api/session', '/api/session/logout', '/logout', '/static/app.css']);
+
 /** Sessions on every request (req.actor), CSRF checks, staff sign-in and sign-out (API and pages). */
 export const authRoutes: RoutePlugin = async (app, deps) => {
   await installSessions(app, deps);
   installCsrf(app);
+  // A temporary password (kezek create-admin): the session reaches nothing but the password change
+  // until the account has chosen its own — pages go to /staff/password, the API answers 403.
+  app.addHook('onRequest', async (req, reply) => {
+    if (!req.mustChangePassword || req.actor.kind !== 'staff') return;
+    if (WHILE_PASSWORD_TEMPORARY.has(req.routeOptions.url ?? '')) return;
+    if (req.url.startsWith('/api/')) throw new AppError('password_change_required', 403, 'auth.password_change_required');
+    return reply.redirect(`/staff/password?lang=${req.lang}`, 303);
+  });
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get(
@@ -64,22 +77,42 @@ export const authRoutes: RoutePlugin = async (app, deps) => {
         tags: ['auth'],
         summary: 'Staff sign-in: a session token (also set as the kezek_session cookie)',
         description:
-          'Use the token as "Authorization: Bearer <token>". Five failed attempts in a row lock the account for 15 minutes; every refusal has the same answer. With the password right: `totp_invalid` when the second-factor code is missing, wrong or already used (a failure too); `totp_enrolment_required` when the role needs a second factor (policy totpRequiredRoles) and the account has none — send a new secret in totpEnrolSecret with its first code.',
+          'Use the token as "Authorization: Bearer <token>". Every refusal — unknown name, wrong password, a second-factor code missing, wrong or already used — has the same answer, `invalid_credentials`. After policy staffSignInFreeFailures failures in a row each next attempt on the account must wait (2 s doubling, up to staffSignInMaxDelaySeconds); an address with staffSignInFailuresPerAddressPerHour failures within the hour gets 429. With the password right, `totp_enrolment_required` when the role needs a second factor (policy totpRequiredRoles) and the account has none — send a new secret in totpEnrolSecret with its first code.',
         body: LoginBody,
         response: {
           200: z.object({
             token: z.string(),
             csrfToken: z.string(),
             user: z.object({ id: z.number(), role: z.enum(['kindergarten', 'operator', 'admin']), organisationId: z.number().nullable() }),
+            mustChangePassword: z.boolean().describe('A temporary password: POST /api/staff/password before anything else (other calls answer 403 password_change_required)'),
           }),
           401: ErrorSchema,
+          429: ErrorSchema,
         },
       },
     },
     async (req, reply) => {
-      const s = await staffLogin(deps, { ...req.body, lang: req.lang }, req.id);
+      const s = await staffLogin(deps, { ...req.body, lang: req.lang, address: req.ip }, req.id);
       setSessionCookie(reply, deps, s.token);
-      return { token: s.token, csrfToken: s.csrfToken, user: { id: s.user.id, role: s.user.role, organisationId: s.user.organisationId } };
+      return { token: s.token, csrfToken: s.csrfToken, user: { id: s.user.id, role: s.user.role, organisationId: s.user.organisationId }, mustChangePassword: s.mustChangePassword };
+    },
+  );
+
+  r.post(
+    '/api/staff/password',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Change the signed-in staff member\'s own password (the current one required); other sessions end, a new session is returned',
+        security: [{ session: [] }],
+        body: z.object({ currentPassword: z.string().min(1).max(200), newPassword: z.string().min(1).max(200) }),
+        response: { 200: z.object({ token: z.string(), csrfToken: z.string() }), 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema },
+      },
+    },
+    async (req, reply) => {
+      const s = await changeStaffPassword(deps, req.actor, { current: req.body.currentPassword, next: req.body.newPassword, lang: req.lang }, req.id);
+      if (req.authVia === 'cookie') setSessionCookie(reply, deps, s.token);
+      return { token: s.token, csrfToken: s.csrfToken };
     },
   );
 
@@ -114,17 +147,39 @@ export const authRoutes: RoutePlugin = async (app, deps) => {
     async (req, reply) => {
       const { username, password, totp, totp_enrol } = req.body;
       try {
-        const s = await staffLogin(deps, { username, password, lang: req.lang, totp, totpEnrolSecret: totp_enrol || undefined }, req.id);
+        const s = await staffLogin(deps, { username, password, lang: req.lang, totp, totpEnrolSecret: totp_enrol || undefined, address: req.ip }, req.id);
         setSessionCookie(reply, deps, s.token);
-        return reply.redirect('/staff', 303);
+        return reply.redirect(s.mustChangePassword ? `/staff/password?lang=${req.lang}` : '/staff', 303);
       } catch (e) {
         if (!(e instanceof AppError)) throw e;
-        // enrolment of the second factor: a new secret (or the one being enrolled, after a wrong code)
-        const enrolling = e.code === 'totp_enrolment_required' || (e.code === 'totp_invalid' && isTotpSecret(totp_enrol));
+        // enrolment of the second factor: a new secret (or the one being enrolled, after any refusal:
+        // the answer to a wrong code is the same as to a wrong password)
+        const enrolling = e.code === 'totp_enrolment_required' || (e.code === 'invalid_credentials' && isTotpSecret(totp_enrol));
         const secret = enrolling ? (isTotpSecret(totp_enrol) ? totp_enrol : newTotpSecret()) : null;
         const enrol = secret ? { secret, qrSvg: await totpQrSvg(secret, username.trim().toLowerCase()) } : null;
         const html = staffLoginPage(pageContext(req, reply, deps), { username, error: t(req.lang, e.messageKey, e.params), enrol, demoCodes: await demoTotpCodes(deps) });
         return sendPage(reply, html, e.status);
+      }
+    },
+  );
+
+  r.get('/staff/password', { schema: hide }, async (req, reply) => {
+    if (req.actor.kind !== 'staff') return reply.redirect('/staff/login', 303);
+    return sendPage(reply, staffPasswordPage(pageContext(req, reply, deps), { forced: req.mustChangePassword }));
+  });
+
+  r.post(
+    '/staff/password',
+    { schema: { ...hide, body: z.object({ current: z.string().max(200).default(''), next: z.string().max(200).default(''), confirm: z.string().max(200).default('') }) } },
+    async (req, reply) => {
+      if (req.actor.kind !== 'staff') return reply.redirect('/staff/login', 303);
+      try {
+        const s = await changeStaffPassword(deps, req.actor, { current: req.body.current, next: req.body.next, confirm: req.body.confirm, lang: req.lang }, req.id);
+        setSessionCookie(reply, deps, s.token);
+        return reply.redirect(`/staff?lang=${req.lang}`, 303);
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        return sendPage(reply, staffPasswordPage(pageContext(req, reply, deps), { forced: req.mustChangePassword, error: t(req.lang, e.messageKey, e.params) }), e.status);
       }
     },
   );

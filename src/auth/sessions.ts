@@ -37,6 +37,8 @@ declare module 'fastify' {
     session: RequestSession | null;
     /** How the session was presented: CSRF checks apply to 'cookie' only. */
     authVia: 'cookie' | 'bearer' | null;
+    /** A staff account signed in with a temporary password: it must choose its own before anything else. */
+    mustChangePassword: boolean;
   }
 }
 
@@ -140,6 +142,7 @@ function presentedToken(req: FastifyRequest): { token: string; via: 'cookie' | '
 export async function resolveSession(req: FastifyRequest, deps: AppDeps): Promise<void> {
   req.session = null;
   req.authVia = null;
+  req.mustChangePassword = false;
   const presented = presentedToken(req);
   if (!presented) return;
   const db = deps.database.db;
@@ -160,10 +163,11 @@ export async function resolveSession(req: FastifyRequest, deps: AppDeps): Promis
   if (s.user_kind === 'staff') {
     const u = await db
       .selectFrom('staff_users')
-      .select(['id', 'role', 'organisation_id', 'district_id', 'disabled_at'])
+      .select(['id', 'role', 'organisation_id', 'district_id', 'disabled_at', 'must_change_password'])
       .where('id', '=', s.user_id)
       .executeTakeFirst();
     if (!u || u.disabled_at) return;
+    req.mustChangePassword = u.must_change_password;
     actor = { kind: 'staff', id: u.id, role: u.role, organisationId: u.organisation_id, districtId: u.district_id };
   } else {
     actor = { kind: 'parent', id: s.user_id };
@@ -191,6 +195,7 @@ export async function installSessions(app: FastifyInstance, deps: AppDeps): Prom
   if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody);
   app.decorateRequest('session', null);
   app.decorateRequest('authVia', null);
+  app.decorateRequest('mustChangePassword', false);
   app.addHook('onRequest', async (req) => {
     await resolveSession(req, deps);
   });

@@ -20,11 +20,14 @@ import { verifyAudit } from '../audit/verify.ts';
 import { runSweepOnce } from '../jobs/sweep.ts';
 import { sendDueSms } from '../sms/sender.ts';
 import { ConsoleSmsProvider } from '../sms/providers.ts';
+import { smsProviderForMode } from '../sms/http-provider.ts';
 import { hashPassword } from '../auth/password.ts';
 import { audit, SYSTEM } from '../audit/write.ts';
 import { toDate } from '../clock.ts';
 import crypto from 'node:crypto';
 import { registerDistribute } from './distribute.ts';
+import { createFirstAdmin, CreateAdminRefused } from './create-admin.ts';
+import { assertDemoMode, DemoRefused } from '../demo/marker.ts';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const err = (s: string) => process.stderr.write(`${s}\n`);
@@ -139,6 +142,12 @@ export function buildCli(): Command {
     .description('create the demo city (Almaty, about 3,000 queued children) in an empty database')
     .option('--children <n>', 'queued children', (v) => Number(v), 3000)
     .action(async (o: { children: number }) => {
+      try {
+        assertDemoMode(loadConfig().mode, '`kezek seed` (the demo city, its accounts and their shared second-factor key)');
+      } catch (e) {
+        if (e instanceof DemoRefused) throw new CliExit(e.message);
+        throw e;
+      }
       await withDeps(async (deps) => {
         const t0 = performance.now();
         const s = await seedDemoCity(deps.database.db, deps.clock, { applications: o.children, onProgress: (l) => out(`  ${l}`) });
@@ -198,9 +207,17 @@ export function buildCli(): Command {
     .command('sms')
     .description('the SMS outbox')
     .command('send')
-    .description('send the due SMS once (console provider)')
+    .description('send the due SMS once (the configured gateway; the console provider in demo mode only)')
     .action(async () => {
-      const r = await withDeps((deps) => sendDueSms(deps, new ConsoleSmsProvider({ info: (_o, msg) => out(msg ?? '') })));
+      const r = await withDeps(async (deps) => {
+        let provider;
+        try {
+          provider = smsProviderForMode(deps.config.mode, () => new ConsoleSmsProvider({ info: (_o, msg) => out(msg ?? '') }));
+        } catch (e) {
+          throw new CliExit((e as Error).message);
+        }
+        return sendDueSms(deps, provider);
+      });
       out(`Claimed ${r.claimed}: sent ${r.sent}, failed ${r.failed}, given up ${r.dead}.`);
     });
 
@@ -244,6 +261,28 @@ export function buildCli(): Command {
       });
       out(`Staff account ${id} created: ${username} (${o.role})`);
       if (!o.password) out(`Password: ${password}`);
+    });
+
+  program
+    .command('create-admin')
+    .description('once, on a new city: the first administrator; prints a temporary password (to change at the first sign-in) and a second-factor secret')
+    .requiredOption('--username <name>', 'the administrator\'s username')
+    .option('--name <full name>', 'the full name', '')
+    .action(async (o: { username: string; name: string }) => {
+      const a = await withDeps(async (deps) => {
+        try {
+          return await createFirstAdmin(deps, { username: o.username, fullName: o.name });
+        } catch (e) {
+          if (e instanceof CreateAdminRefused) throw new CliExit(e.message);
+          throw e;
+        }
+      });
+      out(`Administrator account ${a.id} created: ${a.username}`);
+      out(`Temporary password: ${a.temporaryPassword}`);
+      out(`Second-factor secret: ${a.totpSecret}`);
+      out(`Second-factor URI (for an authenticator app): ${a.otpauthUri}`);
+      out('Sign in at /staff/login with the password and a code from the app; the service then asks for a new password before anything else.');
+      out('Nothing above is shown again: keep it until the first sign-in.');
     });
 
   registerDistribute(program, withDeps);

@@ -21,6 +21,8 @@ import * as m0032 from './migrations/0032_queue_lookup_limits.ts';
 import * as m0033 from './migrations/0033_session_otp.ts';
 import * as m0020 from './migrations/0020_missing_documents.ts';
 import * as m0070 from './migrations/0070_state_checks.ts';
+import * as m0016 from './migrations/0016_staff_security.ts';
+import * as m0017 from './migrations/0017_audit_append_only.ts';
 
 /** Migrations, in order. Each is plain SQL that PostgreSQL 15 and PGlite (18) both accept. */
 const migrations: Record<string, { up: string }> = {
@@ -46,6 +48,8 @@ const migrations: Record<string, { up: string }> = {
   '0033_session_otp': m0033,
   '0020_missing_documents': m0020,
   '0070_state_checks': m0070,
+  '0016_staff_security': m0016,
+  '0017_audit_append_only': m0017,
 };
 
 /** A fingerprint of the migrations as loaded (test templates are keyed by it). */

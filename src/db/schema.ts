@@ -252,6 +252,20 @@ export interface StaffUsersTable {
   locked_until: TsNull;
   created_at: Ts;
   disabled_at: TsNull;
+  /** A temporary password: the next sign-in must choose a new one first (migration 0016). */
+  must_change_password: ColumnType<boolean, boolean | undefined, boolean>;
+}
+/** One row when the database holds the demo city (migration 0016): production refuses to start on it. */
+export interface DemoMarkerTable {
+  id: ColumnType<boolean, boolean | undefined, never>;
+  seeded_at: Ts;
+}
+/** Staff sign-in attempts per address (HMAC), for the per-address limit (migration 0016). */
+export interface StaffLoginAttemptsTable {
+  id: Id;
+  address_hmac: string;
+  at: Ts;
+  ok: ColumnType<boolean, boolean | undefined, boolean>;
 }
 export interface SessionsTable {
   id_hash: string;
@@ -373,6 +387,8 @@ export interface DB {
   queue_positions: QueuePositionsTable;
   queue_changes: QueueChangesTable;
   queue_imports: QueueImportsTable;
+  demo_marker: DemoMarkerTable;
+  staff_login_attempts: StaffLoginAttemptsTable;
 }
 
 // ---- queue-number snapshots (migration 0009_queue_snapshot) ----

@@ -9,6 +9,7 @@ import { audit, SYSTEM } from '../audit/write.ts';
 import { ALPHABET, NUMBER_LENGTH, validApplicationNumber } from '../applications/number.ts';
 import { AppError } from '../errors.ts';
 import { insertApplicationPreferences } from '../applications/preferences.ts';
+import { markDemoDatabase } from './marker.ts';
 
 /** The demo staff's password (a demo city only: printed at every start). */
 export const DEMO_PASSWORD = 'kezek-demo';
@@ -117,6 +118,8 @@ export async function seedDemoCity(db: Kysely<DB>, clock: Clock, opts: SeedOptio
 
   return db.transaction().execute(async (trx) => {
     if (!(await isEmptyCity(trx))) throw new AppError('not_empty', 409, 'demo.not_empty');
+    // the marker first: production refuses to start on a database that carries it (src/demo/marker.ts)
+    await markDemoDatabase(trx, clock);
 
     progress('districts…');
     const districtIds = (await trx.insertInto('districts').values(DISTRICTS.map((d) => ({ name_kk: d.kk, name_ru: d.ru }))).returning('id').execute()).map((r) => r.id);

@@ -55,6 +55,12 @@ export interface Policy {
   phoneChangeMaxPerAddressPerHour: number;
   /** Public queue lookups by a child's IIN per network address and hour (a number lookup is not limited). */
   queueIinLookupsPerAddressPerHour: number;
+  /** Staff sign-in: failed attempts from one network address per hour (then 429 for that address only). */
+  staffSignInFailuresPerAddressPerHour: number;
+  /** Staff sign-in: failures in a row an account takes before each further attempt must wait. */
+  staffSignInFreeFailures: number;
+  /** Staff sign-in: the longest wait between two attempts on a failing account (seconds; 2 s doubling). */
+  staffSignInMaxDelaySeconds: number;
   /** Idle minutes after which a session ends. */
   sessionIdleMinutes: number;
   /** Staff roles that must sign in with a second factor (TOTP). */
@@ -100,6 +106,9 @@ export const DEFAULT_POLICY: Policy = {
   phoneChangeMaxPerParentPerDay: 5,
   phoneChangeMaxPerAddressPerHour: 20,
   queueIinLookupsPerAddressPerHour: 30,
+  staffSignInFailuresPerAddressPerHour: 20,
+  staffSignInFreeFailures: 5,
+  staffSignInMaxDelaySeconds: 300,
   sessionIdleMinutes: 30,
   totpRequiredRoles: ['operator', 'admin'],
   parentMinAge: 16,
@@ -138,6 +147,9 @@ const POLICY_CHECKS: { [K in keyof Policy]: Check } = {
   phoneChangeMaxPerParentPerDay: int(1, 50),
   phoneChangeMaxPerAddressPerHour: int(1, 100000),
   queueIinLookupsPerAddressPerHour: int(1, 100000),
+  staffSignInFailuresPerAddressPerHour: int(1, 10000),
+  staffSignInFreeFailures: int(1, 100),
+  staffSignInMaxDelaySeconds: int(2, 3600),
   sessionIdleMinutes: int(5, 24 * 60),
   totpRequiredRoles: (v) => Array.isArray(v) && v.every((r) => r === 'kindergarten' || r === 'operator' || r === 'admin') && new Set(v).size === v.length,
   parentMinAge: int(14, 21),

@@ -49,6 +49,16 @@ export function acceptImportForm(app: FastifyInstance): void {
       stream.on('limit', () => {
         truncated = true;
       });
+      // issue 13 (security): a form cut off inside the file errors on the file's stream; without
+      // this listener that error was uncaught and stopped the process
+      stream.on('error', (e: Error) => {
+        void pending?.catch(() => {}); // the form failed: its file's parsing is abandoned
+        csv.destroy();
+        gzip.destroy();
+        if (failed) return;
+        failed = true;
+        done(Object.assign(e, { statusCode: 400 }), undefined);
+      });
       stream.on('data', (c: Buffer) => {
         size += c.length;
         hash.update(c);

@@ -110,3 +110,16 @@ export function smsProviderFromEnv(env: NodeJS.ProcessEnv = process.env): HttpSm
     retries: num(env.KEZEK_SMS_RETRIES, 'KEZEK_SMS_RETRIES'),
   });
 }
+
+/**
+ * The provider a service or `kezek sms send` uses: the configured gateway; the console provider only
+ * in demo mode. In production the console provider is refused (it writes every text, one-time
+ * passwords included, to the log, and no parent gets anything).
+ */
+export function smsProviderForMode(mode: 'demo' | 'production', console: () => SmsProvider, env: NodeJS.ProcessEnv = process.env): SmsProvider {
+  const gateway = smsProviderFromEnv(env);
+  if (gateway) return gateway;
+  if (mode === 'production')
+    throw new Error('No SMS gateway is configured (KEZEK_SMS_PROVIDER=http with KEZEK_SMS_URL …): production refuses the console provider, which writes one-time passwords to the log. See README "SMS gateway".');
+  return console();
+}

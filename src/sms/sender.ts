@@ -17,6 +17,17 @@ export function smsBackoffMs(attempts: number): number {
   return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 2 * 3600_000);
 }
 
+/**
+ * One-time passwords out of stored text (issue 13, item 12): once an SMS carrying a code (templates
+ * `otp_…`) is sent or given up, its stored body keeps the words but not the code (every run of 4 or
+ * more digits becomes ••••••). The code itself lives only as an HMAC (otp_codes), so after sending
+ * nothing in the database can show it. Demo mode keeps the text: /demo/sms shows the "sent" SMS
+ * instead of a phone. Not chosen: filling the code in at send time from a separate store — the
+ * sender would need the code in clear somewhere until it is sent anyway, and the code is valid for
+ * minutes, the window in which the pending row holds it.
+ */
+export const REDACT_CODES_SQL = sql<string>`case when template like 'otp\_%' then regexp_replace(body, '[0-9]{4,}', '••••••', 'g') else body end`;
+
 export interface SendResult {
   claimed: number;
   sent: number;
@@ -29,8 +40,10 @@ export interface SendResult {
  * holds, and moving their next_attempt_at forward as a lease), send them outside any transaction,
  * SMS_SENDING_AT_ONCE at a time, and record the outcome of each in its own short transaction.
  */
-export async function sendDueSms(deps: Pick<AppDeps, 'database' | 'clock'>, provider: SmsProvider, opts: { batch?: number } = {}): Promise<SendResult> {
+export async function sendDueSms(deps: Pick<AppDeps, 'database' | 'clock'> & { config?: Pick<AppDeps['config'], 'mode'> }, provider: SmsProvider, opts: { batch?: number } = {}): Promise<SendResult> {
   const { db } = deps.database;
+  // the codes leave the stored text once sent, except in demo mode (see REDACT_CODES_SQL)
+  const redact = deps.config?.mode !== 'demo';
   const batch = opts.batch ?? 50;
   const now = deps.clock.now();
   const claimed = await db.transaction().execute(async (trx) => {
@@ -69,7 +82,7 @@ export async function sendDueSms(deps: Pick<AppDeps, 'database' | 'clock'>, prov
       if (error === null) {
         const r = await trx
           .updateTable('sms_outbox')
-          .set({ status: 'sent', sent_at: toDate(at), attempts: sql`attempts + 1`, last_error: null })
+          .set({ status: 'sent', sent_at: toDate(at), attempts: sql`attempts + 1`, last_error: null, ...(redact ? { body: REDACT_CODES_SQL } : {}) })
           .where('id', '=', row.id)
           .where('status', '=', 'pending')
           .executeTakeFirst();
@@ -87,6 +100,7 @@ export async function sendDueSms(deps: Pick<AppDeps, 'database' | 'clock'>, prov
           last_error: error,
           status: dead ? 'dead' : 'pending',
           next_attempt_at: toDate(dead ? at : at.add({ milliseconds: smsBackoffMs(attempts) })),
+          ...(dead && redact ? { body: REDACT_CODES_SQL } : {}),
         })
         .where('id', '=', row.id)
         .where('status', '=', 'pending')

@@ -58,6 +58,13 @@ export function acceptFormWithFile(app: FastifyInstance, o: { fields?: number } 
       stream.on('limit', () => {
         truncated = true;
       });
+      // issue 13 (security): a form cut off inside a file ("Part terminated early") errors on the
+      // file's stream; without this listener that error was uncaught and stopped the process
+      stream.on('error', (e: Error) => {
+        if (failed) return;
+        failed = true;
+        done(Object.assign(e, { statusCode: 400 }), undefined);
+      });
       stream.on('end', () => {
         const data = Buffer.concat(chunks);
         // an empty file input is sent as an empty part: no file

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
+import { withAuditMaintenance } from '../helpers/audit-maintenance.ts';
 import pg from 'pg';
 import { FixedClock } from '../../src/clock.ts';
 import { testDatabase } from '../helpers/db.ts';
@@ -36,7 +37,7 @@ test('an intact chain verifies; an altered entry is named', async () => {
     assert.equal(ok.checked, 10);
 
     const victim = (await chainedIds(d))[4]!;
-    await sql`update audit_log set reason = 'changed afterwards' where id = ${victim}`.execute(d.db);
+    await withAuditMaintenance(d.db, (trx) => sql`update audit_log set reason = 'changed afterwards' where id = ${victim}`.execute(trx));
     const bad = await verifyAudit(d.db);
     assert.equal(bad.ok, false);
     assert.deepEqual(bad.problem, { kind: 'altered', seq: 5, entryId: victim });
@@ -52,14 +53,14 @@ test('a removed entry is named, whether its link stays or goes too', async () =>
     await writeEntries(d, 6);
     await sealAll(d.db, clock);
     const ids = await chainedIds(d);
-    await sql`delete from audit_log where id = ${ids[2]!}`.execute(d.db);
+    await withAuditMaintenance(d.db, (trx) => sql`delete from audit_log where id = ${ids[2]!}`.execute(trx));
     const r1 = await verifyAudit(d.db);
     assert.equal(r1.ok, false);
     assert.deepEqual(r1.problem, { kind: 'removed', seq: 3, entryId: ids[2] });
     assert.match(r1.message, /removed/);
 
     // covering the tracks by deleting the link too leaves a gap in seq
-    await sql`delete from audit_chain where entry_id = ${ids[2]!}`.execute(d.db);
+    await withAuditMaintenance(d.db, (trx) => sql`delete from audit_chain where entry_id = ${ids[2]!}`.execute(trx));
     const r2 = await verifyAudit(d.db);
     assert.equal(r2.ok, false);
     assert.deepEqual(r2.problem, { kind: 'removed', seq: 3, entryId: null });
@@ -77,15 +78,17 @@ test('cutting off the end is detected against the published head and a given hea
     assert.equal((await verifyAudit(d.db)).ok, true);
     const ids = await chainedIds(d);
     const cut = ids.slice(6);
-    await sql`delete from audit_chain where entry_id in (${sql.join(cut)})`.execute(d.db);
-    await sql`delete from audit_log where id in (${sql.join(cut)})`.execute(d.db);
+    await withAuditMaintenance(d.db, async (trx) => {
+      await sql`delete from audit_chain where entry_id in (${sql.join(cut)})`.execute(trx);
+      await sql`delete from audit_log where id in (${sql.join(cut)})`.execute(trx);
+    });
     const r = await verifyAudit(d.db);
     assert.equal(r.ok, false);
     assert.equal(r.problem?.kind, 'truncated');
     assert.match(r.message, /cut off.*ends at seq 6.*seq 8/);
 
     // the published heads removed as well: the head the verifier was given still catches it
-    await sql`delete from audit_heads`.execute(d.db);
+    await withAuditMaintenance(d.db, (trx) => sql`delete from audit_heads`.execute(trx));
     assert.equal((await verifyAudit(d.db)).ok, true);
     const r2 = await verifyAudit(d.db, { head });
     assert.equal(r2.ok, false);

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
+import { withAuditMaintenance } from '../helpers/audit-maintenance.ts';
 import { testDatabase } from '../helpers/db.ts';
 import { openDatabase, type Database } from '../../src/db/connection.ts';
 
@@ -78,7 +79,7 @@ test('kezek: staff, audit head, verify-audit exit codes; clock advance through a
     // tamper with the first entry behind the system's back
     const d = await openDirect();
     const first = await d.db.selectFrom('audit_log').select('id').orderBy('id').executeTakeFirstOrThrow();
-    await sql`update audit_log set data = '{"role":"admin"}'::jsonb where id = ${first.id}`.execute(d.db);
+    await withAuditMaintenance(d.db, (trx) => sql`update audit_log set data = '{"role":"admin"}'::jsonb where id = ${first.id}`.execute(trx));
     if (!server) await d.close();
     const bad = await kezek(['verify-audit'], env);
     assert.equal(bad.code, 1);

@@ -11,6 +11,7 @@ import { testDatabase } from '../helpers/db.ts';
 import { application, district, validIin, freePlaces, group, organisation, staff } from '../helpers/fixtures.ts';
 import * as Referrals from '../../src/referrals/service.ts';
 import { hashPassword } from '../../src/auth/password.ts';
+import { publishHead } from '../../src/audit/seal.ts';
 import { FOUR_DOCUMENTS } from '../helpers/referral-setup.ts';
 
 /**
@@ -122,6 +123,8 @@ const EXPECTED: Record<string, Row> = {
   'GET /api/health': { allow: ALL },
   'GET /api/live': { allow: ALL },
   'GET /api/openapi.json': { allow: ALL },
+  'GET /api/audit/heads': { allow: ALL },
+  'GET /api/audit/head/:date': { allow: ALL, url: () => '/api/audit/head/2026-03-02' },
   'GET /api/parent/applications': { allow: PARENTS },
   'GET /api/parent/applications/:id': { allow: PARENT, url: (f) => `/api/parent/applications/${f.appP}` },
   'GET /api/phone-changes': { allow: OP },
@@ -157,6 +160,7 @@ const EXPECTED: Record<string, Row> = {
   'GET /organisations/:id': { allow: ALL, url: (f) => `/organisations/${f.orgA}` },
   'GET /queue': { allow: ALL },
   'GET /staff': { allow: STAFF },
+  'GET /staff/password': { allow: STAFF },
   'GET /staff/admin/settings': { allow: ADM },
   'GET /staff/admin/users': { allow: ADM },
   'GET /staff/admin/users/:id': { allow: ADM, url: (f) => `/staff/admin/users/${f.spareStaff}` },
@@ -262,6 +266,8 @@ const EXPECTED: Record<string, Row> = {
   'POST /staff/corrections/referrals/:id/restore': { districtA: true, allow: OP, url: (f) => `/staff/corrections/referrals/${f.refA}/restore`, body: () => ({ reason: 'matrix' }) },
   'POST /staff/corrections/stop-list/:id/lift': { districtA: true, allow: OP, url: (f) => `/staff/corrections/stop-list/${f.stopQ}/lift`, body: () => ({ reason: 'matrix' }) },
   'POST /staff/demo-clock': { allow: OP_ADM },
+  'POST /staff/password': { allow: STAFF, body: () => ({ current: 'not the password', next: 'a new long password', confirm: 'a new long password' }) },
+  'POST /api/staff/password': { allow: STAFF, body: () => ({ currentPassword: 'not the password', newPassword: 'a new long password' }) },
   'POST /staff/distribution': { allow: OP, body: () => ({ idempotencyKey: 'matrix-page-run', inputsHash: '0'.repeat(64) }) },
   'POST /staff/extensions/:id/revoke': { districtA: true, allow: OP, url: (f) => `/staff/extensions/${f.refA}/revoke`, body: () => ({ reason: 'matrix' }) },
   'POST /staff/groups/:id/places': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/groups/${f.groupA}/places`, body: () => ({ action: 'publish', count: 1 }) },
@@ -345,6 +351,7 @@ function outcomeOf(status: number, location: string | undefined): Outcome {
 async function fixtures(deps: AppDeps): Promise<Fx> {
   const db = deps.database.db;
   const districtA = await district(db, 'Алмалы');
+  await publishHead(db, deps.clock, 'daily'); // GET /api/audit/head/2026-03-02
   const districtB = await district(db, 'Бостандық');
   const orgA = await organisation(db, { districtId: districtA });
   const orgB = await organisation(db, { districtId: districtB });

@@ -64,7 +64,7 @@ test('operators must enrol a second factor; then every sign-in needs a fresh cod
 
     const secret = newTotpSecret();
     const wrongFirst = await login(t, { username: 'op.totp', password: PASSWORD, totpEnrolSecret: secret, totp: '000000' === code(t, secret) ? '111111' : '000000' });
-    assert.equal(wrongFirst.json().error, 'totp_invalid');
+    assert.equal(wrongFirst.json().error, 'invalid_credentials', 'a wrong code is answered like a wrong password');
     assert.equal((await db.selectFrom('staff_users').select('totp_secret').where('id', '=', op).executeTakeFirstOrThrow()).totp_secret, null, 'not enrolled on a wrong code');
 
     const enrolled = await login(t, { username: 'op.totp', password: PASSWORD, totpEnrolSecret: secret, totp: code(t, secret) });
@@ -77,14 +77,14 @@ test('operators must enrol a second factor; then every sign-in needs a fresh cod
     // the same code again (same 30-second step): a replay, refused
     const replay = await login(t, { username: 'op.totp', password: PASSWORD, totp: code(t, secret) });
     assert.equal(replay.statusCode, 401);
-    assert.equal(replay.json().error, 'totp_invalid');
+    assert.equal(replay.json().error, 'invalid_credentials');
     assert.match(replay.json().message, /уже использован/);
     // another enrolment cannot replace the secret
     const other = newTotpSecret();
     t.clock.advance({ seconds: 30 });
     assert.equal((await login(t, { username: 'op.totp', password: PASSWORD, totpEnrolSecret: other, totp: code(t, other) })).statusCode, 401);
     // without a code: refused
-    assert.equal((await login(t, { username: 'op.totp', password: PASSWORD })).json().error, 'totp_invalid');
+    assert.equal((await login(t, { username: 'op.totp', password: PASSWORD })).json().error, 'invalid_credentials');
     t.clock.advance({ seconds: 30 });
     const next = await login(t, { username: 'op.totp', password: PASSWORD, totp: code(t, secret) });
     assert.equal(next.statusCode, 200);
@@ -102,7 +102,7 @@ test('operators must enrol a second factor; then every sign-in needs a fresh cod
   }
 });
 
-test('wrong codes count as failures: the fifth in a row locks the account', async () => {
+test('wrong codes count as failures: from the fifth in a row the account must wait before the next attempt', async () => {
   const t = await testApp();
   try {
     const secret = newTotpSecret();
@@ -112,11 +112,13 @@ test('wrong codes count as failures: the fifth in a row locks the account', asyn
       const wrong = String((Number(code(t, secret)) + 1) % 1_000_000).padStart(6, '0');
       assert.equal((await login(t, { username: 'admin.totp', password: PASSWORD, totp: wrong })).statusCode, 401);
     }
-    t.clock.advance({ seconds: 31 });
+    // at once, even with the right code: refused with the same answer (the account waits 2 s, it is not locked)
     const locked = await login(t, { username: 'admin.totp', password: PASSWORD, totp: code(t, secret) });
     assert.equal(locked.json().error, 'invalid_credentials');
     const row = await t.deps.database.db.selectFrom('staff_users').select('locked_until').where('id', '=', id).executeTakeFirstOrThrow();
     assert.ok(row.locked_until);
+    t.clock.advance({ seconds: 31 });
+    assert.equal((await login(t, { username: 'admin.totp', password: PASSWORD, totp: code(t, secret) })).statusCode, 200);
   } finally {
     await t.close();
   }
