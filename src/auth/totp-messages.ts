@@ -3,7 +3,6 @@ import { defineMessages } from '../web/i18n/define.ts';
 /** The staff's second factor (TOTP): sign-in code and enrolment. */
 export const messages = defineMessages(
   {
-    'auth.totp_invalid': 'Аутентификатор қолданбасының коды қате, жоқ немесе бұрын қолданылған. Қатарынан {max} рет қателессеңіз, кіру {minutes} минутқа бұғатталады.',
     'auth.totp_enrolment_required': 'Сіздің рөліңізге екінші фактор міндетті: аутентификатор қолданбасын қосыңыз.',
     'auth.totp.code': 'Аутентификатор қолданбасындағы код',
     'auth.totp.code.hint': 'Екінші фактор қосылған болса: қолданбадағы 6 цифр',
@@ -15,7 +14,6 @@ export const messages = defineMessages(
     'auth.totp.demo.wait': '{username}: келесі код {seconds} секундтан кейін',
   },
   {
-    'auth.totp_invalid': 'Код из приложения-аутентификатора неверный, не указан или уже использован. После {max} ошибок подряд вход блокируется на {minutes} минут.',
     'auth.totp_enrolment_required': 'Для вашей роли обязателен второй фактор: подключите приложение-аутентификатор.',
     'auth.totp.code': 'Код из приложения-аутентификатора',
     'auth.totp.code.hint': 'Если подключён второй фактор: 6 цифр из приложения',
@@ -27,7 +25,6 @@ export const messages = defineMessages(
     'auth.totp.demo.wait': '{username}: следующий код через {seconds} с',
   },
   {
-    'auth.totp_invalid': 'The authenticator code is wrong, missing or already used. After {max} failures in a row sign-in is locked for {minutes} minutes.',
     'auth.totp_enrolment_required': 'Your role needs a second factor: set up an authenticator app.',
     'auth.totp.code': 'Authenticator app code',
     'auth.totp.code.hint': 'If you have a second factor: the 6 digits from the app',

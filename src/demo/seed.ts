@@ -12,7 +12,8 @@ import { insertApplicationPreferences } from '../applications/preferences.ts';
 import { markDemoDatabase } from './marker.ts';
 
 /** The demo staff's password (a demo city only: printed at every start). */
-export const DEMO_PASSWORD = 'kezek-demo';
+export { DEMO_PASSWORD } from './marker.ts';
+import { DEMO_PASSWORD } from './marker.ts';
 
 export interface SeedOptions {
   /** Queued children (default 3000). */

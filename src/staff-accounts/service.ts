@@ -201,7 +201,7 @@ export async function createStaff(deps: AppDeps, actor: Actor, input: CreateStaf
     if (taken) throw conflict('username_taken', 'admin.error.username_taken', { username });
     const row = await trx
       .insertInto('staff_users')
-      .values({ username, full_name: fullName, password_hash: passwordHash, role: scope.role, organisation_id: scope.organisationId, district_id: scope.districtId, created_at: toDate(now) })
+      .values({ username, full_name: fullName, password_hash: passwordHash, role: scope.role, organisation_id: scope.organisationId, district_id: scope.districtId, created_at: toDate(now), must_change_password: true })
       .returning('id')
       .executeTakeFirstOrThrow();
     await audit({ action: 'staff.created', subjectType: 'staff_user', subjectId: row.id, data: { role: scope.role, organisationId: scope.organisationId, districtId: scope.districtId } });
@@ -251,7 +251,7 @@ export async function resetStaff(deps: AppDeps, actor: Actor, id: number, reason
     if (!u) throw notFound();
     await trx
       .updateTable('staff_users')
-      .set({ password_hash: passwordHash, totp_secret: null, totp_enrolled_at: null, totp_last_step: null, failed_logins: 0, locked_until: null })
+      .set({ password_hash: passwordHash, totp_secret: null, totp_enrolled_at: null, totp_last_step: null, failed_logins: 0, locked_until: null, must_change_password: true })
       .where('id', '=', id)
       .execute();
     const sessionsEnded = await endSessions(trx, now, id);

@@ -5,6 +5,10 @@ import { invalid, notFound } from '../errors.ts';
 import { assertCan, can } from '../auth/permissions.ts';
 import { loadDepartmentDocument, loadUpload, PARENT_DOCUMENT_PURPOSES, uploadParentDocument } from './service.ts';
 import { acceptFormWithFile, type FormWithFile } from './multipart.ts';
+import { sendAttachment } from '../web/attachment.ts';
+
+/** document-12.pdf: the stored type gives the extension (the parent's own file name is not kept). */
+const fileName = (id: number, type: string) => `document-${id}.${type === 'application/pdf' ? 'pdf' : type === 'image/png' ? 'png' : 'jpg'}`;
 
 const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 53) });
 
@@ -15,14 +19,14 @@ export const uploadRoutes: RoutePlugin = async (app, deps) => {
     if (!can(req.actor, 'handover.review')) assertCan(req.actor, 'phone.review');
     const u = await loadUpload(deps.database.db, req.params.id);
     if (!u) throw notFound();
-    return reply.type(u.contentType).header('content-disposition', 'inline').header('cache-control', 'private, no-store').send(Buffer.from(u.data));
+    return sendAttachment(reply, { data: u.data, contentType: u.contentType, filename: fileName(req.params.id, u.contentType) });
   });
 
   r.get('/staff/uploads/:id', { schema: { hide: true, params: idParam } }, async (req, reply) => {
     if (!can(req.actor, 'privilege.decide')) assertCan(req.actor, 'extension.review');
     const u = await loadDepartmentDocument(deps.database.db, req.params.id);
     if (!u) throw notFound();
-    return reply.type(u.contentType).header('content-disposition', 'inline').header('cache-control', 'private, no-store').header('x-content-type-options', 'nosniff').send(u.data);
+    return sendAttachment(reply, { data: u.data, contentType: u.contentType, filename: fileName(req.params.id, u.contentType) });
   });
 
   // a parent's document for the JSON API (multipart: `purpose` and one file): its reference, upload:<id>

@@ -198,9 +198,14 @@ test('role and scope: changed with old → new audited; an operator limited to a
     const ref = await Referrals.issueReferral(t.deps, cityOp.actor, { applicationId: child.applicationId, groupId: gA });
 
     // an operator of district B
-    const c = (await api(t, admin, 'POST', '/api/admin/staff', { username: 'op.medeu', fullName: 'Медеу операторы', role: 'operator', districtId: dB })).json() as { id: number };
+    const c = (await api(t, admin, 'POST', '/api/admin/staff', { username: 'op.medeu', fullName: 'Медеу операторы', role: 'operator', districtId: dB })).json() as { id: number; temporaryPassword: string };
     const opB = await loginAs(t, 'operator', { userId: c.id });
     assert.equal(opB.actor.districtId, dB);
+    // a new account's temporary password is changed before anything else
+    assert.equal((await api(t, opB, 'GET', `/api/staff/groups?organisationId=${orgB}`)).statusCode, 403, 'the temporary password first');
+    const changed = await api(t, opB, 'POST', '/api/staff/password', { currentPassword: c.temporaryPassword, newPassword: 'Медеу-2026-жаңа-құпиясөз' });
+    assert.equal(changed.statusCode, 200, changed.body);
+    opB.headers = { authorization: `Bearer ${(changed.json() as { token: string }).token}` }; // the change gives a new session
     assert.equal((await api(t, opB, 'GET', `/api/referrals/${ref.id}`)).statusCode, 403, 'another district’s referral');
     assert.ok(!(await api(t, opB, 'GET', '/api/referrals')).body.includes(ref.number), 'not in the list');
     assert.equal((await api(t, opB, 'GET', `/api/staff/referrals?organisationId=${orgA}`)).statusCode, 403);

@@ -67,7 +67,7 @@ test('kezek seed is refused in production mode; production refuses to start on t
     assert.equal(prod.code, 1, prod.out);
     assert.match(prod.out, /holds the demo city/);
     assert.doesNotMatch(prod.out, /Kezek is serving/);
-    // …even when someone deleted the marker (the demo accounts' shared second-factor key gives it away)
+    // …even when someone deleted the marker (a demo account with the published password gives it away)
     d = await a.open();
     await d.db.deleteFrom('demo_marker').execute();
     await d.close();
