@@ -14,6 +14,7 @@ import * as m0012 from './migrations/0012_admin.ts';
 import * as m0013 from './migrations/0013_first_apply.ts';
 import * as m0014 from './migrations/0014_queue_changes.ts';
 import * as m0015 from './migrations/0015_placements.ts';
+import * as m0045 from './migrations/0045_birth_date_check.ts';
 
 /** Migrations, in order. Each is plain SQL that PostgreSQL 15 and PGlite (18) both accept. */
 const migrations: Record<string, { up: string }> = {
@@ -32,6 +33,7 @@ const migrations: Record<string, { up: string }> = {
   '0013_first_apply': m0013,
   '0014_queue_changes': m0014,
   '0015_placements': m0015,
+  '0045_birth_date_check': m0045,
 };
 
 /** A fingerprint of the migrations as loaded (test templates are keyed by it). */

@@ -29,9 +29,10 @@ import { messages as organisations } from '../../organisations/messages.ts';
 import { messages as privileges } from '../../privileges/messages.ts';
 import { messages as extensions } from '../../extensions/messages.ts';
 import { messages as corrections } from '../../corrections/messages.ts';
+import { messages as fields } from '../field-messages.ts';
 
 // Every feature's messages, merged. Add a feature: import its `messages` and list it here.
-const parts = [core, web, auth, calendar, applications, referrals, demo, distribution, parentPieces, parentSignIn, cabinet, parentApplications, parentReferrals, phoneChanges, handover, uploads, sms, referralsStaff, groups, contracts, totp, reports, firstApply, staffAccounts, settings, queueImport, organisations, privileges, extensions, corrections] as const;
+const parts = [core, web, auth, calendar, applications, referrals, demo, distribution, parentPieces, parentSignIn, cabinet, parentApplications, parentReferrals, phoneChanges, handover, uploads, sms, referralsStaff, groups, contracts, totp, reports, firstApply, staffAccounts, settings, queueImport, organisations, privileges, extensions, corrections, fields] as const;
 
 type KeysOf<P> = P extends { kk: infer K } ? keyof K : never;
 export type MessageKey = KeysOf<(typeof parts)[number]> & string;
@@ -49,13 +50,18 @@ export function hasKey(k: string): k is MessageKey {
   return k in catalogs.kk;
 }
 
-/** Translate a key with {params}. Numbers are formatted for the language. */
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Translate a key with {params}. Numbers and calendar dates ('YYYY-MM-DD') are formatted for the language. */
 export function t(lang: Lang, key: MessageKey, params: Record<string, string | number> = {}): string {
   const text = catalogs[lang][key] ?? catalogs.kk[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name: string) => {
     const v = params[name];
     if (v === undefined) return `{${name}}`;
-    return typeof v === 'number' ? new Intl.NumberFormat(intlLocale(lang)).format(v) : v;
+    if (typeof v === 'number') return new Intl.NumberFormat(intlLocale(lang)).format(v);
+    // a calendar date is never shown to a person as YYYY-MM-DD: written as the pages write dates
+    const d = ISO_DATE.exec(v);
+    return d ? new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'long', timeZone: 'UTC' }).format(Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3]))) : v;
   });
 }
 
