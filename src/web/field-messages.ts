@@ -51,6 +51,10 @@ export const messages = defineMessages(
     'parents.apply.kind.hint': 'Алдымен түрін таңдаңыз: төмендегі тізімдерде осы түрдегі ұйымдар ғана таңдалады.',
     'parents.apply.kind.group.kindergarten': 'Балабақшалар',
     'parents.apply.kind.group.mini_centre': 'Шағын орталықтар',
+    'enrol.title': 'Баланы қабылдау',
+    'enrol.hint': 'Шарт басып шығарылып, екі тарап қол қойғаннан кейін ғана. Қабылдау бала кезектен шығады; оны қайтару — білім басқармасы арқылы.',
+    'enrol.confirm': 'Шартқа екі тарап қол қойды; баланы қабылдаймын.',
+    'enrol.confirm_required': 'Шартқа қол қойылғанын растаңыз (белгі қойыңыз).',
     'birth_check.none': 'Бұл өтініште тексерілетін туған күні жоқ немесе ол тексеріліп қойған.',
   },
   {
@@ -98,6 +102,10 @@ export const messages = defineMessages(
     'parents.apply.kind.hint': 'Сначала выберите вид: в списках ниже выбираются только организации этого вида.',
     'parents.apply.kind.group.kindergarten': 'Детские сады',
     'parents.apply.kind.group.mini_centre': 'Мини-центры',
+    'enrol.title': 'Зачисление ребёнка',
+    'enrol.hint': 'Только после того как договор распечатан и подписан обеими сторонами. При зачислении ребёнок выходит из очереди; отменить его можно только через управление образования.',
+    'enrol.confirm': 'Договор подписан обеими сторонами; зачисляю ребёнка.',
+    'enrol.confirm_required': 'Подтвердите, что договор подписан (поставьте отметку).',
     'birth_check.none': 'У этого заявления нет даты рождения для проверки, или она уже проверена.',
   },
   {
@@ -145,6 +153,10 @@ export const messages = defineMessages(
     'parents.apply.kind.hint': 'Choose the kind first: the lists below take organisations of that kind only.',
     'parents.apply.kind.group.kindergarten': 'Kindergartens',
     'parents.apply.kind.group.mini_centre': 'Mini-centres',
+    'enrol.title': 'Enrolment',
+    'enrol.hint': 'Only once the contract is printed and signed by both parties. Enrolled, the child leaves the queue; only the education department can undo it.',
+    'enrol.confirm': 'The contract is signed by both parties; I enrol the child.',
+    'enrol.confirm_required': 'Confirm that the contract is signed (tick the box).',
     'birth_check.none': 'This application has no date of birth to check, or it has been checked already.',
   },
 );
