@@ -55,6 +55,10 @@ export const messages = defineMessages(
     'enrol.hint': 'Шарт басып шығарылып, екі тарап қол қойғаннан кейін ғана. Қабылдау бала кезектен шығады; оны қайтару — білім басқармасы арқылы.',
     'enrol.confirm': 'Шартқа екі тарап қол қойды; баланы қабылдаймын.',
     'enrol.confirm_required': 'Шартқа қол қойылғанын растаңыз (белгі қойыңыз).',
+    'pager.label': 'Беттер',
+    'pager.prev': '← Алдыңғы бет',
+    'pager.next': 'Келесі бет →',
+    'pager.page': '{n}-бет',
     'birth_check.none': 'Бұл өтініште тексерілетін туған күні жоқ немесе ол тексеріліп қойған.',
   },
   {
@@ -106,6 +110,10 @@ export const messages = defineMessages(
     'enrol.hint': 'Только после того как договор распечатан и подписан обеими сторонами. При зачислении ребёнок выходит из очереди; отменить его можно только через управление образования.',
     'enrol.confirm': 'Договор подписан обеими сторонами; зачисляю ребёнка.',
     'enrol.confirm_required': 'Подтвердите, что договор подписан (поставьте отметку).',
+    'pager.label': 'Страницы',
+    'pager.prev': '← Предыдущая страница',
+    'pager.next': 'Следующая страница →',
+    'pager.page': 'Страница {n}',
     'birth_check.none': 'У этого заявления нет даты рождения для проверки, или она уже проверена.',
   },
   {
@@ -157,6 +165,10 @@ export const messages = defineMessages(
     'enrol.hint': 'Only once the contract is printed and signed by both parties. Enrolled, the child leaves the queue; only the education department can undo it.',
     'enrol.confirm': 'The contract is signed by both parties; I enrol the child.',
     'enrol.confirm_required': 'Confirm that the contract is signed (tick the box).',
+    'pager.label': 'Pages',
+    'pager.prev': '← Previous page',
+    'pager.next': 'Next page →',
+    'pager.page': 'Page {n}',
     'birth_check.none': 'This application has no date of birth to check, or it has been checked already.',
   },
 );
