@@ -186,7 +186,7 @@ export function ApplyFields(props: { ctx: PageContext; organisations: OrgOption[
           count={o.maxPreferences}
           organisations={o.organisations}
           chosen={(i) => Number(f.prefs?.[i])}
-          label={(org) => nameIn(ctx.lang, org)}
+          label={(org) => `${nameIn(ctx.lang, org)} (${kindName(org.kind)})`}
           groups={kinds.map((k) => ({ kind: k, label: tr(k === 'mini_centre' ? 'parents.apply.kind.group.mini_centre' : 'parents.apply.kind.group.kindergarten') }))}
           problems={pr}
         />
