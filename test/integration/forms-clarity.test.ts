@@ -163,7 +163,7 @@ test('the organisations: grouped by kind, sorted by the language’s collation w
 });
 
 test('no ISO dates in messages: a date parameter is written as the pages write dates', () => {
-  assert.equal(translate('ru', 'parents.extend.done', { date: '2027-01-13' }), 'Направление продлено до 13 января 2027 г..'.replace('г..', 'г.'));
+  assert.equal(translate('ru', 'parents.extend.done', { date: '2027-01-13' }), 'Направление продлено до 13 января 2027 г.');
   assert.doesNotMatch(translate('kk', 'parents.extend.done', { date: '2027-01-13' }), /2027-01-13/);
 });
 
@@ -180,7 +180,8 @@ test('/staff/privileges: 50 claims a page with previous and next links', async (
     assert.equal(one.statusCode, 200);
     assert.equal((one.body.match(/data-qa="claim-\d+"/g) ?? []).length, 50);
     assert.match(one.body, /data-qa="page-pager"/);
-    assert.match(one.body, /href="\/staff\/privileges\?lang=ru&amp;page=2&amp;cpage=1" rel="next"/);
+    const pager = /<nav class="pager"[\s\S]*?<\/nav>/.exec(one.body)?.[0] ?? '';
+    assert.match(pager, /href="\/staff\/privileges\?lang=ru&(amp;)?page=2&(amp;)?cpage=1"[^>]*rel="next"/, pager);
     const two = await t.app.inject({ url: '/staff/privileges?lang=ru&page=2', headers: { cookie: op.cookie } });
     assert.equal((two.body.match(/data-qa="claim-\d+"/g) ?? []).length, 11);
     assert.match(two.body, /rel="prev"/);

@@ -55,13 +55,16 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** Translate a key with {params}. Numbers and calendar dates ('YYYY-MM-DD') are formatted for the language. */
 export function t(lang: Lang, key: MessageKey, params: Record<string, string | number> = {}): string {
   const text = catalogs[lang][key] ?? catalogs.kk[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, name: string) => {
+  return text.replace(/\{(\w+)\}/g, (whole: string, name: string, at: number) => {
     const v = params[name];
     if (v === undefined) return `{${name}}`;
     if (typeof v === 'number') return new Intl.NumberFormat(intlLocale(lang)).format(v);
     // a calendar date is never shown to a person as YYYY-MM-DD: written as the pages write dates
     const d = ISO_DATE.exec(v);
-    return d ? new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'long', timeZone: 'UTC' }).format(Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3]))) : v;
+    if (!d) return v;
+    const date = new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'long', timeZone: 'UTC' }).format(Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3])));
+    // "… 2027 г." before the sentence's own full stop: one stop
+    return date.endsWith('.') && text[at + whole.length] === '.' ? date.slice(0, -1) : date;
   });
 }
 
