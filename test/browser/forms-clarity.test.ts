@@ -39,6 +39,7 @@ test('the application form at 360×640 without JavaScript (kk, ru): every error 
   for (const name of ['«Таңшолпан» балабақшасы', '«Құлыншақ» балабақшасы', '№100 балабақша', '№16 балабақша', '№10 балабақша']) await f.organisation(db, { districtId: d, name });
   const mini = await f.organisation(db, { districtId: d, name: '«Ботақан» шағын орталығы', kind: 'mini_centre' });
   const parent = await loginAs(t, 'parent');
+  await db.updateTable('parents').set({ password_hash: 'set-elsewhere' }).where('id', '=', parent.actor.id!).execute(); // a cabinet with its own password
   const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
