@@ -61,8 +61,9 @@ export function t(lang: Lang, key: MessageKey, params: Record<string, string | n
     if (typeof v === 'number') return new Intl.NumberFormat(intlLocale(lang)).format(v);
     // a calendar date is never shown to a person as YYYY-MM-DD: written as the pages write dates
     const d = ISO_DATE.exec(v);
-    if (!d) return v;
-    const date = new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'long', timeZone: 'UTC' }).format(Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3])));
+    const ms = d ? Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3])) : NaN;
+    if (!d || new Date(ms).toISOString().slice(0, 10) !== v) return v; // not a real date (a typed one refused): as typed
+    const date = new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'long', timeZone: 'UTC' }).format(ms);
     // "… 2027 г." before the sentence's own full stop: one stop
     return date.endsWith('.') && text[at + whole.length] === '.' ? date.slice(0, -1) : date;
   });
