@@ -4,12 +4,11 @@ import { sendErrorPage } from './web/context.ts';
 import { ZodError } from 'zod';
 import swagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AppError } from './errors.ts';
+import { AppError, FieldsError } from './errors.ts';
+import { problemText, zodProblem } from './web/fields.ts';
 import type { AppDeps } from './context.ts';
-import { hasKey, isLang, t } from './web/i18n/index.ts';
+import { isLang, t } from './web/i18n/index.ts';
 
-/** A validation issue's text: a rule of ours names a message key (translated); zod's own text is kept. */
-const issueText = (lang: Lang, message: string): string => (hasKey(message) ? t(lang, message) : message);
 import type { Lang } from './db/schema.ts';
 import { PUBLIC, type Actor } from './audit/write.ts';
 import { requestContext, requestIdMixin } from './api/lifecycle.ts';
@@ -174,17 +173,25 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   app.setErrorHandler(async (err, req, reply) => {
     const lang = req.lang ?? 'kk';
     if (multipartTooLarge.has(req)) return answer(req, reply, 413, { error: 'payload_too_large', message: t(lang, 'error.payload_too_large') });
+    if (err instanceof FieldsError) {
+      return answer(req, reply, err.status, { error: err.code, message: err.problems.map((p) => problemText(lang, p)).join(' ') });
+    }
     if (err instanceof AppError) {
       return answer(req, reply, err.status, { error: err.code, message: t(lang, err.messageKey, err.params) });
     }
+    // a refused field is named by its translated label, never by its path ("parent.phone1")
     if (hasZodFastifySchemaValidationErrors(err)) {
       const details = err.validation
-        .map((v) => `${v.instancePath.replace(/^\//, '').replaceAll('/', '.') || (v.params as { issue?: { path?: unknown[] } }).issue?.path?.join('.') || '—'}: ${issueText(lang, v.message ?? "")}`)
-        .join('; ');
+        .map((v) => {
+          const issue = (v.params as { issue?: { code?: string; message?: string; path?: PropertyKey[]; input?: unknown } }).issue;
+          const path = issue?.path ?? v.instancePath.replace(/^\//, '').split('/');
+          return problemText(lang, zodProblem({ ...issue, message: issue?.message ?? v.message ?? '', path }));
+        })
+        .join(' ');
       return answer(req, reply, 400, { error: 'invalid_input', message: t(lang, 'error.validation', { details }) });
     }
     if (err instanceof ZodError) {
-      const details = err.issues.map((i) => `${i.path.join('.') || '—'}: ${issueText(lang, i.message)}`).join('; ');
+      const details = err.issues.map((i) => problemText(lang, zodProblem(i))).join(' ');
       return answer(req, reply, 400, { error: 'invalid_input', message: t(lang, 'error.validation', { details }) });
     }
     const status = (err as { statusCode?: number }).statusCode;

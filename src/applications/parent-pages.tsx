@@ -8,7 +8,7 @@ import { formatDate, formatDateTimeSeconds } from '../web/format.ts';
 import { CabinetBar, Notice, Problem, fullName } from '../web/parent-fields.tsx';
 import type { CabinetApplication } from '../workspaces/cabinet/loaders.ts';
 import { NextActionBox, stateKey, type NextActionDays } from '../workspaces/cabinet/next-action.tsx';
-import { ApplyFields, PreferenceSelects, type ApplyForm } from './apply-fields.tsx';
+import { ApplyFields, PreferenceSelects, type ApplyForm, type FormProblems } from './apply-fields.tsx';
 
 export function Position(props: { ctx: PageContext; app: CabinetApplication }): JSX.Element {
   const { ctx, app } = props;
@@ -58,10 +58,11 @@ export function StopState(props: { ctx: PageContext; app: CabinetApplication }):
 
 export function applyPage(
   ctx: PageContext,
-  o: { organisations: { id: number; kind: string; nameKk: string; nameRu: string }[]; maxPreferences: number; form?: ApplyForm; error?: string | null; wayOut?: boolean },
+  o: { organisations: { id: number; kind: string; nameKk: string; nameRu: string }[]; maxPreferences: number; form?: ApplyForm; error?: string | null; wayOut?: boolean; problems?: FormProblems | null },
 ): string {
   const tr = trOf(ctx);
   const f = o.form ?? {};
+  const problems = o.problems ?? undefined;
   return Layout({
     ctx,
     title: tr('parents.apply.title'),
@@ -80,9 +81,10 @@ export function applyPage(
           ''
         )}
         <p safe>{tr('parents.apply.intro')}</p>
-        <form method="post" action={`/cabinet/apply?lang=${ctx.lang}`} enctype="multipart/form-data" class="stack" data-qa="apply-form">
+        {/* novalidate: the server names every refused field at once, beside it (a browser stops at the first) */}
+        <form method="post" action={`/cabinet/apply?lang=${ctx.lang}`} enctype="multipart/form-data" class="stack" data-qa="apply-form" novalidate>
           <Csrf ctx={ctx} />
-          <ApplyFields ctx={ctx} organisations={o.organisations} maxPreferences={o.maxPreferences} form={f} />
+          <ApplyFields ctx={ctx} organisations={o.organisations} maxPreferences={o.maxPreferences} form={f} problems={problems} />
           <div>
             <button type="submit" data-qa="apply-submit" safe>
               {tr('parents.apply.submit')}

@@ -11,7 +11,7 @@ import { doneNotice, ErrorBody, formOf, hide, idParam, langQ, message, parentOrR
 import { acceptFormWithFile } from '../uploads/multipart.ts';
 import { withdrawApplication, WITHDRAW_REASONS } from './service.ts';
 import { withdrawClaim } from '../privileges/service.ts';
-import { applyFormOf } from './apply-form.ts';
+import { applyFormOf, formProblems } from './apply-form.ts';
 import { applyForChild, claimApplicationOf, updateApplication } from './parent-service.ts';
 import { applicationPage, applyPage } from './parent-pages.tsx';
 
@@ -154,7 +154,11 @@ export const parentApplicationRoutes: RoutePlugin = async (app, deps) => {
   });
 
   // ---------------- pages: the application form, the hand-over request ----------------
-  async function showApply(req: FastifyRequest, reply: FastifyReply, o: { form?: ReturnType<typeof applyFormOf>; error?: string | null; wayOut?: boolean; status?: number } = {}) {
+  async function showApply(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    o: { form?: ReturnType<typeof applyFormOf>; error?: string | null; wayOut?: boolean; status?: number; problems?: ReturnType<typeof formProblems> } = {},
+  ) {
     const policy = await deps.city.getPolicy();
     return sendPage(
       reply,
@@ -164,6 +168,7 @@ export const parentApplicationRoutes: RoutePlugin = async (app, deps) => {
         ...(o.form ? { form: o.form } : {}),
         error: o.error ?? null,
         wayOut: o.wayOut ?? false,
+        problems: o.problems ?? null,
       }),
       o.status ?? 200,
     );
@@ -183,11 +188,13 @@ export const parentApplicationRoutes: RoutePlugin = async (app, deps) => {
       try {
         const created = await applyForChild(deps, req.actor, form);
         return reply.redirect(`/cabinet?lang=${req.lang}&done=applied&n=${encodeURIComponent(created.number)}`, 303);
-      } catch (thrown) {
-        const e = thrown instanceof z.ZodError ? new AppError('invalid_input', 400, 'error.validation', { details: thrown.issues.map((i) => i.path.join('.')).join(', ') }) : thrown;
+      } catch (e) {
         if (!(e instanceof AppError)) throw e;
         const policy = await deps.city.getPolicy();
-        return showApply(req, reply, { form: applyFormOf(form, policy.maxPreferences), error: message(req, e), wayOut: e.code === 'child_already_queued', status: e.status });
+        // refused fields: each beside its field, and above the form how many to correct
+        const problems = formProblems(e);
+        const error = problems ? t(req.lang, 'form.errors', { n: Object.keys(problems).length }) : message(req, e);
+        return showApply(req, reply, { form: applyFormOf(form, policy.maxPreferences), error, problems, wayOut: e.code === 'child_already_queued', status: e.status });
       }
     });
   });

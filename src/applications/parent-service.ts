@@ -4,7 +4,7 @@ import type { Actor } from '../audit/write.ts';
 import { AppError, forbidden, invalid, notFound } from '../errors.ts';
 import { useCase } from '../usecase.ts';
 import { setApplicationPreferences } from './preferences.ts';
-import { createApplication, type Created } from './service.ts';
+import { checkApplication, checkPreferredOrganisations, createApplication, type Created } from './service.ts';
 import type { FormWithFile } from '../uploads/multipart.ts';
 import { storeUpload } from '../uploads/service.ts';
 import { applicationInputOf, readApplyForm } from './apply-form.ts';
@@ -39,12 +39,7 @@ export async function updateApplication(
     const app = await trx.selectFrom('applications').select(['id', 'status', 'org_kind', 'language', 'desired_start']).where('id', '=', id).where('parent_id', '=', actor.id!).forUpdate().executeTakeFirst();
     if (!app) throw notFound();
     if (app.status !== 'queued') throw new AppError('not_queued', 409, 'application.not_queued');
-    const orgs = await trx.selectFrom('organisations').select(['id', 'kind', 'closed_at']).where('id', 'in', prefs).execute();
-    for (const o of prefs) {
-      const org = orgs.find((x) => x.id === o);
-      if (!org || org.closed_at) throw invalid('organisation_unavailable', 'application.organisation_unavailable', { id: o });
-      if (org.kind !== app.org_kind) throw invalid('organisation_kind_mismatch', 'application.organisation_kind_mismatch', { id: o });
-    }
+    await checkPreferredOrganisations(trx, app.org_kind, prefs);
     const before = await trx.selectFrom('application_preferences').select('organisation_id').where('application_id', '=', id).orderBy('rank').execute();
     await setApplicationPreferences(trx, id, prefs);
     await trx.updateTable('applications').set({ language: input.language as 'kk' | 'ru', desired_start: input.desiredStart }).where('id', '=', id).where('status', '=', 'queued').execute();
@@ -69,29 +64,24 @@ export async function applyForChild(deps: AppDeps, actor: Actor, form: FormWithF
   const read = readApplyForm(form, policy.maxPreferences);
   const db = deps.database.db;
   const parent = await db.selectFrom('parents').selectAll().where('id', '=', parentId).executeTakeFirstOrThrow();
+  const parentPart = {
+    iin: parent.iin,
+    lastName: parent.last_name,
+    firstName: parent.first_name,
+    ...(parent.middle_name ? { middleName: parent.middle_name } : {}),
+    phone1: parent.phone1,
+    ...(parent.phone2 ? { phone2: parent.phone2 } : {}),
+    ...(parent.email ? { email: parent.email } : {}),
+    lang: parent.lang,
+  };
+  // the whole form first (the documents' references stand in): every refusal at once, nothing stored
+  await checkApplication(deps, applicationInputOf(read, parentPart, { privilege: read.privilegeFile ? 'upload:0' : null, pmpk: read.pmpkFile ? 'upload:0' : null }), read.problems);
   const stored = await db.transaction().execute(async (trx) => ({
     privilege: read.privilegeFile ? await storeUpload(trx, deps.clock, parentId, 'privilege', read.privilegeFile) : null,
     pmpk: read.pmpkFile ? await storeUpload(trx, deps.clock, parentId, 'pmpk', read.pmpkFile) : null,
   }));
   try {
-    return await createApplication(
-      deps,
-      actor,
-      applicationInputOf(
-        read,
-        {
-          iin: parent.iin,
-          lastName: parent.last_name,
-          firstName: parent.first_name,
-          ...(parent.middle_name ? { middleName: parent.middle_name } : {}),
-          phone1: parent.phone1,
-          ...(parent.phone2 ? { phone2: parent.phone2 } : {}),
-          ...(parent.email ? { email: parent.email } : {}),
-          lang: parent.lang,
-        },
-        { privilege: stored.privilege?.ref ?? null, pmpk: stored.pmpk?.ref ?? null },
-      ),
-    );
+    return await createApplication(deps, actor, applicationInputOf(read, parentPart, { privilege: stored.privilege?.ref ?? null, pmpk: stored.pmpk?.ref ?? null }));
   } catch (e) {
     const ids = [stored.privilege?.id, stored.pmpk?.id].filter((x): x is number => x !== undefined);
     if (ids.length) await db.deleteFrom('uploads').where('id', 'in', ids).execute();

@@ -9,7 +9,8 @@ import { checkIin, parentAgeProblem } from '../domain/iin.ts';
 import { almatyDate, toDate, type Clock } from '../clock.ts';
 import { audit, SYSTEM, type Actor, type AuditEntry } from '../audit/write.ts';
 import { assertCan, assertParent } from '../auth/permissions.ts';
-import { AppError, conflict, forbidden, invalid, notFound, unauthenticated } from '../errors.ts';
+import { AppError, conflict, FieldsError, forbidden, invalid, notFound, unauthenticated, type FieldProblem } from '../errors.ts';
+import { zodProblem } from '../web/fields.ts';
 import { iinError } from './messages.ts';
 import { newApplicationNumber } from './number.ts';
 import { insertApplicationPreferences } from './preferences.ts';
@@ -47,6 +48,8 @@ export const applicationInput = z.object({
   specialNeeds: z.boolean(),
   pmpkDocumentRef: z.string().trim().min(1).max(200).optional(),
   privilege: z.object({ category: z.enum(PRIVILEGE_CATEGORIES), documentRef: z.string().trim().min(1).max(200) }).optional(),
+  /** The applicant confirms a child's birth date that disagrees with the date in the child's IIN. */
+  birthDateConfirmed: z.boolean().optional(),
 });
 export type ApplicationInput = z.infer<typeof applicationInput>;
 
@@ -87,41 +90,118 @@ const isUniqueViolation = (e: unknown, constraint?: string): boolean =>
 export interface PreparedApplication {
   input: ApplicationInput;
   birthDate: Temporal.PlainDate;
+  /** The IIN's birth date when the typed one disagrees and was confirmed (the application's flag), else null. */
+  birthDateCheck: string | null;
   phone1: string;
   phone2: string | null;
   warnings: ApplicationWarning[];
 }
 
-/** Check an application form (IINs, dates, phones, preferences) before any transaction. */
-export async function prepareApplication(deps: Pick<AppDeps, 'city' | 'clock'>, raw: ApplicationInput): Promise<PreparedApplication> {
-  const input = applicationInput.parse(raw);
+/**
+ * Check an application form (IINs, dates, phones, preferences) before any transaction. Every field
+ * is checked and every refusal reported at once (FieldsError: a form shows each beside its field).
+ * A birth date that disagrees with the child's IIN is refused unless the applicant confirmed it
+ * (`birthDateConfirmed`); then the application carries the flag (DOMAIN.md "IIN").
+ */
+export async function prepareApplication(deps: Pick<AppDeps, 'city' | 'clock'>, raw: unknown): Promise<PreparedApplication> {
   const policy = await deps.city.getPolicy();
-  const now = deps.clock.now();
-  const today = almatyDate(now);
+  const today = almatyDate(deps.clock.now());
+  const problems: FieldProblem[] = [];
+  const parsed = applicationInput.safeParse(raw);
+  if (!parsed.success) for (const i of parsed.error.issues) problems.push(zodProblem(i));
+  const refused = (path: string) => problems.some((p) => p.field === path || p.field.startsWith(`${path}.`));
+  const fail = (e: AppError, field: string) => problems.push({ field, code: e.code, key: e.messageKey, params: e.params });
+  // the fields the schema passed, read from the body as it came (the rest of the form may be refused)
+  const body = (raw ?? {}) as { child?: Record<string, unknown>; parent?: Record<string, unknown>; [k: string]: unknown };
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v.trim() : undefined);
   const warnings: ApplicationWarning[] = [];
 
-  const childIin = checkIin(input.child.iin);
-  if (!childIin.ok) throw iinError('child.iin', childIin.problem);
-  const parentIin = checkIin(input.parent.iin);
-  if (!parentIin.ok) throw iinError('parent.iin', parentIin.problem);
-  const birthDate = Temporal.PlainDate.from(input.child.birthDate);
-  if (!birthDate.equals(childIin.birthDate)) warnings.push('birth_date_differs_from_iin');
-  if (Temporal.PlainDate.compare(birthDate, today) > 0) throw invalid('birth_date_future', 'application.birth_date_future');
-  if (birthDate.year <= lastAgedOutBirthYear(today, policy))
-    throw invalid('school_age', 'application.school_age', { date: dmy(lastQueueDay(birthDate.year, policy)) });
+  const childIin = refused('child.iin') ? null : checkIin(str(body.child?.iin) ?? '');
+  if (childIin && !childIin.ok) fail(iinError('child.iin', childIin.problem), 'child.iin');
+  const parentIin = refused('parent.iin') ? null : checkIin(str(body.parent?.iin) ?? '');
+  if (parentIin && !parentIin.ok) fail(iinError('parent.iin', parentIin.problem), 'parent.iin');
+
+  let birthDate: Temporal.PlainDate | null = null;
+  let birthDateCheck: string | null = null;
+  if (!refused('child.birthDate')) {
+    birthDate = Temporal.PlainDate.from(str(body.child?.birthDate)!);
+    if (Temporal.PlainDate.compare(birthDate, today) > 0) fail(invalid('birth_date_future', 'application.birth_date_future'), 'child.birthDate');
+    else if (birthDate.year <= lastAgedOutBirthYear(today, policy)) fail(invalid('school_age', 'application.school_age', { date: dmy(lastQueueDay(birthDate.year, policy)) }), 'child.birthDate');
+    else if (childIin?.ok && !birthDate.equals(childIin.birthDate)) {
+      if (body.birthDateConfirmed === true) {
+        warnings.push('birth_date_differs_from_iin');
+        birthDateCheck = childIin.birthDate.toString();
+      } else fail(invalid('birth_date_differs_from_iin', 'application.birth_date_differs', { typed: birthDate.toString(), iin: childIin.birthDate.toString() }), 'child.birthDate');
+    }
+  }
+
   // identity squatting: the IIN given as the parent's must be of someone old enough to be the parent
-  const tooYoung = parentAgeProblem(parentIin.birthDate, [childIin.birthDate, birthDate], today, policy.parentMinAge);
-  if (tooYoung) throw invalid(tooYoung, `application.${tooYoung}`, { field: 'parent.iin', min: policy.parentMinAge });
+  if (parentIin?.ok && childIin?.ok) {
+    const tooYoung = parentAgeProblem(parentIin.birthDate, [childIin.birthDate, ...(birthDate ? [birthDate] : [])], today, policy.parentMinAge);
+    if (tooYoung) fail(invalid(tooYoung, `application.${tooYoung}`, { min: policy.parentMinAge }), 'parent.iin');
+  }
 
-  const phone1 = normalisePhone(input.parent.phone1);
-  if (!phone1) throw invalid('phone_invalid', 'application.phone_invalid', { field: 'parent.phone1' });
-  const phone2 = input.parent.phone2 ? normalisePhone(input.parent.phone2) : null;
-  if (input.parent.phone2 && !phone2) throw invalid('phone_invalid', 'application.phone_invalid', { field: 'parent.phone2' });
+  const phone1 = refused('parent.phone1') ? null : normalisePhone(str(body.parent?.phone1) ?? '');
+  if (!refused('parent.phone1') && !phone1) fail(invalid('phone_invalid', 'application.phone_invalid'), 'parent.phone1');
+  const typed2 = str(body.parent?.phone2);
+  const phone2 = typed2 ? normalisePhone(typed2) : null;
+  if (!refused('parent.phone2') && typed2 && !phone2) fail(invalid('phone_invalid', 'application.phone_invalid'), 'parent.phone2');
 
-  if (input.preferences.length > policy.maxPreferences) throw invalid('preferences_too_many', 'application.preferences_too_many', { max: policy.maxPreferences });
-  if (new Set(input.preferences).size !== input.preferences.length) throw invalid('preferences_duplicate', 'application.preferences_duplicate');
-  if (input.specialNeeds && !input.pmpkDocumentRef) throw invalid('pmpk_required', 'application.pmpk_required');
-  return { input, birthDate, phone1, phone2, warnings };
+  if (!refused('preferences')) {
+    const prefs = body.preferences as number[];
+    if (prefs.length > policy.maxPreferences) fail(invalid('preferences_too_many', 'application.preferences_too_many', { max: policy.maxPreferences }), 'preferences');
+    else if (new Set(prefs).size !== prefs.length) fail(invalid('preferences_duplicate', 'application.preferences_duplicate'), `preferences.${prefs.findIndex((x, i) => prefs.indexOf(x) !== i)}`);
+  }
+  if (body.specialNeeds === true && !str(body.pmpkDocumentRef)) fail(invalid('pmpk_required', 'application.pmpk_required'), 'pmpkDocumentRef');
+  if (problems.length || !parsed.success) throw new FieldsError(problems);
+  return { input: parsed.data, birthDate: birthDate!, birthDateCheck, phone1: phone1!, phone2, warnings };
+}
+
+/**
+ * The preferred organisations exist, are open and of the application's kind; each refusal names the
+ * organisation («Күншуақ» балабақшасы), never its id, and points at its select (preferences.<i>).
+ */
+export async function checkPreferredOrganisations(trx: Kysely<DB>, orgKind: 'kindergarten' | 'mini_centre', preferences: readonly number[]): Promise<void> {
+  const orgs = preferences.length ? await trx.selectFrom('organisations').select(['id', 'kind', 'closed_at', 'name_kk', 'name_ru']).where('id', 'in', [...preferences]).execute() : [];
+  const problems: FieldProblem[] = [];
+  preferences.forEach((id, i) => {
+    const o = orgs.find((x) => x.id === id);
+    const field = `preferences.${i}`;
+    if (!o) problems.push({ field, code: 'organisation_unavailable', key: 'application.organisation_unavailable', params: { id } });
+    else if (o.closed_at) problems.push({ field, code: 'organisation_unavailable', key: 'application.organisation_closed', params: { nameKk: o.name_kk, nameRu: o.name_ru } });
+    else if (o.kind !== orgKind)
+      problems.push({ field, code: 'organisation_kind_mismatch', key: orgKind === 'kindergarten' ? 'application.organisation_not_kindergarten' : 'application.organisation_not_mini_centre', params: { nameKk: o.name_kk, nameRu: o.name_ru } });
+  });
+  if (problems.length) throw new FieldsError(problems);
+}
+
+/**
+ * The whole form at once: the checks without the database (prepareApplication), the preferred
+ * organisations (open, of the kind), and any refusals the caller found first (`more`: a form's
+ * documents, the parent's IIN). Throws one FieldsError listing them all.
+ */
+export async function checkApplication(deps: Pick<AppDeps, 'city' | 'clock' | 'database'>, raw: unknown, more: readonly FieldProblem[] = []): Promise<PreparedApplication> {
+  const problems: FieldProblem[] = [...more];
+  let prepared: PreparedApplication | null = null;
+  try {
+    prepared = await prepareApplication(deps, raw);
+  } catch (e) {
+    if (!(e instanceof FieldsError)) throw e;
+    problems.push(...e.problems);
+  }
+  const body = (raw ?? {}) as { orgKind?: unknown; preferences?: unknown };
+  const prefs = Array.isArray(body.preferences) ? body.preferences.filter((x): x is number => Number.isInteger(x) && x > 0) : [];
+  if ((body.orgKind === 'kindergarten' || body.orgKind === 'mini_centre') && prefs.length) {
+    try {
+      await checkPreferredOrganisations(deps.database.db, body.orgKind, prefs);
+    } catch (e) {
+      if (!(e instanceof FieldsError)) throw e;
+      problems.push(...e.problems);
+    }
+  }
+  const unique = problems.filter((p, i) => problems.findIndex((q) => q.field === p.field && q.key === p.key) === i);
+  if (unique.length) throw new FieldsError(unique);
+  return prepared!;
 }
 
 /** A unique index refused two applications for one child at the same moment. */
@@ -132,7 +212,7 @@ export function isChildAlreadyQueuedRace(e: unknown): boolean {
 /** Apply: one child into the queue, in one transaction with its audit entries. */
 export async function createApplication(deps: AppDeps, actor: Actor, raw: ApplicationInput): Promise<Created> {
   assertCan(actor, 'application.create');
-  const prepared = await prepareApplication(deps, raw);
+  const prepared = await checkApplication(deps, raw);
   // a new parent created by two applications at the same moment: the loser retries and finds them
   for (let attempt = 0; ; attempt++) {
     try {
@@ -171,12 +251,7 @@ export async function writeApplication(
   const { input, birthDate, phone1, phone2 } = prepared;
   const warnings = [...prepared.warnings];
   const nowDate = toDate(clock.now());
-  const orgs = await trx.selectFrom('organisations').select(['id', 'kind', 'closed_at']).where('id', 'in', input.preferences).execute();
-  for (const id of input.preferences) {
-    const o = orgs.find((x) => x.id === id);
-    if (!o || o.closed_at) throw invalid('organisation_unavailable', 'application.organisation_unavailable', { id });
-    if (o.kind !== input.orgKind) throw invalid('organisation_kind_mismatch', 'application.organisation_kind_mismatch', { id });
-  }
+  await checkPreferredOrganisations(trx, input.orgKind, input.preferences);
   const entries: AuditEntry[] = [];
 
   // the parent: found by IIN or created. An existing parent's phones are never changed here —
@@ -253,6 +328,7 @@ export async function writeApplication(
       desired_start: input.desiredStart,
       special_needs: input.specialNeeds,
       pmpk_document_ref: input.specialNeeds ? (input.pmpkDocumentRef ?? null) : null,
+      birth_date_check: prepared.birthDateCheck,
       tier: 'general',
       applied_at: nowDate,
       created_at: nowDate,

@@ -21,6 +21,8 @@ export const PERMISSIONS = {
   'contract.extra_period': ['kindergarten'],
   'contract.conclude': ['kindergarten'],
   'contract.refuse': ['kindergarten'],
+  // the birth date confirmed against the IIN's: cleared after checking the birth certificate
+  'application.birth_date_clear': ['kindergarten', 'operator'],
   // staff workspace: reading a child's record is logged (record.read); printing documents
   'groups.read': ['kindergarten', 'operator'],
   'record.read': ['kindergarten', 'operator'],

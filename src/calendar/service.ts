@@ -8,7 +8,7 @@ import type { CalendarDayKind, DB } from '../db/schema.ts';
 import { WorkingCalendar } from '../domain/calendar.ts';
 import type { Policy } from '../domain/policy.ts';
 import { contractDeadline, referralDeadline } from '../domain/referral.ts';
-import { AppError, invalid } from '../errors.ts';
+import { AppError, FieldsError, invalid } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
 import { enqueueSms } from '../sms/outbox.ts';
 
@@ -163,7 +163,7 @@ export async function previewDay(deps: AppDeps, actor: Actor, input: Pick<SetDay
 export async function setDay(deps: AppDeps, actor: Actor, input: SetDayInput): Promise<SetDayResult> {
   assertCan(actor, 'calendar.edit');
   const reason = input.reason.trim();
-  if (!reason) throw invalid('invalid_input', 'error.validation', { details: 'reason' });
+  if (!reason) throw new FieldsError([{ field: 'reason', code: 'invalid_input', key: 'dept.error.reason_required' }]);
   const { day } = checkChange(input);
   const kind = input.kind;
   const now = toDate(deps.clock.now());

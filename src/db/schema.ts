@@ -138,6 +138,14 @@ export interface ApplicationsTable {
   preferences: ColumnType<number[], never, never>;
   /** The queue import that brought it in (migration 0011). */
   import_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /**
+   * The IIN's birth date when the typed birth date disagreed with it and the applicant confirmed the
+   * typed one (migration 0045); null when they agree. Cleared (not erased) by staff with a reason.
+   */
+  birth_date_check: ColumnType<DateStr | null, DateStr | null | undefined, DateStr | null>;
+  birth_date_check_cleared_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  birth_date_check_cleared_by: ColumnType<number | null, number | null | undefined, number | null>;
+  birth_date_check_cleared_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export interface ApplicationPreferencesTable {
   application_id: number;

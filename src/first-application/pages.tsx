@@ -1,8 +1,8 @@
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { Csrf } from '../web/forms.tsx';
 import { trOf, type Tr } from '../web/components.tsx';
-import { CodeField, DemoSmsLink, ResendCodeForm, FileField, IinField, Notice, Problem, TextField } from '../web/parent-fields.tsx';
-import { ApplyFields, type ApplyForm } from '../applications/apply-fields.tsx';
+import { CodeField, DemoSmsLink, ResendCodeForm, FileField, Notice, Problem, TextField } from '../web/parent-fields.tsx';
+import { ApplyFields, InputField, problemOf, type ApplyForm, type FormProblems } from '../applications/apply-fields.tsx';
 import type { FirstApplyParent } from './service.ts';
 
 type OrgOption = { id: number; kind: string; nameKk: string; nameRu: string };
@@ -10,19 +10,20 @@ export type FirstKind = 'application' | 'handover';
 
 const base = (kind: FirstKind) => (kind === 'handover' ? '/apply/handover' : '/apply');
 
-/** The parent's own fields of the public forms (IIN, names, phones, e-mail). */
-function ParentFields(props: { tr: Tr; p: Partial<FirstApplyParent>; email?: boolean }): JSX.Element {
+/** The parent's own fields of the public forms (IIN, names, phones, e-mail), each with its refusal beside it. */
+function ParentFields(props: { tr: Tr; p: Partial<FirstApplyParent>; email?: boolean; problems?: FormProblems | undefined }): JSX.Element {
   const { tr, p } = props;
+  const err = (id: string) => problemOf(tr, props.problems, id);
   return (
     <fieldset class="stack">
       <legend safe>{tr('parents.first.parent')}</legend>
-      <IinField tr={tr} value={p.iin} />
-      <TextField id="parentLastName" label={tr('parents.apply.last_name')} value={p.lastName} required />
-      <TextField id="parentFirstName" label={tr('parents.apply.first_name')} value={p.firstName} required />
-      <TextField id="parentMiddleName" label={tr('parents.apply.middle_name')} value={p.middleName} />
-      <TextField id="phone1" type="tel" label={tr('parents.phone1')} value={p.phone1} required hint={tr('parents.first.phone.hint')} inputmode="tel" maxlength="20" />
-      <TextField id="phone2" type="tel" label={tr('parents.phone2')} value={p.phone2} hint={tr('parents.first.phone2.hint')} inputmode="tel" maxlength="20" />
-      {props.email === false ? '' : <TextField id="email" type="email" label={tr('parents.email')} value={p.email} maxlength="200" />}
+      <InputField id="iin" label={tr('parents.iin')} value={p.iin} required inputmode="numeric" maxlength="15" autocomplete="username" hint={tr('parents.iin.hint')} error={err('iin')} />
+      <InputField id="parentLastName" label={tr('parents.apply.last_name')} value={p.lastName} required error={err('parentLastName')} />
+      <InputField id="parentFirstName" label={tr('parents.apply.first_name')} value={p.firstName} required error={err('parentFirstName')} />
+      <InputField id="parentMiddleName" label={tr('parents.apply.middle_name')} value={p.middleName} error={err('parentMiddleName')} />
+      <InputField id="phone1" type="tel" label={tr('parents.phone1')} value={p.phone1} required hint={tr('parents.first.phone.hint')} inputmode="tel" maxlength="20" error={err('phone1')} />
+      <InputField id="phone2" type="tel" label={tr('parents.phone2')} value={p.phone2} hint={tr('parents.first.phone2.hint')} inputmode="tel" maxlength="20" error={err('phone2')} />
+      {props.email === false ? '' : <InputField id="email" type="email" label={tr('parents.email')} value={p.email} maxlength="200" error={err('email')} />}
       <p class="hint" data-qa="known-note" safe>
         {tr('parents.first.known_note')}
       </p>
@@ -33,10 +34,11 @@ function ParentFields(props: { tr: Tr; p: Partial<FirstApplyParent>; email?: boo
 /** /apply: the first application of a parent with no cabinet yet — the parent, then the cabinet form's own fields. */
 export function firstApplyPage(
   ctx: PageContext,
-  o: { organisations: OrgOption[]; maxPreferences: number; form?: ApplyForm; parent?: Partial<FirstApplyParent>; error?: string | null; wayOut?: boolean },
+  o: { organisations: OrgOption[]; maxPreferences: number; form?: ApplyForm; parent?: Partial<FirstApplyParent>; error?: string | null; wayOut?: boolean; problems?: FormProblems | null },
 ): string {
   const tr = trOf(ctx);
   const f = o.form ?? {};
+  const problems = o.problems ?? undefined;
   return Layout({
     ctx,
     title: tr('parents.first.title'),
@@ -59,10 +61,11 @@ export function firstApplyPage(
             {tr('parents.first.have_cabinet')}
           </a>
         </p>
-        <form method="post" action={`/apply?lang=${ctx.lang}`} enctype="multipart/form-data" class="stack" data-qa="first-apply-form">
+        {/* novalidate: the server names every refused field at once, beside it (a browser stops at the first) */}
+        <form method="post" action={`/apply?lang=${ctx.lang}`} enctype="multipart/form-data" class="stack" data-qa="first-apply-form" novalidate>
           <Csrf ctx={ctx} />
-          <ParentFields tr={tr} p={o.parent ?? {}} />
-          <ApplyFields ctx={ctx} organisations={o.organisations} maxPreferences={o.maxPreferences} form={f} />
+          <ParentFields tr={tr} p={o.parent ?? {}} problems={problems} />
+          <ApplyFields ctx={ctx} organisations={o.organisations} maxPreferences={o.maxPreferences} form={f} problems={problems} />
           <div>
             <button type="submit" data-qa="first-apply-submit" safe>
               {tr('parents.first.submit')}

@@ -2,13 +2,15 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
-import { AppError } from '../errors.ts';
+import { AppError, FieldsError } from '../errors.ts';
+import { problemText, zodProblem } from '../web/fields.ts';
+import type { Lang } from '../db/schema.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { openOrganisations } from '../web/queries.ts';
 import { setSessionCookie } from '../auth/sessions.ts';
 import { acceptFormWithFile, type FormWithFile } from '../uploads/multipart.ts';
-import { applyFormOf } from '../applications/apply-form.ts';
+import { applyFormOf, formProblems } from '../applications/apply-form.ts';
 import { firstApplyParentOf, requestFirstApply, requestFirstHandover, resendFirstApplyCode, verifyFirstApply } from './service.ts';
 import { firstApplyPage, firstCodePage, firstHandoverPage, type FirstKind } from './pages.tsx';
 
@@ -17,10 +19,15 @@ const langQ = z.object({ lang: z.string().optional(), child: z.string().max(20).
 const codeBody = z.object({ iin: z.string().max(40).default(''), code: z.string().max(20).default('') });
 const EMPTY: FormWithFile = { fields: {}, file: null, files: {}, truncated: false };
 
-/** A bad form field (zod) as the translated validation error; other AppErrors as they are. */
+/** A bad form field (zod) as a field refusal (named by its label, never its path); other AppErrors as they are. */
 function asAppError(thrown: unknown): AppError | null {
-  if (thrown instanceof z.ZodError) return new AppError('invalid_input', 400, 'error.validation', { details: thrown.issues.map((i) => i.path.join('.')).join(', ') });
+  if (thrown instanceof z.ZodError) return new FieldsError(thrown.issues.map((i) => zodProblem(i)));
   return thrown instanceof AppError ? thrown : null;
+}
+
+/** An error's text for a page: each refused field named by its label. */
+function errorText(lang: Lang, e: AppError): string {
+  return e instanceof FieldsError ? e.problems.map((p) => problemText(lang, p)).join(' ') : t(lang, e.messageKey, e.params);
 }
 
 /**
@@ -32,7 +39,7 @@ function asAppError(thrown: unknown): AppError | null {
 export const firstApplyRoutes: RoutePlugin = async (app, deps) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  async function showForm(req: FastifyRequest, reply: FastifyReply, form: FormWithFile | null, o: { error?: string; wayOut?: boolean; status?: number } = {}) {
+  async function showForm(req: FastifyRequest, reply: FastifyReply, form: FormWithFile | null, o: { error?: string; wayOut?: boolean; status?: number; problems?: ReturnType<typeof formProblems> } = {}) {
     const policy = await deps.city.getPolicy();
     return sendPage(
       reply,
@@ -42,6 +49,7 @@ export const firstApplyRoutes: RoutePlugin = async (app, deps) => {
         ...(form ? { form: applyFormOf(form, policy.maxPreferences), parent: firstApplyParentOf(form) } : {}),
         error: o.error ?? null,
         wayOut: o.wayOut ?? false,
+        problems: o.problems ?? null,
       }),
       o.status ?? 200,
     );
@@ -75,7 +83,7 @@ export const firstApplyRoutes: RoutePlugin = async (app, deps) => {
       } catch (thrown) {
         const e = asAppError(thrown);
         if (!e) throw thrown;
-        return showCode(req, reply, kind, iin, { error: t(req.lang, e.messageKey, e.params), status: e.status });
+        return showCode(req, reply, kind, iin, { error: errorText(req.lang, e), status: e.status });
       }
     });
     r.post(`${base}/verify`, { schema: { ...hide, body: codeBody } }, async (req, reply) => {
@@ -88,7 +96,7 @@ export const firstApplyRoutes: RoutePlugin = async (app, deps) => {
       } catch (thrown) {
         const e = asAppError(thrown);
         if (!e) throw thrown;
-        return showCode(req, reply, kind, iin, { error: t(req.lang, e.messageKey, e.params), status: e.status });
+        return showCode(req, reply, kind, iin, { error: errorText(req.lang, e), status: e.status });
       }
     });
   }
@@ -105,7 +113,10 @@ export const firstApplyRoutes: RoutePlugin = async (app, deps) => {
       } catch (thrown) {
         const e = asAppError(thrown);
         if (!e) throw thrown;
-        return showForm(req, reply, form, { error: t(req.lang, e.messageKey, e.params), wayOut: e.code === 'child_already_queued', status: e.status });
+        // refused fields: each beside its field, and above the form how many to correct
+        const problems = formProblems(e);
+        const error = problems ? t(req.lang, 'form.errors', { n: Object.keys(problems).length }) : t(req.lang, e.messageKey, e.params);
+        return showForm(req, reply, form, { error, problems, wayOut: e.code === 'child_already_queued', status: e.status });
       }
     });
     c.post('/apply/handover', { schema: hide }, async (req, reply) => {
@@ -116,7 +127,7 @@ export const firstApplyRoutes: RoutePlugin = async (app, deps) => {
       } catch (thrown) {
         const e = asAppError(thrown);
         if (!e) throw thrown;
-        return sendPage(reply, firstHandoverPage(pageContext(req, reply, deps), { parent: firstApplyParentOf(form), childIin: form.fields.childIin ?? '', error: t(req.lang, e.messageKey, e.params) }), e.status);
+        return sendPage(reply, firstHandoverPage(pageContext(req, reply, deps), { parent: firstApplyParentOf(form), childIin: form.fields.childIin ?? '', error: errorText(req.lang, e) }), e.status);
       }
     });
   });

@@ -5,12 +5,13 @@ import type { DB, IdentityCheckResult, Lang } from '../db/schema.ts';
 import type { Policy } from '../domain/policy.ts';
 import { almatyDate, toDate } from '../clock.ts';
 import { audit, PUBLIC } from '../audit/write.ts';
-import { AppError, conflict, invalid } from '../errors.ts';
+import { AppError, conflict, FieldsError } from '../errors.ts';
 import { checkIin, parentAgeProblem } from '../domain/iin.ts';
 import { askIdentity, type IdentityCheck } from '../identity/port.ts';
+import { zodProblem } from '../web/fields.ts';
 import { iinError } from '../applications/messages.ts';
 import { createSession } from '../auth/sessions.ts';
-import { applicationInput, isChildAlreadyQueuedRace, normalisePhone, prepareApplication, writeApplication, type ApplicationInput, type PreparedApplication } from '../applications/service.ts';
+import { applicationInput, checkApplication, isChildAlreadyQueuedRace, normalisePhone, prepareApplication, writeApplication, type ApplicationInput, type PreparedApplication } from '../applications/service.ts';
 import type { FormWithFile } from '../uploads/multipart.ts';
 import { applicationInputOf, readApplyForm } from '../applications/apply-form.ts';
 import { writeHandoverRequest } from '../handover/service.ts';
@@ -257,7 +258,7 @@ export interface FirstApplyRequested extends OtpRequested {
 export async function requestFirstApply(deps: AppDeps, input: { form: FormWithFile; address: string; lang: Lang }, requestId?: string): Promise<FirstApplyRequested> {
   const policy = await deps.city.getPolicy();
   const p = firstApplyParentOf(input.form);
-  const iin = checkParentIin(p.iin);
+  const iin = p.iin.replace(/\s/g, '');
   const read = readApplyForm(input.form, policy.maxPreferences);
   const parentPart = (): ApplicationInput['parent'] => ({
     iin,
@@ -270,7 +271,8 @@ export async function requestFirstApply(deps: AppDeps, input: { form: FormWithFi
     lang: input.lang,
   });
   // every rule of the queue core first, with stand-in document references
-  const checked = await prepareApplication(deps, applicationInputOf(read, parentPart(), { privilege: read.privilegeFile ? 'upload:0' : null, pmpk: read.pmpkFile ? 'upload:0' : null }));
+  // (every refusal of the form at once: the parent's fields, the child's, the documents)
+  const checked = await checkApplication(deps, applicationInputOf(read, parentPart(), { privilege: read.privilegeFile ? 'upload:0' : null, pmpk: read.pmpkFile ? 'upload:0' : null }), read.problems);
   await dryRun(deps, checked);
 
   const now = toDate(deps.clock.now());
@@ -461,7 +463,7 @@ export async function requestFirstHandover(deps: AppDeps, input: { form: FormWit
   const childIin = (input.form.fields.childIin ?? '').replace(/\s/g, '');
   const c = checkIin(childIin);
   if (!c.ok) throw iinError('childIin', c.problem);
-  const parent = applicationInput.shape.parent.parse({
+  const typed = applicationInput.shape.parent.safeParse({
     iin,
     lastName: p.lastName,
     firstName: p.firstName,
@@ -470,13 +472,15 @@ export async function requestFirstHandover(deps: AppDeps, input: { form: FormWit
     ...(p.phone2 ? { phone2: p.phone2 } : {}),
     lang: input.lang,
   });
+  if (!typed.success) throw new FieldsError(typed.error.issues.map((i) => zodProblem({ ...i, path: ['parent', ...i.path] })));
+  const parent = typed.data;
   const phone1 = normalisePhone(parent.phone1);
-  if (!phone1) throw invalid('phone_invalid', 'application.phone_invalid', { field: 'parent.phone1' });
+  if (!phone1) throw new FieldsError([{ field: 'parent.phone1', code: 'phone_invalid', key: 'application.phone_invalid' }]);
   const phone2 = parent.phone2 ? normalisePhone(parent.phone2) : null;
-  if (parent.phone2 && !phone2) throw invalid('phone_invalid', 'application.phone_invalid', { field: 'parent.phone2' });
+  if (parent.phone2 && !phone2) throw new FieldsError([{ field: 'parent.phone2', code: 'phone_invalid', key: 'application.phone_invalid' }]);
   const parentBirth = checkIin(iin);
   const tooYoung = parentBirth.ok ? parentAgeProblem(parentBirth.birthDate, [c.birthDate], almatyDate(deps.clock.now()), policy.parentMinAge) : null;
-  if (tooYoung) throw invalid(tooYoung, `application.${tooYoung}`, { field: 'parent.iin', min: policy.parentMinAge });
+  if (tooYoung) throw new FieldsError([{ field: 'parent.iin', code: tooYoung, key: `application.${tooYoung}`, params: { min: policy.parentMinAge } }]);
   const file = checkUpload(input.form.file, input.form.truncated);
 
   const now = toDate(deps.clock.now());

@@ -9,7 +9,43 @@ export type { Flash };
 
 const orDash = (s: string | null): string => s ?? '—';
 
-export function privilegesPage(ctx: PageContext, d: { pending: (PendingClaim & { uploadId: number | null })[]; confirmed: ConfirmedClaim[]; reviewDays: number; stopDays: number } & Flash): string {
+type Pages = { pending: { page: number; hasNext: boolean }; confirmed: { page: number; hasNext: boolean } };
+
+/** "Previous / next" links of one list (the other list's page kept). */
+function Pager(props: { ctx: PageContext; which: 'page' | 'cpage'; pages: Pages }): JSX.Element {
+  const tr = trOf(props.ctx);
+  const p = props.which === 'page' ? props.pages.pending : props.pages.confirmed;
+  if (p.page === 1 && !p.hasNext) return <></>;
+  const href = (n: number) => {
+    const other = props.which === 'page' ? `&cpage=${props.pages.confirmed.page}` : `&page=${props.pages.pending.page}`;
+    return `/staff/privileges?lang=${props.ctx.lang}&${props.which}=${n}${other}`;
+  };
+  return (
+    <nav class="pager" aria-label={tr('pager.label')} data-qa={`${props.which}-pager`} style="display:flex;gap:1.5rem;margin:.75rem 0">
+      {p.page > 1 ? (
+        <a href={href(p.page - 1)} rel="prev" data-qa="prev" safe>
+          {tr('pager.prev')}
+        </a>
+      ) : (
+        ''
+      )}
+      <span safe>{tr('pager.page', { n: p.page })}</span>
+      {p.hasNext ? (
+        <a href={href(p.page + 1)} rel="next" data-qa="next" safe>
+          {tr('pager.next')}
+        </a>
+      ) : (
+        ''
+      )}
+    </nav>
+  );
+}
+
+export function privilegesPage(
+  ctx: PageContext,
+  d: { pending: (PendingClaim & { uploadId: number | null })[]; confirmed: ConfirmedClaim[]; reviewDays: number; stopDays: number; pages?: Pages } & Flash,
+): string {
+  const pages: Pages = d.pages ?? { pending: { page: 1, hasNext: false }, confirmed: { page: 1, hasNext: false } };
   const tr = trOf(ctx);
   const q = `?lang=${ctx.lang}`;
   const name = (c: { lastName: string; firstName: string; middleName: string | null }) => [c.lastName, c.firstName, c.middleName].filter(Boolean).join(' ');
@@ -65,6 +101,7 @@ export function privilegesPage(ctx: PageContext, d: { pending: (PendingClaim & {
             ))}
           </ul>
         )}
+        <Pager ctx={ctx} which="page" pages={pages} />
         <h2 safe>{tr('dept.priv.confirmed')}</h2>
         <p class="hint" safe>
           {tr('dept.priv.confirmed.intro', { days: d.stopDays })}
@@ -96,6 +133,7 @@ export function privilegesPage(ctx: PageContext, d: { pending: (PendingClaim & {
             ))}
           </ul>
         )}
+        <Pager ctx={ctx} which="cpage" pages={pages} />
       </>
     ),
   });

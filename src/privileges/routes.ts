@@ -19,6 +19,7 @@ const langQ = { lang: z.string().optional() };
 const error = z.object({ error: z.string(), message: z.string() });
 const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
 const security = [{ session: [] }];
+const pageQ = z.coerce.number().int().min(1).max(100000).optional().catch(undefined);
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 /** The API's own id parameter (as before the move: no upper bound). */
 const claimParam = z.object({ id: z.coerce.number().int().positive() });
@@ -34,13 +35,17 @@ export const privilegeRoutes: RoutePlugin = (app, deps) => {
   const tr = (req: FastifyRequest, k: MessageKey, p?: Record<string, string | number>) => t(req.lang, k, p);
 
   async function privilegesPage(req: FastifyRequest, reply: FastifyReply, flash: P.Flash, status = 200): Promise<FastifyReply> {
-    const pending = await S.listPendingClaims(deps, req.actor);
+    // 50 claims a page in each list (?page= for the pending, ?cpage= for the confirmed)
+    const q = (req.query ?? {}) as { page?: number; cpage?: number };
+    const pending = await S.pageOf(q.page ?? 1, (limit, offset) => S.listPendingClaims(deps, req.actor, limit, offset));
+    const confirmed = await S.pageOf(q.cpage ?? 1, (limit, offset) => S.listConfirmedClaims(deps, req.actor, limit, offset));
     const policy = await deps.city.getPolicy();
     return sendPage(
       reply,
       P.privilegesPage(ctxOf(req, reply), {
-        pending: pending.map((c) => ({ ...c, uploadId: uploadIdOf(c.documentRef) })),
-        confirmed: await S.listConfirmedClaims(deps, req.actor),
+        pending: pending.rows.map((c) => ({ ...c, uploadId: uploadIdOf(c.documentRef) })),
+        confirmed: confirmed.rows,
+        pages: { pending: { page: pending.page, hasNext: pending.hasNext }, confirmed: { page: confirmed.page, hasNext: confirmed.hasNext } },
         reviewDays: policy.privilegeReviewWorkingDays,
         stopDays: policy.stopListDays,
         ...flash,
@@ -51,7 +56,7 @@ export const privilegeRoutes: RoutePlugin = (app, deps) => {
 
   r.get(
     '/staff/privileges',
-    { schema: { ...hide, querystring: z.object({ done: z.enum(['confirmed', 'rejected', 'cancelled']).optional(), number: z.string().max(40).optional(), date: z.string().max(10).optional(), ...langQ }) } },
+    { schema: { ...hide, querystring: z.object({ done: z.enum(['confirmed', 'rejected', 'cancelled']).optional(), number: z.string().max(40).optional(), date: z.string().max(10).optional(), page: pageQ, cpage: pageQ, ...langQ }) } },
     async (req, reply) => {
       if (!staffOnly(req, reply)) return reply;
     assertCan(req.actor, 'privilege.decide');

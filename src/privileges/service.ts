@@ -162,7 +162,7 @@ export interface PendingClaim {
 }
 
 /** The operator's work list: claims waiting for a decision, oldest first, with their review deadline. */
-export async function listPendingClaims(deps: AppDeps, actor: Actor, limit = 200): Promise<PendingClaim[]> {
+export async function listPendingClaims(deps: AppDeps, actor: Actor, limit = 200, offset = 0): Promise<PendingClaim[]> {
   assertCan(actor, 'privilege.decide');
   const [policy, calendar] = await Promise.all([deps.city.getPolicy(), deps.city.getCalendar()]);
   const today = almatyDate(deps.clock.now());
@@ -178,6 +178,7 @@ export async function listPendingClaims(deps: AppDeps, actor: Actor, limit = 200
     .orderBy('pc.claimed_at')
     .orderBy('pc.id')
     .limit(limit)
+    .offset(offset)
     .execute();
   return rows.map((r) => {
     const claimedAt = Temporal.Instant.fromEpochMilliseconds(r.claimed_at.getTime());
@@ -222,7 +223,7 @@ export interface ConfirmedClaim {
 }
 
 /** Confirmed claims of applications still queued or enrolled, newest decision first (to find one false). */
-export async function listConfirmedClaims(deps: AppDeps, actor: Actor): Promise<ConfirmedClaim[]> {
+export async function listConfirmedClaims(deps: AppDeps, actor: Actor, limit = 200, offset = 0): Promise<ConfirmedClaim[]> {
   assertCan(actor, 'privilege.decide');
   const scope = scopeDistrictId(actor);
   const rows = await deps.database.db
@@ -236,7 +237,8 @@ export async function listConfirmedClaims(deps: AppDeps, actor: Actor): Promise<
     .$if(scope !== null, (q) => q.where(applicationInDistrict('pc.application_id', scope!)))
     .orderBy('pc.decided_at', 'desc')
     .orderBy('pc.id', 'desc')
-    .limit(200)
+    .limit(limit)
+    .offset(offset)
     .execute();
   return rows.map((x) => ({
     claimId: x.id,
@@ -248,6 +250,15 @@ export async function listConfirmedClaims(deps: AppDeps, actor: Actor): Promise<
     childName: [x.last_name, x.first_name, x.middle_name].filter(Boolean).join(' '),
     referral: x.ref_number && x.ref_status ? { number: x.ref_number, status: x.ref_status } : null,
   }));
+}
+
+/** The department's page lists claims 50 at a time (the page weighed 377 KB with every claim on it). */
+export const CLAIMS_PER_PAGE = 50;
+
+/** One page (1-based) of a list, and whether there is a next one (one row more is read to know). */
+export async function pageOf<T>(page: number, read: (limit: number, offset: number) => Promise<T[]>): Promise<{ rows: T[]; page: number; hasNext: boolean }> {
+  const rows = await read(CLAIMS_PER_PAGE + 1, (page - 1) * CLAIMS_PER_PAGE);
+  return { rows: rows.slice(0, CLAIMS_PER_PAGE), page, hasNext: rows.length > CLAIMS_PER_PAGE };
 }
 
 /** What the notice after a false claim names: the cancelled referral's number and the stop-list's last day. */

@@ -147,6 +147,8 @@ export interface ReferralRecord {
   missingDocuments: DocumentKey[];
   /** The reasons the kindergarten may give today to refuse the contract (the closed list of the referral's kind). */
   refusalReasons: Path.ContractRefusalReason[];
+  /** The birth date differs from the child's IIN and the applicant confirmed it (migration 0045): the IIN's date, and whether staff cleared it. */
+  birthDateCheck: { iinDate: string; clearedAt: Date | null; clearedReason: string | null } | null;
 }
 
 async function loadRecord(deps: AppDeps, id: number): Promise<ReferralRecord | null> {
@@ -173,6 +175,9 @@ async function loadRecord(deps: AppDeps, id: number): Promise<ReferralRecord | n
       'a.id as application_id',
       'a.number as application_number',
       'a.special_needs',
+      'a.birth_date_check',
+      'a.birth_date_check_cleared_at',
+      'a.birth_date_check_cleared_reason',
       'o.id as org_id',
       'o.name_kk as org_name_kk',
       'o.name_ru as org_name_ru',
@@ -231,6 +236,7 @@ async function loadRecord(deps: AppDeps, id: number): Promise<ReferralRecord | n
     group: { id: r.group_id, name: r.group_name, birthYear: r.birth_year, language: r.group_language, type: r.group_type },
     child: { id: r.child_id, iin: r.child_iin, lastName: r.child_last, firstName: r.child_first, middleName: r.child_middle, birthDate: r.birth_date },
     parent: { id: r.parent_id, iin: r.parent_iin, lastName: r.parent_last, firstName: r.parent_first, middleName: r.parent_middle, phone1: r.phone1, phone2: r.phone2 },
+    birthDateCheck: r.birth_date_check ? { iinDate: r.birth_date_check, clearedAt: r.birth_date_check_cleared_at, clearedReason: r.birth_date_check_cleared_reason } : null,
     contract:
       r.contract_id !== null && r.contract_status !== null && r.contract_deadline !== null
         ? {

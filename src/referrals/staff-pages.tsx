@@ -1,7 +1,7 @@
 import { Html } from '@kitajs/html';
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
-import { StackedTable, trOf, type Column } from '../web/components.tsx';
+import { ReasonForm, StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDate, formatDateTime } from '../web/format.ts';
 import { Facts } from '../contracts/pages.tsx';
 import { hasKey, type MessageKey } from '../web/i18n/index.ts';
@@ -114,6 +114,7 @@ export function referralPage(ctx: PageContext, r: ReferralRecord, d: Flash & { d
             ...(r.specialNeeds ? ([[tr('staff.referral.special_needs'), tr('staff.referral.yes')]] as [string, string][]) : []),
           ]}
         />
+        <BirthDateCheck ctx={ctx} r={r} />
         {r.status === 'issued' ? (
           d.deadlinePassed ? (
             <p class="error" data-qa="deadline-passed" safe>
@@ -198,16 +199,6 @@ export function referralPage(ctx: PageContext, r: ReferralRecord, d: Flash & { d
             )}
             {c.status === 'pending' ? (
               <div style="display:grid;gap:1rem;max-width:28rem">
-                {r.missingDocuments.length === 0 ? (
-                  <form method="post" action={`${base}/conclude${q}`}>
-                    <Csrf ctx={ctx} />
-                    <button type="submit" data-qa="conclude" safe>
-                      {tr('staff.referral.contract.conclude')}
-                    </button>
-                  </form>
-                ) : (
-                  ''
-                )}
                 {!c.extraPeriodGranted ? (
                   <form method="post" action={`${base}/extra-period${q}`}>
                     <Csrf ctx={ctx} />
@@ -288,9 +279,59 @@ export function referralPage(ctx: PageContext, r: ReferralRecord, d: Flash & { d
             )}
           </ul>
         </section>
+        {c?.status === 'pending' && r.missingDocuments.length === 0 ? (
+          // enrolment last, below the contract to print and sign, with an explicit confirmation;
+          // not offered while documents recorded missing at registration are still to be brought
+          <section aria-labelledby="enrol-h" data-qa="enrol">
+            <h2 id="enrol-h" safe>
+              {tr('enrol.title')}
+            </h2>
+            <form method="post" action={`${base}/conclude${q}`} class="stack" data-qa="conclude-form">
+              <Csrf ctx={ctx} />
+              <p class="hint" safe>
+                {tr('enrol.hint')}
+              </p>
+              <label style="font-weight:400;display:flex;gap:.5rem;align-items:flex-start">
+                <input type="checkbox" name="confirm" value="yes" required data-qa="conclude-confirm" /> <span safe>{tr('enrol.confirm')}</span>
+              </label>
+              <div>
+                <button type="submit" data-qa="conclude" safe>
+                  {tr('staff.referral.contract.conclude')}
+                </button>
+              </div>
+            </form>
+          </section>
+        ) : (
+          ''
+        )}
       </>
     ),
   });
+}
+
+/** The birth date the applicant confirmed against the child's IIN: check the birth certificate; staff clear the flag with a reason. */
+function BirthDateCheck(props: { ctx: PageContext; r: ReferralRecord }): JSX.Element {
+  const { ctx, r } = props;
+  const tr = trOf(ctx);
+  const check = r.birthDateCheck;
+  if (!check) return <></>;
+  if (check.clearedAt)
+    return (
+      <p class="notice" data-qa="birth-date-check" safe>
+        {`${tr('birth_check.flag', { typed: r.child.birthDate, iin: check.iinDate })} ${tr('birth_check.cleared', { at: formatDateTime(ctx.lang, check.clearedAt), reason: check.clearedReason ?? '' })}`}
+      </p>
+    );
+  return (
+    <section aria-labelledby="birth-check-h" class="error" data-qa="birth-date-check">
+      <h2 id="birth-check-h" style="margin-top:0" safe>
+        {tr('birth_check.title')}
+      </h2>
+      <p data-qa="birth-date-flag" safe>
+        {tr('birth_check.flag', { typed: r.child.birthDate, iin: check.iinDate })}
+      </p>
+      <ReasonForm ctx={ctx} action={`/staff/referrals/${r.id}/birth-date-check?lang=${ctx.lang}`} button={tr('birth_check.clear')} qa="birth-date-clear" id="birth-date-reason" hint={tr('birth_check.clear.hint')} />
+    </section>
+  );
 }
 
 /** A printable sheet: the document's text, the QR code (an SVG made on the server) and the link. */

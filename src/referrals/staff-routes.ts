@@ -11,6 +11,7 @@ import { dayEnded } from '../domain/referral.ts';
 import { Temporal } from 'temporal-polyfill';
 import { organisationName, pageOrganisation, staffOnly } from '../workspaces/staff-scope.ts';
 import * as Referrals from './service.ts';
+import { clearBirthDateCheck } from '../applications/birth-date-check.ts';
 import * as S from './inbox-service.ts';
 import { printPage, referralPage, referralsPage, type Flash, type RegisterForm } from './staff-pages.tsx';
 import { CONTRACT_TEMPLATE_VERSION, fillContract, LANGUAGE_NAMES, type ContractLang } from '../contracts/template.ts';
@@ -23,7 +24,7 @@ const hide = { hide: true } as const;
 const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 53) });
 const langQ = { lang: z.string().optional() };
 const orgQ = z.coerce.number().int().positive().max(2 ** 53).optional();
-const DONE = ['registered', 'extra', 'concluded', 'refused', 'brought'] as const;
+const DONE = ['registered', 'extra', 'concluded', 'refused', 'brought', 'birth_checked'] as const;
 const error = z.object({ error: z.string(), message: z.string() });
 const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
 
@@ -99,6 +100,7 @@ export const referralStaffRoutes: RoutePlugin = (app, deps) => {
           concluded: 'staff.referral.contract.concluded',
           refused: 'staff.referral.contract.refused',
           brought: 'staff.referral.brought',
+          birth_checked: 'birth_check.cleared_done',
         } as const
       )[req.query.done];
       notice = t(req.lang, key, { date });
@@ -151,7 +153,22 @@ export const referralStaffRoutes: RoutePlugin = (app, deps) => {
   );
   action('/staff/referrals/:id/documents', z.object({ documents: docs }), (req, id, b) => Referrals.bringDocuments(deps, req.actor, id, b.documents), 'brought');
   action('/staff/referrals/:id/extra-period', z.object({}).passthrough(), (req, id) => Referrals.grantExtraContractPeriod(deps, req.actor, id), 'extra');
-  action('/staff/referrals/:id/conclude', z.object({}).passthrough(), (req, id) => Referrals.concludeContract(deps, req.actor, id, { templateVersion: CONTRACT_TEMPLATE_VERSION }), 'concluded');
+  // enrolment: only with the explicit confirmation that the contract is signed
+  action(
+    '/staff/referrals/:id/conclude',
+    z.object({ confirm: z.string().max(10).optional() }).passthrough(),
+    async (req, id, b) => {
+      if (b.confirm !== 'yes') throw new AppError('confirm_required', 400, 'enrol.confirm_required');
+      await Referrals.concludeContract(deps, req.actor, id, { templateVersion: CONTRACT_TEMPLATE_VERSION });
+    },
+    'concluded',
+  );
+  action(
+    '/staff/referrals/:id/birth-date-check',
+    z.object({ reason: z.string().max(1000).default('') }),
+    (req, id, b) => clearBirthDateCheck(deps, req.actor, id, b.reason, req.id),
+    'birth_checked',
+  );
   action(
     '/staff/referrals/:id/refuse',
     z.object({ reason: z.string().max(60).default(''), note: z.string().max(1000).optional() }),

@@ -1,3 +1,4 @@
+import type { Tr } from '../web/components.tsx';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
@@ -71,7 +72,7 @@ export const settingsRoutes: RoutePlugin = (app, deps) => {
       if (!staffOnly(req, reply)) return reply;
       assertCan(req.actor, 'settings.edit');
       const { key, value: raw, reason: why } = req.body;
-      const tr = (k: Parameters<typeof t>[1], p?: Record<string, string | number>) => t(req.lang, k, p);
+      const tr: Tr = (k, p) => t(req.lang, k, p);
       try {
         if (!isPolicyKey(key)) throw new AppError('unknown_setting', 404, 'error.not_found');
         const changed = await S.setSetting(deps, req.actor, key, S.parseSettingInput(key, raw), why, req.id);

@@ -2,7 +2,7 @@ import { Html } from '@kitajs/html';
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
 import { nameIn } from '../web/queries.ts';
-import { StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
+import { Field, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';
 import type { StaffRole } from '../db/schema.ts';
 import { STAFF_ROLES, type StaffRow } from './service.ts';
@@ -100,7 +100,7 @@ export interface CreateForm {
   districtId?: number | null;
 }
 
-export function usersPage(ctx: PageContext, d: { users: StaffRow[]; organisations: Named[]; districts: Named[]; form?: CreateForm } & Flash): string {
+export function usersPage(ctx: PageContext, d: { users: StaffRow[]; organisations: Named[]; districts: Named[]; form?: CreateForm; fields?: Record<string, string> } & Flash): string {
   const tr = trOf(ctx);
   const q = `?lang=${ctx.lang}`;
   const nowMs = ctx.deps.clock.now().epochMilliseconds;
@@ -138,12 +138,12 @@ export function usersPage(ctx: PageContext, d: { users: StaffRow[]; organisation
             </label>
             <input type="text" id="username" name="username" maxlength="40" required autocomplete="off" value={f.username ?? ''} />
           </div>
-          <div>
-            <label for="fullName" safe>
-              {tr('admin.users.full_name')}
-            </label>
-            <input type="text" id="fullName" name="fullName" maxlength="200" required value={f.fullName ?? ''} />
-          </div>
+          <Field
+            id="fullName"
+            label={tr('admin.users.full_name')}
+            error={d.fields?.fullName}
+            control={(a) => <input type="text" id={a.id} name="fullName" maxlength="200" required value={f.fullName ?? ''} aria-describedby={a.describedBy} aria-invalid={a.invalid} />}
+          />
           <ScopeFields ctx={ctx} organisations={d.organisations} districts={d.districts} role={f.role ?? 'kindergarten'} organisationId={f.organisationId ?? null} districtId={f.districtId ?? null} idPrefix="new-" />
           <div>
             <button type="submit" data-qa="create" safe>

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
-import { AppError } from '../errors.ts';
+import { AppError, FieldsError } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { staffOnly } from '../workspaces/staff-scope.ts';
@@ -135,7 +135,7 @@ export const staffAccountRoutes: RoutePlugin = (app, deps) => {
   /** Refusals (401/403) and unknown ids go to the error page; other failures are shown on the form. */
   const shown = (e: unknown): e is AppError => e instanceof AppError && e.status !== 401 && e.status !== 403 && e.status !== 404;
 
-  async function showUsers(req: FastifyRequest, reply: FastifyReply, extra: { error?: string; notice?: string; form?: CreateForm } = {}, status = 200) {
+  async function showUsers(req: FastifyRequest, reply: FastifyReply, extra: { error?: string; notice?: string; form?: CreateForm; fields?: Record<string, string> } = {}, status = 200) {
     const users = await S.listStaff(deps, req.actor);
     const choices = await S.scopeChoices(deps);
     return sendPage(reply, usersPage(pageContext(req, reply, deps), { users, ...choices, ...extra }), status);
@@ -164,7 +164,9 @@ export const staffAccountRoutes: RoutePlugin = (app, deps) => {
         return sendPage(reply, passwordPage(pageContext(req, reply, deps), { userId: c.id, username: c.username, password: c.temporaryPassword, notice: t(req.lang, 'admin.create.done', { username: c.username }) }));
       } catch (e) {
         if (!shown(e)) throw e;
-        return showUsers(req, reply, { error: message(req, e), form: input }, e.status);
+        // a refused field: its message beside it (and above the form)
+        const fields = e instanceof FieldsError ? Object.fromEntries(e.problems.map((p) => [p.field, t(req.lang, p.key, p.params)])) : {};
+        return showUsers(req, reply, { error: message(req, e), form: input, fields }, e.status);
       }
     },
   );

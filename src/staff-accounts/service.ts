@@ -7,8 +7,9 @@ import { toDate } from '../clock.ts';
 import type { Actor } from '../audit/write.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { hashPassword } from '../auth/password.ts';
-import { conflict, invalid, notFound } from '../errors.ts';
+import { conflict, FieldsError, invalid, notFound } from '../errors.ts';
 import { useCase } from '../usecase.ts';
+import { checkName } from '../domain/names.ts';
 
 /**
  * The administrator's staff accounts: create, disable, enable, reset the password and the second
@@ -191,8 +192,10 @@ export async function createStaff(deps: AppDeps, actor: Actor, input: CreateStaf
   assertCan(actor, 'staff.manage');
   const username = input.username.trim().toLowerCase();
   if (!/^[a-z0-9._-]{3,40}$/.test(username)) throw invalid('username_invalid', 'admin.error.username_invalid');
-  const fullName = input.fullName.trim();
-  if (fullName.length < 2 || fullName.length > 200) throw invalid('full_name_invalid', 'admin.error.full_name_invalid');
+  // a person's name as the application takes it (src/domain/names.ts): letters, spaces, hyphens, apostrophes
+  const name = checkName(input.fullName);
+  if (!name.ok) throw new FieldsError([{ field: 'fullName', code: 'full_name_invalid', key: `name.${name.problem}` }]);
+  const fullName = name.value;
   const password = temporaryPassword();
   const passwordHash = await hashPassword(password);
   return useCase(deps, actor, { permission: 'staff.manage', requestId }, async ({ trx, now, audit }) => {

@@ -1,10 +1,10 @@
 // Shared page components: the pieces every workspace (cabinet, kindergarten, department, admin)
 // builds its pages from. A page table, a form field with its error, a decision with a reason.
-import { t, type MessageKey } from './i18n/index.ts';
+import { t, type MessageKey, type MessageParam } from './i18n/index.ts';
 import type { PageContext } from './layout.tsx';
 import { Csrf } from './forms.tsx';
 
-export type Tr = (k: MessageKey, p?: Record<string, string | number>) => string;
+export type Tr = (k: MessageKey, p?: Record<string, MessageParam>) => string;
 export const trOf =
   (ctx: PageContext): Tr =>
   (k, p) =>

@@ -102,6 +102,7 @@ for (const screen of SCREENS) {
       assert.equal(await page.locator('[data-qa="extra-period"]').count(), 0, 'granted once only');
       await shot(page, n('05-extra-period'), screen.width);
 
+      await page.check('[data-qa="conclude-confirm"]');
       await page.click('[data-qa="conclude"]');
       await page.waitForSelector('[data-qa="notice"]');
       assert.match((await page.textContent('[data-qa="notice"]')) ?? '', tx.enrolled);

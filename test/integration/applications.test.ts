@@ -89,8 +89,9 @@ test('apply: the child joins the queue in the general tier at the current time, 
   for (const secret of [input.child.iin, input.parent.iin, 'Серік', 'Гүлнара', '7015551234', '№123']) assert.ok(!dump.includes(secret), `audit leaks ${secret}`);
 });
 
-test('a birth date disagreeing with the IIN is accepted with a warning; the date given counts', async () => {
-  const res = await createApplication(t.deps, operator, form({ childIin: validIin('2022-01-05'), birthDate: '2023-01-05' }));
+test('a birth date disagreeing with the IIN is refused until confirmed, then accepted with a warning and a flag; the date given counts', async () => {
+  await rejects(createApplication(t.deps, operator, form({ childIin: validIin('2022-01-05'), birthDate: '2023-01-05' })), 'birth_date_differs_from_iin', 400);
+  const res = await createApplication(t.deps, operator, form({ childIin: validIin('2022-01-05'), birthDate: '2023-01-05', birthDateConfirmed: true }));
   assert.deepEqual(res.warnings, ['birth_date_differs_from_iin']);
   const app = await t.deps.database.db.selectFrom('applications').select('birth_year').where('id', '=', res.applicationId).executeTakeFirstOrThrow();
   assert.equal(app.birth_year, 2023);

@@ -102,7 +102,10 @@ test('a secretary finds the referral, registers it with exactly the checklist, g
     // a refusal needs a reason
     assert.equal((await post(t, a, `/staff/referrals/${r.id}/refuse?lang=ru`, [['reason', '  ']])).statusCode, 400);
 
-    assert.equal((await post(t, a, `/staff/referrals/${r.id}/conclude?lang=ru`)).statusCode, 303);
+    // enrolment needs the explicit confirmation that the contract is signed
+    assert.equal((await post(t, a, `/staff/referrals/${r.id}/conclude?lang=ru`)).statusCode, 400);
+    assert.equal((await db.selectFrom('applications').select('status').where('id', '=', child.applicationId).executeTakeFirstOrThrow()).status, 'queued');
+    assert.equal((await post(t, a, `/staff/referrals/${r.id}/conclude?lang=ru`, [['confirm', 'yes']])).statusCode, 303);
     assert.equal((await db.selectFrom('applications').select('status').where('id', '=', child.applicationId).executeTakeFirstOrThrow()).status, 'enrolled');
     const signed = await db.selectFrom('contracts').selectAll().where('id', '=', c1.id).executeTakeFirstOrThrow();
     assert.equal(signed.status, 'signed');

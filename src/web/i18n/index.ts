@@ -1,5 +1,6 @@
 import type { Lang } from '../../db/schema.ts';
 import { messages as core } from './core.ts';
+import { formatDate } from '../format.ts';
 import { messages as web } from '../messages.ts';
 import { messages as auth } from '../../auth/messages.ts';
 import { messages as calendar } from '../../calendar/messages.ts';
@@ -32,6 +33,7 @@ import { messages as extensions } from '../../extensions/messages.ts';
 import { messages as corrections } from '../../corrections/messages.ts';
 import { messages as staffHome } from '../../workspaces/staff-home-messages.ts';
 import { messages as identity } from '../../identity/messages.ts';
+import { messages as fields } from '../field-messages.ts';
 
 // Every feature's messages, merged. Add a feature: import its `messages` and list it here (one a line).
 const parts = [
@@ -68,6 +70,7 @@ const parts = [
   corrections,
   staffHome,
   identity,
+  fields,
 ] as const;
 
 type KeysOf<P> = P extends { kk: infer K } ? keyof K : never;
@@ -92,14 +95,25 @@ export interface MessageList {
 }
 export type MessageParam = string | number | MessageList;
 
-/** Translate a key with {params}. Numbers are formatted for the language; a message list is translated item by item. */
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * Translate a key with {params}. Numbers are formatted for the language; a calendar date
+ * ('YYYY-MM-DD') is written in words as the pages write dates; a message list is translated item by item.
+ */
 export function t(lang: Lang, key: MessageKey, params: Record<string, MessageParam> = {}): string {
   const text = catalogs[lang][key] ?? catalogs.kk[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, name: string) => {
+  return text.replace(/\{(\w+)\}/g, (whole: string, name: string, at: number) => {
     const v = params[name];
     if (v === undefined) return `{${name}}`;
     if (typeof v === 'object') return v.list.map((k) => t(lang, k)).join('; ');
-    return typeof v === 'number' ? new Intl.NumberFormat(intlLocale(lang)).format(v) : v;
+    if (typeof v === 'number') return new Intl.NumberFormat(intlLocale(lang)).format(v);
+    // a calendar date is never shown to a person as YYYY-MM-DD: written as the pages write dates
+    const d = ISO_DATE.exec(v);
+    if (!d || new Date(Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3]))).toISOString().slice(0, 10) !== v) return v; // not a real date (a typed one refused): as typed
+    const date = formatDate(lang, v);
+    // "… 2027 г." before the sentence's own full stop: one stop
+    return date.endsWith('.') && text[at + whole.length] === '.' ? date.slice(0, -1) : date;
   });
 }
 
