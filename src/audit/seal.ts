@@ -104,7 +104,7 @@ export async function sealAll(db: Kysely<DB>, clock: Clock): Promise<SealResult>
  * Publish the chain's current head (with a distribution protocol, daily, or on demand): record it in
  * audit_heads and return it, so that a later verification against it detects a truncated chain.
  */
-export async function publishHead(db: Kysely<DB>, clock: Clock, purpose: string): Promise<{ seq: number; hash: string }> {
+export async function publishHead(db: Kysely<DB>, clock: Clock, purpose: 'daily' | 'distribution' | 'cli'): Promise<{ seq: number; hash: string }> {
   const last = await db.selectFrom('audit_chain').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
   const head = { seq: last ? Number(last.seq) : 0, hash: last?.hash ?? GENESIS };
   await db.insertInto('audit_heads').values({ seq: head.seq, hash: head.hash, published_at: toDate(clock.now()), purpose }).execute();

@@ -30,7 +30,7 @@ test('an intact chain verifies; an altered entry is named', async () => {
     await writeEntries(d, 10);
     const r = await sealAll(d.db, clock);
     assert.equal(r.sealed, 10);
-    const head = await publishHead(d.db, clock, 'test');
+    const head = await publishHead(d.db, clock, 'cli');
     assert.equal(head.seq, 10);
     const ok = await verifyAudit(d.db, { head });
     assert.equal(ok.ok, true, ok.message);
