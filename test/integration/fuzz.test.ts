@@ -242,7 +242,17 @@ function malformed(r: Rng, method: string, url: string): InjectOptions {
 }
 
 /** Audited on purpose without changing anything: reads of a child's record, refused sign-in attempts. */
-const REFUSALS_AUDITED = ['record.read', 'auth.staff_login_failed', 'auth.parent_login_failed', 'auth.parent_otp_failed', 'parent.phone_change_code_failed', 'auth.parent_otp_throttled'];
+const REFUSALS_AUDITED = [
+  'record.read',
+  'auth.staff_login_failed',
+  'auth.staff_slowed',
+  'auth.staff_password_change_failed',
+  'auth.parent_login_failed',
+  'auth.parent_otp_failed',
+  'parent.phone_change_code_failed',
+  'parent.phone_change_throttled',
+  'auth.parent_otp_throttled',
+];
 
 /**
  * Actions without input (a button): any body is as good as none, so a signed-in caller's request is
@@ -294,7 +304,7 @@ test(`fuzz: ${TOTAL} malformed requests to every route, anonymous and signed in 
     // Throttling bookkeeping is written by design for refused attempts (per address and per IIN):
     // the only tables allowed to grow. Sessions are compared (nobody may sign in with garbage).
     await otpKey(deps); // made at the service's start (src/main.ts), not by a request
-    const skip = new Set(['parent_auth_attempts', 'audit_log']);
+    const skip = new Set(['parent_auth_attempts', 'staff_login_attempts', 'audit_log']);
     const before = await snapshot(deps, skip);
 
     const r = prng(SEED);

@@ -53,7 +53,7 @@ test("the kindergarten's home: referrals to register and contracts to sign, with
     assert.ok(line(ru, 'contracts').includes(`${Number(reg.contractDeadline.slice(8))}`));
     assert.match(ru, /<li data-qa="work-referrals"><a href="\/staff\/referrals\?lang=ru">/);
     const kk = await home(t, kg.cookie, 'kk');
-    assert.match(line(kk, 'referrals'), /^2 жолдаманы тіркеу керек \(ең жақын соңғы күн — 2026 ж\. \d+ наурыз\)$/);
+    assert.match(line(kk, 'referrals'), /^2 жолдаманы тіркеу керек \(ең жақын соңғы күн — \d+ наурыз 2026\)$/);
     assert.match(line(kk, 'contracts'), /^1 шартқа қол қою керек/);
     assert.doesNotMatch(kk, /data-qa="work-distribution"/, 'not the operator\'s work');
     // staff of B see their own (none)

@@ -9,6 +9,7 @@ alter table applications add column birth_date_check date;
 alter table applications add column birth_date_check_cleared_at timestamptz;
 alter table applications add column birth_date_check_cleared_by bigint references staff_users(id);
 alter table applications add column birth_date_check_cleared_reason text;
+create index applications_birth_date_check_cleared_by on applications (birth_date_check_cleared_by) where birth_date_check_cleared_by is not null;
 alter table applications add constraint applications_birth_date_check_cleared
   check ((birth_date_check_cleared_at is null) = (birth_date_check_cleared_reason is null)
      and (birth_date_check_cleared_at is null or birth_date_check is not null));
