@@ -13,6 +13,7 @@ export const PERMISSIONS = {
   'application.create': ['parent', 'operator'],
   'application.read_own': ['parent'],
   'referral.return': ['parent'],
+  'placement.leave_request': ['parent'],
   'referral.extend': ['parent'],
   // kindergarten staff (their organisation only); operators everywhere
   'places.publish': ['kindergarten', 'operator'],
@@ -25,6 +26,9 @@ export const PERMISSIONS = {
   'groups.read': ['kindergarten', 'operator'],
   'record.read': ['kindergarten', 'operator'],
   'document.print': ['kindergarten', 'operator'],
+  // leaving: the kindergarten (its own children) or the department records it; only the department undoes it
+  'placement.leave': ['kindergarten', 'operator'],
+  'placement.undo_leave': ['operator'],
   // department operator
   'referral.issue_manual': ['operator'],
   'referral.cancel': ['operator'],

@@ -81,6 +81,10 @@ export interface FreePlacesTable {
   published_by: number | null;
   taken_at: TsNull;
   referral_id: number | null;
+  /** The first day the place is free (null: at once); a leaving's place is free the day after the last day. */
+  available_from: ColumnType<DateStr | null, DateStr | null | undefined, DateStr | null>;
+  /** The placement whose leaving freed this place (the department's undo asks whether it was given). */
+  placement_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 export interface ParentsTable {
   id: Id;
@@ -215,6 +219,20 @@ export interface PlacementsTable {
   ends_on: DateStr | null;
   end_reason: PlacementEndReason | null;
   created_at: Ts;
+  end_note: ColumnType<string | null, string | null | undefined, string | null>;
+  ended_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  ended_by: ColumnType<number | null, number | null | undefined, number | null>;
+}
+export interface LeavingRequestsTable {
+  id: Id;
+  placement_id: number;
+  parent_id: number;
+  last_day: DateStr;
+  reason: 'moved_away' | 'health' | 'parent_wish' | 'school' | 'other';
+  note: string | null;
+  status: ColumnType<'pending' | 'recorded' | 'cancelled', 'pending' | 'recorded' | 'cancelled' | undefined>;
+  created_at: Ts;
+  closed_at: TsNull;
 }
 export interface StopListTable {
   id: Id;
@@ -352,6 +370,7 @@ export interface DB {
   referrals: ReferralsTable;
   contracts: ContractsTable;
   placements: PlacementsTable;
+  leaving_requests: LeavingRequestsTable;
   stop_list: StopListTable;
   calendar_days: CalendarDaysTable;
   staff_users: StaffUsersTable;

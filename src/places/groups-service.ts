@@ -4,6 +4,8 @@ import type { GroupType, InstructionLang } from '../db/schema.ts';
 import type { Actor } from '../audit/write.ts';
 import { assertCan, assertOrganisationInScope } from '../auth/permissions.ts';
 import { notFound } from '../errors.ts';
+import { almatyDate } from '../clock.ts';
+import { placedIn } from './occupancy.ts';
 
 /**
  * The kindergarten's groups with their occupancy (capacity, enrolled, outstanding referrals, open
@@ -38,7 +40,7 @@ export async function listGroups(deps: AppDeps, actor: Actor, organisationId: nu
       'g.capacity',
       sql<number>`(select count(*) from free_places f where f.group_id = g.id and f.status = 'open')::int`.as('open'),
       sql<number>`(select count(*) from referrals r where r.group_id = g.id and r.status in ('issued', 'registered'))::int`.as('outstanding'),
-      sql<number>`(select count(*) from referrals r where r.group_id = g.id and r.status = 'enrolled')::int`.as('enrolled'),
+      placedIn('g.id', almatyDate(deps.clock.now()).toString()).as('enrolled'),
     ])
     .where('g.organisation_id', '=', organisationId)
     .where('g.closed_at', 'is', null)

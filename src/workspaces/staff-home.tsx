@@ -115,6 +115,11 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
                 </a>
               </li>
               <li>
+                <a href={`/staff/placements?lang=${ctx.lang}`} data-qa="link-placements" safe>
+                  {tr('placements.link')}
+                </a>
+              </li>
+              <li>
                 <a href={`/organisations/${d.organisation.id}`} safe>
                   {tr('web.staff.link.my_organisation')}
                 </a>
@@ -157,6 +162,7 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
                   ['/staff/privileges', 'dept.link.privileges', 'link-dept-privileges'],
                   ['/staff/extensions', 'dept.link.extensions', 'link-dept-extensions'],
                   ['/staff/corrections', 'dept.link.corrections', 'link-dept-corrections'],
+                  ['/staff/placements', 'placements.link', 'link-dept-placements'],
                 ] as const
               ).map(([href, key, qa]) => (
                 <li>

@@ -77,6 +77,9 @@ interface Fx {
   spareStaff: number;
   operatorId: number;
   adminId: number;
+  /** The parent's third child, placed in A's group (its application enrolled): the leaving routes act on it. */
+  appPlaced: number;
+  placementA: number;
   /** Two checked queue imports (a header-only file): one to import, one to discard. */
   importA: number;
   importB: number;
@@ -142,6 +145,7 @@ const EXPECTED: Record<string, Row> = {
   'GET /apply/handover': { allow: ALL },
   'GET /cabinet': { allow: PARENTS },
   'GET /cabinet/applications/:id': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}` },
+  'GET /cabinet/applications/:id/leave': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/leave` },
   'GET /cabinet/apply': { allow: PARENTS },
   'GET /cabinet/handover': { allow: PARENTS },
   'GET /cabinet/login': { allow: ALL },
@@ -176,6 +180,7 @@ const EXPECTED: Record<string, Row> = {
   'GET /staff/organisations/new': { allow: OP },
   'GET /staff/phone-changes': { allow: OP },
   'GET /staff/privileges': { allow: OP },
+  'GET /staff/placements': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/placements?org=${f.orgA}` },
   'GET /staff/referrals': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals?org=${f.orgA}` },
   'GET /staff/referrals/:id': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refA}` },
   'GET /staff/referrals/:id/contract': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refC}/contract` },
@@ -237,6 +242,8 @@ const EXPECTED: Record<string, Row> = {
   'POST /apply/handover/verify': { allow: ALL, body: () => ({ iin: '900315400001', code: '000000' }) },
   'POST /apply/resend': { allow: ALL, body: () => ({ iin: '900315400001' }) },
   'POST /apply/verify': { allow: ALL, body: () => ({ iin: '900315400001', code: '000000' }) },
+  'POST /cabinet/applications/:id/leave': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/leave`, body: () => ({ lastDay: '2020-01-01', reason: 'moved_away' }) },
+  'POST /cabinet/applications/:id/leave/cancel': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/leave/cancel` },
   'POST /cabinet/applications/:id/edit': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}/edit`, body: () => ({}) },
   'POST /cabinet/applications/:id/withdraw': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}/withdraw`, body: () => ({}) },
   'POST /cabinet/apply': { allow: PARENTS, multipart: true },
@@ -281,6 +288,8 @@ const EXPECTED: Record<string, Row> = {
   'POST /staff/referrals/:id/conclude': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/conclude`, body: () => ({}) },
   'POST /staff/referrals/:id/extra-period': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/extra-period`, body: () => ({}) },
   'POST /staff/referrals/:id/refuse': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/refuse`, body: () => ({ reason: 'parent_declined' }) },
+  'POST /staff/placements/:id/leave': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/placements/${f.placementA}/leave`, body: () => ({ lastDay: '2020-01-01', reason: 'moved_away' }) },
+  'POST /staff/placements/:id/undo': { districtA: true, allow: OP, url: (f) => `/staff/placements/${f.placementA}/undo`, body: () => ({ reason: 'matrix' }) },
   'POST /staff/referrals/:id/register': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/register`, body: () => ({}) },
   'POST /staff/referrals/:id/documents': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/documents`, body: () => ({ documents: 'health_passport' }) },
   'POST /staff/sms/:id/retry': { allow: OP_ADM, url: (f) => `/staff/sms/${f.smsDead}/retry` },
@@ -363,6 +372,15 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
   await db.updateTable('applications').set({ parent_id: p.parentId }).where('id', '=', p2.applicationId).execute();
   const refC = await Referrals.issueReferral(deps, { kind: 'staff', id: operatorId, role: 'operator' }, { applicationId: p2.applicationId, groupId: groupA });
   await Referrals.registerReferral(deps, { kind: 'staff', id: staffA, role: 'kindergarten', organisationId: orgA }, refC.id, FOUR_DOCUMENTS);
+  // the parent's third child, placed in A's group
+  const p3 = await application(db, { birthDate: '2022-03-10', language: 'kk', preferences: [orgA] });
+  await db.updateTable('applications').set({ parent_id: p.parentId, status: 'enrolled', left_reason: 'enrolled', left_at: T }).where('id', '=', p3.applicationId).execute();
+  const child3 = await db.selectFrom('applications').select('child_id').where('id', '=', p3.applicationId).executeTakeFirstOrThrow();
+  const placementA = await db
+    .insertInto('placements')
+    .values({ child_id: child3.child_id, application_id: p3.applicationId, group_id: groupA, organisation_id: orgA, starts_on: '2026-02-02', created_at: T })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const stop = await db
     .insertInto('stop_list')
     .values({ application_id: q.applicationId, referral_id: null, reason: 'referral_expired', starts_on: '2026-02-25', ends_on: '2026-03-06', created_at: T })
@@ -428,6 +446,8 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
   const importA = (await queueImport()).id;
   const importB = (await queueImport()).id;
   return {
+    appPlaced: p3.applicationId,
+    placementA: placementA.id,
     importA,
     importB,
     orgA,
