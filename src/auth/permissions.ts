@@ -23,7 +23,7 @@ export const PERMISSIONS = {
   'contract.conclude': ['kindergarten'],
   'contract.refuse': ['kindergarten'],
   // staff workspace: reading a child's record is logged (record.read); printing documents
-  'groups.read': ['kindergarten', 'operator'],
+  'groups.read': ['kindergarten', 'operator', 'teacher'],
   'record.read': ['kindergarten', 'operator'],
   'document.print': ['kindergarten', 'operator'],
   // leaving: the kindergarten (its own children) or the department records it; only the department undoes it
@@ -51,7 +51,7 @@ export const PERMISSIONS = {
   'settings.edit': ['admin'],
 } as const satisfies Record<string, readonly ActorRole[]>;
 
-export type ActorRole = 'parent' | 'kindergarten' | 'operator' | 'admin';
+export type ActorRole = 'parent' | 'kindergarten' | 'operator' | 'admin' | 'teacher';
 export type Permission = keyof typeof PERMISSIONS;
 
 export function roleOf(actor: Actor): ActorRole | null {
@@ -71,9 +71,14 @@ export function assertCan(actor: Actor, perm: Permission): void {
   if (!can(actor, perm)) throw forbidden();
 }
 
-/** Kindergarten staff act only on their own organisation; operators and admins on all. */
+/** Kindergarten staff (and its teachers) act only on their own organisation; operators and admins on all. */
 export function assertOrganisation(actor: Actor, organisationId: number): void {
-  if (actor.kind === 'staff' && actor.role === 'kindergarten' && actor.organisationId !== organisationId) throw forbidden();
+  if (actor.kind === 'staff' && (actor.role === 'kindergarten' || actor.role === 'teacher') && actor.organisationId !== organisationId) throw forbidden();
+}
+
+/** For SQL filters: a teacher's own groups (the only ones it sees), or null for everyone else. */
+export function scopeGroupIds(actor: Actor): number[] | null {
+  return actor.kind === 'staff' && actor.role === 'teacher' ? (actor.groupIds ?? []) : null;
 }
 
 /** A parent acts only on their own applications. */
@@ -105,7 +110,7 @@ export async function assertOrganisationInScope(db: Kysely<DB>, actor: Actor, or
 
 /** For SQL filters: the organisation a kindergarten user is limited to, or null for everyone. */
 export function scopeOrganisationId(actor: Actor): number | null {
-  return actor.kind === 'staff' && actor.role === 'kindergarten' ? (actor.organisationId ?? -1) : null;
+  return actor.kind === 'staff' && (actor.role === 'kindergarten' || actor.role === 'teacher') ? (actor.organisationId ?? -1) : null;
 }
 
 /**

@@ -21,7 +21,8 @@ import { advanceDemoClock } from '../demo/clock.ts';
 const ActorSchema = z.object({
   kind: z.enum(['staff', 'parent', 'system', 'public']),
   id: z.number().nullable(),
-  role: z.enum(['kindergarten', 'operator', 'admin']).optional(),
+  role: z.enum(['kindergarten', 'operator', 'admin', 'teacher']).optional(),
+  groupIds: z.array(z.number()).optional(),
   organisationId: z.number().nullable().optional(),
   districtId: z.number().nullable().optional(),
 });
@@ -70,7 +71,7 @@ export const authRoutes: RoutePlugin = async (app, deps) => {
           200: z.object({
             token: z.string(),
             csrfToken: z.string(),
-            user: z.object({ id: z.number(), role: z.enum(['kindergarten', 'operator', 'admin']), organisationId: z.number().nullable() }),
+            user: z.object({ id: z.number(), role: z.enum(['kindergarten', 'operator', 'admin', 'teacher']), organisationId: z.number().nullable() }),
           }),
           401: ErrorSchema,
         },

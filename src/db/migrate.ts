@@ -21,6 +21,7 @@ import * as m0032 from './migrations/0032_queue_lookup_limits.ts';
 import * as m0033 from './migrations/0033_session_otp.ts';
 import * as m0020 from './migrations/0020_missing_documents.ts';
 import * as m0021 from './migrations/0021_leaving.ts';
+import * as m0022 from './migrations/0022_teacher.ts';
 
 /** Migrations, in order. Each is plain SQL that PostgreSQL 15 and PGlite (18) both accept. */
 const migrations: Record<string, { up: string }> = {
@@ -46,6 +47,7 @@ const migrations: Record<string, { up: string }> = {
   '0033_session_otp': m0033,
   '0020_missing_documents': m0020,
   '0021_leaving': m0021,
+  '0022_teacher': m0022,
 };
 
 /** A fingerprint of the migrations as loaded (test templates are keyed by it). */

@@ -28,7 +28,7 @@ export type PrivilegeCategory =
   | 'large_family'
   | 'special_needs'
   | 'teacher';
-export type StaffRole = 'kindergarten' | 'operator' | 'admin';
+export type StaffRole = 'kindergarten' | 'operator' | 'admin' | 'teacher';
 export type ActorKind = 'staff' | 'parent' | 'system' | 'public';
 export type ExtensionReason = 'business_trip_abroad' | 'holiday_abroad' | 'hospital' | 'other';
 export type CalendarDayKind = 'holiday' | 'day_off' | 'working';
@@ -223,6 +223,11 @@ export interface PlacementsTable {
   ended_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   ended_by: ColumnType<number | null, number | null | undefined, number | null>;
 }
+export interface StaffGroupsTable {
+  staff_id: number;
+  group_id: number;
+  created_at: Ts;
+}
 export interface LeavingRequestsTable {
   id: Id;
   placement_id: number;
@@ -371,6 +376,7 @@ export interface DB {
   contracts: ContractsTable;
   placements: PlacementsTable;
   leaving_requests: LeavingRequestsTable;
+  staff_groups: StaffGroupsTable;
   stop_list: StopListTable;
   calendar_days: CalendarDaysTable;
   staff_users: StaffUsersTable;

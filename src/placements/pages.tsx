@@ -46,7 +46,7 @@ function stateText(tr: Tr, lang: PageContext['lang'], p: PlacementListRow, today
  */
 export function placementsPage(
   ctx: PageContext,
-  d: { organisationId: number; organisationName: string; rows: PlacementListRow[]; today: string; canUndo: boolean; orgChoices: { id: number; name_kk: string; name_ru: string }[] } & Flash,
+  d: { organisationId: number; organisationName: string; rows: PlacementListRow[]; today: string; canRecord: boolean; canUndo: boolean; orgChoices: { id: number; name_kk: string; name_ru: string }[] } & Flash,
 ): string {
   const tr = trOf(ctx);
   const org = d.orgChoices.length ? `&org=${d.organisationId}` : '';
@@ -63,6 +63,7 @@ export function placementsPage(
     {
       label: tr('placements.action'),
       cell: (p) => {
+        if (!p.endsOn && !d.canRecord) return '';
         if (!p.endsOn)
           return (
             <form method="post" action={`/staff/placements/${p.id}/leave?lang=${ctx.lang}${org}`} class="stack" data-qa="leave-form">

@@ -38,6 +38,7 @@ export const placementRoutes: RoutePlugin = (app, deps) => {
       organisationName: await organisationName(deps, orgId, req.lang),
       rows,
       today: today(),
+      canRecord: can(req.actor, 'placement.leave'),
       canUndo: can(req.actor, 'placement.undo_leave'),
       orgChoices,
       ...flash,

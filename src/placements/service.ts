@@ -3,7 +3,7 @@ import { Temporal } from 'temporal-polyfill';
 import type { AppDeps } from '../context.ts';
 import type { PlacementEndReason } from '../db/schema.ts';
 import type { Actor } from '../audit/write.ts';
-import { assertCan, assertOrganisationInScope, scopeDistrictId, scopeOrganisationId } from '../auth/permissions.ts';
+import { assertCan, assertOrganisationInScope, scopeDistrictId, scopeGroupIds, scopeOrganisationId } from '../auth/permissions.ts';
 import { almatyDate, toDate } from '../clock.ts';
 import { AppError, notFound } from '../errors.ts';
 import type { MessageKey } from '../web/i18n/index.ts';
@@ -301,7 +301,8 @@ export async function listPlacements(deps: AppDeps, actor: Actor, organisationId
     .where('p.organisation_id', '=', organisationId)
     .where((w) => w.or([w('p.ends_on', 'is', null), w('p.ends_on', '>=', since)]))
     .where((w) => w.or([w('p.end_reason', 'is', null), w('p.end_reason', '!=', 'transferred')]));
-  if (groupIds) q = q.where('p.group_id', 'in', groupIds.length ? groupIds : [-1]);
+  const own = groupIds ?? scopeGroupIds(actor); // a teacher: its own groups only
+  if (own) q = q.where('p.group_id', 'in', [...own, -1]);
   const rows = await q.orderBy(sql`lr.id is null`).orderBy('g.name').orderBy('c.last_name').orderBy('c.first_name').limit(2000).execute();
   return rows.map((r) => ({
     id: r.id,

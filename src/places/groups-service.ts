@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { AppDeps } from '../context.ts';
 import type { GroupType, InstructionLang } from '../db/schema.ts';
 import type { Actor } from '../audit/write.ts';
-import { assertCan, assertOrganisationInScope } from '../auth/permissions.ts';
+import { assertCan, assertOrganisationInScope, scopeGroupIds } from '../auth/permissions.ts';
 import { notFound } from '../errors.ts';
 import { almatyDate } from '../clock.ts';
 import { placedIn } from './occupancy.ts';
@@ -44,6 +44,7 @@ export async function listGroups(deps: AppDeps, actor: Actor, organisationId: nu
     ])
     .where('g.organisation_id', '=', organisationId)
     .where('g.closed_at', 'is', null)
+    .$if(scopeGroupIds(actor) !== null, (q) => q.where('g.id', 'in', [...(scopeGroupIds(actor) ?? []), -1]))
     .orderBy('g.birth_year', 'desc')
     .orderBy('g.name')
     .execute();

@@ -15,8 +15,8 @@ import { FOUR_DOCUMENTS } from '../helpers/referral-setup.ts';
 
 /**
  * The permission matrix: EVERY route the app registers (collected with an onRoute hook, not a list
- * kept by hand) is called by eight callers — anonymous, a parent with their own data, another parent,
- * kindergarten staff of organisation A and of B, a city-wide department operator, an operator limited
+ * kept by hand) is called by nine callers — anonymous, a parent with their own data, another parent,
+ * kindergarten staff of organisation A and of B, a teacher of A (its own groups only), a city-wide department operator, an operator limited
  * to B's district, an administrator — and each
  * answer must be the expected one: allowed (the request passed the permission and scope checks) or
  * refused (401 / 403 / 404, or a page's redirect to a sign-in page). The ids in the URLs are A's and
@@ -32,10 +32,13 @@ import { FOUR_DOCUMENTS } from '../helpers/referral-setup.ts';
 const START = '2026-03-02T05:00:00Z'; // Mon 2 Mar 2026 10:00 Almaty
 
 /** opB: an operator the administrator limited to organisation B's district (see Row.districtA). */
-type Caller = 'anon' | 'parent' | 'parentB' | 'kgA' | 'kgB' | 'operator' | 'opB' | 'admin';
-const CALLERS: Caller[] = ['anon', 'parent', 'parentB', 'kgA', 'kgB', 'operator', 'opB', 'admin'];
+/** teacherA: a teacher of organisation A with A's group assigned (not groupA2). */
+type Caller = 'anon' | 'parent' | 'parentB' | 'kgA' | 'kgB' | 'teacherA' | 'operator' | 'opB' | 'admin';
+const CALLERS: Caller[] = ['anon', 'parent', 'parentB', 'kgA', 'kgB', 'teacherA', 'operator', 'opB', 'admin'];
 const ALL = CALLERS;
-const STAFF: Caller[] = ['kgA', 'kgB', 'operator', 'admin'];
+const STAFF: Caller[] = ['kgA', 'kgB', 'teacherA', 'operator', 'admin'];
+/** A's kindergarten, its teacher (its groups only) and the operator: reading groups and children. */
+const KG_A_T_OP: Caller[] = ['kgA', 'teacherA', 'operator'];
 const PARENT: Caller[] = ['parent'];
 /** Both parents: a route on the caller's own data (no id of another parent's in it). */
 const PARENTS: Caller[] = ['parent', 'parentB'];
@@ -137,7 +140,7 @@ const EXPECTED: Record<string, Row> = {
   'GET /api/reports/:name': { allow: OP, url: () => '/api/reports/queue' },
   'GET /api/session': { allow: ALL },
   'GET /api/sms/dead': { allow: OP_ADM },
-  'GET /api/staff/groups': { districtA: true, allow: KG_A_OP, url: (f) => `/api/staff/groups?organisationId=${f.orgA}` },
+  'GET /api/staff/groups': { districtA: true, allow: KG_A_T_OP, url: (f) => `/api/staff/groups?organisationId=${f.orgA}` },
   'GET /api/staff/referrals': { districtA: true, allow: KG_A_OP, url: (f) => `/api/staff/referrals?organisationId=${f.orgA}` },
   'GET /api/stop-list': { allow: OP },
   'GET /api/uploads/:id': { allow: OP, url: (f) => `/api/uploads/${f.uploadP}` },
@@ -168,7 +171,7 @@ const EXPECTED: Record<string, Row> = {
   'GET /staff/corrections': { allow: OP },
   'GET /staff/distribution': { allow: OP },
   'GET /staff/extensions': { allow: OP },
-  'GET /staff/groups': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/groups?org=${f.orgA}` },
+  'GET /staff/groups': { districtA: true, allow: KG_A_T_OP, url: (f) => `/staff/groups?org=${f.orgA}` },
   'GET /staff/handover-requests': { allow: OP },
   'GET /staff/import': { allow: OP },
   'GET /staff/import/:id': { allow: OP, url: (f) => `/staff/import/${f.importA}` },
@@ -180,7 +183,7 @@ const EXPECTED: Record<string, Row> = {
   'GET /staff/organisations/new': { allow: OP },
   'GET /staff/phone-changes': { allow: OP },
   'GET /staff/privileges': { allow: OP },
-  'GET /staff/placements': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/placements?org=${f.orgA}` },
+  'GET /staff/placements': { districtA: true, allow: KG_A_T_OP, url: (f) => `/staff/placements?org=${f.orgA}` },
   'GET /staff/referrals': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals?org=${f.orgA}` },
   'GET /staff/referrals/:id': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refA}` },
   'GET /staff/referrals/:id/contract': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refC}/contract` },
@@ -263,6 +266,7 @@ const EXPECTED: Record<string, Row> = {
   'POST /staff/admin/users/:id/disable': { allow: ADM, url: (f) => `/staff/admin/users/${f.spareStaff}/disable`, body: () => ({ reason: 'matrix' }) },
   'POST /staff/admin/users/:id/enable': { allow: ADM, url: (f) => `/staff/admin/users/${f.spareStaff}/enable`, body: () => ({ reason: 'matrix' }) },
   'POST /staff/admin/users/:id/reset': { allow: ADM, url: (f) => `/staff/admin/users/${f.spareStaff}/reset`, body: () => ({ reason: 'matrix' }) },
+  'POST /staff/admin/users/:id/groups': { allow: ADM, url: (f) => `/staff/admin/users/${f.spareStaff}/groups`, body: () => ({ reason: 'matrix' }) },
   'POST /staff/admin/users/:id/role': { allow: ADM, url: (f) => `/staff/admin/users/${f.spareStaff}/role`, body: (f) => ({ role: 'kindergarten', organisationId: String(f.orgB), reason: 'matrix' }) },
   'POST /staff/calendar/apply': { allow: OP, body: () => ({ day: '2026-12-30', kind: 'plain', reason: 'matrix' }) },
   'POST /staff/calendar/preview': { allow: OP, body: () => ({ day: '2026-12-30', kind: 'holiday', reason: 'matrix' }) },
@@ -479,7 +483,7 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
   };
 }
 
-test('permission matrix: every route, eight callers, allowed or refused as expected', async () => {
+test('permission matrix: every route, nine callers, allowed or refused as expected', async () => {
   const routes = new Set<string>();
   const database = await testDatabase();
   const clock = new FixedClock(START);
@@ -497,12 +501,16 @@ test('permission matrix: every route, eight callers, allowed or refused as expec
     const f = await fixtures(deps);
     const kgB = await staff(db, 'kindergarten', f.orgB);
     const opB = await staff(db, 'operator');
+    const teacherA = await staff(db, 'teacher', f.orgA);
+    await db.insertInto('staff_groups').values({ staff_id: teacherA, group_id: f.groupA, created_at: new Date(START) }).execute();
+    const groupA2 = await group(db, f.orgA, { birthYear: 2021, language: 'kk' });
     await db.updateTable('staff_users').set({ district_id: f.districtB }).where('id', '=', opB).execute();
     const users: Record<Exclude<Caller, 'anon'>, { kind: 'staff' | 'parent'; userId: number }> = {
       parent: { kind: 'parent', userId: f.parentP },
       parentB: { kind: 'parent', userId: f.parentQ },
       kgA: { kind: 'staff', userId: f.staffA },
       kgB: { kind: 'staff', userId: kgB },
+      teacherA: { kind: 'staff', userId: teacherA },
       opB: { kind: 'staff', userId: opB },
       operator: { kind: 'staff', userId: f.operatorId },
       admin: { kind: 'staff', userId: f.adminId },
@@ -553,6 +561,9 @@ test('permission matrix: every route, eight callers, allowed or refused as expec
       assert.ok((await get('operator', u)).includes(appQNumber), `${u} as the city-wide operator shows it`);
     }
     assert.ok((await get('opB', '/api/privilege-claims')).includes(appNumber), 'P chose B too: its claim concerns B');
+    // a teacher sees its own groups only, and neither the referral inbox nor its JSON
+    const teacherGroups = await get('teacherA', '/api/staff/groups');
+    assert.ok(teacherGroups.includes(`"id":${f.groupA},`) && !teacherGroups.includes(`"id":${groupA2},`), 'a teacher sees its groups only');
     const groupsB = JSON.parse(await get('kgB', '/api/staff/groups')) as unknown;
     assert.ok(!JSON.stringify(groupsB).includes(`"id":${f.groupA},`), 'B does not see A\'s group');
 
