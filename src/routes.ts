@@ -31,8 +31,9 @@ import { privilegeRoutes } from './privileges/routes.ts';
 import { extensionRoutes } from './extensions/routes.ts';
 import { correctionRoutes } from './corrections/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
+import { placementRoutes } from './placements/routes.ts';
 
 export type RoutePlugin = (app: FastifyInstance, deps: AppDeps) => Promise<void> | void;
 
 /** Every feature's routes, in registration order (one import and one entry per feature). */
-export const routePlugins: RoutePlugin[] = [healthRoutes, authRoutes, webRoutes, calendarRoutes, applicationRoutes, demoRoutes, referralRoutes, placesRoutes, parentSignInRoutes, cabinetRoutes, parentApplicationRoutes, parentReferralRoutes, phoneChangeRoutes, handoverRoutes, uploadRoutes, demoSmsRoutes, smsRoutes, distributionRoutes, groupsRoutes, referralStaffRoutes, verifyRoutes, reportRoutes, firstApplyRoutes, staffAccountRoutes, settingsRoutes, queueImportRoutes, organisationRoutes, privilegeRoutes, extensionRoutes, correctionRoutes, auditRoutes];
+export const routePlugins: RoutePlugin[] = [healthRoutes, authRoutes, webRoutes, calendarRoutes, applicationRoutes, demoRoutes, referralRoutes, placesRoutes, parentSignInRoutes, cabinetRoutes, parentApplicationRoutes, parentReferralRoutes, phoneChangeRoutes, handoverRoutes, uploadRoutes, demoSmsRoutes, smsRoutes, distributionRoutes, groupsRoutes, referralStaffRoutes, verifyRoutes, reportRoutes, firstApplyRoutes, staffAccountRoutes, settingsRoutes, queueImportRoutes, organisationRoutes, privilegeRoutes, extensionRoutes, correctionRoutes, auditRoutes, placementRoutes];

@@ -8,8 +8,10 @@ export interface Actor {
   kind: ActorKind;
   id: number | null;
   /** Set for staff: their role and scope (permissions read these). */
-  role?: 'kindergarten' | 'operator' | 'admin';
+  role?: 'kindergarten' | 'operator' | 'admin' | 'teacher';
   organisationId?: number | null;
+  /** A teacher's own groups (the administrator assigns them): the only groups it sees. */
+  groupIds?: number[];
   districtId?: number | null;
 }
 

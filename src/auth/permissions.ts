@@ -13,6 +13,7 @@ export const PERMISSIONS = {
   'application.create': ['parent', 'operator'],
   'application.read_own': ['parent'],
   'referral.return': ['parent'],
+  'placement.leave_request': ['parent'],
   'referral.extend': ['parent'],
   // kindergarten staff (their organisation only); operators everywhere
   'places.publish': ['kindergarten', 'operator'],
@@ -24,9 +25,12 @@ export const PERMISSIONS = {
   // the birth date confirmed against the IIN's: cleared after checking the birth certificate
   'application.birth_date_clear': ['kindergarten', 'operator'],
   // staff workspace: reading a child's record is logged (record.read); printing documents
-  'groups.read': ['kindergarten', 'operator'],
+  'groups.read': ['kindergarten', 'operator', 'teacher'],
   'record.read': ['kindergarten', 'operator'],
   'document.print': ['kindergarten', 'operator'],
+  // leaving: the kindergarten (its own children) or the department records it; only the department undoes it
+  'placement.leave': ['kindergarten', 'operator'],
+  'placement.undo_leave': ['operator'],
   // department operator
   'referral.issue_manual': ['operator'],
   'referral.cancel': ['operator'],
@@ -49,7 +53,7 @@ export const PERMISSIONS = {
   'settings.edit': ['admin'],
 } as const satisfies Record<string, readonly ActorRole[]>;
 
-export type ActorRole = 'parent' | 'kindergarten' | 'operator' | 'admin';
+export type ActorRole = 'parent' | 'kindergarten' | 'operator' | 'admin' | 'teacher';
 export type Permission = keyof typeof PERMISSIONS;
 
 export function roleOf(actor: Actor): ActorRole | null {
@@ -69,9 +73,14 @@ export function assertCan(actor: Actor, perm: Permission): void {
   if (!can(actor, perm)) throw forbidden();
 }
 
-/** Kindergarten staff act only on their own organisation; operators and admins on all. */
+/** Kindergarten staff (and its teachers) act only on their own organisation; operators and admins on all. */
 export function assertOrganisation(actor: Actor, organisationId: number): void {
-  if (actor.kind === 'staff' && actor.role === 'kindergarten' && actor.organisationId !== organisationId) throw forbidden();
+  if (actor.kind === 'staff' && (actor.role === 'kindergarten' || actor.role === 'teacher') && actor.organisationId !== organisationId) throw forbidden();
+}
+
+/** For SQL filters: a teacher's own groups (the only ones it sees), or null for everyone else. */
+export function scopeGroupIds(actor: Actor): number[] | null {
+  return actor.kind === 'staff' && actor.role === 'teacher' ? (actor.groupIds ?? []) : null;
 }
 
 /** A parent acts only on their own applications. */
@@ -103,7 +112,7 @@ export async function assertOrganisationInScope(db: Kysely<DB>, actor: Actor, or
 
 /** For SQL filters: the organisation a kindergarten user is limited to, or null for everyone. */
 export function scopeOrganisationId(actor: Actor): number | null {
-  return actor.kind === 'staff' && actor.role === 'kindergarten' ? (actor.organisationId ?? -1) : null;
+  return actor.kind === 'staff' && (actor.role === 'kindergarten' || actor.role === 'teacher') ? (actor.organisationId ?? -1) : null;
 }
 
 /**

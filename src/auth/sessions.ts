@@ -169,6 +169,7 @@ export async function resolveSession(req: FastifyRequest, deps: AppDeps): Promis
     if (!u || u.disabled_at) return;
     req.mustChangePassword = u.must_change_password;
     actor = { kind: 'staff', id: u.id, role: u.role, organisationId: u.organisation_id, districtId: u.district_id };
+    if (u.role === 'teacher') actor.groupIds = (await db.selectFrom('staff_groups').select('group_id').where('staff_id', '=', u.id).orderBy('group_id').execute()).map((g) => g.group_id);
   } else {
     actor = { kind: 'parent', id: s.user_id };
   }

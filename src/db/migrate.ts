@@ -24,6 +24,8 @@ import * as m0070 from './migrations/0070_state_checks.ts';
 import * as m0016 from './migrations/0016_staff_security.ts';
 import * as m0017 from './migrations/0017_audit_append_only.ts';
 import * as m0045 from './migrations/0045_birth_date_check.ts';
+import * as m0021 from './migrations/0021_leaving.ts';
+import * as m0022 from './migrations/0022_teacher.ts';
 
 /** Migrations, in order. Each is plain SQL that PostgreSQL 15 and PGlite (18) both accept. */
 const migrations: Record<string, { up: string }> = {
@@ -52,6 +54,8 @@ const migrations: Record<string, { up: string }> = {
   '0016_staff_security': m0016,
   '0017_audit_append_only': m0017,
   '0045_birth_date_check': m0045,
+  '0021_leaving': m0021,
+  '0022_teacher': m0022,
 };
 
 /** A fingerprint of the migrations as loaded (test templates are keyed by it). */

@@ -28,7 +28,7 @@ export type PrivilegeCategory =
   | 'large_family'
   | 'special_needs'
   | 'teacher';
-export type StaffRole = 'kindergarten' | 'operator' | 'admin';
+export type StaffRole = 'kindergarten' | 'operator' | 'admin' | 'teacher';
 export type ActorKind = 'staff' | 'parent' | 'system' | 'public';
 export type ExtensionReason = 'business_trip_abroad' | 'holiday_abroad' | 'hospital' | 'other';
 export type CalendarDayKind = 'holiday' | 'day_off' | 'working';
@@ -81,6 +81,10 @@ export interface FreePlacesTable {
   published_by: number | null;
   taken_at: TsNull;
   referral_id: number | null;
+  /** The first day the place is free (null: at once); a leaving's place is free the day after the last day. */
+  available_from: ColumnType<DateStr | null, DateStr | null | undefined, DateStr | null>;
+  /** The placement whose leaving freed this place (the department's undo asks whether it was given). */
+  placement_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 export interface ParentsTable {
   id: Id;
@@ -223,6 +227,25 @@ export interface PlacementsTable {
   ends_on: DateStr | null;
   end_reason: PlacementEndReason | null;
   created_at: Ts;
+  end_note: ColumnType<string | null, string | null | undefined, string | null>;
+  ended_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  ended_by: ColumnType<number | null, number | null | undefined, number | null>;
+}
+export interface StaffGroupsTable {
+  staff_id: number;
+  group_id: number;
+  created_at: Ts;
+}
+export interface LeavingRequestsTable {
+  id: Id;
+  placement_id: number;
+  parent_id: number;
+  last_day: DateStr;
+  reason: 'moved_away' | 'health' | 'parent_wish' | 'school' | 'other';
+  note: string | null;
+  status: ColumnType<'pending' | 'recorded' | 'cancelled', 'pending' | 'recorded' | 'cancelled' | undefined>;
+  created_at: Ts;
+  closed_at: TsNull;
 }
 export interface StopListTable {
   id: Id;
@@ -374,6 +397,8 @@ export interface DB {
   referrals: ReferralsTable;
   contracts: ContractsTable;
   placements: PlacementsTable;
+  leaving_requests: LeavingRequestsTable;
+  staff_groups: StaffGroupsTable;
   stop_list: StopListTable;
   calendar_days: CalendarDaysTable;
   staff_users: StaffUsersTable;

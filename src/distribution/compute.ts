@@ -41,14 +41,18 @@ export interface Computed {
   parentOf: Map<number, number>;
 }
 
-/** The open places of open groups in open organisations; `lock` takes them `for update` (a committing run). */
-export async function readPlaces(db: Kysely<DB>, lock: boolean): Promise<Place[]> {
+/**
+ * The open places of open groups in open organisations that are free on `today` (a place a leaving
+ * frees is available from the day after the child's last day); `lock` takes them `for update` (a committing run).
+ */
+export async function readPlaces(db: Kysely<DB>, lock: boolean, today: string): Promise<Place[]> {
   const rows = await sql<{ id: number; group_id: number; organisation_id: number; birth_year: number; language: InstructionLang; type: GroupType }>`
     select f.id, f.group_id, g.organisation_id, g.birth_year, g.language, g.type
       from free_places f
       join groups g on g.id = f.group_id
       join organisations o on o.id = g.organisation_id
      where f.status = 'open' and g.closed_at is null and o.closed_at is null
+       and (f.available_from is null or f.available_from <= ${today}::date)
      order by f.id
      ${lock ? sql`for update of f` : sql``}`.execute(db);
   return rows.rows.map((r) => ({ id: r.id, groupId: r.group_id, organisationId: r.organisation_id, birthYear: r.birth_year, language: r.language, groupType: r.type }));
@@ -170,7 +174,7 @@ export interface ComputeOptions {
 /** Run the matching over the live queue (inside the caller's transaction, or on the database for a preview). */
 export async function computeDistribution(db: Kysely<DB>, opts: ComputeOptions): Promise<Computed> {
   const lap = profiler();
-  const places = await readPlaces(db, opts.lock);
+  const places = await readPlaces(db, opts.lock, opts.today);
   const flags = await readFlags(db, opts.today);
   lap(`places (${places.length}), stop-list and referrals (${flags.stopListed.size + flags.outstanding.size})`);
   const cohorts = [...new Set(places.map((p) => p.birthYear))].sort((a, b) => a - b);

@@ -74,6 +74,12 @@ export interface Policy {
    * 'refuse' refuses it (the parent can apply at the department in person).
    */
   identityUnknown: 'flag' | 'refuse';
+  /**
+   * The place a leaving frees (the day after the child's last day): 'at_once' publishes it as a free
+   * place available from that day when the leaving is recorded; 'by_kindergarten' leaves it to the
+   * kindergarten to publish (the groups page counts it free from that day).
+   */
+  leavingPlacePublish: 'at_once' | 'by_kindergarten';
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -113,6 +119,7 @@ export const DEFAULT_POLICY: Policy = {
   totpRequiredRoles: ['operator', 'admin'],
   parentMinAge: 16,
   identityUnknown: 'flag',
+  leavingPlacePublish: 'at_once',
 };
 
 type Check = (v: unknown) => boolean;
@@ -154,6 +161,7 @@ const POLICY_CHECKS: { [K in keyof Policy]: Check } = {
   totpRequiredRoles: (v) => Array.isArray(v) && v.every((r) => r === 'kindergarten' || r === 'operator' || r === 'admin') && new Set(v).size === v.length,
   parentMinAge: int(14, 21),
   identityUnknown: (v) => v === 'flag' || v === 'refuse',
+  leavingPlacePublish: (v) => v === 'at_once' || v === 'by_kindergarten',
 };
 
 export const POLICY_KEYS = Object.keys(DEFAULT_POLICY) as (keyof Policy)[];

@@ -6,6 +6,7 @@ import type { Actor, AuditEntry } from '../audit/write.ts';
 import { assertCan, assertOrganisationInScope } from '../auth/permissions.ts';
 import { almatyDate, toDate } from '../clock.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
+import { placedIn } from '../places/occupancy.ts';
 import type { Policy } from '../domain/policy.ts';
 import { useCase } from '../usecase.ts';
 
@@ -23,14 +24,15 @@ export interface Occupancy {
   open: number;
 }
 
-export async function groupOccupancy(trx: Trx, groupIds: number[]): Promise<Map<number, Occupancy>> {
+/** `enrolled`: the children holding a place on `today` (their placements: src/places/occupancy.ts). */
+export async function groupOccupancy(trx: Trx, groupIds: number[], today: string): Promise<Map<number, Occupancy>> {
   const out = new Map<number, Occupancy>();
   if (groupIds.length === 0) return out;
   const rows = await trx
     .selectFrom('groups as g')
     .select([
       'g.id',
-      sql<number>`(select count(*) from referrals r where r.group_id = g.id and r.status = 'enrolled')::int`.as('enrolled'),
+      placedIn('g.id', today).as('enrolled'),
       sql<number>`(select count(*) from referrals r where r.group_id = g.id and r.status in ('issued', 'registered'))::int`.as('outstanding'),
       sql<number>`(select count(*) from free_places f where f.group_id = g.id and f.status = 'open')::int`.as('open'),
     ])
@@ -99,6 +101,7 @@ export async function listOrganisationGroups(deps: AppDeps, actor: Actor, organi
   const occ = await groupOccupancy(
     deps.database.db,
     rows.map((r) => r.id),
+    almatyDate(deps.clock.now()).toString(),
   );
   return rows.map((r) => ({
     id: r.id,
@@ -154,7 +157,7 @@ export async function updateGroup(deps: AppDeps, actor: Actor, id: number, input
     if (before.closed_at) throw conflict('group_closed', 'dept.error.group_closed');
     const org = await trx.selectFrom('organisations').select(['languages']).where('id', '=', before.organisation_id).executeTakeFirstOrThrow();
     const g = checkGroup(input, org, policy, today);
-    const occ = (await groupOccupancy(trx, [id])).get(id)!;
+    const occ = (await groupOccupancy(trx, [id], today.toString())).get(id)!;
     const matchedOn = g.birthYear !== before.birth_year || g.language !== before.language || g.type !== before.type;
     if (matchedOn && occ.enrolled + occ.outstanding > 0) throw conflict('group_in_use', 'dept.error.group_in_use', { enrolled: occ.enrolled, outstanding: occ.outstanding });
     const used = occ.enrolled + occ.outstanding + occ.open;
@@ -190,7 +193,7 @@ export async function closeGroup(deps: AppDeps, actor: Actor, id: number, reason
     if (!g) throw notFound();
     await assertOrganisation(g.organisation_id);
     if (g.closed_at) throw conflict('group_closed', 'dept.error.group_closed');
-    const occ = (await groupOccupancy(trx, [id])).get(id)!;
+    const occ = (await groupOccupancy(trx, [id], almatyDate(now).toString())).get(id)!;
     if (occ.enrolled > 0 || occ.outstanding > 0) throw conflict('group_in_use', 'dept.error.group_close_in_use', { enrolled: occ.enrolled, outstanding: occ.outstanding });
     const entries = await closeGroupRows(trx, id, toDate(now), why);
     await audit(entries);

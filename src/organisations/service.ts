@@ -3,7 +3,7 @@ import type { AppDeps } from '../context.ts';
 import type { DB, InstructionLang, OrgKind } from '../db/schema.ts';
 import type { Actor, AuditEntry } from '../audit/write.ts';
 import { assertCan, assertOrganisationInScope, scopeDistrictId } from '../auth/permissions.ts';
-import { toDate } from '../clock.ts';
+import { almatyDate, toDate } from '../clock.ts';
 import { conflict, forbidden, invalid, notFound } from '../errors.ts';
 import { useCase } from '../usecase.ts';
 import { closeGroupRows, groupOccupancy } from './groups.ts';
@@ -237,6 +237,7 @@ export async function organisationCloseConsequences(deps: AppDeps, actor: Actor,
   const occ = await groupOccupancy(
     trx,
     groups.map((g) => g.id),
+    almatyDate(deps.clock.now()).toString(),
   );
   const pref = await trx
     .selectFrom('application_preferences as p')

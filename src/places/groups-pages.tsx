@@ -7,7 +7,7 @@ import type { GroupRow } from './groups-service.ts';
 const esc = (s: string) => Html.escapeHtml(s);
 
 /** The kindergarten's groups with their occupancy, and a form per group to publish or withdraw places. */
-export function groupsPage(ctx: PageContext, d: { organisationName: string; groups: GroupRow[] } & Flash): string {
+export function groupsPage(ctx: PageContext, d: { organisationName: string; groups: GroupRow[]; canPublish?: boolean } & Flash): string {
   const tr = trOf(ctx);
   const q = `?lang=${ctx.lang}`;
   const columns: Column<GroupRow>[] = [
@@ -20,7 +20,9 @@ export function groupsPage(ctx: PageContext, d: { organisationName: string; grou
     { label: tr('staff.groups.outstanding'), cell: (g) => esc(String(g.outstanding)) },
     { label: tr('staff.groups.open'), qa: 'open', cell: (g) => esc(String(g.open)) },
     { label: tr('staff.groups.publishable'), qa: 'publishable', cell: (g) => esc(String(g.publishable)) },
-    {
+  ];
+  if (d.canPublish !== false)
+    columns.push({
       label: tr('staff.groups.count'),
       cell: (g) => (
         <form method="post" action={`/staff/groups/${g.id}/places${q}`} style="display:flex;flex-wrap:wrap;gap:.25rem;align-items:center">
@@ -34,8 +36,7 @@ export function groupsPage(ctx: PageContext, d: { organisationName: string; grou
           </button>
         </form>
       ),
-    },
-  ];
+    });
   return Layout({
     ctx,
     title: tr('staff.groups.title'),

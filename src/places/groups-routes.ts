@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RoutePlugin } from '../routes.ts';
 import { AppError } from '../errors.ts';
-import { assertCan } from '../auth/permissions.ts';
+import { assertCan, can } from '../auth/permissions.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { organisationName, pageOrganisation, staffOnly } from '../workspaces/staff-scope.ts';
@@ -30,7 +30,7 @@ export const groupsRoutes: RoutePlugin = (app, deps) => {
     const groups = await listGroups(deps, req.actor, orgId);
     const { done, group, count } = req.query;
     const notice = done && group && count ? t(req.lang, done === 'publish' ? 'staff.groups.published' : 'staff.groups.withdrawn', { group, count }) : null;
-    return sendPage(reply, groupsPage(pageContext(req, reply, deps), { organisationName: await organisationName(deps, orgId, req.lang), groups, notice }));
+    return sendPage(reply, groupsPage(pageContext(req, reply, deps), { organisationName: await organisationName(deps, orgId, req.lang), groups, notice, canPublish: can(req.actor, 'places.publish') }));
   });
 
   r.post(

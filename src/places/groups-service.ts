@@ -2,8 +2,10 @@ import { sql } from 'kysely';
 import type { AppDeps } from '../context.ts';
 import type { GroupType, InstructionLang } from '../db/schema.ts';
 import type { Actor } from '../audit/write.ts';
-import { assertCan, assertOrganisationInScope } from '../auth/permissions.ts';
+import { assertCan, assertOrganisationInScope, scopeGroupIds } from '../auth/permissions.ts';
 import { notFound } from '../errors.ts';
+import { almatyDate } from '../clock.ts';
+import { placedIn } from './occupancy.ts';
 
 /**
  * The kindergarten's groups with their occupancy (capacity, enrolled, outstanding referrals, open
@@ -38,10 +40,11 @@ export async function listGroups(deps: AppDeps, actor: Actor, organisationId: nu
       'g.capacity',
       sql<number>`(select count(*) from free_places f where f.group_id = g.id and f.status = 'open')::int`.as('open'),
       sql<number>`(select count(*) from referrals r where r.group_id = g.id and r.status in ('issued', 'registered'))::int`.as('outstanding'),
-      sql<number>`(select count(*) from referrals r where r.group_id = g.id and r.status = 'enrolled')::int`.as('enrolled'),
+      placedIn('g.id', almatyDate(deps.clock.now()).toString()).as('enrolled'),
     ])
     .where('g.organisation_id', '=', organisationId)
     .where('g.closed_at', 'is', null)
+    .$if(scopeGroupIds(actor) !== null, (q) => q.where('g.id', 'in', [...(scopeGroupIds(actor) ?? []), -1]))
     .orderBy('g.birth_year', 'desc')
     .orderBy('g.name')
     .execute();

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { AppDeps } from '../context.ts';
-import { toDate } from '../clock.ts';
+import { almatyDate, toDate } from '../clock.ts';
+import { placedIn } from './occupancy.ts';
 import type { Actor } from '../audit/write.ts';
 import { useCase } from '../usecase.ts';
 import { AppError, notFound } from '../errors.ts';
@@ -8,7 +9,7 @@ import { AppError, notFound } from '../errors.ts';
 /**
  * Free places: staff of the group's organisation (or an operator) publish them; only published
  * places are distributed. A group never holds more than its capacity: open places + outstanding
- * referrals (issued, registered) + enrolled children ≤ capacity.
+ * referrals (issued, registered) + placed children (their placements) ≤ capacity.
  */
 
 export interface GroupOccupancy {
@@ -18,12 +19,14 @@ export interface GroupOccupancy {
   enrolled: number;
 }
 
-async function occupancy(trx: AppDeps['database']['db'], groupId: number, capacity: number): Promise<GroupOccupancy> {
+/** `enrolled`: the children holding a place today (placements: src/places/occupancy.ts). */
+export async function occupancy(trx: AppDeps['database']['db'], groupId: number, capacity: number, today: string): Promise<GroupOccupancy> {
   const r = await sql<{ open: number; outstanding: number; enrolled: number }>`
     select
-      (select count(*) from free_places where group_id = ${groupId} and status = 'open')::int as open,
-      (select count(*) from referrals where group_id = ${groupId} and status in ('issued', 'registered'))::int as outstanding,
-      (select count(*) from referrals where group_id = ${groupId} and status = 'enrolled')::int as enrolled`.execute(trx);
+      (select count(*) from free_places where group_id = g.id and status = 'open')::int as open,
+      (select count(*) from referrals where group_id = g.id and status in ('issued', 'registered'))::int as outstanding,
+      ${placedIn('g.id', today)} as enrolled
+    from groups g where g.id = ${groupId}`.execute(trx);
   return { capacity, ...r.rows[0]! };
 }
 
@@ -34,7 +37,7 @@ export async function publishFreePlaces(deps: AppDeps, actor: Actor, groupId: nu
     if (!g) throw notFound();
     await assertOrganisation(g.organisation_id);
     if (g.closed_at) throw new AppError('group_closed', 409, 'places.error.group_closed');
-    const occ = await occupancy(trx, groupId, g.capacity);
+    const occ = await occupancy(trx, groupId, g.capacity, almatyDate(instant).toString());
     if (occ.open + occ.outstanding + occ.enrolled + count > g.capacity) throw new AppError('capacity_exceeded', 409, 'places.error.capacity_exceeded', { capacity: g.capacity });
     const now = toDate(instant);
     const rows = await trx
@@ -48,7 +51,7 @@ export async function publishFreePlaces(deps: AppDeps, actor: Actor, groupId: nu
 }
 
 export async function withdrawFreePlaces(deps: AppDeps, actor: Actor, groupId: number, count: number): Promise<GroupOccupancy> {
-  return useCase(deps, actor, { permission: 'places.publish' }, async ({ trx, audit, assertOrganisation }) => {
+  return useCase(deps, actor, { permission: 'places.publish' }, async ({ trx, now, audit, assertOrganisation }) => {
     const g = await trx.selectFrom('groups').select(['id', 'organisation_id', 'capacity']).where('id', '=', groupId).forUpdate().executeTakeFirst();
     if (!g) throw notFound();
     await assertOrganisation(g.organisation_id);
@@ -58,6 +61,6 @@ export async function withdrawFreePlaces(deps: AppDeps, actor: Actor, groupId: n
     const u = await trx.updateTable('free_places').set({ status: 'withdrawn' }).where('id', 'in', ids).where('status', '=', 'open').executeTakeFirst();
     if (Number(u.numUpdatedRows) !== count) throw new AppError('not_enough_open_places', 409, 'places.error.not_enough_open_places', { open: Number(u.numUpdatedRows) });
     await audit({ action: 'places.withdrawn', subjectType: 'group', subjectId: groupId, data: { count, freePlaceIds: ids } });
-    return occupancy(trx, groupId, g.capacity);
+    return occupancy(trx, groupId, g.capacity, almatyDate(now).toString());
   });
 }

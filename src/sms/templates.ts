@@ -20,7 +20,9 @@ export type SmsTemplate =
   | 'contract_deadline_moved'
   | 'extension_revoked'
   | 'documents_missing'
-  | 'contract_refused';
+  | 'contract_refused'
+  | 'leaving_recorded'
+  | 'leaving_undone';
 
 export interface SmsParams {
   number?: string;
@@ -53,6 +55,8 @@ const TEXTS: Record<Lang, Texts> = {
     extension_revoked: (p) => `Kezek: ${p.number} жолдаманың мерзімін ұзартуды білім басқармасы күшін жойды. Жолдаманы бүгін, ${p.date}, балабақшада тіркеңіз.`,
     documents_missing: (p) => `Kezek: ${p.number} жолдама тіркелді, бірақ құжаттар жетіспейді: ${p.documents}. Оларды балабақшаға әкеліп, шартты жасаңыз. Соңғы күн: ${p.dateWords}.`,
     contract_refused: (p) => `Kezek: ${p.number} жолдама бойынша шарт жасалмады. Себебі: ${p.reason}. Сіз кезекте бұрынғы орныңыздасыз.`,
+    leaving_recorded: (p) => `Kezek: баланың балабақшадан шығуы тіркелді: ${p.organisation}. Соңғы күні: ${p.dateWords}. Қате болса, білім басқармасына хабарласыңыз.`,
+    leaving_undone: (p) => `Kezek: баланың балабақшадан шығуы білім басқармасымен жойылды: бала ${p.organisation} балабақшасында қалады.`,
   },
   ru: {
     referral_issued: (p) =>
@@ -69,6 +73,8 @@ const TEXTS: Record<Lang, Texts> = {
     extension_revoked: (p) => `Kezek: управление образования отменило продление направления ${p.number}. Зарегистрируйте его в детском саду сегодня, ${p.date}.`,
     documents_missing: (p) => `Kezek: направление ${p.number} зарегистрировано, но не хватает документов: ${p.documents}. Принесите их в детский сад и заключите договор. Последний день: ${p.dateWords}.`,
     contract_refused: (p) => `Kezek: договор по направлению ${p.number} не заключён. Причина: ${p.reason}. Вы в очереди на прежнем месте.`,
+    leaving_recorded: (p) => `Kezek: оформлено отчисление ребёнка из детского сада: ${p.organisation}. Последний день: ${p.dateWords}. Если это ошибка, обратитесь в управление образования.`,
+    leaving_undone: (p) => `Kezek: управление образования отменило отчисление: ребёнок остаётся в детском саду ${p.organisation}.`,
   },
   en: {
     referral_issued: (p) =>
@@ -85,6 +91,8 @@ const TEXTS: Record<Lang, Texts> = {
     extension_revoked: (p) => `Kezek: the education department revoked the extension of referral ${p.number}. Register it at the kindergarten today, ${p.date}.`,
     documents_missing: (p) => `Kezek: referral ${p.number} is registered, but documents are missing: ${p.documents}. Bring them to the kindergarten and conclude the contract. Last day: ${p.dateWords}.`,
     contract_refused: (p) => `Kezek: no contract for referral ${p.number}. Reason: ${p.reason}. You keep your original place in the queue.`,
+    leaving_recorded: (p) => `Kezek: your child's leaving of ${p.organisation} is recorded. The last day: ${p.dateWords}. If this is a mistake, contact the education department.`,
+    leaving_undone: (p) => `Kezek: the education department undid the leaving: your child stays at ${p.organisation}.`,
   },
 };
 

@@ -5,7 +5,7 @@ import { nameIn } from '../web/queries.ts';
 import { Field, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';
 import type { StaffRole } from '../db/schema.ts';
-import { STAFF_ROLES, type StaffRow } from './service.ts';
+import { STAFF_ROLES, type StaffRow, type TeacherGroups } from './service.ts';
 
 export type { Flash };
 
@@ -13,7 +13,7 @@ const esc = (s: string) => Html.escapeHtml(s);
 type Named = { id: number; nameKk: string; nameRu: string };
 
 function scopeText(tr: Tr, lang: string, u: StaffRow): string {
-  if (u.role === 'kindergarten') return nameIn(lang, { nameKk: u.organisationKk ?? '', nameRu: u.organisationRu ?? '' });
+  if (u.role === 'kindergarten' || u.role === 'teacher') return nameIn(lang, { nameKk: u.organisationKk ?? '', nameRu: u.organisationRu ?? '' });
   if (u.role === 'operator') return u.districtId ? nameIn(lang, { nameKk: u.districtKk ?? '', nameRu: u.districtRu ?? '' }) : tr('admin.users.city');
   return '—';
 }
@@ -190,7 +190,7 @@ export function passwordPage(ctx: PageContext, d: { userId: number; username: st
   });
 }
 
-export function userPage(ctx: PageContext, d: { user: StaffRow; organisations: Named[]; districts: Named[] } & Flash): string {
+export function userPage(ctx: PageContext, d: { user: StaffRow; organisations: Named[]; districts: Named[]; teacherGroups?: TeacherGroups | null } & Flash): string {
   const tr = trOf(ctx);
   const u = d.user;
   const base = `/staff/admin/users/${u.id}`;
@@ -269,6 +269,32 @@ export function userPage(ctx: PageContext, d: { user: StaffRow; organisations: N
             </div>
           </form>
         </section>
+
+        {d.teacherGroups ? (
+          <section aria-labelledby="groups-h">
+            <h2 id="groups-h" safe>
+              {tr('admin.groups.title')}
+            </h2>
+            <p safe>{tr('admin.groups.intro')}</p>
+            <form method="post" action={`${base}/groups${q}`} class="stack" data-qa="groups-form">
+              <Csrf ctx={ctx} />
+              {d.teacherGroups.groups.length === 0 ? <p safe>{tr('admin.groups.none')}</p> : ''}
+              {d.teacherGroups.groups.map((g) => (
+                <label>
+                  <input type="checkbox" name="groupIds" value={String(g.id)} checked={d.teacherGroups!.assigned.includes(g.id)} /> <span safe>{`${g.name} (${g.birthYear})`}</span>
+                </label>
+              ))}
+              <Reason ctx={ctx} id="groups-reason" />
+              <div>
+                <button type="submit" data-qa="groups-save" safe>
+                  {tr('admin.groups.submit')}
+                </button>
+              </div>
+            </form>
+          </section>
+        ) : (
+          ''
+        )}
 
         <section aria-labelledby="role-h">
           <h2 id="role-h" safe>

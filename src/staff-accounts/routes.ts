@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
-import { AppError, FieldsError } from '../errors.ts';
+import { AppError, FieldsError, invalid } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { staffOnly } from '../workspaces/staff-scope.ts';
@@ -144,7 +144,8 @@ export const staffAccountRoutes: RoutePlugin = (app, deps) => {
   async function showUser(req: FastifyRequest, reply: FastifyReply, id: number, extra: { error?: string; notice?: string } = {}, status = 200) {
     const user = await S.getStaff(deps, req.actor, id);
     const choices = await S.scopeChoices(deps);
-    return sendPage(reply, userPage(pageContext(req, reply, deps), { user, ...choices, ...extra }), status);
+    const teacherGroups = await S.teacherGroups(deps, req.actor, id);
+    return sendPage(reply, userPage(pageContext(req, reply, deps), { user, ...choices, teacherGroups, ...extra }), status);
   }
 
   r.get('/staff/admin/users', { schema: { ...hide, querystring: langQ } }, async (req, reply) => {
@@ -171,10 +172,10 @@ export const staffAccountRoutes: RoutePlugin = (app, deps) => {
     },
   );
 
-  r.get('/staff/admin/users/:id', { schema: { ...hide, params: idParam, querystring: z.object({ lang: z.string().optional(), done: z.enum(['disabled', 'enabled', 'role']).optional(), n: z.coerce.number().int().min(0).max(10_000).optional() }) } }, async (req, reply) => {
+  r.get('/staff/admin/users/:id', { schema: { ...hide, params: idParam, querystring: z.object({ lang: z.string().optional(), done: z.enum(['disabled', 'enabled', 'role', 'groups']).optional(), n: z.coerce.number().int().min(0).max(10_000).optional() }) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     const done = req.query.done;
-    const notice = done === 'disabled' ? t(req.lang, 'admin.disable.done', { count: req.query.n ?? 0 }) : done === 'enabled' ? t(req.lang, 'admin.enable.done') : done === 'role' ? t(req.lang, 'admin.role.done') : undefined;
+    const notice = done === 'disabled' ? t(req.lang, 'admin.disable.done', { count: req.query.n ?? 0 }) : done === 'enabled' ? t(req.lang, 'admin.enable.done') : done === 'role' ? t(req.lang, 'admin.role.done') : done === 'groups' ? t(req.lang, 'admin.groups.done') : undefined;
     return showUser(req, reply, req.params.id, notice ? { notice } : {});
   });
 
@@ -220,6 +221,22 @@ export const staffAccountRoutes: RoutePlugin = (app, deps) => {
       // changing one's own role ends one's own session: the sign-in page then
       if (req.actor.id === req.params.id) return reply.redirect(`/staff/login?lang=${req.lang}`, 303);
       return reply.redirect(`/staff/admin/users/${req.params.id}?lang=${req.lang}&done=role`, 303);
+    } catch (e) {
+      if (!shown(e)) throw e;
+      return showUser(req, reply, req.params.id, { error: message(req, e) }, e.status);
+    }
+  });
+
+  const idList = z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).filter((x) => x !== '').map(Number));
+  r.post('/staff/admin/users/:id/groups', { schema: { ...hide, params: idParam, querystring: langQ, body: z.object({ groupIds: idList, reason: reason.default('') }) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    try {
+      if (req.body.groupIds.some((g) => !Number.isSafeInteger(g) || g <= 0)) throw invalid('group_unknown', 'admin.error.group_unknown');
+      await S.setTeacherGroups(deps, req.actor, req.params.id, req.body.groupIds, req.body.reason, req.id);
+      return reply.redirect(`/staff/admin/users/${req.params.id}?lang=${req.lang}&done=groups`, 303);
     } catch (e) {
       if (!shown(e)) throw e;
       return showUser(req, reply, req.params.id, { error: message(req, e) }, e.status);

@@ -17,7 +17,7 @@ import { checkName } from '../domain/names.ts';
  * transaction, its audit entry: who, when, why; old → new for roles). Ids only in the audit data.
  */
 
-export const STAFF_ROLES = ['kindergarten', 'operator', 'admin'] as const satisfies readonly StaffRole[];
+export const STAFF_ROLES = ['kindergarten', 'teacher', 'operator', 'admin'] as const satisfies readonly StaffRole[];
 
 export interface StaffRow {
   id: number;
@@ -133,9 +133,9 @@ export async function scopeChoices(deps: AppDeps): Promise<{ organisations: { id
   };
 }
 
-/** The scope a role takes: kindergarten → one open organisation; operator → a district or the whole city; admin → none. */
+/** The scope a role takes: kindergarten, teacher → one open organisation (a teacher: its groups, below); operator → a district or the whole city; admin → none. */
 async function checkScope(trx: Kysely<DB>, s: Scope): Promise<Scope> {
-  if (s.role === 'kindergarten') {
+  if (s.role === 'kindergarten' || s.role === 'teacher') {
     if (!s.organisationId) throw invalid('organisation_required', 'admin.error.organisation_required');
     const o = await trx.selectFrom('organisations').select(['id', 'closed_at']).where('id', '=', s.organisationId).executeTakeFirst();
     if (!o || o.closed_at) throw invalid('organisation_unknown', 'admin.error.organisation_unknown');
@@ -276,8 +276,51 @@ export async function changeRole(deps: AppDeps, actor: Actor, id: number, input:
     if (old.role === next.role && old.organisationId === next.organisationId && old.districtId === next.districtId) throw conflict('unchanged', 'admin.error.unchanged');
     if (u.role === 'admin' && next.role !== 'admin' && !u.disabled_at) await assertNotLastAdmin(trx, id);
     await trx.updateTable('staff_users').set({ role: next.role, organisation_id: next.organisationId, district_id: next.districtId }).where('id', '=', id).execute();
+    // a teacher's groups belong to its organisation and role: another of either starts without groups
+    const groupsDropped = (await trx.deleteFrom('staff_groups').where('staff_id', '=', id).returning('group_id').execute()).map((g) => g.group_id);
     const sessionsEnded = await endSessions(trx, now, id);
-    await audit({ action: 'staff.role_changed', subjectType: 'staff_user', subjectId: id, reason: why, data: { old, new: next, sessionsEnded } });
+    await audit({ action: 'staff.role_changed', subjectType: 'staff_user', subjectId: id, reason: why, data: { old, new: next, sessionsEnded, groupsDropped } });
     return next;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// a teacher's groups
+
+export interface TeacherGroups {
+  /** The open groups of the teacher's organisation. */
+  groups: { id: number; name: string; birthYear: number }[];
+  /** The ones assigned to the teacher. */
+  assigned: number[];
+}
+
+/** The groups the administrator may assign to a teacher, and those assigned (null: the account is not a teacher). */
+export async function teacherGroups(deps: AppDeps, actor: Actor, id: number): Promise<TeacherGroups | null> {
+  assertCan(actor, 'staff.manage');
+  const db = deps.database.db;
+  const u = await db.selectFrom('staff_users').select(['role', 'organisation_id']).where('id', '=', id).executeTakeFirst();
+  if (!u) throw notFound();
+  if (u.role !== 'teacher' || u.organisation_id === null) return null;
+  const groups = await db.selectFrom('groups').select(['id', 'name', 'birth_year']).where('organisation_id', '=', u.organisation_id).where('closed_at', 'is', null).orderBy('birth_year', 'desc').orderBy('name').execute();
+  const assigned = await db.selectFrom('staff_groups').select('group_id').where('staff_id', '=', id).orderBy('group_id').execute();
+  return { groups: groups.map((g) => ({ id: g.id, name: g.name, birthYear: g.birth_year })), assigned: assigned.map((a) => a.group_id) };
+}
+
+/** Assign a teacher's groups (open groups of its organisation), old → new audited with the reason. */
+export async function setTeacherGroups(deps: AppDeps, actor: Actor, id: number, groupIds: number[], reason: string, requestId?: string): Promise<number[]> {
+  return useCase(deps, actor, { permission: 'staff.manage', requestId }, async ({ trx, now, audit }) => {
+    const why = reasonOf(reason);
+    const u = await trx.selectFrom('staff_users').select(['role', 'organisation_id']).where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!u) throw notFound();
+    if (u.role !== 'teacher' || u.organisation_id === null) throw conflict('not_teacher', 'admin.error.not_teacher');
+    const wanted = [...new Set(groupIds)].sort((a, b) => a - b);
+    if (wanted.length) {
+      const ok = await trx.selectFrom('groups').select('id').where('id', 'in', wanted).where('organisation_id', '=', u.organisation_id).where('closed_at', 'is', null).execute();
+      if (ok.length !== wanted.length) throw invalid('group_unknown', 'admin.error.group_unknown');
+    }
+    const old = (await trx.deleteFrom('staff_groups').where('staff_id', '=', id).returning('group_id').execute()).map((g) => g.group_id).sort((a, b) => a - b);
+    if (wanted.length) await trx.insertInto('staff_groups').values(wanted.map((g) => ({ staff_id: id, group_id: g, created_at: toDate(now) }))).execute();
+    await audit({ action: 'staff.groups_changed', subjectType: 'staff_user', subjectId: id, reason: why, data: { old, new: wanted } });
+    return wanted;
   });
 }

@@ -50,6 +50,7 @@ export async function staffWork(deps: AppDeps, actor: Actor): Promise<StaffWork>
       ],
     };
   }
+  if (actor.role === 'teacher') return { items: [] }; // its groups and children: the links (attendance, next)
   if (actor.role === 'operator') {
     const claims = await pendingClaimsSummary(deps, actor);
     return {

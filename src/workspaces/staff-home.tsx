@@ -6,7 +6,7 @@ import type { StaffWork, WorkItem } from './staff-home-data.ts';
 
 export interface StaffHomeData {
   fullName: string;
-  role: 'kindergarten' | 'operator' | 'admin';
+  role: 'kindergarten' | 'operator' | 'admin' | 'teacher';
   organisation: { id: number; name: string } | null;
   /** Shown for operators and admins in demo mode. */
   demoClock: boolean;
@@ -104,14 +104,23 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
         <ul>
           {d.organisation ? (
             <>
-              <li>
-                <a href={`/staff/referrals?lang=${ctx.lang}`} data-qa="link-referrals" safe>
-                  {tr('staff.link.referrals')}
-                </a>
-              </li>
+              {d.role === 'teacher' ? (
+                ''
+              ) : (
+                <li>
+                  <a href={`/staff/referrals?lang=${ctx.lang}`} data-qa="link-referrals" safe>
+                    {tr('staff.link.referrals')}
+                  </a>
+                </li>
+              )}
               <li>
                 <a href={`/staff/groups?lang=${ctx.lang}`} data-qa="link-groups" safe>
                   {tr('staff.link.groups')}
+                </a>
+              </li>
+              <li>
+                <a href={`/staff/placements?lang=${ctx.lang}`} data-qa="link-placements" safe>
+                  {tr('placements.link')}
                 </a>
               </li>
               <li>
@@ -157,6 +166,7 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
                   ['/staff/privileges', 'dept.link.privileges', 'link-dept-privileges'],
                   ['/staff/extensions', 'dept.link.extensions', 'link-dept-extensions'],
                   ['/staff/corrections', 'dept.link.corrections', 'link-dept-corrections'],
+                  ['/staff/placements', 'placements.link', 'link-dept-placements'],
                 ] as const
               ).map(([href, key, qa]) => (
                 <li>

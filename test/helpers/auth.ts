@@ -3,7 +3,7 @@ import { createSession, SESSION_COOKIE } from '../../src/auth/sessions.ts';
 import type { TestApp } from './app.ts';
 import { application, organisation, staff } from './fixtures.ts';
 
-export type LoginRole = 'kindergarten' | 'operator' | 'admin' | 'parent';
+export type LoginRole = 'kindergarten' | 'teacher' | 'operator' | 'admin' | 'parent';
 
 export interface LoggedIn {
   actor: Actor;

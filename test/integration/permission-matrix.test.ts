@@ -16,8 +16,8 @@ import { FOUR_DOCUMENTS } from '../helpers/referral-setup.ts';
 
 /**
  * The permission matrix: EVERY route the app registers (collected with an onRoute hook, not a list
- * kept by hand) is called by eight callers — anonymous, a parent with their own data, another parent,
- * kindergarten staff of organisation A and of B, a city-wide department operator, an operator limited
+ * kept by hand) is called by nine callers — anonymous, a parent with their own data, another parent,
+ * kindergarten staff of organisation A and of B, a teacher of A (its own groups only), a city-wide department operator, an operator limited
  * to B's district, an administrator — and each
  * answer must be the expected one: allowed (the request passed the permission and scope checks) or
  * refused (401 / 403 / 404, or a page's redirect to a sign-in page). The ids in the URLs are A's and
@@ -33,10 +33,13 @@ import { FOUR_DOCUMENTS } from '../helpers/referral-setup.ts';
 const START = '2026-03-02T05:00:00Z'; // Mon 2 Mar 2026 10:00 Almaty
 
 /** opB: an operator the administrator limited to organisation B's district (see Row.districtA). */
-type Caller = 'anon' | 'parent' | 'parentB' | 'kgA' | 'kgB' | 'operator' | 'opB' | 'admin';
-const CALLERS: Caller[] = ['anon', 'parent', 'parentB', 'kgA', 'kgB', 'operator', 'opB', 'admin'];
+/** teacherA: a teacher of organisation A with A's group assigned (not groupA2). */
+type Caller = 'anon' | 'parent' | 'parentB' | 'kgA' | 'kgB' | 'teacherA' | 'operator' | 'opB' | 'admin';
+const CALLERS: Caller[] = ['anon', 'parent', 'parentB', 'kgA', 'kgB', 'teacherA', 'operator', 'opB', 'admin'];
 const ALL = CALLERS;
-const STAFF: Caller[] = ['kgA', 'kgB', 'operator', 'admin'];
+const STAFF: Caller[] = ['kgA', 'kgB', 'teacherA', 'operator', 'admin'];
+/** A's kindergarten, its teacher (its groups only) and the operator: reading groups and children. */
+const KG_A_T_OP: Caller[] = ['kgA', 'teacherA', 'operator'];
 const PARENT: Caller[] = ['parent'];
 /** Both parents: a route on the caller's own data (no id of another parent's in it). */
 const PARENTS: Caller[] = ['parent', 'parentB'];
@@ -78,6 +81,9 @@ interface Fx {
   spareStaff: number;
   operatorId: number;
   adminId: number;
+  /** The parent's third child, placed in A's group (its application enrolled): the leaving routes act on it. */
+  appPlaced: number;
+  placementA: number;
   /** Two checked queue imports (a header-only file): one to import, one to discard. */
   importA: number;
   importB: number;
@@ -137,7 +143,7 @@ const EXPECTED: Record<string, Row> = {
   'GET /api/reports/:name': { allow: OP, url: () => '/api/reports/queue' },
   'GET /api/session': { allow: ALL },
   'GET /api/sms/dead': { allow: OP_ADM },
-  'GET /api/staff/groups': { districtA: true, allow: KG_A_OP, url: (f) => `/api/staff/groups?organisationId=${f.orgA}` },
+  'GET /api/staff/groups': { districtA: true, allow: KG_A_T_OP, url: (f) => `/api/staff/groups?organisationId=${f.orgA}` },
   'GET /api/staff/referrals': { districtA: true, allow: KG_A_OP, url: (f) => `/api/staff/referrals?organisationId=${f.orgA}` },
   'GET /api/stop-list': { allow: OP },
   'GET /api/uploads/:id': { allow: OP, url: (f) => `/api/uploads/${f.uploadP}` },
@@ -145,6 +151,7 @@ const EXPECTED: Record<string, Row> = {
   'GET /apply/handover': { allow: ALL },
   'GET /cabinet': { allow: PARENTS },
   'GET /cabinet/applications/:id': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}` },
+  'GET /cabinet/applications/:id/leave': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/leave` },
   'GET /cabinet/apply': { allow: PARENTS },
   'GET /cabinet/handover': { allow: PARENTS },
   'GET /cabinet/login': { allow: ALL },
@@ -168,7 +175,7 @@ const EXPECTED: Record<string, Row> = {
   'GET /staff/corrections': { allow: OP },
   'GET /staff/distribution': { allow: OP },
   'GET /staff/extensions': { allow: OP },
-  'GET /staff/groups': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/groups?org=${f.orgA}` },
+  'GET /staff/groups': { districtA: true, allow: KG_A_T_OP, url: (f) => `/staff/groups?org=${f.orgA}` },
   'GET /staff/handover-requests': { allow: OP },
   'GET /staff/import': { allow: OP },
   'GET /staff/import/:id': { allow: OP, url: (f) => `/staff/import/${f.importA}` },
@@ -180,6 +187,7 @@ const EXPECTED: Record<string, Row> = {
   'GET /staff/organisations/new': { allow: OP },
   'GET /staff/phone-changes': { allow: OP },
   'GET /staff/privileges': { allow: OP },
+  'GET /staff/placements': { districtA: true, allow: KG_A_T_OP, url: (f) => `/staff/placements?org=${f.orgA}` },
   'GET /staff/referrals': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals?org=${f.orgA}` },
   'GET /staff/referrals/:id': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refA}` },
   'GET /staff/referrals/:id/contract': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refC}/contract` },
@@ -241,6 +249,8 @@ const EXPECTED: Record<string, Row> = {
   'POST /apply/handover/verify': { allow: ALL, body: () => ({ iin: '900315400001', code: '000000' }) },
   'POST /apply/resend': { allow: ALL, body: () => ({ iin: '900315400001' }) },
   'POST /apply/verify': { allow: ALL, body: () => ({ iin: '900315400001', code: '000000' }) },
+  'POST /cabinet/applications/:id/leave': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/leave`, body: () => ({ lastDay: '2020-01-01', reason: 'moved_away' }) },
+  'POST /cabinet/applications/:id/leave/cancel': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/leave/cancel` },
   'POST /cabinet/applications/:id/edit': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}/edit`, body: () => ({}) },
   'POST /cabinet/applications/:id/withdraw': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}/withdraw`, body: () => ({}) },
   'POST /cabinet/apply': { allow: PARENTS, multipart: true },
@@ -260,6 +270,7 @@ const EXPECTED: Record<string, Row> = {
   'POST /staff/admin/users/:id/disable': { allow: ADM, url: (f) => `/staff/admin/users/${f.spareStaff}/disable`, body: () => ({ reason: 'matrix' }) },
   'POST /staff/admin/users/:id/enable': { allow: ADM, url: (f) => `/staff/admin/users/${f.spareStaff}/enable`, body: () => ({ reason: 'matrix' }) },
   'POST /staff/admin/users/:id/reset': { allow: ADM, url: (f) => `/staff/admin/users/${f.spareStaff}/reset`, body: () => ({ reason: 'matrix' }) },
+  'POST /staff/admin/users/:id/groups': { allow: ADM, url: (f) => `/staff/admin/users/${f.spareStaff}/groups`, body: () => ({ reason: 'matrix' }) },
   'POST /staff/admin/users/:id/role': { allow: ADM, url: (f) => `/staff/admin/users/${f.spareStaff}/role`, body: (f) => ({ role: 'kindergarten', organisationId: String(f.orgB), reason: 'matrix' }) },
   'POST /staff/calendar/apply': { allow: OP, body: () => ({ day: '2026-12-30', kind: 'plain', reason: 'matrix' }) },
   'POST /staff/calendar/preview': { allow: OP, body: () => ({ day: '2026-12-30', kind: 'holiday', reason: 'matrix' }) },
@@ -288,6 +299,8 @@ const EXPECTED: Record<string, Row> = {
   'POST /staff/referrals/:id/conclude': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/conclude`, body: () => ({ confirm: 'yes' }) },
   'POST /staff/referrals/:id/extra-period': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/extra-period`, body: () => ({}) },
   'POST /staff/referrals/:id/refuse': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/refuse`, body: () => ({ reason: 'parent_declined' }) },
+  'POST /staff/placements/:id/leave': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/placements/${f.placementA}/leave`, body: () => ({ lastDay: '2020-01-01', reason: 'moved_away' }) },
+  'POST /staff/placements/:id/undo': { districtA: true, allow: OP, url: (f) => `/staff/placements/${f.placementA}/undo`, body: () => ({ reason: 'matrix' }) },
   'POST /staff/referrals/:id/register': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/register`, body: () => ({}) },
   'POST /staff/referrals/:id/documents': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/documents`, body: () => ({ documents: 'health_passport' }) },
   'POST /staff/sms/:id/retry': { allow: OP_ADM, url: (f) => `/staff/sms/${f.smsDead}/retry` },
@@ -371,6 +384,15 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
   await db.updateTable('applications').set({ parent_id: p.parentId }).where('id', '=', p2.applicationId).execute();
   const refC = await Referrals.issueReferral(deps, { kind: 'staff', id: operatorId, role: 'operator' }, { applicationId: p2.applicationId, groupId: groupA });
   await Referrals.registerReferral(deps, { kind: 'staff', id: staffA, role: 'kindergarten', organisationId: orgA }, refC.id, FOUR_DOCUMENTS);
+  // the parent's third child, placed in A's group
+  const p3 = await application(db, { birthDate: '2022-03-10', language: 'kk', preferences: [orgA] });
+  await db.updateTable('applications').set({ parent_id: p.parentId, status: 'enrolled', left_reason: 'enrolled', left_at: T }).where('id', '=', p3.applicationId).execute();
+  const child3 = await db.selectFrom('applications').select('child_id').where('id', '=', p3.applicationId).executeTakeFirstOrThrow();
+  const placementA = await db
+    .insertInto('placements')
+    .values({ child_id: child3.child_id, application_id: p3.applicationId, group_id: groupA, organisation_id: orgA, starts_on: '2026-02-02', created_at: T })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const stop = await db
     .insertInto('stop_list')
     .values({ application_id: q.applicationId, referral_id: null, reason: 'referral_expired', starts_on: '2026-02-25', ends_on: '2026-03-06', created_at: T })
@@ -436,6 +458,8 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
   const importA = (await queueImport()).id;
   const importB = (await queueImport()).id;
   return {
+    appPlaced: p3.applicationId,
+    placementA: placementA.id,
     importA,
     importB,
     orgA,
@@ -467,7 +491,7 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
   };
 }
 
-test('permission matrix: every route, eight callers, allowed or refused as expected', async () => {
+test('permission matrix: every route, nine callers, allowed or refused as expected', async () => {
   const routes = new Set<string>();
   const database = await testDatabase();
   const clock = new FixedClock(START);
@@ -485,12 +509,16 @@ test('permission matrix: every route, eight callers, allowed or refused as expec
     const f = await fixtures(deps);
     const kgB = await staff(db, 'kindergarten', f.orgB);
     const opB = await staff(db, 'operator');
+    const teacherA = await staff(db, 'teacher', f.orgA);
+    await db.insertInto('staff_groups').values({ staff_id: teacherA, group_id: f.groupA, created_at: new Date(START) }).execute();
+    const groupA2 = await group(db, f.orgA, { birthYear: 2021, language: 'kk' });
     await db.updateTable('staff_users').set({ district_id: f.districtB }).where('id', '=', opB).execute();
     const users: Record<Exclude<Caller, 'anon'>, { kind: 'staff' | 'parent'; userId: number }> = {
       parent: { kind: 'parent', userId: f.parentP },
       parentB: { kind: 'parent', userId: f.parentQ },
       kgA: { kind: 'staff', userId: f.staffA },
       kgB: { kind: 'staff', userId: kgB },
+      teacherA: { kind: 'staff', userId: teacherA },
       opB: { kind: 'staff', userId: opB },
       operator: { kind: 'staff', userId: f.operatorId },
       admin: { kind: 'staff', userId: f.adminId },
@@ -541,6 +569,9 @@ test('permission matrix: every route, eight callers, allowed or refused as expec
       assert.ok((await get('operator', u)).includes(appQNumber), `${u} as the city-wide operator shows it`);
     }
     assert.ok((await get('opB', '/api/privilege-claims')).includes(appNumber), 'P chose B too: its claim concerns B');
+    // a teacher sees its own groups only, and neither the referral inbox nor its JSON
+    const teacherGroups = await get('teacherA', '/api/staff/groups');
+    assert.ok(teacherGroups.includes(`"id":${f.groupA},`) && !teacherGroups.includes(`"id":${groupA2},`), 'a teacher sees its groups only');
     const groupsB = JSON.parse(await get('kgB', '/api/staff/groups')) as unknown;
     assert.ok(!JSON.stringify(groupsB).includes(`"id":${f.groupA},`), 'B does not see A\'s group');
 

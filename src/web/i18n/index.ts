@@ -34,6 +34,7 @@ import { messages as corrections } from '../../corrections/messages.ts';
 import { messages as staffHome } from '../../workspaces/staff-home-messages.ts';
 import { messages as identity } from '../../identity/messages.ts';
 import { messages as fields } from '../field-messages.ts';
+import { messages as placements } from '../../placements/messages.ts';
 
 // Every feature's messages, merged. Add a feature: import its `messages` and list it here (one a line).
 const parts = [
@@ -71,6 +72,7 @@ const parts = [
   staffHome,
   identity,
   fields,
+  placements,
 ] as const;
 
 type KeysOf<P> = P extends { kk: infer K } ? keyof K : never;

@@ -92,6 +92,15 @@ export function cabinetPage(
                 {tr('parents.app.open')}
               </a>
             </p>
+            {a.status === 'enrolled' ? (
+              <p>
+                <a href={`/cabinet/applications/${a.id}/leave?lang=${ctx.lang}`} data-qa="leave-link" safe>
+                  {tr('parents.leave.link')}
+                </a>
+              </p>
+            ) : (
+              ''
+            )}
             {a.next.kind === 'wait' ? (
               <>
                 <Position ctx={ctx} app={a} />

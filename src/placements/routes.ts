@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RoutePlugin } from '../routes.ts';
+import { isUserError } from '../errors.ts';
+import { assertCan, can } from '../auth/permissions.ts';
+import { almatyDate } from '../clock.ts';
+import { t } from '../web/i18n/index.ts';
+import { pageContext, sendPage } from '../web/context.ts';
+import { formatDate } from '../web/format.ts';
+import type { Flash } from '../web/forms.tsx';
+import { organisationName, pageOrganisation, staffOnly } from '../workspaces/staff-scope.ts';
+import { parentOrRedirect, message } from '../workspaces/cabinet/route-helpers.ts';
+import * as S from './service.ts';
+import * as P from './pages.tsx';
+
+const hide = { hide: true } as const;
+const id = z.coerce.number().int().positive().max(2 ** 53);
+const idParam = z.object({ id });
+const langQ = { lang: z.string().optional() };
+const leaveBody = z.object({ lastDay: z.string().max(10).default(''), reason: z.string().max(20).default(''), note: z.string().max(500).default('') });
+
+/**
+ * Leaving a kindergarten: the kindergarten's list of its children with the parents' requests
+ * (/staff/placements; an operator names the organisation), recording a leaving, the department's
+ * undo; the parent's request in the cabinet (/cabinet/applications/:id/leave).
+ */
+export const placementRoutes: RoutePlugin = (app, deps) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const today = () => almatyDate(deps.clock.now()).toString();
+
+  async function staffPage(req: FastifyRequest, reply: FastifyReply, requested: number | undefined, flash: Flash, status = 200): Promise<FastifyReply> {
+    const orgChoices = await S.organisationChoices(deps, req.actor);
+    const orgId = pageOrganisation(req.actor, requested ?? orgChoices[0]?.id);
+    const rows = await S.listPlacements(deps, req.actor, orgId);
+    const html = P.placementsPage(pageContext(req, reply, deps), {
+      organisationId: orgId,
+      organisationName: await organisationName(deps, orgId, req.lang),
+      rows,
+      today: today(),
+      canRecord: can(req.actor, 'placement.leave'),
+      canUndo: can(req.actor, 'placement.undo_leave'),
+      orgChoices,
+      ...flash,
+    });
+    return sendPage(reply, html, status);
+  }
+
+  r.get(
+    '/staff/placements',
+    { schema: { ...hide, querystring: z.object({ org: id.optional(), done: z.enum(['recorded', 'undone']).optional(), date: z.string().max(10).optional(), free: z.string().max(10).optional(), ...langQ }) } },
+    async (req, reply) => {
+      if (!staffOnly(req, reply)) return reply;
+      assertCan(req.actor, 'groups.read');
+      const q = req.query;
+      const day = (s: string | undefined) => (s && /^\d{4}-\d{2}-\d{2}$/.test(s) ? formatDate(req.lang, s) : '');
+      const notice = q.done === 'recorded' ? t(req.lang, 'placements.done.recorded', { date: day(q.date), free: day(q.free) }) : q.done === 'undone' ? t(req.lang, 'placements.done.undone') : null;
+      return staffPage(req, reply, q.org, { notice });
+    },
+  );
+
+  const orgSuffix = (req: FastifyRequest, orgId: number) => (req.actor.kind === 'staff' && req.actor.role !== 'kindergarten' ? `&org=${orgId}` : '');
+
+  r.post('/staff/placements/:id/leave', { schema: { ...hide, params: idParam, body: leaveBody, querystring: z.object(langQ) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'placement.leave');
+    const orgId = await S.placementOrganisation(deps, req.params.id);
+    try {
+      const res = await S.recordLeaving(deps, req.actor, req.params.id, req.body.lastDay, req.body.reason, req.body.note);
+      return reply.redirect(`/staff/placements?lang=${req.lang}&done=recorded&date=${res.lastDay}&free=${res.freeFrom}${orgSuffix(req, orgId)}`, 303);
+    } catch (e) {
+      if (!isUserError(e)) throw e;
+      return staffPage(req, reply, orgId, { error: message(req, e) }, e.status);
+    }
+  });
+
+  r.post('/staff/placements/:id/undo', { schema: { ...hide, params: idParam, body: z.object({ reason: z.string().max(1000).default('') }), querystring: z.object(langQ) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'placement.undo_leave');
+    const orgId = await S.placementOrganisation(deps, req.params.id);
+    try {
+      await S.undoLeavingOf(deps, req.actor, req.params.id, req.body.reason);
+      return reply.redirect(`/staff/placements?lang=${req.lang}&done=undone${orgSuffix(req, orgId)}`, 303);
+    } catch (e) {
+      if (!isUserError(e)) throw e;
+      return staffPage(req, reply, orgId, { error: message(req, e) }, e.status);
+    }
+  });
+
+  // the parent's side
+  const parentPage = async (req: FastifyRequest, reply: FastifyReply, parentId: number, applicationId: number, extra: Parameters<typeof P.parentLeavePage>[1] extends infer D ? Omit<D, 'p' | 'today'> : never, status = 200) =>
+    sendPage(reply, P.parentLeavePage(pageContext(req, reply, deps), { p: await S.parentPlacement(deps, parentId, applicationId), today: today(), ...extra }), status);
+
+  r.get('/cabinet/applications/:id/leave', { schema: { ...hide, params: idParam, querystring: z.object({ ...langQ, done: z.enum(['sent', 'cancelled']).optional() }) } }, async (req, reply) => {
+    const parentId = parentOrRedirect(req, reply);
+    if (parentId === null) return reply;
+    const done = req.query.done;
+    return parentPage(req, reply, parentId, req.params.id, { notice: done ? t(req.lang, done === 'sent' ? 'parents.leave.sent' : 'parents.leave.cancelled') : null });
+  });
+
+  r.post('/cabinet/applications/:id/leave', { schema: { ...hide, params: idParam, body: leaveBody, querystring: z.object(langQ) } }, async (req, reply) => {
+    const parentId = parentOrRedirect(req, reply);
+    if (parentId === null) return reply;
+    await S.parentPlacement(deps, parentId, req.params.id); // 404 for anyone else's
+    try {
+      await S.requestLeaving(deps, req.actor, req.params.id, req.body.lastDay, req.body.reason, req.body.note);
+    } catch (e) {
+      if (!isUserError(e)) throw e;
+      return parentPage(req, reply, parentId, req.params.id, { error: message(req, e), form: req.body }, e.status);
+    }
+    return reply.redirect(`/cabinet/applications/${req.params.id}/leave?lang=${req.lang}&done=sent`, 303);
+  });
+
+  r.post('/cabinet/applications/:id/leave/cancel', { schema: { ...hide, params: idParam, querystring: z.object(langQ) } }, async (req, reply) => {
+    const parentId = parentOrRedirect(req, reply);
+    if (parentId === null) return reply;
+    await S.parentPlacement(deps, parentId, req.params.id);
+    try {
+      await S.cancelLeavingRequest(deps, req.actor, req.params.id);
+    } catch (e) {
+      if (!isUserError(e)) throw e;
+      return parentPage(req, reply, parentId, req.params.id, { error: message(req, e) }, e.status);
+    }
+    return reply.redirect(`/cabinet/applications/${req.params.id}/leave?lang=${req.lang}&done=cancelled`, 303);
+  });
+};
