@@ -6,7 +6,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { loadConfig, type Config } from './config.ts';
-import { DataDirLockedError, openDatabase, recordLockPort, type Database } from './db/connection.ts';
+import { DataDirLockedError, isFreshDataDir, openDatabase, recordLockPort, type Database } from './db/connection.ts';
 import { migrate } from './db/migrate.ts';
 import { OffsetClock, SystemClock, type Clock } from './clock.ts';
 import { CityState, type AppDeps } from './context.ts';
@@ -37,7 +37,11 @@ function describeDatabase(config: Config): string {
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const secs = (from: number) => `${((performance.now() - from) / 1000).toFixed(1)} s`;
   let database: Database;
+  const opening = performance.now();
+  const fresh = !config.databaseUrl && isFreshDataDir(config.dataDir);
+  if (fresh) say(`First start: creating the ${describeDatabase(config)}…`);
   try {
     database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, role: 'service' });
   } catch (e) {
@@ -47,6 +51,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  if (fresh) say(`  database created (${secs(opening)})`);
 
   let stopSync = () => {};
   let runner: JobRunner | undefined;
@@ -85,8 +90,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   try {
+    const migrating = performance.now();
     const applied = await migrate(database.db);
-    if (applied.length) say(`Database migrated: ${applied.join(', ')}`);
+    if (applied.length) say(`Database migrated: ${applied.length > 3 ? `${applied.length} migrations, ${applied[0]} … ${applied.at(-1)}` : applied.join(', ')} (${secs(migrating)})`);
 
     let clock: Clock;
     if (config.mode === 'demo') {
@@ -95,9 +101,10 @@ async function main(): Promise<void> {
       clock = offset;
       if (await isEmptyCity(database.db)) {
         say('First start: creating the demo city…');
+        const seeding = performance.now();
         const children = Number(process.env.KEZEK_DEMO_CHILDREN ?? 3000);
         const s = await seedDemoCity(database.db, clock, { applications: Number.isInteger(children) && children >= 0 ? children : 3000, onProgress: (l) => say(`  ${l}`) });
-        say(`Demo city ready: ${s.districts} districts, ${s.organisations} organisations, ${s.groups} groups, ${s.applications} children in the queue.`);
+        say(`Demo city ready: ${s.districts} districts, ${s.organisations} organisations, ${s.groups} groups, ${s.applications} children in the queue (${secs(seeding)}).`);
       }
       say('Demo staff logins (demo mode only):');
       for (const line of await demoLogins(database.db)) say(line);

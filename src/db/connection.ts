@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
+import { createRequire } from 'node:module';
 import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { DB } from './schema.ts';
@@ -112,6 +114,35 @@ export interface OpenOptions {
   poolMax?: number;
 }
 
+const CLUSTER = path.join(import.meta.dirname, 'pglite-cluster.tar.br');
+const CLUSTER_INFO = path.join(import.meta.dirname, 'pglite-cluster.json');
+
+/** The installed PGlite's version (from its package.json). */
+export function pgliteVersion(): string {
+  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  return (JSON.parse(fs.readFileSync(path.join(path.dirname(entry), '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * The prebuilt empty cluster (scripts/pglite-cluster.mjs: initdb's output, no tables), when it was
+ * made by the installed PGlite; otherwise undefined and PGlite runs initdb itself (slower, same result).
+ */
+export function prebuiltCluster(): Blob | undefined {
+  try {
+    const info = JSON.parse(fs.readFileSync(CLUSTER_INFO, 'utf8')) as { pglite?: string };
+    if (info.pglite !== pgliteVersion()) return undefined;
+    return new Blob([zlib.brotliDecompressSync(fs.readFileSync(CLUSTER))]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the embedded database in dataDir is still to be created (its first start). */
+export function isFreshDataDir(dataDir: string): boolean {
+  const dir = path.join(dataDir, 'pglite');
+  return !fs.existsSync(dir) || fs.readdirSync(dir).length === 0;
+}
+
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.databaseUrl) {
     const poolMax = opts.poolMax ?? 10;
@@ -137,7 +168,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   }
   let pglite;
   try {
-    pglite = await PGlite.create(dir ? { dataDir: dir, loadDataDir: opts.loadDataDir } : { loadDataDir: opts.loadDataDir });
+    // a first start unpacks the prebuilt empty cluster instead of running initdb (seconds saved)
+    const loadDataDir = opts.loadDataDir ?? (dir && opts.dataDir && isFreshDataDir(opts.dataDir) ? prebuiltCluster() : undefined);
+    pglite = await PGlite.create(dir ? { dataDir: dir, loadDataDir } : { loadDataDir });
   } catch (e) {
     release?.();
     throw e;

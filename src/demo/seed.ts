@@ -115,17 +115,23 @@ export async function seedDemoCity(db: Kysely<DB>, clock: Clock, opts: SeedOptio
   const today = almatyDate(now);
   const year = today.year;
   const created = toDate(now.subtract({ hours: 24 * 365 * 4 }));
-  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const passwordHash = await hashPassword(DEMO_PASSWORD); // once: every demo account shares it
+  let lap = performance.now();
+  /** One line per step: what was made, how many, how long it took. */
+  const step = (line: string) => {
+    const at = performance.now();
+    progress(`${line} (${((at - lap) / 1000).toFixed(1)} s)`);
+    lap = at;
+  };
 
   return db.transaction().execute(async (trx) => {
     if (!(await isEmptyCity(trx))) throw new AppError('not_empty', 409, 'demo.not_empty');
     // the marker first: production refuses to start on a database that carries it (src/demo/marker.ts)
     await markDemoDatabase(trx, clock);
 
-    progress('districts…');
     const districtIds = (await trx.insertInto('districts').values(DISTRICTS.map((d) => ({ name_kk: d.kk, name_ru: d.ru }))).returning('id').execute()).map((r) => r.id);
+    step(`districts: ${districtIds.length}`);
 
-    progress('kindergartens and mini-centres…');
     const orgs: { kind: OrgKind; district: number; langs: InstructionLang[]; nameKk: string; nameRu: string; addrKk: string; addrRu: string }[] = [];
     for (let i = 0; i < 50; i++) {
       const kind: OrgKind = i < 40 ? 'kindergarten' : 'mini_centre';
@@ -179,7 +185,8 @@ export async function seedDemoCity(db: Kysely<DB>, clock: Clock, opts: SeedOptio
         .execute()
     ).map((r) => r.id);
 
-    progress('groups…');
+    step(`organisations: ${orgIds.length} (${orgs.filter((o) => o.kind === 'kindergarten').length} kindergartens, ${orgs.filter((o) => o.kind === 'mini_centre').length} mini-centres)`);
+
     const groupRows: { organisation_id: number; name: string; birth_year: number; language: InstructionLang; type: 'general' | 'correctional'; capacity: number; created_at: Date }[] = [];
     orgs.forEach((o, i) => {
       const ages = o.kind === 'mini_centre' ? [2, 3, 4] : [2, 3, 4, 5, 6];
@@ -197,7 +204,8 @@ export async function seedDemoCity(db: Kysely<DB>, clock: Clock, opts: SeedOptio
     });
     const groupIds = (await chunked(groupRows, 500, (part) => trx.insertInto('groups').values(part).returning('id').execute())).map((r) => r.id);
 
-    progress('free places…');
+    step(`groups: ${groupIds.length}`);
+
     const placeRows: { group_id: number; published_at: Date }[] = [];
     const published = toDate(now.subtract({ hours: 20 }));
     // bala1's kindergarten (the README's walk) has places in its 3-, 4- and 5-year-olds' groups, where
@@ -208,8 +216,8 @@ export async function seedDemoCity(db: Kysely<DB>, clock: Clock, opts: SeedOptio
       placeRows.push({ group_id: bala1Groups[k] ?? random, published_at: published });
     }
     await trx.insertInto('free_places').values(placeRows).execute();
+    step(`free places: ${placeRows.length}`);
 
-    progress('staff…');
     const staffRows = [
       { username: 'admin', full_name: 'Әкімші (демо)', role: 'admin' as const, organisation_id: null as number | null },
       { username: 'operator', full_name: 'Білім басқармасының операторы (демо)', role: 'operator' as const, organisation_id: null },
@@ -219,6 +227,7 @@ export async function seedDemoCity(db: Kysely<DB>, clock: Clock, opts: SeedOptio
     const totp = (role: string) => (role === 'kindergarten' ? {} : { totp_secret: newTotpSecret(), totp_enrolled_at: created });
     const staffIds = (await trx.insertInto('staff_users').values(staffRows.map((s) => ({ ...s, password_hash: passwordHash, created_at: created, ...totp(s.role) }))).returning('id').execute()).map((r) => r.id);
     const operatorId = staffIds[1]!;
+    step(`staff accounts: ${staffIds.length}`);
 
     // applications
     const byKindLang = (kind: OrgKind, lang: InstructionLang) => orgs.map((o, i) => ({ o, id: orgIds[i]! })).filter((x) => x.o.kind === kind && x.o.langs.includes(lang));
@@ -323,7 +332,7 @@ export async function seedDemoCity(db: Kysely<DB>, clock: Clock, opts: SeedOptio
     }
 
     const CH = 500;
-    let done = 0;
+    let claimCount = 0;
     for (let i = 0; i < plans.length; i += CH) {
       const part = plans.slice(i, i + CH);
       const parentIds = (await trx.insertInto('parents').values(part.map((p) => p.parent)).returning('id').execute()).map((r) => r.id);
@@ -342,9 +351,9 @@ export async function seedDemoCity(db: Kysely<DB>, clock: Clock, opts: SeedOptio
           : [],
       );
       if (claims.length) await trx.insertInto('privilege_claims').values(claims).execute();
-      done += part.length;
-      progress(`queued children: ${done} / ${plans.length}`);
+      claimCount += claims.length;
     }
+    step(`children in the queue: ${plans.length} (each with a parent and an application; ${claimCount} privilege claims)`);
 
     const summary: SeedSummary = {
       districts: districtIds.length,
