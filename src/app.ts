@@ -3,6 +3,7 @@ import { sendErrorPage } from './web/context.ts';
 import { ZodError } from 'zod';
 import swagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError } from './errors.ts';
 import type { AppDeps } from './context.ts';
 import { hasKey, isLang, t } from './web/i18n/index.ts';
@@ -141,6 +142,6 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
 
   app.setNotFoundHandler((req, reply) => answer(req, reply, 404, { error: 'not_found', message: t(req.lang ?? 'kk', 'error.not_found') }));
 
-  for (const plugin of routePlugins) await plugin(app, deps);
+  for (const plugin of routePlugins) await plugin(app.withTypeProvider<ZodTypeProvider>(), deps);
   return app;
 }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import { AppError, isUserError } from '../errors.ts';
@@ -27,8 +26,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
  * lift a stop-list entry, each with a reason) and the lists' API (/api/department/expired-referrals,
  * /api/stop-list). The corrections themselves are the referrals service's use cases.
  */
-export const correctionRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const correctionRoutes: RoutePlugin = (r, deps) => {
   const ctxOf = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, deps);
   const tr = (req: FastifyRequest, k: MessageKey, p?: Record<string, string | number>) => t(req.lang, k, p);
 

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RoutePlugin } from '../routes.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { notFound } from '../errors.ts';
@@ -57,8 +56,7 @@ const replay = z.object({
 const PAGE = 200;
 
 /** Distribution runs and their public protocols (JSON, CSV, page), the preview and the commit for operators. */
-export const distributionRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const distributionRoutes: RoutePlugin = (r, deps) => {
   const db = deps.database.db;
   const security = [{ session: [] }];
 

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import { isUserError } from '../errors.ts';
@@ -25,8 +24,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
  * Extensions reviewed by the department after the fact: the page (/staff/extensions, revoke with a
  * reason) and the API (/api/department/extensions, /api/referrals/:id/extension/revoke).
  */
-export const extensionRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const extensionRoutes: RoutePlugin = (r, deps) => {
   const ctxOf = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, deps);
   const tr = (req: FastifyRequest, k: MessageKey, p?: Record<string, string | number>) => t(req.lang, k, p);
 

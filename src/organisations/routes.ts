@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import { notFound } from '../errors.ts';
@@ -107,8 +106,7 @@ const groupJson = (g: G.GroupView) => ({ ...g, closedAt: iso(g.closedAt) });
  * the API (/api/department/organisations…, /api/department/groups…). Pages work without JavaScript;
  * each action goes through its service (named permission, its use case with the audit entry).
  */
-export const organisationRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const organisationRoutes: RoutePlugin = (r, deps) => {
   const ctxOf = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, deps);
   const tr = (req: FastifyRequest, k: MessageKey, p?: Record<string, string | number>) => t(req.lang, k, p);
 

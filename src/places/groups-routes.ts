@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RoutePlugin } from '../routes.ts';
 import { AppError } from '../errors.ts';
 import { assertCan } from '../auth/permissions.ts';
@@ -21,8 +20,7 @@ const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
  * The kindergarten's groups page (working without JavaScript): groups with their occupancy, and
  * publishing or withdrawing free places through the free-place service; the same list as JSON.
  */
-export const groupsRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const groupsRoutes: RoutePlugin = (r, deps) => {
 
   r.get('/staff/groups', { schema: { ...hide, querystring: z.object({ org: orgQ, done: z.enum(['publish', 'withdraw']).optional(), group: z.string().max(200).optional(), count: z.coerce.number().int().optional(), ...langQ }) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RoutePlugin } from '../routes.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { publishFreePlaces, withdrawFreePlaces } from './service.ts';
@@ -10,8 +9,7 @@ const occupancy = z.object({ capacity: z.number(), open: z.number(), outstanding
 const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
 
 /** Publishing and withdrawing a group's free places (its kindergarten's staff, or an operator). */
-export const placesRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const placesRoutes: RoutePlugin = (r, deps) => {
   r.post(
     '/api/groups/:id/free-places',
     {

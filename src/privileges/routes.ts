@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import { isUserError } from '../errors.ts';
@@ -28,8 +27,7 @@ const claimParam = z.object({ id: z.coerce.number().int().positive() });
  * reject, find a confirmed one false) and the API (/api/privilege-claims…). Pages work without
  * JavaScript; each action goes through its service (named permission, one use case, audited).
  */
-export const privilegeRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const privilegeRoutes: RoutePlugin = (r, deps) => {
   const ctxOf = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, deps);
   const tr = (req: FastifyRequest, k: MessageKey, p?: Record<string, string | number>) => t(req.lang, k, p);
 

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RoutePlugin } from '../routes.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { notFound } from '../errors.ts';
@@ -38,8 +37,7 @@ function reportName(name: string): ReportName {
 }
 
 /** The department's reports: an index, each report as a page (table and SVG chart), CSV, XLSX and JSON. Operators only. */
-export const reportRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const reportRoutes: RoutePlugin = (r, deps) => {
 
   r.get('/staff/reports', { schema: { hide: true, querystring: z.object({ lang: z.string().optional() }) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;

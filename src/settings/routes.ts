@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import { AppError } from '../errors.ts';
@@ -23,8 +22,7 @@ const reason = z.string().max(500);
  * (/staff/admin/settings) that works without JavaScript. Every use case checks `settings.edit` in
  * ./service.ts.
  */
-export const settingsRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const settingsRoutes: RoutePlugin = (r, deps) => {
 
   r.get(
     '/api/admin/settings',

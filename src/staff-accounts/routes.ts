@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import { AppError } from '../errors.ts';
@@ -55,8 +54,7 @@ const formId = z
  * (/staff/admin/users…) that work without JavaScript. Every use case checks `staff.manage` in
  * ./service.ts.
  */
-export const staffAccountRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const staffAccountRoutes: RoutePlugin = (r, deps) => {
 
   // ---------------- API ----------------
   r.get(
