@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
+import { errors, hide, idParam, iso, langQ, reasonBody, security } from '../api/schema.ts';
 import { AppError, isUserError } from '../errors.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
@@ -11,15 +12,6 @@ import { liftStopList, restoreReferral } from '../referrals/service.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
 
-const hide = { hide: true } as const;
-const id = z.coerce.number().int().positive().max(2 ** 53);
-const idParam = z.object({ id });
-const langQ = { lang: z.string().optional() };
-const error = z.object({ error: z.string(), message: z.string() });
-const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
-const security = [{ session: [] }];
-const reasonBody = z.object({ reason: z.string().max(1000).default('') });
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /**
  * The department's corrections: the page (/staff/corrections: restore a wrongly expired referral,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
+import { errors, hide, idParam, iso, langQ, reasonBody, security } from '../api/schema.ts';
 import { isUserError } from '../errors.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
@@ -10,15 +11,6 @@ import { formatDate } from '../web/format.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
 
-const hide = { hide: true } as const;
-const id = z.coerce.number().int().positive().max(2 ** 53);
-const idParam = z.object({ id });
-const langQ = { lang: z.string().optional() };
-const error = z.object({ error: z.string(), message: z.string() });
-const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
-const security = [{ session: [] }];
-const reasonBody = z.object({ reason: z.string().max(1000).default('') });
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /**
  * Extensions reviewed by the department after the fact: the page (/staff/extensions, revoke with a

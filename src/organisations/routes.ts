@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
+import { errors, hide, id, idParam, iso, langQ, reasonBody, security } from '../api/schema.ts';
 import { notFound } from '../errors.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
@@ -11,14 +12,6 @@ import * as S from './service.ts';
 import * as G from './groups.ts';
 import * as P from './pages.tsx';
 
-const hide = { hide: true } as const;
-const id = z.coerce.number().int().positive().max(2 ** 53);
-const idParam = z.object({ id });
-const langQ = { lang: z.string().optional() };
-const error = z.object({ error: z.string(), message: z.string() });
-const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
-const security = [{ session: [] }];
-const reasonBody = z.object({ reason: z.string().max(1000).default('') });
 
 const listOf = z
   .union([z.string(), z.array(z.string())])
@@ -83,7 +76,6 @@ const groupInput = z.object({
 });
 const groupView = groupInput.extend({ id: z.number(), organisationId: z.number(), closedAt: z.string().nullable(), closedReason: z.string().nullable(), enrolled: z.number(), outstanding: z.number(), open: z.number() });
 const consequences = z.object({ enrolled: z.number(), outstanding: z.number(), groups: z.number(), openPlaces: z.number(), queuedPreferring: z.number() });
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const orgJson = (o: S.OrganisationRow) => ({
   id: o.id,
   kind: o.kind,

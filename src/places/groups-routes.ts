@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RoutePlugin } from '../routes.ts';
+import { hide, idParam, langQ, errors } from '../api/schema.ts';
 import { AppError } from '../errors.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { t } from '../web/i18n/index.ts';
@@ -9,12 +10,7 @@ import * as Places from './service.ts';
 import { groupOf, listGroups } from './groups-service.ts';
 import { groupsPage } from './groups-pages.tsx';
 
-const hide = { hide: true } as const;
-const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 53) });
-const langQ = { lang: z.string().optional() };
 const orgQ = z.coerce.number().int().positive().max(2 ** 53).optional();
-const error = z.object({ error: z.string(), message: z.string() });
-const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
 
 /**
  * The kindergarten's groups page (working without JavaScript): groups with their occupancy, and

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
+import { ErrorBody, errors, hide, idParam, iso, langQ, security } from '../api/schema.ts';
 import { isUserError } from '../errors.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
@@ -11,14 +12,6 @@ import { uploadIdOf } from '../extensions/service.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
 
-const hide = { hide: true } as const;
-const id = z.coerce.number().int().positive().max(2 ** 53);
-const idParam = z.object({ id });
-const langQ = { lang: z.string().optional() };
-const error = z.object({ error: z.string(), message: z.string() });
-const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
-const security = [{ session: [] }];
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 /** The API's own id parameter (as before the move: no upper bound). */
 const claimParam = z.object({ id: z.coerce.number().int().positive() });
 
@@ -153,8 +146,8 @@ export const privilegeRoutes: RoutePlugin = (r, deps) => {
               child: z.object({ lastName: z.string(), firstName: z.string(), middleName: z.string().nullable(), birthDate: z.string() }),
             }),
           ),
-          401: error,
-          403: error,
+          401: ErrorBody,
+          403: ErrorBody,
         },
       },
     },
@@ -170,7 +163,7 @@ export const privilegeRoutes: RoutePlugin = (r, deps) => {
         security,
         params: claimParam,
         body: z.object({ confirm: z.boolean(), reason: z.string().max(500).optional() }),
-        response: { 200: z.object({ status: z.enum(['confirmed', 'rejected']), tier: z.enum(['extraordinary', 'primary', 'general']) }), 400: error, 401: error, 403: error, 404: error, 409: error },
+        response: { 200: z.object({ status: z.enum(['confirmed', 'rejected']), tier: z.enum(['extraordinary', 'primary', 'general']) }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (req) => {
@@ -187,7 +180,7 @@ export const privilegeRoutes: RoutePlugin = (r, deps) => {
         summary: 'Withdraw a privilege claim (the parent, or an operator)',
         security,
         params: claimParam,
-        response: { 200: z.object({ tier: z.enum(['extraordinary', 'primary', 'general']) }), 401: error, 403: error, 404: error, 409: error },
+        response: { 200: z.object({ tier: z.enum(['extraordinary', 'primary', 'general']) }), 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (req) => S.withdrawClaim(deps, req.actor, req.params.id),

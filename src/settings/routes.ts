@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
+import { hide, security, errors } from '../api/schema.ts';
 import { AppError } from '../errors.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { t } from '../web/i18n/index.ts';
@@ -10,11 +11,7 @@ import { staffOnly } from '../workspaces/staff-scope.ts';
 import * as S from './service.ts';
 import { settingsPage, settingText } from './pages.tsx';
 
-const hide = { hide: true } as const;
 const langQ = z.object({ lang: z.string().optional() });
-const error = z.object({ error: z.string(), message: z.string() });
-const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
-const security = [{ session: [] }];
 const reason = z.string().max(500);
 
 /**

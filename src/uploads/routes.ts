@@ -1,12 +1,11 @@
-import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RoutePlugin } from '../routes.ts';
+import { idParam } from '../api/schema.ts';
 import { invalid, notFound } from '../errors.ts';
 import { assertCan, can } from '../auth/permissions.ts';
 import { loadDepartmentDocument, loadUpload, PARENT_DOCUMENT_PURPOSES, uploadParentDocument } from './service.ts';
 import { acceptFormWithFile, type FormWithFile } from './multipart.ts';
 
-const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 53) });
 
 /** Stored supporting documents, for the operators who review them: hand-over requests and phone changes; privilege claims and extensions. */
 export const uploadRoutes: RoutePlugin = async (app, deps) => {
