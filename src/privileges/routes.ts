@@ -2,12 +2,10 @@ import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import { ErrorBody, errors, hide, idParam, iso, langQ, security } from '../api/schema.ts';
-import { isUserError } from '../errors.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
-import { doneUrl as done, staffOnly } from '../web/staff-pages.ts';
-import { formatDate } from '../web/format.ts';
+import { doneUrl as done, noticeDate, pageActions, staffOnly } from '../web/staff-pages.ts';
 import { uploadIdOf } from '../extensions/service.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
@@ -24,21 +22,18 @@ export const privilegeRoutes: RoutePlugin = (r, deps) => {
   const ctxOf = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, deps);
   const tr = (req: FastifyRequest, k: MessageKey, p?: Record<string, string | number>) => t(req.lang, k, p);
 
-  async function privilegesPage(req: FastifyRequest, reply: FastifyReply, flash: P.Flash, status = 200): Promise<FastifyReply> {
+  async function privilegesPage(req: FastifyRequest, reply: FastifyReply, flash: P.Flash): Promise<string> {
     const pending = await S.listPendingClaims(deps, req.actor);
     const policy = await deps.city.getPolicy();
-    return sendPage(
-      reply,
-      P.privilegesPage(ctxOf(req, reply), {
-        pending: pending.map((c) => ({ ...c, uploadId: uploadIdOf(c.documentRef) })),
-        confirmed: await S.listConfirmedClaims(deps, req.actor),
-        reviewDays: policy.privilegeReviewWorkingDays,
-        stopDays: policy.stopListDays,
-        ...flash,
-      }),
-      status,
-    );
+    return P.privilegesPage(ctxOf(req, reply), {
+      pending: pending.map((c) => ({ ...c, uploadId: uploadIdOf(c.documentRef) })),
+      confirmed: await S.listConfirmedClaims(deps, req.actor),
+      reviewDays: policy.privilegeReviewWorkingDays,
+      stopDays: policy.stopListDays,
+      ...flash,
+    });
   }
+  const act = pageActions(privilegesPage);
 
   r.get(
     '/staff/privileges',
@@ -47,13 +42,12 @@ export const privilegeRoutes: RoutePlugin = (r, deps) => {
       if (!staffOnly(req, reply)) return reply;
     assertCan(req.actor, 'privilege.decide');
       const q = req.query;
-      const date = q.date && /^\d{4}-\d{2}-\d{2}$/.test(q.date) ? q.date : null;
       const notice = !q.done
         ? null
         : q.done === 'cancelled'
-          ? tr(req, 'dept.priv.done.cancelled', { number: q.number ?? '', date: date ? formatDate(req.lang, date) : '' })
+          ? tr(req, 'dept.priv.done.cancelled', { number: q.number ?? '', date: noticeDate(req, q.date) })
           : tr(req, q.done === 'confirmed' ? 'dept.priv.done.confirmed' : 'dept.priv.done.rejected');
-      return privilegesPage(req, reply, { notice });
+      return sendPage(reply, await privilegesPage(req, reply, { notice }));
     },
   );
 
@@ -63,19 +57,16 @@ export const privilegeRoutes: RoutePlugin = (r, deps) => {
     async (req, reply) => {
       if (!staffOnly(req, reply)) return reply;
     assertCan(req.actor, 'privilege.decide');
-      try {
+      return act(req, reply, async () => {
         if (req.body.decision === 'false') {
           const res = await S.rejectConfirmedClaim(deps, req.actor, req.params.id, req.body.reason);
           const cancelled = await S.falseClaimNotice(deps, res);
-          if (cancelled) return reply.redirect(done(req, '/staff/privileges', { done: 'cancelled', number: cancelled.number, date: cancelled.date }), 303);
-          return reply.redirect(done(req, '/staff/privileges', { done: 'rejected' }), 303);
+          if (cancelled) return done(req, '/staff/privileges', { done: 'cancelled', number: cancelled.number, date: cancelled.date });
+          return done(req, '/staff/privileges', { done: 'rejected' });
         }
         const res = await S.decideClaim(deps, req.actor, req.params.id, { confirm: req.body.decision === 'confirm', reason: req.body.reason });
-        return reply.redirect(done(req, '/staff/privileges', { done: res.status }), 303);
-      } catch (e) {
-        if (!isUserError(e)) throw e;
-        return privilegesPage(req, reply, { error: t(req.lang, e.messageKey, e.params) }, e.status);
-      }
+        return done(req, '/staff/privileges', { done: res.status });
+      });
     },
   );
 
