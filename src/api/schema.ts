@@ -18,3 +18,6 @@ export const security = [{ session: [] }];
 export const reasonBody = z.object({ reason: z.string().max(1000).default('') });
 /** A time as ISO text in a JSON answer (or null). */
 export const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** A documented API route's schema: its tag and summary, the session it needs, then its own parts (params, body, answers). */
+export const apiSchema = <S extends object>(tag: string, summary: string, parts: S) => ({ tags: [tag], summary, security, ...parts });
