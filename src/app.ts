@@ -4,6 +4,7 @@ import { sendErrorPage } from './web/context.ts';
 import { ZodError } from 'zod';
 import swagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError, FieldsError } from './errors.ts';
 import { problemText, zodProblem } from './web/fields.ts';
 import type { AppDeps } from './context.ts';
@@ -207,6 +208,6 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
 
   app.setNotFoundHandler((req, reply) => answer(req, reply, 404, { error: 'not_found', message: t(req.lang ?? 'kk', 'error.not_found') }));
 
-  for (const plugin of routePlugins) await plugin(app, deps);
+  for (const plugin of routePlugins) await plugin(app.withTypeProvider<ZodTypeProvider>(), deps);
   return app;
 }

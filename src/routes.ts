@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from './context.ts';
 import { healthRoutes } from './api/health.ts';
 import { referralRoutes } from './referrals/routes.ts';
@@ -33,7 +34,11 @@ import { correctionRoutes } from './corrections/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { placementRoutes } from './placements/routes.ts';
 
-export type RoutePlugin = (app: FastifyInstance, deps: AppDeps) => Promise<void> | void;
+/** The server as the routes see it: schemas are zod's, so bodies, params and answers are typed. */
+export type TypedApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
+
+/** A feature's routes: given the typed server (the one place that asks for zod's type provider). */
+export type RoutePlugin = (app: TypedApp, deps: AppDeps) => Promise<void> | void;
 
 /** Every feature's routes, in registration order (one import and one entry per feature). */
 export const routePlugins: RoutePlugin[] = [healthRoutes, authRoutes, webRoutes, calendarRoutes, applicationRoutes, demoRoutes, referralRoutes, placesRoutes, parentSignInRoutes, cabinetRoutes, parentApplicationRoutes, parentReferralRoutes, phoneChangeRoutes, handoverRoutes, uploadRoutes, demoSmsRoutes, smsRoutes, distributionRoutes, groupsRoutes, referralStaffRoutes, verifyRoutes, reportRoutes, firstApplyRoutes, staffAccountRoutes, settingsRoutes, queueImportRoutes, organisationRoutes, privilegeRoutes, extensionRoutes, correctionRoutes, auditRoutes, placementRoutes];

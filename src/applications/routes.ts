@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RoutePlugin } from '../routes.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { AppError } from '../errors.ts';
@@ -24,8 +23,7 @@ const publicView = z.object({
 const idParam = z.object({ id: z.coerce.number().int().positive() });
 
 /** Applications and the public queue lookup (privilege claims: src/privileges/). Routes parse, authorise and call the service. */
-export const applicationRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const applicationRoutes: RoutePlugin = (r, deps) => {
 
   r.get(
     '/api/queue',

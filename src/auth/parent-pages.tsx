@@ -1,70 +1,64 @@
 // Parents' sign-in pages: IIN and own password, the one-time password by SMS, setting the password.
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { Csrf } from '../web/forms.tsx';
-import { trOf } from '../web/components.tsx';
+import { Page, trOf } from '../web/components.tsx';
 import { CabinetBar, CodeField, DemoSmsLink, IinField, Notice, Problem, ResendCodeForm } from '../web/parent-fields.tsx';
 import { PASSWORD_MIN_LENGTH } from './parent-signin.ts';
 
 export function loginPage(ctx: PageContext, o: { iin?: string; error?: string | null } = {}): string {
   const tr = trOf(ctx);
-  return Layout({
+  return Page(
     ctx,
-    title: tr('parents.title.login'),
-    children: (
-      <>
-        <p safe>{tr('parents.login.intro')}</p>
-        <Problem error={o.error} />
-        <form method="post" action={`/cabinet/login?lang=${ctx.lang}`} class="stack" data-qa="parent-login">
-          <Csrf ctx={ctx} />
-          <IinField tr={tr} value={o.iin} />
-          <div>
-            <label for="password" safe>
-              {tr('parents.password')}
-            </label>
-            <input type="password" id="password" name="password" required autocomplete="current-password" maxlength="200" />
-          </div>
-          <div>
-            <button type="submit" data-qa="login-submit" safe>
-              {tr('parents.sign_in')}
-            </button>
-          </div>
-        </form>
-        <p>
-          <a href={`/cabinet/otp?lang=${ctx.lang}`} data-qa="first-time" safe>
-            {tr('parents.first_time')}
-          </a>
-        </p>
-        <p>
-          <a href={`/apply?lang=${ctx.lang}`} data-qa="first-apply-link" safe>
-            {tr('parents.first.link')}
-          </a>
-        </p>
-      </>
-    ),
-  });
+    { title: tr('parents.title.login'), lead: tr('parents.login.intro') },
+    <>
+      <Problem error={o.error} />
+      <form method="post" action={`/cabinet/login?lang=${ctx.lang}`} class="stack" data-qa="parent-login">
+        <Csrf ctx={ctx} />
+        <IinField tr={tr} value={o.iin} />
+        <div>
+          <label for="password" safe>
+            {tr('parents.password')}
+          </label>
+          <input type="password" id="password" name="password" required autocomplete="current-password" maxlength="200" />
+        </div>
+        <div>
+          <button type="submit" data-qa="login-submit" safe>
+            {tr('parents.sign_in')}
+          </button>
+        </div>
+      </form>
+      <p>
+        <a href={`/cabinet/otp?lang=${ctx.lang}`} data-qa="first-time" safe>
+          {tr('parents.first_time')}
+        </a>
+      </p>
+      <p>
+        <a href={`/apply?lang=${ctx.lang}`} data-qa="first-apply-link" safe>
+          {tr('parents.first.link')}
+        </a>
+      </p>
+    </>,
+  );
 }
 
 export function otpRequestPage(ctx: PageContext, o: { iin?: string; error?: string | null } = {}): string {
   const tr = trOf(ctx);
-  return Layout({
+  return Page(
     ctx,
-    title: tr('parents.title.otp'),
-    children: (
-      <>
-        <p safe>{tr('parents.otp.intro')}</p>
-        <Problem error={o.error} />
-        <form method="post" action={`/cabinet/otp?lang=${ctx.lang}`} class="stack" data-qa="otp-request">
-          <Csrf ctx={ctx} />
-          <IinField tr={tr} value={o.iin} />
-          <div>
-            <button type="submit" data-qa="otp-send" safe>
-              {tr('parents.otp.send')}
-            </button>
-          </div>
-        </form>
-      </>
-    ),
-  });
+    { title: tr('parents.title.otp'), lead: tr('parents.otp.intro') },
+    <>
+      <Problem error={o.error} />
+      <form method="post" action={`/cabinet/otp?lang=${ctx.lang}`} class="stack" data-qa="otp-request">
+        <Csrf ctx={ctx} />
+        <IinField tr={tr} value={o.iin} />
+        <div>
+          <button type="submit" data-qa="otp-send" safe>
+            {tr('parents.otp.send')}
+          </button>
+        </div>
+      </form>
+    </>,
+  );
 }
 
 export function otpEnterPage(ctx: PageContext, o: { iin: string; minutes: number; resendSeconds: number; error?: string | null; notice?: boolean }): string {

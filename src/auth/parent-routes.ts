@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RoutePlugin } from '../routes.ts';
 import { AppError } from '../errors.ts';
 import { pageContext, sendPage } from '../web/context.ts';
@@ -13,8 +12,7 @@ const iin = z.string().trim().min(1).max(20);
 const SignedIn = z.object({ token: z.string(), csrfToken: z.string(), needsPassword: z.boolean() });
 
 /** Parents' sign-in: by IIN and one-time password or own password, the own password; pages and the JSON API. */
-export const parentSignInRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const parentSignInRoutes: RoutePlugin = (r, deps) => {
 
   // ---------------- API ----------------
   r.post(

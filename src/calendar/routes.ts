@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RoutePlugin } from '../routes.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { assertCan } from '../auth/permissions.ts';
@@ -33,8 +32,7 @@ const move = z.object({
  * The department's pages: /staff/calendar (the year), /staff/calendar/preview (what a change would
  * move), /staff/calendar/apply (the change, with or without moving the deadlines).
  */
-export const calendarRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const calendarRoutes: RoutePlugin = (r, deps) => {
   const ctxOf = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, deps);
   const tr = (req: FastifyRequest, k: MessageKey, p?: Record<string, string | number>) => t(req.lang, k, p);
 

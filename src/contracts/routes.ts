@@ -1,13 +1,11 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RoutePlugin } from '../routes.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { verifyDocument } from './service.ts';
 import { verifyPage } from './pages.tsx';
 
 /** The public page that checks a printed referral or contract by the token of its QR code. */
-export const verifyRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const verifyRoutes: RoutePlugin = (r, deps) => {
   r.get(
     '/verify/:kind/:token',
     { schema: { hide: true, params: z.object({ kind: z.enum(['referral', 'contract']), token: z.string().max(100) }), querystring: z.object({ lang: z.string().optional() }) } },

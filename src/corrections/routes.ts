@@ -1,43 +1,38 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
-import { AppError, isUserError } from '../errors.ts';
+import { errors, hide, idParam, iso, langQ, reasonBody, security } from '../api/schema.ts';
+import { AppError } from '../errors.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
-import { doneUrl as done, staffOnly } from '../web/staff-pages.ts';
-import { formatDate } from '../web/format.ts';
+import { doneUrl as done, noticeDate, pageActions, staffOnly } from '../web/staff-pages.ts';
 import { liftStopList, restoreReferral } from '../referrals/service.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
 
-const hide = { hide: true } as const;
-const id = z.coerce.number().int().positive().max(2 ** 53);
-const idParam = z.object({ id });
-const langQ = { lang: z.string().optional() };
-const error = z.object({ error: z.string(), message: z.string() });
-const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
-const security = [{ session: [] }];
-const reasonBody = z.object({ reason: z.string().max(1000).default('') });
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /**
  * The department's corrections: the page (/staff/corrections: restore a wrongly expired referral,
  * lift a stop-list entry, each with a reason) and the lists' API (/api/department/expired-referrals,
  * /api/stop-list). The corrections themselves are the referrals service's use cases.
  */
-export const correctionRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const correctionRoutes: RoutePlugin = (r, deps) => {
   const ctxOf = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, deps);
   const tr = (req: FastifyRequest, k: MessageKey, p?: Record<string, string | number>) => t(req.lang, k, p);
 
   const EXPIRED_DAYS = 30;
-  async function correctionsPage(req: FastifyRequest, reply: FastifyReply, flash: P.Flash, status = 200): Promise<FastifyReply> {
+  /** The reason typed, required for a correction. */
+  const reasonOf = (body: { reason: string }) => {
+    if (!body.reason.trim()) throw new AppError('reason_required', 400, 'dept.error.reason_required');
+    return body.reason.trim();
+  };
+  async function correctionsPage(req: FastifyRequest, reply: FastifyReply, flash: P.Flash): Promise<string> {
     const expired = await S.listExpired(deps, req.actor, EXPIRED_DAYS);
     const stopList = await S.listStopList(deps, req.actor);
-    return sendPage(reply, P.correctionsPage(ctxOf(req, reply), { expired, stopList, days: EXPIRED_DAYS, ...flash }), status);
+    return P.correctionsPage(ctxOf(req, reply), { expired, stopList, days: EXPIRED_DAYS, ...flash });
   }
+  const act = pageActions(correctionsPage);
 
   r.get(
     '/staff/corrections',
@@ -46,37 +41,28 @@ export const correctionRoutes: RoutePlugin = (app, deps) => {
       if (!staffOnly(req, reply)) return reply;
     assertCan(req.actor, 'referral.restore');
       const q = req.query;
-      const date = q.date && /^\d{4}-\d{2}-\d{2}$/.test(q.date) ? formatDate(req.lang, q.date) : '';
+      const date = noticeDate(req, q.date);
       const notice = q.done === 'restored' ? tr(req, 'dept.fix.done.restored', { number: q.number ?? '', date }) : q.done === 'lifted' ? tr(req, 'dept.fix.done.lifted') : null;
-      return correctionsPage(req, reply, { notice });
+      return sendPage(reply, await correctionsPage(req, reply, { notice }));
     },
   );
 
   r.post('/staff/corrections/referrals/:id/restore', { schema: { ...hide, params: idParam, body: reasonBody, querystring: z.object(langQ) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     assertCan(req.actor, 'referral.restore');
-    try {
-      if (!req.body.reason.trim()) throw new AppError('reason_required', 400, 'dept.error.reason_required');
-      const res = await restoreReferral(deps, req.actor, req.params.id, req.body.reason.trim());
-      const number = await S.referralNumber(deps, req.params.id);
-      return reply.redirect(done(req, '/staff/corrections', { done: 'restored', number, date: res.deadline }), 303);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return correctionsPage(req, reply, { error: t(req.lang, e.messageKey, e.params) }, e.status);
-    }
+    return act(req, reply, async () => {
+      const res = await restoreReferral(deps, req.actor, req.params.id, reasonOf(req.body));
+      return done(req, '/staff/corrections', { done: 'restored', number: await S.referralNumber(deps, req.params.id), date: res.deadline });
+    });
   });
 
   r.post('/staff/corrections/stop-list/:id/lift', { schema: { ...hide, params: idParam, body: reasonBody, querystring: z.object(langQ) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     assertCan(req.actor, 'stoplist.lift');
-    try {
-      if (!req.body.reason.trim()) throw new AppError('reason_required', 400, 'dept.error.reason_required');
-      await liftStopList(deps, req.actor, req.params.id, req.body.reason.trim());
-      return reply.redirect(done(req, '/staff/corrections', { done: 'lifted' }), 303);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return correctionsPage(req, reply, { error: t(req.lang, e.messageKey, e.params) }, e.status);
-    }
+    return act(req, reply, async () => {
+      await liftStopList(deps, req.actor, req.params.id, reasonOf(req.body));
+      return done(req, '/staff/corrections', { done: 'lifted' });
+    });
   });
 
   r.get(

@@ -3,6 +3,7 @@ import type { AppDeps } from '../context.ts';
 import type { Actor } from '../audit/write.ts';
 import { applicationInDistrict, assertCan, scopeDistrictId } from '../auth/permissions.ts';
 import { almatyDate, toDate } from '../clock.ts';
+import { referralsAtOrganisations } from '../db/fragments.ts';
 
 /**
  * The department's corrections: the lists they are made from (referrals expired lately, the
@@ -40,12 +41,7 @@ export async function listExpired(deps: AppDeps, actor: Actor, days = 30): Promi
   assertCan(actor, 'referral.restore');
   const since = toDate(deps.clock.now().subtract({ hours: 24 * days }));
   const today = almatyDate(deps.clock.now()).toString();
-  let q = deps.database.db
-    .selectFrom('referrals as r')
-    .innerJoin('organisations as o', 'o.id', 'r.organisation_id')
-    .innerJoin('applications as a', 'a.id', 'r.application_id')
-    .innerJoin('children as ch', 'ch.id', 'a.child_id')
-    .select([
+  let q = referralsAtOrganisations(deps.database.db).select([
       'r.id',
       'r.number',
       'o.name_kk',

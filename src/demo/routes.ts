@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import type { AppDeps } from '../context.ts';
@@ -26,8 +25,7 @@ function clockActor(req: FastifyRequest, deps: AppDeps): Actor {
 }
 
 /** GET/POST /api/demo/clock: the demo clock (time travel for demonstrations and browser tests). */
-export const demoRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const demoRoutes: RoutePlugin = (r, deps) => {
   r.get(
     '/api/demo/clock',
     {

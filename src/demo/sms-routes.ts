@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RoutePlugin } from '../routes.ts';
 import { notFound } from '../errors.ts';
 import { pageContext, sendPage } from '../web/context.ts';
@@ -10,8 +9,7 @@ const hide = { hide: true } as const;
 const langQ = z.object({ lang: z.string().optional() });
 
 /** Demo mode: the SMS "sent" (no gateway), where the one-time passwords can be read. */
-export const demoSmsRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const demoSmsRoutes: RoutePlugin = (r, deps) => {
   r.get('/demo/sms', { schema: { ...hide, querystring: langQ } }, async (req, reply) => {
     if (deps.config.mode !== 'demo') throw notFound();
     return sendPage(reply, demoSmsPage(pageContext(req, reply, deps), await recentSms(deps)));

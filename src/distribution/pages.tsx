@@ -3,7 +3,7 @@ import type { Temporal } from 'temporal-polyfill';
 import type { Lang } from '../db/schema.ts';
 import { t } from '../web/i18n/index.ts';
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { trOf } from '../web/components.tsx';
+import { Page, trOf } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';
 import { PASS_REASONS, type PassReason } from '../domain/distribution.ts';
 import type { PublicEntry } from './inputs.ts';
@@ -106,30 +106,27 @@ export function operatorPage(ctx: PageContext, d: OperatorPageData): string {
 /** The public list of distribution runs, newest first. */
 export function runsPage(ctx: PageContext, runs: RunSummary[]): string {
   const tr = trOf(ctx);
-  return Layout({
+  return Page(
     ctx,
-    title: tr('distribution.runs.title'),
-    children: (
-      <>
-        <p safe>{tr('distribution.runs.lead')}</p>
-        {runs.length === 0 ? (
-          <p safe>{tr('distribution.runs.empty')}</p>
-        ) : (
-          <ul data-qa="runs">
-            {runs.map((run) => (
-              <li>
-                <a href={`/distribution/runs/${run.id}`} safe>
-                  {tr('distribution.run.title', { id: String(run.id) })}
-                </a>
-                {' — '}
-                <span safe>{runLine(ctx.lang, run)}</span>
-              </li>
-            ))}
-          </ul>
-        )}
-      </>
-    ),
-  });
+    { title: tr('distribution.runs.title'), lead: tr('distribution.runs.lead') },
+    <>
+      {runs.length === 0 ? (
+        <p safe>{tr('distribution.runs.empty')}</p>
+      ) : (
+        <ul data-qa="runs">
+          {runs.map((run) => (
+            <li>
+              <a href={`/distribution/runs/${run.id}`} safe>
+                {tr('distribution.run.title', { id: String(run.id) })}
+              </a>
+              {' — '}
+              <span safe>{runLine(ctx.lang, run)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>,
+  );
 }
 
 /** One run's public protocol, a page of it at a time, with its hashes and the replay check. */
@@ -144,91 +141,88 @@ export function runPage(
     return n ? (ctx.lang === 'kk' ? n.kk : n.ru) : `#${id}`;
   };
   const base = `/distribution/runs/${run.id}`;
-  return Layout({
+  return Page(
     ctx,
-    title: tr('distribution.run.title', { id: String(run.id) }),
-    children: (
-      <>
-        <p safe>{runLine(ctx.lang, run)}</p>
-        <p class="muted" safe>
-          {tr('distribution.run.privacy')}
+    { title: tr('distribution.run.title', { id: String(run.id) }), lead: runLine(ctx.lang, run) },
+    <>
+      <p class="muted" safe>
+        {tr('distribution.run.privacy')}
+      </p>
+      <p>
+        <span safe>{tr('distribution.run.download')}</span> <a href={`/api/distribution/runs/${run.id}/protocol.csv`}>CSV</a> ·{' '}
+        <a href={`/api/distribution/runs/${run.id}`}>JSON</a>
+      </p>
+      <p class="muted" data-qa="hashes" safe>
+        {tr('distribution.run.hashes', { inputs: run.inputsHash, result: run.resultHash, seq: String(run.auditHead?.seq ?? 0), head: run.auditHead?.hash ?? '' })}
+      </p>
+      {check ? (
+        <p data-qa="replay" class={check.ok ? 'ok' : 'error'} safe>
+          {tr(check.ok ? 'distribution.run.replay_ok' : 'distribution.run.replay_failed')}
         </p>
-        <p>
-          <span safe>{tr('distribution.run.download')}</span> <a href={`/api/distribution/runs/${run.id}/protocol.csv`}>CSV</a> ·{' '}
-          <a href={`/api/distribution/runs/${run.id}`}>JSON</a>
-        </p>
-        <p class="muted" data-qa="hashes" safe>
-          {tr('distribution.run.hashes', { inputs: run.inputsHash, result: run.resultHash, seq: String(run.auditHead?.seq ?? 0), head: run.auditHead?.hash ?? '' })}
-        </p>
-        {check ? (
-          <p data-qa="replay" class={check.ok ? 'ok' : 'error'} safe>
-            {tr(check.ok ? 'distribution.run.replay_ok' : 'distribution.run.replay_failed')}
-          </p>
-        ) : (
-          <form method="get" action={base}>
-            <input type="hidden" name="replay" value="1" />
-            <button type="submit" safe>
-              {tr('distribution.run.replay')}
-            </button>
-          </form>
-        )}
-        <div class="table-wrap">
-          <table class="stacked" data-qa="protocol">
-            <thead>
+      ) : (
+        <form method="get" action={base}>
+          <input type="hidden" name="replay" value="1" />
+          <button type="submit" safe>
+            {tr('distribution.run.replay')}
+          </button>
+        </form>
+      )}
+      <div class="table-wrap">
+        <table class="stacked" data-qa="protocol">
+          <thead>
+            <tr>
+              <th scope="col" safe>{tr('distribution.col.place')}</th>
+              <th scope="col" safe>{tr('distribution.col.organisation')}</th>
+              <th scope="col" safe>{tr('distribution.col.group')}</th>
+              <th scope="col" safe>{tr('distribution.col.recipient')}</th>
+              <th scope="col" safe>{tr('distribution.col.passed_over')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((e) => (
               <tr>
-                <th scope="col" safe>{tr('distribution.col.place')}</th>
-                <th scope="col" safe>{tr('distribution.col.organisation')}</th>
-                <th scope="col" safe>{tr('distribution.col.group')}</th>
-                <th scope="col" safe>{tr('distribution.col.recipient')}</th>
-                <th scope="col" safe>{tr('distribution.col.passed_over')}</th>
+                <td data-label={tr('distribution.col.place')} safe>{String(e.placeId)}</td>
+                <td data-label={tr('distribution.col.organisation')} safe>{nameOf(e.organisationId)}</td>
+                <td data-label={tr('distribution.col.group')} safe>
+                  {`${e.birthYear}, ${tr(e.language === 'kk' ? 'lang.kk' : 'lang.ru')}, ${tr(`group.type.${e.groupType}`)}`}
+                </td>
+                <td data-label={tr('distribution.col.recipient')} safe>
+                  {e.recipient
+                    ? tr('distribution.recipient', {
+                        number: e.recipient.applicationNumber,
+                        tier: tr(e.recipient.tier === 'privileged' ? 'distribution.tier.privileged' : 'distribution.tier.general'),
+                        queue: e.recipient.queueNumber,
+                        orgQueue: e.recipient.organisationQueueNumber,
+                        rank: e.recipient.preferenceRank,
+                      })
+                    : tr('distribution.free')}
+                </td>
+                <td data-label={tr('distribution.col.passed_over')}>
+                  <ul>
+                    {e.passedOver.map((p) => (
+                      <li safe>{tr('distribution.passed', { number: p.number, queue: p.queueNumber, reason: tr(`distribution.reason.${p.reason}`) })}</li>
+                    ))}
+                  </ul>
+                  <span class="muted" safe>
+                    {countsLine(ctx.lang, e.reasonCounts)}
+                  </span>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {entries.map((e) => (
-                <tr>
-                  <td data-label={tr('distribution.col.place')} safe>{String(e.placeId)}</td>
-                  <td data-label={tr('distribution.col.organisation')} safe>{nameOf(e.organisationId)}</td>
-                  <td data-label={tr('distribution.col.group')} safe>
-                    {`${e.birthYear}, ${tr(e.language === 'kk' ? 'lang.kk' : 'lang.ru')}, ${tr(`group.type.${e.groupType}`)}`}
-                  </td>
-                  <td data-label={tr('distribution.col.recipient')} safe>
-                    {e.recipient
-                      ? tr('distribution.recipient', {
-                          number: e.recipient.applicationNumber,
-                          tier: tr(e.recipient.tier === 'privileged' ? 'distribution.tier.privileged' : 'distribution.tier.general'),
-                          queue: e.recipient.queueNumber,
-                          orgQueue: e.recipient.organisationQueueNumber,
-                          rank: e.recipient.preferenceRank,
-                        })
-                      : tr('distribution.free')}
-                  </td>
-                  <td data-label={tr('distribution.col.passed_over')}>
-                    <ul>
-                      {e.passedOver.map((p) => (
-                        <li safe>{tr('distribution.passed', { number: p.number, queue: p.queueNumber, reason: tr(`distribution.reason.${p.reason}`) })}</li>
-                      ))}
-                    </ul>
-                    <span class="muted" safe>
-                      {countsLine(ctx.lang, e.reasonCounts)}
-                    </span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        {pages > 1 ? (
-          <nav class="pager">
-            {page > 1 ? <a href={`${base}?page=${page - 1}`}>←</a> : ''}
-            <span safe>{` ${page} / ${pages} `}</span>
-            {page < pages ? <a href={`${base}?page=${page + 1}`}>→</a> : ''}
-          </nav>
-        ) : (
-          ''
-        )}
-      </>
-    ),
-  });
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {pages > 1 ? (
+        <nav class="pager">
+          {page > 1 ? <a href={`${base}?page=${page - 1}`}>←</a> : ''}
+          <span safe>{` ${page} / ${pages} `}</span>
+          {page < pages ? <a href={`${base}?page=${page + 1}`}>→</a> : ''}
+        </nav>
+      ) : (
+        ''
+      )}
+    </>,
+  );
 }
 
 function runLine(lang: Lang, run: RunSummary): string {

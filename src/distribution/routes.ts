@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RoutePlugin } from '../routes.ts';
+import { ErrorBody, idParam, security } from '../api/schema.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { notFound } from '../errors.ts';
 import { pageContext, sendPage } from '../web/context.ts';
@@ -12,8 +12,6 @@ import { nextScheduledDistribution } from './schedule.ts';
 import { organisationNames, protocolCsv } from './protocol-csv.ts';
 import { operatorPage, runPage, runsPage } from './pages.tsx';
 
-const error = z.object({ error: z.string(), message: z.string() });
-const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 53) });
 const reasonCounts = z.object(Object.fromEntries(PASS_REASONS.map((r) => [r, z.number()])) as Record<PassReason, z.ZodNumber>);
 const summary = z.object({
   id: z.number().nullable(),
@@ -57,11 +55,9 @@ const replay = z.object({
 const PAGE = 200;
 
 /** Distribution runs and their public protocols (JSON, CSV, page), the preview and the commit for operators. */
-export const distributionRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const distributionRoutes: RoutePlugin = (r, deps) => {
   const db = deps.database.db;
-  const security = [{ session: [] }];
-
+  
   r.get(
     '/api/distribution/runs',
     { schema: { tags: ['distribution'], summary: 'Distribution runs, newest first (public)', response: { 200: z.object({ runs: z.array(summary) }) } } },
@@ -75,7 +71,7 @@ export const distributionRoutes: RoutePlugin = (app, deps) => {
         tags: ['distribution'],
         summary: 'A run and its protocol: every place, who got it (application number, privileged or general) and why those ahead did not (public)',
         params: idParam,
-        response: { 200: z.object({ run: summary, protocol: z.array(entry) }), 404: error },
+        response: { 200: z.object({ run: summary, protocol: z.array(entry) }), 404: ErrorBody },
       },
     },
     async (req) => ({ run: await getRun(db, req.params.id), protocol: await readProtocol(db, req.params.id) }),
@@ -105,7 +101,7 @@ export const distributionRoutes: RoutePlugin = (app, deps) => {
         tags: ['distribution'],
         summary: 'Recompute the run from its stored inputs and compare with the protocol and the referrals (public)',
         params: idParam,
-        response: { 200: replay, 404: error },
+        response: { 200: replay, 404: ErrorBody },
       },
     },
     async (req) => replayRun(db, req.params.id),
@@ -138,8 +134,8 @@ export const distributionRoutes: RoutePlugin = (app, deps) => {
               }),
             ),
           }),
-          400: error,
-          404: error,
+          400: ErrorBody,
+          404: ErrorBody,
         },
       },
     },
@@ -162,7 +158,7 @@ export const distributionRoutes: RoutePlugin = (app, deps) => {
         tags: ['distribution'],
         summary: 'What a run would do now (operator); writes nothing',
         security,
-        response: { 200: z.object({ run: summary, protocol: z.array(entry) }), 401: error, 403: error },
+        response: { 200: z.object({ run: summary, protocol: z.array(entry) }), 401: ErrorBody, 403: ErrorBody },
       },
     },
     async (req) => {
@@ -180,7 +176,7 @@ export const distributionRoutes: RoutePlugin = (app, deps) => {
         summary: 'Commit a run (operator). Repeating the same idempotency key returns the first run and changes nothing.',
         security,
         body: z.object({ idempotencyKey: z.string().trim().min(1).max(200) }),
-        response: { 200: z.object({ run: summary, repeated: z.boolean() }), 201: z.object({ run: summary, repeated: z.boolean() }), 400: error, 401: error, 403: error },
+        response: { 200: z.object({ run: summary, repeated: z.boolean() }), 201: z.object({ run: summary, repeated: z.boolean() }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
       },
     },
     async (req, reply) => {

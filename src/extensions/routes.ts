@@ -1,40 +1,29 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
-import { isUserError } from '../errors.ts';
+import { errors, hide, idParam, iso, langQ, reasonBody, security } from '../api/schema.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
-import { doneUrl as done, staffOnly } from '../web/staff-pages.ts';
-import { formatDate } from '../web/format.ts';
+import { doneUrl as done, noticeDate, pageActions, staffOnly } from '../web/staff-pages.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
 
-const hide = { hide: true } as const;
-const id = z.coerce.number().int().positive().max(2 ** 53);
-const idParam = z.object({ id });
-const langQ = { lang: z.string().optional() };
-const error = z.object({ error: z.string(), message: z.string() });
-const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
-const security = [{ session: [] }];
-const reasonBody = z.object({ reason: z.string().max(1000).default('') });
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /**
  * Extensions reviewed by the department after the fact: the page (/staff/extensions, revoke with a
  * reason) and the API (/api/department/extensions, /api/referrals/:id/extension/revoke).
  */
-export const extensionRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const extensionRoutes: RoutePlugin = (r, deps) => {
   const ctxOf = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, deps);
   const tr = (req: FastifyRequest, k: MessageKey, p?: Record<string, string | number>) => t(req.lang, k, p);
 
-  async function extensionsPage(req: FastifyRequest, reply: FastifyReply, all: boolean, flash: P.Flash, status = 200): Promise<FastifyReply> {
+  async function extensionsPage(req: FastifyRequest, reply: FastifyReply, all: boolean, flash: P.Flash): Promise<string> {
     const rows = await S.listExtensions(deps, req.actor, all ? 'all' : 'pending');
     const policy = await deps.city.getPolicy();
-    return sendPage(reply, P.extensionsPage(ctxOf(req, reply), { rows, all, stopDays: policy.stopListDays, ...flash }), status);
+    return P.extensionsPage(ctxOf(req, reply), { rows, all, stopDays: policy.stopListDays, ...flash });
   }
+  const act = pageActions((req, reply, flash) => extensionsPage(req, reply, false, flash));
 
   r.get(
     '/staff/extensions',
@@ -43,24 +32,20 @@ export const extensionRoutes: RoutePlugin = (app, deps) => {
       if (!staffOnly(req, reply)) return reply;
     assertCan(req.actor, 'extension.review');
       const q = req.query;
-      const date = q.date && /^\d{4}-\d{2}-\d{2}$/.test(q.date) ? formatDate(req.lang, q.date) : '';
+      const date = noticeDate(req, q.date);
       const notice = q.done ? tr(req, q.done === 'reverted' ? 'dept.ext.done.reverted' : 'dept.ext.done.expired', { date }) : null;
-      return extensionsPage(req, reply, q.all === '1', { notice });
+      return sendPage(reply, await extensionsPage(req, reply, q.all === '1', { notice }));
     },
   );
 
   r.post('/staff/extensions/:id/revoke', { schema: { ...hide, params: idParam, body: reasonBody, querystring: z.object(langQ) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     assertCan(req.actor, 'extension.review');
-    try {
+    return act(req, reply, async () => {
       const res = await S.revokeExtension(deps, req.actor, req.params.id, req.body.reason);
-      let date = res.deadline;
-      if (res.stopListId) date = await S.stopListEndsOn(deps, res.stopListId);
-      return reply.redirect(done(req, '/staff/extensions', { done: res.outcome, date }), 303);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return extensionsPage(req, reply, false, { error: t(req.lang, e.messageKey, e.params) }, e.status);
-    }
+      const date = res.stopListId ? await S.stopListEndsOn(deps, res.stopListId) : res.deadline;
+      return done(req, '/staff/extensions', { done: res.outcome, date });
+    });
   });
 
   const extensionView = z.object({

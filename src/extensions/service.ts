@@ -9,6 +9,7 @@ import { dayEnded } from '../domain/referral.ts';
 import { expireOnRevokedExtension } from '../domain/path.ts';
 import { applyOutcome } from '../referrals/outcomes.ts';
 import { useCase } from '../usecase.ts';
+import { referralsAtOrganisations } from '../db/fragments.ts';
 
 /**
  * Extending a referral, the department's side: the extensions reviewed after the fact, revoked with
@@ -49,12 +50,7 @@ export function uploadIdOf(ref: string | null): number | null {
 /** Extended referrals, newest extension first; `pending` = still issued and not revoked (the ones to review). */
 export async function listExtensions(deps: AppDeps, actor: Actor, filter: 'pending' | 'all' = 'pending'): Promise<ExtensionRow[]> {
   assertCan(actor, 'extension.review');
-  let q = deps.database.db
-    .selectFrom('referrals as r')
-    .innerJoin('organisations as o', 'o.id', 'r.organisation_id')
-    .innerJoin('applications as a', 'a.id', 'r.application_id')
-    .innerJoin('children as ch', 'ch.id', 'a.child_id')
-    .select([
+  let q = referralsAtOrganisations(deps.database.db).select([
       'r.id',
       'r.number',
       'r.status',

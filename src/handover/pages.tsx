@@ -1,11 +1,11 @@
 // Hand-over requests: the parent's request (the child's IIN and a document) and the department's
 // review (the requester, the application and who holds it now, the document).
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
+import { Csrf, type Flash } from '../web/forms.tsx';
 import { DecisionForm, trOf } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';
 import { CabinetBar, FileField, Notice, Problem, TextField } from '../web/parent-fields.tsx';
-import { FACTS_STYLE, Person, reviewLabels } from '../web/review-parts.tsx';
+import { FACTS_STYLE, Person, ReviewPage, reviewLabels } from '../web/review-parts.tsx';
 import { Document } from '../uploads/document-view.tsx';
 import type { HandoverReview } from './service.ts';
 
@@ -37,51 +37,42 @@ export function handoverPage(ctx: PageContext, o: { childIin?: string; error?: s
 
 export function handoverReviewsPage(ctx: PageContext, d: { items: HandoverReview[] } & Flash): string {
   const tr = trOf(ctx);
-  return Layout({
-    ctx,
-    title: tr('review.handovers.title'),
-    children: (
+  return ReviewPage(ctx, { title: tr('review.handovers.title'), lead: tr('review.handovers.intro'), none: tr('review.handovers.none'), flash: d }, d.items, {
+    qa: 'handover',
+    idPrefix: 'ho',
+    heading: (h) => tr('review.phones.item', { id: h.id, date: formatDateTime(ctx.lang, h.createdAt) }),
+    body: (h) => (
       <>
-        <FlashBox error={d.error ?? null} notice={d.notice ?? null} />
-        <p safe>{tr('review.handovers.intro')}</p>
-        {d.items.length === 0 ? <p data-qa="empty" safe>{tr('review.handovers.none')}</p> : ''}
-        {d.items.map((h) => (
-          <section class="card" data-qa="handover" aria-labelledby={`ho-${h.id}`}>
-            <h2 id={`ho-${h.id}`} safe>
-              {tr('review.phones.item', { id: h.id, date: formatDateTime(ctx.lang, h.createdAt) })}
-            </h2>
-            <h3 safe>{tr('review.handovers.requester')}</h3>
-            <dl class="facts" style={FACTS_STYLE}>
-              <Person tr={tr} p={h.requester} />
-            </dl>
-            <h3 safe>{tr('review.handovers.application')}</h3>
-            <dl class="facts" style={FACTS_STYLE}>
-              <dt safe>{tr('review.handovers.child_iin')}</dt>
-              <dd safe>{h.childIin}</dd>
-              {h.application ? (
-                <>
-                  <dt safe>{tr('review.handovers.application')}</dt>
-                  <dd data-qa="application" safe>
-                    {tr('review.handovers.application.value', { number: h.application.number, child: h.application.child, status: tr(`parents.app.status.${h.application.status}`) })}
-                  </dd>
-                  <dt safe>{tr('review.handovers.holder')}</dt>
-                  <dd safe>{`${h.application.holder.name}, ${tr('review.iin')} ${h.application.holder.iin}`}</dd>
-                </>
-              ) : (
-                ''
-              )}
-            </dl>
-            {h.application ? (
-              ''
-            ) : (
-              <p class="error" data-qa="no-application" safe>
-                {tr('review.handovers.no_application')}
-              </p>
-            )}
-            <Document tr={tr} doc={h.document} />
-            <DecisionForm ctx={ctx} action={`/staff/handover-requests/${h.id}/decide`} id={h.id} approve={h.application !== null} labels={reviewLabels(tr)} />
-          </section>
-        ))}
+        <h3 safe>{tr('review.handovers.requester')}</h3>
+        <dl class="facts" style={FACTS_STYLE}>
+          <Person tr={tr} p={h.requester} />
+        </dl>
+        <h3 safe>{tr('review.handovers.application')}</h3>
+        <dl class="facts" style={FACTS_STYLE}>
+          <dt safe>{tr('review.handovers.child_iin')}</dt>
+          <dd safe>{h.childIin}</dd>
+          {h.application ? (
+            <>
+              <dt safe>{tr('review.handovers.application')}</dt>
+              <dd data-qa="application" safe>
+                {tr('review.handovers.application.value', { number: h.application.number, child: h.application.child, status: tr(`parents.app.status.${h.application.status}`) })}
+              </dd>
+              <dt safe>{tr('review.handovers.holder')}</dt>
+              <dd safe>{`${h.application.holder.name}, ${tr('review.iin')} ${h.application.holder.iin}`}</dd>
+            </>
+          ) : (
+            ''
+          )}
+        </dl>
+        {h.application ? (
+          ''
+        ) : (
+          <p class="error" data-qa="no-application" safe>
+            {tr('review.handovers.no_application')}
+          </p>
+        )}
+        <Document tr={tr} doc={h.document} />
+        <DecisionForm ctx={ctx} action={`/staff/handover-requests/${h.id}/decide`} id={h.id} approve={h.application !== null} labels={reviewLabels(tr)} />
       </>
     ),
   });

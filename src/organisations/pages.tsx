@@ -1,6 +1,6 @@
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
-import { ReasonForm, StackedTable, trOf, type Column } from '../web/components.tsx';
+import { Page, ReasonForm, StackedTable, trOf, type Column } from '../web/components.tsx';
 import type { MessageKey } from '../web/i18n/index.ts';
 import { formatDateTime } from '../web/format.ts';
 import type { GroupType, InstructionLang } from '../db/schema.ts';
@@ -64,29 +64,25 @@ function groupColumns(ctx: PageContext, base: string): Column<GroupView>[] {
 export function organisationsPage(ctx: PageContext, d: { rows: OrganisationRow[]; includeClosed: boolean } & Flash): string {
   const tr = trOf(ctx);
   const q = `?lang=${ctx.lang}`;
-  return Layout({
+  return Page(
     ctx,
-    title: tr('dept.orgs.title'),
-    children: (
-      <>
-        <FlashBox error={d.error} notice={d.notice} />
-        <p safe>{tr('dept.orgs.intro')}</p>
-        <p>
-          <a class="button" href={`/staff/organisations/new${q}`} data-qa="new-organisation" safe>
-            {tr('dept.orgs.new')}
-          </a>{' '}
-          <a href={`/staff/organisations${q}${d.includeClosed ? '' : '&closed=1'}`} safe>
-            {d.includeClosed ? tr('dept.orgs.show_open') : tr('dept.orgs.show_closed')}
-          </a>
-        </p>
-        {d.rows.length === 0 ? (
-          <p safe>{tr('dept.none')}</p>
-        ) : (
-          <StackedTable columns={organisationColumns(ctx)} rows={d.rows} qa="organisations-table" rowQa={(o) => `organisation-${o.id}`} />
-        )}
-      </>
-    ),
-  });
+    { title: tr('dept.orgs.title'), lead: tr('dept.orgs.intro'), flash: d },
+    <>
+      <p>
+        <a class="button" href={`/staff/organisations/new${q}`} data-qa="new-organisation" safe>
+          {tr('dept.orgs.new')}
+        </a>{' '}
+        <a href={`/staff/organisations${q}${d.includeClosed ? '' : '&closed=1'}`} safe>
+          {d.includeClosed ? tr('dept.orgs.show_open') : tr('dept.orgs.show_closed')}
+        </a>
+      </p>
+      {d.rows.length === 0 ? (
+        <p safe>{tr('dept.none')}</p>
+      ) : (
+        <StackedTable columns={organisationColumns(ctx)} rows={d.rows} qa="organisations-table" rowQa={(o) => `organisation-${o.id}`} />
+      )}
+    </>,
+  );
 }
 
 export interface OrgFormValues {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
+import { apiSchema, errors, hide, id, idParam, iso, langQ, reasonBody } from '../api/schema.ts';
 import { notFound } from '../errors.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
@@ -12,14 +12,6 @@ import * as S from './service.ts';
 import * as G from './groups.ts';
 import * as P from './pages.tsx';
 
-const hide = { hide: true } as const;
-const id = z.coerce.number().int().positive().max(2 ** 53);
-const idParam = z.object({ id });
-const langQ = { lang: z.string().optional() };
-const error = z.object({ error: z.string(), message: z.string() });
-const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
-const security = [{ session: [] }];
-const reasonBody = z.object({ reason: z.string().max(1000).default('') });
 
 const listOf = z
   .union([z.string(), z.array(z.string())])
@@ -84,7 +76,6 @@ const groupInput = z.object({
 });
 const groupView = groupInput.extend({ id: z.number(), organisationId: z.number(), closedAt: z.string().nullable(), closedReason: z.string().nullable(), enrolled: z.number(), outstanding: z.number(), open: z.number() });
 const consequences = z.object({ enrolled: z.number(), outstanding: z.number(), groups: z.number(), openPlaces: z.number(), queuedPreferring: z.number() });
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const orgJson = (o: S.OrganisationRow) => ({
   id: o.id,
   kind: o.kind,
@@ -107,8 +98,7 @@ const groupJson = (g: G.GroupView) => ({ ...g, closedAt: iso(g.closedAt) });
  * the API (/api/department/organisations…, /api/department/groups…). Pages work without JavaScript;
  * each action goes through its service (named permission, its use case with the audit entry).
  */
-export const organisationRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const organisationRoutes: RoutePlugin = (r, deps) => {
   const ctxOf = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, deps);
   const tr = (req: FastifyRequest, k: MessageKey, p?: Record<string, string | number>) => t(req.lang, k, p);
 
@@ -296,42 +286,25 @@ export const organisationRoutes: RoutePlugin = (app, deps) => {
   // ---- JSON ----
   r.get(
     '/api/department/organisations',
-    {
-      schema: {
-        tags: ['department'],
-        summary: 'Preschool organisations (department operator); closed ones with includeClosed=true',
-        security,
-        querystring: z.object({ includeClosed: z.enum(['true', 'false']).optional(), districtId: z.coerce.number().int().positive().optional() }),
-        response: { 200: z.object({ organisations: z.array(orgView) }), ...errors },
-      },
-    },
+    { schema: apiSchema('department', 'Preschool organisations (department operator); closed ones with includeClosed=true', { querystring: z.object({ includeClosed: z.enum(['true', 'false']).optional(), districtId: z.coerce.number().int().positive().optional() }), response: { 200: z.object({ organisations: z.array(orgView) }), ...errors } }) },
     async (req) => ({ organisations: (await S.listOrganisations(deps, req.actor, { includeClosed: req.query.includeClosed === 'true', districtId: req.query.districtId })).map(orgJson) }),
   );
 
   r.post(
     '/api/department/organisations',
-    { schema: { tags: ['department'], summary: 'Create an organisation (kindergarten or mini-centre)', security, body: orgInput, response: { 201: z.object({ id: z.number() }), ...errors } } },
+    { schema: apiSchema('department', 'Create an organisation (kindergarten or mini-centre)', { body: orgInput, response: { 201: z.object({ id: z.number() }), ...errors } }) },
     async (req, reply) => reply.status(201).send(await S.createOrganisation(deps, req.actor, { ...req.body, phone: req.body.phone ?? null })),
   );
 
   r.get(
     '/api/department/organisations/:id',
-    { schema: { tags: ['department'], summary: 'One organisation with its groups (closed ones too) and their occupancy', security, params: idParam, response: { 200: orgView.extend({ groupList: z.array(groupView) }), ...errors } } },
+    { schema: apiSchema('department', 'One organisation with its groups (closed ones too) and their occupancy', { params: idParam, response: { 200: orgView.extend({ groupList: z.array(groupView) }), ...errors } }) },
     async (req) => ({ ...orgJson(await S.getOrganisation(deps, req.actor, req.params.id)), groupList: (await G.listOrganisationGroups(deps, req.actor, req.params.id, true)).map(groupJson) }),
   );
 
   r.put(
     '/api/department/organisations/:id',
-    {
-      schema: {
-        tags: ['department'],
-        summary: 'Edit an organisation (a language stays while an open group teaches in it)',
-        security,
-        params: idParam,
-        body: orgInput.extend({ reason: z.string().trim().max(1000).optional() }),
-        response: { 200: orgView, ...errors },
-      },
-    },
+    { schema: apiSchema('department', 'Edit an organisation (a language stays while an open group teaches in it)', { params: idParam, body: orgInput.extend({ reason: z.string().trim().max(1000).optional() }), response: { 200: orgView, ...errors } }) },
     async (req) => {
       const { reason, ...input } = req.body;
       await S.updateOrganisation(deps, req.actor, req.params.id, { ...input, phone: input.phone ?? null }, reason || null);
@@ -341,7 +314,7 @@ export const organisationRoutes: RoutePlugin = (app, deps) => {
 
   r.get(
     '/api/department/organisations/:id/close-preview',
-    { schema: { tags: ['department'], summary: 'What closing the organisation would do and what stands in the way (nothing is written)', security, params: idParam, response: { 200: consequences, ...errors } } },
+    { schema: apiSchema('department', 'What closing the organisation would do and what stands in the way (nothing is written)', { params: idParam, response: { 200: consequences, ...errors } }) },
     async (req) => {
       await S.getOrganisation(deps, req.actor, req.params.id);
       return S.organisationCloseConsequences(deps, req.actor, req.params.id);
@@ -350,37 +323,19 @@ export const organisationRoutes: RoutePlugin = (app, deps) => {
 
   r.post(
     '/api/department/organisations/:id/close',
-    {
-      schema: {
-        tags: ['department'],
-        summary: 'Close an organisation (reason required): refused while children are enrolled or referrals outstanding; its groups close and their free places are withdrawn',
-        security,
-        params: idParam,
-        body: z.object({ reason: z.string().trim().min(1).max(1000) }),
-        response: { 200: consequences, ...errors },
-      },
-    },
+    { schema: apiSchema('department', 'Close an organisation (reason required): refused while children are enrolled or referrals outstanding; its groups close and their free places are withdrawn', { params: idParam, body: z.object({ reason: z.string().trim().min(1).max(1000) }), response: { 200: consequences, ...errors } }) },
     async (req) => S.closeOrganisation(deps, req.actor, req.params.id, req.body.reason),
   );
 
   r.post(
     '/api/department/organisations/:id/groups',
-    { schema: { tags: ['department'], summary: 'Create a group (birth year, language, type, capacity within the policy norm)', security, params: idParam, body: groupInput, response: { 201: z.object({ id: z.number() }), ...errors } } },
+    { schema: apiSchema('department', 'Create a group (birth year, language, type, capacity within the policy norm)', { params: idParam, body: groupInput, response: { 201: z.object({ id: z.number() }), ...errors } }) },
     async (req, reply) => reply.status(201).send(await G.createGroup(deps, req.actor, req.params.id, req.body)),
   );
 
   r.put(
     '/api/department/groups/:id',
-    {
-      schema: {
-        tags: ['department'],
-        summary: 'Edit a group: birth year, language and type stay while children are enrolled or referrals outstanding; capacity not below what is used',
-        security,
-        params: idParam,
-        body: groupInput.extend({ reason: z.string().trim().max(1000).optional() }),
-        response: { 200: groupView, ...errors },
-      },
-    },
+    { schema: apiSchema('department', 'Edit a group: birth year, language and type stay while children are enrolled or referrals outstanding; capacity not below what is used', { params: idParam, body: groupInput.extend({ reason: z.string().trim().max(1000).optional() }), response: { 200: groupView, ...errors } }) },
     async (req) => {
       const { reason, ...input } = req.body;
       await G.updateGroup(deps, req.actor, req.params.id, input, reason || null);
@@ -390,16 +345,7 @@ export const organisationRoutes: RoutePlugin = (app, deps) => {
 
   r.post(
     '/api/department/groups/:id/close',
-    {
-      schema: {
-        tags: ['department'],
-        summary: 'Close a group (reason required): refused while children are enrolled or referrals outstanding; its open free places are withdrawn',
-        security,
-        params: idParam,
-        body: z.object({ reason: z.string().trim().min(1).max(1000) }),
-        response: { 200: z.object({ withdrawnPlaces: z.number() }), ...errors },
-      },
-    },
+    { schema: apiSchema('department', 'Close a group (reason required): refused while children are enrolled or referrals outstanding; its open free places are withdrawn', { params: idParam, body: z.object({ reason: z.string().trim().min(1).max(1000) }), response: { 200: z.object({ withdrawnPlaces: z.number() }), ...errors } }) },
     async (req) => G.closeGroup(deps, req.actor, req.params.id, req.body.reason),
   );
 };

@@ -28,19 +28,11 @@ export interface OrganisationInput {
   languages: InstructionLang[];
 }
 
-export interface OrganisationRow {
+/** An organisation as the department's list shows it: what the form sets, its district's names, its state. */
+export interface OrganisationRow extends OrganisationInput {
   id: number;
-  kind: OrgKind;
-  ownership: 'state' | 'private';
-  districtId: number;
   districtKk: string;
   districtRu: string;
-  nameKk: string;
-  nameRu: string;
-  addressKk: string;
-  addressRu: string;
-  phone: string | null;
-  languages: InstructionLang[];
   closedAt: Date | null;
   closedReason: string | null;
   groups: number;

@@ -1,11 +1,11 @@
 // Phone changes: the parent's pages (start a change, confirm it with the codes) and the department's
 // review of the changes proven by an identity card scan.
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
+import { Csrf, type Flash } from '../web/forms.tsx';
 import { DecisionForm, trOf } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';
 import { CabinetBar, FileField, Notice, Problem } from '../web/parent-fields.tsx';
-import { FACTS_STYLE, Person, reviewLabels } from '../web/review-parts.tsx';
+import { FACTS_STYLE, Person, ReviewPage, reviewLabels } from '../web/review-parts.tsx';
 import { Document } from '../uploads/document-view.tsx';
 import type { CabinetParent } from '../workspaces/cabinet/loaders.ts';
 import type { PhoneChangeView, PhoneReview } from './service.ts';
@@ -130,34 +130,25 @@ export function phoneConfirmPage(ctx: PageContext, o: { change: PhoneChangeView;
 
 export function phoneReviewsPage(ctx: PageContext, d: { items: PhoneReview[] } & Flash): string {
   const tr = trOf(ctx);
-  return Layout({
-    ctx,
-    title: tr('review.phones.title'),
-    children: (
+  return ReviewPage(ctx, { title: tr('review.phones.title'), lead: tr('review.phones.intro'), none: tr('review.phones.none'), flash: d }, d.items, {
+    qa: 'phone-change',
+    idPrefix: 'pc',
+    heading: (c) => tr('review.phones.item', { id: c.id, date: formatDateTime(ctx.lang, c.createdAt) }),
+    body: (c) => (
       <>
-        <FlashBox error={d.error ?? null} notice={d.notice ?? null} />
-        <p safe>{tr('review.phones.intro')}</p>
-        {d.items.length === 0 ? <p data-qa="empty" safe>{tr('review.phones.none')}</p> : ''}
-        {d.items.map((c) => (
-          <section class="card" data-qa="phone-change" aria-labelledby={`pc-${c.id}`}>
-            <h2 id={`pc-${c.id}`} safe>
-              {tr('review.phones.item', { id: c.id, date: formatDateTime(ctx.lang, c.createdAt) })}
-            </h2>
-            <dl class="facts" style={FACTS_STYLE}>
-              <Person tr={tr} p={c.parent} />
-              <dt safe>{tr('review.phones.slot')}</dt>
-              <dd safe>{tr(c.slot === 2 ? 'review.phones.slot.2' : 'review.phones.slot.1')}</dd>
-              <dt safe>{tr('review.phones.old')}</dt>
-              <dd safe>{c.oldPhone ?? tr('parents.none')}</dd>
-              <dt safe>{tr('review.phones.new')}</dt>
-              <dd data-qa="new-phone" safe>
-                {c.newPhone}
-              </dd>
-            </dl>
-            {c.document ? <Document tr={tr} doc={c.document} /> : ''}
-            <DecisionForm ctx={ctx} action={`/staff/phone-changes/${c.id}/decide`} id={c.id} approve labels={reviewLabels(tr)} />
-          </section>
-        ))}
+        <dl class="facts" style={FACTS_STYLE}>
+          <Person tr={tr} p={c.parent} />
+          <dt safe>{tr('review.phones.slot')}</dt>
+          <dd safe>{tr(c.slot === 2 ? 'review.phones.slot.2' : 'review.phones.slot.1')}</dd>
+          <dt safe>{tr('review.phones.old')}</dt>
+          <dd safe>{c.oldPhone ?? tr('parents.none')}</dd>
+          <dt safe>{tr('review.phones.new')}</dt>
+          <dd data-qa="new-phone" safe>
+            {c.newPhone}
+          </dd>
+        </dl>
+        {c.document ? <Document tr={tr} doc={c.document} /> : ''}
+        <DecisionForm ctx={ctx} action={`/staff/phone-changes/${c.id}/decide`} id={c.id} approve labels={reviewLabels(tr)} />
       </>
     ),
   });

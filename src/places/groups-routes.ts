@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RoutePlugin } from '../routes.ts';
+import { hide, idParam, langQ, errors } from '../api/schema.ts';
 import { AppError } from '../errors.ts';
 import { assertCan, can } from '../auth/permissions.ts';
 import { t } from '../web/i18n/index.ts';
@@ -10,19 +10,13 @@ import * as Places from './service.ts';
 import { groupOf, listGroups } from './groups-service.ts';
 import { groupsPage } from './groups-pages.tsx';
 
-const hide = { hide: true } as const;
-const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 53) });
-const langQ = { lang: z.string().optional() };
 const orgQ = z.coerce.number().int().positive().max(2 ** 53).optional();
-const error = z.object({ error: z.string(), message: z.string() });
-const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
 
 /**
  * The kindergarten's groups page (working without JavaScript): groups with their occupancy, and
  * publishing or withdrawing free places through the free-place service; the same list as JSON.
  */
-export const groupsRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const groupsRoutes: RoutePlugin = (r, deps) => {
 
   r.get('/staff/groups', { schema: { ...hide, querystring: z.object({ org: orgQ, done: z.enum(['publish', 'withdraw']).optional(), group: z.string().max(200).optional(), count: z.coerce.number().int().optional(), ...langQ }) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;

@@ -1,17 +1,14 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RoutePlugin } from '../routes.ts';
+import { errors } from '../api/schema.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { publishFreePlaces, withdrawFreePlaces } from './service.ts';
 
-const error = z.object({ error: z.string(), message: z.string() });
 const idParam = z.object({ id: z.coerce.number().int().positive() });
 const occupancy = z.object({ capacity: z.number(), open: z.number(), outstanding: z.number(), enrolled: z.number() });
-const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
 
 /** Publishing and withdrawing a group's free places (its kindergarten's staff, or an operator). */
-export const placesRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const placesRoutes: RoutePlugin = (r, deps) => {
   r.post(
     '/api/groups/:id/free-places',
     {

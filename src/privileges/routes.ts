@@ -1,26 +1,16 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
-import { isUserError } from '../errors.ts';
+import { ErrorBody, errors, hide, idParam, iso, langQ, security } from '../api/schema.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
-import { doneUrl as done, staffOnly } from '../web/staff-pages.ts';
-import { formatDate } from '../web/format.ts';
+import { doneUrl as done, noticeDate, pageActions, staffOnly } from '../web/staff-pages.ts';
 import { uploadIdOf } from '../extensions/service.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
 
-const hide = { hide: true } as const;
-const id = z.coerce.number().int().positive().max(2 ** 53);
-const idParam = z.object({ id });
-const langQ = { lang: z.string().optional() };
-const error = z.object({ error: z.string(), message: z.string() });
-const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
-const security = [{ session: [] }];
 const pageQ = z.coerce.number().int().min(1).max(100000).optional().catch(undefined);
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 /** The API's own id parameter (as before the move: no upper bound). */
 const claimParam = z.object({ id: z.coerce.number().int().positive() });
 
@@ -29,30 +19,26 @@ const claimParam = z.object({ id: z.coerce.number().int().positive() });
  * reject, find a confirmed one false) and the API (/api/privilege-claims…). Pages work without
  * JavaScript; each action goes through its service (named permission, one use case, audited).
  */
-export const privilegeRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const privilegeRoutes: RoutePlugin = (r, deps) => {
   const ctxOf = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, deps);
   const tr = (req: FastifyRequest, k: MessageKey, p?: Record<string, string | number>) => t(req.lang, k, p);
 
-  async function privilegesPage(req: FastifyRequest, reply: FastifyReply, flash: P.Flash, status = 200): Promise<FastifyReply> {
+  async function privilegesPage(req: FastifyRequest, reply: FastifyReply, flash: P.Flash): Promise<string> {
     // 50 claims a page in each list (?page= for the pending, ?cpage= for the confirmed)
     const q = (req.query ?? {}) as { page?: number; cpage?: number };
     const pending = await S.pageOf(q.page ?? 1, (limit, offset) => S.listPendingClaims(deps, req.actor, limit, offset));
     const confirmed = await S.pageOf(q.cpage ?? 1, (limit, offset) => S.listConfirmedClaims(deps, req.actor, limit, offset));
     const policy = await deps.city.getPolicy();
-    return sendPage(
-      reply,
-      P.privilegesPage(ctxOf(req, reply), {
-        pending: pending.rows.map((c) => ({ ...c, uploadId: uploadIdOf(c.documentRef) })),
-        confirmed: confirmed.rows,
-        pages: { pending: { page: pending.page, hasNext: pending.hasNext }, confirmed: { page: confirmed.page, hasNext: confirmed.hasNext } },
-        reviewDays: policy.privilegeReviewWorkingDays,
-        stopDays: policy.stopListDays,
-        ...flash,
-      }),
-      status,
-    );
+    return P.privilegesPage(ctxOf(req, reply), {
+      pending: pending.rows.map((c) => ({ ...c, uploadId: uploadIdOf(c.documentRef) })),
+      confirmed: confirmed.rows,
+      pages: { pending: { page: pending.page, hasNext: pending.hasNext }, confirmed: { page: confirmed.page, hasNext: confirmed.hasNext } },
+      reviewDays: policy.privilegeReviewWorkingDays,
+      stopDays: policy.stopListDays,
+      ...flash,
+    });
   }
+  const act = pageActions(privilegesPage);
 
   r.get(
     '/staff/privileges',
@@ -61,13 +47,12 @@ export const privilegeRoutes: RoutePlugin = (app, deps) => {
       if (!staffOnly(req, reply)) return reply;
     assertCan(req.actor, 'privilege.decide');
       const q = req.query;
-      const date = q.date && /^\d{4}-\d{2}-\d{2}$/.test(q.date) ? q.date : null;
       const notice = !q.done
         ? null
         : q.done === 'cancelled'
-          ? tr(req, 'dept.priv.done.cancelled', { number: q.number ?? '', date: date ? formatDate(req.lang, date) : '' })
+          ? tr(req, 'dept.priv.done.cancelled', { number: q.number ?? '', date: noticeDate(req, q.date) })
           : tr(req, q.done === 'confirmed' ? 'dept.priv.done.confirmed' : 'dept.priv.done.rejected');
-      return privilegesPage(req, reply, { notice });
+      return sendPage(reply, await privilegesPage(req, reply, { notice }));
     },
   );
 
@@ -77,19 +62,16 @@ export const privilegeRoutes: RoutePlugin = (app, deps) => {
     async (req, reply) => {
       if (!staffOnly(req, reply)) return reply;
     assertCan(req.actor, 'privilege.decide');
-      try {
+      return act(req, reply, async () => {
         if (req.body.decision === 'false') {
           const res = await S.rejectConfirmedClaim(deps, req.actor, req.params.id, req.body.reason);
           const cancelled = await S.falseClaimNotice(deps, res);
-          if (cancelled) return reply.redirect(done(req, '/staff/privileges', { done: 'cancelled', number: cancelled.number, date: cancelled.date }), 303);
-          return reply.redirect(done(req, '/staff/privileges', { done: 'rejected' }), 303);
+          if (cancelled) return done(req, '/staff/privileges', { done: 'cancelled', number: cancelled.number, date: cancelled.date });
+          return done(req, '/staff/privileges', { done: 'rejected' });
         }
         const res = await S.decideClaim(deps, req.actor, req.params.id, { confirm: req.body.decision === 'confirm', reason: req.body.reason });
-        return reply.redirect(done(req, '/staff/privileges', { done: res.status }), 303);
-      } catch (e) {
-        if (!isUserError(e)) throw e;
-        return privilegesPage(req, reply, { error: t(req.lang, e.messageKey, e.params) }, e.status);
-      }
+        return done(req, '/staff/privileges', { done: res.status });
+      });
     },
   );
 
@@ -160,8 +142,8 @@ export const privilegeRoutes: RoutePlugin = (app, deps) => {
               child: z.object({ lastName: z.string(), firstName: z.string(), middleName: z.string().nullable(), birthDate: z.string() }),
             }),
           ),
-          401: error,
-          403: error,
+          401: ErrorBody,
+          403: ErrorBody,
         },
       },
     },
@@ -177,7 +159,7 @@ export const privilegeRoutes: RoutePlugin = (app, deps) => {
         security,
         params: claimParam,
         body: z.object({ confirm: z.boolean(), reason: z.string().max(500).optional() }),
-        response: { 200: z.object({ status: z.enum(['confirmed', 'rejected']), tier: z.enum(['extraordinary', 'primary', 'general']) }), 400: error, 401: error, 403: error, 404: error, 409: error },
+        response: { 200: z.object({ status: z.enum(['confirmed', 'rejected']), tier: z.enum(['extraordinary', 'primary', 'general']) }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (req) => {
@@ -194,7 +176,7 @@ export const privilegeRoutes: RoutePlugin = (app, deps) => {
         summary: 'Withdraw a privilege claim (the parent, or an operator)',
         security,
         params: claimParam,
-        response: { 200: z.object({ tier: z.enum(['extraordinary', 'primary', 'general']) }), 401: error, 403: error, 404: error, 409: error },
+        response: { 200: z.object({ tier: z.enum(['extraordinary', 'primary', 'general']) }), 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (req) => S.withdrawClaim(deps, req.actor, req.params.id),

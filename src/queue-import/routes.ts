@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RoutePlugin } from '../routes.ts';
+import { idParam, langQ } from '../api/schema.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { AppError } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
@@ -10,8 +11,6 @@ import { acceptImportForm, type ImportForm } from './multipart.ts';
 import { checkImport, commitImport, discardImport, getImport, listImports } from './service.ts';
 import { previewPage, rejectText, uploadPage } from './pages.tsx';
 
-const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 53) });
-const langQ = { lang: z.string().optional() };
 const cell = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
 
 /** The queue import for operators: upload → check → preview of every rejected row → import or discard. */

@@ -7,6 +7,7 @@ import { notFound } from '../errors.ts';
 import { Temporal } from 'temporal-polyfill';
 import { requiredDocuments, type DocumentKey } from '../domain/referral.ts';
 import * as Path from '../domain/path.ts';
+import { referralsOfChildren } from '../db/fragments.ts';
 import { missingDocumentsOf } from './service.ts';
 
 /**
@@ -36,10 +37,7 @@ export interface IncomingRow {
 export async function listIncoming(deps: AppDeps, actor: Actor, organisationId: number, q = ''): Promise<IncomingRow[]> {
   assertCan(actor, 'referral.list');
   await assertOrganisationInScope(deps.database.db, actor, organisationId);
-  let query = deps.database.db
-    .selectFrom('referrals as r')
-    .innerJoin('applications as a', 'a.id', 'r.application_id')
-    .innerJoin('children as ch', 'ch.id', 'a.child_id')
+  let query = referralsOfChildren(deps.database.db)
     .innerJoin('groups as g', 'g.id', 'r.group_id')
     .leftJoin('contracts as c', 'c.referral_id', 'r.id')
     .select([
@@ -152,10 +150,7 @@ export interface ReferralRecord {
 }
 
 async function loadRecord(deps: AppDeps, id: number): Promise<ReferralRecord | null> {
-  const r = await deps.database.db
-    .selectFrom('referrals as r')
-    .innerJoin('applications as a', 'a.id', 'r.application_id')
-    .innerJoin('children as ch', 'ch.id', 'a.child_id')
+  const r = await referralsOfChildren(deps.database.db)
     .innerJoin('parents as p', 'p.id', 'a.parent_id')
     .innerJoin('groups as g', 'g.id', 'r.group_id')
     .innerJoin('organisations as o', 'o.id', 'r.organisation_id')

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RoutePlugin } from '../routes.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { EXTENSION_REASONS } from '../domain/referral.ts';
@@ -32,8 +31,7 @@ const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
 const ok = z.object({ ok: z.literal(true) });
 
 /** The referral's life over JSON. Routes parse and check the permission; services check the scope on the loaded row. */
-export const referralRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const referralRoutes: RoutePlugin = (r, deps) => {
   const security = [{ session: [] }];
 
   r.post(

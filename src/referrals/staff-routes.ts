@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import { AppError, notFound } from '../errors.ts';
@@ -68,8 +67,7 @@ function contractText(rec: S.ReferralRecord, lang: ContractLang) {
  * enrolled, refuse with a reason), printable referral and contract (PDF) with a QR code. Every
  * action goes through the referral service, which checks the named permission and the scope.
  */
-export const referralStaffRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const referralStaffRoutes: RoutePlugin = (r, deps) => {
 
   // ---- incoming referrals ----
   r.get('/staff/referrals', { schema: { ...hide, querystring: z.object({ org: orgQ, q: z.string().max(100).optional(), ...langQ }) } }, async (req, reply) => {

@@ -1,5 +1,5 @@
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { trOf } from '../web/components.tsx';
+import { Page, trOf } from '../web/components.tsx';
 import { formatDateTime, formatNumber } from '../web/format.ts';
 import { REPORTS, type Cell, type Report } from './service.ts';
 import { barChart } from './chart.tsx';
@@ -7,24 +7,21 @@ import { barChart } from './chart.tsx';
 /** The reports' index. */
 export function indexPage(ctx: PageContext): string {
   const tr = trOf(ctx);
-  return Layout({
+  return Page(
     ctx,
-    title: tr('reports.index.title'),
-    children: (
-      <>
-        <p safe>{tr('reports.index.lead')}</p>
-        <ul data-qa="reports">
-          {REPORTS.map((name) => (
-            <li>
-              <a href={`/staff/reports/${name}?lang=${ctx.lang}`} safe>
-                {tr(`reports.${name}.title`)}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </>
-    ),
-  });
+    { title: tr('reports.index.title'), lead: tr('reports.index.lead') },
+    <>
+      <ul data-qa="reports">
+        {REPORTS.map((name) => (
+          <li>
+            <a href={`/staff/reports/${name}?lang=${ctx.lang}`} safe>
+              {tr(`reports.${name}.title`)}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </>,
+  );
 }
 
 const qs = (q: { from?: string; to?: string }, lang: string) => {

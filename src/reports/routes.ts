@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RoutePlugin } from '../routes.ts';
+import { ErrorBody } from '../api/schema.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { notFound } from '../errors.ts';
 import { pageContext, sendPage } from '../web/context.ts';
@@ -9,7 +9,6 @@ import { buildReport, isReport, REPORTS, type ReportName } from './service.ts';
 import { reportCsv, reportXlsx } from './export.ts';
 import { indexPage, reportPage } from './pages.tsx';
 
-const error = z.object({ error: z.string(), message: z.string() });
 const month = z.string().trim().max(7).optional();
 const query = z.object({ from: month, to: month, lang: z.string().optional() });
 const nameParam = z.object({ name: z.string().max(20) });
@@ -38,8 +37,7 @@ function reportName(name: string): ReportName {
 }
 
 /** The department's reports: an index, each report as a page (table and SVG chart), CSV, XLSX and JSON. Operators only. */
-export const reportRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const reportRoutes: RoutePlugin = (r, deps) => {
 
   r.get('/staff/reports', { schema: { hide: true, querystring: z.object({ lang: z.string().optional() }) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
@@ -82,7 +80,7 @@ export const reportRoutes: RoutePlugin = (app, deps) => {
         security: [{ session: [] }],
         params: z.object({ name: z.enum(REPORTS) }),
         querystring: query,
-        response: { 200: reportSchema, 400: error, 401: error, 403: error },
+        response: { 200: reportSchema, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
       },
     },
     async (req) => buildReport(deps, req.actor, req.params.name, req.lang, req.query),

@@ -1,6 +1,6 @@
-import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
-import { trOf, type Tr } from '../web/components.tsx';
+import type { PageContext } from '../web/layout.tsx';
+import { Csrf, type Flash } from '../web/forms.tsx';
+import { Page, trOf, type Tr } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';
 import type { Policy } from '../domain/policy.ts';
 import type { StaffRole } from '../db/schema.ts';
@@ -18,56 +18,52 @@ export function settingText(tr: Tr, key: keyof Policy, v: unknown): string {
 export function settingsPage(ctx: PageContext, d: { settings: SettingRow[]; failed?: { key: string; raw: string } } & Flash): string {
   const tr = trOf(ctx);
   const q = `?lang=${ctx.lang}`;
-  return Layout({
+  return Page(
     ctx,
-    title: tr('admin.settings.title'),
-    children: (
-      <>
-        <FlashBox error={d.error} notice={d.notice} />
-        <p safe>{tr('admin.settings.intro')}</p>
-        <div data-qa="settings">
-          {d.settings.map((s) => {
-            const id = `set-${s.key}`;
-            const hint = `${tr('admin.settings.default')}: ${settingText(tr, s.key, s.defaultValue)}${s.updatedAt ? ` · ${tr('admin.settings.changed', { date: formatDateTime(ctx.lang, s.updatedAt) })}` : ''}`;
-            const shown = d.failed?.key === s.key ? d.failed.raw : Array.isArray(s.value) ? '' : String(s.value);
-            return (
-              <form method="post" action={`/staff/admin/settings${q}`} class="stack" style="border-top:1px solid #c8d1da;padding:.75rem 0;max-width:40rem" data-qa={id}>
-                <Csrf ctx={ctx} />
-                <input type="hidden" name="key" value={s.key} />
-                {Array.isArray(s.value) ? (
-                  <fieldset>
-                    <legend safe>{tr(`admin.setting.${s.key}`)}</legend>
+    { title: tr('admin.settings.title'), lead: tr('admin.settings.intro'), flash: d },
+    <>
+      <div data-qa="settings">
+        {d.settings.map((s) => {
+          const id = `set-${s.key}`;
+          const hint = `${tr('admin.settings.default')}: ${settingText(tr, s.key, s.defaultValue)}${s.updatedAt ? ` · ${tr('admin.settings.changed', { date: formatDateTime(ctx.lang, s.updatedAt) })}` : ''}`;
+          const shown = d.failed?.key === s.key ? d.failed.raw : Array.isArray(s.value) ? '' : String(s.value);
+          return (
+            <form method="post" action={`/staff/admin/settings${q}`} class="stack" style="border-top:1px solid #c8d1da;padding:.75rem 0;max-width:40rem" data-qa={id}>
+              <Csrf ctx={ctx} />
+              <input type="hidden" name="key" value={s.key} />
+              {Array.isArray(s.value) ? (
+                <fieldset>
+                  <legend safe>{tr(`admin.setting.${s.key}`)}</legend>
+                  <span class="hint" safe>
+                    {hint}
+                  </span>
+                  {STAFF_ROLES.map((r) => (
+                    <label style="font-weight:400">
+                      <input type="checkbox" name="value" value={r} checked={(s.value as string[]).includes(r)} /> <span safe>{tr(`web.staff.role.${r}`)}</span>
+                    </label>
+                  ))}
+                </fieldset>
+              ) : (
+                <div>
+                  <label for={id}>
+                    {tr(`admin.setting.${s.key}`) as 'safe'}
                     <span class="hint" safe>
                       {hint}
                     </span>
-                    {STAFF_ROLES.map((r) => (
-                      <label style="font-weight:400">
-                        <input type="checkbox" name="value" value={r} checked={(s.value as string[]).includes(r)} /> <span safe>{tr(`web.staff.role.${r}`)}</span>
-                      </label>
-                    ))}
-                  </fieldset>
-                ) : (
-                  <div>
-                    <label for={id}>
-                      {tr(`admin.setting.${s.key}`) as 'safe'}
-                      <span class="hint" safe>
-                        {hint}
-                      </span>
-                    </label>
-                    <input type="text" id={id} name="value" value={shown} maxlength="20" inputmode={typeof s.defaultValue === 'number' ? 'numeric' : undefined} style="max-width:10rem" />
-                  </div>
-                )}
-                <Reason ctx={ctx} id={`${id}-reason`} />
-                <div>
-                  <button type="submit" data-qa={`save-${s.key}`} safe>
-                    {tr('admin.settings.save')}
-                  </button>
+                  </label>
+                  <input type="text" id={id} name="value" value={shown} maxlength="20" inputmode={typeof s.defaultValue === 'number' ? 'numeric' : undefined} style="max-width:10rem" />
                 </div>
-              </form>
-            );
-          })}
-        </div>
-      </>
-    ),
-  });
+              )}
+              <Reason ctx={ctx} id={`${id}-reason`} />
+              <div>
+                <button type="submit" data-qa={`save-${s.key}`} safe>
+                  {tr('admin.settings.save')}
+                </button>
+              </div>
+            </form>
+          );
+        })}
+      </div>
+    </>,
+  );
 }

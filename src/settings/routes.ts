@@ -1,8 +1,8 @@
 import type { Tr } from '../web/components.tsx';
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
+import { hide, security, errors } from '../api/schema.ts';
 import { AppError } from '../errors.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { t } from '../web/i18n/index.ts';
@@ -12,11 +12,7 @@ import { staffOnly } from '../workspaces/staff-scope.ts';
 import * as S from './service.ts';
 import { settingsPage, settingText } from './pages.tsx';
 
-const hide = { hide: true } as const;
 const langQ = z.object({ lang: z.string().optional() });
-const error = z.object({ error: z.string(), message: z.string() });
-const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
-const security = [{ session: [] }];
 const reason = z.string().max(500);
 
 /**
@@ -24,8 +20,7 @@ const reason = z.string().max(500);
  * (/staff/admin/settings) that works without JavaScript. Every use case checks `settings.edit` in
  * ./service.ts.
  */
-export const settingsRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const settingsRoutes: RoutePlugin = (r, deps) => {
 
   r.get(
     '/api/admin/settings',

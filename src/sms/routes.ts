@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import { t } from '../web/i18n/index.ts';
@@ -20,8 +19,7 @@ const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 53) }
  * back to 'pending' with its tries reset and its idempotency key unchanged. The JSON API and the
  * page (/staff/sms) read the same list.
  */
-export const smsRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const smsRoutes: RoutePlugin = (r, deps) => {
   r.get(
     '/api/sms/dead',
     {

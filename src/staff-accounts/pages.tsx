@@ -2,7 +2,7 @@ import { Html } from '@kitajs/html';
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
 import { nameIn } from '../web/queries.ts';
-import { Field, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
+import { Field, Page, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';
 import type { StaffRole } from '../db/schema.ts';
 import { STAFF_ROLES, type StaffRow, type TeacherGroups } from './service.ts';
@@ -119,41 +119,37 @@ export function usersPage(ctx: PageContext, d: { users: StaffRow[]; organisation
     { label: tr('admin.users.scope'), cell: (u) => esc(scopeText(tr, ctx.lang, u)) },
     { label: tr('admin.users.state'), qa: 'state', cell: (u) => esc(stateText(tr, u, nowMs)) },
   ];
-  return Layout({
+  return Page(
     ctx,
-    title: tr('admin.users.title'),
-    children: (
-      <>
-        <FlashBox error={d.error} notice={d.notice} />
-        <p safe>{tr('admin.users.intro')}</p>
-        <StackedTable columns={columns} rows={d.users} qa="users-table" rowQa={(u) => `user-${u.username}`} empty={tr('admin.users.none')} emptyQa={null} />
-        <h2 id="create-h" safe>
-          {tr('admin.create.title')}
-        </h2>
-        <form method="post" action={`/staff/admin/users${q}`} class="stack" aria-labelledby="create-h" data-qa="create-form">
-          <Csrf ctx={ctx} />
-          <div>
-            <label for="username" safe>
-              {tr('admin.users.username')}
-            </label>
-            <input type="text" id="username" name="username" maxlength="40" required autocomplete="off" value={f.username ?? ''} />
-          </div>
-          <Field
-            id="fullName"
-            label={tr('admin.users.full_name')}
-            error={d.fields?.fullName}
-            control={(a) => <input type="text" id={a.id} name="fullName" maxlength="200" required value={f.fullName ?? ''} aria-describedby={a.describedBy} aria-invalid={a.invalid} />}
-          />
-          <ScopeFields ctx={ctx} organisations={d.organisations} districts={d.districts} role={f.role ?? 'kindergarten'} organisationId={f.organisationId ?? null} districtId={f.districtId ?? null} idPrefix="new-" />
-          <div>
-            <button type="submit" data-qa="create" safe>
-              {tr('admin.create.submit')}
-            </button>
-          </div>
-        </form>
-      </>
-    ),
-  });
+    { title: tr('admin.users.title'), lead: tr('admin.users.intro'), flash: d },
+    <>
+      <StackedTable columns={columns} rows={d.users} qa="users-table" rowQa={(u) => `user-${u.username}`} empty={tr('admin.users.none')} emptyQa={null} />
+      <h2 id="create-h" safe>
+        {tr('admin.create.title')}
+      </h2>
+      <form method="post" action={`/staff/admin/users${q}`} class="stack" aria-labelledby="create-h" data-qa="create-form">
+        <Csrf ctx={ctx} />
+        <div>
+          <label for="username" safe>
+            {tr('admin.users.username')}
+          </label>
+          <input type="text" id="username" name="username" maxlength="40" required autocomplete="off" value={f.username ?? ''} />
+        </div>
+        <Field
+          id="fullName"
+          label={tr('admin.users.full_name')}
+          error={d.fields?.fullName}
+          control={(a) => <input type="text" id={a.id} name="fullName" maxlength="200" required value={f.fullName ?? ''} aria-describedby={a.describedBy} aria-invalid={a.invalid} />}
+        />
+        <ScopeFields ctx={ctx} organisations={d.organisations} districts={d.districts} role={f.role ?? 'kindergarten'} organisationId={f.organisationId ?? null} districtId={f.districtId ?? null} idPrefix="new-" />
+        <div>
+          <button type="submit" data-qa="create" safe>
+            {tr('admin.create.submit')}
+          </button>
+        </div>
+      </form>
+    </>,
+  );
 }
 
 /** The temporary password, shown once (after creating an account or resetting it). */

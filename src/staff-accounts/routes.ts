@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
+import { hide, idParam, security, errors } from '../api/schema.ts';
 import { AppError, FieldsError, invalid } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
@@ -9,12 +9,7 @@ import { staffOnly } from '../workspaces/staff-scope.ts';
 import * as S from './service.ts';
 import { passwordPage, userPage, usersPage, type CreateForm } from './pages.tsx';
 
-const hide = { hide: true } as const;
-const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 53) });
 const langQ = z.object({ lang: z.string().optional() });
-const error = z.object({ error: z.string(), message: z.string() });
-const errors = { 400: error, 401: error, 403: error, 404: error, 409: error };
-const security = [{ session: [] }];
 const role = z.enum(S.STAFF_ROLES);
 const optionalId = z.number().int().positive().max(2 ** 53).nullable().optional();
 const reason = z.string().max(500);
@@ -55,8 +50,7 @@ const formId = z
  * (/staff/admin/users…) that work without JavaScript. Every use case checks `staff.manage` in
  * ./service.ts.
  */
-export const staffAccountRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const staffAccountRoutes: RoutePlugin = (r, deps) => {
 
   // ---------------- API ----------------
   r.get(

@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RoutePlugin } from '../routes.ts';
+import { idParam } from '../api/schema.ts';
 import { invalid, notFound } from '../errors.ts';
 import { assertCan, can } from '../auth/permissions.ts';
 import { loadDepartmentDocument, loadUpload, PARENT_DOCUMENT_PURPOSES, uploadParentDocument } from './service.ts';
@@ -10,7 +10,6 @@ import { sendAttachment } from '../web/attachment.ts';
 /** document-12.pdf: the stored type gives the extension (the parent's own file name is not kept). */
 const fileName = (id: number, type: string) => `document-${id}.${type === 'application/pdf' ? 'pdf' : type === 'image/png' ? 'png' : 'jpg'}`;
 
-const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 53) });
 
 /** Stored supporting documents, for the operators who review them: hand-over requests and phone changes; privilege claims and extensions. */
 export const uploadRoutes: RoutePlugin = async (app, deps) => {

@@ -1,14 +1,32 @@
 // Shared page components: the pieces every workspace (cabinet, kindergarten, department, admin)
 // builds its pages from. A page table, a form field with its error, a decision with a reason.
 import { t, type MessageKey, type MessageParam } from './i18n/index.ts';
-import type { PageContext } from './layout.tsx';
-import { Csrf } from './forms.tsx';
+import { Layout, type PageContext } from './layout.tsx';
+import { Csrf, FlashBox, type Flash } from './forms.tsx';
 
 export type Tr = (k: MessageKey, p?: Record<string, MessageParam>) => string;
 export const trOf =
   (ctx: PageContext): Tr =>
   (k, p) =>
     t(ctx.lang, k, p);
+
+/**
+ * A page: the layout with its title; then the flash (for a page that has one: the notice after a
+ * change or a refusal), the lead paragraph, and the page's own body.
+ */
+export function Page(ctx: PageContext, head: { title: string; lead: string; flash?: Flash }, body: JSX.Element): string {
+  return Layout({
+    ctx,
+    title: head.title,
+    children: (
+      <>
+        {head.flash ? <FlashBox error={head.flash.error} notice={head.flash.notice} /> : ''}
+        <p safe>{head.lead}</p>
+        {body}
+      </>
+    ),
+  });
+}
 
 /** One column of a {@link StackedTable}: its header and how a row fills its cell. */
 export interface Column<R> {

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB, GroupType, InstructionLang, Lang, OrgKind } from '../db/schema.ts';
 import { intlLocale } from './i18n/index.ts';
+import type { OrganisationInput } from '../organisations/service.ts';
 
 /** Read-only queries behind the public pages (organisations and their free places). */
 
@@ -66,16 +67,9 @@ export async function listOrganisations(db: Kysely<DB>, f: { kind?: OrgKind | un
   }));
 }
 
-export interface OrgDetail {
+/** An organisation's public page: what the department's form sets (but the district's id), its district's names, its groups. */
+export interface OrgDetail extends Omit<OrganisationInput, 'districtId'> {
   id: number;
-  kind: OrgKind;
-  ownership: 'state' | 'private';
-  nameKk: string;
-  nameRu: string;
-  addressKk: string;
-  addressRu: string;
-  phone: string | null;
-  languages: InstructionLang[];
   districtKk: string;
   districtRu: string;
   groups: { id: number; name: string; birthYear: number; language: InstructionLang; type: GroupType; capacity: number; free: number }[];

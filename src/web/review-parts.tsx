@@ -1,6 +1,8 @@
 // The pieces the department's review pages share: who asks (IIN, name, the phones on file) and the
 // labels of a decision (approve, or reject with a reason).
-import type { Tr } from './components.tsx';
+import { Page, type Tr } from './components.tsx';
+import type { PageContext } from './layout.tsx';
+import type { Flash } from './forms.tsx';
 import { fullName } from './parent-fields.tsx';
 
 export interface PersonView {
@@ -32,3 +34,30 @@ export function Person(props: { tr: Tr; p: PersonView }): JSX.Element {
 
 /** The labels of a review's {@link DecisionForm}. */
 export const reviewLabels = (tr: Tr) => ({ approve: tr('review.approve'), reject: tr('review.reject'), reason: tr('review.reason') });
+
+/**
+ * A department review page (phone changes, hand-over requests, dead SMS): the flash and the lead,
+ * then each item as a card headed by its number and date, or a line saying there is none.
+ */
+export function ReviewPage<T extends { id: number }>(
+  ctx: PageContext,
+  head: { title: string; lead: string; none: string; flash: Flash },
+  items: T[],
+  card: { qa: string; idPrefix: string; heading: (item: T) => string; body: (item: T) => JSX.Element },
+): string {
+  return Page(
+    ctx,
+    head,
+    <>
+      {items.length === 0 ? <p data-qa="empty" safe>{head.none}</p> : ''}
+      {items.map((item) => (
+        <section class="card" data-qa={card.qa} aria-labelledby={`${card.idPrefix}-${item.id}`}>
+          <h2 id={`${card.idPrefix}-${item.id}`} safe>
+            {card.heading(item)}
+          </h2>
+          {card.body(item)}
+        </section>
+      ))}
+    </>,
+  );
+}

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isUserError } from '../errors.ts';
 import { t } from './i18n/index.ts';
 import { sendPage } from './context.ts';
+import { formatDate } from './format.ts';
 
 /** Staff pages need a signed-in staff member: anyone else goes to the sign-in page. */
 export function staffOnly(req: FastifyRequest, reply: FastifyReply): boolean {
@@ -17,6 +18,15 @@ export const doneUrl = (req: FastifyRequest, path: string, params: Record<string
   const u = new URLSearchParams({ lang: req.lang, ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])) });
   return `${path}${path.includes('?') ? '&' : '?'}${u.toString()}`;
 };
+
+/** The form actions of one page: each redirects when done, or shows `page` again with the user's error. */
+export const pageActions =
+  (page: (req: FastifyRequest, reply: FastifyReply, flash: { error: string }) => Promise<string>) =>
+  (req: FastifyRequest, reply: FastifyReply, fn: () => Promise<string>): Promise<FastifyReply> =>
+    formAction(req, reply, fn, (error) => page(req, reply, { error }));
+
+/** A day named in a notice's query (`date=YYYY-MM-DD`), written for the page; '' when absent or malformed. */
+export const noticeDate = (req: FastifyRequest, raw: string | undefined): string => (raw && /^\d{4}-\d{2}-\d{2}$/.test(raw) ? formatDate(req.lang, raw) : '');
 
 /** A form action: on a user error render `page(message)` with its status; otherwise redirect. */
 export async function formAction(req: FastifyRequest, reply: FastifyReply, fn: () => Promise<string>, page: (error: string) => Promise<string>): Promise<FastifyReply> {

@@ -1,4 +1,3 @@
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RoutePlugin } from '../../routes.ts';
 import { t } from '../../web/i18n/index.ts';
 import { pageContext, sendPage } from '../../web/context.ts';
@@ -7,8 +6,7 @@ import { doneNotice, hide, langQ, parentOrRedirect } from './route-helpers.ts';
 import { cabinetPage } from './pages.tsx';
 
 /** The parent's home, /cabinet: the applications, the referrals, the own data and the messages. */
-export const cabinetRoutes: RoutePlugin = (app, deps) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
+export const cabinetRoutes: RoutePlugin = (r, deps) => {
 
   r.get('/cabinet', { schema: { ...hide, querystring: langQ } }, async (req, reply) => {
     const parentId = parentOrRedirect(req, reply);
