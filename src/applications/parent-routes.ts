@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import { AppError } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
+import { problemText } from '../web/fields.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { openOrganisations } from '../web/queries.ts';
 import { loadApplications, parentIdOf } from '../workspaces/cabinet/loaders.ts';
@@ -19,6 +20,9 @@ import { applicationPage, applyPage } from './parent-pages.tsx';
  * The parent's applications: the JSON API (with queue numbers), the application form, one
  * application's page with its edit, withdrawal and privilege claims.
  */
+/** The parent's fields of the application, which the cabinet's form does not show. */
+const PARENT_FIELDS = new Set(['iin', 'parentLastName', 'parentFirstName', 'parentMiddleName', 'phone1', 'phone2', 'email']);
+
 export const parentApplicationRoutes: RoutePlugin = async (app, deps) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
@@ -193,7 +197,9 @@ export const parentApplicationRoutes: RoutePlugin = async (app, deps) => {
         const policy = await deps.city.getPolicy();
         // refused fields: each beside its field, and above the form how many to correct
         const problems = formProblems(e);
-        const error = problems ? t(req.lang, 'form.errors', { n: Object.keys(problems).length }) : message(req, e);
+        // the parent's own data are not on this form (they come from the cabinet): their refusals go in the summary
+        const notOnForm = problems ? Object.entries(problems).filter(([f]) => PARENT_FIELDS.has(f)).map(([, p]) => problemText(req.lang, p)) : [];
+        const error = problems ? [t(req.lang, 'form.errors', { n: Object.keys(problems).length }), ...notOnForm].join(' ') : message(req, e);
         return showApply(req, reply, { form: applyFormOf(form, policy.maxPreferences), error, problems, wayOut: e.code === 'child_already_queued', status: e.status });
       }
     });
