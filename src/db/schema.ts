@@ -302,7 +302,11 @@ export interface SmsOutboxTable {
   last_error: string | null;
   subject_type: string | null;
   subject_id: number | null;
+  /** Migration 0060: the sender's order (urgent, normal, then bulk at the policy's rate) and the last claim. */
+  lane: ColumnType<SmsLane, SmsLane | undefined, SmsLane>;
+  claimed_at: TsNull;
 }
+export type SmsLane = 'urgent' | 'normal' | 'bulk';
 export interface JobRunsTable {
   name: string;
   last_run_at: Ts;

@@ -54,6 +54,11 @@ export interface Policy {
    * 'refuse' refuses it (the parent can apply at the department in person).
    */
   identityUnknown: 'flag' | 'refuse';
+  /**
+   * Bulk SMS (reminders, campaigns: the outbox's 'bulk' lane) sent per minute by all processes
+   * together; one-time passwords and the referral's messages go first and are never counted.
+   */
+  smsBulkPerMinute: number;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -83,6 +88,7 @@ export const DEFAULT_POLICY: Policy = {
   totpRequiredRoles: ['operator', 'admin'],
   parentMinAge: 16,
   identityUnknown: 'flag',
+  smsBulkPerMinute: 1200,
 };
 
 type Check = (v: unknown) => boolean;
@@ -114,6 +120,7 @@ const POLICY_CHECKS: { [K in keyof Policy]: Check } = {
   totpRequiredRoles: (v) => Array.isArray(v) && v.every((r) => r === 'kindergarten' || r === 'operator' || r === 'admin') && new Set(v).size === v.length,
   parentMinAge: int(14, 21),
   identityUnknown: (v) => v === 'flag' || v === 'refuse',
+  smsBulkPerMinute: int(1, 60_000),
 };
 
 export const POLICY_KEYS = Object.keys(DEFAULT_POLICY) as (keyof Policy)[];

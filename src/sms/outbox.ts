@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB, Lang } from '../db/schema.ts';
 import { toDate, type Clock } from '../clock.ts';
-import { renderSms, type SmsParams, type SmsTemplate } from './templates.ts';
+import { laneOf, renderSms, type SmsParams, type SmsTemplate } from './templates.ts';
 
 export interface SmsRequest {
   parentId: number;
@@ -29,7 +29,7 @@ export async function enqueueSms(trx: Kysely<DB>, clock: Clock, req: SmsRequest)
   });
 }
 
-/** The one insert into the outbox: a rendered message, due now. */
+/** The one insert into the outbox: a rendered message, due now, in its template's lane. */
 export async function insertOutbox(
   trx: Kysely<DB>,
   clock: Clock,
@@ -49,6 +49,7 @@ export async function insertOutbox(
       created_at: now,
       subject_type: m.subjectType,
       subject_id: m.subjectId,
+      lane: laneOf(m.template),
     })
     .returning('id')
     .executeTakeFirstOrThrow();

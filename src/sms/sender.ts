@@ -1,5 +1,7 @@
-import { sql } from 'kysely';
-import type { AppDeps } from '../context.ts';
+import { sql, type Kysely } from 'kysely';
+import type { AppDeps, CityState } from '../context.ts';
+import type { DB, SmsLane } from '../db/schema.ts';
+import { resolvePolicy } from '../domain/policy.ts';
 import { toDate } from '../clock.ts';
 import { audit, SYSTEM } from '../audit/write.ts';
 import type { SmsProvider } from './providers.ts';
@@ -24,35 +26,70 @@ export interface SendResult {
   dead: number;
 }
 
+/** Bulk messages sent per minute: the city's policy (smsBulkPerMinute). */
+async function bulkRate(deps: { database: Pick<AppDeps['database'], 'db'>; city?: Pick<CityState, 'getPolicy'> }): Promise<number> {
+  if (deps.city) return (await deps.city.getPolicy()).smsBulkPerMinute;
+  const row = await deps.database.db.selectFrom('city_settings').select(['key', 'value']).where('key', '=', 'smsBulkPerMinute').execute();
+  return resolvePolicy(Object.fromEntries(row.map((r) => [r.key, r.value]))).smsBulkPerMinute;
+}
+
+/** Transaction-scoped lock that makes the bulk lane's count-then-claim one at a time across processes. */
+const BULK_CLAIM_LOCK = 7751602;
+const LANE_ORDER: SmsLane[] = ['urgent', 'normal'];
+
 /**
- * Send due SMS once: claim due pending rows in one short transaction (skipping rows another sender
- * holds, and moving their next_attempt_at forward as a lease), send them outside any transaction,
- * SMS_SENDING_AT_ONCE at a time, and record the outcome of each in its own short transaction.
+ * Claim up to `batch` due rows: urgent first, then normal, then bulk — bulk only as many as the
+ * rolling minute allows (`bulkPerMinute` less the bulk rows claimed in the last 60 s, counted under
+ * an advisory lock so two senders cannot both spend the same allowance). Each claimed row's
+ * next_attempt_at moves forward as a lease and claimed_at records the claim.
  */
-export async function sendDueSms(deps: Pick<AppDeps, 'database' | 'clock'>, provider: SmsProvider, opts: { batch?: number } = {}): Promise<SendResult> {
-  const { db } = deps.database;
-  const batch = opts.batch ?? 50;
-  const now = deps.clock.now();
-  const claimed = await db.transaction().execute(async (trx) => {
-    const rows = await trx
+async function claimDue(trx: Kysely<DB>, now: Date, batch: number, bulkPerMinute: number) {
+  const due = (lane: SmsLane, limit: number) =>
+    trx
       .selectFrom('sms_outbox')
-      .select(['id', 'phone', 'body', 'idempotency_key', 'attempts'])
+      .select(['id', 'phone', 'body', 'idempotency_key', 'attempts', 'lane'])
       .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', toDate(now))
+      .where('lane', '=', lane)
+      .where('next_attempt_at', '<=', now)
       .orderBy('next_attempt_at')
       .orderBy('id')
-      .limit(batch)
+      .limit(limit)
       .forUpdate()
       .skipLocked()
       .execute();
-    if (rows.length === 0) return rows;
-    await trx
-      .updateTable('sms_outbox')
-      .set({ next_attempt_at: toDate(now.add({ milliseconds: SMS_LEASE_MS })) })
-      .where('id', 'in', rows.map((r) => r.id))
-      .execute();
-    return rows;
-  });
+  const rows: Awaited<ReturnType<typeof due>> = [];
+  for (const lane of LANE_ORDER) if (rows.length < batch) rows.push(...(await due(lane, batch - rows.length)));
+  if (rows.length < batch) {
+    await sql`select pg_advisory_xact_lock(${BULK_CLAIM_LOCK})`.execute(trx);
+    const since = new Date(now.getTime() - 60_000);
+    const used = await trx.selectFrom('sms_outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('lane', '=', 'bulk').where('claimed_at', '>', since).executeTakeFirstOrThrow();
+    const allowed = Math.min(batch - rows.length, bulkPerMinute - Number(used.n));
+    if (allowed > 0) rows.push(...(await due('bulk', allowed)));
+  }
+  if (rows.length === 0) return rows;
+  await trx
+    .updateTable('sms_outbox')
+    .set({ next_attempt_at: new Date(now.getTime() + SMS_LEASE_MS), claimed_at: now })
+    .where('id', 'in', rows.map((r) => r.id))
+    .execute();
+  return rows;
+}
+
+/**
+ * Send due SMS once: claim due pending rows in one short transaction (claimDue: by lane, skipping
+ * rows another sender holds, a lease on each), send them outside any transaction,
+ * SMS_SENDING_AT_ONCE at a time, and record the outcome of each in its own short transaction.
+ */
+export async function sendDueSms(
+  deps: Pick<AppDeps, 'database' | 'clock'> & { city?: Pick<CityState, 'getPolicy'> },
+  provider: SmsProvider,
+  opts: { batch?: number; bulkPerMinute?: number } = {},
+): Promise<SendResult> {
+  const { db } = deps.database;
+  const batch = opts.batch ?? 50;
+  const bulkPerMinute = opts.bulkPerMinute ?? (await bulkRate(deps));
+  const now = deps.clock.now();
+  const claimed = await db.transaction().execute((trx) => claimDue(trx, toDate(now), batch, bulkPerMinute));
 
   const result: SendResult = { claimed: claimed.length, sent: 0, failed: 0, dead: 0 };
   // SMS_SENDING_AT_ONCE messages in flight at a time: a sign-in spike asks for tens of codes a second,
