@@ -307,6 +307,13 @@ export interface SmsOutboxTable {
   claimed_at: TsNull;
 }
 export type SmsLane = 'urgent' | 'normal' | 'bulk';
+/** Migration 0061: the years an operator has checked the calendar of (the deadlines' horizon). */
+export interface CalendarYearsTable {
+  year: number;
+  checked_at: Ts;
+  checked_by: number | null;
+  note: ColumnType<string, string | undefined, string>;
+}
 export interface JobRunsTable {
   name: string;
   last_run_at: Ts;
@@ -358,6 +365,7 @@ export interface DB {
   audit_chain: AuditChainTable;
   audit_heads: AuditHeadsTable;
   sms_outbox: SmsOutboxTable;
+  calendar_years: CalendarYearsTable;
   job_runs: JobRunsTable;
   distribution_runs: DistributionRunsTable;
   otp_codes: OtpCodesTable;

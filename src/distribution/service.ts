@@ -8,6 +8,7 @@ import { publishHead } from '../audit/seal.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { AppError, notFound } from '../errors.ts';
 import { referralDeadline } from '../domain/referral.ts';
+import { isBeyondHorizon } from '../domain/calendar.ts';
 import { distributeOrdered, PASS_REASONS, type Ordered, type PassReason } from '../domain/distribution.ts';
 import { renderSms } from '../sms/templates.ts';
 import { computeDistribution, profiler, type Computed } from './compute.ts';
@@ -102,6 +103,9 @@ export async function commitDistribution(
   const key = opts.key ?? `${opts.trigger}:${crypto.randomUUID()}`;
   if (key.length < 1 || key.length > 200) throw new AppError('invalid_key', 400, 'distribution.error.invalid_key');
   const [policy, calendar] = [await deps.city.getPolicy(), await deps.city.getCalendar()];
+  // a referral's deadline past the checked years is not computed from guesses: nothing is issued
+  const beyond = calendar.within(referralDeadline(deps.clock.now(), calendar, policy));
+  if (isBeyondHorizon(beyond)) throw new AppError('calendar_not_checked', 409, 'distribution.error.calendar_not_checked', { year: String(beyond.year) });
   for (let attempt = 1; ; attempt++) {
     try {
       return await deps.database.db.transaction().execute(async (trx) => {

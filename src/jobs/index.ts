@@ -9,6 +9,7 @@ import { pruneAuthAttempts } from '../auth/parent-signin.ts';
 import { pruneFirstApplications } from '../first-application/service.ts';
 import { runScheduledDistribution } from '../distribution/schedule.ts';
 import { refreshQueueSnapshot } from '../applications/snapshot.ts';
+import { AppError } from '../errors.ts';
 
 export const DAILY_HEAD = 'daily';
 const SMS_BATCH = 50;
@@ -43,7 +44,16 @@ export async function serviceJobs(deps: AppDeps, sms: SmsProvider, logger: JobLo
       run: async () => ((await headDueToday(db, deps.clock, DAILY_HEAD)) ? publishHead(db, deps.clock, DAILY_HEAD) : null),
     },
   ];
-  jobs.push({ name: 'distribution.scheduled', intervalMs: 60_000, run: () => runScheduledDistribution(deps).then((r) => r && { run: r.summary.id, repeated: r.repeated }) });
+  jobs.push({ name: 'distribution.scheduled', intervalMs: 60_000, run: () =>
+      runScheduledDistribution(deps).then(
+        (r) => r && { run: r.summary.id, repeated: r.repeated },
+        // deadlines past the checked calendar: nothing is issued today, and the job's result says why
+        (e: unknown) => {
+          if (e instanceof AppError && e.code === 'calendar_not_checked') return { skipped: 'calendar_not_checked', year: e.params.year };
+          throw e;
+        },
+      ),
+  });
   const sweep = await loadSweep();
   if (sweep) jobs.unshift({ name: 'referrals.sweep', intervalMs: 60_000, run: () => sweep(deps) });
   return { runner: new JobRunner(jobs, logger, db, deps.clock), sweepWired: !!sweep };
