@@ -17,6 +17,7 @@ import { controlTokenPath, writeControlToken } from './demo/token.ts';
 import { serviceJobs } from './jobs/index.ts';
 import { ConsoleSmsProvider } from './sms/providers.ts';
 import { smsProviderFromEnv } from './sms/http-provider.ts';
+import { ConsoleMailProvider, mailProviderFromEnv } from './mail/providers.ts';
 import { identityCheckFromEnv } from './identity/from-env.ts';
 import { otpKey } from './auth/otp-key.ts';
 import type { JobRunner } from './jobs/runner.ts';
@@ -118,10 +119,12 @@ async function main(): Promise<void> {
 
     if (config.jobs) {
       const sms = smsProviderFromEnv() ?? new ConsoleSmsProvider(app.log, 200, () => clock.now().toString());
-      const jobs = await serviceJobs(deps, sms, app.log);
+      const mail = mailProviderFromEnv() ?? new ConsoleMailProvider(app.log);
+      const jobs = await serviceJobs(deps, sms, app.log, mail);
       runner = jobs.runner;
       if (!jobs.sweepWired) app.log.warn('the deadline sweep (src/referrals/sweep.ts) is not available; referral deadlines are not swept');
       if (config.mode === 'production' && sms.name === 'console') app.log.warn('SMS go to the console provider: no SMS gateway is configured');
+      if (config.mode === 'production' && mail.name === 'console') app.log.warn('e-mails go to the console provider: no SMTP server is configured (KEZEK_SMTP_URL)');
       runner.start();
     }
     say(`Kezek is serving http://localhost:${port} (${config.mode} mode, ${describeDatabase(config)}) — started in ${Math.round(performance.now() - t0)} ms`);

@@ -16,6 +16,7 @@ import { phoneChangeRoutes } from './phone-changes/routes.ts';
 import { handoverRoutes } from './handover/routes.ts';
 import { uploadRoutes } from './uploads/routes.ts';
 import { demoSmsRoutes } from './demo/sms-routes.ts';
+import { mailRoutes } from './mail/routes.ts';
 import { referralStaffRoutes } from './referrals/staff-routes.ts';
 import { groupsRoutes } from './places/groups-routes.ts';
 import { verifyRoutes } from './contracts/routes.ts';
@@ -34,4 +35,4 @@ import { correctionRoutes } from './corrections/routes.ts';
 export type RoutePlugin = (app: FastifyInstance, deps: AppDeps) => Promise<void> | void;
 
 /** Every feature's routes, in registration order (one import and one entry per feature). */
-export const routePlugins: RoutePlugin[] = [healthRoutes, authRoutes, webRoutes, calendarRoutes, applicationRoutes, demoRoutes, referralRoutes, placesRoutes, parentSignInRoutes, cabinetRoutes, parentApplicationRoutes, parentReferralRoutes, phoneChangeRoutes, handoverRoutes, uploadRoutes, demoSmsRoutes, smsRoutes, distributionRoutes, groupsRoutes, referralStaffRoutes, verifyRoutes, reportRoutes, firstApplyRoutes, staffAccountRoutes, settingsRoutes, queueImportRoutes, organisationRoutes, privilegeRoutes, extensionRoutes, correctionRoutes];
+export const routePlugins: RoutePlugin[] = [healthRoutes, authRoutes, webRoutes, calendarRoutes, applicationRoutes, demoRoutes, referralRoutes, placesRoutes, parentSignInRoutes, cabinetRoutes, parentApplicationRoutes, parentReferralRoutes, phoneChangeRoutes, handoverRoutes, uploadRoutes, demoSmsRoutes, mailRoutes, smsRoutes, distributionRoutes, groupsRoutes, referralStaffRoutes, verifyRoutes, reportRoutes, firstApplyRoutes, staffAccountRoutes, settingsRoutes, queueImportRoutes, organisationRoutes, privilegeRoutes, extensionRoutes, correctionRoutes];

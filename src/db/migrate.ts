@@ -17,6 +17,7 @@ import * as m0015 from './migrations/0015_placements.ts';
 import * as m0035 from './migrations/0035_identity.ts';
 import * as m0060 from './migrations/0060_sms_lanes.ts';
 import * as m0061 from './migrations/0061_calendar_years.ts';
+import * as m0062 from './migrations/0062_mail_outbox.ts';
 
 /** Migrations, in order. Each is plain SQL that PostgreSQL 15 and PGlite (18) both accept. */
 const migrations: Record<string, { up: string }> = {
@@ -38,6 +39,7 @@ const migrations: Record<string, { up: string }> = {
   '0035_identity': m0035,
   '0060_sms_lanes': m0060,
   '0061_calendar_years': m0061,
+  '0062_mail_outbox': m0062,
 };
 
 /** A fingerprint of the migrations as loaded (test templates are keyed by it). */

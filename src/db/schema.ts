@@ -305,7 +305,12 @@ export interface SmsOutboxTable {
   /** Migration 0060: the sender's order (urgent, normal, then bulk at the policy's rate) and the last claim. */
   lane: ColumnType<SmsLane, SmsLane | undefined, SmsLane>;
   claimed_at: TsNull;
+  /** Migration 0062: 'sms' to `phone`, or 'email' to `email` with `subject` (the same text). */
+  channel: ColumnType<OutboxChannel, OutboxChannel | undefined, OutboxChannel>;
+  email: string | null;
+  subject: string | null;
 }
+export type OutboxChannel = 'sms' | 'email';
 export type SmsLane = 'urgent' | 'normal' | 'bulk';
 /** Migration 0061: the years an operator has checked the calendar of (the deadlines' horizon). */
 export interface CalendarYearsTable {

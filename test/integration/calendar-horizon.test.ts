@@ -70,7 +70,7 @@ test('issuing, registering (the contract deadline) and the distribution past the
     assert.match(translate('en', reg.messageKey, reg.params), /working-day calendar for 2028/);
     assert.equal((await db.selectFrom('referrals').select('status').where('id', '=', early.id).executeTakeFirstOrThrow()).status, 'issued', 'nothing changed');
     // the distribution issues nothing and says why
-    const dist = await refusal(commitDistribution(t.deps, w.operator, { trigger: 'manual' }), 'calendar_not_checked');
+    const dist = await refusal(commitDistribution(t.deps, w.operator, { trigger: 'operator' }), 'calendar_not_checked');
     assert.match(translate('ru', dist.messageKey, dist.params), /Распределение не выдаёт направлений.*2028/);
     assert.equal((await db.selectFrom('distribution_runs').select('id').execute()).length, 0);
     // the operator checks 2028 (audited); the same actions now go through

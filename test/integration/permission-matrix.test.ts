@@ -151,6 +151,7 @@ const EXPECTED: Record<string, Row> = {
   'GET /cabinet/phone/:id': { allow: PARENT, url: (f) => `/cabinet/phone/${f.phoneChangeP}` },
   'GET /cabinet/referrals/:id': { allow: PARENT, url: (f) => `/cabinet/referrals/${f.refA}` },
   'GET /demo/sms': { allow: ALL },
+  'GET /demo/mail': { allow: ALL },
   'GET /distribution': { allow: ALL },
   'GET /distribution/runs/:id': { allow: ALL, url: () => '/distribution/runs/1' },
   'GET /organisations': { allow: ALL },

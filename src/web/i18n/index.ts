@@ -32,6 +32,7 @@ import { messages as extensions } from '../../extensions/messages.ts';
 import { messages as corrections } from '../../corrections/messages.ts';
 import { messages as staffHome } from '../../workspaces/staff-home-messages.ts';
 import { messages as identity } from '../../identity/messages.ts';
+import { messages as mail } from '../../mail/messages.ts';
 
 // Every feature's messages, merged. Add a feature: import its `messages` and list it here (one a line).
 const parts = [
@@ -68,6 +69,7 @@ const parts = [
   corrections,
   staffHome,
   identity,
+  mail,
 ] as const;
 
 type KeysOf<P> = P extends { kk: infer K } ? keyof K : never;
