@@ -1,6 +1,7 @@
 /**
  * npm run bench:load [-- --applications N --places M --reuse-db NAME --rounds 3 --duration 10 --connections 50
- *                       --parts lookup,changes,spike,distribution --changes-seconds 60 --spike-parents 2000 --spike-rate 33]
+ *                       --parts lookup,changes,spike,lanes,distribution --changes-seconds 60 --spike-parents 2000 --spike-rate 33
+                       --lanes-bulk 200000 --lanes-parents 300 --lanes-rate 10]
  *
  * A load benchmark on a PostgreSQL server (DATABASE_URL, or the local server), not a test:
  *  1. a city of 1,000,000 queued applications (bench/city.ts; `--reuse-db NAME` keeps it between runs);
@@ -13,7 +14,11 @@
  *     arriving at `spike-rate` per second, each asking for a one-time password, reading it from a
  *     local fake SMS gateway (the `http` provider), signing in with it and setting a password
  *     (argon2id at the production settings); production rate limits;
- *  5. the lookup again while a committed distribution (`kezek distribute --commit`) runs.
+ *  5. SMS lanes: `lanes-parents` parents ask for a one-time password at `lanes-rate` per second, first
+ *     with an empty outbox, then with `lanes-bulk` bulk reminders queued (a refresh campaign): the
+ *     time from the request to the code at the gateway (p50, p99) both ways, and the bulk actually
+ *     sent per minute meanwhile (the policy's smsBulkPerMinute);
+ *  6. the lookup again while a committed distribution (`kezek distribute --commit`) runs.
  * Kezek runs as its own process (`npm start`, production mode, its loops on: the queue snapshot is
  * refreshed by its job). One JSON line per measurement on stdout; progress on stderr.
  */
@@ -51,10 +56,13 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
-    parts: { type: 'string', default: 'lookup,changes,spike,distribution' },
+    parts: { type: 'string', default: 'lookup,changes,spike,lanes,distribution' },
     'changes-seconds': { type: 'string', default: '60' },
     'spike-parents': { type: 'string', default: '2000' },
     'spike-rate': { type: 'string', default: '33' },
+    'lanes-bulk': { type: 'string', default: '200000' },
+    'lanes-parents': { type: 'string', default: '300' },
+    'lanes-rate': { type: 'string', default: '10' },
   },
 });
 const root = path.resolve(import.meta.dirname, '..');
@@ -286,7 +294,11 @@ async function main(): Promise<void> {
     const deps: AppDeps = { database, clock: new SystemClock(), config: { ...loadConfig({}), jobs: false }, city: new CityState(database.db) };
     say(`the daily sweep: ${JSON.stringify(await runSweepOnce(deps))}`);
     await sql`delete from sms_outbox`.execute(database.db); // its notices to the generated parents would only delay the spike's codes
-    const spikeParents = await prepare(database, Number(values['spike-parents']));
+    const spikeN = Number(values['spike-parents']);
+    const lanesN = Number(values['lanes-parents']);
+    const allParents = await prepare(database, spikeN + 2 * lanesN);
+    const spikeParents = allParents.slice(0, spikeN);
+    const lanesParents = [allParents.slice(spikeN, spikeN + lanesN), allParents.slice(spikeN + lanesN)] as const;
     await sql`vacuum analyze`.execute(database.db);
     const queued = (await sql<{ n: number }>`select count(*)::int as n from applications where status = 'queued'`.execute(database.db)).rows[0]!.n;
     const numbers = (await sql<{ number: string }>`select number from applications where status = 'queued' and number not like 'B%'`.execute(database.db)).rows.map((r) => r.number);
@@ -448,6 +460,65 @@ async function main(): Promise<void> {
         seconds: round1(seconds),
         smsP50Ms: sq[Math.floor(sq.length * 0.5)] ?? null,
         smsP99Ms: sq[Math.floor(sq.length * 0.99)] ?? null,
+      });
+    }
+
+    if (parts.has('lanes')) {
+      // one-time passwords with and without a campaign's backlog in the outbox (the bulk lane)
+      const rate = Number(values['lanes-rate']);
+      const bulkN = Number(values['lanes-bulk']);
+      const otpRound = async (who: readonly { iin: string; phone: string }[], offset: number) => {
+        const waits: number[] = [];
+        const errs: string[] = [];
+        const t0 = performance.now();
+        const flows: Promise<void>[] = [];
+        for (let i = 0; i < who.length; i++) {
+          const wait = t0 + (i * 1000) / rate - performance.now();
+          if (wait > 0) await sleep(wait);
+          const p = who[i]!;
+          const k = offset + i;
+          flows.push(
+            (async () => {
+              const asked = wall();
+              const r = await fetch(`${kezekUrl}/api/parent/otp`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.200.${(k >> 8) & 255}.${k & 255}` }, body: JSON.stringify({ iin: p.iin }) });
+              await r.arrayBuffer();
+              if (r.status !== 202) throw new Error(`otp ${r.status}`);
+              await gw.codeFor(p.phone, asked, 120_000);
+              waits.push(wall() - asked);
+            })().catch((e: Error) => void errs.push(e.message)),
+          );
+        }
+        await Promise.all(flows);
+        const sorted = [...waits].sort((a, b) => a - b);
+        const q = (x: number) => (sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor(x * sorted.length))]!) : null);
+        if (errs.length) say(`lanes: ${errs.length} errors, first: ${errs.slice(0, 3).join(' | ')}`);
+        return { p50Ms: q(0.5), p99Ms: q(0.99), errors: errs.length, seconds: (performance.now() - t0) / 1000 };
+      };
+      say(`SMS lanes: ${lanesParents[0].length} one-time passwords at ${rate}/s with an empty outbox`);
+      const base = await otpRound(lanesParents[0], 0);
+      const t0 = performance.now();
+      // the campaign: bulk reminders to numbers that are not the parents' (no digits in the text, so never taken for a code)
+      await sql`insert into sms_outbox (phone, lang, template, body, next_attempt_at, created_at, lane)
+        select '+7709' || lpad(g::text, 7, '0'), 'kk', 'phone_check', 'Kezek: кезектегі өтінішіңізді растаңыз', now(), now(), 'bulk' from generate_series(1, ${bulkN}) g`.execute(database.db);
+      say(`${bulkN} bulk reminders queued in ${Math.round(performance.now() - t0)} ms; ${lanesParents[1].length} one-time passwords at ${rate}/s`);
+      const from = new Date(wall());
+      const withBulk = await otpRound(lanesParents[1], lanesParents[0].length);
+      const to = new Date(wall());
+      const bulkSent = (await sql<{ n: number }>`select count(*)::int as n from sms_outbox where lane = 'bulk' and status = 'sent' and sent_at between ${from} and ${to}`.execute(database.db)).rows[0]!.n;
+      const policyRate = (await sql<{ v: unknown }>`select value as v from city_settings where key = 'smsBulkPerMinute'`.execute(database.db)).rows[0]?.v ?? 1200;
+      await sql`delete from sms_outbox where lane = 'bulk' and status = 'pending'`.execute(database.db);
+      emit({
+        name: 'sms.urgent_with_bulk',
+        bulkQueued: bulkN,
+        parents: lanesParents[1].length,
+        ratePerSec: rate,
+        otpP50Ms: withBulk.p50Ms,
+        otpP99Ms: withBulk.p99Ms,
+        baselineP50Ms: base.p50Ms,
+        baselineP99Ms: base.p99Ms,
+        errors: base.errors + withBulk.errors,
+        bulkSentPerMinute: Math.round((bulkSent / ((to.getTime() - from.getTime()) / 1000)) * 60),
+        bulkPerMinutePolicy: policyRate,
       });
     }
 

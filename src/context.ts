@@ -4,7 +4,7 @@ import type { Config } from './config.ts';
 import type { Database } from './db/connection.ts';
 import type { DB } from './db/schema.ts';
 import { resolvePolicy, type Policy } from './domain/policy.ts';
-import { WorkingCalendar } from './domain/calendar.ts';
+import { horizonOf, WorkingCalendar } from './domain/calendar.ts';
 import type { Lifecycle } from './api/lifecycle.ts';
 import type { IdentityCheck } from './identity/port.ts';
 
@@ -42,7 +42,8 @@ export class CityState {
   async getCalendar(): Promise<WorkingCalendar> {
     if (this.calendar && this.fresh(this.calendar.at)) return this.calendar.value;
     const rows = await this.db.selectFrom('calendar_days').select(['day', 'kind']).execute();
-    const value = new WorkingCalendar(rows);
+    const years = await this.db.selectFrom('calendar_years').select('year').execute();
+    const value = new WorkingCalendar(rows, horizonOf(years.map((y) => y.year)));
     this.calendar = { value, at: performance.now() };
     return value;
   }

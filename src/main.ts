@@ -18,6 +18,7 @@ import { controlTokenPath, writeControlToken } from './demo/token.ts';
 import { serviceJobs } from './jobs/index.ts';
 import { ConsoleSmsProvider } from './sms/providers.ts';
 import { smsProviderForMode } from './sms/http-provider.ts';
+import { ConsoleMailProvider, mailProviderFromEnv } from './mail/providers.ts';
 import { identityCheckFromEnv } from './identity/from-env.ts';
 import { otpKey } from './auth/otp-key.ts';
 import type { JobRunner } from './jobs/runner.ts';
@@ -129,9 +130,11 @@ async function main(): Promise<void> {
     if (config.mode === 'demo') writeControlToken(config.dataDir);
 
     if (sms) {
-      const jobs = await serviceJobs(deps, sms, app.log);
+      const mail = mailProviderFromEnv() ?? new ConsoleMailProvider(app.log);
+      const jobs = await serviceJobs(deps, sms, app.log, mail);
       runner = jobs.runner;
       if (!jobs.sweepWired) app.log.warn('the deadline sweep (src/referrals/sweep.ts) is not available; referral deadlines are not swept');
+      if (config.mode === 'production' && mail.name === 'console') app.log.warn('e-mails go to the console provider: no SMTP server is configured (KEZEK_SMTP_URL)');
       runner.start();
     }
     say(`Kezek is serving http://localhost:${port} (${config.mode} mode, ${describeDatabase(config)}) — started in ${Math.round(performance.now() - t0)} ms`);

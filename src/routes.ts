@@ -17,6 +17,7 @@ import { phoneChangeRoutes } from './phone-changes/routes.ts';
 import { handoverRoutes } from './handover/routes.ts';
 import { uploadRoutes } from './uploads/routes.ts';
 import { demoSmsRoutes } from './demo/sms-routes.ts';
+import { mailRoutes } from './mail/routes.ts';
 import { referralStaffRoutes } from './referrals/staff-routes.ts';
 import { groupsRoutes } from './places/groups-routes.ts';
 import { verifyRoutes } from './contracts/routes.ts';
@@ -41,4 +42,4 @@ export type TypedApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpres
 export type RoutePlugin = (app: TypedApp, deps: AppDeps) => Promise<void> | void;
 
 /** Every feature's routes, in registration order (one import and one entry per feature). */
-export const routePlugins: RoutePlugin[] = [healthRoutes, authRoutes, webRoutes, calendarRoutes, applicationRoutes, demoRoutes, referralRoutes, placesRoutes, parentSignInRoutes, cabinetRoutes, parentApplicationRoutes, parentReferralRoutes, phoneChangeRoutes, handoverRoutes, uploadRoutes, demoSmsRoutes, smsRoutes, distributionRoutes, groupsRoutes, referralStaffRoutes, verifyRoutes, reportRoutes, firstApplyRoutes, staffAccountRoutes, settingsRoutes, queueImportRoutes, organisationRoutes, privilegeRoutes, extensionRoutes, correctionRoutes, auditRoutes, placementRoutes];
+export const routePlugins: RoutePlugin[] = [healthRoutes, authRoutes, webRoutes, calendarRoutes, applicationRoutes, demoRoutes, referralRoutes, placesRoutes, parentSignInRoutes, cabinetRoutes, parentApplicationRoutes, parentReferralRoutes, phoneChangeRoutes, handoverRoutes, uploadRoutes, demoSmsRoutes, smsRoutes, distributionRoutes, groupsRoutes, referralStaffRoutes, verifyRoutes, reportRoutes, firstApplyRoutes, staffAccountRoutes, settingsRoutes, queueImportRoutes, organisationRoutes, privilegeRoutes, extensionRoutes, correctionRoutes, auditRoutes, placementRoutes, mailRoutes];

@@ -5,7 +5,7 @@ import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
 import { StackedTable, trOf, type Tr } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
 import type { CalendarDayKind } from '../db/schema.ts';
-import type { CalendarYear, DeadlineMove } from './service.ts';
+import type { CalendarYear, CheckedYear, DeadlineMove } from './service.ts';
 
 export type { Flash };
 
@@ -84,7 +84,7 @@ function DayFields(props: { ctx: PageContext; f: DayForm }): JSX.Element {
   );
 }
 
-export function calendarPage(ctx: PageContext, d: { cal: CalendarYear; form: DayForm } & Flash): string {
+export function calendarPage(ctx: PageContext, d: { cal: CalendarYear; form: DayForm; years?: CheckedYear[] } & Flash): string {
   const tr = trOf(ctx);
   const y = d.cal.year;
   const byDay = new Map(d.cal.days.map((x) => [x.day, x]));
@@ -197,9 +197,63 @@ export function calendarPage(ctx: PageContext, d: { cal: CalendarYear; form: Day
             </div>
           </form>
         </section>
+        {d.years ? <CheckedYears ctx={ctx} year={y} years={d.years} /> : ''}
       </>
     ),
   });
+}
+
+/** The horizon: the checked years, and the button to mark the next one checked (shown on that year's page). */
+function CheckedYears(props: { ctx: PageContext; year: number; years: CheckedYear[] }): JSX.Element {
+  const { ctx, year, years } = props;
+  const tr = trOf(ctx);
+  const last = years.length ? years[years.length - 1]!.year : null;
+  const next = last === null ? year : last + 1;
+  const checked = years.some((x) => x.year === year);
+  return (
+    <section aria-labelledby="years-h" data-qa="checked-years">
+      <h2 id="years-h" safe>
+        {tr('dept.cal.years.title')}
+      </h2>
+      <p safe>{tr('dept.cal.years.intro')}</p>
+      {checked ? (
+        ''
+      ) : (
+        <p class="error" role="alert" data-qa="year-unchecked" safe>
+          {tr('dept.cal.years.unchecked', { year: String(year) })}
+        </p>
+      )}
+      <ul>
+        {years.map((x) => (
+          <li data-qa={`checked-${x.year}`} safe>
+            {tr('dept.cal.years.checked', { year: String(x.year), date: formatDate(ctx.lang, x.checkedAt.toISOString().slice(0, 10)), who: x.checkedBy ?? tr('dept.cal.years.seed') }) + (x.note && x.note !== 'seed' ? ` — ${x.note}` : '')}
+          </li>
+        ))}
+      </ul>
+      {year === next ? (
+        <form method="post" action={`/staff/calendar/years?lang=${ctx.lang}`} class="stack" data-qa="year-form">
+          <Csrf ctx={ctx} />
+          <input type="hidden" name="year" value={String(year)} />
+          <p class="hint" safe>
+            {tr('dept.cal.years.mark_hint', { year: String(year) })}
+          </p>
+          <div>
+            <label for="year-note" safe>
+              {tr('dept.cal.years.note')}
+            </label>
+            <input type="text" id="year-note" name="note" maxlength="500" />
+          </div>
+          <div>
+            <button type="submit" data-qa="mark-year" safe>
+              {tr('dept.cal.years.mark', { year: String(year) })}
+            </button>
+          </div>
+        </form>
+      ) : (
+        ''
+      )}
+    </section>
+  );
 }
 
 function kindLabel(tr: Tr, k: CalendarDayKind | null): string {

@@ -8,7 +8,7 @@ import { almatyDate } from '../clock.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { doneUrl as done, formAction, staffOnly } from '../web/staff-pages.ts';
-import { getDay, listYear, parseYear, previewDay, setDay } from './service.ts';
+import { checkedYears, getDay, listYear, markYearChecked, parseYear, previewDay, setDay } from './service.ts';
 import * as P from './pages.tsx';
 
 const kind = z.enum(['holiday', 'day_off', 'working']);
@@ -113,6 +113,31 @@ export const calendarRoutes: RoutePlugin = (r, deps) => {
     },
   );
 
+  r.post(
+    '/api/calendar/years/:year/checked',
+    {
+      schema: {
+        tags: ['calendar'],
+        summary: "Mark a year's working-day calendar as checked (deadlines falling in it are computed from then on); audited",
+        description: 'Deadlines after the last checked year are refused (calendar_not_checked). Only the year after the last checked one may be marked; marking a checked year again changes nothing.',
+        security: [{ session: [] }],
+        params: z.object({ year: z.string() }),
+        body: z.object({ note: z.string().trim().max(500).optional() }).optional(),
+        response: {
+          200: z.object({ years: z.array(z.object({ year: z.number(), checkedAt: z.string(), checkedBy: z.string().nullable(), note: z.string() })) }),
+          400: error,
+          401: error,
+          403: error,
+        },
+      },
+    },
+    async (req) => {
+      assertCan(req.actor, 'calendar.edit');
+      const years = await markYearChecked(deps, req.actor, { year: req.params.year, note: req.body?.note });
+      return { years: years.map((y) => ({ ...y, checkedAt: y.checkedAt.toISOString() })) };
+    },
+  );
+
   // ================================ the department's pages ================================
 
   const dayForm = z.object({
@@ -128,12 +153,26 @@ export const calendarRoutes: RoutePlugin = (r, deps) => {
 
   async function calendarPage(req: FastifyRequest, reply: FastifyReply, year: number, form: P.DayForm, flash: P.Flash = {}, status = 200): Promise<FastifyReply> {
     const cal = await listYear(deps.database.db, year);
-    return sendPage(reply, P.calendarPage(ctxOf(req, reply), { cal, form, ...flash }), status);
+    const years = await checkedYears(deps.database.db);
+    return sendPage(reply, P.calendarPage(ctxOf(req, reply), { cal, form, years, ...flash }), status);
   }
 
   r.get(
     '/staff/calendar',
-    { schema: { ...hide, querystring: z.object({ year: z.string().max(10).optional(), day: z.string().max(20).optional(), saved: z.string().max(20).optional(), moved: z.coerce.number().int().optional(), kept: z.coerce.number().int().optional(), ...langQ }) } },
+    {
+      schema: {
+        ...hide,
+        querystring: z.object({
+          year: z.string().max(10).optional(),
+          day: z.string().max(20).optional(),
+          saved: z.string().max(20).optional(),
+          moved: z.coerce.number().int().optional(),
+          kept: z.coerce.number().int().optional(),
+          checked: z.string().max(10).optional(),
+          ...langQ,
+        }),
+      },
+    },
     async (req, reply) => {
       if (!staffOnly(req, reply)) return reply;
       assertCan(req.actor, 'calendar.edit');
@@ -146,10 +185,33 @@ export const calendarRoutes: RoutePlugin = (r, deps) => {
           ? { day: req.query.day, kind: row.kind, nameKk: row.nameKk, nameRu: row.nameRu, nameEn: row.nameEn, reason: '' }
           : { ...form, day: req.query.day, kind: new Date(`${req.query.day}T00:00:00Z`).getUTCDay() % 6 === 0 ? 'working' : 'holiday' };
       }
-      const notice = req.query.saved ? tr(req, 'dept.cal.saved', { day: req.query.saved, moved: req.query.moved ?? 0, kept: req.query.kept ?? 0 }) : null;
+      const notice = req.query.saved
+        ? tr(req, 'dept.cal.saved', { day: req.query.saved, moved: req.query.moved ?? 0, kept: req.query.kept ?? 0 })
+        : req.query.checked && /^\d{4}$/.test(req.query.checked)
+          ? tr(req, 'dept.cal.years.marked', { year: req.query.checked })
+          : null;
       return calendarPage(req, reply, year, form, { notice });
     },
   );
+
+  r.post('/staff/calendar/years', { schema: { ...hide, body: z.object({ year: z.string().max(10).default(''), note: z.string().max(500).default('') }), querystring: z.object(langQ) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'calendar.edit');
+    const shown = /^\d{4}$/.test(req.body.year) ? Number(req.body.year) : almatyDate(deps.clock.now()).year;
+    return formAction(
+      req,
+      reply,
+      async () => {
+        await markYearChecked(deps, req.actor, { year: req.body.year, note: req.body.note });
+        return done(req, '/staff/calendar', { year: req.body.year, checked: req.body.year });
+      },
+      async (error) => {
+        const cal = await listYear(deps.database.db, shown >= 2000 && shown <= 2100 ? shown : almatyDate(deps.clock.now()).year);
+        const today = almatyDate(deps.clock.now()).toString();
+        return P.calendarPage(ctxOf(req, reply), { cal, form: { day: today, kind: 'holiday', nameKk: '', nameRu: '', nameEn: '', reason: '' }, years: await checkedYears(deps.database.db), error });
+      },
+    );
+  });
 
   r.post('/staff/calendar/preview', { schema: { ...hide, body: dayForm, querystring: z.object(langQ) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;

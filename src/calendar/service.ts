@@ -11,6 +11,7 @@ import { contractDeadline, referralDeadline } from '../domain/referral.ts';
 import { AppError, FieldsError, invalid } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
 import { enqueueSms } from '../sms/outbox.ts';
+import { useCase } from '../usecase.ts';
 
 /**
  * The working-day calendar an operator keeps: the exceptions to "Monday to Friday" (holidays, days
@@ -296,4 +297,64 @@ export async function deadlinesThatWouldMove(db: Kysely<DB>, calendar: WorkingCa
       out.push({ subjectType: 'contract', id: c.id, referralNumber: c.number, deadline: c.deadline, newDeadline: expected.toString() });
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// the horizon: which years an operator has checked (calendar_years, migration 0061)
+
+export interface CheckedYear {
+  year: number;
+  checkedAt: Date;
+  checkedBy: string | null;
+  note: string;
+}
+
+/** The checked years, oldest first, with who checked each (null: the seed). */
+export async function checkedYears(db: Kysely<DB>): Promise<CheckedYear[]> {
+  const rows = await db
+    .selectFrom('calendar_years as y')
+    .leftJoin('staff_users as s', 's.id', 'y.checked_by')
+    .select(['y.year', 'y.checked_at', 'y.note', 's.full_name'])
+    .orderBy('y.year')
+    .execute();
+  return rows.map((r) => ({ year: r.year, checkedAt: r.checked_at, checkedBy: r.full_name, note: r.note }));
+}
+
+/**
+ * Mark a year's calendar checked (its holidays and moved days off as the decree has them): the
+ * deadlines that fall in it are computed from then on. Audited; a year already checked is left as it
+ * was. Only the year after the last checked one may be marked (the horizon has no gaps).
+ */
+export async function markYearChecked(deps: AppDeps, actor: Actor, input: { year: number | string; note?: string | undefined }): Promise<CheckedYear[]> {
+  const year = parseYear(input.year);
+  await useCase(deps, actor, { permission: 'calendar.edit' }, async ({ trx, now, audit: write }) => {
+    const last = await trx.selectFrom('calendar_years').select((eb) => eb.fn.max('year').as('y')).executeTakeFirst();
+    const lastYear = last?.y ?? null;
+    if (lastYear !== null && year <= lastYear) {
+      const had = await trx.selectFrom('calendar_years').select('year').where('year', '=', year).executeTakeFirst();
+      if (had) return;
+    }
+    if (lastYear !== null && year > lastYear + 1) throw invalid('year_gap', 'calendar.year_gap', { year: String(year), next: String(lastYear + 1) });
+    await trx
+      .insertInto('calendar_years')
+      .values({ year, checked_at: toDate(now), checked_by: actor.kind === 'staff' ? actor.id : null, note: (input.note ?? '').trim().slice(0, 500) })
+      .onConflict((oc) => oc.column('year').doNothing())
+      .execute();
+    await write({ action: 'calendar.year_checked', subjectType: 'calendar_year', subjectId: year, data: { year } });
+  });
+  deps.city.invalidate();
+  return checkedYears(deps.database.db);
+}
+
+/**
+ * From 1 November (Asia/Almaty), the year ahead whose calendar is not checked yet: the department's
+ * home warns about it (deadlines in it will be refused). Null otherwise.
+ */
+export async function uncheckedNextYear(deps: Pick<AppDeps, 'database' | 'clock'>): Promise<number | null> {
+  const today = almatyDate(deps.clock.now());
+  const next = today.month >= 11 ? today.year + 1 : null;
+  // before November the current year matters too: a city whose calendar ends this year is warned at once
+  const wanted = next ?? today.year;
+  const have = await deps.database.db.selectFrom('calendar_years').select('year').where('year', '=', wanted).executeTakeFirst();
+  return have ? null : wanted;
 }

@@ -26,6 +26,9 @@ import * as m0017 from './migrations/0017_audit_append_only.ts';
 import * as m0045 from './migrations/0045_birth_date_check.ts';
 import * as m0021 from './migrations/0021_leaving.ts';
 import * as m0022 from './migrations/0022_teacher.ts';
+import * as m0060 from './migrations/0060_sms_lanes.ts';
+import * as m0061 from './migrations/0061_calendar_years.ts';
+import * as m0062 from './migrations/0062_mail_outbox.ts';
 
 /** Migrations, in order. Each is plain SQL that PostgreSQL 15 and PGlite (18) both accept. */
 const migrations: Record<string, { up: string }> = {
@@ -56,6 +59,9 @@ const migrations: Record<string, { up: string }> = {
   '0045_birth_date_check': m0045,
   '0021_leaving': m0021,
   '0022_teacher': m0022,
+  '0060_sms_lanes': m0060,
+  '0061_calendar_years': m0061,
+  '0062_mail_outbox': m0062,
 };
 
 /** A fingerprint of the migrations as loaded (test templates are keyed by it). */

@@ -353,6 +353,22 @@ export interface SmsOutboxTable {
   last_error: string | null;
   subject_type: string | null;
   subject_id: number | null;
+  /** Migration 0060: the sender's order (urgent, normal, then bulk at the policy's rate) and the last claim. */
+  lane: ColumnType<SmsLane, SmsLane | undefined, SmsLane>;
+  claimed_at: TsNull;
+  /** Migration 0062: 'sms' to `phone`, or 'email' to `email` with `subject` (the same text). */
+  channel: ColumnType<OutboxChannel, OutboxChannel | undefined, OutboxChannel>;
+  email: string | null;
+  subject: string | null;
+}
+export type OutboxChannel = 'sms' | 'email';
+export type SmsLane = 'urgent' | 'normal' | 'bulk';
+/** Migration 0061: the years an operator has checked the calendar of (the deadlines' horizon). */
+export interface CalendarYearsTable {
+  year: number;
+  checked_at: Ts;
+  checked_by: number | null;
+  note: ColumnType<string, string | undefined, string>;
 }
 export interface JobRunsTable {
   name: string;
@@ -407,6 +423,7 @@ export interface DB {
   audit_chain: AuditChainTable;
   audit_heads: AuditHeadsTable;
   sms_outbox: SmsOutboxTable;
+  calendar_years: CalendarYearsTable;
   job_runs: JobRunsTable;
   distribution_runs: DistributionRunsTable;
   otp_codes: OtpCodesTable;

@@ -5,6 +5,7 @@ export async function recentSms(deps: Pick<AppDeps, 'database'>): Promise<{ at: 
   const rows = await deps.database.db
     .selectFrom('sms_outbox')
     .select(['created_at', 'sent_at', 'phone', 'body', 'status'])
+    .where('channel', '=', 'sms')
     .orderBy('id', 'desc')
     .limit(50)
     .execute();

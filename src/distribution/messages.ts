@@ -4,6 +4,7 @@ import { defineMessages } from '../web/i18n/define.ts';
 export const messages = defineMessages(
   {
     'distribution.error.invalid_key': 'Бөлудің сәйкестендіру кілті 1–200 таңбадан тұруы керек.',
+    'distribution.error.calendar_not_checked': 'Бөлу жолдама бермейді: жолдамалардың мерзімі {year} жылға түседі, ал ол жылдың жұмыс күндерінің күнтізбесі әлі тексерілмеген. Күнтізбені тексеріп, белгілеңіз (Жұмыс күндерінің күнтізбесі).',
     'distribution.runs.title': 'Бос орындардың бөлінуі: хаттамалар',
     'distribution.runs.lead': 'Әр бөлудің хаттамасы жарияланады: әр бос орын кімге берілді және алда тұрғандар неге алмады. Жүйеге кірудің қажеті жоқ.',
     'distribution.runs.empty': 'Әзірге бос орындар бөлінген жоқ.',
@@ -53,6 +54,7 @@ export const messages = defineMessages(
   },
   {
     'distribution.error.invalid_key': 'Ключ распределения должен содержать от 1 до 200 символов.',
+    'distribution.error.calendar_not_checked': 'Распределение не выдаёт направлений: их срок пришёлся бы на {year} год, а календарь рабочих дней на этот год ещё не проверен. Проверьте календарь и отметьте его (Календарь рабочих дней).',
     'distribution.runs.title': 'Распределение свободных мест: протоколы',
     'distribution.runs.lead': 'Протокол каждого распределения публикуется: кому выделено каждое свободное место и почему его не получили стоявшие впереди. Входить в систему не нужно.',
     'distribution.runs.empty': 'Распределений свободных мест пока не было.',
@@ -102,6 +104,7 @@ export const messages = defineMessages(
   },
   {
     'distribution.error.invalid_key': 'The distribution key must be 1 to 200 characters long.',
+    'distribution.error.calendar_not_checked': 'The distribution issues no referrals: their deadline would fall in {year}, and the working-day calendar for that year has not been checked yet. Check the calendar and mark it checked (Working-day calendar).',
     'distribution.runs.title': 'Distribution of free places: protocols',
     'distribution.runs.lead': 'Every distribution publishes its protocol: who got each free place and why those ahead did not. No sign-in needed.',
     'distribution.runs.empty': 'No free places have been distributed yet.',

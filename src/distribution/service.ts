@@ -8,6 +8,9 @@ import { publishHead } from '../audit/seal.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { AppError, notFound } from '../errors.ts';
 import { referralDeadline } from '../domain/referral.ts';
+import { isBeyondHorizon } from '../domain/calendar.ts';
+import { laneOf } from '../sms/templates.ts';
+import { mailSubject } from '../mail/outbox.ts';
 import { distributeOrdered, PASS_REASONS, type Ordered, type PassReason } from '../domain/distribution.ts';
 import { renderSms } from '../sms/templates.ts';
 import { computeDistribution, profiler, type Computed } from './compute.ts';
@@ -102,6 +105,9 @@ export async function commitDistribution(
   const key = opts.key ?? `${opts.trigger}:${crypto.randomUUID()}`;
   if (key.length < 1 || key.length > 200) throw new AppError('invalid_key', 400, 'distribution.error.invalid_key');
   const [policy, calendar] = [await deps.city.getPolicy(), await deps.city.getCalendar()];
+  // a referral's deadline past the checked years is not computed from guesses: nothing is issued
+  const beyond = calendar.within(referralDeadline(deps.clock.now(), calendar, policy));
+  if (isBeyondHorizon(beyond)) throw new AppError('calendar_not_checked', 409, 'distribution.error.calendar_not_checked', { year: String(beyond.year) });
   for (let attempt = 1; ; attempt++) {
     try {
       return await deps.database.db.transaction().execute(async (trx) => {
@@ -259,8 +265,8 @@ async function writeResults(trx: Kysely<DB>, deps: AppDeps, actor: Actor, runId:
       texts.set(`${Number(o.id)}:${l}`, renderSms('referral_issued', l, { number: MARK, organisation: { kk: o.name_kk, ru: o.name_ru }, date: deadline, days }));
   // The parents by id (the queue read gave each application's parent): one look-up per recipient's parent.
   const parentIds = refs.rows.map((r) => c.parentOf.get(r.application_id)!);
-  const parents = await sql<{ id: number; phone1: string; lang: 'kk' | 'ru' | 'en' }>`
-    select p.id, p.phone1, p.lang from parents p where p.id = any(${[...new Set(parentIds)]}::bigint[])`.execute(trx);
+  const parents = await sql<{ id: number; phone1: string; lang: 'kk' | 'ru' | 'en'; email: string | null }>`
+    select p.id, p.phone1, p.lang, nullif(trim(p.email), '') as email from parents p where p.id = any(${[...new Set(parentIds)]}::bigint[])`.execute(trx);
   const byId = new Map(parents.rows.map((r) => [Number(r.id), r]));
   const parentOf = new Map(refs.rows.map((r, i) => [r.application_id, { ...byId.get(parentIds[i]!)!, parent_id: parentIds[i]! }]));
   const orgOf = new Map(c.assignments.map((a) => [a.applicationId, a.organisationId]));
@@ -269,13 +275,23 @@ async function writeResults(trx: Kysely<DB>, deps: AppDeps, actor: Actor, runId:
     .flatMap((r) => {
       const p = parentOf.get(r.application_id);
       const body = p && texts.get(`${orgOf.get(r.application_id)}:${p.lang}`);
-      return p && body !== undefined ? [{ parent: Number(p.parent_id), phone: p.phone1, lang: p.lang, body: body.replaceAll(MARK, r.number), ref: r.id }] : [];
+      return p && body !== undefined ? [{ parent: Number(p.parent_id), phone: p.phone1, lang: p.lang, email: p.email, body: body.replaceAll(MARK, r.number), ref: r.id }] : [];
     });
+  const lane = laneOf('referral_issued');
   await sql`
-    insert into sms_outbox (parent_id, phone, lang, template, body, status, next_attempt_at, created_at, subject_type, subject_id)
-    select x.parent, x.phone, x.lang, 'referral_issued', x.body, 'pending', ${now}::timestamptz, ${now}::timestamptz, 'referral', x.ref
+    insert into sms_outbox (parent_id, phone, lang, template, body, status, next_attempt_at, created_at, subject_type, subject_id, lane)
+    select x.parent, x.phone, x.lang, 'referral_issued', x.body, 'pending', ${now}::timestamptz, ${now}::timestamptz, 'referral', x.ref, ${lane}
       from unnest(${sms.map((m) => m.parent)}::bigint[], ${sms.map((m) => m.phone)}::text[], ${sms.map((m) => m.lang)}::text[], ${sms.map((m) => m.body)}::text[],
                   ${sms.map((m) => m.ref)}::bigint[]) with ordinality as x(parent, phone, lang, body, ref, i)
+     order by x.i`.execute(trx);
+  // the e-mail copies, for the parents who gave an address (src/mail/outbox.ts)
+  const mails = sms.filter((m) => m.email !== null);
+  if (mails.length > 0)
+    await sql`
+    insert into sms_outbox (channel, email, subject, parent_id, phone, lang, template, body, status, next_attempt_at, created_at, subject_type, subject_id, lane)
+    select 'email', x.email, x.subject, x.parent, x.phone, x.lang, 'referral_issued', x.body, 'pending', ${now}::timestamptz, ${now}::timestamptz, 'referral', x.ref, ${lane}
+      from unnest(${mails.map((m) => m.email)}::text[], ${mails.map((m) => mailSubject(m.body, m.lang))}::text[], ${mails.map((m) => m.parent)}::bigint[], ${mails.map((m) => m.phone)}::text[],
+                  ${mails.map((m) => m.lang)}::text[], ${mails.map((m) => m.body)}::text[], ${mails.map((m) => m.ref)}::bigint[]) with ordinality as x(email, subject, parent, phone, lang, body, ref, i)
      order by x.i`.execute(trx);
   lap('  SMS queued');
   // Audit: one entry per referral (ids only), the same shape as a referral issued by hand.

@@ -80,6 +80,11 @@ export interface Policy {
    * kindergarten to publish (the groups page counts it free from that day).
    */
   leavingPlacePublish: 'at_once' | 'by_kindergarten';
+  /**
+   * Bulk SMS (reminders, campaigns: the outbox's 'bulk' lane) sent per minute by all processes
+   * together; one-time passwords and the referral's messages go first and are never counted.
+   */
+  smsBulkPerMinute: number;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -120,6 +125,7 @@ export const DEFAULT_POLICY: Policy = {
   parentMinAge: 16,
   identityUnknown: 'flag',
   leavingPlacePublish: 'at_once',
+  smsBulkPerMinute: 1200,
 };
 
 type Check = (v: unknown) => boolean;
@@ -162,6 +168,7 @@ const POLICY_CHECKS: { [K in keyof Policy]: Check } = {
   parentMinAge: int(14, 21),
   identityUnknown: (v) => v === 'flag' || v === 'refuse',
   leavingPlacePublish: (v) => v === 'at_once' || v === 'by_kindergarten',
+  smsBulkPerMinute: int(1, 60_000),
 };
 
 export const POLICY_KEYS = Object.keys(DEFAULT_POLICY) as (keyof Policy)[];

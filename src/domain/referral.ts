@@ -1,7 +1,7 @@
 import { Temporal } from 'temporal-polyfill';
 import type { ContractStatus, ExtensionReason, ReferralStatus } from '../db/schema.ts';
 import { almatyDate, endOfDay } from '../clock.ts';
-import type { WorkingCalendar } from './calendar.ts';
+import { isBeyondHorizon, type WorkingCalendar } from './calendar.ts';
 import type { Policy } from './policy.ts';
 
 /**
@@ -55,7 +55,10 @@ export type RefusalCode =
   | 'no_documents_missing'
   | 'no_documents_ticked'
   | 'refusal_reason_unknown'
-  | 'refusal_too_early';
+  | 'refusal_too_early'
+  /** The deadline would fall in a year whose calendar no operator has checked yet (calendar_years). */
+  | 'calendar_not_checked';
+
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; code: RefusalCode };
 
@@ -83,6 +86,12 @@ export function referralDeadline(issuedAt: Temporal.Instant, cal: WorkingCalenda
 
 export function issue(now: Temporal.Instant, cal: WorkingCalendar, policy: Policy): ReferralState {
   return { status: 'issued', deadline: referralDeadline(now, cal, policy), extended: false, contract: null };
+}
+
+/** Issue, refused when the deadline falls past the checked years ('calendar_not_checked'). */
+export function issueWithin(now: Temporal.Instant, cal: WorkingCalendar, policy: Policy): Outcome<ReferralState> {
+  const s = issue(now, cal, policy);
+  return isBeyondHorizon(cal.within(s.deadline)) ? refuse('calendar_not_checked') : ok(s);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -117,7 +126,9 @@ export function register(
   if (dayEnded(s.deadline, now)) return refuse('deadline_passed');
   const bad = checkDocuments(documents, specialNeeds);
   if (bad) return refuse(bad);
-  return ok({ ...s, status: 'registered', contract: { status: 'pending', deadline: contractDeadline(now, false, cal, policy), extraGranted: false } });
+  const deadline = cal.within(contractDeadline(now, false, cal, policy));
+  if (isBeyondHorizon(deadline)) return refuse('calendar_not_checked');
+  return ok({ ...s, status: 'registered', contract: { status: 'pending', deadline, extraGranted: false } });
 }
 
 /**
@@ -163,7 +174,8 @@ export function extend(s: ReferralState, now: Temporal.Instant, documentRef: str
   if (s.extended) return refuse('already_extended');
   if (!almatyDate(now).equals(s.deadline)) return refuse('extension_not_last_day');
   if (documentRef.trim() === '') return refuse('extension_document_required');
-  const deadline = cal.onOrNextWorkingDay(s.deadline.add({ days: policy.extensionDays }));
+  const deadline = cal.within(cal.onOrNextWorkingDay(s.deadline.add({ days: policy.extensionDays })));
+  if (isBeyondHorizon(deadline)) return refuse('calendar_not_checked');
   return ok({ ...s, deadline, extended: true });
 }
 
@@ -209,7 +221,9 @@ export function grantExtraPeriod(s: ReferralState, now: Temporal.Instant, cal: W
   if (typeof c === 'string') return refuse(c);
   if (c.extraGranted) return refuse('extra_period_already_granted');
   if (dayEnded(c.deadline, now)) return refuse('contract_period_over');
-  return ok({ ...s, contract: { status: 'pending', deadline: extraPeriodEnd(c.deadline, cal, policy), extraGranted: true } });
+  const deadline = cal.within(extraPeriodEnd(c.deadline, cal, policy));
+  if (isBeyondHorizon(deadline)) return refuse('calendar_not_checked');
+  return ok({ ...s, contract: { status: 'pending', deadline, extraGranted: true } });
 }
 
 /** Contract signed: the child is enrolled and leaves the queue. */
@@ -259,5 +273,7 @@ export function cancel(
 export function restore(s: ReferralState, now: Temporal.Instant, reason: string, cal: WorkingCalendar, policy: Policy): Outcome<ReferralState> {
   if (s.status !== 'expired') return refuse('not_expired');
   if (reason.trim() === '') return refuse('reason_required');
-  return ok({ ...s, status: 'issued', deadline: referralDeadline(now, cal, policy) });
+  const deadline = cal.within(referralDeadline(now, cal, policy));
+  if (isBeyondHorizon(deadline)) return refuse('calendar_not_checked');
+  return ok({ ...s, status: 'issued', deadline });
 }

@@ -1,6 +1,8 @@
 import type { AppDeps } from '../context.ts';
 import { publishHead, sealAudit } from '../audit/seal.ts';
 import { sendDueSms } from '../sms/sender.ts';
+import { sendDueMail } from '../mail/sender.ts';
+import type { MailProvider } from '../mail/providers.ts';
 import type { SmsProvider } from '../sms/providers.ts';
 import { headDueToday, JobRunner, type JobLogger, type JobSpec } from './runner.ts';
 import { loadSweep } from './sweep.ts';
@@ -9,16 +11,17 @@ import { pruneAuthAttempts } from '../auth/parent-signin.ts';
 import { pruneFirstApplications } from '../first-application/service.ts';
 import { runScheduledDistribution } from '../distribution/schedule.ts';
 import { refreshQueueSnapshot } from '../applications/snapshot.ts';
+import { AppError } from '../errors.ts';
 
 export const DAILY_HEAD = 'daily';
 const SMS_BATCH = 50;
 
 /**
  * The service's loops: deadline sweep every 60 s (when src/referrals/sweep.ts exists), audit sealer
- * every 5 s, SMS sender every 2 s, queue-number snapshot (src/applications/snapshot.ts) every 30 s, and the daily publication of the audit chain's head. Each
+ * every 5 s, SMS sender and e-mail sender every 2 s, queue-number snapshot (src/applications/snapshot.ts) every 30 s, and the daily publication of the audit chain's head. Each
  * coordinates through the database, so several processes may run them.
  */
-export async function serviceJobs(deps: AppDeps, sms: SmsProvider, logger: JobLogger): Promise<{ runner: JobRunner; sweepWired: boolean }> {
+export async function serviceJobs(deps: AppDeps, sms: SmsProvider, logger: JobLogger, mail?: MailProvider): Promise<{ runner: JobRunner; sweepWired: boolean }> {
   const db = deps.database.db;
   const jobs: JobSpec[] = [
     { name: 'audit.seal', intervalMs: 5000, run: () => sealAudit(db, deps.clock).then((r) => ({ sealed: r.sealed, seq: r.head.seq })) },
@@ -29,6 +32,17 @@ export async function serviceJobs(deps: AppDeps, sms: SmsProvider, logger: JobLo
       run: async (signal) => {
         let r = await sendDueSms(deps, sms, { batch: SMS_BATCH });
         while (r.claimed === SMS_BATCH && !signal.aborted) r = await sendDueSms(deps, sms, { batch: SMS_BATCH });
+        return r;
+      },
+    },
+    {
+      // the e-mail copies (src/mail/): the same outbox, its 'email' channel, the same way
+      name: 'mail.send',
+      intervalMs: 2000,
+      run: async (signal) => {
+        if (!mail) return null;
+        let r = await sendDueMail(deps, mail, { batch: SMS_BATCH });
+        while (r.claimed === SMS_BATCH && !signal.aborted) r = await sendDueMail(deps, mail, { batch: SMS_BATCH });
         return r;
       },
     },
@@ -43,7 +57,16 @@ export async function serviceJobs(deps: AppDeps, sms: SmsProvider, logger: JobLo
       run: async () => ((await headDueToday(db, deps.clock, DAILY_HEAD)) ? publishHead(db, deps.clock, DAILY_HEAD) : null),
     },
   ];
-  jobs.push({ name: 'distribution.scheduled', intervalMs: 60_000, run: () => runScheduledDistribution(deps).then((r) => r && { run: r.summary.id, repeated: r.repeated }) });
+  jobs.push({ name: 'distribution.scheduled', intervalMs: 60_000, run: () =>
+      runScheduledDistribution(deps).then(
+        (r) => r && { run: r.summary.id, repeated: r.repeated },
+        // deadlines past the checked calendar: nothing is issued today, and the job's result says why
+        (e: unknown) => {
+          if (e instanceof AppError && e.code === 'calendar_not_checked') return { skipped: 'calendar_not_checked', year: e.params.year };
+          throw e;
+        },
+      ),
+  });
   const sweep = await loadSweep();
   if (sweep) jobs.unshift({ name: 'referrals.sweep', intervalMs: 60_000, run: () => sweep(deps) });
   return { runner: new JobRunner(jobs, logger, db, deps.clock), sweepWired: !!sweep };

@@ -8,6 +8,7 @@ import { assertApplicationInScope, assertCan, assertOrganisationInScope, assertP
 import { notFound } from '../errors.ts';
 import { enqueueSms } from '../sms/outbox.ts';
 import * as R from '../domain/referral.ts';
+import type { WorkingCalendar } from '../domain/calendar.ts';
 import { setApplicationPreferences } from '../applications/preferences.ts';
 import { documentNames, referralError, type ServiceCode } from './errors.ts';
 import * as Path from '../domain/path.ts';
@@ -119,7 +120,7 @@ export async function writeReferral(
   r: NewReferral,
 ): Promise<{ id: number; number: string; deadline: string }> {
   const now = clock.now();
-  const state = R.issue(now, ctx.calendar, ctx.policy);
+  const state = unwrap(R.issueWithin(now, ctx.calendar, ctx.policy), horizonParams(ctx.calendar));
   const number = await nextReferralNumber(trx, now);
   const row = await trx
     .insertInto('referrals')
@@ -217,6 +218,11 @@ async function apply(trx: Trx, clock: Clock, actor: Actor, l: Loaded, o: Path.Pa
   return done;
 }
 
+/** The refusal's parameters for 'calendar_not_checked': the first year no operator has checked. */
+export function horizonParams(calendar: WorkingCalendar): { year: string } {
+  return { year: String((calendar.horizon?.year ?? 0) + 1) };
+}
+
 function unwrap<T>(o: R.Outcome<T>, params: Record<string, import('../web/i18n/index.ts').MessageParam> = {}): T {
   if (!o.ok) throw referralError(o.code, params);
   return o.value;
@@ -300,7 +306,7 @@ export async function registerReferral(
     const missingNow = required.filter((k) => documents[k] !== true);
     const accept = Array.isArray(opt.acceptMissing) ? sameSet(opt.acceptMissing, missingNow) : opt.acceptMissing === true;
     const x = Path.register(l.path, now, documents, calendar, policy, accept);
-    if (!x.ok) throw referralError(x.code, { required: documentNames(required), missing: documentNames(missingNow) });
+    if (!x.ok) throw referralError(x.code, { required: documentNames(required), missing: documentNames(missingNow), ...horizonParams(calendar) });
     const { state, missing } = x.value;
     const extra = missing.length > 0;
     await setStatus(trx, id, 'issued', {
@@ -396,7 +402,7 @@ export async function extendReferral(
     const l = await loadForUpdate(trx, id);
     assertParent(actor, l.app.parent_id);
     const now = deps.clock.now();
-    const next = unwrap(R.extend(l.state, now, input.documentRef, calendar, policy));
+    const next = unwrap(R.extend(l.state, now, input.documentRef, calendar, policy), horizonParams(calendar));
     await useDocument(trx, deps.clock, input.documentRef, { parentId: l.app.parent_id, purpose: 'extension', field: 'documentRef' });
     const deadline = next.deadline.toString();
     const r = await trx
@@ -427,7 +433,7 @@ export async function grantExtraContractPeriod(deps: AppDeps, actor: Actor, id: 
     const l = await loadForUpdate(trx, id);
     await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
     const now = deps.clock.now();
-    const next = unwrap(R.grantExtraPeriod(l.state, now, calendar, policy));
+    const next = unwrap(R.grantExtraPeriod(l.state, now, calendar, policy), horizonParams(calendar));
     const deadline = next.contract!.deadline.toString();
     await updateContract(trx, l.contract!.id, { deadline, extra_period_granted_at: toDate(now) }, (q) => q.where('extra_period_granted_at', 'is', null));
     await audit(trx, deps.clock, actor, { action: 'contract.extra_period', subjectType: 'contract', subjectId: l.contract!.id, data: { referralId: id, from: l.contract!.deadline, to: deadline } });
@@ -540,7 +546,7 @@ export async function restoreReferral(deps: AppDeps, actor: Actor, id: number, r
   return run(deps, async (trx) => {
     const l = await loadForUpdate(trx, id);
     await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
-    const o = unwrap(Path.restore(l.path, deps.clock.now(), reason, calendar, policy));
+    const o = unwrap(Path.restore(l.path, deps.clock.now(), reason, calendar, policy), horizonParams(calendar));
     if (l.app.status !== 'queued') throw referralError('not_queued');
     // the place went back to the group at expiry: take one again
     const place = await trx.selectFrom('free_places').select('id').where('group_id', '=', l.ref.group_id).where('status', '=', 'open').orderBy('id').limit(1).forUpdate().skipLocked().executeTakeFirst();

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { DB, Lang } from '../db/schema.ts';
 import { toDate, type Clock } from '../clock.ts';
-import { renderSms, type SmsParams, type SmsTemplate } from './templates.ts';
+import { enqueueMailCopy } from '../mail/outbox.ts';
+import { laneOf, renderSms, type SmsParams, type SmsTemplate } from './templates.ts';
 
 export interface SmsRequest {
   parentId: number;
@@ -29,13 +30,17 @@ export async function enqueueSms(trx: Kysely<DB>, clock: Clock, req: SmsRequest)
   });
 }
 
-/** The one insert into the outbox: a rendered message, due now. */
+/**
+ * The one insert into the outbox: a rendered message, due now, in its template's lane — and its
+ * e-mail copy when the parent gave an address (src/mail/outbox.ts).
+ */
 export async function insertOutbox(
   trx: Kysely<DB>,
   clock: Clock,
   m: { parentId: number | null; phone: string; lang: Lang; template: string; body: string; subjectType: string; subjectId: number | null },
 ): Promise<number> {
   const now = toDate(clock.now());
+  const lane = laneOf(m.template);
   const row = await trx
     .insertInto('sms_outbox')
     .values({
@@ -49,8 +54,10 @@ export async function insertOutbox(
       created_at: now,
       subject_type: m.subjectType,
       subject_id: m.subjectId,
+      lane,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  await enqueueMailCopy(trx, now, { ...m, lane });
   return row.id;
 }

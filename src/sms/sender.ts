@@ -1,5 +1,7 @@
-import { sql } from 'kysely';
-import type { AppDeps } from '../context.ts';
+import { sql, type Kysely } from 'kysely';
+import type { AppDeps, CityState } from '../context.ts';
+import type { DB, OutboxChannel, SmsLane } from '../db/schema.ts';
+import { resolvePolicy } from '../domain/policy.ts';
 import { toDate } from '../clock.ts';
 import { audit, SYSTEM } from '../audit/write.ts';
 import type { SmsProvider } from './providers.ts';
@@ -35,37 +37,103 @@ export interface SendResult {
   dead: number;
 }
 
+/** Bulk messages sent per minute: the city's policy (smsBulkPerMinute). */
+async function bulkRate(deps: { database: Pick<AppDeps['database'], 'db'>; city?: Pick<CityState, 'getPolicy'> }): Promise<number> {
+  if (deps.city) return (await deps.city.getPolicy()).smsBulkPerMinute;
+  const row = await deps.database.db.selectFrom('city_settings').select(['key', 'value']).where('key', '=', 'smsBulkPerMinute').execute();
+  return resolvePolicy(Object.fromEntries(row.map((r) => [r.key, r.value]))).smsBulkPerMinute;
+}
+
+/** Transaction-scoped lock (with the channel as its second key) that makes the bulk lane's count-then-claim one at a time across processes. */
+const BULK_CLAIM_LOCK = 7751602;
+const LANE_ORDER: SmsLane[] = ['urgent', 'normal'];
+
 /**
- * Send due SMS once: claim due pending rows in one short transaction (skipping rows another sender
- * holds, and moving their next_attempt_at forward as a lease), send them outside any transaction,
+ * Claim up to `batch` due rows: urgent first, then normal, then bulk — bulk only as many as the
+ * rolling minute allows (`bulkPerMinute` less the bulk rows claimed in the last 60 s, counted under
+ * an advisory lock so two senders cannot both spend the same allowance). Each claimed row's
+ * next_attempt_at moves forward as a lease and claimed_at records the claim.
+ */
+async function claimDue(trx: Kysely<DB>, channel: OutboxChannel, now: Date, batch: number, bulkPerMinute: number) {
+  const due = (lane: SmsLane, limit: number) =>
+    trx
+      .selectFrom('sms_outbox')
+      .select(['id', 'phone', 'email', 'subject', 'body', 'idempotency_key', 'attempts', 'lane'])
+      .where('status', '=', 'pending')
+      .where('channel', '=', channel)
+      .where('lane', '=', lane)
+      .where('next_attempt_at', '<=', now)
+      .orderBy('next_attempt_at')
+      .orderBy('id')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+  const rows: Awaited<ReturnType<typeof due>> = [];
+  for (const lane of LANE_ORDER) if (rows.length < batch) rows.push(...(await due(lane, batch - rows.length)));
+  if (rows.length < batch) {
+    await sql`select pg_advisory_xact_lock(${BULK_CLAIM_LOCK}, ${channel === 'sms' ? 1 : 2})`.execute(trx);
+    const since = new Date(now.getTime() - 60_000);
+    const used = await trx.selectFrom('sms_outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('lane', '=', 'bulk').where('channel', '=', channel).where('claimed_at', '>', since).executeTakeFirstOrThrow();
+    const allowed = Math.min(batch - rows.length, bulkPerMinute - Number(used.n));
+    if (allowed > 0) rows.push(...(await due('bulk', allowed)));
+  }
+  if (rows.length === 0) return rows;
+  await trx
+    .updateTable('sms_outbox')
+    .set({ next_attempt_at: new Date(now.getTime() + SMS_LEASE_MS), claimed_at: now })
+    .where('id', 'in', rows.map((r) => r.id))
+    .execute();
+  return rows;
+}
+
+/** One claimed outbox row, as a channel's deliverer gets it. */
+export interface OutboxRow {
+  id: number;
+  phone: string;
+  email: string | null;
+  subject: string | null;
+  body: string;
+  idempotency_key: string;
+}
+
+/** How one channel delivers a claimed row (an SMS gateway, an SMTP server). */
+export interface OutboxDeliverer {
+  name: string;
+  deliver(row: OutboxRow): Promise<void>;
+}
+
+/**
+ * Send due SMS once: claim due pending rows in one short transaction (claimDue: by lane, skipping
+ * rows another sender holds, a lease on each), send them outside any transaction,
  * SMS_SENDING_AT_ONCE at a time, and record the outcome of each in its own short transaction.
  */
-export async function sendDueSms(deps: Pick<AppDeps, 'database' | 'clock'> & { config?: Pick<AppDeps['config'], 'mode'> }, provider: SmsProvider, opts: { batch?: number } = {}): Promise<SendResult> {
+export async function sendDueSms(
+  deps: Pick<AppDeps, 'database' | 'clock'> & { city?: Pick<CityState, 'getPolicy'>; config?: Pick<AppDeps['config'], 'mode'> },
+  provider: SmsProvider,
+  opts: { batch?: number; bulkPerMinute?: number } = {},
+): Promise<SendResult> {
+  return sendDueOutbox(deps, 'sms', { name: provider.name, deliver: (r) => provider.send({ to: r.phone, body: r.body, idempotencyKey: r.idempotency_key }) }, opts);
+}
+
+/**
+ * The outbox's one sender, for either channel: the same claim (lanes, bulk rate, lease), the same
+ * retries with back-off, dead letter and audit ('sms.sent' / 'mail.sent', … ).
+ */
+export async function sendDueOutbox(
+  deps: Pick<AppDeps, 'database' | 'clock'> & { city?: Pick<CityState, 'getPolicy'>; config?: Pick<AppDeps['config'], 'mode'> },
+  channel: OutboxChannel,
+  provider: OutboxDeliverer,
+  opts: { batch?: number; bulkPerMinute?: number } = {},
+): Promise<SendResult> {
   const { db } = deps.database;
   // the codes leave the stored text once sent, except in demo mode (see REDACT_CODES_SQL)
   const redact = deps.config?.mode !== 'demo';
   const batch = opts.batch ?? 50;
+  const bulkPerMinute = opts.bulkPerMinute ?? (await bulkRate(deps));
   const now = deps.clock.now();
-  const claimed = await db.transaction().execute(async (trx) => {
-    const rows = await trx
-      .selectFrom('sms_outbox')
-      .select(['id', 'phone', 'body', 'idempotency_key', 'attempts'])
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', toDate(now))
-      .orderBy('next_attempt_at')
-      .orderBy('id')
-      .limit(batch)
-      .forUpdate()
-      .skipLocked()
-      .execute();
-    if (rows.length === 0) return rows;
-    await trx
-      .updateTable('sms_outbox')
-      .set({ next_attempt_at: toDate(now.add({ milliseconds: SMS_LEASE_MS })) })
-      .where('id', 'in', rows.map((r) => r.id))
-      .execute();
-    return rows;
-  });
+  const claimed = await db.transaction().execute((trx) => claimDue(trx, channel, toDate(now), batch, bulkPerMinute));
+  const kind = channel === 'sms' ? 'sms' : 'mail';
 
   const result: SendResult = { claimed: claimed.length, sent: 0, failed: 0, dead: 0 };
   // SMS_SENDING_AT_ONCE messages in flight at a time: a sign-in spike asks for tens of codes a second,
@@ -73,7 +141,7 @@ export async function sendDueSms(deps: Pick<AppDeps, 'database' | 'clock'> & { c
   const sendOne = async (row: (typeof claimed)[number]) => {
     let error: string | null = null;
     try {
-      await provider.send({ to: row.phone, body: row.body, idempotencyKey: row.idempotency_key });
+      await provider.deliver(row);
     } catch (e) {
       error = (e instanceof Error ? e.message : String(e)).slice(0, 500) || 'send failed';
     }
@@ -88,7 +156,7 @@ export async function sendDueSms(deps: Pick<AppDeps, 'database' | 'clock'> & { c
           .executeTakeFirst();
         if (r.numUpdatedRows === 0n) return;
         result.sent++;
-        await audit(trx, deps.clock, SYSTEM, { action: 'sms.sent', subjectType: 'sms', subjectId: row.id, data: { provider: provider.name } });
+        await audit(trx, deps.clock, SYSTEM, { action: `${kind}.sent`, subjectType: kind, subjectId: row.id, data: { provider: provider.name } });
         return;
       }
       const attempts = row.attempts + 1;
@@ -108,7 +176,7 @@ export async function sendDueSms(deps: Pick<AppDeps, 'database' | 'clock'> & { c
       if (r.numUpdatedRows === 0n) return;
       if (dead) {
         result.dead++;
-        await audit(trx, deps.clock, SYSTEM, { action: 'sms.dead', subjectType: 'sms', subjectId: row.id, data: { attempts, provider: provider.name } });
+        await audit(trx, deps.clock, SYSTEM, { action: `${kind}.dead`, subjectType: kind, subjectId: row.id, data: { attempts, provider: provider.name } });
       } else result.failed++;
     });
   };

@@ -1,6 +1,7 @@
 import { Temporal } from 'temporal-polyfill';
-import type { Lang } from '../db/schema.ts';
+import type { Lang, SmsLane } from '../db/schema.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
+import type { ParentSms } from './parent-sms.ts';
 
 /**
  * Short SMS texts in the parent's language, with the leaflet's words (жолдама / направление,
@@ -23,6 +24,39 @@ export type SmsTemplate =
   | 'contract_refused'
   | 'leaving_recorded'
   | 'leaving_undone';
+
+/**
+ * Each template's lane in the outbox: the sender sends 'urgent' first (one-time passwords, and what
+ * a parent must act on within days: the referral and its deadlines), then 'normal', then 'bulk'
+ * (reminders and campaigns) at most the policy's smsBulkPerMinute. A new template must be given one.
+ */
+export const SMS_LANES: Record<SmsTemplate | ParentSms, SmsLane> = {
+  otp_sign_in: 'urgent',
+  otp_phone_new: 'urgent',
+  otp_phone_old: 'urgent',
+  otp_first_apply: 'urgent',
+  referral_issued: 'urgent',
+  referral_last_day: 'urgent',
+  referral_extended: 'urgent',
+  referral_restored: 'urgent',
+  contract_period: 'urgent',
+  deadline_moved: 'urgent',
+  contract_deadline_moved: 'urgent',
+  extension_revoked: 'urgent',
+  documents_missing: 'urgent',
+  contract_refused: 'normal',
+  leaving_recorded: 'normal',
+  leaving_undone: 'normal',
+  referral_expired: 'normal',
+  stoplist_over: 'normal',
+  enrolled: 'normal',
+  phone_check: 'bulk',
+};
+
+/** The lane of a template ('normal' for one the table does not name). */
+export function laneOf(template: string): SmsLane {
+  return (SMS_LANES as Record<string, SmsLane>)[template] ?? 'normal';
+}
 
 export interface SmsParams {
   number?: string;

@@ -10,6 +10,7 @@ import { countHandoverReviews } from '../handover/service.ts';
 import { countDeadSms } from '../sms/dead.ts';
 import { staffAccountCounts } from '../staff-accounts/service.ts';
 import { nextScheduledDistribution } from '../distribution/schedule.ts';
+import { uncheckedNextYear } from '../calendar/service.ts';
 
 /** Who the signed-in staff member is, for the /staff home: the full name and, when scoped, the organisation. */
 export async function staffHomeFacts(deps: AppDeps, userId: number, organisationId: number | null | undefined, lang: Lang): Promise<{ fullName: string; organisation: { id: number; name: string } | null }> {
@@ -35,6 +36,8 @@ export interface StaffWork {
   items: WorkItem[];
   /** Operators: the next scheduled distribution (null: scheduling is off); undefined for other roles. */
   nextDistribution?: Temporal.Instant | null;
+  /** Operators, from 1 November: the coming year whose working-day calendar is not checked yet (null: none). */
+  calendarUnchecked?: number | null;
 }
 
 /** The signed-in staff member's daily work with counts: each count is one small query in its capability's service. */
@@ -62,6 +65,7 @@ export async function staffWork(deps: AppDeps, actor: Actor): Promise<StaffWork>
         { key: 'sms', count: await countDeadSms(deps, actor), href: '/staff/sms' },
       ],
       nextDistribution: await nextScheduledDistribution(deps),
+      calendarUnchecked: await uncheckedNextYear(deps),
     };
   }
   const accounts = await staffAccountCounts(deps, actor);

@@ -72,6 +72,15 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
             ''
           )}
         </p>
+        {d.work.calendarUnchecked ? (
+          <p class="error" role="alert" data-qa="calendar-unchecked">
+            <a href={`/staff/calendar?year=${d.work.calendarUnchecked}&lang=${ctx.lang}`} safe>
+              {tr('staff.work.calendar_unchecked', { year: String(d.work.calendarUnchecked) })}
+            </a>
+          </p>
+        ) : (
+          ''
+        )}
         <section aria-labelledby="work-h">
           <h2 id="work-h" safe>
             {tr('staff.work.title')}

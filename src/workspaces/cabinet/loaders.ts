@@ -231,6 +231,7 @@ export async function loadMessages(deps: AppDeps, parentId: number, limit = 30):
     .selectFrom('sms_outbox')
     .select(['created_at', 'sent_at', 'phone', 'body', 'status', 'template'])
     .where('parent_id', '=', parentId)
+    .where('channel', '=', 'sms') // an e-mail copy is the same message
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(limit)

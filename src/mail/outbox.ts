@@ -1,0 +1,58 @@
+import type { Kysely } from 'kysely';
+import type { DB, Lang, SmsLane } from '../db/schema.ts';
+
+/**
+ * The e-mail copy of an SMS (issue 16, item 4): a parent who gave an e-mail address gets every
+ * message by e-mail too, the same text with a subject line, queued in the same outbox (channel
+ * 'email') in the same transaction. Not the codes that prove a phone number (a new number, the old
+ * number's consent, a first application's phone): an e-mail would let them be answered without the phone.
+ */
+const SMS_ONLY: ReadonlySet<string> = new Set(['otp_phone_new', 'otp_phone_old', 'otp_first_apply']);
+
+export function mailsToo(template: string): boolean {
+  return !SMS_ONLY.has(template);
+}
+
+const SUBJECT_PREFIX: Record<Lang, string> = { kk: 'Kezek — балабақша кезегі', ru: 'Kezek — очередь в детский сад', en: 'Kezek — kindergarten queue' };
+
+/** The subject line: the text's first sentence (without the "Kezek:" mark), at most 90 characters. */
+export function mailSubject(body: string, lang: Lang): string {
+  const text = body.replace(/^Kezek:\s*/, '');
+  const m = /^(.+?[.!?])(\s|$)/.exec(text);
+  let first = (m ? m[1]! : text).trim();
+  if (first.length > 90) first = `${first.slice(0, 89).trimEnd()}…`;
+  return first ? `${SUBJECT_PREFIX[lang]}: ${first}` : SUBJECT_PREFIX[lang];
+}
+
+/** Queue the e-mail copy of an outbox message when the parent has an address; the new row's id, or null. */
+export async function enqueueMailCopy(
+  trx: Kysely<DB>,
+  at: Date,
+  m: { parentId: number | null; phone: string; lang: Lang; template: string; body: string; subjectType: string; subjectId: number | null; lane: SmsLane },
+): Promise<number | null> {
+  if (m.parentId === null || !mailsToo(m.template)) return null;
+  const parent = await trx.selectFrom('parents').select('email').where('id', '=', m.parentId).executeTakeFirst();
+  const email = parent?.email?.trim();
+  if (!email) return null;
+  const row = await trx
+    .insertInto('sms_outbox')
+    .values({
+      channel: 'email',
+      email,
+      subject: mailSubject(m.body, m.lang),
+      parent_id: m.parentId,
+      phone: m.phone,
+      lang: m.lang,
+      template: m.template,
+      body: m.body,
+      status: 'pending',
+      next_attempt_at: at,
+      created_at: at,
+      subject_type: m.subjectType,
+      subject_id: m.subjectId,
+      lane: m.lane,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
