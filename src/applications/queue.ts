@@ -112,7 +112,7 @@ export async function queuePosition(db: Kysely<DB>, applicationId: number, polic
 export const LIVE_COUNTS_AT_ONCE = 4;
 const liveCount = limitConcurrency(LIVE_COUNTS_AT_ONCE);
 
-export type PublicStatus = 'queued' | 'referral' | 'stop_listed' | 'enrolled' | 'withdrawn' | 'aged_out';
+export type PublicStatus = 'queued' | 'inactive' | 'referral' | 'stop_listed' | 'enrolled' | 'withdrawn' | 'aged_out';
 
 /**
  * What anyone may see of an application (the public lookup): its state and queue numbers — never

@@ -11,7 +11,7 @@ const ahead = z.object({ extraordinary: z.number(), primary: z.number(), general
 const position = z.object({ position: z.number(), aheadByTier: ahead });
 const publicView = z.object({
   number: z.string(),
-  status: z.enum(['queued', 'referral', 'stop_listed', 'enrolled', 'withdrawn', 'aged_out']),
+  status: z.enum(['queued', 'inactive', 'referral', 'stop_listed', 'enrolled', 'withdrawn', 'aged_out']),
   stopListedUntil: z.string().optional(),
   birthYear: z.number(),
   cohort: position.nullable(),

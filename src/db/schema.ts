@@ -13,7 +13,9 @@ export type InstructionLang = 'kk' | 'ru';
 export type OrgKind = 'kindergarten' | 'mini_centre';
 export type GroupType = 'general' | 'correctional' | 'sanatorium';
 export type Tier = 'extraordinary' | 'primary' | 'general';
-export type ApplicationStatus = 'queued' | 'enrolled' | 'withdrawn' | 'aged_out';
+export type ApplicationStatus = 'queued' | 'inactive' | 'enrolled' | 'withdrawn' | 'aged_out';
+/** Why an application is inactive (migration 0080). */
+export type InactiveReason = 'refresh_unconfirmed' | 'voucher_unconfirmed' | 'voucher_lapsed';
 export type ReferralStatus = 'issued' | 'registered' | 'enrolled' | 'expired' | 'returned' | 'lapsed' | 'cancelled';
 export type ContractStatus = 'pending' | 'signed' | 'lapsed' | 'refused' | 'cancelled';
 /** What a referral offers (migration 0015); each kind's consequences are data of src/domain/path.ts. */
@@ -148,6 +150,11 @@ export interface ApplicationsTable {
    */
   birth_date_check: ColumnType<DateStr | null, DateStr | null | undefined, DateStr | null>;
   birth_date_check_cleared_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Inactive since (migration 0080): not counted, not distributed; null unless status = 'inactive'. */
+  inactive_since: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  inactive_reason: ColumnType<InactiveReason | null, InactiveReason | null | undefined, InactiveReason | null>;
+  /** The one restore of a lapsed voucher (once per application, ever). */
+  restored_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   birth_date_check_cleared_by: ColumnType<number | null, number | null | undefined, number | null>;
   birth_date_check_cleared_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }

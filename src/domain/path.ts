@@ -120,7 +120,7 @@ export interface ChildPath {
 }
 
 /** Where a child stands on its path today. */
-export type PathStatus = 'placed' | 'referred' | 'stop_listed' | 'queued' | 'withdrawn' | 'aged_out' | 'none';
+export type PathStatus = 'placed' | 'referred' | 'stop_listed' | 'queued' | 'inactive' | 'withdrawn' | 'aged_out' | 'none';
 
 export const isActivePlacement = (p: PlacementState | null, today: PlainDate): boolean =>
   p !== null && cmp(p.startsOn, today) <= 0 && (p.endsOn === null || cmp(today, p.endsOn) <= 0);

@@ -10,7 +10,7 @@ type Ahead = { extraordinary: number; primary: number; general: number };
 /** The public lookup's answer (lookupQueue in src/applications/queue.ts): no personal data. */
 export interface QueueView {
   number: string;
-  status: 'queued' | 'referral' | 'stop_listed' | 'enrolled' | 'withdrawn' | 'aged_out';
+  status: 'queued' | 'inactive' | 'referral' | 'stop_listed' | 'enrolled' | 'withdrawn' | 'aged_out';
   stopListedUntil?: string;
   birthYear: number;
   cohort: { position: number; aheadByTier: Ahead } | null;
