@@ -46,8 +46,10 @@ export interface Computed {
  * frees is available from the day after the child's last day); `lock` takes them `for update` (a committing run).
  */
 export async function readPlaces(db: Kysely<DB>, lock: boolean, today: string): Promise<Place[]> {
-  const rows = await sql<{ id: number; group_id: number; organisation_id: number; birth_year: number; language: InstructionLang; type: GroupType }>`
-    select f.id, f.group_id, g.organisation_id, g.birth_year, g.language, g.type
+  // available from: the later of the place's date and today (a place free since last month is free today)
+  const rows = await sql<{ id: number; group_id: number; organisation_id: number; birth_year: number; language: InstructionLang; type: GroupType; available_from: string }>`
+    select f.id, f.group_id, g.organisation_id, g.birth_year, g.language, g.type,
+           greatest(coalesce(f.available_from, ${today}::date), ${today}::date)::text as available_from
       from free_places f
       join groups g on g.id = f.group_id
       join organisations o on o.id = g.organisation_id
@@ -55,7 +57,7 @@ export async function readPlaces(db: Kysely<DB>, lock: boolean, today: string): 
        and (f.available_from is null or f.available_from <= ${today}::date)
      order by f.id
      ${lock ? sql`for update of f` : sql``}`.execute(db);
-  return rows.rows.map((r) => ({ id: r.id, groupId: r.group_id, organisationId: r.organisation_id, birthYear: r.birth_year, language: r.language, groupType: r.type }));
+  return rows.rows.map((r) => ({ id: r.id, groupId: r.group_id, organisationId: r.organisation_id, birthYear: r.birth_year, language: r.language, groupType: r.type, availableFrom: r.available_from }));
 }
 
 interface CandRow {
@@ -68,6 +70,7 @@ interface CandRow {
   special_needs: boolean;
   parent_id: number;
   prefs: number[];
+  desired_start: string;
 }
 
 /**
@@ -75,7 +78,7 @@ interface CandRow {
  * itself (`applications.preferences`, the copy of application_preferences kept by the database).
  */
 const CAND_COLUMNS = sql`a.id, a.number, a.tier, (extract(epoch from a.applied_at) * 1000000)::bigint as at_us, a.birth_year, a.language, a.special_needs, a.parent_id,
-    a.preferences as prefs`;
+    a.preferences as prefs, a.desired_start::text as desired_start`;
 
 /**
  * The applications on the stop-list today and those holding an outstanding referral: few (a per
@@ -111,6 +114,7 @@ function toCandidate(r: CandRow, flags: Flags): Candidate {
     preferences: r.prefs,
     stopListed: flags.stopListed.has(r.id),
     outstandingReferral: flags.outstanding.has(r.id),
+    desiredStart: r.desired_start,
   };
 }
 
@@ -162,6 +166,8 @@ class TierStream {
 export interface ComputeOptions {
   today: string;
   ratio: number;
+  /** The desired-start rule's margin (policy desiredStartMarginDays). */
+  startMarginDays: number;
   lock: boolean;
   /**
    * Read the queue in full order until this many applications per cohort place (default 4): then,
@@ -189,7 +195,7 @@ export async function computeDistribution(db: Kysely<DB>, opts: ComputeOptions):
       primary: new TierStream(db, year, 'primary', flags),
       general: new TierStream(db, year, 'general', flags),
     };
-    const matcher = new CohortMatcher(cPlaces);
+    const matcher = new CohortMatcher(cPlaces, opts.startMarginDays);
     const ordered: Ordered[] = [];
     const taken = { extraordinary: 0, primary: 0, general: 0 };
     let exhausted = false;
@@ -226,7 +232,7 @@ export async function computeDistribution(db: Kysely<DB>, opts: ComputeOptions):
     lap(`cohort ${year}: tail for ${left} places in ${orgsLeft} organisations (fetched ${fetched}), ${matcher.remaining} left → read ${ordered.length} in all`);
     read.push(...ordered);
     assignments.push(...matcher.assignments);
-    protocol.push(...cohortProtocol(cPlaces, ordered, matcher.assignments));
+    protocol.push(...cohortProtocol(cPlaces, ordered, matcher.assignments, opts.startMarginDays));
   }
   const sorted = sortProtocol(protocol);
   lap('protocol');

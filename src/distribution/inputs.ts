@@ -13,35 +13,39 @@ export interface RunInputs {
   /** The day of the run (Asia/Almaty): the stop-list was judged on it. */
   runDate: string;
   ratio: number;
+  /** The desired-start rule's margin in days (policy desiredStartMarginDays); absent in runs stored before the rule. */
+  startMarginDays?: number | null;
   places: Place[];
   /** The applications the run read, each with its queue number (its position in its cohort's order of service). */
   candidates: Ordered[];
 }
 
-type PlaceRow = [number, number, number, number, InstructionLang, GroupType];
-type CandRow = [number, string, Tier, number, number, InstructionLang, 0 | 1, number[], 0 | 1, 0 | 1, number];
+// the last element of each row (available from; desired start) is absent in runs stored before the desired start counted
+type PlaceRow = [number, number, number, number, InstructionLang, GroupType, (string | null)?];
+type CandRow = [number, string, Tier, number, number, InstructionLang, 0 | 1, number[], 0 | 1, 0 | 1, number, (string | null)?];
 
 export function encodeInputs(i: RunInputs): { json: string; hash: string; gz: Buffer } {
-  const places: PlaceRow[] = [...i.places].sort((a, b) => a.id - b.id).map((p) => [p.id, p.groupId, p.organisationId, p.birthYear, p.language, p.groupType]);
+  const places: PlaceRow[] = [...i.places].sort((a, b) => a.id - b.id).map((p) => [p.id, p.groupId, p.organisationId, p.birthYear, p.language, p.groupType, p.availableFrom ?? null]);
   const candidates: CandRow[] = [...i.candidates]
     .sort((a, b) => a.c.id - b.c.id)
-    .map(({ c, queueNumber }) => [c.id, c.number, c.tier, c.appliedAt, c.birthYear, c.language, c.specialNeeds ? 1 : 0, [...c.preferences], c.stopListed ? 1 : 0, c.outstandingReferral ? 1 : 0, queueNumber]);
-  const json = JSON.stringify({ v: 1, runDate: i.runDate, ratio: i.ratio, places, candidates });
+    .map(({ c, queueNumber }) => [c.id, c.number, c.tier, c.appliedAt, c.birthYear, c.language, c.specialNeeds ? 1 : 0, [...c.preferences], c.stopListed ? 1 : 0, c.outstandingReferral ? 1 : 0, queueNumber, c.desiredStart ?? null]);
+  const json = JSON.stringify({ v: 1, runDate: i.runDate, ratio: i.ratio, startMarginDays: i.startMarginDays ?? null, places, candidates });
   return { json, hash: sha256(json), gz: zlib.gzipSync(json, { level: 1 }) };
 }
 
 export function decodeInputs(gz: Buffer): { inputs: RunInputs; hash: string } {
   const json = zlib.gunzipSync(gz).toString('utf8');
-  const raw = JSON.parse(json) as { v: 1; runDate: string; ratio: number; places: PlaceRow[]; candidates: CandRow[] };
+  const raw = JSON.parse(json) as { v: 1; runDate: string; ratio: number; startMarginDays?: number | null; places: PlaceRow[]; candidates: CandRow[] };
   return {
     hash: sha256(json),
     inputs: {
       v: 1,
       runDate: raw.runDate,
       ratio: raw.ratio,
-      places: raw.places.map(([id, groupId, organisationId, birthYear, language, groupType]) => ({ id, groupId, organisationId, birthYear, language, groupType })),
-      candidates: raw.candidates.map(([id, number, tier, appliedAt, birthYear, language, sn, preferences, sl, out, queueNumber]) => ({
-        c: { id, number, tier, appliedAt, birthYear, language, specialNeeds: sn === 1, preferences, stopListed: sl === 1, outstandingReferral: out === 1 },
+      startMarginDays: raw.startMarginDays ?? null,
+      places: raw.places.map(([id, groupId, organisationId, birthYear, language, groupType, availableFrom]) => ({ id, groupId, organisationId, birthYear, language, groupType, availableFrom: availableFrom ?? null })),
+      candidates: raw.candidates.map(([id, number, tier, appliedAt, birthYear, language, sn, preferences, sl, out, queueNumber, desiredStart]) => ({
+        c: { id, number, tier, appliedAt, birthYear, language, specialNeeds: sn === 1, preferences, stopListed: sl === 1, outstandingReferral: out === 1, desiredStart: desiredStart ?? null },
         queueNumber,
       })),
     },
@@ -111,7 +115,15 @@ function canonicalEntry(e: PublicEntry): unknown[] {
     e.groupType,
     r ? [r.applicationNumber, r.tier, r.queueNumber, r.organisationQueueNumber, r.preferenceRank] : null,
     e.passedOver.map((p) => [p.number, p.queueNumber, p.reason]),
-    [e.reasonCounts.stop_listed, e.reasonCounts.outstanding_referral, e.reasonCounts.language, e.reasonCounts.group_type, e.reasonCounts.higher_preference],
+    [
+      e.reasonCounts.stop_listed,
+      e.reasonCounts.outstanding_referral,
+      e.reasonCounts.language,
+      e.reasonCounts.group_type,
+      e.reasonCounts.higher_preference,
+      // added with the desired-start rule: only when it counts, so protocols from before it hash as they did
+      ...(e.reasonCounts.desired_start ? [e.reasonCounts.desired_start] : []),
+    ],
   ];
 }
 
@@ -121,5 +133,8 @@ export function encodeProtocol(entries: readonly PublicEntry[]): Buffer {
 }
 
 export function decodeProtocol(gz: Buffer): PublicEntry[] {
-  return JSON.parse(zlib.gunzipSync(gz).toString('utf8')) as PublicEntry[];
+  const entries = JSON.parse(zlib.gunzipSync(gz).toString('utf8')) as PublicEntry[];
+  // protocols stored before the desired-start rule have no count for it
+  for (const e of entries) e.reasonCounts.desired_start ??= 0;
+  return entries;
 }

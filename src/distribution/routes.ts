@@ -120,6 +120,9 @@ export const distributionRoutes: RoutePlugin = (r, deps) => {
             status: z.string(),
             asOf: z.string(),
             estimate: z.literal(true),
+            /** The start the parent wants; only places available from placesAvailableFrom (the desired start less the policy's margin) or later are offered to it. */
+            desiredStart: z.string(),
+            placesAvailableFrom: z.string(),
             preferences: z.array(
               z.object({
                 rank: z.number(),

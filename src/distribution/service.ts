@@ -61,9 +61,9 @@ export async function previewDistribution(deps: AppDeps, actor: Actor, tuning: {
   const c = await deps.database.db
     .transaction()
     .setIsolationLevel('repeatable read')
-    .execute((trx) => computeDistribution(trx, { today: runDate, ratio: policy.primaryToGeneralRatio, lock: false, ...tuning }));
+    .execute((trx) => computeDistribution(trx, { today: runDate, ratio: policy.primaryToGeneralRatio, startMarginDays: policy.desiredStartMarginDays, lock: false, ...tuning }));
   const protocol = c.protocol.map(publicEntry);
-  const enc = encodeInputs({ v: 1, runDate, ratio: policy.primaryToGeneralRatio, places: c.places, candidates: c.read });
+  const enc = encodeInputs({ v: 1, runDate, ratio: policy.primaryToGeneralRatio, startMarginDays: policy.desiredStartMarginDays, places: c.places, candidates: c.read });
   return {
     summary: {
       id: null,
@@ -123,7 +123,7 @@ export async function commitDistribution(
         const runDate = almatyDate(now).toString();
         const started = toDate(now);
         const ratio = policy.primaryToGeneralRatio;
-        const c = await computeDistribution(trx, { today: runDate, ratio, lock: true, ...(opts.headPerPlace === undefined ? {} : { headPerPlace: opts.headPerPlace }) });
+        const c = await computeDistribution(trx, { today: runDate, ratio, startMarginDays: policy.desiredStartMarginDays, lock: true, ...(opts.headPerPlace === undefined ? {} : { headPerPlace: opts.headPerPlace }) });
         const lap = profiler();
         const head = await publishHead(trx, deps.clock, 'distribution');
         // The run row first (the referrals refer to it), with its inputs, protocol and hashes filled
@@ -159,7 +159,7 @@ export async function commitDistribution(
         writing.catch(() => {}); // its failure is thrown by the await below, not reported as unhandled meanwhile
         await new Promise((resolve) => setImmediate(resolve)); // let the first write reach the database
         const protocol = c.protocol.map(publicEntry);
-        const enc = encodeInputs({ v: 1, runDate, ratio, places: c.places, candidates: c.read });
+        const enc = encodeInputs({ v: 1, runDate, ratio, startMarginDays: policy.desiredStartMarginDays, places: c.places, candidates: c.read });
         const encodedProtocol = encodeProtocol(protocol);
         const reasonCounts = totals(protocol);
         const result = resultHash(protocol);
@@ -416,7 +416,7 @@ export async function replayRun(db: Kysely<DB>, runId: number): Promise<ReplayRe
   }
   for (const q of queues.values()) q.sort((a, b) => a.queueNumber - b.queueNumber);
   const orderConsistent = [...queues.values()].every(consistentOrder);
-  const result = distributeOrdered(inputs.places, queues);
+  const result = distributeOrdered(inputs.places, queues, inputs.startMarginDays ?? null);
   const recomputed = resultHash(result.protocol.map(publicEntry));
   const stored = await readProtocol(db, runId);
   const refs = await db.selectFrom('referrals').select(['application_id', 'group_id']).where('run_id', '=', runId).execute();

@@ -1,5 +1,6 @@
 import { t } from '../web/i18n/index.ts';
 import { nameIn } from '../web/queries.ts';
+import { formatDate as formatDay } from '../web/format.ts';
 import type { Lang } from '../db/schema.ts';
 import type { WaitEstimate, WhyNotYet } from './why.ts';
 
@@ -22,6 +23,9 @@ export function WhyNotYetTable(props: { lang: Lang; why: WhyNotYet }): JSX.Eleme
     <div data-qa="why-not-yet">
       <p class="muted" data-qa="why-estimate-note" safe>
         {tr('distribution.why.lead')}
+      </p>
+      <p data-qa="why-desired-start" safe>
+        {t(lang, 'distribution.why.desired_start', { start: formatDay(lang, why.desiredStart), from: formatDay(lang, why.placesAvailableFrom) })}
       </p>
       <div class="table-wrap">
         <table class="stacked">

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { Temporal } from 'temporal-polyfill';
 import type { DB } from '../db/schema.ts';
 import type { Policy } from '../domain/policy.ts';
 import { toDate, type Clock } from '../clock.ts';
@@ -28,6 +29,13 @@ export interface WhyNotYet {
   status: string;
   asOf: string;
   estimate: true;
+  /** The start the parent wants ('YYYY-MM-DD'). */
+  desiredStart: string;
+  /**
+   * The desired start counts: only places available from this day or later ('YYYY-MM-DD', the desired
+   * start less the margin, policy desiredStartMarginDays) are offered to this application.
+   */
+  placesAvailableFrom: string;
   preferences: WaitEstimate[];
 }
 
@@ -35,6 +43,11 @@ export interface WhyNotYet {
 export function estimateWaitMonths(position: number, releasedPerYear: number): number | null {
   if (releasedPerYear <= 0) return null;
   return Math.max(0, Math.ceil((position * 12) / releasedPerYear));
+}
+
+/** The earliest *available from* of a place an application wanting to start on `desiredStart` takes part for (the matching's rule, latestStartFor, read backwards). */
+export function earliestPlaceFor(desiredStart: string, marginDays: number): string {
+  return Temporal.PlainDate.from(desiredStart).subtract({ days: marginDays }).toString();
 }
 
 /** What explainWait needs of an application's queue numbers: the public lookup's view, or the cabinet's own. */
@@ -53,7 +66,7 @@ export async function whyNotYet(db: Kysely<DB>, policy: Policy, clock: Clock, ke
 /** The public lookup (lookupQueue) and its "why not me yet?" from the same queue numbers, for a page that shows both. */
 export async function lookupWithWhy(db: Kysely<DB>, policy: Policy, clock: Clock, key: LookupKey, names: OrganisationNames): Promise<{ view: PublicQueueView; why: WhyNotYet }> {
   const view = await lookupQueue(db, policy, key, clock, names);
-  return { view, why: await explainWait(db, clock, view) };
+  return { view, why: await explainWait(db, clock, view, policy.desiredStartMarginDays) };
 }
 
 /**
@@ -61,8 +74,8 @@ export async function lookupWithWhy(db: Kysely<DB>, policy: Policy, clock: Clock
  * application): adds, per preference, the fitting places released there in the last 12 months and
  * the estimated wait. Reads the released places once for all preferences.
  */
-export async function explainWait(db: Kysely<DB>, clock: Clock, view: WaitInput): Promise<WhyNotYet> {
-  const app = await db.selectFrom('applications').select(['birth_year', 'language', 'special_needs']).where('number', '=', view.number).executeTakeFirstOrThrow();
+export async function explainWait(db: Kysely<DB>, clock: Clock, view: WaitInput, marginDays: number): Promise<WhyNotYet> {
+  const app = await db.selectFrom('applications').select(['birth_year', 'language', 'special_needs', 'desired_start']).where('number', '=', view.number).executeTakeFirstOrThrow();
   const since = toDate(clock.now().toZonedDateTimeISO('Asia/Almaty').subtract({ months: 12 }).toInstant());
   const orgIds = view.preferences.map((p) => p.organisationId);
   const released = orgIds.length
@@ -80,6 +93,8 @@ export async function explainWait(db: Kysely<DB>, clock: Clock, view: WaitInput)
     status: view.status,
     asOf: view.asOf,
     estimate: true,
+    desiredStart: app.desired_start,
+    placesAvailableFrom: earliestPlaceFor(app.desired_start, marginDays),
     preferences: view.preferences.map((p) => {
       const n = byOrg.get(p.organisationId) ?? 0;
       return {

@@ -1,3 +1,4 @@
+import { Temporal } from 'temporal-polyfill';
 import type { GroupType, InstructionLang, Tier } from '../db/schema.ts';
 import { orderOfService, slotOf, type Queued } from './order.ts';
 import { applicantIneligibility, groupTypeFits, ineligibility, type EligibilityApplication, type IneligibleCode } from './path.ts';
@@ -22,6 +23,11 @@ export interface Place {
   birthYear: number;
   language: InstructionLang;
   groupType: GroupType;
+  /**
+   * 'YYYY-MM-DD': the first day the place can be taken (the later of its *available from* and the run's
+   * day). Absent in runs stored before the desired start counted: no date rule then.
+   */
+  availableFrom?: string | null;
 }
 
 /** One queued application, as the distribution sees it. */
@@ -37,11 +43,28 @@ export interface Candidate extends Queued {
   stopListed: boolean;
   /** Holds an issued or registered referral. */
   outstandingReferral: boolean;
+  /** 'YYYY-MM-DD': the start the parent wants (absent in runs stored before it counted). */
+  desiredStart?: string | null;
 }
 
 /** Why an application ahead of the recipient did not get a place (never the privilege category). */
-export type PassReason = 'stop_listed' | 'outstanding_referral' | 'language' | 'group_type' | 'higher_preference';
-export const PASS_REASONS: readonly PassReason[] = ['stop_listed', 'outstanding_referral', 'language', 'group_type', 'higher_preference'];
+export type PassReason = 'stop_listed' | 'outstanding_referral' | 'language' | 'group_type' | 'desired_start' | 'higher_preference';
+export const PASS_REASONS: readonly PassReason[] = ['stop_listed', 'outstanding_referral', 'language', 'group_type', 'desired_start', 'higher_preference'];
+
+/**
+ * The desired start counts (DOMAIN.md "Our decisions"): the last desired start a place may be offered
+ * to — its *available from* plus the margin (policy desiredStartMarginDays). Null: no date rule (no
+ * date known, or a run stored before the rule).
+ */
+export function latestStartFor(availableFrom: string | null | undefined, marginDays: number | null | undefined): string | null {
+  if (!availableFrom || marginDays === null || marginDays === undefined) return null;
+  return Temporal.PlainDate.from(availableFrom).add({ days: marginDays }).toString();
+}
+
+/** Does the application's desired start allow a place whose latest start is `latestStart`? */
+export function startFits(desiredStart: string | null | undefined, latestStart: string | null): boolean {
+  return latestStart === null || !desiredStart || desiredStart <= latestStart;
+}
 
 export { groupTypeFits };
 
@@ -61,9 +84,12 @@ export function takesPart(c: Candidate): boolean {
   return applicantIneligibility(asApplicant(c)) === null;
 }
 
-/** Is `c` eligible for place `p` (everything but "is the place still free")? */
-export function eligibleFor(c: Candidate, p: Place): boolean {
-  return ineligibility(asApplicant(c), { birthYear: p.birthYear, language: p.language, type: p.groupType, organisationId: p.organisationId }) === null;
+/** Is `c` eligible for place `p` (everything but "is the place still free")? `marginDays`: the desired-start rule's margin. */
+export function eligibleFor(c: Candidate, p: Place, marginDays?: number | null): boolean {
+  return (
+    ineligibility(asApplicant(c), { birthYear: p.birthYear, language: p.language, type: p.groupType, organisationId: p.organisationId }) === null &&
+    startFits(c.desiredStart, latestStartFor(p.availableFrom, marginDays))
+  );
 }
 
 /** The protocol's word for each reason the eligibility rule gives (cohort and preference cannot occur there). */
@@ -87,26 +113,37 @@ export interface Assignment {
   queueNumber: number;
 }
 
-const kindKey = (language: InstructionLang, groupType: GroupType) => `${language}|${groupType}`;
+/** Places of one kind: the same language, group type and latest start (interchangeable for every application). */
+const kindKey = (language: InstructionLang, groupType: GroupType, latestStart: string | null) => `${language}|${groupType}|${latestStart ?? ''}`;
+
+interface KindQueue {
+  language: InstructionLang;
+  groupType: GroupType;
+  latestStart: string | null;
+  places: Place[];
+  next: number;
+}
 
 /**
  * The free places of one cohort, handed out one application at a time in the order of service.
  * The caller feeds applications in that order (`offer`) until `remaining` is 0 or the queue ends.
  */
 export class CohortMatcher {
-  /** organisation → kind (language|type) → free places, by id. */
-  private readonly free = new Map<number, Map<string, { places: Place[]; next: number }>>();
+  /** organisation → kind (language|type|latest start) → free places, by id. */
+  private readonly free = new Map<number, Map<string, KindQueue>>();
   private left: number;
   readonly assignments: Assignment[] = [];
 
-  constructor(places: readonly Place[]) {
+  /** `marginDays`: the desired-start rule's margin (null: no date rule, as in runs stored before it). */
+  constructor(places: readonly Place[], marginDays: number | null = null) {
     const sorted = [...places].sort((a, b) => a.id - b.id);
     for (const p of sorted) {
       let byKind = this.free.get(p.organisationId);
       if (!byKind) this.free.set(p.organisationId, (byKind = new Map()));
-      const k = kindKey(p.language, p.groupType);
+      const latestStart = latestStartFor(p.availableFrom, marginDays);
+      const k = kindKey(p.language, p.groupType, latestStart);
       let q = byKind.get(k);
-      if (!q) byKind.set(k, (q = { places: [], next: 0 }));
+      if (!q) byKind.set(k, (q = { language: p.language, groupType: p.groupType, latestStart, places: [], next: 0 }));
       q.places.push(p);
     }
     this.left = sorted.length;
@@ -133,14 +170,13 @@ export class CohortMatcher {
   /** The next application in the order of service; returns its assignment, if it gets one. */
   offer(c: Candidate, queueNumber: number): Assignment | null {
     if (this.left === 0 || !takesPart(c)) return null;
-    const kinds = c.specialNeeds ? [kindKey(c.language, 'correctional')] : [kindKey(c.language, 'general'), kindKey(c.language, 'sanatorium')];
     for (let i = 0; i < c.preferences.length; i++) {
       const byKind = this.free.get(c.preferences[i]!);
       if (!byKind) continue;
-      let best: { places: Place[]; next: number } | undefined;
-      for (const k of kinds) {
-        const q = byKind.get(k);
-        if (q && q.next < q.places.length && (!best || q.places[q.next]!.id < best.places[best.next]!.id)) best = q;
+      let best: KindQueue | undefined;
+      for (const q of byKind.values()) {
+        if (q.language !== c.language || !groupTypeFits(c.specialNeeds, q.groupType) || !startFits(c.desiredStart, q.latestStart)) continue;
+        if (q.next < q.places.length && (!best || q.places[q.next]!.id < best.places[best.next]!.id)) best = q;
       }
       if (!best) continue;
       const p = best.places[best.next++]!;
@@ -201,7 +237,7 @@ export interface ProtocolEntry {
 
 export const PASSED_OVER_LIMIT = 10;
 
-const zeroCounts = (): Record<PassReason, number> => ({ stop_listed: 0, outstanding_referral: 0, language: 0, group_type: 0, higher_preference: 0 });
+const zeroCounts = (): Record<PassReason, number> => ({ stop_listed: 0, outstanding_referral: 0, language: 0, group_type: 0, desired_start: 0, higher_preference: 0 });
 
 /**
  * Why `c` (who wanted this organisation at rank `rank`) did not get a place of this kind there.
@@ -209,10 +245,11 @@ const zeroCounts = (): Record<PassReason, number> => ({ stop_listed: 0, outstand
  * for everyone who wanted a place that stayed free (the property tests check it); null only for
  * those who came after every place of the kind was taken.
  */
-export function reasonFor(c: Candidate, rank: number, language: InstructionLang, groupType: GroupType, got: Assignment | undefined): PassReason | null {
+export function reasonFor(c: Candidate, rank: number, language: InstructionLang, groupType: GroupType, got: Assignment | undefined, latestStart: string | null = null): PassReason | null {
   const code = ineligibility(asApplicant(c), { birthYear: c.birthYear, language, type: groupType, organisationId: c.preferences[rank - 1]! });
   const why = code ? PASS_REASON_OF[code] : undefined;
   if (why) return why;
+  if (!startFits(c.desiredStart, latestStart)) return 'desired_start';
   if (got && got.rank < rank) return 'higher_preference';
   return null;
 }
@@ -222,7 +259,8 @@ export function reasonFor(c: Candidate, rank: number, language: InstructionLang,
  * organisation's cohort queue did not. `ordered` is the cohort's queue in order of service as far
  * as the matching read it (everything ahead of the last recipient; the whole queue if places stayed free).
  */
-export function cohortProtocol(places: readonly Place[], ordered: readonly Ordered[], assignments: readonly Assignment[]): ProtocolEntry[] {
+export function cohortProtocol(places: readonly Place[], ordered: readonly Ordered[], assignments: readonly Assignment[], marginDays: number | null = null): ProtocolEntry[] {
+  const latest = (p: Place) => latestStartFor(p.availableFrom, marginDays);
   const byApp = new Map<number, Assignment>();
   for (const a of assignments) byApp.set(a.applicationId, a);
   const byPlace = new Map<number, Assignment>();
@@ -242,10 +280,10 @@ export function cohortProtocol(places: readonly Place[], ordered: readonly Order
   const out: ProtocolEntry[] = [];
   for (const [org, orgPlaces] of orgs) {
     const queue = queues.get(org)!;
-    const kinds = new Map<string, { language: InstructionLang; groupType: GroupType; counts: Record<PassReason, number> }>();
+    const kinds = new Map<string, { language: InstructionLang; groupType: GroupType; latestStart: string | null; counts: Record<PassReason, number> }>();
     for (const p of orgPlaces) {
-      const k = kindKey(p.language, p.groupType);
-      if (!kinds.has(k)) kinds.set(k, { language: p.language, groupType: p.groupType, counts: zeroCounts() });
+      const k = kindKey(p.language, p.groupType, latest(p));
+      if (!kinds.has(k)) kinds.set(k, { language: p.language, groupType: p.groupType, latestStart: latest(p), counts: zeroCounts() });
     }
     const others: { o: Ordered; rank: number }[] = [];
     const recipientEntry = new Map<number, { orgQueueNumber: number; before: number; counts: Record<PassReason, number> }>();
@@ -253,13 +291,13 @@ export function cohortProtocol(places: readonly Place[], ordered: readonly Order
       const got = byApp.get(e.o.c.id);
       if (got && got.organisationId === org) {
         const p = orgPlaces.find((x) => x.id === got.placeId)!;
-        const kind = kinds.get(kindKey(p.language, p.groupType))!;
+        const kind = kinds.get(kindKey(p.language, p.groupType, latest(p)))!;
         recipientEntry.set(p.id, { orgQueueNumber: idx + 1, before: others.length, counts: { ...kind.counts } });
         return;
       }
       others.push(e);
       for (const kind of kinds.values()) {
-        const why = reasonFor(e.o.c, e.rank, kind.language, kind.groupType, got);
+        const why = reasonFor(e.o.c, e.rank, kind.language, kind.groupType, got, kind.latestStart);
         if (why) kind.counts[why]++;
       }
     });
@@ -275,10 +313,10 @@ export function cohortProtocol(places: readonly Place[], ordered: readonly Order
             ? { applicationId: a.applicationId, number: a.number, privileged: a.tier !== 'general', queueNumber: a.queueNumber, organisationQueueNumber: r.orgQueueNumber, preferenceRank: a.rank }
             : null,
         passedOver: slice.flatMap((e) => {
-          const reason = reasonFor(e.o.c, e.rank, p.language, p.groupType, got(e));
+          const reason = reasonFor(e.o.c, e.rank, p.language, p.groupType, got(e), latest(p));
           return reason ? [{ number: e.o.c.number, queueNumber: e.o.queueNumber, reason }] : [];
         }),
-        reasonCounts: a && r ? r.counts : { ...kinds.get(kindKey(p.language, p.groupType))!.counts },
+        reasonCounts: a && r ? r.counts : { ...kinds.get(kindKey(p.language, p.groupType, latest(p)))!.counts },
       });
     }
   }
@@ -294,22 +332,22 @@ export interface DistributionResult {
  * Match one cohort whose queue is given in the order of service (each with its queue number): the
  * applications are offered the places one by one until the places run out.
  */
-export function matchCohort(places: readonly Place[], ordered: readonly Ordered[]): DistributionResult {
-  const matcher = new CohortMatcher(places);
+export function matchCohort(places: readonly Place[], ordered: readonly Ordered[], marginDays: number | null = null): DistributionResult {
+  const matcher = new CohortMatcher(places, marginDays);
   const used: Ordered[] = [];
   for (const o of ordered) {
     if (matcher.remaining === 0) break;
     used.push(o);
     matcher.offer(o.c, o.queueNumber);
   }
-  return { assignments: matcher.assignments, protocol: cohortProtocol(places, used, matcher.assignments) };
+  return { assignments: matcher.assignments, protocol: cohortProtocol(places, used, matcher.assignments, marginDays) };
 }
 
 /**
  * The whole distribution over given inputs (tests, replay): each cohort's queue sorted into the
  * order of service, then matched until its places run out.
  */
-export function distribute(places: readonly Place[], candidates: readonly Candidate[], ratio: number): DistributionResult {
+export function distribute(places: readonly Place[], candidates: readonly Candidate[], ratio: number, marginDays: number | null = null): DistributionResult {
   const byCohort = new Map<number, Ordered[]>();
   for (const year of new Set(places.map((p) => p.birthYear))) {
     byCohort.set(
@@ -320,11 +358,11 @@ export function distribute(places: readonly Place[], candidates: readonly Candid
       ).map((c, i) => ({ c, queueNumber: i + 1 })),
     );
   }
-  return distributeOrdered(places, byCohort);
+  return distributeOrdered(places, byCohort, marginDays);
 }
 
 /** The distribution when each cohort's queue (or the part of it that matters) is given in order with queue numbers. */
-export function distributeOrdered(places: readonly Place[], queues: ReadonlyMap<number, readonly Ordered[]>): DistributionResult {
+export function distributeOrdered(places: readonly Place[], queues: ReadonlyMap<number, readonly Ordered[]>, marginDays: number | null = null): DistributionResult {
   const cohorts = [...new Set(places.map((p) => p.birthYear))].sort((a, b) => a - b);
   const assignments: Assignment[] = [];
   const protocol: ProtocolEntry[] = [];
@@ -332,6 +370,7 @@ export function distributeOrdered(places: readonly Place[], queues: ReadonlyMap<
     const r = matchCohort(
       places.filter((p) => p.birthYear === year),
       queues.get(year) ?? [],
+      marginDays,
     );
     assignments.push(...r.assignments);
     protocol.push(...r.protocol);

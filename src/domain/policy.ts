@@ -85,6 +85,18 @@ export interface Policy {
    * together; one-time passwords and the referral's messages go first and are never counted.
    */
   smsBulkPerMinute: number;
+  /**
+   * The desired start counts: an application takes part in a distribution for a place only if its
+   * desired start is no later than the place's *available from* plus this many calendar days.
+   */
+  desiredStartMarginDays: number;
+  /**
+   * The yearly refresh (DOMAIN.md "After the kindergarten door"): 'MM-DD' of the window's first and last
+   * day each year (Asia/Almaty). Parents confirm their queued applications in it; unconfirmed ones become
+   * inactive after the last day. Before the summer campaign (from 1 July).
+   */
+  refreshStartMonthDay: string;
+  refreshEndMonthDay: string;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -126,10 +138,14 @@ export const DEFAULT_POLICY: Policy = {
   identityUnknown: 'flag',
   leavingPlacePublish: 'at_once',
   smsBulkPerMinute: 1200,
+  desiredStartMarginDays: 30,
+  refreshStartMonthDay: '05-01',
+  refreshEndMonthDay: '06-15',
 };
 
 type Check = (v: unknown) => boolean;
 const int = (min: number, max: number): Check => (v) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+const monthDay: Check = (v) => typeof v === 'string' && /^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/.test(v);
 const POLICY_CHECKS: { [K in keyof Policy]: Check } = {
   maxPreferences: int(1, 10),
   primaryToGeneralRatio: int(0, 20),
@@ -140,7 +156,7 @@ const POLICY_CHECKS: { [K in keyof Policy]: Check } = {
   contractExtraWorkingDays: int(1, 30),
   privilegeReviewWorkingDays: int(1, 30),
   schoolAge: int(5, 8),
-  schoolLeaveMonthDay: (v) => typeof v === 'string' && /^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/.test(v),
+  schoolLeaveMonthDay: monthDay,
   capacityGeneral: int(1, 60),
   capacityCorrectionalMin: int(1, 60),
   capacityCorrectionalMax: int(1, 60),
@@ -169,6 +185,9 @@ const POLICY_CHECKS: { [K in keyof Policy]: Check } = {
   identityUnknown: (v) => v === 'flag' || v === 'refuse',
   leavingPlacePublish: (v) => v === 'at_once' || v === 'by_kindergarten',
   smsBulkPerMinute: int(1, 60_000),
+  desiredStartMarginDays: int(0, 366),
+  refreshStartMonthDay: monthDay,
+  refreshEndMonthDay: monthDay,
 };
 
 export const POLICY_KEYS = Object.keys(DEFAULT_POLICY) as (keyof Policy)[];

@@ -247,8 +247,9 @@ export function nearHead(apps: CabinetApplication[], phoneCheckQueueNumber: numb
 /** "Why not me yet?" from the queue numbers just read, once per really waiting application (nextAction 'wait'), by application id. */
 export async function loadWhy(deps: AppDeps, apps: CabinetApplication[]): Promise<Map<number, WhyNotYet>> {
   const why = new Map<number, WhyNotYet>();
+  const policy = await deps.city.getPolicy();
   for (const a of apps) {
-    if (a.next.kind === 'wait' && a.position) why.set(a.id, await explainWait(deps.database.db, deps.clock, { number: a.number, status: a.status, asOf: a.position.asOf, preferences: a.preferences }));
+    if (a.next.kind === 'wait' && a.position) why.set(a.id, await explainWait(deps.database.db, deps.clock, { number: a.number, status: a.status, asOf: a.position.asOf, preferences: a.preferences }, policy.desiredStartMarginDays));
   }
   return why;
 }
