@@ -19,6 +19,8 @@ export interface Config {
    * client picks its own address and dodges every per-address limit) is refused in production.
    */
   trustProxy: boolean | number | string;
+  /** The service's public address (KEZEK_PUBLIC_URL), for links in SMS (the cabinet's sign-in); default http://localhost:PORT. */
+  publicUrl: string;
 }
 
 /** proxy-addr's names for address ranges, accepted beside addresses and CIDRs. */
@@ -67,5 +69,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobs: env.KEZEK_JOBS !== 'off',
     logLevel: env.LOG_LEVEL ?? 'info',
     trustProxy: parseTrustProxy(env.TRUST_PROXY, mode),
+    publicUrl: (env.KEZEK_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
   };
 }

@@ -18,6 +18,8 @@ const publicView = z.object({
   preferences: z.array(
     z.object({ rank: z.number(), organisationId: z.number(), nameKk: z.string(), nameRu: z.string(), position: z.number().nullable(), aheadByTier: ahead.nullable() }),
   ),
+  /** Inactive applications that would stand ahead if they came back (not counted in cohort); null when not queued. */
+  inactiveAhead: z.number().nullable(),
   asOf: z.string(),
 });
 const idParam = z.object({ id: z.coerce.number().int().positive() });

@@ -446,6 +446,29 @@ export interface DB {
   queue_imports: QueueImportsTable;
   demo_marker: DemoMarkerTable;
   staff_login_attempts: StaffLoginAttemptsTable;
+  refresh_campaigns: RefreshCampaignsTable;
+  refresh_requests: RefreshRequestsTable;
+}
+
+// ---- the yearly refresh (migration 0120_refresh_campaigns) ----
+export interface RefreshCampaignsTable {
+  id: Id;
+  year: number;
+  starts_on: DateStr;
+  ends_on: DateStr;
+  opened_at: Ts;
+  asked: Generated<number>;
+  closed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  deactivated: ColumnType<number | null, number | null | undefined, number | null>;
+}
+export type RefreshRequestStatus = 'asked' | 'confirmed' | 'unconfirmed';
+export interface RefreshRequestsTable {
+  campaign_id: number;
+  application_id: number;
+  status: Generated<RefreshRequestStatus>;
+  asked_at: Ts;
+  confirmed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  confirmed_late: Generated<boolean>;
 }
 
 // ---- queue-number snapshots (migration 0009_queue_snapshot) ----

@@ -12,6 +12,7 @@ import { pruneFirstApplications } from '../first-application/service.ts';
 import { runScheduledDistribution } from '../distribution/schedule.ts';
 import { refreshQueueSnapshot } from '../applications/snapshot.ts';
 import { AppError } from '../errors.ts';
+import { runRefresh } from '../refresh/service.ts';
 
 export const DAILY_HEAD = 'daily';
 const SMS_BATCH = 50;
@@ -49,6 +50,8 @@ export async function serviceJobs(deps: AppDeps, sms: SmsProvider, logger: JobLo
     // queue numbers: a new snapshot once the newest is 30 s old (one process refreshes for all; lookups use it up to 60 s)
     { name: 'queue.snapshot', intervalMs: 5000, run: () => refreshQueueSnapshot(deps) },
     { name: 'parents.phone_check', intervalMs: 10 * 60_000, run: (signal) => sendPhoneCheckReminders(deps, signal) },
+    // the yearly refresh: opens this year's campaign in the policy's window, closes it once after (idempotent)
+    { name: 'refresh.campaign', intervalMs: 10 * 60_000, run: () => runRefresh(deps) },
     { name: 'parents.prune_attempts', intervalMs: 60 * 60_000, run: () => pruneAuthAttempts(deps) },
     { name: 'parents.prune_first_applications', intervalMs: 10 * 60_000, run: () => pruneFirstApplications(deps) },
     {

@@ -7,6 +7,7 @@ import { assertCan } from '../auth/permissions.ts';
 import { almatyDate } from '../clock.ts';
 import { invalid } from '../errors.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
+import { refreshReport } from '../refresh/report.ts';
 
 /**
  * The department's reports. Each is computed by the database (aggregates only: no names, IINs or
@@ -14,7 +15,7 @@ import { t, type MessageKey } from '../web/i18n/index.ts';
  * (categories × series), so that the page, its SVG chart, the JSON, the CSV and the XLSX show the
  * same numbers from one computation.
  */
-export const REPORTS = ['queue', 'outcomes', 'places', 'wait'] as const;
+export const REPORTS = ['queue', 'outcomes', 'places', 'wait', 'refresh'] as const;
 export type ReportName = (typeof REPORTS)[number];
 export const isReport = (x: string): x is ReportName => (REPORTS as readonly string[]).includes(x);
 
@@ -295,6 +296,8 @@ export async function buildReport(deps: AppDeps, actor: Actor, name: ReportName,
         ? await outcomesReport(db, lang, today, params)
         : name === 'places'
           ? await placesReport(db, lang)
-          : await waitReport(db, lang, today, params);
+          : name === 'refresh'
+            ? await refreshReport(db, lang)
+            : await waitReport(db, lang, today, params);
   return { ...r, asOf: now.toString() };
 }

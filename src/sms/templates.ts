@@ -23,7 +23,16 @@ export type SmsTemplate =
   | 'documents_missing'
   | 'contract_refused'
   | 'leaving_recorded'
-  | 'leaving_undone';
+  | 'leaving_undone'
+  | 'contract_lapsed'
+  | 'referral_cancelled'
+  | 'privilege_confirmed'
+  | 'privilege_rejected'
+  | 'aged_out'
+  | 'refresh_reminder'
+  | 'refresh_confirmed'
+  | 'refresh_inactive'
+  | 'refresh_restored';
 
 /**
  * Each template's lane in the outbox: the sender sends 'urgent' first (one-time passwords, and what
@@ -51,6 +60,15 @@ export const SMS_LANES: Record<SmsTemplate | ParentSms, SmsLane> = {
   stoplist_over: 'normal',
   enrolled: 'normal',
   phone_check: 'bulk',
+  contract_lapsed: 'normal',
+  referral_cancelled: 'normal',
+  privilege_confirmed: 'normal',
+  privilege_rejected: 'normal',
+  aged_out: 'normal',
+  refresh_reminder: 'bulk',
+  refresh_confirmed: 'normal',
+  refresh_inactive: 'normal',
+  refresh_restored: 'normal',
 };
 
 /** The lane of a template ('normal' for one the table does not name). */
@@ -69,9 +87,11 @@ export interface SmsParams {
   documents?: string[];
   /** A contract refusal's reason code: written by its name in the parent's language. */
   reason?: string;
+  /** A link (the cabinet's sign-in). */
+  link?: string;
 }
 
-type Texts = Record<SmsTemplate, (p: { number: string; organisation: string; date: string; days: number; documents: string; dateWords: string; reason: string }) => string>;
+type Texts = Record<SmsTemplate, (p: { number: string; organisation: string; date: string; days: number; documents: string; dateWords: string; reason: string; link: string }) => string>;
 
 const TEXTS: Record<Lang, Texts> = {
   kk: {
@@ -91,6 +111,15 @@ const TEXTS: Record<Lang, Texts> = {
     contract_refused: (p) => `Kezek: ${p.number} жолдама бойынша шарт жасалмады. Себебі: ${p.reason}. Сіз кезекте бұрынғы орныңыздасыз.`,
     leaving_recorded: (p) => `Kezek: баланың балабақшадан шығуы тіркелді: ${p.organisation}. Соңғы күні: ${p.dateWords}. Қате болса, білім басқармасына хабарласыңыз.`,
     leaving_undone: (p) => `Kezek: баланың балабақшадан шығуы білім басқармасымен жойылды: бала ${p.organisation} балабақшасында қалады.`,
+    contract_lapsed: (p) => `Kezek: ${p.number} жолдама бойынша шарт мерзімінде жасалмады, жолдаманың күші жойылды. Сіз кезекте бұрынғы орныңыздасыз: келесі жолдаманы күтіңіз.`,
+    referral_cancelled: (p) => `Kezek: ${p.number} жолдаманы білім басқармасы жойды. Себебін Жеке кабинеттен көріңіз; сұрақ болса, білім басқармасына хабарласыңыз.`,
+    privilege_confirmed: (p) => `Kezek: ${p.number} өтініш бойынша жеңілдік расталды, өтініш жеңілдігі бар кезекте. Кезектегі нөміріңізді Жеке кабинеттен көріңіз.`,
+    privilege_rejected: (p) => `Kezek: ${p.number} өтініш бойынша жеңілдік расталмады. Себебі: ${p.reason}. Өтініш жалпы кезекте қалады; басқа құжат болса, Жеке кабинетте жеңілдікті қайта сұраңыз.`,
+    aged_out: (p) => `Kezek: бала мектеп жасына толғандықтан, ${p.number} өтініш кезектен шығарылды. Балабақшаға жолдама енді берілмейді; баланы мектепке жазыңыз.`,
+    refresh_reminder: (p) => `Kezek: кезекті жыл сайынғы жаңарту. ${p.number} өтініш әлі керек болса, оны ${p.date} дейін Жеке кабинетте растаңыз: ${p.link}. Расталмаған өтініш белсенді емес болады.`,
+    refresh_confirmed: (p) => `Kezek: ${p.number} өтініш расталды. Ол кезекте бұрынғы орнында қалады; жолдаманы күтіңіз.`,
+    refresh_inactive: (p) => `Kezek: ${p.number} өтініш жаңарту кезінде расталмады және белсенді емес болды: ол бөлуге қатыспайды. Кезектегі орныңыз сақталған — Жеке кабинетте растаңыз: ${p.link}`,
+    refresh_restored: (p) => `Kezek: ${p.number} өтініш расталды және қайта белсенді: ол кезекте бұрынғы орнына оралды. Жолдаманы күтіңіз.`,
   },
   ru: {
     referral_issued: (p) =>
@@ -109,6 +138,15 @@ const TEXTS: Record<Lang, Texts> = {
     contract_refused: (p) => `Kezek: договор по направлению ${p.number} не заключён. Причина: ${p.reason}. Вы в очереди на прежнем месте.`,
     leaving_recorded: (p) => `Kezek: оформлено отчисление ребёнка из детского сада: ${p.organisation}. Последний день: ${p.dateWords}. Если это ошибка, обратитесь в управление образования.`,
     leaving_undone: (p) => `Kezek: управление образования отменило отчисление: ребёнок остаётся в детском саду ${p.organisation}.`,
+    contract_lapsed: (p) => `Kezek: договор по направлению ${p.number} не заключён в срок, направление утратило силу. Вы в очереди на прежнем месте: ждите следующего направления.`,
+    referral_cancelled: (p) => `Kezek: управление образования аннулировало направление ${p.number}. Причина — в личном кабинете; если есть вопросы, обратитесь в управление образования.`,
+    privilege_confirmed: (p) => `Kezek: льгота по заявлению ${p.number} подтверждена, заявление в льготной очереди. Номер в очереди — в личном кабинете.`,
+    privilege_rejected: (p) => `Kezek: льгота по заявлению ${p.number} не подтверждена. Причина: ${p.reason}. Заявление остаётся в общей очереди; если есть другой документ, заявите льготу снова в личном кабинете.`,
+    aged_out: (p) => `Kezek: ребёнок достиг школьного возраста, заявление ${p.number} снято с очереди. Направление в детский сад больше не выдаётся; запишите ребёнка в школу.`,
+    refresh_reminder: (p) => `Kezek: ежегодное обновление очереди. Если заявление ${p.number} ещё нужно, подтвердите его до ${p.date} в личном кабинете: ${p.link}. Неподтверждённое заявление станет неактивным.`,
+    refresh_confirmed: (p) => `Kezek: заявление ${p.number} подтверждено. Оно остаётся в очереди на прежнем месте; ждите направления.`,
+    refresh_inactive: (p) => `Kezek: заявление ${p.number} не подтверждено при обновлении и стало неактивным: в распределении оно не участвует. Место в очереди сохранено — подтвердите в личном кабинете: ${p.link}`,
+    refresh_restored: (p) => `Kezek: заявление ${p.number} подтверждено и снова активно: оно вернулось в очередь на прежнее место. Ждите направления.`,
   },
   en: {
     referral_issued: (p) =>
@@ -127,6 +165,15 @@ const TEXTS: Record<Lang, Texts> = {
     contract_refused: (p) => `Kezek: no contract for referral ${p.number}. Reason: ${p.reason}. You keep your original place in the queue.`,
     leaving_recorded: (p) => `Kezek: your child's leaving of ${p.organisation} is recorded. The last day: ${p.dateWords}. If this is a mistake, contact the education department.`,
     leaving_undone: (p) => `Kezek: the education department undid the leaving: your child stays at ${p.organisation}.`,
+    contract_lapsed: (p) => `Kezek: no contract was concluded in time for referral ${p.number}; the referral has lapsed. You keep your original place in the queue: wait for the next referral.`,
+    referral_cancelled: (p) => `Kezek: the education department cancelled referral ${p.number}. The reason is in your personal cabinet; with questions, contact the education department.`,
+    privilege_confirmed: (p) => `Kezek: the privilege of application ${p.number} is confirmed; the application is in the privileged queue. Your queue number is in your personal cabinet.`,
+    privilege_rejected: (p) => `Kezek: the privilege of application ${p.number} is not confirmed. Reason: ${p.reason}. The application stays in the general queue; with another document, claim the privilege again in your personal cabinet.`,
+    aged_out: (p) => `Kezek: your child has reached school age; application ${p.number} has left the queue. No more kindergarten referrals are issued; enrol your child at a school.`,
+    refresh_reminder: (p) => `Kezek: the yearly queue refresh. If you still need application ${p.number}, confirm it by ${p.date} in your personal cabinet: ${p.link}. An unconfirmed application becomes inactive.`,
+    refresh_confirmed: (p) => `Kezek: application ${p.number} is confirmed. It keeps its place in the queue; wait for a referral.`,
+    refresh_inactive: (p) => `Kezek: application ${p.number} was not confirmed in the refresh and is inactive: it takes no part in distributions. Its place is kept — confirm it in your personal cabinet: ${p.link}`,
+    refresh_restored: (p) => `Kezek: application ${p.number} is confirmed and active again, back at its original place in the queue. Wait for a referral.`,
   },
 };
 
@@ -162,6 +209,8 @@ export function renderSms(template: SmsTemplate, lang: Lang, p: SmsParams): stri
     days: p.days ?? 0,
     documents: (p.documents ?? []).map((d) => t(lang, `parents.doc.${d}` as MessageKey)).join('; '),
     dateWords: p.date ? formatDateWords(p.date, lang) : '',
-    reason: p.reason ? t(lang, `contract.refusal.${p.reason}` as MessageKey) : '',
+    // a contract refusal's reason is a code of the closed list; a privilege's is the department's words
+    reason: p.reason ? (template === 'privilege_rejected' ? p.reason : t(lang, `contract.refusal.${p.reason}` as MessageKey)) : '',
+    link: p.link ?? '',
   });
 }

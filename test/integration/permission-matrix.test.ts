@@ -249,10 +249,13 @@ const EXPECTED: Record<string, Row> = {
   'POST /apply/handover': { allow: ALL, multipart: true },
   'POST /apply/handover/resend': { allow: ALL, body: () => ({ iin: '900315400001' }) },
   'POST /apply/handover/verify': { allow: ALL, body: () => ({ iin: '900315400001', code: '000000' }) },
+  // the yearly refresh's confirmation: the parent's own application, or an operator at the department's desk
+  'POST /api/parent/applications/:id/confirm': { allow: ['parent', 'operator', 'opB'], url: (f) => `/api/parent/applications/${f.appP}/confirm` },
   'POST /apply/resend': { allow: ALL, body: () => ({ iin: '900315400001' }) },
   'POST /apply/verify': { allow: ALL, body: () => ({ iin: '900315400001', code: '000000' }) },
   'POST /cabinet/applications/:id/leave': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/leave`, body: () => ({ lastDay: '2020-01-01', reason: 'moved_away' }) },
   'POST /cabinet/applications/:id/leave/cancel': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/leave/cancel` },
+  'POST /cabinet/applications/:id/confirm': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}/confirm` },
   'POST /cabinet/applications/:id/edit': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}/edit`, body: () => ({}) },
   'POST /cabinet/applications/:id/withdraw': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}/withdraw`, body: () => ({}) },
   'POST /cabinet/apply': { allow: PARENTS, multipart: true },

@@ -35,6 +35,7 @@ import { messages as staffHome } from '../../workspaces/staff-home-messages.ts';
 import { messages as identity } from '../../identity/messages.ts';
 import { messages as fields } from '../field-messages.ts';
 import { messages as placements } from '../../placements/messages.ts';
+import { messages as refresh } from '../../refresh/messages.ts';
 import { messages as mail } from '../../mail/messages.ts';
 
 // Every feature's messages, merged. Add a feature: import its `messages` and list it here (one a line).
@@ -74,6 +75,7 @@ const parts = [
   identity,
   fields,
   placements,
+  refresh,
   mail,
 ] as const;
 

@@ -15,6 +15,7 @@ export interface QueueView {
   birthYear: number;
   cohort: { position: number; aheadByTier: Ahead } | null;
   preferences: { rank: number; organisationId: number; nameKk: string; nameRu: string; position: number | null; aheadByTier: Ahead | null }[];
+  inactiveAhead?: number | null;
   asOf: string;
 }
 
@@ -80,6 +81,13 @@ export function queuePage(ctx: PageContext, q: string, result: QueueView | null,
                   {tr('web.queue.position', { n: result.cohort.position })}
                 </p>
                 <p safe>{tr('web.queue.ahead', result.cohort.aheadByTier)}</p>
+                {result.inactiveAhead ? (
+                  <p class="muted" data-qa="inactive-ahead" safe>
+                    {tr('web.queue.inactive_ahead', { n: result.inactiveAhead })}
+                  </p>
+                ) : (
+                  ''
+                )}
               </>
             ) : (
               <p safe>{tr('web.queue.left')}</p>

@@ -9,6 +9,8 @@ import { Position, StopState } from '../../applications/parent-pages.tsx';
 import type { WhyNotYet } from '../../distribution/why.ts';
 import { WhyNotYetTable } from '../../distribution/why-view.tsx';
 import type { CabinetApplication, CabinetMessage, CabinetParent, CabinetReferral } from './loaders.ts';
+import { RefreshBox } from '../../refresh/pages.tsx';
+import type { RefreshState } from '../../refresh/service.ts';
 import { NextActionBox, NextActionLine, isDue, stateKey, type NextActionDays } from './next-action.tsx';
 
 function ReferralLine(props: { ctx: PageContext; r: CabinetReferral }): JSX.Element {
@@ -40,7 +42,7 @@ function ReferralLine(props: { ctx: PageContext; r: CabinetReferral }): JSX.Elem
  */
 export function cabinetPage(
   ctx: PageContext,
-  o: { parent: CabinetParent; apps: CabinetApplication[]; messages: CabinetMessage[]; nearHead: boolean; days: NextActionDays; notice?: string | null; why?: Map<number, WhyNotYet> },
+  o: { parent: CabinetParent; apps: CabinetApplication[]; messages: CabinetMessage[]; nearHead: boolean; days: NextActionDays; notice?: string | null; why?: Map<number, WhyNotYet>; refresh?: Map<number, RefreshState> },
 ): string {
   const tr = trOf(ctx);
   const { parent, apps } = o;
@@ -84,6 +86,7 @@ export function cabinetPage(
               {tr('parents.app.title', { name: fullName(a.child), number: a.number })}
             </h3>
             <NextActionLine ctx={ctx} app={a} />
+            <RefreshBox ctx={ctx} applicationId={a.id} state={o.refresh?.get(a.id)} />
             <p>
               <span safe>{tr('parents.app.status')}</span>: <strong safe>{tr(stateKey(a))}</strong>
             </p>

@@ -22,7 +22,7 @@ export function parentOrRedirect(req: FastifyRequest, reply: FastifyReply): numb
 
 export const message = (req: FastifyRequest, e: AppError) => t(req.lang, e.messageKey, e.params);
 
-const DONE = { password: 'parents.password.saved', return_stay: 'parents.return.done_stay', return_leave: 'parents.return.done_leave', edited: 'parents.edit.saved', withdrawn: 'parents.withdraw.done', claim: 'parents.claim.withdrawn' } as const;
+const DONE = { password: 'parents.password.saved', return_stay: 'parents.return.done_stay', return_leave: 'parents.return.done_leave', edited: 'parents.edit.saved', withdrawn: 'parents.withdraw.done', claim: 'parents.claim.withdrawn', refresh_confirmed: 'refresh.done.confirmed', refresh_restored: 'refresh.done.restored', refresh_none: 'refresh.nothing_to_confirm' } as const;
 
 /** The notice a `done=` query names (after a redirect), or null. */
 export function doneNotice(req: FastifyRequest, done: string | undefined): string | null {

@@ -4,6 +4,7 @@ import { pageContext, sendPage } from '../../web/context.ts';
 import { loadApplications, loadMessages, loadParent, loadWhy, nearHead } from './loaders.ts';
 import { doneNotice, hide, langQ, parentOrRedirect } from './route-helpers.ts';
 import { cabinetPage } from './pages.tsx';
+import { refreshStates } from '../../refresh/service.ts';
 
 /** The parent's home, /cabinet: the applications, the referrals, the own data and the messages. */
 export const cabinetRoutes: RoutePlugin = (r, deps) => {
@@ -21,6 +22,6 @@ export const cabinetRoutes: RoutePlugin = (r, deps) => {
       req.query.done === 'applied' && req.query.n
         ? t(req.lang, 'parents.apply.done', { number: req.query.n })
         : doneNotice(req, req.query.done);
-    return sendPage(reply, cabinetPage(pageContext(req, reply, deps), { parent, apps, messages, nearHead: nearHead(apps, policy.phoneCheckQueueNumber), days: policy, notice: done, why }));
+    return sendPage(reply, cabinetPage(pageContext(req, reply, deps), { parent, apps, messages, nearHead: nearHead(apps, policy.phoneCheckQueueNumber), days: policy, notice: done, why, refresh: await refreshStates(deps, apps.map((a) => a.id)) }));
   });
 };

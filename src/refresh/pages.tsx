@@ -1,0 +1,31 @@
+import type { PageContext } from '../web/layout.tsx';
+import { trOf } from '../web/components.tsx';
+import { Csrf } from '../web/forms.tsx';
+import { formatDate } from '../web/format.ts';
+import type { RefreshState } from './service.ts';
+
+/** The refresh on an application's card in the cabinet: what is asked, and the "confirm the application" button (no JavaScript). */
+export function RefreshBox(props: { ctx: PageContext; applicationId: number; state: RefreshState | undefined }): JSX.Element {
+  const { ctx, applicationId, state } = props;
+  if (!state) return '';
+  const tr = trOf(ctx);
+  if (state.kind === 'confirmed') {
+    return (
+      <p class="muted" data-qa="refresh-confirmed" safe>
+        {tr('refresh.box.confirmed')}
+      </p>
+    );
+  }
+  return (
+    <div class="notice" data-qa="refresh-box">
+      <strong safe>{tr('refresh.box.title')}</strong>
+      <p safe>{state.kind === 'asked' ? tr('refresh.box.asked', { date: formatDate(ctx.lang, state.by) }) : tr('refresh.box.inactive')}</p>
+      <form method="post" action={`/cabinet/applications/${applicationId}/confirm?lang=${ctx.lang}`} data-qa="refresh-form">
+        <Csrf ctx={ctx} />
+        <button type="submit" data-qa="refresh-confirm" safe>
+          {tr('refresh.confirm')}
+        </button>
+      </form>
+    </div>
+  );
+}
