@@ -10,7 +10,6 @@ import { limitConcurrency } from '../concurrency.ts';
 import { checkIin } from '../domain/iin.ts';
 import { iinError } from './messages.ts';
 import { normaliseApplicationNumber, validApplicationNumber } from './number.ts';
-import { queueNumberOf } from '../domain/distribution.ts';
 
 export type AheadByTier = { extraordinary: number; primary: number; general: number };
 export interface Position {
@@ -238,39 +237,29 @@ export async function lookupQueue(
 }
 
 /**
- * How many inactive applications of its cohort would stand ahead of a queued application if they all
- * came back (DOMAIN.md "Our decisions": the lookup says so). Inactive ones are not in the order of
- * service, so this is the difference between its place in the order of service of the queued and
- * inactive applications together and its place among the queued alone (queueNumberOf, the closed
- * form of the one order). Reads the cohort only when it has inactive applications.
+ * How many inactive applications of its cohort (DOMAIN.md "Our decisions": the lookup says so) stand
+ * ahead of a queued application in the order of service of the queued and inactive applications
+ * together — those that could come back ahead of it. The same order as queuePosition's (keyed), over
+ * both states; read only when the cohort has inactive applications.
  */
 export async function inactiveAhead(db: Kysely<DB>, applicationId: number, policy: Policy): Promise<number> {
   const any = await sql<{ n: number }>`
     select count(*)::int as n from applications a
      where a.status = 'inactive' and a.birth_year = (select birth_year from applications where id = ${applicationId})`.execute(db);
   if (!any.rows[0]?.n) return 0;
-  const rows = await sql<{ tier: Tier; status: ApplicationStatus; n: number; before: number; mine: Tier }>`
-    with me as (select id, birth_year, tier, applied_at from applications where id = ${applicationId} and status = 'queued')
-    select a.tier, a.status, count(*)::int as n, count(*) filter (where (a.applied_at, a.id) < (me.applied_at, me.id))::int as before, me.tier as mine
-      from applications a join me on a.birth_year = me.birth_year
-     where a.status in ('queued', 'inactive')
-     group by a.tier, a.status, me.tier`.execute(db);
-  if (rows.rows.length === 0) return 0;
-  const mine = rows.rows[0]!.mine;
-  const queued: AheadByTier = zero();
-  const all: AheadByTier = zero();
-  let rank = 0;
-  let rankAll = 0;
-  for (const r of rows.rows) {
-    all[r.tier] += r.n;
-    if (r.status === 'queued') queued[r.tier] += r.n;
-    if (r.tier === mine) {
-      rankAll += r.before;
-      if (r.status === 'queued') rank += r.before;
-    }
-  }
-  const ratio = Math.trunc(policy.primaryToGeneralRatio);
-  return queueNumberOf(mine, rankAll, all, ratio) - queueNumberOf(mine, rank, queued, ratio);
+  const { band, slot } = keyed(policy.primaryToGeneralRatio);
+  const r = await sql<{ n: number }>`
+    with me as (select birth_year from applications where id = ${applicationId} and status = 'queued'),
+    ranked as (
+      select a.id, a.tier, a.status, row_number() over (partition by a.tier order by a.applied_at, a.id) - 1 as rk
+        from applications a join me on a.birth_year = me.birth_year
+       where a.status in ('queued', 'inactive')
+    ),
+    k as (select id, status, ${band} as band, ${slot} as slot from ranked),
+    mine as (select band, slot from k where id = ${applicationId})
+    select count(*)::int as n from k join mine m on k.band < m.band or (k.band = m.band and k.slot < m.slot)
+     where k.status = 'inactive'`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
 }
 
 /**
