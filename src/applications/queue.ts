@@ -168,7 +168,7 @@ export async function lookupQueue(
     if (!c.ok) throw iinError('childIin', c.problem);
     // the child's active application, else the latest one
     which = sql`a.id = (select a2.id from applications a2 join children c on c.id = a2.child_id where c.iin = ${key.childIin}
-                         order by case when a2.status in ('queued', 'enrolled') then 0 else 1 end, a2.applied_at desc limit 1)`;
+                         order by case when a2.status in ('queued', 'inactive', 'enrolled') then 0 else 1 end, a2.applied_at desc limit 1)`;
   }
   const today = almatyDateString(clock.now());
   const query = sql<{ id: number; number: string; status: ApplicationStatus; birth_year: number; preferences: number[]; referral: boolean; stop_until: string | null } & SnapshotRow>`

@@ -1,3 +1,4 @@
+import { enqueueSms } from '../sms/outbox.ts';
 import type { Kysely } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
 import { z } from 'zod';
@@ -282,7 +283,7 @@ export async function writeApplication(
   // the child: found by IIN (a child who left the queue before may apply again) or created
   let child = await trx.selectFrom('children').select('id').where('iin', '=', input.child.iin).executeTakeFirst();
   if (child) {
-    const active = await trx.selectFrom('applications').select('id').where('child_id', '=', child.id).where('status', 'in', ['queued', 'enrolled']).executeTakeFirst();
+    const active = await trx.selectFrom('applications').select('id').where('child_id', '=', child.id).where('status', 'in', ['queued', 'inactive', 'enrolled']).executeTakeFirst();
     if (active) throw conflict('child_already_queued', 'application.child_already_queued');
     await trx
       .updateTable('children')
@@ -381,8 +382,9 @@ export async function ageOut(trx: Kysely<DB>, clock: Clock, policy: Policy, toda
   const now = toDate(clock.now());
   const rows = await trx
     .updateTable('applications')
-    .set({ status: 'aged_out', left_at: now, left_reason: 'school_age' })
-    .where('status', '=', 'queued')
+    .set({ status: 'aged_out', left_at: now, left_reason: 'school_age', inactive_since: null, inactive_reason: null })
+    // an inactive application (not confirmed in the refresh) ages out too
+    .where('status', 'in', ['queued', 'inactive'])
     .where('birth_year', '<=', maxYear)
     .where((eb) =>
       eb.not(
@@ -395,8 +397,9 @@ export async function ageOut(trx: Kysely<DB>, clock: Clock, policy: Policy, toda
         ),
       ),
     )
-    .returning(['id', 'birth_year'])
+    .returning(['id', 'birth_year', 'parent_id', 'number'])
     .execute();
+  for (const r of rows) await enqueueSms(trx, clock, { parentId: r.parent_id, template: 'aged_out', params: { number: r.number }, subjectType: 'application', subjectId: r.id });
   await audit(
     trx,
     clock,
@@ -415,14 +418,15 @@ export async function withdrawApplication(deps: AppDeps, actor: Actor, applicati
   await deps.database.db.transaction().execute(async (trx) => {
     await assertOwnOrOperator(trx, actor, applicationId);
     const app = await trx.selectFrom('applications').select(['id', 'status']).where('id', '=', applicationId).forUpdate().executeTakeFirstOrThrow();
-    if (app.status !== 'queued') throw conflict('not_queued', 'application.not_queued');
+    // an inactive application may be withdrawn too (it is still the child's one application)
+    if (app.status !== 'queued' && app.status !== 'inactive') throw conflict('not_queued', 'application.not_queued');
     const outstanding = await trx.selectFrom('referrals').select('id').where('application_id', '=', applicationId).where('status', 'in', ['issued', 'registered']).executeTakeFirst();
     if (outstanding) throw conflict('referral_outstanding', 'application.referral_outstanding');
     const done = await trx
       .updateTable('applications')
-      .set({ status: 'withdrawn', left_at: now, left_reason: reason })
+      .set({ status: 'withdrawn', left_at: now, left_reason: reason, inactive_since: null, inactive_reason: null })
       .where('id', '=', applicationId)
-      .where('status', '=', 'queued')
+      .where('status', 'in', ['queued', 'inactive'])
       .executeTakeFirst();
     if (Number(done.numUpdatedRows) !== 1) throw conflict('not_queued', 'application.not_queued');
     await audit(trx, deps.clock, actor, { action: 'application.withdrawn', subjectType: 'application', subjectId: applicationId, reason });

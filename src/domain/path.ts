@@ -250,7 +250,7 @@ export interface PathOutcome {
   /** A placement starts (enrolment), ending the current one when the kind says so. */
   placement: { startsOn: PlainDate; endCurrent: PlacementEndReason | null } | null;
   /** What the parent is told by SMS. */
-  notice: { template: 'referral_expired' | 'referral_restored' | 'enrolled' | 'contract_refused'; date: PlainDate | null; reason?: string } | null;
+  notice: { template: 'referral_expired' | 'referral_restored' | 'enrolled' | 'contract_refused' | 'contract_lapsed' | 'referral_cancelled'; date: PlainDate | null; reason?: string } | null;
 }
 
 export type Result<T> = R.Outcome<T>;
@@ -311,6 +311,7 @@ export function lapse(r: PathReferral, now: Temporal.Instant): Result<PathOutcom
   if (!l.ok) return l;
   const o = base('lapsed', 'registered', 'lapsed', 'contract_lapsed', l.value.effectiveAt);
   o.contract = { from: 'pending', to: 'lapsed' };
+  o.notice = { template: 'contract_lapsed', date: null };
   return ok(o);
 }
 
@@ -330,6 +331,7 @@ export function cancel(r: PathReferral, now: Temporal.Instant, kind: R.CancelKin
   const o = base('cancelled', r.status, 'cancelled', kind, now);
   o.contract = pendingContractTo(r, 'cancelled');
   if (c.value.stopList) o.stopList = { reason: 'false_privilege', period: c.value.stopList };
+  o.notice = { template: 'referral_cancelled', date: null };
   return ok(o);
 }
 

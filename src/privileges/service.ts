@@ -27,7 +27,7 @@ export async function decideClaim(deps: AppDeps, actor: Actor, claimId: number, 
   assertCan(actor, 'privilege.decide');
   const reason = decision.reason?.trim() || null;
   if (!decision.confirm && !reason) throw invalid('reason_required', 'privilege.reason_required');
-  return useCase(deps, actor, { permission: 'privilege.decide' }, async ({ trx, now: instant, audit }) => {
+  return useCase(deps, actor, { permission: 'privilege.decide' }, async ({ trx, now: instant, audit, sms }) => {
     const now = toDate(instant);
     const claim = await trx.selectFrom('privilege_claims').select(['id', 'application_id', 'category', 'status']).where('id', '=', claimId).forUpdate().executeTakeFirst();
     if (!claim) throw notFound();
@@ -40,7 +40,7 @@ export async function decideClaim(deps: AppDeps, actor: Actor, claimId: number, 
       .where('status', '=', 'pending')
       .executeTakeFirst();
     if (Number(done.numUpdatedRows) !== 1) throw conflict('claim_not_pending', 'privilege.not_pending');
-    const app = await trx.selectFrom('applications').select(['id', 'tier', 'status']).where('id', '=', claim.application_id).forUpdate().executeTakeFirstOrThrow();
+    const app = await trx.selectFrom('applications').select(['id', 'tier', 'status', 'parent_id', 'number']).where('id', '=', claim.application_id).forUpdate().executeTakeFirstOrThrow();
     let tier: Tier = app.tier;
     if (decision.confirm) {
       if (app.status !== 'queued') throw conflict('not_queued', 'application.not_queued');
@@ -53,6 +53,13 @@ export async function decideClaim(deps: AppDeps, actor: Actor, claimId: number, 
       subjectId: claimId,
       reason,
       data: { applicationId: app.id, category: claim.category, tierBefore: app.tier, tierAfter: tier },
+    });
+    await sms({
+      parentId: app.parent_id,
+      template: decision.confirm ? 'privilege_confirmed' : 'privilege_rejected',
+      params: { number: app.number, ...(reason ? { reason } : {}) },
+      subjectType: 'privilege_claim',
+      subjectId: claimId,
     });
     return { status, tier };
   });

@@ -51,7 +51,7 @@ async function queuedChildren(db: Kysely<DB>, parsed: Parsed): Promise<Set<strin
     const rows = await sql<{ iin: string }>`
       select c.iin from children c
        where c.iin = any(${part}::text[])
-         and exists (select 1 from applications a where a.child_id = c.id and a.status in ('queued', 'enrolled'))`.execute(db);
+         and exists (select 1 from applications a where a.child_id = c.id and a.status in ('queued', 'inactive', 'enrolled'))`.execute(db);
     for (const r of rows.rows) found.add(r.iin);
   }
   return found;

@@ -173,7 +173,9 @@ export async function applyOutcome(trx: Trx, clock: Clock, actor: Actor, s: Outc
         ? { number: s.number, organisation: await organisationNames(trx, s.organisationId) }
         : o.notice.template === 'contract_refused'
           ? { number: s.number, reason: o.notice.reason ?? 'other' }
-          : { number: s.number, date: o.notice.date!.toString() };
+          : o.notice.date
+            ? { number: s.number, date: o.notice.date.toString() }
+            : { number: s.number };
     await enqueueSms(trx, clock, { parentId: s.parentId, template: o.notice.template, params, subjectType: 'referral', subjectId: s.referralId });
   }
   return { applied: true, stopListId, placementId };
