@@ -18,11 +18,14 @@ export interface RunInputs {
   candidates: Ordered[];
 }
 
-type PlaceRow = [number, number, number, number, InstructionLang, GroupType];
+/** The last birth year is there only for a mixed-age group's place (older runs' inputs stay as they were hashed). */
+type PlaceRow = [number, number, number, number, InstructionLang, GroupType] | [number, number, number, number, InstructionLang, GroupType, number];
 type CandRow = [number, string, Tier, number, number, InstructionLang, 0 | 1, number[], 0 | 1, 0 | 1, number];
 
 export function encodeInputs(i: RunInputs): { json: string; hash: string; gz: Buffer } {
-  const places: PlaceRow[] = [...i.places].sort((a, b) => a.id - b.id).map((p) => [p.id, p.groupId, p.organisationId, p.birthYear, p.language, p.groupType]);
+  const places: PlaceRow[] = [...i.places]
+    .sort((a, b) => a.id - b.id)
+    .map((p) => (p.birthYearMax === undefined ? [p.id, p.groupId, p.organisationId, p.birthYear, p.language, p.groupType] : [p.id, p.groupId, p.organisationId, p.birthYear, p.language, p.groupType, p.birthYearMax]));
   const candidates: CandRow[] = [...i.candidates]
     .sort((a, b) => a.c.id - b.c.id)
     .map(({ c, queueNumber }) => [c.id, c.number, c.tier, c.appliedAt, c.birthYear, c.language, c.specialNeeds ? 1 : 0, [...c.preferences], c.stopListed ? 1 : 0, c.outstandingReferral ? 1 : 0, queueNumber]);
@@ -39,7 +42,15 @@ export function decodeInputs(gz: Buffer): { inputs: RunInputs; hash: string } {
       v: 1,
       runDate: raw.runDate,
       ratio: raw.ratio,
-      places: raw.places.map(([id, groupId, organisationId, birthYear, language, groupType]) => ({ id, groupId, organisationId, birthYear, language, groupType })),
+      places: raw.places.map(([id, groupId, organisationId, birthYear, language, groupType, birthYearMax]) => ({
+        id,
+        groupId,
+        organisationId,
+        birthYear,
+        ...(birthYearMax === undefined ? {} : { birthYearMax }),
+        language,
+        groupType,
+      })),
       candidates: raw.candidates.map(([id, number, tier, appliedAt, birthYear, language, sn, preferences, sl, out, queueNumber]) => ({
         c: { id, number, tier, appliedAt, birthYear, language, specialNeeds: sn === 1, preferences, stopListed: sl === 1, outstandingReferral: out === 1 },
         queueNumber,
