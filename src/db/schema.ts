@@ -109,6 +109,21 @@ export interface FreePlacesTable {
   available_from: ColumnType<DateStr | null, DateStr | null | undefined, DateStr | null>;
   /** The placement whose leaving freed this place (the department's undo asks whether it was given). */
   placement_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The season's turn that published it (migration 0101; its undo withdraws it). */
+  season_turn_id: ColumnType<number | null, number | null | undefined, number | null>;
+}
+/** One turn of the season (migration 0101); `effect` is what it changed (src/season/turn.ts). */
+export interface SeasonTurnsTable {
+  id: Id;
+  year: number;
+  turn_date: DateStr;
+  status: ColumnType<'done' | 'undone', 'done' | 'undone' | undefined>;
+  ran_at: Ts;
+  ran_by: number | null;
+  effect: Json<unknown>;
+  undone_at: TsNull;
+  undone_by: number | null;
+  undo_reason: string | null;
 }
 export interface ParentsTable {
   id: Id;
@@ -434,6 +449,7 @@ export interface DB {
   organisations: OrganisationsTable;
   groups: GroupsTable;
   season_groups: SeasonGroupsTable;
+  season_turns: SeasonTurnsTable;
   free_places: FreePlacesTable;
   parents: ParentsTable;
   children: ChildrenTable;

@@ -23,6 +23,8 @@ export interface Policy {
   schoolAge: number;
   /** 'MM-DD': the last day a child of school age stays in the queue. */
   schoolLeaveMonthDay: string;
+  /** 'MM-DD': the day the season turns (1 September): groups move up, children of school age leave for school. */
+  seasonTurnMonthDay: string;
   /** Capacity norms per group type. */
   capacityGeneral: number;
   capacityCorrectionalMin: number;
@@ -98,6 +100,7 @@ export const DEFAULT_POLICY: Policy = {
   privilegeReviewWorkingDays: 5,
   schoolAge: 6,
   schoolLeaveMonthDay: '07-31',
+  seasonTurnMonthDay: '09-01',
   capacityGeneral: 25,
   capacityCorrectionalMin: 10,
   capacityCorrectionalMax: 15,
@@ -141,6 +144,7 @@ const POLICY_CHECKS: { [K in keyof Policy]: Check } = {
   privilegeReviewWorkingDays: int(1, 30),
   schoolAge: int(5, 8),
   schoolLeaveMonthDay: (v) => typeof v === 'string' && /^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/.test(v),
+  seasonTurnMonthDay: (v) => typeof v === 'string' && /^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/.test(v),
   capacityGeneral: int(1, 60),
   capacityCorrectionalMin: int(1, 60),
   capacityCorrectionalMax: int(1, 60),
