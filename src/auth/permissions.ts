@@ -31,6 +31,12 @@ export const PERMISSIONS = {
   // leaving: the kindergarten (its own children) or the department records it; only the department undoes it
   'placement.leave': ['kindergarten', 'operator'],
   'placement.undo_leave': ['operator'],
+  // next season's groups: the kindergarten declares its own (the department any); the turn's preview; the turn and its undo
+  'season.declare': ['kindergarten', 'operator'],
+  'season.preview': ['kindergarten', 'operator'],
+  'season.turn': ['operator'],
+  // the enrolled children import (a city starting with its kindergartens as they are)
+  'placements.import': ['operator'],
   // department operator
   'referral.issue_manual': ['operator'],
   'referral.cancel': ['operator'],

@@ -12,6 +12,8 @@ export type Lang = 'kk' | 'ru' | 'en';
 export type InstructionLang = 'kk' | 'ru';
 export type OrgKind = 'kindergarten' | 'mini_centre';
 export type GroupType = 'general' | 'correctional' | 'sanatorium';
+/** A group's age name (migration 0100): nursery, junior, middle, senior, pre-school. */
+export type AgeName = 'nursery' | 'junior' | 'middle' | 'senior' | 'preschool';
 export type Tier = 'extraordinary' | 'primary' | 'general';
 export type ApplicationStatus = 'queued' | 'inactive' | 'enrolled' | 'withdrawn' | 'aged_out';
 /** Why an application is inactive (migration 0080). */
@@ -74,6 +76,26 @@ export interface GroupsTable {
   closed_at: TsNull;
   /** Why the department closed it (migration 0010). */
   closed_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The last birth year a mixed-age group admits (migration 0100); null: `birth_year` only. */
+  birth_year_max: ColumnType<number | null, number | null | undefined, number | null>;
+  age_name: ColumnType<AgeName | null, AgeName | null | undefined, AgeName | null>;
+}
+/** A group declared for the season that starts on the turn date of `season` (migration 0100). */
+export interface SeasonGroupsTable {
+  id: Id;
+  organisation_id: number;
+  season: number;
+  /** The group of today it continues (its children move up with it); null: a new group. */
+  continues_group_id: number | null;
+  name: string;
+  age_name: AgeName;
+  birth_year: number;
+  birth_year_max: number;
+  language: InstructionLang;
+  type: GroupType;
+  capacity: number;
+  created_at: Ts;
+  created_by: number | null;
 }
 export interface FreePlacesTable {
   id: Id;
@@ -87,6 +109,21 @@ export interface FreePlacesTable {
   available_from: ColumnType<DateStr | null, DateStr | null | undefined, DateStr | null>;
   /** The placement whose leaving freed this place (the department's undo asks whether it was given). */
   placement_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The season's turn that published it (migration 0101; its undo withdraws it). */
+  season_turn_id: ColumnType<number | null, number | null | undefined, number | null>;
+}
+/** One turn of the season (migration 0101); `effect` is what it changed (src/season/turn.ts). */
+export interface SeasonTurnsTable {
+  id: Id;
+  year: number;
+  turn_date: DateStr;
+  status: ColumnType<'done' | 'undone', 'done' | 'undone' | undefined>;
+  ran_at: Ts;
+  ran_by: number | null;
+  effect: Json<unknown>;
+  undone_at: TsNull;
+  undone_by: number | null;
+  undo_reason: string | null;
 }
 export interface ParentsTable {
   id: Id;
@@ -411,6 +448,8 @@ export interface DB {
   districts: DistrictsTable;
   organisations: OrganisationsTable;
   groups: GroupsTable;
+  season_groups: SeasonGroupsTable;
+  season_turns: SeasonTurnsTable;
   free_places: FreePlacesTable;
   parents: ParentsTable;
   children: ChildrenTable;

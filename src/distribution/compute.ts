@@ -2,7 +2,10 @@ import { sql, type Kysely } from 'kysely';
 import type { DB, GroupType, InstructionLang, Tier } from '../db/schema.ts';
 import {
   CohortMatcher,
+  cohortPlaces,
   cohortProtocol,
+  cohortYears,
+  onePerPlace,
   nextTier,
   queueNumberOf,
   sortProtocol,
@@ -47,8 +50,8 @@ export interface Computed {
  */
 export async function readPlaces(db: Kysely<DB>, lock: boolean, today: string): Promise<Place[]> {
   // available from: the later of the place's date and today (a place free since last month is free today)
-  const rows = await sql<{ id: number; group_id: number; organisation_id: number; birth_year: number; language: InstructionLang; type: GroupType; available_from: string }>`
-    select f.id, f.group_id, g.organisation_id, g.birth_year, g.language, g.type,
+  const rows = await sql<{ id: number; group_id: number; organisation_id: number; birth_year: number; birth_year_max: number | null; language: InstructionLang; type: GroupType; available_from: string }>`
+    select f.id, f.group_id, g.organisation_id, g.birth_year, g.birth_year_max, g.language, g.type,
            greatest(coalesce(f.available_from, ${today}::date), ${today}::date)::text as available_from
       from free_places f
       join groups g on g.id = f.group_id
@@ -57,7 +60,16 @@ export async function readPlaces(db: Kysely<DB>, lock: boolean, today: string): 
        and (f.available_from is null or f.available_from <= ${today}::date)
      order by f.id
      ${lock ? sql`for update of f` : sql``}`.execute(db);
-  return rows.rows.map((r) => ({ id: r.id, groupId: r.group_id, organisationId: r.organisation_id, birthYear: r.birth_year, language: r.language, groupType: r.type, availableFrom: r.available_from }));
+  return rows.rows.map((r) => ({
+    id: r.id,
+    groupId: r.group_id,
+    organisationId: r.organisation_id,
+    birthYear: r.birth_year,
+    ...(r.birth_year_max !== null && r.birth_year_max !== r.birth_year ? { birthYearMax: r.birth_year_max } : {}),
+    language: r.language,
+    groupType: r.type,
+    availableFrom: r.available_from,
+  }));
 }
 
 interface CandRow {
@@ -183,12 +195,12 @@ export async function computeDistribution(db: Kysely<DB>, opts: ComputeOptions):
   const places = await readPlaces(db, opts.lock, opts.today);
   const flags = await readFlags(db, opts.today);
   lap(`places (${places.length}), stop-list and referrals (${flags.stopListed.size + flags.outstanding.size})`);
-  const cohorts = [...new Set(places.map((p) => p.birthYear))].sort((a, b) => a - b);
   const read: Ordered[] = [];
   const assignments: Assignment[] = [];
   const protocol: ProtocolEntry[] = [];
-  for (const year of cohorts) {
-    const cPlaces = places.filter((p) => p.birthYear === year);
+  const given = new Set<number>();
+  for (const year of cohortYears(places)) {
+    const cPlaces = cohortPlaces(places, year, given);
     const head = Math.max(0, Math.round(cPlaces.length * (opts.headPerPlace ?? 4)));
     const streams: Record<Tier, TierStream> = {
       extraordinary: new TierStream(db, year, 'extraordinary', flags),
@@ -231,10 +243,11 @@ export async function computeDistribution(db: Kysely<DB>, opts: ComputeOptions):
     }
     lap(`cohort ${year}: tail for ${left} places in ${orgsLeft} organisations (fetched ${fetched}), ${matcher.remaining} left → read ${ordered.length} in all`);
     read.push(...ordered);
+    for (const a of matcher.assignments) given.add(a.placeId);
     assignments.push(...matcher.assignments);
     protocol.push(...cohortProtocol(cPlaces, ordered, matcher.assignments, opts.startMarginDays));
   }
-  const sorted = sortProtocol(protocol);
+  const sorted = sortProtocol(onePerPlace(protocol));
   lap('protocol');
   return { places, read, assignments, protocol: sorted, parentOf: flags.parentOf };
 }

@@ -20,12 +20,19 @@ export interface RunInputs {
   candidates: Ordered[];
 }
 
-// the last element of each row (available from; desired start) is absent in runs stored before the desired start counted
-type PlaceRow = [number, number, number, number, InstructionLang, GroupType, (string | null)?];
+// Elements added later are absent in runs stored before them: a place's available from (the desired start
+// counts) and then, for a mixed-age group's place only, its last birth year; a candidate's desired start.
+type PlaceRow = [number, number, number, number, InstructionLang, GroupType, (string | null)?, number?];
 type CandRow = [number, string, Tier, number, number, InstructionLang, 0 | 1, number[], 0 | 1, 0 | 1, number, (string | null)?];
 
 export function encodeInputs(i: RunInputs): { json: string; hash: string; gz: Buffer } {
-  const places: PlaceRow[] = [...i.places].sort((a, b) => a.id - b.id).map((p) => [p.id, p.groupId, p.organisationId, p.birthYear, p.language, p.groupType, p.availableFrom ?? null]);
+  const places: PlaceRow[] = [...i.places]
+    .sort((a, b) => a.id - b.id)
+    .map((p) => {
+      const row: PlaceRow = [p.id, p.groupId, p.organisationId, p.birthYear, p.language, p.groupType, p.availableFrom ?? null];
+      if (p.birthYearMax !== undefined) row.push(p.birthYearMax);
+      return row;
+    });
   const candidates: CandRow[] = [...i.candidates]
     .sort((a, b) => a.c.id - b.c.id)
     .map(({ c, queueNumber }) => [c.id, c.number, c.tier, c.appliedAt, c.birthYear, c.language, c.specialNeeds ? 1 : 0, [...c.preferences], c.stopListed ? 1 : 0, c.outstandingReferral ? 1 : 0, queueNumber, c.desiredStart ?? null]);
@@ -43,7 +50,16 @@ export function decodeInputs(gz: Buffer): { inputs: RunInputs; hash: string } {
       runDate: raw.runDate,
       ratio: raw.ratio,
       startMarginDays: raw.startMarginDays ?? null,
-      places: raw.places.map(([id, groupId, organisationId, birthYear, language, groupType, availableFrom]) => ({ id, groupId, organisationId, birthYear, language, groupType, availableFrom: availableFrom ?? null })),
+      places: raw.places.map(([id, groupId, organisationId, birthYear, language, groupType, availableFrom, birthYearMax]) => ({
+        id,
+        groupId,
+        organisationId,
+        birthYear,
+        ...(birthYearMax === undefined ? {} : { birthYearMax }),
+        language,
+        groupType,
+        availableFrom: availableFrom ?? null,
+      })),
       candidates: raw.candidates.map(([id, number, tier, appliedAt, birthYear, language, sn, preferences, sl, out, queueNumber, desiredStart]) => ({
         c: { id, number, tier, appliedAt, birthYear, language, specialNeeds: sn === 1, preferences, stopListed: sl === 1, outstandingReferral: out === 1, desiredStart: desiredStart ?? null },
         queueNumber,

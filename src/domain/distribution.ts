@@ -19,8 +19,10 @@ export interface Place {
   id: number;
   groupId: number;
   organisationId: number;
-  /** The group's cohort. */
+  /** The group's cohort (the first of its birth years). */
   birthYear: number;
+  /** The last birth year of a mixed-age group (absent: `birthYear` only). */
+  birthYearMax?: number;
   language: InstructionLang;
   groupType: GroupType;
   /**
@@ -87,7 +89,7 @@ export function takesPart(c: Candidate): boolean {
 /** Is `c` eligible for place `p` (everything but "is the place still free")? `marginDays`: the desired-start rule's margin. */
 export function eligibleFor(c: Candidate, p: Place, marginDays?: number | null): boolean {
   return (
-    ineligibility(asApplicant(c), { birthYear: p.birthYear, language: p.language, type: p.groupType, organisationId: p.organisationId }) === null &&
+    ineligibility(asApplicant(c), { birthYear: p.birthYear, birthYearMax: p.birthYearMax, language: p.language, type: p.groupType, organisationId: p.organisationId }) === null &&
     startFits(c.desiredStart, latestStartFor(p.availableFrom, marginDays))
   );
 }
@@ -349,7 +351,7 @@ export function matchCohort(places: readonly Place[], ordered: readonly Ordered[
  */
 export function distribute(places: readonly Place[], candidates: readonly Candidate[], ratio: number, marginDays: number | null = null): DistributionResult {
   const byCohort = new Map<number, Ordered[]>();
-  for (const year of new Set(places.map((p) => p.birthYear))) {
+  for (const year of cohortYears(places)) {
     byCohort.set(
       year,
       orderOfService(
@@ -363,19 +365,42 @@ export function distribute(places: readonly Place[], candidates: readonly Candid
 
 /** The distribution when each cohort's queue (or the part of it that matters) is given in order with queue numbers. */
 export function distributeOrdered(places: readonly Place[], queues: ReadonlyMap<number, readonly Ordered[]>, marginDays: number | null = null): DistributionResult {
-  const cohorts = [...new Set(places.map((p) => p.birthYear))].sort((a, b) => a - b);
   const assignments: Assignment[] = [];
   const protocol: ProtocolEntry[] = [];
-  for (const year of cohorts) {
-    const r = matchCohort(
-      places.filter((p) => p.birthYear === year),
-      queues.get(year) ?? [],
-      marginDays,
-    );
+  const taken = new Set<number>();
+  for (const year of cohortYears(places)) {
+    const r = matchCohort(cohortPlaces(places, year, taken), queues.get(year) ?? [], marginDays);
+    for (const a of r.assignments) taken.add(a.placeId);
     assignments.push(...r.assignments);
     protocol.push(...r.protocol);
   }
-  return { assignments, protocol: sortProtocol(protocol) };
+  return { assignments, protocol: sortProtocol(onePerPlace(protocol)) };
+}
+
+/**
+ * Mixed-age groups: a place of a group admitting several birth years takes part in each of those
+ * cohorts, oldest first (the children nearest school age), until one of them takes it. The cohorts
+ * to match, oldest first:
+ */
+export function cohortYears(places: readonly Place[]): number[] {
+  const years = new Set<number>();
+  for (const p of places) for (let y = p.birthYear; y <= (p.birthYearMax ?? p.birthYear); y++) years.add(y);
+  return [...years].sort((a, b) => a - b);
+}
+
+/** The places a cohort may take: those admitting its year that an older cohort did not take. */
+export function cohortPlaces(places: readonly Place[], year: number, taken: ReadonlySet<number>): Place[] {
+  return places.filter((p) => !taken.has(p.id) && year >= p.birthYear && year <= (p.birthYearMax ?? p.birthYear));
+}
+
+/** One protocol entry per place: a mixed-age place left free by one cohort is reported where it was given (or by the last cohort that could take it). */
+export function onePerPlace(entries: readonly ProtocolEntry[]): ProtocolEntry[] {
+  const byPlace = new Map<number, ProtocolEntry>();
+  for (const e of entries) {
+    const had = byPlace.get(e.place.id);
+    if (!had || !had.recipient) byPlace.set(e.place.id, e);
+  }
+  return [...byPlace.values()];
 }
 
 /**

@@ -198,9 +198,16 @@ export interface EligibilityApplication {
 
 export interface EligibilityGroup {
   birthYear: number;
+  /** The last birth year of a mixed-age group; absent or null: `birthYear` only. */
+  birthYearMax?: number | null;
   language: InstructionLang;
   type: GroupType;
   organisationId: number;
+}
+
+/** Does the group admit children born in `year` (its range of birth years: one year for most, several for a mixed-age group)? */
+export function admitsBirthYear(g: { birthYear: number; birthYearMax?: number | null }, year: number): boolean {
+  return year >= g.birthYear && year <= (g.birthYearMax ?? g.birthYear);
 }
 
 /** Special needs ↔ correctional: a child with special educational needs goes to a correctional group, others to the rest. */
@@ -220,7 +227,7 @@ export function applicantIneligibility(a: EligibilityApplication): 'not_queued' 
 export function ineligibility(a: EligibilityApplication, g: EligibilityGroup): IneligibleCode | null {
   const first = applicantIneligibility(a);
   if (first) return first;
-  if (g.birthYear !== a.birthYear) return 'cohort_mismatch';
+  if (!admitsBirthYear(g, a.birthYear)) return 'cohort_mismatch';
   if (g.language !== a.language) return 'language_mismatch';
   if (!groupTypeFits(a.specialNeeds, g.type)) return 'group_type_mismatch';
   if (!a.preferences.includes(g.organisationId)) return 'not_preferred';

@@ -23,6 +23,8 @@ export interface Policy {
   schoolAge: number;
   /** 'MM-DD': the last day a child of school age stays in the queue. */
   schoolLeaveMonthDay: string;
+  /** 'MM-DD': the day the season turns (1 September): groups move up, children of school age leave for school. */
+  seasonTurnMonthDay: string;
   /** Capacity norms per group type. */
   capacityGeneral: number;
   capacityCorrectionalMin: number;
@@ -110,6 +112,7 @@ export const DEFAULT_POLICY: Policy = {
   privilegeReviewWorkingDays: 5,
   schoolAge: 6,
   schoolLeaveMonthDay: '07-31',
+  seasonTurnMonthDay: '09-01',
   capacityGeneral: 25,
   capacityCorrectionalMin: 10,
   capacityCorrectionalMax: 15,
@@ -157,6 +160,7 @@ const POLICY_CHECKS: { [K in keyof Policy]: Check } = {
   privilegeReviewWorkingDays: int(1, 30),
   schoolAge: int(5, 8),
   schoolLeaveMonthDay: monthDay,
+  seasonTurnMonthDay: monthDay,
   capacityGeneral: int(1, 60),
   capacityCorrectionalMin: int(1, 60),
   capacityCorrectionalMax: int(1, 60),

@@ -13,6 +13,7 @@ import { runScheduledDistribution } from '../distribution/schedule.ts';
 import { refreshQueueSnapshot } from '../applications/snapshot.ts';
 import { AppError } from '../errors.ts';
 import { runRefresh } from '../refresh/service.ts';
+import { turnIfDue } from '../season/turn.ts';
 
 export const DAILY_HEAD = 'daily';
 const SMS_BATCH = 50;
@@ -54,6 +55,8 @@ export async function serviceJobs(deps: AppDeps, sms: SmsProvider, logger: JobLo
     { name: 'refresh.campaign', intervalMs: 10 * 60_000, run: () => runRefresh(deps) },
     { name: 'parents.prune_attempts', intervalMs: 60 * 60_000, run: () => pruneAuthAttempts(deps) },
     { name: 'parents.prune_first_applications', intervalMs: 10 * 60_000, run: () => pruneFirstApplications(deps) },
+    // the 1 September turn: once a year on the policy date, however often this runs (src/season/turn.ts)
+    { name: 'season.turn', intervalMs: 10 * 60_000, run: () => turnIfDue(deps) },
     {
       name: 'audit.head.daily',
       intervalMs: 10 * 60_000,

@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { Temporal } from 'temporal-polyfill';
 import type { AppDeps } from '../context.ts';
-import type { DB, GroupType, InstructionLang } from '../db/schema.ts';
+import type { AgeName, DB, GroupType, InstructionLang } from '../db/schema.ts';
+export { AGE_NAMES } from '../domain/season.ts';
 import type { Actor, AuditEntry } from '../audit/write.ts';
 import { assertCan, assertOrganisationInScope } from '../auth/permissions.ts';
 import { almatyDate, toDate } from '../clock.ts';
@@ -55,6 +56,9 @@ export async function closeGroupRows(trx: Trx, groupId: number, now: Date, reaso
 export interface GroupInput {
   name: string;
   birthYear: number;
+  /** The last birth year of a mixed-age group; null or absent: `birthYear` only. */
+  birthYearMax?: number | null;
+  ageName?: AgeName | null;
   language: InstructionLang;
   type: GroupType;
   capacity: number;
@@ -78,15 +82,17 @@ export function birthYearRange(today: Temporal.PlainDate, policy: Policy): { min
   return { min: today.year - policy.schoolAge, max: today.year };
 }
 
-function checkGroup(g: GroupInput, org: { languages: InstructionLang[] }, policy: Policy, today: Temporal.PlainDate): GroupInput {
+/** A group's checked input against the birth years it may admit (`years`): a mixed-age group's range lies within them. */
+export function checkGroup(g: GroupInput, org: { languages: InstructionLang[] }, policy: Policy, years: { min: number; max: number }): GroupInput & { birthYearMax: number | null } {
   const name = g.name.trim().replace(/\s+/g, ' ');
   if (!name) throw invalid('field_required', 'dept.error.field_required', { field: 'name' });
-  const years = birthYearRange(today, policy);
   if (g.birthYear < years.min || g.birthYear > years.max) throw invalid('birth_year_out_of_range', 'dept.error.birth_year', { min: years.min, max: years.max });
+  const last = g.birthYearMax ?? g.birthYear;
+  if (last < g.birthYear || last > years.max) throw invalid('birth_year_out_of_range', 'season.error.birth_year_max', { min: g.birthYear, max: years.max });
   if (!org.languages.includes(g.language)) throw invalid('language_not_taught', 'dept.error.language_not_taught');
   const cap = capacityRange(g.type, policy);
   if (g.capacity < cap.min || g.capacity > cap.max) throw invalid('capacity_norm', 'dept.error.capacity_norm', { min: cap.min, max: cap.max });
-  return { ...g, name };
+  return { ...g, name, birthYearMax: last === g.birthYear ? null : last };
 }
 
 export async function listOrganisationGroups(deps: AppDeps, actor: Actor, organisationId: number, includeClosed = false): Promise<GroupView[]> {
@@ -94,7 +100,7 @@ export async function listOrganisationGroups(deps: AppDeps, actor: Actor, organi
   await assertOrganisationInScope(deps.database.db, actor, organisationId);
   let q = deps.database.db
     .selectFrom('groups')
-    .select(['id', 'organisation_id', 'name', 'birth_year', 'language', 'type', 'capacity', 'closed_at', 'closed_reason'])
+    .select(['id', 'organisation_id', 'name', 'birth_year', 'birth_year_max', 'age_name', 'language', 'type', 'capacity', 'closed_at', 'closed_reason'])
     .where('organisation_id', '=', organisationId);
   if (!includeClosed) q = q.where('closed_at', 'is', null);
   const rows = await q.orderBy('closed_at', 'desc').orderBy('birth_year', 'desc').orderBy('name').execute();
@@ -108,6 +114,8 @@ export async function listOrganisationGroups(deps: AppDeps, actor: Actor, organi
     organisationId: r.organisation_id,
     name: r.name,
     birthYear: r.birth_year,
+    birthYearMax: r.birth_year_max,
+    ageName: r.age_name,
     language: r.language,
     type: r.type,
     capacity: r.capacity,
@@ -132,13 +140,13 @@ export async function createGroup(deps: AppDeps, actor: Actor, organisationId: n
     if (!org) throw notFound();
     await assertOrganisation(organisationId);
     if (org.closed_at) throw conflict('organisation_closed', 'dept.error.organisation_closed');
-    const g = checkGroup(input, org, policy, today);
+    const g = checkGroup(input, org, policy, birthYearRange(today, policy));
     const row = await trx
       .insertInto('groups')
-      .values({ organisation_id: organisationId, name: g.name, birth_year: g.birthYear, language: g.language, type: g.type, capacity: g.capacity, created_at: toDate(now) })
+      .values({ organisation_id: organisationId, name: g.name, birth_year: g.birthYear, birth_year_max: g.birthYearMax, age_name: g.ageName ?? null, language: g.language, type: g.type, capacity: g.capacity, created_at: toDate(now) })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await audit({ action: 'group.created', subjectType: 'group', subjectId: row.id, data: { organisationId, birthYear: g.birthYear, language: g.language, type: g.type, capacity: g.capacity } });
+    await audit({ action: 'group.created', subjectType: 'group', subjectId: row.id, data: { organisationId, birthYear: g.birthYear, birthYearMax: g.birthYearMax, ageName: g.ageName ?? null, language: g.language, type: g.type, capacity: g.capacity } });
     return { id: row.id };
   });
 }
@@ -156,26 +164,32 @@ export async function updateGroup(deps: AppDeps, actor: Actor, id: number, input
     await assertOrganisation(before.organisation_id);
     if (before.closed_at) throw conflict('group_closed', 'dept.error.group_closed');
     const org = await trx.selectFrom('organisations').select(['languages']).where('id', '=', before.organisation_id).executeTakeFirstOrThrow();
-    const g = checkGroup(input, org, policy, today);
+    // a caller that does not name the range's end or the age name keeps them
+    input = { ...input, birthYearMax: input.birthYearMax === undefined ? before.birth_year_max : input.birthYearMax, ageName: input.ageName === undefined ? before.age_name : input.ageName };
+    const g = checkGroup(input, org, policy, birthYearRange(today, policy));
     const occ = (await groupOccupancy(trx, [id], today.toString())).get(id)!;
-    const matchedOn = g.birthYear !== before.birth_year || g.language !== before.language || g.type !== before.type;
+    // a range that still holds every year it held keeps its children matched (a group may widen)
+    const narrowed = g.birthYear > before.birth_year || (g.birthYearMax ?? g.birthYear) < (before.birth_year_max ?? before.birth_year);
+    const matchedOn = narrowed || g.language !== before.language || g.type !== before.type;
     if (matchedOn && occ.enrolled + occ.outstanding > 0) throw conflict('group_in_use', 'dept.error.group_in_use', { enrolled: occ.enrolled, outstanding: occ.outstanding });
     const used = occ.enrolled + occ.outstanding + occ.open;
     if (g.capacity < used) throw conflict('capacity_below_occupancy', 'dept.error.capacity_below_occupancy', { used });
     const changed: string[] = [];
     if (g.name !== before.name) changed.push('name');
     if (g.birthYear !== before.birth_year) changed.push('birthYear');
+    if (g.birthYearMax !== before.birth_year_max) changed.push('birthYearMax');
+    if ((g.ageName ?? null) !== before.age_name) changed.push('ageName');
     if (g.language !== before.language) changed.push('language');
     if (g.type !== before.type) changed.push('type');
     if (g.capacity !== before.capacity) changed.push('capacity');
     if (changed.length === 0) return;
-    await trx.updateTable('groups').set({ name: g.name, birth_year: g.birthYear, language: g.language, type: g.type, capacity: g.capacity }).where('id', '=', id).execute();
+    await trx.updateTable('groups').set({ name: g.name, birth_year: g.birthYear, birth_year_max: g.birthYearMax, age_name: g.ageName ?? null, language: g.language, type: g.type, capacity: g.capacity }).where('id', '=', id).execute();
     await audit({
       action: 'group.updated',
       subjectType: 'group',
       subjectId: id,
       reason,
-      data: { changed, birthYear: g.birthYear, language: g.language, type: g.type, capacity: g.capacity, capacityBefore: before.capacity },
+      data: { changed, birthYear: g.birthYear, birthYearMax: g.birthYearMax, ageName: g.ageName ?? null, language: g.language, type: g.type, capacity: g.capacity, capacityBefore: before.capacity },
     });
   });
 }

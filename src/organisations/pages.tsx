@@ -5,6 +5,7 @@ import type { MessageKey } from '../web/i18n/index.ts';
 import { formatDateTime } from '../web/format.ts';
 import type { GroupType, InstructionLang } from '../db/schema.ts';
 import type { Policy } from '../domain/policy.ts';
+import { AGE_NAMES } from '../domain/season.ts';
 import type { CloseConsequences, District, OrganisationInput, OrganisationRow } from './service.ts';
 import type { GroupView } from './groups.ts';
 
@@ -51,7 +52,8 @@ function groupColumns(ctx: PageContext, base: string): Column<GroupView>[] {
         </>
       ),
     },
-    { label: tr('dept.group.birth_year'), text: (g) => String(g.birthYear) },
+    { label: tr('dept.group.birth_year'), text: (g) => birthYears(g) },
+    { label: tr('season.group.age_name'), text: (g) => tr(g.ageName ? `season.age.${g.ageName}` : 'season.age.none') },
     { label: tr('dept.group.language'), text: (g) => tr(`staff.lang.${g.language}`) },
     { label: tr('dept.group.type'), text: (g) => tr(`staff.group.type.${g.type}`) },
     { label: tr('dept.group.capacity'), text: (g) => String(g.capacity) },
@@ -199,20 +201,39 @@ export function newOrganisationPage(ctx: PageContext, d: { districts: District[]
   });
 }
 
+/** "2022", or "2021–2022" for a mixed-age group. */
+export const birthYears = (g: { birthYear: number; birthYearMax?: number | null }): string =>
+  g.birthYearMax && g.birthYearMax !== g.birthYear ? `${g.birthYear}–${g.birthYearMax}` : String(g.birthYear);
+
 export interface GroupFormValues {
   name: string;
   birthYear: number | string;
+  birthYearMax?: number | string | null;
+  ageName?: string | null;
   language: string;
   type: string;
   capacity: number | string;
 }
 
-function GroupForm(props: { ctx: PageContext; action: string; values: GroupFormValues; languages: InstructionLang[]; policy: Policy; years: { min: number; max: number }; idp: string; withReason: boolean }): JSX.Element {
+export function GroupForm(props: {
+  ctx: PageContext;
+  action: string;
+  values: GroupFormValues;
+  languages: InstructionLang[];
+  policy: Policy;
+  years: { min: number; max: number };
+  idp: string;
+  withReason: boolean;
+  /** Fields before the group's own (next season's form: the group it continues). */
+  lead?: JSX.Element;
+}): JSX.Element {
   const { ctx, values: v, idp } = props;
   const tr = trOf(ctx);
+  const lead: JSX.Element = props.lead ?? <></>;
   return (
     <form method="post" action={props.action} class="stack" data-qa={`${idp}-form`}>
       <Csrf ctx={ctx} />
+      {lead}
       <div>
         <label for={`${idp}-name`} safe>
           {tr('dept.group.name')}
@@ -224,6 +245,39 @@ function GroupForm(props: { ctx: PageContext; action: string; values: GroupFormV
           {tr('dept.group.birth_year')}
         </label>
         <input type="number" id={`${idp}-year`} name="birthYear" value={String(v.birthYear)} min={String(props.years.min)} max={String(props.years.max)} required style="width:7rem" />
+      </div>
+      <div>
+        <label for={`${idp}-year-max`} safe>
+          {tr('season.group.birth_year_max')}
+        </label>
+        <input
+          type="number"
+          id={`${idp}-year-max`}
+          name="birthYearMax"
+          value={v.birthYearMax ? String(v.birthYearMax) : ''}
+          min={String(props.years.min)}
+          max={String(props.years.max)}
+          style="width:7rem"
+          aria-describedby={`${idp}-year-max-hint`}
+        />
+        <span class="hint" id={`${idp}-year-max-hint`} safe>
+          {tr('season.group.birth_year_max.hint')}
+        </span>
+      </div>
+      <div>
+        <label for={`${idp}-age`} safe>
+          {tr('season.group.age_name')}
+        </label>
+        <select id={`${idp}-age`} name="ageName">
+          <option value="" selected={!v.ageName} safe>
+            {tr('season.age.none')}
+          </option>
+          {AGE_NAMES.map((a) => (
+            <option value={a} selected={v.ageName === a} safe>
+              {tr(`season.age.${a}`)}
+            </option>
+          ))}
+        </select>
       </div>
       <div>
         <label for={`${idp}-lang`} safe>

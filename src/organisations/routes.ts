@@ -31,9 +31,13 @@ const orgForm = z.object({
   languages: listOf.pipe(z.array(z.enum(['kk', 'ru']))),
   reason: z.string().max(1000).default(''),
 });
-const groupForm = z.object({
+const optionalYear = z.preprocess((v) => (v === '' || v === undefined ? null : v), z.coerce.number().int().min(2000).max(2100).nullable());
+const ageName = z.preprocess((v) => (v === '' || v === undefined ? null : v), z.enum(['nursery', 'junior', 'middle', 'senior', 'preschool']).nullable());
+export const groupForm = z.object({
   name: z.string().max(200).default(''),
   birthYear: z.coerce.number().int().min(2000).max(2100),
+  birthYearMax: optionalYear,
+  ageName,
   language: z.enum(['kk', 'ru']),
   type: z.enum(['general', 'correctional', 'sanatorium']),
   capacity: z.coerce.number().int().min(1).max(60),
@@ -70,6 +74,8 @@ const orgView = z.object({
 const groupInput = z.object({
   name: z.string().trim().min(1).max(200),
   birthYear: z.number().int().min(2000).max(2100),
+  birthYearMax: z.number().int().min(2000).max(2100).nullable().optional(),
+  ageName: z.enum(['nursery', 'junior', 'middle', 'senior', 'preschool']).nullable().optional(),
   language: z.enum(['kk', 'ru']),
   type: z.enum(['general', 'correctional', 'sanatorium']),
   capacity: z.number().int().min(1).max(60),
@@ -210,7 +216,7 @@ export const organisationRoutes: RoutePlugin = (r, deps) => {
     );
   });
 
-  const groupInputOf = (b: z.infer<typeof groupForm>): G.GroupInput => ({ name: b.name, birthYear: b.birthYear, language: b.language, type: b.type, capacity: b.capacity });
+  const groupInputOf = (b: z.infer<typeof groupForm>): G.GroupInput => ({ name: b.name, birthYear: b.birthYear, birthYearMax: b.birthYearMax, ageName: b.ageName, language: b.language, type: b.type, capacity: b.capacity });
 
   r.post('/staff/organisations/:id/groups', { schema: { ...hide, params: idParam, body: groupForm, querystring: z.object(langQ) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;

@@ -40,6 +40,31 @@ function stateText(tr: Tr, lang: PageContext['lang'], p: PlacementListRow, today
   return (p.endsOn >= today ? tr('placements.state.leaving', { date: formatDate(lang, p.endsOn) }) : tr('placements.state.left', { date: formatDate(lang, p.endsOn) })) + reason;
 }
 
+/** An operator's choice of the organisation a staff page is about (nothing for a kindergarten user: no choices). */
+export function OrgChooser(props: { ctx: PageContext; action: string; choices: { id: number; name_kk: string; name_ru: string }[]; selected: number }): JSX.Element {
+  const { ctx } = props;
+  const tr = trOf(ctx);
+  if (!props.choices.length) return <></>;
+  return (
+    <form method="get" action={props.action} class="inline">
+      <input type="hidden" name="lang" value={ctx.lang} />
+      <label for="org" safe>
+        {tr('placements.organisation')}
+      </label>{' '}
+      <select id="org" name="org">
+        {props.choices.map((o) => (
+          <option value={String(o.id)} selected={o.id === props.selected} safe>
+            {ctx.lang === 'kk' ? o.name_kk : o.name_ru}
+          </option>
+        ))}
+      </select>{' '}
+      <button type="submit" safe>
+        {tr('placements.show')}
+      </button>
+    </form>
+  );
+}
+
 /**
  * The kindergarten's children (/staff/placements): the parents' requests first; record a leaving
  * (kindergarten or department) and, for the department, undo one while its place was not given.
@@ -93,26 +118,7 @@ export function placementsPage(
     children: (
       <>
         <FlashBox error={d.error} notice={d.notice} />
-        {d.orgChoices.length ? (
-          <form method="get" action="/staff/placements" class="inline">
-            <input type="hidden" name="lang" value={ctx.lang} />
-            <label for="org" safe>
-              {tr('placements.organisation')}
-            </label>{' '}
-            <select id="org" name="org">
-              {d.orgChoices.map((o) => (
-                <option value={String(o.id)} selected={o.id === d.organisationId} safe>
-                  {ctx.lang === 'kk' ? o.name_kk : o.name_ru}
-                </option>
-              ))}
-            </select>{' '}
-            <button type="submit" safe>
-              {tr('placements.show')}
-            </button>
-          </form>
-        ) : (
-          ''
-        )}
+        <OrgChooser ctx={ctx} action="/staff/placements" choices={d.orgChoices} selected={d.organisationId} />
         <p class="muted" safe>
           {d.organisationName}
         </p>

@@ -69,7 +69,7 @@ export async function isStopListed(db: Kysely<DB>, applicationId: number, today:
 
 export interface EligibilityFacts {
   application: { status: string; birth_year: number; language: InstructionLang; special_needs: boolean };
-  group: { birth_year: number; language: InstructionLang; type: GroupType; organisation_id: number };
+  group: { birth_year: number; birth_year_max?: number | null; language: InstructionLang; type: GroupType; organisation_id: number };
   /** The application's preferred organisation ids. */
   preferences: readonly number[];
   stopListed: boolean;
@@ -88,7 +88,7 @@ export function eligibilityProblem(f: EligibilityFacts): ServiceCode | null {
       stopListed: f.stopListed,
       outstandingReferral: f.hasOutstandingReferral,
     },
-    { birthYear: f.group.birth_year, language: f.group.language, type: f.group.type, organisationId: f.group.organisation_id },
+    { birthYear: f.group.birth_year, birthYearMax: f.group.birth_year_max, language: f.group.language, type: f.group.type, organisationId: f.group.organisation_id },
   );
 }
 

@@ -86,6 +86,8 @@ interface Fx {
   placementA: number;
   /** Two checked queue imports (a header-only file): one to import, one to discard. */
   importA: number;
+  /** A next-season group declared by A for a season that has turned already (its removal is a 409, never a 404). */
+  declarationA: number;
   importB: number;
 }
 
@@ -189,6 +191,7 @@ const EXPECTED: Record<string, Row> = {
   'GET /staff/phone-changes': { allow: OP },
   'GET /staff/privileges': { allow: OP },
   'GET /staff/placements': { districtA: true, allow: KG_A_T_OP, url: (f) => `/staff/placements?org=${f.orgA}` },
+  'GET /staff/season': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/season?org=${f.orgA}` },
   'GET /staff/referrals': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals?org=${f.orgA}` },
   'GET /staff/referrals/:id': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refA}` },
   'GET /staff/referrals/:id/contract': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refC}/contract` },
@@ -307,6 +310,11 @@ const EXPECTED: Record<string, Row> = {
   'POST /staff/referrals/:id/refuse': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/refuse`, body: () => ({ reason: 'parent_declined' }) },
   'POST /staff/placements/:id/leave': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/placements/${f.placementA}/leave`, body: () => ({ lastDay: '2020-01-01', reason: 'moved_away' }) },
   'POST /staff/placements/:id/undo': { districtA: true, allow: OP, url: (f) => `/staff/placements/${f.placementA}/undo`, body: () => ({ reason: 'matrix' }) },
+  'POST /staff/season/groups': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/season/groups?org=${f.orgA}`, body: () => ({ name: 'M', birthYear: 2025, ageName: 'nursery', language: 'kk', type: 'general', capacity: 10 }) },
+  'POST /staff/season/groups/:id/delete': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/season/groups/${f.declarationA}/delete` },
+  // the turn is the whole city's: a district's operator is refused it
+  'POST /staff/season/turn': { districtA: true, allow: OP, body: () => ({ year: 2026 }) },
+  'POST /staff/season/turn/undo': { districtA: true, allow: OP, body: () => ({ year: 2026, reason: 'matrix' }) },
   'POST /staff/referrals/:id/register': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/register`, body: () => ({}) },
   'POST /staff/referrals/:id/documents': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/documents`, body: () => ({ documents: 'health_passport' }) },
   'POST /staff/sms/:id/retry': { allow: OP_ADM, url: (f) => `/staff/sms/${f.smsDead}/retry` },
@@ -463,7 +471,14 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
       .executeTakeFirstOrThrow();
   const importA = (await queueImport()).id;
   const importB = (await queueImport()).id;
+  await db.insertInto('season_turns').values({ year: 2025, turn_date: '2025-09-01', ran_at: T, ran_by: operatorId, effect: '{}' }).execute();
+  const declarationA = await db
+    .insertInto('season_groups')
+    .values({ organisation_id: orgA, season: 2025, name: 'Next', age_name: 'nursery', birth_year: 2024, birth_year_max: 2024, language: 'kk', type: 'general', capacity: 10, created_at: T })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return {
+    declarationA: declarationA.id,
     appPlaced: p3.applicationId,
     placementA: placementA.id,
     importA,

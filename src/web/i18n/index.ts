@@ -37,6 +37,7 @@ import { messages as fields } from '../field-messages.ts';
 import { messages as placements } from '../../placements/messages.ts';
 import { messages as refresh } from '../../refresh/messages.ts';
 import { messages as mail } from '../../mail/messages.ts';
+import { messages as season } from '../../season/messages.ts';
 
 // Every feature's messages, merged. Add a feature: import its `messages` and list it here (one a line).
 const parts = [
@@ -77,6 +78,7 @@ const parts = [
   placements,
   refresh,
   mail,
+  season,
 ] as const;
 
 type KeysOf<P> = P extends { kk: infer K } ? keyof K : never;
