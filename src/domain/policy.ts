@@ -85,6 +85,14 @@ export interface Policy {
    * together; one-time passwords and the referral's messages go first and are never counted.
    */
   smsBulkPerMinute: number;
+  /** Attendance: working days a parent has to confirm a submitted month; unconfirmed, it then counts as confirmed. */
+  attendanceConfirmWorkingDays: number;
+  /** Attendance: working days the kindergarten has to answer a disputed day before the parent may take it to the department. */
+  attendanceDisputeAnswerWorkingDays: number;
+  /** Attendance: a child absent more than this many working days in a row is flagged to the department. */
+  attendanceLongAbsenceWorkingDays: number;
+  /** Attendance: calendar days the detail of a medical absence (note, certificate) is kept, then erased. */
+  attendanceMedicalKeepDays: number;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -126,6 +134,10 @@ export const DEFAULT_POLICY: Policy = {
   identityUnknown: 'flag',
   leavingPlacePublish: 'at_once',
   smsBulkPerMinute: 1200,
+  attendanceConfirmWorkingDays: 5,
+  attendanceDisputeAnswerWorkingDays: 3,
+  attendanceLongAbsenceWorkingDays: 10,
+  attendanceMedicalKeepDays: 365,
 };
 
 type Check = (v: unknown) => boolean;
@@ -169,6 +181,10 @@ const POLICY_CHECKS: { [K in keyof Policy]: Check } = {
   identityUnknown: (v) => v === 'flag' || v === 'refuse',
   leavingPlacePublish: (v) => v === 'at_once' || v === 'by_kindergarten',
   smsBulkPerMinute: int(1, 60_000),
+  attendanceConfirmWorkingDays: int(1, 60),
+  attendanceDisputeAnswerWorkingDays: int(1, 30),
+  attendanceLongAbsenceWorkingDays: int(1, 120),
+  attendanceMedicalKeepDays: int(30, 3650),
 };
 
 export const POLICY_KEYS = Object.keys(DEFAULT_POLICY) as (keyof Policy)[];
