@@ -40,6 +40,8 @@ const ALL = CALLERS;
 const STAFF: Caller[] = ['kgA', 'kgB', 'teacherA', 'operator', 'admin'];
 /** A's kindergarten, its teacher (its groups only) and the operator: reading groups and children. */
 const KG_A_T_OP: Caller[] = ['kgA', 'teacherA', 'operator'];
+/** A's kindergarten and its teacher (its groups only): marking attendance. */
+const KG_A_T: Caller[] = ['kgA', 'teacherA'];
 const PARENT: Caller[] = ['parent'];
 /** Both parents: a route on the caller's own data (no id of another parent's in it). */
 const PARENTS: Caller[] = ['parent', 'parentB'];
@@ -168,6 +170,12 @@ const EXPECTED: Record<string, Row> = {
   'GET /organisations/:id': { allow: ALL, url: (f) => `/organisations/${f.orgA}` },
   'GET /queue': { allow: ALL },
   'GET /staff': { allow: STAFF },
+  'GET /staff/attendance': { districtA: true, allow: KG_A_T_OP, url: (f) => `/staff/attendance?org=${f.orgA}&day=2026-03-02` },
+  'GET /staff/attendance/groups/:id': { districtA: true, allow: KG_A_T_OP, url: (f) => `/staff/attendance/groups/${f.groupA}?day=2026-03-02` },
+  'POST /staff/attendance/groups/:id/days/:day': { districtA: true, allow: KG_A_T, url: (f) => `/staff/attendance/groups/${f.groupA}/days/2026-03-02`, body: () => ({ version: '0' }) },
+  'POST /staff/attendance/groups/:id/days/:day/close': { districtA: true, allow: KG_A_T, url: (f) => `/staff/attendance/groups/${f.groupA}/days/2026-03-02/close`, body: () => ({ version: '0', closeReason: 'repairs' }) },
+  'GET /api/attendance/groups/:id/days/:day': { districtA: true, allow: KG_A_T_OP, url: (f) => `/api/attendance/groups/${f.groupA}/days/2026-03-02` },
+  'PUT /api/attendance/groups/:id/days/:day': { districtA: true, allow: KG_A_T, url: (f) => `/api/attendance/groups/${f.groupA}/days/2026-03-02`, body: () => ({ version: 0 }) },
   'GET /staff/password': { allow: STAFF },
   'GET /staff/admin/settings': { allow: ADM },
   'GET /staff/admin/users': { allow: ADM },
