@@ -14,6 +14,7 @@ import { ABSENCE_REASONS, type AbsenceMark } from '../domain/attendance.ts';
 import type { AbsenceReason } from '../db/schema.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
+import { monthRoutes } from './month-routes.ts';
 
 const dayQ = z.string().max(10).optional();
 const groupDayParams = z.object({ id, day: z.string().max(10) });
@@ -130,4 +131,6 @@ export const attendanceRoutes: RoutePlugin = (r, deps) => {
       return S.saveGroupDay(deps, req.actor, req.params.id, req.params.day, { version: b.version, absences: new Map(b.absences.map((a) => [a.childId, { reason: a.reason, note: a.note }])), closed: b.closed, reason: b.reason }, req.id);
     },
   );
+  // the month, the parent's confirmation and disputes (./month-routes.ts)
+  void monthRoutes(r, deps);
 };

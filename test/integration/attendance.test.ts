@@ -4,7 +4,10 @@ import { testApp } from '../helpers/app.ts';
 import { loginAs } from '../helpers/auth.ts';
 import { group, organisation, staff } from '../helpers/fixtures.ts';
 import { placedChild } from '../helpers/attendance.ts';
+import { Temporal } from 'temporal-polyfill';
 import * as S from '../../src/attendance/service.ts';
+import * as M from '../../src/attendance/month.ts';
+import { workingDaysOfMonth } from '../../src/domain/attendance.ts';
 import type { Actor } from '../../src/audit/write.ts';
 
 /**
@@ -117,6 +120,81 @@ test('the day form without JavaScript: everyone present by default, the absent w
     const gd = await f.db.selectFrom('attendance_group_days').selectAll().executeTakeFirstOrThrow();
     assert.deepEqual([gd.closed, gd.closed_reason, gd.absent, gd.version], [true, 'repairs', 0, 3]);
     assert.equal((await f.db.selectFrom('attendance_absences').select('child_id').execute()).length, 0);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a submitted month changes only with a reason the parent sees; the parent confirms or disputes (kindergarten, then department); unconfirmed it counts as confirmed N working days later', async () => {
+  const t = await testApp('2026-03-30T04:00:00Z'); // Mon 30 March 09:00
+  try {
+    const f = await setup(t);
+    const kg = { ...f.kg.actor } as Actor;
+    const month = '2026-03';
+    await assert.rejects(M.submitMonth(t.deps, kg, f.org, month), { code: 'month_not_over' });
+    t.clock.set('2026-03-31T13:00:00Z'); // Tue 31 March 18:00, the last working day
+    await assert.rejects(M.submitMonth(t.deps, kg, f.org, month), { code: 'month_incomplete' });
+    const cal = await t.deps.city.getCalendar();
+    for (const d of workingDaysOfMonth(cal, Temporal.PlainDate.from('2026-03-01'))) {
+      const absences = d.toString() === '2026-03-10' ? new Map([[f.a.childId, { reason: 'illness' as const, note: null }]]) : new Map();
+      await S.saveGroupDay(t.deps, kg, f.g1, d.toString(), { version: 0, absences, closed: null, reason: '' });
+    }
+    const before = await M.monthView(t.deps, kg, f.org, month, 'kk');
+    assert.deepEqual(before.groups.find((g) => g.id === f.g1)!.missing, []);
+    await M.submitMonth(t.deps, kg, f.org, month);
+    await assert.rejects(M.submitMonth(t.deps, kg, f.org, month), { code: 'month_submitted' });
+
+    // after submission: a change without a reason is refused; with one it is recorded and shown to the parent
+    const v = (await S.groupDay(t.deps, kg, f.g1, '2026-03-12')).version;
+    const ill = new Map([[f.b.childId, { reason: 'illness' as const, note: null }]]);
+    await assert.rejects(S.saveGroupDay(t.deps, kg, f.g1, '2026-03-12', { version: v, absences: ill, closed: null, reason: ' ' }), { code: 'correction_reason_required' });
+    await S.saveGroupDay(t.deps, kg, f.g1, '2026-03-12', { version: v, absences: ill, closed: null, reason: 'Дәрігердің анықтамасы келді' });
+    const corr = await f.db.selectFrom('attendance_corrections').select(['child_id', 'before_mark', 'after_mark', 'reason']).execute();
+    assert.deepEqual(corr, [{ child_id: f.b.childId, before_mark: 'present', after_mark: 'illness', reason: 'Дәрігердің анықтамасы келді' }]);
+
+    const parent = await loginAs(t, 'parent', { userId: f.b.parentId });
+    const page = await t.app.inject({ url: `/cabinet/applications/${f.b.applicationId}/attendance?lang=kk&month=${month}`, headers: { cookie: parent.cookie } });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /Дәрігердің анықтамасы келді/);
+    assert.match(page.body, /data-status="awaiting"/);
+    assert.match(page.body, /7 сәуір 2026/, 'the parent is told the day it counts as confirmed: 5 working days after 31 March');
+    // another parent: not found
+    const other = await loginAs(t, 'parent', { userId: f.a.parentId });
+    assert.equal((await t.app.inject({ url: `/cabinet/applications/${f.b.applicationId}/attendance?lang=kk`, headers: { cookie: other.cookie } })).statusCode, 404);
+
+    // the parent confirms
+    const confirm = await t.app.inject({
+      method: 'POST',
+      url: `/cabinet/applications/${f.b.applicationId}/attendance/confirm?lang=kk`,
+      headers: { cookie: parent.cookie, 'content-type': FORM },
+      payload: new URLSearchParams({ _csrf: parent.csrfToken, placementId: String(f.b.placementId), month: '2026-03-01' }).toString(),
+    });
+    assert.equal(confirm.statusCode, 303);
+    const st = async (a: typeof f.a) => (await M.childMonth(t.deps, a.parentId, a.applicationId, month)).parts[0]!.status;
+    assert.equal(await st(f.b), 'confirmed');
+
+    // the other parent disputes 10 March: the kindergarten keeps it; the department corrects it
+    t.clock.set('2026-04-01T04:00:00Z');
+    const disputeId = await M.disputeDay(t.deps, other.actor, f.a.placementId, '2026-03-10', 'Бала келген');
+    assert.equal(await st(f.a), 'disputed');
+    await assert.rejects(M.escalateDispute(t.deps, other.actor, disputeId), { code: 'too_early' });
+    await M.decideDispute(t.deps, kg, disputeId, { kind: 'keep', text: 'Журналда жоқ' });
+    await M.escalateDispute(t.deps, other.actor, disputeId);
+    const operator = await loginAs(t, 'operator');
+    await M.decideDispute(t.deps, operator.actor, disputeId, { kind: 'correct', mark: 'present', text: 'Күзетші журналы бойынша келген' });
+    const dcorr = await f.db.selectFrom('attendance_corrections').select(['after_mark', 'dispute_id']).where('child_id', '=', f.a.childId).executeTakeFirstOrThrow();
+    assert.deepEqual(dcorr, { after_mark: 'present', dispute_id: disputeId });
+    assert.equal(await st(f.a), 'awaiting'); // resolved, the count restarts from the correction (1 April)
+
+    // unconfirmed: counts as confirmed after 5 working days from the last change (1 April → 8 April)
+    t.clock.set('2026-04-08T12:00:00Z');
+    assert.equal(await st(f.a), 'awaiting');
+    t.clock.set('2026-04-09T04:00:00Z');
+    assert.equal(await st(f.a), 'deemed_confirmed');
+    assert.equal(await st(f.mid), 'deemed_confirmed');
+    // mid-month child: only its days from 16 March count
+    const midMonth = await M.childMonth(t.deps, f.mid.parentId, f.mid.applicationId, month);
+    assert.equal(midMonth.parts[0]!.days[0]!.day, '2026-03-16');
   } finally {
     await t.close();
   }
