@@ -36,6 +36,7 @@ import { auditRoutes } from './audit/routes.ts';
 import { placementRoutes } from './placements/routes.ts';
 import { refreshRoutes } from './refresh/routes.ts';
 import { seasonRoutes } from './season/routes.ts';
+import { attendanceRoutes } from './attendance/routes.ts';
 
 /** The server as the routes see it: schemas are zod's, so bodies, params and answers are typed. */
 export type TypedApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
@@ -80,4 +81,5 @@ export const routePlugins: RoutePlugin[] = [
   mailRoutes,
   refreshRoutes,
   seasonRoutes,
+  attendanceRoutes,
 ];

@@ -99,6 +99,14 @@ export interface Policy {
    */
   refreshStartMonthDay: string;
   refreshEndMonthDay: string;
+  /** Attendance: working days a parent has to confirm a submitted month; unconfirmed, it then counts as confirmed. */
+  attendanceConfirmWorkingDays: number;
+  /** Attendance: working days the kindergarten has to answer a disputed day before the parent may take it to the department. */
+  attendanceDisputeAnswerWorkingDays: number;
+  /** Attendance: a child absent more than this many working days in a row is flagged to the department. */
+  attendanceLongAbsenceWorkingDays: number;
+  /** Attendance: calendar days the detail of a medical absence (note, certificate) is kept, then erased. */
+  attendanceMedicalKeepDays: number;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -144,6 +152,10 @@ export const DEFAULT_POLICY: Policy = {
   desiredStartMarginDays: 30,
   refreshStartMonthDay: '05-01',
   refreshEndMonthDay: '06-15',
+  attendanceConfirmWorkingDays: 5,
+  attendanceDisputeAnswerWorkingDays: 3,
+  attendanceLongAbsenceWorkingDays: 10,
+  attendanceMedicalKeepDays: 365,
 };
 
 type Check = (v: unknown) => boolean;
@@ -192,6 +204,10 @@ const POLICY_CHECKS: { [K in keyof Policy]: Check } = {
   desiredStartMarginDays: int(0, 366),
   refreshStartMonthDay: monthDay,
   refreshEndMonthDay: monthDay,
+  attendanceConfirmWorkingDays: int(1, 60),
+  attendanceDisputeAnswerWorkingDays: int(1, 30),
+  attendanceLongAbsenceWorkingDays: int(1, 120),
+  attendanceMedicalKeepDays: int(30, 3650),
 };
 
 export const POLICY_KEYS = Object.keys(DEFAULT_POLICY) as (keyof Policy)[];
