@@ -320,7 +320,9 @@ export async function seedDemoCity(db: Kysely<DB>, clock: Clock, opts: SeedOptio
           birth_year: birthYear,
           org_kind: kind,
           language,
-          desired_start: `${Math.max(birthYear + 2, year)}-09-01`,
+          // the September after the second birthday, or today when that is still ahead: the demo's
+          // places (available now) stay offered to most of the queue under the desired-start rule
+          desired_start: `${birthYear + 2}-09-01` <= today.toString() ? `${birthYear + 2}-09-01` : today.toString(),
           special_needs: specialNeeds,
           tier,
           applied_at: applied,

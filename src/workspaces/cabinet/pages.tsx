@@ -66,6 +66,9 @@ export function cabinetPage(
         ) : (
           ''
         )}
+        {apps.map((a) => (
+          <RefreshBox ctx={ctx} applicationId={a.id} state={o.refresh?.get(a.id)} child={fullName(a.child)} number={a.number} />
+        ))}
         {o.nearHead ? (
           <p class="error" role="alert" data-qa="phone-warning" safe>
             {tr('parents.phone_warning')}
@@ -86,7 +89,6 @@ export function cabinetPage(
               {tr('parents.app.title', { name: fullName(a.child), number: a.number })}
             </h3>
             <NextActionLine ctx={ctx} app={a} />
-            <RefreshBox ctx={ctx} applicationId={a.id} state={o.refresh?.get(a.id)} />
             <p>
               <span safe>{tr('parents.app.status')}</span>: <strong safe>{tr(stateKey(a))}</strong>
             </p>
