@@ -30,7 +30,7 @@ export type PrivilegeCategory =
   | 'large_family'
   | 'special_needs'
   | 'teacher';
-export type StaffRole = 'kindergarten' | 'operator' | 'admin' | 'teacher';
+export type StaffRole = 'kindergarten' | 'operator' | 'admin' | 'teacher' | 'finance';
 export type ActorKind = 'staff' | 'parent' | 'system' | 'public';
 export type ExtensionReason = 'business_trip_abroad' | 'holiday_abroad' | 'hospital' | 'other';
 export type CalendarDayKind = 'holiday' | 'day_off' | 'working';
@@ -446,6 +446,63 @@ export interface DB {
   queue_imports: QueueImportsTable;
   demo_marker: DemoMarkerTable;
   staff_login_attempts: StaffLoginAttemptsTable;
+  payment_rates: PaymentRatesTable;
+  payment_months: PaymentMonthsTable;
+  payment_lines: PaymentLinesTable;
+}
+
+// ---- voucher payments (migration 0160_payments) ----
+export interface PaymentRatesTable {
+  id: Id;
+  age_from: number;
+  age_to: number;
+  group_type: GroupType;
+  ownership: 'state' | 'private';
+  monthly_tiyn: number;
+  coefficient_bp: number;
+  valid_from: DateStr;
+  valid_to: DateStr | null;
+  created_at: Ts;
+  created_by: number;
+  closed_at: TsNull;
+  closed_by: number | null;
+}
+export type PaymentMonthStatus = 'computed' | 'approved';
+export interface PaymentMonthsTable {
+  id: Id;
+  organisation_id: number;
+  month: DateStr;
+  status: PaymentMonthStatus;
+  computed_at: Ts;
+  lines: number;
+  blocked_lines: number;
+  total_tiyn: number;
+  approved_at: TsNull;
+  approved_by: number | null;
+  verify_token: string | null;
+  lines_digest: string | null;
+}
+export type PaymentLineStatus = 'payable' | 'disputed' | 'no_rate';
+export interface PaymentLinesTable {
+  id: Id;
+  payment_month_id: number;
+  placement_id: number;
+  child_id: number;
+  group_id: number;
+  kind: 'accrual' | 'adjustment';
+  status: PaymentLineStatus;
+  rate_id: number | null;
+  monthly_tiyn: number;
+  coefficient_bp: number;
+  working_days: number;
+  placed_days: number;
+  unpaid_days: number;
+  unmarked_days: number;
+  payable_days: number;
+  amount_tiyn: number;
+  corrects_month: DateStr | null;
+  cause_line_id: number | null;
+  cause: 'attendance_corrected' | 'dispute_resolved' | null;
 }
 
 // ---- queue-number snapshots (migration 0009_queue_snapshot) ----

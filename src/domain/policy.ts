@@ -85,7 +85,22 @@ export interface Policy {
    * together; one-time passwords and the referral's messages go first and are never counted.
    */
   smsBulkPerMinute: number;
+  /**
+   * Under vouchers (docs/PAYMENTS.md): the absence reasons the state still pays for (a day absent for
+   * another reason, or a day the group is closed, is not a payable day).
+   */
+  paidAbsenceReasons: AbsenceReason[];
 }
+
+/** The timesheet's closed list of absence reasons (issue 19). */
+export const ABSENCE_REASONS = ['illness', 'vacation', 'family', 'quarantine', 'unexcused'] as const;
+export type AbsenceReason = (typeof ABSENCE_REASONS)[number];
+
+/** Policy values that are lists of a closed set: the settings page offers these choices. */
+export const POLICY_CHOICES: Partial<Record<keyof Policy, readonly string[]>> = {
+  totpRequiredRoles: ['kindergarten', 'operator', 'admin'],
+  paidAbsenceReasons: ABSENCE_REASONS,
+};
 
 export const DEFAULT_POLICY: Policy = {
   maxPreferences: 3,
@@ -126,6 +141,7 @@ export const DEFAULT_POLICY: Policy = {
   identityUnknown: 'flag',
   leavingPlacePublish: 'at_once',
   smsBulkPerMinute: 1200,
+  paidAbsenceReasons: ['illness', 'quarantine'],
 };
 
 type Check = (v: unknown) => boolean;
@@ -169,6 +185,7 @@ const POLICY_CHECKS: { [K in keyof Policy]: Check } = {
   identityUnknown: (v) => v === 'flag' || v === 'refuse',
   leavingPlacePublish: (v) => v === 'at_once' || v === 'by_kindergarten',
   smsBulkPerMinute: int(1, 60_000),
+  paidAbsenceReasons: (v) => Array.isArray(v) && v.every((r) => (ABSENCE_REASONS as readonly unknown[]).includes(r)) && new Set(v).size === v.length,
 };
 
 export const POLICY_KEYS = Object.keys(DEFAULT_POLICY) as (keyof Policy)[];

@@ -6,7 +6,7 @@ import type { StaffWork, WorkItem } from './staff-home-data.ts';
 
 export interface StaffHomeData {
   fullName: string;
-  role: 'kindergarten' | 'operator' | 'admin' | 'teacher';
+  role: 'kindergarten' | 'operator' | 'admin' | 'teacher' | 'finance';
   organisation: { id: number; name: string } | null;
   /** Shown for operators and admins in demo mode. */
   demoClock: boolean;
