@@ -186,3 +186,29 @@ export function checkRate(r: Omit<Rate, 'id'>, existing: readonly Rate[], lastAp
 export function dayBefore(validFrom: string): string {
   return Temporal.PlainDate.from(validFrom).subtract({ days: 1 }).toString();
 }
+
+/** Tenge as typed ("45000", "45 000,50", "45000.5") → whole tiyn, or null. No floating point. */
+export function parseTenge(s: string): number | null {
+  const m = /^(\d{1,8})(?:[.,](\d{1,2}))?$/.exec(s.replace(/[\s\u00a0]/g, ''));
+  if (!m) return null;
+  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+}
+
+/** A coefficient as typed ("1", "1,25", "0.8750") → basis points, or null (at most four decimals). */
+export function parseCoefficient(s: string): number | null {
+  const m = /^(\d{1,2})(?:[.,](\d{1,4}))?$/.exec(s.trim());
+  if (!m) return null;
+  return Number(m[1]) * COEFFICIENT_BASIS + Number((m[2] ?? '').padEnd(4, '0'));
+}
+
+/** Tiyn as plain tenge with two decimals ("-1234.05"): for CSV and spreadsheets. */
+export function tengeText(tiyn: number): string {
+  const sign = tiyn < 0 ? '-' : '';
+  const a = Math.abs(tiyn);
+  return `${sign}${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;
+}
+
+/** Basis points as a coefficient with four decimals ("1.2500"). */
+export function coefficientText(bp: number): string {
+  return `${Math.floor(bp / COEFFICIENT_BASIS)}.${String(bp % COEFFICIENT_BASIS).padStart(4, '0')}`;
+}

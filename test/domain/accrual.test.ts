@@ -126,3 +126,17 @@ test('rates: whole months, no overlap, never from an approved month', () => {
   assert.equal(A.rateFor([{ ...existing, validTo: '2026-03-31' }], '2026-04', { age: 2, groupType: 'general', ownership: 'state' }), null);
   assert.equal(A.rateFor([existing], '2026-04', { age: 4, groupType: 'general', ownership: 'state' }), null);
 });
+
+test('money and coefficients are typed without floating point', () => {
+  assert.equal(A.parseTenge('45000'), 4_500_000);
+  assert.equal(A.parseTenge('45 000,5'), 4_500_050);
+  assert.equal(A.parseTenge('0.07'), 7);
+  assert.equal(A.parseTenge('1.005'), null);
+  assert.equal(A.parseTenge('-5'), null);
+  assert.equal(A.parseCoefficient('1,25'), 12_500);
+  assert.equal(A.parseCoefficient('0.8750'), 8_750);
+  assert.equal(A.parseCoefficient('1.00001'), null);
+  assert.equal(A.tengeText(-123_405), '-1234.05');
+  assert.equal(A.coefficientText(12_500), '1.2500');
+  fc.assert(fc.property(fc.integer({ min: 0, max: 9_999_999_999 }), (t) => A.parseTenge(A.tengeText(t)) === t));
+});
