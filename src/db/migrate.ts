@@ -31,6 +31,7 @@ import * as m0022 from './migrations/0022_teacher.ts';
 import * as m0060 from './migrations/0060_sms_lanes.ts';
 import * as m0061 from './migrations/0061_calendar_years.ts';
 import * as m0062 from './migrations/0062_mail_outbox.ts';
+import * as m0150 from './migrations/0150_attendance.ts';
 
 /** Migrations, in order. Each is plain SQL that PostgreSQL 15 and PGlite (18) both accept. */
 const migrations: Record<string, { up: string }> = {
@@ -66,6 +67,7 @@ const migrations: Record<string, { up: string }> = {
   '0060_sms_lanes': m0060,
   '0061_calendar_years': m0061,
   '0062_mail_outbox': m0062,
+  '0150_attendance': m0150,
 };
 
 /** A fingerprint of the migrations as loaded (test templates are keyed by it). */

@@ -449,6 +449,97 @@ export interface DB {
   payment_rates: PaymentRatesTable;
   payment_months: PaymentMonthsTable;
   payment_lines: PaymentLinesTable;
+  attendance_group_days: AttendanceGroupDaysTable;
+  attendance_absences: AttendanceAbsencesTable;
+  attendance_months: AttendanceMonthsTable;
+  attendance_confirmations: AttendanceConfirmationsTable;
+  attendance_disputes: AttendanceDisputesTable;
+  attendance_corrections: AttendanceCorrectionsTable;
+}
+
+// ---- attendance, the electronic timesheet (migration 0150; docs/ATTENDANCE.md "Data model") ----
+/** Why a child was absent (a closed list; 'illness' is health data). */
+export type AbsenceReason = 'illness' | 'vacation' | 'family' | 'quarantine' | 'unexcused';
+/** Why a group was closed for a day. */
+export type GroupClosedReason = 'repairs' | 'quarantine' | 'emergency' | 'other';
+/** A child-day as the timesheet shows it: present, the group closed, or absent with a reason. */
+export type DayMark = 'present' | 'closed' | AbsenceReason;
+export type DisputeStatus = 'open' | 'answered' | 'escalated' | 'resolved';
+/** A group-day was saved (or closed); the counts are as of the last save. */
+export interface AttendanceGroupDaysTable {
+  group_id: number;
+  day: DateStr;
+  organisation_id: number;
+  closed: ColumnType<boolean, boolean | undefined, boolean>;
+  closed_reason: GroupClosedReason | null;
+  closed_note: string | null;
+  placed: number;
+  absent: number;
+  version: ColumnType<number, number | undefined, number>;
+  marked_by: number;
+  marked_at: Ts;
+}
+/** One absent child-day (absences stored, not presences). */
+export interface AttendanceAbsencesTable {
+  child_id: number;
+  day: DateStr;
+  placement_id: number;
+  group_id: number;
+  organisation_id: number;
+  reason: AbsenceReason;
+  note: string | null;
+  certificate_upload_id: number | null;
+  detail_erased_at: TsNull;
+  marked_at: Ts;
+}
+/** A kindergarten's submitted month ('YYYY-MM-01'). */
+export interface AttendanceMonthsTable {
+  organisation_id: number;
+  month: DateStr;
+  submitted_at: Ts;
+  submitted_by: number;
+  confirm_working_days: number;
+}
+/** A parent confirmed a child's month at one kindergarten. */
+export interface AttendanceConfirmationsTable {
+  child_id: number;
+  organisation_id: number;
+  month: DateStr;
+  parent_id: number;
+  confirmed_at: Ts;
+}
+export interface AttendanceDisputesTable {
+  id: Id;
+  child_id: number;
+  placement_id: number;
+  organisation_id: number;
+  day: DateStr;
+  parent_id: number;
+  comment: string;
+  status: ColumnType<DisputeStatus, DisputeStatus | undefined, DisputeStatus>;
+  outcome: 'corrected' | 'upheld' | null;
+  answer: string | null;
+  answered_at: TsNull;
+  answered_by: number | null;
+  escalated_at: TsNull;
+  resolution: string | null;
+  resolved_at: TsNull;
+  resolved_by: number | null;
+  created_at: Ts;
+}
+/** A child-day changed after its month was submitted, with the reason the parent sees. */
+export interface AttendanceCorrectionsTable {
+  id: Id;
+  child_id: number;
+  placement_id: number;
+  organisation_id: number;
+  day: DateStr;
+  before_mark: DayMark;
+  after_mark: DayMark;
+  reason: string;
+  dispute_id: number | null;
+  changed_by: number;
+  changed_at: Ts;
 }
 
 // ---- voucher payments (migration 0160_payments) ----
@@ -589,7 +680,7 @@ export interface ParentAuthAttemptsTable {
   /** 'otp_sms': the HMAC of the phone the code went to (migration 0030). */
   phone_hmac: ColumnType<string | null, string | null | undefined, string | null>;
 }
-export type UploadPurpose = 'extension' | 'privilege' | 'pmpk' | 'id_card' | 'handover';
+export type UploadPurpose = 'extension' | 'privilege' | 'pmpk' | 'id_card' | 'handover' | 'medical_certificate';
 export type UploadType = 'application/pdf' | 'image/jpeg' | 'image/png';
 export interface UploadsTable {
   id: Id;

@@ -1,3 +1,8 @@
+import type { AbsenceReason } from '../db/schema.ts';
+import { ABSENCE_REASONS } from './attendance.ts';
+
+export type { AbsenceReason };
+
 /**
  * The city's policy: every number DOMAIN.md marks *policy*, typed, with its default. A city changes
  * them in city_settings (the administrator's settings page); code never writes these numbers itself.
@@ -85,6 +90,14 @@ export interface Policy {
    * together; one-time passwords and the referral's messages go first and are never counted.
    */
   smsBulkPerMinute: number;
+  /** Attendance: working days a parent has to confirm a submitted month; unconfirmed, it then counts as confirmed. */
+  attendanceConfirmWorkingDays: number;
+  /** Attendance: working days the kindergarten has to answer a disputed day before the parent may take it to the department. */
+  attendanceDisputeAnswerWorkingDays: number;
+  /** Attendance: a child absent more than this many working days in a row is flagged to the department. */
+  attendanceLongAbsenceWorkingDays: number;
+  /** Attendance: calendar days the detail of a medical absence (note, certificate) is kept, then erased. */
+  attendanceMedicalKeepDays: number;
   /**
    * Under vouchers (docs/PAYMENTS.md): the absence reasons the state still pays for (a day absent for
    * another reason, or a day the group is closed, is not a payable day).
@@ -92,9 +105,6 @@ export interface Policy {
   paidAbsenceReasons: AbsenceReason[];
 }
 
-/** The timesheet's closed list of absence reasons (issue 19). */
-export const ABSENCE_REASONS = ['illness', 'vacation', 'family', 'quarantine', 'unexcused'] as const;
-export type AbsenceReason = (typeof ABSENCE_REASONS)[number];
 
 /** Policy values that are lists of a closed set: the settings page offers these choices. */
 export const POLICY_CHOICES: Partial<Record<keyof Policy, readonly string[]>> = {
@@ -141,6 +151,10 @@ export const DEFAULT_POLICY: Policy = {
   identityUnknown: 'flag',
   leavingPlacePublish: 'at_once',
   smsBulkPerMinute: 1200,
+  attendanceConfirmWorkingDays: 5,
+  attendanceDisputeAnswerWorkingDays: 3,
+  attendanceLongAbsenceWorkingDays: 10,
+  attendanceMedicalKeepDays: 365,
   paidAbsenceReasons: ['illness', 'quarantine'],
 };
 
@@ -185,6 +199,10 @@ const POLICY_CHECKS: { [K in keyof Policy]: Check } = {
   identityUnknown: (v) => v === 'flag' || v === 'refuse',
   leavingPlacePublish: (v) => v === 'at_once' || v === 'by_kindergarten',
   smsBulkPerMinute: int(1, 60_000),
+  attendanceConfirmWorkingDays: int(1, 60),
+  attendanceDisputeAnswerWorkingDays: int(1, 30),
+  attendanceLongAbsenceWorkingDays: int(1, 120),
+  attendanceMedicalKeepDays: int(30, 3650),
   paidAbsenceReasons: (v) => Array.isArray(v) && v.every((r) => (ABSENCE_REASONS as readonly unknown[]).includes(r)) && new Set(v).size === v.length,
 };
 
