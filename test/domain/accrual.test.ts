@@ -5,15 +5,9 @@ import { WorkingCalendar } from '../../src/domain/calendar.ts';
 import * as A from '../../src/domain/accrual.ts';
 
 // March 2026 as the calendar has it: 8 Mar (Sunday) moves to Monday 9; Nauryz 21–23 (24, 25 days off).
-const cal = new WorkingCalendar([
-  { day: '2026-03-08', kind: 'holiday' },
-  { day: '2026-03-09', kind: 'day_off' },
-  { day: '2026-03-21', kind: 'holiday' },
-  { day: '2026-03-22', kind: 'holiday' },
-  { day: '2026-03-23', kind: 'holiday' },
-  { day: '2026-03-24', kind: 'day_off' },
-  { day: '2026-03-25', kind: 'day_off' },
-]);
+const cal = new WorkingCalendar(
+  [['08', 'holiday'], ['09', 'day_off'], ['21', 'holiday'], ['22', 'holiday'], ['23', 'holiday'], ['24', 'day_off'], ['25', 'day_off']].map(([d, kind]) => ({ day: `2026-03-${d}`, kind: kind as 'holiday' | 'day_off' })),
+);
 const PAID = ['illness', 'quarantine'];
 
 test('March 2026 has 18 working days; a holiday or a day off is never one', () => {

@@ -108,11 +108,16 @@ create index payment_lines_cause_line_id_idx on payment_lines(cause_line_id);
 -- An approved month is locked: its lines refuse insert, update and delete; its row any change.
 create function payment_lines_locked() returns trigger language plpgsql as $fn$
 begin
-  if tg_op in ('INSERT', 'UPDATE') and exists (select 1 from new_rows n join payment_months m on m.id = n.payment_month_id where m.status = 'approved') then
-    raise exception 'the payment month is approved' using errcode = '23514', constraint = 'payment_month_locked';
+  -- separate statements: a transition table exists only for the operations that have it
+  if tg_op in ('INSERT', 'UPDATE') then
+    if exists (select 1 from new_rows n join payment_months m on m.id = n.payment_month_id where m.status = 'approved') then
+      raise exception 'the payment month is approved' using errcode = '23514', constraint = 'payment_month_locked';
+    end if;
   end if;
-  if tg_op in ('DELETE', 'UPDATE') and exists (select 1 from old_rows o join payment_months m on m.id = o.payment_month_id where m.status = 'approved') then
-    raise exception 'the payment month is approved' using errcode = '23514', constraint = 'payment_month_locked';
+  if tg_op in ('DELETE', 'UPDATE') then
+    if exists (select 1 from old_rows o join payment_months m on m.id = o.payment_month_id where m.status = 'approved') then
+      raise exception 'the payment month is approved' using errcode = '23514', constraint = 'payment_month_locked';
+    end if;
   end if;
   return null;
 end
