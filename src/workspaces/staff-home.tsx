@@ -188,6 +188,15 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
           ) : (
             ''
           )}
+          {d.role === 'operator' || d.role === 'finance' || d.role === 'kindergarten' ? (
+            <li>
+              <a href={`/staff/payments?lang=${ctx.lang}`} data-qa="link-payments" safe>
+                {tr('payments.link')}
+              </a>
+            </li>
+          ) : (
+            ''
+          )}
           {d.role === 'admin' ? (
             <>
               <li>
