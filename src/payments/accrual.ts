@@ -38,21 +38,37 @@ function frame(calendar: WorkingCalendar, month: string): MonthFrame {
 }
 
 /**
- * Per placement of `placements` (a SQL subquery giving placement_id, child_id, group_id, s, e: the
- * placed span within the month): placed, unmarked, unpaid and payable working days.
+ * Per placement of `p` (a CTE giving placement_id, child_id, group_id, s, e: the placed span within
+ * the month): placed, unmarked, unpaid and payable working days — without expanding child-days: the
+ * days a group's timesheet does not hold (not saved, or closed) are one small array per group, and the
+ * unpaid absences are counted from the absences of the month (only on days the group was open).
  */
 function daysCte(f: MonthFrame, paidReasons: readonly string[]): RawBuilder<unknown> {
+  const days = sql`${f.workingDays}::date[]`;
   return sql`
-    wd as (select unnest(${f.workingDays}::date[]) as d),
+    pg as (select distinct group_id from p),
+    gh as (
+      select pg.group_id,
+             array_agg(w.d) filter (where gd.group_id is null or gd.closed) as not_held,
+             array_agg(w.d) filter (where gd.group_id is null) as unsaved
+        from pg cross join unnest(${days}) as w(d)
+        left join attendance_group_days gd on gd.group_id = pg.group_id and gd.day = w.d
+       group by pg.group_id
+    ),
+    ab as (
+      select a.placement_id, count(*)::int as n
+        from attendance_absences a
+        join p on p.placement_id = a.placement_id and a.day between p.s and p.e
+        join attendance_group_days gd on gd.group_id = a.group_id and gd.day = a.day and not gd.closed
+       where a.day between ${f.first}::date and ${f.last}::date and a.day = any(${days}) and not (a.reason = any(${[...paidReasons]}::text[]))
+       group by a.placement_id
+    ),
     days as (
       select p.placement_id,
-             count(*)::int as placed,
-             count(*) filter (where gd.group_id is null)::int as unmarked,
-             count(*) filter (where gd.group_id is null or gd.closed or (a.reason is not null and not (a.reason = any(${[...paidReasons]}::text[]))))::int as unpaid
-        from p join wd on wd.d between p.s and p.e
-        left join attendance_group_days gd on gd.group_id = p.group_id and gd.day = wd.d
-        left join attendance_absences a on a.child_id = p.child_id and a.day = wd.d
-       group by p.placement_id
+             (select count(*) from unnest(${days}) x where x between p.s and p.e)::int as placed,
+             (select count(*) from unnest(gh.unsaved) x where x between p.s and p.e)::int as unmarked,
+             ((select count(*) from unnest(gh.not_held) x where x between p.s and p.e) + coalesce(ab.n, 0))::int as unpaid
+        from p join gh on gh.group_id = p.group_id left join ab on ab.placement_id = p.placement_id
     )`;
 }
 
@@ -72,6 +88,8 @@ export interface ComputeResult {
  */
 export async function computeMonthIn(trx: Trx, calendar: WorkingCalendar, paidReasons: readonly string[], now: Temporal.Instant, month: string, organisationIds: number[] | null): Promise<ComputeResult> {
   await sql`select pg_advisory_xact_lock(${PAYMENTS_LOCK})`.execute(trx);
+  // a city's month is a few hundred thousand rows: hash them in memory, not on disk
+  await sql`set local work_mem = '64MB'`.execute(trx);
   const f = frame(calendar, month);
   const orgFilter = (col: string) => (organisationIds === null ? sql`true` : sql`${sql.ref(col)} = any(${organisationIds}::bigint[])`);
   const kinds = [...VOUCHER_REFERRAL_KINDS];
@@ -96,6 +114,7 @@ export async function computeMonthIn(trx: Trx, calendar: WorkingCalendar, paidRe
                and pl.end_reason is distinct from 'undone' and ${orgFilter('pl.organisation_id')}
             union select unnest(${review.map((r) => r.organisation_id)}::bigint[])) t
     on conflict (organisation_id, month) do nothing`.execute(trx);
+  await sql`analyze payment_months`.execute(trx); // its new rows: the planner should know there are a thousand, not one
   const target = sql`(select id from payment_months where month = ${f.first}::date and status = 'computed' and ${orgFilter('organisation_id')})`;
   await sql`delete from payment_lines where payment_month_id in ${target}`.execute(trx);
 
@@ -122,7 +141,7 @@ export async function computeMonthIn(trx: Trx, calendar: WorkingCalendar, paidRe
              rt.id, coalesce(rt.monthly_tiyn, 0), coalesce(rt.coefficient_bp, 0),
              ${f.workingDays.length}, d.placed, d.unpaid, d.unmarked, d.placed - d.unpaid,
              case when rt.id is null then 0 else ${amountSql(sql`rt.monthly_tiyn`, sql`rt.coefficient_bp`, sql`(d.placed - d.unpaid)`, sql.lit(Math.max(1, f.workingDays.length)))} end
-        from p join days d on d.placement_id = p.placement_id
+        from p join days d on d.placement_id = p.placement_id and d.placed > 0
         left join payment_rates rt on rt.group_type = p.group_type and rt.ownership = p.ownership
              and ${Number(month.slice(0, 4))} - p.birth_year between rt.age_from and rt.age_to
              and rt.valid_from <= ${f.first}::date and (rt.valid_to is null or rt.valid_to >= ${f.first}::date)
