@@ -31,6 +31,16 @@ export const PERMISSIONS = {
   // leaving: the kindergarten (its own children) or the department records it; only the department undoes it
   'placement.leave': ['kindergarten', 'operator'],
   'placement.undo_leave': ['operator'],
+  // attendance (issue 19): a teacher marks its own groups, the kindergarten its organisation; the
+  // kindergarten submits the month and answers disputes; the department reads its district, decides
+  // escalated disputes; a parent confirms or disputes its own child's month
+  'attendance.read': ['kindergarten', 'teacher', 'operator'],
+  'attendance.mark': ['kindergarten', 'teacher'],
+  'attendance.submit': ['kindergarten'],
+  'attendance.answer': ['kindergarten'],
+  'attendance.resolve': ['operator'],
+  'attendance.report': ['kindergarten', 'operator'],
+  'attendance.confirm': ['parent'],
   // department operator
   'referral.issue_manual': ['operator'],
   'referral.cancel': ['operator'],

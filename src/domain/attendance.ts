@@ -156,7 +156,7 @@ export function childMonthStatus(calendar: WorkingCalendar, f: ChildMonthFacts, 
   if (!f.submitted) return { status: 'not_submitted', confirmBy: null };
   const confirmBy = confirmByDay(calendar, f.submitted.on, f.lastCorrectionOn, f.submitted.confirmWorkingDays);
   if (f.unresolvedDisputes > 0) return { status: 'disputed', confirmBy };
-  const confirmedCurrent = f.confirmedAt !== null && (f.lastCorrectionAt === null || Temporal.Instant.compare(f.confirmedAt, f.lastCorrectionAt) > 0);
+  const confirmedCurrent = f.confirmedAt !== null && (f.lastCorrectionAt === null || Temporal.Instant.compare(f.confirmedAt, f.lastCorrectionAt) >= 0);
   if (confirmedCurrent) return { status: 'confirmed', confirmBy };
   if (Temporal.PlainDate.compare(today, confirmBy) > 0) return { status: 'deemed_confirmed', confirmBy };
   return { status: 'awaiting', confirmBy };

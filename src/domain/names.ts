@@ -25,3 +25,8 @@ export function checkName(input: string): NameCheck {
   if (!NAME.test(value)) return { ok: false, problem: 'characters' };
   return { ok: true, value };
 }
+
+/** A person's full name as lists show it: last, first, middle (when there is one). */
+export function fullName(p: { lastName: string; firstName: string; middleName: string | null }): string {
+  return [p.lastName, p.firstName, p.middleName].filter(Boolean).join(' ');
+}

@@ -133,6 +133,11 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
                 </a>
               </li>
               <li>
+                <a href={`/staff/attendance?lang=${ctx.lang}`} data-qa="link-attendance" safe>
+                  {tr('attendance.link')}
+                </a>
+              </li>
+              <li>
                 <a href={`/organisations/${d.organisation.id}`} safe>
                   {tr('web.staff.link.my_organisation')}
                 </a>

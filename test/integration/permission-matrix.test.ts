@@ -40,6 +40,8 @@ const ALL = CALLERS;
 const STAFF: Caller[] = ['kgA', 'kgB', 'teacherA', 'operator', 'admin', 'finance'];
 /** A's kindergarten, its teacher (its groups only) and the operator: reading groups and children. */
 const KG_A_T_OP: Caller[] = ['kgA', 'teacherA', 'operator'];
+/** A's kindergarten and its teacher (its groups only): marking attendance. */
+const KG_A_T: Caller[] = ['kgA', 'teacherA'];
 const PARENT: Caller[] = ['parent'];
 /** Both parents: a route on the caller's own data (no id of another parent's in it). */
 const PARENTS: Caller[] = ['parent', 'parentB'];
@@ -88,6 +90,8 @@ interface Fx {
   /** The parent's third child, placed in A's group (its application enrolled): the leaving routes act on it. */
   appPlaced: number;
   placementA: number;
+  /** A parent's dispute of a day of placementA (open at A). */
+  disputeA: number;
   /** Two checked queue imports (a header-only file): one to import, one to discard. */
   importA: number;
   importB: number;
@@ -172,6 +176,20 @@ const EXPECTED: Record<string, Row> = {
   'GET /organisations/:id': { allow: ALL, url: (f) => `/organisations/${f.orgA}` },
   'GET /queue': { allow: ALL },
   'GET /staff': { allow: STAFF },
+  'GET /staff/attendance': { districtA: true, allow: KG_A_T_OP, url: (f) => `/staff/attendance?org=${f.orgA}&day=2026-03-02` },
+  'GET /staff/attendance/month': { districtA: true, allow: KG_A_T_OP, url: (f) => `/staff/attendance/month?org=${f.orgA}&month=2026-03` },
+  'POST /staff/attendance/month': { districtA: true, allow: KG_A, url: (f) => `/staff/attendance/month?org=${f.orgA}&month=2026-03` },
+  'GET /staff/attendance/disputes': { allow: OP },
+  'POST /staff/attendance/disputes/:id': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/attendance/disputes/${f.disputeA}`, body: () => ({ decision: 'keep', text: 'matrix' }) },
+  'GET /cabinet/applications/:id/attendance': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/attendance?month=2026-02` },
+  'POST /cabinet/applications/:id/attendance/confirm': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/attendance/confirm`, body: (f) => ({ placementId: String(f.placementA), month: '2026-02-01' }) },
+  'POST /cabinet/applications/:id/attendance/dispute': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/attendance/dispute`, body: (f) => ({ placementId: String(f.placementA), month: '2026-02-01', day: '2026-02-04', comment: 'matrix' }) },
+  'POST /cabinet/applications/:id/attendance/disputes/:disputeId/escalate': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/attendance/disputes/${f.disputeA}/escalate`, body: () => ({}) },
+  'GET /staff/attendance/groups/:id': { districtA: true, allow: KG_A_T_OP, url: (f) => `/staff/attendance/groups/${f.groupA}?day=2026-03-02` },
+  'POST /staff/attendance/groups/:id/days/:day': { districtA: true, allow: KG_A_T, url: (f) => `/staff/attendance/groups/${f.groupA}/days/2026-03-02`, body: () => ({ version: '0' }) },
+  'POST /staff/attendance/groups/:id/days/:day/close': { districtA: true, allow: KG_A_T, url: (f) => `/staff/attendance/groups/${f.groupA}/days/2026-03-02/close`, body: () => ({ version: '0', closeReason: 'repairs' }) },
+  'GET /api/attendance/groups/:id/days/:day': { districtA: true, allow: KG_A_T_OP, url: (f) => `/api/attendance/groups/${f.groupA}/days/2026-03-02` },
+  'PUT /api/attendance/groups/:id/days/:day': { districtA: true, allow: KG_A_T, url: (f) => `/api/attendance/groups/${f.groupA}/days/2026-03-02`, body: () => ({ version: 0 }) },
   'GET /staff/password': { allow: STAFF },
   'GET /staff/admin/settings': { allow: ADM },
   'GET /staff/admin/users': { allow: ADM },
@@ -409,6 +427,11 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
     .values({ child_id: child3.child_id, application_id: p3.applicationId, group_id: groupA, organisation_id: orgA, starts_on: '2026-02-02', created_at: T })
     .returning('id')
     .executeTakeFirstOrThrow();
+  const disputeA = await db
+    .insertInto('attendance_disputes')
+    .values({ child_id: child3.child_id, placement_id: placementA.id, organisation_id: orgA, day: '2026-02-03', parent_id: p.parentId, comment: 'matrix', created_at: T })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const stop = await db
     .insertInto('stop_list')
     .values({ application_id: q.applicationId, referral_id: null, reason: 'referral_expired', starts_on: '2026-02-25', ends_on: '2026-03-06', created_at: T })
@@ -476,6 +499,7 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
   return {
     appPlaced: p3.applicationId,
     placementA: placementA.id,
+    disputeA: disputeA.id,
     importA,
     importB,
     orgA,

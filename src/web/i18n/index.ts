@@ -37,6 +37,7 @@ import { messages as fields } from '../field-messages.ts';
 import { messages as placements } from '../../placements/messages.ts';
 import { messages as mail } from '../../mail/messages.ts';
 import { messages as payments } from '../../payments/messages.ts';
+import { messages as attendance } from '../../attendance/messages.ts';
 
 // Every feature's messages, merged. Add a feature: import its `messages` and list it here (one a line).
 const parts = [
@@ -77,6 +78,7 @@ const parts = [
   placements,
   mail,
   payments,
+  attendance,
 ] as const;
 
 type KeysOf<P> = P extends { kk: infer K } ? keyof K : never;

@@ -97,6 +97,10 @@ export function cabinetPage(
                 <a href={`/cabinet/applications/${a.id}/leave?lang=${ctx.lang}`} data-qa="leave-link" safe>
                   {tr('parents.leave.link')}
                 </a>
+                {' · '}
+                <a href={`/cabinet/applications/${a.id}/attendance?lang=${ctx.lang}`} data-qa="attendance-link" safe>
+                  {tr('parents.attendance.link')}
+                </a>
               </p>
             ) : (
               ''

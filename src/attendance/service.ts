@@ -1,0 +1,302 @@
+import { sql } from 'kysely';
+import { Temporal } from 'temporal-polyfill';
+import type { AppDeps } from '../context.ts';
+import type { AbsenceReason, DayMark, GroupClosedReason } from '../db/schema.ts';
+import type { Actor } from '../audit/write.ts';
+import { assertCan, assertOrganisationInScope, scopeGroupIds } from '../auth/permissions.ts';
+import { almatyDate, toDate } from '../clock.ts';
+import { AppError, forbidden, notFound } from '../errors.ts';
+import type { MessageKey } from '../web/i18n/index.ts';
+import { CLOSED_REASONS, diffGroupDay, isAbsenceReason, markRefusal, monthOf, type AbsenceMark, type MarkChange } from '../domain/attendance.ts';
+import { useCase, type Trx, type UseCaseScope } from '../usecase.ts';
+
+/**
+ * Marking a day (issue 19, docs/ATTENDANCE.md): a teacher (its own groups) or the kindergarten's
+ * secretary (its own organisation) saves a group-day in one form — everyone placed that day is present
+ * unless marked absent with a reason from the closed list — or closes the group for the day. Only
+ * working days of the calendar, today or before. Corrections are free until the kindergarten submits
+ * the month; after it each change needs a reason and is recorded in attendance_corrections (the
+ * parent sees it). One audit entry per save, with what changed child by child.
+ */
+
+export const attendanceError = (code: string, status = 409, params: Record<string, string | number> = {}): AppError =>
+  new AppError(code, status, `attendance.error.${code}` as MessageKey, params);
+
+/** Advisory lock key (first half): a month's marks (shared) against its submission (exclusive), per organisation. */
+export const MONTH_LOCK = 19150;
+
+/** The day in a URL or a form: 'YYYY-MM-DD' that is a real date, or a 400. */
+export function parseDay(s: string): Temporal.PlainDate {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) {
+    try {
+      return Temporal.PlainDate.from(s, { overflow: 'reject' });
+    } catch {
+      // falls through to the refusal
+    }
+  }
+  throw attendanceError('invalid_day', 400);
+}
+
+/** The group's organisation, with the actor's scope checked: a teacher only its own groups. */
+export async function groupInScope(db: Trx, actor: Actor, groupId: number): Promise<{ organisationId: number; name: string }> {
+  const g = await db.selectFrom('groups').select(['organisation_id', 'name']).where('id', '=', groupId).executeTakeFirst();
+  if (!g) throw notFound();
+  await assertOrganisationInScope(db, actor, g.organisation_id);
+  const own = scopeGroupIds(actor);
+  if (own !== null && !own.includes(groupId)) throw forbidden();
+  return { organisationId: g.organisation_id, name: g.name };
+}
+
+export interface DayChild {
+  childId: number;
+  placementId: number;
+  lastName: string;
+  firstName: string;
+  middleName: string | null;
+  mark: DayMark;
+  note: string | null;
+  certificateUploadId: number | null;
+  detailErased: boolean;
+}
+
+export interface GroupDay {
+  groupId: number;
+  groupName: string;
+  organisationId: number;
+  day: string;
+  /** Why the day cannot be marked (a day off, a holiday, a day ahead), or null. */
+  refusal: ReturnType<typeof markRefusal>;
+  saved: boolean;
+  version: number;
+  closed: { reason: GroupClosedReason; note: string | null } | null;
+  markedAt: Date | null;
+  /** The kindergarten submitted the day's month: a change needs a reason (shown to the parent). */
+  submitted: boolean;
+  children: DayChild[];
+}
+
+/** The children placed in a group on a day (by name), with their placements. */
+async function placedChildren(db: Trx, groupId: number, day: string) {
+  return db
+    .selectFrom('placements as p')
+    .innerJoin('children as c', 'c.id', 'p.child_id')
+    .select(['p.id as placement_id', 'p.child_id', 'c.last_name', 'c.first_name', 'c.middle_name'])
+    .where('p.group_id', '=', groupId)
+    .where('p.starts_on', '<=', day)
+    .where((eb) => eb.or([eb('p.ends_on', 'is', null), eb('p.ends_on', '>=', day)]))
+    .orderBy('c.last_name')
+    .orderBy('c.first_name')
+    .orderBy('p.child_id')
+    .execute();
+}
+
+async function monthSubmitted(db: Trx, organisationId: number, day: string): Promise<boolean> {
+  return !!(await db.selectFrom('attendance_months').select('month').where('organisation_id', '=', organisationId).where('month', '=', monthOf(day)).executeTakeFirst());
+}
+
+/** The group-day as the form shows it (the teacher's own groups, the kindergarten's, the department's district). */
+export async function groupDay(deps: AppDeps, actor: Actor, groupId: number, dayText: string): Promise<GroupDay> {
+  assertCan(actor, 'attendance.read');
+  const db = deps.database.db;
+  const day = parseDay(dayText);
+  const g = await groupInScope(db, actor, groupId);
+  const calendar = await deps.city.getCalendar();
+  const d = day.toString();
+  const [gd, children, absences, submitted] = await Promise.all([
+    db.selectFrom('attendance_group_days').selectAll().where('group_id', '=', groupId).where('day', '=', d).executeTakeFirst(),
+    placedChildren(db, groupId, d),
+    db.selectFrom('attendance_absences').select(['child_id', 'reason', 'note', 'certificate_upload_id', 'detail_erased_at']).where('group_id', '=', groupId).where('day', '=', d).execute(),
+    monthSubmitted(db, g.organisationId, d),
+  ]);
+  const byChild = new Map(absences.map((a) => [a.child_id, a]));
+  const closed = gd?.closed ? { reason: gd.closed_reason!, note: gd.closed_note } : null;
+  return {
+    groupId,
+    groupName: g.name,
+    organisationId: g.organisationId,
+    day: d,
+    refusal: markRefusal(calendar, day, almatyDate(deps.clock.now())),
+    saved: !!gd,
+    version: gd?.version ?? 0,
+    closed,
+    markedAt: gd?.marked_at ?? null,
+    submitted,
+    children: children.map((c) => {
+      const a = byChild.get(c.child_id);
+      return {
+        childId: c.child_id,
+        placementId: c.placement_id,
+        lastName: c.last_name,
+        firstName: c.first_name,
+        middleName: c.middle_name,
+        mark: closed ? 'closed' : (a?.reason ?? 'present'),
+        note: a?.note ?? null,
+        certificateUploadId: a?.certificate_upload_id ?? null,
+        detailErased: !!a?.detail_erased_at,
+      };
+    }),
+  };
+}
+
+/** What a save asks: the marks of the children (absent ones only) or the group closed for the day. */
+export interface DayInput {
+  /** The version of the group-day the form was made from (0: never saved). */
+  version: number;
+  absences: Map<number, AbsenceMark>;
+  closed: { reason: string; note: string } | null;
+  /** Required once the month is submitted: why the day changes (the parent sees it). */
+  reason: string;
+}
+
+export interface SaveResult {
+  version: number;
+  placed: number;
+  absent: number;
+  changes: MarkChange[];
+}
+
+/** Save a group-day (the teacher's or the secretary's form; the group closed for a day is the same save). */
+export async function saveGroupDay(deps: AppDeps, actor: Actor, groupId: number, dayText: string, input: DayInput, requestId?: string): Promise<SaveResult> {
+  const day = parseDay(dayText);
+  return useCase(deps, actor, { permission: 'attendance.mark', requestId }, (u) => writeGroupDay(u, groupId, day, input, null));
+}
+
+/**
+ * The one writer of a group-day (a save, a closure, a correction of one child after a dispute): in the
+ * caller's use case. Refuses a day that cannot be marked, a form made from an older save, a child
+ * not placed that day, and — once the month is submitted — a change without a reason.
+ */
+export async function writeGroupDay(u: UseCaseScope, groupId: number, day: Temporal.PlainDate, input: DayInput, disputeId: number | null): Promise<SaveResult> {
+  const { trx, actor, calendar, now } = u;
+  const g = await groupInScope(trx, actor, groupId);
+  const refusal = markRefusal(calendar, day, almatyDate(now));
+  if (refusal) throw attendanceError(refusal);
+  const closed = input.closed ? checkClosed(input.closed) : null;
+  for (const [, a] of input.absences) if (!isAbsenceReason(a.reason)) throw attendanceError('reason_unknown', 400);
+  const d = day.toString();
+  // the month's submission waits for the marks in flight (and a mark for the submission)
+  await sql`select pg_advisory_xact_lock_shared(${MONTH_LOCK}, ${g.organisationId}::int)`.execute(trx);
+  const submitted = await monthSubmitted(trx, g.organisationId, d);
+  const current = await trx.selectFrom('attendance_group_days').select(['version', 'closed']).where('group_id', '=', groupId).where('day', '=', d).forUpdate().executeTakeFirst();
+  if ((current?.version ?? 0) !== input.version) throw attendanceError('stale');
+  const children = await placedChildren(trx, groupId, d);
+  const placement = new Map(children.map((c) => [c.child_id, c.placement_id]));
+  for (const childId of input.absences.keys()) if (!placement.has(childId)) throw attendanceError('not_placed', 400);
+  const stored = await trx.selectFrom('attendance_absences').select(['child_id', 'reason', 'note', 'certificate_upload_id']).where('group_id', '=', groupId).where('day', '=', d).execute();
+  const before = new Map(stored.map((a) => [a.child_id, { reason: a.reason, note: a.note }]));
+  const after = closed ? new Map<number, AbsenceMark>() : input.absences;
+  const childIds = children.map((c) => c.child_id);
+  const changes = diffGroupDay(childIds, { closed: current?.closed ?? false, absences: before }, { closed: !!closed, absences: after });
+  const reason = input.reason.trim();
+  if (submitted && changes.length > 0 && !reason) throw attendanceError('correction_reason_required', 400);
+
+  // absences: removed, changed (reason or note), added
+  const gone = stored.filter((a) => !after.has(a.child_id)).map((a) => a.child_id);
+  if (gone.length) await trx.deleteFrom('attendance_absences').where('group_id', '=', groupId).where('day', '=', d).where('child_id', 'in', gone).execute();
+  const keepCertificate = new Map(stored.filter((a) => a.reason === 'illness').map((a) => [a.child_id, a.certificate_upload_id]));
+  const rows = [...after]
+    .filter(([childId, a]) => {
+      const b = before.get(childId);
+      return !b || b.reason !== a.reason || (b.note ?? null) !== (a.note ?? null);
+    })
+    .map(([childId, a]) => ({
+      child_id: childId,
+      day: d,
+      placement_id: placement.get(childId)!,
+      group_id: groupId,
+      organisation_id: g.organisationId,
+      reason: a.reason,
+      note: a.note?.trim() || null,
+      certificate_upload_id: a.reason === 'illness' ? (keepCertificate.get(childId) ?? null) : null,
+      marked_at: toDate(now),
+    }));
+  if (rows.length)
+    await trx
+      .insertInto('attendance_absences')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.columns(['child_id', 'day']).doUpdateSet((eb) => ({
+          reason: eb.ref('excluded.reason'),
+          note: eb.ref('excluded.note'),
+          certificate_upload_id: eb.ref('excluded.certificate_upload_id'),
+          marked_at: eb.ref('excluded.marked_at'),
+        })),
+      )
+      .execute();
+
+  const placed = childIds.length;
+  const absent = closed ? 0 : after.size;
+  const version = (current?.version ?? 0) + 1;
+  const values = {
+    closed: !!closed,
+    closed_reason: closed?.reason ?? null,
+    closed_note: closed?.note ?? null,
+    placed,
+    absent,
+    version,
+    marked_by: actor.id!,
+    marked_at: toDate(now),
+  };
+  if (current) await trx.updateTable('attendance_group_days').set(values).where('group_id', '=', groupId).where('day', '=', d).execute();
+  else {
+    const ins = await trx.insertInto('attendance_group_days').values({ group_id: groupId, day: d, organisation_id: g.organisationId, ...values }).onConflict((oc) => oc.doNothing()).returning('version').executeTakeFirst();
+    if (!ins) throw attendanceError('stale'); // another save of the same group-day won the race
+  }
+  if (submitted && changes.length)
+    await trx
+      .insertInto('attendance_corrections')
+      .values(changes.map((c) => ({ day: d, child_id: c.childId, placement_id: placement.get(c.childId)!, organisation_id: g.organisationId, before_mark: c.before, after_mark: c.after, reason, dispute_id: disputeId, changed_by: actor.id!, changed_at: toDate(now) })))
+      .execute();
+  await u.audit({
+    action: closed ? 'attendance.group_closed' : 'attendance.day_saved',
+    subjectType: 'group',
+    subjectId: groupId,
+    reason: reason || null,
+    data: { day: d, version, placed, absent, closed: closed?.reason ?? null, afterSubmission: submitted, disputeId, changes },
+  });
+  return { version, placed, absent, changes };
+}
+
+function checkClosed(c: { reason: string; note: string }): { reason: GroupClosedReason; note: string | null } {
+  if (!(CLOSED_REASONS as readonly string[]).includes(c.reason)) throw attendanceError('closed_reason_required', 400);
+  const note = c.note.trim();
+  if (c.reason === 'other' && !note) throw attendanceError('closed_reason_required', 400);
+  return { reason: c.reason as GroupClosedReason, note: note || null };
+}
+
+/**
+ * Change one child-day (a dispute answered by a correction, the department's decision): the group-day
+ * as stored with this child's mark replaced, through the one writer. 'present' removes the absence.
+ */
+export async function changeChildDay(u: UseCaseScope, placementId: number, day: Temporal.PlainDate, mark: 'present' | AbsenceReason, reason: string, disputeId: number | null): Promise<SaveResult> {
+  const p = await u.trx.selectFrom('placements').select(['group_id', 'child_id']).where('id', '=', placementId).executeTakeFirst();
+  if (!p) throw notFound();
+  const d = day.toString();
+  const gd = await u.trx.selectFrom('attendance_group_days').select(['version', 'closed', 'closed_reason', 'closed_note']).where('group_id', '=', p.group_id).where('day', '=', d).executeTakeFirst();
+  if (gd?.closed) throw attendanceError('group_closed');
+  const stored = await u.trx.selectFrom('attendance_absences').select(['child_id', 'reason', 'note']).where('group_id', '=', p.group_id).where('day', '=', d).execute();
+  const absences = new Map<number, AbsenceMark>(stored.map((a) => [a.child_id, { reason: a.reason, note: a.note }]));
+  if (mark === 'present') absences.delete(p.child_id);
+  else absences.set(p.child_id, { reason: mark, note: absences.get(p.child_id)?.note ?? null });
+  return writeGroupDay(u, p.group_id, day, { version: gd?.version ?? 0, absences, closed: null, reason }, disputeId);
+}
+
+/** The groups the actor marks in an organisation (a teacher: its own), with today's state of each. */
+export async function groupsToMark(deps: AppDeps, actor: Actor, organisationId: number, dayText: string): Promise<{ id: number; name: string; saved: boolean; closed: boolean; placed: number; absent: number }[]> {
+  assertCan(actor, 'attendance.read');
+  const db = deps.database.db;
+  await assertOrganisationInScope(db, actor, organisationId);
+  const d = parseDay(dayText).toString();
+  const own = scopeGroupIds(actor);
+  const rows = await db
+    .selectFrom('groups as g')
+    .leftJoin('attendance_group_days as a', (j) => j.onRef('a.group_id', '=', 'g.id').on('a.day', '=', d))
+    .select(['g.id', 'g.name', 'a.version', 'a.closed', 'a.placed', 'a.absent'])
+    .where('g.organisation_id', '=', organisationId)
+    .where('g.closed_at', 'is', null)
+    .$if(own !== null, (q) => q.where('g.id', 'in', [...(own ?? []), -1]))
+    .orderBy('g.birth_year', 'desc')
+    .orderBy('g.name')
+    .execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, saved: r.version !== null, closed: !!r.closed, placed: r.placed ?? 0, absent: r.absent ?? 0 }));
+}
