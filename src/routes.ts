@@ -36,6 +36,7 @@ import { auditRoutes } from './audit/routes.ts';
 import { placementRoutes } from './placements/routes.ts';
 import { refreshRoutes } from './refresh/routes.ts';
 import { seasonRoutes } from './season/routes.ts';
+import { paymentRoutes } from './payments/routes.ts';
 import { attendanceRoutes } from './attendance/routes.ts';
 
 /** The server as the routes see it: schemas are zod's, so bodies, params and answers are typed. */
@@ -81,5 +82,6 @@ export const routePlugins: RoutePlugin[] = [
   mailRoutes,
   refreshRoutes,
   seasonRoutes,
+  paymentRoutes,
   attendanceRoutes,
 ];

@@ -8,7 +8,7 @@ export interface Actor {
   kind: ActorKind;
   id: number | null;
   /** Set for staff: their role and scope (permissions read these). */
-  role?: 'kindergarten' | 'operator' | 'admin' | 'teacher';
+  role?: 'kindergarten' | 'operator' | 'admin' | 'teacher' | 'finance';
   organisationId?: number | null;
   /** A teacher's own groups (the administrator assigns them): the only groups it sees. */
   groupIds?: number[];

@@ -64,12 +64,19 @@ export const PERMISSIONS = {
   'queue.import': ['operator'],
   'organisations.manage': ['operator'],
   'extension.review': ['operator'],
+  // voucher payments (docs/PAYMENTS.md): the department enters rates; the department or the finance
+  // department computes, approves and exports; a kindergarten reads and exports its own months only
+  'payments.rates': ['operator'],
+  'payments.read': ['operator', 'finance', 'kindergarten'],
+  'payments.compute': ['operator', 'finance'],
+  'payments.approve': ['operator', 'finance'],
+  'payments.export': ['operator', 'finance', 'kindergarten'],
   // administrator
   'staff.manage': ['admin'],
   'settings.edit': ['admin'],
 } as const satisfies Record<string, readonly ActorRole[]>;
 
-export type ActorRole = 'parent' | 'kindergarten' | 'operator' | 'admin' | 'teacher';
+export type ActorRole = 'parent' | 'kindergarten' | 'operator' | 'admin' | 'teacher' | 'finance';
 export type Permission = keyof typeof PERMISSIONS;
 
 export function roleOf(actor: Actor): ActorRole | null {
@@ -110,7 +117,7 @@ export function assertParent(actor: Actor, parentId: number): void {
  * is the organisation's or the parent's).
  */
 export function scopeDistrictId(actor: Actor): number | null {
-  return actor.kind === 'staff' && actor.role === 'operator' && actor.districtId ? actor.districtId : null;
+  return actor.kind === 'staff' && (actor.role === 'operator' || actor.role === 'finance') && actor.districtId ? actor.districtId : null;
 }
 
 /**

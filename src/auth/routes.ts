@@ -23,7 +23,7 @@ import { advanceDemoClock } from '../demo/clock.ts';
 const ActorSchema = z.object({
   kind: z.enum(['staff', 'parent', 'system', 'public']),
   id: z.number().nullable(),
-  role: z.enum(['kindergarten', 'operator', 'admin', 'teacher']).optional(),
+  role: z.enum(['kindergarten', 'operator', 'admin', 'teacher', 'finance']).optional(),
   groupIds: z.array(z.number()).optional(),
   organisationId: z.number().nullable().optional(),
   districtId: z.number().nullable().optional(),
@@ -84,7 +84,7 @@ export const authRoutes: RoutePlugin = async (app, deps) => {
           200: z.object({
             token: z.string(),
             csrfToken: z.string(),
-            user: z.object({ id: z.number(), role: z.enum(['kindergarten', 'operator', 'admin', 'teacher']), organisationId: z.number().nullable() }),
+            user: z.object({ id: z.number(), role: z.enum(['kindergarten', 'operator', 'admin', 'teacher', 'finance']), organisationId: z.number().nullable() }),
             mustChangePassword: z.boolean().describe('A temporary password: POST /api/staff/password before anything else (other calls answer 403 password_change_required)'),
           }),
           401: ErrorSchema,

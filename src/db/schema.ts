@@ -32,7 +32,7 @@ export type PrivilegeCategory =
   | 'large_family'
   | 'special_needs'
   | 'teacher';
-export type StaffRole = 'kindergarten' | 'operator' | 'admin' | 'teacher';
+export type StaffRole = 'kindergarten' | 'operator' | 'admin' | 'teacher' | 'finance';
 export type ActorKind = 'staff' | 'parent' | 'system' | 'public';
 export type ExtensionReason = 'business_trip_abroad' | 'holiday_abroad' | 'hospital' | 'other';
 export type CalendarDayKind = 'holiday' | 'day_off' | 'working';
@@ -487,6 +487,9 @@ export interface DB {
   staff_login_attempts: StaffLoginAttemptsTable;
   refresh_campaigns: RefreshCampaignsTable;
   refresh_requests: RefreshRequestsTable;
+  payment_rates: PaymentRatesTable;
+  payment_months: PaymentMonthsTable;
+  payment_lines: PaymentLinesTable;
   attendance_group_days: AttendanceGroupDaysTable;
   attendance_absences: AttendanceAbsencesTable;
   attendance_months: AttendanceMonthsTable;
@@ -599,6 +602,60 @@ export interface AttendanceCorrectionsTable {
   dispute_id: number | null;
   changed_by: number;
   changed_at: Ts;
+}
+
+// ---- voucher payments (migration 0160_payments) ----
+export interface PaymentRatesTable {
+  id: Id;
+  age_from: number;
+  age_to: number;
+  group_type: GroupType;
+  ownership: 'state' | 'private';
+  monthly_tiyn: number;
+  coefficient_bp: number;
+  valid_from: DateStr;
+  valid_to: DateStr | null;
+  created_at: Ts;
+  created_by: number;
+  closed_at: TsNull;
+  closed_by: number | null;
+}
+export type PaymentMonthStatus = 'computed' | 'approved';
+export interface PaymentMonthsTable {
+  id: Id;
+  organisation_id: number;
+  month: DateStr;
+  status: PaymentMonthStatus;
+  computed_at: Ts;
+  lines: number;
+  blocked_lines: number;
+  total_tiyn: number;
+  approved_at: TsNull;
+  approved_by: number | null;
+  verify_token: string | null;
+  lines_digest: string | null;
+}
+export type PaymentLineStatus = 'payable' | 'disputed' | 'no_rate';
+export interface PaymentLinesTable {
+  id: Id;
+  payment_month_id: number;
+  placement_id: number;
+  child_id: number;
+  group_id: number;
+  kind: 'accrual' | 'adjustment';
+  status: PaymentLineStatus;
+  rate_id: number | null;
+  monthly_tiyn: number;
+  coefficient_bp: number;
+  working_days: number;
+  placed_days: number;
+  unpaid_days: number;
+  unmarked_days: number;
+  payable_days: number;
+  amount_tiyn: number;
+  corrects_month: DateStr | null;
+  cause_line_id: number | null;
+  cause: 'attendance_corrected' | 'dispute_resolved' | null;
 }
 
 // ---- queue-number snapshots (migration 0009_queue_snapshot) ----

@@ -1,3 +1,8 @@
+import type { AbsenceReason } from '../db/schema.ts';
+import { ABSENCE_REASONS } from './attendance.ts';
+
+export type { AbsenceReason };
+
 /**
  * The city's policy: every number DOMAIN.md marks *policy*, typed, with its default. A city changes
  * them in city_settings (the administrator's settings page); code never writes these numbers itself.
@@ -107,7 +112,19 @@ export interface Policy {
   attendanceLongAbsenceWorkingDays: number;
   /** Attendance: calendar days the detail of a medical absence (note, certificate) is kept, then erased. */
   attendanceMedicalKeepDays: number;
+  /**
+   * Under vouchers (docs/PAYMENTS.md): the absence reasons the state still pays for (a day absent for
+   * another reason, or a day the group is closed, is not a payable day).
+   */
+  paidAbsenceReasons: AbsenceReason[];
 }
+
+
+/** Policy values that are lists of a closed set: the settings page offers these choices. */
+export const POLICY_CHOICES: Partial<Record<keyof Policy, readonly string[]>> = {
+  totpRequiredRoles: ['kindergarten', 'operator', 'admin'],
+  paidAbsenceReasons: ABSENCE_REASONS,
+};
 
 export const DEFAULT_POLICY: Policy = {
   maxPreferences: 3,
@@ -156,6 +173,7 @@ export const DEFAULT_POLICY: Policy = {
   attendanceDisputeAnswerWorkingDays: 3,
   attendanceLongAbsenceWorkingDays: 10,
   attendanceMedicalKeepDays: 365,
+  paidAbsenceReasons: ['illness', 'quarantine'],
 };
 
 type Check = (v: unknown) => boolean;
@@ -208,6 +226,7 @@ const POLICY_CHECKS: { [K in keyof Policy]: Check } = {
   attendanceDisputeAnswerWorkingDays: int(1, 30),
   attendanceLongAbsenceWorkingDays: int(1, 120),
   attendanceMedicalKeepDays: int(30, 3650),
+  paidAbsenceReasons: (v) => Array.isArray(v) && v.every((r) => (ABSENCE_REASONS as readonly unknown[]).includes(r)) && new Set(v).size === v.length,
 };
 
 export const POLICY_KEYS = Object.keys(DEFAULT_POLICY) as (keyof Policy)[];

@@ -1,6 +1,9 @@
 import ExcelJS from 'exceljs';
 import type { Cell, Report } from './service.ts';
 
+/** What CSV and XLSX need of a table: a report, or another table of the same shape (a payment statement). */
+export type ExportTable = Pick<Report, 'title' | 'lead' | 'period' | 'columns' | 'rows' | 'totals' | 'note' | 'asOf'> & { name: string };
+
 /** A CSV field: quoted when it holds a comma, a quote, a line break or leading/trailing space. */
 function csvCell(v: Cell): string {
   if (v === null || v === undefined) return '';
@@ -11,13 +14,13 @@ function csvCell(v: Cell): string {
 }
 
 /** The report as CSV (RFC 4180, CRLF, UTF-8 with a byte order mark so spreadsheets read Cyrillic and Kazakh letters right). */
-export function reportCsv(r: Report): string {
+export function reportCsv(r: ExportTable): string {
   const lines = [r.columns.map((c) => csvCell(c.label)), ...r.rows.map((row) => row.map(csvCell)), r.totals.map(csvCell)];
   return `\uFEFF${lines.map((l) => l.join(',')).join('\r\n')}\r\n`;
 }
 
 /** The report as an XLSX workbook: one sheet, a bold header and totals row, numbers as numbers. */
-export async function reportXlsx(r: Report): Promise<Buffer> {
+export async function reportXlsx(r: ExportTable): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Kezek';
   // the workbook's own timestamps come from the report's time, not the system clock
@@ -30,7 +33,7 @@ export async function reportXlsx(r: Report): Promise<Buffer> {
   const total = ws.addRow(r.totals);
   total.font = { bold: true };
   r.columns.forEach((c, i) => {
-    if (c.numeric) ws.getColumn(i + 1).numFmt = '#,##0.##';
+    if (c.numeric) ws.getColumn(i + 1).numFmt = c.numFmt ?? '#,##0.##';
   });
   const meta = wb.addWorksheet('about');
   meta.addRow([r.title]);

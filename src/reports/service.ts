@@ -24,6 +24,8 @@ export interface Column {
   key: string;
   label: string;
   numeric: boolean;
+  /** A spreadsheet's number format for the column (default '#,##0.##'); money: '#,##0.00'. */
+  numFmt?: string;
 }
 export interface ChartData {
   /** Category labels (one bar, or group of bars, each). */

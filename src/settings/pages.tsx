@@ -2,15 +2,23 @@ import type { PageContext } from '../web/layout.tsx';
 import { Csrf, type Flash } from '../web/forms.tsx';
 import { Page, trOf, type Tr } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';
-import type { Policy } from '../domain/policy.ts';
+import { POLICY_CHOICES, type AbsenceReason, type Policy } from '../domain/policy.ts';
 import type { StaffRole } from '../db/schema.ts';
 import { STAFF_ROLES } from '../staff-accounts/service.ts';
 import { Reason } from '../staff-accounts/pages.tsx';
 import type { SettingRow } from './service.ts';
 
-/** A setting's value as shown (role lists translated). */
+/** The choices of a list setting (roles, absence reasons) and one choice's name. */
+function choicesOf(key: keyof Policy): readonly string[] {
+  return key === 'totpRequiredRoles' ? STAFF_ROLES : (POLICY_CHOICES[key] ?? []);
+}
+function choiceText(tr: Tr, key: keyof Policy, v: string): string {
+  return key === 'paidAbsenceReasons' ? tr(`payments.reason.${v as AbsenceReason}`) : tr(`web.staff.role.${v as StaffRole}`);
+}
+
+/** A setting's value as shown (lists translated). */
 export function settingText(tr: Tr, key: keyof Policy, v: unknown): string {
-  if (Array.isArray(v)) return v.length ? v.map((r) => tr(`web.staff.role.${r as StaffRole}`)).join(', ') : tr('admin.settings.empty');
+  if (Array.isArray(v)) return v.length ? v.map((r) => choiceText(tr, key, r as string)).join(', ') : tr('admin.settings.empty');
   if (v === '') return tr('admin.settings.empty');
   return String(v);
 }
@@ -37,9 +45,9 @@ export function settingsPage(ctx: PageContext, d: { settings: SettingRow[]; fail
                   <span class="hint" safe>
                     {hint}
                   </span>
-                  {STAFF_ROLES.map((r) => (
+                  {choicesOf(s.key).map((r) => (
                     <label style="font-weight:400">
-                      <input type="checkbox" name="value" value={r} checked={(s.value as string[]).includes(r)} /> <span safe>{tr(`web.staff.role.${r}`)}</span>
+                      <input type="checkbox" name="value" value={r} checked={(s.value as string[]).includes(r)} /> <span safe>{choiceText(tr, s.key, r)}</span>
                     </label>
                   ))}
                 </fieldset>

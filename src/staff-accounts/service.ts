@@ -17,7 +17,7 @@ import { checkName } from '../domain/names.ts';
  * transaction, its audit entry: who, when, why; old → new for roles). Ids only in the audit data.
  */
 
-export const STAFF_ROLES = ['kindergarten', 'teacher', 'operator', 'admin'] as const satisfies readonly StaffRole[];
+export const STAFF_ROLES = ['kindergarten', 'teacher', 'operator', 'finance', 'admin'] as const satisfies readonly StaffRole[];
 
 export interface StaffRow {
   id: number;
@@ -133,7 +133,7 @@ export async function scopeChoices(deps: AppDeps): Promise<{ organisations: { id
   };
 }
 
-/** The scope a role takes: kindergarten, teacher → one open organisation (a teacher: its groups, below); operator → a district or the whole city; admin → none. */
+/** The scope a role takes: kindergarten, teacher → one open organisation (a teacher: its groups, below); operator, finance → a district or the whole city; admin → none. */
 async function checkScope(trx: Kysely<DB>, s: Scope): Promise<Scope> {
   if (s.role === 'kindergarten' || s.role === 'teacher') {
     if (!s.organisationId) throw invalid('organisation_required', 'admin.error.organisation_required');
@@ -141,7 +141,7 @@ async function checkScope(trx: Kysely<DB>, s: Scope): Promise<Scope> {
     if (!o || o.closed_at) throw invalid('organisation_unknown', 'admin.error.organisation_unknown');
     return { role: s.role, organisationId: o.id, districtId: null };
   }
-  if (s.role === 'operator') {
+  if (s.role === 'operator' || s.role === 'finance') {
     if (s.districtId) {
       const d = await trx.selectFrom('districts').select('id').where('id', '=', s.districtId).executeTakeFirst();
       if (!d) throw invalid('district_unknown', 'admin.error.district_unknown');

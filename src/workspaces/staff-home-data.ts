@@ -54,6 +54,7 @@ export async function staffWork(deps: AppDeps, actor: Actor): Promise<StaffWork>
     };
   }
   if (actor.role === 'teacher') return { items: [] }; // its groups and children: the links (attendance, next)
+  if (actor.role === 'finance') return { items: [] }; // the voucher payments: the link
   if (actor.role === 'operator') {
     const claims = await pendingClaimsSummary(deps, actor);
     return {

@@ -6,7 +6,7 @@ import type { StaffWork, WorkItem } from './staff-home-data.ts';
 
 export interface StaffHomeData {
   fullName: string;
-  role: 'kindergarten' | 'operator' | 'admin' | 'teacher';
+  role: 'kindergarten' | 'operator' | 'admin' | 'teacher' | 'finance';
   organisation: { id: number; name: string } | null;
   /** Shown for operators and admins in demo mode. */
   demoClock: boolean;
@@ -190,6 +190,15 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
                 </li>
               ))}
             </>
+          ) : (
+            ''
+          )}
+          {d.role === 'operator' || d.role === 'finance' || d.role === 'kindergarten' ? (
+            <li>
+              <a href={`/staff/payments?lang=${ctx.lang}`} data-qa="link-payments" safe>
+                {tr('payments.link')}
+              </a>
+            </li>
           ) : (
             ''
           )}

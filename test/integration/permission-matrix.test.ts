@@ -16,9 +16,9 @@ import { FOUR_DOCUMENTS } from '../helpers/referral-setup.ts';
 
 /**
  * The permission matrix: EVERY route the app registers (collected with an onRoute hook, not a list
- * kept by hand) is called by nine callers — anonymous, a parent with their own data, another parent,
+ * kept by hand) is called by ten callers — anonymous, a parent with their own data, another parent,
  * kindergarten staff of organisation A and of B, a teacher of A (its own groups only), a city-wide department operator, an operator limited
- * to B's district, an administrator — and each
+ * to B's district, an administrator, the finance department (voucher payments) — and each
  * answer must be the expected one: allowed (the request passed the permission and scope checks) or
  * refused (401 / 403 / 404, or a page's redirect to a sign-in page). The ids in the URLs are A's and
  * the first parent's data, so "B reads A's referral" and "a parent reads another parent's
@@ -34,10 +34,10 @@ const START = '2026-03-02T05:00:00Z'; // Mon 2 Mar 2026 10:00 Almaty
 
 /** opB: an operator the administrator limited to organisation B's district (see Row.districtA). */
 /** teacherA: a teacher of organisation A with A's group assigned (not groupA2). */
-type Caller = 'anon' | 'parent' | 'parentB' | 'kgA' | 'kgB' | 'teacherA' | 'operator' | 'opB' | 'admin';
-const CALLERS: Caller[] = ['anon', 'parent', 'parentB', 'kgA', 'kgB', 'teacherA', 'operator', 'opB', 'admin'];
+type Caller = 'anon' | 'parent' | 'parentB' | 'kgA' | 'kgB' | 'teacherA' | 'operator' | 'opB' | 'admin' | 'finance';
+const CALLERS: Caller[] = ['anon', 'parent', 'parentB', 'kgA', 'kgB', 'teacherA', 'operator', 'opB', 'admin', 'finance'];
 const ALL = CALLERS;
-const STAFF: Caller[] = ['kgA', 'kgB', 'teacherA', 'operator', 'admin'];
+const STAFF: Caller[] = ['kgA', 'kgB', 'teacherA', 'operator', 'admin', 'finance'];
 /** A's kindergarten, its teacher (its groups only) and the operator: reading groups and children. */
 const KG_A_T_OP: Caller[] = ['kgA', 'teacherA', 'operator'];
 /** A's kindergarten and its teacher (its groups only): marking attendance. */
@@ -51,6 +51,10 @@ const KG_A: Caller[] = ['kgA'];
 const KG_A_OP: Caller[] = ['kgA', 'operator'];
 const KG_BOTH_OP: Caller[] = ['kgA', 'kgB', 'operator'];
 const ADM: Caller[] = ['admin'];
+/** Voucher payments: the department and the finance department (city-wide); kindergartens their own months. */
+const OP_FIN: Caller[] = ['operator', 'finance'];
+const PAY_READ: Caller[] = ['kgA', 'kgB', 'operator', 'finance'];
+const PAY_A: Caller[] = ['kgA', 'operator', 'finance'];
 
 interface Fx {
   orgA: number;
@@ -208,6 +212,11 @@ const EXPECTED: Record<string, Row> = {
   'GET /staff/organisations/new': { allow: OP },
   'GET /staff/phone-changes': { allow: OP },
   'GET /staff/privileges': { allow: OP },
+  'GET /staff/payments': { allow: PAY_READ, url: () => '/staff/payments?month=2026-03' },
+  'GET /staff/payments/:org/:month': { districtA: true, allow: PAY_A, url: (f) => `/staff/payments/${f.orgA}/2026-03` },
+  'GET /staff/payments/:org/:month/statement.:format': { districtA: true, allow: PAY_A, url: (f) => `/staff/payments/${f.orgA}/2026-03/statement.pdf` },
+  'GET /staff/payments/districts.csv': { allow: OP_FIN, url: () => '/staff/payments/districts.csv?month=2026-03' },
+  'GET /staff/payments/rates': { allow: PAY_READ },
   'GET /staff/placements': { districtA: true, allow: KG_A_T_OP, url: (f) => `/staff/placements?org=${f.orgA}` },
   'GET /staff/season': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/season?org=${f.orgA}` },
   'GET /staff/referrals': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals?org=${f.orgA}` },
@@ -224,6 +233,7 @@ const EXPECTED: Record<string, Row> = {
   'GET /static/app.css': { allow: ALL },
   'GET /static/favicon.svg': { allow: ALL },
   'GET /favicon.ico': { allow: ALL },
+  'GET /verify/payment/:token': { allow: ALL, url: () => '/verify/payment/AAAAAAAAAAAAAAAAAAAAAAAA' },
   'GET /verify/:kind/:token': { allow: ALL, url: () => '/verify/referral/AAAAAAAAAAAAAAAAAAAAAAAA' },
   'POST /api/admin/staff': { allow: ADM, body: (f) => ({ username: 'matrix.new', fullName: 'Matrix New', role: 'kindergarten', organisationId: f.orgA }) },
   'POST /api/admin/staff/:id/disable': { allow: ADM, url: (f) => `/api/admin/staff/${f.spareStaff}/disable`, body: () => ({ reason: 'matrix' }) },
@@ -326,6 +336,9 @@ const EXPECTED: Record<string, Row> = {
   'POST /staff/referrals/:id/conclude': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/conclude`, body: () => ({ confirm: 'yes' }) },
   'POST /staff/referrals/:id/extra-period': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/extra-period`, body: () => ({}) },
   'POST /staff/referrals/:id/refuse': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/refuse`, body: () => ({ reason: 'parent_declined' }) },
+  'POST /staff/payments/compute': { allow: OP_FIN, body: () => ({ month: '2026-03' }) },
+  'POST /staff/payments/:org/:month/approve': { districtA: true, allow: OP_FIN, url: (f) => `/staff/payments/${f.orgA}/2026-02/approve`, body: () => ({ total: '0' }) },
+  'POST /staff/payments/rates': { allow: OP, body: () => ({ ageFrom: '1', ageTo: '2', groupType: 'general', ownership: 'state', monthly: '50000', coefficient: '1', validFrom: '2027-01', reason: 'matrix' }) },
   'POST /staff/placements/:id/leave': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/placements/${f.placementA}/leave`, body: () => ({ lastDay: '2020-01-01', reason: 'moved_away' }) },
   'POST /staff/placements/:id/undo': { districtA: true, allow: OP, url: (f) => `/staff/placements/${f.placementA}/undo`, body: () => ({ reason: 'matrix' }) },
   'POST /staff/season/groups': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/season/groups?org=${f.orgA}`, body: () => ({ name: 'M', birthYear: 2025, ageName: 'nursery', language: 'kk', type: 'general', capacity: 10 }) },
@@ -536,7 +549,7 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
   };
 }
 
-test('permission matrix: every route, nine callers, allowed or refused as expected', async () => {
+test('permission matrix: every route, ten callers, allowed or refused as expected', async () => {
   const routes = new Set<string>();
   const database = await testDatabase();
   const clock = new FixedClock(START);
@@ -565,6 +578,7 @@ test('permission matrix: every route, nine callers, allowed or refused as expect
       kgB: { kind: 'staff', userId: kgB },
       teacherA: { kind: 'staff', userId: teacherA },
       opB: { kind: 'staff', userId: opB },
+      finance: { kind: 'staff', userId: await staff(db, 'finance') },
       operator: { kind: 'staff', userId: f.operatorId },
       admin: { kind: 'staff', userId: f.adminId },
     };

@@ -38,6 +38,7 @@ import { messages as placements } from '../../placements/messages.ts';
 import { messages as refresh } from '../../refresh/messages.ts';
 import { messages as mail } from '../../mail/messages.ts';
 import { messages as season } from '../../season/messages.ts';
+import { messages as payments } from '../../payments/messages.ts';
 import { messages as attendance } from '../../attendance/messages.ts';
 
 // Every feature's messages, merged. Add a feature: import its `messages` and list it here (one a line).
@@ -80,6 +81,7 @@ const parts = [
   refresh,
   mail,
   season,
+  payments,
   attendance,
 ] as const;
 
