@@ -23,7 +23,10 @@ export type SmsTemplate =
   | 'documents_missing'
   | 'contract_refused'
   | 'leaving_recorded'
-  | 'leaving_undone';
+  | 'leaving_undone'
+  | 'transfer_filed'
+  | 'transfer_closed'
+  | 'transferred';
 
 /**
  * Each template's lane in the outbox: the sender sends 'urgent' first (one-time passwords, and what
@@ -47,6 +50,9 @@ export const SMS_LANES: Record<SmsTemplate | ParentSms, SmsLane> = {
   contract_refused: 'normal',
   leaving_recorded: 'normal',
   leaving_undone: 'normal',
+  transfer_filed: 'normal',
+  transfer_closed: 'normal',
+  transferred: 'normal',
   referral_expired: 'normal',
   stoplist_over: 'normal',
   enrolled: 'normal',
@@ -91,6 +97,9 @@ const TEXTS: Record<Lang, Texts> = {
     contract_refused: (p) => `Kezek: ${p.number} жолдама бойынша шарт жасалмады. Себебі: ${p.reason}. Сіз кезекте бұрынғы орныңыздасыз.`,
     leaving_recorded: (p) => `Kezek: баланың балабақшадан шығуы тіркелді: ${p.organisation}. Соңғы күні: ${p.dateWords}. Қате болса, білім басқармасына хабарласыңыз.`,
     leaving_undone: (p) => `Kezek: баланың балабақшадан шығуы білім басқармасымен жойылды: бала ${p.organisation} балабақшасында қалады.`,
+    transfer_filed: (p) => `Kezek: басқа балабақшаға ауыстыру өтініші ${p.number} қабылданды. Жаңа балабақшамен шарт жасалғанша бала қазіргі орнында қалады.`,
+    transfer_closed: (p) => `Kezek: ауыстыру бойынша ${p.number} жолдама пайдаланылмады, ауыстыру өтініші жабылды. Бала қазіргі балабақшасында қалады.`,
+    transferred: (p) => `Kezek: шарт жасалды, бала басқа балабақшаға ауыстырылды: ${p.organisation}. Жаңа топқа ${p.date} бастап барады; бұрынғы орны босатылды.`,
   },
   ru: {
     referral_issued: (p) =>
@@ -109,6 +118,9 @@ const TEXTS: Record<Lang, Texts> = {
     contract_refused: (p) => `Kezek: договор по направлению ${p.number} не заключён. Причина: ${p.reason}. Вы в очереди на прежнем месте.`,
     leaving_recorded: (p) => `Kezek: оформлено отчисление ребёнка из детского сада: ${p.organisation}. Последний день: ${p.dateWords}. Если это ошибка, обратитесь в управление образования.`,
     leaving_undone: (p) => `Kezek: управление образования отменило отчисление: ребёнок остаётся в детском саду ${p.organisation}.`,
+    transfer_filed: (p) => `Kezek: заявка на перевод в другой детский сад ${p.number} принята. До заключения договора с новым садом ребёнок остаётся на своём месте.`,
+    transfer_closed: (p) => `Kezek: направление на перевод ${p.number} не использовано, заявка на перевод закрыта. Ребёнок остаётся в своём детском саду.`,
+    transferred: (p) => `Kezek: договор заключён, ребёнок переведён в детский сад: ${p.organisation}. В новую группу с ${p.date}; прежнее место освобождено.`,
   },
   en: {
     referral_issued: (p) =>
@@ -127,6 +139,9 @@ const TEXTS: Record<Lang, Texts> = {
     contract_refused: (p) => `Kezek: no contract for referral ${p.number}. Reason: ${p.reason}. You keep your original place in the queue.`,
     leaving_recorded: (p) => `Kezek: your child's leaving of ${p.organisation} is recorded. The last day: ${p.dateWords}. If this is a mistake, contact the education department.`,
     leaving_undone: (p) => `Kezek: the education department undid the leaving: your child stays at ${p.organisation}.`,
+    transfer_filed: (p) => `Kezek: transfer request ${p.number} to another kindergarten is received. Your child keeps the current place until the new contract is signed.`,
+    transfer_closed: (p) => `Kezek: transfer referral ${p.number} was not used; the transfer request is closed. Your child stays at the current kindergarten.`,
+    transferred: (p) => `Kezek: the contract is signed; your child is transferred to ${p.organisation}, in the new group from ${p.date}. The previous place is given up.`,
   },
 };
 

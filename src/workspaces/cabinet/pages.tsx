@@ -84,6 +84,13 @@ export function cabinetPage(
               {tr('parents.app.title', { name: fullName(a.child), number: a.number })}
             </h3>
             <NextActionLine ctx={ctx} app={a} />
+            {a.transfer ? (
+              <p class="muted" data-qa="transfer-request" safe>
+                {tr('transfers.cabinet.request')}
+              </p>
+            ) : (
+              ''
+            )}
             <p>
               <span safe>{tr('parents.app.status')}</span>: <strong safe>{tr(stateKey(a))}</strong>
             </p>
@@ -96,6 +103,15 @@ export function cabinetPage(
               <p>
                 <a href={`/cabinet/applications/${a.id}/leave?lang=${ctx.lang}`} data-qa="leave-link" safe>
                   {tr('parents.leave.link')}
+                </a>
+              </p>
+            ) : (
+              ''
+            )}
+            {a.status === 'enrolled' ? (
+              <p>
+                <a href={`/cabinet/applications/${a.id}/transfer?lang=${ctx.lang}`} data-qa="transfer-link" safe>
+                  {tr('transfers.cabinet.link')}
                 </a>
               </p>
             ) : (
