@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium, phoneContext } from '../helpers/browser.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { loginAs } from '../helpers/auth.ts';
 import { FOUR_DOCUMENTS, queuedChild, world } from '../helpers/referral-setup.ts';
@@ -46,12 +47,9 @@ test('a transfer at 360 × 640: the parent files it, a distribution gives it, th
   const groupB = await group(db, w.orgB, { birthYear: 2022, language: 'kk' });
   await freePlaces(db, groupB, 1);
   const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   try {
-    const context = await browser.newContext({ viewport: { width: 360, height: 640 }, javaScriptEnabled: false });
+    const context = await phoneContext(browser);
     const page = await context.newPage();
 
     // the parent: the cabinet's link, the ranked preferences (the current kindergarten is not offered)
