@@ -38,6 +38,7 @@ import { refreshRoutes } from './refresh/routes.ts';
 import { seasonRoutes } from './season/routes.ts';
 import { paymentRoutes } from './payments/routes.ts';
 import { attendanceRoutes } from './attendance/routes.ts';
+import { transferRoutes } from './transfers/routes.ts';
 
 /** The server as the routes see it: schemas are zod's, so bodies, params and answers are typed. */
 export type TypedApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
@@ -84,4 +85,5 @@ export const routePlugins: RoutePlugin[] = [
   seasonRoutes,
   paymentRoutes,
   attendanceRoutes,
+  transferRoutes,
 ];

@@ -113,3 +113,12 @@ export function formProblems(e: unknown): Record<string, FieldProblem> | null {
   for (const p of e.problems) out[formFieldOf(p.field)] ??= p;
   return out;
 }
+
+/** The ranked preferences of a form's selects pref1, pref2, … (rank order; empty selects skipped). */
+export function preferencesFromForm(b: Record<string, string>): number[] {
+  return Object.keys(b)
+    .filter((k) => /^pref[0-9]+$/.test(k) && b[k] !== '')
+    .sort((x, y) => Number(x.slice(4)) - Number(y.slice(4)))
+    .map((k) => Number(b[k]))
+    .filter((n) => Number.isInteger(n) && n > 0);
+}

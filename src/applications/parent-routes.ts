@@ -12,7 +12,7 @@ import { doneNotice, ErrorBody, formOf, hide, idParam, langQ, message, parentOrR
 import { acceptFormWithFile } from '../uploads/multipart.ts';
 import { withdrawApplication, WITHDRAW_REASONS } from './service.ts';
 import { withdrawClaim } from '../privileges/service.ts';
-import { applyFormOf, formProblems } from './apply-form.ts';
+import { applyFormOf, formProblems, preferencesFromForm } from './apply-form.ts';
 import { applyForChild, claimApplicationOf, updateApplication } from './parent-service.ts';
 import { applicationPage, applyPage } from './parent-pages.tsx';
 
@@ -112,11 +112,7 @@ export const parentApplicationRoutes: RoutePlugin = async (app, deps) => {
       if (parentId === null) return reply;
       await loadApplications(deps, parentId, req.params.id); // 404 for anyone else's
       const b = req.body;
-      const prefs = Object.keys(b)
-        .filter((k) => /^pref[0-9]+$/.test(k) && b[k] !== '')
-        .sort((x, y) => Number(x.slice(4)) - Number(y.slice(4)))
-        .map((k) => Number(b[k]))
-        .filter((n) => Number.isInteger(n) && n > 0);
+      const prefs = preferencesFromForm(b);
       try {
         await updateApplication(deps, req.actor, req.params.id, { preferences: prefs, language: b.language ?? '', desiredStart: b.desiredStart ?? '' }, req.id);
       } catch (e) {

@@ -14,6 +14,8 @@ export const PERMISSIONS = {
   'application.read_own': ['parent'],
   'referral.return': ['parent'],
   'placement.leave_request': ['parent'],
+  // a transfer request of a placed child (src/transfers/)
+  'transfer.request': ['parent'],
   'referral.extend': ['parent'],
   // kindergarten staff (their organisation only); operators everywhere
   'places.publish': ['kindergarten', 'operator'],

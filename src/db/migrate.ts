@@ -35,6 +35,7 @@ import * as m0062 from './migrations/0062_mail_outbox.ts';
 import * as m0100 from './migrations/0100_group_years.ts';
 import * as m0101 from './migrations/0101_season_turns.ts';
 import * as m0150 from './migrations/0150_attendance.ts';
+import * as m0110 from './migrations/0110_transfers.ts';
 
 /** Migrations, in order. Each is plain SQL that PostgreSQL 15 and PGlite (18) both accept. */
 const migrations: Record<string, { up: string }> = {
@@ -74,6 +75,7 @@ const migrations: Record<string, { up: string }> = {
   '0100_group_years': m0100,
   '0101_season_turns': m0101,
   '0150_attendance': m0150,
+  '0110_transfers': m0110,
 };
 
 /** A fingerprint of the migrations as loaded (test templates are keyed by it). */

@@ -194,6 +194,8 @@ export interface ApplicationsTable {
   restored_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   birth_date_check_cleared_by: ColumnType<number | null, number | null | undefined, number | null>;
   birth_date_check_cleared_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  /** A transfer request (migration 0110): the placement it would end; null for an ordinary application. */
+  transfer_of: ColumnType<number | null, number | null | undefined, number | null>;
 }
 export interface ApplicationPreferencesTable {
   application_id: number;
@@ -256,6 +258,8 @@ export interface ContractsTable {
   /** The note beside a refusal's reason code (migration 0020). */
   refused_note: ColumnType<string | null, string | null | undefined, string | null>;
   closed_at: TsNull;
+  /** A signed contract ends with its placement when the child is transferred (migration 0110). */
+  ended_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 /** A child in a group (migration 0015): one active (ends_on null) per child; the contract belongs to it. */
 export interface PlacementsTable {

@@ -237,11 +237,14 @@ async function writeResults(trx: Kysely<DB>, deps: AppDeps, actor: Actor, runId:
     // In place order (referral numbers follow the place ids); one row per assignment from unnest() arrays.
     const asg = [...c.assignments].sort((a, b) => a.placeId - b.placeId);
     const ins = await sql<{ id: number; number: string; application_id: number }>`
-      insert into referrals (number, application_id, organisation_id, group_id, status, issued_at, issued_by, run_id, deadline)
+      insert into referrals (number, application_id, organisation_id, group_id, status, issued_at, issued_by, run_id, deadline, kind)
       select 'R' || ${year}::int || '-' || lpad(nextval('referral_number_seq')::text, 6, '0'), x.a, x.o, x.g, 'issued', ${now}::timestamptz,
-             ${actor.kind === 'staff' ? actor.id : null}::bigint, ${runId}::bigint, ${deadline}::date
+             ${actor.kind === 'staff' ? actor.id : null}::bigint, ${runId}::bigint, ${deadline}::date,
+             -- a transfer request (src/transfers/) gets a transfer referral
+             case when ap.transfer_of is null then 'distribution' else 'transfer' end
         from unnest(${asg.map((a) => a.applicationId)}::bigint[], ${asg.map((a) => a.organisationId)}::bigint[], ${asg.map((a) => a.groupId)}::bigint[])
              as x(a, o, g)
+        join applications ap on ap.id = x.a
       returning id, number, application_id`.execute(trx);
     const placeOf = new Map(asg.map((a) => [a.applicationId, a.placeId]));
     refs = { rows: ins.rows.map((r) => ({ id: Number(r.id), number: r.number, application_id: Number(r.application_id), place_id: placeOf.get(Number(r.application_id))! })) };

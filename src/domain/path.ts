@@ -126,9 +126,11 @@ export const isActivePlacement = (p: PlacementState | null, today: PlainDate): b
   p !== null && cmp(p.startsOn, today) <= 0 && (p.endsOn === null || cmp(today, p.endsOn) <= 0);
 
 export function pathStatus(p: ChildPath, today: PlainDate): PathStatus {
-  if (p.placement && p.placement.endsOn === null) return 'placed';
+  // an outstanding referral first: a placed child's transfer referral is what is due now
   if (p.referral && R.OUTSTANDING_STATUSES.includes(p.referral.status)) return 'referred';
   const app = p.application;
+  // a queued application of a placed child is its transfer request: it waits like any other
+  if (p.placement && p.placement.endsOn === null && app?.status !== 'queued') return 'placed';
   if (!app) return 'none';
   if (app.status === 'enrolled') return 'placed';
   if (app.status !== 'queued') return app.status;
@@ -254,10 +256,13 @@ export interface PathOutcome {
   liftStopList: boolean;
   /** The application's guarded change (from 'queued'). */
   application: { to: ApplicationStatus; leftReason: string } | null;
-  /** A placement starts (enrolment), ending the current one when the kind says so. */
-  placement: { startsOn: PlainDate; endCurrent: PlacementEndReason | null } | null;
+  /**
+   * A placement starts (enrolment), ending the current one when the kind says so (a transfer): the
+   * current one's last day is `currentLastDay`, the new one starts the day after (its place is free then).
+   */
+  placement: { startsOn: PlainDate; endCurrent: PlacementEndReason | null; currentLastDay: PlainDate | null } | null;
   /** What the parent is told by SMS. */
-  notice: { template: 'referral_expired' | 'referral_restored' | 'enrolled' | 'contract_refused' | 'contract_lapsed' | 'referral_cancelled'; date: PlainDate | null; reason?: string } | null;
+  notice: { template: 'referral_expired' | 'referral_restored' | 'enrolled' | 'contract_refused' | 'contract_lapsed' | 'referral_cancelled' | 'transfer_closed' | 'transferred'; date: PlainDate | null; reason?: string } | null;
 }
 
 export type Result<T> = R.Outcome<T>;
@@ -279,6 +284,17 @@ const base = (event: PathOutcome['event'], from: ReferralStatus, to: ReferralSta
   notice: null,
 });
 
+/**
+ * A transfer referral not taken (expired, returned): the kind closes the request (withdrawn with the
+ * reason) and the parent is told; the child keeps the current place. Other kinds: nothing here.
+ */
+function closeRequest(o: PathOutcome, r: PathReferral, why: 'expired' | 'returned'): PathOutcome {
+  if (KIND_RULES[r.kind].applicationOnExpiry !== 'request_closed') return o;
+  o.application = { to: 'withdrawn', leftReason: `transfer_referral_${why}` };
+  o.notice = { template: 'transfer_closed', date: null, reason: why };
+  return o;
+}
+
 const pendingContractTo = (s: R.ReferralState, to: ContractStatus): PathOutcome['contract'] => (s.contract?.status === 'pending' ? { from: 'pending', to } : null);
 
 /** Not taken up by the deadline: expired at the end of its last day; the kind says whether the STOP-list follows. */
@@ -290,7 +306,7 @@ export function expire(r: PathReferral, now: Temporal.Instant, policy: Policy): 
     o.stopList = { reason: 'referral_expired', period: e.value.stopList };
     o.notice = { template: 'referral_expired', date: e.value.stopList.endsOn };
   }
-  return ok(o);
+  return ok(closeRequest(o, r, 'expired'));
 }
 
 /**
@@ -309,7 +325,7 @@ export function expireOnRevokedExtension(r: PathReferral, original: PlainDate, n
     o.stopList = { reason: 'referral_expired', period };
     o.notice = { template: 'referral_expired', date: period.endsOn };
   }
-  return ok(o);
+  return ok(closeRequest(o, r, 'expired'));
 }
 
 /** No contract by the end of the (extended) contract period: lapsed, no STOP-list, back in the queue. */
@@ -328,7 +344,7 @@ export function returnReferral(r: PathReferral, now: Temporal.Instant, choice: R
   if (!x.ok) return x;
   const o = base('returned', 'issued', 'returned', 'returned', now);
   if (choice === 'leave') o.application = { to: 'withdrawn', leftReason: 'referral_returned' };
-  return ok(o);
+  return ok(closeRequest(o, r, 'returned'));
 }
 
 /** Cancelled by the department; a false privilege puts the applicant on the STOP-list from tomorrow. */
@@ -433,6 +449,10 @@ export function restore(r: PathReferral, now: Temporal.Instant, reason: string, 
 /**
  * Contract signed (never while a document is missing): the child is enrolled (the application leaves the queue) and a placement starts
  * today; the current placement, if any, ends as the kind says (a transfer) or refuses the enrolment.
+ *
+ * A transfer: the child keeps the current place through the day of the conclusion (its last day; never
+ * before the current placement's own first day) and starts in the new group the next day — the old
+ * place is free that day, and the child is never without a placement nor in two on one day.
  */
 export function enrol(r: PathReferral, current: PlacementState | null, now: Temporal.Instant): Result<PathOutcome> | { ok: false; code: 'already_placed' } {
   const x = R.concludeContract(r, now);
@@ -446,8 +466,14 @@ export function enrol(r: PathReferral, current: PlacementState | null, now: Temp
   o.contract = { from: 'pending', to: 'signed' };
   o.place = 'keep';
   o.application = { to: rules.applicationOnEnrol, leftReason: 'enrolled' };
-  o.placement = { startsOn: today, endCurrent: active ? 'transferred' : null };
-  o.notice = { template: 'enrolled', date: null };
+  if (active) {
+    const lastDay = cmp(current.startsOn, today) > 0 ? current.startsOn : today;
+    o.placement = { startsOn: lastDay.add({ days: 1 }), endCurrent: 'transferred', currentLastDay: lastDay };
+    o.notice = { template: 'transferred', date: lastDay.add({ days: 1 }) };
+  } else {
+    o.placement = { startsOn: today, endCurrent: null, currentLastDay: null };
+    o.notice = { template: 'enrolled', date: null };
+  }
   return ok(o);
 }
 

@@ -123,6 +123,11 @@ export function placementsPage(
           {d.organisationName}
         </p>
         <p safe>{tr('placements.intro')}</p>
+        <p>
+          <a href={`/staff/transfers?lang=${ctx.lang}${org}`} data-qa="transfers-link" safe>
+            {tr('transfers.staff.link')}
+          </a>
+        </p>
         <StackedTable columns={columns} rows={d.rows} qa="placements-table" rowQa={(p) => `placement-${p.id}`} empty={tr('placements.none')} emptyQa={null} />
       </>
     ),

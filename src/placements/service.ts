@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
 import type { AppDeps } from '../context.ts';
-import type { PlacementEndReason } from '../db/schema.ts';
+import type { OrgKind, PlacementEndReason } from '../db/schema.ts';
 import type { Actor } from '../audit/write.ts';
 import { assertCan, assertOrganisationInScope, scopeDistrictId, scopeGroupIds, scopeOrganisationId } from '../auth/permissions.ts';
 import { almatyDate, toDate } from '../clock.ts';
@@ -11,6 +11,7 @@ import { leave, undoLeaving, LEAVING_REASONS, type LeavingReason, type LeavingRe
 import { mapConstraint, useCase, type Trx } from '../usecase.ts';
 import { occupancy } from '../places/service.ts';
 import { organisationNames } from '../referrals/outcomes.ts';
+import { publishFreedPlace } from './free-place.ts';
 
 /**
  * Leaving a kindergarten (DOMAIN.md "After the kindergarten door", "Our decisions"): the parent asks
@@ -69,6 +70,8 @@ export interface ParentPlacement {
   applicationId: number;
   child: { lastName: string; firstName: string; middleName: string | null };
   organisation: { kk: string; ru: string };
+  organisationId: number;
+  orgKind: OrgKind;
   groupName: string;
   startsOn: string;
   endsOn: string | null;
@@ -85,7 +88,7 @@ export async function parentPlacement(deps: AppDeps, parentId: number, applicati
     .innerJoin('children as c', 'c.id', 'p.child_id')
     .innerJoin('organisations as o', 'o.id', 'p.organisation_id')
     .innerJoin('groups as g', 'g.id', 'p.group_id')
-    .select(['p.id', 'p.application_id', 'c.last_name', 'c.first_name', 'c.middle_name', 'o.name_kk', 'o.name_ru', 'g.name as group_name', 'p.starts_on', 'p.ends_on', 'p.end_reason'])
+    .select(['p.id', 'p.application_id', 'a.org_kind', 'c.last_name', 'c.first_name', 'c.middle_name', 'o.id as org_id', 'o.name_kk', 'o.name_ru', 'g.name as group_name', 'p.starts_on', 'p.ends_on', 'p.end_reason'])
     .where('p.application_id', '=', applicationId)
     .where('a.parent_id', '=', parentId)
     .orderBy('p.id', 'desc')
@@ -98,6 +101,8 @@ export async function parentPlacement(deps: AppDeps, parentId: number, applicati
     applicationId: p.application_id,
     child: { lastName: p.last_name, firstName: p.first_name, middleName: p.middle_name },
     organisation: { kk: p.name_kk, ru: p.name_ru },
+    organisationId: p.org_id,
+    orgKind: p.org_kind,
     groupName: p.group_name,
     startsOn: p.starts_on,
     endsOn: p.ends_on,
@@ -184,18 +189,7 @@ export async function recordLeaving(deps: AppDeps, actor: Actor, placementId: nu
     const req = await trx.updateTable('leaving_requests').set({ status: 'recorded', closed_at: at }).where('placement_id', '=', p.id).where('status', '=', 'pending').returning('id').executeTakeFirst();
     await trx.updateTable('applications').set({ status: 'withdrawn', left_at: at, left_reason: 'left_kindergarten' }).where('id', '=', p.application_id).where('status', '=', 'enrolled').execute();
     const freeFrom = x.value.freeFrom.toString();
-    let freePlaceId: number | null = null;
-    if (policy.leavingPlacePublish === 'at_once') {
-      const g = await trx.selectFrom('groups').select('closed_at').where('id', '=', p.group_id).executeTakeFirstOrThrow();
-      if (!g.closed_at)
-        freePlaceId = (
-          await trx
-            .insertInto('free_places')
-            .values({ group_id: p.group_id, status: 'open', published_at: at, published_by: actor.kind === 'staff' ? actor.id : null, available_from: freeFrom, placement_id: p.id })
-            .returning('id')
-            .executeTakeFirstOrThrow()
-        ).id;
-    }
+    const freePlaceId = await publishFreedPlace(trx, actor, { id: p.id, groupId: p.group_id }, freeFrom, at, policy.leavingPlacePublish);
     await audit({
       action: 'placement.left',
       subjectType: 'placement',

@@ -8,6 +8,8 @@ import { isClosed } from '../domain/referral.ts';
 import { nextAction, type PathOutcome } from '../domain/path.ts';
 import { loadChildPaths } from '../applications/child-path.ts';
 import { referralError } from './errors.ts';
+import type { Policy } from '../domain/policy.ts';
+import { publishFreedPlace } from '../placements/free-place.ts';
 
 /**
  * THE writer of a child's path outcomes (src/domain/path.ts decides them): in the caller's
@@ -45,6 +47,8 @@ export interface ApplyOptions {
   freePlaceId?: number;
   /** The entries this writer adds carry the outcome's effective time (a sweep applies an expiry at its deadline). */
   backdate?: boolean;
+  /** A transfer frees the old place: published at once or left to the kindergarten (the city's policy, read before the transaction). */
+  freedPlacePublish?: Policy['leavingPlacePublish'];
 }
 
 export interface Applied {
@@ -81,6 +85,11 @@ export async function applyOutcome(trx: Trx, clock: Clock, actor: Actor, s: Outc
     .executeTakeFirst();
   if (Number(r.numUpdatedRows) !== 1) return { applied: false, stopListId: null, placementId: null };
 
+  // a transfer: the current placement ends first (its contract and application with it), so the new
+  // contract and application never stand beside the old ones in force
+  const entries: AuditEntry[] = [...(opt.entries ?? [])];
+  if (o.placement?.endCurrent && o.placement.currentLastDay) entries.push(...(await endCurrentPlacement(trx, actor, s, o.placement.endCurrent, o.placement.currentLastDay, at, opt.freedPlacePublish ?? 'at_once')));
+
   if (o.contract && s.contractId !== null) {
     const c = await trx
       .updateTable('contracts')
@@ -108,13 +117,6 @@ export async function applyOutcome(trx: Trx, clock: Clock, actor: Actor, s: Outc
   let placementId: number | null = null;
   if (o.placement) {
     const startsOn = o.placement.startsOn;
-    if (o.placement.endCurrent)
-      await trx
-        .updateTable('placements')
-        .set({ ends_on: startsOn.subtract({ days: 1 }).toString(), end_reason: o.placement.endCurrent })
-        .where('child_id', '=', s.childId)
-        .where('ends_on', 'is', null)
-        .execute();
     placementId = (
       await trx
         .insertInto('placements')
@@ -134,7 +136,6 @@ export async function applyOutcome(trx: Trx, clock: Clock, actor: Actor, s: Outc
   }
 
   const when = opt.backdate ? { at } : {};
-  const entries: AuditEntry[] = [...(opt.entries ?? [])];
   let stopListId: number | null = null;
   if (o.stopList) {
     const startsOn = o.stopList.period.startsOn.toString();
@@ -169,8 +170,10 @@ export async function applyOutcome(trx: Trx, clock: Clock, actor: Actor, s: Outc
 
   if (o.notice) {
     const params =
-      o.notice.template === 'enrolled'
-        ? { number: s.number, organisation: await organisationNames(trx, s.organisationId) }
+      o.notice.template === 'enrolled' || o.notice.template === 'transferred'
+        ? { number: s.number, organisation: await organisationNames(trx, s.organisationId), ...(o.notice.date ? { date: o.notice.date.toString() } : {}) }
+        : o.notice.template === 'transfer_closed'
+          ? { number: s.number }
         : o.notice.template === 'contract_refused'
           ? { number: s.number, reason: o.notice.reason ?? 'other' }
           : o.notice.date
@@ -179,6 +182,36 @@ export async function applyOutcome(trx: Trx, clock: Clock, actor: Actor, s: Outc
     await enqueueSms(trx, clock, { parentId: s.parentId, template: o.notice.template, params, subjectType: 'referral', subjectId: s.referralId });
   }
   return { applied: true, stopListId, placementId };
+}
+
+/**
+ * A transfer's first half: the child's current placement ends on `lastDay` ('transferred'), its signed
+ * contract ends with it, its application leaves 'enrolled' (withdrawn, 'transferred'), and its place is
+ * free the next day (published as the policy says). Guarded: the placement must still be active.
+ */
+async function endCurrentPlacement(trx: Trx, actor: Actor, s: OutcomeSubject, reason: NonNullable<PathOutcome['placement']>['endCurrent'] & string, lastDay: Temporal.PlainDate, at: Date, publish: Policy['leavingPlacePublish']): Promise<AuditEntry[]> {
+  const old = await trx
+    .updateTable('placements')
+    .set({ ends_on: lastDay.toString(), end_reason: reason, ended_at: at, ended_by: actor.kind === 'staff' ? actor.id : null })
+    .where('child_id', '=', s.childId)
+    .where('ends_on', 'is', null)
+    .returning(['id', 'group_id', 'organisation_id', 'application_id', 'contract_id'])
+    .executeTakeFirst();
+  if (!old) throw new Error('transfer: the current placement ended meanwhile (the caller locks it)');
+  if (old.contract_id !== null) await trx.updateTable('contracts').set({ ended_at: at }).where('id', '=', old.contract_id).where('ended_at', 'is', null).execute();
+  await trx.updateTable('applications').set({ status: 'withdrawn', left_at: at, left_reason: 'transferred' }).where('id', '=', old.application_id).where('status', '=', 'enrolled').execute();
+  const freeFrom = lastDay.add({ days: 1 }).toString();
+  const freePlaceId = await publishFreedPlace(trx, actor, { id: old.id, groupId: old.group_id }, freeFrom, at, publish);
+  const out: AuditEntry[] = [
+    {
+      action: 'placement.transferred',
+      subjectType: 'placement',
+      subjectId: old.id,
+      data: { lastDay: lastDay.toString(), freeFrom, toOrganisationId: s.organisationId, toGroupId: s.groupId, referralId: s.referralId, requestId: s.applicationId, freePlaceId },
+    },
+  ];
+  if (freePlaceId !== null) out.push({ action: 'places.published', subjectType: 'group', subjectId: old.group_id, data: { count: 1, freePlaceIds: [freePlaceId], availableFrom: freeFrom, placementId: old.id } });
+  return out;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
 import type { AppDeps } from '../context.ts';
-import type { DB, ExtensionReason, GroupType, InstructionLang, ReferralStatus, Row, RowUpdate } from '../db/schema.ts';
+import type { DB, ExtensionReason, GroupType, InstructionLang, ReferralKind, ReferralStatus, Row, RowUpdate } from '../db/schema.ts';
 import { almatyDate, toDate, type Clock } from '../clock.ts';
 import { audit, type Actor, type AuditEntry } from '../audit/write.ts';
 import { assertApplicationInScope, assertCan, assertOrganisationInScope, assertParent, roleOf, scopeDistrictId, scopeOrganisationId } from '../auth/permissions.ts';
@@ -105,6 +105,8 @@ export interface NewReferral {
   /** An open free place of that group, locked by the caller. */
   freePlaceId: number;
   runId?: number | null;
+  /** 'transfer' for a transfer request (src/transfers/); 'distribution' otherwise. */
+  kind?: ReferralKind;
 }
 
 /**
@@ -134,6 +136,7 @@ export async function writeReferral(
       issued_by: actor.kind === 'staff' ? actor.id : null,
       run_id: r.runId ?? null,
       deadline: state.deadline.toString(),
+      kind: r.kind ?? 'distribution',
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -278,6 +281,7 @@ export async function issueReferral(deps: AppDeps, actor: Actor, input: { applic
       organisationId: group.organisation_id,
       groupId: group.id,
       freePlaceId: place.id,
+      kind: app.transfer_of === null ? 'distribution' : 'transfer',
     });
   });
 }
@@ -380,7 +384,9 @@ export async function returnReferral(deps: AppDeps, actor: Actor, id: number, ch
     await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
     const o = unwrap(Path.returnReferral(l.path, deps.clock.now(), choice));
     const entries: AuditEntry[] = [{ action: 'referral.returned', subjectType: 'referral', subjectId: id, data: { choice, organisationId: l.ref.organisation_id } }];
-    if (choice === 'stay') {
+    if (l.ref.kind === 'transfer') {
+      entries.push({ action: 'transfer.closed', subjectType: 'application', subjectId: l.app.id, data: { referralId: id, why: 'returned' } });
+    } else if (choice === 'stay') {
       const rest = await dropPreference(trx, l.app.id, l.ref.organisation_id);
       entries.push({ action: 'application.preference_dropped', subjectType: 'application', subjectId: l.app.id, data: { organisationId: l.ref.organisation_id, preferences: rest } });
     } else {
@@ -444,6 +450,7 @@ export async function grantExtraContractPeriod(deps: AppDeps, actor: Actor, id: 
 
 export async function concludeContract(deps: AppDeps, actor: Actor, id: number, input: { templateVersion?: string | undefined } = {}): Promise<void> {
   assertCan(actor, 'contract.conclude');
+  const policy = await deps.city.getPolicy(); // before the transaction (PGlite: one connection)
   await run(deps, async (trx) => {
     const l = await loadForUpdate(trx, id);
     await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
@@ -456,6 +463,7 @@ export async function concludeContract(deps: AppDeps, actor: Actor, id: number, 
     );
     if (!o.ok) throw referralError(o.code === 'already_placed' ? 'already_enrolled' : o.code, { missing: documentNames(l.path.missingDocuments ?? []) });
     await apply(trx, deps.clock, actor, l, o.value, {
+      freedPlacePublish: policy.leavingPlacePublish,
       contractSet: { signed_at: toDate(now), template_version: input.templateVersion ?? l.contract!.template_version },
       entries: [
         { action: 'contract.signed', subjectType: 'contract', subjectId: l.contract!.id, data: { referralId: id } },

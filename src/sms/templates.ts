@@ -32,7 +32,10 @@ export type SmsTemplate =
   | 'refresh_reminder'
   | 'refresh_confirmed'
   | 'refresh_inactive'
-  | 'refresh_restored';
+  | 'refresh_restored'
+  | 'transfer_filed'
+  | 'transfer_closed'
+  | 'transferred';
 
 /**
  * Each template's lane in the outbox: the sender sends 'urgent' first (one-time passwords, and what
@@ -56,6 +59,9 @@ export const SMS_LANES: Record<SmsTemplate | ParentSms, SmsLane> = {
   contract_refused: 'normal',
   leaving_recorded: 'normal',
   leaving_undone: 'normal',
+  transfer_filed: 'normal',
+  transfer_closed: 'normal',
+  transferred: 'normal',
   referral_expired: 'normal',
   stoplist_over: 'normal',
   enrolled: 'normal',
@@ -120,6 +126,9 @@ const TEXTS: Record<Lang, Texts> = {
     refresh_confirmed: (p) => `Kezek: ${p.number} өтініш расталды. Ол кезекте бұрынғы орнында қалады; жолдаманы күтіңіз.`,
     refresh_inactive: (p) => `Kezek: ${p.number} өтініш жаңарту кезінде расталмады және белсенді емес болды: ол бөлуге қатыспайды. Кезектегі орныңыз сақталған — Жеке кабинетте растаңыз: ${p.link}`,
     refresh_restored: (p) => `Kezek: ${p.number} өтініш расталды және қайта белсенді: ол кезекте бұрынғы орнына оралды. Жолдаманы күтіңіз.`,
+    transfer_filed: (p) => `Kezek: басқа балабақшаға ауыстыру өтініші ${p.number} қабылданды. Жаңа балабақшамен шарт жасалғанша бала қазіргі орнында қалады.`,
+    transfer_closed: (p) => `Kezek: ауыстыру бойынша ${p.number} жолдама пайдаланылмады, ауыстыру өтініші жабылды. Бала қазіргі балабақшасында қалады.`,
+    transferred: (p) => `Kezek: шарт жасалды, бала басқа балабақшаға ауыстырылды: ${p.organisation}. Жаңа топқа ${p.date} бастап барады; бұрынғы орны босатылды.`,
   },
   ru: {
     referral_issued: (p) =>
@@ -147,6 +156,9 @@ const TEXTS: Record<Lang, Texts> = {
     refresh_confirmed: (p) => `Kezek: заявление ${p.number} подтверждено. Оно остаётся в очереди на прежнем месте; ждите направления.`,
     refresh_inactive: (p) => `Kezek: заявление ${p.number} не подтверждено при обновлении и стало неактивным: в распределении оно не участвует. Место в очереди сохранено — подтвердите в личном кабинете: ${p.link}`,
     refresh_restored: (p) => `Kezek: заявление ${p.number} подтверждено и снова активно: оно вернулось в очередь на прежнее место. Ждите направления.`,
+    transfer_filed: (p) => `Kezek: заявка на перевод в другой детский сад ${p.number} принята. До заключения договора с новым садом ребёнок остаётся на своём месте.`,
+    transfer_closed: (p) => `Kezek: направление на перевод ${p.number} не использовано, заявка на перевод закрыта. Ребёнок остаётся в своём детском саду.`,
+    transferred: (p) => `Kezek: договор заключён, ребёнок переведён в детский сад: ${p.organisation}. В новую группу с ${p.date}; прежнее место освобождено.`,
   },
   en: {
     referral_issued: (p) =>
@@ -174,6 +186,9 @@ const TEXTS: Record<Lang, Texts> = {
     refresh_confirmed: (p) => `Kezek: application ${p.number} is confirmed. It keeps its place in the queue; wait for a referral.`,
     refresh_inactive: (p) => `Kezek: application ${p.number} was not confirmed in the refresh and is inactive: it takes no part in distributions. Its place is kept — confirm it in your personal cabinet: ${p.link}`,
     refresh_restored: (p) => `Kezek: application ${p.number} is confirmed and active again, back at its original place in the queue. Wait for a referral.`,
+    transfer_filed: (p) => `Kezek: transfer request ${p.number} to another kindergarten is received. Your child keeps the current place until the new contract is signed.`,
+    transfer_closed: (p) => `Kezek: transfer referral ${p.number} was not used; the transfer request is closed. Your child stays at the current kindergarten.`,
+    transferred: (p) => `Kezek: the contract is signed; your child is transferred to ${p.organisation}, in the new group from ${p.date}. The previous place is given up.`,
   },
 };
 

@@ -89,8 +89,11 @@ test('property: each transition answers a refusal or an outcome that names the s
         if (out.stopList) assert.equal(Temporal.PlainDate.compare(out.stopList.period.startsOn, almatyDate(out.effectiveAt)) > 0 || ev.k === 'expire', true);
         // the place: back to the group whenever the referral closes without an enrolment
         assert.equal(out.place, ev.k === 'enrol' ? 'keep' : ev.k === 'restore' ? 'take' : 'release');
-        // the application leaves the queue only on enrolment or a return with "leave"
-        assert.equal(out.application?.to ?? null, ev.k === 'enrol' ? 'enrolled' : ev.k === 'return_leave' ? 'withdrawn' : null);
+        // the application leaves the queue only on enrolment or a return with "leave" — and a transfer
+        // request is closed when its referral expires or is returned (issue 15)
+        const closesRequest = Path.KIND_RULES[kind].applicationOnExpiry === 'request_closed' && (ev.k === 'expire' || ev.k === 'return_stay' || ev.k === 'return_leave');
+        assert.equal(out.application?.to ?? null, ev.k === 'enrol' ? 'enrolled' : ev.k === 'return_leave' || closesRequest ? 'withdrawn' : null);
+        if (closesRequest) assert.equal(out.notice?.template, 'transfer_closed');
         // a placement starts only at enrolment, on the day of it
         assert.equal(out.placement !== null, ev.k === 'enrol');
         if (out.placement) assert.ok(out.placement.startsOn.equals(almatyDate(now)));
@@ -149,7 +152,7 @@ const arbPath = fc.record({
   specialNeeds: fc.boolean(),
 });
 
-test('property: nextAction names the one thing due — a referral first, then the STOP-list, then waiting (the queue number only then), nothing once placed', () => {
+test('property: nextAction names the one thing due — a referral first, then the STOP-list, then waiting (the queue number only then), nothing once placed (unless a transfer request waits)', () => {
   const today = D('2026-03-02');
   fc.assert(
     fc.property(arbPath, (x) => {
@@ -174,7 +177,9 @@ test('property: nextAction names the one thing due — a referral first, then th
       const a = Path.nextAction(p, today);
       const status = Path.pathStatus(p, today);
       const outstanding = referral !== null && R.OUTSTANDING_STATUSES.includes(referral.status);
-      if (x.placed) assert.deepEqual(a, { kind: 'none', why: 'placed' });
+      // an outstanding referral comes first, even for a placed child (a transfer referral); a placed
+      // child's queued application is its transfer request and waits like any other (issue 15)
+      if (x.placed && !outstanding && x.appStatus !== 'queued') assert.deepEqual(a, { kind: 'none', why: 'placed' });
       else if (outstanding && referral!.status === 'issued') {
         assert.equal(a.kind, Path.KIND_RULES[x.kind].firstStep === 'confirm' ? 'confirm_voucher' : 'register_referral');
         assert.ok('by' in a && a.by.equals(deadline));
@@ -245,7 +250,7 @@ test('revoking an extension after the original last day expires the referral now
   const same = Path.expireOnRevokedExtension(r, D('2026-04-10'), now, P);
   assert.deepEqual(same, { ok: true, value: null });
   const t = Path.expireOnRevokedExtension({ ...r, kind: 'transfer' }, D('2026-04-03'), now, P);
-  assert.ok(t.ok && t.value && t.value.stopList === null && t.value.notice === null);
+  assert.ok(t.ok && t.value && t.value.stopList === null && t.value.notice?.template === 'transfer_closed' && t.value.application?.to === 'withdrawn', 'a transfer request is closed, no STOP-list');
 });
 
 test('property (issue 14): registering with documents missing starts the extra period at once; the contract waits for the full list; "missing documents" is a refusal only after the extra period', () => {

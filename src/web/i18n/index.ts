@@ -40,6 +40,7 @@ import { messages as mail } from '../../mail/messages.ts';
 import { messages as season } from '../../season/messages.ts';
 import { messages as payments } from '../../payments/messages.ts';
 import { messages as attendance } from '../../attendance/messages.ts';
+import { messages as transfers } from '../../transfers/messages.ts';
 
 // Every feature's messages, merged. Add a feature: import its `messages` and list it here (one a line).
 const parts = [
@@ -83,6 +84,7 @@ const parts = [
   season,
   payments,
   attendance,
+  transfers,
 ] as const;
 
 type KeysOf<P> = P extends { kk: infer K } ? keyof K : never;

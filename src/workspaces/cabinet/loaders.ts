@@ -58,6 +58,8 @@ export interface CabinetApplication {
   referrals: CabinetReferral[];
   /** The one thing due for the child now (src/domain/path.ts nextAction): the page leads with it; the queue number only when 'wait'. */
   next: NextAction;
+  /** A transfer request of a placed child (src/transfers/). */
+  transfer: boolean;
 }
 
 export interface CabinetParent {
@@ -117,7 +119,7 @@ export async function loadApplications(deps: AppDeps, parentId: number, onlyId?:
     .selectFrom('applications as a')
     .innerJoin('children as c', 'c.id', 'a.child_id')
     .select([
-      'a.id', 'a.number', 'a.status', 'a.birth_year', 'a.org_kind', 'a.language', 'a.desired_start', 'a.special_needs', 'a.tier', 'a.applied_at',
+      'a.id', 'a.number', 'a.status', 'a.birth_year', 'a.org_kind', 'a.language', 'a.desired_start', 'a.special_needs', 'a.tier', 'a.applied_at', 'a.transfer_of',
       'c.iin', 'c.last_name', 'c.first_name', 'c.middle_name', 'c.birth_date',
     ])
     .where('a.parent_id', '=', parentId);
@@ -174,6 +176,7 @@ export async function loadApplications(deps: AppDeps, parentId: number, onlyId?:
       specialNeeds: a.special_needs,
       tier: a.tier,
       appliedAt: a.applied_at,
+      transfer: a.transfer_of !== null,
       preferences: prefs.map((p) => ({ rank: p.rank, organisationId: p.organisation_id, nameKk: p.name_kk, nameRu: p.name_ru, position: byOrg.get(p.organisation_id) ?? null })),
       position,
       claims: claims.map((c) => ({ id: c.id, category: c.category, status: c.status, claimedAt: c.claimed_at })),

@@ -89,6 +89,13 @@ export function cabinetPage(
               {tr('parents.app.title', { name: fullName(a.child), number: a.number })}
             </h3>
             <NextActionLine ctx={ctx} app={a} />
+            {a.transfer ? (
+              <p class="muted" data-qa="transfer-request" safe>
+                {tr('transfers.cabinet.request')}
+              </p>
+            ) : (
+              ''
+            )}
             <p>
               <span safe>{tr('parents.app.status')}</span>: <strong safe>{tr(stateKey(a))}</strong>
             </p>
@@ -105,6 +112,15 @@ export function cabinetPage(
                 {' · '}
                 <a href={`/cabinet/applications/${a.id}/attendance?lang=${ctx.lang}`} data-qa="attendance-link" safe>
                   {tr('parents.attendance.link')}
+                </a>
+              </p>
+            ) : (
+              ''
+            )}
+            {a.status === 'enrolled' ? (
+              <p>
+                <a href={`/cabinet/applications/${a.id}/transfer?lang=${ctx.lang}`} data-qa="transfer-link" safe>
+                  {tr('transfers.cabinet.link')}
                 </a>
               </p>
             ) : (

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RoutePlugin } from '../routes.ts';
+import { isUserError } from '../errors.ts';
+import { t } from '../web/i18n/index.ts';
+import { pageContext, sendPage } from '../web/context.ts';
+import type { Flash } from '../web/forms.tsx';
+import { organisationName, pageOrganisation, staffOnly } from '../workspaces/staff-scope.ts';
+import { parentOrRedirect, message, hide, idParam } from '../workspaces/cabinet/route-helpers.ts';
+import { preferencesFromForm } from '../applications/apply-form.ts';
+import * as S from './service.ts';
+import * as P from './pages.tsx';
+
+const langQ = { lang: z.string().optional() };
+
+/**
+ * Transfers: the parent's request in the cabinet (/cabinet/applications/:id/transfer, :id being the
+ * enrolled application of the placed child) and the kindergarten's list (/staff/transfers; an
+ * operator names the organisation).
+ */
+export const transferRoutes: RoutePlugin = (app, deps) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  const page = async (req: FastifyRequest, reply: FastifyReply, parentId: number, applicationId: number, extra: Flash & { chosen?: number[] }, status = 200) =>
+    sendPage(reply, P.transferPage(pageContext(req, reply, deps), { p: await S.transferPage(deps, parentId, applicationId), ...extra }), status);
+
+  r.get('/cabinet/applications/:id/transfer', { schema: { ...hide, params: idParam, querystring: z.object({ ...langQ, done: z.enum(['sent', 'withdrawn']).optional() }) } }, async (req, reply) => {
+    const parentId = parentOrRedirect(req, reply);
+    if (parentId === null) return reply;
+    const done = req.query.done;
+    return page(req, reply, parentId, req.params.id, { notice: done ? t(req.lang, done === 'sent' ? 'transfers.sent' : 'transfers.withdrawn') : null });
+  });
+
+  r.post('/cabinet/applications/:id/transfer', { schema: { ...hide, params: idParam, body: z.record(z.string(), z.string().max(100)), querystring: z.object(langQ) } }, async (req, reply) => {
+    const parentId = parentOrRedirect(req, reply);
+    if (parentId === null) return reply;
+    await S.transferPage(deps, parentId, req.params.id); // 404 for anyone else's
+    const prefs = preferencesFromForm(req.body);
+    try {
+      await S.fileTransfer(deps, req.actor, req.params.id, prefs);
+    } catch (e) {
+      if (!isUserError(e)) throw e;
+      return page(req, reply, parentId, req.params.id, { error: message(req, e), chosen: prefs }, e.status);
+    }
+    return reply.redirect(`/cabinet/applications/${req.params.id}/transfer?lang=${req.lang}&done=sent`, 303);
+  });
+
+  r.post('/cabinet/applications/:id/transfer/withdraw', { schema: { ...hide, params: idParam, querystring: z.object(langQ) } }, async (req, reply) => {
+    const parentId = parentOrRedirect(req, reply);
+    if (parentId === null) return reply;
+    await S.transferPage(deps, parentId, req.params.id);
+    try {
+      await S.withdrawTransfer(deps, req.actor, req.params.id);
+    } catch (e) {
+      if (!isUserError(e)) throw e;
+      return page(req, reply, parentId, req.params.id, { error: message(req, e) }, e.status);
+    }
+    return reply.redirect(`/cabinet/applications/${req.params.id}/transfer?lang=${req.lang}&done=withdrawn`, 303);
+  });
+
+  r.get('/staff/transfers', { schema: { ...hide, querystring: z.object({ ...langQ, org: idParam.shape.id.optional() }) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    const orgId = pageOrganisation(req.actor, req.query.org);
+    const rows = await S.listOrganisationTransfers(deps, req.actor, orgId);
+    return sendPage(reply, P.staffTransfersPage(pageContext(req, reply, deps), { organisationName: await organisationName(deps, orgId, req.lang), rows }));
+  });
+};
