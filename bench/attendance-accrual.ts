@@ -13,15 +13,15 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { sql } from 'kysely';
-import { openDatabase, type Database } from '../src/db/connection.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { FixedClock } from '../src/clock.ts';
 import { loadConfig } from '../src/config.ts';
 import { CityState, type AppDeps } from '../src/context.ts';
 import { monthWorkingDays } from '../src/domain/accrual.ts';
 import { computeMonth } from '../src/payments/service.ts';
+import { benchDatabase } from './bench-db.ts';
+import type { Database } from '../src/db/connection.ts';
 
 const { values } = parseArgs({
   options: {
@@ -33,7 +33,6 @@ const { values } = parseArgs({
   },
 });
 
-const URL_DEFAULT = 'postgres://postgres@127.0.0.1:5432/postgres';
 const T = '2026-01-05T05:00:00Z';
 const MONTH = '2026-03';
 
@@ -106,32 +105,8 @@ async function generate(database: Database, children: number, groups: number, wo
 }
 
 async function bench(engine: 'postgres' | 'pglite', children: number, groups: number, runs: number): Promise<void> {
-  let database: Database;
-  let dropDb: (() => Promise<void>) | undefined;
-  let reused = false;
-  if (engine === 'postgres') {
-    const url = process.env.DATABASE_URL || URL_DEFAULT;
-    // --reuse-db NAME: generate the city once into NAME and keep it (later runs time the compute only)
-    const reuse = values['reuse-db'];
-    if (reuse !== undefined && !/^[a-z_][a-z0-9_]*$/.test(reuse)) throw new Error('--reuse-db: a plain lower-case database name');
-    const name = reuse ?? `kezek_bench_accrual_${process.pid}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    reused = reuse !== undefined && (await admin.query('select 1 from pg_database where datname = $1', [reuse])).rowCount === 1;
-    if (!reused) await admin.query(`create database ${name}`);
-    await admin.end();
-    const u = new URL(url);
-    u.pathname = `/${name}`;
-    database = await openDatabase({ databaseUrl: u.toString(), poolMax: 4 });
-    if (reuse === undefined) dropDb = async () => {
-      const a = new pg.Client({ connectionString: url });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
-    };
-  } else {
-    database = await openDatabase({ memory: true });
-  }
+  const opened = await benchDatabase(engine, 'kezek_bench_accrual', values['reuse-db']);
+  const { database, drop: dropDb, reused } = opened;
   try {
     await migrate(database.db);
     const clock = new FixedClock('2026-04-06T05:00:00Z');

@@ -9,10 +9,8 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { allowAuditMaintenance } from '../test/helpers/audit-maintenance.ts';
-import { openDatabase, type Database } from '../src/db/connection.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { FixedClock } from '../src/clock.ts';
 import { loadConfig } from '../src/config.ts';
@@ -20,6 +18,8 @@ import { CityState, type AppDeps } from '../src/context.ts';
 import { SYSTEM } from '../src/audit/write.ts';
 import { commitDistribution } from '../src/distribution/service.ts';
 import { generateCity } from './city.ts';
+import { benchDatabase } from './bench-db.ts';
+import type { Database } from '../src/db/connection.ts';
 
 const { values } = parseArgs({
   options: {
@@ -33,7 +33,6 @@ const { values } = parseArgs({
   },
 });
 const runs = Number(values.runs);
-const URL_DEFAULT = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -78,32 +77,8 @@ async function reset(database: Database, auditBefore: number): Promise<void> {
 }
 
 async function bench(engine: 'postgres' | 'pglite', applications: number, places: number): Promise<void> {
-  let database: Database;
-  let dropDb: (() => Promise<void>) | undefined;
-  let reused = false;
-  if (engine === 'postgres') {
-    const url = process.env.DATABASE_URL || URL_DEFAULT;
-    const reuse = values['reuse-db'];
-    if (reuse !== undefined && !/^[a-z_][a-z0-9_]*$/.test(reuse)) throw new Error('--reuse-db: a plain lower-case database name');
-    const name = reuse ?? `kezek_bench_${process.pid}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    const exists = reuse !== undefined && (await admin.query('select 1 from pg_database where datname = $1', [reuse])).rowCount === 1;
-    if (!exists) await admin.query(`create database ${name}`);
-    await admin.end();
-    reused = exists;
-    const u = new URL(url);
-    u.pathname = `/${name}`;
-    database = await openDatabase({ databaseUrl: u.toString(), poolMax: 4 });
-    if (reuse === undefined) dropDb = async () => {
-      const a = new pg.Client({ connectionString: url });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
-    };
-  } else {
-    database = await openDatabase({ memory: true });
-  }
+  const opened = await benchDatabase(engine, 'kezek_bench', values['reuse-db']);
+  const { database, drop: dropDb, reused } = opened;
   try {
     await migrate(database.db);
     if (reused) {

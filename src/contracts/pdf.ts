@@ -22,9 +22,9 @@ export async function qrSvg(url: string): Promise<string> {
   return QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
 }
 
-export async function renderContractPdf(text: ContractText, verifyUrl: string, meta: { version: string }): Promise<Buffer> {
-  const qr = await qrPng(verifyUrl);
-  const doc = new PDFDocument({ size: 'A4', margins: { top: 56, bottom: 56, left: 64, right: 64 }, info: { Title: text.title, Subject: meta.version, Creator: 'Kezek' } });
+/** A PDF document with the two fonts registered ('body', 'bold') and its bytes once `doc.end()` is called. */
+export function newPdf(options: PDFKit.PDFDocumentOptions): { doc: PDFKit.PDFDocument; done: Promise<Buffer> } {
+  const doc = new PDFDocument(options);
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -33,6 +33,12 @@ export async function renderContractPdf(text: ContractText, verifyUrl: string, m
   });
   doc.registerFont('body', FONT_REGULAR);
   doc.registerFont('bold', FONT_BOLD);
+  return { doc, done };
+}
+
+export async function renderContractPdf(text: ContractText, verifyUrl: string, meta: { version: string }): Promise<Buffer> {
+  const qr = await qrPng(verifyUrl);
+  const { doc, done } = newPdf({ size: 'A4', margins: { top: 56, bottom: 56, left: 64, right: 64 }, info: { Title: text.title, Subject: meta.version, Creator: 'Kezek' } });
   const width = doc.page.width - 128;
   doc.font('bold').fontSize(13).text(text.title, { align: 'center', width });
   doc.moveDown(1);

@@ -1,7 +1,6 @@
-import PDFDocument from 'pdfkit';
 import type { Lang } from '../db/schema.ts';
 import { coefficientText, tengeText } from '../domain/accrual.ts';
-import { FONT_BOLD, FONT_REGULAR, qrPng } from '../contracts/pdf.ts';
+import { newPdf, qrPng } from '../contracts/pdf.ts';
 import { reportCsv, reportXlsx, type ExportTable } from '../reports/export.ts';
 import { intlLocale, t } from '../web/i18n/index.ts';
 import { nameIn } from '../web/queries.ts';
@@ -110,15 +109,7 @@ export function districtTable(rows: readonly DistrictTotal[], month: string, lan
 export async function statementPdf(s: Statement, lang: Lang, verifyUrl: string | null): Promise<Buffer> {
   const qr = verifyUrl ? await qrPng(verifyUrl) : null;
   const title = t(lang, 'payments.statement.title');
-  const doc = new PDFDocument({ size: 'A4', layout: 'landscape', margins: { top: 40, bottom: 40, left: 40, right: 40 }, info: { Title: title, Creator: 'Kezek' } });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  doc.registerFont('body', FONT_REGULAR);
-  doc.registerFont('bold', FONT_BOLD);
+  const { doc, done } = newPdf({ size: 'A4', layout: 'landscape', margins: { top: 40, bottom: 40, left: 40, right: 40 }, info: { Title: title, Creator: 'Kezek' } });
   const width = doc.page.width - 80;
   doc.font('bold').fontSize(13).text(title, { align: 'center', width });
   doc.font('body').fontSize(10).moveDown(0.5);
