@@ -12,6 +12,7 @@ import { pruneFirstApplications } from '../first-application/service.ts';
 import { runScheduledDistribution } from '../distribution/schedule.ts';
 import { refreshQueueSnapshot } from '../applications/snapshot.ts';
 import { AppError } from '../errors.ts';
+import { eraseMedicalDetail } from '../attendance/reports.ts';
 
 export const DAILY_HEAD = 'daily';
 const SMS_BATCH = 50;
@@ -51,6 +52,8 @@ export async function serviceJobs(deps: AppDeps, sms: SmsProvider, logger: JobLo
     { name: 'parents.phone_check', intervalMs: 10 * 60_000, run: (signal) => sendPhoneCheckReminders(deps, signal) },
     { name: 'parents.prune_attempts', intervalMs: 60 * 60_000, run: () => pruneAuthAttempts(deps) },
     { name: 'parents.prune_first_applications', intervalMs: 10 * 60_000, run: () => pruneFirstApplications(deps) },
+    // health data: the detail of a medical absence is erased after the policy's days (src/attendance/reports.ts)
+    { name: 'attendance.medical_erase', intervalMs: 60 * 60_000, run: () => eraseMedicalDetail(deps) },
     {
       name: 'audit.head.daily',
       intervalMs: 10 * 60_000,
