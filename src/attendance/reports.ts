@@ -60,7 +60,7 @@ export async function attendanceReport(deps: AppDeps, actor: Actor, monthText: s
   const from = month.toString();
   const end = month.add({ months: 1 }).toString();
   const own = scopeOrganisationId(actor);
-  const orgId = own ?? organisationId;
+  const orgId = organisationId ?? own;
   if (orgId !== null) await assertOrganisationInScope(db, actor, orgId);
   const district = scopeDistrictId(actor);
   const nameCol = lang === 'kk' ? 'name_kk' : 'name_ru';
