@@ -30,7 +30,6 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { allowAuditMaintenance } from '../test/helpers/audit-maintenance.ts';
@@ -45,6 +44,7 @@ import { refreshQueueSnapshot } from '../src/applications/snapshot.ts';
 import { newApplicationNumber } from '../src/applications/number.ts';
 import { generateCity } from './city.ts';
 import { runSweepOnce } from '../src/jobs/sweep.ts';
+import { benchDatabase, freePort } from './support.ts';
 
 const { values } = parseArgs({
   options: {
@@ -66,7 +66,6 @@ const { values } = parseArgs({
   },
 });
 const root = path.resolve(import.meta.dirname, '..');
-const URL_DEFAULT = 'postgres://postgres@127.0.0.1:5432/postgres';
 const parts = new Set(values.parts!.split(','));
 const rounds = Number(values.rounds);
 const duration = Number(values.duration);
@@ -83,17 +82,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function emit(o: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ engine: 'postgres', ...o, loadAverage: load() })}\n`);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-    s.on('error', reject);
-  });
 }
 
 /** A child process serving HTTP on `port`; resolves once `probe` answers. Its output goes to a log file. */
@@ -262,18 +250,10 @@ async function prepare(database: Database, n: number): Promise<{ iin: string; ph
 }
 
 async function main(): Promise<void> {
-  const url = process.env.DATABASE_URL || URL_DEFAULT;
   const reuse = values['reuse-db'];
-  if (reuse !== undefined && !/^[a-z_][a-z0-9_]*$/.test(reuse)) throw new Error('--reuse-db: a plain lower-case database name');
-  const name = reuse ?? `kezek_load_${process.pid}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  const exists = reuse !== undefined && (await admin.query('select 1 from pg_database where datname = $1', [reuse])).rowCount === 1;
-  if (!exists) await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  const dbUrl = u.toString();
+  const bdb = await benchDatabase('kezek_load', reuse);
+  const { name, exists } = bdb;
+  const dbUrl = bdb.url;
   const database = await openDatabase({ databaseUrl: dbUrl, poolMax: 4 });
   const children: ChildProcess[] = [];
   const gw = fakeGateway();
@@ -547,12 +527,7 @@ async function main(): Promise<void> {
     for (const c of children) await stopChild(c);
     gw.server.close();
     await database.close();
-    if (reuse === undefined) {
-      const a = new pg.Client({ connectionString: url });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
-    }
+    await bdb.drop();
   }
 }
 

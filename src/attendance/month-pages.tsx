@@ -7,6 +7,7 @@ import { ABSENCE_REASONS } from '../domain/attendance.ts';
 import type { MessageKey } from '../web/i18n/index.ts';
 import type { ChildMonth, ChildMonthPart, DisputeRow, MonthGroup, MonthView } from './month.ts';
 import { markLabel } from './pages.tsx';
+import type { AttendanceReport, LongAbsence, RateRow } from './reports.ts';
 
 const monthLabel = (lang: string, month: string) => new Intl.DateTimeFormat(lang === 'kk' ? 'kk-KZ' : lang === 'ru' ? 'ru-RU' : 'en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(Date.parse(`${month}T00:00:00Z`));
 
@@ -260,5 +261,49 @@ function Corrections(props: { ctx: PageContext; p: ChildMonthPart }): JSX.Elemen
         <p safe>{line(c)}</p>
       ))}
     </section>
+  );
+}
+
+/** The month's attendance report: rates by district, kindergarten and group; the long absences flagged to the department. */
+export function reportPage(ctx: PageContext, d: { r: AttendanceReport; orgParam: boolean }): string {
+  const tr = trOf(ctx);
+  const { r } = d;
+  const rateCols = (first: string): Column<RateRow>[] => [
+    { label: first, text: (x) => x.name },
+    { label: tr('attendance.report.child_days'), num: true, text: (x) => String(x.childDays) },
+    { label: tr('attendance.report.absent'), num: true, text: (x) => String(x.absent) },
+    { label: tr('attendance.report.rate'), num: true, qa: 'rate', text: (x) => (x.rate === null ? '—' : String(x.rate)) },
+  ];
+  const longCols: Column<LongAbsence>[] = [
+              { label: tr('attendance.report.organisation'), text: (x) => `${x.organisationName}, ${x.groupName}` },
+              { label: tr('attendance.child'), text: (x) => x.childName },
+              { label: tr('attendance.day'), text: (x) => tr('attendance.report.long.run', { from: formatDate(ctx.lang, x.from), to: formatDate(ctx.lang, x.to), days: x.length }) },
+            ];
+  const section = (title: string, qa: string, rows: RateRow[]) =>
+    rows.length ? (
+      <section>
+        <h2 safe>{title}</h2>
+        <StackedTable qa={qa} rows={rows} rowQa={(x) => `${qa}-${x.id}`} columns={rateCols(tr('attendance.report.name'))} />
+      </section>
+    ) : (
+      <></>
+    );
+  return Page(
+    ctx,
+    { title: tr('attendance.report.title', { month: monthLabel(ctx.lang, r.month) }), lead: '' },
+    <>
+      <MonthPicker ctx={ctx} action="/staff/attendance/report" month={r.month} hidden={d.orgParam && r.organisationId ? [['org', String(r.organisationId)]] : []} />
+      {section(tr('attendance.report.by_district'), 'by-district', r.byDistrict)}
+      {section(tr('attendance.report.by_organisation'), 'by-organisation', r.byOrganisation)}
+      {section(tr('attendance.report.by_group'), 'by-group', r.byGroup)}
+      {r.long ? (
+        <section>
+          <h2 safe>{tr('attendance.report.long', { days: r.longDays })}</h2>
+          <StackedTable qa="long-absences" rows={r.long} rowQa={(x) => `long-${x.childId}`} empty={tr('attendance.report.long.none')} columns={longCols} />
+        </section>
+      ) : (
+        ''
+      )}
+    </>,
   );
 }

@@ -13,6 +13,7 @@ import { message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.t
 import type { AbsenceReason } from '../db/schema.ts';
 import * as M from './month.ts';
 import * as P from './month-pages.tsx';
+import { attendanceReport } from './reports.ts';
 
 const monthQ = z.string().max(10).optional();
 const DONE: Record<string, MessageKey> = {
@@ -82,6 +83,12 @@ export const monthRoutes: RoutePlugin = (r, deps) => {
     }
     const done = department ? 'resolved' : b.decision === 'keep' ? 'answered' : 'corrected';
     return reply.redirect(department ? `/staff/attendance/disputes?lang=${req.lang}&done=${done}` : `/staff/attendance/month?lang=${req.lang}&done=${done}`, 303);
+  });
+
+  r.get('/staff/attendance/report', { schema: { ...hide, querystring: z.object({ org: id.optional(), month: monthQ, ...langQ }) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    const report = await attendanceReport(deps, req.actor, req.query.month ?? thisMonth(), req.query.org ?? null, req.lang);
+    return sendPage(reply, P.reportPage(pageContext(req, reply, deps), { r: report, orgParam: req.actor.role === 'operator' }));
   });
 
   // ---- the parent ----

@@ -14,6 +14,7 @@ import { refreshQueueSnapshot } from '../applications/snapshot.ts';
 import { AppError } from '../errors.ts';
 import { runRefresh } from '../refresh/service.ts';
 import { turnIfDue } from '../season/turn.ts';
+import { eraseMedicalDetail } from '../attendance/reports.ts';
 
 export const DAILY_HEAD = 'daily';
 const SMS_BATCH = 50;
@@ -57,6 +58,8 @@ export async function serviceJobs(deps: AppDeps, sms: SmsProvider, logger: JobLo
     { name: 'parents.prune_first_applications', intervalMs: 10 * 60_000, run: () => pruneFirstApplications(deps) },
     // the 1 September turn: once a year on the policy date, however often this runs (src/season/turn.ts)
     { name: 'season.turn', intervalMs: 10 * 60_000, run: () => turnIfDue(deps) },
+    // health data: the detail of a medical absence is erased after the policy's days (src/attendance/reports.ts)
+    { name: 'attendance.medical_erase', intervalMs: 60 * 60_000, run: () => eraseMedicalDetail(deps) },
     {
       name: 'audit.head.daily',
       intervalMs: 10 * 60_000,

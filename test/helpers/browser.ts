@@ -1,4 +1,4 @@
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Headless Chromium as the browser tests start it ($CHROMIUM_PATH, default /usr/bin/chromium). */
 export function launchChromium(): Promise<Browser> {
@@ -10,3 +10,10 @@ export function launchChromium(): Promise<Browser> {
 
 /** A phone: 360 × 640 without JavaScript. */
 export const phoneContext = (browser: Browser): Promise<BrowserContext> => browser.newContext({ viewport: { width: 360, height: 640 }, javaScriptEnabled: false });
+
+/** Headless Chromium as a phone: 360×640, JavaScript off (the pages must work without it). */
+export async function phoneBrowser(): Promise<{ browser: Browser; context: BrowserContext; page: Page }> {
+  const browser = await launchChromium();
+  const context = await phoneContext(browser);
+  return { browser, context, page: await context.newPage() };
+}

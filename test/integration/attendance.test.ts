@@ -7,6 +7,8 @@ import { placedChild } from '../helpers/attendance.ts';
 import { Temporal } from 'temporal-polyfill';
 import * as S from '../../src/attendance/service.ts';
 import * as M from '../../src/attendance/month.ts';
+import * as R from '../../src/attendance/reports.ts';
+import { setPolicy } from '../helpers/parent-web.ts';
 import { workingDaysOfMonth } from '../../src/domain/attendance.ts';
 import type { Actor } from '../../src/audit/write.ts';
 
@@ -195,6 +197,49 @@ test('a submitted month changes only with a reason the parent sees; the parent c
     // mid-month child: only its days from 16 March count
     const midMonth = await M.childMonth(t.deps, f.mid.parentId, f.mid.applicationId, month);
     assert.equal(midMonth.parts[0]!.days[0]!.day, '2026-03-16');
+  } finally {
+    await t.close();
+  }
+});
+
+test('reports: rates per group, kindergarten and district; a child absent more than N working days in a row is flagged to the department; the medical detail is erased after the policy period', async () => {
+  const t = await testApp('2026-03-31T04:00:00Z');
+  try {
+    const f = await setup(t);
+    const kg = { ...f.kg.actor } as Actor;
+    const cal = await t.deps.city.getCalendar();
+    const ill = ['2026-03-02', '2026-03-03', '2026-03-04', '2026-03-05', '2026-03-06', '2026-03-10', '2026-03-11', '2026-03-12', '2026-03-13', '2026-03-16', '2026-03-17'];
+    for (const d of workingDaysOfMonth(cal, Temporal.PlainDate.from('2026-03-01'))) {
+      const absences = ill.includes(d.toString()) ? new Map([[f.a.childId, { reason: 'illness' as const, note: 'ОРВИ' }]]) : new Map();
+      await S.saveGroupDay(t.deps, kg, f.g1, d.toString(), { version: 0, absences, closed: null, reason: '' });
+    }
+    const operator = await loginAs(t, 'operator');
+    const r = await R.attendanceReport(t.deps, operator.actor, '2026-03', f.org, 'kk');
+    // 18 working days × 2 children + 9 (from 16 March) of the third = 45 child-days, 11 absent
+    assert.deepEqual(r.byGroup.find((g) => g.id === f.g1), { id: f.g1, name: r.byGroup.find((g) => g.id === f.g1)!.name, childDays: 45, absent: 11, rate: 75.6 });
+    assert.equal(r.byOrganisation.find((o) => o.id === f.org)!.rate, 75.6);
+    assert.equal(r.byDistrict.length, 1);
+    assert.deepEqual(r.long!.map((x) => [x.childId, x.from, x.to, x.length]), [[f.a.childId, '2026-03-02', '2026-03-17', 11]]);
+    // the kindergarten sees its groups, not the department's list; a teacher no report at all
+    const own = await R.attendanceReport(t.deps, kg, '2026-03', null, 'kk');
+    assert.equal(own.long, null);
+    assert.equal(own.byOrganisation.length, 0);
+    await assert.rejects(R.attendanceReport(t.deps, f.teacher.actor, '2026-03', null, 'kk'), { status: 403 });
+    const page = await t.app.inject({ url: `/staff/attendance/report?lang=kk&month=2026-03&org=${f.org}`, headers: { cookie: operator.cookie } });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, new RegExp(`data-qa="long-${f.a.childId}"`));
+
+    // the medical detail is kept for the policy's days, then erased; the reason code stays
+    await setPolicy(t, 'attendanceMedicalKeepDays', 30);
+    t.deps.city.invalidate();
+    t.clock.set('2026-04-12T04:00:00Z'); // 30 days before: 13 March — the days up to 12 March are erased
+    const res = await R.eraseMedicalDetail(t.deps);
+    assert.equal(res.erased, 8);
+    const rows = await f.db.selectFrom('attendance_absences').select(['day', 'reason', 'note', 'detail_erased_at']).orderBy('day').execute();
+    assert.ok(rows.every((x) => x.reason === 'illness'));
+    assert.deepEqual(rows.filter((x) => x.note === null).map((x) => x.day), ill.slice(0, 8));
+    assert.ok(rows.filter((x) => x.note === null).every((x) => x.detail_erased_at !== null));
+    assert.equal((await R.eraseMedicalDetail(t.deps)).erased, 0);
   } finally {
     await t.close();
   }

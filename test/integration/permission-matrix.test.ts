@@ -188,6 +188,7 @@ const EXPECTED: Record<string, Row> = {
   'POST /cabinet/applications/:id/attendance/confirm': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/attendance/confirm`, body: (f) => ({ placementId: String(f.placementA), month: '2026-02-01' }) },
   'POST /cabinet/applications/:id/attendance/dispute': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/attendance/dispute`, body: (f) => ({ placementId: String(f.placementA), month: '2026-02-01', day: '2026-02-04', comment: 'matrix' }) },
   'POST /cabinet/applications/:id/attendance/disputes/:disputeId/escalate': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/attendance/disputes/${f.disputeA}/escalate`, body: () => ({}) },
+  'GET /staff/attendance/report': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/attendance/report?org=${f.orgA}&month=2026-03` },
   'GET /staff/attendance/groups/:id': { districtA: true, allow: KG_A_T_OP, url: (f) => `/staff/attendance/groups/${f.groupA}?day=2026-03-02` },
   'POST /staff/attendance/groups/:id/days/:day': { districtA: true, allow: KG_A_T, url: (f) => `/staff/attendance/groups/${f.groupA}/days/2026-03-02`, body: () => ({ version: '0' }) },
   'POST /staff/attendance/groups/:id/days/:day/close': { districtA: true, allow: KG_A_T, url: (f) => `/staff/attendance/groups/${f.groupA}/days/2026-03-02/close`, body: () => ({ version: '0', closeReason: 'repairs' }) },
