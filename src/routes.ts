@@ -35,6 +35,7 @@ import { correctionRoutes } from './corrections/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { placementRoutes } from './placements/routes.ts';
 import { seasonRoutes } from './season/routes.ts';
+import { placementsImportRoutes } from './placements/import-routes.ts';
 
 /** The server as the routes see it: schemas are zod's, so bodies, params and answers are typed. */
 export type TypedApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
@@ -78,4 +79,5 @@ export const routePlugins: RoutePlugin[] = [
   placementRoutes,
   mailRoutes,
   seasonRoutes,
+  placementsImportRoutes,
 ];

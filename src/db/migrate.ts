@@ -32,6 +32,7 @@ import * as m0061 from './migrations/0061_calendar_years.ts';
 import * as m0062 from './migrations/0062_mail_outbox.ts';
 import * as m0100 from './migrations/0100_group_years.ts';
 import * as m0101 from './migrations/0101_season_turns.ts';
+import * as m0102 from './migrations/0102_placements_import.ts';
 
 /** Migrations, in order. Each is plain SQL that PostgreSQL 15 and PGlite (18) both accept. */
 const migrations: Record<string, { up: string }> = {
@@ -68,6 +69,7 @@ const migrations: Record<string, { up: string }> = {
   '0062_mail_outbox': m0062,
   '0100_group_years': m0100,
   '0101_season_turns': m0101,
+  '0102_placements_import': m0102,
 };
 
 /** A fingerprint of the migrations as loaded (test templates are keyed by it). */
