@@ -63,36 +63,25 @@ export function checkPlacedRow(header: readonly string[], cells: readonly string
 }
 
 /** The rows written: people (found or created), 'enrolled' applications, their one preference, active placements. */
-async function writePlaced(trx: Kysely<DB>, checked: Checked<PlacedRow>, importId: number, _actor: Actor, now: Date): Promise<Record<string, unknown>> {
+export async function writePlaced(trx: Kysely<DB>, checked: Checked<PlacedRow>, importId: number, _actor: Actor, now: Date): Promise<Record<string, unknown>> {
   const rows = checked.valid;
   const people = await writePeople(trx, rows, now);
   const numbers = await freshNumbers(trx, rows.length);
   const groups = rows.length ? await trx.selectFrom('groups as g').innerJoin('organisations as o', 'o.id', 'g.organisation_id').select(['g.id', 'g.language', 'o.kind']).where('g.id', 'in', [...new Set(rows.map((r) => r.groupId))]).execute() : [];
   const groupOf = new Map(groups.map((g) => [g.id, g]));
-  const apps: { line: number; id: number }[] = [];
-  for (const [i, r] of rows.entries()) {
-    const g = groupOf.get(r.groupId)!;
-    const a = await trx
-      .insertInto('applications')
-      .values({
-        number: numbers[i]!,
-        child_id: people.childId.get(r.child.iin)!,
-        parent_id: people.parentId.get(r.parent.iin)!,
-        status: 'enrolled',
-        birth_year: Number(r.child.birthDate.slice(0, 4)),
-        org_kind: g.kind,
-        language: g.language,
-        desired_start: r.startsOn,
-        applied_at: now,
-        created_at: now,
-        left_at: now,
-        left_reason: 'enrolled',
-        import_id: importId,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    apps.push({ line: r.line, id: a.id });
-  }
+  // applications in bulk, in row order ('enrolled': the child is in the kindergarten already)
+  const ins = rows.length
+    ? await sql<{ id: number; child_id: number }>`
+      insert into applications (number, child_id, parent_id, status, birth_year, org_kind, language, desired_start, applied_at, created_at, left_at, left_reason, import_id)
+      select u.number, u.child_id, u.parent_id, 'enrolled', u.birth_year, u.org_kind, u.language, u.desired_start, ${now}::timestamptz, ${now}::timestamptz, ${now}::timestamptz, 'enrolled', ${importId}::bigint
+        from unnest(${numbers}::text[], ${rows.map((r) => people.childId.get(r.child.iin)!)}::bigint[], ${rows.map((r) => people.parentId.get(r.parent.iin)!)}::bigint[],
+                    ${rows.map((r) => Number(r.child.birthDate.slice(0, 4)))}::int[], ${rows.map((r) => groupOf.get(r.groupId)!.kind)}::text[],
+                    ${rows.map((r) => groupOf.get(r.groupId)!.language)}::text[], ${rows.map((r) => r.startsOn)}::date[])
+             as u(number, child_id, parent_id, birth_year, org_kind, language, desired_start)
+      returning id, child_id`.execute(trx)
+    : { rows: [] };
+  const appOfChild = new Map(ins.rows.map((x) => [Number(x.child_id), Number(x.id)]));
+  const apps = rows.map((r) => ({ line: r.line, id: appOfChild.get(people.childId.get(r.child.iin)!)! }));
   const appOf = new Map(apps.map((a) => [a.line, a.id]));
   await insertApplicationPreferences(
     trx,
