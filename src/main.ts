@@ -105,7 +105,7 @@ async function main(): Promise<void> {
         const seeding = performance.now();
         const children = Number(process.env.KEZEK_DEMO_CHILDREN ?? 3000);
         const s = await seedDemoCity(database.db, clock, { applications: Number.isInteger(children) && children >= 0 ? children : 3000, onProgress: (l) => say(`  ${l}`) });
-        say(`Demo city ready: ${s.districts} districts, ${s.organisations} organisations, ${s.groups} groups, ${s.applications} children in the queue (${secs(seeding)}).`);
+        say(`Demo city ready: ${s.districts} districts, ${s.organisations} organisations, ${s.groups} groups, ${s.applications} children in the queue, ${s.placed} in the kindergartens (${secs(seeding)}).`);
       }
       say('Demo staff logins (demo mode only):');
       for (const line of await demoLogins(database.db)) say(line);

@@ -39,6 +39,7 @@ import { seasonRoutes } from './season/routes.ts';
 import { paymentRoutes } from './payments/routes.ts';
 import { attendanceRoutes } from './attendance/routes.ts';
 import { transferRoutes } from './transfers/routes.ts';
+import { placementsImportRoutes } from './placements/import-routes.ts';
 
 /** The server as the routes see it: schemas are zod's, so bodies, params and answers are typed. */
 export type TypedApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
@@ -86,4 +87,5 @@ export const routePlugins: RoutePlugin[] = [
   paymentRoutes,
   attendanceRoutes,
   transferRoutes,
+  placementsImportRoutes,
 ];

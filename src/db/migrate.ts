@@ -36,6 +36,7 @@ import * as m0100 from './migrations/0100_group_years.ts';
 import * as m0101 from './migrations/0101_season_turns.ts';
 import * as m0150 from './migrations/0150_attendance.ts';
 import * as m0110 from './migrations/0110_transfers.ts';
+import * as m0102 from './migrations/0102_placements_import.ts';
 
 /** Migrations, in order. Each is plain SQL that PostgreSQL 15 and PGlite (18) both accept. */
 const migrations: Record<string, { up: string }> = {
@@ -76,6 +77,7 @@ const migrations: Record<string, { up: string }> = {
   '0101_season_turns': m0101,
   '0150_attendance': m0150,
   '0110_transfers': m0110,
+  '0102_placements_import': m0102,
 };
 
 /** A fingerprint of the migrations as loaded (test templates are keyed by it). */

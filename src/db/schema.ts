@@ -278,6 +278,8 @@ export interface PlacementsTable {
   end_note: ColumnType<string | null, string | null | undefined, string | null>;
   ended_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   ended_by: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The enrolled children import that brought it in (migration 0102). */
+  import_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 export interface StaffGroupsTable {
   staff_id: number;
@@ -711,6 +713,8 @@ export interface QueueImportsTable {
   decided_at: TsNull;
   decided_by: number | null;
   result: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  /** The queue (applications) or placed children (migration 0102). */
+  kind: ColumnType<'queue' | 'placements', 'queue' | 'placements' | undefined, 'queue' | 'placements'>;
 }
 
 // ---- staff workspace (migration 0007_staff) ----

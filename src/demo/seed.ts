@@ -10,6 +10,7 @@ import { ALPHABET, NUMBER_LENGTH, validApplicationNumber } from '../applications
 import { AppError } from '../errors.ts';
 import { insertApplicationPreferences } from '../applications/preferences.ts';
 import { markDemoDatabase } from './marker.ts';
+import { PLACEMENTS_IMPORT, type PlacedRow } from '../placements/import.ts';
 
 /** The demo staff's password (a demo city only: printed at every start). */
 export { DEMO_PASSWORD } from './marker.ts';
@@ -28,6 +29,8 @@ export interface SeedSummary {
   groups: number;
   freePlaces: number;
   applications: number;
+  /** Children placed in the groups (every organisation), through the enrolled children import's writer. */
+  placed: number;
   staff: { username: string; role: string; password: string; organisationId: number | null }[];
 }
 
@@ -357,19 +360,60 @@ export async function seedDemoCity(db: Kysely<DB>, clock: Clock, opts: SeedOptio
     }
     step(`children in the queue: ${plans.length} (each with a parent and an application; ${claimCount} privilege claims)`);
 
+    // children in the kindergartens already: every group of every organisation holds some (5 of a
+    // kindergarten's 25, 3 of a mini-centre's 15 or a correctional group's), written by the enrolled children import's writer
+    // (src/placements/import.ts) as one import by the demo operator
+    const placedRows: PlacedRow[] = [];
+    const startYear = today.month >= 9 ? year : year - 1;
+    groupRows.forEach((g, k) => {
+      const n = g.type === 'correctional' || g.capacity === 15 ? 3 : 5;
+      for (let c = 0; c < n; c++) {
+        const kkFamily = g.language === 'kk' ? rnd.chance(0.9) : rnd.chance(0.2);
+        const sex = rnd.chance(0.5) ? 'male' : 'female';
+        const surname = kkFamily ? rnd.pick(SURNAMES_KK) : rnd.pick(SURNAMES_RU);
+        const birth = Temporal.PlainDate.from({ year: g.birth_year, month: rnd.int(1, 12), day: rnd.int(1, 28) });
+        const start = Temporal.PlainDate.from({ year: Math.max(startYear, g.birth_year + 1), month: 9, day: 1 });
+        placedRows.push({
+          line: placedRows.length + 2,
+          child: { iin: iinFor(birth, sex), lastName: sex === 'male' ? surname : feminine(surname, kkFamily), firstName: sex === 'male' ? rnd.pick(kkFamily ? MALE_KK : MALE_RU) : rnd.pick(kkFamily ? FEMALE_KK : FEMALE_RU), middleName: null, birthDate: birth.toString() },
+          parent: {
+            iin: iinFor(Temporal.PlainDate.from({ year: rnd.int(1982, 1999), month: rnd.int(1, 12), day: rnd.int(1, 28) }), 'female'),
+            lastName: feminine(surname, kkFamily),
+            firstName: rnd.pick(kkFamily ? PARENT_F_KK : PARENT_F_RU),
+            middleName: null,
+            phone1: `+7${rnd.pick(PREFIXES)}${String(rnd.int(0, 9_999_999)).padStart(7, '0')}`,
+            phone2: null,
+            lang: kkFamily ? 'kk' : 'ru',
+          },
+          organisationId: g.organisation_id,
+          groupId: groupIds[k]!,
+          startsOn: Temporal.PlainDate.compare(start, today) > 0 ? today.toString() : start.toString(),
+        });
+      }
+    });
+    const placedImport = await trx
+      .insertInto('queue_imports')
+      .values({ kind: 'placements', status: 'imported', file_name: 'demo-placed.csv', file_sha256: '0'.repeat(64), file_size: 0, rows_total: placedRows.length, rows_valid: placedRows.length, rows_rejected: 0, rejects: '[]', checked_at: toDate(now), checked_by: operatorId, decided_at: toDate(now), decided_by: operatorId })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const placedResult = await PLACEMENTS_IMPORT.write(trx, { total: placedRows.length, valid: placedRows, rejects: [] }, placedImport.id, SYSTEM, toDate(now));
+    await trx.updateTable('queue_imports').set({ result: JSON.stringify(placedResult) }).where('id', '=', placedImport.id).execute();
+    step(`children in the kindergartens: ${placedRows.length} (in every group of every organisation)`);
+
     const summary: SeedSummary = {
       districts: districtIds.length,
       organisations: orgIds.length,
       groups: groupIds.length,
       freePlaces: placeRows.length,
       applications: plans.length,
+      placed: placedRows.length,
       staff: staffRows.map((s) => ({ username: s.username, role: s.role, password: DEMO_PASSWORD, organisationId: s.organisation_id })),
     };
     await audit(trx, clock, SYSTEM, {
       action: 'demo.seeded',
       subjectType: 'city',
       subjectId: null,
-      data: { districts: summary.districts, organisations: summary.organisations, groups: summary.groups, freePlaces: summary.freePlaces, applications: summary.applications },
+      data: { districts: summary.districts, organisations: summary.organisations, groups: summary.groups, freePlaces: summary.freePlaces, applications: summary.applications, placed: summary.placed },
     });
     return summary;
   });

@@ -9,8 +9,8 @@ import { ZONE } from '../clock.ts';
 import { lastQueueDay, normalisePhone, tierOf } from '../applications/service.ts';
 import type { MessageKey } from '../web/i18n/index.ts';
 
-/** The columns of the import file (docs/IMPORT.md). Order is free; the header names them. */
-export const COLUMNS = [
+/** The child's and the parent's columns (both import formats: the queue's and the enrolled children's). */
+export const PEOPLE_COLUMNS = [
   'child_iin',
   'child_last_name',
   'child_first_name',
@@ -23,6 +23,11 @@ export const COLUMNS = [
   'parent_phone',
   'parent_phone2',
   'parent_lang',
+] as const;
+
+/** The columns of the import file (docs/IMPORT.md). Order is free; the header names them. */
+export const COLUMNS = [
+  ...PEOPLE_COLUMNS,
   'applied_at',
   'tier',
   'privilege_category',
@@ -81,7 +86,13 @@ export interface Parsed {
  * Parse a CSV stream as it arrives (csv-parse): UTF-8 with or without a byte order mark, comma or
  * semicolon separated, quoted fields with "" escapes. Stops reading records past MAX_IMPORT_ROWS.
  */
-export async function parseCsv(input: Readable): Promise<Parsed> {
+export interface ColumnSpec {
+  columns: readonly string[];
+  required: readonly string[];
+}
+export const QUEUE_COLUMNS: ColumnSpec = { columns: COLUMNS, required: REQUIRED };
+
+export async function parseCsv(input: Readable, spec: ColumnSpec = QUEUE_COLUMNS): Promise<Parsed> {
   const parser = parse({ bom: true, delimiter: [',', ';'], relax_column_count: true, skip_empty_lines: true, info: true, trim: true, max_record_size: 64 * 1024 });
   const out: Parsed = { header: [], records: [], problem: null };
   input.on('error', (e) => parser.destroy(e));
@@ -109,9 +120,9 @@ export async function parseCsv(input: Readable): Promise<Parsed> {
   }
   if (out.problem) return out;
   if (out.header.length === 0) return { ...out, problem: { key: 'import.file.empty', params: {} } };
-  const missing = REQUIRED.filter((c) => !out.header.includes(c));
+  const missing = spec.required.filter((c) => !out.header.includes(c));
   if (missing.length) return { ...out, problem: { key: 'import.file.columns_missing', params: { columns: missing.join(', ') } } };
-  const unknown = out.header.filter((h) => !(COLUMNS as readonly string[]).includes(h));
+  const unknown = out.header.filter((h) => !spec.columns.includes(h));
   if (unknown.length) return { ...out, problem: { key: 'import.file.columns_unknown', params: { columns: unknown.join(', ') } } };
   return out;
 }
@@ -122,6 +133,8 @@ export interface CheckContext {
   today: string;
   nowMs: number;
   organisations: ReadonlyMap<number, { kind: OrgKind; closed: boolean }>;
+  /** Groups with what a placed child is checked against (the enrolled children import); `free`: capacity less the children placed today. */
+  groups?: ReadonlyMap<number, { organisationId: number; birthYear: number; birthYearMax: number | null; language: InstructionLang; closed: boolean; free: number }>;
   /** The last queue day per birth year, filled as rows are checked. */
   leaveDay?: Map<number, string>;
 }
@@ -216,24 +229,35 @@ const YES = new Set(['1', 'yes', 'true', 'иә', 'да', 'y']);
 const NO = new Set(['', '0', 'no', 'false', 'жоқ', 'нет', 'n']);
 
 /** Check one record; the checks that need the whole file or the database (duplicates, already queued) come after. */
-export function checkRecord(header: readonly string[], cells: readonly string[], line: number, ctx: CheckContext): ImportRow | Reject {
-  const get = (c: Column): string => {
+/** A record's cell by column name (empty when the column is absent). */
+export type Cells = (c: string) => string;
+
+/** The record's cells by column, after the record-level checks (field count, required columns). */
+export function cellsOf(header: readonly string[], cells: readonly string[], required: readonly string[]): Cells | Reject {
+  const get = (c: string): string => {
     const i = header.indexOf(c);
     return i < 0 ? '' : (cells[i] ?? '').trim();
   };
+  if (cells.length !== header.length) return reject('field_count', 'import.reject.field_count', { found: String(cells.length), expected: String(header.length) });
+  for (const c of required) if (get(c) === '') return reject('missing', 'import.reject.missing', { column: c });
+  return get;
+}
+
+/**
+ * The child and the parent of a record (both import formats name them with the same columns): names,
+ * IINs, the birth date against the child's IIN, school age, the parent's age, phones and language.
+ */
+export function checkPeople(get: Cells, ctx: CheckContext): { child: ImportRow['child']; parent: ImportRow['parent'] } | Reject {
   /** A name column as stored: normalised (NFC, spaces folded); checked above. */
-  const nameOf = (c: Column): string => {
+  const nameOf = (c: string): string => {
     const n = checkName(get(c));
     return n.ok ? n.value : '';
   };
-  if (cells.length !== header.length) return reject('field_count', 'import.reject.field_count', { found: String(cells.length), expected: String(header.length) });
-  for (const c of REQUIRED) if (get(c) === '') return reject('missing', 'import.reject.missing', { column: c });
   for (const c of ['child_last_name', 'child_first_name', 'child_middle_name', 'parent_last_name', 'parent_first_name', 'parent_middle_name'] as const) {
     if (get(c).length > 100) return reject('too_long', 'import.reject.too_long', { column: c, max: 100 });
     const n = get(c) === '' ? null : checkName(get(c));
     if (n && !n.ok) return reject(`name_${n.problem}`, 'import.reject.name', { column: c });
   }
-  for (const c of ['privilege_document', 'pmpk_document'] as const) if (get(c).length > 200) return reject('too_long', 'import.reject.too_long', { column: c, max: 200 });
 
   const childIin = get('child_iin');
   const ci = checkIin(childIin);
@@ -259,6 +283,20 @@ export function checkRecord(header: readonly string[], cells: readonly string[],
   if (p2 && !phone2) return reject('phone_invalid', 'application.phone_invalid', { field: 'parent_phone2' });
   const lang = (get('parent_lang') || 'kk').toLowerCase();
   if (lang !== 'kk' && lang !== 'ru' && lang !== 'en') return reject('value_invalid', 'import.reject.value_invalid', { column: 'parent_lang', allowed: 'kk, ru, en' });
+  return {
+    child: { iin: childIin, lastName: nameOf('child_last_name'), firstName: nameOf('child_first_name'), middleName: nameOf('child_middle_name') || null, birthDate: birth },
+    parent: { iin: parentIin, lastName: nameOf('parent_last_name'), firstName: nameOf('parent_first_name'), middleName: nameOf('parent_middle_name') || null, phone1, phone2, lang },
+  };
+}
+
+export function checkRecord(header: readonly string[], cells: readonly string[], line: number, ctx: CheckContext): ImportRow | Reject {
+  const get = cellsOf(header, cells, REQUIRED);
+  if (typeof get !== 'function') return get;
+  for (const c of ['privilege_document', 'pmpk_document'] as const) if (get(c).length > 200) return reject('too_long', 'import.reject.too_long', { column: c, max: 200 });
+  const people = checkPeople(get, ctx);
+  if ('code' in people) return people;
+  const { child, parent } = people;
+  const birth = child.birthDate;
 
   const applied = parseAppliedAt(get('applied_at'));
   if (!applied) return reject('applied_at_invalid', 'import.reject.applied_at_invalid');
@@ -310,8 +348,8 @@ export function checkRecord(header: readonly string[], cells: readonly string[],
 
   return {
     line,
-    child: { iin: childIin, lastName: nameOf('child_last_name'), firstName: nameOf('child_first_name'), middleName: nameOf('child_middle_name') || null, birthDate: birth },
-    parent: { iin: parentIin, lastName: nameOf('parent_last_name'), firstName: nameOf('parent_first_name'), middleName: nameOf('parent_middle_name') || null, phone1, phone2, lang },
+    child,
+    parent,
     appliedAt: new Date(applied).toISOString(),
     appliedMs: applied,
     tier,
@@ -325,22 +363,30 @@ export function checkRecord(header: readonly string[], cells: readonly string[],
   };
 }
 
-export interface Checked {
+export interface Checked<R = ImportRow> {
   total: number;
-  valid: ImportRow[];
+  valid: R[];
   rejects: ImportReject[];
 }
+
+/** What the file-wide checks need of a row. */
+export interface PeopleRow {
+  line: number;
+  child: { iin: string };
+  parent: { iin: string };
+}
+export type RowCheck<R> = (header: readonly string[], cells: readonly string[], line: number, ctx: CheckContext) => R | Omit<ImportReject, 'row'>;
 
 /**
  * Every record checked: on its own, then against the rest of the file (a child twice: every row of
  * that child is rejected, naming the other lines; a child who is also a parent in the file) and
  * against the database (`queuedChildIins`: children with an active application already).
  */
-export function checkAll(parsed: Parsed, ctx: CheckContext, queuedChildIins: ReadonlySet<string>): Checked {
+export function checkAll<R extends PeopleRow = ImportRow>(parsed: Parsed, ctx: CheckContext, queuedChildIins: ReadonlySet<string>, check: RowCheck<R> = checkRecord as unknown as RowCheck<R>): Checked<R> {
   const rejects: ImportReject[] = [];
-  const ok: ImportRow[] = [];
+  const ok: R[] = [];
   for (const r of parsed.records) {
-    const x = checkRecord(parsed.header, r.cells, r.line, ctx);
+    const x = check(parsed.header, r.cells, r.line, ctx);
     if ('line' in x) ok.push(x);
     else rejects.push({ row: r.line, ...x });
   }
@@ -351,7 +397,7 @@ export function checkAll(parsed: Parsed, ctx: CheckContext, queuedChildIins: Rea
     if (iin) linesOf.set(iin, [...(linesOf.get(iin) ?? []), r.line]);
   }
   const parentIins = new Set(ok.map((r) => r.parent.iin));
-  const valid: ImportRow[] = [];
+  const valid: R[] = [];
   for (const r of ok) {
     const lines = linesOf.get(r.child.iin)!;
     if (lines.length > 1) rejects.push({ row: r.line, code: 'duplicate_in_file', key: 'import.reject.duplicate_in_file', params: { lines: lines.filter((l) => l !== r.line).join(', ') } });

@@ -4,7 +4,17 @@ import { hasKey, t } from '../web/i18n/index.ts';
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDateTime, formatNumber } from '../web/format.ts';
-import { COLUMNS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, REQUIRED } from './format.ts';
+import type { MessageKey } from '../web/i18n/index.ts';
+import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, QUEUE_COLUMNS, type ColumnSpec } from './format.ts';
+
+/** Which import the pages show: the queue's (/staff/import) or another kind on the same machinery. */
+export interface ImportView {
+  path: string;
+  title: MessageKey;
+  lead: MessageKey;
+  columns: ColumnSpec;
+}
+export const QUEUE_VIEW: ImportView = { path: '/staff/import', title: 'import.title', lead: 'import.lead', columns: QUEUE_COLUMNS };
 import type { ImportSummary } from './service.ts';
 
 /** Rejected rows shown per page. */
@@ -16,11 +26,11 @@ export function rejectText(lang: Parameters<typeof t>[0], r: ImportReject): stri
 }
 
 /** The upload form and the history of imports. */
-export function uploadPage(ctx: PageContext, imports: ImportSummary[], error?: string | null): string {
+export function uploadPage(ctx: PageContext, imports: ImportSummary[], error?: string | null, view: ImportView = QUEUE_VIEW): string {
   const tr = trOf(ctx);
   return Layout({
     ctx,
-    title: tr('import.title'),
+    title: tr(view.title),
     children: (
       <>
         {error ? (
@@ -30,14 +40,14 @@ export function uploadPage(ctx: PageContext, imports: ImportSummary[], error?: s
         ) : (
           ''
         )}
-        <p safe>{tr('import.lead')}</p>
+        <p safe>{tr(view.lead)}</p>
         <p safe>{tr('import.format', { max: MAX_IMPORT_BYTES / 1024 / 1024, rows: MAX_IMPORT_ROWS })}</p>
         <p class="muted">
-          <span safe>{tr('import.columns.required')}</span> <code safe>{REQUIRED.join(', ')}</code>
+          <span safe>{tr('import.columns.required')}</span> <code safe>{view.columns.required.join(', ')}</code>
           <br />
-          <span safe>{tr('import.columns.optional')}</span> <code safe>{COLUMNS.filter((c) => !REQUIRED.includes(c)).join(', ')}</code>
+          <span safe>{tr('import.columns.optional')}</span> <code safe>{view.columns.columns.filter((c) => !view.columns.required.includes(c)).join(', ')}</code>
         </p>
-        <form method="post" action={`/staff/import?lang=${ctx.lang}`} enctype="multipart/form-data" data-qa="import-form">
+        <form method="post" action={`${view.path}?lang=${ctx.lang}`} enctype="multipart/form-data" data-qa="import-form">
           <input type="hidden" name="_csrf" value={ctx.csrf} />
           <label>
             <span safe>{tr('import.file')}</span>
@@ -57,7 +67,7 @@ export function uploadPage(ctx: PageContext, imports: ImportSummary[], error?: s
           <ul data-qa="imports">
             {imports.map((i) => (
               <li>
-                <a href={`/staff/import/${i.id}?lang=${ctx.lang}`} safe>
+                <a href={`${view.path}/${i.id}?lang=${ctx.lang}`} safe>
                   {`№${i.id} ${i.fileName}`}
                 </a>
                 {' — '}
@@ -74,11 +84,11 @@ export function uploadPage(ctx: PageContext, imports: ImportSummary[], error?: s
 }
 
 /** One import: its summary, import or discard while checked, and every rejected row (a page at a time). */
-export function previewPage(ctx: PageContext, imp: ImportSummary & { rejects: ImportReject[] }, page: number, notice: string | null): string {
+export function previewPage(ctx: PageContext, imp: ImportSummary & { rejects: ImportReject[] }, page: number, notice: string | null, view: ImportView = QUEUE_VIEW): string {
   const tr = trOf(ctx);
   const pages = Math.max(1, Math.ceil(imp.rejects.length / PAGE));
   const shown = imp.rejects.slice((page - 1) * PAGE, page * PAGE);
-  const base = `/staff/import/${imp.id}`;
+  const base = `${view.path}/${imp.id}`;
   const rejectColumns: Column<ImportReject>[] = [
     { label: tr('import.rejects.line'), cell: (r) => Html.escapeHtml(String(r.row)) },
     { label: tr('import.rejects.reason'), attrs: (r) => ({ 'data-code': r.code }), cell: (r) => Html.escapeHtml(rejectText(ctx.lang, r)) },
@@ -90,7 +100,7 @@ export function previewPage(ctx: PageContext, imp: ImportSummary & { rejects: Im
     children: (
       <>
         <p>
-          <a href={`/staff/import?lang=${ctx.lang}`} safe>
+          <a href={`${view.path}?lang=${ctx.lang}`} safe>
             {tr('import.back')}
           </a>
         </p>

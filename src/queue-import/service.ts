@@ -5,13 +5,31 @@ import { sql, type Kysely } from 'kysely';
 import type { AppDeps } from '../context.ts';
 import type { DB, ImportReject, Tier } from '../db/schema.ts';
 import { audit, type Actor } from '../audit/write.ts';
-import { assertCan } from '../auth/permissions.ts';
+import { assertCan, type Permission } from '../auth/permissions.ts';
 import { almatyDate, toDate } from '../clock.ts';
+import type { Temporal } from 'temporal-polyfill';
+import type { Policy } from '../domain/policy.ts';
+import { placedIn } from '../places/occupancy.ts';
 import { AppError, conflict, notFound } from '../errors.ts';
 import { newApplicationNumber } from '../applications/number.ts';
 import { insertApplicationPreferences } from '../applications/preferences.ts';
 import { refreshQueueSnapshot } from '../applications/snapshot.ts';
-import { checkAll, parseCsv, type CheckContext, type Checked, type ImportRow, type Parsed } from './format.ts';
+import { checkAll, checkRecord, parseCsv, QUEUE_COLUMNS, type CheckContext, type Checked, type ColumnSpec, type ImportRow, type Parsed, type PeopleRow, type RowCheck } from './format.ts';
+
+/**
+ * What kind of file an import is: its columns, its row check and its writer. The queue import is one
+ * kind; the enrolled children import (src/placements/import.ts) another, on the same machinery.
+ */
+export interface ImportKind<R extends PeopleRow> {
+  kind: 'queue' | 'placements';
+  permission: Permission;
+  columns: ColumnSpec;
+  check: RowCheck<R>;
+  /** Writes the valid rows in the import's transaction; returns the counts kept as the import's result. */
+  write(trx: Kysely<DB>, checked: Checked<R>, importId: number, actor: Actor, now: Date): Promise<Record<string, unknown>>;
+}
+
+export const QUEUE_IMPORT: ImportKind<ImportRow> = { kind: 'queue', permission: 'queue.import', columns: QUEUE_COLUMNS, check: checkRecord, write: (trx, c, id, a, now) => writeRows(trx, c, id, a, now) };
 
 export interface ImportSummary {
   id: number;
@@ -35,14 +53,22 @@ function chunks<T>(xs: readonly T[], n = CHUNK): T[][] {
   return out;
 }
 
-async function checkContext(db: Kysely<DB>, deps: AppDeps): Promise<CheckContext> {
-  const policy = await deps.city.getPolicy();
-  const now = deps.clock.now();
+async function checkContext(db: Kysely<DB>, policy: Policy, now: Temporal.Instant): Promise<CheckContext> {
   const orgs = await db.selectFrom('organisations').select(['id', 'kind', 'closed_at']).execute();
-  return { policy, nowMs: now.epochMilliseconds, today: almatyDate(now).toString(), organisations: new Map(orgs.map((o) => [o.id, { kind: o.kind, closed: o.closed_at !== null }])) };
+  const groups = await db
+    .selectFrom('groups as g')
+    .select(['g.id', 'g.organisation_id', 'g.birth_year', 'g.birth_year_max', 'g.language', 'g.capacity', 'g.closed_at', placedIn('g.id', almatyDate(now).toString()).as('placed')])
+    .execute();
+  return {
+    policy,
+    nowMs: now.epochMilliseconds,
+    today: almatyDate(now).toString(),
+    organisations: new Map(orgs.map((o) => [o.id, { kind: o.kind, closed: o.closed_at !== null }])),
+    groups: new Map(groups.map((g) => [g.id, { organisationId: g.organisation_id, birthYear: g.birth_year, birthYearMax: g.birth_year_max, language: g.language, closed: g.closed_at !== null, free: g.capacity - g.placed }])),
+  };
 }
 
-/** Children of the file who already have an active application (queued or enrolled) in Kezek. */
+/** Children of the file who already have an active application (queued or enrolled), or a placement, in Kezek. */
 async function queuedChildren(db: Kysely<DB>, parsed: Parsed): Promise<Set<string>> {
   const i = parsed.header.indexOf('child_iin');
   const iins = [...new Set(parsed.records.map((r) => (r.cells[i] ?? '').trim()).filter((s) => /^[0-9]{12}$/.test(s)))];
@@ -51,7 +77,8 @@ async function queuedChildren(db: Kysely<DB>, parsed: Parsed): Promise<Set<strin
     const rows = await sql<{ iin: string }>`
       select c.iin from children c
        where c.iin = any(${part}::text[])
-         and exists (select 1 from applications a where a.child_id = c.id and a.status in ('queued', 'inactive', 'enrolled'))`.execute(db);
+         and (exists (select 1 from applications a where a.child_id = c.id and a.status in ('queued', 'inactive', 'enrolled'))
+              or exists (select 1 from placements p where p.child_id = c.id and p.ends_on is null))`.execute(db);
     for (const r of rows.rows) found.add(r.iin);
   }
   return found;
@@ -112,19 +139,22 @@ export async function fileOf(name: string, data: Buffer): Promise<UploadedFile> 
  * Nothing enters the queue yet. A file-level problem (not a CSV, missing columns, too large) is
  * refused with a translated error and nothing is stored.
  */
-export async function checkImport(deps: AppDeps, actor: Actor, file: UploadedFile, requestId?: string): Promise<ImportSummary> {
-  assertCan(actor, 'queue.import');
+export async function checkImport<R extends PeopleRow = ImportRow>(deps: AppDeps, actor: Actor, file: UploadedFile, requestId?: string, kind: ImportKind<R> = QUEUE_IMPORT as unknown as ImportKind<R>): Promise<ImportSummary> {
+  assertCan(actor, kind.permission);
   if (file.truncated) throw new AppError('file_too_large', 413, 'import.file.too_large', { mb: 64 });
-  if (file.parsed.problem) throw new AppError('file_invalid', 400, file.parsed.problem.key, file.parsed.problem.params);
+  // the upload is parsed as a queue file on arrival; another kind reads it again with its own columns
+  const parsed = kind.columns === QUEUE_COLUMNS ? file.parsed : await parseCsv(Readable.from([zlib.gunzipSync(file.gz)]), kind.columns);
+  if (parsed.problem) throw new AppError('file_invalid', 400, parsed.problem.key, parsed.problem.params);
   const db = deps.database.db;
-  const ctx = await checkContext(db, deps);
-  const checked = checkAll(file.parsed, ctx, await queuedChildren(db, file.parsed));
+  const ctx = await checkContext(db, await deps.city.getPolicy(), deps.clock.now());
+  const checked = checkAll(parsed, ctx, await queuedChildren(db, parsed), kind.check);
   const now = new Date(ctx.nowMs);
   const name = file.name.replace(/[\u0000-\u001f\\/]/g, '_').slice(0, 300) || 'queue.csv';
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .insertInto('queue_imports')
       .values({
+        kind: kind.kind,
         status: 'checked',
         file_name: name,
         file_sha256: file.sha256,
@@ -144,7 +174,7 @@ export async function checkImport(deps: AppDeps, actor: Actor, file: UploadedFil
       deps.clock,
       actor,
       {
-        action: 'queue_import.checked',
+        action: `${kind.kind === 'queue' ? 'queue_import' : 'placements_import'}.checked`,
         subjectType: 'queue_import',
         subjectId: row.id,
         data: { fileSha256: file.sha256, fileSize: file.size, rows: checked.total, valid: checked.valid.length, rejected: checked.rejects.length, rejectCodes: countBy(checked.rejects.map((r) => r.code)) },
@@ -164,22 +194,24 @@ function countBy(xs: readonly string[]): Record<string, number> {
   return out;
 }
 
-export async function getImport(deps: AppDeps, actor: Actor, id: number): Promise<ImportSummary & { rejects: ImportReject[] }> {
-  assertCan(actor, 'queue.import');
+export async function getImport(deps: AppDeps, actor: Actor, id: number, kind: ImportKind<PeopleRow> = QUEUE_IMPORT): Promise<ImportSummary & { rejects: ImportReject[] }> {
+  assertCan(actor, kind.permission);
   const r = await deps.database.db
     .selectFrom('queue_imports')
     .select(['id', 'status', 'file_name', 'file_sha256', 'file_size', 'rows_total', 'rows_valid', 'rows_rejected', 'checked_at', 'decided_at', 'result', 'rejects'])
     .where('id', '=', id)
+    .where('kind', '=', kind.kind)
     .executeTakeFirst();
   if (!r) throw notFound();
   return { ...summary(r), rejects: r.rejects };
 }
 
-export async function listImports(deps: AppDeps, actor: Actor, limit = 50): Promise<ImportSummary[]> {
-  assertCan(actor, 'queue.import');
+export async function listImports(deps: AppDeps, actor: Actor, limit = 50, kind: ImportKind<PeopleRow> = QUEUE_IMPORT): Promise<ImportSummary[]> {
+  assertCan(actor, kind.permission);
   const rows = await deps.database.db
     .selectFrom('queue_imports')
     .select(['id', 'status', 'file_name', 'file_sha256', 'file_size', 'rows_total', 'rows_valid', 'rows_rejected', 'checked_at', 'decided_at', 'result'])
+    .where('kind', '=', kind.kind)
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
@@ -187,22 +219,23 @@ export async function listImports(deps: AppDeps, actor: Actor, limit = 50): Prom
 }
 
 /** Discard a checked file: it is dropped (its hash and the rejected rows stay for the record). */
-export async function discardImport(deps: AppDeps, actor: Actor, id: number, requestId?: string): Promise<void> {
-  assertCan(actor, 'queue.import');
+export async function discardImport(deps: AppDeps, actor: Actor, id: number, requestId?: string, kind: ImportKind<PeopleRow> = QUEUE_IMPORT): Promise<void> {
+  assertCan(actor, kind.permission);
   const now = toDate(deps.clock.now());
   await deps.database.db.transaction().execute(async (trx) => {
     const done = await trx
       .updateTable('queue_imports')
       .set({ status: 'discarded', decided_at: now, decided_by: actor.id, file_data: null })
       .where('id', '=', id)
+      .where('kind', '=', kind.kind)
       .where('status', '=', 'checked')
       .executeTakeFirst();
     if (Number(done.numUpdatedRows) !== 1) {
-      const exists = await trx.selectFrom('queue_imports').select('id').where('id', '=', id).executeTakeFirst();
+      const exists = await trx.selectFrom('queue_imports').select('id').where('id', '=', id).where('kind', '=', kind.kind).executeTakeFirst();
       if (!exists) throw notFound();
       throw conflict('import_not_checked', 'import.not_checked');
     }
-    await audit(trx, deps.clock, actor, { action: 'queue_import.discarded', subjectType: 'queue_import', subjectId: id }, requestId);
+    await audit(trx, deps.clock, actor, { action: `${kind.kind === 'queue' ? 'queue_import' : 'placements_import'}.discarded`, subjectType: 'queue_import', subjectId: id }, requestId);
   });
 }
 
@@ -222,8 +255,8 @@ export interface ImportResult {
  * in file order (rows with the same time keep the file's order), ranked preferences, and confirmed
  * privilege claims for the extraordinary and primary tiers. One audit entry for the import.
  */
-export async function commitImport(deps: AppDeps, actor: Actor, id: number, requestId?: string): Promise<ImportResult> {
-  assertCan(actor, 'queue.import');
+export async function commitImport<R extends PeopleRow = ImportRow>(deps: AppDeps, actor: Actor, id: number, requestId?: string, kind: ImportKind<R> = QUEUE_IMPORT as unknown as ImportKind<R>): Promise<ImportResult> {
+  assertCan(actor, kind.permission);
   const db = deps.database.db;
   const policy = await deps.city.getPolicy();
   const nowI = deps.clock.now();
@@ -231,24 +264,23 @@ export async function commitImport(deps: AppDeps, actor: Actor, id: number, requ
   const changed = await db.transaction().execute(async (trx) => {
     // one import at a time (two operators, or a double click)
     await sql`select pg_advisory_xact_lock(7751101)`.execute(trx);
-    const imp = await trx.selectFrom('queue_imports').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    const imp = await trx.selectFrom('queue_imports').selectAll().where('id', '=', id).where('kind', '=', kind.kind).forUpdate().executeTakeFirst();
     if (!imp) throw notFound();
     if (imp.status !== 'checked' || !imp.file_data) throw conflict('import_not_checked', 'import.not_checked');
-    const parsed = await parseCsv(Readable.from([zlib.gunzipSync(imp.file_data)]));
+    const parsed = await parseCsv(Readable.from([zlib.gunzipSync(imp.file_data)]), kind.columns);
     if (parsed.problem) throw new AppError('file_invalid', 400, parsed.problem.key, parsed.problem.params);
-    const orgs = await trx.selectFrom('organisations').select(['id', 'kind', 'closed_at']).execute();
-    const ctx: CheckContext = { policy, nowMs: nowI.epochMilliseconds, today: almatyDate(nowI).toString(), organisations: new Map(orgs.map((o) => [o.id, { kind: o.kind, closed: o.closed_at !== null }])) };
-    const checked = checkAll(parsed, ctx, await queuedChildren(trx, parsed));
+    const ctx: CheckContext = await checkContext(trx, policy, nowI);
+    const checked = checkAll(parsed, ctx, await queuedChildren(trx, parsed), kind.check);
     if (rejectsSignature(checked.rejects) !== rejectsSignature(imp.rejects) || checked.valid.length !== imp.rows_valid) {
       await trx
         .updateTable('queue_imports')
         .set({ rows_total: checked.total, rows_valid: checked.valid.length, rows_rejected: checked.rejects.length, rejects: JSON.stringify(checked.rejects), checked_at: now, checked_by: actor.id! })
         .where('id', '=', id)
         .execute();
-      await audit(trx, deps.clock, actor, { action: 'queue_import.rechecked', subjectType: 'queue_import', subjectId: id, data: { valid: checked.valid.length, rejected: checked.rejects.length } }, requestId);
+      await audit(trx, deps.clock, actor, { action: `${kind.kind === 'queue' ? 'queue_import' : 'placements_import'}.rechecked`, subjectType: 'queue_import', subjectId: id, data: { valid: checked.valid.length, rejected: checked.rejects.length } }, requestId);
       return true;
     }
-    const result = await writeRows(trx, checked, id, actor, now);
+    const result = await kind.write(trx, checked, id, actor, now);
     await trx
       .updateTable('queue_imports')
       .set({ status: 'imported', decided_at: now, decided_by: actor.id, file_data: null, result: JSON.stringify(result) })
@@ -260,7 +292,7 @@ export async function commitImport(deps: AppDeps, actor: Actor, id: number, requ
       deps.clock,
       actor,
       {
-        action: 'queue_import.imported',
+        action: `${kind.kind === 'queue' ? 'queue_import' : 'placements_import'}.imported`,
         subjectType: 'queue_import',
         subjectId: id,
         data: { fileSha256: imp.file_sha256, rows: checked.total, rejected: checked.rejects.length, ...result },
@@ -273,12 +305,24 @@ export async function commitImport(deps: AppDeps, actor: Actor, id: number, requ
   // within the snapshot's minute (src/applications/snapshot.ts). Best effort — the import is
   // committed; the snapshot job refreshes anyway and stale snapshots are never used past 60 s.
   if (!changed) await refreshQueueSnapshot(deps, 0).catch(() => null);
-  const s = await getImport(deps, actor, id);
+  const s = await getImport(deps, actor, id, kind as unknown as ImportKind<PeopleRow>);
   return { imported: !changed, summary: s };
 }
 
-async function writeRows(trx: Kysely<DB>, checked: Checked, importId: number, actor: Actor, now: Date): Promise<Record<string, unknown>> {
-  const rows = checked.valid;
+/** The people of an import's rows, written or found (by IIN): parent and child ids, and how many were new. */
+export interface People {
+  parentId: Map<string, number>;
+  childId: Map<string, number>;
+  parentsCreated: number;
+  parentsReused: number;
+  childrenReused: number;
+}
+
+/**
+ * Parents (one per IIN, the first row's details; existing ones kept as they are) and children (a child
+ * known to Kezek without an active application is reused — checked before), in bulk.
+ */
+export async function writePeople(trx: Kysely<DB>, rows: readonly { child: ImportRow['child']; parent: ImportRow['parent'] }[], now: Date): Promise<People> {
   // parents: one per IIN (the first row's details), existing ones kept as they are
   const parentIins = [...new Set(rows.map((r) => r.parent.iin))];
   const parentId = new Map<string, number>();
@@ -317,9 +361,13 @@ async function writeRows(trx: Kysely<DB>, checked: Checked, importId: number, ac
     for (const c of ins.rows) childId.set(c.iin, Number(c.id));
   }
 
-  // application numbers: random and unguessable as for any application; never one already used
+  return { parentId, childId, parentsCreated: newParents.size, parentsReused, childrenReused };
+}
+
+/** `n` application numbers: random and unguessable as for any application; never one already used. */
+export async function freshNumbers(trx: Kysely<DB>, n: number): Promise<string[]> {
   const numbers = new Set<string>();
-  while (numbers.size < rows.length) numbers.add(newApplicationNumber());
+  while (numbers.size < n) numbers.add(newApplicationNumber());
   for (;;) {
     const taken = new Set<string>();
     for (const part of chunks([...numbers])) {
@@ -328,9 +376,15 @@ async function writeRows(trx: Kysely<DB>, checked: Checked, importId: number, ac
     }
     if (taken.size === 0) break;
     for (const n of taken) numbers.delete(n);
-    while (numbers.size < rows.length) numbers.add(newApplicationNumber());
+    while (numbers.size < n) numbers.add(newApplicationNumber());
   }
-  const numberList = [...numbers];
+  return [...numbers];
+}
+
+async function writeRows(trx: Kysely<DB>, checked: Checked, importId: number, actor: Actor, now: Date): Promise<Record<string, unknown>> {
+  const rows = checked.valid;
+  const { parentId, childId, parentsCreated, parentsReused, childrenReused } = await writePeople(trx, rows, now);
+  const numberList = await freshNumbers(trx, rows.length);
 
   // applications in file order: identity ids follow it, so equal times keep the file's order
   const appId = new Map<number, number>(); // line → application id
@@ -384,7 +438,7 @@ async function writeRows(trx: Kysely<DB>, checked: Checked, importId: number, ac
   return {
     applications: rows.length,
     applicationIds: rows.length ? { first: firstId, last: lastId } : null,
-    parentsCreated: newParents.size,
+    parentsCreated,
     parentsReused,
     childrenCreated: rows.length - childrenReused,
     childrenReused,

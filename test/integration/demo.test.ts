@@ -110,7 +110,8 @@ test('the demo city: Almaty’s districts, valid data, deterministic, and only i
     assert.deepEqual(years, [2020, 2021, 2022, 2023, 2024]);
     assert.ok((await db.selectFrom('groups').select('id').where('type', '=', 'correctional').execute()).length > 0);
 
-    const apps = await db.selectFrom('applications as a').innerJoin('children as c', 'c.id', 'a.child_id').innerJoin('parents as p', 'p.id', 'a.parent_id').select(['a.number', 'a.tier', 'a.org_kind', 'a.id', 'c.iin as child_iin', 'p.iin as parent_iin', 'p.phone1', 'c.birth_date', 'a.applied_at']).execute();
+    const apps = await db.selectFrom('applications as a').innerJoin('children as c', 'c.id', 'a.child_id').innerJoin('parents as p', 'p.id', 'a.parent_id').select(['a.number', 'a.tier', 'a.org_kind', 'a.id', 'c.iin as child_iin', 'p.iin as parent_iin', 'p.phone1', 'c.birth_date', 'a.applied_at']).where('a.status', '=', 'queued').execute();
+    assert.equal(apps.length, 3000);
     for (const x of apps) {
       assert.ok(checkIin(x.child_iin).ok && checkIin(x.parent_iin).ok, 'valid IINs');
       assert.ok(validApplicationNumber(x.number), x.number);
@@ -135,14 +136,19 @@ test('the demo city: Almaty’s districts, valid data, deterministic, and only i
     assert.ok(await verifyPassword(admin.password_hash, DEMO_PASSWORD));
     assert.deepEqual(s.staff.map((u) => u.username), ['admin', 'operator', 'bala1', 'bala2', 'bala3', 'bala4', 'bala5']);
     assert.equal((await db.selectFrom('audit_log').select('id').where('action', '=', 'demo.seeded').execute()).length, 1);
+    // children already in the kindergartens: every organisation has some, through the enrolled children import's writer
+    const placedOrgs = await db.selectFrom('placements').select('organisation_id').where('ends_on', 'is', null).where('import_id', 'is not', null).distinct().execute();
+    assert.equal(placedOrgs.length, 50, 'placed children in every organisation');
+    assert.ok(s.placed > 1000);
+    assert.equal((await db.selectFrom('applications').select('id').where('status', '=', 'enrolled').execute()).length, s.placed);
 
     // the same seed gives the same city
     await seedDemoCity(b.db, clock, { applications: 3000 });
-    const numbers = (d: typeof a) => d.db.selectFrom('applications').select(['number', 'applied_at', 'tier']).orderBy('id').execute();
+    const numbers = (d: typeof a) => d.db.selectFrom('applications').select(['number', 'applied_at', 'tier']).where('status', '=', 'queued').orderBy('id').execute();
     assert.deepEqual(await numbers(b), await numbers(a));
 
     await assert.rejects(seedDemoCity(a.db, clock, { applications: 5 }), (e: Error & { code?: string }) => e.code === 'not_empty');
-    assert.equal((await db.selectFrom('applications').select('id').execute()).length, 3000, 'nothing added');
+    assert.equal((await db.selectFrom('applications').select('id').execute()).length, 3000 + s.placed, 'nothing added');
   } finally {
     await a.close();
     await b.close();

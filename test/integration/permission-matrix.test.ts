@@ -94,6 +94,9 @@ interface Fx {
   disputeA: number;
   /** Two checked queue imports (a header-only file): one to import, one to discard. */
   importA: number;
+  /** Two checked enrolled children imports (a header-only file). */
+  placedImportA: number;
+  placedImportB: number;
   /** A next-season group declared by A for a season that has turned already (its removal is a 409, never a 404). */
   declarationA: number;
   importB: number;
@@ -207,6 +210,9 @@ const EXPECTED: Record<string, Row> = {
   'GET /staff/import': { allow: OP },
   'GET /staff/import/:id': { allow: OP, url: (f) => `/staff/import/${f.importA}` },
   'GET /staff/import/:id/rejects.csv': { allow: OP, url: (f) => `/staff/import/${f.importA}/rejects.csv` },
+  'GET /staff/placements-import': { allow: OP },
+  'GET /staff/placements-import/:id': { allow: OP, url: (f) => `/staff/placements-import/${f.placedImportA}` },
+  'GET /staff/placements-import/:id/rejects.csv': { allow: OP, url: (f) => `/staff/placements-import/${f.placedImportA}/rejects.csv` },
   'GET /staff/login': { allow: ALL },
   'GET /staff/organisations': { allow: OP },
   'GET /staff/organisations/:id': { districtA: true, allow: OP, url: (f) => `/staff/organisations/${f.orgA}` },
@@ -328,6 +334,9 @@ const EXPECTED: Record<string, Row> = {
   'POST /staff/import': { allow: OP, multipart: true },
   'POST /staff/import/:id/commit': { allow: OP, url: (f) => `/staff/import/${f.importA}/commit` },
   'POST /staff/import/:id/discard': { allow: OP, url: (f) => `/staff/import/${f.importB}/discard` },
+  'POST /staff/placements-import': { allow: OP, multipart: true },
+  'POST /staff/placements-import/:id/commit': { allow: OP, url: (f) => `/staff/placements-import/${f.placedImportA}/commit` },
+  'POST /staff/placements-import/:id/discard': { allow: OP, url: (f) => `/staff/placements-import/${f.placedImportB}/discard` },
   'POST /staff/login': { allow: ALL, body: () => ({ username: LOGIN_USER, password: LOGIN_PASSWORD }) },
   'POST /staff/organisations': { districtA: true, allow: OP, body: (f) => deptOrg(f) },
   'POST /staff/organisations/:id': { districtA: true, allow: OP, url: (f) => `/staff/organisations/${f.orgA}`, body: (f) => ({ ...deptOrg(f), languages: ['kk', 'ru'] }) },
@@ -493,14 +502,21 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
     .values({ parent_id: p.parentId, phone: '+77010000000', lang: 'kk', template: 'test', body: 'test', status: 'dead', next_attempt_at: T, created_at: T } as never)
     .returning('id')
     .executeTakeFirstOrThrow();
-  const queueImport = () =>
+  const queueImport = (kind: 'queue' | 'placements' = 'queue') =>
     db
       .insertInto('queue_imports')
       .values({
+        kind,
         file_name: 'matrix.csv',
         file_sha256: '0'.repeat(64),
         file_size: 0,
-        file_data: gzipSync(Buffer.from('child_iin,child_last_name,child_first_name,child_birth_date,parent_iin,parent_last_name,parent_first_name,parent_phone,applied_at,language,preferences\r\n')),
+        file_data: gzipSync(
+          Buffer.from(
+            kind === 'queue'
+              ? 'child_iin,child_last_name,child_first_name,child_birth_date,parent_iin,parent_last_name,parent_first_name,parent_phone,applied_at,language,preferences\r\n'
+              : 'child_iin,child_last_name,child_first_name,child_birth_date,parent_iin,parent_last_name,parent_first_name,parent_phone,organisation_id,group_id,start_date\r\n',
+          ),
+        ),
         rows_total: 0,
         rows_valid: 0,
         rows_rejected: 0,
@@ -512,6 +528,8 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
       .executeTakeFirstOrThrow();
   const importA = (await queueImport()).id;
   const importB = (await queueImport()).id;
+  const placedImportA = (await queueImport('placements')).id;
+  const placedImportB = (await queueImport('placements')).id;
   await db.insertInto('season_turns').values({ year: 2025, turn_date: '2025-09-01', ran_at: T, ran_by: operatorId, effect: '{}' }).execute();
   const declarationA = await db
     .insertInto('season_groups')
@@ -520,6 +538,8 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
     .executeTakeFirstOrThrow();
   return {
     declarationA: declarationA.id,
+    placedImportA,
+    placedImportB,
     appPlaced: p3.applicationId,
     placementA: placementA.id,
     disputeA: disputeA.id,
