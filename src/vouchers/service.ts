@@ -295,3 +295,45 @@ export async function setBudget(deps: AppDeps, actor: Actor, input: { birthYear:
   });
 }
 
+
+export interface ParentVoucher {
+  id: number;
+  number: string;
+  status: VoucherStatus;
+  applicationId: number;
+  applicationNumber: string;
+  applicationStatus: string;
+  consentDeadline: string;
+  useDeadline: string | null;
+  restoreUntil: string | null;
+  restored: boolean;
+  /** The referral issued where the parent chose, while outstanding. */
+  referral: { id: number; number: string; deadline: string } | null;
+}
+
+/** The parent's own voucher (404 for anyone else's). */
+export async function loadParentVoucher(deps: AppDeps, actor: Actor, id: number): Promise<ParentVoucher> {
+  assertCan(actor, 'voucher.respond');
+  const db = deps.database.db;
+  const v = await db
+    .selectFrom('vouchers as v')
+    .innerJoin('applications as a', 'a.id', 'v.application_id')
+    .select(['v.id', 'v.number', 'v.status', 'v.application_id', 'a.number as app_number', 'a.status as app_status', 'a.parent_id', 'a.restored_at', 'v.consent_deadline', 'v.use_deadline', 'v.restore_until'])
+    .where('v.id', '=', id)
+    .executeTakeFirst();
+  if (!v || v.parent_id !== actor.id) throw voucherError('not_found');
+  const r = await db.selectFrom('referrals').select(['id', 'number', 'deadline']).where('voucher_id', '=', id).where('status', 'in', ['issued', 'registered']).executeTakeFirst();
+  return {
+    id: Number(v.id),
+    number: v.number,
+    status: v.status,
+    applicationId: Number(v.application_id),
+    applicationNumber: v.app_number,
+    applicationStatus: v.app_status,
+    consentDeadline: v.consent_deadline,
+    useDeadline: v.use_deadline,
+    restoreUntil: v.restore_until,
+    restored: v.restored_at !== null,
+    referral: r ? { id: Number(r.id), number: r.number, deadline: r.deadline } : null,
+  };
+}
