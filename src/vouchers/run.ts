@@ -304,9 +304,12 @@ async function writeVouchers(trx: Kysely<DB>, deps: AppDeps, actor: Actor, runId
   const byId = new Map(parents.map((p) => [Number(p.id), p]));
   const date = terms.consentDeadline.toString();
   const lane = laneOf('voucher_issued');
+  // the text differs only by the voucher's number: rendered once per language, the number put in
+  const MARK = '{#}';
+  const texts = new Map((['kk', 'ru', 'en'] as const).map((l) => [l, renderSms('voucher_issued', l, { number: MARK, date })]));
   const messages = ins.rows.map((r) => {
     const p = byId.get(c.parentOf.get(Number(r.application_id))!)!;
-    const body = renderSms('voucher_issued', p.lang, { number: r.number, date });
+    const body = texts.get(p.lang)!.replaceAll(MARK, r.number);
     return { parent: Number(p.id), phone: p.phone1, lang: p.lang as Lang, email: p.email?.trim() || null, body, voucher: Number(r.id) };
   });
   for (let i = 0; i < messages.length; i += CHUNK) {
