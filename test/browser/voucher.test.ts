@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium, phoneWithoutJs } from '../helpers/browser.ts';
 import { testApp } from '../helpers/app.ts';
 import { loginAs } from '../helpers/auth.ts';
 import * as F from '../helpers/fixtures.ts';
@@ -42,12 +43,9 @@ test('voucher at 360 × 640 in kk: the cabinet leads with the consent until the 
   await setBudget(t.deps, op, { birthYear: 2022, month: '2026-03', count: 1, reason: 'March' });
   await commitVoucherRun(t.deps, op, { trigger: 'operator' });
   const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   try {
-    const context = await browser.newContext({ viewport: { width: 360, height: 640 }, javaScriptEnabled: false });
+    const context = await phoneWithoutJs(browser);
     const page = await context.newPage();
     await db.updateTable('parents').set({ password_hash: 'set-elsewhere' }).where('id', '=', child.parentId).execute();
     /** A fresh session at the clock's time (an idle session ends after the policy's minutes). */
