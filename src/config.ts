@@ -21,6 +21,11 @@ export interface Config {
   trustProxy: boolean | number | string;
   /** The service's public address (KEZEK_PUBLIC_URL), for links in SMS (the cabinet's sign-in); default http://localhost:PORT. */
   publicUrl: string;
+  /**
+   * The city's regime until the administrator decides otherwise (KEZEK_REGIME: 'referral', the
+   * default, or 'voucher'; docs/VOUCHERS.md). Absent: 'referral'.
+   */
+  regime?: 'referral' | 'voucher';
 }
 
 /** proxy-addr's names for address ranges, accepted beside addresses and CIDRs. */
@@ -54,6 +59,12 @@ export function parseTrustProxy(v: string | undefined, mode: Mode): boolean | nu
   return entries.join(',');
 }
 
+export function parseRegime(v: string | undefined): 'referral' | 'voucher' {
+  if (!v || v === 'referral') return 'referral';
+  if (v === 'voucher') return 'voucher';
+  throw new Error(`KEZEK_REGIME must be "referral" or "voucher", got "${v}"`);
+}
+
 /** Settings come from the environment only; see README "Settings". */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 3000);
@@ -70,5 +81,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     trustProxy: parseTrustProxy(env.TRUST_PROXY, mode),
     publicUrl: (env.KEZEK_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
+    regime: parseRegime(env.KEZEK_REGIME),
   };
 }

@@ -12,6 +12,7 @@ import { OffsetClock, SystemClock, type Clock } from './clock.ts';
 import { CityState, type AppDeps } from './context.ts';
 import { buildApp } from './app.ts';
 import { demoLogins, demoParents, isEmptyCity, seedDemoCity } from './demo/seed.ts';
+import { prepareVoucherDemo } from './vouchers/demo.ts';
 import { loadDemoOffset, syncDemoClock } from './demo/clock.ts';
 import { assertNotDemoDatabase, DemoRefused } from './demo/marker.ts';
 import { controlTokenPath, writeControlToken } from './demo/token.ts';
@@ -106,6 +107,10 @@ async function main(): Promise<void> {
         const children = Number(process.env.KEZEK_DEMO_CHILDREN ?? 3000);
         const s = await seedDemoCity(database.db, clock, { applications: Number.isInteger(children) && children >= 0 ? children : 3000, onProgress: (l) => say(`  ${l}`) });
         say(`Demo city ready: ${s.districts} districts, ${s.organisations} organisations, ${s.groups} groups, ${s.applications} children in the queue, ${s.placed} in the kindergartens (${secs(seeding)}).`);
+        if (config.regime === 'voucher') {
+          const v = await prepareVoucherDemo(database.db, clock);
+          say(`Voucher regime (KEZEK_REGIME=voucher): ${v.organisations} kindergartens take vouchers, a budget for ${v.cohorts} cohorts this month.`);
+        }
       }
       say('Demo staff logins (demo mode only):');
       for (const line of await demoLogins(database.db)) say(line);

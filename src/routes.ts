@@ -40,6 +40,7 @@ import { paymentRoutes } from './payments/routes.ts';
 import { attendanceRoutes } from './attendance/routes.ts';
 import { transferRoutes } from './transfers/routes.ts';
 import { placementsImportRoutes } from './placements/import-routes.ts';
+import { voucherRoutes } from './vouchers/routes.ts';
 
 /** The server as the routes see it: schemas are zod's, so bodies, params and answers are typed. */
 export type TypedApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
@@ -88,4 +89,5 @@ export const routePlugins: RoutePlugin[] = [
   attendanceRoutes,
   transferRoutes,
   placementsImportRoutes,
+  voucherRoutes,
 ];

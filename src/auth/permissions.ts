@@ -17,6 +17,8 @@ export const PERMISSIONS = {
   // a transfer request of a placed child (src/transfers/)
   'transfer.request': ['parent'],
   'referral.extend': ['parent'],
+  // the voucher (docs/VOUCHERS.md): consent, refusal, the kindergarten's choice, the one restore
+  'voucher.respond': ['parent'],
   // kindergarten staff (their organisation only); operators everywhere
   'places.publish': ['kindergarten', 'operator'],
   'referral.list': ['kindergarten', 'operator'],
@@ -57,6 +59,7 @@ export const PERMISSIONS = {
   'privilege.decide': ['operator'],
   'calendar.edit': ['operator'],
   'distribution.run': ['operator'],
+  'voucher.budget': ['operator'],
   'audit.read': ['operator', 'admin'],
   'demo.clock': ['operator', 'admin'],
   'sms.manage': ['operator', 'admin'],

@@ -24,6 +24,7 @@ import * as m0070 from './migrations/0070_state_checks.ts';
 import * as m0080 from './migrations/0080_inactive_applications.ts';
 import * as m0120 from './migrations/0120_refresh_campaigns.ts';
 import * as m0160 from './migrations/0160_payments.ts';
+import * as m0130 from './migrations/0130_vouchers.ts';
 import * as m0016 from './migrations/0016_staff_security.ts';
 import * as m0017 from './migrations/0017_audit_append_only.ts';
 import * as m0045 from './migrations/0045_birth_date_check.ts';
@@ -65,6 +66,7 @@ const migrations: Record<string, { up: string }> = {
   '0080_inactive_applications': m0080,
   '0120_refresh_campaigns': m0120,
   '0160_payments': m0160,
+  '0130_vouchers': m0130,
   '0016_staff_security': m0016,
   '0017_audit_append_only': m0017,
   '0045_birth_date_check': m0045,

@@ -42,29 +42,31 @@ export function encodeInputs(i: RunInputs): { json: string; hash: string; gz: Bu
 
 export function decodeInputs(gz: Buffer): { inputs: RunInputs; hash: string } {
   const json = zlib.gunzipSync(gz).toString('utf8');
-  const raw = JSON.parse(json) as { v: 1; runDate: string; ratio: number; startMarginDays?: number | null; places: PlaceRow[]; candidates: CandRow[] };
+  return { hash: sha256(json), inputs: inputsFromRaw(JSON.parse(json)) };
+}
+
+/** The inputs from their parsed canonical JSON (a voucher run stores them inside its own, src/vouchers/inputs.ts). */
+export function inputsFromRaw(parsed: unknown): RunInputs {
+  const raw = parsed as { v: 1; runDate: string; ratio: number; startMarginDays?: number | null; places: PlaceRow[]; candidates: CandRow[] };
   return {
-    hash: sha256(json),
-    inputs: {
-      v: 1,
-      runDate: raw.runDate,
-      ratio: raw.ratio,
-      startMarginDays: raw.startMarginDays ?? null,
-      places: raw.places.map(([id, groupId, organisationId, birthYear, language, groupType, availableFrom, birthYearMax]) => ({
-        id,
-        groupId,
-        organisationId,
-        birthYear,
-        ...(birthYearMax === undefined ? {} : { birthYearMax }),
-        language,
-        groupType,
-        availableFrom: availableFrom ?? null,
-      })),
-      candidates: raw.candidates.map(([id, number, tier, appliedAt, birthYear, language, sn, preferences, sl, out, queueNumber, desiredStart]) => ({
-        c: { id, number, tier, appliedAt, birthYear, language, specialNeeds: sn === 1, preferences, stopListed: sl === 1, outstandingReferral: out === 1, desiredStart: desiredStart ?? null },
-        queueNumber,
-      })),
-    },
+    v: 1,
+    runDate: raw.runDate,
+    ratio: raw.ratio,
+    startMarginDays: raw.startMarginDays ?? null,
+    places: raw.places.map(([id, groupId, organisationId, birthYear, language, groupType, availableFrom, birthYearMax]) => ({
+      id,
+      groupId,
+      organisationId,
+      birthYear,
+      ...(birthYearMax === undefined ? {} : { birthYearMax }),
+      language,
+      groupType,
+      availableFrom: availableFrom ?? null,
+    })),
+    candidates: raw.candidates.map(([id, number, tier, appliedAt, birthYear, language, sn, preferences, sl, out, queueNumber, desiredStart]) => ({
+      c: { id, number, tier, appliedAt, birthYear, language, specialNeeds: sn === 1, preferences, stopListed: sl === 1, outstandingReferral: out === 1, desiredStart: desiredStart ?? null },
+      queueNumber,
+    })),
   };
 }
 

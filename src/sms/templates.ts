@@ -35,7 +35,10 @@ export type SmsTemplate =
   | 'refresh_restored'
   | 'transfer_filed'
   | 'transfer_closed'
-  | 'transferred';
+  | 'transferred'
+  | 'voucher_issued'
+  | 'voucher_lapsed'
+  | 'voucher_withdrawn';
 
 /**
  * Each template's lane in the outbox: the sender sends 'urgent' first (one-time passwords, and what
@@ -75,6 +78,9 @@ export const SMS_LANES: Record<SmsTemplate | ParentSms, SmsLane> = {
   refresh_confirmed: 'normal',
   refresh_inactive: 'normal',
   refresh_restored: 'normal',
+  voucher_issued: 'urgent',
+  voucher_lapsed: 'urgent',
+  voucher_withdrawn: 'normal',
 };
 
 /** The lane of a template ('normal' for one the table does not name). */
@@ -129,6 +135,9 @@ const TEXTS: Record<Lang, Texts> = {
     transfer_filed: (p) => `Kezek: басқа балабақшаға ауыстыру өтініші ${p.number} қабылданды. Жаңа балабақшамен шарт жасалғанша бала қазіргі орнында қалады.`,
     transfer_closed: (p) => `Kezek: ауыстыру бойынша ${p.number} жолдама пайдаланылмады, ауыстыру өтініші жабылды. Бала қазіргі балабақшасында қалады.`,
     transferred: (p) => `Kezek: шарт жасалды, бала басқа балабақшаға ауыстырылды: ${p.organisation}. Жаңа топқа ${p.date} бастап барады; бұрынғы орны босатылды.`,
+    voucher_issued: (p) => `Kezek: ${p.number} ваучер берілді. Келісіміңізді Жеке кабинетте ${p.date} дейін растаңыз, әйтпесе өтініш белсенді емес болады.`,
+    voucher_lapsed: (p) => `Kezek: ${p.number} ваучер мерзімінде расталмады немесе пайдаланылмады, өтініш белсенді емес. Оны Жеке кабинетте бір рет, ${p.date} дейін қалпына келтіруге болады.`,
+    voucher_withdrawn: (p) => `Kezek: өтініш мерзімінде қалпына келтірілмегендіктен кезектен алынды (${p.number} ваучер).`,
   },
   ru: {
     referral_issued: (p) =>
@@ -159,6 +168,9 @@ const TEXTS: Record<Lang, Texts> = {
     transfer_filed: (p) => `Kezek: заявка на перевод в другой детский сад ${p.number} принята. До заключения договора с новым садом ребёнок остаётся на своём месте.`,
     transfer_closed: (p) => `Kezek: направление на перевод ${p.number} не использовано, заявка на перевод закрыта. Ребёнок остаётся в своём детском саду.`,
     transferred: (p) => `Kezek: договор заключён, ребёнок переведён в детский сад: ${p.organisation}. В новую группу с ${p.date}; прежнее место освобождено.`,
+    voucher_issued: (p) => `Kezek: выдан ваучер ${p.number}. Подтвердите согласие в личном кабинете до ${p.date}, иначе заявление станет неактивным.`,
+    voucher_lapsed: (p) => `Kezek: ваучер ${p.number} не подтверждён или не использован в срок, заявление неактивно. Его можно один раз восстановить в личном кабинете до ${p.date}.`,
+    voucher_withdrawn: (p) => `Kezek: заявление не восстановлено в срок и снято с очереди (ваучер ${p.number}).`,
   },
   en: {
     referral_issued: (p) =>
@@ -189,6 +201,9 @@ const TEXTS: Record<Lang, Texts> = {
     transfer_filed: (p) => `Kezek: transfer request ${p.number} to another kindergarten is received. Your child keeps the current place until the new contract is signed.`,
     transfer_closed: (p) => `Kezek: transfer referral ${p.number} was not used; the transfer request is closed. Your child stays at the current kindergarten.`,
     transferred: (p) => `Kezek: the contract is signed; your child is transferred to ${p.organisation}, in the new group from ${p.date}. The previous place is given up.`,
+    voucher_issued: (p) => `Kezek: voucher ${p.number} is issued. Confirm your consent in your personal cabinet by ${p.date}, or the application becomes inactive.`,
+    voucher_lapsed: (p) => `Kezek: voucher ${p.number} was not confirmed or not used in time; the application is inactive. You may restore it once in your personal cabinet by ${p.date}.`,
+    voucher_withdrawn: (p) => `Kezek: the application was not restored in time and has left the queue (voucher ${p.number}).`,
   },
 };
 

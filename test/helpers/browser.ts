@@ -10,6 +10,8 @@ export function launchChromium(): Promise<Browser> {
 
 /** A phone: 360 × 640 without JavaScript. */
 export const phoneContext = (browser: Browser): Promise<BrowserContext> => browser.newContext({ viewport: { width: 360, height: 640 }, javaScriptEnabled: false });
+/** The same phone (the name some tests use). */
+export const phoneWithoutJs = phoneContext;
 
 /** Headless Chromium as a phone: 360×640, JavaScript off (the pages must work without it). */
 export async function phoneBrowser(): Promise<{ browser: Browser; context: BrowserContext; page: Page }> {

@@ -13,6 +13,7 @@ import * as Referrals from '../../src/referrals/service.ts';
 import { hashPassword } from '../../src/auth/password.ts';
 import { publishHead } from '../../src/audit/seal.ts';
 import { FOUR_DOCUMENTS } from '../helpers/referral-setup.ts';
+import { encodeVoucherInputs, protocolHash } from '../../src/vouchers/run.ts';
 
 /**
  * The permission matrix: EVERY route the app registers (collected with an onRoute hook, not a list
@@ -57,6 +58,9 @@ const PAY_READ: Caller[] = ['kgA', 'kgB', 'operator', 'finance'];
 const PAY_A: Caller[] = ['kgA', 'operator', 'finance'];
 
 interface Fx {
+  voucherP: number;
+  voucherRun: number;
+  numberP: string;
   orgA: number;
   orgB: number;
   districtA: number;
@@ -311,6 +315,21 @@ const EXPECTED: Record<string, Row> = {
   'POST /cabinet/phone/:id/confirm': { allow: PARENT, url: (f) => `/cabinet/phone/${f.phoneChangeP}/confirm`, body: () => ({ newCode: '000000' }) },
   'POST /cabinet/referrals/:id/extend': { allow: PARENT, url: (f) => `/cabinet/referrals/${f.refA}/extend`, multipart: true },
   'POST /cabinet/referrals/:id/return': { allow: PARENT, url: (f) => `/cabinet/referrals/${f.refA}/return`, body: () => ({}) },
+  'GET /cabinet/vouchers/:id': { allow: PARENT, url: (f) => `/cabinet/vouchers/${f.voucherP}` },
+  'POST /cabinet/vouchers/:id/confirm': { allow: PARENT, url: (f) => `/cabinet/vouchers/${f.voucherP}/confirm`, body: () => ({}) },
+  'POST /cabinet/vouchers/:id/refuse': { allow: PARENT, url: (f) => `/cabinet/vouchers/${f.voucherP}/refuse`, body: () => ({}) },
+  'POST /cabinet/vouchers/:id/choose': { allow: PARENT, url: (f) => `/cabinet/vouchers/${f.voucherP}/choose`, body: () => ({ place: '1' }) },
+  'POST /cabinet/vouchers/:id/restore': { allow: PARENT, url: (f) => `/cabinet/vouchers/${f.voucherP}/restore`, body: () => ({}) },
+  'GET /api/vouchers/budget': { allow: OP },
+  'PUT /api/vouchers/budget': { allow: OP, body: () => ({ birthYear: 2022, month: '2026-03', count: 5, reason: 'matrix' }) },
+  'GET /api/vouchers/runs': { allow: OP },
+  'POST /api/vouchers/runs/preview': { allow: OP },
+  'POST /api/vouchers/runs': { allow: OP, body: () => ({ idempotencyKey: 'matrix-voucher-run' }) },
+  'GET /api/vouchers/runs/:id/replay': { allow: OP, url: (f) => `/api/vouchers/runs/${f.voucherRun}/replay` },
+  'GET /api/vouchers/runs/:id/protocol': { allow: ALL, url: (f) => `/api/vouchers/runs/${f.voucherRun}/protocol` },
+  'GET /api/vouchers/why': { allow: ALL, url: (f) => `/api/vouchers/why?number=${f.numberP}` },
+  'GET /api/admin/regime': { allow: ADM },
+  'PUT /api/admin/regime': { allow: ADM, body: () => ({ regime: 'voucher', effectiveFrom: '2026-04-01', reason: 'matrix' }) },
   'POST /logout': { allow: ALL, freshSession: true },
   'POST /staff/admin/settings': { allow: ADM, body: () => ({ key: 'phoneCheckQueueNumber', value: '70', reason: 'matrix' }) },
   'POST /staff/admin/users': { allow: ADM, body: (f) => ({ username: 'matrix.page', fullName: 'Matrix Page', role: 'kindergarten', organisationId: String(f.orgA) }) },
@@ -526,6 +545,38 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+  // a voucher of the parent's application and a (voucher-less) voucher run, for the voucher routes
+  const voucherP = await db
+    .insertInto('vouchers')
+    .values({ number: 'V2026-000001', application_id: p.applicationId, birth_year: 2022, month: '2026-03-01', status: 'issued', issued_at: T, consent_deadline: '2026-03-04', use_working_days: 5, extra_working_days: 5, restore_days: 28 })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const head = await publishHead(db, deps.clock, 'distribution');
+  const vin = encodeVoucherInputs({ month: '2026-03-01', quotas: [], runDate: '2026-03-02', ratio: 3, places: [], read: [] });
+  const voucherRun = await db
+    .insertInto('voucher_runs')
+    .values({
+      idempotency_key: 'matrix-fixture',
+      trigger: 'cli',
+      actor_kind: 'system',
+      actor_id: null,
+      run_date: '2026-03-02',
+      month: '2026-03-01',
+      started_at: T,
+      committed_at: T,
+      ratio: 3,
+      places: 0,
+      vouchers: 0,
+      applications_read: 0,
+      inputs: vin.gz,
+      protocol: gzipSync(Buffer.from('[]')),
+      inputs_hash: vin.hash,
+      result_hash: protocolHash([]),
+      audit_head_seq: head.seq,
+      audit_head_hash: head.hash,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const importA = (await queueImport()).id;
   const importB = (await queueImport()).id;
   const placedImportA = (await queueImport('placements')).id;
@@ -540,6 +591,9 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
     declarationA: declarationA.id,
     placedImportA,
     placedImportB,
+    voucherP: voucherP.id,
+    voucherRun: voucherRun.id,
+    numberP: p.number,
     appPlaced: p3.applicationId,
     placementA: placementA.id,
     disputeA: disputeA.id,

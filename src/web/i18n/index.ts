@@ -41,6 +41,7 @@ import { messages as season } from '../../season/messages.ts';
 import { messages as payments } from '../../payments/messages.ts';
 import { messages as attendance } from '../../attendance/messages.ts';
 import { messages as transfers } from '../../transfers/messages.ts';
+import { messages as vouchers } from '../../vouchers/messages.ts';
 
 // Every feature's messages, merged. Add a feature: import its `messages` and list it here (one a line).
 const parts = [
@@ -85,6 +86,7 @@ const parts = [
   payments,
   attendance,
   transfers,
+  vouchers,
 ] as const;
 
 type KeysOf<P> = P extends { kk: infer K } ? keyof K : never;
