@@ -42,6 +42,7 @@ export type TypedApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpres
 export type RoutePlugin = (app: TypedApp, deps: AppDeps) => Promise<void> | void;
 
 /** Every feature's routes, in registration order (one import and one entry per feature). */
+import { vaccinationRoutes } from './vaccinations/routes.ts';
 export const routePlugins: RoutePlugin[] = [
   healthRoutes,
   authRoutes,
@@ -76,4 +77,5 @@ export const routePlugins: RoutePlugin[] = [
   auditRoutes,
   placementRoutes,
   mailRoutes,
+  vaccinationRoutes,
 ];

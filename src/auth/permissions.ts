@@ -31,6 +31,9 @@ export const PERMISSIONS = {
   // leaving: the kindergarten (its own children) or the department records it; only the department undoes it
   'placement.leave': ['kindergarten', 'operator'],
   'placement.undo_leave': ['operator'],
+  // vouchers 2 of 2: vaccination flags (health data) — the kindergarten records its own children's, it and the department read them
+  'vaccination.record': ['kindergarten'],
+  'vaccination.read': ['kindergarten', 'operator'],
   // department operator
   'referral.issue_manual': ['operator'],
   'referral.cancel': ['operator'],

@@ -446,6 +446,7 @@ export interface DB {
   queue_imports: QueueImportsTable;
   demo_marker: DemoMarkerTable;
   staff_login_attempts: StaffLoginAttemptsTable;
+  vaccination_flags: VaccinationFlagsTable;
 }
 
 // ---- queue-number snapshots (migration 0009_queue_snapshot) ----
@@ -601,6 +602,16 @@ export interface FirstApplicationsTable {
 }
 
 export type IdentityCheckResult = 'yes' | 'unknown' | 'unavailable';
+
+// ---- vouchers 2 of 2 (migrations 0140–0149): vaccination flags, waiting lists, offers ----
+/** Per placed child: vaccinated or not (health data; kept only while the child is placed). */
+export interface VaccinationFlagsTable {
+  placement_id: number;
+  organisation_id: number;
+  vaccinated: boolean;
+  recorded_at: Ts;
+  recorded_by: number | null;
+}
 
 export type Row<T extends keyof DB> = Selectable<DB[T]>;
 export type NewRow<T extends keyof DB> = Insertable<DB[T]>;

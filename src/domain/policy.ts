@@ -85,6 +85,16 @@ export interface Policy {
    * together; one-time passwords and the referral's messages go first and are never counted.
    */
   smsBulkPerMinute: number;
+  /**
+   * Vouchers (issue 18): a kindergarten may refuse the documents for its vaccination ratio only when one
+   * more unvaccinated child would make more than this many unvaccinated per 100 vaccinated placed
+   * children (from the flags it records: src/domain/vaccination.ts).
+   */
+  voucherUnvaccinatedMaxPercent: number;
+  /** Waiting lists a child with a confirmed voucher may be on at once (one per kindergarten). */
+  waitingListsPerChild: number;
+  /** Working days a waiting-list offer holds a freed place for the child it is offered to (day 1: the first working day after the offer). */
+  waitingListOfferWorkingDays: number;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -126,6 +136,9 @@ export const DEFAULT_POLICY: Policy = {
   identityUnknown: 'flag',
   leavingPlacePublish: 'at_once',
   smsBulkPerMinute: 1200,
+  voucherUnvaccinatedMaxPercent: 10,
+  waitingListsPerChild: 3,
+  waitingListOfferWorkingDays: 2,
 };
 
 type Check = (v: unknown) => boolean;
@@ -169,6 +182,9 @@ const POLICY_CHECKS: { [K in keyof Policy]: Check } = {
   identityUnknown: (v) => v === 'flag' || v === 'refuse',
   leavingPlacePublish: (v) => v === 'at_once' || v === 'by_kindergarten',
   smsBulkPerMinute: int(1, 60_000),
+  voucherUnvaccinatedMaxPercent: int(0, 1000),
+  waitingListsPerChild: int(1, 10),
+  waitingListOfferWorkingDays: int(1, 10),
 };
 
 export const POLICY_KEYS = Object.keys(DEFAULT_POLICY) as (keyof Policy)[];

@@ -12,6 +12,7 @@ import { pruneFirstApplications } from '../first-application/service.ts';
 import { runScheduledDistribution } from '../distribution/schedule.ts';
 import { refreshQueueSnapshot } from '../applications/snapshot.ts';
 import { AppError } from '../errors.ts';
+import { eraseEndedVaccinationFlags } from '../vaccinations/erase.ts';
 
 export const DAILY_HEAD = 'daily';
 const SMS_BATCH = 50;
@@ -51,6 +52,8 @@ export async function serviceJobs(deps: AppDeps, sms: SmsProvider, logger: JobLo
     { name: 'parents.phone_check', intervalMs: 10 * 60_000, run: (signal) => sendPhoneCheckReminders(deps, signal) },
     { name: 'parents.prune_attempts', intervalMs: 60 * 60_000, run: () => pruneAuthAttempts(deps) },
     { name: 'parents.prune_first_applications', intervalMs: 10 * 60_000, run: () => pruneFirstApplications(deps) },
+    // health data kept only while the child is placed (src/vaccinations/erase.ts)
+    { name: 'vaccinations.erase', intervalMs: 10 * 60_000, run: () => eraseEndedVaccinationFlags(deps) },
     {
       name: 'audit.head.daily',
       intervalMs: 10 * 60_000,

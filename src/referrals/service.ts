@@ -14,6 +14,7 @@ import { documentNames, referralError, type ServiceCode } from './errors.ts';
 import * as Path from '../domain/path.ts';
 import { applyOutcome, applyStopListEnd, organisationNames, type Applied, type ApplyOptions, type OutcomeSubject } from './outcomes.ts';
 import { useDocument } from '../uploads/service.ts';
+import { vaccinationCounts } from '../vaccinations/service.ts';
 
 /**
  * The referral's life as use cases: each one transaction, guarded by the expected current state
@@ -469,10 +470,14 @@ export async function concludeContract(deps: AppDeps, actor: Actor, id: number, 
 export async function refuseContract(deps: AppDeps, actor: Actor, id: number, input: { reason: string; note?: string | undefined }): Promise<void> {
   assertCan(actor, 'contract.refuse');
   const note = input.note?.trim() ? input.note.trim().slice(0, 1000) : null;
+  const policy = await deps.city.getPolicy();
   await run(deps, async (trx) => {
     const l = await loadForUpdate(trx, id);
     await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
-    const o = unwrap(Path.refuseContract(l.path, deps.clock.now(), input.reason, note ?? ''));
+    const now = deps.clock.now();
+    // the vaccination ratio from the kindergarten's own flags (src/vaccinations/), never from a typed count
+    const vaccination = input.reason === 'vaccination_ratio' ? { counts: await vaccinationCounts(trx, l.ref.organisation_id, almatyDate(now).toString()), maxUnvaccinatedPercent: policy.voucherUnvaccinatedMaxPercent } : null;
+    const o = unwrap(Path.refuseContract(l.path, now, input.reason, note ?? '', vaccination));
     const reason = note ? `${input.reason}: ${note}` : input.reason;
     await apply(trx, deps.clock, actor, l, o, {
       contractSet: { refused_reason: input.reason, refused_note: note },

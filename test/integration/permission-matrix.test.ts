@@ -189,6 +189,8 @@ const EXPECTED: Record<string, Row> = {
   'GET /staff/phone-changes': { allow: OP },
   'GET /staff/privileges': { allow: OP },
   'GET /staff/placements': { districtA: true, allow: KG_A_T_OP, url: (f) => `/staff/placements?org=${f.orgA}` },
+  // vaccination flags are health data: A's kindergarten and the department only (not a teacher, not B)
+  'GET /staff/vaccinations': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/vaccinations?org=${f.orgA}` },
   'GET /staff/referrals': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals?org=${f.orgA}` },
   'GET /staff/referrals/:id': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refA}` },
   'GET /staff/referrals/:id/contract': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refC}/contract` },
@@ -304,6 +306,7 @@ const EXPECTED: Record<string, Row> = {
   'POST /staff/referrals/:id/refuse': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/refuse`, body: () => ({ reason: 'parent_declined' }) },
   'POST /staff/placements/:id/leave': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/placements/${f.placementA}/leave`, body: () => ({ lastDay: '2020-01-01', reason: 'moved_away' }) },
   'POST /staff/placements/:id/undo': { districtA: true, allow: OP, url: (f) => `/staff/placements/${f.placementA}/undo`, body: () => ({ reason: 'matrix' }) },
+  'POST /staff/vaccinations/:id': { districtA: true, allow: KG_A, url: (f) => `/staff/vaccinations/${f.placementA}`, body: () => ({ vaccinated: 'yes' }) },
   'POST /staff/referrals/:id/register': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/register`, body: () => ({}) },
   'POST /staff/referrals/:id/documents': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/documents`, body: () => ({ documents: 'health_passport' }) },
   'POST /staff/sms/:id/retry': { allow: OP_ADM, url: (f) => `/staff/sms/${f.smsDead}/retry` },

@@ -36,6 +36,7 @@ import { messages as identity } from '../../identity/messages.ts';
 import { messages as fields } from '../field-messages.ts';
 import { messages as placements } from '../../placements/messages.ts';
 import { messages as mail } from '../../mail/messages.ts';
+import { messages as vaccinations } from '../../vaccinations/messages.ts';
 
 // Every feature's messages, merged. Add a feature: import its `messages` and list it here (one a line).
 const parts = [
@@ -75,6 +76,7 @@ const parts = [
   fields,
   placements,
   mail,
+  vaccinations,
 ] as const;
 
 type KeysOf<P> = P extends { kk: infer K } ? keyof K : never;
