@@ -22,6 +22,7 @@ import * as m0033 from './migrations/0033_session_otp.ts';
 import * as m0020 from './migrations/0020_missing_documents.ts';
 import * as m0070 from './migrations/0070_state_checks.ts';
 import * as m0080 from './migrations/0080_inactive_applications.ts';
+import * as m0130 from './migrations/0130_vouchers.ts';
 import * as m0016 from './migrations/0016_staff_security.ts';
 import * as m0017 from './migrations/0017_audit_append_only.ts';
 import * as m0045 from './migrations/0045_birth_date_check.ts';
@@ -57,6 +58,7 @@ const migrations: Record<string, { up: string }> = {
   '0020_missing_documents': m0020,
   '0070_state_checks': m0070,
   '0080_inactive_applications': m0080,
+  '0130_vouchers': m0130,
   '0016_staff_security': m0016,
   '0017_audit_append_only': m0017,
   '0045_birth_date_check': m0045,

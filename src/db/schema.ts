@@ -61,6 +61,8 @@ export interface OrganisationsTable {
   closed_at: TsNull;
   /** Why the department closed it (migration 0010). */
   closed_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The kindergarten takes vouchers (migration 0130). */
+  takes_vouchers: ColumnType<boolean, boolean | undefined, boolean>;
 }
 export interface GroupsTable {
   id: Id;
@@ -205,6 +207,8 @@ export interface ReferralsTable {
   kind: ColumnType<ReferralKind, ReferralKind | undefined, ReferralKind>;
   /** Document keys recorded missing at registration and not brought yet (migration 0020). */
   missing_documents: ColumnType<string[], string | undefined, string>;
+  /** The voucher this referral was issued on (migration 0130): the parent chose this kindergarten. */
+  voucher_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 export interface ContractsTable {
   id: Id;
@@ -382,7 +386,8 @@ export interface JobRunsTable {
   last_run_at: Ts;
   last_result: ColumnType<unknown, string | undefined, string>;
 }
-export interface DistributionRunsTable {
+/** What every committed run (a distribution, a voucher run) records: who, when, its inputs and protocol, their hashes. */
+export interface CommittedRunColumns {
   id: Id;
   idempotency_key: string;
   trigger: 'operator' | 'scheduled' | 'cli';
@@ -393,20 +398,81 @@ export interface DistributionRunsTable {
   committed_at: Ts;
   ratio: number;
   places: number;
-  referrals: number;
   applications_read: number;
-  /** gzipped canonical JSON of the run's inputs (src/distribution/inputs.ts). */
+  /** gzipped canonical JSON of the run's inputs. */
   inputs: Buffer;
-  /** gzipped JSON of the public protocol (PublicEntry[], places by id). */
+  /** gzipped JSON of the public protocol. */
   protocol: Buffer;
   inputs_hash: string;
   result_hash: string;
   audit_head_seq: number;
   audit_head_hash: string;
+}
+/** A distribution run (inputs: src/distribution/inputs.ts; protocol: PublicEntry[], places by id). */
+export interface DistributionRunsTable extends CommittedRunColumns {
+  referrals: number;
   reason_counts: Json<Record<string, number>>;
 }
 
+/** The city's regime (migration 0130): referrals name the kindergarten; vouchers let the family choose. */
+export type Regime = 'referral' | 'voucher';
+export type VoucherStatus = 'issued' | 'confirmed' | 'refused' | 'lapsed' | 'used' | 'cancelled';
+/** A decision of the administrator: the regime from a date (the latest effective decision rules). */
+export interface RegimeChangesTable {
+  id: Id;
+  regime: Regime;
+  effective_from: DateStr;
+  decided_at: Ts;
+  decided_by: number | null;
+  reason: string;
+}
+/** Vouchers the department may issue per cohort per month (migration 0130). */
+export interface VoucherBudgetsTable {
+  id: Id;
+  birth_year: number;
+  /** The first day of the month, 'YYYY-MM-01'. */
+  month: DateStr;
+  count: number;
+  updated_at: Ts;
+  updated_by: number | null;
+}
+/** A committed voucher run (migration 0130), as distribution_runs. */
+export interface VoucherRunsTable extends CommittedRunColumns {
+  /** The budget month the run counts against, 'YYYY-MM-01'. */
+  month: DateStr;
+  vouchers: number;
+}
+/** A voucher given to an application (migration 0130; docs/VOUCHERS.md "Data model"). */
+export interface VouchersTable {
+  id: Id;
+  number: string;
+  application_id: number;
+  birth_year: number;
+  /** The budget month it counts against, 'YYYY-MM-01'. */
+  month: DateStr;
+  run_id: number | null;
+  status: VoucherStatus;
+  issued_at: Ts;
+  /** The end of working day 2 after the run. */
+  consent_deadline: DateStr;
+  confirmed_at: TsNull;
+  /** Set at consent: the last day to choose a kindergarten and sign the contract. */
+  use_deadline: ColumnType<DateStr | null, DateStr | null | undefined, DateStr | null>;
+  /** Policy values recorded when issued. */
+  use_working_days: number;
+  extra_working_days: number;
+  restore_days: number;
+  /** Set at a lapse: the last day the application may be restored (once). */
+  restore_until: ColumnType<DateStr | null, DateStr | null | undefined, DateStr | null>;
+  closed_at: TsNull;
+  closed_reason: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
 export interface DB {
+  regime_changes: RegimeChangesTable;
+  voucher_budgets: VoucherBudgetsTable;
+  voucher_runs: VoucherRunsTable;
+  vouchers: VouchersTable;
   city_settings: CitySettingsTable;
   districts: DistrictsTable;
   organisations: OrganisationsTable;

@@ -1,5 +1,5 @@
 import { Temporal } from 'temporal-polyfill';
-import type { ApplicationStatus, ContractStatus, GroupType, InstructionLang, PlacementEndReason, ReferralKind, ReferralStatus } from '../db/schema.ts';
+import type { ApplicationStatus, ContractStatus, GroupType, InactiveReason, InstructionLang, PlacementEndReason, ReferralKind, ReferralStatus, VoucherStatus } from '../db/schema.ts';
 import { almatyDate } from '../clock.ts';
 import type { Policy } from './policy.ts';
 import type { WorkingCalendar } from './calendar.ts';
@@ -73,9 +73,12 @@ export const KIND_RULES: Readonly<Record<ReferralKind, KindRules>> = {
     applicationOnEnrol: 'enrolled',
     contractRefusalReasons: REFERRAL_REFUSALS,
   },
-  // confirmed within 2 working days or the application becomes inactive (restorable once), no STOP-list
+  // issued at the kindergarten the parent chose with a confirmed voucher (the consent belongs to the
+  // voucher record, src/domain/voucher.ts): registered and signed by the voucher's use deadline (+ the
+  // extra days for missing documents); not done → the voucher lapses, the application inactive
+  // (restorable once), no STOP-list
   voucher: {
-    firstStep: 'confirm',
+    firstStep: 'register',
     stopListOnExpiry: false,
     applicationOnExpiry: 'inactive',
     extendable: false,
@@ -118,8 +121,18 @@ export interface StopListState extends R.StopListPeriod {
   lifted: boolean;
 }
 
+/** The application's newest voucher (docs/VOUCHERS.md), as the path needs it. */
+export interface PathVoucher {
+  status: VoucherStatus;
+  consentDeadline: PlainDate;
+  useDeadline: PlainDate | null;
+  restoreUntil: PlainDate | null;
+}
+
 export interface ChildPath {
-  application: { status: ApplicationStatus; specialNeeds: boolean; queueNumber: number | null } | null;
+  application: { status: ApplicationStatus; specialNeeds: boolean; queueNumber: number | null; inactiveReason?: InactiveReason | null; restored?: boolean } | null;
+  /** The newest voucher of the application, if any (the voucher regime). */
+  voucher?: PathVoucher | null;
   /** The newest referral of the application (outstanding or not). */
   referral: PathReferral | null;
   stopList: StopListState | null;
@@ -151,6 +164,8 @@ export type NextAction =
   | { kind: 'bring_documents'; by: PlainDate; documents: R.DocumentKey[] }
   | { kind: 'sign_contract'; by: PlainDate }
   | { kind: 'confirm_voucher'; by: PlainDate }
+  | { kind: 'choose_kindergarten'; by: PlainDate }
+  | { kind: 'restore_application'; by: PlainDate }
   | { kind: 'stop_listed'; until: PlainDate }
   | { kind: 'wait'; queueNumber: number | null }
   | { kind: 'none'; why: 'placed' | 'left_queue' };
@@ -164,6 +179,13 @@ export type NextAction =
 export function nextAction(p: ChildPath, today: PlainDate): NextAction {
   const status = pathStatus(p, today);
   const r = p.referral;
+  // the voucher leads while it is due: confirm it, then choose a kindergarten (until its referral is issued)
+  const v = status === 'placed' ? null : p.voucher;
+  const referralOutstanding = r !== null && R.OUTSTANDING_STATUSES.includes(r.status);
+  if (v && v.status === 'issued') return { kind: 'confirm_voucher', by: v.consentDeadline };
+  if (v && v.status === 'confirmed' && v.useDeadline && !referralOutstanding) return { kind: 'choose_kindergarten', by: v.useDeadline };
+  if (v && v.status === 'lapsed' && v.restoreUntil && p.application?.status === 'inactive' && !p.application.restored && cmp(today, v.restoreUntil) <= 0)
+    return { kind: 'restore_application', by: v.restoreUntil };
   if (status === 'referred' && r) {
     if (r.status === 'issued') {
       if (KIND_RULES[r.kind].firstStep === 'confirm') return { kind: 'confirm_voucher', by: r.deadline };

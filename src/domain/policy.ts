@@ -95,6 +95,38 @@ export interface Policy {
   waitingListsPerChild: number;
   /** Working days a waiting-list offer holds a freed place for the child it is offered to (day 1: the first working day after the offer). */
   waitingListOfferWorkingDays: number;
+  /** Vouchers (DOMAIN.md "Our decisions for vouchers"; recorded on each voucher when issued): working days to confirm consent (day 1 = the first working day after the run). */
+  voucherConsentWorkingDays: number;
+  /** Calendar days an inactive application (a voucher not confirmed or not used) may be restored, once, from the day after the deadline. */
+  voucherRestoreDays: number;
+  /** Working days after consent to choose a kindergarten and sign the contract. */
+  voucherUseWorkingDays: number;
+  /** The leaflet's extra working days for documents missing at registration (a voucher's referral). */
+  voucherExtraWorkingDays: number;
+}
+
+/** The city's regime: referrals name the kindergarten; vouchers let the family choose (DOMAIN.md "The voucher regime"). */
+export type Regime = 'referral' | 'voucher';
+export const REGIMES: readonly Regime[] = ['referral', 'voucher'];
+
+/** One decision of the administrator: this regime from this day (Asia/Almaty). */
+export interface RegimeDecision {
+  regime: Regime;
+  effectiveFrom: string;
+  id: number;
+}
+
+/**
+ * The regime on `day` ('YYYY-MM-DD'): the latest decision effective on or before it (a later
+ * decision for the same day wins), else `initial` (the city's start, KEZEK_REGIME).
+ */
+export function regimeOn(decisions: readonly RegimeDecision[], day: string, initial: Regime): Regime {
+  let best: RegimeDecision | null = null;
+  for (const d of decisions) {
+    if (d.effectiveFrom > day) continue;
+    if (!best || d.effectiveFrom > best.effectiveFrom || (d.effectiveFrom === best.effectiveFrom && d.id > best.id)) best = d;
+  }
+  return best ? best.regime : initial;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -139,6 +171,10 @@ export const DEFAULT_POLICY: Policy = {
   voucherUnvaccinatedMaxPercent: 10,
   waitingListsPerChild: 3,
   waitingListOfferWorkingDays: 2,
+  voucherConsentWorkingDays: 2,
+  voucherRestoreDays: 28,
+  voucherUseWorkingDays: 5,
+  voucherExtraWorkingDays: 5,
 };
 
 type Check = (v: unknown) => boolean;
@@ -185,6 +221,10 @@ const POLICY_CHECKS: { [K in keyof Policy]: Check } = {
   voucherUnvaccinatedMaxPercent: int(0, 1000),
   waitingListsPerChild: int(1, 10),
   waitingListOfferWorkingDays: int(1, 10),
+  voucherConsentWorkingDays: int(1, 30),
+  voucherRestoreDays: int(0, 365),
+  voucherUseWorkingDays: int(1, 30),
+  voucherExtraWorkingDays: int(0, 30),
 };
 
 export const POLICY_KEYS = Object.keys(DEFAULT_POLICY) as (keyof Policy)[];

@@ -43,7 +43,7 @@ const arbEvents = fc.array(
 test('every kind has its rules, and only a distribution referral leads to the STOP-list on expiry', () => {
   assert.deepEqual([...Path.REFERRAL_KINDS].sort(), ['distribution', 'transfer', 'voucher', 'waiting_list_offer']);
   for (const k of Path.REFERRAL_KINDS) assert.equal(Path.KIND_RULES[k].stopListOnExpiry, k === 'distribution');
-  assert.equal(Path.KIND_RULES.voucher.firstStep, 'confirm');
+  assert.equal(Path.KIND_RULES.voucher.firstStep, 'register'); // the consent belongs to the voucher record (src/domain/voucher.ts)
   assert.equal(Path.KIND_RULES.transfer.currentPlacementOnEnrol, 'ends_transferred');
 });
 
