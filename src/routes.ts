@@ -43,6 +43,8 @@ export type RoutePlugin = (app: TypedApp, deps: AppDeps) => Promise<void> | void
 
 /** Every feature's routes, in registration order (one import and one entry per feature). */
 import { vaccinationRoutes } from './vaccinations/routes.ts';
+import { voucherChoiceRoutes } from './voucher-choice/routes.ts';
+import { waitingListRoutes } from './waiting-lists/routes.ts';
 export const routePlugins: RoutePlugin[] = [
   healthRoutes,
   authRoutes,
@@ -78,4 +80,6 @@ export const routePlugins: RoutePlugin[] = [
   placementRoutes,
   mailRoutes,
   vaccinationRoutes,
+  voucherChoiceRoutes,
+  waitingListRoutes,
 ];

@@ -32,6 +32,7 @@ import * as m0060 from './migrations/0060_sms_lanes.ts';
 import * as m0061 from './migrations/0061_calendar_years.ts';
 import * as m0062 from './migrations/0062_mail_outbox.ts';
 import * as m0140 from './migrations/0140_vaccination_flags.ts';
+import * as m0141 from './migrations/0141_voucher_choice.ts';
 
 /** Migrations, in order. Each is plain SQL that PostgreSQL 15 and PGlite (18) both accept. */
 const migrations: Record<string, { up: string }> = {
@@ -68,6 +69,7 @@ const migrations: Record<string, { up: string }> = {
   '0061_calendar_years': m0061,
   '0062_mail_outbox': m0062,
   '0140_vaccination_flags': m0140,
+  '0141_voucher_choice': m0141,
 };
 
 /** A fingerprint of the migrations as loaded (test templates are keyed by it). */

@@ -95,6 +95,10 @@ export interface Policy {
   waitingListsPerChild: number;
   /** Working days a waiting-list offer holds a freed place for the child it is offered to (day 1: the first working day after the offer). */
   waitingListOfferWorkingDays: number;
+  /** A free place fits a desired start no later than its *available from* plus this many days (the voucher choice and offers). */
+  voucherStartMarginDays: number;
+  /** 'MM-DD': a confirmed voucher stays valid while the child waits on a list, until this day (the campaign's end). */
+  voucherWaitValidUntil: string;
   /** Vouchers (DOMAIN.md "Our decisions for vouchers"; recorded on each voucher when issued): working days to confirm consent (day 1 = the first working day after the run). */
   voucherConsentWorkingDays: number;
   /** Calendar days an inactive application (a voucher not confirmed or not used) may be restored, once, from the day after the deadline. */
@@ -171,6 +175,8 @@ export const DEFAULT_POLICY: Policy = {
   voucherUnvaccinatedMaxPercent: 10,
   waitingListsPerChild: 3,
   waitingListOfferWorkingDays: 2,
+  voucherStartMarginDays: 30,
+  voucherWaitValidUntil: '08-31',
   voucherConsentWorkingDays: 2,
   voucherRestoreDays: 28,
   voucherUseWorkingDays: 5,
@@ -221,6 +227,8 @@ const POLICY_CHECKS: { [K in keyof Policy]: Check } = {
   voucherUnvaccinatedMaxPercent: int(0, 1000),
   waitingListsPerChild: int(1, 10),
   waitingListOfferWorkingDays: int(1, 10),
+  voucherStartMarginDays: int(0, 365),
+  voucherWaitValidUntil: (v) => typeof v === 'string' && /^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/.test(v),
   voucherConsentWorkingDays: int(1, 30),
   voucherRestoreDays: int(0, 365),
   voucherUseWorkingDays: int(1, 30),

@@ -13,6 +13,7 @@ import { runScheduledDistribution } from '../distribution/schedule.ts';
 import { refreshQueueSnapshot } from '../applications/snapshot.ts';
 import { AppError } from '../errors.ts';
 import { eraseEndedVaccinationFlags } from '../vaccinations/erase.ts';
+import { dispatchOffers } from '../waiting-lists/service.ts';
 
 export const DAILY_HEAD = 'daily';
 const SMS_BATCH = 50;
@@ -54,6 +55,8 @@ export async function serviceJobs(deps: AppDeps, sms: SmsProvider, logger: JobLo
     { name: 'parents.prune_first_applications', intervalMs: 10 * 60_000, run: () => pruneFirstApplications(deps) },
     // health data kept only while the child is placed (src/vaccinations/erase.ts)
     { name: 'vaccinations.erase', intervalMs: 10 * 60_000, run: () => eraseEndedVaccinationFlags(deps) },
+    // waiting-list offers: expire the silent ones, offer freed places to the next on the list (src/waiting-lists/)
+    { name: 'waiting_lists.offers', intervalMs: 60_000, run: () => dispatchOffers(deps) },
     {
       name: 'audit.head.daily',
       intervalMs: 10 * 60_000,

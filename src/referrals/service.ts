@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
 import type { AppDeps } from '../context.ts';
-import type { DB, ExtensionReason, GroupType, InstructionLang, ReferralStatus, Row, RowUpdate } from '../db/schema.ts';
+import type { DB, ExtensionReason, GroupType, InstructionLang, ReferralKind, ReferralStatus, Row, RowUpdate } from '../db/schema.ts';
 import { almatyDate, toDate, type Clock } from '../clock.ts';
 import { audit, type Actor, type AuditEntry } from '../audit/write.ts';
 import { assertApplicationInScope, assertCan, assertOrganisationInScope, assertParent, roleOf, scopeDistrictId, scopeOrganisationId } from '../auth/permissions.ts';
@@ -106,6 +106,8 @@ export interface NewReferral {
   /** An open free place of that group, locked by the caller. */
   freePlaceId: number;
   runId?: number | null;
+  /** A voucher's referral (src/voucher-choice/): its kind, its voucher and its last day (the voucher's use deadline). */
+  voucher?: { id: number; kind: ReferralKind; deadline: string } | undefined;
 }
 
 /**
@@ -121,7 +123,7 @@ export async function writeReferral(
   r: NewReferral,
 ): Promise<{ id: number; number: string; deadline: string }> {
   const now = clock.now();
-  const state = unwrap(R.issueWithin(now, ctx.calendar, ctx.policy), horizonParams(ctx.calendar));
+  const state = r.voucher ? { deadline: r.voucher.deadline } : unwrap(R.issueWithin(now, ctx.calendar, ctx.policy), horizonParams(ctx.calendar));
   const number = await nextReferralNumber(trx, now);
   const row = await trx
     .insertInto('referrals')
@@ -135,6 +137,7 @@ export async function writeReferral(
       issued_by: actor.kind === 'staff' ? actor.id : null,
       run_id: r.runId ?? null,
       deadline: state.deadline.toString(),
+      ...(r.voucher ? { kind: r.voucher.kind, voucher_id: r.voucher.id } : {}),
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -149,7 +152,7 @@ export async function writeReferral(
     action: 'referral.issued',
     subjectType: 'referral',
     subjectId: row.id,
-    data: { applicationId: r.applicationId, groupId: r.groupId, organisationId: r.organisationId, freePlaceId: r.freePlaceId, deadline: state.deadline.toString(), runId: r.runId ?? null },
+    data: { applicationId: r.applicationId, groupId: r.groupId, organisationId: r.organisationId, freePlaceId: r.freePlaceId, deadline: state.deadline.toString(), runId: r.runId ?? null, ...(r.voucher ? { kind: r.voucher.kind, voucherId: r.voucher.id } : {}) },
   });
   await enqueueSms(trx, clock, {
     parentId: r.parentId,

@@ -29,6 +29,8 @@ export const messages = defineMessages(
     'admin.setting.voucherUnvaccinatedMaxPercent': 'Ваучер: 100 егілген балаға шаққанда егілмеген балалардың ең көп саны (одан асса, балабақша құжаттарды қабылдамауы мүмкін)',
     'admin.setting.waitingListsPerChild': 'Ваучер: бір бала бір мезгілде тұра алатын күту тізімдерінің ең көп саны',
     'admin.setting.waitingListOfferWorkingDays': 'Ваучер: күту тізіміндегі ұсыныс босаған орынды ұстайтын жұмыс күндері',
+    'admin.setting.voucherStartMarginDays': 'Ваучер: орын қолайлы болатын күн — орынның бос болатын күні мен осынша күн (қалаған басталу күні)',
+    'admin.setting.voucherWaitValidUntil': 'Ваучер: бала күту тізімінде тұрғанда расталған ваучер осы күнге дейін жарамды (АА-КК)',
   },
   {
     'vaccinations.link': 'Прививки детей',
@@ -57,6 +59,8 @@ export const messages = defineMessages(
     'admin.setting.voucherUnvaccinatedMaxPercent': 'Ваучер: наибольшее число непривитых детей на 100 привитых (сверх него детский сад может отказать в приёме документов)',
     'admin.setting.waitingListsPerChild': 'Ваучер: в скольких листах ожидания ребёнок может стоять одновременно',
     'admin.setting.waitingListOfferWorkingDays': 'Ваучер: сколько рабочих дней предложение из листа ожидания держит освободившееся место',
+    'admin.setting.voucherStartMarginDays': 'Ваучер: место подходит, если желаемая дата начала не позже даты, с которой оно свободно, плюс столько дней',
+    'admin.setting.voucherWaitValidUntil': 'Ваучер: пока ребёнок в листе ожидания, подтверждённый ваучер действует до этого дня (ММ-ДД)',
   },
   {
     'vaccinations.link': "Children's vaccinations",
@@ -85,5 +89,7 @@ export const messages = defineMessages(
     'admin.setting.voucherUnvaccinatedMaxPercent': 'Vouchers: most unvaccinated children per 100 vaccinated (beyond it a kindergarten may refuse the documents)',
     'admin.setting.waitingListsPerChild': 'Vouchers: waiting lists a child may be on at once',
     'admin.setting.waitingListOfferWorkingDays': 'Vouchers: working days a waiting-list offer holds a freed place',
+    'admin.setting.voucherStartMarginDays': 'Vouchers: a place fits a desired start no later than its available-from day plus these days',
+    'admin.setting.voucherWaitValidUntil': 'Vouchers: while the child waits on a list the confirmed voucher stays valid until this day (MM-DD)',
   },
 );

@@ -87,6 +87,9 @@ interface Fx {
   /** Two checked queue imports (a header-only file): one to import, one to discard. */
   importA: number;
   importB: number;
+  /** P's waiting-list entry at A and the offer it holds (vouchers 2 of 2). */
+  entryP: number;
+  offerP: number;
 }
 
 interface Row {
@@ -119,6 +122,7 @@ const EXPECTED: Record<string, Row> = {
   'GET /api/department/organisations': { allow: OP },
   'GET /api/department/organisations/:id': { districtA: true, allow: OP, url: (f) => `/api/department/organisations/${f.orgA}` },
   'GET /api/department/organisations/:id/close-preview': { districtA: true, allow: OP, url: (f) => `/api/department/organisations/${f.orgA}/close-preview` },
+  'GET /api/waiting-offers/:id/replay': { allow: OP, url: (f) => `/api/waiting-offers/${f.offerP}/replay` },
   'GET /api/department/privilege-claims/confirmed': { allow: OP },
   'GET /api/distribution/runs': { allow: ALL },
   'GET /api/distribution/runs/:id': { allow: ALL, url: () => '/api/distribution/runs/1' },
@@ -151,6 +155,7 @@ const EXPECTED: Record<string, Row> = {
   'GET /apply/handover': { allow: ALL },
   'GET /cabinet': { allow: PARENTS },
   'GET /cabinet/applications/:id': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}` },
+  'GET /cabinet/applications/:id/choose': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}/choose` },
   'GET /cabinet/applications/:id/leave': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/leave` },
   'GET /cabinet/apply': { allow: PARENTS },
   'GET /cabinet/handover': { allow: PARENTS },
@@ -190,6 +195,9 @@ const EXPECTED: Record<string, Row> = {
   'GET /staff/privileges': { allow: OP },
   'GET /staff/placements': { districtA: true, allow: KG_A_T_OP, url: (f) => `/staff/placements?org=${f.orgA}` },
   // vaccination flags are health data: A's kindergarten and the department only (not a teacher, not B)
+  'GET /staff/voucher-register': { allow: OP },
+  // a kindergarten's waiting list: its own staff and the department (a private kindergarten's staff see only their own)
+  'GET /staff/waiting-list': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/waiting-list?org=${f.orgA}` },
   'GET /staff/vaccinations': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/vaccinations?org=${f.orgA}` },
   'GET /staff/referrals': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals?org=${f.orgA}` },
   'GET /staff/referrals/:id': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refA}` },
@@ -253,6 +261,11 @@ const EXPECTED: Record<string, Row> = {
   'POST /apply/handover/verify': { allow: ALL, body: () => ({ iin: '900315400001', code: '000000' }) },
   'POST /apply/resend': { allow: ALL, body: () => ({ iin: '900315400001' }) },
   'POST /apply/verify': { allow: ALL, body: () => ({ iin: '900315400001', code: '000000' }) },
+  'POST /cabinet/applications/:id/choose': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}/choose`, body: () => ({ freePlaceId: 999999 }) },
+  'POST /cabinet/applications/:id/waiting': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}/waiting`, body: (f) => ({ organisationId: f.orgA }) },
+  'POST /cabinet/offers/:id/accept': { allow: PARENT, url: (f) => `/cabinet/offers/${f.offerP}/accept` },
+  'POST /cabinet/offers/:id/decline': { allow: PARENT, url: (f) => `/cabinet/offers/${f.offerP}/decline` },
+  'POST /cabinet/waiting/:id/leave': { allow: PARENT, url: (f) => `/cabinet/waiting/${f.entryP}/leave` },
   'POST /cabinet/applications/:id/leave': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/leave`, body: () => ({ lastDay: '2020-01-01', reason: 'moved_away' }) },
   'POST /cabinet/applications/:id/leave/cancel': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/leave/cancel` },
   'POST /cabinet/applications/:id/edit': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}/edit`, body: () => ({}) },
@@ -306,6 +319,7 @@ const EXPECTED: Record<string, Row> = {
   'POST /staff/referrals/:id/refuse': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/refuse`, body: () => ({ reason: 'parent_declined' }) },
   'POST /staff/placements/:id/leave': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/placements/${f.placementA}/leave`, body: () => ({ lastDay: '2020-01-01', reason: 'moved_away' }) },
   'POST /staff/placements/:id/undo': { districtA: true, allow: OP, url: (f) => `/staff/placements/${f.placementA}/undo`, body: () => ({ reason: 'matrix' }) },
+  'POST /staff/voucher-register/:id': { districtA: true, allow: OP, url: (f) => `/staff/voucher-register/${f.orgA}`, body: () => ({ takesVouchers: '1', licence: 'KZ-A', joinedOn: '2025-06-01' }) },
   'POST /staff/vaccinations/:id': { districtA: true, allow: KG_A, url: (f) => `/staff/vaccinations/${f.placementA}`, body: () => ({ vaccinated: 'yes' }) },
   'POST /staff/referrals/:id/register': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/register`, body: () => ({}) },
   'POST /staff/referrals/:id/documents': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/documents`, body: () => ({ documents: 'health_passport' }) },
@@ -463,7 +477,23 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
       .executeTakeFirstOrThrow();
   const importA = (await queueImport()).id;
   const importB = (await queueImport()).id;
+  // vouchers 2 of 2: A takes vouchers; P's application has a confirmed voucher, waits on A's list and holds an offer there
+  await db.updateTable('organisations').set({ takes_vouchers: true, voucher_licence: 'KZ-A', vouchers_joined_on: '2025-06-01' }).where('id', '=', orgA).execute();
+  const voucherP = await db
+    .insertInto('vouchers')
+    .values({ number: 'V-P', application_id: p.applicationId, birth_year: 2022, month: '2026-03-01', status: 'confirmed', issued_at: T, consent_deadline: '2026-03-04', confirmed_at: T, use_deadline: '2026-08-31', use_working_days: 5, extra_working_days: 5, restore_days: 28 })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const entryP = await db.insertInto('waiting_list_entries').values({ voucher_id: voucherP.id, application_id: p.applicationId, organisation_id: orgA, voucher_issued_at: T, joined_at: T }).returning('id').executeTakeFirstOrThrow();
+  const [offerPlace] = await freePlaces(db, groupA, 1);
+  const offerP = await db
+    .insertInto('waiting_list_offers')
+    .values({ entry_id: entryP.id, free_place_id: offerPlace!, offered_at: T, deadline: '2026-08-31', inputs: JSON.stringify({}), inputs_hash: 'x' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return {
+    entryP: entryP.id,
+    offerP: offerP.id,
     appPlaced: p3.applicationId,
     placementA: placementA.id,
     importA,

@@ -37,6 +37,8 @@ import { messages as fields } from '../field-messages.ts';
 import { messages as placements } from '../../placements/messages.ts';
 import { messages as mail } from '../../mail/messages.ts';
 import { messages as vaccinations } from '../../vaccinations/messages.ts';
+import { messages as voucherChoice } from '../../voucher-choice/messages.ts';
+import { messages as waitingLists } from '../../waiting-lists/messages.ts';
 
 // Every feature's messages, merged. Add a feature: import its `messages` and list it here (one a line).
 const parts = [
@@ -77,6 +79,8 @@ const parts = [
   placements,
   mail,
   vaccinations,
+  voucherChoice,
+  waitingLists,
 ] as const;
 
 type KeysOf<P> = P extends { kk: infer K } ? keyof K : never;
