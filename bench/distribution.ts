@@ -4,7 +4,9 @@
  * Builds a seeded city (bench/city.ts) and times a committed distribution run end to end (read,
  * match, write referrals, protocol, outbox, audit), median of `runs`, resetting the run's writes in
  * between; and the floor: one plain query reading all queued applications of the cohorts that have
- * free places, with their preferences. Prints one JSON line per engine. Defaults: PostgreSQL
+ * free places, with their preferences. Prints one JSON line per engine; then, on the same city under
+ * the voucher regime (every kindergarten takes vouchers, each cohort's budget its open places), times
+ * a committed voucher run and prints a second line with "name":"voucher". Defaults: PostgreSQL
  * (DATABASE_URL, or the local server) at 1,000,000 / 20,000; PGlite at 100,000 / 2,000.
  */
 import os from 'node:os';
@@ -19,6 +21,7 @@ import { loadConfig } from '../src/config.ts';
 import { CityState, type AppDeps } from '../src/context.ts';
 import { SYSTEM } from '../src/audit/write.ts';
 import { commitDistribution } from '../src/distribution/service.ts';
+import { commitVoucherRun } from '../src/vouchers/run.ts';
 import { generateCity } from './city.ts';
 
 const { values } = parseArgs({
@@ -152,10 +155,59 @@ async function bench(engine: 'postgres' | 'pglite', applications: number, places
         applicationsRead: last?.summary.applicationsRead,
       }),
     );
+    await benchVoucherRun(deps, engine, applications, places, auditBefore);
   } finally {
     await database.close();
     await dropDb?.();
   }
+}
+
+/** The voucher regime on the same city: every kindergarten takes vouchers, each cohort's budget = its open places; a committed voucher run timed like the distribution. */
+async function resetVouchers(database: Database, auditBefore: number): Promise<void> {
+  await database.db.transaction().execute(async (trx) => {
+    await sql`delete from vouchers`.execute(trx);
+    await sql`delete from voucher_runs`.execute(trx);
+    await sql`delete from sms_outbox`.execute(trx);
+    await allowAuditMaintenance(trx);
+    await sql`delete from audit_log where id > ${auditBefore}`.execute(trx);
+    await sql`delete from audit_heads`.execute(trx);
+  });
+  await sql`vacuum analyze`.execute(database.db);
+}
+
+async function benchVoucherRun(deps: AppDeps, engine: string, applications: number, places: number, auditBefore: number): Promise<void> {
+  const db = deps.database.db;
+  await reset(deps.database, auditBefore);
+  await sql`update organisations set takes_vouchers = true`.execute(db);
+  await sql`insert into regime_changes (regime, effective_from, decided_at, reason) values ('voucher', '2026-03-01', now(), 'bench')`.execute(db);
+  await sql`insert into voucher_budgets (birth_year, month, count, updated_at)
+            select g.birth_year, '2026-03-01', count(*), now() from free_places f join groups g on g.id = f.group_id where f.status = 'open' group by g.birth_year
+            on conflict (birth_year, month) do update set count = excluded.count`.execute(db);
+  const times: number[] = [];
+  let peakMb = 0;
+  let last: Awaited<ReturnType<typeof commitVoucherRun>> | undefined;
+  for (let i = 0; i < runs; i++) {
+    if (i > 0) await resetVouchers(deps.database, auditBefore);
+    const t0 = performance.now();
+    const r = await withPeakRss(() => commitVoucherRun(deps, SYSTEM, { key: `bench-voucher-${i}`, trigger: 'cli' }));
+    times.push((performance.now() - t0) / 1000);
+    peakMb = Math.max(peakMb, r.peakMb);
+    last = r.value;
+    process.stderr.write(`${engine}: voucher run ${i + 1}: ${times[i]!.toFixed(2)} s, ${r.value.summary.vouchers} vouchers, ${r.value.summary.applicationsRead} applications read\n`);
+  }
+  console.log(
+    JSON.stringify({
+      name: 'voucher',
+      engine,
+      applications,
+      places,
+      seconds: Math.round(median(times) * 1000) / 1000,
+      peakRssMb: peakMb,
+      loadAverage: Math.round(os.loadavg()[0]! * 10) / 10,
+      vouchers: last?.summary.vouchers,
+      applicationsRead: last?.summary.applicationsRead,
+    }),
+  );
 }
 
 const engines = values.engine === 'both' ? (['postgres', 'pglite'] as const) : ([values.engine as 'postgres' | 'pglite'] as const);

@@ -19,6 +19,11 @@ export interface Config {
    * client picks its own address and dodges every per-address limit) is refused in production.
    */
   trustProxy: boolean | number | string;
+  /**
+   * The city's regime until the administrator decides otherwise (KEZEK_REGIME: 'referral', the
+   * default, or 'voucher'; docs/VOUCHERS.md). Absent: 'referral'.
+   */
+  regime?: 'referral' | 'voucher';
 }
 
 /** proxy-addr's names for address ranges, accepted beside addresses and CIDRs. */
@@ -52,6 +57,12 @@ export function parseTrustProxy(v: string | undefined, mode: Mode): boolean | nu
   return entries.join(',');
 }
 
+export function parseRegime(v: string | undefined): 'referral' | 'voucher' {
+  if (!v || v === 'referral') return 'referral';
+  if (v === 'voucher') return 'voucher';
+  throw new Error(`KEZEK_REGIME must be "referral" or "voucher", got "${v}"`);
+}
+
 /** Settings come from the environment only; see README "Settings". */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 3000);
@@ -67,5 +78,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobs: env.KEZEK_JOBS !== 'off',
     logLevel: env.LOG_LEVEL ?? 'info',
     trustProxy: parseTrustProxy(env.TRUST_PROXY, mode),
+    regime: parseRegime(env.KEZEK_REGIME),
   };
 }

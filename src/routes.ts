@@ -34,6 +34,7 @@ import { extensionRoutes } from './extensions/routes.ts';
 import { correctionRoutes } from './corrections/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { placementRoutes } from './placements/routes.ts';
+import { voucherRoutes } from './vouchers/routes.ts';
 
 /** The server as the routes see it: schemas are zod's, so bodies, params and answers are typed. */
 export type TypedApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
@@ -82,4 +83,5 @@ export const routePlugins: RoutePlugin[] = [
   vaccinationRoutes,
   voucherChoiceRoutes,
   waitingListRoutes,
+  voucherRoutes,
 ];

@@ -16,7 +16,14 @@ export async function loadChildPaths(db: Kysely<DB>, applicationIds: readonly nu
   if (applicationIds.length === 0) return out;
   const ids = [...new Set(applicationIds)];
   const day = today.toString();
-  const apps = await db.selectFrom('applications').select(['id', 'status', 'special_needs', 'child_id']).where('id', 'in', ids).execute();
+  const apps = await db.selectFrom('applications').select(['id', 'status', 'special_needs', 'child_id', 'inactive_reason', 'restored_at']).where('id', 'in', ids).execute();
+  // the newest voucher of each application (the voucher regime, docs/VOUCHERS.md)
+  const vouchers = await db
+    .selectFrom('vouchers')
+    .select(['application_id', 'status', 'consent_deadline', 'use_deadline', 'restore_until'])
+    .where('application_id', 'in', ids)
+    .orderBy('id', 'desc')
+    .execute();
   const refs = await db
     .selectFrom('referrals as r')
     .leftJoin('contracts as k', 'k.referral_id', 'r.id')
@@ -40,9 +47,18 @@ export async function loadChildPaths(db: Kysely<DB>, applicationIds: readonly nu
     const r = refs.find((x) => x.application_id === a.id) ?? null;
     const s = stops.find((x) => x.application_id === a.id) ?? null;
     const p = placements.find((x) => x.child_id === a.child_id) ?? null;
+    const v = vouchers.find((x) => x.application_id === a.id) ?? null;
     const missing = r && r.status === 'registered' && r.documents ? (Object.entries(r.documents).filter(([, v]) => v === false).map(([k]) => k) as DocumentKey[]) : [];
     out.set(a.id, {
-      application: { status: a.status, specialNeeds: a.special_needs, queueNumber: null },
+      application: { status: a.status, specialNeeds: a.special_needs, queueNumber: null, inactiveReason: a.inactive_reason, restored: a.restored_at !== null },
+      voucher: v
+        ? {
+            status: v.status,
+            consentDeadline: Temporal.PlainDate.from(v.consent_deadline),
+            useDeadline: v.use_deadline ? Temporal.PlainDate.from(v.use_deadline) : null,
+            restoreUntil: v.restore_until ? Temporal.PlainDate.from(v.restore_until) : null,
+          }
+        : null,
       referral: r
         ? {
             status: r.status,

@@ -15,6 +15,8 @@ export const PERMISSIONS = {
   'referral.return': ['parent'],
   'placement.leave_request': ['parent'],
   'referral.extend': ['parent'],
+  // the voucher (docs/VOUCHERS.md): consent, refusal, the kindergarten's choice, the one restore
+  'voucher.respond': ['parent'],
   // kindergarten staff (their organisation only); operators everywhere
   'places.publish': ['kindergarten', 'operator'],
   'referral.list': ['kindergarten', 'operator'],
@@ -47,6 +49,7 @@ export const PERMISSIONS = {
   'privilege.decide': ['operator'],
   'calendar.edit': ['operator'],
   'distribution.run': ['operator'],
+  'voucher.budget': ['operator'],
   'audit.read': ['operator', 'admin'],
   'demo.clock': ['operator', 'admin'],
   'sms.manage': ['operator', 'admin'],

@@ -118,7 +118,7 @@ function toCandidate(r: CandRow, flags: Flags): Candidate {
  * One tier of one cohort's queue, by application time then id, read in pages from the queue index
  * (applications_queue_idx). Times are compared in whole microseconds, exactly as stored.
  */
-class TierStream {
+export class TierStream {
   private buf: Candidate[] = [];
   private pos = 0;
   private done = false;

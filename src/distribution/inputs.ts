@@ -32,19 +32,21 @@ export function encodeInputs(i: RunInputs): { json: string; hash: string; gz: Bu
 
 export function decodeInputs(gz: Buffer): { inputs: RunInputs; hash: string } {
   const json = zlib.gunzipSync(gz).toString('utf8');
-  const raw = JSON.parse(json) as { v: 1; runDate: string; ratio: number; places: PlaceRow[]; candidates: CandRow[] };
+  return { hash: sha256(json), inputs: inputsFromRaw(JSON.parse(json)) };
+}
+
+/** The inputs from their parsed canonical JSON (a voucher run stores them inside its own, src/vouchers/inputs.ts). */
+export function inputsFromRaw(parsed: unknown): RunInputs {
+  const raw = parsed as { v: 1; runDate: string; ratio: number; places: PlaceRow[]; candidates: CandRow[] };
   return {
-    hash: sha256(json),
-    inputs: {
-      v: 1,
-      runDate: raw.runDate,
-      ratio: raw.ratio,
-      places: raw.places.map(([id, groupId, organisationId, birthYear, language, groupType]) => ({ id, groupId, organisationId, birthYear, language, groupType })),
-      candidates: raw.candidates.map(([id, number, tier, appliedAt, birthYear, language, sn, preferences, sl, out, queueNumber]) => ({
-        c: { id, number, tier, appliedAt, birthYear, language, specialNeeds: sn === 1, preferences, stopListed: sl === 1, outstandingReferral: out === 1 },
-        queueNumber,
-      })),
-    },
+    v: 1,
+    runDate: raw.runDate,
+    ratio: raw.ratio,
+    places: raw.places.map(([id, groupId, organisationId, birthYear, language, groupType]) => ({ id, groupId, organisationId, birthYear, language, groupType })),
+    candidates: raw.candidates.map(([id, number, tier, appliedAt, birthYear, language, sn, preferences, sl, out, queueNumber]) => ({
+      c: { id, number, tier, appliedAt, birthYear, language, specialNeeds: sn === 1, preferences, stopListed: sl === 1, outstandingReferral: out === 1 },
+      queueNumber,
+    })),
   };
 }
 

@@ -3,6 +3,7 @@ import type { AppDeps } from '../context.ts';
 import { ZONE } from '../clock.ts';
 import { SYSTEM } from '../audit/write.ts';
 import { commitDistribution, type CommitResult } from './service.ts';
+import { regimeOnDay } from '../settings/regime.ts';
 
 /** The idempotency key of the scheduled run of a day: at most one scheduled run per day, whichever process gets there. */
 export const scheduledKey = (date: string) => `scheduled:${date}`;
@@ -19,6 +20,8 @@ export async function runScheduledDistribution(deps: AppDeps): Promise<CommitRes
   if (!policy.distributionTime) return null;
   const now = deps.clock.now().toZonedDateTimeISO(ZONE);
   if (Temporal.PlainTime.compare(now.toPlainTime(), Temporal.PlainTime.from(policy.distributionTime)) < 0) return null;
+  // under the voucher regime the scheduled run is a voucher run (src/vouchers/schedule.ts)
+  if ((await regimeOnDay(deps)) === 'voucher') return null;
   return commitDistribution(deps, SYSTEM, { key: scheduledKey(now.toPlainDate().toString()), trigger: 'scheduled' });
 }
 

@@ -9,6 +9,7 @@ import { assertCan } from '../auth/permissions.ts';
 import { AppError, notFound } from '../errors.ts';
 import { referralDeadline } from '../domain/referral.ts';
 import { isBeyondHorizon } from '../domain/calendar.ts';
+import { regimeOnDay } from '../settings/regime.ts';
 import { laneOf } from '../sms/templates.ts';
 import { mailSubject } from '../mail/outbox.ts';
 import { distributeOrdered, PASS_REASONS, type Ordered, type PassReason } from '../domain/distribution.ts';
@@ -105,6 +106,8 @@ export async function commitDistribution(
   const key = opts.key ?? `${opts.trigger}:${crypto.randomUUID()}`;
   if (key.length < 1 || key.length > 200) throw new AppError('invalid_key', 400, 'distribution.error.invalid_key');
   const [policy, calendar] = [await deps.city.getPolicy(), await deps.city.getCalendar()];
+  // under the voucher regime a voucher run (src/vouchers/run.ts) replaces the distribution
+  if ((await regimeOnDay(deps)) === 'voucher') throw new AppError('regime_voucher', 409, 'vouchers.error.regime_voucher');
   // a referral's deadline past the checked years is not computed from guesses: nothing is issued
   const beyond = calendar.within(referralDeadline(deps.clock.now(), calendar, policy));
   if (isBeyondHorizon(beyond)) throw new AppError('calendar_not_checked', 409, 'distribution.error.calendar_not_checked', { year: String(beyond.year) });

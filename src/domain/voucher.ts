@@ -222,44 +222,67 @@ export interface VoucherProtocolCohort {
 const bucket = (language: InstructionLang, correctional: boolean): string => `${language}:${correctional ? 'c' : 'g'}`;
 
 /**
- * The run's rule, per cohort: quota = min(budget left, fitting free places of voucher kindergartens
- * − the cohort's outstanding vouchers that hold no place yet). The applications are taken in the
- * order of service (`candidates` sorted by queue number); each that takes part (not stop-listed,
- * nothing outstanding) and for whom a fitting place remains (its language; correctional for special
- * needs, else not) gets a voucher and uses up one such place, until the quota is reached. Passed-over
- * applications ahead of the last award are listed with their reason.
+ * One cohort of a run, offered its applications one by one in the order of service (the pure run
+ * below and the live run's streaming reader both drive it): quota = min(budget left, fitting free
+ * places of voucher kindergartens − the cohort's outstanding vouchers that hold no place yet). Each
+ * application that takes part (not stop-listed, nothing outstanding) and for whom a fitting place
+ * remains (its language; correctional for special needs, else not) gets a voucher and uses up one
+ * such place, until the quota is reached. Applications passed over ahead of the last award are
+ * listed with their reason.
  */
+export class CohortIssuer {
+  private readonly free = new Map<string, number>();
+  private readonly pending: { number: string; queueNumber: number; reason: VoucherPassReason }[] = [];
+  readonly line: VoucherProtocolCohort;
+  readonly awards: VoucherAward[] = [];
+
+  constructor(places: readonly VoucherPlace[], q: CohortQuota) {
+    let n = 0;
+    for (const p of places) {
+      if (p.birthYear !== q.birthYear) continue;
+      n++;
+      for (const c of [false, true]) if (groupTypeFits(c, p.groupType)) this.free.set(bucket(p.language, c), (this.free.get(bucket(p.language, c)) ?? 0) + 1);
+    }
+    const quota = Math.max(0, Math.min(q.budgetLeft, n - q.unplacedOutstanding));
+    this.line = { birthYear: q.birthYear, budgetLeft: q.budgetLeft, places: n, quota, awarded: [], passedOver: [], reasonCounts: { stop_listed: 0, outstanding: 0, no_fitting_place: 0 } };
+  }
+
+  /** Nothing more can be given: the quota is reached, or no place is left for anyone. */
+  get done(): boolean {
+    return this.awards.length >= this.line.quota || [...this.free.values()].every((n) => n <= 0);
+  }
+
+  offer(c: VoucherCandidate): void {
+    if (this.done) return;
+    const b = bucket(c.language, c.specialNeeds);
+    const reason: VoucherPassReason | null = c.stopListed ? 'stop_listed' : c.outstanding ? 'outstanding' : (this.free.get(b) ?? 0) <= 0 ? 'no_fitting_place' : null;
+    if (reason) {
+      this.pending.push({ number: c.number, queueNumber: c.queueNumber, reason });
+      return;
+    }
+    this.free.set(b, this.free.get(b)! - 1);
+    this.line.awarded.push({ number: c.number, queueNumber: c.queueNumber });
+    this.awards.push({ applicationId: c.id, number: c.number, birthYear: c.birthYear, queueNumber: c.queueNumber });
+    for (const p of this.pending) {
+      this.line.passedOver.push(p);
+      this.line.reasonCounts[p.reason]++;
+    }
+    this.pending.length = 0;
+  }
+}
+
+/** The run's rule over all cohorts (`candidates` in any order: each cohort is taken by queue number). Deterministic. */
 export function runVouchers(places: readonly VoucherPlace[], candidates: readonly VoucherCandidate[], quotas: readonly CohortQuota[]): { awards: VoucherAward[]; protocol: VoucherProtocolCohort[] } {
   const awards: VoucherAward[] = [];
   const protocol: VoucherProtocolCohort[] = [];
   for (const q of [...quotas].sort((a, b) => a.birthYear - b.birthYear)) {
-    const free = new Map<string, number>();
-    let nPlaces = 0;
-    for (const p of places) {
-      if (p.birthYear !== q.birthYear) continue;
-      nPlaces++;
-      for (const c of [false, true]) if (groupTypeFits(c, p.groupType)) free.set(bucket(p.language, c), (free.get(bucket(p.language, c)) ?? 0) + 1);
+    const issuer = new CohortIssuer(places, q);
+    for (const c of candidates.filter((x) => x.birthYear === q.birthYear).sort((a, b) => a.queueNumber - b.queueNumber)) {
+      if (issuer.done) break;
+      issuer.offer(c);
     }
-    const quota = Math.max(0, Math.min(q.budgetLeft, nPlaces - q.unplacedOutstanding));
-    const line: VoucherProtocolCohort = { birthYear: q.birthYear, budgetLeft: q.budgetLeft, places: nPlaces, quota, awarded: [], passedOver: [], reasonCounts: { stop_listed: 0, outstanding: 0, no_fitting_place: 0 } };
-    const pending: { number: string; queueNumber: number; reason: VoucherPassReason }[] = [];
-    const queue = candidates.filter((c) => c.birthYear === q.birthYear).sort((a, b) => a.queueNumber - b.queueNumber);
-    for (const c of queue) {
-      if (line.awarded.length >= quota) break;
-      const b = bucket(c.language, c.specialNeeds);
-      const reason: VoucherPassReason | null = c.stopListed ? 'stop_listed' : c.outstanding ? 'outstanding' : (free.get(b) ?? 0) <= 0 ? 'no_fitting_place' : null;
-      if (reason) {
-        pending.push({ number: c.number, queueNumber: c.queueNumber, reason });
-        continue;
-      }
-      free.set(b, free.get(b)! - 1);
-      line.awarded.push({ number: c.number, queueNumber: c.queueNumber });
-      awards.push({ applicationId: c.id, number: c.number, birthYear: c.birthYear, queueNumber: c.queueNumber });
-      line.passedOver.push(...pending);
-      pending.length = 0;
-    }
-    for (const p of line.passedOver) line.reasonCounts[p.reason]++;
-    protocol.push(line);
+    awards.push(...issuer.awards);
+    protocol.push(issuer.line);
   }
   return { awards, protocol };
 }

@@ -10,6 +10,7 @@ import { sendPhoneCheckReminders } from '../phone-changes/reminders.ts';
 import { pruneAuthAttempts } from '../auth/parent-signin.ts';
 import { pruneFirstApplications } from '../first-application/service.ts';
 import { runScheduledDistribution } from '../distribution/schedule.ts';
+import { runScheduledVoucherRun } from '../vouchers/schedule.ts';
 import { refreshQueueSnapshot } from '../applications/snapshot.ts';
 import { AppError } from '../errors.ts';
 import { eraseEndedVaccinationFlags } from '../vaccinations/erase.ts';
@@ -73,6 +74,7 @@ export async function serviceJobs(deps: AppDeps, sms: SmsProvider, logger: JobLo
         },
       ),
   });
+  jobs.push({ name: 'vouchers.scheduled', intervalMs: 60_000, run: () => runScheduledVoucherRun(deps).then((r) => r && { run: r.summary.id, repeated: r.repeated }) });
   const sweep = await loadSweep();
   if (sweep) jobs.unshift({ name: 'referrals.sweep', intervalMs: 60_000, run: () => sweep(deps) });
   return { runner: new JobRunner(jobs, logger, db, deps.clock), sweepWired: !!sweep };

@@ -1,3 +1,4 @@
+import { voucherContractDeadline } from '../vouchers/service.ts';
 import { sql, type Kysely } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
 import type { AppDeps } from '../context.ts';
@@ -313,6 +314,8 @@ export async function registerReferral(
     if (!x.ok) throw referralError(x.code, { required: documentNames(required), missing: documentNames(missingNow), ...horizonParams(calendar) });
     const { state, missing } = x.value;
     const extra = missing.length > 0;
+    // a voucher's referral: the contract is due by the voucher's use deadline (+ its recorded extra days)
+    const voucherDeadline = await voucherContractDeadline(trx, id, extra, calendar);
     await setStatus(trx, id, 'issued', {
       status: 'registered',
       registered_at: toDate(now),
@@ -320,7 +323,7 @@ export async function registerReferral(
       documents: JSON.stringify(x.value.documents),
       missing_documents: JSON.stringify(missing),
     });
-    const deadline = state.contract!.deadline.toString();
+    const deadline = voucherDeadline ?? state.contract!.deadline.toString();
     const c = await trx
       .insertInto('contracts')
       .values({ referral_id: id, child_id: l.app.child_id, status: 'pending', deadline, extra_period_granted_at: extra ? toDate(now) : null })

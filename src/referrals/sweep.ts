@@ -5,6 +5,7 @@ import { SYSTEM } from '../audit/write.ts';
 import { enqueueSms } from '../sms/outbox.ts';
 import * as Path from '../domain/path.ts';
 import { ageOut } from '../applications/service.ts';
+import { sweepVouchers } from '../vouchers/sweep.ts';
 import { applyOutcome, applyStopListEnd, type OutcomeSubject } from './outcomes.ts';
 
 /**
@@ -198,5 +199,7 @@ export async function sweepDeadlines(deps: AppDeps): Promise<SweepResult> {
   // 5. children of school age leave the queue (after 31 July of the year they turn 6, by policy)
   const agedOut = (await deps.database.db.transaction().execute((trx) => ageOut(trx, deps.clock, policy, almatyDate(now)))).length;
 
+  // the vouchers' deadlines (consent, use, the restore window): src/vouchers/sweep.ts
+  await sweepVouchers(deps);
   return { expired, lapsed, stopListEnded, reminders, agedOut };
 }

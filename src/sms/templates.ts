@@ -24,7 +24,10 @@ export type SmsTemplate =
   | 'documents_missing'
   | 'contract_refused'
   | 'leaving_recorded'
-  | 'leaving_undone';
+  | 'leaving_undone'
+  | 'voucher_issued'
+  | 'voucher_lapsed'
+  | 'voucher_withdrawn';
 
 /**
  * Each template's lane in the outbox: the sender sends 'urgent' first (one-time passwords, and what
@@ -53,6 +56,9 @@ export const SMS_LANES: Record<SmsTemplate | ParentSms, SmsLane> = {
   stoplist_over: 'normal',
   enrolled: 'normal',
   phone_check: 'bulk',
+  voucher_issued: 'urgent',
+  voucher_lapsed: 'urgent',
+  voucher_withdrawn: 'normal',
 };
 
 /** The lane of a template ('normal' for one the table does not name). */
@@ -94,6 +100,9 @@ const TEXTS: Record<Lang, Texts> = {
     contract_refused: (p) => `Kezek: ${p.number} жолдама бойынша шарт жасалмады. Себебі: ${p.reason}. Сіз кезекте бұрынғы орныңыздасыз.`,
     leaving_recorded: (p) => `Kezek: баланың балабақшадан шығуы тіркелді: ${p.organisation}. Соңғы күні: ${p.dateWords}. Қате болса, білім басқармасына хабарласыңыз.`,
     leaving_undone: (p) => `Kezek: баланың балабақшадан шығуы білім басқармасымен жойылды: бала ${p.organisation} балабақшасында қалады.`,
+    voucher_issued: (p) => `Kezek: ${p.number} ваучер берілді. Келісіміңізді Жеке кабинетте ${p.date} дейін растаңыз, әйтпесе өтініш белсенді емес болады.`,
+    voucher_lapsed: (p) => `Kezek: ${p.number} ваучер мерзімінде расталмады немесе пайдаланылмады, өтініш белсенді емес. Оны Жеке кабинетте бір рет, ${p.date} дейін қалпына келтіруге болады.`,
+    voucher_withdrawn: (p) => `Kezek: өтініш мерзімінде қалпына келтірілмегендіктен кезектен алынды (${p.number} ваучер).`,
   },
   ru: {
     waiting_offer: (p) => `Kezek: в детском саду ${p.organisation} освободилось место, оно закреплено за вами до ${p.date}. Примите его или откажитесь в личном кабинете.`,
@@ -113,6 +122,9 @@ const TEXTS: Record<Lang, Texts> = {
     contract_refused: (p) => `Kezek: договор по направлению ${p.number} не заключён. Причина: ${p.reason}. Вы в очереди на прежнем месте.`,
     leaving_recorded: (p) => `Kezek: оформлено отчисление ребёнка из детского сада: ${p.organisation}. Последний день: ${p.dateWords}. Если это ошибка, обратитесь в управление образования.`,
     leaving_undone: (p) => `Kezek: управление образования отменило отчисление: ребёнок остаётся в детском саду ${p.organisation}.`,
+    voucher_issued: (p) => `Kezek: выдан ваучер ${p.number}. Подтвердите согласие в личном кабинете до ${p.date}, иначе заявление станет неактивным.`,
+    voucher_lapsed: (p) => `Kezek: ваучер ${p.number} не подтверждён или не использован в срок, заявление неактивно. Его можно один раз восстановить в личном кабинете до ${p.date}.`,
+    voucher_withdrawn: (p) => `Kezek: заявление не восстановлено в срок и снято с очереди (ваучер ${p.number}).`,
   },
   en: {
     waiting_offer: (p) => `Kezek: a place is free at ${p.organisation} and held for you until ${p.date}. Accept or decline it in your personal cabinet.`,
@@ -132,6 +144,9 @@ const TEXTS: Record<Lang, Texts> = {
     contract_refused: (p) => `Kezek: no contract for referral ${p.number}. Reason: ${p.reason}. You keep your original place in the queue.`,
     leaving_recorded: (p) => `Kezek: your child's leaving of ${p.organisation} is recorded. The last day: ${p.dateWords}. If this is a mistake, contact the education department.`,
     leaving_undone: (p) => `Kezek: the education department undid the leaving: your child stays at ${p.organisation}.`,
+    voucher_issued: (p) => `Kezek: voucher ${p.number} is issued. Confirm your consent in your personal cabinet by ${p.date}, or the application becomes inactive.`,
+    voucher_lapsed: (p) => `Kezek: voucher ${p.number} was not confirmed or not used in time; the application is inactive. You may restore it once in your personal cabinet by ${p.date}.`,
+    voucher_withdrawn: (p) => `Kezek: the application was not restored in time and has left the queue (voucher ${p.number}).`,
   },
 };
 

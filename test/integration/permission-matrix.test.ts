@@ -13,6 +13,7 @@ import * as Referrals from '../../src/referrals/service.ts';
 import { hashPassword } from '../../src/auth/password.ts';
 import { publishHead } from '../../src/audit/seal.ts';
 import { FOUR_DOCUMENTS } from '../helpers/referral-setup.ts';
+import { encodeVoucherInputs, protocolHash } from '../../src/vouchers/run.ts';
 
 /**
  * The permission matrix: EVERY route the app registers (collected with an onRoute hook, not a list
@@ -51,6 +52,9 @@ const KG_BOTH_OP: Caller[] = ['kgA', 'kgB', 'operator'];
 const ADM: Caller[] = ['admin'];
 
 interface Fx {
+  voucherP: number;
+  voucherRun: number;
+  numberP: string;
   orgA: number;
   orgB: number;
   districtA: number;
@@ -90,6 +94,8 @@ interface Fx {
   /** P's waiting-list entry at A and the offer it holds (vouchers 2 of 2). */
   entryP: number;
   offerP: number;
+  /** P's application with a confirmed voucher (the choice and the waiting lists act on it). */
+  appV: number;
 }
 
 interface Row {
@@ -155,7 +161,7 @@ const EXPECTED: Record<string, Row> = {
   'GET /apply/handover': { allow: ALL },
   'GET /cabinet': { allow: PARENTS },
   'GET /cabinet/applications/:id': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}` },
-  'GET /cabinet/applications/:id/choose': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}/choose` },
+  'GET /cabinet/applications/:id/choose': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appV}/choose` },
   'GET /cabinet/applications/:id/leave': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/leave` },
   'GET /cabinet/apply': { allow: PARENTS },
   'GET /cabinet/handover': { allow: PARENTS },
@@ -261,8 +267,8 @@ const EXPECTED: Record<string, Row> = {
   'POST /apply/handover/verify': { allow: ALL, body: () => ({ iin: '900315400001', code: '000000' }) },
   'POST /apply/resend': { allow: ALL, body: () => ({ iin: '900315400001' }) },
   'POST /apply/verify': { allow: ALL, body: () => ({ iin: '900315400001', code: '000000' }) },
-  'POST /cabinet/applications/:id/choose': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}/choose`, body: () => ({ freePlaceId: 999999 }) },
-  'POST /cabinet/applications/:id/waiting': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}/waiting`, body: (f) => ({ organisationId: f.orgA }) },
+  'POST /cabinet/applications/:id/choose': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appV}/choose`, body: () => ({ freePlaceId: 999999 }) },
+  'POST /cabinet/applications/:id/waiting': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appV}/waiting`, body: (f) => ({ organisationId: f.orgA }) },
   'POST /cabinet/offers/:id/accept': { allow: PARENT, url: (f) => `/cabinet/offers/${f.offerP}/accept` },
   'POST /cabinet/offers/:id/decline': { allow: PARENT, url: (f) => `/cabinet/offers/${f.offerP}/decline` },
   'POST /cabinet/waiting/:id/leave': { allow: PARENT, url: (f) => `/cabinet/waiting/${f.entryP}/leave` },
@@ -281,6 +287,21 @@ const EXPECTED: Record<string, Row> = {
   'POST /cabinet/phone/:id/confirm': { allow: PARENT, url: (f) => `/cabinet/phone/${f.phoneChangeP}/confirm`, body: () => ({ newCode: '000000' }) },
   'POST /cabinet/referrals/:id/extend': { allow: PARENT, url: (f) => `/cabinet/referrals/${f.refA}/extend`, multipart: true },
   'POST /cabinet/referrals/:id/return': { allow: PARENT, url: (f) => `/cabinet/referrals/${f.refA}/return`, body: () => ({}) },
+  'GET /cabinet/vouchers/:id': { allow: PARENT, url: (f) => `/cabinet/vouchers/${f.voucherP}` },
+  'POST /cabinet/vouchers/:id/confirm': { allow: PARENT, url: (f) => `/cabinet/vouchers/${f.voucherP}/confirm`, body: () => ({}) },
+  'POST /cabinet/vouchers/:id/refuse': { allow: PARENT, url: (f) => `/cabinet/vouchers/${f.voucherP}/refuse`, body: () => ({}) },
+  'POST /cabinet/vouchers/:id/choose': { allow: PARENT, url: (f) => `/cabinet/vouchers/${f.voucherP}/choose`, body: () => ({ place: '1' }) },
+  'POST /cabinet/vouchers/:id/restore': { allow: PARENT, url: (f) => `/cabinet/vouchers/${f.voucherP}/restore`, body: () => ({}) },
+  'GET /api/vouchers/budget': { allow: OP },
+  'PUT /api/vouchers/budget': { allow: OP, body: () => ({ birthYear: 2022, month: '2026-03', count: 5, reason: 'matrix' }) },
+  'GET /api/vouchers/runs': { allow: OP },
+  'POST /api/vouchers/runs/preview': { allow: OP },
+  'POST /api/vouchers/runs': { allow: OP, body: () => ({ idempotencyKey: 'matrix-voucher-run' }) },
+  'GET /api/vouchers/runs/:id/replay': { allow: OP, url: (f) => `/api/vouchers/runs/${f.voucherRun}/replay` },
+  'GET /api/vouchers/runs/:id/protocol': { allow: ALL, url: (f) => `/api/vouchers/runs/${f.voucherRun}/protocol` },
+  'GET /api/vouchers/why': { allow: ALL, url: (f) => `/api/vouchers/why?number=${f.numberP}` },
+  'GET /api/admin/regime': { allow: ADM },
+  'PUT /api/admin/regime': { allow: ADM, body: () => ({ regime: 'voucher', effectiveFrom: '2026-04-01', reason: 'matrix' }) },
   'POST /logout': { allow: ALL, freshSession: true },
   'POST /staff/admin/settings': { allow: ADM, body: () => ({ key: 'phoneCheckQueueNumber', value: '70', reason: 'matrix' }) },
   'POST /staff/admin/users': { allow: ADM, body: (f) => ({ username: 'matrix.page', fullName: 'Matrix Page', role: 'kindergarten', organisationId: String(f.orgA) }) },
@@ -475,16 +496,51 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+  // a voucher of the parent's application and a (voucher-less) voucher run, for the voucher routes
+  const voucherP = await db
+    .insertInto('vouchers')
+    .values({ number: 'V2026-000001', application_id: p.applicationId, birth_year: 2022, month: '2026-03-01', status: 'issued', issued_at: T, consent_deadline: '2026-03-04', use_working_days: 5, extra_working_days: 5, restore_days: 28 })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const head = await publishHead(db, deps.clock, 'distribution');
+  const vin = encodeVoucherInputs({ month: '2026-03-01', quotas: [], runDate: '2026-03-02', ratio: 3, places: [], read: [] });
+  const voucherRun = await db
+    .insertInto('voucher_runs')
+    .values({
+      idempotency_key: 'matrix-fixture',
+      trigger: 'cli',
+      actor_kind: 'system',
+      actor_id: null,
+      run_date: '2026-03-02',
+      month: '2026-03-01',
+      started_at: T,
+      committed_at: T,
+      ratio: 3,
+      places: 0,
+      vouchers: 0,
+      applications_read: 0,
+      inputs: vin.gz,
+      protocol: gzipSync(Buffer.from('[]')),
+      inputs_hash: vin.hash,
+      result_hash: protocolHash([]),
+      audit_head_seq: head.seq,
+      audit_head_hash: head.hash,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const importA = (await queueImport()).id;
   const importB = (await queueImport()).id;
   // vouchers 2 of 2: A takes vouchers; P's application has a confirmed voucher, waits on A's list and holds an offer there
   await db.updateTable('organisations').set({ takes_vouchers: true, voucher_licence: 'KZ-A', vouchers_joined_on: '2025-06-01' }).where('id', '=', orgA).execute();
-  const voucherP = await db
+  // (another application of P's: the one above holds an issued voucher, and an application has one outstanding at most)
+  const pv = await application(db, { birthDate: '2022-07-01', preferences: [orgA] });
+  await db.updateTable('applications').set({ parent_id: p.parentId }).where('id', '=', pv.applicationId).execute();
+  const voucherV = await db
     .insertInto('vouchers')
-    .values({ number: 'V-P', application_id: p.applicationId, birth_year: 2022, month: '2026-03-01', status: 'confirmed', issued_at: T, consent_deadline: '2026-03-04', confirmed_at: T, use_deadline: '2026-08-31', use_working_days: 5, extra_working_days: 5, restore_days: 28 })
+    .values({ number: 'V-P', application_id: pv.applicationId, birth_year: 2022, month: '2026-03-01', status: 'confirmed', issued_at: T, consent_deadline: '2026-03-04', confirmed_at: T, use_deadline: '2026-08-31', use_working_days: 5, extra_working_days: 5, restore_days: 28 })
     .returning('id')
     .executeTakeFirstOrThrow();
-  const entryP = await db.insertInto('waiting_list_entries').values({ voucher_id: voucherP.id, application_id: p.applicationId, organisation_id: orgA, voucher_issued_at: T, joined_at: T }).returning('id').executeTakeFirstOrThrow();
+  const entryP = await db.insertInto('waiting_list_entries').values({ voucher_id: voucherV.id, application_id: pv.applicationId, organisation_id: orgA, voucher_issued_at: T, joined_at: T }).returning('id').executeTakeFirstOrThrow();
   const [offerPlace] = await freePlaces(db, groupA, 1);
   const offerP = await db
     .insertInto('waiting_list_offers')
@@ -494,6 +550,10 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
   return {
     entryP: entryP.id,
     offerP: offerP.id,
+    appV: pv.applicationId,
+    voucherP: voucherP.id,
+    voucherRun: voucherRun.id,
+    numberP: p.number,
     appPlaced: p3.applicationId,
     placementA: placementA.id,
     importA,

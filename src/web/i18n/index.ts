@@ -39,6 +39,7 @@ import { messages as mail } from '../../mail/messages.ts';
 import { messages as vaccinations } from '../../vaccinations/messages.ts';
 import { messages as voucherChoice } from '../../voucher-choice/messages.ts';
 import { messages as waitingLists } from '../../waiting-lists/messages.ts';
+import { messages as vouchers } from '../../vouchers/messages.ts';
 
 // Every feature's messages, merged. Add a feature: import its `messages` and list it here (one a line).
 const parts = [
@@ -81,6 +82,7 @@ const parts = [
   vaccinations,
   voucherChoice,
   waitingLists,
+  vouchers,
 ] as const;
 
 type KeysOf<P> = P extends { kk: infer K } ? keyof K : never;

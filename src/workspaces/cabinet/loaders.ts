@@ -58,6 +58,8 @@ export interface CabinetApplication {
   referrals: CabinetReferral[];
   /** The one thing due for the child now (src/domain/path.ts nextAction): the page leads with it; the queue number only when 'wait'. */
   next: NextAction;
+  /** The application's newest voucher (the voucher regime): the page for its consent, choice and restore. */
+  voucherId: number | null;
 }
 
 export interface CabinetParent {
@@ -161,6 +163,7 @@ export async function loadApplications(deps: AppDeps, parentId: number, onlyId?:
     const position = a.status === 'queued' ? await currentQueuePosition(db, a.id, policy, deps.clock) : null;
     const byOrg = new Map(position?.preferences.map((p) => [p.organisationId, p.position]) ?? []);
     const path = paths.get(a.id)!;
+    const voucher = await db.selectFrom('vouchers').select('id').where('application_id', '=', a.id).orderBy('id', 'desc').executeTakeFirst();
     const next = nextAction({ ...path, application: path.application && { ...path.application, queueNumber: position?.cohort.position ?? null } }, today);
     out.push({
       id: a.id,
@@ -178,6 +181,7 @@ export async function loadApplications(deps: AppDeps, parentId: number, onlyId?:
       position,
       claims: claims.map((c) => ({ id: c.id, category: c.category, status: c.status, claimedAt: c.claimed_at })),
       stopListedUntil: stop?.until ?? null,
+      voucherId: voucher ? Number(voucher.id) : null,
       referrals: refs.map((r) => {
         const deadline = Temporal.PlainDate.from(r.deadline);
         const open = r.status === 'issued' && Temporal.PlainDate.compare(today, deadline) <= 0;

@@ -30,6 +30,7 @@ export function stateKey(a: CabinetApplication) {
     case 'bring_documents':
       return 'parents.next.state.registered' as const;
     case 'confirm_voucher':
+    case 'choose_kindergarten':
       return 'parents.next.state.voucher' as const;
     case 'stop_listed':
       return 'parents.next.state.stop_listed' as const;
@@ -51,7 +52,11 @@ export function headline(ctx: PageContext, a: CabinetApplication): string {
     case 'bring_documents':
       return tr('parents.next.documents', { date: formatDate(ctx.lang, n.by.toString()) });
     case 'confirm_voucher':
-      return tr('parents.next.voucher', { date: formatDate(ctx.lang, n.by.toString()) });
+      return tr('vouchers.next.confirm', { date: formatDate(ctx.lang, n.by.toString()) });
+    case 'choose_kindergarten':
+      return tr('vouchers.next.choose', { date: formatDate(ctx.lang, n.by.toString()) });
+    case 'restore_application':
+      return tr('vouchers.next.restore', { date: formatDate(ctx.lang, n.by.toString()) });
     case 'stop_listed':
       return tr('parents.next.stop', { date: formatDate(ctx.lang, n.until.toString()) });
     default:
@@ -59,15 +64,25 @@ export function headline(ctx: PageContext, a: CabinetApplication): string {
   }
 }
 
-/** The card's first line: the action, linked to the referral when there is one. */
+/** The voucher's actions (consent, choice, restore) are done on the voucher's page. */
+const VOUCHER_ACTIONS = new Set<NextAction['kind']>(['confirm_voucher', 'choose_kindergarten', 'restore_application']);
+const voucherLink = (ctx: PageContext, app: CabinetApplication): string | null =>
+  VOUCHER_ACTIONS.has(app.next.kind) && app.voucherId !== null ? `/cabinet/vouchers/${app.voucherId}?lang=${ctx.lang}` : null;
+
+/** The card's first line: the action, linked to the referral (or the voucher) when there is one. */
 export function NextActionLine(props: { ctx: PageContext; app: CabinetApplication }): JSX.Element {
   const { ctx, app } = props;
   if (!isDue(app.next)) return '';
   const r = outstandingReferral(app);
   const text = headline(ctx, app);
+  const v = voucherLink(ctx, app);
   return (
     <p class="todo-line" data-qa="card-next" data-next={app.next.kind}>
-      {r ? (
+      {v ? (
+        <a href={v} safe>
+          {text}
+        </a>
+      ) : r ? (
         <a href={`/cabinet/referrals/${r.id}?lang=${ctx.lang}`} safe>
           {text}
         </a>
@@ -123,7 +138,13 @@ export function NextActionBox(props: { ctx: PageContext; app: CabinetApplication
       {rules?.extendable && r && !r.extended ? <p class="muted" safe>{tr('parents.next.register.extend', { days: days.extensionDays })}</p> : ''}
       {n.kind === 'sign_contract' && r ? <p safe>{tr('parents.next.contract.note', { number: r.number })}</p> : ''}
       {n.kind === 'stop_listed' ? <p safe>{tr('parents.next.stop.note')}</p> : ''}
-      {r ? (
+      {voucherLink(ctx, app) ? (
+        <p style="margin-bottom:0">
+          <a class="button" href={voucherLink(ctx, app)!} data-qa="next-voucher" safe>
+            {tr('vouchers.parent.title')}
+          </a>
+        </p>
+      ) : r ? (
         <p style="margin-bottom:0">
           <a class="button" href={`/cabinet/referrals/${r.id}?lang=${ctx.lang}`} data-qa="next-open" safe>
             {tr('parents.next.open')}

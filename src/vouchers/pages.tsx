@@ -1,0 +1,126 @@
+// The parent's voucher page (docs/VOUCHERS.md): consent by its last day, the refusal asked twice
+// (saying what it means), the kindergarten chosen among the voucher kindergartens' free places, the
+// one restore. Works without JavaScript, at 360×640.
+import { Layout, type PageContext } from '../web/layout.tsx';
+import { Csrf } from '../web/forms.tsx';
+import { nameIn } from '../web/queries.ts';
+import { trOf } from '../web/components.tsx';
+import { formatDate } from '../web/format.ts';
+import { CabinetBar, Notice, Problem } from '../web/parent-fields.tsx';
+import type { ParentVoucher, VoucherPlaceOption } from './service.ts';
+
+export function voucherPage(ctx: PageContext, o: { v: ParentVoucher; places: VoucherPlaceOption[]; today: string; askRefusal?: boolean; error?: string | null; notice?: string | null }): string {
+  const tr = trOf(ctx);
+  const { v } = o;
+  const q = `?lang=${ctx.lang}`;
+  const base = `/cabinet/vouchers/${v.id}`;
+  const restorable = v.status === 'lapsed' && v.applicationStatus === 'inactive' && !v.restored && v.restoreUntil !== null && o.today <= v.restoreUntil;
+  return Layout({
+    ctx,
+    title: tr('vouchers.parent.number', { number: v.number }),
+    children: (
+      <>
+        <CabinetBar ctx={ctx} back />
+        <Notice text={o.notice} />
+        <Problem error={o.error} />
+        <p>
+          <strong data-qa="voucher-status" data-status={v.status} safe>
+            {tr(`vouchers.parent.status.${v.status}`)}
+          </strong>
+        </p>
+        {v.status === 'issued' && !o.askRefusal ? (
+          <section class="todo" data-qa="voucher-consent">
+            <p class="todo-head" safe>
+              {tr('vouchers.next.confirm', { date: formatDate(ctx.lang, v.consentDeadline) })}
+            </p>
+            <p safe>{tr('vouchers.parent.confirm_by', { date: formatDate(ctx.lang, v.consentDeadline) })}</p>
+            <form method="post" action={`${base}/confirm${q}`}>
+              <Csrf ctx={ctx} />
+              <button type="submit" data-qa="voucher-confirm" safe>
+                {tr('vouchers.parent.confirm')}
+              </button>
+            </form>
+            <form method="post" action={`${base}/refuse${q}`} style="margin-top:1rem">
+              <Csrf ctx={ctx} />
+              <button type="submit" class="secondary" data-qa="voucher-refuse" safe>
+                {tr('vouchers.parent.refuse')}
+              </button>
+            </form>
+          </section>
+        ) : (
+          ''
+        )}
+        {o.askRefusal && (v.status === 'issued' || v.status === 'confirmed') ? (
+          <section class="todo" data-qa="voucher-refuse-ask">
+            <p class="todo-head" safe>
+              {tr('vouchers.parent.refuse_warning')}
+            </p>
+            <form method="post" action={`${base}/refuse${q}`}>
+              <Csrf ctx={ctx} />
+              <input type="hidden" name="sure" value="yes" />
+              <button type="submit" class="danger" data-qa="voucher-refuse-sure" safe>
+                {tr('vouchers.parent.refuse_confirm')}
+              </button>
+            </form>
+            <p>
+              <a href={`${base}${q}`} safe>
+                {tr('vouchers.parent.confirm')}
+              </a>
+            </p>
+          </section>
+        ) : (
+          ''
+        )}
+        {v.status === 'confirmed' && !v.referral && v.useDeadline ? (
+          <section data-qa="voucher-choose">
+            <h2 safe>{tr('vouchers.parent.choose_title')}</h2>
+            <p safe>{tr('vouchers.parent.choose_by', { date: formatDate(ctx.lang, v.useDeadline) })}</p>
+            {o.places.length === 0 ? <p safe>{tr('vouchers.parent.no_places')}</p> : ''}
+            <ul class="plain" style="padding:0;list-style:none">
+              {o.places.map((p) => (
+                <li style="border-top:1px solid #c8d1da;padding:.5rem 0">
+                  <strong safe>{nameIn(ctx.lang, p)}</strong>
+                  <br />
+                  <span safe>{ctx.lang === 'kk' ? p.addressKk : p.addressRu}</span> · <span safe>{p.groupName}</span>
+                  <form method="post" action={`${base}/choose${q}`} style="margin-top:.25rem">
+                    <Csrf ctx={ctx} />
+                    <input type="hidden" name="place" value={String(p.freePlaceId)} />
+                    <button type="submit" data-qa={`voucher-choose-${p.freePlaceId}`} safe>
+                      {tr('vouchers.parent.choose')}
+                    </button>
+                  </form>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : (
+          ''
+        )}
+        {v.referral ? (
+          <p data-qa="voucher-referral">
+            <a href={`/cabinet/referrals/${v.referral.id}${q}`} safe>
+              {tr('parents.referral', { number: v.referral.number })}
+            </a>
+          </p>
+        ) : (
+          ''
+        )}
+        {restorable ? (
+          <section class="todo" data-qa="voucher-restore">
+            <p class="todo-head" safe>
+              {tr('vouchers.parent.restore_by', { date: formatDate(ctx.lang, v.restoreUntil!) })}
+            </p>
+            <form method="post" action={`${base}/restore${q}`}>
+              <Csrf ctx={ctx} />
+              <button type="submit" data-qa="voucher-restore-button" safe>
+                {tr('vouchers.parent.restore')}
+              </button>
+            </form>
+          </section>
+        ) : (
+          ''
+        )}
+      </>
+    ),
+  });
+}
