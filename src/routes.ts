@@ -49,6 +49,9 @@ export type TypedApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpres
 export type RoutePlugin = (app: TypedApp, deps: AppDeps) => Promise<void> | void;
 
 /** Every feature's routes, in registration order (one import and one entry per feature). */
+import { vaccinationRoutes } from './vaccinations/routes.ts';
+import { voucherChoiceRoutes } from './voucher-choice/routes.ts';
+import { waitingListRoutes } from './waiting-lists/routes.ts';
 export const routePlugins: RoutePlugin[] = [
   healthRoutes,
   authRoutes,
@@ -89,5 +92,8 @@ export const routePlugins: RoutePlugin[] = [
   attendanceRoutes,
   transferRoutes,
   placementsImportRoutes,
+  vaccinationRoutes,
+  voucherChoiceRoutes,
+  waitingListRoutes,
   voucherRoutes,
 ];

@@ -51,6 +51,14 @@ export const PERMISSIONS = {
   'attendance.resolve': ['operator'],
   'attendance.report': ['kindergarten', 'operator'],
   'attendance.confirm': ['parent'],
+  // vouchers 2 of 2: vaccination flags (health data) — the kindergarten records its own children's, it and the department read them
+  'vaccination.record': ['kindergarten'],
+  'vaccination.read': ['kindergarten', 'operator'],
+  // vouchers 2 of 2: the parent chooses and waits; a kindergarten sees its own list, the department all (and replays offers)
+  'voucher.choose': ['parent'],
+  'waiting_list.join': ['parent'],
+  'waiting_list.read': ['kindergarten', 'operator'],
+  'waiting_list.review': ['operator'],
   // department operator
   'referral.issue_manual': ['operator'],
   'referral.cancel': ['operator'],

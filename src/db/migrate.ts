@@ -38,6 +38,8 @@ import * as m0101 from './migrations/0101_season_turns.ts';
 import * as m0150 from './migrations/0150_attendance.ts';
 import * as m0110 from './migrations/0110_transfers.ts';
 import * as m0102 from './migrations/0102_placements_import.ts';
+import * as m0140 from './migrations/0140_vaccination_flags.ts';
+import * as m0141 from './migrations/0141_voucher_choice.ts';
 
 /** Migrations, in order. Each is plain SQL that PostgreSQL 15 and PGlite (18) both accept. */
 const migrations: Record<string, { up: string }> = {
@@ -80,6 +82,8 @@ const migrations: Record<string, { up: string }> = {
   '0150_attendance': m0150,
   '0110_transfers': m0110,
   '0102_placements_import': m0102,
+  '0140_vaccination_flags': m0140,
+  '0141_voucher_choice': m0141,
 };
 
 /** A fingerprint of the migrations as loaded (test templates are keyed by it). */

@@ -65,6 +65,12 @@ export interface OrganisationsTable {
   closed_reason: ColumnType<string | null, string | null | undefined, string | null>;
   /** The kindergarten takes vouchers (migration 0130). */
   takes_vouchers: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The voucher register (migration 0141): licence number and the day it joined; set exactly when takes_vouchers. */
+  voucher_licence: ColumnType<string | null, string | null | undefined, string | null>;
+  vouchers_joined_on: ColumnType<DateStr | null, DateStr | null | undefined, DateStr | null>;
+  /** WGS 84 coordinates (optional; both or neither): "nearest first" in the parent's choice. */
+  latitude: ColumnType<number | null, number | null | undefined, number | null>;
+  longitude: ColumnType<number | null, number | null | undefined, number | null>;
 }
 export interface GroupsTable {
   id: Id;
@@ -568,6 +574,9 @@ export interface DB {
   attendance_confirmations: AttendanceConfirmationsTable;
   attendance_disputes: AttendanceDisputesTable;
   attendance_corrections: AttendanceCorrectionsTable;
+  vaccination_flags: VaccinationFlagsTable;
+  waiting_list_entries: WaitingListEntriesTable;
+  waiting_list_offers: WaitingListOffersTable;
 }
 
 // ---- the yearly refresh (migration 0120_refresh_campaigns) ----
@@ -885,6 +894,47 @@ export interface FirstApplicationsTable {
 }
 
 export type IdentityCheckResult = 'yes' | 'unknown' | 'unavailable';
+
+// ---- vouchers 2 of 2 (migrations 0140–0149): vaccination flags, waiting lists, offers ----
+/** Per placed child: vaccinated or not (health data; kept only while the child is placed). */
+export interface VaccinationFlagsTable {
+  placement_id: number;
+  organisation_id: number;
+  vaccinated: boolean;
+  recorded_at: Ts;
+  recorded_by: number | null;
+}
+
+export type WaitingEntryStatus = 'waiting' | 'placed' | 'left';
+export type WaitingEntryClosed = 'parent_left' | 'accepted_here' | 'accepted_elsewhere' | 'chose_elsewhere' | 'voucher_ended';
+/** A child with a confirmed voucher on a kindergarten's waiting list (migration 0141). */
+export interface WaitingListEntriesTable {
+  id: Id;
+  voucher_id: number;
+  application_id: number;
+  organisation_id: number;
+  /** The order of the list: the voucher's time. */
+  voucher_issued_at: Ts;
+  joined_at: Ts;
+  status: ColumnType<WaitingEntryStatus, WaitingEntryStatus | undefined, WaitingEntryStatus>;
+  closed_at: TsNull;
+  closed_reason: ColumnType<WaitingEntryClosed | null, WaitingEntryClosed | null | undefined, WaitingEntryClosed | null>;
+}
+export type OfferStatus = 'offered' | 'accepted' | 'declined' | 'expired' | 'withdrawn';
+/** A freed place offered to a waiting-list entry, holding it to the end of `deadline` (migration 0141). */
+export interface WaitingListOffersTable {
+  id: Id;
+  entry_id: number;
+  free_place_id: number;
+  offered_at: Ts;
+  deadline: DateStr;
+  status: ColumnType<OfferStatus, OfferStatus | undefined, OfferStatus>;
+  decided_at: TsNull;
+  referral_id: number | null;
+  /** The recorded inputs of the choice (src/domain/waiting-list.ts OfferInputs) and their sha256. */
+  inputs: ColumnType<unknown, string, string>;
+  inputs_hash: string;
+}
 
 export type Row<T extends keyof DB> = Selectable<DB[T]>;
 export type NewRow<T extends keyof DB> = Insertable<DB[T]>;

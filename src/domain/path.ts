@@ -4,6 +4,7 @@ import { almatyDate } from '../clock.ts';
 import type { Policy } from './policy.ts';
 import type { WorkingCalendar } from './calendar.ts';
 import * as R from './referral.ts';
+import { vaccinationRefusalAllowed, type VaccinationCounts } from './vaccination.ts';
 
 /**
  * A child's whole path (DOMAIN.md "The referral's life", "After the kindergarten door", "Our
@@ -42,9 +43,15 @@ export interface KindRules {
  * Why a kindergarten refuses to conclude the contract. 'documents_missing' only once the extra period
  * for missing documents has run out; 'vaccination_ratio' only in the voucher regime; 'other' with a note.
  */
-export type ContractRefusalReason = 'parent_declined' | 'documents_invalid' | 'child_mismatch' | 'documents_missing' | 'vaccination_ratio' | 'other';
+export type ContractRefusalReason = 'parent_declined' | 'documents_invalid' | 'child_mismatch' | 'documents_missing' | 'document_expired' | 'vaccination_ratio' | 'other';
 const REFERRAL_REFUSALS: readonly ContractRefusalReason[] = ['parent_declined', 'documents_invalid', 'child_mismatch', 'documents_missing', 'other'];
-export const CONTRACT_REFUSAL_REASONS: readonly ContractRefusalReason[] = [...REFERRAL_REFUSALS, 'vaccination_ratio'];
+/**
+ * The voucher regime's closed list (DOMAIN.md "The voucher regime"): the kindergarten may refuse the
+ * documents ONLY for an incomplete list (after the extra period), an expired document, or its
+ * unvaccinated-to-vaccinated ratio being exceeded (computed from its flags: src/domain/vaccination.ts).
+ */
+export const VOUCHER_REFUSALS: readonly ContractRefusalReason[] = ['documents_missing', 'document_expired', 'vaccination_ratio'];
+export const CONTRACT_REFUSAL_REASONS: readonly ContractRefusalReason[] = [...REFERRAL_REFUSALS, 'document_expired', 'vaccination_ratio'];
 
 export const KIND_RULES: Readonly<Record<ReferralKind, KindRules>> = {
   distribution: {
@@ -77,7 +84,7 @@ export const KIND_RULES: Readonly<Record<ReferralKind, KindRules>> = {
     extendable: false,
     currentPlacementOnEnrol: 'must_be_none',
     applicationOnEnrol: 'enrolled',
-    contractRefusalReasons: [...REFERRAL_REFUSALS, 'vaccination_ratio'],
+    contractRefusalReasons: VOUCHER_REFUSALS,
   },
   // a waiting-list offer holds a place for 2 working days; not taken, the child stays on the list
   waiting_list_offer: {
@@ -391,13 +398,24 @@ export function contractRefusalReasons(r: PathReferral, now: Temporal.Instant): 
   return KIND_RULES[r.kind].contractRefusalReasons.filter((x) => x !== 'documents_missing' || extraOver);
 }
 
-/** The kindergarten refuses the contract with a reason from the closed list ('other' needs a note): cancelled, no STOP-list, back in the queue. */
-export function refuseContract(r: PathReferral, now: Temporal.Instant, reason: string, note = ''): Result<PathOutcome> {
+/** What a 'vaccination_ratio' refusal is checked against: the kindergarten's flags today and the policy's ratio. */
+export interface VaccinationContext {
+  counts: VaccinationCounts;
+  maxUnvaccinatedPercent: number;
+}
+
+/**
+ * The kindergarten refuses the contract with a reason from its kind's closed list ('other' needs a
+ * note): cancelled, no STOP-list, back in the queue. 'vaccination_ratio' only when the kindergarten's
+ * own flags (every placed child marked) say one more unvaccinated child would exceed the ratio.
+ */
+export function refuseContract(r: PathReferral, now: Temporal.Instant, reason: string, note = '', vaccination: VaccinationContext | null = null): Result<PathOutcome> {
   const c = R.refuseContract(r, reason);
   if (!c.ok) return c;
   if (!(KIND_RULES[r.kind].contractRefusalReasons as readonly string[]).includes(reason)) return no('refusal_reason_unknown');
   if (!(contractRefusalReasons(r, now) as string[]).includes(reason)) return no('refusal_too_early');
   if (reason === 'other' && note.trim() === '') return no('reason_required');
+  if (reason === 'vaccination_ratio' && (vaccination === null || !vaccinationRefusalAllowed(vaccination.counts, vaccination.maxUnvaccinatedPercent))) return no('vaccination_ratio_not_exceeded');
   const o = base('refused', 'registered', 'cancelled', 'contract_refused', now);
   o.contract = { from: 'pending', to: 'refused' };
   o.notice = { template: 'contract_refused', date: null, reason };

@@ -117,6 +117,20 @@ export interface Policy {
    * another reason, or a day the group is closed, is not a payable day).
    */
   paidAbsenceReasons: AbsenceReason[];
+  /**
+   * Vouchers (issue 18): a kindergarten may refuse the documents for its vaccination ratio only when one
+   * more unvaccinated child would make more than this many unvaccinated per 100 vaccinated placed
+   * children (from the flags it records: src/domain/vaccination.ts).
+   */
+  voucherUnvaccinatedMaxPercent: number;
+  /** Waiting lists a child with a confirmed voucher may be on at once (one per kindergarten). */
+  waitingListsPerChild: number;
+  /** Working days a waiting-list offer holds a freed place for the child it is offered to (day 1: the first working day after the offer). */
+  waitingListOfferWorkingDays: number;
+  /** A free place fits a desired start no later than its *available from* plus this many days (the voucher choice and offers). */
+  voucherStartMarginDays: number;
+  /** 'MM-DD': a confirmed voucher stays valid while the child waits on a list, until this day (the campaign's end). */
+  voucherWaitValidUntil: string;
   /** Vouchers (DOMAIN.md "Our decisions for vouchers"; recorded on each voucher when issued): working days to confirm consent (day 1 = the first working day after the run). */
   voucherConsentWorkingDays: number;
   /** Calendar days an inactive application (a voucher not confirmed or not used) may be restored, once, from the day after the deadline. */
@@ -206,6 +220,11 @@ export const DEFAULT_POLICY: Policy = {
   attendanceLongAbsenceWorkingDays: 10,
   attendanceMedicalKeepDays: 365,
   paidAbsenceReasons: ['illness', 'quarantine'],
+  voucherUnvaccinatedMaxPercent: 10,
+  waitingListsPerChild: 3,
+  waitingListOfferWorkingDays: 2,
+  voucherStartMarginDays: 30,
+  voucherWaitValidUntil: '08-31',
   voucherConsentWorkingDays: 2,
   voucherRestoreDays: 28,
   voucherUseWorkingDays: 5,
@@ -263,6 +282,11 @@ const POLICY_CHECKS: { [K in keyof Policy]: Check } = {
   attendanceLongAbsenceWorkingDays: int(1, 120),
   attendanceMedicalKeepDays: int(30, 3650),
   paidAbsenceReasons: (v) => Array.isArray(v) && v.every((r) => (ABSENCE_REASONS as readonly unknown[]).includes(r)) && new Set(v).size === v.length,
+  voucherUnvaccinatedMaxPercent: int(0, 1000),
+  waitingListsPerChild: int(1, 10),
+  waitingListOfferWorkingDays: int(1, 10),
+  voucherStartMarginDays: int(0, 365),
+  voucherWaitValidUntil: (v) => typeof v === 'string' && /^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/.test(v),
   voucherConsentWorkingDays: int(1, 30),
   voucherRestoreDays: int(0, 365),
   voucherUseWorkingDays: int(1, 30),

@@ -56,6 +56,8 @@ export type RefusalCode =
   | 'no_documents_ticked'
   | 'refusal_reason_unknown'
   | 'refusal_too_early'
+  /** A voucher refusal for the vaccination ratio that the kindergarten's own flags do not bear out. */
+  | 'vaccination_ratio_not_exceeded'
   /** The deadline would fall in a year whose calendar no operator has checked yet (calendar_years). */
   | 'calendar_not_checked';
 

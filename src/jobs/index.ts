@@ -16,6 +16,8 @@ import { AppError } from '../errors.ts';
 import { runRefresh } from '../refresh/service.ts';
 import { turnIfDue } from '../season/turn.ts';
 import { eraseMedicalDetail } from '../attendance/reports.ts';
+import { eraseEndedVaccinationFlags } from '../vaccinations/erase.ts';
+import { dispatchOffers } from '../waiting-lists/service.ts';
 
 export const DAILY_HEAD = 'daily';
 const SMS_BATCH = 50;
@@ -61,6 +63,10 @@ export async function serviceJobs(deps: AppDeps, sms: SmsProvider, logger: JobLo
     { name: 'season.turn', intervalMs: 10 * 60_000, run: () => turnIfDue(deps) },
     // health data: the detail of a medical absence is erased after the policy's days (src/attendance/reports.ts)
     { name: 'attendance.medical_erase', intervalMs: 60 * 60_000, run: () => eraseMedicalDetail(deps) },
+    // health data kept only while the child is placed (src/vaccinations/erase.ts)
+    { name: 'vaccinations.erase', intervalMs: 10 * 60_000, run: () => eraseEndedVaccinationFlags(deps) },
+    // waiting-list offers: expire the silent ones, offer freed places to the next on the list (src/waiting-lists/)
+    { name: 'waiting_lists.offers', intervalMs: 60_000, run: () => dispatchOffers(deps) },
     {
       name: 'audit.head.daily',
       intervalMs: 10 * 60_000,

@@ -28,6 +28,7 @@ export function groupsPage(ctx: PageContext, d: { organisationName: string; grou
         <form method="post" action={`/staff/groups/${g.id}/places${q}`} style="display:flex;flex-wrap:wrap;gap:.25rem;align-items:center">
           <Csrf ctx={ctx} />
           <input type="number" aria-label={tr('staff.groups.count')} id={`count-${g.id}`} name="count" min="1" max="60" value="1" required style="width:5rem" />
+          <input type="date" aria-label={tr('staff.groups.available_from')} id={`from-${g.id}`} name="availableFrom" data-qa="available-from" />
           <button type="submit" name="action" value="publish" data-qa="publish" safe>
             {tr('staff.groups.publish')}
           </button>{' '}

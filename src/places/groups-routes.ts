@@ -29,13 +29,13 @@ export const groupsRoutes: RoutePlugin = (r, deps) => {
 
   r.post(
     '/staff/groups/:id/places',
-    { schema: { ...hide, params: idParam, body: z.object({ action: z.enum(['publish', 'withdraw']), count: z.coerce.number().int().min(1).max(60) }), querystring: z.object(langQ) } },
+    { schema: { ...hide, params: idParam, body: z.object({ action: z.enum(['publish', 'withdraw']), count: z.coerce.number().int().min(1).max(60), availableFrom: z.string().max(10).default('') }), querystring: z.object(langQ) } },
     async (req, reply) => {
       if (!staffOnly(req, reply)) return reply;
       const { action, count } = req.body;
       const g = await groupOf(deps, req.params.id);
       try {
-        if (action === 'publish') await Places.publishFreePlaces(deps, req.actor, req.params.id, count);
+        if (action === 'publish') await Places.publishFreePlaces(deps, req.actor, req.params.id, count, req.body.availableFrom || null);
         else await Places.withdrawFreePlaces(deps, req.actor, req.params.id, count);
       } catch (e) {
         if (!(e instanceof AppError) || e.status === 403 || e.status === 401) throw e;

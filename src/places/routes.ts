@@ -17,13 +17,13 @@ export const placesRoutes: RoutePlugin = (r, deps) => {
         summary: 'Publish free places in a group (never beyond its capacity)',
         security: [{ session: [] }],
         params: idParam,
-        body: z.object({ count: z.number().int().min(1).max(60) }),
+        body: z.object({ count: z.number().int().min(1).max(60), availableFrom: z.string().max(10).nullable().optional() }),
         response: { 201: occupancy, ...errors },
       },
     },
     async (req, reply) => {
       assertCan(req.actor, 'places.publish');
-      return reply.status(201).send(await publishFreePlaces(deps, req.actor, req.params.id, req.body.count));
+      return reply.status(201).send(await publishFreePlaces(deps, req.actor, req.params.id, req.body.count, req.body.availableFrom || null));
     },
   );
   r.post(

@@ -30,8 +30,13 @@ export async function occupancy(trx: AppDeps['database']['db'], groupId: number,
   return { capacity, ...r.rows[0]! };
 }
 
-export async function publishFreePlaces(deps: AppDeps, actor: Actor, groupId: number, count: number): Promise<GroupOccupancy> {
+/**
+ * Publish `count` free places; `availableFrom` ('YYYY-MM-DD', today or later; empty: at once) is the
+ * first day they are free — a private kindergarten announces a place before it frees.
+ */
+export async function publishFreePlaces(deps: AppDeps, actor: Actor, groupId: number, count: number, availableFrom: string | null = null): Promise<GroupOccupancy> {
   return useCase(deps, actor, { permission: 'places.publish' }, async ({ trx, now: instant, audit, assertOrganisation }) => {
+    if (availableFrom !== null && (!/^\d{4}-\d{2}-\d{2}$/.test(availableFrom) || availableFrom < almatyDate(instant).toString())) throw new AppError('available_from_invalid', 400, 'places.error.available_from_invalid');
     // the group row lock serialises publishers of one group, so two can't both pass the capacity check
     const g = await trx.selectFrom('groups').select(['id', 'organisation_id', 'capacity', 'closed_at']).where('id', '=', groupId).forUpdate().executeTakeFirst();
     if (!g) throw notFound();
@@ -42,10 +47,10 @@ export async function publishFreePlaces(deps: AppDeps, actor: Actor, groupId: nu
     const now = toDate(instant);
     const rows = await trx
       .insertInto('free_places')
-      .values(Array.from({ length: count }, () => ({ group_id: groupId, status: 'open' as const, published_at: now, published_by: actor.kind === 'staff' ? actor.id : null })))
+      .values(Array.from({ length: count }, () => ({ group_id: groupId, status: 'open' as const, published_at: now, published_by: actor.kind === 'staff' ? actor.id : null, available_from: availableFrom })))
       .returning('id')
       .execute();
-    await audit({ action: 'places.published', subjectType: 'group', subjectId: groupId, data: { count, freePlaceIds: rows.map((r) => r.id) } });
+    await audit({ action: 'places.published', subjectType: 'group', subjectId: groupId, data: { count, freePlaceIds: rows.map((r) => r.id), availableFrom } });
     return { ...occ, open: occ.open + count };
   });
 }

@@ -15,6 +15,7 @@ import { documentNames, referralError, type ServiceCode } from './errors.ts';
 import * as Path from '../domain/path.ts';
 import { applyOutcome, applyStopListEnd, organisationNames, type Applied, type ApplyOptions, type OutcomeSubject } from './outcomes.ts';
 import { useDocument } from '../uploads/service.ts';
+import { vaccinationCounts } from '../vaccinations/service.ts';
 
 /**
  * The referral's life as use cases: each one transaction, guarded by the expected current state
@@ -106,8 +107,10 @@ export interface NewReferral {
   /** An open free place of that group, locked by the caller. */
   freePlaceId: number;
   runId?: number | null;
-  /** 'transfer' for a transfer request (src/transfers/); 'distribution' otherwise. */
+  /** 'transfer' for a transfer request (src/transfers/); 'distribution' otherwise (a voucher's referral: its voucher's kind). */
   kind?: ReferralKind;
+  /** A voucher's referral (src/voucher-choice/): its kind, its voucher and its last day (the voucher's use deadline). */
+  voucher?: { id: number; kind: ReferralKind; deadline: string } | undefined;
 }
 
 /**
@@ -123,7 +126,7 @@ export async function writeReferral(
   r: NewReferral,
 ): Promise<{ id: number; number: string; deadline: string }> {
   const now = clock.now();
-  const state = unwrap(R.issueWithin(now, ctx.calendar, ctx.policy), horizonParams(ctx.calendar));
+  const state = r.voucher ? { deadline: r.voucher.deadline } : unwrap(R.issueWithin(now, ctx.calendar, ctx.policy), horizonParams(ctx.calendar));
   const number = await nextReferralNumber(trx, now);
   const row = await trx
     .insertInto('referrals')
@@ -137,7 +140,8 @@ export async function writeReferral(
       issued_by: actor.kind === 'staff' ? actor.id : null,
       run_id: r.runId ?? null,
       deadline: state.deadline.toString(),
-      kind: r.kind ?? 'distribution',
+      kind: r.voucher?.kind ?? r.kind ?? 'distribution',
+      ...(r.voucher ? { voucher_id: r.voucher.id } : {}),
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -152,7 +156,7 @@ export async function writeReferral(
     action: 'referral.issued',
     subjectType: 'referral',
     subjectId: row.id,
-    data: { applicationId: r.applicationId, groupId: r.groupId, organisationId: r.organisationId, freePlaceId: r.freePlaceId, deadline: state.deadline.toString(), runId: r.runId ?? null },
+    data: { applicationId: r.applicationId, groupId: r.groupId, organisationId: r.organisationId, freePlaceId: r.freePlaceId, deadline: state.deadline.toString(), runId: r.runId ?? null, ...(r.voucher ? { kind: r.voucher.kind, voucherId: r.voucher.id } : {}) },
   });
   await enqueueSms(trx, clock, {
     parentId: r.parentId,
@@ -480,10 +484,14 @@ export async function concludeContract(deps: AppDeps, actor: Actor, id: number, 
 export async function refuseContract(deps: AppDeps, actor: Actor, id: number, input: { reason: string; note?: string | undefined }): Promise<void> {
   assertCan(actor, 'contract.refuse');
   const note = input.note?.trim() ? input.note.trim().slice(0, 1000) : null;
+  const policy = await deps.city.getPolicy();
   await run(deps, async (trx) => {
     const l = await loadForUpdate(trx, id);
     await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
-    const o = unwrap(Path.refuseContract(l.path, deps.clock.now(), input.reason, note ?? ''));
+    const now = deps.clock.now();
+    // the vaccination ratio from the kindergarten's own flags (src/vaccinations/), never from a typed count
+    const vaccination = input.reason === 'vaccination_ratio' ? { counts: await vaccinationCounts(trx, l.ref.organisation_id, almatyDate(now).toString()), maxUnvaccinatedPercent: policy.voucherUnvaccinatedMaxPercent } : null;
+    const o = unwrap(Path.refuseContract(l.path, now, input.reason, note ?? '', vaccination));
     const reason = note ? `${input.reason}: ${note}` : input.reason;
     await apply(trx, deps.clock, actor, l, o, {
       contractSet: { refused_reason: input.reason, refused_note: note },

@@ -9,6 +9,7 @@ import type { ParentSms } from './parent-sms.ts';
  * with Intl in Asia/Almaty. Parameters: strings, or dates as 'YYYY-MM-DD'.
  */
 export type SmsTemplate =
+  | 'waiting_offer'
   | 'referral_issued'
   | 'referral_last_day'
   | 'referral_expired'
@@ -50,6 +51,7 @@ export const SMS_LANES: Record<SmsTemplate | ParentSms, SmsLane> = {
   otp_phone_new: 'urgent',
   otp_phone_old: 'urgent',
   otp_first_apply: 'urgent',
+  waiting_offer: 'urgent',
   referral_issued: 'urgent',
   referral_last_day: 'urgent',
   referral_extended: 'urgent',
@@ -107,6 +109,7 @@ type Texts = Record<SmsTemplate, (p: { number: string; organisation: string; dat
 
 const TEXTS: Record<Lang, Texts> = {
   kk: {
+    waiting_offer: (p) => `Kezek: ${p.organisation} балабақшасында орын босады, ол сізге ${p.date} дейін сақталады. Жеке кабинетте қабылдаңыз немесе бас тартыңыз.`,
     referral_issued: (p) =>
       `Kezek: ${p.number} жолдама берілді: ${p.organisation}. Жолдаманы ${p.days} жұмыс күні ішінде (${p.date} дейін) балабақшада тіркеңіз. Қажет болмаса, Жеке кабинетте қайтарыңыз.`,
     referral_last_day: (p) => `Kezek: ${p.number} жолдаманы тіркеудің соңғы күні бүгін, ${p.date}. Бүгін мерзімін ұзартуға немесе жолдаманы қайтаруға болады.`,
@@ -140,6 +143,7 @@ const TEXTS: Record<Lang, Texts> = {
     voucher_withdrawn: (p) => `Kezek: өтініш мерзімінде қалпына келтірілмегендіктен кезектен алынды (${p.number} ваучер).`,
   },
   ru: {
+    waiting_offer: (p) => `Kezek: в детском саду ${p.organisation} освободилось место, оно закреплено за вами до ${p.date}. Примите его или откажитесь в личном кабинете.`,
     referral_issued: (p) =>
       `Kezek: направление ${p.number} в ${p.organisation}. Зарегистрируйте его в детском саду в течение ${p.days} ${ruWorkingDays(p.days)} (до ${p.date}). Не нужно — верните в личном кабинете.`,
     referral_last_day: (p) => `Kezek: сегодня, ${p.date}, последний день регистрации направления ${p.number}. Сегодня его можно продлить или вернуть.`,
@@ -173,6 +177,7 @@ const TEXTS: Record<Lang, Texts> = {
     voucher_withdrawn: (p) => `Kezek: заявление не восстановлено в срок и снято с очереди (ваучер ${p.number}).`,
   },
   en: {
+    waiting_offer: (p) => `Kezek: a place is free at ${p.organisation} and held for you until ${p.date}. Accept or decline it in your personal cabinet.`,
     referral_issued: (p) =>
       `Kezek: referral ${p.number} to ${p.organisation}. Register it at the kindergarten within ${p.days} working day${p.days === 1 ? '' : 's'} (by ${p.date}). Not needed? Return it in your personal cabinet.`,
     referral_last_day: (p) => `Kezek: today, ${p.date}, is the last day to register referral ${p.number}. You can extend or return it today.`,

@@ -104,6 +104,11 @@ interface Fx {
   /** A next-season group declared by A for a season that has turned already (its removal is a 409, never a 404). */
   declarationA: number;
   importB: number;
+  /** P's waiting-list entry at A and the offer it holds (vouchers 2 of 2). */
+  entryP: number;
+  offerP: number;
+  /** P's application with a confirmed voucher (the choice and the waiting lists act on it). */
+  appV: number;
 }
 
 interface Row {
@@ -136,6 +141,7 @@ const EXPECTED: Record<string, Row> = {
   'GET /api/department/organisations': { allow: OP },
   'GET /api/department/organisations/:id': { districtA: true, allow: OP, url: (f) => `/api/department/organisations/${f.orgA}` },
   'GET /api/department/organisations/:id/close-preview': { districtA: true, allow: OP, url: (f) => `/api/department/organisations/${f.orgA}/close-preview` },
+  'GET /api/waiting-offers/:id/replay': { allow: OP, url: (f) => `/api/waiting-offers/${f.offerP}/replay` },
   'GET /api/department/privilege-claims/confirmed': { allow: OP },
   'GET /api/distribution/runs': { allow: ALL },
   'GET /api/distribution/runs/:id': { allow: ALL, url: () => '/api/distribution/runs/1' },
@@ -168,6 +174,7 @@ const EXPECTED: Record<string, Row> = {
   'GET /apply/handover': { allow: ALL },
   'GET /cabinet': { allow: PARENTS },
   'GET /cabinet/applications/:id': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}` },
+  'GET /cabinet/applications/:id/choose': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appV}/choose` },
   'GET /cabinet/applications/:id/leave': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/leave` },
   'GET /cabinet/applications/:id/transfer': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/transfer` },
   'GET /cabinet/apply': { allow: PARENTS },
@@ -232,6 +239,11 @@ const EXPECTED: Record<string, Row> = {
   'GET /staff/placements': { districtA: true, allow: KG_A_T_OP, url: (f) => `/staff/placements?org=${f.orgA}` },
   'GET /staff/season': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/season?org=${f.orgA}` },
   'GET /staff/transfers': { districtA: true, allow: KG_A_T_OP, url: (f) => `/staff/transfers?org=${f.orgA}` },
+  // vaccination flags are health data: A's kindergarten and the department only (not a teacher, not B)
+  'GET /staff/voucher-register': { allow: OP },
+  // a kindergarten's waiting list: its own staff and the department (a private kindergarten's staff see only their own)
+  'GET /staff/waiting-list': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/waiting-list?org=${f.orgA}` },
+  'GET /staff/vaccinations': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/vaccinations?org=${f.orgA}` },
   'GET /staff/referrals': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals?org=${f.orgA}` },
   'GET /staff/referrals/:id': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refA}` },
   'GET /staff/referrals/:id/contract': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/referrals/${f.refC}/contract` },
@@ -297,6 +309,11 @@ const EXPECTED: Record<string, Row> = {
   'POST /api/parent/applications/:id/confirm': { allow: ['parent', 'operator', 'opB'], url: (f) => `/api/parent/applications/${f.appP}/confirm` },
   'POST /apply/resend': { allow: ALL, body: () => ({ iin: '900315400001' }) },
   'POST /apply/verify': { allow: ALL, body: () => ({ iin: '900315400001', code: '000000' }) },
+  'POST /cabinet/applications/:id/choose': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appV}/choose`, body: () => ({ freePlaceId: 999999 }) },
+  'POST /cabinet/applications/:id/waiting': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appV}/waiting`, body: (f) => ({ organisationId: f.orgA }) },
+  'POST /cabinet/offers/:id/accept': { allow: PARENT, url: (f) => `/cabinet/offers/${f.offerP}/accept` },
+  'POST /cabinet/offers/:id/decline': { allow: PARENT, url: (f) => `/cabinet/offers/${f.offerP}/decline` },
+  'POST /cabinet/waiting/:id/leave': { allow: PARENT, url: (f) => `/cabinet/waiting/${f.entryP}/leave` },
   'POST /cabinet/applications/:id/leave': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/leave`, body: () => ({ lastDay: '2020-01-01', reason: 'moved_away' }) },
   'POST /cabinet/applications/:id/leave/cancel': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/leave/cancel` },
   'POST /cabinet/applications/:id/confirm': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}/confirm` },
@@ -379,6 +396,8 @@ const EXPECTED: Record<string, Row> = {
   // the turn is the whole city's: a district's operator is refused it
   'POST /staff/season/turn': { districtA: true, allow: OP, body: () => ({ year: 2026 }) },
   'POST /staff/season/turn/undo': { districtA: true, allow: OP, body: () => ({ year: 2026, reason: 'matrix' }) },
+  'POST /staff/voucher-register/:id': { districtA: true, allow: OP, url: (f) => `/staff/voucher-register/${f.orgA}`, body: () => ({ takesVouchers: '1', licence: 'KZ-A', joinedOn: '2025-06-01' }) },
+  'POST /staff/vaccinations/:id': { districtA: true, allow: KG_A, url: (f) => `/staff/vaccinations/${f.placementA}`, body: () => ({ vaccinated: 'yes' }) },
   'POST /staff/referrals/:id/register': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/register`, body: () => ({}) },
   'POST /staff/referrals/:id/documents': { allow: KG_A, url: (f) => `/staff/referrals/${f.refA}/documents`, body: () => ({ documents: 'health_passport' }) },
   'POST /staff/sms/:id/retry': { allow: OP_ADM, url: (f) => `/staff/sms/${f.smsDead}/retry` },
@@ -587,10 +606,30 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
     .values({ organisation_id: orgA, season: 2025, name: 'Next', age_name: 'nursery', birth_year: 2024, birth_year_max: 2024, language: 'kk', type: 'general', capacity: 10, created_at: T })
     .returning('id')
     .executeTakeFirstOrThrow();
+  // vouchers 2 of 2: A takes vouchers; P's application has a confirmed voucher, waits on A's list and holds an offer there
+  await db.updateTable('organisations').set({ takes_vouchers: true, voucher_licence: 'KZ-A', vouchers_joined_on: '2025-06-01' }).where('id', '=', orgA).execute();
+  // (another application of P's: the one above holds an issued voucher, and an application has one outstanding at most)
+  const pv = await application(db, { birthDate: '2022-07-01', preferences: [orgA] });
+  await db.updateTable('applications').set({ parent_id: p.parentId }).where('id', '=', pv.applicationId).execute();
+  const voucherV = await db
+    .insertInto('vouchers')
+    .values({ number: 'V-P', application_id: pv.applicationId, birth_year: 2022, month: '2026-03-01', status: 'confirmed', issued_at: T, consent_deadline: '2026-03-04', confirmed_at: T, use_deadline: '2026-08-31', use_working_days: 5, extra_working_days: 5, restore_days: 28 })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const entryP = await db.insertInto('waiting_list_entries').values({ voucher_id: voucherV.id, application_id: pv.applicationId, organisation_id: orgA, voucher_issued_at: T, joined_at: T }).returning('id').executeTakeFirstOrThrow();
+  const [offerPlace] = await freePlaces(db, groupA, 1);
+  const offerP = await db
+    .insertInto('waiting_list_offers')
+    .values({ entry_id: entryP.id, free_place_id: offerPlace!, offered_at: T, deadline: '2026-08-31', inputs: JSON.stringify({}), inputs_hash: 'x' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return {
     declarationA: declarationA.id,
     placedImportA,
     placedImportB,
+    entryP: entryP.id,
+    offerP: offerP.id,
+    appV: pv.applicationId,
     voucherP: voucherP.id,
     voucherRun: voucherRun.id,
     numberP: p.number,

@@ -41,6 +41,9 @@ import { messages as season } from '../../season/messages.ts';
 import { messages as payments } from '../../payments/messages.ts';
 import { messages as attendance } from '../../attendance/messages.ts';
 import { messages as transfers } from '../../transfers/messages.ts';
+import { messages as vaccinations } from '../../vaccinations/messages.ts';
+import { messages as voucherChoice } from '../../voucher-choice/messages.ts';
+import { messages as waitingLists } from '../../waiting-lists/messages.ts';
 import { messages as vouchers } from '../../vouchers/messages.ts';
 
 // Every feature's messages, merged. Add a feature: import its `messages` and list it here (one a line).
@@ -86,6 +89,9 @@ const parts = [
   payments,
   attendance,
   transfers,
+  vaccinations,
+  voucherChoice,
+  waitingLists,
   vouchers,
 ] as const;
 

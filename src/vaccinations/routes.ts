@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RoutePlugin } from '../routes.ts';
+import { isUserError } from '../errors.ts';
+import { assertCan, can, scopeOrganisationId } from '../auth/permissions.ts';
+import { t } from '../web/i18n/index.ts';
+import { pageContext, sendPage } from '../web/context.ts';
+import type { Flash } from '../web/forms.tsx';
+import { organisationName, pageOrganisation, staffOnly } from '../workspaces/staff-scope.ts';
+import { message } from '../workspaces/cabinet/route-helpers.ts';
+import * as S from './service.ts';
+import * as P from './pages.tsx';
+
+const hide = { hide: true } as const;
+const id = z.coerce.number().int().positive().max(2 ** 53);
+const langQ = { lang: z.string().optional() };
+
+/**
+ * Vaccination flags: the kindergarten's page of its placed children (/staff/vaccinations; the
+ * department names the organisation with ?org=) and recording one flag. Health data: the kindergarten
+ * (its own) and the department only.
+ */
+export const vaccinationRoutes: RoutePlugin = (app, deps) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  async function page(req: FastifyRequest, reply: FastifyReply, requested: number | undefined, flash: Flash, status = 200): Promise<FastifyReply> {
+    const orgId = pageOrganisation(req.actor, requested);
+    const list = await S.listVaccinations(deps, req.actor, orgId);
+    const html = P.vaccinationsPage(pageContext(req, reply, deps), {
+      organisationId: orgId,
+      organisationName: await organisationName(deps, orgId, req.lang),
+      list,
+      canRecord: can(req.actor, 'vaccination.record'),
+      operator: scopeOrganisationId(req.actor) === null,
+      ...flash,
+    });
+    return sendPage(reply, html, status);
+  }
+
+  r.get('/staff/vaccinations', { schema: { ...hide, querystring: z.object({ org: id.optional(), done: z.literal('1').optional(), ...langQ }) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'vaccination.read');
+    return page(req, reply, req.query.org, { notice: req.query.done ? t(req.lang, 'vaccinations.done') : null });
+  });
+
+  r.post(
+    '/staff/vaccinations/:id',
+    { schema: { ...hide, params: z.object({ id }), body: z.object({ vaccinated: z.enum(['yes', 'no', '']).default('') }), querystring: z.object({ org: id.optional(), ...langQ }) } },
+    async (req, reply) => {
+      if (!staffOnly(req, reply)) return reply;
+      assertCan(req.actor, 'vaccination.record');
+      const orgId = await S.placementOrganisation(deps, req.params.id);
+      if (req.body.vaccinated === '') return page(req, reply, orgId, { error: t(req.lang, 'vaccinations.error.choose') }, 400);
+      try {
+        await S.recordVaccination(deps, req.actor, req.params.id, req.body.vaccinated === 'yes');
+      } catch (e) {
+        if (!isUserError(e)) throw e;
+        return page(req, reply, orgId, { error: message(req, e) }, e.status);
+      }
+      return reply.redirect(`/staff/vaccinations?lang=${req.lang}&done=1${scopeOrganisationId(req.actor) === null ? `&org=${orgId}` : ''}`, 303);
+    },
+  );
+};

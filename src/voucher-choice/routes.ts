@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RoutePlugin } from '../routes.ts';
+import { isUserError } from '../errors.ts';
+import { assertCan, scopeDistrictId } from '../auth/permissions.ts';
+import { t } from '../web/i18n/index.ts';
+import { pageContext, sendPage } from '../web/context.ts';
+import type { Flash } from '../web/forms.tsx';
+import { staffOnly } from '../workspaces/staff-scope.ts';
+import { message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
+import { listDistricts } from '../organisations/service.ts';
+import { parseCoordinates } from '../domain/waiting-list.ts';
+import { parentEntries } from '../waiting-lists/service.ts';
+import * as S from './service.ts';
+import * as Reg from './register.ts';
+import * as P from './pages.tsx';
+
+const hide = { hide: true } as const;
+const id = z.coerce.number().int().positive().max(2 ** 53);
+const langQ = { lang: z.string().optional() };
+const chooseQ = z.object({ district: z.union([id, z.literal('')]).optional(), near: z.string().max(60).optional(), done: z.string().max(20).optional(), ...langQ });
+
+/**
+ * The voucher's choice in the cabinet (/cabinet/applications/:id/choose: filter, choose, the waiting
+ * lists) and the department's register of kindergartens that take vouchers (/staff/voucher-register).
+ */
+export const voucherChoiceRoutes: RoutePlugin = (app, deps) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  async function choosePage(req: FastifyRequest, reply: FastifyReply, applicationId: number, q: z.infer<typeof chooseQ>, flash: Flash, status = 200): Promise<FastifyReply> {
+    const districtId = typeof q.district === 'number' ? q.district : undefined;
+    const near = q.near?.trim() ?? '';
+    const coords = near ? parseCoordinates(near) : null;
+    const view = await S.listChoices(deps, req.actor, applicationId, { districtId, near: coords, lang: req.lang });
+    const html = P.choosePage(pageContext(req, reply, deps), {
+      view,
+      districts: await listDistricts(deps),
+      districtId,
+      near,
+      entries: await parentEntries(deps, req.actor.id!, applicationId),
+      ...flash,
+      error: flash.error ?? (near && !coords ? t(req.lang, 'choice.error.near') : undefined),
+    });
+    return sendPage(reply, html, status);
+  }
+
+  r.get('/cabinet/applications/:id/choose', { schema: { ...hide, params: z.object({ id }), querystring: chooseQ } }, async (req, reply) => {
+    if (parentOrRedirect(req, reply) === null) return reply;
+    const done = req.query.done;
+    const notice = done === 'joined' ? t(req.lang, 'waiting.done.joined') : done === 'left' ? t(req.lang, 'waiting.done.left') : done === 'declined' ? t(req.lang, 'waiting.done.declined') : null;
+    try {
+      return await choosePage(req, reply, req.params.id, req.query, { notice });
+    } catch (e) {
+      // no confirmed voucher (or its time is over): the cabinet says what is due instead
+      if (isUserError(e) && e.status === 409) return reply.redirect(`/cabinet?lang=${req.lang}`, 303);
+      throw e;
+    }
+  });
+
+  r.post('/cabinet/applications/:id/choose', { schema: { ...hide, params: z.object({ id }), body: z.object({ freePlaceId: id }), querystring: z.object(langQ) } }, async (req, reply) => {
+    if (parentOrRedirect(req, reply) === null) return reply;
+    try {
+      await S.chooseKindergarten(deps, req.actor, req.params.id, req.body.freePlaceId);
+    } catch (e) {
+      if (!isUserError(e)) throw e;
+      return choosePage(req, reply, req.params.id, {}, { error: message(req, e) }, e.status);
+    }
+    return reply.redirect(`/cabinet?lang=${req.lang}`, 303);
+  });
+
+  // the department's register
+  async function registerPage(req: FastifyRequest, reply: FastifyReply, flash: Flash, status = 200): Promise<FastifyReply> {
+    const html = P.registerPage(pageContext(req, reply, deps), { perDistrict: await S.placesPerDistrict(deps, scopeDistrictId(req.actor)), rows: await Reg.listRegister(deps, req.actor), ...flash });
+    return sendPage(reply, html, status);
+  }
+
+  r.get('/staff/voucher-register', { schema: { ...hide, querystring: z.object({ done: z.literal('1').optional(), ...langQ }) } }, async (req, reply) => {
+    if (!staffOnly(req, reply)) return reply;
+    assertCan(req.actor, 'organisations.manage');
+    return registerPage(req, reply, { notice: req.query.done ? t(req.lang, 'register.done') : null });
+  });
+
+  r.post(
+    '/staff/voucher-register/:id',
+    {
+      schema: {
+        ...hide,
+        params: z.object({ id }),
+        body: z.object({ takesVouchers: z.literal('1').optional(), licence: z.string().max(100).default(''), joinedOn: z.string().max(10).default(''), coordinates: z.string().max(60).default('') }),
+        querystring: z.object(langQ),
+      },
+    },
+    async (req, reply) => {
+      if (!staffOnly(req, reply)) return reply;
+      assertCan(req.actor, 'organisations.manage');
+      const b = req.body;
+      const c = b.coordinates.trim() ? parseCoordinates(b.coordinates) : null;
+      try {
+        if (b.coordinates.trim() && !c) return await registerPage(req, reply, { error: t(req.lang, 'register.error.coordinates') }, 400);
+        await Reg.setVoucherRegister(deps, req.actor, req.params.id, { takesVouchers: b.takesVouchers === '1', licence: b.licence, joinedOn: b.joinedOn, latitude: c?.lat ?? null, longitude: c?.lon ?? null });
+      } catch (e) {
+        if (!isUserError(e)) throw e;
+        return registerPage(req, reply, { error: message(req, e) }, e.status);
+      }
+      return reply.redirect(`/staff/voucher-register?lang=${req.lang}&done=1`, 303);
+    },
+  );
+};
