@@ -3,7 +3,7 @@ import type { GroupType, InstructionLang } from '../db/schema.ts';
 import { almatyDate } from '../clock.ts';
 import type { WorkingCalendar } from './calendar.ts';
 import type { Policy } from './policy.ts';
-import { groupTypeFits } from './path.ts';
+import { admitsBirthYear, groupTypeFits } from './path.ts';
 
 /**
  * Choosing with a voucher and the kindergartens' waiting lists (DOMAIN.md "Our decisions for
@@ -28,6 +28,8 @@ export interface FitChild {
 
 export interface FitPlace {
   birthYear: number;
+  /** The last birth year of a mixed-age group (absent or null: `birthYear` only). */
+  birthYearMax?: number | null;
   language: InstructionLang;
   groupType: GroupType;
   /** 'YYYY-MM-DD', null: at once. */
@@ -36,7 +38,7 @@ export interface FitPlace {
 
 /** Does this free place fit this child on `today`? (One function: the choice and the offers ask it.) */
 export function placeFits(c: FitChild, p: FitPlace, today: PlainDate, policy: Pick<Policy, 'voucherStartMarginDays'>): boolean {
-  if (p.birthYear !== c.birthYear || p.language !== c.language || !groupTypeFits(c.specialNeeds, p.groupType)) return false;
+  if (!admitsBirthYear(p, c.birthYear) || p.language !== c.language || !groupTypeFits(c.specialNeeds, p.groupType)) return false;
   const from = p.availableFrom && p.availableFrom > today.toString() ? Temporal.PlainDate.from(p.availableFrom) : today;
   return Temporal.PlainDate.compare(Temporal.PlainDate.from(c.desiredStart), from.add({ days: policy.voucherStartMarginDays })) <= 0;
 }

@@ -3,13 +3,12 @@
 // one restore. Works without JavaScript, at 360×640.
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { Csrf } from '../web/forms.tsx';
-import { nameIn } from '../web/queries.ts';
 import { trOf } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
 import { CabinetBar, Notice, Problem } from '../web/parent-fields.tsx';
-import type { ParentVoucher, VoucherPlaceOption } from './service.ts';
+import type { ParentVoucher } from './service.ts';
 
-export function voucherPage(ctx: PageContext, o: { v: ParentVoucher; places: VoucherPlaceOption[]; today: string; askRefusal?: boolean; error?: string | null; notice?: string | null }): string {
+export function voucherPage(ctx: PageContext, o: { v: ParentVoucher; today: string; askRefusal?: boolean; error?: string | null; notice?: string | null }): string {
   const tr = trOf(ctx);
   const { v } = o;
   const q = `?lang=${ctx.lang}`;
@@ -75,23 +74,11 @@ export function voucherPage(ctx: PageContext, o: { v: ParentVoucher; places: Vou
           <section data-qa="voucher-choose">
             <h2 safe>{tr('vouchers.parent.choose_title')}</h2>
             <p safe>{tr('vouchers.parent.choose_by', { date: formatDate(ctx.lang, v.useDeadline) })}</p>
-            {o.places.length === 0 ? <p safe>{tr('vouchers.parent.no_places')}</p> : ''}
-            <ul class="plain" style="padding:0;list-style:none">
-              {o.places.map((p) => (
-                <li style="border-top:1px solid #c8d1da;padding:.5rem 0">
-                  <strong safe>{nameIn(ctx.lang, p)}</strong>
-                  <br />
-                  <span safe>{ctx.lang === 'kk' ? p.addressKk : p.addressRu}</span> · <span safe>{p.groupName}</span>
-                  <form method="post" action={`${base}/choose${q}`} style="margin-top:.25rem">
-                    <Csrf ctx={ctx} />
-                    <input type="hidden" name="place" value={String(p.freePlaceId)} />
-                    <button type="submit" data-qa={`voucher-choose-${p.freePlaceId}`} safe>
-                      {tr('vouchers.parent.choose')}
-                    </button>
-                  </form>
-                </li>
-              ))}
-            </ul>
+            <p>
+              <a href={`/cabinet/applications/${v.applicationId}/choose${q}`} data-qa="voucher-choose-link" safe>
+                {tr('vouchers.parent.choose_go')}
+              </a>
+            </p>
           </section>
         ) : (
           ''

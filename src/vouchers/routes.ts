@@ -27,9 +27,8 @@ export const voucherRoutes: RoutePlugin = async (app, deps) => {
 
   async function show(req: FastifyRequest, reply: FastifyReply, id: number, o: { askRefusal?: boolean; error?: string | null; notice?: string | null; status?: number } = {}) {
     const v = await S.loadParentVoucher(deps, req.actor, id);
-    const places = v.status === 'confirmed' && !v.referral ? await S.placesFor(deps, req.actor, id) : [];
     const today = almatyDate(deps.clock.now()).toString();
-    return sendPage(reply, voucherPage(pageContext(req, reply, deps), { v, places, today, ...o }), o.status ?? 200);
+    return sendPage(reply, voucherPage(pageContext(req, reply, deps), { v, today, ...o }), o.status ?? 200);
   }
 
   /** Run a parent's change; a refusal is shown on the page (translated), then the page again with the notice. */
@@ -63,16 +62,6 @@ export const voucherRoutes: RoutePlugin = async (app, deps) => {
     return act(req, reply, req.params.id, async () => {
       await S.refuseVoucher(deps, req.actor, req.params.id, true, req.id);
       return t(req.lang, 'vouchers.parent.refused');
-    });
-  });
-
-  r.post('/cabinet/vouchers/:id/choose', { schema: { ...hide, params: idParam, body: z.object({ place: z.coerce.number().int().positive().max(2 ** 53) }) } }, async (req, reply) => {
-    if (parentOrRedirect(req, reply) === null) return reply;
-    return act(req, reply, req.params.id, async () => {
-      const c = await S.chooseKindergarten(deps, req.actor, req.params.id, req.body.place, req.id);
-      const names = await deps.city.organisationNames([c.organisationId]);
-      const n = names.get(c.organisationId);
-      return t(req.lang, 'vouchers.parent.chosen', { number: c.number, org: n ? (req.lang === 'kk' ? n.nameKk : n.nameRu) : '', date: c.deadline });
     });
   });
 

@@ -1,17 +1,15 @@
 import { sql } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
 import type { AppDeps } from '../context.ts';
-import type { InactiveReason, InstructionLang, GroupType, VoucherStatus } from '../db/schema.ts';
+import type { InactiveReason, InstructionLang, VoucherStatus } from '../db/schema.ts';
 import type { Actor } from '../audit/write.ts';
 import { assertCan } from '../auth/permissions.ts';
-import { almatyDate, fromDate, toDate } from '../clock.ts';
+import { fromDate, toDate } from '../clock.ts';
 import { AppError } from '../errors.ts';
 import type { MessageKey } from '../web/i18n/index.ts';
 import type { WorkingCalendar } from '../domain/calendar.ts';
-import { ineligibility } from '../domain/path.ts';
 import * as V from '../domain/voucher.ts';
 import { mapConstraint, useCase, type Trx } from '../usecase.ts';
-import { organisationNames } from '../referrals/outcomes.ts';
 import { reasonOf } from '../staff-accounts/service.ts';
 
 /**
@@ -141,103 +139,6 @@ export async function restoreApplication(deps: AppDeps, actor: Actor, id: number
   });
 }
 
-export interface VoucherPlaceOption {
-  freePlaceId: number;
-  organisationId: number;
-  nameKk: string;
-  nameRu: string;
-  addressKk: string;
-  addressRu: string;
-  groupName: string;
-  language: InstructionLang;
-  groupType: GroupType;
-}
-
-/** The open free places of voucher kindergartens that fit the child (cohort, language, group type), free today. */
-export async function placesFor(deps: AppDeps, actor: Actor, id: number): Promise<VoucherPlaceOption[]> {
-  assertCan(actor, 'voucher.respond');
-  const db = deps.database.db;
-  const v = await db.selectFrom('vouchers as v').innerJoin('applications as a', 'a.id', 'v.application_id').select(['a.parent_id', 'a.birth_year', 'a.language', 'a.special_needs']).where('v.id', '=', id).executeTakeFirst();
-  if (!v || v.parent_id !== actor.id) throw voucherError('not_found');
-  const today = almatyDate(deps.clock.now()).toString();
-  const rows = await sql<{ id: number; organisation_id: number; name_kk: string; name_ru: string; address_kk: string; address_ru: string; name: string; language: InstructionLang; type: GroupType }>`
-    select distinct on (g.id) f.id, g.organisation_id, o.name_kk, o.name_ru, o.address_kk, o.address_ru, g.name, g.language, g.type
-      from free_places f join groups g on g.id = f.group_id join organisations o on o.id = g.organisation_id
-     where f.status = 'open' and o.takes_vouchers and o.closed_at is null and g.closed_at is null
-       and (f.available_from is null or f.available_from <= ${today}::date)
-       and g.birth_year = ${v.birth_year} and g.language = ${v.language}
-       and ${v.special_needs ? sql`g.type = 'correctional'` : sql`g.type <> 'correctional'`}
-     order by g.id, f.id`.execute(db);
-  return rows.rows
-    .map((r) => ({ freePlaceId: Number(r.id), organisationId: Number(r.organisation_id), nameKk: r.name_kk, nameRu: r.name_ru, addressKk: r.address_kk, addressRu: r.address_ru, groupName: r.name, language: r.language, groupType: r.type }))
-    .sort((a, b) => a.nameRu.localeCompare(b.nameRu, 'ru') || a.freePlaceId - b.freePlaceId);
-}
-
-/**
- * The parent chooses a free place of a voucher kindergarten: a referral of kind 'voucher' is issued
- * there, valid until the voucher's use deadline, the place taken; the kindergarten registers it and
- * signs the contract by that day (+ the recorded extra days for missing documents).
- */
-export async function chooseKindergarten(deps: AppDeps, actor: Actor, id: number, freePlaceId: number, requestId?: string): Promise<{ referralId: number; number: string; deadline: string; organisationId: number }> {
-  return useCase(deps, actor, { permission: 'voucher.respond', requestId }, async ({ trx, now, audit, sms, assertParent }) => {
-    const v = await lockVoucher(trx, id);
-    assertParent(v.parent_id);
-    const state = stateOf(v);
-    const deadline = must(V.referralDeadline(state));
-    if (V.lapse(state, now).ok) throw voucherError('use_deadline_passed');
-    const f = await trx
-      .selectFrom('free_places as f')
-      .innerJoin('groups as g', 'g.id', 'f.group_id')
-      .innerJoin('organisations as o', 'o.id', 'g.organisation_id')
-      .select(['f.id', 'f.status', 'f.available_from', 'g.id as group_id', 'g.organisation_id', 'g.birth_year', 'g.language', 'g.type', 'o.takes_vouchers', 'o.closed_at', 'g.closed_at as group_closed'])
-      .where('f.id', '=', freePlaceId)
-      .forUpdate('f')
-      .executeTakeFirst();
-    if (!f || f.status !== 'open') throw voucherError('place_taken');
-    const today = almatyDate(now).toString();
-    if (!f.takes_vouchers || f.closed_at || f.group_closed || (f.available_from !== null && f.available_from > today)) throw voucherError('place_unfit');
-    const why = ineligibility(
-      { status: v.app_status, birthYear: v.birth_year, language: v.language, specialNeeds: v.special_needs, preferences: [f.organisation_id], stopListed: false, outstandingReferral: false },
-      { birthYear: f.birth_year, language: f.language, type: f.type, organisationId: f.organisation_id },
-    );
-    if (why) throw voucherError('place_unfit');
-    const n = await sql<{ n: number }>`select nextval('referral_number_seq') as n`.execute(trx);
-    const number = `R${almatyDate(now).year}-${String(n.rows[0]!.n).padStart(6, '0')}`;
-    const ref = await trx
-      .insertInto('referrals')
-      .values({
-        number,
-        application_id: v.application_id,
-        organisation_id: f.organisation_id,
-        group_id: f.group_id,
-        status: 'issued',
-        issued_at: toDate(now),
-        issued_by: null,
-        run_id: null,
-        deadline: deadline.toString(),
-        kind: 'voucher',
-        voucher_id: id,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const taken = await trx.updateTable('free_places').set({ status: 'taken', referral_id: ref.id, taken_at: toDate(now) }).where('id', '=', freePlaceId).where('status', '=', 'open').executeTakeFirst();
-    if (Number(taken.numUpdatedRows) !== 1) throw voucherError('place_taken');
-    await audit({
-      action: 'referral.issued',
-      subjectType: 'referral',
-      subjectId: ref.id,
-      data: { applicationId: v.application_id, groupId: f.group_id, organisationId: f.organisation_id, freePlaceId, deadline: deadline.toString(), voucherId: id, kind: 'voucher' },
-    });
-    await sms({
-      parentId: v.parent_id,
-      template: 'referral_issued',
-      params: { number, organisation: await organisationNames(trx, f.organisation_id), date: deadline.toString(), days: v.use_working_days },
-      subjectType: 'referral',
-      subjectId: ref.id,
-    });
-    return { referralId: Number(ref.id), number, deadline: deadline.toString(), organisationId: Number(f.organisation_id) };
-  });
-}
 
 /** A voucher's referral registered: the contract is due by the voucher's use deadline (or the recorded extra days after it); null for other referrals. */
 export async function voucherContractDeadline(trx: Trx, referralId: number, documentsMissing: boolean, cal: WorkingCalendar): Promise<string | null> {

@@ -28,6 +28,8 @@ export interface OpenPlace {
   longitude: number | null;
   ownership: 'state' | 'private';
   birthYear: number;
+  /** The last birth year of a mixed-age group; null: `birthYear` only. */
+  birthYearMax: number | null;
   language: InstructionLang;
   groupType: GroupType;
   availableFrom: string | null;
@@ -61,6 +63,7 @@ export async function openVoucherPlaces(db: Db, f: PlaceFilter = {}): Promise<Op
       'o.longitude',
       'o.ownership',
       'g.birth_year as birthYear',
+      'g.birth_year_max as birthYearMax',
       'g.language',
       'g.type as groupType',
       'fp.available_from as availableFrom',
@@ -69,7 +72,8 @@ export async function openVoucherPlaces(db: Db, f: PlaceFilter = {}): Promise<Op
     .where('g.closed_at', 'is', null)
     .where('o.closed_at', 'is', null)
     .where('o.takes_vouchers', '=', true);
-  if (f.birthYear !== undefined) q = q.where('g.birth_year', '=', f.birthYear);
+  // a group admits its range of birth years (mixed-age groups: src/domain/path.ts admitsBirthYear)
+  if (f.birthYear !== undefined) q = q.where('g.birth_year', '<=', f.birthYear).where((e) => e(e.fn.coalesce('g.birth_year_max', 'g.birth_year'), '>=', f.birthYear!));
   if (f.language !== undefined) q = q.where('g.language', '=', f.language);
   if (f.districtId !== undefined) q = q.where('o.district_id', '=', f.districtId);
   if (f.organisationId !== undefined) q = q.where('o.id', '=', f.organisationId);
@@ -122,7 +126,7 @@ export async function offersOfPlaces(db: Db, placeIds: number[]): Promise<Map<nu
 export function offerInputsFor(p: OpenPlace, candidates: OfferCandidate[], offers: PlaceOffers | undefined, today: Temporal.PlainDate, marginDays: number): OfferInputs {
   return canonicalInputs({
     freePlaceId: p.freePlaceId,
-    place: { birthYear: p.birthYear, language: p.language, groupType: p.groupType, availableFrom: p.availableFrom },
+    place: { birthYear: p.birthYear, ...(p.birthYearMax !== null && p.birthYearMax !== p.birthYear ? { birthYearMax: p.birthYearMax } : {}), language: p.language, groupType: p.groupType, availableFrom: p.availableFrom },
     today: today.toString(),
     marginDays,
     candidates,

@@ -335,7 +335,6 @@ const EXPECTED: Record<string, Row> = {
   'GET /cabinet/vouchers/:id': { allow: PARENT, url: (f) => `/cabinet/vouchers/${f.voucherP}` },
   'POST /cabinet/vouchers/:id/confirm': { allow: PARENT, url: (f) => `/cabinet/vouchers/${f.voucherP}/confirm`, body: () => ({}) },
   'POST /cabinet/vouchers/:id/refuse': { allow: PARENT, url: (f) => `/cabinet/vouchers/${f.voucherP}/refuse`, body: () => ({}) },
-  'POST /cabinet/vouchers/:id/choose': { allow: PARENT, url: (f) => `/cabinet/vouchers/${f.voucherP}/choose`, body: () => ({ place: '1' }) },
   'POST /cabinet/vouchers/:id/restore': { allow: PARENT, url: (f) => `/cabinet/vouchers/${f.voucherP}/restore`, body: () => ({}) },
   'GET /api/vouchers/budget': { allow: OP },
   'PUT /api/vouchers/budget': { allow: OP, body: () => ({ birthYear: 2022, month: '2026-03', count: 5, reason: 'matrix' }) },

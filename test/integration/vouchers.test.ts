@@ -8,7 +8,8 @@ import type { DB } from '../../src/db/schema.ts';
 import type { Actor } from '../../src/audit/write.ts';
 import { decideRegime, regimeOnDay } from '../../src/settings/regime.ts';
 import { commitVoucherRun, previewVoucherRun, replayVoucherRun, voucherProtocol, whyNoVoucher } from '../../src/vouchers/run.ts';
-import { budgetReport, chooseKindergarten, confirmVoucher, refuseVoucher, restoreApplication, setBudget } from '../../src/vouchers/service.ts';
+import { chooseKindergarten } from '../../src/voucher-choice/service.ts';
+import { budgetReport, confirmVoucher, refuseVoucher, restoreApplication, setBudget } from '../../src/vouchers/service.ts';
 import { sweepDeadlines } from '../../src/referrals/sweep.ts';
 import { commitDistribution } from '../../src/distribution/service.ts';
 import { registerReferral } from '../../src/referrals/service.ts';
@@ -193,12 +194,12 @@ test('after consent: the kindergarten chosen gets a voucher referral due by the 
     await confirmVoucher(t.deps, parentActor(y!.parentId), vy.id);
     // the third kindergarten takes no vouchers
     const cPlace = await db.selectFrom('free_places').select('id').where('group_id', '=', w.gc).executeTakeFirstOrThrow();
-    await assert.rejects(chooseKindergarten(t.deps, parentActor(x!.parentId), vx.id, cPlace.id), { code: 'place_unfit' });
-    const ch = await chooseKindergarten(t.deps, parentActor(x!.parentId), vx.id, w.places[0]!);
+    await assert.rejects(chooseKindergarten(t.deps, parentActor(x!.parentId), x!.applicationId, cPlace.id), { code: 'place_not_free_for_choice' });
+    const ch = await chooseKindergarten(t.deps, parentActor(x!.parentId), x!.applicationId, w.places[0]!);
     assert.equal(ch.deadline, '2026-04-02');
     const ref = await db.selectFrom('referrals').select(['kind', 'voucher_id', 'deadline']).where('id', '=', ch.referralId).executeTakeFirstOrThrow();
     assert.deepEqual(ref, { kind: 'voucher', voucher_id: vx.id, deadline: '2026-04-02' });
-    await assert.rejects(chooseKindergarten(t.deps, parentActor(y!.parentId), vy.id, w.places[0]!), { code: 'place_taken' });
+    await assert.rejects(chooseKindergarten(t.deps, parentActor(y!.parentId), y!.applicationId, w.places[0]!), { code: 'place_taken' });
     // registered with the health passport missing: the contract is due 5 more working days after the use deadline
     const staffA: Actor = { kind: 'staff', id: await F.staff(db, 'kindergarten', w.a), role: 'kindergarten', organisationId: w.a };
     const reg = await registerReferral(t.deps, staffA, ch.referralId, { ...FOUR_DOCUMENTS, health_passport: false }, { acceptMissing: true });
