@@ -1,7 +1,7 @@
 import { Temporal } from 'temporal-polyfill';
 import { intlLocale } from '../web/i18n/index.ts';
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
+import { FlashBox, PostForm, Radios, type Flash } from '../web/forms.tsx';
 import { StackedTable, trOf, type Tr } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
 import type { CalendarDayKind } from '../db/schema.ts';
@@ -31,6 +31,8 @@ export interface DayForm {
   reason: string;
 }
 
+const NAME_FIELD = { kk: 'nameKk', ru: 'nameRu', en: 'nameEn' } as const;
+
 function DayFields(props: { ctx: PageContext; f: DayForm }): JSX.Element {
   const tr = trOf(props.ctx);
   const f = props.f;
@@ -42,35 +44,29 @@ function DayFields(props: { ctx: PageContext; f: DayForm }): JSX.Element {
         </label>
         <input type="date" id="cal-day" name="day" value={f.day} required />
       </div>
-      <fieldset>
-        <legend safe>{tr('dept.cal.kind')}</legend>
-        {(['plain', 'holiday', 'day_off', 'working'] as const).map((k) => (
-          <label style="font-weight:400;display:block">
-            <input type="radio" name="kind" value={k} checked={f.kind === k} data-qa={`kind-${k}`} /> <span safe>{tr(`dept.cal.kind.${k}`)}</span>
+      <Radios
+        legend={tr('dept.cal.kind')}
+        name="kind"
+        options={(['plain', 'holiday', 'day_off', 'working'] as const).map((k) => [k, tr(`dept.cal.kind.${k}`)] as const)}
+        checked={f.kind}
+        labelStyle="font-weight:400;display:block"
+        qa={(k) => `kind-${k}`}
+      />
+      {(['kk', 'ru', 'en'] as const).map((l) => (
+        <div>
+          <label for={`cal-name-${l}`} safe>
+            {tr(`dept.cal.name_${l}`)}
           </label>
-        ))}
-      </fieldset>
-      <div>
-        <label for="cal-name-kk" safe>
-          {tr('dept.cal.name_kk')}
-        </label>
-        <input type="text" id="cal-name-kk" name="nameKk" value={f.nameKk} maxlength="200" aria-describedby="cal-names-hint" />
-      </div>
-      <div>
-        <label for="cal-name-ru" safe>
-          {tr('dept.cal.name_ru')}
-        </label>
-        <input type="text" id="cal-name-ru" name="nameRu" value={f.nameRu} maxlength="200" aria-describedby="cal-names-hint" />
-      </div>
-      <div>
-        <label for="cal-name-en" safe>
-          {tr('dept.cal.name_en')}
-        </label>
-        <input type="text" id="cal-name-en" name="nameEn" value={f.nameEn} maxlength="200" aria-describedby="cal-names-hint" />
-        <span class="hint" id="cal-names-hint" safe>
-          {tr('dept.cal.names.hint')}
-        </span>
-      </div>
+          <input type="text" id={`cal-name-${l}`} name={NAME_FIELD[l]} value={f[NAME_FIELD[l]]} maxlength="200" aria-describedby="cal-names-hint" />
+          {l === 'en' ? (
+            <span class="hint" id="cal-names-hint" safe>
+              {tr('dept.cal.names.hint')}
+            </span>
+          ) : (
+            ''
+          )}
+        </div>
+      ))}
       <div>
         <label for="cal-reason" safe>
           {tr('dept.reason')}
@@ -187,15 +183,9 @@ export function calendarPage(ctx: PageContext, d: { cal: CalendarYear; form: Day
           <h2 id="edit" safe>
             {tr('dept.cal.edit.title')}
           </h2>
-          <form method="post" action={`/staff/calendar/preview?lang=${ctx.lang}`} class="stack" data-qa="day-form">
-            <Csrf ctx={ctx} />
+          <PostForm ctx={ctx} action={`/staff/calendar/preview?lang=${ctx.lang}`} qa="day-form" submit={{ label: tr('dept.cal.preview'), qa: 'preview' }}>
             <DayFields ctx={ctx} f={d.form} />
-            <div>
-              <button type="submit" data-qa="preview" safe>
-                {tr('dept.cal.preview')}
-              </button>
-            </div>
-          </form>
+          </PostForm>
         </section>
         {d.years ? <CheckedYears ctx={ctx} year={y} years={d.years} /> : ''}
       </>
@@ -231,8 +221,7 @@ function CheckedYears(props: { ctx: PageContext; year: number; years: CheckedYea
         ))}
       </ul>
       {year === next ? (
-        <form method="post" action={`/staff/calendar/years?lang=${ctx.lang}`} class="stack" data-qa="year-form">
-          <Csrf ctx={ctx} />
+        <PostForm ctx={ctx} action={`/staff/calendar/years?lang=${ctx.lang}`} qa="year-form" submit={{ label: tr('dept.cal.years.mark', { year: String(year) }), qa: 'mark-year' }}>
           <input type="hidden" name="year" value={String(year)} />
           <p class="hint" safe>
             {tr('dept.cal.years.mark_hint', { year: String(year) })}
@@ -243,12 +232,7 @@ function CheckedYears(props: { ctx: PageContext; year: number; years: CheckedYea
             </label>
             <input type="text" id="year-note" name="note" maxlength="500" />
           </div>
-          <div>
-            <button type="submit" data-qa="mark-year" safe>
-              {tr('dept.cal.years.mark', { year: String(year) })}
-            </button>
-          </div>
-        </form>
+        </PostForm>
       ) : (
         ''
       )}
@@ -309,14 +293,10 @@ export function calendarConfirmPage(ctx: PageContext, d: { form: DayForm; curren
             )}
           </>
         )}
-        <form method="post" action={`/staff/calendar/apply?lang=${ctx.lang}`} class="stack" data-qa="apply-form">
-          <Csrf ctx={ctx} />
-          <input type="hidden" name="day" value={f.day} />
-          <input type="hidden" name="kind" value={f.kind} />
-          <input type="hidden" name="nameKk" value={f.nameKk} />
-          <input type="hidden" name="nameRu" value={f.nameRu} />
-          <input type="hidden" name="nameEn" value={f.nameEn} />
-          <input type="hidden" name="reason" value={f.reason} />
+        <PostForm ctx={ctx} action={`/staff/calendar/apply?lang=${ctx.lang}`} qa="apply-form">
+          {(['day', 'kind', 'nameKk', 'nameRu', 'nameEn', 'reason'] as const).map((name) => (
+            <input type="hidden" name={name} value={f[name]} />
+          ))}
           {d.wouldMove.length ? (
             <label style="font-weight:400;display:flex;gap:.5rem;align-items:flex-start">
               <input type="checkbox" name="move" value="1" data-qa="move" /> <span safe>{tr('dept.cal.move')}</span>
@@ -332,7 +312,7 @@ export function calendarConfirmPage(ctx: PageContext, d: { form: DayForm; curren
               {tr('dept.cal.cancel')}
             </a>
           </div>
-        </form>
+        </PostForm>
       </>
     ),
   });

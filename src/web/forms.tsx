@@ -1,3 +1,4 @@
+import type { Children } from '@kitajs/html';
 import type { PageContext } from './layout.tsx';
 
 /** The hidden CSRF field every cookie-authenticated form carries. */
@@ -29,5 +30,52 @@ export function FlashBox(props: Flash): JSX.Element {
         ''
       )}
     </>
+  );
+}
+
+/** A form's submit button, on a line of its own. */
+export function Submit(props: { label: string; qa?: string | undefined }): JSX.Element {
+  return (
+    <div>
+      <button type="submit" data-qa={props.qa} safe>
+        {props.label}
+      </button>
+    </div>
+  );
+}
+
+/**
+ * A form that posts (with its CSRF field), its fields stacked, and its submit button last.
+ * `multipart` for a file; `novalidate` where the server names every refused field at once.
+ */
+export function PostForm(props: {
+  ctx: PageContext;
+  action: string;
+  qa?: string;
+  multipart?: boolean;
+  novalidate?: boolean;
+  submit?: { label: string; qa?: string | undefined };
+  children?: Children;
+}): JSX.Element {
+  return (
+    <form method="post" action={props.action} enctype={props.multipart ? 'multipart/form-data' : undefined} class="stack" data-qa={props.qa} novalidate={props.novalidate}>
+      <Csrf ctx={props.ctx} />
+      {props.children as 'safe'}
+      {props.submit ? <Submit label={props.submit.label} qa={props.submit.qa} /> : ''}
+    </form>
+  );
+}
+
+/** A choice of one: the legend, then each option's radio button with its label (`qa`: the buttons' data-qa). */
+export function Radios(props: { legend: string; name: string; options: readonly (readonly [value: string, label: string])[]; checked: string; labelStyle?: string; qa?: (value: string) => string }): JSX.Element {
+  return (
+    <fieldset>
+      <legend safe>{props.legend}</legend>
+      {props.options.map(([value, label]) => (
+        <label style={props.labelStyle ?? 'font-weight:400'}>
+          <input type="radio" name={props.name} value={value} checked={value === props.checked} data-qa={props.qa?.(value)} /> <span safe>{label}</span>
+        </label>
+      ))}
+    </fieldset>
   );
 }

@@ -1,8 +1,8 @@
 // The pieces the parents' pages share (the cabinet's, sign-in's, the first application's): the
 // cabinet's bar, a problem and a notice line, the IIN, code, text and file fields, "send the code
 // again" and the demo-SMS link.
-import type { PageContext } from './layout.tsx';
-import { Csrf } from './forms.tsx';
+import { Layout, type PageContext } from './layout.tsx';
+import { Csrf, PostForm } from './forms.tsx';
 import { trOf, type Tr } from './components.tsx';
 
 export const fullName = (p: { lastName: string; firstName: string; middleName: string | null }) => [p.lastName, p.firstName, p.middleName].filter(Boolean).join(' ');
@@ -146,5 +146,42 @@ export function TextField(props: { id: string; label: string; value?: string | u
       </label>
       <input type={props.type ?? 'text'} id={props.id} name={props.id} value={props.value ?? ''} required={props.required ?? false} inputmode={props.inputmode} maxlength={props.maxlength ?? '100'} style="display:block;width:100%;max-width:28rem;font:inherit;padding:.5rem;border:2px solid #57606a;border-radius:4px" />
     </div>
+  );
+}
+
+/** A page of the parent's cabinet: the cabinet's bar (back to the cabinet), the notice and the problem, then the page's body. */
+export function CabinetPage(ctx: PageContext, head: { title: string; notice?: string | null | undefined; error?: string | null | undefined }, body: JSX.Element): string {
+  return Layout({
+    ctx,
+    title: head.title,
+    children: (
+      <>
+        <CabinetBar ctx={ctx} back />
+        <Notice text={head.notice} />
+        <Problem error={head.error} />
+        {body}
+      </>
+    ),
+  });
+}
+
+/**
+ * The code step of a parent's sign-in or first application: the notice that a code was sent, the
+ * problem, the code form (the IIN carried), "send the code again", what to do without an SMS, the demo link.
+ */
+export function CodeStep(props: { ctx: PageContext; sent: string | false; error?: string | null | undefined; verify: string; qa: string; iin: string; submit: { label: string; qa: string }; resend: string; resendSeconds: number; after: JSX.Element }): JSX.Element {
+  const { ctx } = props;
+  return (
+    <>
+      {props.sent === false ? '' : <Notice text={props.sent} />}
+      <Problem error={props.error} />
+      <PostForm ctx={ctx} action={props.verify} qa={props.qa} submit={props.submit}>
+        <input type="hidden" name="iin" value={props.iin} />
+        <CodeField tr={trOf(ctx)} />
+      </PostForm>
+      <ResendCodeForm ctx={ctx} action={props.resend} iin={props.iin} seconds={props.resendSeconds} />
+      {props.after as 'safe' /* an element its caller built */}
+      <DemoSmsLink ctx={ctx} />
+    </>
   );
 }
