@@ -34,10 +34,10 @@ export function FlashBox(props: Flash): JSX.Element {
 }
 
 /** A form's submit button, on a line of its own. */
-export function Submit(props: { label: string; qa?: string | undefined }): JSX.Element {
+export function Submit(props: { label: string; qa?: string | undefined; danger?: boolean | undefined }): JSX.Element {
   return (
     <div>
-      <button type="submit" data-qa={props.qa} safe>
+      <button type="submit" style={props.danger ? 'background:#a40e26' : undefined} data-qa={props.qa} safe>
         {props.label}
       </button>
     </div>
@@ -54,14 +54,16 @@ export function PostForm(props: {
   qa?: string;
   multipart?: boolean;
   novalidate?: boolean;
-  submit?: { label: string; qa?: string | undefined };
+  /** The id of the heading that names the form. */
+  labelledBy?: string;
+  submit?: { label: string; qa?: string | undefined; danger?: boolean | undefined };
   children?: Children;
 }): JSX.Element {
   return (
-    <form method="post" action={props.action} enctype={props.multipart ? 'multipart/form-data' : undefined} class="stack" data-qa={props.qa} novalidate={props.novalidate}>
+    <form method="post" action={props.action} enctype={props.multipart ? 'multipart/form-data' : undefined} class="stack" aria-labelledby={props.labelledBy} data-qa={props.qa} novalidate={props.novalidate}>
       <Csrf ctx={props.ctx} />
       {props.children as 'safe'}
-      {props.submit ? <Submit label={props.submit.label} qa={props.submit.qa} /> : ''}
+      {props.submit ? <Submit {...props.submit} /> : ''}
     </form>
   );
 }
@@ -77,5 +79,23 @@ export function Radios(props: { legend: string; name: string; options: readonly 
         </label>
       ))}
     </fieldset>
+  );
+}
+
+/** A labelled choice from a list (`selected`: the value chosen; an option of value '' is "none"). */
+export function SelectField(props: { id: string; name: string; label: string; required?: boolean; options: readonly (readonly [value: string, label: string])[]; selected?: string | undefined }): JSX.Element {
+  return (
+    <div>
+      <label for={props.id} safe>
+        {props.label}
+      </label>
+      <select id={props.id} name={props.name} required={props.required}>
+        {props.options.map(([value, label]) => (
+          <option value={value} selected={value !== '' && value === props.selected} safe>
+            {label}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }
