@@ -99,3 +99,22 @@ export function SelectField(props: { id: string; name: string; label: string; re
     </div>
   );
 }
+
+/** A labelled text input; `hint` is shown under it and tied to it (or `describedBy` names a hint elsewhere). */
+export function TextInput(props: { id: string; name: string; label: string; value?: string; maxlength: string; required?: boolean; hint?: { id: string; text: string }; describedBy?: string }): JSX.Element {
+  return (
+    <div>
+      <label for={props.id} safe>
+        {props.label}
+      </label>
+      <input type="text" id={props.id} name={props.name} value={props.value} maxlength={props.maxlength} required={props.required} aria-describedby={props.hint?.id ?? props.describedBy} />
+      {props.hint ? (
+        <span class="hint" id={props.hint.id} safe>
+          {props.hint.text}
+        </span>
+      ) : (
+        ''
+      )}
+    </div>
+  );
+}
