@@ -2,7 +2,7 @@ import { Html, type Children } from '@kitajs/html';
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { FlashBox, PostForm, SelectField, type Flash } from '../web/forms.tsx';
 import { nameIn } from '../web/queries.ts';
-import { Field, Page, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
+import { Field, Page, Section, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';
 import type { StaffRole } from '../db/schema.ts';
 import { STAFF_ROLES, type StaffRow, type TeacherGroups } from './service.ts';
@@ -53,16 +53,13 @@ function ScopeFields(props: { ctx: PageContext; organisations: Named[]; district
 /** One change of the account: its heading (and intro), then the form with its fields, the reason and the button. */
 function ChangeSection(props: { ctx: PageContext; name: string; title: string; intro?: string; action: string; submit: { label: string; qa: string; danger?: boolean }; children?: Children }): JSX.Element {
   return (
-    <section aria-labelledby={`${props.name}-h`}>
-      <h2 id={`${props.name}-h`} safe>
-        {props.title}
-      </h2>
+    <Section id={props.name} title={props.title}>
       {props.intro ? <p safe>{props.intro}</p> : ''}
       <PostForm ctx={props.ctx} action={props.action} qa={`${props.name}-form`} submit={props.submit}>
         {props.children as 'safe'}
         <Reason ctx={props.ctx} id={`${props.name}-reason`} />
       </PostForm>
-    </section>
+    </Section>
   );
 }
 

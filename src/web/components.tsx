@@ -1,3 +1,4 @@
+import type { Children } from '@kitajs/html';
 // Shared page components: the pieces every workspace (cabinet, kindergarten, department, admin)
 // builds its pages from. A page table, a form field with its error, a decision with a reason.
 import { t, type MessageKey, type MessageParam } from './i18n/index.ts';
@@ -343,5 +344,17 @@ export function CardList<T>(props: { items: readonly T[]; none: { text: string; 
         </li>
       ))}
     </ul>
+  );
+}
+
+/** A section of a page named by its heading (`id`-h). */
+export function Section(props: { id: string; title: string; children?: Children }): JSX.Element {
+  return (
+    <section aria-labelledby={`${props.id}-h`}>
+      <h2 id={`${props.id}-h`} safe>
+        {props.title}
+      </h2>
+      {props.children as 'safe'}
+    </section>
   );
 }

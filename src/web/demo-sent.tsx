@@ -1,7 +1,6 @@
 // Demo mode: what was "sent" (SMS with no gateway, e-mail with no SMTP server), newest first — the
 // one page both demo outboxes are shown on.
 import { Layout, type PageContext } from './layout.tsx';
-import { trOf } from './components.tsx';
 import { formatDateTime } from './format.ts';
 
 export interface SentItem {

@@ -68,14 +68,26 @@ export function PostForm(props: {
   );
 }
 
-/** A choice of one: the legend, then each option's radio button with its label (`qa`: the buttons' data-qa). */
-export function Radios(props: { legend: string; name: string; options: readonly (readonly [value: string, label: string])[]; checked: string; labelStyle?: string; qa?: (value: string) => string }): JSX.Element {
+/**
+ * A choice of one: the legend (if any), then each option's radio button with its label (`qa`: the
+ * buttons' data-qa; `required`: a choice must be made).
+ */
+export function Radios(props: {
+  legend?: string;
+  name: string;
+  options: readonly (readonly [value: string, label: string])[];
+  checked?: string;
+  required?: boolean;
+  labelStyle?: string;
+  qa?: (value: string) => string;
+}): JSX.Element {
   return (
     <fieldset>
-      <legend safe>{props.legend}</legend>
-      {props.options.map(([value, label]) => (
+      {props.legend === undefined ? '' : <legend safe>{props.legend}</legend>}
+      {props.options.map(([value, label], i) => (
         <label style={props.labelStyle ?? 'font-weight:400'}>
-          <input type="radio" name={props.name} value={value} checked={value === props.checked} data-qa={props.qa?.(value)} /> <span safe>{label}</span>
+          <input type="radio" name={props.name} value={value} checked={value === props.checked} data-qa={props.qa?.(value)} required={i === 0 && props.required} />{' '}
+          <span safe>{label}</span>
         </label>
       ))}
     </fieldset>
@@ -83,13 +95,13 @@ export function Radios(props: { legend: string; name: string; options: readonly 
 }
 
 /** A labelled choice from a list (`selected`: the value chosen; an option of value '' is "none"). */
-export function SelectField(props: { id: string; name: string; label: string; required?: boolean; options: readonly (readonly [value: string, label: string])[]; selected?: string | undefined }): JSX.Element {
+export function SelectField(props: { id: string; name: string; label: string; required?: boolean; qa?: string; options: readonly (readonly [value: string, label: string])[]; selected?: string | undefined }): JSX.Element {
   return (
     <div>
       <label for={props.id} safe>
         {props.label}
       </label>
-      <select id={props.id} name={props.name} required={props.required}>
+      <select id={props.id} name={props.name} required={props.required} data-qa={props.qa}>
         {props.options.map(([value, label]) => (
           <option value={value} selected={value !== '' && value === props.selected} safe>
             {label}
