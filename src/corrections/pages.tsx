@@ -1,12 +1,11 @@
 import type { PageContext } from '../web/layout.tsx';
 import type { Flash } from '../web/forms.tsx';
 import { CardList, Page, ReasonForm, trOf } from '../web/components.tsx';
+import { referralFacts } from '../web/review-parts.tsx';
 import { formatDate } from '../web/format.ts';
 import type { ExpiredRow, StopListRow } from './service.ts';
 
 export type { Flash };
-
-const pick = (lang: string, kk: string, ru: string) => (lang === 'kk' ? kk : ru);
 
 export function correctionsPage(ctx: PageContext, d: { expired: ExpiredRow[]; stopList: StopListRow[]; days: number } & Flash): string {
   const tr = trOf(ctx);
@@ -16,15 +15,9 @@ export function correctionsPage(ctx: PageContext, d: { expired: ExpiredRow[]; st
     { title: tr('dept.fix.title'), lead: tr('dept.fix.intro'), flash: d },
     <>
       <h2 safe>{tr('dept.fix.expired', { days: d.days })}</h2>
-      <CardList
-        items={d.expired}
-        none={{ text: tr('dept.none'), qa: 'no-expired' }}
-        qa="expired"
-        itemQa={(r) => `expired-${r.referralId}`}
+      <CardList items={d.expired} none={{ text: tr('dept.none'), qa: 'no-expired' }} qa="expired" itemQa={(r) => `expired-${r.referralId}`}
         facts={(r) => [
-          [tr('dept.referral'), r.number],
-          [tr('dept.child'), r.childName],
-          [tr('dept.organisation'), pick(ctx.lang, r.organisationKk, r.organisationRu)],
+          ...referralFacts(tr, ctx.lang, r),
           [tr('dept.fix.expired.deadline'), formatDate(ctx.lang, r.deadline) + (r.stopListEndsOn ? ` · ${tr('dept.fix.expired.stop', { date: formatDate(ctx.lang, r.stopListEndsOn) })}` : '')],
         ]}
         actions={(r) =>
@@ -38,11 +31,7 @@ export function correctionsPage(ctx: PageContext, d: { expired: ExpiredRow[]; st
         }
       />
       <h2 safe>{tr('dept.fix.stop_list')}</h2>
-      <CardList
-        items={d.stopList}
-        none={{ text: tr('dept.none'), qa: 'no-stop-list' }}
-        qa="stop-list"
-        itemQa={(s) => `stop-${s.id}`}
+      <CardList items={d.stopList} none={{ text: tr('dept.none'), qa: 'no-stop-list' }} qa="stop-list" itemQa={(s) => `stop-${s.id}`}
         facts={(s) => [
           [tr('dept.application'), s.applicationNumber],
           [tr('dept.child'), s.childName],

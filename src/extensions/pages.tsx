@@ -1,12 +1,11 @@
 import type { PageContext } from '../web/layout.tsx';
 import type { Flash } from '../web/forms.tsx';
 import { CardList, DocLink, Page, ReasonForm, trOf } from '../web/components.tsx';
+import { referralFacts } from '../web/review-parts.tsx';
 import { formatDate, formatDateTime } from '../web/format.ts';
 import type { ExtensionRow } from './service.ts';
 
 export type { Flash };
-
-const pick = (lang: string, kk: string, ru: string) => (lang === 'kk' ? kk : ru);
 
 export function extensionsPage(ctx: PageContext, d: { rows: ExtensionRow[]; all: boolean; stopDays: number } & Flash): string {
   const tr = trOf(ctx);
@@ -20,15 +19,9 @@ export function extensionsPage(ctx: PageContext, d: { rows: ExtensionRow[]; all:
           {d.all ? tr('dept.ext.show_pending') : tr('dept.ext.show_all')}
         </a>
       </p>
-      <CardList
-        items={d.rows}
-        none={{ text: tr('dept.none'), qa: 'no-extensions' }}
-        qa="extensions"
-        itemQa={(r) => `extension-${r.referralId}`}
+      <CardList items={d.rows} none={{ text: tr('dept.none'), qa: 'no-extensions' }} qa="extensions" itemQa={(r) => `extension-${r.referralId}`}
         facts={(r) => [
-          [tr('dept.referral'), r.number],
-          [tr('dept.child'), r.childName],
-          [tr('dept.organisation'), pick(ctx.lang, r.organisationKk, r.organisationRu)],
+          ...referralFacts(tr, ctx.lang, r),
           [tr('dept.status'), tr(`staff.status.${r.status}`)],
           [tr('dept.ext.extended_at'), formatDateTime(ctx.lang, r.extendedAt)],
           [tr('dept.ext.original'), formatDate(ctx.lang, r.originalDeadline)],

@@ -4,7 +4,7 @@ import type { PageContext } from '../web/layout.tsx';
 import { PostForm, Radios, type Flash } from '../web/forms.tsx';
 import { DecisionForm, Facts, trOf } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';
-import { CabinetPage, FileField } from '../web/parent-fields.tsx';
+import { CabinetPage, FileField, HintedField } from '../web/parent-fields.tsx';
 import { FACTS_STYLE, Person, ReviewPage, reviewLabels } from '../web/review-parts.tsx';
 import { Document } from '../uploads/document-view.tsx';
 import type { CabinetParent } from '../workspaces/cabinet/loaders.ts';
@@ -26,15 +26,9 @@ export function phonePage(ctx: PageContext, o: { parent: CabinetParent; changes:
       />
       <PostForm ctx={ctx} action={`/cabinet/phone?lang=${ctx.lang}`} multipart qa="phone-form" submit={{ label: tr('parents.phone.start'), qa: 'phone-start' }}>
         <Radios legend={tr('parents.phone.slot')} name="slot" options={[['1', tr('parents.phone.slot1')], ['2', tr('parents.phone.slot2')]]} checked="1" />
-        <div>
-          <label for="phone">
-            {tr('parents.phone.new') as 'safe'}
-            <span class="hint" id="phone-hint" safe>
-              {tr('parents.phone.new.hint')}
-            </span>
-          </label>
+        <HintedField id="phone" label={tr('parents.phone.new')} hint={tr('parents.phone.new.hint')}>
           <input type="text" id="phone" name="phone" required inputmode="tel" autocomplete="tel" maxlength="20" aria-describedby="phone-hint" />
-        </div>
+        </HintedField>
         <Radios legend={tr('parents.phone.proof')} name="proof" options={[['old_phone', tr('parents.phone.proof.old_phone')], ['id_card', tr('parents.phone.proof.id_card')]]} checked="old_phone" />
         <FileField id="file" label={tr('parents.phone.id_card')} />
       </PostForm>

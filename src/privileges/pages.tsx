@@ -54,11 +54,7 @@ export function privilegesPage(
     { title: tr('dept.priv.title'), lead: tr('dept.priv.intro', { days: d.reviewDays }), flash: d },
     <>
         <h2 safe>{tr('dept.priv.pending')}</h2>
-        <CardList
-          items={d.pending}
-          none={{ text: tr('dept.none'), qa: 'no-pending' }}
-          qa="pending-claims"
-          itemQa={(c) => `claim-${c.claimId}`}
+        <CardList items={d.pending} none={{ text: tr('dept.none'), qa: 'no-pending' }} qa="pending-claims" itemQa={(c) => `claim-${c.claimId}`}
           facts={(c) => [
             [tr('dept.application'), c.applicationNumber],
             [tr('dept.child'), `${name(c.child)}, ${formatDate(ctx.lang, c.child.birthDate)}`],
@@ -89,11 +85,7 @@ export function privilegesPage(
         <p class="hint" safe>
           {tr('dept.priv.confirmed.intro', { days: d.stopDays })}
         </p>
-        <CardList
-          items={d.confirmed}
-          none={{ text: tr('dept.none') }}
-          qa="confirmed-claims"
-          itemQa={(c) => `confirmed-${c.claimId}`}
+        <CardList items={d.confirmed} none={{ text: tr('dept.none') }} qa="confirmed-claims" itemQa={(c) => `confirmed-${c.claimId}`}
           facts={(c) => [
             [tr('dept.application'), c.applicationNumber],
             [tr('dept.child'), c.childName],

@@ -1,3 +1,4 @@
+import type { Children } from '@kitajs/html';
 // The pieces the parents' pages share (the cabinet's, sign-in's, the first application's): the
 // cabinet's bar, a problem and a notice line, the IIN, code, text and file fields, "send the code
 // again" and the demo-SMS link.
@@ -27,17 +28,26 @@ export function Notice(props: { text?: string | null | undefined }): JSX.Element
   );
 }
 
-export function IinField(props: { tr: Tr; value?: string | undefined }): JSX.Element {
+/** A field whose label carries its hint (`id`-hint, for the input's aria-describedby); the input is the child. */
+export function HintedField(props: { id: string; label: string; hint: string; children: Children }): JSX.Element {
   return (
     <div>
-      <label for="iin">
-        {props.tr('parents.iin') as 'safe'}
-        <span class="hint" id="iin-hint" safe>
-          {props.tr('parents.iin.hint')}
+      <label for={props.id}>
+        {props.label as 'safe'}
+        <span class="hint" id={`${props.id}-hint`} safe>
+          {props.hint}
         </span>
       </label>
-      <input type="text" id="iin" name="iin" value={props.value ?? ''} required inputmode="numeric" pattern="[0-9 ]{12,15}" maxlength="15" autocomplete="username" aria-describedby="iin-hint" />
+      {props.children as 'safe'}
     </div>
+  );
+}
+
+export function IinField(props: { tr: Tr; value?: string | undefined }): JSX.Element {
+  return (
+    <HintedField id="iin" label={props.tr('parents.iin')} hint={props.tr('parents.iin.hint')}>
+      <input type="text" id="iin" name="iin" value={props.value ?? ''} required inputmode="numeric" pattern="[0-9 ]{12,15}" maxlength="15" autocomplete="username" aria-describedby="iin-hint" />
+    </HintedField>
   );
 }
 
@@ -67,15 +77,9 @@ export function CabinetBar(props: { ctx: PageContext; back?: boolean }): JSX.Ele
 export function CodeField(props: { tr: Tr }): JSX.Element {
   const { tr } = props;
   return (
-    <div>
-      <label for="code">
-        {tr('parents.otp.code') as 'safe'}
-        <span class="hint" id="code-hint" safe>
-          {tr('parents.otp.code.hint')}
-        </span>
-      </label>
+    <HintedField id="code" label={tr('parents.otp.code')} hint={tr('parents.otp.code.hint')}>
       <input type="text" id="code" name="code" required inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" aria-describedby="code-hint" />
-    </div>
+    </HintedField>
   );
 }
 
