@@ -6,13 +6,14 @@
 import type { Kysely } from 'kysely';
 import type { Temporal } from 'temporal-polyfill';
 import type { AppDeps } from './context.ts';
-import type { DB } from './db/schema.ts';
+import type { DB, Row } from './db/schema.ts';
 import type { Policy } from './domain/policy.ts';
 import type { WorkingCalendar } from './domain/calendar.ts';
 import { audit, type Actor, type AuditEntry } from './audit/write.ts';
 import { assertCan, assertOrganisationInScope, assertParent, type Permission } from './auth/permissions.ts';
 import { enqueueSms, type SmsRequest } from './sms/outbox.ts';
-import { AppError } from './errors.ts';
+import { AppError, notFound } from './errors.ts';
+import { toDate } from './clock.ts';
 
 export type Trx = Kysely<DB>;
 
@@ -86,4 +87,27 @@ export async function useCase<T>(deps: AppDeps, actor: Actor, options: UseCaseOp
   } catch (e) {
     throw constraintError(e) ?? e;
   }
+}
+
+/**
+ * The department's decision on one waiting request (a phone change, a hand-over): approve, or reject
+ * with a required reason. The request is locked; one no longer in its `open` state is refused with
+ * `closed`. The body writes the decision with the request row, the moment (`at`) and the trimmed reason.
+ */
+export async function decideRequest<T extends 'phone_changes' | 'handover_requests'>(
+  deps: AppDeps,
+  actor: Actor,
+  r: { permission: Permission; table: T; id: number; open: string; closed: string; requestId?: string | undefined },
+  d: { approve: boolean; reason?: string | undefined },
+  body: (u: UseCaseScope & { row: Row<T>; at: Date; reason: string | null }) => Promise<void>,
+): Promise<void> {
+  assertCan(actor, r.permission);
+  const reason = d.reason?.trim() || null;
+  if (!d.approve && !reason) throw new AppError('reason_required', 400, 'referral.error.reason_required');
+  await useCase(deps, actor, { permission: r.permission, requestId: r.requestId }, async (u) => {
+    const row = (await (u.trx as Kysely<any>).selectFrom(r.table).selectAll().where('id', '=', r.id).forUpdate().executeTakeFirst()) as Row<T> | undefined;
+    if (!row) throw notFound();
+    if ((row as { status: string }).status !== r.open) throw new AppError(r.closed, 409, 'parents.phone.closed');
+    await body({ ...u, row, at: toDate(u.now), reason });
+  });
 }

@@ -1,10 +1,10 @@
-import { t } from '../web/i18n/index.ts';
+import { trOf } from '../web/components.tsx';
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf, FlashBox } from '../web/forms.tsx';
+import { FlashBox, PostForm } from '../web/forms.tsx';
 
 /** /staff/password: the staff member's own password (the current one required); forced after a temporary password. */
 export function staffPasswordPage(ctx: PageContext, opts: { forced: boolean; error?: string | null; notice?: string | null }): string {
-  const tr = (k: Parameters<typeof t>[1], p?: Record<string, string | number>) => t(ctx.lang, k, p);
+  const tr = trOf(ctx);
   return Layout({
     ctx,
     title: tr('auth.password.title'),
@@ -18,8 +18,7 @@ export function staffPasswordPage(ctx: PageContext, opts: { forced: boolean; err
           ''
         )}
         <FlashBox error={opts.error} notice={opts.notice} />
-        <form method="post" action={`/staff/password?lang=${ctx.lang}`} class="stack" data-qa="staff-password">
-          <Csrf ctx={ctx} />
+        <PostForm ctx={ctx} action={`/staff/password?lang=${ctx.lang}`} qa="staff-password" submit={{ label: tr('auth.password.save') }}>
           <div>
             <label for="current" safe>{tr('auth.password.current')}</label>
             <input type="password" id="current" name="current" required autocomplete="current-password" maxlength="200" />
@@ -32,10 +31,7 @@ export function staffPasswordPage(ctx: PageContext, opts: { forced: boolean; err
             <label for="confirm" safe>{tr('auth.password.confirm')}</label>
             <input type="password" id="confirm" name="confirm" required autocomplete="new-password" minlength="10" maxlength="200" />
           </div>
-          <div>
-            <button type="submit" safe>{tr('auth.password.save')}</button>
-          </div>
-        </form>
+        </PostForm>
       </>
     ),
   });

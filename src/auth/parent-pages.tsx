@@ -1,8 +1,8 @@
 // Parents' sign-in pages: IIN and own password, the one-time password by SMS, setting the password.
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf } from '../web/forms.tsx';
+import { PostForm } from '../web/forms.tsx';
 import { Page, trOf } from '../web/components.tsx';
-import { CabinetBar, CodeField, DemoSmsLink, IinField, Notice, Problem, ResendCodeForm } from '../web/parent-fields.tsx';
+import { CabinetBar, CodeStep, IinField, Problem } from '../web/parent-fields.tsx';
 import { PASSWORD_MIN_LENGTH } from './parent-signin.ts';
 
 export function loginPage(ctx: PageContext, o: { iin?: string; error?: string | null } = {}): string {
@@ -12,8 +12,7 @@ export function loginPage(ctx: PageContext, o: { iin?: string; error?: string | 
     { title: tr('parents.title.login'), lead: tr('parents.login.intro') },
     <>
       <Problem error={o.error} />
-      <form method="post" action={`/cabinet/login?lang=${ctx.lang}`} class="stack" data-qa="parent-login">
-        <Csrf ctx={ctx} />
+      <PostForm ctx={ctx} action={`/cabinet/login?lang=${ctx.lang}`} qa="parent-login" submit={{ label: tr('parents.sign_in'), qa: 'login-submit' }}>
         <IinField tr={tr} value={o.iin} />
         <div>
           <label for="password" safe>
@@ -21,12 +20,7 @@ export function loginPage(ctx: PageContext, o: { iin?: string; error?: string | 
           </label>
           <input type="password" id="password" name="password" required autocomplete="current-password" maxlength="200" />
         </div>
-        <div>
-          <button type="submit" data-qa="login-submit" safe>
-            {tr('parents.sign_in')}
-          </button>
-        </div>
-      </form>
+      </PostForm>
       <p>
         <a href={`/cabinet/otp?lang=${ctx.lang}`} data-qa="first-time" safe>
           {tr('parents.first_time')}
@@ -48,15 +42,9 @@ export function otpRequestPage(ctx: PageContext, o: { iin?: string; error?: stri
     { title: tr('parents.title.otp'), lead: tr('parents.otp.intro') },
     <>
       <Problem error={o.error} />
-      <form method="post" action={`/cabinet/otp?lang=${ctx.lang}`} class="stack" data-qa="otp-request">
-        <Csrf ctx={ctx} />
+      <PostForm ctx={ctx} action={`/cabinet/otp?lang=${ctx.lang}`} qa="otp-request" submit={{ label: tr('parents.otp.send'), qa: 'otp-send' }}>
         <IinField tr={tr} value={o.iin} />
-        <div>
-          <button type="submit" data-qa="otp-send" safe>
-            {tr('parents.otp.send')}
-          </button>
-        </div>
-      </form>
+      </PostForm>
     </>,
   );
 }
@@ -67,25 +55,22 @@ export function otpEnterPage(ctx: PageContext, o: { iin: string; minutes: number
     ctx,
     title: tr('parents.title.otp_enter'),
     children: (
-      <>
-        {o.notice === false ? '' : <Notice text={tr('parents.otp.sent', { minutes: o.minutes })} />}
-        <Problem error={o.error} />
-        <form method="post" action={`/cabinet/otp/verify?lang=${ctx.lang}`} class="stack" data-qa="otp-verify">
-          <Csrf ctx={ctx} />
-          <input type="hidden" name="iin" value={o.iin} />
-          <CodeField tr={tr} />
-          <div>
-            <button type="submit" data-qa="otp-submit" safe>
-              {tr('parents.sign_in')}
-            </button>
-          </div>
-        </form>
-        <ResendCodeForm ctx={ctx} action={`/cabinet/otp?lang=${ctx.lang}`} iin={o.iin} seconds={o.resendSeconds} />
-        <p class="muted" safe>
-          {tr('parents.otp.no_sms')}
-        </p>
-        <DemoSmsLink ctx={ctx} />
-      </>
+      <CodeStep
+        ctx={ctx}
+        sent={o.notice === false ? false : tr('parents.otp.sent', { minutes: o.minutes })}
+        error={o.error}
+        verify={`/cabinet/otp/verify?lang=${ctx.lang}`}
+        qa="otp-verify"
+        iin={o.iin}
+        submit={{ label: tr('parents.sign_in'), qa: 'otp-submit' }}
+        resend={`/cabinet/otp?lang=${ctx.lang}`}
+        resendSeconds={o.resendSeconds}
+        after={
+          <p class="muted" safe>
+            {tr('parents.otp.no_sms')}
+          </p>
+        }
+      />
     ),
   });
 }
@@ -100,8 +85,7 @@ export function passwordPage(ctx: PageContext, o: { error?: string | null; first
         <CabinetBar ctx={ctx} back={!o.first} />
         <p safe>{tr('parents.password.intro')}</p>
         <Problem error={o.error} />
-        <form method="post" action={`/cabinet/password?lang=${ctx.lang}`} class="stack" data-qa="set-password">
-          <Csrf ctx={ctx} />
+        <PostForm ctx={ctx} action={`/cabinet/password?lang=${ctx.lang}`} qa="set-password" submit={{ label: tr('parents.password.save'), qa: 'password-save' }}>
           {o.current ? (
             <div>
               <label for="current" safe>
@@ -109,7 +93,9 @@ export function passwordPage(ctx: PageContext, o: { error?: string | null; first
               </label>
               <input type="password" id="current" name="current" required maxlength="200" autocomplete="current-password" />
             </div>
-          ) : null}
+          ) : (
+            ''
+          )}
           <div>
             <label for="password">
               {tr('parents.password.new') as 'safe'}
@@ -125,12 +111,7 @@ export function passwordPage(ctx: PageContext, o: { error?: string | null; first
             </label>
             <input type="password" id="confirm" name="confirm" required maxlength="200" autocomplete="new-password" />
           </div>
-          <div>
-            <button type="submit" data-qa="password-save" safe>
-              {tr('parents.password.save')}
-            </button>
-          </div>
-        </form>
+        </PostForm>
       </>
     ),
   });

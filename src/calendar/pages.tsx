@@ -1,7 +1,7 @@
 import { Temporal } from 'temporal-polyfill';
 import { intlLocale } from '../web/i18n/index.ts';
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
+import { FlashBox, PostForm, Radios, TextInput, type Flash } from '../web/forms.tsx';
 import { StackedTable, trOf, type Tr } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
 import type { CalendarDayKind } from '../db/schema.ts';
@@ -31,6 +31,16 @@ export interface DayForm {
   reason: string;
 }
 
+const LEGEND = [
+  ['cal-swatch', 'dept.cal.legend.working'],
+  ['cal-swatch cal-weekend', 'dept.cal.legend.weekend'],
+  ['cal-swatch cal-holiday', 'dept.cal.legend.holiday'],
+  ['cal-swatch cal-dayoff', 'dept.cal.legend.day_off'],
+  ['cal-swatch cal-working', 'dept.cal.legend.working_moved'],
+] as const;
+
+const NAME_FIELD = { kk: 'nameKk', ru: 'nameRu', en: 'nameEn' } as const;
+
 function DayFields(props: { ctx: PageContext; f: DayForm }): JSX.Element {
   const tr = trOf(props.ctx);
   const f = props.f;
@@ -42,45 +52,83 @@ function DayFields(props: { ctx: PageContext; f: DayForm }): JSX.Element {
         </label>
         <input type="date" id="cal-day" name="day" value={f.day} required />
       </div>
-      <fieldset>
-        <legend safe>{tr('dept.cal.kind')}</legend>
-        {(['plain', 'holiday', 'day_off', 'working'] as const).map((k) => (
-          <label style="font-weight:400;display:block">
-            <input type="radio" name="kind" value={k} checked={f.kind === k} data-qa={`kind-${k}`} /> <span safe>{tr(`dept.cal.kind.${k}`)}</span>
-          </label>
-        ))}
-      </fieldset>
-      <div>
-        <label for="cal-name-kk" safe>
-          {tr('dept.cal.name_kk')}
-        </label>
-        <input type="text" id="cal-name-kk" name="nameKk" value={f.nameKk} maxlength="200" aria-describedby="cal-names-hint" />
-      </div>
-      <div>
-        <label for="cal-name-ru" safe>
-          {tr('dept.cal.name_ru')}
-        </label>
-        <input type="text" id="cal-name-ru" name="nameRu" value={f.nameRu} maxlength="200" aria-describedby="cal-names-hint" />
-      </div>
-      <div>
-        <label for="cal-name-en" safe>
-          {tr('dept.cal.name_en')}
-        </label>
-        <input type="text" id="cal-name-en" name="nameEn" value={f.nameEn} maxlength="200" aria-describedby="cal-names-hint" />
-        <span class="hint" id="cal-names-hint" safe>
-          {tr('dept.cal.names.hint')}
-        </span>
-      </div>
-      <div>
-        <label for="cal-reason" safe>
-          {tr('dept.reason')}
-        </label>
-        <input type="text" id="cal-reason" name="reason" value={f.reason} maxlength="1000" required aria-describedby="cal-reason-hint" />
-        <span class="hint" id="cal-reason-hint" safe>
-          {tr('dept.reason.hint')}
-        </span>
-      </div>
+      <Radios
+        legend={tr('dept.cal.kind')}
+        name="kind"
+        options={(['plain', 'holiday', 'day_off', 'working'] as const).map((k) => [k, tr(`dept.cal.kind.${k}`)] as const)}
+        checked={f.kind}
+        labelStyle="font-weight:400;display:block"
+        qa={(k) => `kind-${k}`}
+      />
+      {(['kk', 'ru', 'en'] as const).map((l) => (
+        <TextInput
+          id={`cal-name-${l}`}
+          name={NAME_FIELD[l]}
+          label={tr(`dept.cal.name_${l}`)}
+          value={f[NAME_FIELD[l]]}
+          maxlength="200"
+          {...(l === 'en' ? { hint: { id: 'cal-names-hint', text: tr('dept.cal.names.hint') } } : { describedBy: 'cal-names-hint' })}
+        />
+      ))}
+      <TextInput id="cal-reason" name="reason" label={tr('dept.reason')} value={f.reason} maxlength="1000" required hint={{ id: 'cal-reason-hint', text: tr('dept.reason.hint') }} />
     </>
+  );
+}
+
+type DayView = CalendarYear['days'][number];
+type DayNames = { nameKk: string; nameRu: string; nameEn: string };
+/** A day's name in the page's language. */
+const dayName = (lang: PageContext['lang'], x: DayNames) => (lang === 'kk' ? x.nameKk : lang === 'ru' ? x.nameRu : x.nameEn);
+
+/** One month of the year's calendar: a week a row from Monday, each day marked by its kind and linked to its edit form. */
+function MonthGrid(props: { ctx: PageContext; year: number; month: CalendarYear['months'][number]; byDay: Map<string, DayView>; weekdays: string[] }): JSX.Element {
+  const { ctx, byDay } = props;
+  const tr = trOf(ctx);
+  const y = props.year;
+  const m = props.month;
+  const wd = props.weekdays;
+  const nameOf = (x: DayNames) => dayName(ctx.lang, x);
+  const first = Temporal.PlainDate.from({ year: y, month: m.month, day: 1 });
+  const cells: (Temporal.PlainDate | null)[] = [];
+  for (let i = 1; i < first.dayOfWeek; i++) cells.push(null);
+  for (let i = 1; i <= first.daysInMonth; i++) cells.push(first.with({ day: i }));
+  while (cells.length % 7) cells.push(null);
+  const weeks = Array.from({ length: cells.length / 7 }, (_, w) => cells.slice(w * 7, w * 7 + 7));
+  return (
+    <table class="cal-month" data-qa={`month-${m.month}`}>
+      <caption>
+        <span safe>{monthName(ctx.lang, y, m.month)}</span> <span class="muted" safe>{`· ${tr('dept.cal.month_working', { n: m.workingDays })}`}</span>
+      </caption>
+      <thead>
+        <tr>
+          {wd.map((w) => (
+            <th scope="col" safe>
+              {w}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {weeks.map((week) => (
+          <tr>
+            {week.map((day) => {
+              if (!day) return <td />;
+              const iso = day.toString();
+              const ex = byDay.get(iso);
+              const cls = ex ? KIND_CLASS[ex.kind] : day.dayOfWeek >= 6 ? 'cal-weekend' : '';
+              const title = ex ? nameOf(ex) : '';
+              return (
+                <td class={cls} data-day={iso} data-kind={ex?.kind ?? (day.dayOfWeek >= 6 ? 'weekend' : 'plain')}>
+                  <a href={`/staff/calendar?year=${y}&day=${iso}&lang=${ctx.lang}#edit`} title={title || undefined} aria-label={title ? `${iso} — ${title}` : iso} safe>
+                    {String(day.day)}
+                  </a>
+                </td>
+              );
+            })}
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -89,7 +137,7 @@ export function calendarPage(ctx: PageContext, d: { cal: CalendarYear; form: Day
   const y = d.cal.year;
   const byDay = new Map(d.cal.days.map((x) => [x.day, x]));
   const wd = weekdayNames(ctx.lang);
-  const nameOf = (x: { nameKk: string; nameRu: string; nameEn: string }) => (ctx.lang === 'kk' ? x.nameKk : ctx.lang === 'ru' ? x.nameRu : x.nameEn);
+  const nameOf = (x: DayNames) => dayName(ctx.lang, x);
   return Layout({
     ctx,
     title: tr('dept.cal.title', { year: String(y) }),
@@ -109,67 +157,16 @@ export function calendarPage(ctx: PageContext, d: { cal: CalendarYear; form: Day
           </a>
         </p>
         <ul class="cal-legend">
-          <li>
-            <span class="cal-swatch" /> <span safe>{tr('dept.cal.legend.working')}</span>
-          </li>
-          <li>
-            <span class="cal-swatch cal-weekend" /> <span safe>{tr('dept.cal.legend.weekend')}</span>
-          </li>
-          <li>
-            <span class="cal-swatch cal-holiday" /> <span safe>{tr('dept.cal.legend.holiday')}</span>
-          </li>
-          <li>
-            <span class="cal-swatch cal-dayoff" /> <span safe>{tr('dept.cal.legend.day_off')}</span>
-          </li>
-          <li>
-            <span class="cal-swatch cal-working" /> <span safe>{tr('dept.cal.legend.working_moved')}</span>
-          </li>
+          {LEGEND.map(([cls, key]) => (
+            <li>
+              <span class={cls} /> <span safe>{tr(key)}</span>
+            </li>
+          ))}
         </ul>
         <div class="cal-year" data-qa="calendar">
-          {d.cal.months.map((m) => {
-            const first = Temporal.PlainDate.from({ year: y, month: m.month, day: 1 });
-            const cells: (Temporal.PlainDate | null)[] = [];
-            for (let i = 1; i < first.dayOfWeek; i++) cells.push(null);
-            for (let i = 1; i <= first.daysInMonth; i++) cells.push(first.with({ day: i }));
-            while (cells.length % 7) cells.push(null);
-            const weeks = Array.from({ length: cells.length / 7 }, (_, w) => cells.slice(w * 7, w * 7 + 7));
-            return (
-              <table class="cal-month" data-qa={`month-${m.month}`}>
-                <caption>
-                  <span safe>{monthName(ctx.lang, y, m.month)}</span> <span class="muted" safe>{`· ${tr('dept.cal.month_working', { n: m.workingDays })}`}</span>
-                </caption>
-                <thead>
-                  <tr>
-                    {wd.map((w) => (
-                      <th scope="col" safe>
-                        {w}
-                      </th>
-                    ))}
-                  </tr>
-                </thead>
-                <tbody>
-                  {weeks.map((week) => (
-                    <tr>
-                      {week.map((day) => {
-                        if (!day) return <td />;
-                        const iso = day.toString();
-                        const ex = byDay.get(iso);
-                        const cls = ex ? KIND_CLASS[ex.kind] : day.dayOfWeek >= 6 ? 'cal-weekend' : '';
-                        const title = ex ? nameOf(ex) : '';
-                        return (
-                          <td class={cls} data-day={iso} data-kind={ex?.kind ?? (day.dayOfWeek >= 6 ? 'weekend' : 'plain')}>
-                            <a href={`/staff/calendar?year=${y}&day=${iso}&lang=${ctx.lang}#edit`} title={title || undefined} aria-label={title ? `${iso} — ${title}` : iso} safe>
-                              {String(day.day)}
-                            </a>
-                          </td>
-                        );
-                      })}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            );
-          })}
+          {d.cal.months.map((m) => (
+            <MonthGrid ctx={ctx} year={y} month={m} byDay={byDay} weekdays={wd} />
+          ))}
         </div>
         {d.cal.days.length ? (
           <details>
@@ -187,15 +184,9 @@ export function calendarPage(ctx: PageContext, d: { cal: CalendarYear; form: Day
           <h2 id="edit" safe>
             {tr('dept.cal.edit.title')}
           </h2>
-          <form method="post" action={`/staff/calendar/preview?lang=${ctx.lang}`} class="stack" data-qa="day-form">
-            <Csrf ctx={ctx} />
+          <PostForm ctx={ctx} action={`/staff/calendar/preview?lang=${ctx.lang}`} qa="day-form" submit={{ label: tr('dept.cal.preview'), qa: 'preview' }}>
             <DayFields ctx={ctx} f={d.form} />
-            <div>
-              <button type="submit" data-qa="preview" safe>
-                {tr('dept.cal.preview')}
-              </button>
-            </div>
-          </form>
+          </PostForm>
         </section>
         {d.years ? <CheckedYears ctx={ctx} year={y} years={d.years} /> : ''}
       </>
@@ -231,24 +222,13 @@ function CheckedYears(props: { ctx: PageContext; year: number; years: CheckedYea
         ))}
       </ul>
       {year === next ? (
-        <form method="post" action={`/staff/calendar/years?lang=${ctx.lang}`} class="stack" data-qa="year-form">
-          <Csrf ctx={ctx} />
+        <PostForm ctx={ctx} action={`/staff/calendar/years?lang=${ctx.lang}`} qa="year-form" submit={{ label: tr('dept.cal.years.mark', { year: String(year) }), qa: 'mark-year' }}>
           <input type="hidden" name="year" value={String(year)} />
           <p class="hint" safe>
             {tr('dept.cal.years.mark_hint', { year: String(year) })}
           </p>
-          <div>
-            <label for="year-note" safe>
-              {tr('dept.cal.years.note')}
-            </label>
-            <input type="text" id="year-note" name="note" maxlength="500" />
-          </div>
-          <div>
-            <button type="submit" data-qa="mark-year" safe>
-              {tr('dept.cal.years.mark', { year: String(year) })}
-            </button>
-          </div>
-        </form>
+          <TextInput id="year-note" name="note" label={tr('dept.cal.years.note')} maxlength="500" />
+        </PostForm>
       ) : (
         ''
       )}
@@ -309,14 +289,10 @@ export function calendarConfirmPage(ctx: PageContext, d: { form: DayForm; curren
             )}
           </>
         )}
-        <form method="post" action={`/staff/calendar/apply?lang=${ctx.lang}`} class="stack" data-qa="apply-form">
-          <Csrf ctx={ctx} />
-          <input type="hidden" name="day" value={f.day} />
-          <input type="hidden" name="kind" value={f.kind} />
-          <input type="hidden" name="nameKk" value={f.nameKk} />
-          <input type="hidden" name="nameRu" value={f.nameRu} />
-          <input type="hidden" name="nameEn" value={f.nameEn} />
-          <input type="hidden" name="reason" value={f.reason} />
+        <PostForm ctx={ctx} action={`/staff/calendar/apply?lang=${ctx.lang}`} qa="apply-form">
+          {(['day', 'kind', 'nameKk', 'nameRu', 'nameEn', 'reason'] as const).map((name) => (
+            <input type="hidden" name={name} value={f[name]} />
+          ))}
           {d.wouldMove.length ? (
             <label style="font-weight:400;display:flex;gap:.5rem;align-items:flex-start">
               <input type="checkbox" name="move" value="1" data-qa="move" /> <span safe>{tr('dept.cal.move')}</span>
@@ -332,7 +308,7 @@ export function calendarConfirmPage(ctx: PageContext, d: { form: DayForm; curren
               {tr('dept.cal.cancel')}
             </a>
           </div>
-        </form>
+        </PostForm>
       </>
     ),
   });

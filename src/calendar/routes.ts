@@ -14,6 +14,7 @@ import * as P from './pages.tsx';
 const kind = z.enum(['holiday', 'day_off', 'working']);
 const dayView = z.object({ day: z.string(), kind, nameKk: z.string(), nameRu: z.string(), nameEn: z.string() });
 const error = z.object({ error: z.string(), message: z.string() });
+const refusals = { 400: error, 401: error, 403: error, 409: error };
 const hide = { hide: true } as const;
 const langQ = { lang: z.string().optional() };
 const name = z.string().trim().min(1).max(200).optional();
@@ -76,10 +77,7 @@ export const calendarRoutes: RoutePlugin = (r, deps) => {
             wouldMove: z.array(move),
             moved: z.array(move),
           }),
-          400: error,
-          401: error,
-          403: error,
-          409: error,
+          ...refusals,
         },
       },
     },
@@ -100,10 +98,7 @@ export const calendarRoutes: RoutePlugin = (r, deps) => {
         body: z.object({ kind: kind.nullable() }),
         response: {
           200: z.object({ day: z.string(), currentKind: kind.nullable(), kind: kind.nullable(), wouldMove: z.array(move) }),
-          400: error,
-          401: error,
-          403: error,
-          409: error,
+          ...refusals,
         },
       },
     },
@@ -149,6 +144,8 @@ export const calendarRoutes: RoutePlugin = (r, deps) => {
     reason: z.string().max(1000).default(''),
     move: z.string().optional(),
   });
+  /** The year a page shows after a refused form: the form's (2000–2100), else this year. */
+  const shownYear = (y: number | null) => (y !== null && y >= 2000 && y <= 2100 ? y : almatyDate(deps.clock.now()).year);
   const kindOf = (k: P.DayForm['kind']): CalendarDayKind | null => (k === 'plain' ? null : k);
 
   async function calendarPage(req: FastifyRequest, reply: FastifyReply, year: number, form: P.DayForm, flash: P.Flash = {}, status = 200): Promise<FastifyReply> {
@@ -197,7 +194,7 @@ export const calendarRoutes: RoutePlugin = (r, deps) => {
   r.post('/staff/calendar/years', { schema: { ...hide, body: z.object({ year: z.string().max(10).default(''), note: z.string().max(500).default('') }), querystring: z.object(langQ) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     assertCan(req.actor, 'calendar.edit');
-    const shown = /^\d{4}$/.test(req.body.year) ? Number(req.body.year) : almatyDate(deps.clock.now()).year;
+    const shown = shownYear(/^\d{4}$/.test(req.body.year) ? Number(req.body.year) : null);
     return formAction(
       req,
       reply,
@@ -206,7 +203,7 @@ export const calendarRoutes: RoutePlugin = (r, deps) => {
         return done(req, '/staff/calendar', { year: req.body.year, checked: req.body.year });
       },
       async (error) => {
-        const cal = await listYear(deps.database.db, shown >= 2000 && shown <= 2100 ? shown : almatyDate(deps.clock.now()).year);
+        const cal = await listYear(deps.database.db, shown);
         const today = almatyDate(deps.clock.now()).toString();
         return P.calendarPage(ctxOf(req, reply), { cal, form: { day: today, kind: 'holiday', nameKk: '', nameRu: '', nameEn: '', reason: '' }, years: await checkedYears(deps.database.db), error });
       },
@@ -217,14 +214,14 @@ export const calendarRoutes: RoutePlugin = (r, deps) => {
     if (!staffOnly(req, reply)) return reply;
     assertCan(req.actor, 'calendar.edit');
     const f: P.DayForm = { day: req.body.day, kind: req.body.kind, nameKk: req.body.nameKk, nameRu: req.body.nameRu, nameEn: req.body.nameEn, reason: req.body.reason };
-    const year = /^\d{4}/.test(f.day) ? Number(f.day.slice(0, 4)) : almatyDate(deps.clock.now()).year;
+    const year = shownYear(/^\d{4}/.test(f.day) ? Number(f.day.slice(0, 4)) : null);
     try {
       if (!f.reason.trim()) throw new AppError('reason_required', 400, 'dept.error.reason_required');
       const p = await previewDay(deps, req.actor, { day: f.day, kind: kindOf(f.kind) });
       return sendPage(reply, P.calendarConfirmPage(ctxOf(req, reply), { form: { ...f, day: p.day }, currentKind: p.currentKind, wouldMove: p.wouldMove, today: almatyDate(deps.clock.now()).toString() }));
     } catch (e) {
       if (!isUserError(e)) throw e;
-      return calendarPage(req, reply, year >= 2000 && year <= 2100 ? year : almatyDate(deps.clock.now()).year, f, { error: t(req.lang, e.messageKey, e.params) }, e.status);
+      return calendarPage(req, reply, year, f, { error: t(req.lang, e.messageKey, e.params) }, e.status);
     }
   });
 
@@ -232,7 +229,7 @@ export const calendarRoutes: RoutePlugin = (r, deps) => {
     if (!staffOnly(req, reply)) return reply;
     assertCan(req.actor, 'calendar.edit');
     const f: P.DayForm = { day: req.body.day, kind: req.body.kind, nameKk: req.body.nameKk, nameRu: req.body.nameRu, nameEn: req.body.nameEn, reason: req.body.reason };
-    const year = /^\d{4}/.test(f.day) ? Number(f.day.slice(0, 4)) : almatyDate(deps.clock.now()).year;
+    const year = shownYear(/^\d{4}/.test(f.day) ? Number(f.day.slice(0, 4)) : null);
     return formAction(
       req,
       reply,
@@ -250,7 +247,7 @@ export const calendarRoutes: RoutePlugin = (r, deps) => {
         return done(req, '/staff/calendar', { year: f.day.slice(0, 4), saved: f.day, moved: res.moved.length, kept: res.wouldMove.length });
       },
       async (error) => {
-        const cal = await listYear(deps.database.db, year >= 2000 && year <= 2100 ? year : almatyDate(deps.clock.now()).year);
+        const cal = await listYear(deps.database.db, year);
         return P.calendarPage(ctxOf(req, reply), { cal, form: f, error });
       },
     );

@@ -8,3 +8,11 @@ export const referralsOfChildren = (db: Kysely<DB>) =>
 
 /** Referrals with their application, child and organisation (its names): `r`, `a`, `ch`, `o`. */
 export const referralsAtOrganisations = (db: Kysely<DB>) => referralsOfChildren(db).innerJoin('organisations as o', 'o.id', 'r.organisation_id');
+
+/**
+ * A batch of due rows taken for this transaction alone: at most `limit`, locked `for update` (of
+ * `of`, when the query joins) and `skip locked`, so any number of processes may work the same queue.
+ */
+export function lockedBatch<Q extends { limit(n: number): Q; forUpdate(of?: any): Q; skipLocked(): Q }>(q: Q, limit: number, of?: string): Q {
+  return (of ? q.limit(limit).forUpdate(of) : q.limit(limit).forUpdate()).skipLocked();
+}

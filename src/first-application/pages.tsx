@@ -1,7 +1,7 @@
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf } from '../web/forms.tsx';
+import { PostForm } from '../web/forms.tsx';
 import { trOf, type Tr } from '../web/components.tsx';
-import { CodeField, DemoSmsLink, ResendCodeForm, FileField, Notice, Problem, TextField } from '../web/parent-fields.tsx';
+import { CodeStep, FileField, Problem, TextField } from '../web/parent-fields.tsx';
 import { ApplyFields, InputField, problemOf, type ApplyForm, type FormProblems } from '../applications/apply-fields.tsx';
 import type { FirstApplyParent } from './service.ts';
 
@@ -62,16 +62,10 @@ export function firstApplyPage(
           </a>
         </p>
         {/* novalidate: the server names every refused field at once, beside it (a browser stops at the first) */}
-        <form method="post" action={`/apply?lang=${ctx.lang}`} enctype="multipart/form-data" class="stack" data-qa="first-apply-form" novalidate>
-          <Csrf ctx={ctx} />
+        <PostForm ctx={ctx} action={`/apply?lang=${ctx.lang}`} multipart qa="first-apply-form" novalidate submit={{ label: tr('parents.first.submit'), qa: 'first-apply-submit' }}>
           <ParentFields tr={tr} p={o.parent ?? {}} problems={problems} />
           <ApplyFields ctx={ctx} organisations={o.organisations} maxPreferences={o.maxPreferences} form={f} problems={problems} />
-          <div>
-            <button type="submit" data-qa="first-apply-submit" safe>
-              {tr('parents.first.submit')}
-            </button>
-          </div>
-        </form>
+        </PostForm>
       </>
     ),
   });
@@ -87,17 +81,11 @@ export function firstHandoverPage(ctx: PageContext, o: { parent?: Partial<FirstA
       <>
         <Problem error={o.error} />
         <p safe>{tr('parents.first.handover.intro')}</p>
-        <form method="post" action={`/apply/handover?lang=${ctx.lang}`} enctype="multipart/form-data" class="stack" data-qa="first-handover-form">
-          <Csrf ctx={ctx} />
+        <PostForm ctx={ctx} action={`/apply/handover?lang=${ctx.lang}`} multipart qa="first-handover-form" submit={{ label: tr('parents.first.submit'), qa: 'first-handover-submit' }}>
           <ParentFields tr={tr} p={o.parent ?? {}} email={false} />
           <TextField id="childIin" label={tr('parents.apply.child_iin')} value={o.childIin} required inputmode="numeric" maxlength="15" hint={tr('parents.iin.hint')} />
           <FileField id="file" label={tr('parents.handover.file')} required />
-          <div>
-            <button type="submit" data-qa="first-handover-submit" safe>
-              {tr('parents.first.submit')}
-            </button>
-          </div>
-        </form>
+        </PostForm>
       </>
     ),
   });
@@ -111,27 +99,24 @@ export function firstCodePage(ctx: PageContext, o: { kind: FirstKind; iin: strin
     ctx,
     title: tr(o.kind === 'handover' ? 'parents.first.handover.sent_title' : 'parents.first.code_title'),
     children: (
-      <>
-        {o.notice === false ? '' : <Notice text={tr('parents.first.sent', { minutes: o.minutes })} />}
-        <Problem error={o.error} />
-        <form method="post" action={`${url}/verify?lang=${ctx.lang}`} class="stack" data-qa="first-verify">
-          <Csrf ctx={ctx} />
-          <input type="hidden" name="iin" value={o.iin} />
-          <CodeField tr={tr} />
-          <div>
-            <button type="submit" data-qa="first-verify-submit" safe>
-              {tr(o.kind === 'handover' ? 'parents.first.handover.confirm' : 'parents.first.confirm')}
-            </button>
-          </div>
-        </form>
-        <ResendCodeForm ctx={ctx} action={`${url}/resend?lang=${ctx.lang}`} iin={o.iin} seconds={o.resendSeconds} />
-        <p>
-          <a href={`${url}?lang=${ctx.lang}`} safe>
-            {tr('parents.first.again_form')}
-          </a>
-        </p>
-        <DemoSmsLink ctx={ctx} />
-      </>
+      <CodeStep
+        ctx={ctx}
+        sent={o.notice === false ? false : tr('parents.first.sent', { minutes: o.minutes })}
+        error={o.error}
+        verify={`${url}/verify?lang=${ctx.lang}`}
+        qa="first-verify"
+        iin={o.iin}
+        submit={{ label: tr(o.kind === 'handover' ? 'parents.first.handover.confirm' : 'parents.first.confirm'), qa: 'first-verify-submit' }}
+        resend={`${url}/resend?lang=${ctx.lang}`}
+        resendSeconds={o.resendSeconds}
+        after={
+          <p>
+            <a href={`${url}?lang=${ctx.lang}`} safe>
+              {tr('parents.first.again_form')}
+            </a>
+          </p>
+        }
+      />
     ),
   });
 }

@@ -1,38 +1,27 @@
 // Hand-over requests: the parent's request (the child's IIN and a document) and the department's
 // review (the requester, the application and who holds it now, the document).
-import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf, type Flash } from '../web/forms.tsx';
+import type { PageContext } from '../web/layout.tsx';
+import { PostForm, type Flash } from '../web/forms.tsx';
 import { DecisionForm, trOf } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';
-import { CabinetBar, FileField, Notice, Problem, TextField } from '../web/parent-fields.tsx';
+import { CabinetPage, FileField, TextField } from '../web/parent-fields.tsx';
 import { FACTS_STYLE, Person, ReviewPage, reviewLabels } from '../web/review-parts.tsx';
 import { Document } from '../uploads/document-view.tsx';
 import type { HandoverReview } from './service.ts';
 
 export function handoverPage(ctx: PageContext, o: { childIin?: string; error?: string | null; notice?: string | null }): string {
   const tr = trOf(ctx);
-  return Layout({
+  return CabinetPage(
     ctx,
-    title: tr('parents.handover.title'),
-    children: (
-      <>
-        <CabinetBar ctx={ctx} back />
-        <Notice text={o.notice} />
-        <Problem error={o.error} />
-        <p safe>{tr('parents.handover.intro')}</p>
-        <form method="post" action={`/cabinet/handover?lang=${ctx.lang}`} enctype="multipart/form-data" class="stack" data-qa="handover-form">
-          <Csrf ctx={ctx} />
-          <TextField id="childIin" label={tr('parents.apply.child_iin')} value={o.childIin} required inputmode="numeric" maxlength="15" />
-          <FileField id="file" label={tr('parents.handover.file')} required />
-          <div>
-            <button type="submit" data-qa="handover-submit" safe>
-              {tr('parents.handover.submit')}
-            </button>
-          </div>
-        </form>
-      </>
-    ),
-  });
+    { title: tr('parents.handover.title'), notice: o.notice, error: o.error },
+    <>
+      <p safe>{tr('parents.handover.intro')}</p>
+      <PostForm ctx={ctx} action={`/cabinet/handover?lang=${ctx.lang}`} multipart qa="handover-form" submit={{ label: tr('parents.handover.submit'), qa: 'handover-submit' }}>
+        <TextField id="childIin" label={tr('parents.apply.child_iin')} value={o.childIin} required inputmode="numeric" maxlength="15" />
+        <FileField id="file" label={tr('parents.handover.file')} required />
+      </PostForm>
+    </>,
+  );
 }
 
 export function handoverReviewsPage(ctx: PageContext, d: { items: HandoverReview[] } & Flash): string {

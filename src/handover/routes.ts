@@ -1,13 +1,11 @@
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import { AppError } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
-import type { Flash } from '../web/forms.tsx';
-import { decideBody, doneQ, reviewFailure, reviewNotice, staffOnly } from '../web/staff-review.ts';
-import { ErrorBody, formOf, hide, idParam, langQ, message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
+import { decisionRoutes } from '../web/staff-review.ts';
+import { ErrorBody, formOf, hide, langQ, message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import { acceptFormWithFile } from '../uploads/multipart.ts';
 import { decideHandover, listHandoverReviews, requestHandover } from './service.ts';
 import { handoverPage, handoverReviewsPage } from './pages.tsx';
@@ -42,44 +40,7 @@ export const handoverRoutes: RoutePlugin = async (app, deps) => {
       return { requests: rows.map((h) => ({ id: h.id, parentId: h.requester.id, applicationId: h.applicationId, uploadId: h.document.id, createdAt: h.createdAt.toISOString() })) };
     },
   );
-  r.post(
-    '/api/handover-requests/:id/decide',
-    {
-      schema: {
-        tags: ['parents'],
-        summary: 'Approve (the application passes to the requesting parent) or reject a hand-over request',
-        security: [{ session: [] }],
-        params: idParam,
-        body: z.object({ approve: z.boolean(), reason: z.string().max(500).optional() }),
-        response: { 204: z.null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
-      },
-    },
-    async (req, reply) => {
-      await decideHandover(deps, req.actor, req.params.id, req.body, req.id);
-      return reply.status(204).send(null);
-    },
-  );
-
-  // ---------------- the department's review: pages ----------------
-  const reviews = async (req: FastifyRequest, reply: FastifyReply, f: Flash, status = 200) =>
-    sendPage(reply, handoverReviewsPage(pageContext(req, reply, deps), { items: await listHandoverReviews(deps, req.actor), ...f }), status);
-
-  r.get('/staff/handover-requests', { schema: { ...hide, querystring: doneQ } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    return reviews(req, reply, { notice: reviewNotice(req, req.query) });
-  });
-  r.post('/staff/handover-requests/:id/decide', { schema: { ...hide, params: idParam, body: decideBody } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    const approve = req.body.decision === 'approve';
-    try {
-      await decideHandover(deps, req.actor, req.params.id, { approve, reason: req.body.reason }, req.id);
-    } catch (e) {
-      const err = reviewFailure(e);
-      if (!err) throw e;
-      return reviews(req, reply, { error: t(req.lang, err.messageKey, err.params) }, err.status);
-    }
-    return reply.redirect(`/staff/handover-requests?lang=${req.lang}&done=${approve ? 'approved' : 'rejected'}&id=${req.params.id}`, 303);
-  });
+  decisionRoutes(r, deps, { api: '/api/handover-requests', page: '/staff/handover-requests', summary: 'Approve (the application passes to the requesting parent) or reject a hand-over request' }, { list: listHandoverReviews, render: handoverReviewsPage, decide: decideHandover });
 
   // multipart only where a file is sent: its own context
   await app.register(async (child) => {

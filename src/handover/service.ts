@@ -4,9 +4,9 @@ import type { ApplicationStatus, DB } from '../db/schema.ts';
 import { checkIin } from '../domain/iin.ts';
 import { toDate, type Clock } from '../clock.ts';
 import { audit, type Actor } from '../audit/write.ts';
-import { AppError, forbidden, notFound } from '../errors.ts';
+import { AppError, forbidden } from '../errors.ts';
 import { assertCan } from '../auth/permissions.ts';
-import { useCase } from '../usecase.ts';
+import { decideRequest, useCase } from '../usecase.ts';
 import { iinError } from '../applications/messages.ts';
 import { checkUpload, storeUpload } from '../uploads/service.ts';
 import type { DocumentView } from '../uploads/document-view.tsx';
@@ -56,14 +56,8 @@ export async function writeHandoverRequest(trx: Kysely<DB>, clock: Clock, actor:
  * passes to the requesting parent; rejected, nothing changes but the request, with the reason.
  */
 export async function decideHandover(deps: AppDeps, actor: Actor, id: number, d: { approve: boolean; reason?: string | undefined }, requestId?: string): Promise<void> {
-  assertCan(actor, 'handover.review');
-  const reason = d.reason?.trim() || null;
-  if (!d.approve && !reason) throw new AppError('reason_required', 400, 'referral.error.reason_required');
-  await useCase(deps, actor, { permission: 'handover.review', requestId }, async ({ trx, audit, now: instant }) => {
-    const now = toDate(instant);
-    const h = await trx.selectFrom('handover_requests').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-    if (!h) throw notFound();
-    if (h.status !== 'pending') throw new AppError('handover_closed', 409, 'parents.phone.closed');
+  const r = { permission: 'handover.review', table: 'handover_requests', id, open: 'pending', closed: 'handover_closed', requestId } as const;
+  await decideRequest(deps, actor, r, d, async ({ trx, audit, row: h, at: now, reason }) => {
     let from: number | null = null;
     if (d.approve) {
       if (!h.application_id) throw new AppError('handover_no_application', 409, 'application.not_queued');
@@ -101,31 +95,12 @@ export async function listHandoverReviews(deps: Pick<AppDeps, 'database'>, actor
     .leftJoin('applications as a', 'a.id', 'h.application_id')
     .leftJoin('children as ch', 'ch.id', 'a.child_id')
     .leftJoin('parents as holder', 'holder.id', 'a.parent_id')
-    .select([
-      'h.id',
-      'h.created_at',
-      'h.child_iin',
-      'h.application_id as request_application_id',
-      'p.id as parent_id',
-      'p.iin',
-      'p.last_name',
-      'p.first_name',
-      'p.middle_name',
-      'p.phone1',
-      'p.phone2',
-      'u.id as upload_id',
-      'u.content_type',
-      'a.id as application_id',
-      'a.number',
-      'a.status',
-      'ch.last_name as child_last',
-      'ch.first_name as child_first',
-      'ch.middle_name as child_middle',
-      'holder.last_name as holder_last',
-      'holder.first_name as holder_first',
-      'holder.middle_name as holder_middle',
-      'holder.iin as holder_iin',
-    ])
+    .select(['h.id', 'h.created_at', 'h.child_iin', 'h.application_id as request_application_id'])
+    .select(['p.id as parent_id', 'p.iin', 'p.last_name', 'p.first_name', 'p.middle_name', 'p.phone1', 'p.phone2'])
+    .select(['u.id as upload_id', 'u.content_type'])
+    .select(['a.id as application_id', 'a.number', 'a.status'])
+    .select(['ch.last_name as child_last', 'ch.first_name as child_first', 'ch.middle_name as child_middle'])
+    .select(['holder.last_name as holder_last', 'holder.first_name as holder_first', 'holder.middle_name as holder_middle', 'holder.iin as holder_iin'])
     .where('h.status', '=', 'pending')
     .orderBy('h.created_at')
     .limit(500)

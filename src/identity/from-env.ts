@@ -4,6 +4,7 @@ import type { DB } from '../db/schema.ts';
 import type { IdentityCheck } from './port.ts';
 import { HttpIdentityCheck } from './http.ts';
 import { IdentitySimulator, parentsRegister } from './simulator.ts';
+import { wholeNumber } from '../http-client.ts';
 
 /**
  * The identity check the settings ask for (KEZEK_IDENTITY_PROVIDER): 'http' (a real register,
@@ -20,12 +21,7 @@ export function identityCheckFromEnv(env: NodeJS.ProcessEnv, mode: Mode, db: Kys
   }
   if (kind !== 'http') throw new Error(`KEZEK_IDENTITY_PROVIDER must be "http", "simulator" or "none", got "${kind}"`);
   if (!env.KEZEK_IDENTITY_URL) throw new Error('KEZEK_IDENTITY_URL is required with KEZEK_IDENTITY_PROVIDER=http');
-  const num = (v: string | undefined, name: string) => {
-    if (v === undefined || v === '') return undefined;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, got "${v}"`);
-    return n;
-  };
+  const num = wholeNumber;
   const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
   return new HttpIdentityCheck({
     url: env.KEZEK_IDENTITY_URL,

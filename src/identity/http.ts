@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { IdentityAnswer, IdentityCheck } from './port.ts';
+import { post, withRetries } from '../http-client.ts';
 
 /**
  * A register of mobile numbers over HTTP (UNTESTED against a real register: the request and the
@@ -55,8 +56,6 @@ export function valueAt(body: unknown, path: string): string | undefined {
   return v === undefined || v === null || typeof v === 'object' ? undefined : String(v).trim().toLowerCase();
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export class HttpIdentityCheck implements IdentityCheck {
   readonly name = 'http';
   private readonly template: string;
@@ -81,30 +80,11 @@ export class HttpIdentityCheck implements IdentityCheck {
 
   async phoneBelongsTo(phone: string, iin: string): Promise<IdentityAnswer> {
     const requestId = crypto.randomUUID();
-    let last: unknown;
-    for (let attempt = 0; attempt <= this.retries; attempt++) {
-      if (attempt > 0) await sleep(this.backoffMs * 2 ** (attempt - 1));
-      try {
-        return await this.once(phone, iin, requestId);
-      } catch (e) {
-        last = e;
-        if ((e as { permanent?: boolean }).permanent) break;
-      }
-    }
-    throw last instanceof Error ? last : new Error(String(last));
+    return withRetries(this.retries, this.backoffMs, () => this.once(phone, iin, requestId));
   }
 
   private async once(phone: string, iin: string, requestId: string): Promise<IdentityAnswer> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', 'x-request-id': requestId };
-    if (this.o.token) headers.authorization = `Bearer ${this.o.token}`;
-    else if (this.o.user) headers.authorization = `Basic ${Buffer.from(`${this.o.user}:${this.o.password ?? ''}`).toString('base64')}`;
-    let res: Response;
-    try {
-      res = await fetch(this.o.url, { method: 'POST', headers, body: renderIdentityBody(this.template, { phone, iin, requestId }), signal: AbortSignal.timeout(this.timeoutMs) });
-    } catch (e) {
-      const name = (e as Error).name;
-      throw new Error(name === 'TimeoutError' || name === 'AbortError' ? `identity register timeout after ${this.timeoutMs} ms` : `identity register unreachable: ${(e as Error).message}`);
-    }
+    const res = await post(this.o.url, this.o, { 'content-type': 'application/json', accept: 'application/json', 'x-request-id': requestId }, renderIdentityBody(this.template, { phone, iin, requestId }), this.timeoutMs, 'identity register');
     const text = await res.text().catch(() => '');
     if (res.status === 404) return 'unknown';
     if (!res.ok) {

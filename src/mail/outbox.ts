@@ -24,6 +24,23 @@ export function mailSubject(body: string, lang: Lang): string {
   return first ? `${SUBJECT_PREFIX[lang]}: ${first}` : SUBJECT_PREFIX[lang];
 }
 
+/** The columns every outbox row has (an SMS, or its e-mail copy): the message, pending and due at `at`, in its lane. */
+export function outboxRow(m: { parentId: number | null; phone: string; lang: Lang; template: string; body: string; subjectType: string; subjectId: number | null }, at: Date, lane: SmsLane) {
+  return {
+    parent_id: m.parentId,
+    phone: m.phone,
+    lang: m.lang,
+    template: m.template,
+    body: m.body,
+    status: 'pending' as const,
+    next_attempt_at: at,
+    created_at: at,
+    subject_type: m.subjectType,
+    subject_id: m.subjectId,
+    lane,
+  };
+}
+
 /** Queue the e-mail copy of an outbox message when the parent has an address; the new row's id, or null. */
 export async function enqueueMailCopy(
   trx: Kysely<DB>,
@@ -40,17 +57,7 @@ export async function enqueueMailCopy(
       channel: 'email',
       email,
       subject: mailSubject(m.body, m.lang),
-      parent_id: m.parentId,
-      phone: m.phone,
-      lang: m.lang,
-      template: m.template,
-      body: m.body,
-      status: 'pending',
-      next_attempt_at: at,
-      created_at: at,
-      subject_type: m.subjectType,
-      subject_id: m.subjectId,
-      lane: m.lane,
+      ...outboxRow(m, at, m.lane),
     })
     .returning('id')
     .executeTakeFirstOrThrow();

@@ -5,8 +5,7 @@ import type { RoutePlugin } from '../routes.ts';
 import { AppError, notFound } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
-import type { Flash } from '../web/forms.tsx';
-import { decideBody, doneQ, reviewFailure, reviewNotice, staffOnly } from '../web/staff-review.ts';
+import { decisionRoutes } from '../web/staff-review.ts';
 import { loadParent } from '../workspaces/cabinet/loaders.ts';
 import { ErrorBody, formOf, hide, idParam, langQ, message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import { acceptFormWithFile } from '../uploads/multipart.ts';
@@ -78,44 +77,7 @@ export const phoneChangeRoutes: RoutePlugin = async (app, deps) => {
       return { changes: rows.map((c) => ({ id: c.id, parentId: c.parent.id, slot: c.slot, oldPhone: c.oldPhone, newPhone: c.newPhone, idCardUploadId: c.document?.id ?? null, createdAt: c.createdAt.toISOString() })) };
     },
   );
-  r.post(
-    '/api/phone-changes/:id/decide',
-    {
-      schema: {
-        tags: ['parents'],
-        summary: 'Approve or reject a phone change proven by an identity card scan',
-        security: [{ session: [] }],
-        params: idParam,
-        body: z.object({ approve: z.boolean(), reason: z.string().max(500).optional() }),
-        response: { 204: z.null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
-      },
-    },
-    async (req, reply) => {
-      await decidePhoneChange(deps, req.actor, req.params.id, req.body, req.id);
-      return reply.status(204).send(null);
-    },
-  );
-
-  // ---------------- the department's review: pages ----------------
-  const reviews = async (req: FastifyRequest, reply: FastifyReply, f: Flash, status = 200) =>
-    sendPage(reply, phoneReviewsPage(pageContext(req, reply, deps), { items: await listPhoneReviews(deps, req.actor), ...f }), status);
-
-  r.get('/staff/phone-changes', { schema: { ...hide, querystring: doneQ } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    return reviews(req, reply, { notice: reviewNotice(req, req.query) });
-  });
-  r.post('/staff/phone-changes/:id/decide', { schema: { ...hide, params: idParam, body: decideBody } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    const approve = req.body.decision === 'approve';
-    try {
-      await decidePhoneChange(deps, req.actor, req.params.id, { approve, reason: req.body.reason }, req.id);
-    } catch (e) {
-      const err = reviewFailure(e);
-      if (!err) throw e;
-      return reviews(req, reply, { error: t(req.lang, err.messageKey, err.params) }, err.status);
-    }
-    return reply.redirect(`/staff/phone-changes?lang=${req.lang}&done=${approve ? 'approved' : 'rejected'}&id=${req.params.id}`, 303);
-  });
+  decisionRoutes(r, deps, { api: '/api/phone-changes', page: '/staff/phone-changes', summary: 'Approve or reject a phone change proven by an identity card scan' }, { list: listPhoneReviews, render: phoneReviewsPage, decide: decidePhoneChange });
 
   // multipart only where a file is sent: its own context
   await app.register(async (child) => {

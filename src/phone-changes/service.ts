@@ -4,7 +4,7 @@ import { audit, type Actor } from '../audit/write.ts';
 import { AppError, forbidden, notFound } from '../errors.ts';
 import { normalisePhone } from '../applications/service.ts';
 import { assertCan } from '../auth/permissions.ts';
-import { useCase } from '../usecase.ts';
+import { decideRequest } from '../usecase.ts';
 import { otpKey } from '../auth/otp-key.ts';
 import { issueCode, keys, lockIin, phoneHmac, phonesWithinBudget, tryCode } from '../auth/parent-signin.ts';
 import { sql } from 'kysely';
@@ -124,14 +124,8 @@ export async function confirmPhoneChange(deps: AppDeps, actor: Actor, id: number
 
 /** The department decides a request proven by an ID-card scan. */
 export async function decidePhoneChange(deps: AppDeps, actor: Actor, id: number, d: { approve: boolean; reason?: string | undefined }, requestId?: string): Promise<void> {
-  assertCan(actor, 'phone.review');
-  const reason = d.reason?.trim() || null;
-  if (!d.approve && !reason) throw new AppError('reason_required', 400, 'referral.error.reason_required');
-  await useCase(deps, actor, { permission: 'phone.review', requestId }, async ({ trx, audit, now: instant }) => {
-    const now = toDate(instant);
-    const c = await trx.selectFrom('phone_changes').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-    if (!c) throw notFound();
-    if (c.status !== 'review') throw new AppError('phone_change_closed', 409, 'parents.phone.closed');
+  const r = { permission: 'phone.review', table: 'phone_changes', id, open: 'review', closed: 'phone_change_closed', requestId } as const;
+  await decideRequest(deps, actor, r, d, async ({ trx, audit, row: c, at: now, reason }) => {
     if (d.approve) await trx.updateTable('parents').set(c.slot === 1 ? { phone1: c.new_phone } : { phone2: c.new_phone }).where('id', '=', c.parent_id).execute();
     await trx.updateTable('phone_changes').set({ status: d.approve ? 'done' : 'rejected', decided_at: now, decided_by: actor.id, reason }).where('id', '=', id).where('status', '=', 'review').execute();
     await audit({ action: d.approve ? 'parent.phone_changed' : 'parent.phone_change_rejected', subjectType: 'phone_change', subjectId: id, reason, data: { parentId: c.parent_id, slot: c.slot, proof: 'id_card' } });

@@ -1,7 +1,7 @@
 import type { MessageKey } from '../web/i18n/index.ts';
-import { Layout, type PageContext } from '../web/layout.tsx';
-import { FlashBox, type Flash } from '../web/forms.tsx';
-import { DecisionForm, DocLink, ReasonForm, trOf } from '../web/components.tsx';
+import type { PageContext } from '../web/layout.tsx';
+import type { Flash } from '../web/forms.tsx';
+import { CardList, DecisionForm, Page, DocLink, ReasonForm, trOf } from '../web/components.tsx';
 import { formatDate, formatDateTime } from '../web/format.ts';
 import type { ConfirmedClaim, PendingClaim } from './service.ts';
 
@@ -49,93 +49,55 @@ export function privilegesPage(
   const tr = trOf(ctx);
   const q = `?lang=${ctx.lang}`;
   const name = (c: { lastName: string; firstName: string; middleName: string | null }) => [c.lastName, c.firstName, c.middleName].filter(Boolean).join(' ');
-  return Layout({
+  return Page(
     ctx,
-    title: tr('dept.priv.title'),
-    children: (
-      <>
-        <FlashBox error={d.error} notice={d.notice} />
-        <p safe>{tr('dept.priv.intro', { days: d.reviewDays })}</p>
+    { title: tr('dept.priv.title'), lead: tr('dept.priv.intro', { days: d.reviewDays }), flash: d },
+    <>
         <h2 safe>{tr('dept.priv.pending')}</h2>
-        {d.pending.length === 0 ? (
-          <p data-qa="no-pending" safe>
-            {tr('dept.none')}
-          </p>
-        ) : (
-          <ul class="cards-list" data-qa="pending-claims">
-            {d.pending.map((c) => (
-              <li class="card" data-qa={`claim-${c.claimId}`}>
-                <dl class="facts">
-                  <dt safe>{tr('dept.application')}</dt>
-                  <dd safe>{c.applicationNumber}</dd>
-                  <dt safe>{tr('dept.child')}</dt>
-                  <dd safe>{`${name(c.child)}, ${formatDate(ctx.lang, c.child.birthDate)}`}</dd>
-                  <dt safe>{tr('dept.priv.category')}</dt>
-                  <dd safe>{tr(`parents.apply.privilege.${c.category}` as MessageKey)}</dd>
-                  <dt safe>{tr('dept.priv.claimed')}</dt>
-                  <dd safe>{formatDateTime(ctx.lang, c.claimedAt)}</dd>
-                  <dt safe>{tr('dept.priv.due')}</dt>
-                  <dd class={c.overdue ? 'error' : undefined} safe>
-                    {formatDate(ctx.lang, c.dueOn) + (c.overdue ? ` (${tr('dept.priv.overdue')})` : '')}
-                  </dd>
-                  <dt safe>{tr('dept.document')}</dt>
-                  <dd>
-                    <DocLink ctx={ctx} uploadId={c.uploadId} ref={c.documentRef} />
-                  </dd>
-                </dl>
-                <div class="actions">
-                  <DecisionForm
-                    ctx={ctx}
-                    action={`/staff/privileges/${c.claimId}/decide`}
-                    id={c.claimId}
-                    approve={true}
-                    values={{ approve: 'confirm', reject: 'reject' }}
-                    qa={{ approve: 'confirm', reject: 'reject' }}
-                    labels={{ approve: tr('dept.priv.confirm'), reject: tr('dept.priv.reject'), reason: tr('dept.reason'), approveReason: tr('dept.reason.optional') }}
-                    rejectHint={tr('dept.priv.reject.hint')}
-                    reasonHint={tr('dept.reason.hint')}
-                    danger={true}
-                  />
-                </div>
-              </li>
-            ))}
-          </ul>
-        )}
+        <CardList items={d.pending} none={{ text: tr('dept.none'), qa: 'no-pending' }} qa="pending-claims" itemQa={(c) => `claim-${c.claimId}`}
+          facts={(c) => [
+            [tr('dept.application'), c.applicationNumber],
+            [tr('dept.child'), `${name(c.child)}, ${formatDate(ctx.lang, c.child.birthDate)}`],
+            [tr('dept.priv.category'), tr(`parents.apply.privilege.${c.category}` as MessageKey)],
+            [tr('dept.priv.claimed'), formatDateTime(ctx.lang, c.claimedAt)],
+            [tr('dept.priv.due'), formatDate(ctx.lang, c.dueOn) + (c.overdue ? ` (${tr('dept.priv.overdue')})` : ''), c.overdue ? 'error' : undefined],
+            [tr('dept.document'), { html: <DocLink ctx={ctx} uploadId={c.uploadId} ref={c.documentRef} /> }],
+          ]}
+          actions={(c) => (
+            <div class="actions">
+              <DecisionForm
+                ctx={ctx}
+                action={`/staff/privileges/${c.claimId}/decide`}
+                id={c.claimId}
+                approve={true}
+                values={{ approve: 'confirm', reject: 'reject' }}
+                qa={{ approve: 'confirm', reject: 'reject' }}
+                labels={{ approve: tr('dept.priv.confirm'), reject: tr('dept.priv.reject'), reason: tr('dept.reason'), approveReason: tr('dept.reason.optional') }}
+                rejectHint={tr('dept.priv.reject.hint')}
+                reasonHint={tr('dept.reason.hint')}
+                danger={true}
+              />
+            </div>
+          )}
+        />
         <Pager ctx={ctx} which="page" pages={pages} />
         <h2 safe>{tr('dept.priv.confirmed')}</h2>
         <p class="hint" safe>
           {tr('dept.priv.confirmed.intro', { days: d.stopDays })}
         </p>
-        {d.confirmed.length === 0 ? (
-          <p safe>{tr('dept.none')}</p>
-        ) : (
-          <ul class="cards-list" data-qa="confirmed-claims">
-            {d.confirmed.map((c) => (
-              <li class="card" data-qa={`confirmed-${c.claimId}`}>
-                <dl class="facts">
-                  <dt safe>{tr('dept.application')}</dt>
-                  <dd safe>{c.applicationNumber}</dd>
-                  <dt safe>{tr('dept.child')}</dt>
-                  <dd safe>{c.childName}</dd>
-                  <dt safe>{tr('dept.priv.category')}</dt>
-                  <dd safe>{tr(`parents.apply.privilege.${c.category}` as MessageKey)}</dd>
-                  <dt safe>{tr('dept.priv.decided')}</dt>
-                  <dd safe>{orDash(c.decidedAt ? formatDateTime(ctx.lang, c.decidedAt) : null)}</dd>
-                  <dt safe>{tr('dept.referral')}</dt>
-                  <dd safe>{orDash(c.referral ? `${c.referral.number} (${tr(`staff.status.${c.referral.status}` as MessageKey)})` : null)}</dd>
-                  <dt safe>{tr('dept.document')}</dt>
-                  <dd>
-                    <DocLink ctx={ctx} uploadId={c.uploadId} ref={c.documentRef} />
-                  </dd>
-                </dl>
-                <ReasonForm ctx={ctx} action={`/staff/privileges/${c.claimId}/decide${q}`} button={tr('dept.priv.false')} qa="false" id={`false-${c.claimId}`} hidden={[['decision', 'false']]} danger={true} />
-              </li>
-            ))}
-          </ul>
-        )}
+        <CardList items={d.confirmed} none={{ text: tr('dept.none') }} qa="confirmed-claims" itemQa={(c) => `confirmed-${c.claimId}`}
+          facts={(c) => [
+            [tr('dept.application'), c.applicationNumber],
+            [tr('dept.child'), c.childName],
+            [tr('dept.priv.category'), tr(`parents.apply.privilege.${c.category}` as MessageKey)],
+            [tr('dept.priv.decided'), orDash(c.decidedAt ? formatDateTime(ctx.lang, c.decidedAt) : null)],
+            [tr('dept.referral'), orDash(c.referral ? `${c.referral.number} (${tr(`staff.status.${c.referral.status}` as MessageKey)})` : null)],
+            [tr('dept.document'), { html: <DocLink ctx={ctx} uploadId={c.uploadId} ref={c.documentRef} /> }],
+          ]}
+          actions={(c) => <ReasonForm ctx={ctx} action={`/staff/privileges/${c.claimId}/decide${q}`} button={tr('dept.priv.false')} qa="false" id={`false-${c.claimId}`} hidden={[['decision', 'false']]} danger={true} />}
+        />
         <Pager ctx={ctx} which="cpage" pages={pages} />
-      </>
-    ),
-  });
+    </>,
+  );
 }
 

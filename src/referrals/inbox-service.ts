@@ -40,21 +40,10 @@ export async function listIncoming(deps: AppDeps, actor: Actor, organisationId: 
   let query = referralsOfChildren(deps.database.db)
     .innerJoin('groups as g', 'g.id', 'r.group_id')
     .leftJoin('contracts as c', 'c.referral_id', 'r.id')
-    .select([
-      'r.id',
-      'r.number',
-      'r.status',
-      'r.deadline',
-      'r.extended_at',
-      'c.status as contract_status',
-      'c.deadline as contract_deadline',
-      'c.extra_period_granted_at',
-      'g.name as group_name',
-      'ch.last_name',
-      'ch.first_name',
-      'ch.middle_name',
-      'ch.birth_date',
-    ])
+    .select(['r.id', 'r.number', 'r.status', 'r.deadline', 'r.extended_at'])
+    .select(['c.status as contract_status', 'c.deadline as contract_deadline', 'c.extra_period_granted_at'])
+    .select(['g.name as group_name'])
+    .select(['ch.last_name', 'ch.first_name', 'ch.middle_name', 'ch.birth_date'])
     .where('r.organisation_id', '=', organisationId)
     .where('r.status', 'in', ['issued', 'registered']);
   const term = q.trim();
@@ -155,56 +144,13 @@ async function loadRecord(deps: AppDeps, id: number): Promise<ReferralRecord | n
     .innerJoin('groups as g', 'g.id', 'r.group_id')
     .innerJoin('organisations as o', 'o.id', 'r.organisation_id')
     .leftJoin('contracts as c', 'c.referral_id', 'r.id')
-    .select([
-      'r.id',
-      'r.number',
-      'r.status',
-      'r.issued_at',
-      'r.deadline',
-      'r.extended_at',
-      'r.registered_at',
-      'r.documents',
-      'r.closed_reason',
-      'r.missing_documents',
-      'r.kind',
-      'a.id as application_id',
-      'a.number as application_number',
-      'a.special_needs',
-      'a.birth_date_check',
-      'a.birth_date_check_cleared_at',
-      'a.birth_date_check_cleared_reason',
-      'o.id as org_id',
-      'o.name_kk as org_name_kk',
-      'o.name_ru as org_name_ru',
-      'o.address_kk',
-      'o.address_ru',
-      'g.id as group_id',
-      'g.name as group_name',
-      'g.birth_year',
-      'g.language as group_language',
-      'g.type as group_type',
-      'ch.id as child_id',
-      'ch.iin as child_iin',
-      'ch.last_name as child_last',
-      'ch.first_name as child_first',
-      'ch.middle_name as child_middle',
-      'ch.birth_date',
-      'p.id as parent_id',
-      'p.iin as parent_iin',
-      'p.last_name as parent_last',
-      'p.first_name as parent_first',
-      'p.middle_name as parent_middle',
-      'p.phone1',
-      'p.phone2',
-      'c.id as contract_id',
-      'c.status as contract_status',
-      'c.deadline as contract_deadline',
-      'c.extra_period_granted_at',
-      'c.signed_at',
-      'c.template_version',
-      'c.refused_reason',
-      'c.refused_note',
-    ])
+    .select(['r.id', 'r.number', 'r.status', 'r.issued_at', 'r.deadline', 'r.extended_at', 'r.registered_at', 'r.documents', 'r.closed_reason', 'r.missing_documents', 'r.kind'])
+    .select(['a.id as application_id', 'a.number as application_number', 'a.special_needs', 'a.birth_date_check', 'a.birth_date_check_cleared_at', 'a.birth_date_check_cleared_reason'])
+    .select(['o.id as org_id', 'o.name_kk as org_name_kk', 'o.name_ru as org_name_ru', 'o.address_kk', 'o.address_ru'])
+    .select(['g.id as group_id', 'g.name as group_name', 'g.birth_year', 'g.language as group_language', 'g.type as group_type'])
+    .select(['ch.id as child_id', 'ch.iin as child_iin', 'ch.last_name as child_last', 'ch.first_name as child_first', 'ch.middle_name as child_middle', 'ch.birth_date'])
+    .select(['p.id as parent_id', 'p.iin as parent_iin', 'p.last_name as parent_last', 'p.first_name as parent_first', 'p.middle_name as parent_middle', 'p.phone1', 'p.phone2'])
+    .select(['c.id as contract_id', 'c.status as contract_status', 'c.deadline as contract_deadline', 'c.extra_period_granted_at', 'c.signed_at', 'c.template_version', 'c.refused_reason', 'c.refused_note'])
     .where('r.id', '=', id)
     .executeTakeFirst();
   if (!r) return null;

@@ -1,11 +1,11 @@
 // The parent's referral page: the card (organisation, deadline, working days left, documents), the
 // return and the extension request.
-import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf } from '../web/forms.tsx';
+import type { PageContext } from '../web/layout.tsx';
+import { PostForm, Radios, SelectField, TextInput } from '../web/forms.tsx';
 import { nameIn } from '../web/queries.ts';
-import { trOf } from '../web/components.tsx';
+import { Section, trOf } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
-import { CabinetBar, FileField, Notice, Problem } from '../web/parent-fields.tsx';
+import { CabinetPage, FileField } from '../web/parent-fields.tsx';
 import { StopState } from '../applications/parent-pages.tsx';
 import type { CabinetApplication, CabinetReferral } from '../workspaces/cabinet/loaders.ts';
 import { EXTENSION_REASONS } from '../domain/referral.ts';
@@ -15,14 +15,10 @@ export function referralPage(ctx: PageContext, o: { app: CabinetApplication; r: 
   const tr = trOf(ctx);
   const { r, app } = o;
   const org = r.organisation;
-  return Layout({
+  return CabinetPage(
     ctx,
-    title: tr('parents.referral', { number: r.number }),
-    children: (
-      <>
-        <CabinetBar ctx={ctx} back />
-        <Notice text={o.notice} />
-        <Problem error={o.error} />
+    { title: tr('parents.referral', { number: r.number }), notice: o.notice, error: o.error },
+    <>
         <p>
           <span safe>{tr('parents.app.status')}</span>: <strong data-qa="referral-status" safe>{tr(`parents.referral.status.${r.status}`)}</strong>
         </p>
@@ -108,78 +104,43 @@ export function referralPage(ctx: PageContext, o: { app: CabinetApplication; r: 
           ''
         )}
         {r.canReturn ? (
-          <section aria-labelledby="return-h">
-            <h2 id="return-h" safe>
-              {tr('parents.return.title')}
-            </h2>
+          <Section id="return" title={tr('parents.return.title')}>
             <p safe>{tr('parents.return.intro')}</p>
-            <form method="post" action={`/cabinet/referrals/${r.id}/return?lang=${ctx.lang}`} class="stack" data-qa="return-form">
-              <Csrf ctx={ctx} />
-              <fieldset>
-                <label style="font-weight:400">
-                  <input type="radio" name="choice" value="stay" required /> <span safe>{tr('parents.return.stay')}</span>
-                </label>
-                <label style="font-weight:400">
-                  <input type="radio" name="choice" value="leave" /> <span safe>{tr('parents.return.leave')}</span>
-                </label>
-              </fieldset>
+            <PostForm ctx={ctx} action={`/cabinet/referrals/${r.id}/return?lang=${ctx.lang}`} qa="return-form" submit={{ label: tr('parents.return.submit'), qa: 'return-submit' }}>
+              <Radios
+                name="choice"
+                options={[
+                  ['stay', tr('parents.return.stay')],
+                  ['leave', tr('parents.return.leave')],
+                ]}
+                required
+              />
               <label style="font-weight:400">
                 <input type="checkbox" name="confirm" value="yes" required /> <span safe>{tr('parents.return.confirm')}</span>
               </label>
-              <div>
-                <button type="submit" data-qa="return-submit" safe>
-                  {tr('parents.return.submit')}
-                </button>
-              </div>
-            </form>
-          </section>
+            </PostForm>
+          </Section>
         ) : (
           ''
         )}
         {r.status === 'issued' && !r.extended ? (
-          <section aria-labelledby="extend-h">
-            <h2 id="extend-h" safe>
-              {tr('parents.extend.title')}
-            </h2>
+          <Section id="extend" title={tr('parents.extend.title')}>
             {r.canExtend ? (
               <>
                 <p safe>{tr('parents.extend.intro', { days: o.extensionDays })}</p>
-                <form method="post" action={`/cabinet/referrals/${r.id}/extend?lang=${ctx.lang}`} enctype="multipart/form-data" class="stack" data-qa="extend-form">
-                  <Csrf ctx={ctx} />
-                  <div>
-                    <label for="reason" safe>
-                      {tr('parents.extend.reason')}
-                    </label>
-                    <select id="reason" name="reason" required>
-                      {EXTENSION_REASONS.map((x) => (
-                        <option value={x} safe>
-                          {tr(`parents.extend.reason.${x}`)}
-                        </option>
-                      ))}
-                    </select>
-                  </div>
-                  <div>
-                    <label for="note" safe>
-                      {tr('parents.extend.note')}
-                    </label>
-                    <input type="text" id="note" name="note" maxlength="500" />
-                  </div>
+                <PostForm ctx={ctx} action={`/cabinet/referrals/${r.id}/extend?lang=${ctx.lang}`} multipart qa="extend-form" submit={{ label: tr('parents.extend.submit'), qa: 'extend-submit' }}>
+                  <SelectField id="reason" name="reason" label={tr('parents.extend.reason')} required options={EXTENSION_REASONS.map((x) => [x, tr(`parents.extend.reason.${x}`)] as const)} />
+                  <TextInput id="note" name="note" label={tr('parents.extend.note')} maxlength="500" />
                   <FileField id="file" label={tr('parents.extend.file')} hint={tr('parents.extend.file.hint')} required />
-                  <div>
-                    <button type="submit" data-qa="extend-submit" safe>
-                      {tr('parents.extend.submit')}
-                    </button>
-                  </div>
-                </form>
+                </PostForm>
               </>
             ) : (
               <p safe>{tr('parents.extend.only_last_day', { date: formatDate(ctx.lang, r.deadline) })}</p>
             )}
-          </section>
+          </Section>
         ) : (
           ''
         )}
-      </>
-    ),
-  });
+    </>,
+  );
 }

@@ -10,12 +10,14 @@ import { notFound } from '../errors.ts';
 import { enqueueSms } from '../sms/outbox.ts';
 import * as R from '../domain/referral.ts';
 import type { WorkingCalendar } from '../domain/calendar.ts';
+import type { Policy } from '../domain/policy.ts';
 import { setApplicationPreferences } from '../applications/preferences.ts';
 import { documentNames, referralError, type ServiceCode } from './errors.ts';
 import * as Path from '../domain/path.ts';
 import { applyOutcome, applyStopListEnd, organisationNames, type Applied, type ApplyOptions, type OutcomeSubject } from './outcomes.ts';
 import { useDocument } from '../uploads/service.ts';
 import { vaccinationCounts } from '../vaccinations/service.ts';
+import { lockedBatch } from '../db/fragments.ts';
 
 /**
  * The referral's life as use cases: each one transaction, guarded by the expected current state
@@ -194,6 +196,19 @@ interface Loaded {
   subject: OutcomeSubject;
 }
 
+/** The city's policy and working calendar, the two a deadline is computed with. */
+async function rulesOf(deps: AppDeps): Promise<{ policy: Policy; calendar: WorkingCalendar }> {
+  const policy = await deps.city.getPolicy();
+  return { policy, calendar: await deps.city.getCalendar() };
+}
+
+/** The referral locked for the change, once the actor's scope covers its organisation. */
+async function loadInScope(trx: Trx, actor: Actor, id: number): Promise<Loaded> {
+  const l = await loadForUpdate(trx, id);
+  await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
+  return l;
+}
+
 async function loadForUpdate(trx: Trx, id: number): Promise<Loaded> {
   const ref = await trx.selectFrom('referrals').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   if (!ref) throw notFound();
@@ -251,7 +266,7 @@ async function setStatus(trx: Trx, id: number, from: ReferralStatus, set: RowUpd
 
 export async function issueReferral(deps: AppDeps, actor: Actor, input: { applicationId: number; groupId: number }): Promise<{ id: number; number: string; deadline: string }> {
   assertCan(actor, 'referral.issue_manual');
-  const [policy, calendar] = [await deps.city.getPolicy(), await deps.city.getCalendar()];
+  const { policy, calendar } = await rulesOf(deps);
   const today = almatyDate(deps.clock.now());
   return run(deps, async (trx) => {
     const app = await trx.selectFrom('applications').selectAll().where('id', '=', input.applicationId).forUpdate().executeTakeFirst();
@@ -269,16 +284,7 @@ export async function issueReferral(deps: AppDeps, actor: Actor, input: { applic
       hasOutstandingReferral: outstanding !== undefined,
     });
     if (problem) throw referralError(problem);
-    const place = await trx
-      .selectFrom('free_places')
-      .select('id')
-      .where('group_id', '=', group.id)
-      .where('status', '=', 'open')
-      .orderBy('id')
-      .limit(1)
-      .forUpdate()
-      .skipLocked()
-      .executeTakeFirst();
+    const place = await lockedBatch(trx.selectFrom('free_places').select('id').where('group_id', '=', group.id).where('status', '=', 'open').orderBy('id'), 1).executeTakeFirst();
     if (!place) throw referralError('no_free_place');
     return writeReferral(trx, deps.clock, actor, { calendar, policy }, {
       applicationId: app.id,
@@ -306,10 +312,9 @@ export async function registerReferral(
   opt: { acceptMissing?: boolean | readonly string[] } = {},
 ): Promise<{ contractDeadline: string; missingDocuments: R.DocumentKey[] }> {
   assertCan(actor, 'referral.register');
-  const [policy, calendar] = [await deps.city.getPolicy(), await deps.city.getCalendar()];
+  const { policy, calendar } = await rulesOf(deps);
   return run(deps, async (trx) => {
-    const l = await loadForUpdate(trx, id);
-    await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
+    const l = await loadInScope(trx, actor, id);
     const now = deps.clock.now();
     const required = R.requiredDocuments(l.app.special_needs);
     const missingNow = required.filter((k) => documents[k] !== true);
@@ -355,8 +360,7 @@ const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.l
 export async function bringDocuments(deps: AppDeps, actor: Actor, id: number, brought: string[]): Promise<{ missingDocuments: R.DocumentKey[] }> {
   assertCan(actor, 'referral.register');
   return run(deps, async (trx) => {
-    const l = await loadForUpdate(trx, id);
-    await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
+    const l = await loadInScope(trx, actor, id);
     const x = Path.bringDocuments(l.path, deps.clock.now(), brought);
     if (!x.ok) throw referralError(x.code, { required: documentNames(l.path.missingDocuments ?? []) });
     const documents = { ...(l.ref.documents ?? {}), ...Object.fromEntries(brought.map((k) => [k, true])) };
@@ -410,7 +414,7 @@ export async function extendReferral(
   input: { reason: ExtensionReason; note?: string | undefined; documentRef: string },
 ): Promise<{ deadline: string }> {
   assertCan(actor, 'referral.extend');
-  const [policy, calendar] = [await deps.city.getPolicy(), await deps.city.getCalendar()];
+  const { policy, calendar } = await rulesOf(deps);
   return run(deps, async (trx) => {
     const l = await loadForUpdate(trx, id);
     assertParent(actor, l.app.parent_id);
@@ -441,10 +445,9 @@ async function updateContract(trx: Trx, contractId: number, set: Record<string, 
 
 export async function grantExtraContractPeriod(deps: AppDeps, actor: Actor, id: number): Promise<{ contractDeadline: string }> {
   assertCan(actor, 'contract.extra_period');
-  const [policy, calendar] = [await deps.city.getPolicy(), await deps.city.getCalendar()];
+  const { policy, calendar } = await rulesOf(deps);
   return run(deps, async (trx) => {
-    const l = await loadForUpdate(trx, id);
-    await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
+    const l = await loadInScope(trx, actor, id);
     const now = deps.clock.now();
     const next = unwrap(R.grantExtraPeriod(l.state, now, calendar, policy), horizonParams(calendar));
     const deadline = next.contract!.deadline.toString();
@@ -459,8 +462,7 @@ export async function concludeContract(deps: AppDeps, actor: Actor, id: number, 
   assertCan(actor, 'contract.conclude');
   const policy = await deps.city.getPolicy(); // before the transaction (PGlite: one connection)
   await run(deps, async (trx) => {
-    const l = await loadForUpdate(trx, id);
-    await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
+    const l = await loadInScope(trx, actor, id);
     const now = deps.clock.now();
     const current = await trx.selectFrom('placements').select(['group_id', 'starts_on', 'ends_on', 'end_reason']).where('child_id', '=', l.app.child_id).where('ends_on', 'is', null).forUpdate().executeTakeFirst();
     const o = Path.enrol(
@@ -486,8 +488,7 @@ export async function refuseContract(deps: AppDeps, actor: Actor, id: number, in
   const note = input.note?.trim() ? input.note.trim().slice(0, 1000) : null;
   const policy = await deps.city.getPolicy();
   await run(deps, async (trx) => {
-    const l = await loadForUpdate(trx, id);
-    await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
+    const l = await loadInScope(trx, actor, id);
     const now = deps.clock.now();
     // the vaccination ratio from the kindergarten's own flags (src/vaccinations/), never from a typed count
     const vaccination = input.reason === 'vaccination_ratio' ? { counts: await vaccinationCounts(trx, l.ref.organisation_id, almatyDate(now).toString()), maxUnvaccinatedPercent: policy.voucherUnvaccinatedMaxPercent } : null;
@@ -507,8 +508,7 @@ export async function cancelReferral(deps: AppDeps, actor: Actor, id: number, in
   assertCan(actor, 'referral.cancel');
   const policy = await deps.city.getPolicy();
   return run(deps, async (trx) => {
-    const l = await loadForUpdate(trx, id);
-    await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
+    const l = await loadInScope(trx, actor, id);
     const { stopListId } = await cancelLoaded(trx, deps.clock, actor, l, input, policy);
     const entries: AuditEntry[] = [];
     if (stopListId !== null) {
@@ -561,14 +561,13 @@ export async function cancelForFalsePrivilege(trx: Trx, clock: Clock, actor: Act
 
 export async function restoreReferral(deps: AppDeps, actor: Actor, id: number, reason: string): Promise<{ deadline: string }> {
   assertCan(actor, 'referral.restore');
-  const [policy, calendar] = [await deps.city.getPolicy(), await deps.city.getCalendar()];
+  const { policy, calendar } = await rulesOf(deps);
   return run(deps, async (trx) => {
-    const l = await loadForUpdate(trx, id);
-    await assertOrganisationInScope(trx, actor, l.ref.organisation_id);
+    const l = await loadInScope(trx, actor, id);
     const o = unwrap(Path.restore(l.path, deps.clock.now(), reason, calendar, policy), horizonParams(calendar));
     if (l.app.status !== 'queued') throw referralError('not_queued');
     // the place went back to the group at expiry: take one again
-    const place = await trx.selectFrom('free_places').select('id').where('group_id', '=', l.ref.group_id).where('status', '=', 'open').orderBy('id').limit(1).forUpdate().skipLocked().executeTakeFirst();
+    const place = await lockedBatch(trx.selectFrom('free_places').select('id').where('group_id', '=', l.ref.group_id).where('status', '=', 'open').orderBy('id'), 1).executeTakeFirst();
     if (!place) throw referralError('no_free_place');
     const deadline = o.referral.deadline!.toString();
     await apply(trx, deps.clock, actor, l, o, {
@@ -625,26 +624,9 @@ function baseQuery(db: Kysely<DB>) {
     .selectFrom('referrals as r')
     .innerJoin('applications as a', 'a.id', 'r.application_id')
     .leftJoin('contracts as c', 'c.referral_id', 'r.id')
-    .select([
-      'r.id',
-      'r.number',
-      'r.status',
-      'r.application_id',
-      'r.organisation_id',
-      'r.group_id',
-      'r.issued_at',
-      'r.deadline',
-      'r.extended_at',
-      'r.registered_at',
-      'r.closed_at',
-      'r.closed_reason',
-      'r.missing_documents',
-      'a.parent_id',
-      'a.special_needs',
-      'c.status as contract_status',
-      'c.deadline as contract_deadline',
-      'c.extra_period_granted_at',
-    ]);
+    .select(['r.id', 'r.number', 'r.status', 'r.application_id', 'r.organisation_id', 'r.group_id', 'r.issued_at', 'r.deadline', 'r.extended_at', 'r.registered_at', 'r.closed_at', 'r.closed_reason', 'r.missing_documents'])
+    .select(['a.parent_id', 'a.special_needs'])
+    .select(['c.status as contract_status', 'c.deadline as contract_deadline', 'c.extra_period_granted_at']);
 }
 type BaseRow = Awaited<ReturnType<ReturnType<typeof baseQuery>['executeTakeFirstOrThrow']>>;
 

@@ -1,6 +1,6 @@
 import { Html } from '@kitajs/html';
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
+import { Csrf, FlashBox, PostForm, SelectField, TextInput, type Flash } from '../web/forms.tsx';
 import { ReasonForm, StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDate, formatDateTime } from '../web/format.ts';
 import { Facts } from '../contracts/pages.tsx';
@@ -212,32 +212,15 @@ export function referralPage(ctx: PageContext, r: ReferralRecord, d: Flash & { d
                 ) : (
                   ''
                 )}
-                <form method="post" action={`${base}/refuse${q}`} class="stack" data-qa="refuse-form">
-                  <Csrf ctx={ctx} />
-                  <div>
-                    <label for="reason" safe>
-                      {tr('staff.referral.contract.reason')}
-                    </label>
-                    <select id="reason" name="reason" required data-qa="refuse-reason">
-                      {r.refusalReasons.map((x) => (
-                        <option value={x} safe>
-                          {tr(`contract.refusal.${x}`)}
-                        </option>
-                      ))}
-                    </select>
-                  </div>
-                  <div>
-                    <label for="note" safe>
-                      {tr('staff.referral.contract.note')}
-                    </label>
-                    <input type="text" id="note" name="note" maxlength="1000" />
-                  </div>
+                <PostForm ctx={ctx} action={`${base}/refuse${q}`} qa="refuse-form">
+                  <SelectField id="reason" name="reason" label={tr('staff.referral.contract.reason')} required qa="refuse-reason" options={r.refusalReasons.map((x) => [x, tr(`contract.refusal.${x}`)] as const)} />
+                  <TextInput id="note" name="note" label={tr('staff.referral.contract.note')} maxlength="1000" />
                   <div>
                     <button type="submit" style="background:#c62828" data-qa="refuse" safe>
                       {tr('staff.referral.contract.refuse')}
                     </button>
                   </div>
-                </form>
+                </PostForm>
               </div>
             ) : (
               ''

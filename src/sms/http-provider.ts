@@ -1,4 +1,5 @@
 import type { SmsMessage, SmsProvider } from './providers.ts';
+import { post, wholeNumber, withRetries } from '../http-client.ts';
 
 /**
  * A real SMS gateway over HTTP. Every send is one POST of the message, rendered from a body template,
@@ -36,8 +37,6 @@ export function renderBody(template: string, msg: SmsMessage, sender = ''): stri
   return template.replace(/\{(to|text|key|sender)\}/g, (_, k: string) => jsonInner(v[k]!));
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export class HttpSmsProvider implements SmsProvider {
   readonly name = 'http';
   private readonly template: string;
@@ -54,31 +53,11 @@ export class HttpSmsProvider implements SmsProvider {
   }
 
   async send(msg: SmsMessage): Promise<void> {
-    let last: unknown;
-    for (let attempt = 0; attempt <= this.retries; attempt++) {
-      if (attempt > 0) await sleep(this.backoffMs * 2 ** (attempt - 1));
-      try {
-        await this.once(msg);
-        return;
-      } catch (e) {
-        last = e;
-        if ((e as { permanent?: boolean }).permanent) break;
-      }
-    }
-    throw last instanceof Error ? last : new Error(String(last));
+    await withRetries(this.retries, this.backoffMs, () => this.once(msg));
   }
 
   private async once(msg: SmsMessage): Promise<void> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'idempotency-key': msg.idempotencyKey };
-    if (this.o.token) headers.authorization = `Bearer ${this.o.token}`;
-    else if (this.o.user) headers.authorization = `Basic ${Buffer.from(`${this.o.user}:${this.o.password ?? ''}`).toString('base64')}`;
-    let res: Response;
-    try {
-      res = await fetch(this.o.url, { method: 'POST', headers, body: renderBody(this.template, msg, this.o.sender ?? ''), signal: AbortSignal.timeout(this.timeoutMs) });
-    } catch (e) {
-      const name = (e as Error).name;
-      throw new Error(name === 'TimeoutError' || name === 'AbortError' ? `gateway timeout after ${this.timeoutMs} ms` : `gateway unreachable: ${(e as Error).message}`);
-    }
+    const res = await post(this.o.url, this.o, { 'content-type': 'application/json', 'idempotency-key': msg.idempotencyKey }, renderBody(this.template, msg, this.o.sender ?? ''), this.timeoutMs, 'gateway');
     const text = (await res.text().catch(() => '')).slice(0, 200);
     if (res.ok) return;
     // 4xx other than 408/409/425/429 will not get better by asking again soon (the sender still retries later)
@@ -93,12 +72,7 @@ export function smsProviderFromEnv(env: NodeJS.ProcessEnv = process.env): HttpSm
   if (kind === 'console') return null;
   if (kind !== 'http') throw new Error(`KEZEK_SMS_PROVIDER must be "console" or "http", got "${kind}"`);
   if (!env.KEZEK_SMS_URL) throw new Error('KEZEK_SMS_URL is required with KEZEK_SMS_PROVIDER=http');
-  const num = (v: string | undefined, name: string) => {
-    if (v === undefined || v === '') return undefined;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, got "${v}"`);
-    return n;
-  };
+  const num = wholeNumber;
   return new HttpSmsProvider({
     url: env.KEZEK_SMS_URL,
     token: env.KEZEK_SMS_TOKEN,

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB, Lang } from '../db/schema.ts';
 import { toDate, type Clock } from '../clock.ts';
-import { enqueueMailCopy } from '../mail/outbox.ts';
+import { enqueueMailCopy, outboxRow } from '../mail/outbox.ts';
 import { laneOf, renderSms, type SmsParams, type SmsTemplate } from './templates.ts';
 
 export interface SmsRequest {
@@ -43,19 +43,7 @@ export async function insertOutbox(
   const lane = laneOf(m.template);
   const row = await trx
     .insertInto('sms_outbox')
-    .values({
-      parent_id: m.parentId,
-      phone: m.phone,
-      lang: m.lang,
-      template: m.template,
-      body: m.body,
-      status: 'pending',
-      next_attempt_at: now,
-      created_at: now,
-      subject_type: m.subjectType,
-      subject_id: m.subjectId,
-      lane,
-    })
+    .values(outboxRow(m, now, lane))
     .returning('id')
     .executeTakeFirstOrThrow();
   await enqueueMailCopy(trx, now, { ...m, lane });

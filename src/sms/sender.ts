@@ -6,6 +6,7 @@ import { toDate } from '../clock.ts';
 import { audit, SYSTEM } from '../audit/write.ts';
 import type { SmsProvider } from './providers.ts';
 import { limitConcurrency } from '../concurrency.ts';
+import { lockedBatch } from '../db/fragments.ts';
 
 /** Failures after which a message is given up ('dead'). */
 export const SMS_MAX_ATTEMPTS = 8;
@@ -56,19 +57,18 @@ const LANE_ORDER: SmsLane[] = ['urgent', 'normal'];
  */
 async function claimDue(trx: Kysely<DB>, channel: OutboxChannel, now: Date, batch: number, bulkPerMinute: number) {
   const due = (lane: SmsLane, limit: number) =>
-    trx
-      .selectFrom('sms_outbox')
-      .select(['id', 'phone', 'email', 'subject', 'body', 'idempotency_key', 'attempts', 'lane'])
-      .where('status', '=', 'pending')
-      .where('channel', '=', channel)
-      .where('lane', '=', lane)
-      .where('next_attempt_at', '<=', now)
-      .orderBy('next_attempt_at')
-      .orderBy('id')
-      .limit(limit)
-      .forUpdate()
-      .skipLocked()
-      .execute();
+    lockedBatch(
+      trx
+        .selectFrom('sms_outbox')
+        .select(['id', 'phone', 'email', 'subject', 'body', 'idempotency_key', 'attempts', 'lane'])
+        .where('status', '=', 'pending')
+        .where('channel', '=', channel)
+        .where('lane', '=', lane)
+        .where('next_attempt_at', '<=', now)
+        .orderBy('next_attempt_at')
+        .orderBy('id'),
+      limit,
+    ).execute();
   const rows: Awaited<ReturnType<typeof due>> = [];
   for (const lane of LANE_ORDER) if (rows.length < batch) rows.push(...(await due(lane, batch - rows.length)));
   if (rows.length < batch) {

@@ -1,8 +1,8 @@
-import { Html } from '@kitajs/html';
+import { Html, type Children } from '@kitajs/html';
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
+import { FlashBox, PostForm, SelectField, type Flash } from '../web/forms.tsx';
 import { nameIn } from '../web/queries.ts';
-import { Field, Page, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
+import { Field, Page, Section, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';
 import type { StaffRole } from '../db/schema.ts';
 import { STAFF_ROLES, type StaffRow, type TeacherGroups } from './service.ts';
@@ -28,51 +28,38 @@ function stateText(tr: Tr, u: StaffRow, nowMs: number): string {
 function ScopeFields(props: { ctx: PageContext; organisations: Named[]; districts: Named[]; role?: StaffRole; organisationId?: number | null; districtId?: number | null; idPrefix: string }): JSX.Element {
   const tr = trOf(props.ctx);
   const p = props.idPrefix;
+  const str = (id: number | null | undefined) => (id == null ? undefined : String(id));
   return (
     <>
-      <div>
-        <label for={`${p}role`} safe>
-          {tr('admin.users.role')}
-        </label>
-        <select id={`${p}role`} name="role" required>
-          {STAFF_ROLES.map((r) => (
-            <option value={r} selected={props.role === r} safe>
-              {tr(`web.staff.role.${r}`)}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div>
-        <label for={`${p}organisation`} safe>
-          {tr('admin.create.organisation')}
-        </label>
-        <select id={`${p}organisation`} name="organisationId">
-          <option value="" safe>
-            {tr('admin.create.none')}
-          </option>
-          {props.organisations.map((o) => (
-            <option value={String(o.id)} selected={props.organisationId === o.id} safe>
-              {nameIn(props.ctx.lang, o)}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div>
-        <label for={`${p}district`} safe>
-          {tr('admin.create.district')}
-        </label>
-        <select id={`${p}district`} name="districtId">
-          <option value="" safe>
-            {tr('admin.users.city')}
-          </option>
-          {props.districts.map((d) => (
-            <option value={String(d.id)} selected={props.districtId === d.id} safe>
-              {nameIn(props.ctx.lang, d)}
-            </option>
-          ))}
-        </select>
-      </div>
+      <SelectField id={`${p}role`} name="role" label={tr('admin.users.role')} required options={STAFF_ROLES.map((r) => [r, tr(`web.staff.role.${r}`)] as const)} selected={props.role} />
+      <SelectField
+        id={`${p}organisation`}
+        name="organisationId"
+        label={tr('admin.create.organisation')}
+        options={[['', tr('admin.create.none')], ...props.organisations.map((o) => [String(o.id), nameIn(props.ctx.lang, o)] as const)]}
+        selected={str(props.organisationId)}
+      />
+      <SelectField
+        id={`${p}district`}
+        name="districtId"
+        label={tr('admin.create.district')}
+        options={[['', tr('admin.users.city')], ...props.districts.map((d) => [String(d.id), nameIn(props.ctx.lang, d)] as const)]}
+        selected={str(props.districtId)}
+      />
     </>
+  );
+}
+
+/** One change of the account: its heading (and intro), then the form with its fields, the reason and the button. */
+function ChangeSection(props: { ctx: PageContext; name: string; title: string; intro?: string; action: string; submit: { label: string; qa: string; danger?: boolean }; children?: Children }): JSX.Element {
+  return (
+    <Section id={props.name} title={props.title}>
+      {props.intro ? <p safe>{props.intro}</p> : ''}
+      <PostForm ctx={props.ctx} action={props.action} qa={`${props.name}-form`} submit={props.submit}>
+        {props.children as 'safe'}
+        <Reason ctx={props.ctx} id={`${props.name}-reason`} />
+      </PostForm>
+    </Section>
   );
 }
 
@@ -127,8 +114,7 @@ export function usersPage(ctx: PageContext, d: { users: StaffRow[]; organisation
       <h2 id="create-h" safe>
         {tr('admin.create.title')}
       </h2>
-      <form method="post" action={`/staff/admin/users${q}`} class="stack" aria-labelledby="create-h" data-qa="create-form">
-        <Csrf ctx={ctx} />
+      <PostForm ctx={ctx} action={`/staff/admin/users${q}`} labelledBy="create-h" qa="create-form" submit={{ label: tr('admin.create.submit'), qa: 'create' }}>
         <div>
           <label for="username" safe>
             {tr('admin.users.username')}
@@ -142,12 +128,7 @@ export function usersPage(ctx: PageContext, d: { users: StaffRow[]; organisation
           control={(a) => <input type="text" id={a.id} name="fullName" maxlength="200" required value={f.fullName ?? ''} aria-describedby={a.describedBy} aria-invalid={a.invalid} />}
         />
         <ScopeFields ctx={ctx} organisations={d.organisations} districts={d.districts} role={f.role ?? 'kindergarten'} organisationId={f.organisationId ?? null} districtId={f.districtId ?? null} idPrefix="new-" />
-        <div>
-          <button type="submit" data-qa="create" safe>
-            {tr('admin.create.submit')}
-          </button>
-        </div>
-      </form>
+      </PostForm>
     </>,
   );
 }
@@ -218,95 +199,29 @@ export function userPage(ctx: PageContext, d: { user: StaffRow; organisations: N
         </dl>
 
         {u.disabledAt ? (
-          <section aria-labelledby="enable-h">
-            <h2 id="enable-h" safe>
-              {tr('admin.enable.title')}
-            </h2>
-            <form method="post" action={`${base}/enable${q}`} class="stack" data-qa="enable-form">
-              <Csrf ctx={ctx} />
-              <Reason ctx={ctx} id="enable-reason" />
-              <div>
-                <button type="submit" data-qa="enable" safe>
-                  {tr('admin.enable.submit')}
-                </button>
-              </div>
-            </form>
-          </section>
+          <ChangeSection ctx={ctx} name="enable" title={tr('admin.enable.title')} action={`${base}/enable${q}`} submit={{ label: tr('admin.enable.submit'), qa: 'enable' }} />
         ) : (
-          <section aria-labelledby="disable-h">
-            <h2 id="disable-h" safe>
-              {tr('admin.disable.title')}
-            </h2>
-            <p safe>{tr('admin.disable.intro')}</p>
-            <form method="post" action={`${base}/disable${q}`} class="stack" data-qa="disable-form">
-              <Csrf ctx={ctx} />
-              <Reason ctx={ctx} id="disable-reason" />
-              <div>
-                <button type="submit" style="background:#a40e26" data-qa="disable" safe>
-                  {tr('admin.disable.submit')}
-                </button>
-              </div>
-            </form>
-          </section>
+          <ChangeSection ctx={ctx} name="disable" title={tr('admin.disable.title')} intro={tr('admin.disable.intro')} action={`${base}/disable${q}`} submit={{ label: tr('admin.disable.submit'), qa: 'disable', danger: true }} />
         )}
 
-        <section aria-labelledby="reset-h">
-          <h2 id="reset-h" safe>
-            {tr('admin.reset.title')}
-          </h2>
-          <p safe>{tr('admin.reset.intro')}</p>
-          <form method="post" action={`${base}/reset${q}`} class="stack" data-qa="reset-form">
-            <Csrf ctx={ctx} />
-            <Reason ctx={ctx} id="reset-reason" />
-            <div>
-              <button type="submit" data-qa="reset" safe>
-                {tr('admin.reset.submit')}
-              </button>
-            </div>
-          </form>
-        </section>
+        <ChangeSection ctx={ctx} name="reset" title={tr('admin.reset.title')} intro={tr('admin.reset.intro')} action={`${base}/reset${q}`} submit={{ label: tr('admin.reset.submit'), qa: 'reset' }} />
 
         {d.teacherGroups ? (
-          <section aria-labelledby="groups-h">
-            <h2 id="groups-h" safe>
-              {tr('admin.groups.title')}
-            </h2>
-            <p safe>{tr('admin.groups.intro')}</p>
-            <form method="post" action={`${base}/groups${q}`} class="stack" data-qa="groups-form">
-              <Csrf ctx={ctx} />
-              {d.teacherGroups.groups.length === 0 ? <p safe>{tr('admin.groups.none')}</p> : ''}
-              {d.teacherGroups.groups.map((g) => (
-                <label>
-                  <input type="checkbox" name="groupIds" value={String(g.id)} checked={d.teacherGroups!.assigned.includes(g.id)} /> <span safe>{`${g.name} (${g.birthYear})`}</span>
-                </label>
-              ))}
-              <Reason ctx={ctx} id="groups-reason" />
-              <div>
-                <button type="submit" data-qa="groups-save" safe>
-                  {tr('admin.groups.submit')}
-                </button>
-              </div>
-            </form>
-          </section>
+          <ChangeSection ctx={ctx} name="groups" title={tr('admin.groups.title')} intro={tr('admin.groups.intro')} action={`${base}/groups${q}`} submit={{ label: tr('admin.groups.submit'), qa: 'groups-save' }}>
+            {d.teacherGroups.groups.length === 0 ? <p safe>{tr('admin.groups.none')}</p> : ''}
+            {d.teacherGroups.groups.map((g) => (
+              <label>
+                <input type="checkbox" name="groupIds" value={String(g.id)} checked={d.teacherGroups!.assigned.includes(g.id)} /> <span safe>{`${g.name} (${g.birthYear})`}</span>
+              </label>
+            ))}
+          </ChangeSection>
         ) : (
           ''
         )}
 
-        <section aria-labelledby="role-h">
-          <h2 id="role-h" safe>
-            {tr('admin.role.title')}
-          </h2>
-          <form method="post" action={`${base}/role${q}`} class="stack" data-qa="role-form">
-            <Csrf ctx={ctx} />
-            <ScopeFields ctx={ctx} organisations={d.organisations} districts={d.districts} role={u.role} organisationId={u.organisationId} districtId={u.districtId} idPrefix="role-" />
-            <Reason ctx={ctx} id="role-reason" />
-            <div>
-              <button type="submit" data-qa="role-save" safe>
-                {tr('admin.role.submit')}
-              </button>
-            </div>
-          </form>
-        </section>
+        <ChangeSection ctx={ctx} name="role" title={tr('admin.role.title')} action={`${base}/role${q}`} submit={{ label: tr('admin.role.submit'), qa: 'role-save' }}>
+          <ScopeFields ctx={ctx} organisations={d.organisations} districts={d.districts} role={u.role} organisationId={u.organisationId} districtId={u.districtId} idPrefix="role-" />
+        </ChangeSection>
       </>
     ),
   });

@@ -62,22 +62,11 @@ function staffQuery(db: Kysely<DB>) {
     .selectFrom('staff_users as s')
     .leftJoin('organisations as o', 'o.id', 's.organisation_id')
     .leftJoin('districts as d', 'd.id', 's.district_id')
-    .select([
-      's.id',
-      's.username',
-      's.full_name',
-      's.role',
-      's.organisation_id',
-      'o.name_kk as org_kk',
-      'o.name_ru as org_ru',
-      's.district_id',
-      'd.name_kk as district_kk',
-      'd.name_ru as district_ru',
-      's.totp_secret',
-      's.locked_until',
-      's.disabled_at',
-      's.created_at',
-    ]);
+    .select(['s.id', 's.username', 's.full_name', 's.role', 's.organisation_id'])
+    .select(['o.name_kk as org_kk', 'o.name_ru as org_ru'])
+    .select(['s.district_id'])
+    .select(['d.name_kk as district_kk', 'd.name_ru as district_ru'])
+    .select(['s.totp_secret', 's.locked_until', 's.disabled_at', 's.created_at']);
 }
 
 type StaffQueryRow = Awaited<ReturnType<ReturnType<typeof staffQuery>['execute']>>[number];

@@ -1,3 +1,4 @@
+import type { Children } from '@kitajs/html';
 // Shared page components: the pieces every workspace (cabinet, kindergarten, department, admin)
 // builds its pages from. A page table, a form field with its error, a decision with a reason.
 import { t, type MessageKey, type MessageParam } from './i18n/index.ts';
@@ -292,4 +293,68 @@ export function DocLink(props: { ctx: PageContext; uploadId: number | null; ref:
     );
   const label: string = props.ref ? tr('dept.document.ref', { ref: props.ref }) : '—';
   return <span safe>{label}</span>;
+}
+
+/** One fact of a {@link Facts} list: its label and its value — text (escaped) or `{ html }` (an element, used as it is); `cls` marks the value. */
+export type Fact = [label: string, value: string | { html: JSX.Element }, cls?: string];
+
+/** A list of facts (label, value) that a card or a record shows; `qa` and `style` go on the list. */
+export function Facts(props: { facts: Fact[]; qa?: string; style?: string }): JSX.Element {
+  return (
+    <dl class="facts" data-qa={props.qa} style={props.style}>
+      {props.facts.map(([label, value, cls]) => {
+        if (typeof value === 'string')
+          return (
+            <>
+              <dt safe>{label}</dt>
+              <dd class={cls} safe>
+                {value}
+              </dd>
+            </>
+          );
+        const safeElement = value.html; // an element its caller built (its text escaped there)
+        return (
+          <>
+            <dt safe>{label}</dt>
+            <dd class={cls}>{safeElement}</dd>
+          </>
+        );
+      })}
+    </dl>
+  );
+}
+
+/**
+ * Items as cards (a department's work lists): each card its facts, then its actions (a form, a
+ * notice); an empty list shows `none` instead (with its data-qa, when given).
+ */
+export function CardList<T>(props: { items: readonly T[]; none: { text: string; qa?: string }; qa: string; itemQa: (item: T) => string; facts: (item: T) => Fact[]; actions?: (item: T) => JSX.Element }): JSX.Element {
+  if (props.items.length === 0)
+    return (
+      <p data-qa={props.none.qa} safe>
+        {props.none.text}
+      </p>
+    );
+  return (
+    <ul class="cards-list" data-qa={props.qa}>
+      {props.items.map((item) => (
+        <li class="card" data-qa={props.itemQa(item)}>
+          <Facts facts={props.facts(item)} />
+          {props.actions ? props.actions(item) : ''}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** A section of a page named by its heading (`id`-h). */
+export function Section(props: { id: string; title: string; children?: Children }): JSX.Element {
+  return (
+    <section aria-labelledby={`${props.id}-h`}>
+      <h2 id={`${props.id}-h`} safe>
+        {props.title}
+      </h2>
+      {props.children as 'safe'}
+    </section>
+  );
 }

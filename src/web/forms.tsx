@@ -1,3 +1,4 @@
+import type { Children } from '@kitajs/html';
 import type { PageContext } from './layout.tsx';
 
 /** The hidden CSRF field every cookie-authenticated form carries. */
@@ -29,5 +30,103 @@ export function FlashBox(props: Flash): JSX.Element {
         ''
       )}
     </>
+  );
+}
+
+/** A form's submit button, on a line of its own. */
+export function Submit(props: { label: string; qa?: string | undefined; danger?: boolean | undefined }): JSX.Element {
+  return (
+    <div>
+      <button type="submit" style={props.danger ? 'background:#a40e26' : undefined} data-qa={props.qa} safe>
+        {props.label}
+      </button>
+    </div>
+  );
+}
+
+/**
+ * A form that posts (with its CSRF field), its fields stacked, and its submit button last.
+ * `multipart` for a file; `novalidate` where the server names every refused field at once.
+ */
+export function PostForm(props: {
+  ctx: PageContext;
+  action: string;
+  qa?: string;
+  multipart?: boolean;
+  novalidate?: boolean;
+  /** The id of the heading that names the form. */
+  labelledBy?: string;
+  submit?: { label: string; qa?: string | undefined; danger?: boolean | undefined };
+  children?: Children;
+}): JSX.Element {
+  return (
+    <form method="post" action={props.action} enctype={props.multipart ? 'multipart/form-data' : undefined} class="stack" aria-labelledby={props.labelledBy} data-qa={props.qa} novalidate={props.novalidate}>
+      <Csrf ctx={props.ctx} />
+      {props.children as 'safe'}
+      {props.submit ? <Submit {...props.submit} /> : ''}
+    </form>
+  );
+}
+
+/**
+ * A choice of one: the legend (if any), then each option's radio button with its label (`qa`: the
+ * buttons' data-qa; `required`: a choice must be made).
+ */
+export function Radios(props: {
+  legend?: string;
+  name: string;
+  options: readonly (readonly [value: string, label: string])[];
+  checked?: string;
+  required?: boolean;
+  labelStyle?: string;
+  qa?: (value: string) => string;
+}): JSX.Element {
+  return (
+    <fieldset>
+      {props.legend === undefined ? '' : <legend safe>{props.legend}</legend>}
+      {props.options.map(([value, label], i) => (
+        <label style={props.labelStyle ?? 'font-weight:400'}>
+          <input type="radio" name={props.name} value={value} checked={value === props.checked} data-qa={props.qa?.(value)} required={i === 0 && props.required} />{' '}
+          <span safe>{label}</span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/** A labelled choice from a list (`selected`: the value chosen; an option of value '' is "none"). */
+export function SelectField(props: { id: string; name: string; label: string; required?: boolean; qa?: string; options: readonly (readonly [value: string, label: string])[]; selected?: string | undefined }): JSX.Element {
+  return (
+    <div>
+      <label for={props.id} safe>
+        {props.label}
+      </label>
+      <select id={props.id} name={props.name} required={props.required} data-qa={props.qa}>
+        {props.options.map(([value, label]) => (
+          <option value={value} selected={value !== '' && value === props.selected} safe>
+            {label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** A labelled text input; `hint` is shown under it and tied to it (or `describedBy` names a hint elsewhere). */
+export function TextInput(props: { id: string; name: string; label: string; value?: string; maxlength: string; required?: boolean; hint?: { id: string; text: string }; describedBy?: string }): JSX.Element {
+  return (
+    <div>
+      <label for={props.id} safe>
+        {props.label}
+      </label>
+      <input type="text" id={props.id} name={props.name} value={props.value} maxlength={props.maxlength} required={props.required} aria-describedby={props.hint?.id ?? props.describedBy} />
+      {props.hint ? (
+        <span class="hint" id={props.hint.id} safe>
+          {props.hint.text}
+        </span>
+      ) : (
+        ''
+      )}
+    </div>
   );
 }

@@ -1,8 +1,9 @@
+import type { Children } from '@kitajs/html';
 // The pieces the parents' pages share (the cabinet's, sign-in's, the first application's): the
 // cabinet's bar, a problem and a notice line, the IIN, code, text and file fields, "send the code
 // again" and the demo-SMS link.
-import type { PageContext } from './layout.tsx';
-import { Csrf } from './forms.tsx';
+import { Layout, type PageContext } from './layout.tsx';
+import { Csrf, PostForm } from './forms.tsx';
 import { trOf, type Tr } from './components.tsx';
 
 export const fullName = (p: { lastName: string; firstName: string; middleName: string | null }) => [p.lastName, p.firstName, p.middleName].filter(Boolean).join(' ');
@@ -27,17 +28,26 @@ export function Notice(props: { text?: string | null | undefined }): JSX.Element
   );
 }
 
-export function IinField(props: { tr: Tr; value?: string | undefined }): JSX.Element {
+/** A field whose label carries its hint (`id`-hint, for the input's aria-describedby); the input is the child. */
+export function HintedField(props: { id: string; label: string; hint: string; children: Children }): JSX.Element {
   return (
     <div>
-      <label for="iin">
-        {props.tr('parents.iin') as 'safe'}
-        <span class="hint" id="iin-hint" safe>
-          {props.tr('parents.iin.hint')}
+      <label for={props.id}>
+        {props.label as 'safe'}
+        <span class="hint" id={`${props.id}-hint`} safe>
+          {props.hint}
         </span>
       </label>
-      <input type="text" id="iin" name="iin" value={props.value ?? ''} required inputmode="numeric" pattern="[0-9 ]{12,15}" maxlength="15" autocomplete="username" aria-describedby="iin-hint" />
+      {props.children as 'safe'}
     </div>
+  );
+}
+
+export function IinField(props: { tr: Tr; value?: string | undefined }): JSX.Element {
+  return (
+    <HintedField id="iin" label={props.tr('parents.iin')} hint={props.tr('parents.iin.hint')}>
+      <input type="text" id="iin" name="iin" value={props.value ?? ''} required inputmode="numeric" pattern="[0-9 ]{12,15}" maxlength="15" autocomplete="username" aria-describedby="iin-hint" />
+    </HintedField>
   );
 }
 
@@ -67,15 +77,9 @@ export function CabinetBar(props: { ctx: PageContext; back?: boolean }): JSX.Ele
 export function CodeField(props: { tr: Tr }): JSX.Element {
   const { tr } = props;
   return (
-    <div>
-      <label for="code">
-        {tr('parents.otp.code') as 'safe'}
-        <span class="hint" id="code-hint" safe>
-          {tr('parents.otp.code.hint')}
-        </span>
-      </label>
+    <HintedField id="code" label={tr('parents.otp.code')} hint={tr('parents.otp.code.hint')}>
       <input type="text" id="code" name="code" required inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" aria-describedby="code-hint" />
-    </div>
+    </HintedField>
   );
 }
 
@@ -146,5 +150,42 @@ export function TextField(props: { id: string; label: string; value?: string | u
       </label>
       <input type={props.type ?? 'text'} id={props.id} name={props.id} value={props.value ?? ''} required={props.required ?? false} inputmode={props.inputmode} maxlength={props.maxlength ?? '100'} style="display:block;width:100%;max-width:28rem;font:inherit;padding:.5rem;border:2px solid #57606a;border-radius:4px" />
     </div>
+  );
+}
+
+/** A page of the parent's cabinet: the cabinet's bar (back to the cabinet), the notice and the problem, then the page's body. */
+export function CabinetPage(ctx: PageContext, head: { title: string; notice?: string | null | undefined; error?: string | null | undefined }, body: JSX.Element): string {
+  return Layout({
+    ctx,
+    title: head.title,
+    children: (
+      <>
+        <CabinetBar ctx={ctx} back />
+        <Notice text={head.notice} />
+        <Problem error={head.error} />
+        {body}
+      </>
+    ),
+  });
+}
+
+/**
+ * The code step of a parent's sign-in or first application: the notice that a code was sent, the
+ * problem, the code form (the IIN carried), "send the code again", what to do without an SMS, the demo link.
+ */
+export function CodeStep(props: { ctx: PageContext; sent: string | false; error?: string | null | undefined; verify: string; qa: string; iin: string; submit: { label: string; qa: string }; resend: string; resendSeconds: number; after: JSX.Element }): JSX.Element {
+  const { ctx } = props;
+  return (
+    <>
+      {props.sent === false ? '' : <Notice text={props.sent} />}
+      <Problem error={props.error} />
+      <PostForm ctx={ctx} action={props.verify} qa={props.qa} submit={props.submit}>
+        <input type="hidden" name="iin" value={props.iin} />
+        <CodeField tr={trOf(ctx)} />
+      </PostForm>
+      <ResendCodeForm ctx={ctx} action={props.resend} iin={props.iin} seconds={props.resendSeconds} />
+      {props.after as 'safe' /* an element its caller built */}
+      <DemoSmsLink ctx={ctx} />
+    </>
   );
 }

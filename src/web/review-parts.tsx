@@ -1,6 +1,6 @@
 // The pieces the department's review pages share: who asks (IIN, name, the phones on file) and the
 // labels of a decision (approve, or reject with a reason).
-import { Page, type Tr } from './components.tsx';
+import { Page, type Fact, type Tr } from './components.tsx';
 import type { PageContext } from './layout.tsx';
 import type { Flash } from './forms.tsx';
 import { fullName } from './parent-fields.tsx';
@@ -61,3 +61,10 @@ export function ReviewPage<T extends { id: number }>(
     </>,
   );
 }
+
+/** The first facts of a referral's card: its number, the child, the kindergarten (in the page's language). */
+export const referralFacts = (tr: Tr, lang: PageContext['lang'], r: { number: string; childName: string; organisationKk: string; organisationRu: string }): Fact[] => [
+  [tr('dept.referral'), r.number],
+  [tr('dept.child'), r.childName],
+  [tr('dept.organisation'), lang === 'kk' ? r.organisationKk : r.organisationRu],
+];

@@ -2,6 +2,14 @@ import type { Policy } from '../../domain/policy.ts';
 import { t } from '../i18n/index.ts';
 import { Layout, type PageContext } from '../layout.tsx';
 
+/** The home page's ways in: where, its data-qa, its words. */
+const LINKS = [
+  ['/apply', 'home-first-apply', 'parents.first.link'],
+  ['/queue', 'home-queue', 'web.home.link.queue'],
+  ['/organisations', 'home-organisations', 'web.home.link.organisations'],
+  ['/staff/login', 'home-staff', 'web.home.link.staff'],
+] as const;
+
 export function homePage(ctx: PageContext, policy: Policy): string {
   const tr = (k: Parameters<typeof t>[1], p?: Record<string, string | number>) => t(ctx.lang, k, p);
   const docs = ['doc.id_card', 'doc.birth_certificate', 'doc.health_certificate', 'doc.health_passport', 'doc.pmpk'] as const;
@@ -14,26 +22,13 @@ export function homePage(ctx: PageContext, policy: Policy): string {
           {tr('web.home.lead')}
         </p>
         <ul class="cards">
-          <li>
-            <a href="/apply" data-qa="home-first-apply" safe>
-              {tr('parents.first.link')}
-            </a>
-          </li>
-          <li>
-            <a href="/queue" data-qa="home-queue" safe>
-              {tr('web.home.link.queue')}
-            </a>
-          </li>
-          <li>
-            <a href="/organisations" data-qa="home-organisations" safe>
-              {tr('web.home.link.organisations')}
-            </a>
-          </li>
-          <li>
-            <a href="/staff/login" data-qa="home-staff" safe>
-              {tr('web.home.link.staff')}
-            </a>
-          </li>
+          {LINKS.map(([href, qa, key]) => (
+            <li>
+              <a href={href} data-qa={qa} safe>
+                {tr(key)}
+              </a>
+            </li>
+          ))}
         </ul>
         <h2 safe>{tr('web.home.rules.title')}</h2>
         <ul>

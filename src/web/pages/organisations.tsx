@@ -2,6 +2,7 @@ import type { InstructionLang, OrgKind } from '../../db/schema.ts';
 import { t } from '../i18n/index.ts';
 import { Layout, type PageContext } from '../layout.tsx';
 import { nameIn, type OrgListItem } from '../queries.ts';
+import { SelectField } from '../forms.tsx';
 
 export function organisationsPage(ctx: PageContext, orgs: OrgListItem[], filter: { kind?: OrgKind | undefined; lang?: InstructionLang | undefined }): string {
   const tr = (k: Parameters<typeof t>[1], p?: Record<string, string | number>) => t(ctx.lang, k, p);
@@ -19,30 +20,28 @@ export function organisationsPage(ctx: PageContext, orgs: OrgListItem[], filter:
       <>
         <form method="get" action="/organisations" class="filters" role="search" aria-label={tr('web.orgs.filter')}>
           <input type="hidden" name="lang" value={ctx.lang} />
-          <div>
-            <label for="f-kind" safe>{tr('web.orgs.filter.kind')}</label>
-            <select id="f-kind" name="kind">
-              <option value="" safe>{tr('web.orgs.filter.any')}</option>
-              <option value="kindergarten" selected={filter.kind === 'kindergarten'} safe>
-                {tr('org.kind.kindergarten')}
-              </option>
-              <option value="mini_centre" selected={filter.kind === 'mini_centre'} safe>
-                {tr('org.kind.mini_centre')}
-              </option>
-            </select>
-          </div>
-          <div>
-            <label for="f-lang" safe>{tr('web.orgs.filter.lang')}</label>
-            <select id="f-lang" name="language">
-              <option value="" safe>{tr('web.orgs.filter.any')}</option>
-              <option value="kk" selected={filter.lang === 'kk'} safe>
-                {tr('lang.kk')}
-              </option>
-              <option value="ru" selected={filter.lang === 'ru'} safe>
-                {tr('lang.ru')}
-              </option>
-            </select>
-          </div>
+          <SelectField
+            id="f-kind"
+            name="kind"
+            label={tr('web.orgs.filter.kind')}
+            options={[
+              ['', tr('web.orgs.filter.any')],
+              ['kindergarten', tr('org.kind.kindergarten')],
+              ['mini_centre', tr('org.kind.mini_centre')],
+            ]}
+            selected={filter.kind}
+          />
+          <SelectField
+            id="f-lang"
+            name="language"
+            label={tr('web.orgs.filter.lang')}
+            options={[
+              ['', tr('web.orgs.filter.any')],
+              ['kk', tr('lang.kk')],
+              ['ru', tr('lang.ru')],
+            ]}
+            selected={filter.lang}
+          />
           <div>
             <button type="submit" safe>{tr('web.orgs.filter.submit')}</button>
           </div>
