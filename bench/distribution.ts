@@ -153,7 +153,7 @@ async function resetVouchers(database: Database, auditBefore: number): Promise<v
 async function benchVoucherRun(deps: AppDeps, engine: string, applications: number, places: number, auditBefore: number): Promise<void> {
   const db = deps.database.db;
   await reset(deps.database, auditBefore);
-  await sql`update organisations set takes_vouchers = true`.execute(db);
+  await sql`update organisations set takes_vouchers = true, voucher_licence = 'BENCH-' || id, vouchers_joined_on = '2025-06-01'`.execute(db);
   await sql`insert into regime_changes (regime, effective_from, decided_at, reason) values ('voucher', '2026-03-01', now(), 'bench')`.execute(db);
   await sql`insert into voucher_budgets (birth_year, month, count, updated_at)
             select g.birth_year, '2026-03-01', count(*), now() from free_places f join groups g on g.id = f.group_id where f.status = 'open' group by g.birth_year

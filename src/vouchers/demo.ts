@@ -12,7 +12,12 @@ export async function prepareVoucherDemo(db: Kysely<DB>, clock: Clock): Promise<
   const now = clock.now();
   const month = budgetMonth(almatyDate(now));
   return db.transaction().execute(async (trx) => {
-    const orgs = await trx.updateTable('organisations').set({ takes_vouchers: true }).where('kind', '=', 'kindergarten').executeTakeFirst();
+    // the register needs a licence and a joining date: the demo's are marked as such
+    const orgs = await trx
+      .updateTable('organisations')
+      .set({ takes_vouchers: true, voucher_licence: sql<string>`'DEMO-' || id`, vouchers_joined_on: almatyDate(now).toString() })
+      .where('kind', '=', 'kindergarten')
+      .executeTakeFirst();
     const budgets = await sql`
       insert into voucher_budgets (birth_year, month, count, updated_at)
       select g.birth_year, ${month}::date, count(*)::int, ${toDate(now)}::timestamptz

@@ -34,7 +34,7 @@ test('voucher at 360 × 640 in kk: the cabinet leads with the consent until the 
   const db = t.deps.database.db;
   await nauryz2026(db);
   const org = await F.organisation(db);
-  await db.updateTable('organisations').set({ takes_vouchers: true }).where('id', '=', org).execute();
+  await db.updateTable('organisations').set({ takes_vouchers: true, voucher_licence: 'KZ-TEST', vouchers_joined_on: '2025-06-01' }).where('id', '=', org).execute();
   await F.freePlaces(db, await F.group(db, org, { birthYear: 2022, language: 'kk' }), 2);
   const child = await F.application(db, { birthDate: '2022-05-10', language: 'kk', preferences: [org], lang: 'kk' });
   const admin = { kind: 'staff' as const, id: await F.staff(db, 'admin'), role: 'admin' as const };

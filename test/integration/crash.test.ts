@@ -7,11 +7,11 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { sql } from 'kysely';
 import { openDatabase, type Database } from '../../src/db/connection.ts';
-import { OffsetClock, toDate } from '../../src/clock.ts';
+import { OffsetClock, almatyDate, toDate } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
 import { CityState, type AppDeps } from '../../src/context.ts';
 import { OFFSET_KEY, loadDemoOffset } from '../../src/demo/clock.ts';
-import { publishFreePlaces } from '../../src/places/service.ts';
+import { occupancy, publishFreePlaces } from '../../src/places/service.ts';
 import { verifyAudit } from '../../src/audit/verify.ts';
 import { testDatabase } from '../helpers/db.ts';
 import { SERVING, startService, type ServiceProc } from '../helpers/service.ts';
@@ -185,9 +185,15 @@ test(`crash: ${KILLS} SIGKILLs during distributions, sweeps and SMS sending, eac
         const d = await open();
         try {
           const deps: AppDeps = { database: d, clock: new OffsetClock(await loadDemoOffset(d.db)), config: { ...loadConfig({}), jobs: false }, city: new CityState(d.db, 0) };
-          const groups = await d.db.selectFrom('groups').select(['id', 'organisation_id']).orderBy('id').execute();
-          for (let i = 0; i < 3; i++) {
+          const groups = await d.db.selectFrom('groups').select(['id', 'organisation_id', 'capacity']).where('closed_at', 'is', null).orderBy('id').execute();
+          const today = almatyDate(deps.clock.now()).toString();
+          for (let published = 0, tries = 0; published < 3 && tries < 40; tries++) {
             const g = groups[Math.floor(rnd() * groups.length)]!;
+            // the demo's groups are mostly full (placed children): publish only what fits
+            const occ = await occupancy(d.db, Number(g.id), g.capacity, today);
+            const room = g.capacity - occ.open - occ.outstanding - occ.enrolled;
+            if (room < 1) continue;
+            published++;
             // the kindergarten's own staff publishes (a staff user of it, made once)
             const username = `crash.kg${g.organisation_id}`;
             let u = await d.db.selectFrom('staff_users').select('id').where('username', '=', username).executeTakeFirst();
@@ -196,7 +202,7 @@ test(`crash: ${KILLS} SIGKILLs during distributions, sweeps and SMS sending, eac
               .values({ username, full_name: 'Crash Test', password_hash: 'x', role: 'kindergarten', organisation_id: g.organisation_id, created_at: toDate(deps.clock.now()) })
               .returning('id')
               .executeTakeFirstOrThrow();
-            await publishFreePlaces(deps, { kind: 'staff', id: u.id, role: 'kindergarten', organisationId: g.organisation_id }, g.id, 1 + Math.floor(rnd() * 4));
+            await publishFreePlaces(deps, { kind: 'staff', id: u.id, role: 'kindergarten', organisationId: g.organisation_id }, g.id, Math.min(room, 1 + Math.floor(rnd() * 4)));
           }
           // the scheduled distribution at any time of day (its default, 09:00 Almaty, would leave a
           // test run early in the morning without a single run): once per demo day, as each life moves a day on

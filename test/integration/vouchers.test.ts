@@ -30,7 +30,7 @@ async function city(t: TestApp) {
   const a = await F.organisation(db);
   const b = await F.organisation(db);
   const c = await F.organisation(db);
-  await db.updateTable('organisations').set({ takes_vouchers: true }).where('id', 'in', [a, b]).execute();
+  await db.updateTable('organisations').set({ takes_vouchers: true, voucher_licence: 'KZ-TEST', vouchers_joined_on: '2025-06-01' }).where('id', 'in', [a, b]).execute();
   const ga = await F.group(db, a, { birthYear: 2022, language: 'kk' });
   const gb = await F.group(db, b, { birthYear: 2022, language: 'kk' });
   const gc = await F.group(db, c, { birthYear: 2022, language: 'kk' });
