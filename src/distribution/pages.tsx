@@ -3,7 +3,7 @@ import type { Temporal } from 'temporal-polyfill';
 import type { Lang } from '../db/schema.ts';
 import { t } from '../web/i18n/index.ts';
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { Page, trOf } from '../web/components.tsx';
+import { Page, StackedTable, trOf } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';
 import { PASS_REASONS, type PassReason } from '../domain/distribution.ts';
 import type { PublicEntry } from './inputs.ts';
@@ -167,51 +167,43 @@ export function runPage(
           </button>
         </form>
       )}
-      <div class="table-wrap">
-        <table class="stacked" data-qa="protocol">
-          <thead>
-            <tr>
-              <th scope="col" safe>{tr('distribution.col.place')}</th>
-              <th scope="col" safe>{tr('distribution.col.organisation')}</th>
-              <th scope="col" safe>{tr('distribution.col.group')}</th>
-              <th scope="col" safe>{tr('distribution.col.recipient')}</th>
-              <th scope="col" safe>{tr('distribution.col.passed_over')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((e) => (
-              <tr>
-                <td data-label={tr('distribution.col.place')} safe>{String(e.placeId)}</td>
-                <td data-label={tr('distribution.col.organisation')} safe>{nameOf(e.organisationId)}</td>
-                <td data-label={tr('distribution.col.group')} safe>
-                  {`${e.birthYear}, ${tr(e.language === 'kk' ? 'lang.kk' : 'lang.ru')}, ${tr(`group.type.${e.groupType}`)}`}
-                </td>
-                <td data-label={tr('distribution.col.recipient')} safe>
-                  {e.recipient
-                    ? tr('distribution.recipient', {
-                        number: e.recipient.applicationNumber,
-                        tier: tr(e.recipient.tier === 'privileged' ? 'distribution.tier.privileged' : 'distribution.tier.general'),
-                        queue: e.recipient.queueNumber,
-                        orgQueue: e.recipient.organisationQueueNumber,
-                        rank: e.recipient.preferenceRank,
-                      })
-                    : tr('distribution.free')}
-                </td>
-                <td data-label={tr('distribution.col.passed_over')}>
-                  <ul>
-                    {e.passedOver.map((p) => (
-                      <li safe>{tr('distribution.passed', { number: p.number, queue: p.queueNumber, reason: tr(`distribution.reason.${p.reason}`) })}</li>
-                    ))}
-                  </ul>
-                  <span class="muted" safe>
-                    {countsLine(ctx.lang, e.reasonCounts)}
-                  </span>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <StackedTable
+        qa="protocol"
+        rows={entries}
+        columns={[
+          { label: tr('distribution.col.place'), text: (e) => String(e.placeId) },
+          { label: tr('distribution.col.organisation'), text: (e) => nameOf(e.organisationId) },
+          { label: tr('distribution.col.group'), text: (e) => `${e.birthYear}, ${tr(e.language === 'kk' ? 'lang.kk' : 'lang.ru')}, ${tr(`group.type.${e.groupType}`)}` },
+          {
+            label: tr('distribution.col.recipient'),
+            text: (e) =>
+              e.recipient
+                ? tr('distribution.recipient', {
+                    number: e.recipient.applicationNumber,
+                    tier: tr(e.recipient.tier === 'privileged' ? 'distribution.tier.privileged' : 'distribution.tier.general'),
+                    queue: e.recipient.queueNumber,
+                    orgQueue: e.recipient.organisationQueueNumber,
+                    rank: e.recipient.preferenceRank,
+                  })
+                : tr('distribution.free'),
+          },
+          {
+            label: tr('distribution.col.passed_over'),
+            cell: (e) => (
+              <>
+                <ul>
+                  {e.passedOver.map((p) => (
+                    <li safe>{tr('distribution.passed', { number: p.number, queue: p.queueNumber, reason: tr(`distribution.reason.${p.reason}`) })}</li>
+                  ))}
+                </ul>
+                <span class="muted" safe>
+                  {countsLine(ctx.lang, e.reasonCounts)}
+                </span>
+              </>
+            ),
+          },
+        ]}
+      />
       {pages > 1 ? (
         <nav class="pager">
           {page > 1 ? <a href={`${base}?page=${page - 1}`}>←</a> : ''}

@@ -1,4 +1,5 @@
 import { t } from '../web/i18n/index.ts';
+import { StackedTable } from '../web/components.tsx';
 import { nameIn } from '../web/queries.ts';
 import { formatDate as formatDay } from '../web/format.ts';
 import type { Lang } from '../db/schema.ts';
@@ -27,40 +28,25 @@ export function WhyNotYetTable(props: { lang: Lang; why: WhyNotYet }): JSX.Eleme
       <p data-qa="why-desired-start" safe>
         {t(lang, 'distribution.why.desired_start', { start: formatDay(lang, why.desiredStart), from: formatDay(lang, why.placesAvailableFrom) })}
       </p>
-      <div class="table-wrap">
-        <table class="stacked">
-          <thead>
-            <tr>
-              <th scope="col" safe>{tr('distribution.why.col.rank')}</th>
-              <th scope="col" safe>{tr('distribution.col.organisation')}</th>
-              <th scope="col" safe>{tr('distribution.why.col.position')}</th>
-              <th scope="col" safe>{tr('distribution.why.col.released')}</th>
-              <th scope="col" safe>{tr('distribution.why.col.estimate')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {why.preferences.map((p) => (
-              <tr data-qa="why-row">
-                <td data-label={tr('distribution.why.col.rank')} safe>{String(p.rank)}</td>
-                <td data-label={tr('distribution.col.organisation')}>
-                  <a href={`/organisations/${p.organisationId}?lang=${lang}`} safe>
-                    {nameIn(lang, p)}
-                  </a>
-                </td>
-                <td data-label={tr('distribution.why.col.position')} data-qa="why-position" safe>
-                  {p.position === null ? '—' : String(p.position)}
-                </td>
-                <td data-label={tr('distribution.why.col.released')} data-qa="why-released" safe>
-                  {String(p.releasedLast12Months)}
-                </td>
-                <td data-label={tr('distribution.why.col.estimate')} data-qa="why-estimate" safe>
-                  {p.position === null ? '—' : waitNote(lang, p)}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <StackedTable
+        qa="why-table"
+        rows={why.preferences}
+        rowQa={() => 'why-row'}
+        columns={[
+          { label: tr('distribution.why.col.rank'), text: (p) => String(p.rank) },
+          {
+            label: tr('distribution.col.organisation'),
+            cell: (p) => (
+              <a href={`/organisations/${p.organisationId}?lang=${lang}`} safe>
+                {nameIn(lang, p)}
+              </a>
+            ),
+          },
+          { label: tr('distribution.why.col.position'), qa: 'why-position', text: (p) => (p.position === null ? '—' : String(p.position)) },
+          { label: tr('distribution.why.col.released'), qa: 'why-released', text: (p) => String(p.releasedLast12Months) },
+          { label: tr('distribution.why.col.estimate'), qa: 'why-estimate', text: (p) => (p.position === null ? '—' : waitNote(lang, p)) },
+        ]}
+      />
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { t } from '../i18n/index.ts';
 import { Layout, type PageContext } from '../layout.tsx';
+import { StackedTable } from '../components.tsx';
 import { nameIn, type OrgDetail } from '../queries.ts';
 
 export function organisationPage(ctx: PageContext, o: OrgDetail): string {
@@ -33,38 +34,20 @@ export function organisationPage(ctx: PageContext, o: OrgDetail): string {
           )}
         </dl>
         <h2 safe>{tr('web.org.groups')}</h2>
-        {o.groups.length === 0 ? (
-          <p safe>{tr('web.org.no_groups')}</p>
-        ) : (
-          <div class="table-wrap">
-            <table class="stacked" data-qa="groups">
-              <thead>
-                <tr>
-                  <th scope="col" safe>{tr('web.org.col.group')}</th>
-                  <th scope="col" safe>{tr('web.org.col.birth_year')}</th>
-                  <th scope="col" safe>{tr('web.org.col.language')}</th>
-                  <th scope="col" safe>{tr('web.org.col.type')}</th>
-                  <th scope="col" safe>{tr('web.org.col.capacity')}</th>
-                  <th scope="col" safe>{tr('web.org.col.free')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {o.groups.map((g) => (
-                  <tr>
-                    <td data-label={tr('web.org.col.group')} safe>{g.name}</td>
-                    <td data-label={tr('web.org.col.birth_year')}>{g.birthYear}</td>
-                    <td data-label={tr('web.org.col.language')} safe>{tr(g.language === 'kk' ? 'lang.kk' : 'lang.ru')}</td>
-                    <td data-label={tr('web.org.col.type')} safe>{tr(typeKey[g.type])}</td>
-                    <td data-label={tr('web.org.col.capacity')}>{g.capacity}</td>
-                    <td data-label={tr('web.org.col.free')}>
-                      <strong>{g.free}</strong>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <StackedTable
+          qa="groups"
+          rows={o.groups}
+          empty={tr('web.org.no_groups')}
+          emptyQa={null}
+          columns={[
+            { label: tr('web.org.col.group'), text: (g) => g.name },
+            { label: tr('web.org.col.birth_year'), text: (g) => String(g.birthYear) },
+            { label: tr('web.org.col.language'), text: (g) => tr(g.language === 'kk' ? 'lang.kk' : 'lang.ru') },
+            { label: tr('web.org.col.type'), text: (g) => tr(typeKey[g.type]) },
+            { label: tr('web.org.col.capacity'), text: (g) => String(g.capacity) },
+            { label: tr('web.org.col.free'), cell: (g) => <strong>{g.free}</strong> },
+          ]}
+        />
         <p>
           <a href="/organisations" safe>
             {tr('web.org.back')}

@@ -1,6 +1,7 @@
 import { Html } from '@kitajs/html';
 import { t } from '../i18n/index.ts';
 import { Layout, type PageContext } from '../layout.tsx';
+import { StackedTable } from '../components.tsx';
 import { formatDate, formatDateTimeSeconds } from '../format.ts';
 import { nameIn } from '../queries.ts';
 import type { WhyNotYet } from '../../distribution/why.ts';
@@ -95,32 +96,23 @@ export function queuePage(ctx: PageContext, q: string, result: QueueView | null,
             {result.preferences.length && result.cohort ? (
               <>
                 <h3 safe>{tr('web.queue.by_org')}</h3>
-                <div class="table-wrap">
-                  <table class="stacked">
-                    <thead>
-                      <tr>
-                        <th scope="col" safe>{tr('web.queue.col.rank')}</th>
-                        <th scope="col" safe>{tr('web.queue.col.org')}</th>
-                        <th scope="col" safe>{tr('web.queue.col.position')}</th>
-                        <th scope="col" safe>{tr('web.queue.col.ahead')}</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {result.preferences.map((p) => (
-                        <tr>
-                          <td data-label={tr('web.queue.col.rank')}>{p.rank}</td>
-                          <td data-label={tr('web.queue.col.org')}>
-                            <a href={`/organisations/${p.organisationId}`} safe>
-                              {nameIn(ctx.lang, p)}
-                            </a>
-                          </td>
-                          <td data-label={tr('web.queue.col.position')}>{p.position ?? '—'}</td>
-                          <td data-label={tr('web.queue.col.ahead')}>{p.aheadByTier ? aheadText(p.aheadByTier) : '—'}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <StackedTable
+                  qa="queue-by-org"
+                  rows={result.preferences}
+                  columns={[
+                    { label: tr('web.queue.col.rank'), text: (p) => String(p.rank) },
+                    {
+                      label: tr('web.queue.col.org'),
+                      cell: (p) => (
+                        <a href={`/organisations/${p.organisationId}`} safe>
+                          {nameIn(ctx.lang, p)}
+                        </a>
+                      ),
+                    },
+                    { label: tr('web.queue.col.position'), text: (p) => (p.position === null || p.position === undefined ? '—' : String(p.position)) },
+                    { label: tr('web.queue.col.ahead'), text: (p) => (p.aheadByTier ? aheadText(p.aheadByTier) : '—') },
+                  ]}
+                />
               </>
             ) : (
               ''
