@@ -27,47 +27,41 @@ const CHARTED: readonly Count[] = ['issued', 'confirmed', 'used', 'lapsed', 'ref
 export async function voucherReport(db: Kysely<DB>, lang: Lang, span: MonthSpan): Promise<Omit<Report, 'asOf'>> {
   const { lo, hi, months } = span;
   const m = (col: string) => sql.raw(`to_char(${col} at time zone 'Asia/Almaty', 'YYYY-MM')`);
+  // the events first (each with its application), then the district of those applications only
   const rows = await sql<{ month: string; district_id: number | null; what: Count; n: number }>`
-    with first_choice as (
-      select a.id as application_id, o.district_id
-        from applications a
-        left join application_preferences p on p.application_id = a.id and p.rank = 1
-        left join organisations o on o.id = p.organisation_id
-    ),
-    v as (
-      select v.id, v.issued_at, v.confirmed_at, v.status, v.closed_at, f.district_id
-        from vouchers v join first_choice f on f.application_id = v.application_id
-    ),
-    chosen as (
-      select v.id, v.district_id, min(r.issued_at) as at from v join referrals r on r.voucher_id = v.id group by v.id, v.district_id
-    ),
-    used as (
-      select v.id, v.district_id, min(r.closed_at) as at from v join referrals r on r.voucher_id = v.id
-       where r.status = 'enrolled' group by v.id, v.district_id
+    with ev as (
+      select application_id, ${m('issued_at')} as month, 'issued' as what from vouchers
+       where issued_at >= ${lo} and issued_at < ${hi}
+      union all
+      select application_id, ${m('confirmed_at')}, 'confirmed' from vouchers
+       where confirmed_at >= ${lo} and confirmed_at < ${hi}
+      union all
+      select application_id, ${m('closed_at')}, status from vouchers
+       where status in ('refused', 'lapsed') and closed_at >= ${lo} and closed_at < ${hi}
+      union all
+      select v.application_id, ${m('x.at')}, 'chosen'
+        from (select voucher_id, min(issued_at) as at from referrals where voucher_id is not null group by voucher_id) x
+        join vouchers v on v.id = x.voucher_id
+       where x.at >= ${lo} and x.at < ${hi}
+      union all
+      select v.application_id, ${m('x.at')}, 'used'
+        from (select voucher_id, min(closed_at) as at from referrals where voucher_id is not null and status = 'enrolled' group by voucher_id) x
+        join vouchers v on v.id = x.voucher_id
+       where x.at >= ${lo} and x.at < ${hi}
+      union all
+      select a.id, ${m('a.restored_at')}, 'restored' from applications a
+       where a.restored_at >= ${lo} and a.restored_at < ${hi}
+         and a.id in (select w.application_id from vouchers w where w.status = 'lapsed')
+      union all
+      select r.application_id, ${m('c.closed_at')}, 'documents_refused'
+        from contracts c join referrals r on r.id = c.referral_id
+       where c.status = 'refused' and r.kind = 'voucher' and c.closed_at >= ${lo} and c.closed_at < ${hi}
     )
-    select ${m('issued_at')} as month, district_id, 'issued' as what, count(*)::int as n from v
-     where issued_at >= ${lo} and issued_at < ${hi} group by 1, 2
-    union all
-    select ${m('confirmed_at')}, district_id, 'confirmed', count(*)::int from v
-     where confirmed_at >= ${lo} and confirmed_at < ${hi} group by 1, 2
-    union all
-    select ${m('closed_at')}, district_id, status, count(*)::int from v
-     where status in ('refused', 'lapsed') and closed_at >= ${lo} and closed_at < ${hi} group by 1, 2, 3
-    union all
-    select ${m('at')}, district_id, 'chosen', count(*)::int from chosen where at >= ${lo} and at < ${hi} group by 1, 2
-    union all
-    select ${m('at')}, district_id, 'used', count(*)::int from used where at >= ${lo} and at < ${hi} group by 1, 2
-    union all
-    select ${m('a.restored_at')}, f.district_id, 'restored', count(*)::int
-      from applications a join first_choice f on f.application_id = a.id
-     where a.restored_at >= ${lo} and a.restored_at < ${hi}
-       and exists (select 1 from vouchers w where w.application_id = a.id and w.status = 'lapsed')
-     group by 1, 2
-    union all
-    select ${m('c.closed_at')}, f.district_id, 'documents_refused', count(*)::int
-      from contracts c join referrals r on r.id = c.referral_id join first_choice f on f.application_id = r.application_id
-     where c.status = 'refused' and r.kind = 'voucher' and c.closed_at >= ${lo} and c.closed_at < ${hi}
-     group by 1, 2`.execute(db);
+    select ev.month, o.district_id, ev.what, count(*)::int as n
+      from ev
+      left join application_preferences p on p.application_id = ev.application_id and p.rank = 1
+      left join organisations o on o.id = p.organisation_id
+     group by 1, 2, 3`.execute(db);
 
   // the districts with anything in the period, in the order of their Kazakh names; "none chosen" last
   const seen = new Set(rows.rows.map((r) => (r.district_id === null ? null : Number(r.district_id))));
