@@ -97,12 +97,12 @@ export const messages = defineMessages(
     'reports.vouchers.confirmed': 'Расталды',
     'reports.vouchers.refused': 'Ата-ана бас тартты',
     'reports.vouchers.chosen': 'Балабақша таңдалды',
-    'reports.vouchers.used': 'Пайдаланылды (шарт жасалды)',
+    'reports.vouchers.used': 'Пайдаланылды',
     'reports.vouchers.lapsed': 'Мерзімі өтті',
     'reports.vouchers.restored': 'Өтініш қалпына келтірілді',
     'reports.vouchers.documents_refused': 'Құжаттар қабылданбады',
     'reports.vouchers.note':
-      'Әр сан — сол айда болған оқиғалар: ваучер бір айда беріліп, келесі айда расталуы мүмкін. «Балабақша таңдалды» мен «Пайдаланылды» бір ваучерге бір-ақ рет саналады. Құжаттарды қабылдамау жағдайларының тізімі — «Ваучер бойынша құжаттарды қабылдамау» бетінде.',
+      'Әр сан — сол айда болған оқиғалар: ваучер бір айда беріліп, келесі айда расталуы мүмкін. «Пайдаланылды» — шарт жасалып, бала қабылданды. «Балабақша таңдалды» мен «Пайдаланылды» бір ваучерге бір-ақ рет саналады. Құжаттарды қабылдамау жағдайларының тізімі — «Ваучер бойынша құжаттарды қабылдамау» бетінде.',
     'reports.unit.vouchers': 'Ваучерлер саны',
   },
   {
@@ -200,12 +200,12 @@ export const messages = defineMessages(
     'reports.vouchers.confirmed': 'Подтверждено',
     'reports.vouchers.refused': 'Отказ родителя',
     'reports.vouchers.chosen': 'Выбран детский сад',
-    'reports.vouchers.used': 'Использовано (договор заключён)',
+    'reports.vouchers.used': 'Использовано',
     'reports.vouchers.lapsed': 'Срок истёк',
     'reports.vouchers.restored': 'Заявление восстановлено',
     'reports.vouchers.documents_refused': 'Отказ в приёме документов',
     'reports.vouchers.note':
-      'Каждое число — события этого месяца: ваучер может быть выдан в одном месяце, а подтверждён в следующем. «Выбран детский сад» и «Использовано» считаются один раз на ваучер. Список отказов в приёме документов — на странице «Отказы в приёме документов по ваучерам».',
+      'Каждое число — события этого месяца: ваучер может быть выдан в одном месяце, а подтверждён в следующем. «Использовано» — договор заключён, ребёнок принят. «Выбран детский сад» и «Использовано» считаются один раз на ваучер. Список отказов в приёме документов — на странице «Отказы в приёме документов по ваучерам».',
     'reports.unit.vouchers': 'Число ваучеров',
   },
   {
@@ -303,12 +303,12 @@ export const messages = defineMessages(
     'reports.vouchers.confirmed': 'Confirmed',
     'reports.vouchers.refused': 'Refused by the parent',
     'reports.vouchers.chosen': 'Kindergarten chosen',
-    'reports.vouchers.used': 'Used (contract concluded)',
+    'reports.vouchers.used': 'Used',
     'reports.vouchers.lapsed': 'Lapsed',
     'reports.vouchers.restored': 'Application restored',
     'reports.vouchers.documents_refused': 'Documents refused',
     'reports.vouchers.note':
-      'Each number counts the events of that month: a voucher may be issued in one month and confirmed in the next. "Kindergarten chosen" and "Used" count once per voucher. The refusals of documents are listed on the page "Refusals of documents under vouchers".',
+      'Each number counts the events of that month: a voucher may be issued in one month and confirmed in the next. "Used" means the contract was concluded and the child enrolled. "Kindergarten chosen" and "Used" count once per voucher. The refusals of documents are listed on the page "Refusals of documents under vouchers".',
     'reports.unit.vouchers': 'Number of vouchers',
   },
 );
