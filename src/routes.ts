@@ -52,6 +52,7 @@ export type RoutePlugin = (app: TypedApp, deps: AppDeps) => Promise<void> | void
 import { vaccinationRoutes } from './vaccinations/routes.ts';
 import { voucherChoiceRoutes } from './voucher-choice/routes.ts';
 import { waitingListRoutes } from './waiting-lists/routes.ts';
+import { voucherRefusalRoutes } from './voucher-refusals/routes.ts';
 export const routePlugins: RoutePlugin[] = [
   healthRoutes,
   authRoutes,
@@ -96,4 +97,5 @@ export const routePlugins: RoutePlugin[] = [
   voucherChoiceRoutes,
   waitingListRoutes,
   voucherRoutes,
+  voucherRefusalRoutes,
 ];

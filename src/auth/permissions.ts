@@ -59,6 +59,8 @@ export const PERMISSIONS = {
   'waiting_list.join': ['parent'],
   'waiting_list.read': ['kindergarten', 'operator'],
   'waiting_list.review': ['operator'],
+  // the department reviews the documents kindergartens refused under vouchers (src/voucher-refusals/)
+  'voucher.refusals_review': ['operator'],
   // department operator
   'referral.issue_manual': ['operator'],
   'referral.cancel': ['operator'],

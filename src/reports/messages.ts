@@ -57,6 +57,7 @@ export const messages = defineMessages(
     'reports.month_invalid': 'Айды ЖЖЖЖ-АА түрінде көрсетіңіз, мысалы 2026-03.',
     'reports.month_order': 'Кезеңнің басы соңынан кейін болмауы керек.',
     'reports.month_span': 'Кезең {max} айдан аспауы керек.',
+    'reports.index.vouchers': 'Ваучерлер',
   },
   {
     'reports.link': 'Отчёты',
@@ -113,6 +114,7 @@ export const messages = defineMessages(
     'reports.month_invalid': 'Укажите месяц в виде ГГГГ-ММ, например 2026-03.',
     'reports.month_order': 'Начало периода не может быть позже его конца.',
     'reports.month_span': 'Период не может быть длиннее {max} месяцев.',
+    'reports.index.vouchers': 'Ваучеры',
   },
   {
     'reports.link': 'Reports',
@@ -169,5 +171,6 @@ export const messages = defineMessages(
     'reports.month_invalid': 'Give the month as YYYY-MM, for example 2026-03.',
     'reports.month_order': 'The period cannot start after it ends.',
     'reports.month_span': 'The period cannot be longer than {max} months.',
+    'reports.index.vouchers': 'Vouchers',
   },
 );

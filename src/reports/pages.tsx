@@ -1,7 +1,7 @@
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { Page, trOf } from '../web/components.tsx';
 import { formatDateTime, formatNumber } from '../web/format.ts';
-import { REPORTS, type Cell, type Report } from './service.ts';
+import { REPORTS, VOUCHER_REPORTS, type Cell, type Report } from './service.ts';
 import { barChart } from './chart.tsx';
 
 /** The reports' index. */
@@ -12,13 +12,28 @@ export function indexPage(ctx: PageContext): string {
     { title: tr('reports.index.title'), lead: tr('reports.index.lead') },
     <>
       <ul data-qa="reports">
-        {REPORTS.map((name) => (
+        {REPORTS.filter((name) => !VOUCHER_REPORTS.includes(name)).map((name) => (
           <li>
             <a href={`/staff/reports/${name}?lang=${ctx.lang}`} safe>
               {tr(`reports.${name}.title`)}
             </a>
           </li>
         ))}
+      </ul>
+      <h2 safe>{tr('reports.index.vouchers')}</h2>
+      <ul data-qa="voucher-reports">
+        {VOUCHER_REPORTS.map((name) => (
+          <li>
+            <a href={`/staff/reports/${name}?lang=${ctx.lang}`} safe>
+              {tr(`reports.${name}.title`)}
+            </a>
+          </li>
+        ))}
+        <li>
+          <a href={`/staff/voucher-refusals?lang=${ctx.lang}`} data-qa="link-voucher-refusals" safe>
+            {tr('vrefusals.title')}
+          </a>
+        </li>
       </ul>
     </>,
   );

@@ -76,7 +76,7 @@ export const reportRoutes: RoutePlugin = (r, deps) => {
     {
       schema: {
         tags: ['reports'],
-        summary: 'A department report (operator): queue, outcomes, places or wait — the table (header, rows, totals) and the chart data, translated (?lang=)',
+        summary: 'A department report (operator): queue, outcomes, places, wait, refresh, vouchers (per month and district) or waiting-lists (per kindergarten) — the table (header, rows, totals) and the chart data, translated (?lang=)',
         security: [{ session: [] }],
         params: z.object({ name: z.enum(REPORTS) }),
         querystring: query,

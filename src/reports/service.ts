@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
 import type { AppDeps } from '../context.ts';
 import type { DB, Lang, Tier } from '../db/schema.ts';
@@ -8,6 +8,8 @@ import { almatyDate } from '../clock.ts';
 import { invalid } from '../errors.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
 import { refreshReport } from '../refresh/report.ts';
+import { voucherReport } from '../vouchers/reports.ts';
+import { waitingListReport } from '../waiting-lists/report.ts';
 
 /**
  * The department's reports. Each is computed by the database (aggregates only: no names, IINs or
@@ -15,8 +17,10 @@ import { refreshReport } from '../refresh/report.ts';
  * (categories × series), so that the page, its SVG chart, the JSON, the CSV and the XLSX show the
  * same numbers from one computation.
  */
-export const REPORTS = ['queue', 'outcomes', 'places', 'wait', 'refresh'] as const;
+export const REPORTS = ['queue', 'outcomes', 'places', 'wait', 'refresh', 'vouchers', 'waiting-lists'] as const;
 export type ReportName = (typeof REPORTS)[number];
+/** The voucher regime's reports (docs/VOUCHERS.md "Reports"): listed in their own section of the index. */
+export const VOUCHER_REPORTS: readonly ReportName[] = ['vouchers', 'waiting-lists'];
 export const isReport = (x: string): x is ReportName => (REPORTS as readonly string[]).includes(x);
 
 export type Cell = string | number | null;
@@ -76,6 +80,19 @@ export function monthRange(today: Temporal.PlainDate, p: ReportParams): { from: 
 
 /** The instant a month starts in Almaty, as SQL. */
 const monthStart = (m: Temporal.PlainYearMonth) => sql`(${`${m.toString()}-01 00:00:00`}::timestamp at time zone 'Asia/Almaty')`;
+
+/** A month report's period: the months ('YYYY-MM') and its bounds as SQL instants (lo inclusive, hi exclusive). */
+export interface MonthSpan {
+  from: Temporal.PlainYearMonth;
+  to: Temporal.PlainYearMonth;
+  months: string[];
+  lo: RawBuilder<unknown>;
+  hi: RawBuilder<unknown>;
+}
+export function monthSpan(today: Temporal.PlainDate, p: ReportParams): MonthSpan {
+  const r = monthRange(today, p);
+  return { ...r, lo: monthStart(r.from), hi: monthStart(r.to.add({ months: 1 })) };
+}
 const round1 = (x: number | null): number | null => (x === null || x === undefined ? null : Math.round(Number(x) * 10) / 10);
 const tierLabel = (lang: Lang, tier: Tier) => t(lang, `reports.tier.${tier}` as MessageKey);
 
@@ -300,6 +317,10 @@ export async function buildReport(deps: AppDeps, actor: Actor, name: ReportName,
           ? await placesReport(db, lang)
           : name === 'refresh'
             ? await refreshReport(db, lang)
-            : await waitReport(db, lang, today, params);
+            : name === 'vouchers'
+              ? await voucherReport(db, lang, monthSpan(today, params))
+              : name === 'waiting-lists'
+                ? await waitingListReport(db, lang, monthSpan(today, params))
+                : await waitReport(db, lang, today, params);
   return { ...r, asOf: now.toString() };
 }

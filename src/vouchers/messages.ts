@@ -90,6 +90,20 @@ export const messages = defineMessages(
     'vouchers.next.confirm': 'Ваучерге келісіміңізді {date} дейін растаңыз',
     'vouchers.next.choose': 'Балабақшаны таңдап, шартты {date} дейін жасаңыз',
     'vouchers.next.restore': 'Өтінішті {date} дейін қалпына келтіріңіз',
+    'reports.vouchers.title': 'Ваучерлер: айлар мен аудандар бойынша',
+    'reports.vouchers.lead':
+      'Айына берілген, расталған, пайдаланылған, мерзімі өткен ваучерлер, қалпына келтірілген өтініштер, ата-аналардың бас тартулары және балабақшалардың құжаттарды қабылдамауы (Алматы уақытымен). Аудан — өтініште бірінші таңдалған балабақшаның ауданы.',
+    'reports.vouchers.issued': 'Берілді',
+    'reports.vouchers.confirmed': 'Расталды',
+    'reports.vouchers.refused': 'Ата-ана бас тартты',
+    'reports.vouchers.chosen': 'Балабақша таңдалды',
+    'reports.vouchers.used': 'Пайдаланылды',
+    'reports.vouchers.lapsed': 'Мерзімі өтті',
+    'reports.vouchers.restored': 'Өтініш қалпына келтірілді',
+    'reports.vouchers.documents_refused': 'Құжаттар қабылданбады',
+    'reports.vouchers.note':
+      'Әр сан — сол айда болған оқиғалар: ваучер бір айда беріліп, келесі айда расталуы мүмкін. «Пайдаланылды» — шарт жасалып, бала қабылданды. «Балабақша таңдалды» мен «Пайдаланылды» бір ваучерге бір-ақ рет саналады. Құжаттарды қабылдамау жағдайларының тізімі — «Ваучер бойынша құжаттарды қабылдамау» бетінде.',
+    'reports.unit.vouchers': 'Ваучерлер саны',
   },
   {
     'vouchers.regime.title': 'Режим: направление или ваучер',
@@ -179,6 +193,20 @@ export const messages = defineMessages(
     'vouchers.next.confirm': 'Подтвердите согласие на ваучер до {date}',
     'vouchers.next.choose': 'Выберите детский сад и заключите договор до {date}',
     'vouchers.next.restore': 'Восстановите заявление до {date}',
+    'reports.vouchers.title': 'Ваучеры по месяцам и районам',
+    'reports.vouchers.lead':
+      'Сколько ваучеров за месяц выдано, подтверждено, использовано, сколько истекло, сколько заявлений восстановлено, сколько раз родители отказались от ваучера и детские сады отказали в приёме документов (по времени Алматы). Район — район детского сада, выбранного в заявлении первым.',
+    'reports.vouchers.issued': 'Выдано',
+    'reports.vouchers.confirmed': 'Подтверждено',
+    'reports.vouchers.refused': 'Отказ родителя',
+    'reports.vouchers.chosen': 'Выбран детский сад',
+    'reports.vouchers.used': 'Использовано',
+    'reports.vouchers.lapsed': 'Срок истёк',
+    'reports.vouchers.restored': 'Заявление восстановлено',
+    'reports.vouchers.documents_refused': 'Отказ в приёме документов',
+    'reports.vouchers.note':
+      'Каждое число — события этого месяца: ваучер может быть выдан в одном месяце, а подтверждён в следующем. «Использовано» — договор заключён, ребёнок принят. «Выбран детский сад» и «Использовано» считаются один раз на ваучер. Список отказов в приёме документов — на странице «Отказы в приёме документов по ваучерам».',
+    'reports.unit.vouchers': 'Число ваучеров',
   },
   {
     'vouchers.regime.title': 'Regime: referral or voucher',
@@ -268,5 +296,19 @@ export const messages = defineMessages(
     'vouchers.next.confirm': 'Confirm your consent to the voucher by {date}',
     'vouchers.next.choose': 'Choose a kindergarten and sign the contract by {date}',
     'vouchers.next.restore': 'Restore the application by {date}',
+    'reports.vouchers.title': 'Vouchers per month and district',
+    'reports.vouchers.lead':
+      'How many vouchers were issued, confirmed and used in a month, how many lapsed, how many applications were restored, how many times parents refused a voucher and kindergartens refused the documents (Almaty time). The district is that of the kindergarten chosen first in the application.',
+    'reports.vouchers.issued': 'Issued',
+    'reports.vouchers.confirmed': 'Confirmed',
+    'reports.vouchers.refused': 'Refused by the parent',
+    'reports.vouchers.chosen': 'Kindergarten chosen',
+    'reports.vouchers.used': 'Used',
+    'reports.vouchers.lapsed': 'Lapsed',
+    'reports.vouchers.restored': 'Application restored',
+    'reports.vouchers.documents_refused': 'Documents refused',
+    'reports.vouchers.note':
+      'Each number counts the events of that month: a voucher may be issued in one month and confirmed in the next. "Used" means the contract was concluded and the child enrolled. "Kindergarten chosen" and "Used" count once per voucher. The refusals of documents are listed on the page "Refusals of documents under vouchers".',
+    'reports.unit.vouchers': 'Number of vouchers',
   },
 );

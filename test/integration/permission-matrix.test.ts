@@ -164,6 +164,8 @@ const EXPECTED: Record<string, Row> = {
   'GET /api/referrals/:id': { districtA: true, allow: [...KG_A_OP, 'parent'], url: (f) => `/api/referrals/${f.refA}` },
   'GET /api/referrals/lapsed': { allow: KG_BOTH_OP },
   'GET /api/reports/:name': { allow: OP, url: () => '/api/reports/queue' },
+  // the documents refused under vouchers: the department only (a district-limited operator sees its district's rows)
+  'GET /api/voucher-refusals': { allow: OP },
   'GET /api/session': { allow: ALL },
   'GET /api/sms/dead': { allow: OP_ADM },
   'GET /api/staff/groups': { districtA: true, allow: KG_A_T_OP, url: (f) => `/api/staff/groups?organisationId=${f.orgA}` },
@@ -253,6 +255,7 @@ const EXPECTED: Record<string, Row> = {
   'GET /staff/reports/:name': { allow: OP, url: () => '/staff/reports/queue' },
   'GET /staff/reports/:name/csv': { allow: OP, url: () => '/staff/reports/queue/csv' },
   'GET /staff/reports/:name/xlsx': { allow: OP, url: () => '/staff/reports/queue/xlsx' },
+  'GET /staff/voucher-refusals': { allow: OP },
   'GET /staff/sms': { allow: OP_ADM },
   'GET /staff/uploads/:id': { allow: OP, url: (f) => `/staff/uploads/${f.uploadPriv}` },
   'GET /static/app.css': { allow: ALL },
