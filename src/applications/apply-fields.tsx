@@ -81,6 +81,25 @@ export const problemOf = (tr: Tr, problems: FormProblems | undefined, id: string
  * organisations are grouped by kind (the chosen kind's group first; without JavaScript a style rule
  * hides the other kind's group where the browser supports it, and the server refuses a wrong kind).
  */
+/** The group's language (kk or ru), as the application and its edit ask it. */
+export function LanguageSelect(props: { tr: Tr; selected: string }): JSX.Element {
+  const { tr } = props;
+  return (
+    <div>
+      <label for="language" safe>
+        {tr('parents.apply.language')}
+      </label>
+      <select id="language" name="language">
+        {(['kk', 'ru'] as const).map((l) => (
+          <option value={l} selected={props.selected === l} safe>
+            {tr(`parents.apply.language.${l}`)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 export function PreferenceSelects(props: {
   tr: Tr;
   count: number;
@@ -191,18 +210,7 @@ export function ApplyFields(props: { ctx: PageContext; organisations: OrgOption[
           problems={pr}
         />
       </fieldset>
-      <div>
-        <label for="language" safe>
-          {tr('parents.apply.language')}
-        </label>
-        <select id="language" name="language">
-          {(['kk', 'ru'] as const).map((l) => (
-            <option value={l} selected={(f.language ?? ctx.lang) === l} safe>
-              {tr(`parents.apply.language.${l}`)}
-            </option>
-          ))}
-        </select>
-      </div>
+      <LanguageSelect tr={tr} selected={f.language ?? ctx.lang} />
       <InputField id="desiredStart" type="date" label={tr('parents.apply.start')} value={f.desiredStart} required error={err('desiredStart')} />
       <div>
         <label for="privilege" safe>

@@ -8,7 +8,7 @@ import { formatDate, formatDateTimeSeconds } from '../web/format.ts';
 import { CabinetBar, Notice, Problem, fullName } from '../web/parent-fields.tsx';
 import type { CabinetApplication } from '../workspaces/cabinet/loaders.ts';
 import { NextActionBox, stateKey, type NextActionDays } from '../workspaces/cabinet/next-action.tsx';
-import { ApplyFields, PreferenceSelects, type ApplyForm, type FormProblems } from './apply-fields.tsx';
+import { ApplyFields, LanguageSelect, PreferenceSelects, type ApplyForm, type FormProblems } from './apply-fields.tsx';
 
 export function Position(props: { ctx: PageContext; app: CabinetApplication }): JSX.Element {
   const { ctx, app } = props;
@@ -160,18 +160,7 @@ export function applicationPage(
             <form method="post" action={`/cabinet/applications/${app.id}/edit?lang=${ctx.lang}`} class="stack" data-qa="edit-form">
               <Csrf ctx={ctx} />
               <PreferenceSelects tr={tr} count={o.maxPreferences} organisations={sameKind} chosen={(i) => app.preferences[i]?.organisationId} label={(org) => nameIn(ctx.lang, org)} />
-              <div>
-                <label for="language" safe>
-                  {tr('parents.apply.language')}
-                </label>
-                <select id="language" name="language">
-                  {(['kk', 'ru'] as const).map((l) => (
-                    <option value={l} selected={app.language === l} safe>
-                      {tr(`parents.apply.language.${l}`)}
-                    </option>
-                  ))}
-                </select>
-              </div>
+              <LanguageSelect tr={tr} selected={app.language} />
               <div>
                 <label for="desiredStart" safe>
                   {tr('parents.apply.start')}

@@ -7,7 +7,7 @@ import { Reason } from '../staff-accounts/pages.tsx';
 import { coefficientText, type Rate } from '../domain/accrual.ts';
 import type { DistrictTotal, MonthRow, Statement, StatementLine } from './service.ts';
 import { lineNote, moneyText, monthText } from './statements.ts';
-import { GROUP_TYPES, OWNERSHIPS } from './rates.ts';
+import { GROUP_TYPES, OWNERSHIPS, type RateInput } from './rates.ts';
 
 /** The month picker: a plain GET form (no JavaScript). */
 function MonthForm(props: { ctx: PageContext; action: string; month: string }): JSX.Element {
@@ -168,15 +168,8 @@ export function statementPage(ctx: PageContext, d: { s: Statement; canApprove: b
   );
 }
 
-export interface RateForm {
-  ageFrom: string;
-  ageTo: string;
-  groupType: string;
-  ownership: string;
-  monthly: string;
-  coefficient: string;
-  validFrom: string;
-}
+/** The rate form's values, as typed (the use case's input). */
+export type RateForm = RateInput;
 
 /** The rates and, for the department, the form to enter one (a new rate of the same key takes over from its month). */
 export function ratesPage(ctx: PageContext, d: { rates: Rate[]; canEdit: boolean; form?: RateForm } & Flash): string {

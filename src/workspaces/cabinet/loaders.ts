@@ -10,6 +10,7 @@ import type { Actor } from '../../audit/write.ts';
 import { explainWait, type WhyNotYet } from '../../distribution/why.ts';
 import { loadChildPaths } from '../../applications/child-path.ts';
 import { nextAction, type NextAction } from '../../domain/path.ts';
+import type { PersonView } from '../../web/review-parts.tsx';
 
 /**
  * What the cabinet shows: the parent's own data and applications, read with the parent's id in every
@@ -64,14 +65,7 @@ export interface CabinetApplication {
   voucherId: number | null;
 }
 
-export interface CabinetParent {
-  id: number;
-  iin: string;
-  lastName: string;
-  firstName: string;
-  middleName: string | null;
-  phone1: string;
-  phone2: string | null;
+export interface CabinetParent extends PersonView {
   email: string | null;
   lang: 'kk' | 'ru' | 'en';
   hasPassword: boolean;
