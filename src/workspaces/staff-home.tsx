@@ -181,6 +181,8 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
                   ['/staff/extensions', 'dept.link.extensions', 'link-dept-extensions'],
                   ['/staff/corrections', 'dept.link.corrections', 'link-dept-corrections'],
                   ['/staff/placements', 'placements.link', 'link-dept-placements'],
+                  ['/staff/vouchers/budget', 'vouchers.budget.title', 'link-voucher-budget'],
+                  ['/staff/vouchers/runs', 'vouchers.run.title', 'link-voucher-runs'],
                 ] as const
               ).map(([href, key, qa]) => (
                 <li>
@@ -212,6 +214,11 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
               <li>
                 <a href={`/staff/admin/settings?lang=${ctx.lang}`} data-qa="link-admin-settings" safe>
                   {tr('admin.link.settings')}
+                </a>
+              </li>
+              <li>
+                <a href={`/staff/admin/regime?lang=${ctx.lang}`} data-qa="link-admin-regime" safe>
+                  {tr('vouchers.regime.title')}
                 </a>
               </li>
             </>
