@@ -116,6 +116,7 @@ test('voucher runs page: previewed then committed through the forms issues the v
 
     // under referrals: the page says so and offers no commit, even with a preview that would issue
     await post(t, op, '/staff/vouchers/budget?lang=kk', { birthYear: '2022', month: '2026-03', count: '3', reason: 'Наурыз' });
+    assert.doesNotMatch((await get(t, op, '/staff/distribution?lang=kk')).body, /data-qa="voucher-regime"/);
     const underReferrals = await get(t, op, '/staff/vouchers/runs?lang=kk&preview=1');
     assert.equal(underReferrals.statusCode, 200);
     assert.match(underReferrals.body, /<h1[^>]*>Ваучер беру<\/h1>/);
@@ -126,6 +127,9 @@ test('voucher runs page: previewed then committed through the forms issues the v
     const switched = await post(t, admin, '/staff/admin/regime?lang=ru', { regime: 'voucher', effectiveFrom: '2026-03-20', reason: 'Город переходит на подушевое финансирование' });
     assert.equal(switched.statusCode, 303);
     assert.equal(await regimeOnDay(t.deps), 'voucher');
+    // the menu's distribution page now says a voucher run replaces it, and links it
+    const distribution = await get(t, op, '/staff/distribution?lang=kk');
+    assert.match(distribution.body, /data-qa="voucher-regime"><span>Қала ваучер режимінде: бөлудің орнына ваучер беру жүргізіледі\.<\/span> <a href="\/staff\/vouchers\/runs\?lang=kk" data-qa="link-voucher-runs">Ваучер беру<\/a>/);
 
     const bare = await get(t, op, '/staff/vouchers/runs?lang=ru');
     assert.equal(bare.statusCode, 200);
