@@ -118,7 +118,7 @@ function Cohorts(props: { ctx: PageContext; protocol: VoucherProtocolCohort[]; g
   const passedCounts = (c: VoucherProtocolCohort) =>
     VOUCHER_PASS_REASONS.filter((r) => c.reasonCounts[r] > 0)
       .map((r) => `${tr(`vouchers.reason.${r}`)} — ${n(c.reasonCounts[r])}`)
-      .join(', ');
+      .join(', ') || '—';
   const cols: Column<VoucherProtocolCohort>[] = [
     { label: tr('vouchers.budget.year'), text: (c) => String(c.birthYear) },
     { label: tr('vouchers.run.budget_left'), num: true, text: (c) => n(c.budgetLeft) },
@@ -197,7 +197,7 @@ export function runsPage(ctx: PageContext, d: RunsPageData): string {
     { label: tr('vouchers.run.places'), num: true, text: (r) => formatNumber(ctx.lang, r.places) },
     { label: tr('vouchers.run.read'), num: true, text: (r) => formatNumber(ctx.lang, r.applicationsRead) },
     {
-      label: tr('vouchers.run.replay'),
+      label: '',
       cell: (r) => (
         <a href={`/staff/vouchers/runs?lang=${ctx.lang}&replay=${r.id}`} data-qa="replay-link" safe>
           {tr('vouchers.run.replay')}
@@ -257,6 +257,13 @@ export function runsPage(ctx: PageContext, d: RunsPageData): string {
         ) : (
           ''
         )}
+        <form method="get" action="/staff/vouchers/runs">
+          <input type="hidden" name="preview" value="1" />
+          <input type="hidden" name="lang" value={ctx.lang} />
+          <button type="submit" data-qa="preview-button" safe>
+            {tr('vouchers.run.preview')}
+          </button>
+        </form>
         {preview ? (
           <section data-qa="preview" aria-labelledby="preview-h">
             <h2 id="preview-h" safe>
@@ -286,13 +293,6 @@ export function runsPage(ctx: PageContext, d: RunsPageData): string {
         ) : (
           ''
         )}
-        <form method="get" action="/staff/vouchers/runs">
-          <input type="hidden" name="preview" value="1" />
-          <input type="hidden" name="lang" value={ctx.lang} />
-          <button type="submit" data-qa="preview-button" safe>
-            {tr('vouchers.run.preview')}
-          </button>
-        </form>
         <h2 safe>{tr('vouchers.run.past')}</h2>
         <StackedTable columns={cols} rows={d.runs} qa="runs" rowQa={(r) => `run-${r.id}`} empty={tr('vouchers.run.none')} />
         <p>
