@@ -192,6 +192,14 @@ test('voucher runs page: previewed then committed through the forms issues the v
     const stale = await post(t, op, '/staff/vouchers/runs?lang=kk', { idempotencyKey: 'operator:stale', inputsHash: freshHash });
     assert.equal(stale.headers.location, '/staff/vouchers/runs?lang=kk&changed=1');
     assert.equal(await count(db, 'vouchers'), 3);
+    // the JSON API bound to the same stale preview: a translated 409, not a server error; bound to the committed one: that run
+    const api = await t.app.inject({ method: 'POST', url: '/api/vouchers/runs?lang=ru', headers: op.headers, payload: { idempotencyKey: 'api:stale', inputsHash: freshHash } });
+    assert.equal(api.statusCode, 409);
+    assert.deepEqual(api.json(), { error: 'preview_changed', message: 'После предварительного просмотра очередь или места изменились. Посмотрите ещё раз.' });
+    const apiAgain = await t.app.inject({ method: 'POST', url: '/api/vouchers/runs', headers: op.headers, payload: { idempotencyKey: 'api:again', inputsHash: hash } });
+    assert.equal(apiAgain.statusCode, 200);
+    assert.deepEqual([apiAgain.json().run.id, apiAgain.json().repeated], [runId, true]);
+    assert.equal(await count(db, 'vouchers'), 3);
     const changed = await get(t, op, stale.headers.location as string);
     assert.match(changed.body, /data-qa="error"[^>]*>Алдын ала қараудан кейін кезек немесе орындар өзгерді\. Қайта қараңыз\./);
 
