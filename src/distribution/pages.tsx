@@ -18,6 +18,8 @@ export interface OperatorPageData {
   latest: RunSummary | null;
   /** The next scheduled run, or null when scheduling is off. */
   next: Temporal.Instant | null;
+  /** The city runs vouchers today: a voucher run replaces the distribution (the page says so and links it). */
+  voucherRegime?: boolean;
 }
 
 /**
@@ -48,6 +50,16 @@ export function operatorPage(ctx: PageContext, d: OperatorPageData): string {
         {d.changed ? (
           <p class="error" role="alert" data-qa="changed" safe>
             {tr('distribution.staff.changed')}
+          </p>
+        ) : (
+          ''
+        )}
+        {d.voucherRegime ? (
+          <p class="notice" data-qa="voucher-regime">
+            <span safe>{tr('vouchers.error.regime_voucher')}</span>{' '}
+            <a href={`/staff/vouchers/runs?lang=${ctx.lang}`} data-qa="link-voucher-runs" safe>
+              {tr('vouchers.run.title')}
+            </a>
           </p>
         ) : (
           ''

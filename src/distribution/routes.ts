@@ -11,6 +11,7 @@ import { commitDistribution, commitPreview, getRun, listRuns, previewDistributio
 import { nextScheduledDistribution } from './schedule.ts';
 import { organisationNames, protocolCsv } from './protocol-csv.ts';
 import { operatorPage, runPage, runsPage } from './pages.tsx';
+import { regimeOnDay } from '../settings/regime.ts';
 
 const reasonCounts = z.object(Object.fromEntries(PASS_REASONS.map((r) => [r, z.number()])) as Record<PassReason, z.ZodNumber>);
 const summary = z.object({
@@ -205,7 +206,8 @@ export const distributionRoutes: RoutePlugin = (r, deps) => {
     const already = q.already ? await getRun(db, q.already).catch(() => null) : null;
     const latest = (await listRuns(db, 1))[0] ?? null;
     const next = await nextScheduledDistribution(deps);
-    return sendPage(reply, operatorPage(pageContext(req, reply, deps), { preview: preview?.summary ?? null, already, changed: q.changed === '1', latest, next }));
+    const voucherRegime = (await regimeOnDay(deps)) === 'voucher';
+    return sendPage(reply, operatorPage(pageContext(req, reply, deps), { preview: preview?.summary ?? null, already, changed: q.changed === '1', latest, next, voucherRegime }));
   });
 
   r.post(

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { Temporal } from 'temporal-polyfill';
 import type { AppDeps } from '../context.ts';
 import type { DB } from '../db/schema.ts';
 import { almatyDate, toDate } from '../clock.ts';
@@ -22,14 +23,21 @@ export interface RegimeView {
   current: Regime;
   /** The city's start regime (KEZEK_REGIME) before any decision. */
   initial: Regime;
-  decisions: { id: number; regime: Regime; effectiveFrom: string; decidedAt: Date; reason: string }[];
+  /** Newest effective date first (a later decision for the same day first: it wins). `decidedBy`: the administrator's full name. */
+  decisions: { id: number; regime: Regime; effectiveFrom: string; decidedAt: Date; reason: string; decidedBy: string | null }[];
 }
 
 const initialOf = (deps: Pick<AppDeps, 'config'>): Regime => deps.config.regime ?? 'referral';
 
 async function decisions(db: Kysely<DB>): Promise<RegimeView['decisions']> {
-  const rows = await db.selectFrom('regime_changes').select(['id', 'regime', 'effective_from', 'decided_at', 'reason']).orderBy('effective_from', 'desc').orderBy('id', 'desc').execute();
-  return rows.map((r) => ({ id: Number(r.id), regime: r.regime, effectiveFrom: r.effective_from, decidedAt: r.decided_at, reason: r.reason }));
+  const rows = await db
+    .selectFrom('regime_changes as c')
+    .leftJoin('staff_users as u', 'u.id', 'c.decided_by')
+    .select(['c.id', 'c.regime', 'c.effective_from', 'c.decided_at', 'c.reason', 'u.full_name'])
+    .orderBy('c.effective_from', 'desc')
+    .orderBy('c.id', 'desc')
+    .execute();
+  return rows.map((r) => ({ id: Number(r.id), regime: r.regime, effectiveFrom: r.effective_from, decidedAt: r.decided_at, reason: r.reason, decidedBy: r.full_name ?? null }));
 }
 
 const asDecisions = (ds: RegimeView['decisions']): RegimeDecision[] => ds.map((d) => ({ id: d.id, regime: d.regime, effectiveFrom: d.effectiveFrom }));
@@ -45,12 +53,23 @@ export async function viewRegime(deps: AppDeps, actor: Actor): Promise<RegimeVie
   return { current: regimeOn(asDecisions(ds), almatyDate(deps.clock.now()).toString(), initialOf(deps)), initial: initialOf(deps), decisions: ds };
 }
 
+/** 'YYYY-MM-DD' naming a real day (Date.parse would take 31 February as 3 March). */
+function isDay(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  try {
+    Temporal.PlainDate.from(s, { overflow: 'reject' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The administrator decides the regime from a date (today or later), with a reason; audited old → new. */
 export async function decideRegime(deps: AppDeps, actor: Actor, input: { regime: string; effectiveFrom: string; reason: string }, requestId?: string): Promise<{ id: number; regime: Regime; effectiveFrom: string }> {
   assertCan(actor, 'settings.edit');
   const regime = REGIMES.find((r) => r === input.regime);
   if (!regime) throw invalid('regime_invalid', 'vouchers.regime.error.invalid');
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(input.effectiveFrom) || Number.isNaN(Date.parse(input.effectiveFrom))) throw invalid('regime_date_invalid', 'vouchers.regime.error.date');
+  if (!isDay(input.effectiveFrom)) throw invalid('regime_date_invalid', 'vouchers.regime.error.date');
   const why = reasonOf(input.reason);
   return useCase(deps, actor, { permission: 'settings.edit', requestId }, async ({ trx, now, audit }) => {
     const today = almatyDate(now).toString();

@@ -1,6 +1,6 @@
 import type { Tr } from '../web/components.tsx';
 import { z } from 'zod';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import { hide, security, errors } from '../api/schema.ts';
 import { AppError } from '../errors.ts';
@@ -11,6 +11,11 @@ import { isPolicyKey } from '../domain/policy.ts';
 import { staffOnly } from '../workspaces/staff-scope.ts';
 import * as S from './service.ts';
 import { settingsPage, settingText } from './pages.tsx';
+import { almatyDate } from '../clock.ts';
+import { formatDate } from '../web/format.ts';
+import { formAction } from '../web/staff-pages.ts';
+import { decideRegime, viewRegime } from './regime.ts';
+import { regimePage } from './regime-page.tsx';
 
 const langQ = z.object({ lang: z.string().optional() });
 const reason = z.string().max(500);
@@ -80,6 +85,45 @@ export const settingsRoutes: RoutePlugin = (r, deps) => {
         const err = e.messageKey === 'admin.error.setting_invalid' && isPolicyKey(key) ? tr(e.messageKey, { key: tr(`admin.setting.${key}`) }) : message(req, e);
         return sendPage(reply, settingsPage(pageContext(req, reply, deps), { settings: await S.listSettings(deps, req.actor), error: err, failed }), e.status);
       }
+    },
+  );
+
+  // ---------------- the regime (docs/VOUCHERS.md): referral or voucher, from a date ----------------
+
+  async function showRegime(req: FastifyRequest, reply: FastifyReply, form: { regime: string; effectiveFrom: string }, flash: { error?: string | null; notice?: string | null }): Promise<string> {
+    const today = almatyDate(deps.clock.now()).toString();
+    return regimePage(pageContext(req, reply, deps), { view: await viewRegime(deps, req.actor), today, form: { regime: form.regime, effectiveFrom: form.effectiveFrom || today }, ...flash });
+  }
+
+  r.get(
+    '/staff/admin/regime',
+    { schema: { ...hide, querystring: z.object({ done: z.enum(['referral', 'voucher']).optional(), from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(), ...langQ.shape }) } },
+    async (req, reply) => {
+      if (!staffOnly(req, reply)) return reply;
+      assertCan(req.actor, 'settings.edit');
+      const q = req.query;
+      const notice = q.done && q.from ? t(req.lang, 'vouchers.regime.done', { regime: t(req.lang, `vouchers.regime.${q.done}`), date: formatDate(req.lang, q.from) }) : null;
+      return sendPage(reply, await showRegime(req, reply, { regime: '', effectiveFrom: '' }, { notice }));
+    },
+  );
+
+  r.post(
+    '/staff/admin/regime',
+    { schema: { ...hide, querystring: langQ, body: z.object({ regime: z.string().max(20).default(''), effectiveFrom: z.string().max(20).default(''), reason: reason.default('') }) } },
+    async (req, reply) => {
+      if (!staffOnly(req, reply)) return reply;
+      assertCan(req.actor, 'settings.edit');
+      const b = req.body;
+      const form = { regime: b.regime, effectiveFrom: b.effectiveFrom.trim() };
+      return formAction(
+        req,
+        reply,
+        async () => {
+          const d = await decideRegime(deps, req.actor, { regime: form.regime, effectiveFrom: form.effectiveFrom, reason: b.reason }, req.id);
+          return `/staff/admin/regime?lang=${req.lang}&done=${d.regime}&from=${d.effectiveFrom}`;
+        },
+        (error) => showRegime(req, reply, form, { error }),
+      );
     },
   );
 };

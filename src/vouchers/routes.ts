@@ -11,7 +11,7 @@ import { pageContext, sendPage } from '../web/context.ts';
 import { hide, idParam, langQ, message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import { decideRegime, viewRegime } from '../settings/regime.ts';
 import * as S from './service.ts';
-import { commitVoucherRun, listVoucherRuns, previewVoucherRun, replayVoucherRun, voucherProtocol, whyNoVoucher } from './run.ts';
+import { commitVoucherRun, listVoucherRuns, previewVoucherRun, replayVoucherRun, voucherProtocol, VoucherPreviewStale, whyNoVoucher } from './run.ts';
 import { voucherPage } from './pages.tsx';
 
 /**
@@ -138,8 +138,15 @@ export const voucherRoutes: RoutePlugin = async (app, deps) => {
       },
     },
     async (req, reply) => {
-      const res = await commitVoucherRun(deps, req.actor, { key: req.body.idempotencyKey, trigger: 'operator', ...(req.body.inputsHash ? { expectInputsHash: req.body.inputsHash } : {}) });
-      return reply.status(res.repeated ? 200 : 201).send({ run: res.summary, repeated: res.repeated });
+      try {
+        const res = await commitVoucherRun(deps, req.actor, { key: req.body.idempotencyKey, trigger: 'operator', ...(req.body.inputsHash ? { expectInputsHash: req.body.inputsHash } : {}) });
+        return reply.status(res.repeated ? 200 : 201).send({ run: res.summary, repeated: res.repeated });
+      } catch (e) {
+        // bound to a preview: committed already under another key (that run), or its inputs changed (nothing written)
+        if (!(e instanceof VoucherPreviewStale)) throw e;
+        if (e.run) return reply.status(200).send({ run: e.run, repeated: true });
+        throw new AppError('preview_changed', 409, 'vouchers.error.preview_changed');
+      }
     },
   );
 
@@ -182,7 +189,7 @@ export const voucherRoutes: RoutePlugin = async (app, deps) => {
         tags: ['admin'],
         summary: "The city's regime today and the administrator's decisions",
         security,
-        response: { 200: z.object({ current: z.string(), initial: z.string(), decisions: z.array(z.object({ id: z.number(), regime: z.string(), effectiveFrom: z.string(), decidedAt: z.date(), reason: z.string() })) }), ...errors },
+        response: { 200: z.object({ current: z.string(), initial: z.string(), decisions: z.array(z.object({ id: z.number(), regime: z.string(), effectiveFrom: z.string(), decidedAt: z.date(), reason: z.string(), decidedBy: z.string().nullable() })) }), ...errors },
       },
     },
     async (req) => viewRegime(deps, req.actor),

@@ -203,8 +203,12 @@ export interface VoucherCommit {
 
 const RETRYABLE = new Set(['23505', '40001', '40P01']);
 
-/** The preview's inputs changed (or were committed already) before this commit. */
-export class VoucherPreviewStale extends Error {}
+/** A commit bound to a preview that no longer holds: `run` is the run that committed those inputs already, or null when they changed since. */
+export class VoucherPreviewStale extends Error {
+  constructor(public readonly run: VoucherRunSummary | null) {
+    super(run ? 'preview already committed' : 'inputs changed since the preview');
+  }
+}
 
 /**
  * Commit a voucher run once per key: one transaction under the distribution's lock writes the run,
@@ -224,6 +228,11 @@ export async function commitVoucherRun(deps: AppDeps, actor: Actor, opts: { key?
       await sql`select pg_advisory_xact_lock(${DISTRIBUTION_LOCK})`.execute(trx);
       const before = await trx.selectFrom('voucher_runs').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
       if (before) return { repeated: true, summary: summaryOf(before) };
+      if (opts.expectInputsHash !== undefined) {
+        // a preview already committed (under another key): nothing to do again
+        const same = await trx.selectFrom('voucher_runs').selectAll().where('inputs_hash', '=', opts.expectInputsHash).orderBy('id').executeTakeFirst();
+        if (same) throw new VoucherPreviewStale(summaryOf(same));
+      }
       const now = deps.clock.now();
       const today = almatyDate(now);
       const runDate = today.toString();
@@ -231,7 +240,7 @@ export async function commitVoucherRun(deps: AppDeps, actor: Actor, opts: { key?
       const ratio = policy.primaryToGeneralRatio;
       const c = await compute(trx, runDate, month, ratio, true);
       const enc = encodeVoucherInputs({ month, quotas: c.quotas, runDate, ratio, places: c.places, read: c.read });
-      if (opts.expectInputsHash !== undefined && enc.hash !== opts.expectInputsHash) throw new VoucherPreviewStale();
+      if (opts.expectInputsHash !== undefined && enc.hash !== opts.expectInputsHash) throw new VoucherPreviewStale(null);
       const head = await publishHead(trx, deps.clock, 'distribution');
       const run = await trx
         .insertInto('voucher_runs')
@@ -267,6 +276,29 @@ export async function commitVoucherRun(deps: AppDeps, actor: Actor, opts: { key?
       return { summary: summaryOf(run), repeated: false };
     }),
   );
+}
+
+export type VoucherPreviewCommit =
+  /** Committed now. */
+  | { kind: 'committed'; run: VoucherRunSummary }
+  /** The same form again, or a run with those inputs already there: nothing committed; that run. */
+  | { kind: 'already'; run: VoucherRunSummary }
+  /** The queue, the places or the budget changed since the preview: nothing committed. */
+  | { kind: 'changed' };
+
+/**
+ * Commit the run the department previewed on its page: the form carries the preview's inputs hash
+ * and a key made when the page was rendered. The same form posted twice, or a second form of the
+ * same preview, commits nothing and names the first run; inputs changed since commit nothing either.
+ */
+export async function commitVoucherPreview(deps: AppDeps, actor: Actor, form: { key: string; inputsHash: string }): Promise<VoucherPreviewCommit> {
+  try {
+    const res = await commitVoucherRun(deps, actor, { key: form.key, trigger: 'operator', expectInputsHash: form.inputsHash });
+    return { kind: res.repeated ? 'already' : 'committed', run: res.summary };
+  } catch (e) {
+    if (!(e instanceof VoucherPreviewStale)) throw e;
+    return e.run ? { kind: 'already', run: e.run } : { kind: 'changed' };
+  }
 }
 
 /** Who committed a run, as its row records it. */

@@ -34,3 +34,9 @@ export function formatDate(lang: Lang, d: string): string {
 export function formatNumber(lang: Lang, n: number): string {
   return new Intl.NumberFormat(intlLocale(lang)).format(n);
 }
+
+/** A month 'YYYY-MM' (or a date in it) in words: "2026 ж. наурыз", "март 2026 г.", "March 2026". */
+export function formatMonth(lang: Lang, ym: string): string {
+  const [y, m] = ym.split('-').map(Number);
+  return new Intl.DateTimeFormat(intlLocale(lang), { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(Date.UTC(y!, m! - 1, 1));
+}

@@ -192,6 +192,9 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
                   ['/staff/placements', 'placements.link', 'link-dept-placements'],
                   ['/staff/season', 'season.link', 'link-dept-season'],
                   ['/staff/placements-import', 'placements.import.link', 'link-placements-import'],
+                  ['/staff/vouchers/budget', 'vouchers.budget.title', 'link-voucher-budget'],
+                  ['/staff/vouchers/runs', 'vouchers.run.title', 'link-voucher-runs'],
+                  ['/staff/voucher-refusals', 'vrefusals.title', 'link-voucher-refusals'],
                 ] as const
               ).map(([href, key, qa]) => (
                 <li>
@@ -223,6 +226,11 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
               <li>
                 <a href={`/staff/admin/settings?lang=${ctx.lang}`} data-qa="link-admin-settings" safe>
                   {tr('admin.link.settings')}
+                </a>
+              </li>
+              <li>
+                <a href={`/staff/admin/regime?lang=${ctx.lang}`} data-qa="link-admin-regime" safe>
+                  {tr('vouchers.regime.title')}
                 </a>
               </li>
             </>
