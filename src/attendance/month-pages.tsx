@@ -154,7 +154,7 @@ export function parentMonthPage(ctx: PageContext, d: { m: ChildMonth } & Flash):
         const statusParams = { date: p.confirmBy ? formatDate(ctx.lang, p.confirmBy) : '' };
         const certificateColumn: Column<ChildDay> = {
           label: tr('attendance.certificate'),
-          qa: 'certificate',
+          qa: 'certificate-cell',
           cell: (x) =>
             x.mark !== 'illness' ? (
               ''

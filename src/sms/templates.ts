@@ -145,7 +145,7 @@ const TEXTS: Record<Lang, Texts> = {
     voucher_issued: (p) => `Kezek: ${p.number} ваучер берілді. Келісіміңізді Жеке кабинетте ${p.date} дейін растаңыз, әйтпесе өтініш белсенді емес болады.`,
     voucher_lapsed: (p) => `Kezek: ${p.number} ваучер мерзімінде расталмады немесе пайдаланылмады, өтініш белсенді емес. Оны Жеке кабинетте бір рет, ${p.date} дейін қалпына келтіруге болады.`,
     voucher_withdrawn: (p) => `Kezek: өтініш мерзімінде қалпына келтірілмегендіктен кезектен алынды (${p.number} ваучер).`,
-    attendance_submitted: (p) => `Kezek: ${p.organisation} балабақшасы ${p.month} айының келу табелін тапсырды. Табельді Жеке кабинетте ${p.date} дейін растаңыз немесе келіспейтін күнді даулаңыз; растамасаңыз, табель расталды деп саналады.`,
+    attendance_submitted: (p) => `Kezek: ${p.organisation} ${p.month} айының келу табелін тапсырды. Жеке кабинетте ${p.date} дейін растаңыз немесе күнді даулаңыз, әйтпесе табель расталды деп саналады.`,
   },
   ru: {
     waiting_offer: (p) => `Kezek: в детском саду ${p.organisation} освободилось место, оно закреплено за вами до ${p.date}. Примите его или откажитесь в личном кабинете.`,
@@ -180,7 +180,7 @@ const TEXTS: Record<Lang, Texts> = {
     voucher_issued: (p) => `Kezek: выдан ваучер ${p.number}. Подтвердите согласие в личном кабинете до ${p.date}, иначе заявление станет неактивным.`,
     voucher_lapsed: (p) => `Kezek: ваучер ${p.number} не подтверждён или не использован в срок, заявление неактивно. Его можно один раз восстановить в личном кабинете до ${p.date}.`,
     voucher_withdrawn: (p) => `Kezek: заявление не восстановлено в срок и снято с очереди (ваучер ${p.number}).`,
-    attendance_submitted: (p) => `Kezek: детский сад ${p.organisation} сдал табель посещаемости за ${p.month}. Подтвердите табель в личном кабинете или оспорьте день до ${p.date}; если не подтвердите, табель будет считаться подтверждённым.`,
+    attendance_submitted: (p) => `Kezek: ${p.organisation} сдал табель посещаемости за ${p.month}. Подтвердите его или оспорьте день в личном кабинете до ${p.date}, иначе табель будет считаться подтверждённым.`,
   },
   en: {
     waiting_offer: (p) => `Kezek: a place is free at ${p.organisation} and held for you until ${p.date}. Accept or decline it in your personal cabinet.`,
@@ -215,7 +215,7 @@ const TEXTS: Record<Lang, Texts> = {
     voucher_issued: (p) => `Kezek: voucher ${p.number} is issued. Confirm your consent in your personal cabinet by ${p.date}, or the application becomes inactive.`,
     voucher_lapsed: (p) => `Kezek: voucher ${p.number} was not confirmed or not used in time; the application is inactive. You may restore it once in your personal cabinet by ${p.date}.`,
     voucher_withdrawn: (p) => `Kezek: the application was not restored in time and has left the queue (voucher ${p.number}).`,
-    attendance_submitted: (p) => `Kezek: ${p.organisation} has submitted the attendance timesheet for ${p.month}. Confirm it or dispute a day in your personal cabinet by ${p.date}; if you do not, it counts as confirmed.`,
+    attendance_submitted: (p) => `Kezek: ${p.organisation} has submitted the attendance timesheet for ${p.month}. Confirm it or dispute a day in your personal cabinet by ${p.date}, or it counts as confirmed.`,
   },
 };
 
