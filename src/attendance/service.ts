@@ -182,7 +182,8 @@ export async function writeGroupDay(u: UseCaseScope, groupId: number, day: Tempo
   const children = await placedChildren(trx, groupId, d);
   const placement = new Map(children.map((c) => [c.child_id, c.placement_id]));
   for (const childId of input.absences.keys()) if (!placement.has(childId)) throw attendanceError('not_placed', 400);
-  const stored = await trx.selectFrom('attendance_absences').select(['child_id', 'reason', 'note', 'certificate_upload_id']).where('group_id', '=', groupId).where('day', '=', d).execute();
+  // locked: a certificate attached meanwhile (certificates.ts locks the same rows) is seen, and released if the day stops being illness
+  const stored = await trx.selectFrom('attendance_absences').select(['child_id', 'reason', 'note', 'certificate_upload_id']).where('group_id', '=', groupId).where('day', '=', d).forUpdate().execute();
   const before = new Map(stored.map((a) => [a.child_id, { reason: a.reason, note: a.note }]));
   const after = closed ? new Map<number, AbsenceMark>() : input.absences;
   const childIds = children.map((c) => c.child_id);
@@ -269,6 +270,9 @@ export async function writeGroupDay(u: UseCaseScope, groupId: number, day: Tempo
 export async function releaseCertificates(trx: Trx, ids: readonly number[]): Promise<number[]> {
   const unique = [...new Set(ids)];
   if (!unique.length) return [];
+  // two writers letting go of one certificate at once (the retention job and a replacement) take turns
+  // here, so the second one's check (its own statement) sees what the first committed
+  await trx.selectFrom('uploads').select('id').where('id', 'in', unique).orderBy('id').forUpdate().execute();
   const rows = await trx
     .deleteFrom('uploads')
     .where('id', 'in', unique)

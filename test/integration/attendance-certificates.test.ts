@@ -256,3 +256,27 @@ test('submitting the month tells each child\'s parent once: the month to confirm
     await t.close();
   }
 });
+
+test('a certificate attached while the day is changed to another mark never leaves a file behind', async () => {
+  const t = await testApp(TUE_17_MAR);
+  try {
+    const f = await setup(t);
+    const kg = f.kg.actor;
+    const days = ['2026-03-02', '2026-03-03', '2026-03-04', '2026-03-05', '2026-03-06'];
+    await mark(t, kg, f.g1, Object.fromEntries(days.map((d) => [d, [[f.a.childId, 'illness']]])));
+    const outcomes: string[] = [];
+    for (const day of days) {
+      const v = (await S.groupDay(t.deps, kg, f.g1, day)).version;
+      const [attach, save] = await Promise.allSettled([
+        C.attachCertificate(t.deps, f.parentA.actor, { kind: 'parent', applicationId: f.a.applicationId, placementId: f.a.placementId }, { day, file: PDF, truncated: false }),
+        S.saveGroupDay(t.deps, kg, f.g1, day, { version: v, absences: new Map([[f.a.childId, { reason: 'vacation', note: null }]]), closed: null, reason: '' }),
+      ]);
+      assert.equal(save.status, 'fulfilled');
+      outcomes.push(attach.status === 'fulfilled' ? 'attached, then released' : (attach.reason as { code: string }).code);
+    }
+    assert.ok(outcomes.every((o) => o === 'attached, then released' || o === 'not_illness'), outcomes.join(', '));
+    assert.deepEqual(await f.db.selectFrom('uploads').select('id').where('purpose', '=', 'medical_certificate').execute(), [], 'no certificate outlives its days');
+  } finally {
+    await t.close();
+  }
+});
