@@ -9,7 +9,7 @@ import type { WorkingCalendar } from '../domain/calendar.ts';
 import { medicalDetailKeptUntil } from '../domain/attendance.ts';
 import { checkUpload, storeUpload } from '../uploads/service.ts';
 import { useCase, type Trx } from '../usecase.ts';
-import { attendanceError, groupInScope, parseDay, releaseCertificates } from './service.ts';
+import { attendanceError, groupInScope, parseDay as parseAnyDay, releaseCertificates } from './service.ts';
 
 /**
  * The medical certificate of an illness absence (issue 19, item 1: "illness — with a medical
@@ -31,6 +31,13 @@ import { attendanceError, groupInScope, parseDay, releaseCertificates } from './
  */
 
 export const MAX_SPAN_DAYS = 62;
+
+/** A day of the timesheet's era (the windows around it stay valid SQL dates), or a 400. */
+function parseDay(s: string): Temporal.PlainDate {
+  const d = parseAnyDay(s);
+  if (d.year < 2000 || d.year > 2200) throw attendanceError('invalid_day', 400);
+  return d;
+}
 
 export interface CertificateDay {
   day: string;

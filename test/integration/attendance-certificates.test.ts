@@ -76,6 +76,7 @@ test('a medical certificate for an illness day: uploaded by the teacher for a sp
     assert.match(page.body, /data-qa="certificate-form"/);
     assert.match(page.body, /name="from" value="2026-03-10"/, 'the span offered is the run of illness days');
     assert.match(page.body, /name="to" value="2026-03-13"/);
+    for (const bad of ['0001-01-01', '2026-02-30', 'tomorrow']) assert.equal((await t.app.inject({ url: `${pageUrl}?lang=kk&day=${bad}`, headers: { cookie: f.teacher.cookie } })).statusCode, 400, bad);
 
     // a day that is not illness: refused with a translated error, nothing stored
     const family = await upload(t, f.teacher, `/staff/attendance/groups/${f.g1}/children/${f.b.childId}/certificate?lang=ru`, { day: '2026-03-12', from: '2026-03-12', to: '2026-03-12' });
