@@ -5,7 +5,7 @@ import { formatDate, formatDateTime } from '../web/format.ts';
 import { fullName } from '../domain/names.ts';
 import { ABSENCE_REASONS } from '../domain/attendance.ts';
 import type { MessageKey } from '../web/i18n/index.ts';
-import type { ChildMonth, ChildMonthPart, DisputeRow, MonthGroup, MonthView } from './month.ts';
+import type { ChildDay, ChildMonth, ChildMonthPart, DisputeRow, MonthGroup, MonthView } from './month.ts';
 import { markLabel } from './pages.tsx';
 import type { AttendanceReport, LongAbsence, RateRow } from './reports.ts';
 
@@ -152,6 +152,36 @@ export function parentMonthPage(ctx: PageContext, d: { m: ChildMonth } & Flash):
         const present = p.days.filter((x) => x.mark === 'present').length;
         const absent = p.days.filter((x) => x.mark !== 'present' && x.mark !== 'closed' && x.mark !== 'unmarked').length;
         const statusParams = { date: p.confirmBy ? formatDate(ctx.lang, p.confirmBy) : '' };
+        const certificateColumn: Column<ChildDay> = {
+          label: tr('attendance.certificate'),
+          qa: 'certificate-cell',
+          cell: (x) =>
+            x.mark !== 'illness' ? (
+              ''
+            ) : (
+              <>
+                {x.certificateId ? (
+                  <a href={`${base}/certificates/${x.certificateId}`} data-qa="certificate" safe>
+                    {tr('attendance.certificate.view')}
+                  </a>
+                ) : (
+                  ''
+                )}
+                {x.detailErased ? (
+                  <span class="muted" safe>
+                    {tr('attendance.detail_erased')}
+                  </span>
+                ) : (
+                  <>
+                    {x.certificateId ? ' · ' : ''}
+                    <a href={`${base}/certificate?lang=${ctx.lang}&placementId=${p.placementId}&day=${x.day}`} data-qa="certificate-page" safe>
+                      {x.certificateId ? tr('attendance.certificate') : tr('attendance.certificate.add')}
+                    </a>
+                  </>
+                )}
+              </>
+            ),
+        };
         return (
           <section data-qa={`part-${p.placementId}`}>
             <h2 safe>{tr('parents.attendance.in', { name: fullName(m.child), organisation: ctx.lang === 'kk' ? p.organisation.kk : p.organisation.ru, group: p.groupName })}</h2>
@@ -168,6 +198,7 @@ export function parentMonthPage(ctx: PageContext, d: { m: ChildMonth } & Flash):
               columns={[
                 { label: tr('attendance.day'), text: (x) => formatDate(ctx.lang, x.day) },
                 { label: tr('attendance.mark'), qa: 'mark', text: (x) => (x.mark === 'unmarked' ? tr('attendance.state.unsaved') : markLabel(tr, x.mark)) + (x.note ? ` (${x.note})` : '') },
+                ...(p.days.some((x) => x.mark === 'illness') ? [certificateColumn] : []),
               ]}
             />
             {p.status === 'awaiting' || p.status === 'deemed_confirmed' ? (

@@ -6,8 +6,11 @@ import type { AbsenceReason, DayMark, DisputeStatus } from '../db/schema.ts';
 import { assertCan, assertOrganisationInScope, scopeDistrictId } from '../auth/permissions.ts';
 import { almatyDate, toDate } from '../clock.ts';
 import { notFound } from '../errors.ts';
-import { attendanceRate, canSubmitMonth, childMonthStatus, countedDays, isAbsenceReason, parseMonth, workingDaysOfMonth, type ChildMonthStatus } from '../domain/attendance.ts';
-import { mapConstraint, useCase } from '../usecase.ts';
+import { attendanceRate, canSubmitMonth, childMonthStatus, confirmByDay, countedDays, isAbsenceReason, parseMonth, workingDaysOfMonth, type ChildMonthStatus } from '../domain/attendance.ts';
+import type { WorkingCalendar } from '../domain/calendar.ts';
+import { laneOf, renderSms } from '../sms/templates.ts';
+import { mailSubject, mailsToo, outboxRow } from '../mail/outbox.ts';
+import { mapConstraint, useCase, type Trx } from '../usecase.ts';
 import { attendanceError, changeChildDay, MONTH_LOCK, parseDay } from './service.ts';
 
 /**
@@ -159,8 +162,55 @@ export async function submitMonth(deps: AppDeps, actor: Actor, organisationId: n
     const all = [...new Set([...missing.values()].flat())].sort();
     if (all.length) throw attendanceError('month_incomplete', 409, { days: all.slice(0, 10).join(', ') + (all.length > 10 ? ' …' : '') });
     await trx.insertInto('attendance_months').values({ organisation_id: organisationId, month: month.toString(), submitted_at: toDate(now), submitted_by: actor.id!, confirm_working_days: policy.attendanceConfirmWorkingDays }).execute();
-    await audit({ action: 'attendance.month_submitted', subjectType: 'organisation', subjectId: organisationId, data: { month: month.toString(), confirmWorkingDays: policy.attendanceConfirmWorkingDays } });
+    const confirmBy = confirmByDay(calendar, almatyDate(now), null, policy.attendanceConfirmWorkingDays);
+    const messages = await tellParents(trx, calendar, toDate(now), organisationId, month, confirmBy);
+    await audit({ action: 'attendance.month_submitted', subjectType: 'organisation', subjectId: organisationId, data: { month: month.toString(), confirmWorkingDays: policy.attendanceConfirmWorkingDays, confirmBy: confirmBy.toString(), messages } });
   });
+}
+
+const OUTBOX_CHUNK = 500;
+
+/**
+ * The parents of the children whose month was just submitted are told (SMS, shown in the cabinet's
+ * messages; e-mail too when the parent gave an address): the month to confirm and the day it counts as
+ * confirmed. One message per child with counted days in the month at this kindergarten, in the
+ * submission's transaction — a month is submitted once (its primary key), so it is sent once.
+ * Answers how many children's parents were told.
+ */
+async function tellParents(trx: Trx, calendar: WorkingCalendar, at: Date, organisationId: number, month: Temporal.PlainDate, confirmBy: Temporal.PlainDate): Promise<number> {
+  const end = month.add({ months: 1 }).subtract({ days: 1 }).toString();
+  const rows = await trx
+    .selectFrom('placements as p')
+    .innerJoin('applications as a', 'a.id', 'p.application_id')
+    .innerJoin('parents as r', 'r.id', 'a.parent_id')
+    .select(['p.id', 'p.child_id', 'p.starts_on', 'p.ends_on', 'r.id as parent_id', 'r.phone1', 'r.lang', 'r.email'])
+    .where('p.organisation_id', '=', organisationId)
+    .where('p.starts_on', '<=', end)
+    .where((eb) => eb.or([eb('p.ends_on', 'is', null), eb('p.ends_on', '>=', month.toString())]))
+    .where((eb) => eb.or([eb('p.end_reason', 'is', null), eb('p.end_reason', '<>', 'undone')]))
+    .orderBy('p.child_id')
+    .orderBy('p.starts_on', 'desc')
+    .execute();
+  // one message per child (a move between groups of the kindergarten is two placements): its latest counted placement
+  const seen = new Set<number>();
+  const told = rows.filter((r) => {
+    if (seen.has(r.child_id) || countedDays(calendar, month, { startsOn: r.starts_on, endsOn: r.ends_on }).length === 0) return false;
+    seen.add(r.child_id);
+    return true;
+  });
+  if (!told.length) return 0;
+  const org = await trx.selectFrom('organisations').select(['name_kk', 'name_ru']).where('id', '=', organisationId).executeTakeFirstOrThrow();
+  const params = { organisation: { kk: org.name_kk, ru: org.name_ru }, month: month.toString(), date: confirmBy.toString() };
+  const texts = new Map((['kk', 'ru', 'en'] as const).map((l) => [l, renderSms('attendance_submitted', l, params)]));
+  const lane = laneOf('attendance_submitted');
+  const messages = told.map((r) => ({ parentId: r.parent_id, phone: r.phone1, lang: r.lang, template: 'attendance_submitted', body: texts.get(r.lang)!, subjectType: 'placement', subjectId: r.id, email: r.email?.trim() || null }));
+  for (let i = 0; i < messages.length; i += OUTBOX_CHUNK) {
+    const part = messages.slice(i, i + OUTBOX_CHUNK);
+    await trx.insertInto('sms_outbox').values(part.map((m) => outboxRow(m, at, lane))).execute();
+    const mails = part.filter((m) => m.email !== null && mailsToo(m.template));
+    if (mails.length) await trx.insertInto('sms_outbox').values(mails.map((m) => ({ ...outboxRow(m, at, lane), channel: 'email' as const, email: m.email, subject: mailSubject(m.body, m.lang) }))).execute();
+  }
+  return told.length;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -171,6 +221,9 @@ export interface ChildDay {
   /** 'unmarked': the group-day was not saved yet. */
   mark: DayMark | 'unmarked';
   note: string | null;
+  /** An illness day's medical certificate (certificates.ts), and whether its detail was erased. */
+  certificateId: number | null;
+  detailErased: boolean;
 }
 
 export interface ChildMonthPart {
@@ -225,7 +278,7 @@ export async function childMonth(deps: AppDeps, parentId: number, applicationId:
     const counted = countedDays(calendar, month, { startsOn: p.starts_on, endsOn: p.ends_on }).filter((d) => Temporal.PlainDate.compare(d, today) <= 0);
     const from = month.toString();
     const [absences, groupDays, sub, conf, corrections, disputes] = await Promise.all([
-      db.selectFrom('attendance_absences').select(['day', 'reason', 'note']).where('child_id', '=', app.child_id).where('day', '>=', from).where('day', '<=', end).where('placement_id', '=', p.id).execute(),
+      db.selectFrom('attendance_absences').select(['day', 'reason', 'note', 'certificate_upload_id', 'detail_erased_at']).where('child_id', '=', app.child_id).where('day', '>=', from).where('day', '<=', end).where('placement_id', '=', p.id).execute(),
       db.selectFrom('attendance_group_days').select(['day', 'closed']).where('group_id', '=', p.group_id).where('day', '>=', from).where('day', '<=', end).execute(),
       db.selectFrom('attendance_months').select(['submitted_at', 'confirm_working_days']).where('organisation_id', '=', p.organisation_id).where('month', '=', from).executeTakeFirst(),
       db.selectFrom('attendance_confirmations').select('confirmed_at').where('child_id', '=', app.child_id).where('organisation_id', '=', p.organisation_id).where('month', '=', from).executeTakeFirst(),
@@ -255,7 +308,7 @@ export async function childMonth(deps: AppDeps, parentId: number, applicationId:
         const k = d.toString();
         const closed = gds.get(k);
         const a = abs.get(k);
-        return { day: k, mark: closed === undefined ? 'unmarked' : closed ? 'closed' : (a?.reason ?? 'present'), note: a?.note ?? null };
+        return { day: k, mark: closed === undefined ? 'unmarked' : closed ? 'closed' : (a?.reason ?? 'present'), note: a?.note ?? null, certificateId: a?.certificate_upload_id ?? null, detailErased: !!a?.detail_erased_at };
       }),
       status: st.status,
       confirmBy: st.confirmBy?.toString() ?? null,

@@ -234,8 +234,15 @@ function DayForm(props: { ctx: PageContext; g: GroupDay; action: string; markabl
               ''
             )}
             {c.mark === 'illness' && c.certificateUploadId ? (
-              <a href={`/staff/attendance/certificates/${c.certificateUploadId}?lang=${ctx.lang}`} data-qa="certificate" safe>
+              <a href={`/staff/attendance/certificates/${c.certificateUploadId}`} data-qa="certificate" safe>
                 {tr('attendance.certificate.view')}
+              </a>
+            ) : (
+              ''
+            )}
+            {c.mark === 'illness' && !c.detailErased && props.markable ? (
+              <a href={`/staff/attendance/groups/${g.groupId}/children/${c.childId}/certificate?lang=${ctx.lang}&day=${g.day}`} data-qa="certificate-page" safe>
+                {c.certificateUploadId ? tr('attendance.certificate') : tr('attendance.certificate.add')}
               </a>
             ) : (
               ''

@@ -8,6 +8,7 @@ import { attendanceRate, countedDays, longAbsences, MEDICAL_REASONS } from '../d
 import { useCase } from '../usecase.ts';
 import { SYSTEM } from '../audit/write.ts';
 import { monthOrRefuse } from './month.ts';
+import { releaseCertificates } from './service.ts';
 
 /**
  * Attendance reports (issue 19): the rate per group, kindergarten and district for a month, read from
@@ -153,9 +154,9 @@ export async function eraseMedicalDetail(deps: AppDeps, batch = 5000): Promise<{
           from picked where a.child_id = picked.child_id and a.day = picked.day
         returning picked.certificate_upload_id as old)
       select old from erased`.execute(trx);
-    const certificates = rows.rows.map((r) => r.old).filter((x): x is number => x !== null);
-    if (certificates.length) await trx.deleteFrom('uploads').where('id', 'in', certificates).where('purpose', '=', 'medical_certificate').execute();
-    if (rows.rows.length) await audit({ action: 'attendance.medical_detail_erased', subjectType: 'attendance', subjectId: null, data: { before, absences: rows.rows.length, certificates: certificates.length } });
-    return { erased: rows.rows.length, certificates: certificates.length };
+    // a certificate covering several days goes with the last of them (the later days still refer to it)
+    const certificateIds = await releaseCertificates(trx, rows.rows.map((r) => r.old).filter((x): x is number => x !== null));
+    if (rows.rows.length) await audit({ action: 'attendance.medical_detail_erased', subjectType: 'attendance', subjectId: null, data: { before, absences: rows.rows.length, certificates: certificateIds.length, certificateIds } });
+    return { erased: rows.rows.length, certificates: certificateIds.length };
   });
 }

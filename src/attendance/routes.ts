@@ -15,6 +15,7 @@ import type { AbsenceReason } from '../db/schema.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
 import { monthRoutes } from './month-routes.ts';
+import { certificateRoutes } from './certificate-routes.ts';
 
 const dayQ = z.string().max(10).optional();
 const groupDayParams = z.object({ id, day: z.string().max(10) });
@@ -38,7 +39,7 @@ const versionOf = (body: Record<string, string>) => (/^[0-9]{1,9}$/.test(body.ve
  * The timesheet's marking: the groups of a day (/staff/attendance), the group-day form
  * (/staff/attendance/groups/:id), its save and the group's closure for a day; the same as JSON.
  */
-export const attendanceRoutes: RoutePlugin = (r, deps) => {
+export const attendanceRoutes: RoutePlugin = async (r, deps) => {
   const today = () => almatyDate(deps.clock.now()).toString();
   const orgParam = (req: FastifyRequest) => req.actor.kind === 'staff' && req.actor.role === 'operator';
 
@@ -133,4 +134,6 @@ export const attendanceRoutes: RoutePlugin = (r, deps) => {
   );
   // the month, the parent's confirmation and disputes (./month-routes.ts)
   void monthRoutes(r, deps);
+  // medical certificates of illness days (./certificate-routes.ts)
+  await certificateRoutes(r, deps);
 };

@@ -182,7 +182,8 @@ export async function writeGroupDay(u: UseCaseScope, groupId: number, day: Tempo
   const children = await placedChildren(trx, groupId, d);
   const placement = new Map(children.map((c) => [c.child_id, c.placement_id]));
   for (const childId of input.absences.keys()) if (!placement.has(childId)) throw attendanceError('not_placed', 400);
-  const stored = await trx.selectFrom('attendance_absences').select(['child_id', 'reason', 'note', 'certificate_upload_id']).where('group_id', '=', groupId).where('day', '=', d).execute();
+  // locked: a certificate attached meanwhile (certificates.ts locks the same rows) is seen, and released if the day stops being illness
+  const stored = await trx.selectFrom('attendance_absences').select(['child_id', 'reason', 'note', 'certificate_upload_id']).where('group_id', '=', groupId).where('day', '=', d).forUpdate().execute();
   const before = new Map(stored.map((a) => [a.child_id, { reason: a.reason, note: a.note }]));
   const after = closed ? new Map<number, AbsenceMark>() : input.absences;
   const childIds = children.map((c) => c.child_id);
@@ -224,6 +225,10 @@ export async function writeGroupDay(u: UseCaseScope, groupId: number, day: Tempo
       )
       .execute();
 
+  // a certificate no absence refers to any more (the day is no longer illness, or is gone) is deleted
+  const released = stored.filter((a) => a.certificate_upload_id !== null && (after.get(a.child_id)?.reason ?? null) !== 'illness').map((a) => a.certificate_upload_id!);
+  const certificatesDeleted = await releaseCertificates(trx, released);
+
   const placed = childIds.length;
   const absent = closed ? 0 : after.size;
   const version = (current?.version ?? 0) + 1;
@@ -252,9 +257,30 @@ export async function writeGroupDay(u: UseCaseScope, groupId: number, day: Tempo
     subjectType: 'group',
     subjectId: groupId,
     reason: reason || null,
-    data: { day: d, version, placed, absent, closed: closed?.reason ?? null, afterSubmission: submitted, disputeId, changes },
+    data: { day: d, version, placed, absent, closed: closed?.reason ?? null, afterSubmission: submitted, disputeId, changes, ...(certificatesDeleted.length ? { certificatesDeleted } : {}) },
   });
   return { version, placed, absent, changes };
+}
+
+/**
+ * Delete the medical certificates among `ids` that no absence refers to any more (one certificate may
+ * cover several days of an illness): in the caller's transaction, after the absences let go of them.
+ * Answers the ids deleted, for the caller's audit entry.
+ */
+export async function releaseCertificates(trx: Trx, ids: readonly number[]): Promise<number[]> {
+  const unique = [...new Set(ids)];
+  if (!unique.length) return [];
+  // two writers letting go of one certificate at once (the retention job and a replacement) take turns
+  // here, so the second one's check (its own statement) sees what the first committed
+  await trx.selectFrom('uploads').select('id').where('id', 'in', unique).orderBy('id').forUpdate().execute();
+  const rows = await trx
+    .deleteFrom('uploads')
+    .where('id', 'in', unique)
+    .where('purpose', '=', 'medical_certificate')
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('attendance_absences as a').select('a.day').whereRef('a.certificate_upload_id', '=', 'uploads.id'))))
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id).sort((a, b) => a - b);
 }
 
 function checkClosed(c: { reason: string; note: string }): { reason: GroupClosedReason; note: string | null } {

@@ -51,6 +51,8 @@ export const PERMISSIONS = {
   'attendance.resolve': ['operator'],
   'attendance.report': ['kindergarten', 'operator'],
   'attendance.confirm': ['parent'],
+  // the medical certificate of an illness day: the kindergarten (a teacher its groups) or the parent (its own child) uploads it
+  'attendance.certificate': ['kindergarten', 'teacher', 'parent'],
   // vouchers 2 of 2: vaccination flags (health data) — the kindergarten records its own children's, it and the department read them
   'vaccination.record': ['kindergarten'],
   'vaccination.read': ['kindergarten', 'operator'],

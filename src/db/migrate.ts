@@ -36,6 +36,7 @@ import * as m0062 from './migrations/0062_mail_outbox.ts';
 import * as m0100 from './migrations/0100_group_years.ts';
 import * as m0101 from './migrations/0101_season_turns.ts';
 import * as m0150 from './migrations/0150_attendance.ts';
+import * as m0151 from './migrations/0151_attendance_certificates.ts';
 import * as m0110 from './migrations/0110_transfers.ts';
 import * as m0102 from './migrations/0102_placements_import.ts';
 import * as m0140 from './migrations/0140_vaccination_flags.ts';
@@ -80,6 +81,7 @@ const migrations: Record<string, { up: string }> = {
   '0100_group_years': m0100,
   '0101_season_turns': m0101,
   '0150_attendance': m0150,
+  '0151_attendance_certificates': m0151,
   '0110_transfers': m0110,
   '0102_placements_import': m0102,
   '0140_vaccination_flags': m0140,

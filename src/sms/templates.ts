@@ -39,7 +39,8 @@ export type SmsTemplate =
   | 'transferred'
   | 'voucher_issued'
   | 'voucher_lapsed'
-  | 'voucher_withdrawn';
+  | 'voucher_withdrawn'
+  | 'attendance_submitted';
 
 /**
  * Each template's lane in the outbox: the sender sends 'urgent' first (one-time passwords, and what
@@ -83,6 +84,7 @@ export const SMS_LANES: Record<SmsTemplate | ParentSms, SmsLane> = {
   voucher_issued: 'urgent',
   voucher_lapsed: 'urgent',
   voucher_withdrawn: 'normal',
+  attendance_submitted: 'normal',
 };
 
 /** The lane of a template ('normal' for one the table does not name). */
@@ -103,9 +105,11 @@ export interface SmsParams {
   reason?: string;
   /** A link (the cabinet's sign-in). */
   link?: string;
+  /** A month 'YYYY-MM-01': written as its name and year in the parent's language. */
+  month?: string;
 }
 
-type Texts = Record<SmsTemplate, (p: { number: string; organisation: string; date: string; days: number; documents: string; dateWords: string; reason: string; link: string }) => string>;
+type Texts = Record<SmsTemplate, (p: { number: string; organisation: string; date: string; days: number; documents: string; dateWords: string; reason: string; link: string; month: string }) => string>;
 
 const TEXTS: Record<Lang, Texts> = {
   kk: {
@@ -141,6 +145,7 @@ const TEXTS: Record<Lang, Texts> = {
     voucher_issued: (p) => `Kezek: ${p.number} ваучер берілді. Келісіміңізді Жеке кабинетте ${p.date} дейін растаңыз, әйтпесе өтініш белсенді емес болады.`,
     voucher_lapsed: (p) => `Kezek: ${p.number} ваучер мерзімінде расталмады немесе пайдаланылмады, өтініш белсенді емес. Оны Жеке кабинетте бір рет, ${p.date} дейін қалпына келтіруге болады.`,
     voucher_withdrawn: (p) => `Kezek: өтініш мерзімінде қалпына келтірілмегендіктен кезектен алынды (${p.number} ваучер).`,
+    attendance_submitted: (p) => `Kezek: ${p.organisation} ${p.month} айының келу табелін тапсырды. Жеке кабинетте ${p.date} дейін растаңыз немесе күнді даулаңыз, әйтпесе табель расталды деп саналады.`,
   },
   ru: {
     waiting_offer: (p) => `Kezek: в детском саду ${p.organisation} освободилось место, оно закреплено за вами до ${p.date}. Примите его или откажитесь в личном кабинете.`,
@@ -175,6 +180,7 @@ const TEXTS: Record<Lang, Texts> = {
     voucher_issued: (p) => `Kezek: выдан ваучер ${p.number}. Подтвердите согласие в личном кабинете до ${p.date}, иначе заявление станет неактивным.`,
     voucher_lapsed: (p) => `Kezek: ваучер ${p.number} не подтверждён или не использован в срок, заявление неактивно. Его можно один раз восстановить в личном кабинете до ${p.date}.`,
     voucher_withdrawn: (p) => `Kezek: заявление не восстановлено в срок и снято с очереди (ваучер ${p.number}).`,
+    attendance_submitted: (p) => `Kezek: ${p.organisation} сдал табель посещаемости за ${p.month}. Подтвердите его или оспорьте день в личном кабинете до ${p.date}, иначе табель будет считаться подтверждённым.`,
   },
   en: {
     waiting_offer: (p) => `Kezek: a place is free at ${p.organisation} and held for you until ${p.date}. Accept or decline it in your personal cabinet.`,
@@ -209,6 +215,7 @@ const TEXTS: Record<Lang, Texts> = {
     voucher_issued: (p) => `Kezek: voucher ${p.number} is issued. Confirm your consent in your personal cabinet by ${p.date}, or the application becomes inactive.`,
     voucher_lapsed: (p) => `Kezek: voucher ${p.number} was not confirmed or not used in time; the application is inactive. You may restore it once in your personal cabinet by ${p.date}.`,
     voucher_withdrawn: (p) => `Kezek: the application was not restored in time and has left the queue (voucher ${p.number}).`,
+    attendance_submitted: (p) => `Kezek: ${p.organisation} has submitted the attendance timesheet for ${p.month}. Confirm it or dispute a day in your personal cabinet by ${p.date}, or it counts as confirmed.`,
   },
 };
 
@@ -236,6 +243,13 @@ export function formatDateWords(date: string, lang: Lang): string {
   return new Intl.DateTimeFormat(LOCALE[lang], { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(d.year, d.month - 1, d.day)));
 }
 
+/** A month in an SMS: "2026 жылғы наурыз" (the Kazakh text adds "айының"), "март 2026 года", "March 2026". */
+export function formatMonth(month: string, lang: Lang): string {
+  const d = Temporal.PlainDate.from(month);
+  const name = new Intl.DateTimeFormat(LOCALE[lang], { month: 'long', timeZone: 'UTC' }).format(new Date(Date.UTC(d.year, d.month - 1, 1)));
+  return lang === 'kk' ? `${d.year} жылғы ${name.toLocaleLowerCase('kk')}` : lang === 'ru' ? `${name} ${d.year} года` : `${name} ${d.year}`;
+}
+
 export function renderSms(template: SmsTemplate, lang: Lang, p: SmsParams): string {
   return TEXTS[lang][template]({
     number: p.number ?? '',
@@ -247,5 +261,6 @@ export function renderSms(template: SmsTemplate, lang: Lang, p: SmsParams): stri
     // a contract refusal's reason is a code of the closed list; a privilege's is the department's words
     reason: p.reason ? (template === 'privilege_rejected' ? p.reason : t(lang, `contract.refusal.${p.reason}` as MessageKey)) : '',
     link: p.link ?? '',
+    month: p.month ? formatMonth(p.month, lang) : '',
   });
 }

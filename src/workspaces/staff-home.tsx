@@ -146,6 +146,15 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
                   {tr('attendance.link')}
                 </a>
               </li>
+              {d.role === 'kindergarten' ? (
+                <li>
+                  <a href={`/staff/attendance/report?lang=${ctx.lang}`} data-qa="link-attendance-report" safe>
+                    {tr('attendance.report.link')}
+                  </a>
+                </li>
+              ) : (
+                ''
+              )}
               <li>
                 <a href={`/organisations/${d.organisation.id}`} safe>
                   {tr('web.staff.link.my_organisation')}
@@ -165,6 +174,16 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
               <li>
                 <a href={`/staff/reports?lang=${ctx.lang}`} data-qa="link-reports" safe>
                   {tr('reports.link')}
+                </a>
+              </li>
+              <li>
+                <a href={`/staff/attendance/report?lang=${ctx.lang}`} data-qa="link-attendance-report" safe>
+                  {tr('attendance.report.link')}
+                </a>
+              </li>
+              <li>
+                <a href={`/staff/attendance/disputes?lang=${ctx.lang}`} data-qa="link-attendance-disputes" safe>
+                  {tr('attendance.dept.title')}
                 </a>
               </li>
               <li>

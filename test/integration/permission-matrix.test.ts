@@ -96,6 +96,9 @@ interface Fx {
   placementA: number;
   /** A parent's dispute of a day of placementA (open at A). */
   disputeA: number;
+  /** The child of placementA, and the medical certificate of its illness on 3 February. */
+  childPlaced: number;
+  certificateA: number;
   /** Two checked queue imports (a header-only file): one to import, one to discard. */
   importA: number;
   /** Two checked enrolled children imports (a header-only file). */
@@ -210,6 +213,13 @@ const EXPECTED: Record<string, Row> = {
   'POST /staff/attendance/groups/:id/days/:day/close': { districtA: true, allow: KG_A_T, url: (f) => `/staff/attendance/groups/${f.groupA}/days/2026-03-02/close`, body: () => ({ version: '0', closeReason: 'repairs' }) },
   'GET /api/attendance/groups/:id/days/:day': { districtA: true, allow: KG_A_T_OP, url: (f) => `/api/attendance/groups/${f.groupA}/days/2026-03-02` },
   'PUT /api/attendance/groups/:id/days/:day': { districtA: true, allow: KG_A_T, url: (f) => `/api/attendance/groups/${f.groupA}/days/2026-03-02`, body: () => ({ version: 0 }) },
+  // medical certificates of illness days: the kindergarten (its teacher: its groups) and the parent upload; the department reads too
+  'GET /staff/attendance/groups/:id/children/:childId/certificate': { districtA: true, allow: KG_A_T_OP, url: (f) => `/staff/attendance/groups/${f.groupA}/children/${f.childPlaced}/certificate?day=2026-02-03` },
+  'POST /staff/attendance/groups/:id/children/:childId/certificate': { districtA: true, allow: KG_A_T, url: (f) => `/staff/attendance/groups/${f.groupA}/children/${f.childPlaced}/certificate`, multipart: true },
+  'GET /staff/attendance/certificates/:id': { districtA: true, allow: KG_A_T_OP, url: (f) => `/staff/attendance/certificates/${f.certificateA}` },
+  'GET /cabinet/applications/:id/attendance/certificate': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/attendance/certificate?placementId=${f.placementA}&day=2026-02-03` },
+  'POST /cabinet/applications/:id/attendance/certificate': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/attendance/certificate?placementId=${f.placementA}`, multipart: true },
+  'GET /cabinet/applications/:id/attendance/certificates/:uploadId': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/attendance/certificates/${f.certificateA}` },
   'GET /staff/password': { allow: STAFF },
   'GET /staff/admin/settings': { allow: ADM },
   'GET /staff/admin/users': { allow: ADM },
@@ -504,6 +514,16 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
     .values({ child_id: child3.child_id, placement_id: placementA.id, organisation_id: orgA, day: '2026-02-03', parent_id: p.parentId, comment: 'matrix', created_at: T })
     .returning('id')
     .executeTakeFirstOrThrow();
+  const pdf = Buffer.from('%PDF-1.4 matrix');
+  const certificateA = await db
+    .insertInto('uploads')
+    .values({ parent_id: null, purpose: 'medical_certificate', content_type: 'application/pdf', size: pdf.length, sha256: 'x'.repeat(64), data: pdf, created_at: T })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('attendance_absences')
+    .values({ child_id: child3.child_id, day: '2026-02-03', placement_id: placementA.id, group_id: groupA, organisation_id: orgA, reason: 'illness', note: null, certificate_upload_id: certificateA.id, marked_at: T })
+    .execute();
   const stop = await db
     .insertInto('stop_list')
     .values({ application_id: q.applicationId, referral_id: null, reason: 'referral_expired', starts_on: '2026-02-25', ends_on: '2026-03-06', created_at: T })
@@ -645,6 +665,8 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
     appPlaced: p3.applicationId,
     placementA: placementA.id,
     disputeA: disputeA.id,
+    childPlaced: child3.child_id,
+    certificateA: certificateA.id,
     importA,
     importB,
     orgA,
