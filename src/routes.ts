@@ -41,6 +41,7 @@ import { attendanceRoutes } from './attendance/routes.ts';
 import { transferRoutes } from './transfers/routes.ts';
 import { placementsImportRoutes } from './placements/import-routes.ts';
 import { voucherRoutes } from './vouchers/routes.ts';
+import { contractTemplateRoutes } from './contract-templates/routes.ts';
 
 /** The server as the routes see it: schemas are zod's, so bodies, params and answers are typed. */
 export type TypedApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
@@ -96,4 +97,5 @@ export const routePlugins: RoutePlugin[] = [
   voucherChoiceRoutes,
   waitingListRoutes,
   voucherRoutes,
+  contractTemplateRoutes,
 ];

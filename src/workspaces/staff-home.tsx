@@ -214,6 +214,11 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
                   {tr('admin.link.settings')}
                 </a>
               </li>
+              <li>
+                <a href={`/staff/admin/contract-templates?lang=${ctx.lang}`} data-qa="link-admin-contract-templates" safe>
+                  {tr('contract_templates.link')}
+                </a>
+              </li>
             </>
           ) : (
             ''

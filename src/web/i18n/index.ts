@@ -45,6 +45,7 @@ import { messages as vaccinations } from '../../vaccinations/messages.ts';
 import { messages as voucherChoice } from '../../voucher-choice/messages.ts';
 import { messages as waitingLists } from '../../waiting-lists/messages.ts';
 import { messages as vouchers } from '../../vouchers/messages.ts';
+import { messages as contractTemplates } from '../../contract-templates/messages.ts';
 
 // Every feature's messages, merged. Add a feature: import its `messages` and list it here (one a line).
 const parts = [
@@ -93,6 +94,7 @@ const parts = [
   voucherChoice,
   waitingLists,
   vouchers,
+  contractTemplates,
 ] as const;
 
 type KeysOf<P> = P extends { kk: infer K } ? keyof K : never;
