@@ -5,6 +5,8 @@ import { loginAs, type LoggedIn } from '../helpers/auth.ts';
 import { FOUR_DOCUMENTS, nauryz2026, queuedChild, world, type World } from '../helpers/referral-setup.ts';
 import * as Referrals from '../../src/referrals/service.ts';
 import * as T from '../../src/contract-templates/service.ts';
+import { sql } from 'kysely';
+import { up as up0104 } from '../../src/db/migrations/0104_contract_template_version.ts';
 
 const FRI_20_MAR = '2026-03-20T05:00:00Z';
 const FORM = 'application/x-www-form-urlencoded';
@@ -262,6 +264,42 @@ test('only the administrator may see, draft, preview or publish the model contra
     assert.equal(pdf.headers['content-type'], 'application/pdf');
     assert.equal(pdfInfo(pdf.rawPayload, 'Title'), 'Типовой договор об оказании услуг дошкольного воспитания и обучения № R2026-000123/Ш');
     assert.equal(pdfInfo(pdf.rawPayload, 'Subject'), 'Версия типового договора: 1');
+  } finally {
+    await t.close();
+  }
+});
+
+test('migration 0104 on a database with contracts: the ones concluded before it are version 1, the others have none', async () => {
+  const t = await testApp(FRI_20_MAR);
+  const db = t.deps.database.db;
+  try {
+    await nauryz2026(db);
+    const w = await world(db);
+    const concluded = await registered(t, w);
+    const pending = await registered(t, w);
+    t.clock.set('2026-03-26T10:00:00+05:00');
+    await Referrals.concludeContract(t.deps, w.staffA, concluded.id);
+    // the column as it was before 0104: the text label of the wording in code
+    await sql
+      .raw(
+        `alter table contracts drop constraint contracts_signed_template;
+         alter table contracts drop constraint contracts_template_version_fkey;
+         drop index contracts_template_version_idx;
+         alter table contracts alter column template_version type text using (case when template_version is not null then 'model-2026.1' end);`,
+      )
+      .execute(db);
+    await sql.raw(up0104).execute(db);
+    const rows = await db.selectFrom('contracts').select(['referral_id', 'status', 'template_version']).orderBy('id').execute();
+    assert.deepEqual(
+      rows.map((r) => [r.referral_id, r.status, r.template_version]),
+      [
+        [concluded.id, 'signed', 1],
+        [pending.id, 'pending', null],
+      ],
+    );
+    // and the database holds it from then on: a signed contract names a version that exists
+    await assert.rejects(db.updateTable('contracts').set({ template_version: null }).where('referral_id', '=', concluded.id).execute());
+    await assert.rejects(db.updateTable('contracts').set({ template_version: 9 }).where('referral_id', '=', concluded.id).execute());
   } finally {
     await t.close();
   }
