@@ -42,6 +42,7 @@ import { transferRoutes } from './transfers/routes.ts';
 import { placementsImportRoutes } from './placements/import-routes.ts';
 import { voucherRoutes } from './vouchers/routes.ts';
 import { voucherPageRoutes } from './vouchers/page-routes.ts';
+import { contractTemplateRoutes } from './contract-templates/routes.ts';
 
 /** The server as the routes see it: schemas are zod's, so bodies, params and answers are typed. */
 export type TypedApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
@@ -100,4 +101,5 @@ export const routePlugins: RoutePlugin[] = [
   voucherRoutes,
   voucherRefusalRoutes,
   voucherPageRoutes,
+  contractTemplateRoutes,
 ];

@@ -91,6 +91,8 @@ export const PERMISSIONS = {
   // administrator
   'staff.manage': ['admin'],
   'settings.edit': ['admin'],
+  // the model contract's text: versions, drafts, preview, publishing (src/contract-templates/)
+  'contract_templates.manage': ['admin'],
 } as const satisfies Record<string, readonly ActorRole[]>;
 
 export type ActorRole = 'parent' | 'kindergarten' | 'operator' | 'admin' | 'teacher' | 'finance';

@@ -33,7 +33,7 @@ export function verifyPage(ctx: PageContext, kind: DocumentKind, v: VerifiedDocu
     rows.push([tr('verify.issued'), formatDateTime(ctx.lang, v.issuedAt)]);
     rows.push([tr('verify.status'), kind === 'contract' && v.contractStatus ? tr(`staff.contract.status.${v.contractStatus}`) : tr(`staff.status.${v.referralStatus}`)]);
     if (kind === 'contract' && v.signedAt) rows.push([tr('verify.signed'), formatDateTime(ctx.lang, v.signedAt)]);
-    if (kind === 'contract' && v.templateVersion) rows.push([tr('verify.template'), v.templateVersion]);
+    if (kind === 'contract' && v.templateVersion !== null) rows.push([tr('verify.template'), tr('contract_templates.version_n', { version: v.templateVersion })]);
   }
   return Layout({
     ctx,

@@ -20,7 +20,8 @@ export interface VerifiedDocument {
   organisation: { nameKk: string; nameRu: string };
   issuedAt: Date;
   signedAt: Date | null;
-  templateVersion: string | null;
+  /** The model contract's version it was concluded under (null: not concluded). */
+  templateVersion: number | null;
 }
 
 /**

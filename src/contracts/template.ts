@@ -1,93 +1,145 @@
 /**
- * The model contract for educational services of a preschool organisation: one standard text,
- * versioned, in Kazakh and Russian. Parents may refuse to sign anything else (leaflet), so the
+ * The model contract for educational services of a preschool organisation. Its text is data: versioned
+ * templates in Kazakh and Russian (table contract_templates, migration 0103) that the administrator
+ * maintains (src/contract-templates/). Parents may refuse to sign anything else (leaflet), so the
  * kindergarten cannot edit it: it is filled in from the referral and rendered (./pdf.ts). A new
- * wording is a new version; a signed contract keeps the version it was signed on
+ * wording is a new version; a concluded contract keeps the version it was concluded under
  * (contracts.template_version).
+ *
+ * A body is plain text: its first paragraph is the title, paragraphs are separated by an empty line
+ * (a single line break stays a line break), and named placeholders such as {{child}} are filled in.
+ * This module is pure: it checks a body and fills it; it never reads the database.
  */
-export const CONTRACT_TEMPLATE_VERSION = 'model-2026.1';
 
 export type ContractLang = 'kk' | 'ru';
 
-/** What the template is filled with: names and numbers of the parties, never anything else. */
-export interface ContractFields {
-  contractNumber: string;
-  referralNumber: string;
-  /** 'DD.MM.YYYY' */
-  date: string;
-  organisationName: string;
-  organisationAddress: string;
-  parentName: string;
-  parentIin: string;
-  parentPhone: string;
-  childName: string;
-  childIin: string;
-  /** 'DD.MM.YYYY' */
-  childBirthDate: string;
-  groupName: string;
-  groupLanguage: string;
-}
+/** The placeholders a body may use, in the order the administrator's page lists them. */
+export const PLACEHOLDERS = [
+  'number',
+  'referral_number',
+  'date',
+  'organisation',
+  'organisation_address',
+  'parent',
+  'parent_iin',
+  'parent_phone',
+  'child',
+  'child_iin',
+  'child_birth_date',
+  'group',
+  'group_language',
+] as const;
+export type Placeholder = (typeof PLACEHOLDERS)[number];
+
+/** What a template is filled with: names and numbers of the parties, never anything else. Dates 'DD.MM.YYYY'. */
+export type ContractFields = Record<Placeholder, string>;
 
 export interface ContractText {
   title: string;
-  /** Paragraphs; {field} is replaced by the filled value. */
   paragraphs: string[];
-  /** Signature block labels. */
+  /** Signature block labels (the layout's, not the template's). */
   provider: string;
   customer: string;
   signature: string;
   verify: string;
 }
 
-const KK: ContractText = {
-  title: 'Мектепке дейінгі тәрбие мен оқыту қызметтерін көрсету туралы үлгілік шарт № {contractNumber}',
-  paragraphs: [
-    'Күні: {date}. Электрондық жолдама № {referralNumber}.',
-    '{organisationName} ({organisationAddress}), бұдан әрі «Ұйым», бір тараптан, және баланың заңды өкілі {parentName} (ЖСН {parentIin}, тел. {parentPhone}), бұдан әрі «Ата-ана», екінші тараптан, төмендегілер туралы осы шартты жасасты.',
-    '1. Шарттың мәні. Ұйым {childName} (ЖСН {childIin}, туған күні {childBirthDate}) баланы «{groupName}» тобына ({groupLanguage} тілінде) қабылдайды және оған мемлекеттік жалпыға міндетті мектепке дейінгі тәрбие мен оқыту стандартына сәйкес тәрбие мен оқыту қызметтерін көрсетеді.',
-    '2. Ұйымның міндеттері: баланың өмірі мен денсаулығын қорғау; оқу бағдарламасын толық көлемде іске асыру; баланы бекітілген норма бойынша тамақпен қамтамасыз ету; Ата-анаға баланың дамуы туралы хабарлап отыру.',
-    '3. Ата-ананың міндеттері: баланы белгіленген уақытта әкеліп, алып кету; баланың денсаулығындағы өзгерістер туралы хабарлау; ата-ана төлемін заңнамада белгіленген мөлшерде уақтылы енгізу.',
-    '4. Қабылдау кезінде тек мына құжаттар талап етіледі: заңды өкілдің жеке куәлігі, баланың туу туралы куәлігі, денсаулық жағдайы туралы анықтама, денсаулық паспорты және ерекше білім беру қажеттіліктері бар балалар үшін ғана ПМПК қорытындысы. Ата-ана осы шарттан басқа ешбір құжатқа қол қоймауына құқылы.',
-    '5. Шарт қол қойылған күннен бастап күшіне енеді және бала мектепке дейінгі ұйымнан шыққанға дейін әрекет етеді. Шарт екі данада жасалады, әр тарапқа бір данадан беріледі.',
-  ],
-  provider: 'Ұйым',
-  customer: 'Ата-ана',
-  signature: 'Қолы',
-  verify: 'Құжаттың түпнұсқалығын тексеру:',
+/** The signature block and the verification line: part of the layout in both languages. */
+const LABELS: Record<ContractLang, Omit<ContractText, 'title' | 'paragraphs'>> = {
+  kk: { provider: 'Ұйым', customer: 'Ата-ана', signature: 'Қолы', verify: 'Құжаттың түпнұсқалығын тексеру:' },
+  ru: { provider: 'Организация', customer: 'Родитель', signature: 'Подпись', verify: 'Проверка подлинности документа:' },
 };
 
-const RU: ContractText = {
-  title: 'Типовой договор об оказании услуг дошкольного воспитания и обучения № {contractNumber}',
-  paragraphs: [
-    'Дата: {date}. Электронное направление № {referralNumber}.',
-    '{organisationName} ({organisationAddress}), далее «Организация», с одной стороны, и законный представитель ребёнка {parentName} (ИИН {parentIin}, тел. {parentPhone}), далее «Родитель», с другой стороны, заключили настоящий договор о нижеследующем.',
-    '1. Предмет договора. Организация принимает ребёнка {childName} (ИИН {childIin}, дата рождения {childBirthDate}) в группу «{groupName}» (язык обучения: {groupLanguage}) и оказывает ему услуги воспитания и обучения в соответствии с государственным общеобязательным стандартом дошкольного воспитания и обучения.',
-    '2. Организация обязуется: охранять жизнь и здоровье ребёнка; реализовывать учебную программу в полном объёме; обеспечивать ребёнка питанием по установленным нормам; информировать Родителя о развитии ребёнка.',
-    '3. Родитель обязуется: приводить и забирать ребёнка в установленное время; сообщать об изменениях в здоровье ребёнка; своевременно вносить родительскую плату в размере, установленном законодательством.',
-    '4. При приёме требуются только: удостоверение личности законного представителя, свидетельство о рождении ребёнка, справка о состоянии здоровья, паспорт здоровья и — только для детей с особыми образовательными потребностями — заключение ПМПК. Родитель вправе не подписывать никаких документов, кроме настоящего договора.',
-    '5. Договор вступает в силу со дня подписания и действует до выбытия ребёнка из дошкольной организации. Договор составлен в двух экземплярах, по одному для каждой стороны.',
-  ],
-  provider: 'Организация',
-  customer: 'Родитель',
-  signature: 'Подпись',
-  verify: 'Проверка подлинности документа:',
-};
-
-export const CONTRACT_TEXTS: Record<ContractLang, ContractText> = { kk: KK, ru: RU };
+/** The line under the QR code naming the template version, in the contract's language. */
+export function versionLine(lang: ContractLang, version: number): string {
+  return lang === 'kk' ? `Шарт үлгісінің нұсқасы: ${version}` : `Версия типового договора: ${version}`;
+}
 
 export const LANGUAGE_NAMES: Record<ContractLang, Record<'kk' | 'ru', string>> = {
   kk: { kk: 'қазақ', ru: 'орыс' },
   ru: { kk: 'казахский', ru: 'русский' },
 };
 
-/** The template with every {field} filled in. An unknown field is a bug in the template: it throws. */
-export function fillContract(lang: ContractLang, f: ContractFields): ContractText {
-  const t = CONTRACT_TEXTS[lang];
+/** The longest body accepted (characters). */
+export const MAX_BODY = 20_000;
+
+const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
+
+/** Line breaks as '\n', no trailing spaces on a line, no empty lines at either end. */
+export function normaliseBody(body: string): string {
+  return body
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((l) => l.replace(/[ \t]+$/, ''))
+    .join('\n')
+    .replace(/^\n+|\n+$/g, '');
+}
+
+export type BodyProblem =
+  | { code: 'empty' }
+  | { code: 'too_long'; max: number }
+  | { code: 'no_paragraph' }
+  | { code: 'unknown_placeholders'; names: string[] }
+  | { code: 'malformed' };
+
+/**
+ * What is wrong with a body, or null: empty; longer than MAX_BODY; a title without a paragraph;
+ * placeholders this module cannot fill (each named once, as written); braces that are not a
+ * placeholder ('{{child' or '}}').
+ */
+export function checkBody(raw: string): BodyProblem | null {
+  const body = normaliseBody(raw);
+  if (body.trim() === '') return { code: 'empty' };
+  if (body.length > MAX_BODY) return { code: 'too_long', max: MAX_BODY };
+  const unknown = new Set<string>();
+  for (const m of body.matchAll(PLACEHOLDER)) if (!(PLACEHOLDERS as readonly string[]).includes(m[1]!)) unknown.add(m[1]!);
+  if (unknown.size > 0) return { code: 'unknown_placeholders', names: [...unknown] };
+  if (/\{\{|\}\}/.test(body.replace(PLACEHOLDER, ''))) return { code: 'malformed' };
+  if (paragraphsOf(body).length < 2) return { code: 'no_paragraph' };
+  return null;
+}
+
+/** The placeholders a body does not use (the preview mentions them; not an error). */
+export function unusedPlaceholders(body: string): Placeholder[] {
+  const used = new Set([...body.matchAll(PLACEHOLDER)].map((m) => m[1]));
+  return PLACEHOLDERS.filter((p) => !used.has(p));
+}
+
+function paragraphsOf(body: string): string[] {
+  return normaliseBody(body)
+    .split(/\n[ \t]*\n/)
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+}
+
+/** The body with every placeholder filled: the title and the paragraphs. An unknown placeholder throws (bodies are checked when saved). */
+export function fillContract(body: string, lang: ContractLang, f: ContractFields): ContractText {
   const fill = (s: string) =>
-    s.replace(/\{(\w+)\}/g, (_, k: string) => {
-      const v = (f as unknown as Record<string, string | undefined>)[k];
-      if (v === undefined) throw new Error(`contract template ${CONTRACT_TEMPLATE_VERSION}: unknown field ${k}`);
+    s.replace(PLACEHOLDER, (_, k: string) => {
+      const v = (f as Record<string, string | undefined>)[k];
+      if (v === undefined) throw new Error(`contract template: unknown placeholder {{${k}}}`);
       return v;
     });
-  return { ...t, title: fill(t.title), paragraphs: t.paragraphs.map(fill) };
+  const [title, ...paragraphs] = paragraphsOf(body).map(fill);
+  return { title: title ?? '', paragraphs, ...LABELS[lang] };
+}
+
+/** The sample a preview is filled with: invented people, marked as such by the preview page. */
+export function sampleFields(lang: ContractLang, date: string): ContractFields {
+  const kk = lang === 'kk';
+  return {
+    number: 'R2026-000123/Ш',
+    referral_number: 'R2026-000123',
+    date,
+    organisation: kk ? '№ 1 «Балапан» бөбекжай-бақшасы' : 'Ясли-сад № 1 «Балапан»',
+    organisation_address: kk ? 'Абай даңғылы, 10' : 'проспект Абая, 10',
+    parent: kk ? 'Серікова Әйгерім Болатқызы' : 'Серикова Айгерим Болатовна',
+    parent_iin: '900315400123',
+    parent_phone: '+7 701 000 00 00',
+    child: kk ? 'Сериков Нұрсұлтан Ерланұлы' : 'Сериков Нурсултан Ерланович',
+    child_iin: '210512500456',
+    child_birth_date: '12.05.2021',
+    group: kk ? 'Күншуақ' : 'Солнышко',
+    group_language: LANGUAGE_NAMES[lang].kk,
+  };
 }

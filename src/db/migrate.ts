@@ -39,6 +39,8 @@ import * as m0150 from './migrations/0150_attendance.ts';
 import * as m0151 from './migrations/0151_attendance_certificates.ts';
 import * as m0110 from './migrations/0110_transfers.ts';
 import * as m0102 from './migrations/0102_placements_import.ts';
+import * as m0103 from './migrations/0103_contract_templates.ts';
+import * as m0104 from './migrations/0104_contract_template_version.ts';
 import * as m0140 from './migrations/0140_vaccination_flags.ts';
 import * as m0141 from './migrations/0141_voucher_choice.ts';
 
@@ -84,6 +86,8 @@ const migrations: Record<string, { up: string }> = {
   '0151_attendance_certificates': m0151,
   '0110_transfers': m0110,
   '0102_placements_import': m0102,
+  '0103_contract_templates': m0103,
+  '0104_contract_template_version': m0104,
   '0140_vaccination_flags': m0140,
   '0141_voucher_choice': m0141,
 };

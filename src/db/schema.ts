@@ -260,7 +260,8 @@ export interface ContractsTable {
   referral_id: number;
   child_id: number;
   status: ColumnType<ContractStatus, ContractStatus | undefined>;
-  template_version: string | null;
+  /** The contract_templates version it was concluded under (migration 0104); null until concluded. */
+  template_version: ColumnType<number | null, number | null | undefined, number | null>;
   deadline: DateStr;
   extra_period_granted_at: TsNull;
   signed_at: TsNull;
@@ -517,7 +518,29 @@ export interface VouchersTable {
   closed_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+export type ContractTemplateStatus = 'draft' | 'active' | 'retired';
+/** A version of the model contract's text (migration 0103): kk and ru bodies with {{placeholders}}. */
+export interface ContractTemplatesTable {
+  id: Id;
+  version: number;
+  status: ContractTemplateStatus;
+  /** 'project': shipped with Kezek (its own wording); 'city': written by the city's administrator. */
+  source: 'project' | 'city';
+  body_kk: string;
+  body_ru: string;
+  based_on: number | null;
+  author_id: number | null;
+  created_at: Ts;
+  updated_at: Ts;
+  /** Active from (set when published). */
+  published_at: TsNull;
+  published_by: ColumnType<number | null, number | null | undefined, number | null>;
+  publish_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  retired_at: TsNull;
+}
+
 export interface DB {
+  contract_templates: ContractTemplatesTable;
   regime_changes: RegimeChangesTable;
   voucher_budgets: VoucherBudgetsTable;
   voucher_runs: VoucherRunsTable;

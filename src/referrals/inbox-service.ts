@@ -126,10 +126,13 @@ export interface ReferralRecord {
     deadline: string;
     extraPeriodGranted: boolean;
     signedAt: Date | null;
-    templateVersion: string | null;
+    /** The model contract's version it was concluded under (null until concluded). */
+    templateVersion: number | null;
     refusedReason: string | null;
     refusedNote: string | null;
   } | null;
+  /** The model contract's version in force now: a contract not concluded yet is printed and concluded with it. */
+  activeTemplateVersion: number | null;
   /** Recorded missing at registration and not brought yet: the contract waits for them. */
   missingDocuments: DocumentKey[];
   /** The reasons the kindergarten may give today to refuse the contract (the closed list of the referral's kind). */
@@ -151,6 +154,7 @@ async function loadRecord(deps: AppDeps, id: number): Promise<ReferralRecord | n
     .select(['ch.id as child_id', 'ch.iin as child_iin', 'ch.last_name as child_last', 'ch.first_name as child_first', 'ch.middle_name as child_middle', 'ch.birth_date'])
     .select(['p.id as parent_id', 'p.iin as parent_iin', 'p.last_name as parent_last', 'p.first_name as parent_first', 'p.middle_name as parent_middle', 'p.phone1', 'p.phone2'])
     .select(['c.id as contract_id', 'c.status as contract_status', 'c.deadline as contract_deadline', 'c.extra_period_granted_at', 'c.signed_at', 'c.template_version', 'c.refused_reason', 'c.refused_note'])
+    .select((eb) => eb.selectFrom('contract_templates').select('version').where('status', '=', 'active').as('active_template_version'))
     .where('r.id', '=', id)
     .executeTakeFirst();
   if (!r) return null;
@@ -191,6 +195,7 @@ async function loadRecord(deps: AppDeps, id: number): Promise<ReferralRecord | n
             refusedNote: r.refused_note,
           }
         : null,
+    activeTemplateVersion: r.active_template_version,
     missingDocuments: missingDocumentsOf(r),
     refusalReasons: r.status === 'registered' ? Path.contractRefusalReasons(path, deps.clock.now()) : [],
   };

@@ -167,7 +167,7 @@ export const referralRoutes: RoutePlugin = (r, deps) => {
         summary: 'The contract is signed: the child is enrolled and leaves the queue (kindergarten)',
         security,
         params: idParam,
-        body: z.object({ templateVersion: z.string().max(40).optional() }).optional(),
+        body: z.object({ templateVersion: z.number().int().positive().max(2 ** 31 - 1).optional().describe('the model contract version printed and signed; refused (409) when a newer one is in force') }).optional(),
         response: { 200: ok, ...errors },
       },
     },

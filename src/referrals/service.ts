@@ -6,7 +6,7 @@ import type { DB, ExtensionReason, GroupType, InstructionLang, ReferralKind, Ref
 import { almatyDate, toDate, type Clock } from '../clock.ts';
 import { audit, type Actor, type AuditEntry } from '../audit/write.ts';
 import { assertApplicationInScope, assertCan, assertOrganisationInScope, assertParent, roleOf, scopeDistrictId, scopeOrganisationId } from '../auth/permissions.ts';
-import { notFound } from '../errors.ts';
+import { AppError, notFound } from '../errors.ts';
 import { enqueueSms } from '../sms/outbox.ts';
 import * as R from '../domain/referral.ts';
 import type { WorkingCalendar } from '../domain/calendar.ts';
@@ -458,7 +458,14 @@ export async function grantExtraContractPeriod(deps: AppDeps, actor: Actor, id: 
   });
 }
 
-export async function concludeContract(deps: AppDeps, actor: Actor, id: number, input: { templateVersion?: string | undefined } = {}): Promise<void> {
+/**
+ * The contract is concluded (signed): the child is enrolled. The contract records the model
+ * contract's version in force now (contracts.template_version), which its print and PDF keep for
+ * good. `templateVersion` is the version the kindergarten's page showed and printed: if a newer one
+ * was published since, the conclusion is refused (print it again), so the recorded version is the
+ * one signed on paper.
+ */
+export async function concludeContract(deps: AppDeps, actor: Actor, id: number, input: { templateVersion?: number | undefined } = {}): Promise<void> {
   assertCan(actor, 'contract.conclude');
   const policy = await deps.city.getPolicy(); // before the transaction (PGlite: one connection)
   await run(deps, async (trx) => {
@@ -471,9 +478,12 @@ export async function concludeContract(deps: AppDeps, actor: Actor, id: number, 
       now,
     );
     if (!o.ok) throw referralError(o.code === 'already_placed' ? 'already_enrolled' : o.code, { missing: documentNames(l.path.missingDocuments ?? []) });
+    // the version in force, held against a publish until this commits
+    const template = await trx.selectFrom('contract_templates').select('version').where('status', '=', 'active').forShare().executeTakeFirstOrThrow();
+    if (input.templateVersion !== undefined && input.templateVersion !== template.version) throw new AppError('contract_template_changed', 409, 'contract_templates.error.changed', { version: template.version });
     await apply(trx, deps.clock, actor, l, o.value, {
       freedPlacePublish: policy.leavingPlacePublish,
-      contractSet: { signed_at: toDate(now), template_version: input.templateVersion ?? l.contract!.template_version },
+      contractSet: { signed_at: toDate(now), template_version: template.version },
       entries: [
         { action: 'contract.signed', subjectType: 'contract', subjectId: l.contract!.id, data: { referralId: id } },
         { action: 'referral.enrolled', subjectType: 'referral', subjectId: id, data: { applicationId: l.app.id, groupId: l.ref.group_id } },

@@ -84,6 +84,8 @@ export function referralPage(ctx: PageContext, r: ReferralRecord, d: Flash & { d
   const q = `?lang=${ctx.lang}`;
   const base = `/staff/referrals/${r.id}`;
   const c = r.contract;
+  /** The model contract's version this contract is printed with: the one it was concluded under, else the one in force. */
+  const templateVersion = c ? (c.templateVersion ?? r.activeTemplateVersion) : null;
   return Layout({
     ctx,
     title: tr('staff.referral.title', { number: r.number }),
@@ -171,6 +173,7 @@ export function referralPage(ctx: PageContext, r: ReferralRecord, d: Flash & { d
                   'contract-deadline',
                 ],
                 ...(c.signedAt ? ([[tr('staff.referral.contract.signed_at'), formatDateTime(ctx.lang, c.signedAt)]] as [string, string][]) : []),
+                ...(templateVersion !== null ? ([[tr('verify.template'), tr('contract_templates.version_n', { version: templateVersion }), 'contract-template']] as [string, string, string][]) : []),
                 ...(c.refusedReason ? ([[tr('staff.referral.contract.reason'), refusalText(tr, c.refusedReason, c.refusedNote)]] as [string, string][]) : []),
               ]}
             />
@@ -271,6 +274,7 @@ export function referralPage(ctx: PageContext, r: ReferralRecord, d: Flash & { d
             </h2>
             <form method="post" action={`${base}/conclude${q}`} class="stack" data-qa="conclude-form">
               <Csrf ctx={ctx} />
+              {templateVersion !== null ? <input type="hidden" name="template_version" value={String(templateVersion)} /> : ''}
               <p class="hint" safe>
                 {tr('enrol.hint')}
               </p>

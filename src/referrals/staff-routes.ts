@@ -13,7 +13,8 @@ import * as Referrals from './service.ts';
 import { clearBirthDateCheck } from '../applications/birth-date-check.ts';
 import * as S from './inbox-service.ts';
 import { printPage, referralPage, referralsPage, type Flash, type RegisterForm } from './staff-pages.tsx';
-import { CONTRACT_TEMPLATE_VERSION, fillContract, LANGUAGE_NAMES, type ContractLang } from '../contracts/template.ts';
+import { fillContract, LANGUAGE_NAMES, versionLine, type ContractLang } from '../contracts/template.ts';
+import { bodyOf, contractTemplate, type ContractTemplate } from '../contract-templates/service.ts';
 import { qrSvg, renderContractPdf } from '../contracts/pdf.ts';
 import { verifyPath } from '../contracts/verify.ts';
 import { contractNumber, printToken } from '../contracts/service.ts';
@@ -42,22 +43,23 @@ function contractLangOf(q: string | undefined, lang: Lang): ContractLang {
   return q === 'kk' || q === 'ru' ? q : lang === 'ru' ? 'ru' : 'kk';
 }
 
-function contractText(rec: S.ReferralRecord, lang: ContractLang) {
+/** The contract's text in one language, from its template version (the one it was concluded under, else the one in force). */
+function contractText(rec: S.ReferralRecord, template: ContractTemplate, lang: ContractLang) {
   const signed = rec.contract?.signedAt;
-  return fillContract(lang, {
-    contractNumber: contractNumber(rec.number),
-    referralNumber: rec.number,
+  return fillContract(bodyOf(template, lang), lang, {
+    number: contractNumber(rec.number),
+    referral_number: rec.number,
     date: signed ? dotted(signed) : '____________',
-    organisationName: lang === 'kk' ? rec.organisation.nameKk : rec.organisation.nameRu,
-    organisationAddress: lang === 'kk' ? rec.organisation.addressKk : rec.organisation.addressRu,
-    parentName: [rec.parent.lastName, rec.parent.firstName, rec.parent.middleName].filter(Boolean).join(' '),
-    parentIin: rec.parent.iin,
-    parentPhone: rec.parent.phone1,
-    childName: [rec.child.lastName, rec.child.firstName, rec.child.middleName].filter(Boolean).join(' '),
-    childIin: rec.child.iin,
-    childBirthDate: dotted(rec.child.birthDate),
-    groupName: rec.group.name,
-    groupLanguage: LANGUAGE_NAMES[lang][rec.group.language],
+    organisation: lang === 'kk' ? rec.organisation.nameKk : rec.organisation.nameRu,
+    organisation_address: lang === 'kk' ? rec.organisation.addressKk : rec.organisation.addressRu,
+    parent: [rec.parent.lastName, rec.parent.firstName, rec.parent.middleName].filter(Boolean).join(' '),
+    parent_iin: rec.parent.iin,
+    parent_phone: rec.parent.phone1,
+    child: [rec.child.lastName, rec.child.firstName, rec.child.middleName].filter(Boolean).join(' '),
+    child_iin: rec.child.iin,
+    child_birth_date: dotted(rec.child.birthDate),
+    group: rec.group.name,
+    group_language: LANGUAGE_NAMES[lang][rec.group.language],
   });
 }
 
@@ -154,10 +156,11 @@ export const referralStaffRoutes: RoutePlugin = (r, deps) => {
   // enrolment: only with the explicit confirmation that the contract is signed
   action(
     '/staff/referrals/:id/conclude',
-    z.object({ confirm: z.string().max(10).optional() }).passthrough(),
+    // template_version: the model contract's version the page showed (a newer one published since is refused)
+    z.object({ confirm: z.string().max(10).optional(), template_version: z.coerce.number().int().positive().max(2 ** 31 - 1).optional() }).passthrough(),
     async (req, id, b) => {
       if (b.confirm !== 'yes') throw new AppError('confirm_required', 400, 'enrol.confirm_required');
-      await Referrals.concludeContract(deps, req.actor, id, { templateVersion: CONTRACT_TEMPLATE_VERSION });
+      await Referrals.concludeContract(deps, req.actor, id, { templateVersion: b.template_version });
     },
     'concluded',
   );
@@ -205,14 +208,15 @@ export const referralStaffRoutes: RoutePlugin = (r, deps) => {
     if (!rec.contract) throw notFound();
     const token = await printToken(deps, req.actor, 'contract', rec.contract.id);
     const url = origin(req) + verifyPath('contract', token);
-    const text = contractText(rec, contractLangOf(req.query.doc, req.lang));
+    const template = await contractTemplate(deps, rec.contract.templateVersion ?? rec.activeTemplateVersion);
+    const text = contractText(rec, template, contractLangOf(req.query.doc, req.lang));
     const html = printPage(pageContext(req, reply, deps), {
       title: text.title,
       organisation: req.lang === 'kk' ? rec.organisation.nameKk : rec.organisation.nameRu,
       paragraphs: text.paragraphs,
       qrSvg: await qrSvg(url),
       verifyUrl: url,
-      footer: t(req.lang, 'staff.print.template', { version: rec.contract.templateVersion ?? CONTRACT_TEMPLATE_VERSION }),
+      footer: t(req.lang, 'staff.print.template', { version: template.version }),
       signatures: { parties: [text.provider, text.customer], label: text.signature },
     });
     return sendPage(reply, html);
@@ -236,8 +240,8 @@ export const referralStaffRoutes: RoutePlugin = (r, deps) => {
       if (!rec.contract) throw notFound();
       const token = await printToken(deps, req.actor, 'contract', rec.contract.id);
       const lang = contractLangOf(req.query.doc, req.lang);
-      const version = rec.contract.templateVersion ?? CONTRACT_TEMPLATE_VERSION;
-      const pdf = await renderContractPdf(contractText(rec, lang), origin(req) + verifyPath('contract', token), { version });
+      const template = await contractTemplate(deps, rec.contract.templateVersion ?? rec.activeTemplateVersion);
+      const pdf = await renderContractPdf(contractText(rec, template, lang), origin(req) + verifyPath('contract', token), { version: versionLine(lang, template.version) });
       return reply
         .type('application/pdf')
         .header('cache-control', 'private, no-store')

@@ -252,6 +252,11 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
                   {tr('vouchers.regime.title')}
                 </a>
               </li>
+              <li>
+                <a href={`/staff/admin/contract-templates?lang=${ctx.lang}`} data-qa="link-admin-contract-templates" safe>
+                  {tr('contract_templates.link')}
+                </a>
+              </li>
             </>
           ) : (
             ''

@@ -46,7 +46,7 @@ test('schema conventions hold for every table', async () => {
       select c.relname as name from pg_index i join pg_class c on c.oid = i.indexrelid
       where i.indisunique and i.indpred is not null`.execute(d.db);
     const have = new Set(partial.rows.map((r) => r.name));
-    for (const name of ['applications_one_active_per_child', 'referrals_one_outstanding', 'referrals_one_enrolment', 'contracts_one_signed_per_child', 'placements_one_active_per_child'])
+    for (const name of ['applications_one_active_per_child', 'referrals_one_outstanding', 'referrals_one_enrolment', 'contracts_one_signed_per_child', 'placements_one_active_per_child', 'contract_templates_one_active'])
       assert.ok(have.has(name), `the invariant ${name} is a unique partial index`);
   } finally {
     await d.close();

@@ -46,6 +46,7 @@ import { messages as voucherChoice } from '../../voucher-choice/messages.ts';
 import { messages as waitingLists } from '../../waiting-lists/messages.ts';
 import { messages as vouchers } from '../../vouchers/messages.ts';
 import { messages as voucherRefusals } from '../../voucher-refusals/messages.ts';
+import { messages as contractTemplates } from '../../contract-templates/messages.ts';
 
 // Every feature's messages, merged. Add a feature: import its `messages` and list it here (one a line).
 const parts = [
@@ -95,6 +96,7 @@ const parts = [
   waitingLists,
   vouchers,
   voucherRefusals,
+  contractTemplates,
 ] as const;
 
 type KeysOf<P> = P extends { kk: infer K } ? keyof K : never;
