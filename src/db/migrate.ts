@@ -37,6 +37,7 @@ import * as m0100 from './migrations/0100_group_years.ts';
 import * as m0101 from './migrations/0101_season_turns.ts';
 import * as m0150 from './migrations/0150_attendance.ts';
 import * as m0110 from './migrations/0110_transfers.ts';
+import * as m0111 from './migrations/0111_exchanges.ts';
 import * as m0102 from './migrations/0102_placements_import.ts';
 import * as m0140 from './migrations/0140_vaccination_flags.ts';
 import * as m0141 from './migrations/0141_voucher_choice.ts';
@@ -81,6 +82,7 @@ const migrations: Record<string, { up: string }> = {
   '0101_season_turns': m0101,
   '0150_attendance': m0150,
   '0110_transfers': m0110,
+  '0111_exchanges': m0111,
   '0102_placements_import': m0102,
   '0140_vaccination_flags': m0140,
   '0141_voucher_choice': m0141,

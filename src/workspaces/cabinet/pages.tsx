@@ -122,6 +122,10 @@ export function cabinetPage(
                 <a href={`/cabinet/applications/${a.id}/transfer?lang=${ctx.lang}`} data-qa="transfer-link" safe>
                   {tr('transfers.cabinet.link')}
                 </a>
+                {' · '}
+                <a href={`/cabinet/applications/${a.id}/exchange?lang=${ctx.lang}`} data-qa="exchange-link" safe>
+                  {tr('exchanges.cabinet.link')}
+                </a>
               </p>
             ) : (
               ''
