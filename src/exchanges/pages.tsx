@@ -1,4 +1,3 @@
-import { Html } from '@kitajs/html';
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
 import { ReasonForm, StackedTable, trOf, type Column } from '../web/components.tsx';

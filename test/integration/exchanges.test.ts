@@ -194,7 +194,7 @@ test('a pair that does not fit is refused with a translated reason, and nothing 
     const b = await placed(t, orgB, await group(db, orgB, { birthYear: 2022, language: 'kk' }), '2022-02-01');
     await db
       .insertInto('applications')
-      .values({ number: 'TR-1', child_id: b.childId, parent_id: b.parentId, status: 'queued', birth_year: 2022, org_kind: 'kindergarten', language: 'kk', desired_start: '2026-03-02', special_needs: false, tier: 'general', applied_at: new Date(), created_at: new Date(), transfer_of: b.placementId })
+      .values({ number: 'TR-1', child_id: b.childId, parent_id: b.parentId, status: 'queued', birth_year: 2022, org_kind: 'kindergarten', language: 'kk', desired_start: '2026-03-02', special_needs: false, tier: 'general', applied_at: new Date('2026-03-01T00:00:00Z'), created_at: new Date('2026-03-01T00:00:00Z'), transfer_of: b.placementId })
       .execute();
     const beforeTransfer = { ex: await count(t, 'exchanges'), sms: await count(t, 'sms_outbox'), audit: await count(t, 'audit_log') };
     await assert.rejects(X.proposeExchange(t.deps, parentActor(a.parentId), a.applicationId, b.number), { code: 'transfer_open_other', status: 409 });
