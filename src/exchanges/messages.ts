@@ -4,6 +4,7 @@ import { defineMessages } from '../web/i18n/define.ts';
 export const messages = defineMessages(
   {
     'exchanges.cabinet.link': 'Орын алмасу',
+    'exchanges.cabinet.waiting': 'Басқа отбасы орын алмасуды ұсынады: жауап беріңіз',
     'exchanges.title': 'Басқа отбасымен орын алмасу',
     'exchanges.in': '{name} қазір мына балабақшада: {organisation}, «{group}» тобы. Екінші отбасына беретін өтініш нөміріңіз: {number}.',
     'exchanges.not_placed': '{name} қазір балабақшаға бармайды: орын алмасуға болмайды.',
@@ -94,6 +95,7 @@ export const messages = defineMessages(
   },
   {
     'exchanges.cabinet.link': 'Обмен местами',
+    'exchanges.cabinet.waiting': 'Другая семья предлагает обмен местами: ответьте',
     'exchanges.title': 'Обмен местами с другой семьёй',
     'exchanges.in': '{name} сейчас в детском саду {organisation}, группа «{group}». Номер заявления, который вы сообщаете другой семье: {number}.',
     'exchanges.not_placed': '{name} сейчас не ходит в детский сад: обмен местами невозможен.',
@@ -184,6 +186,7 @@ export const messages = defineMessages(
   },
   {
     'exchanges.cabinet.link': 'Exchange of places',
+    'exchanges.cabinet.waiting': 'Another family proposes an exchange of places: answer it',
     'exchanges.title': 'Exchange of places with another family',
     'exchanges.in': '{name} is now at {organisation}, group “{group}”. The application number to give the other family: {number}.',
     'exchanges.not_placed': '{name} does not attend a kindergarten now: no exchange is possible.',

@@ -624,3 +624,17 @@ export async function parentApplicationOf(deps: AppDeps, parentId: number, excha
   const p = await deps.database.db.selectFrom('placements').select('application_id').where('id', '=', e.side === 'a' ? e.placement_a : e.placement_b).executeTakeFirstOrThrow();
   return p.application_id;
 }
+
+/** How many exchanges wait for the department's approval (the operator's home; a district's operator: those touching its district). */
+export async function countExchangesToApprove(deps: AppDeps, actor: Actor): Promise<number> {
+  assertCan(actor, 'exchange.approve');
+  let q = deps.database.db
+    .selectFrom('exchanges as e')
+    .innerJoin('organisations as oa', 'oa.id', 'e.organisation_a')
+    .innerJoin('organisations as ob', 'ob.id', 'e.organisation_b')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('e.status', '=', 'confirmed');
+  const district = scopeDistrictId(actor);
+  if (district !== null) q = q.where((w) => w.or([w('oa.district_id', '=', district), w('ob.district_id', '=', district)]));
+  return Number((await q.executeTakeFirstOrThrow()).n);
+}

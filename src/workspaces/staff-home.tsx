@@ -132,6 +132,15 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
                   {tr('placements.link')}
                 </a>
               </li>
+              {d.role === 'kindergarten' ? (
+                <li>
+                  <a href={`/staff/exchanges?lang=${ctx.lang}`} data-qa="link-exchanges" safe>
+                    {tr('exchanges.staff.link')}
+                  </a>
+                </li>
+              ) : (
+                ''
+              )}
               <li>
                 <a href={`/staff/attendance?lang=${ctx.lang}`} data-qa="link-attendance" safe>
                   {tr('attendance.link')}
@@ -181,6 +190,7 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
                   ['/staff/extensions', 'dept.link.extensions', 'link-dept-extensions'],
                   ['/staff/corrections', 'dept.link.corrections', 'link-dept-corrections'],
                   ['/staff/placements', 'placements.link', 'link-dept-placements'],
+                  ['/staff/exchanges', 'exchanges.staff.link', 'link-dept-exchanges'],
                 ] as const
               ).map(([href, key, qa]) => (
                 <li>

@@ -8,6 +8,8 @@ import * as X from '../../src/exchanges/service.ts';
 import type { Actor } from '../../src/audit/write.ts';
 import type { InstructionLang } from '../../src/db/schema.ts';
 import { t as tr } from '../../src/web/i18n/index.ts';
+import { staffWork } from '../../src/workspaces/staff-home-data.ts';
+import { createSession } from '../../src/auth/sessions.ts';
 
 /**
  * Issue 15, item 3 — exchange of places (docs/TRANSFERS.md "Exchange of places"): two placed children of
@@ -231,6 +233,7 @@ test('with approval by policy: confirmed, then the department approves (or refus
     assert.deepEqual((await active(t, a.childId)).map((p) => p.id), [a.placementId], 'nobody moves before the approval');
     assert.equal((await db.selectFrom('sms_outbox').select('id').where('template', '=', 'exchange_confirmed').where('subject_id', '=', e1).execute()).length, 2);
     await assert.rejects(X.decideExchange(t.deps, kgA, e1, { approve: true }), { status: 403 }, 'a kindergarten does not approve');
+    assert.equal((await staffWork(t.deps, op)).items.find((i) => i.key === 'exchanges')?.count, 1, 'the operator’s home counts it');
     const list = await X.listExchanges(t.deps, op, null);
     assert.equal(list[0]!.id, e1, 'the department sees the approvals first');
     await X.decideExchange(t.deps, op, e1, { approve: true });
@@ -326,3 +329,55 @@ test(
     }
   },
 );
+
+test('through the pages: the proposal, the waiting notice on the other family’s cabinet, the code, the consent, the department’s approval, both kindergartens’ lists', async () => {
+  const t = await testApp(MON_2_MAR);
+  const db = t.deps.database.db;
+  try {
+    const orgA = await organisation(db);
+    const orgB = await organisation(db);
+    const gA = await group(db, orgA, { birthYear: 2022 });
+    const gB = await group(db, orgB, { birthYear: 2022 });
+    const a = await placed(t, orgA, gA);
+    const b = await placed(t, orgB, gB);
+    await db.updateTable('parents').set({ password_hash: 'set-elsewhere' }).where('id', 'in', [a.parentId, b.parentId]).execute(); // the cabinet asks for an own password first
+    const bearer = async (who: { kind: 'staff' | 'parent'; userId: number }) => `Bearer ${(await createSession(db, t.clock, who)).token}`;
+    const [pa, pb] = [await bearer({ kind: 'parent', userId: a.parentId }), await bearer({ kind: 'parent', userId: b.parentId })];
+    const op = await bearer({ kind: 'staff', userId: await staff(db, 'operator') });
+    const kgA = await bearer({ kind: 'staff', userId: await staff(db, 'kindergarten', orgA) });
+    const kgB = await bearer({ kind: 'staff', userId: await staff(db, 'kindergarten', orgB) });
+    const get = (url: string, auth: string) => t.app.inject({ url, headers: { authorization: auth } });
+    const post = (url: string, auth: string, payload: Record<string, string> = {}) => t.app.inject({ method: 'POST', url, headers: { authorization: auth }, payload });
+
+    // a refusal is shown on the page in the parent's language, with the number kept
+    let res = await post(`/cabinet/applications/${a.applicationId}/exchange?lang=ru`, pa, { number: 'NO-SUCH' });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /По этому номеру нет ребёнка/);
+    res = await post(`/cabinet/applications/${a.applicationId}/exchange?lang=ru`, pa, { number: b.number });
+    assert.equal(res.statusCode, 303);
+    const id = (await db.selectFrom('exchanges').select('id').executeTakeFirstOrThrow()).id;
+    assert.match((await get(`/cabinet?lang=ru`, pb)).body, /data-qa="exchange-waiting"/, 'the other family’s cabinet says a proposal waits');
+    assert.doesNotMatch((await get(`/cabinet?lang=ru`, pa)).body, /data-qa="exchange-waiting"/);
+    res = await post(`/cabinet/exchanges/${id}/code?lang=ru`, pb);
+    assert.equal(res.statusCode, 303);
+    const page = await get(res.headers.location as string, pb);
+    assert.match(page.body, /Одноразовый пароль отправлен по SMS/);
+    assert.match(page.body, /data-qa="exchange-confirm-form"/);
+    res = await post(`/cabinet/exchanges/${id}/confirm?lang=ru`, pb, { code: await lastCode(t, b.parentId) });
+    assert.equal(res.statusCode, 303);
+    assert.match((await get(res.headers.location as string, pb)).body, /Теперь обмен должно одобрить управление образования/);
+    // both kindergartens see it; the department approves from its list
+    for (const k of [kgA, kgB]) assert.match((await get('/staff/exchanges?lang=ru', k)).body, new RegExp(`data-qa="exchange-${id}"`));
+    assert.doesNotMatch((await get('/staff/exchanges?lang=ru', kgA)).body, /data-qa="exchange-approve"/, 'a kindergarten has no decision to make');
+    assert.match((await get('/staff/exchanges?lang=ru', op)).body, /data-qa="exchange-approve"/);
+    res = await post(`/staff/exchanges/${id}/decide?lang=ru`, op, { decision: 'approve' });
+    assert.equal(res.statusCode, 303);
+    assert.match((await get(res.headers.location as string, op)).body, new RegExp(`Обмен местами № ${id} одобрен`));
+    assert.deepEqual((await active(t, a.childId)).map((p) => p.group_id), [gB]);
+    assert.deepEqual((await active(t, b.childId)).map((p) => p.group_id), [gA]);
+    assert.match((await get(`/cabinet/applications/${a.applicationId}/exchange?lang=ru`, pa)).body, /data-qa="exchange-done"/);
+    assert.match((await get('/staff/exchanges?lang=ru', kgB)).body, /Состоялся: последний день в прежней группе/);
+  } finally {
+    await t.close();
+  }
+});
