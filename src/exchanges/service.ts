@@ -190,9 +190,14 @@ export async function proposeExchange(deps: AppDeps, actor: Actor, applicationId
     u.assertParent(a.parentId);
     const number = otherNumber.trim();
     if (!number) throw exchangeError('number_required', 400);
-    const b = await loadSide(u.trx, { applicationNumber: number });
-    if (!b) throw exchangeError('other_not_placed', 400);
-    if (b.childId === a.childId) throw exchangeError('same_placement', 400);
+    const found = await loadSide(u.trx, { applicationNumber: number });
+    if (!found) throw exchangeError('other_not_placed', 400);
+    if (found.childId === a.childId) throw exchangeError('same_placement', 400);
+    // both placements locked (lowest id first, as the move does) and read again: a proposal never names
+    // a placement that a concurrent leaving, transfer or exchange has just ended
+    await sql`select id from placements where id in (${a.placementId}, ${found.placementId}) order by id for update`.execute(u.trx);
+    const b = (await loadSide(u.trx, { placementId: found.placementId }))!;
+    if ((await loadSide(u.trx, { placementId: a.placementId }))!.endsOn !== null) throw notFound();
     const problem = exchangeProblem(a, b);
     if (problem) throw exchangeError(problem, 400);
     for (const [s, who] of [[a, 'mine'], [b, 'other']] as const) {
