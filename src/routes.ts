@@ -39,6 +39,7 @@ import { seasonRoutes } from './season/routes.ts';
 import { paymentRoutes } from './payments/routes.ts';
 import { attendanceRoutes } from './attendance/routes.ts';
 import { transferRoutes } from './transfers/routes.ts';
+import { exchangeRoutes } from './exchanges/routes.ts';
 import { placementsImportRoutes } from './placements/import-routes.ts';
 import { voucherRoutes } from './vouchers/routes.ts';
 import { voucherPageRoutes } from './vouchers/page-routes.ts';
@@ -94,6 +95,7 @@ export const routePlugins: RoutePlugin[] = [
   paymentRoutes,
   attendanceRoutes,
   transferRoutes,
+  exchangeRoutes,
   placementsImportRoutes,
   vaccinationRoutes,
   voucherChoiceRoutes,

@@ -182,14 +182,15 @@ export async function requestSignInOtp(deps: AppDeps, input: { iin: string; addr
 /**
  * Make a new code (for a phone change any earlier unused code of the same purpose is burnt: only the
  * newest works; a sign-in code leaves the earlier ones valid until they expire, see above) and
- * queue its SMS to each phone. Runs in the caller's transaction. Used by sign-in and phone change.
+ * queue its SMS to each phone. Runs in the caller's transaction. Used by sign-in, phone change and the
+ * exchange of places (src/exchanges/: the other family's consent).
  */
 export async function issueCode(
   trx: Trx,
   deps: Pick<AppDeps, 'clock'>,
   key: Buffer,
   policy: Policy,
-  o: { parentId: number; purpose: 'sign_in' | 'phone_new' | 'phone_old'; phones: (string | null)[]; lang: 'kk' | 'ru' | 'en'; phoneChangeId: number | null },
+  o: { parentId: number; purpose: 'sign_in' | 'phone_new' | 'phone_old' | 'exchange'; phones: (string | null)[]; lang: 'kk' | 'ru' | 'en'; phoneChangeId: number | null; exchangeId?: number | null },
 ): Promise<number> {
   const now = deps.clock.now();
   // sign-in: anyone may ask for a code for any IIN, so a new code must not spoil the one already sent
@@ -210,13 +211,14 @@ export async function issueCode(
       parent_id: o.parentId,
       purpose: o.purpose,
       phone_change_id: o.phoneChangeId,
+      exchange_id: o.exchangeId ?? null,
       code_hmac: otpHmac(key, o.parentId, o.purpose, code),
       created_at: toDate(now),
       expires_at: toDate(now.add({ minutes: policy.otpValidMinutes })),
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  const template = o.purpose === 'sign_in' ? 'otp_sign_in' : o.purpose === 'phone_new' ? 'otp_phone_new' : 'otp_phone_old';
+  const template = o.purpose === 'sign_in' ? 'otp_sign_in' : o.purpose === 'phone_new' ? 'otp_phone_new' : o.purpose === 'exchange' ? 'otp_exchange' : 'otp_phone_old';
   for (const phone of new Set(o.phones.filter((p): p is string => !!p))) {
     await enqueueParentSms(trx, deps.clock, { parentId: o.parentId, phone, lang: o.lang, template, params: { code, minutes: policy.otpValidMinutes }, subjectType: 'otp', subjectId: row.id });
   }
@@ -236,7 +238,7 @@ export async function tryCode(
   deps: Pick<AppDeps, 'clock'>,
   key: Buffer,
   policy: Policy,
-  o: { parentId: number; purpose: 'sign_in' | 'phone_new' | 'phone_old'; code: string; phoneChangeId?: number | null },
+  o: { parentId: number; purpose: 'sign_in' | 'phone_new' | 'phone_old' | 'exchange'; code: string; phoneChangeId?: number | null; exchangeId?: number },
 ): Promise<CodeCheck> {
   const now = deps.clock.now();
   const nowDate = toDate(now);
@@ -248,6 +250,7 @@ export async function tryCode(
     .where('used_at', 'is', null)
     .where('burnt_at', 'is', null);
   if (o.phoneChangeId !== undefined) q = q.where('phone_change_id', o.phoneChangeId === null ? 'is' : '=', o.phoneChangeId);
+  if (o.exchangeId !== undefined) q = q.where('exchange_id', '=', o.exchangeId);
   const open = await q.orderBy('id', 'desc').limit(20).forUpdate().execute();
   if (open.length === 0) return { ok: false, burnt: false, reason: 'none' };
   const live = open.filter((c) => c.expires_at.getTime() > now.epochMilliseconds);

@@ -16,6 +16,8 @@ export const PERMISSIONS = {
   'placement.leave_request': ['parent'],
   // a transfer request of a placed child (src/transfers/)
   'transfer.request': ['parent'],
+  // an exchange of places (src/exchanges/): a family proposes, confirms, cancels — its own child's only
+  'exchange.propose': ['parent'],
   'referral.extend': ['parent'],
   // the voucher (docs/VOUCHERS.md): consent, refusal, the kindergarten's choice, the one restore
   'voucher.respond': ['parent'],
@@ -35,6 +37,9 @@ export const PERMISSIONS = {
   // leaving: the kindergarten (its own children) or the department records it; only the department undoes it
   'placement.leave': ['kindergarten', 'operator'],
   'placement.undo_leave': ['operator'],
+  // exchanges of places: both kindergartens see theirs, the department all; the department approves (policy exchangeApproval)
+  'exchange.read': ['kindergarten', 'operator'],
+  'exchange.approve': ['operator'],
   // next season's groups: the kindergarten declares its own (the department any); the turn's preview; the turn and its undo
   'season.declare': ['kindergarten', 'operator'],
   'season.preview': ['kindergarten', 'operator'],

@@ -38,6 +38,7 @@ import * as m0101 from './migrations/0101_season_turns.ts';
 import * as m0150 from './migrations/0150_attendance.ts';
 import * as m0151 from './migrations/0151_attendance_certificates.ts';
 import * as m0110 from './migrations/0110_transfers.ts';
+import * as m0111 from './migrations/0111_exchanges.ts';
 import * as m0102 from './migrations/0102_placements_import.ts';
 import * as m0103 from './migrations/0103_contract_templates.ts';
 import * as m0104 from './migrations/0104_contract_template_version.ts';
@@ -85,6 +86,7 @@ const migrations: Record<string, { up: string }> = {
   '0150_attendance': m0150,
   '0151_attendance_certificates': m0151,
   '0110_transfers': m0110,
+  '0111_exchanges': m0111,
   '0102_placements_import': m0102,
   '0103_contract_templates': m0103,
   '0104_contract_template_version': m0104,

@@ -23,7 +23,7 @@ export type ContractStatus = 'pending' | 'signed' | 'lapsed' | 'refused' | 'canc
 /** What a referral offers (migration 0015); each kind's consequences are data of src/domain/path.ts. */
 export type ReferralKind = 'distribution' | 'transfer' | 'voucher' | 'waiting_list_offer';
 /** Why a placement ended (migration 0015). */
-export type PlacementEndReason = 'moved_away' | 'health' | 'parent_wish' | 'school' | 'other' | 'transferred' | 'undone';
+export type PlacementEndReason = 'moved_away' | 'health' | 'parent_wish' | 'school' | 'other' | 'transferred' | 'undone' | 'exchanged';
 export type PrivilegeCategory =
   | 'military'
   | 'special_state_body'
@@ -291,6 +291,33 @@ export interface PlacementsTable {
   ended_by: ColumnType<number | null, number | null | undefined, number | null>;
   /** The enrolled children import that brought it in (migration 0102). */
   import_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The exchange of places that started it (migration 0111). */
+  exchange_id: ColumnType<number | null, number | null | undefined, number | null>;
+}
+/** An exchange of places between two placed children (migration 0111). */
+export type ExchangeStatus = 'proposed' | 'confirmed' | 'done' | 'cancelled' | 'refused';
+export type ExchangeCloseReason = 'parent_a' | 'parent_b' | 'department' | 'placement_ended' | 'superseded';
+export interface ExchangesTable {
+  id: Id;
+  status: ExchangeStatus;
+  placement_a: number;
+  placement_b: number;
+  parent_a: number;
+  parent_b: number;
+  organisation_a: number;
+  organisation_b: number;
+  proposed_at: Ts;
+  confirmed_at: TsNull;
+  decided_at: TsNull;
+  decided_by: ColumnType<number | null, number | null | undefined, number | null>;
+  done_at: TsNull;
+  last_day: ColumnType<DateStr | null, DateStr | null | undefined, DateStr | null>;
+  new_placement_a: ColumnType<number | null, number | null | undefined, number | null>;
+  new_placement_b: ColumnType<number | null, number | null | undefined, number | null>;
+  closed_at: TsNull;
+  closed_by_parent: ColumnType<number | null, number | null | undefined, number | null>;
+  close_reason: ColumnType<ExchangeCloseReason | null, ExchangeCloseReason | null | undefined, ExchangeCloseReason | null>;
+  reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export interface StaffGroupsTable {
   staff_id: number;
@@ -560,6 +587,7 @@ export interface DB {
   referrals: ReferralsTable;
   contracts: ContractsTable;
   placements: PlacementsTable;
+  exchanges: ExchangesTable;
   leaving_requests: LeavingRequestsTable;
   staff_groups: StaffGroupsTable;
   stop_list: StopListTable;
@@ -824,12 +852,14 @@ export interface DocumentTokensTable {
 }
 
 // ---- parents' sign-in and cabinet (migration 0005_parents) ----
-export type OtpPurpose = 'sign_in' | 'phone_new' | 'phone_old';
+export type OtpPurpose = 'sign_in' | 'phone_new' | 'phone_old' | 'exchange';
 export interface OtpCodesTable {
   id: Id;
   parent_id: number;
   purpose: OtpPurpose;
   phone_change_id: number | null;
+  /** The exchange of places a code confirms (migration 0111). */
+  exchange_id: ColumnType<number | null, number | null | undefined, number | null>;
   code_hmac: string;
   attempts: ColumnType<number, number | undefined, number>;
   created_at: Ts;

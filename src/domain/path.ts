@@ -566,7 +566,7 @@ export function leave(p: PlacementState | null, lastDay: PlainDate, reason: stri
  */
 export function undoLeaving(p: PlacementState, placeGiven: boolean, reason: string): { ok: true; value: PlacementState } | { ok: false; code: LeavingRefusal } {
   if (p.endsOn === null || p.endReason === null) return { ok: false, code: 'not_left' };
-  if (p.endReason === 'transferred' || p.endReason === 'undone') return { ok: false, code: 'transfer_not_undone' };
+  if (p.endReason === 'transferred' || p.endReason === 'exchanged' || p.endReason === 'undone') return { ok: false, code: 'transfer_not_undone' };
   if (reason.trim() === '') return { ok: false, code: 'reason_required' };
   if (placeGiven) return { ok: false, code: 'place_given' };
   return { ok: true, value: { ...p, endsOn: null, endReason: null } };

@@ -88,6 +88,12 @@ export interface Policy {
    */
   leavingPlacePublish: 'at_once' | 'by_kindergarten';
   /**
+   * An exchange of places (src/exchanges/, docs/TRANSFERS.md): 'department' — after both families agree,
+   * the education department approves it before the children move; 'none' — the children move as soon
+   * as the second family confirms.
+   */
+  exchangeApproval: 'department' | 'none';
+  /**
    * Bulk SMS (reminders, campaigns: the outbox's 'bulk' lane) sent per minute by all processes
    * together; one-time passwords and the referral's messages go first and are never counted.
    */
@@ -211,6 +217,7 @@ export const DEFAULT_POLICY: Policy = {
   parentMinAge: 16,
   identityUnknown: 'flag',
   leavingPlacePublish: 'at_once',
+  exchangeApproval: 'department',
   smsBulkPerMinute: 1200,
   desiredStartMarginDays: 30,
   refreshStartMonthDay: '05-01',
@@ -273,6 +280,7 @@ const POLICY_CHECKS: { [K in keyof Policy]: Check } = {
   parentMinAge: int(14, 21),
   identityUnknown: (v) => v === 'flag' || v === 'refuse',
   leavingPlacePublish: (v) => v === 'at_once' || v === 'by_kindergarten',
+  exchangeApproval: (v) => v === 'department' || v === 'none',
   smsBulkPerMinute: int(1, 60_000),
   desiredStartMarginDays: int(0, 366),
   refreshStartMonthDay: monthDay,

@@ -5,9 +5,10 @@ import type { DB, Lang, SmsLane } from '../db/schema.ts';
  * The e-mail copy of an SMS (issue 16, item 4): a parent who gave an e-mail address gets every
  * message by e-mail too, the same text with a subject line, queued in the same outbox (channel
  * 'email') in the same transaction. Not the codes that prove a phone number (a new number, the old
- * number's consent, a first application's phone): an e-mail would let them be answered without the phone.
+ * number's consent, a first application's phone, the consent to an exchange of places): an e-mail would
+ * let them be answered without the phone.
  */
-const SMS_ONLY: ReadonlySet<string> = new Set(['otp_phone_new', 'otp_phone_old', 'otp_first_apply']);
+const SMS_ONLY: ReadonlySet<string> = new Set(['otp_phone_new', 'otp_phone_old', 'otp_first_apply', 'otp_exchange']);
 
 export function mailsToo(template: string): boolean {
   return !SMS_ONLY.has(template);

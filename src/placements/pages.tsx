@@ -101,7 +101,7 @@ export function placementsPage(
               </div>
             </form>
           );
-        if (!d.canUndo || p.endReason === 'transferred') return '';
+        if (!d.canUndo || p.endReason === 'transferred' || p.endReason === 'exchanged') return '';
         if (p.placeGiven)
           return (
             <span class="muted" safe>
@@ -126,6 +126,10 @@ export function placementsPage(
         <p>
           <a href={`/staff/transfers?lang=${ctx.lang}${org}`} data-qa="transfers-link" safe>
             {tr('transfers.staff.link')}
+          </a>
+          {' · '}
+          <a href={`/staff/exchanges?lang=${ctx.lang}${org}`} data-qa="exchanges-link" safe>
+            {tr('exchanges.staff.link')}
           </a>
         </p>
         <StackedTable columns={columns} rows={d.rows} qa="placements-table" rowQa={(p) => `placement-${p.id}`} empty={tr('placements.none')} emptyQa={null} />

@@ -9,7 +9,7 @@ import type { Clock } from '../clock.ts';
  * rather than through enqueueSms because a one-time password goes to a given number (the new
  * number of a phone change), not always to the parent's first phone.
  */
-export type ParentSms = 'otp_sign_in' | 'otp_phone_new' | 'otp_phone_old' | 'otp_first_apply' | 'phone_check';
+export type ParentSms = 'otp_sign_in' | 'otp_phone_new' | 'otp_phone_old' | 'otp_first_apply' | 'otp_exchange' | 'phone_check';
 
 const TEXTS: Record<Lang, Record<ParentSms, (p: { code: string; minutes: number; n: number }) => string>> = {
   kk: {
@@ -17,6 +17,7 @@ const TEXTS: Record<Lang, Record<ParentSms, (p: { code: string; minutes: number;
     otp_phone_new: (p) => `Kezek: жаңа нөмірді растауға арналған біржолғы құпиясөз: ${p.code}. ${p.minutes} минут жарамды.`,
     otp_phone_old: (p) => `Kezek: телефон нөмірін ауыстыру сұралды. Келіссеңіз, мына біржолғы құпиясөзді енгізіңіз: ${p.code}. Сіз сұрамасаңыз, ешкімге айтпаңыз.`,
     otp_first_apply: (p) => `Kezek: баланы балабақша кезегіне қою өтінішін растауға арналған біржолғы құпиясөз: ${p.code}. ${p.minutes} минут жарамды. Өтінішті сіз бермесеңіз, оны ешкімге айтпаңыз.`,
+    otp_exchange: (p) => `Kezek: балабақшадағы орынмен алмасуға келісуге арналған біржолғы құпиясөз: ${p.code}. ${p.minutes} минут жарамды. Келіспесеңіз, оны ешкімге айтпаңыз.`,
     phone_check: (p) => `Kezek: кезектегі нөміріңіз ${p.n}. Жолдама SMS арқылы келеді: Жеке кабинетте телефон нөмірлеріңіздің дұрыстығын тексеріңіз.`,
   },
   ru: {
@@ -24,6 +25,7 @@ const TEXTS: Record<Lang, Record<ParentSms, (p: { code: string; minutes: number;
     otp_phone_new: (p) => `Kezek: одноразовый пароль для подтверждения нового номера: ${p.code}. Действует ${p.minutes} мин.`,
     otp_phone_old: (p) => `Kezek: запрошена смена номера телефона. Если это вы, введите одноразовый пароль: ${p.code}. Если нет — никому его не сообщайте.`,
     otp_first_apply: (p) => `Kezek: одноразовый пароль для подтверждения заявления в очередь в детский сад: ${p.code}. Действует ${p.minutes} мин. Если заявление подавали не вы, никому его не сообщайте.`,
+    otp_exchange: (p) => `Kezek: одноразовый пароль для согласия на обмен местами в детском саду: ${p.code}. Действует ${p.minutes} мин. Если вы не согласны, никому его не сообщайте.`,
     phone_check: (p) => `Kezek: ваш номер в очереди ${p.n}. Направление придёт по SMS: проверьте в личном кабинете, что номера телефонов верны.`,
   },
   en: {
@@ -31,6 +33,7 @@ const TEXTS: Record<Lang, Record<ParentSms, (p: { code: string; minutes: number;
     otp_phone_new: (p) => `Kezek: one-time password to confirm the new number: ${p.code}. Valid ${p.minutes} min.`,
     otp_phone_old: (p) => `Kezek: a change of phone number was requested. If it was you, enter this one-time password: ${p.code}. If not, tell it to no one.`,
     otp_first_apply: (p) => `Kezek: one-time password to confirm the kindergarten queue application: ${p.code}. Valid ${p.minutes} min. If you did not apply, tell it to no one.`,
+    otp_exchange: (p) => `Kezek: one-time password to agree to the exchange of kindergarten places: ${p.code}. Valid ${p.minutes} min. If you do not agree, tell it to no one.`,
     phone_check: (p) => `Kezek: your queue number is ${p.n}. The referral comes by SMS: check your phone numbers in the personal cabinet.`,
   },
 };

@@ -37,6 +37,16 @@ export type SmsTemplate =
   | 'transfer_filed'
   | 'transfer_closed'
   | 'transferred'
+  | 'exchange_proposed'
+  | 'exchange_offer'
+  | 'exchange_confirmed'
+  | 'exchange_done'
+  | 'exchange_cancelled'
+  | 'exchange_refused'
+  | 'exchange_kg_proposed'
+  | 'exchange_kg_confirmed'
+  | 'exchange_kg_done'
+  | 'exchange_kg_closed'
   | 'voucher_issued'
   | 'voucher_lapsed'
   | 'voucher_withdrawn'
@@ -52,6 +62,7 @@ export const SMS_LANES: Record<SmsTemplate | ParentSms, SmsLane> = {
   otp_phone_new: 'urgent',
   otp_phone_old: 'urgent',
   otp_first_apply: 'urgent',
+  otp_exchange: 'urgent',
   waiting_offer: 'urgent',
   referral_issued: 'urgent',
   referral_last_day: 'urgent',
@@ -68,6 +79,16 @@ export const SMS_LANES: Record<SmsTemplate | ParentSms, SmsLane> = {
   transfer_filed: 'normal',
   transfer_closed: 'normal',
   transferred: 'normal',
+  exchange_proposed: 'normal',
+  exchange_offer: 'normal',
+  exchange_confirmed: 'normal',
+  exchange_done: 'normal',
+  exchange_cancelled: 'normal',
+  exchange_refused: 'normal',
+  exchange_kg_proposed: 'normal',
+  exchange_kg_confirmed: 'normal',
+  exchange_kg_done: 'normal',
+  exchange_kg_closed: 'normal',
   referral_expired: 'normal',
   stoplist_over: 'normal',
   enrolled: 'normal',
@@ -142,6 +163,16 @@ const TEXTS: Record<Lang, Texts> = {
     transfer_filed: (p) => `Kezek: басқа балабақшаға ауыстыру өтініші ${p.number} қабылданды. Жаңа балабақшамен шарт жасалғанша бала қазіргі орнында қалады.`,
     transfer_closed: (p) => `Kezek: ауыстыру бойынша ${p.number} жолдама пайдаланылмады, ауыстыру өтініші жабылды. Бала қазіргі балабақшасында қалады.`,
     transferred: (p) => `Kezek: шарт жасалды, бала басқа балабақшаға ауыстырылды: ${p.organisation}. Жаңа топқа ${p.date} бастап барады; бұрынғы орны босатылды.`,
+    exchange_proposed: (p) => `Kezek: балабақшадағы орынмен алмасу ұсынысы № ${p.number} жіберілді. Екінші отбасы келіскенше күтіңіз; ұсынысты Жеке кабинетте кері қайтаруға болады.`,
+    exchange_offer: (p) => `Kezek: басқа отбасы балабақшадағы орынмен алмасуды ұсынады (№ ${p.number}): балаңыз ${p.organisation} балабақшасына барар еді. Жеке кабинетті қараңыз; келіссеңіз, біржолғы құпиясөзбен растаңыз.`,
+    exchange_confirmed: (p) => `Kezek: екі отбасы да № ${p.number} орын алмасуға келісті. Енді білім басқармасы мақұлдауы керек; оған дейін кез келген отбасы бас тарта алады.`,
+    exchange_done: (p) => `Kezek: № ${p.number} орын алмасу жасалды: балаңыз ${p.date} бастап ${p.organisation} балабақшасына барады. Бұрынғы орны екінші балаға берілді.`,
+    exchange_cancelled: (p) => `Kezek: № ${p.number} орын алмасу тоқтатылды. Бала қазіргі балабақшасында қалады.`,
+    exchange_refused: (p) => `Kezek: білім басқармасы № ${p.number} орын алмасуды мақұлдамады (себебі Жеке кабинетте). Бала қазіргі балабақшасында қалады.`,
+    exchange_kg_proposed: (p) => `Kezek: № ${p.number} орын алмасу ұсынылды: сіздің тәрбиеленушіңіз бен ${p.organisation} балабақшасының баласы. Толығы «Орын алмасу» бетінде.`,
+    exchange_kg_confirmed: (p) => `Kezek: № ${p.number} орын алмасуға (${p.organisation}) екі отбасы да келісті; білім басқармасының мақұлдауын күтеді.`,
+    exchange_kg_done: (p) => `Kezek: № ${p.number} орын алмасу (${p.organisation}) жасалды: ${p.date} бастап балалар орындарын ауыстырады. Толығы «Орын алмасу» бетінде.`,
+    exchange_kg_closed: (p) => `Kezek: № ${p.number} орын алмасу (${p.organisation}) жасалмады: екі бала да өз орнында қалады.`,
     voucher_issued: (p) => `Kezek: ${p.number} ваучер берілді. Келісіміңізді Жеке кабинетте ${p.date} дейін растаңыз, әйтпесе өтініш белсенді емес болады.`,
     voucher_lapsed: (p) => `Kezek: ${p.number} ваучер мерзімінде расталмады немесе пайдаланылмады, өтініш белсенді емес. Оны Жеке кабинетте бір рет, ${p.date} дейін қалпына келтіруге болады.`,
     voucher_withdrawn: (p) => `Kezek: өтініш мерзімінде қалпына келтірілмегендіктен кезектен алынды (${p.number} ваучер).`,
@@ -177,6 +208,16 @@ const TEXTS: Record<Lang, Texts> = {
     transfer_filed: (p) => `Kezek: заявка на перевод в другой детский сад ${p.number} принята. До заключения договора с новым садом ребёнок остаётся на своём месте.`,
     transfer_closed: (p) => `Kezek: направление на перевод ${p.number} не использовано, заявка на перевод закрыта. Ребёнок остаётся в своём детском саду.`,
     transferred: (p) => `Kezek: договор заключён, ребёнок переведён в детский сад: ${p.organisation}. В новую группу с ${p.date}; прежнее место освобождено.`,
+    exchange_proposed: (p) => `Kezek: предложение обмена местами в детском саду № ${p.number} отправлено. Ждите согласия другой семьи; отозвать предложение можно в личном кабинете.`,
+    exchange_offer: (p) => `Kezek: другая семья предлагает обмен местами в детском саду (№ ${p.number}): ваш ребёнок перешёл бы в детский сад ${p.organisation}. Посмотрите личный кабинет; если согласны, подтвердите одноразовым паролем.`,
+    exchange_confirmed: (p) => `Kezek: обе семьи согласились на обмен местами № ${p.number}. Теперь его должно одобрить управление образования; до этого любая семья может отказаться.`,
+    exchange_done: (p) => `Kezek: обмен местами № ${p.number} состоялся: с ${p.date} ваш ребёнок ходит в детский сад ${p.organisation}. Прежнее место передано другому ребёнку.`,
+    exchange_cancelled: (p) => `Kezek: обмен местами № ${p.number} отменён. Ребёнок остаётся в своём детском саду.`,
+    exchange_refused: (p) => `Kezek: управление образования не одобрило обмен местами № ${p.number} (причина в личном кабинете). Ребёнок остаётся в своём детском саду.`,
+    exchange_kg_proposed: (p) => `Kezek: предложен обмен местами № ${p.number}: ваш воспитанник и ребёнок из детского сада ${p.organisation}. Подробности на странице «Обмен местами».`,
+    exchange_kg_confirmed: (p) => `Kezek: обе семьи согласились на обмен местами № ${p.number} (${p.organisation}); ждёт одобрения управления образования.`,
+    exchange_kg_done: (p) => `Kezek: обмен местами № ${p.number} (${p.organisation}) состоялся: с ${p.date} дети меняются местами. Подробности на странице «Обмен местами».`,
+    exchange_kg_closed: (p) => `Kezek: обмен местами № ${p.number} (${p.organisation}) не состоялся: оба ребёнка остаются на своих местах.`,
     voucher_issued: (p) => `Kezek: выдан ваучер ${p.number}. Подтвердите согласие в личном кабинете до ${p.date}, иначе заявление станет неактивным.`,
     voucher_lapsed: (p) => `Kezek: ваучер ${p.number} не подтверждён или не использован в срок, заявление неактивно. Его можно один раз восстановить в личном кабинете до ${p.date}.`,
     voucher_withdrawn: (p) => `Kezek: заявление не восстановлено в срок и снято с очереди (ваучер ${p.number}).`,
@@ -212,6 +253,16 @@ const TEXTS: Record<Lang, Texts> = {
     transfer_filed: (p) => `Kezek: transfer request ${p.number} to another kindergarten is received. Your child keeps the current place until the new contract is signed.`,
     transfer_closed: (p) => `Kezek: transfer referral ${p.number} was not used; the transfer request is closed. Your child stays at the current kindergarten.`,
     transferred: (p) => `Kezek: the contract is signed; your child is transferred to ${p.organisation}, in the new group from ${p.date}. The previous place is given up.`,
+    exchange_proposed: (p) => `Kezek: your proposal to exchange kindergarten places, no. ${p.number}, is sent. Wait for the other family's consent; you can withdraw it in your personal cabinet.`,
+    exchange_offer: (p) => `Kezek: another family proposes to exchange kindergarten places (no. ${p.number}): your child would go to ${p.organisation}. See your personal cabinet; if you agree, confirm with a one-time password.`,
+    exchange_confirmed: (p) => `Kezek: both families agreed to exchange of places no. ${p.number}. The education department must now approve it; until then either family may cancel.`,
+    exchange_done: (p) => `Kezek: exchange of places no. ${p.number} is done: from ${p.date} your child goes to ${p.organisation}. The previous place is given to the other child.`,
+    exchange_cancelled: (p) => `Kezek: exchange of places no. ${p.number} is cancelled. Your child stays at the current kindergarten.`,
+    exchange_refused: (p) => `Kezek: the education department did not approve exchange of places no. ${p.number} (the reason is in your personal cabinet). Your child stays at the current kindergarten.`,
+    exchange_kg_proposed: (p) => `Kezek: exchange of places no. ${p.number} is proposed: a child of yours and a child of ${p.organisation}. Details on the "Exchanges of places" page.`,
+    exchange_kg_confirmed: (p) => `Kezek: both families agreed to exchange of places no. ${p.number} (${p.organisation}); it waits for the education department's approval.`,
+    exchange_kg_done: (p) => `Kezek: exchange of places no. ${p.number} (${p.organisation}) is done: the children swap places from ${p.date}. Details on the "Exchanges of places" page.`,
+    exchange_kg_closed: (p) => `Kezek: exchange of places no. ${p.number} (${p.organisation}) did not happen: both children keep their places.`,
     voucher_issued: (p) => `Kezek: voucher ${p.number} is issued. Confirm your consent in your personal cabinet by ${p.date}, or the application becomes inactive.`,
     voucher_lapsed: (p) => `Kezek: voucher ${p.number} was not confirmed or not used in time; the application is inactive. You may restore it once in your personal cabinet by ${p.date}.`,
     voucher_withdrawn: (p) => `Kezek: the application was not restored in time and has left the queue (voucher ${p.number}).`,

@@ -7,6 +7,7 @@ import { countPendingExtensions } from '../extensions/service.ts';
 import { pendingClaimsSummary } from '../privileges/service.ts';
 import { countPhoneReviews } from '../phone-changes/service.ts';
 import { countHandoverReviews } from '../handover/service.ts';
+import { countExchangesToApprove } from '../exchanges/service.ts';
 import { countDeadSms } from '../sms/dead.ts';
 import { staffAccountCounts } from '../staff-accounts/service.ts';
 import { nextScheduledDistribution } from '../distribution/schedule.ts';
@@ -21,7 +22,7 @@ export async function staffHomeFacts(deps: AppDeps, userId: number, organisation
 }
 
 /** One line of a role's daily work on its home: how many, where to do it, and the soonest last day. */
-export type WorkKey = 'referrals' | 'contracts' | 'extensions' | 'privileges' | 'phones' | 'handovers' | 'sms' | 'accounts';
+export type WorkKey = 'referrals' | 'contracts' | 'extensions' | 'privileges' | 'phones' | 'handovers' | 'exchanges' | 'sms' | 'accounts';
 export interface WorkItem {
   key: WorkKey;
   count: number;
@@ -63,6 +64,7 @@ export async function staffWork(deps: AppDeps, actor: Actor): Promise<StaffWork>
         { key: 'privileges', count: claims.count, due: claims.oldestDue, href: '/staff/privileges' },
         { key: 'phones', count: await countPhoneReviews(deps, actor), href: '/staff/phone-changes' },
         { key: 'handovers', count: await countHandoverReviews(deps, actor), href: '/staff/handover-requests' },
+        { key: 'exchanges', count: await countExchangesToApprove(deps, actor), href: '/staff/exchanges' },
         { key: 'sms', count: await countDeadSms(deps, actor), href: '/staff/sms' },
       ],
       nextDistribution: await nextScheduledDistribution(deps),

@@ -133,11 +133,18 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
                 </a>
               </li>
               {d.role === 'kindergarten' ? (
-                <li>
-                  <a href={`/staff/season?lang=${ctx.lang}`} data-qa="link-season" safe>
-                    {tr('season.link')}
-                  </a>
-                </li>
+                <>
+                  <li>
+                    <a href={`/staff/season?lang=${ctx.lang}`} data-qa="link-season" safe>
+                      {tr('season.link')}
+                    </a>
+                  </li>
+                  <li>
+                    <a href={`/staff/exchanges?lang=${ctx.lang}`} data-qa="link-exchanges" safe>
+                      {tr('exchanges.staff.link')}
+                    </a>
+                  </li>
+                </>
               ) : (
                 ''
               )}
@@ -214,6 +221,7 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
                   ['/staff/vouchers/budget', 'vouchers.budget.title', 'link-voucher-budget'],
                   ['/staff/vouchers/runs', 'vouchers.run.title', 'link-voucher-runs'],
                   ['/staff/voucher-refusals', 'vrefusals.title', 'link-voucher-refusals'],
+                  ['/staff/exchanges', 'exchanges.staff.link', 'link-dept-exchanges'],
                 ] as const
               ).map(([href, key, qa]) => (
                 <li>

@@ -112,6 +112,10 @@ interface Fx {
   offerP: number;
   /** P's application with a confirmed voucher (the choice and the waiting lists act on it). */
   appV: number;
+  /** An exchange of places proposed by a third family (its child placed in B's group) to P's placed child (placementA). */
+  exchangeP: number;
+  /** The third family's application number (P proposing to it again is a 409, never a 404). */
+  numberR: string;
 }
 
 interface Row {
@@ -181,6 +185,7 @@ const EXPECTED: Record<string, Row> = {
   'GET /cabinet/applications/:id': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}` },
   'GET /cabinet/applications/:id/choose': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appV}/choose` },
   'GET /cabinet/applications/:id/leave': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/leave` },
+  'GET /cabinet/applications/:id/exchange': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/exchange` },
   'GET /cabinet/applications/:id/transfer': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/transfer` },
   'GET /cabinet/apply': { allow: PARENTS },
   'GET /cabinet/handover': { allow: PARENTS },
@@ -253,6 +258,9 @@ const EXPECTED: Record<string, Row> = {
   'GET /staff/payments/rates': { allow: PAY_READ },
   'GET /staff/placements': { districtA: true, allow: KG_A_T_OP, url: (f) => `/staff/placements?org=${f.orgA}` },
   'GET /staff/season': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/season?org=${f.orgA}` },
+  // exchanges of places: both kindergartens see their own, the department all (a district's operator: its district's)
+  'GET /staff/exchanges': { districtA: true, allow: KG_A_OP, url: (f) => `/staff/exchanges?org=${f.orgA}` },
+  'POST /staff/exchanges/:id/decide': { districtA: true, allow: OP, url: (f) => `/staff/exchanges/${f.exchangeP}/decide`, body: () => ({ decision: 'refuse', reason: 'matrix' }) },
   'GET /staff/transfers': { districtA: true, allow: KG_A_T_OP, url: (f) => `/staff/transfers?org=${f.orgA}` },
   // vaccination flags are health data: A's kindergarten and the department only (not a teacher, not B)
   'GET /staff/voucher-register': { allow: OP },
@@ -334,6 +342,11 @@ const EXPECTED: Record<string, Row> = {
   'POST /cabinet/applications/:id/leave/cancel': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/leave/cancel` },
   'POST /cabinet/applications/:id/confirm': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}/confirm` },
   'POST /cabinet/applications/:id/transfer': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/transfer`, body: (f) => ({ pref1: String(f.orgB) }) },
+  // an exchange of places: only a party's parent (P is the family asked; Q is a stranger to it)
+  'POST /cabinet/applications/:id/exchange': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/exchange`, body: (f) => ({ number: f.numberR }) },
+  'POST /cabinet/exchanges/:id/code': { allow: PARENT, url: (f) => `/cabinet/exchanges/${f.exchangeP}/code` },
+  'POST /cabinet/exchanges/:id/confirm': { allow: PARENT, url: (f) => `/cabinet/exchanges/${f.exchangeP}/confirm`, body: () => ({ code: '000000' }) },
+  'POST /cabinet/exchanges/:id/cancel': { allow: PARENT, url: (f) => `/cabinet/exchanges/${f.exchangeP}/cancel` },
   'POST /cabinet/applications/:id/transfer/withdraw': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appPlaced}/transfer/withdraw` },
   'POST /cabinet/applications/:id/edit': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}/edit`, body: () => ({}) },
   'POST /cabinet/applications/:id/withdraw': { allow: PARENT, url: (f) => `/cabinet/applications/${f.appP}/withdraw`, body: () => ({}) },
@@ -516,6 +529,19 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
     .values({ child_id: child3.child_id, application_id: p3.applicationId, group_id: groupA, organisation_id: orgA, starts_on: '2026-02-02', created_at: T })
     .returning('id')
     .executeTakeFirstOrThrow();
+  // a third family's child placed in B's group proposes an exchange of places to P's placed child
+  const r3 = await application(db, { birthDate: '2022-04-01', language: 'kk' });
+  await db.updateTable('applications').set({ status: 'enrolled', left_reason: 'enrolled', left_at: T }).where('id', '=', r3.applicationId).execute();
+  const placementR = await db
+    .insertInto('placements')
+    .values({ child_id: r3.childId, application_id: r3.applicationId, group_id: groupB, organisation_id: orgB, starts_on: '2026-02-02', created_at: T })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const exchangeP = await db
+    .insertInto('exchanges')
+    .values({ status: 'proposed', placement_a: placementR.id, placement_b: placementA.id, parent_a: r3.parentId, parent_b: p.parentId, organisation_a: orgB, organisation_b: orgA, proposed_at: T })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const disputeA = await db
     .insertInto('attendance_disputes')
     .values({ child_id: child3.child_id, placement_id: placementA.id, organisation_id: orgA, day: '2026-02-03', parent_id: p.parentId, comment: 'matrix', created_at: T })
@@ -666,6 +692,8 @@ async function fixtures(deps: AppDeps): Promise<Fx> {
     entryP: entryP.id,
     offerP: offerP.id,
     appV: pv.applicationId,
+    exchangeP: exchangeP.id,
+    numberR: r3.number,
     voucherP: voucherP.id,
     voucherRun: voucherRun.id,
     numberP: p.number,

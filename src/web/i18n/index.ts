@@ -41,6 +41,7 @@ import { messages as season } from '../../season/messages.ts';
 import { messages as payments } from '../../payments/messages.ts';
 import { messages as attendance } from '../../attendance/messages.ts';
 import { messages as transfers } from '../../transfers/messages.ts';
+import { messages as exchanges } from '../../exchanges/messages.ts';
 import { messages as vaccinations } from '../../vaccinations/messages.ts';
 import { messages as voucherChoice } from '../../voucher-choice/messages.ts';
 import { messages as waitingLists } from '../../waiting-lists/messages.ts';
@@ -91,6 +92,7 @@ const parts = [
   payments,
   attendance,
   transfers,
+  exchanges,
   vaccinations,
   voucherChoice,
   waitingLists,

@@ -63,6 +63,8 @@ export interface CabinetApplication {
   transfer: boolean;
   /** The application's newest voucher (the voucher regime): the page for its consent, choice and restore. */
   voucherId: number | null;
+  /** Another family proposes an exchange of places with this child, waiting for this parent's consent (src/exchanges/). */
+  exchangeWaiting: boolean;
 }
 
 export interface CabinetParent extends PersonView {
@@ -160,6 +162,17 @@ export async function loadApplications(deps: AppDeps, parentId: number, onlyId?:
     const byOrg = new Map(position?.preferences.map((p) => [p.organisationId, p.position]) ?? []);
     const path = paths.get(a.id)!;
     const voucher = await db.selectFrom('vouchers').select('id').where('application_id', '=', a.id).orderBy('id', 'desc').executeTakeFirst();
+    const exchangeWaiting =
+      a.status === 'enrolled'
+        ? !!(await db
+            .selectFrom('exchanges as e')
+            .innerJoin('placements as p', 'p.id', 'e.placement_b')
+            .select('e.id')
+            .where('p.application_id', '=', a.id)
+            .where('e.parent_b', '=', parentId)
+            .where('e.status', '=', 'proposed')
+            .executeTakeFirst())
+        : false;
     const next = nextAction({ ...path, application: path.application && { ...path.application, queueNumber: position?.cohort.position ?? null } }, today);
     out.push({
       id: a.id,
@@ -179,6 +192,7 @@ export async function loadApplications(deps: AppDeps, parentId: number, onlyId?:
       claims: claims.map((c) => ({ id: c.id, category: c.category, status: c.status, claimedAt: c.claimed_at })),
       stopListedUntil: stop?.until ?? null,
       voucherId: voucher ? Number(voucher.id) : null,
+      exchangeWaiting,
       referrals: refs.map((r) => {
         const deadline = Temporal.PlainDate.from(r.deadline);
         const open = r.status === 'issued' && Temporal.PlainDate.compare(today, deadline) <= 0;

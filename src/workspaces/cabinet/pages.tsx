@@ -117,10 +117,23 @@ export function cabinetPage(
             ) : (
               ''
             )}
+            {a.exchangeWaiting ? (
+              <p class="notice" data-qa="exchange-waiting">
+                <a href={`/cabinet/applications/${a.id}/exchange?lang=${ctx.lang}`} safe>
+                  {tr('exchanges.cabinet.waiting')}
+                </a>
+              </p>
+            ) : (
+              ''
+            )}
             {a.status === 'enrolled' ? (
               <p>
                 <a href={`/cabinet/applications/${a.id}/transfer?lang=${ctx.lang}`} data-qa="transfer-link" safe>
                   {tr('transfers.cabinet.link')}
+                </a>
+                {' · '}
+                <a href={`/cabinet/applications/${a.id}/exchange?lang=${ctx.lang}`} data-qa="exchange-link" safe>
+                  {tr('exchanges.cabinet.link')}
                 </a>
               </p>
             ) : (
