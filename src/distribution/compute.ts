@@ -242,10 +242,11 @@ export async function computeDistribution(db: Kysely<DB>, opts: ComputeOptions):
       }
     }
     lap(`cohort ${year}: tail for ${left} places in ${orgsLeft} organisations (fetched ${fetched}), ${matcher.remaining} left → read ${ordered.length} in all`);
-    read.push(...ordered);
+    // one by one: a cohort may read hundreds of thousands (a spread would overflow the stack)
+    for (const o of ordered) read.push(o);
     for (const a of matcher.assignments) given.add(a.placeId);
-    assignments.push(...matcher.assignments);
-    protocol.push(...cohortProtocol(cPlaces, ordered, matcher.assignments, opts.startMarginDays));
+    for (const a of matcher.assignments) assignments.push(a);
+    for (const e of cohortProtocol(cPlaces, ordered, matcher.assignments, opts.startMarginDays)) protocol.push(e);
   }
   const sorted = sortProtocol(onePerPlace(protocol));
   lap('protocol');

@@ -371,8 +371,8 @@ export function distributeOrdered(places: readonly Place[], queues: ReadonlyMap<
   for (const year of cohortYears(places)) {
     const r = matchCohort(cohortPlaces(places, year, taken), queues.get(year) ?? [], marginDays);
     for (const a of r.assignments) taken.add(a.placeId);
-    assignments.push(...r.assignments);
-    protocol.push(...r.protocol);
+    for (const a of r.assignments) assignments.push(a);
+    for (const e of r.protocol) protocol.push(e);
   }
   return { assignments, protocol: sortProtocol(onePerPlace(protocol)) };
 }

@@ -281,7 +281,7 @@ export function runVouchers(places: readonly VoucherPlace[], candidates: readonl
       if (issuer.done) break;
       issuer.offer(c);
     }
-    awards.push(...issuer.awards);
+    for (const a of issuer.awards) awards.push(a);
     protocol.push(issuer.line);
   }
   return { awards, protocol };

@@ -117,7 +117,7 @@ async function compute(db: Kysely<DB>, today: string, month: string, ratio: numb
       read.push(o);
       issuer.offer(toVoucherCandidate(o));
     }
-    awards.push(...issuer.awards);
+    for (const a of issuer.awards) awards.push(a);
     protocol.push(issuer.line);
   }
   return { places, quotas, read, awards, protocol, parentOf: flags.parentOf };
