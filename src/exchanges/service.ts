@@ -8,9 +8,9 @@ import { AppError, forbidden, notFound } from '../errors.ts';
 import type { MessageKey } from '../web/i18n/index.ts';
 import { mapConstraint, useCase, type Trx, type UseCaseScope } from '../usecase.ts';
 import { exchangeDays, exchangeProblem, type ExchangeSide } from '../domain/exchange.ts';
-import type { ExchangeCloseReason, ExchangeStatus, Lang } from '../db/schema.ts';
-import { insertOutbox } from '../sms/outbox.ts';
-import { renderSms, type SmsParams, type SmsTemplate } from '../sms/templates.ts';
+import type { ExchangeCloseReason, ExchangeStatus } from '../db/schema.ts';
+import { enqueueKindergartenSms } from '../sms/outbox.ts';
+import type { SmsParams, SmsTemplate } from '../sms/templates.ts';
 import { issueCode, keys, phonesWithinBudget, tryCode } from '../auth/parent-signin.ts';
 import { otpKey } from '../auth/otp-key.ts';
 
@@ -115,10 +115,7 @@ const orgNames = async (trx: Trx, id: number): Promise<{ kk: string; ru: string 
 
 /** An SMS to a kindergarten's phone (when it has one), in its first language of instruction. */
 async function smsKindergarten(u: Pick<UseCaseScope, 'trx' | 'deps'>, organisationId: number, template: SmsTemplate, params: SmsParams, exchangeId: number): Promise<void> {
-  const o = await u.trx.selectFrom('organisations').select(['phone', 'languages']).where('id', '=', organisationId).executeTakeFirstOrThrow();
-  if (!o.phone) return;
-  const lang: Lang = o.languages.includes('kk') ? 'kk' : 'ru';
-  await insertOutbox(u.trx, u.deps.clock, { parentId: null, phone: o.phone, lang, template, body: renderSms(template, lang, params), subjectType: 'exchange', subjectId: exchangeId });
+  await enqueueKindergartenSms(u.trx, u.deps.clock, { organisationId, template, params, subjectType: 'exchange', subjectId: exchangeId });
 }
 
 interface ExchangeRow {

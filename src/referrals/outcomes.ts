@@ -3,7 +3,7 @@ import type { DB, RowUpdate } from '../db/schema.ts';
 import { almatyDate, toDate, type Clock } from '../clock.ts';
 import { Temporal } from 'temporal-polyfill';
 import { audit, type Actor, type AuditEntry } from '../audit/write.ts';
-import { enqueueSms } from '../sms/outbox.ts';
+import { enqueueKindergartenSms, enqueueSms } from '../sms/outbox.ts';
 import { isClosed } from '../domain/referral.ts';
 import { nextAction, type PathOutcome } from '../domain/path.ts';
 import { loadChildPaths } from '../applications/child-path.ts';
@@ -88,7 +88,18 @@ export async function applyOutcome(trx: Trx, clock: Clock, actor: Actor, s: Outc
   // a transfer: the current placement ends first (its contract and application with it), so the new
   // contract and application never stand beside the old ones in force
   const entries: AuditEntry[] = [...(opt.entries ?? [])];
-  if (o.placement?.endCurrent && o.placement.currentLastDay) entries.push(...(await endCurrentPlacement(trx, actor, s, o.placement.endCurrent, o.placement.currentLastDay, at, opt.freedPlacePublish ?? 'at_once')));
+  if (o.placement?.endCurrent && o.placement.currentLastDay) {
+    const ended = await endCurrentPlacement(trx, actor, s, o.placement.endCurrent, o.placement.currentLastDay, at, opt.freedPlacePublish ?? 'at_once');
+    for (const e of ended.entries) entries.push(e);
+    // the kindergarten the child leaves is told: the last day, where to, the place free the next day
+    await enqueueKindergartenSms(trx, clock, {
+      organisationId: ended.organisationId,
+      template: 'transfer_kg_left',
+      params: { number: s.number, organisation: await organisationNames(trx, s.organisationId), date: o.placement.currentLastDay.toString() },
+      subjectType: 'placement',
+      subjectId: ended.placementId,
+    });
+  }
 
   if (o.contract && s.contractId !== null) {
     const c = await trx
@@ -189,7 +200,7 @@ export async function applyOutcome(trx: Trx, clock: Clock, actor: Actor, s: Outc
  * contract ends with it, its application leaves 'enrolled' (withdrawn, 'transferred'), and its place is
  * free the next day (published as the policy says). Guarded: the placement must still be active.
  */
-async function endCurrentPlacement(trx: Trx, actor: Actor, s: OutcomeSubject, reason: NonNullable<PathOutcome['placement']>['endCurrent'] & string, lastDay: Temporal.PlainDate, at: Date, publish: Policy['leavingPlacePublish']): Promise<AuditEntry[]> {
+async function endCurrentPlacement(trx: Trx, actor: Actor, s: OutcomeSubject, reason: NonNullable<PathOutcome['placement']>['endCurrent'] & string, lastDay: Temporal.PlainDate, at: Date, publish: Policy['leavingPlacePublish']): Promise<{ entries: AuditEntry[]; organisationId: number; placementId: number }> {
   const old = await trx
     .updateTable('placements')
     .set({ ends_on: lastDay.toString(), end_reason: reason, ended_at: at, ended_by: actor.kind === 'staff' ? actor.id : null })
@@ -211,7 +222,7 @@ async function endCurrentPlacement(trx: Trx, actor: Actor, s: OutcomeSubject, re
     },
   ];
   if (freePlaceId !== null) out.push({ action: 'places.published', subjectType: 'group', subjectId: old.group_id, data: { count: 1, freePlaceIds: [freePlaceId], availableFrom: freeFrom, placementId: old.id } });
-  return out;
+  return { entries: out, organisationId: old.organisation_id, placementId: old.id };
 }
 
 /**

@@ -49,3 +49,19 @@ export async function insertOutbox(
   await enqueueMailCopy(trx, now, { ...m, lane });
   return row.id;
 }
+
+/**
+ * An SMS to a kindergarten's own phone (when the register has one), in its first language of
+ * instruction: a transfer or an exchange that concerns one of its children. Returns the outbox id, or
+ * null when the kindergarten has no phone (it sees the step on its pages all the same).
+ */
+export async function enqueueKindergartenSms(
+  trx: Kysely<DB>,
+  clock: Clock,
+  m: { organisationId: number; template: SmsTemplate; params: SmsParams; subjectType: string; subjectId: number },
+): Promise<number | null> {
+  const o = await trx.selectFrom('organisations').select(['phone', 'languages']).where('id', '=', m.organisationId).executeTakeFirstOrThrow();
+  if (!o.phone) return null;
+  const lang: Lang = o.languages.includes('kk') ? 'kk' : 'ru';
+  return insertOutbox(trx, clock, { parentId: null, phone: o.phone, lang, template: m.template, body: renderSms(m.template, lang, m.params), subjectType: m.subjectType, subjectId: m.subjectId });
+}

@@ -47,6 +47,8 @@ export type SmsTemplate =
   | 'exchange_kg_confirmed'
   | 'exchange_kg_done'
   | 'exchange_kg_closed'
+  | 'transfer_kg_filed'
+  | 'transfer_kg_left'
   | 'voucher_issued'
   | 'voucher_lapsed'
   | 'voucher_withdrawn'
@@ -89,6 +91,8 @@ export const SMS_LANES: Record<SmsTemplate | ParentSms, SmsLane> = {
   exchange_kg_confirmed: 'normal',
   exchange_kg_done: 'normal',
   exchange_kg_closed: 'normal',
+  transfer_kg_filed: 'normal',
+  transfer_kg_left: 'normal',
   referral_expired: 'normal',
   stoplist_over: 'normal',
   enrolled: 'normal',
@@ -173,6 +177,8 @@ const TEXTS: Record<Lang, Texts> = {
     exchange_kg_confirmed: (p) => `Kezek: № ${p.number} орын алмасуға (${p.organisation}) екі отбасы да келісті; білім басқармасының мақұлдауын күтеді.`,
     exchange_kg_done: (p) => `Kezek: № ${p.number} орын алмасу (${p.organisation}) жасалды: ${p.date} бастап балалар орындарын ауыстырады. Толығы «Орын алмасу» бетінде.`,
     exchange_kg_closed: (p) => `Kezek: № ${p.number} орын алмасу (${p.organisation}) жасалмады: екі бала да өз орнында қалады.`,
+    transfer_kg_filed: (p) => `Kezek: сіздің тәрбиеленушіңіздің ата-анасы басқа балабақшаға ауыстыру өтінішін берді (${p.number}). Жаңа балабақшамен шарт жасалғанша бала өз орнында қалады.`,
+    transfer_kg_left: (p) => `Kezek: ${p.number} өтініші бойынша бала ${p.organisation} балабақшасына ауыстырылды. Сіздің топтағы соңғы күні — ${p.date}; орын келесі күннен бос.`,
     voucher_issued: (p) => `Kezek: ${p.number} ваучер берілді. Келісіміңізді Жеке кабинетте ${p.date} дейін растаңыз, әйтпесе өтініш белсенді емес болады.`,
     voucher_lapsed: (p) => `Kezek: ${p.number} ваучер мерзімінде расталмады немесе пайдаланылмады, өтініш белсенді емес. Оны Жеке кабинетте бір рет, ${p.date} дейін қалпына келтіруге болады.`,
     voucher_withdrawn: (p) => `Kezek: өтініш мерзімінде қалпына келтірілмегендіктен кезектен алынды (${p.number} ваучер).`,
@@ -218,6 +224,8 @@ const TEXTS: Record<Lang, Texts> = {
     exchange_kg_confirmed: (p) => `Kezek: обе семьи согласились на обмен местами № ${p.number} (${p.organisation}); ждёт одобрения управления образования.`,
     exchange_kg_done: (p) => `Kezek: обмен местами № ${p.number} (${p.organisation}) состоялся: с ${p.date} дети меняются местами. Подробности на странице «Обмен местами».`,
     exchange_kg_closed: (p) => `Kezek: обмен местами № ${p.number} (${p.organisation}) не состоялся: оба ребёнка остаются на своих местах.`,
+    transfer_kg_filed: (p) => `Kezek: родитель вашего воспитанника подал заявку на перевод в другой детский сад (${p.number}). До заключения договора с новым садом ребёнок остаётся на своём месте.`,
+    transfer_kg_left: (p) => `Kezek: по заявке ${p.number} ребёнок переведён в детский сад: ${p.organisation}. Последний день в вашей группе — ${p.date}; место свободно со следующего дня.`,
     voucher_issued: (p) => `Kezek: выдан ваучер ${p.number}. Подтвердите согласие в личном кабинете до ${p.date}, иначе заявление станет неактивным.`,
     voucher_lapsed: (p) => `Kezek: ваучер ${p.number} не подтверждён или не использован в срок, заявление неактивно. Его можно один раз восстановить в личном кабинете до ${p.date}.`,
     voucher_withdrawn: (p) => `Kezek: заявление не восстановлено в срок и снято с очереди (ваучер ${p.number}).`,
@@ -263,6 +271,8 @@ const TEXTS: Record<Lang, Texts> = {
     exchange_kg_confirmed: (p) => `Kezek: both families agreed to exchange of places no. ${p.number} (${p.organisation}); it waits for the education department's approval.`,
     exchange_kg_done: (p) => `Kezek: exchange of places no. ${p.number} (${p.organisation}) is done: the children swap places from ${p.date}. Details on the "Exchanges of places" page.`,
     exchange_kg_closed: (p) => `Kezek: exchange of places no. ${p.number} (${p.organisation}) did not happen: both children keep their places.`,
+    transfer_kg_filed: (p) => `Kezek: the parent of a child in your kindergarten filed transfer request ${p.number} to another kindergarten. The child keeps the place until the new contract is signed.`,
+    transfer_kg_left: (p) => `Kezek: under request ${p.number} a child is transferred to ${p.organisation}. The last day in your group is ${p.date}; the place is free from the next day.`,
     voucher_issued: (p) => `Kezek: voucher ${p.number} is issued. Confirm your consent in your personal cabinet by ${p.date}, or the application becomes inactive.`,
     voucher_lapsed: (p) => `Kezek: voucher ${p.number} was not confirmed or not used in time; the application is inactive. You may restore it once in your personal cabinet by ${p.date}.`,
     voucher_withdrawn: (p) => `Kezek: the application was not restored in time and has left the queue (voucher ${p.number}).`,

@@ -12,6 +12,7 @@ import { newApplicationNumber } from '../applications/number.ts';
 import { currentQueuePosition, type QueuePosition } from '../applications/queue.ts';
 import type { ApplicationStatus, ReferralStatus } from '../db/schema.ts';
 import { parentPlacement } from '../placements/service.ts';
+import { enqueueKindergartenSms } from '../sms/outbox.ts';
 
 /**
  * Transfer requests (DOMAIN.md "After the kindergarten door", "Our decisions"; docs/TRANSFERS.md): the
@@ -26,6 +27,7 @@ import { parentPlacement } from '../placements/service.ts';
 export const transferError = (code: string, status = 409): AppError => new AppError(code, status, `transfers.error.${code}` as MessageKey);
 
 mapConstraint('applications_one_open_transfer_per_child', () => transferError('request_open'));
+mapConstraint('applications_transfer_general_tier', () => transferError('general_tier'));
 
 export interface TransferRequestView {
   id: number;
@@ -164,6 +166,8 @@ export async function fileTransfer(deps: AppDeps, actor: Actor, applicationId: n
     await insertApplicationPreferences(trx, [{ applicationId: app.id, organisations: preferences }]);
     await audit({ action: 'transfer.filed', subjectType: 'application', subjectId: app.id, data: { placementId: p.id, fromOrganisationId: p.organisation_id, preferences } });
     await sms({ parentId: p.parent_id, template: 'transfer_filed', params: { number }, subjectType: 'application', subjectId: app.id });
+    // the current kindergarten is told too (it sees the request on /staff/transfers)
+    await enqueueKindergartenSms(trx, deps.clock, { organisationId: p.organisation_id, template: 'transfer_kg_filed', params: { number }, subjectType: 'application', subjectId: app.id });
     return { requestId: app.id, number };
   });
 }
