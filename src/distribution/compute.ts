@@ -233,7 +233,7 @@ export async function computeDistribution(db: Kysely<DB>, opts: ComputeOptions):
     if (matcher.remaining > 0 && !exhausted) {
       const orgs = matcher.organisationsWithPlaces();
       orgsLeft = orgs.length;
-      const tail = await readTail(db, year, opts, flags, taken, orgs);
+      const tail = await readTail(db, year, opts, flags, taken, orgs, matcher.latestStartLeft());
       fetched = tail.length;
       for (const o of tail) {
         if (matcher.remaining === 0) break;
@@ -255,9 +255,11 @@ export async function computeDistribution(db: Kysely<DB>, opts: ComputeOptions):
 
 /**
  * The rest of a cohort's queue after the first `taken` of each tier, only the applications that
- * list one of `orgs`, each with its queue number from its rank in its tier; in the order of service.
+ * list one of `orgs` and whose desired start some place still free allows (`latestStart`, null: no
+ * date rule) — nobody else could get a place —, each with its queue number from its rank in its tier
+ * (counted over the whole cohort, so the numbers stay those of the order of service).
  */
-async function readTail(db: Kysely<DB>, year: number, opts: ComputeOptions, flags: Flags, taken: Record<Tier, number>, orgs: number[]): Promise<Ordered[]> {
+async function readTail(db: Kysely<DB>, year: number, opts: ComputeOptions, flags: Flags, taken: Record<Tier, number>, orgs: number[], latestStart: string | null): Promise<Ordered[]> {
   if (orgs.length === 0) return [];
   const counted = await sql<{ tier: Tier; n: number }>`
     select tier, count(*)::int as n from applications where status = 'queued' and birth_year = ${year} group by tier`.execute(db);
@@ -275,7 +277,8 @@ async function readTail(db: Kysely<DB>, year: number, opts: ComputeOptions, flag
      where ((r.tier = 'extraordinary' and r.rk >= ${taken.extraordinary})
         or (r.tier = 'primary' and r.rk >= ${taken.primary})
         or (r.tier = 'general' and r.rk >= ${taken.general}))
-       and exists (select 1 from application_preferences w where w.application_id = r.id and w.organisation_id = any(${orgs}::bigint[]))`.execute(db);
+       and exists (select 1 from application_preferences w where w.application_id = r.id and w.organisation_id = any(${orgs}::bigint[]))
+       ${latestStart === null ? sql`` : sql`and (a.desired_start is null or a.desired_start <= ${latestStart}::date)`}`.execute(db);
   const out = rows.rows.map((r) => ({ c: toCandidate(r, flags), queueNumber: queueNumberOf(r.tier, r.rk, totals, opts.ratio) }));
   return out.sort((a, b) => a.queueNumber - b.queueNumber);
 }

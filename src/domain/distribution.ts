@@ -155,6 +155,21 @@ export class CohortMatcher {
     return this.left;
   }
 
+  /**
+   * The latest desired start any place still free would take (its *available from* plus the margin),
+   * or null when one of them has no date rule: an application wanting a later start can take none.
+   */
+  latestStartLeft(): string | null {
+    let latest: string | null = null;
+    for (const byKind of this.free.values())
+      for (const q of byKind.values()) {
+        if (q.next >= q.places.length) continue;
+        if (q.latestStart === null) return null;
+        if (latest === null || q.latestStart > latest) latest = q.latestStart;
+      }
+    return latest;
+  }
+
   /** The organisations that still have a free place of any kind. */
   organisationsWithPlaces(): number[] {
     const out: number[] = [];

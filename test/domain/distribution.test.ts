@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
+  CohortMatcher,
   distribute,
   eligibleFor,
   nextTier,
@@ -261,5 +262,29 @@ test('property: queueNumberOf is the position in the order of service', () => {
       order.forEach((x, i) => assert.equal(queueNumberOf(x.tier, seen[x.tier]++, totals, c.ratio), i + 1));
     }),
     { numRuns: 300 },
+  );
+});
+
+test('property: the tail filter (latestStartLeft) drops only applications no free place would take', () => {
+  const day = fc.integer({ min: 0, max: 400 }).map((n) => new Date(Date.UTC(2026, 0, 1 + n)).toISOString().slice(0, 10));
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ org: fc.integer({ min: 1, max: 3 }), availableFrom: day }), { minLength: 1, maxLength: 6 }),
+      fc.array(fc.record({ pref: fc.integer({ min: 1, max: 3 }), desiredStart: fc.option(day, { nil: null }) }), { maxLength: 12 }),
+      fc.integer({ min: 0, max: 60 }),
+      (ps, cs, margin) => {
+        const places: Place[] = ps.map((p, i) => ({ id: i + 1, groupId: 100 + p.org, organisationId: p.org, birthYear: 2022, language: 'kk', groupType: 'general', availableFrom: p.availableFrom }));
+        const m = new CohortMatcher(places, margin);
+        cs.forEach((c, i) => {
+          const latest = m.latestStartLeft();
+          const dropped = latest !== null && c.desiredStart !== null && c.desiredStart > latest;
+          const cand: Candidate = { id: i + 1, tier: 'general', appliedAt: i, number: `N${i}`, birthYear: 2022, language: 'kk', specialNeeds: false, preferences: [c.pref], stopListed: false, outstandingReferral: false, desiredStart: c.desiredStart };
+          const got = m.offer(cand, i + 1);
+          if (dropped) assert.equal(got, null, 'a dropped application would have got a place');
+        });
+        // with no date rule (runs stored before it) nothing is dropped
+        assert.equal(new CohortMatcher(places, null).latestStartLeft(), null);
+      },
+    ),
   );
 });
