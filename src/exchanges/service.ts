@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
 import type { AppDeps } from '../context.ts';
 import type { Actor, AuditEntry } from '../audit/write.ts';
@@ -8,7 +8,7 @@ import { AppError, forbidden, notFound } from '../errors.ts';
 import type { MessageKey } from '../web/i18n/index.ts';
 import { mapConstraint, useCase, type Trx, type UseCaseScope } from '../usecase.ts';
 import { exchangeDays, exchangeProblem, type ExchangeSide } from '../domain/exchange.ts';
-import type { ExchangeCloseReason, ExchangeStatus } from '../db/schema.ts';
+import type { ExchangeCloseReason, ExchangeStatus, ExchangesTable } from '../db/schema.ts';
 import { enqueueKindergartenSms } from '../sms/outbox.ts';
 import type { SmsParams, SmsTemplate } from '../sms/templates.ts';
 import { issueCode, keys, phonesWithinBudget, tryCode } from '../auth/parent-signin.ts';
@@ -118,16 +118,8 @@ async function smsKindergarten(u: Pick<UseCaseScope, 'trx' | 'deps'>, organisati
   await enqueueKindergartenSms(u.trx, u.deps.clock, { organisationId, template, params, subjectType: 'exchange', subjectId: exchangeId });
 }
 
-interface ExchangeRow {
-  id: number;
-  status: ExchangeStatus;
-  placement_a: number;
-  placement_b: number;
-  parent_a: number;
-  parent_b: number;
-  organisation_a: number;
-  organisation_b: number;
-}
+/** The columns of an exchange its steps read (EXCHANGE_COLUMNS). */
+type ExchangeRow = Pick<Selectable<ExchangesTable>, (typeof EXCHANGE_COLUMNS)[number]>;
 
 const EXCHANGE_COLUMNS = ['id', 'status', 'placement_a', 'placement_b', 'parent_a', 'parent_b', 'organisation_a', 'organisation_b'] as const;
 
