@@ -75,9 +75,12 @@ async function main(): Promise<void> {
     force.unref();
     try {
       app?.log.info({ signal, inFlight: lifecycle.inFlight, drainMs }, 'stopping: readiness fails, draining');
+      // the jobs start no new item from now on and finish their current one during the drain (an
+      // embedded database's long statement would otherwise hold the event loop past the drain)
+      const jobsStopped = runner?.stop();
       if (app && drainMs) await new Promise((r) => setTimeout(r, drainMs));
-      // stop accepting, finish in-flight requests; meanwhile the jobs finish their current item
-      await Promise.all([app?.close(), runner?.stop()]);
+      // stop accepting, finish in-flight requests
+      await Promise.all([app?.close(), jobsStopped]);
       stopSync();
       if (config.mode === 'demo') fs.rmSync(controlTokenPath(config.dataDir), { force: true });
       await database.close(); // PGlite closed cleanly, the lock released

@@ -47,7 +47,9 @@ export function templatesPage(ctx: PageContext, d: { templates: TemplateRow[] } 
           </a>
         </p>
       ) : (
-        <PostForm ctx={ctx} action={`${BASE}${q}`} qa="new-draft-form" submit={{ label: tr('contract_templates.new_draft'), qa: 'new-draft' }} />
+        <PostForm ctx={ctx} action={`${BASE}${q}`} qa="new-draft-form" submit={{ label: tr('contract_templates.new_draft'), qa: 'new-draft' }}>
+          <input type="hidden" name="from" value={String(d.templates.find((t) => t.status === 'active')?.version ?? '')} />
+        </PostForm>
       )}
     </>,
   );

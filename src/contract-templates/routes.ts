@@ -29,10 +29,11 @@ export const contractTemplateRoutes: RoutePlugin = (r, deps) => {
     return sendPage(reply, templatesPage(pageContext(req, reply, deps), { templates: await S.listTemplates(deps, req.actor) }));
   });
 
-  r.post(BASE, { schema: { ...hide, querystring: z.object(langQ), body: z.object({}).passthrough() } }, async (req, reply) => {
+  // the form names the version in force it copies: a draft is made only from the version the page showed
+  r.post(BASE, { schema: { ...hide, querystring: z.object(langQ), body: z.object({ from: z.coerce.number().int().positive() }).passthrough() } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     try {
-      const { version } = await S.createDraft(deps, req.actor, req.id);
+      const { version } = await S.createDraft(deps, req.actor, req.id, req.body.from);
       return reply.redirect(`${BASE}/${version}?lang=${req.lang}&done=created`, 303);
     } catch (e) {
       if (!isUserError(e)) throw e;

@@ -152,12 +152,14 @@ export function previewBodies(deps: AppDeps, actor: Actor, b: { bodyKk: string; 
   });
 }
 
-/** A new draft, copied from the version in force (one draft at a time). */
-export async function createDraft(deps: AppDeps, actor: Actor, requestId?: string): Promise<{ version: number }> {
+/** A new draft, copied from the version in force (one draft at a time); `from`: the version the page showed in force. */
+export async function createDraft(deps: AppDeps, actor: Actor, requestId?: string, from?: number): Promise<{ version: number }> {
   return useCase(deps, actor, { permission: 'contract_templates.manage', requestId }, async ({ trx, now, audit }) => {
     const draft = await trx.selectFrom('contract_templates').select('version').where('status', '=', 'draft').executeTakeFirst();
     if (draft) throw conflict('draft_exists', 'contract_templates.error.draft_exists');
     const active = await trx.selectFrom('contract_templates').select(['version', 'body_kk', 'body_ru']).where('status', '=', 'active').forShare().executeTakeFirstOrThrow();
+    // the page named the version in force it copies: another one published meanwhile is said, not copied
+    if (from !== undefined && from !== active.version) throw conflict('active_changed', 'contract_templates.error.active_changed');
     const last = await trx.selectFrom('contract_templates').select((eb) => eb.fn.max('version').as('v')).executeTakeFirstOrThrow();
     const version = Number(last.v) + 1;
     const at = toDate(now);

@@ -91,7 +91,7 @@ test('a contract concluded under version 1 keeps its text after version 2 is pub
 
     // the administrator: a draft from the version in force, the new wording, preview, save, publish
     assert.match((await get(t, admin, '/staff?lang=ru')).body, /href="\/staff\/admin\/contract-templates\?lang=ru"/);
-    const created = await post(t, admin, `${BASE}?lang=ru`);
+    const created = await post(t, admin, `${BASE}?lang=ru`, [['from', '1']]);
     assert.equal(created.statusCode, 303);
     assert.equal(created.headers.location, `${BASE}/2?lang=ru&done=created`);
     const draft = await get(t, admin, created.headers.location);
@@ -202,9 +202,14 @@ test('an unknown placeholder or an empty body is refused with a translated error
   const db = t.deps.database.db;
   try {
     const admin = await loginAs(t, 'admin');
-    assert.equal((await post(t, admin, `${BASE}?lang=kk`)).statusCode, 303);
+    // a form without the version in force it copies is refused; one naming an older version is told
+    assert.equal((await post(t, admin, `${BASE}?lang=kk`)).statusCode, 400);
+    const older = await post(t, admin, `${BASE}?lang=en`, [['from', '7']]);
+    assert.equal(older.statusCode, 409);
+    assert.match(older.body, /The version in force changed meanwhile/);
+    assert.equal((await post(t, admin, `${BASE}?lang=kk`, [['from', '1']])).statusCode, 303);
     // a second draft while one exists: refused
-    const again = await post(t, admin, `${BASE}?lang=en`);
+    const again = await post(t, admin, `${BASE}?lang=en`, [['from', '1']]);
     assert.equal(again.statusCode, 409);
     assert.match(again.body, /There is a draft already/);
     const before = await db.selectFrom('contract_templates').selectAll().orderBy('version').execute();

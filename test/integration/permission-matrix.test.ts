@@ -383,7 +383,7 @@ const EXPECTED: Record<string, Row> = {
   'GET /staff/admin/regime': { allow: ADM },
   'POST /staff/admin/regime': { allow: ADM, body: () => ({ regime: 'voucher', effectiveFrom: '2026-04-01', reason: 'matrix' }) },
   'POST /logout': { allow: ALL, freshSession: true },
-  'POST /staff/admin/contract-templates': { allow: ADM, body: () => ({}) },
+  'POST /staff/admin/contract-templates': { allow: ADM, body: () => ({ from: '1' }) },
   'POST /staff/admin/contract-templates/:version': { allow: ADM, url: () => '/staff/admin/contract-templates/1', body: () => ({ body_kk: 'Шарт\n\nМәтін.', body_ru: 'Договор\n\nТекст.' }) },
   'POST /staff/admin/contract-templates/:version/preview': { allow: ADM, url: () => '/staff/admin/contract-templates/1/preview', body: () => ({ body_kk: 'Шарт\n\nМәтін.', body_ru: 'Договор\n\nТекст.' }) },
   'POST /staff/admin/contract-templates/:version/publish': { allow: ADM, url: () => '/staff/admin/contract-templates/1/publish', body: () => ({ reason: 'matrix' }) },
