@@ -257,7 +257,7 @@ test('only the administrator may see, draft, preview or publish the model contra
     for (const who of [operator, kg]) {
       assert.equal((await get(t, who, BASE)).statusCode, 403);
       assert.equal((await get(t, who, `${BASE}/1`)).statusCode, 403);
-      assert.equal((await post(t, who, BASE)).statusCode, 403);
+      assert.equal((await post(t, who, BASE, [['from', '1']])).statusCode, 403);
       assert.equal((await get(t, who, `${BASE}/1/preview.pdf`)).statusCode, 403);
     }
     assert.equal((await get(t, null, BASE)).statusCode, 303, 'signed out: to the sign-in page');
