@@ -71,6 +71,10 @@ async function reset(database: Database, auditBefore: number): Promise<void> {
     await sql`update free_places set status = 'open', referral_id = null, taken_at = null where referral_id in (select id from referrals where run_id is not null)`.execute(trx);
     await sql`delete from referrals where run_id is not null`.execute(trx);
     await sql`delete from distribution_runs`.execute(trx);
+    // a reused city left under the voucher regime by an earlier run's voucher part: back to referrals
+    await sql`delete from vouchers`.execute(trx);
+    await sql`delete from voucher_runs`.execute(trx);
+    await sql`delete from regime_changes`.execute(trx);
     await sql`delete from sms_outbox`.execute(trx);
     await allowAuditMaintenance(trx); // the reset removes the run's audit rows (test/helpers/audit-maintenance.ts)
     await sql`delete from audit_log where id > ${auditBefore}`.execute(trx);
