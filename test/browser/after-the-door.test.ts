@@ -3,13 +3,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { launchChromium, phoneContext } from '../helpers/browser.ts';
-import { testApp, type TestApp } from '../helpers/app.ts';
-import { loginAs, type LoginRole } from '../helpers/auth.ts';
+import type { Page } from 'playwright-core';
+import { launchChromium, phoneContext, phoneShot, qaText, signInAs } from '../helpers/browser.ts';
+import { testApp } from '../helpers/app.ts';
 import { FOUR_DOCUMENTS, queuedChild, world } from '../helpers/referral-setup.ts';
 import { validIin } from '../helpers/fixtures.ts';
-import { SESSION_COOKIE } from '../../src/auth/sessions.ts';
 import { concludeContract, issueReferral, registerReferral } from '../../src/referrals/service.ts';
 import { PLACED_COLUMNS } from '../../src/placements/import.ts';
 
@@ -20,23 +18,9 @@ import { PLACED_COLUMNS } from '../../src/placements/import.ts';
  * imports a CSV of placed children (Russian). Screenshots go to $KEZEK_SCREENS (default
  * test-results/screenshots) as door-*.png.
  */
-const shots = path.resolve(process.env.KEZEK_SCREENS ?? path.join(import.meta.dirname, '../../test-results/screenshots'));
-
-async function shot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(shots, { recursive: true });
-  await page.screenshot({ path: path.join(shots, `door-${name}.png`), fullPage: true });
-  const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
-  assert.ok(width <= 360, `${name}: page is ${width}px wide at 360px`);
-}
-
-async function as(t: TestApp, context: BrowserContext, address: string, role: LoginRole, userId: number): Promise<void> {
-  if (role === 'parent') await t.deps.database.db.updateTable('parents').set({ password_hash: 'set-elsewhere' }).where('id', '=', userId).execute();
-  const s = await loginAs(t, role, { userId });
-  await context.clearCookies();
-  await context.addCookies([{ name: SESSION_COOKIE, value: s.token, url: address }]);
-}
-
-const text = async (page: Page, qa: string) => ((await page.textContent(`[data-qa="${qa}"]`)) ?? '').trim();
+const shot = (page: Page, name: string) => phoneShot(page, 'door', name);
+const as = signInAs;
+const text = qaText;
 
 test('after the door at 360 × 640: a parent asks to leave; a referral registered with a document missing leads the cabinet with what to bring; an operator imports placed children', { timeout: 120_000 }, async () => {
   const t = await testApp(); // Monday 2 March 2026

@@ -1,13 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { launchChromium, phoneContext } from '../helpers/browser.ts';
-import { testApp, type TestApp } from '../helpers/app.ts';
-import { loginAs, type LoginRole } from '../helpers/auth.ts';
+import type { Page } from 'playwright-core';
+import { launchChromium, phoneContext, phoneShot, qaText, signInAs } from '../helpers/browser.ts';
+import { testApp } from '../helpers/app.ts';
 import { application, group, organisation, staff } from '../helpers/fixtures.ts';
-import { SESSION_COOKIE } from '../../src/auth/sessions.ts';
 
 /**
  * Issue 15, item 3, on a 360 × 640 phone without JavaScript: parent A proposes an exchange of places by
@@ -16,23 +12,9 @@ import { SESSION_COOKIE } from '../../src/auth/sessions.ts';
  * kindergartens and parent A see the result. Screenshots go to $KEZEK_SCREENS (default
  * test-results/screenshots) as exchange-*.png.
  */
-const shots = path.resolve(process.env.KEZEK_SCREENS ?? path.join(import.meta.dirname, '../../test-results/screenshots'));
-
-async function shot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(shots, { recursive: true });
-  await page.screenshot({ path: path.join(shots, `exchange-${name}.png`), fullPage: true });
-  const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
-  assert.ok(width <= 360, `${name}: page is ${width}px wide at 360px`);
-}
-
-async function as(t: TestApp, context: BrowserContext, address: string, role: LoginRole, userId: number): Promise<void> {
-  if (role === 'parent') await t.deps.database.db.updateTable('parents').set({ password_hash: 'set-elsewhere' }).where('id', '=', userId).execute();
-  const s = await loginAs(t, role, { userId });
-  await context.clearCookies();
-  await context.addCookies([{ name: SESSION_COOKIE, value: s.token, url: address }]);
-}
-
-const text = async (page: Page, qa: string) => ((await page.textContent(`[data-qa="${qa}"]`)) ?? '').trim();
+const shot = (page: Page, name: string) => phoneShot(page, 'exchange', name);
+const as = signInAs;
+const text = qaText;
 
 test('an exchange of places at 360 × 640: proposed by number, agreed with the one-time password, approved by the department; both kindergartens show it', { timeout: 60_000 }, async () => {
   const t = await testApp(); // Monday 2 March 2026

@@ -1,14 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { launchChromium, phoneContext } from '../helpers/browser.ts';
-import { testApp, type TestApp } from '../helpers/app.ts';
-import { loginAs } from '../helpers/auth.ts';
+import type { Page } from 'playwright-core';
+import { launchChromium, phoneContext, phoneShot, qaText, signInAs } from '../helpers/browser.ts';
+import { testApp } from '../helpers/app.ts';
 import { FOUR_DOCUMENTS, queuedChild, world } from '../helpers/referral-setup.ts';
 import { freePlaces, group } from '../helpers/fixtures.ts';
-import { SESSION_COOKIE } from '../../src/auth/sessions.ts';
 import { concludeContract, issueReferral, registerReferral } from '../../src/referrals/service.ts';
 import { commitDistribution } from '../../src/distribution/service.ts';
 
@@ -18,23 +14,9 @@ import { commitDistribution } from '../../src/distribution/service.ts';
  * referral page (Russian), and then the parent's cabinet and both kindergartens' transfer pages show
  * the move. Screenshots go to $KEZEK_SCREENS (default test-results/screenshots) as transfer-*.png.
  */
-const shots = path.resolve(process.env.KEZEK_SCREENS ?? path.join(import.meta.dirname, '../../test-results/screenshots'));
-
-async function shot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(shots, { recursive: true });
-  await page.screenshot({ path: path.join(shots, `transfer-${name}.png`), fullPage: true });
-  const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
-  assert.ok(width <= 360, `${name}: page is ${width}px wide at 360px`);
-}
-
-async function as(t: TestApp, context: BrowserContext, address: string, role: 'parent' | 'kindergarten', userId: number): Promise<void> {
-  if (role === 'parent') await t.deps.database.db.updateTable('parents').set({ password_hash: 'set-elsewhere' }).where('id', '=', userId).execute();
-  const s = await loginAs(t, role, { userId });
-  await context.clearCookies();
-  await context.addCookies([{ name: SESSION_COOKIE, value: s.token, url: address }]);
-}
-
-const text = async (page: Page, qa: string) => ((await page.textContent(`[data-qa="${qa}"]`)) ?? '').trim();
+const shot = (page: Page, name: string) => phoneShot(page, 'transfer', name);
+const as = signInAs;
+const text = qaText;
 
 test('a transfer at 360 × 640: the parent files it, a distribution gives it, the new kindergarten concludes, both cabinets and both kindergartens show it', async () => {
   const t = await testApp(); // Monday 2 March 2026
