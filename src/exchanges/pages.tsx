@@ -34,8 +34,7 @@ function ExchangeCard(props: { ctx: PageContext; e: ExchangeView; approvalNeeded
       )}
       {e.status === 'cancelled' || e.status === 'refused' ? (
         <p class="notice" safe>
-          {tr(`exchanges.closed.${e.closeReason ?? 'department'}`)}
-          {e.reason ? ` ${tr('exchanges.reason', { reason: e.reason })}` : ''}
+          {tr(`exchanges.closed.${e.closeReason ?? 'department'}`) + (e.reason ? ` ${tr('exchanges.reason', { reason: e.reason })}` : '')}
         </p>
       ) : (
         ''
