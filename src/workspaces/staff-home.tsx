@@ -45,6 +45,65 @@ function WorkLine(props: { ctx: PageContext; item: WorkItem }): JSX.Element {
   );
 }
 
+interface HomeLink {
+  href: string;
+  key: MessageKey;
+  qa?: string;
+  /** false: a public or fixed address, without the page's language. */
+  lang?: false;
+}
+
+/** The staff home's links, as each role may follow them (the pages check the permission again). */
+function homeLinks(d: StaffHomeData): HomeLink[] {
+  const links: HomeLink[] = [];
+  const add = (href: string, key: MessageKey, qa?: string, lang?: false) => links.push({ href, key, ...(qa ? { qa } : {}), ...(lang === false ? { lang } : {}) });
+  if (d.organisation) {
+    if (d.role !== 'teacher') add('/staff/referrals', 'staff.link.referrals', 'link-referrals');
+    add('/staff/groups', 'staff.link.groups', 'link-groups');
+    add('/staff/placements', 'placements.link', 'link-placements');
+    if (d.role === 'kindergarten') {
+      add('/staff/season', 'season.link', 'link-season');
+      add('/staff/exchanges', 'exchanges.staff.link', 'link-exchanges');
+    }
+    add('/staff/attendance', 'attendance.link', 'link-attendance');
+    if (d.role === 'kindergarten') add('/staff/attendance/report', 'attendance.report.link', 'link-attendance-report');
+    add(`/organisations/${d.organisation.id}`, 'web.staff.link.my_organisation', undefined, false);
+  }
+  if (d.role === 'operator') {
+    add('/staff/distribution', 'staff.link.distribution', 'link-distribution-workspace');
+    add('/staff/reports', 'reports.link', 'link-reports');
+    add('/staff/attendance/report', 'attendance.report.link', 'link-attendance-report');
+    add('/staff/attendance/disputes', 'attendance.dept.title', 'link-attendance-disputes');
+    add('/staff/phone-changes', 'review.link.phones', 'link-phone-changes');
+    add('/staff/handover-requests', 'review.link.handovers', 'link-handovers');
+    add('/staff/import', 'import.link', 'link-import');
+    add('/staff/organisations', 'dept.link.organisations', 'link-dept-organisations');
+    add('/staff/calendar', 'dept.link.calendar', 'link-dept-calendar');
+    add('/staff/privileges', 'dept.link.privileges', 'link-dept-privileges');
+    add('/staff/extensions', 'dept.link.extensions', 'link-dept-extensions');
+    add('/staff/corrections', 'dept.link.corrections', 'link-dept-corrections');
+    add('/staff/placements', 'placements.link', 'link-dept-placements');
+    add('/staff/season', 'season.link', 'link-dept-season');
+    add('/staff/placements-import', 'placements.import.link', 'link-placements-import');
+    add('/staff/vouchers/budget', 'vouchers.budget.title', 'link-voucher-budget');
+    add('/staff/vouchers/runs', 'vouchers.run.title', 'link-voucher-runs');
+    add('/staff/voucher-refusals', 'vrefusals.title', 'link-voucher-refusals');
+    add('/staff/exchanges', 'exchanges.staff.link', 'link-dept-exchanges');
+  }
+  if (d.role === 'operator' || d.role === 'finance' || d.role === 'kindergarten') add('/staff/payments', 'payments.link', 'link-payments');
+  if (d.role === 'admin') {
+    add('/staff/admin/users', 'admin.link.users', 'link-admin-users');
+    add('/staff/admin/settings', 'admin.link.settings', 'link-admin-settings');
+    add('/staff/admin/regime', 'vouchers.regime.title', 'link-admin-regime');
+    add('/staff/admin/contract-templates', 'contract_templates.link', 'link-admin-contract-templates');
+  }
+  if (d.role === 'operator' || d.role === 'admin') add('/staff/sms', 'review.link.sms', 'link-dead-sms');
+  add('/organisations', 'web.staff.link.organisations', undefined, false);
+  add('/queue', 'web.staff.link.queue', undefined, false);
+  add('/api/openapi.json', 'web.staff.link.api', undefined, false);
+  return links;
+}
+
 export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
   const tr = (k: Parameters<typeof t>[1], p?: Record<string, string | number>) => t(ctx.lang, k, p);
   return Layout({
@@ -111,188 +170,13 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
         </section>
         <h2 safe>{tr('web.staff.links')}</h2>
         <ul>
-          {d.organisation ? (
-            <>
-              {d.role === 'teacher' ? (
-                ''
-              ) : (
-                <li>
-                  <a href={`/staff/referrals?lang=${ctx.lang}`} data-qa="link-referrals" safe>
-                    {tr('staff.link.referrals')}
-                  </a>
-                </li>
-              )}
-              <li>
-                <a href={`/staff/groups?lang=${ctx.lang}`} data-qa="link-groups" safe>
-                  {tr('staff.link.groups')}
-                </a>
-              </li>
-              <li>
-                <a href={`/staff/placements?lang=${ctx.lang}`} data-qa="link-placements" safe>
-                  {tr('placements.link')}
-                </a>
-              </li>
-              {d.role === 'kindergarten' ? (
-                <>
-                  <li>
-                    <a href={`/staff/season?lang=${ctx.lang}`} data-qa="link-season" safe>
-                      {tr('season.link')}
-                    </a>
-                  </li>
-                  <li>
-                    <a href={`/staff/exchanges?lang=${ctx.lang}`} data-qa="link-exchanges" safe>
-                      {tr('exchanges.staff.link')}
-                    </a>
-                  </li>
-                </>
-              ) : (
-                ''
-              )}
-              <li>
-                <a href={`/staff/attendance?lang=${ctx.lang}`} data-qa="link-attendance" safe>
-                  {tr('attendance.link')}
-                </a>
-              </li>
-              {d.role === 'kindergarten' ? (
-                <li>
-                  <a href={`/staff/attendance/report?lang=${ctx.lang}`} data-qa="link-attendance-report" safe>
-                    {tr('attendance.report.link')}
-                  </a>
-                </li>
-              ) : (
-                ''
-              )}
-              <li>
-                <a href={`/organisations/${d.organisation.id}`} safe>
-                  {tr('web.staff.link.my_organisation')}
-                </a>
-              </li>
-            </>
-          ) : (
-            ''
-          )}
-          {d.role === 'operator' ? (
-            <>
-              <li>
-                <a href={`/staff/distribution?lang=${ctx.lang}`} data-qa="link-distribution-workspace" safe>
-                  {tr('staff.link.distribution')}
-                </a>
-              </li>
-              <li>
-                <a href={`/staff/reports?lang=${ctx.lang}`} data-qa="link-reports" safe>
-                  {tr('reports.link')}
-                </a>
-              </li>
-              <li>
-                <a href={`/staff/attendance/report?lang=${ctx.lang}`} data-qa="link-attendance-report" safe>
-                  {tr('attendance.report.link')}
-                </a>
-              </li>
-              <li>
-                <a href={`/staff/attendance/disputes?lang=${ctx.lang}`} data-qa="link-attendance-disputes" safe>
-                  {tr('attendance.dept.title')}
-                </a>
-              </li>
-              <li>
-                <a href={`/staff/phone-changes?lang=${ctx.lang}`} data-qa="link-phone-changes" safe>
-                  {tr('review.link.phones')}
-                </a>
-              </li>
-              <li>
-                <a href={`/staff/handover-requests?lang=${ctx.lang}`} data-qa="link-handovers" safe>
-                  {tr('review.link.handovers')}
-                </a>
-              </li>
-              <li>
-                <a href={`/staff/import?lang=${ctx.lang}`} data-qa="link-import" safe>
-                  {tr('import.link')}
-                </a>
-              </li>
-              {(
-                [
-                  ['/staff/organisations', 'dept.link.organisations', 'link-dept-organisations'],
-                  ['/staff/calendar', 'dept.link.calendar', 'link-dept-calendar'],
-                  ['/staff/privileges', 'dept.link.privileges', 'link-dept-privileges'],
-                  ['/staff/extensions', 'dept.link.extensions', 'link-dept-extensions'],
-                  ['/staff/corrections', 'dept.link.corrections', 'link-dept-corrections'],
-                  ['/staff/placements', 'placements.link', 'link-dept-placements'],
-                  ['/staff/season', 'season.link', 'link-dept-season'],
-                  ['/staff/placements-import', 'placements.import.link', 'link-placements-import'],
-                  ['/staff/vouchers/budget', 'vouchers.budget.title', 'link-voucher-budget'],
-                  ['/staff/vouchers/runs', 'vouchers.run.title', 'link-voucher-runs'],
-                  ['/staff/voucher-refusals', 'vrefusals.title', 'link-voucher-refusals'],
-                  ['/staff/exchanges', 'exchanges.staff.link', 'link-dept-exchanges'],
-                ] as const
-              ).map(([href, key, qa]) => (
-                <li>
-                  <a href={`${href}?lang=${ctx.lang}`} data-qa={qa} safe>
-                    {tr(key)}
-                  </a>
-                </li>
-              ))}
-            </>
-          ) : (
-            ''
-          )}
-          {d.role === 'operator' || d.role === 'finance' || d.role === 'kindergarten' ? (
+          {homeLinks(d).map((l) => (
             <li>
-              <a href={`/staff/payments?lang=${ctx.lang}`} data-qa="link-payments" safe>
-                {tr('payments.link')}
+              <a href={l.lang === false ? l.href : `${l.href}?lang=${ctx.lang}`} data-qa={l.qa} safe>
+                {tr(l.key)}
               </a>
             </li>
-          ) : (
-            ''
-          )}
-          {d.role === 'admin' ? (
-            <>
-              <li>
-                <a href={`/staff/admin/users?lang=${ctx.lang}`} data-qa="link-admin-users" safe>
-                  {tr('admin.link.users')}
-                </a>
-              </li>
-              <li>
-                <a href={`/staff/admin/settings?lang=${ctx.lang}`} data-qa="link-admin-settings" safe>
-                  {tr('admin.link.settings')}
-                </a>
-              </li>
-              <li>
-                <a href={`/staff/admin/regime?lang=${ctx.lang}`} data-qa="link-admin-regime" safe>
-                  {tr('vouchers.regime.title')}
-                </a>
-              </li>
-              <li>
-                <a href={`/staff/admin/contract-templates?lang=${ctx.lang}`} data-qa="link-admin-contract-templates" safe>
-                  {tr('contract_templates.link')}
-                </a>
-              </li>
-            </>
-          ) : (
-            ''
-          )}
-          {d.role === 'operator' || d.role === 'admin' ? (
-            <li>
-              <a href={`/staff/sms?lang=${ctx.lang}`} data-qa="link-dead-sms" safe>
-                {tr('review.link.sms')}
-              </a>
-            </li>
-          ) : (
-            ''
-          )}
-          <li>
-            <a href="/organisations" safe>
-              {tr('web.staff.link.organisations')}
-            </a>
-          </li>
-          <li>
-            <a href="/queue" safe>
-              {tr('web.staff.link.queue')}
-            </a>
-          </li>
-          <li>
-            <a href="/api/openapi.json" safe>
-              {tr('web.staff.link.api')}
-            </a>
-          </li>
+          ))}
         </ul>
         {d.demoClock ? (
           <section aria-labelledby="demo-h">
