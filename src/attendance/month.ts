@@ -9,7 +9,7 @@ import { notFound } from '../errors.ts';
 import { attendanceRate, canSubmitMonth, childMonthStatus, confirmByDay, countedDays, isAbsenceReason, parseMonth, workingDaysOfMonth, type ChildMonthStatus } from '../domain/attendance.ts';
 import type { WorkingCalendar } from '../domain/calendar.ts';
 import { laneOf, renderSms } from '../sms/templates.ts';
-import { mailSubject, mailsToo, outboxRow } from '../mail/outbox.ts';
+import { insertOutboxBulk } from '../mail/outbox.ts';
 import { mapConstraint, useCase, type Trx } from '../usecase.ts';
 import { attendanceError, changeChildDay, MONTH_LOCK, parseDay } from './service.ts';
 
@@ -168,8 +168,6 @@ export async function submitMonth(deps: AppDeps, actor: Actor, organisationId: n
   });
 }
 
-const OUTBOX_CHUNK = 500;
-
 /**
  * The parents of the children whose month was just submitted are told (SMS, shown in the cabinet's
  * messages; e-mail too when the parent gave an address): the month to confirm and the day it counts as
@@ -202,14 +200,8 @@ async function tellParents(trx: Trx, calendar: WorkingCalendar, at: Date, organi
   const org = await trx.selectFrom('organisations').select(['name_kk', 'name_ru']).where('id', '=', organisationId).executeTakeFirstOrThrow();
   const params = { organisation: { kk: org.name_kk, ru: org.name_ru }, month: month.toString(), date: confirmBy.toString() };
   const texts = new Map((['kk', 'ru', 'en'] as const).map((l) => [l, renderSms('attendance_submitted', l, params)]));
-  const lane = laneOf('attendance_submitted');
   const messages = told.map((r) => ({ parentId: r.parent_id, phone: r.phone1, lang: r.lang, template: 'attendance_submitted', body: texts.get(r.lang)!, subjectType: 'placement', subjectId: r.id, email: r.email?.trim() || null }));
-  for (let i = 0; i < messages.length; i += OUTBOX_CHUNK) {
-    const part = messages.slice(i, i + OUTBOX_CHUNK);
-    await trx.insertInto('sms_outbox').values(part.map((m) => outboxRow(m, at, lane))).execute();
-    const mails = part.filter((m) => m.email !== null && mailsToo(m.template));
-    if (mails.length) await trx.insertInto('sms_outbox').values(mails.map((m) => ({ ...outboxRow(m, at, lane), channel: 'email' as const, email: m.email, subject: mailSubject(m.body, m.lang) }))).execute();
-  }
+  await insertOutboxBulk(trx, at, laneOf('attendance_submitted'), messages);
   return told.length;
 }
 

@@ -64,3 +64,31 @@ export async function enqueueMailCopy(
     .executeTakeFirstOrThrow();
   return row.id;
 }
+
+/** One message of a bulk write: the SMS's columns and, when the parent gave one, the e-mail address for its copy. */
+export interface BulkMessage {
+  parentId: number | null;
+  phone: string;
+  lang: Lang;
+  template: string;
+  body: string;
+  subjectType: string;
+  subjectId: number | null;
+  email: string | null;
+}
+
+const BULK_CHUNK = 2000;
+
+/**
+ * Many messages at once in the caller's transaction (a voucher run, a submitted month): the SMS rows
+ * and the e-mail copies (where the parent has an address and the template may be e-mailed), in
+ * multi-row inserts of BULK_CHUNK.
+ */
+export async function insertOutboxBulk(trx: Kysely<DB>, at: Date, lane: SmsLane, messages: readonly BulkMessage[]): Promise<void> {
+  for (let i = 0; i < messages.length; i += BULK_CHUNK) {
+    const part = messages.slice(i, i + BULK_CHUNK);
+    await trx.insertInto('sms_outbox').values(part.map((m) => outboxRow(m, at, lane))).execute();
+    const mails = part.filter((m) => m.email !== null && mailsToo(m.template));
+    if (mails.length) await trx.insertInto('sms_outbox').values(mails.map((m) => ({ ...outboxRow(m, at, lane), channel: 'email' as const, email: m.email, subject: mailSubject(m.body, m.lang) }))).execute();
+  }
+}

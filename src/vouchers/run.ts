@@ -12,7 +12,7 @@ import { isBeyondHorizon } from '../domain/calendar.ts';
 import { nextTier, type Ordered, type Place } from '../domain/distribution.ts';
 import * as V from '../domain/voucher.ts';
 import { renderSms, laneOf } from '../sms/templates.ts';
-import { mailSubject } from '../mail/outbox.ts';
+import { insertOutboxBulk } from '../mail/outbox.ts';
 import { readFlags, readPlaces, TierStream, type Flags } from '../distribution/compute.ts';
 import { DISTRIBUTION_LOCK } from '../distribution/service.ts';
 import { encodeInputs, inputsFromRaw, sha256 } from '../distribution/inputs.ts';
@@ -316,8 +316,6 @@ async function retried<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-const CHUNK = 2000;
-
 /** The run's vouchers, one SMS each in the parent's language (and its e-mail copy), one audit entry each. */
 async function writeVouchers(trx: Kysely<DB>, deps: AppDeps, actor: Actor, runId: number, c: Computed, month: string, terms: V.VoucherState): Promise<void> {
   if (c.awards.length === 0) return;
@@ -341,28 +339,9 @@ async function writeVouchers(trx: Kysely<DB>, deps: AppDeps, actor: Actor, runId
   const texts = new Map((['kk', 'ru', 'en'] as const).map((l) => [l, renderSms('voucher_issued', l, { number: MARK, date })]));
   const messages = ins.rows.map((r) => {
     const p = byId.get(c.parentOf.get(Number(r.application_id))!)!;
-    const body = texts.get(p.lang)!.replaceAll(MARK, r.number);
-    return { parent: Number(p.id), phone: p.phone1, lang: p.lang as Lang, email: p.email?.trim() || null, body, voucher: Number(r.id) };
+    return { parentId: Number(p.id), phone: p.phone1, lang: p.lang as Lang, template: 'voucher_issued', body: texts.get(p.lang)!.replaceAll(MARK, r.number), subjectType: 'voucher', subjectId: Number(r.id), email: p.email?.trim() || null };
   });
-  for (let i = 0; i < messages.length; i += CHUNK) {
-    const part = messages.slice(i, i + CHUNK);
-    const base = (m: (typeof part)[number]) => ({
-      parent_id: m.parent,
-      phone: m.phone,
-      lang: m.lang,
-      template: 'voucher_issued',
-      body: m.body,
-      status: 'pending' as const,
-      next_attempt_at: now,
-      created_at: now,
-      subject_type: 'voucher',
-      subject_id: m.voucher,
-      lane,
-    });
-    await trx.insertInto('sms_outbox').values(part.map(base)).execute();
-    const mails = part.filter((m) => m.email !== null);
-    if (mails.length) await trx.insertInto('sms_outbox').values(mails.map((m) => ({ ...base(m), channel: 'email' as const, email: m.email, subject: mailSubject(m.body, m.lang) }))).execute();
-  }
+  await insertOutboxBulk(trx, now, lane, messages);
   await audit(
     trx,
     deps.clock,
