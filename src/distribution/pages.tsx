@@ -4,6 +4,7 @@ import type { Lang } from '../db/schema.ts';
 import { t } from '../web/i18n/index.ts';
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { Page, StackedTable, trOf } from '../web/components.tsx';
+import { PreviewButton } from '../web/forms.tsx';
 import { formatDateTime } from '../web/format.ts';
 import { PASS_REASONS, type PassReason } from '../domain/distribution.ts';
 import type { PublicEntry } from './inputs.ts';
@@ -91,13 +92,7 @@ export function operatorPage(ctx: PageContext, d: OperatorPageData): string {
         ) : (
           ''
         )}
-        <form method="get" action="/staff/distribution">
-          <input type="hidden" name="preview" value="1" />
-          <input type="hidden" name="lang" value={ctx.lang} />
-          <button type="submit" data-qa="preview-button" safe>
-            {tr('distribution.staff.preview')}
-          </button>
-        </form>
+        <PreviewButton ctx={ctx} action="/staff/distribution" label={tr('distribution.staff.preview')} />
         {d.latest ? (
           <p data-qa="latest">
             <span safe>{tr('distribution.staff.latest')}</span> {runLink(d.latest)}

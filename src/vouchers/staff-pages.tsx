@@ -3,7 +3,7 @@
 // with their public protocols and replay). Server-rendered, no JavaScript needed, stacked on a phone.
 import crypto from 'node:crypto';
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf, FlashBox, PostForm, type Flash } from '../web/forms.tsx';
+import { Csrf, FlashBox, PostForm, PreviewButton, type Flash } from '../web/forms.tsx';
 import { Field, Page, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
 import { formatDateTime, formatMonth, formatNumber } from '../web/format.ts';
 import { Reason } from '../staff-accounts/pages.tsx';
@@ -257,13 +257,7 @@ export function runsPage(ctx: PageContext, d: RunsPageData): string {
         ) : (
           ''
         )}
-        <form method="get" action="/staff/vouchers/runs">
-          <input type="hidden" name="preview" value="1" />
-          <input type="hidden" name="lang" value={ctx.lang} />
-          <button type="submit" data-qa="preview-button" safe>
-            {tr('vouchers.run.preview')}
-          </button>
-        </form>
+        <PreviewButton ctx={ctx} action="/staff/vouchers/runs" label={tr('vouchers.run.preview')} />
         {preview ? (
           <section data-qa="preview" aria-labelledby="preview-h">
             <h2 id="preview-h" safe>

@@ -48,6 +48,19 @@ export function Submit(props: { label: string; qa?: string | undefined; danger?:
  * A form that posts (with its CSRF field), its fields stacked, and its submit button last.
  * `multipart` for a file; `novalidate` where the server names every refused field at once.
  */
+/** A "preview" button: GET `action` with preview=1 in the page's language (a preview writes nothing). */
+export function PreviewButton(props: { ctx: PageContext; action: string; label: string }): JSX.Element {
+  return (
+    <form method="get" action={props.action}>
+      <input type="hidden" name="preview" value="1" />
+      <input type="hidden" name="lang" value={props.ctx.lang} />
+      <button type="submit" data-qa="preview-button" safe>
+        {props.label}
+      </button>
+    </form>
+  );
+}
+
 export function PostForm(props: {
   ctx: PageContext;
   action: string;
