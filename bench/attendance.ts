@@ -7,8 +7,11 @@
  * then `saves` group-days saved over HTTP (PUT /api/attendance/groups/:id/days/:day, one kindergarten
  * account per organisation, bearer sessions) in bursts of `burst` at once spread evenly over `seconds`
  * (the 15-minute rush compressed). Kezek runs as its own process (`src/main.ts`, production mode).
- * One JSON line on stdout: {"name":"attendance.mark","p99Ms":…,"errors":…} (and p50, the rate, the load);
- * progress on stderr.
+ * Before the rush, the floor: ten bursts of the same size and pace to GET /api/live (no session, no
+ * database), what answering 200 requests at once costs this machine when the answer costs nothing.
+ * One JSON line on stdout: {"name":"attendance.mark","p99Ms":…,"errors":…} (and p50, the floor's p99
+ * and p50, the load); progress on stderr. BENCH_SERVER_NODE_ARGS passes flags to Kezek's node
+ * (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" for a profile of the server during the rush).
  */
 import os from 'node:os';
 import fs from 'node:fs';
@@ -140,7 +143,7 @@ async function main(): Promise<void> {
 
     const port = await freePort();
     const log = fs.openSync(path.join(os.tmpdir(), `kezek-bench-attendance-${process.pid}.log`), 'w');
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    child = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'src/main.ts'], {
       cwd: root,
       env: { ...process.env, DATABASE_URL: dbUrl, KEZEK_MODE: 'production', LOG_LEVEL: 'warn', KEZEK_OTP_KEY: crypto.randomBytes(32).toString('hex'), KEZEK_SMS_PROVIDER: 'http', KEZEK_SMS_URL: 'http://127.0.0.1:9/send', HOST: '127.0.0.1', PORT: String(port) },
       stdio: ['ignore', log, log],
@@ -163,49 +166,61 @@ async function main(): Promise<void> {
     const burst = Number(values.burst);
     const bursts = Math.ceil(saves / burst);
     const every = (Number(values.seconds) * 1000) / bursts;
+    /** One request over the kept-alive agent: its status and how long it took. */
+    const request = (method: string, urlPath: string, headers: Record<string, string | number>, body?: string): Promise<{ status: number; ms: number }> => {
+      const t0 = wall();
+      return new Promise<number>((resolve, reject) => {
+        const req = http.request({ agent, host: '127.0.0.1', port, method, path: urlPath, headers }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', reject);
+        });
+        req.on('error', reject);
+        req.end(body);
+      }).then(
+        (status) => ({ status, ms: wall() - t0 }),
+        () => ({ status: 0, ms: wall() - t0 }),
+      );
+    };
+    /** `items` sent in bursts of `burst` at once, a burst every `every` ms; each burst waits only for its time, not for the one before. */
+    const inBursts = async <T>(items: T[], every: number, send: (item: T) => Promise<void>): Promise<number> => {
+      const start = wall();
+      const inFlight: Promise<unknown>[] = [];
+      for (let b = 0; b * burst < items.length; b++) {
+        const at = start + b * every;
+        if (at > wall()) await sleep(at - wall());
+        inFlight.push(Promise.all(items.slice(b * burst, (b + 1) * burst).map(send)));
+      }
+      await Promise.all(inFlight);
+      return (wall() - start) / 1000;
+    };
+
+    // the floor: the same bursts to /api/live (no session, no database) — what the machine takes to
+    // answer 200 requests at once when the answer costs nothing; a save cannot be faster than this
+    const floor: number[] = [];
+    await inBursts(Array.from({ length: 10 * burst }), every, async () => {
+      floor.push((await request('GET', '/api/live', {})).ms);
+    });
+    say(`the floor: bursts of ${burst} GET /api/live, p99 ${pct(floor, 99)} ms, p50 ${pct(floor, 50)} ms (load ${load()})`);
+
     const latencies: number[] = [];
     let errors = 0;
     const statuses = new Map<number, number>();
     const one = async (g: (typeof groups)[number]): Promise<void> => {
       // about one child in five absent, reasons from the closed list
       const absent = g.children.filter(() => Math.random() < 0.2).map((childId) => ({ childId, reason: Math.random() < 0.5 ? 'illness' : 'family', note: null }));
-      const t0 = wall();
-      try {
-        const body = JSON.stringify({ version: 0, absences: absent });
-        const status = await new Promise<number>((resolve, reject) => {
-          const req = http.request(
-            { agent, host: '127.0.0.1', port, method: 'PUT', path: `/api/attendance/groups/${g.id}/days/${day.toString()}`, headers: { authorization: `Bearer ${tokens.get(g.organisation_id)}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-            (res) => {
-              res.resume();
-              res.on('end', () => resolve(res.statusCode ?? 0));
-              res.on('error', reject);
-            },
-          );
-          req.on('error', reject);
-          req.end(body);
-        });
-        const r = { status };
-        statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
-        if (r.status !== 200) errors++;
-      } catch {
-        errors++;
-      }
-      latencies.push(wall() - t0);
+      const body = JSON.stringify({ version: 0, absences: absent });
+      const r = await request('PUT', `/api/attendance/groups/${g.id}/days/${day.toString()}`, { authorization: `Bearer ${tokens.get(g.organisation_id)}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, body);
+      statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+      if (r.status !== 200) errors++;
+      latencies.push(r.ms);
     };
     const order = [...groups].sort(() => Math.random() - 0.5).slice(0, saves);
-    const start = wall();
-    const inFlight: Promise<void>[] = [];
-    for (let b = 0; b < bursts; b++) {
-      const at = start + b * every;
-      if (at > wall()) await sleep(at - wall());
-      inFlight.push(Promise.all(order.slice(b * burst, (b + 1) * burst).map(one)).then(() => undefined));
-    }
-    await Promise.all(inFlight);
-    const seconds = (wall() - start) / 1000;
+    const seconds = await inBursts(order, every, one);
     const saved = (await sql<{ n: number }>`select count(*)::int as n from attendance_group_days where day = ${day.toString()}`.execute(database.db)).rows[0]!.n;
     say(`statuses ${JSON.stringify(Object.fromEntries(statuses))}; ${saved} group-days saved in the database`);
     process.stdout.write(
-      `${JSON.stringify({ name: 'attendance.mark', p99Ms: pct(latencies, 99), errors, p50Ms: pct(latencies, 50), maxMs: pct(latencies, 100), saves, burst, seconds: Math.round(seconds * 10) / 10, savedInDb: saved, children: nChildren, groups: groups.length, absencesBefore: Number(absences), engine: 'postgres', loadAverage: load() })}\n`,
+      `${JSON.stringify({ name: 'attendance.mark', p99Ms: pct(latencies, 99), errors, p50Ms: pct(latencies, 50), maxMs: pct(latencies, 100), saves, burst, seconds: Math.round(seconds * 10) / 10, savedInDb: saved, children: nChildren, groups: groups.length, absencesBefore: Number(absences), engine: 'postgres', floorP99Ms: pct(floor, 99), floorP50Ms: pct(floor, 50), loadAverage: load() })}\n`,
     );
     agent.destroy();
   } finally {

@@ -8,6 +8,8 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** Connections to the PostgreSQL server (KEZEK_DB_POOL, 1–100, default 10); the embedded engine has one. */
+  dbPool: number;
   mode: Mode;
   /** Run the background loops (deadline sweep, audit sealer, SMS sender). */
   jobs: boolean;
@@ -65,6 +67,13 @@ export function parseRegime(v: string | undefined): 'referral' | 'voucher' {
   throw new Error(`KEZEK_REGIME must be "referral" or "voucher", got "${v}"`);
 }
 
+export function parseDbPool(v: string | undefined): number {
+  if (v === undefined || v === '') return 10;
+  const n = Number(v);
+  if (!/^[0-9]+$/.test(v) || n < 1 || n > 100) throw new Error(`KEZEK_DB_POOL: the number of connections to the database server, from 1 to 100, got "${v}"`);
+  return n;
+}
+
 /** Settings come from the environment only; see README "Settings". */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 3000);
@@ -76,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST ?? '0.0.0.0',
     dataDir: path.resolve(env.DATA_DIR ?? './data'),
     databaseUrl: env.DATABASE_URL || undefined,
+    dbPool: parseDbPool(env.KEZEK_DB_POOL),
     mode,
     jobs: env.KEZEK_JOBS !== 'off',
     logLevel: env.LOG_LEVEL ?? 'info',

@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   const fresh = !config.databaseUrl && isFreshDataDir(config.dataDir);
   if (fresh) say(`First start: creating the ${describeDatabase(config)}…`);
   try {
-    database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, role: 'service' });
+    database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, role: 'service', poolMax: config.dbPool });
   } catch (e) {
     if (e instanceof DataDirLockedError || (e as Error).name === 'DataDirLockedError') {
       process.stderr.write(`${(e as Error).message}\n`);

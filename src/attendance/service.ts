@@ -3,7 +3,7 @@ import { Temporal } from 'temporal-polyfill';
 import type { AppDeps } from '../context.ts';
 import type { AbsenceReason, DayMark, GroupClosedReason } from '../db/schema.ts';
 import type { Actor } from '../audit/write.ts';
-import { assertCan, assertOrganisationInScope, scopeGroupIds } from '../auth/permissions.ts';
+import { assertCan, assertOrganisationInScope, assertOrganisationRowInScope, scopeGroupIds } from '../auth/permissions.ts';
 import { almatyDate, toDate } from '../clock.ts';
 import { AppError, forbidden, notFound } from '../errors.ts';
 import type { MessageKey } from '../web/i18n/index.ts';
@@ -162,28 +162,70 @@ export async function saveGroupDay(deps: AppDeps, actor: Actor, groupId: number,
 }
 
 /**
+ * The group for a save, with the actor's scope checked and the month's shared lock taken (the
+ * month's submission waits for the marks in flight, and a mark for the submission): one statement.
+ */
+async function lockGroupForSave(trx: Trx, actor: Actor, groupId: number): Promise<{ organisationId: number }> {
+  const g = (
+    await sql<{ organisation_id: number; district_id: number }>`
+      select g.organisation_id, o.district_id, pg_advisory_xact_lock_shared(${MONTH_LOCK}, g.organisation_id::int) as locked
+        from groups g join organisations o on o.id = g.organisation_id
+       where g.id = ${groupId}`.execute(trx)
+  ).rows[0];
+  if (!g) throw notFound();
+  assertOrganisationRowInScope(actor, g.organisation_id, g.district_id);
+  const own = scopeGroupIds(actor);
+  if (own !== null && !own.includes(groupId)) throw forbidden();
+  return { organisationId: g.organisation_id };
+}
+
+interface StoredAbsence {
+  child_id: number;
+  reason: AbsenceReason;
+  note: string | null;
+  certificate_upload_id: number | null;
+}
+
+/**
+ * Everything a save compares with, in one statement read after the month's lock: whether the month
+ * is submitted, the stored group-day and its absences (both locked: a save of the same day, or a
+ * certificate attached meanwhile — certificates.ts locks the same rows — waits), and the children
+ * placed that day (by name, as the form lists them).
+ */
+async function readDayForSave(trx: Trx, groupId: number, organisationId: number, d: string) {
+  const row = (
+    await sql<{ submitted: boolean; current: { version: number; closed: boolean } | null; stored: StoredAbsence[]; children: { child_id: number; placement_id: number }[] }>`
+      with cur as (select version, closed from attendance_group_days where group_id = ${groupId} and day = ${d}::date for update),
+           st as (select child_id, reason, note, certificate_upload_id from attendance_absences where group_id = ${groupId} and day = ${d}::date for update)
+      select exists (select 1 from attendance_months where organisation_id = ${organisationId} and month = ${monthOf(d)}::date) as submitted,
+             (select row_to_json(cur) from cur) as current,
+             coalesce((select json_agg(st) from st), '[]') as stored,
+             coalesce((select json_agg(json_build_object('child_id', p.child_id, 'placement_id', p.id) order by c.last_name, c.first_name, p.child_id)
+                         from placements p join children c on c.id = p.child_id
+                        where p.group_id = ${groupId} and p.starts_on <= ${d}::date and (p.ends_on is null or p.ends_on >= ${d}::date)), '[]') as children`.execute(trx)
+  ).rows[0]!;
+  return row;
+}
+
+/**
  * The one writer of a group-day (a save, a closure, a correction of one child after a dispute): in the
  * caller's use case. Refuses a day that cannot be marked, a form made from an older save, a child
  * not placed that day, and — once the month is submitted — a change without a reason.
+ * A save is a handful of statements (the 09:00 rush, docs/ATTENDANCE.md): the group with the
+ * month's lock, one read of the day, one write of the absences and the group-day, the audit entry.
  */
 export async function writeGroupDay(u: UseCaseScope, groupId: number, day: Temporal.PlainDate, input: DayInput, disputeId: number | null): Promise<SaveResult> {
   const { trx, actor, calendar, now } = u;
-  const g = await groupInScope(trx, actor, groupId);
+  const g = await lockGroupForSave(trx, actor, groupId);
   const refusal = markRefusal(calendar, day, almatyDate(now));
   if (refusal) throw attendanceError(refusal);
   const closed = input.closed ? checkClosed(input.closed) : null;
   for (const [, a] of input.absences) if (!isAbsenceReason(a.reason)) throw attendanceError('reason_unknown', 400);
   const d = day.toString();
-  // the month's submission waits for the marks in flight (and a mark for the submission)
-  await sql`select pg_advisory_xact_lock_shared(${MONTH_LOCK}, ${g.organisationId}::int)`.execute(trx);
-  const submitted = await monthSubmitted(trx, g.organisationId, d);
-  const current = await trx.selectFrom('attendance_group_days').select(['version', 'closed']).where('group_id', '=', groupId).where('day', '=', d).forUpdate().executeTakeFirst();
+  const { submitted, current, stored, children } = await readDayForSave(trx, groupId, g.organisationId, d);
   if ((current?.version ?? 0) !== input.version) throw attendanceError('stale');
-  const children = await placedChildren(trx, groupId, d);
   const placement = new Map(children.map((c) => [c.child_id, c.placement_id]));
   for (const childId of input.absences.keys()) if (!placement.has(childId)) throw attendanceError('not_placed', 400);
-  // locked: a certificate attached meanwhile (certificates.ts locks the same rows) is seen, and released if the day stops being illness
-  const stored = await trx.selectFrom('attendance_absences').select(['child_id', 'reason', 'note', 'certificate_upload_id']).where('group_id', '=', groupId).where('day', '=', d).forUpdate().execute();
   const before = new Map(stored.map((a) => [a.child_id, { reason: a.reason, note: a.note }]));
   const after = closed ? new Map<number, AbsenceMark>() : input.absences;
   const childIds = children.map((c) => c.child_id);
@@ -191,66 +233,46 @@ export async function writeGroupDay(u: UseCaseScope, groupId: number, day: Tempo
   const reason = input.reason.trim();
   if (submitted && changes.length > 0 && !reason) throw attendanceError('correction_reason_required', 400);
 
-  // absences: removed, changed (reason or note), added
+  // absences: removed, changed (reason or note), added; then the group-day, guarded by its version
   const gone = stored.filter((a) => !after.has(a.child_id)).map((a) => a.child_id);
-  if (gone.length) await trx.deleteFrom('attendance_absences').where('group_id', '=', groupId).where('day', '=', d).where('child_id', 'in', gone).execute();
   const keepCertificate = new Map(stored.filter((a) => a.reason === 'illness').map((a) => [a.child_id, a.certificate_upload_id]));
-  const rows = [...after]
-    .filter(([childId, a]) => {
-      const b = before.get(childId);
-      return !b || b.reason !== a.reason || (b.note ?? null) !== (a.note ?? null);
-    })
-    .map(([childId, a]) => ({
-      child_id: childId,
-      day: d,
-      placement_id: placement.get(childId)!,
-      group_id: groupId,
-      organisation_id: g.organisationId,
-      reason: a.reason,
-      note: a.note?.trim() || null,
-      certificate_upload_id: a.reason === 'illness' ? (keepCertificate.get(childId) ?? null) : null,
-      marked_at: toDate(now),
-    }));
-  if (rows.length)
-    await trx
-      .insertInto('attendance_absences')
-      .values(rows)
-      .onConflict((oc) =>
-        oc.columns(['child_id', 'day']).doUpdateSet((eb) => ({
-          reason: eb.ref('excluded.reason'),
-          note: eb.ref('excluded.note'),
-          certificate_upload_id: eb.ref('excluded.certificate_upload_id'),
-          marked_at: eb.ref('excluded.marked_at'),
-        })),
-      )
-      .execute();
+  const put = [...after].filter(([childId, a]) => {
+    const b = before.get(childId);
+    return !b || b.reason !== a.reason || (b.note ?? null) !== (a.note ?? null);
+  });
+  const placed = childIds.length;
+  const absent = closed ? 0 : after.size;
+  const version = (current?.version ?? 0) + 1;
+  const at = toDate(now);
+  const saved = await sql<{ version: number }>`
+    with gone as (
+      delete from attendance_absences where group_id = ${groupId} and day = ${d}::date and child_id = any(${gone}::bigint[])
+    ), put as (
+      insert into attendance_absences (child_id, day, placement_id, group_id, organisation_id, reason, note, certificate_upload_id, marked_at)
+      select r.child_id, ${d}::date, r.placement_id, ${groupId}, ${g.organisationId}, r.reason, r.note, r.certificate_upload_id, ${at}
+        from unnest(${put.map(([c]) => c)}::bigint[], ${put.map(([c]) => placement.get(c)!)}::bigint[], ${put.map(([, a]) => a.reason)}::text[],
+                    ${put.map(([, a]) => a.note?.trim() || null)}::text[], ${put.map(([c, a]) => (a.reason === 'illness' ? (keepCertificate.get(c) ?? null) : null))}::bigint[])
+             as r(child_id, placement_id, reason, note, certificate_upload_id)
+      on conflict (child_id, day) do update
+        set reason = excluded.reason, note = excluded.note, certificate_upload_id = excluded.certificate_upload_id, marked_at = excluded.marked_at
+    )
+    insert into attendance_group_days as gd (group_id, day, organisation_id, closed, closed_reason, closed_note, placed, absent, version, marked_by, marked_at)
+    values (${groupId}, ${d}::date, ${g.organisationId}, ${!!closed}, ${closed?.reason ?? null}, ${closed?.note ?? null}, ${placed}, ${absent}, ${version}, ${actor.id!}, ${at})
+    on conflict (group_id, day) do update
+      set closed = excluded.closed, closed_reason = excluded.closed_reason, closed_note = excluded.closed_note, placed = excluded.placed,
+          absent = excluded.absent, version = excluded.version, marked_by = excluded.marked_by, marked_at = excluded.marked_at
+      where gd.version = ${version - 1}
+    returning gd.version`.execute(trx);
+  if (!saved.rows.length) throw attendanceError('stale'); // another save of the same group-day won the race
 
   // a certificate no absence refers to any more (the day is no longer illness, or is gone) is deleted
   const released = stored.filter((a) => a.certificate_upload_id !== null && (after.get(a.child_id)?.reason ?? null) !== 'illness').map((a) => a.certificate_upload_id!);
   const certificatesDeleted = await releaseCertificates(trx, released);
 
-  const placed = childIds.length;
-  const absent = closed ? 0 : after.size;
-  const version = (current?.version ?? 0) + 1;
-  const values = {
-    closed: !!closed,
-    closed_reason: closed?.reason ?? null,
-    closed_note: closed?.note ?? null,
-    placed,
-    absent,
-    version,
-    marked_by: actor.id!,
-    marked_at: toDate(now),
-  };
-  if (current) await trx.updateTable('attendance_group_days').set(values).where('group_id', '=', groupId).where('day', '=', d).execute();
-  else {
-    const ins = await trx.insertInto('attendance_group_days').values({ group_id: groupId, day: d, organisation_id: g.organisationId, ...values }).onConflict((oc) => oc.doNothing()).returning('version').executeTakeFirst();
-    if (!ins) throw attendanceError('stale'); // another save of the same group-day won the race
-  }
   if (submitted && changes.length)
     await trx
       .insertInto('attendance_corrections')
-      .values(changes.map((c) => ({ day: d, child_id: c.childId, placement_id: placement.get(c.childId)!, organisation_id: g.organisationId, before_mark: c.before, after_mark: c.after, reason, dispute_id: disputeId, changed_by: actor.id!, changed_at: toDate(now) })))
+      .values(changes.map((c) => ({ day: d, child_id: c.childId, placement_id: placement.get(c.childId)!, organisation_id: g.organisationId, before_mark: c.before, after_mark: c.after, reason, dispute_id: disputeId, changed_by: actor.id!, changed_at: at })))
       .execute();
   await u.audit({
     action: closed ? 'attendance.group_closed' : 'attendance.day_saved',

@@ -151,10 +151,20 @@ export function scopeDistrictId(actor: Actor): number | null {
  */
 export async function assertOrganisationInScope(db: Kysely<DB>, actor: Actor, organisationId: number): Promise<void> {
   assertOrganisation(actor, organisationId);
-  const district = scopeDistrictId(actor);
-  if (district === null) return;
+  if (scopeDistrictId(actor) === null) return;
   const o = await db.selectFrom('organisations').select('district_id').where('id', '=', organisationId).executeTakeFirst();
-  if (!o || o.district_id !== district) throw forbidden();
+  assertOrganisationRowInScope(actor, organisationId, o ? o.district_id : undefined);
+}
+
+/**
+ * The same scope when the caller has already read the organisation's district (with a row it
+ * needed anyway): `districtId` undefined means the organisation does not exist (403 for a
+ * district-scoped operator, as above).
+ */
+export function assertOrganisationRowInScope(actor: Actor, organisationId: number, districtId: number | null | undefined): void {
+  assertOrganisation(actor, organisationId);
+  const district = scopeDistrictId(actor);
+  if (district !== null && districtId !== district) throw forbidden();
 }
 
 /** For SQL filters: the organisation a kindergarten user is limited to, or null for everyone. */

@@ -31,3 +31,9 @@ test('behind a trusted proxy, the client address comes from X-Forwarded-For', as
     await app.close();
   }
 });
+
+test('KEZEK_DB_POOL sizes the PostgreSQL pool: 10 by default, a whole number from 1 to 100, anything else refused by name', () => {
+  assert.equal(loadConfig({}).dbPool, 10);
+  assert.equal(loadConfig({ KEZEK_DB_POOL: '4' }).dbPool, 4);
+  for (const bad of ['0', '101', '2.5', 'ten', '-3']) assert.throws(() => loadConfig({ KEZEK_DB_POOL: bad }), /KEZEK_DB_POOL/, bad);
+});
