@@ -80,6 +80,20 @@ export function applicationInputOf(r: ReadApplyForm, parent: ApplicationInput['p
   };
 }
 
+/** A parent as the application's input: the optional fields (middle name, second phone, e-mail) left out when empty. */
+export function applicationParentOf(p: { iin: string; lastName: string; firstName: string; middleName: string | null; phone1: string; phone2: string | null; email: string | null; lang: ApplicationInput['parent']['lang'] }): ApplicationInput['parent'] {
+  return {
+    iin: p.iin,
+    lastName: p.lastName,
+    firstName: p.firstName,
+    ...(p.middleName ? { middleName: p.middleName } : {}),
+    phone1: p.phone1,
+    ...(p.phone2 ? { phone2: p.phone2 } : {}),
+    ...(p.email ? { email: p.email } : {}),
+    lang: p.lang,
+  };
+}
+
 /** A form's field id for a body path ('parent.phone1' → 'phone1', 'preferences.1' → 'pref2'). */
 export function formFieldOf(path: string): string {
   const pref = /^preferences(?:\.([0-9]+))?$/.exec(path);

@@ -7,7 +7,8 @@ import { setApplicationPreferences } from './preferences.ts';
 import { checkApplication, checkPreferredOrganisations, createApplication, type Created } from './service.ts';
 import type { FormWithFile } from '../uploads/multipart.ts';
 import { storeUpload } from '../uploads/service.ts';
-import { applicationInputOf, readApplyForm } from './apply-form.ts';
+import { applicationInputOf, applicationParentOf, readApplyForm } from './apply-form.ts';
+import { nameOf } from '../db/fragments.ts';
 
 // The parent's own use cases on applications: apply from the cabinet, edit a queued application,
 // and which application a privilege claim belongs to.
@@ -64,16 +65,7 @@ export async function applyForChild(deps: AppDeps, actor: Actor, form: FormWithF
   const read = readApplyForm(form, policy.maxPreferences);
   const db = deps.database.db;
   const parent = await db.selectFrom('parents').selectAll().where('id', '=', parentId).executeTakeFirstOrThrow();
-  const parentPart = {
-    iin: parent.iin,
-    lastName: parent.last_name,
-    firstName: parent.first_name,
-    ...(parent.middle_name ? { middleName: parent.middle_name } : {}),
-    phone1: parent.phone1,
-    ...(parent.phone2 ? { phone2: parent.phone2 } : {}),
-    ...(parent.email ? { email: parent.email } : {}),
-    lang: parent.lang,
-  };
+  const parentPart = applicationParentOf({ iin: parent.iin, ...nameOf(parent), phone1: parent.phone1, phone2: parent.phone2, email: parent.email, lang: parent.lang });
   // the whole form first (the documents' references stand in): every refusal at once, nothing stored
   await checkApplication(deps, applicationInputOf(read, parentPart, { privilege: read.privilegeFile ? 'upload:0' : null, pmpk: read.pmpkFile ? 'upload:0' : null }), read.problems);
   const stored = await db.transaction().execute(async (trx) => ({

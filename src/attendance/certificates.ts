@@ -9,6 +9,7 @@ import type { WorkingCalendar } from '../domain/calendar.ts';
 import { medicalDetailKeptUntil } from '../domain/attendance.ts';
 import { checkUpload, storeUpload } from '../uploads/service.ts';
 import { useCase, type Trx } from '../usecase.ts';
+import { nameOf } from '../db/fragments.ts';
 import { attendanceError, groupInScope, parseDay as parseAnyDay, releaseCertificates } from './service.ts';
 
 /**
@@ -152,7 +153,7 @@ async function target(deps: AppDeps, p: PlacementRow, day: Temporal.PlainDate): 
     groupId: p.group_id,
     groupName: group.name,
     organisationId: p.organisation_id,
-    child: { lastName: child.last_name, firstName: child.first_name, middleName: child.middle_name },
+    child: nameOf(child),
     day: d,
     reason: own?.reason ?? null,
     certificateId: own?.certificate_upload_id ?? null,

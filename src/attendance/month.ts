@@ -11,6 +11,7 @@ import type { WorkingCalendar } from '../domain/calendar.ts';
 import { laneOf, renderSms } from '../sms/templates.ts';
 import { insertOutboxBulk } from '../mail/outbox.ts';
 import { mapConstraint, useCase, type Trx } from '../usecase.ts';
+import { nameColumns, nameOf } from '../db/fragments.ts';
 import { attendanceError, changeChildDay, MONTH_LOCK, parseDay } from './service.ts';
 
 /**
@@ -246,7 +247,7 @@ export async function childMonth(deps: AppDeps, parentId: number, applicationId:
   const app = await db
     .selectFrom('applications as a')
     .innerJoin('children as c', 'c.id', 'a.child_id')
-    .select(['a.id', 'a.child_id', 'c.last_name', 'c.first_name', 'c.middle_name'])
+    .select(['a.id', 'a.child_id', ...nameColumns('c')])
     .where('a.id', '=', applicationId)
     .where('a.parent_id', '=', parentId)
     .executeTakeFirst();
@@ -311,7 +312,7 @@ export async function childMonth(deps: AppDeps, parentId: number, applicationId:
       }),
     });
   }
-  return { applicationId, childId: app.child_id, child: { lastName: app.last_name, firstName: app.first_name, middleName: app.middle_name }, month: month.toString(), parts };
+  return { applicationId, childId: app.child_id, child: nameOf(app), month: month.toString(), parts };
 }
 
 /** The parent's placement of this application at this organisation (locked is not needed: the rows written are the parent's own). */

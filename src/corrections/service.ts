@@ -3,7 +3,7 @@ import type { AppDeps } from '../context.ts';
 import type { Actor } from '../audit/write.ts';
 import { applicationInDistrict, assertCan, scopeDistrictId } from '../auth/permissions.ts';
 import { almatyDate, toDate } from '../clock.ts';
-import { referralsAtOrganisations } from '../db/fragments.ts';
+import { fullNameOf, nameColumns, referralsAtOrganisations } from '../db/fragments.ts';
 
 /**
  * The department's corrections: the lists they are made from (referrals expired lately, the
@@ -50,9 +50,7 @@ export async function listExpired(deps: AppDeps, actor: Actor, days = 30): Promi
       'r.closed_at',
       'r.closed_reason',
       'a.status as app_status',
-      'ch.last_name',
-      'ch.first_name',
-      'ch.middle_name',
+      ...nameColumns('ch'),
       (eb) =>
         eb
           .selectFrom('stop_list as s')
@@ -81,7 +79,7 @@ export async function listExpired(deps: AppDeps, actor: Actor, days = 30): Promi
     closedReason: r.closed_reason,
     applicationQueued: r.app_status === 'queued',
     stopListEndsOn: r.stop_ends ?? null,
-    childName: [r.last_name, r.first_name, r.middle_name].filter(Boolean).join(' '),
+    childName: fullNameOf(r),
   }));
 }
 
@@ -94,7 +92,7 @@ export async function listStopList(deps: AppDeps, actor: Actor): Promise<StopLis
     .innerJoin('applications as a', 'a.id', 's.application_id')
     .innerJoin('children as ch', 'ch.id', 'a.child_id')
     .leftJoin('referrals as r', 'r.id', 's.referral_id')
-    .select(['s.id', 's.application_id', 'a.number as app_number', 's.referral_id', 'r.number as ref_number', 's.reason', 's.starts_on', 's.ends_on', 'ch.last_name', 'ch.first_name', 'ch.middle_name'])
+    .select(['s.id', 's.application_id', 'a.number as app_number', 's.referral_id', 'r.number as ref_number', 's.reason', 's.starts_on', 's.ends_on', ...nameColumns('ch')])
     .where('s.lifted_at', 'is', null)
     .where('s.ends_on', '>=', today);
   // an operator limited to a district: the entries of applications that concern it
@@ -114,7 +112,7 @@ export async function listStopList(deps: AppDeps, actor: Actor): Promise<StopLis
     reason: r.reason,
     startsOn: r.starts_on,
     endsOn: r.ends_on,
-    childName: [r.last_name, r.first_name, r.middle_name].filter(Boolean).join(' '),
+    childName: fullNameOf(r),
   }));
 }
 

@@ -391,13 +391,36 @@ export async function readProtocol(db: Kysely<DB>, runId: number): Promise<Publi
   return entries;
 }
 
-export interface ReplayReport {
+/** What every replay of a run (a distribution's, a voucher run's) checks and says. */
+export interface RunReplay {
   runId: number;
+  /** Every check passed. */
   ok: boolean;
   inputsHash: { stored: string; computed: string; ok: boolean };
   resultHash: { stored: string; recomputed: string; ok: boolean };
   /** The stored protocol rows hash to the stored result hash. */
   protocolMatches: boolean;
+}
+
+/**
+ * A replay's report: the stored inputs' hash against the one computed from them, the recomputed result's
+ * hash and the stored protocol's against the stored result hash, with the kind's own checks (`extra`,
+ * all of which passed when `extraOk`).
+ */
+export function replayReport<X extends object>(
+  runId: number,
+  stored: { inputs_hash: string; result_hash: string },
+  hashes: { inputs: string; result: string; protocol: string },
+  extra: X,
+  extraOk: boolean,
+): RunReplay & X {
+  const inputsHash = { stored: stored.inputs_hash, computed: hashes.inputs, ok: hashes.inputs === stored.inputs_hash };
+  const resultHash = { stored: stored.result_hash, recomputed: hashes.result, ok: hashes.result === stored.result_hash };
+  const protocolMatches = hashes.protocol === stored.result_hash;
+  return { runId, ok: inputsHash.ok && resultHash.ok && protocolMatches && extraOk, inputsHash, resultHash, protocolMatches, ...extra };
+}
+
+export interface ReplayReport extends RunReplay {
   /** The referrals in the database with this run id are exactly the recomputed ones. */
   referralsMatch: boolean;
   /** The stored queue numbers agree with each tier's time order. */
@@ -429,19 +452,7 @@ export async function replayRun(db: Kysely<DB>, runId: number): Promise<ReplayRe
   const key = (a: number, g: number) => `${a}:${g}`;
   const want = new Set(result.assignments.map((a) => key(a.applicationId, a.groupId)));
   const referralsMatch = refs.length === want.size && refs.every((r) => want.has(key(r.application_id, r.group_id)));
-  const protocolMatches = resultHash(stored) === run.result_hash;
-  const report: ReplayReport = {
-    runId,
-    ok: false,
-    inputsHash: { stored: run.inputs_hash, computed: hash, ok: hash === run.inputs_hash },
-    resultHash: { stored: run.result_hash, recomputed, ok: recomputed === run.result_hash },
-    protocolMatches,
-    referralsMatch,
-    orderConsistent,
-    referrals: result.assignments.length,
-  };
-  report.ok = report.inputsHash.ok && report.resultHash.ok && protocolMatches && referralsMatch && orderConsistent;
-  return report;
+  return replayReport(runId, run, { inputs: hash, result: recomputed, protocol: resultHash(stored) }, { referralsMatch, orderConsistent, referrals: result.assignments.length }, referralsMatch && orderConsistent);
 }
 
 /**

@@ -32,19 +32,10 @@ export interface Place {
   availableFrom?: string | null;
 }
 
-/** One queued application, as the distribution sees it. */
-export interface Candidate extends Queued {
+/** One queued application, as the distribution sees it: what the one eligibility rule reads (src/domain/path.ts; stop-list on the day of the run), its number and desired start. */
+export interface Candidate extends Queued, Omit<EligibilityApplication, 'status'> {
   /** The application number (known only to its parent): the protocol's public name for it. */
   number: string;
-  birthYear: number;
-  language: InstructionLang;
-  specialNeeds: boolean;
-  /** Preferred organisation ids, highest rank first. */
-  preferences: readonly number[];
-  /** On the stop-list on the day of the run. */
-  stopListed: boolean;
-  /** Holds an issued or registered referral. */
-  outstandingReferral: boolean;
   /** 'YYYY-MM-DD': the start the parent wants (absent in runs stored before it counted). */
   desiredStart?: string | null;
 }

@@ -4,6 +4,7 @@ import { almatyDate } from '../clock.ts';
 import type { Policy } from './policy.ts';
 import type { WorkingCalendar } from './calendar.ts';
 import * as R from './referral.ts';
+import { ok, refuse as no } from './result.ts';
 import { vaccinationRefusalAllowed, type VaccinationCounts } from './vaccination.ts';
 
 /**
@@ -221,9 +222,11 @@ export interface EligibilityApplication {
   birthYear: number;
   language: InstructionLang;
   specialNeeds: boolean;
-  /** Preferred organisation ids. */
+  /** Preferred organisation ids, highest rank first. */
   preferences: readonly number[];
+  /** On the stop-list (for a distribution: on the day of the run). */
   stopListed: boolean;
+  /** Holds an issued or registered referral. */
   outstandingReferral: boolean;
 }
 
@@ -297,8 +300,6 @@ export interface PathOutcome {
 export type Result<T> = R.Outcome<T>;
 export type PathRefusal = R.RefusalCode | 'already_placed' | 'not_placed' | 'placement_ended' | 'ends_before_start';
 
-const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });
-const no = (code: R.RefusalCode): { ok: false; code: R.RefusalCode } => ({ ok: false, code });
 
 const base = (event: PathOutcome['event'], from: ReferralStatus, to: ReferralStatus, closedReason: string | null, at: Temporal.Instant): PathOutcome => ({
   event,

@@ -3,6 +3,7 @@ import type { ContractStatus, ExtensionReason, ReferralStatus } from '../db/sche
 import { almatyDate, endOfDay } from '../clock.ts';
 import { isBeyondHorizon, type WorkingCalendar } from './calendar.ts';
 import type { Policy } from './policy.ts';
+import { ok, refuse, type Result } from './result.ts';
 
 /**
  * The referral's life (DOMAIN.md "The referral's life"), the whole state machine in one file.
@@ -62,10 +63,7 @@ export type RefusalCode =
   | 'calendar_not_checked';
 
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false; code: RefusalCode };
-
-const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
-const refuse = <T>(code: RefusalCode): Outcome<T> => ({ ok: false, code });
+export type Outcome<T> = Result<T, RefusalCode>;
 
 /** States no ordinary event leaves (only the department's restore takes an 'expired' referral back). */
 export const CLOSED_STATUSES: readonly ReferralStatus[] = ['enrolled', 'expired', 'returned', 'lapsed', 'cancelled'];

@@ -5,6 +5,7 @@ import type { WorkingCalendar } from './calendar.ts';
 import type { Policy } from './policy.ts';
 import { dayEnded } from './referral.ts';
 import { groupTypeFits } from './path.ts';
+import { ok, refuse as no, type Result } from './result.ts';
 
 /**
  * The voucher's rules (DOMAIN.md "The voucher regime", "Our decisions for vouchers"; docs/VOUCHERS.md).
@@ -50,9 +51,7 @@ export type VoucherRefusal =
   | 'restore_window_over'
   | 'deadline_not_passed';
 
-export type VoucherResult<T> = { ok: true; value: T } | { ok: false; code: VoucherRefusal };
-const ok = <T>(value: T): VoucherResult<T> => ({ ok: true, value });
-const no = <T>(code: VoucherRefusal): VoucherResult<T> => ({ ok: false, code });
+export type VoucherResult<T> = Result<T, VoucherRefusal>;
 
 export const OUTSTANDING_VOUCHER: readonly VoucherStatus[] = ['issued', 'confirmed'];
 /** Statuses that take from the month's budget; a lapsed, refused or cancelled voucher returns to it. */

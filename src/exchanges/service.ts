@@ -13,6 +13,8 @@ import { enqueueKindergartenSms } from '../sms/outbox.ts';
 import type { SmsParams, SmsTemplate } from '../sms/templates.ts';
 import { issueCode, keys, phonesWithinBudget, tryCode } from '../auth/parent-signin.ts';
 import { otpKey } from '../auth/otp-key.ts';
+import { nameColumns, nameOf, placedChildren } from '../db/fragments.ts';
+import { fullName } from '../domain/names.ts';
 
 /**
  * Exchange of places (issue 15, item 3; DOMAIN.md "After the kindergarten door"; docs/TRANSFERS.md
@@ -53,11 +55,8 @@ interface SideRow extends ExchangeSide {
 
 /** The placement (with its child, application and group) found by `where`; locked when asked. */
 async function loadSide(trx: Trx, by: { placementId: number } | { applicationId: number } | { applicationNumber: string }, lock = false): Promise<SideRow | undefined> {
-  let q = trx
-    .selectFrom('placements as p')
+  let q = placedChildren(trx)
     .innerJoin('applications as a', 'a.id', 'p.application_id')
-    .innerJoin('children as c', 'c.id', 'p.child_id')
-    .innerJoin('groups as g', 'g.id', 'p.group_id')
     .select([
       'p.id',
       'p.child_id',
@@ -515,7 +514,7 @@ export async function exchangePage(deps: AppDeps, parentId: number, applicationI
   const app = await db
     .selectFrom('applications as a')
     .innerJoin('children as c', 'c.id', 'a.child_id')
-    .select(['a.id', 'a.parent_id', 'a.number', 'c.last_name', 'c.first_name', 'c.middle_name'])
+    .select(['a.id', 'a.parent_id', 'a.number', ...nameColumns('c')])
     .where('a.id', '=', applicationId)
     .executeTakeFirst();
   if (!app || app.parent_id !== parentId) throw notFound();
@@ -540,7 +539,7 @@ export async function exchangePage(deps: AppDeps, parentId: number, applicationI
   return {
     applicationId,
     current: cur ? { organisation: { kk: cur.name_kk, ru: cur.name_ru }, group: cur.name, applicationNumber: app.number } : null,
-    child: { lastName: app.last_name, firstName: app.first_name, middleName: app.middle_name },
+    child: nameOf(app),
     approvalNeeded: policy.exchangeApproval === 'department',
     exchanges: rows.map((r) => {
       const side: 'a' | 'b' = ids.includes(r.placement_a) ? 'a' : 'b';
@@ -598,7 +597,7 @@ export async function listExchanges(deps: AppDeps, actor: Actor, organisationId:
     .orderBy('e.id', 'desc')
     .limit(500)
     .execute();
-  const name = (l: string, f: string, m: string | null) => [l, f, m].filter(Boolean).join(' ');
+  const name = (l: string, f: string, m: string | null) => fullName({ lastName: l, firstName: f, middleName: m });
   return rows.map((r) => ({
     id: r.id,
     status: r.status,

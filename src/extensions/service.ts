@@ -9,7 +9,7 @@ import { dayEnded } from '../domain/referral.ts';
 import { expireOnRevokedExtension } from '../domain/path.ts';
 import { applyOutcome } from '../referrals/outcomes.ts';
 import { useCase } from '../usecase.ts';
-import { referralsAtOrganisations } from '../db/fragments.ts';
+import { fullNameOf, nameColumns, referralsAtOrganisations } from '../db/fragments.ts';
 
 /**
  * Extending a referral, the department's side: the extensions reviewed after the fact, revoked with
@@ -64,9 +64,7 @@ export async function listExtensions(deps: AppDeps, actor: Actor, filter: 'pendi
       'r.extension_document',
       'r.extension_revoked_at',
       'r.extension_revoke_reason',
-      'ch.last_name',
-      'ch.first_name',
-      'ch.middle_name',
+      ...nameColumns('ch'),
     ])
     .where('r.extended_at', 'is not', null);
   if (filter === 'pending') q = q.where('r.status', '=', 'issued').where('r.extension_revoked_at', 'is', null);
@@ -89,7 +87,7 @@ export async function listExtensions(deps: AppDeps, actor: Actor, filter: 'pendi
     uploadId: uploadIdOf(r.extension_document),
     revokedAt: r.extension_revoked_at,
     revokeReason: r.extension_revoke_reason,
-    childName: [r.last_name, r.first_name, r.middle_name].filter(Boolean).join(' '),
+    childName: fullNameOf(r),
   }));
 }
 

@@ -13,7 +13,7 @@ import { iinError } from '../applications/messages.ts';
 import { createSession } from '../auth/sessions.ts';
 import { applicationInput, checkApplication, isChildAlreadyQueuedRace, normalisePhone, prepareApplication, writeApplication, type ApplicationInput, type PreparedApplication } from '../applications/service.ts';
 import type { FormWithFile } from '../uploads/multipart.ts';
-import { applicationInputOf, readApplyForm } from '../applications/apply-form.ts';
+import { applicationInputOf, applicationParentOf, readApplyForm } from '../applications/apply-form.ts';
 import { writeHandoverRequest } from '../handover/service.ts';
 import { checkUpload, storeUpload } from '../uploads/service.ts';
 import { hmac, sameHmac } from '../auth/otp-key.ts';
@@ -260,16 +260,7 @@ export async function requestFirstApply(deps: AppDeps, input: { form: FormWithFi
   const p = firstApplyParentOf(input.form);
   const iin = p.iin.replace(/\s/g, '');
   const read = readApplyForm(input.form, policy.maxPreferences);
-  const parentPart = (): ApplicationInput['parent'] => ({
-    iin,
-    lastName: p.lastName,
-    firstName: p.firstName,
-    ...(p.middleName ? { middleName: p.middleName } : {}),
-    phone1: p.phone1,
-    ...(p.phone2 ? { phone2: p.phone2 } : {}),
-    ...(p.email ? { email: p.email } : {}),
-    lang: input.lang,
-  });
+  const parentPart = () => applicationParentOf({ ...p, iin, lang: input.lang });
   // every rule of the queue core first, with stand-in document references
   // (every refusal of the form at once: the parent's fields, the child's, the documents)
   const checked = await checkApplication(deps, applicationInputOf(read, parentPart(), { privilege: read.privilegeFile ? 'upload:0' : null, pmpk: read.pmpkFile ? 'upload:0' : null }), read.problems);
@@ -463,15 +454,8 @@ export async function requestFirstHandover(deps: AppDeps, input: { form: FormWit
   const childIin = (input.form.fields.childIin ?? '').replace(/\s/g, '');
   const c = checkIin(childIin);
   if (!c.ok) throw iinError('childIin', c.problem);
-  const typed = applicationInput.shape.parent.safeParse({
-    iin,
-    lastName: p.lastName,
-    firstName: p.firstName,
-    ...(p.middleName ? { middleName: p.middleName } : {}),
-    phone1: p.phone1,
-    ...(p.phone2 ? { phone2: p.phone2 } : {}),
-    lang: input.lang,
-  });
+  // the hand-over form asks no e-mail
+  const typed = applicationInput.shape.parent.safeParse(applicationParentOf({ ...p, iin, email: null, lang: input.lang }));
   if (!typed.success) throw new FieldsError(typed.error.issues.map((i) => zodProblem({ ...i, path: ['parent', ...i.path] })));
   const parent = typed.data;
   const phone1 = normalisePhone(parent.phone1);

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { AppDeps } from '../context.ts';
 import type { ApplicationStatus, DB } from '../db/schema.ts';
 import { checkIin } from '../domain/iin.ts';
+import { fullName } from '../domain/names.ts';
 import { toDate, type Clock } from '../clock.ts';
 import { audit, type Actor } from '../audit/write.ts';
 import { AppError, forbidden } from '../errors.ts';
@@ -11,6 +12,7 @@ import { iinError } from '../applications/messages.ts';
 import { checkUpload, storeUpload } from '../uploads/service.ts';
 import type { DocumentView } from '../uploads/document-view.tsx';
 import type { PersonView } from '../web/review-parts.tsx';
+import { personColumns, personViewOf } from '../db/fragments.ts';
 
 // Hand-over requests: a parent asks, with documents, that a child's application pass to them (the
 // child's real legal representative); the department reviews the waiting requests (one list, for
@@ -96,7 +98,7 @@ export async function listHandoverReviews(deps: Pick<AppDeps, 'database'>, actor
     .leftJoin('children as ch', 'ch.id', 'a.child_id')
     .leftJoin('parents as holder', 'holder.id', 'a.parent_id')
     .select(['h.id', 'h.created_at', 'h.child_iin', 'h.application_id as request_application_id'])
-    .select(['p.id as parent_id', 'p.iin', 'p.last_name', 'p.first_name', 'p.middle_name', 'p.phone1', 'p.phone2'])
+    .select(['p.id as parent_id', ...personColumns('p')])
     .select(['u.id as upload_id', 'u.content_type'])
     .select(['a.id as application_id', 'a.number', 'a.status'])
     .select(['ch.last_name as child_last', 'ch.first_name as child_first', 'ch.middle_name as child_middle'])
@@ -105,13 +107,13 @@ export async function listHandoverReviews(deps: Pick<AppDeps, 'database'>, actor
     .orderBy('h.created_at')
     .limit(500)
     .execute();
-  const name = (...parts: (string | null)[]) => parts.filter(Boolean).join(' ');
+  const name = (l: string | null, f: string | null, m: string | null) => fullName({ lastName: l ?? '', firstName: f ?? '', middleName: m });
   return rows.map((r) => ({
     id: r.id,
     createdAt: r.created_at,
     childIin: r.child_iin,
     applicationId: r.request_application_id,
-    requester: { id: r.parent_id, iin: r.iin, lastName: r.last_name, firstName: r.first_name, middleName: r.middle_name, phone1: r.phone1, phone2: r.phone2 },
+    requester: personViewOf(r.parent_id, r),
     application:
       r.application_id !== null && r.number !== null && r.status !== null
         ? { id: r.application_id, number: r.number, status: r.status, child: name(r.child_last, r.child_first, r.child_middle), holder: { name: name(r.holder_last, r.holder_first, r.holder_middle), iin: r.holder_iin ?? '' } }

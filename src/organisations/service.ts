@@ -72,19 +72,25 @@ function orgQuery(db: Trx) {
     ]);
 }
 type OrgRow = Awaited<ReturnType<ReturnType<typeof orgQuery>['executeTakeFirstOrThrow']>>;
-const orgView = (o: OrgRow): OrganisationRow => ({
-  id: o.id,
+
+/** What the department's form sets of an organisation (but its district), read from its row (its list here, its public page). */
+export const organisationFieldsOf = (o: Pick<OrgRow, 'kind' | 'ownership' | 'name_kk' | 'name_ru' | 'address_kk' | 'address_ru' | 'phone' | 'languages'>): Omit<OrganisationInput, 'districtId'> => ({
   kind: o.kind,
   ownership: o.ownership,
-  districtId: o.district_id,
-  districtKk: o.district_kk,
-  districtRu: o.district_ru,
   nameKk: o.name_kk,
   nameRu: o.name_ru,
   addressKk: o.address_kk,
   addressRu: o.address_ru,
   phone: o.phone,
   languages: o.languages,
+});
+
+const orgView = (o: OrgRow): OrganisationRow => ({
+  id: o.id,
+  ...organisationFieldsOf(o),
+  districtId: o.district_id,
+  districtKk: o.district_kk,
+  districtRu: o.district_ru,
   closedAt: o.closed_at,
   closedReason: o.closed_reason,
   groups: o.groups,

@@ -10,6 +10,7 @@ import { conflict, invalid, notFound } from '../errors.ts';
 import { isMonth, monthBounds, tengeText } from '../domain/accrual.ts';
 import { mapConstraint, useCase, type Trx } from '../usecase.ts';
 import { computeMonthIn, type ComputeResult } from './accrual.ts';
+import { fullNameOf, nameColumns } from '../db/fragments.ts';
 
 /**
  * Voucher payments (docs/PAYMENTS.md): the month's accrual computed for the city (or one
@@ -239,9 +240,7 @@ export async function readStatement(db: Trx, organisationId: number, month: stri
         .innerJoin('groups as g', 'g.id', 'l.group_id')
         .select([
           'l.id',
-          'c.last_name',
-          'c.first_name',
-          'c.middle_name',
+          ...nameColumns('c'),
           'g.name as group_name',
           'l.kind',
           'l.status',
@@ -278,7 +277,7 @@ export async function readStatement(db: Trx, organisationId: number, month: stri
     linesDigest: pm?.lines_digest ?? null,
     lines: lines.map((l) => ({
       id: l.id,
-      childName: [l.last_name, l.first_name, l.middle_name].filter(Boolean).join(' '),
+      childName: fullNameOf(l),
       groupName: l.group_name,
       kind: l.kind,
       status: l.status,

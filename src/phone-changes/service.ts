@@ -12,6 +12,7 @@ import { storeUpload } from '../uploads/service.ts';
 import type { UploadType } from '../db/schema.ts';
 import type { DocumentView } from '../uploads/document-view.tsx';
 import type { PersonView } from '../web/review-parts.tsx';
+import { personColumns, personViewOf } from '../db/fragments.ts';
 
 /**
  * Changing a phone number of the application (one or two per parent). The new number is always
@@ -171,7 +172,7 @@ export async function listPhoneReviews(deps: Pick<AppDeps, 'database'>, actor: A
     .selectFrom('phone_changes as c')
     .innerJoin('parents as p', 'p.id', 'c.parent_id')
     .leftJoin('uploads as u', 'u.id', 'c.id_card_upload_id')
-    .select(['c.id', 'c.created_at', 'c.slot', 'c.old_phone', 'c.new_phone', 'p.id as parent_id', 'p.iin', 'p.last_name', 'p.first_name', 'p.middle_name', 'p.phone1', 'p.phone2', 'u.id as upload_id', 'u.content_type'])
+    .select(['c.id', 'c.created_at', 'c.slot', 'c.old_phone', 'c.new_phone', 'p.id as parent_id', ...personColumns('p'), 'u.id as upload_id', 'u.content_type'])
     .where('c.status', '=', 'review')
     .orderBy('c.created_at')
     .limit(500)
@@ -182,7 +183,7 @@ export async function listPhoneReviews(deps: Pick<AppDeps, 'database'>, actor: A
     slot: r.slot,
     oldPhone: r.old_phone,
     newPhone: r.new_phone,
-    parent: { id: r.parent_id, iin: r.iin, lastName: r.last_name, firstName: r.first_name, middleName: r.middle_name, phone1: r.phone1, phone2: r.phone2 },
+    parent: personViewOf(r.parent_id, r),
     document: r.upload_id !== null && r.content_type !== null ? { id: r.upload_id, type: r.content_type } : null,
   }));
 }

@@ -12,6 +12,7 @@ import { mapConstraint, useCase, type Trx } from '../usecase.ts';
 import { occupancy } from '../places/service.ts';
 import { organisationNames } from '../referrals/outcomes.ts';
 import { publishFreedPlace } from './free-place.ts';
+import { fullNameOf, nameColumns, nameOf, placedChildren } from '../db/fragments.ts';
 
 /**
  * Leaving a kindergarten (DOMAIN.md "After the kindergarten door", "Our decisions"): the parent asks
@@ -82,13 +83,10 @@ export interface ParentPlacement {
 /** The placement of a parent's application (its latest), with the parent's pending request; 404 for anyone else's. */
 export async function parentPlacement(deps: AppDeps, parentId: number, applicationId: number): Promise<ParentPlacement> {
   const db = deps.database.db;
-  const p = await db
-    .selectFrom('placements as p')
+  const p = await placedChildren(db)
     .innerJoin('applications as a', 'a.id', 'p.application_id')
-    .innerJoin('children as c', 'c.id', 'p.child_id')
     .innerJoin('organisations as o', 'o.id', 'p.organisation_id')
-    .innerJoin('groups as g', 'g.id', 'p.group_id')
-    .select(['p.id', 'p.application_id', 'a.org_kind', 'c.last_name', 'c.first_name', 'c.middle_name', 'o.id as org_id', 'o.name_kk', 'o.name_ru', 'g.name as group_name', 'p.starts_on', 'p.ends_on', 'p.end_reason'])
+    .select(['p.id', 'p.application_id', 'a.org_kind', ...nameColumns('c'), 'o.id as org_id', 'o.name_kk', 'o.name_ru', 'g.name as group_name', 'p.starts_on', 'p.ends_on', 'p.end_reason'])
     .where('p.application_id', '=', applicationId)
     .where('a.parent_id', '=', parentId)
     .orderBy('p.id', 'desc')
@@ -99,7 +97,7 @@ export async function parentPlacement(deps: AppDeps, parentId: number, applicati
   return {
     placementId: p.id,
     applicationId: p.application_id,
-    child: { lastName: p.last_name, firstName: p.first_name, middleName: p.middle_name },
+    child: nameOf(p),
     organisation: { kk: p.name_kk, ru: p.name_ru },
     organisationId: p.org_id,
     orgKind: p.org_kind,
@@ -267,17 +265,12 @@ export async function listPlacements(deps: AppDeps, actor: Actor, organisationId
   assertCan(actor, 'groups.read');
   await assertOrganisationInScope(deps.database.db, actor, organisationId);
   const since = almatyDate(deps.clock.now()).subtract({ days: leftDays }).toString();
-  let q = deps.database.db
-    .selectFrom('placements as p')
-    .innerJoin('children as c', 'c.id', 'p.child_id')
-    .innerJoin('groups as g', 'g.id', 'p.group_id')
+  let q = placedChildren(deps.database.db)
     .leftJoin('leaving_requests as lr', (j) => j.onRef('lr.placement_id', '=', 'p.id').on('lr.status', '=', 'pending'))
     .leftJoin('free_places as f', 'f.placement_id', 'p.id')
     .select([
       'p.id',
-      'c.last_name',
-      'c.first_name',
-      'c.middle_name',
+      ...nameColumns('c'),
       'c.iin',
       'c.birth_date',
       'p.group_id',
@@ -300,7 +293,7 @@ export async function listPlacements(deps: AppDeps, actor: Actor, organisationId
   const rows = await q.orderBy(sql`lr.id is null`).orderBy('g.name').orderBy('c.last_name').orderBy('c.first_name').limit(2000).execute();
   return rows.map((r) => ({
     id: r.id,
-    childName: [r.last_name, r.first_name, r.middle_name].filter(Boolean).join(' '),
+    childName: fullNameOf(r),
     childIin: r.iin,
     birthDate: r.birth_date,
     groupId: r.group_id,

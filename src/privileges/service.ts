@@ -6,6 +6,7 @@ import { applicationInDistrict, assertApplicationInScope, assertCan, scopeDistri
 import { almatyDate, toDate } from '../clock.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { useCase } from '../usecase.ts';
+import { fullNameOf, nameColumns, nameOf } from '../db/fragments.ts';
 import { assertOwnOrOperator, tierOf } from '../applications/service.ts';
 import { cancelForFalsePrivilege } from '../referrals/service.ts';
 import { uploadIdOf } from '../extensions/service.ts';
@@ -177,7 +178,7 @@ export async function listPendingClaims(deps: AppDeps, actor: Actor, limit = 200
     .selectFrom('privilege_claims as pc')
     .innerJoin('applications as a', 'a.id', 'pc.application_id')
     .innerJoin('children as c', 'c.id', 'a.child_id')
-    .select(['pc.id', 'pc.application_id', 'a.number', 'pc.category', 'pc.document_ref', 'pc.claimed_at', 'c.last_name', 'c.first_name', 'c.middle_name', 'c.birth_date'])
+    .select(['pc.id', 'pc.application_id', 'a.number', 'pc.category', 'pc.document_ref', 'pc.claimed_at', ...nameColumns('c'), 'c.birth_date'])
     .where('pc.status', '=', 'pending');
   const scope = scopeDistrictId(actor);
   if (scope !== null) q = q.where(applicationInDistrict('pc.application_id', scope));
@@ -199,7 +200,7 @@ export async function listPendingClaims(deps: AppDeps, actor: Actor, limit = 200
       claimedAt: claimedAt.toString(),
       dueOn: dueOn.toString(),
       overdue: Temporal.PlainDate.compare(today, dueOn) > 0,
-      child: { lastName: r.last_name, firstName: r.first_name, middleName: r.middle_name, birthDate: r.birth_date },
+      child: { ...nameOf(r), birthDate: r.birth_date },
     };
   });
 }
@@ -238,7 +239,7 @@ export async function listConfirmedClaims(deps: AppDeps, actor: Actor, limit = 2
     .innerJoin('applications as a', 'a.id', 'pc.application_id')
     .innerJoin('children as c', 'c.id', 'a.child_id')
     .leftJoin('referrals as r', (j) => j.onRef('r.application_id', '=', 'a.id').on('r.status', 'in', ['issued', 'registered', 'enrolled']))
-    .select(['pc.id', 'a.number', 'pc.category', 'pc.decided_at', 'pc.document_ref', 'c.last_name', 'c.first_name', 'c.middle_name', 'r.number as ref_number', 'r.status as ref_status'])
+    .select(['pc.id', 'a.number', 'pc.category', 'pc.decided_at', 'pc.document_ref', ...nameColumns('c'), 'r.number as ref_number', 'r.status as ref_status'])
     .where('pc.status', '=', 'confirmed')
     .where('a.status', 'in', ['queued', 'enrolled'])
     .$if(scope !== null, (q) => q.where(applicationInDistrict('pc.application_id', scope!)))
@@ -254,7 +255,7 @@ export async function listConfirmedClaims(deps: AppDeps, actor: Actor, limit = 2
     decidedAt: x.decided_at,
     uploadId: uploadIdOf(x.document_ref),
     documentRef: x.document_ref,
-    childName: [x.last_name, x.first_name, x.middle_name].filter(Boolean).join(' '),
+    childName: fullNameOf(x),
     referral: x.ref_number && x.ref_status ? { number: x.ref_number, status: x.ref_status } : null,
   }));
 }

@@ -47,6 +47,11 @@ export interface ImportSummary {
 
 const CHUNK = 10_000;
 
+/** The audit entry of an import's step (`queue_import.<step>` or `placements_import.<step>`), on the import's row. */
+function auditImport(trx: Kysely<DB>, deps: Pick<AppDeps, 'clock'>, actor: Actor, kind: { kind: 'queue' | 'placements' }, step: 'checked' | 'discarded' | 'rechecked' | 'imported', id: number, requestId: string | undefined, data?: Record<string, unknown>): Promise<void> {
+  return audit(trx, deps.clock, actor, { action: `${kind.kind === 'queue' ? 'queue_import' : 'placements_import'}.${step}`, subjectType: 'queue_import', subjectId: id, ...(data ? { data } : {}) }, requestId);
+}
+
 function chunks<T>(xs: readonly T[], n = CHUNK): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
@@ -169,18 +174,14 @@ export async function checkImport<R extends PeopleRow = ImportRow>(deps: AppDeps
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await audit(
-      trx,
-      deps.clock,
-      actor,
-      {
-        action: `${kind.kind === 'queue' ? 'queue_import' : 'placements_import'}.checked`,
-        subjectType: 'queue_import',
-        subjectId: row.id,
-        data: { fileSha256: file.sha256, fileSize: file.size, rows: checked.total, valid: checked.valid.length, rejected: checked.rejects.length, rejectCodes: countBy(checked.rejects.map((r) => r.code)) },
-      },
-      requestId,
-    );
+    await auditImport(trx, deps, actor, kind, 'checked', row.id, requestId, {
+      fileSha256: file.sha256,
+      fileSize: file.size,
+      rows: checked.total,
+      valid: checked.valid.length,
+      rejected: checked.rejects.length,
+      rejectCodes: countBy(checked.rejects.map((r) => r.code)),
+    });
     return summary(row);
   });
 }
@@ -235,7 +236,7 @@ export async function discardImport(deps: AppDeps, actor: Actor, id: number, req
       if (!exists) throw notFound();
       throw conflict('import_not_checked', 'import.not_checked');
     }
-    await audit(trx, deps.clock, actor, { action: `${kind.kind === 'queue' ? 'queue_import' : 'placements_import'}.discarded`, subjectType: 'queue_import', subjectId: id }, requestId);
+    await auditImport(trx, deps, actor, kind, 'discarded', id, requestId);
   });
 }
 
@@ -277,7 +278,7 @@ export async function commitImport<R extends PeopleRow = ImportRow>(deps: AppDep
         .set({ rows_total: checked.total, rows_valid: checked.valid.length, rows_rejected: checked.rejects.length, rejects: JSON.stringify(checked.rejects), checked_at: now, checked_by: actor.id! })
         .where('id', '=', id)
         .execute();
-      await audit(trx, deps.clock, actor, { action: `${kind.kind === 'queue' ? 'queue_import' : 'placements_import'}.rechecked`, subjectType: 'queue_import', subjectId: id, data: { valid: checked.valid.length, rejected: checked.rejects.length } }, requestId);
+      await auditImport(trx, deps, actor, kind, 'rechecked', id, requestId, { valid: checked.valid.length, rejected: checked.rejects.length });
       return true;
     }
     const result = await kind.write(trx, checked, id, actor, now);
@@ -287,18 +288,7 @@ export async function commitImport<R extends PeopleRow = ImportRow>(deps: AppDep
       .where('id', '=', id)
       .where('status', '=', 'checked')
       .execute();
-    await audit(
-      trx,
-      deps.clock,
-      actor,
-      {
-        action: `${kind.kind === 'queue' ? 'queue_import' : 'placements_import'}.imported`,
-        subjectType: 'queue_import',
-        subjectId: id,
-        data: { fileSha256: imp.file_sha256, rows: checked.total, rejected: checked.rejects.length, ...result },
-      },
-      requestId,
-    );
+    await auditImport(trx, deps, actor, kind, 'imported', id, requestId, { fileSha256: imp.file_sha256, rows: checked.total, rejected: checked.rejects.length, ...result });
     return false;
   });
   // the import put applications ahead of queued ones: publish fresh queue numbers now rather than

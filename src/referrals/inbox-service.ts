@@ -7,7 +7,7 @@ import { notFound } from '../errors.ts';
 import { Temporal } from 'temporal-polyfill';
 import { requiredDocuments, type DocumentKey } from '../domain/referral.ts';
 import * as Path from '../domain/path.ts';
-import { referralsOfChildren } from '../db/fragments.ts';
+import { fullNameOf, nameColumns, referralsOfChildren } from '../db/fragments.ts';
 import { missingDocumentsOf } from './service.ts';
 
 /**
@@ -43,7 +43,7 @@ export async function listIncoming(deps: AppDeps, actor: Actor, organisationId: 
     .select(['r.id', 'r.number', 'r.status', 'r.deadline', 'r.extended_at'])
     .select(['c.status as contract_status', 'c.deadline as contract_deadline', 'c.extra_period_granted_at'])
     .select(['g.name as group_name'])
-    .select(['ch.last_name', 'ch.first_name', 'ch.middle_name', 'ch.birth_date'])
+    .select([...nameColumns('ch'), 'ch.birth_date'])
     .where('r.organisation_id', '=', organisationId)
     .where('r.status', 'in', ['issued', 'registered']);
   const term = q.trim();
@@ -68,7 +68,7 @@ export async function listIncoming(deps: AppDeps, actor: Actor, organisationId: 
     contractStatus: r.contract_status,
     extraPeriodGranted: r.extra_period_granted_at !== null,
     groupName: r.group_name,
-    childName: [r.last_name, r.first_name, r.middle_name].filter(Boolean).join(' '),
+    childName: fullNameOf(r),
     childBirthDate: r.birth_date,
   }));
 }

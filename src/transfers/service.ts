@@ -13,6 +13,7 @@ import { currentQueuePosition, type QueuePosition } from '../applications/queue.
 import type { ApplicationStatus, ReferralStatus } from '../db/schema.ts';
 import { parentPlacement } from '../placements/service.ts';
 import { enqueueKindergartenSms } from '../sms/outbox.ts';
+import { fullNameOf, nameColumns } from '../db/fragments.ts';
 
 /**
  * Transfer requests (DOMAIN.md "After the kindergarten door", "Our decisions"; docs/TRANSFERS.md): the
@@ -224,9 +225,7 @@ export async function listOrganisationTransfers(deps: AppDeps, actor: Actor, org
       't.number',
       't.status',
       't.applied_at',
-      'c.last_name',
-      'c.first_name',
-      'c.middle_name',
+      ...nameColumns('c'),
       'c.birth_date',
       'old.organisation_id as from_org',
       'old.ends_on',
@@ -250,7 +249,7 @@ export async function listOrganisationTransfers(deps: AppDeps, actor: Actor, org
     const state: OrganisationTransfer['state'] = r.status === 'enrolled' ? 'moved' : r.ref_status === 'issued' || r.ref_status === 'registered' ? 'referred' : r.status === 'queued' || r.status === 'inactive' ? 'requested' : 'closed';
     return {
       requestNumber: r.number,
-      childName: [r.last_name, r.first_name, r.middle_name].filter(Boolean).join(' '),
+      childName: fullNameOf(r),
       birthDate: r.birth_date,
       direction: out ? 'out' : 'in',
       other: out ? { kk: r.to_kk ?? '', ru: r.to_ru ?? '' } : { kk: r.from_kk, ru: r.from_ru },

@@ -5,6 +5,7 @@ import { assertCan, assertOrganisationInScope } from '../auth/permissions.ts';
 import { almatyDate, toDate } from '../clock.ts';
 import { AppError, notFound } from '../errors.ts';
 import { useCase, type Trx } from '../usecase.ts';
+import { fullNameOf, nameColumns, placedChildren } from '../db/fragments.ts';
 import type { VaccinationCounts } from '../domain/vaccination.ts';
 import { vaccinationRefusalAllowed } from '../domain/vaccination.ts';
 
@@ -51,12 +52,9 @@ export async function listVaccinations(deps: AppDeps, actor: Actor, organisation
   const db = deps.database.db;
   await assertOrganisationInScope(db, actor, organisationId);
   const today = almatyDate(deps.clock.now()).toString();
-  const rows = await db
-    .selectFrom('placements as p')
-    .innerJoin('children as c', 'c.id', 'p.child_id')
-    .innerJoin('groups as g', 'g.id', 'p.group_id')
+  const rows = await placedChildren(db)
     .leftJoin('vaccination_flags as v', 'v.placement_id', 'p.id')
-    .select(['p.id', 'c.last_name', 'c.first_name', 'c.middle_name', 'g.name as group_name', 'v.vaccinated'])
+    .select(['p.id', ...nameColumns('c'), 'g.name as group_name', 'v.vaccinated'])
     .where('p.organisation_id', '=', organisationId)
     .where(activeOn(today))
     .orderBy('g.name')
@@ -66,7 +64,7 @@ export async function listVaccinations(deps: AppDeps, actor: Actor, organisation
   const policy = await deps.city.getPolicy();
   const counts = await vaccinationCounts(db, organisationId, today);
   return {
-    rows: rows.map((r) => ({ placementId: r.id, childName: [r.last_name, r.first_name, r.middle_name].filter(Boolean).join(' '), groupName: r.group_name, vaccinated: r.vaccinated })),
+    rows: rows.map((r) => ({ placementId: r.id, childName: fullNameOf(r), groupName: r.group_name, vaccinated: r.vaccinated })),
     counts,
     maxPercent: policy.voucherUnvaccinatedMaxPercent,
     refusalAllowed: vaccinationRefusalAllowed(counts, policy.voucherUnvaccinatedMaxPercent),

@@ -14,7 +14,7 @@ import * as V from '../domain/voucher.ts';
 import { renderSms, laneOf } from '../sms/templates.ts';
 import { insertOutboxBulk } from '../mail/outbox.ts';
 import { readFlags, readPlaces, TierStream, type Flags } from '../distribution/compute.ts';
-import { DISTRIBUTION_LOCK } from '../distribution/service.ts';
+import { DISTRIBUTION_LOCK, replayReport, type RunReplay } from '../distribution/service.ts';
 import { encodeInputs, inputsFromRaw, sha256 } from '../distribution/inputs.ts';
 import { regimeOnDay } from '../settings/regime.ts';
 
@@ -379,12 +379,7 @@ export async function voucherProtocol(db: Kysely<DB>, runId: number): Promise<{ 
   return { summary: summaryOf(r), protocol: JSON.parse(zlib.gunzipSync(Buffer.from(r.protocol)).toString('utf8')) as V.VoucherProtocolCohort[] };
 }
 
-export interface VoucherReplay {
-  runId: number;
-  ok: boolean;
-  inputsHash: { stored: string; computed: string; ok: boolean };
-  resultHash: { stored: string; recomputed: string; ok: boolean };
-  protocolMatches: boolean;
+export interface VoucherReplay extends RunReplay {
   vouchersMatch: boolean;
   vouchers: number;
 }
@@ -400,17 +395,7 @@ export async function replayVoucherRun(db: Kysely<DB>, runId: number): Promise<V
   const rows = await db.selectFrom('vouchers').select('application_id').where('run_id', '=', runId).execute();
   const want = new Set(result.awards.map((a) => a.applicationId));
   const vouchersMatch = rows.length === want.size && rows.every((r) => want.has(Number(r.application_id)));
-  const r: VoucherReplay = {
-    runId,
-    ok: false,
-    inputsHash: { stored: run.inputs_hash, computed: hash, ok: hash === run.inputs_hash },
-    resultHash: { stored: run.result_hash, recomputed, ok: recomputed === run.result_hash },
-    protocolMatches: protocolHash(stored) === run.result_hash,
-    vouchersMatch,
-    vouchers: result.awards.length,
-  };
-  r.ok = r.inputsHash.ok && r.resultHash.ok && r.protocolMatches && r.vouchersMatch;
-  return r;
+  return replayReport(runId, run, { inputs: hash, result: recomputed, protocol: protocolHash(stored) }, { vouchersMatch, vouchers: result.awards.length }, vouchersMatch);
 }
 
 /** "Why not me yet": the application's place in the newest run of its cohort, by its number (anonymised protocol only). */

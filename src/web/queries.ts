@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB, GroupType, InstructionLang, Lang, OrgKind } from '../db/schema.ts';
 import { intlLocale } from './i18n/index.ts';
-import type { OrganisationInput } from '../organisations/service.ts';
+import { organisationFieldsOf, type OrganisationInput } from '../organisations/service.ts';
 
 /** Read-only queries behind the public pages (organisations and their free places). */
 
@@ -97,14 +97,7 @@ export async function getOrganisation(db: Kysely<DB>, id: number): Promise<OrgDe
     .execute();
   return {
     id: o.id,
-    kind: o.kind,
-    ownership: o.ownership,
-    nameKk: o.name_kk,
-    nameRu: o.name_ru,
-    addressKk: o.address_kk,
-    addressRu: o.address_ru,
-    phone: o.phone,
-    languages: o.languages,
+    ...organisationFieldsOf(o),
     districtKk: o.district_kk,
     districtRu: o.district_ru,
     groups: groups.map((g) => ({ id: g.id, name: g.name, birthYear: g.birth_year, language: g.language, type: g.type, capacity: g.capacity, free: g.free })),

@@ -11,6 +11,7 @@ import { explainWait, type WhyNotYet } from '../../distribution/why.ts';
 import { loadChildPaths } from '../../applications/child-path.ts';
 import { nextAction, type NextAction } from '../../domain/path.ts';
 import type { PersonView } from '../../web/review-parts.tsx';
+import { nameColumns, nameOf, personViewOf } from '../../db/fragments.ts';
 
 /**
  * What the cabinet shows: the parent's own data and applications, read with the parent's id in every
@@ -93,13 +94,7 @@ export async function loadParent(deps: AppDeps, parentId: number): Promise<Cabin
     .executeTakeFirst();
   if (!p) throw notFound();
   return {
-    id: p.id,
-    iin: p.iin,
-    lastName: p.last_name,
-    firstName: p.first_name,
-    middleName: p.middle_name,
-    phone1: p.phone1,
-    phone2: p.phone2,
+    ...personViewOf(p.id, p),
     email: p.email,
     lang: p.lang,
     hasPassword: p.password_hash !== null,
@@ -118,7 +113,7 @@ export async function loadApplications(deps: AppDeps, parentId: number, onlyId?:
     .innerJoin('children as c', 'c.id', 'a.child_id')
     .select([
       'a.id', 'a.number', 'a.status', 'a.birth_year', 'a.org_kind', 'a.language', 'a.desired_start', 'a.special_needs', 'a.tier', 'a.applied_at', 'a.transfer_of',
-      'c.iin', 'c.last_name', 'c.first_name', 'c.middle_name', 'c.birth_date',
+      'c.iin', ...nameColumns('c'), 'c.birth_date',
     ])
     .where('a.parent_id', '=', parentId);
   if (onlyId !== undefined) q = q.where('a.id', '=', onlyId);
@@ -178,7 +173,7 @@ export async function loadApplications(deps: AppDeps, parentId: number, onlyId?:
       id: a.id,
       number: a.number,
       status: a.status,
-      child: { iin: a.iin, lastName: a.last_name, firstName: a.first_name, middleName: a.middle_name, birthDate: a.birth_date },
+      child: { iin: a.iin, ...nameOf(a), birthDate: a.birth_date },
       birthYear: a.birth_year,
       orgKind: a.org_kind,
       language: a.language,
