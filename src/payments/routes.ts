@@ -8,6 +8,7 @@ import { assertCan, can } from '../auth/permissions.ts';
 import { almatyDate } from '../clock.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
+import { sendDownload } from '../web/attachment.ts';
 import type { Flash } from '../web/forms.tsx';
 import { staffOnly } from '../workspaces/staff-scope.ts';
 import { message } from '../workspaces/cabinet/route-helpers.ts';
@@ -99,26 +100,23 @@ export const paymentRoutes: RoutePlugin = (app, deps) => {
     }
   });
 
-  const file = (reply: FastifyReply, type: string, name: string, body: string | Buffer) =>
-    reply.type(type).header('cache-control', 'private, no-cache').header('content-disposition', `attachment; filename="${name}"`).send(body);
-
   r.get('/staff/payments/:org/:month/statement.:format', { schema: { ...hide, params: orgMonth.extend({ format: z.enum(['pdf', 'xlsx', 'csv']) }), querystring: z.object(langQ) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     assertCan(req.actor, 'payments.export');
     const s = await S.statement(deps, req.actor, req.params.org, req.params.month);
     const lang = docLang(req.lang);
     const name = `kezek-payments-${s.organisationId}-${s.month}`;
-    if (req.params.format === 'csv') return file(reply, 'text/csv; charset=utf-8', `${name}.csv`, statementCsv(s, lang, asOf()));
-    if (req.params.format === 'xlsx') return file(reply, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', `${name}.xlsx`, await statementXlsx(s, lang, asOf()));
+    if (req.params.format === 'csv') return sendDownload(reply, name, 'csv', statementCsv(s, lang, asOf()));
+    if (req.params.format === 'xlsx') return sendDownload(reply, name, 'xlsx', await statementXlsx(s, lang, asOf()));
     const verifyUrl = s.verifyToken ? `${origin(req)}/verify/payment/${s.verifyToken}` : null;
-    return file(reply, 'application/pdf', `${name}.pdf`, await statementPdf(s, lang, verifyUrl));
+    return sendDownload(reply, name, 'pdf', await statementPdf(s, lang, verifyUrl));
   });
 
   r.get('/staff/payments/districts.csv', { schema: { ...hide, querystring: z.object({ month, ...langQ }) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     assertCan(req.actor, 'payments.compute');
     const rows = await S.monthOverview(deps, req.actor, req.query.month);
-    return file(reply, 'text/csv; charset=utf-8', `kezek-payments-districts-${req.query.month}.csv`, reportCsv(districtTable(S.districtTotals(rows), req.query.month, docLang(req.lang), asOf())));
+    return sendDownload(reply, `kezek-payments-districts-${req.query.month}`, 'csv', reportCsv(districtTable(S.districtTotals(rows), req.query.month, docLang(req.lang), asOf())));
   });
 
   async function ratesPage(req: FastifyRequest, reply: FastifyReply, flash: Flash & { form?: P.RateForm }, status = 200): Promise<FastifyReply> {
