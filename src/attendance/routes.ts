@@ -2,14 +2,13 @@ import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import { apiSchema, errors, hide, id, langQ } from '../api/schema.ts';
-import { isUserError } from '../errors.ts';
 import { assertCan, can } from '../auth/permissions.ts';
 import { almatyDate } from '../clock.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
+import { formActionOr } from '../web/staff-pages.ts';
 import type { Flash } from '../web/forms.tsx';
 import { organisationName, pageOrganisation, staffOnly } from '../workspaces/staff-scope.ts';
-import { message } from '../workspaces/cabinet/route-helpers.ts';
 import { ABSENCE_REASONS, type AbsenceMark } from '../domain/attendance.ts';
 import type { AbsenceReason } from '../db/schema.ts';
 import * as S from './service.ts';
@@ -70,13 +69,15 @@ export const attendanceRoutes: RoutePlugin = async (r, deps) => {
   );
 
   async function saveAndRedirect(req: FastifyRequest, reply: FastifyReply, groupId: number, day: string, input: S.DayInput, done: 'saved' | 'closed'): Promise<FastifyReply> {
-    try {
-      const res = await S.saveGroupDay(deps, req.actor, groupId, day, input, req.id);
-      return reply.redirect(`/staff/attendance/groups/${groupId}?lang=${req.lang}&day=${day}&done=${done}&present=${res.placed - res.absent}&absent=${res.absent}`, 303);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return dayPage(req, reply, groupId, day, { error: message(req, e) }, e.status);
-    }
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        const res = await S.saveGroupDay(deps, req.actor, groupId, day, input, req.id);
+        return `/staff/attendance/groups/${groupId}?lang=${req.lang}&day=${day}&done=${done}&present=${res.placed - res.absent}&absent=${res.absent}`;
+      },
+      (error, status) => dayPage(req, reply, groupId, day, { error }, status),
+    );
   }
 
   r.post('/staff/attendance/groups/:id/days/:day', { schema: { ...hide, params: groupDayParams, body: dayForm, querystring: z.object(langQ) } }, async (req, reply) => {

@@ -3,15 +3,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import type { Lang } from '../db/schema.ts';
-import { isUserError } from '../errors.ts';
 import { assertCan, can } from '../auth/permissions.ts';
 import { almatyDate } from '../clock.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
+import { formActionOr } from '../web/staff-pages.ts';
 import { sendDownload } from '../web/attachment.ts';
 import type { Flash } from '../web/forms.tsx';
 import { staffOnly } from '../workspaces/staff-scope.ts';
-import { message } from '../workspaces/cabinet/route-helpers.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
 import { addRate, listRates } from './rates.ts';
@@ -68,13 +67,15 @@ export const paymentRoutes: RoutePlugin = (app, deps) => {
   r.post('/staff/payments/compute', { schema: { ...hide, body: z.object({ month: z.string().max(10).default('') }), querystring: z.object(langQ) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     assertCan(req.actor, 'payments.compute');
-    try {
-      const res = await S.computeMonth(deps, req.actor, req.body.month, req.id);
-      return reply.redirect(`/staff/payments?lang=${req.lang}&month=${req.body.month}&done=computed&n=${res.children}&k=${res.kindergartens}`, 303);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return monthPage(req, reply, thisMonth(), { error: message(req, e) }, e.status);
-    }
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        const res = await S.computeMonth(deps, req.actor, req.body.month, req.id);
+        return `/staff/payments?lang=${req.lang}&month=${req.body.month}&done=computed&n=${res.children}&k=${res.kindergartens}`;
+      },
+      (error, status) => monthPage(req, reply, thisMonth(), { error }, status),
+    );
   });
 
   async function statementPage(req: FastifyRequest, reply: FastifyReply, org: number, m: string, flash: Flash, status = 200): Promise<FastifyReply> {
@@ -91,13 +92,15 @@ export const paymentRoutes: RoutePlugin = (app, deps) => {
     if (!staffOnly(req, reply)) return reply;
     assertCan(req.actor, 'payments.approve');
     const seen = /^-?\d{1,15}$/.test(req.body.total) ? Number(req.body.total) : null;
-    try {
-      await S.approveMonth(deps, req.actor, req.params.org, req.params.month, seen, req.id);
-      return reply.redirect(`/staff/payments/${req.params.org}/${req.params.month}?lang=${req.lang}&done=approved`, 303);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return statementPage(req, reply, req.params.org, req.params.month, { error: message(req, e) }, e.status);
-    }
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        await S.approveMonth(deps, req.actor, req.params.org, req.params.month, seen, req.id);
+        return `/staff/payments/${req.params.org}/${req.params.month}?lang=${req.lang}&done=approved`;
+      },
+      (error, status) => statementPage(req, reply, req.params.org, req.params.month, { error }, status),
+    );
   });
 
   r.get('/staff/payments/:org/:month/statement.:format', { schema: { ...hide, params: orgMonth.extend({ format: z.enum(['pdf', 'xlsx', 'csv']) }), querystring: z.object(langQ) } }, async (req, reply) => {
@@ -133,13 +136,15 @@ export const paymentRoutes: RoutePlugin = (app, deps) => {
     if (!staffOnly(req, reply)) return reply;
     assertCan(req.actor, 'payments.rates');
     const { reason, ...form } = req.body;
-    try {
-      await addRate(deps, req.actor, form, reason, req.id);
-      return reply.redirect(`/staff/payments/rates?lang=${req.lang}&done=added`, 303);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return ratesPage(req, reply, { error: message(req, e), form }, e.status);
-    }
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        await addRate(deps, req.actor, form, reason, req.id);
+        return `/staff/payments/rates?lang=${req.lang}&done=added`;
+      },
+      (error, status) => ratesPage(req, reply, { error, form }, status),
+    );
   });
 
   r.get('/verify/payment/:token', { schema: { ...hide, params: z.object({ token: z.string().max(100) }), querystring: z.object(langQ) } }, async (req, reply) => {

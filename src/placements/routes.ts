@@ -2,15 +2,15 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
-import { isUserError } from '../errors.ts';
 import { assertCan, can } from '../auth/permissions.ts';
 import { almatyDate } from '../clock.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
+import { formActionOr } from '../web/staff-pages.ts';
 import { formatDate } from '../web/format.ts';
 import type { Flash } from '../web/forms.tsx';
 import { organisationName, pageOrganisation, staffOnly } from '../workspaces/staff-scope.ts';
-import { parentOrRedirect, message } from '../workspaces/cabinet/route-helpers.ts';
+import { parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
 
@@ -65,26 +65,30 @@ export const placementRoutes: RoutePlugin = (app, deps) => {
     if (!staffOnly(req, reply)) return reply;
     assertCan(req.actor, 'placement.leave');
     const orgId = await S.placementOrganisation(deps, req.params.id);
-    try {
-      const res = await S.recordLeaving(deps, req.actor, req.params.id, req.body.lastDay, req.body.reason, req.body.note);
-      return reply.redirect(`/staff/placements?lang=${req.lang}&done=recorded&date=${res.lastDay}&free=${res.freeFrom}${orgSuffix(req, orgId)}`, 303);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return staffPage(req, reply, orgId, { error: message(req, e) }, e.status);
-    }
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        const res = await S.recordLeaving(deps, req.actor, req.params.id, req.body.lastDay, req.body.reason, req.body.note);
+        return `/staff/placements?lang=${req.lang}&done=recorded&date=${res.lastDay}&free=${res.freeFrom}${orgSuffix(req, orgId)}`;
+      },
+      (error, status) => staffPage(req, reply, orgId, { error }, status),
+    );
   });
 
   r.post('/staff/placements/:id/undo', { schema: { ...hide, params: idParam, body: z.object({ reason: z.string().max(1000).default('') }), querystring: z.object(langQ) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     assertCan(req.actor, 'placement.undo_leave');
     const orgId = await S.placementOrganisation(deps, req.params.id);
-    try {
-      await S.undoLeavingOf(deps, req.actor, req.params.id, req.body.reason);
-      return reply.redirect(`/staff/placements?lang=${req.lang}&done=undone${orgSuffix(req, orgId)}`, 303);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return staffPage(req, reply, orgId, { error: message(req, e) }, e.status);
-    }
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        await S.undoLeavingOf(deps, req.actor, req.params.id, req.body.reason);
+        return `/staff/placements?lang=${req.lang}&done=undone${orgSuffix(req, orgId)}`;
+      },
+      (error, status) => staffPage(req, reply, orgId, { error }, status),
+    );
   });
 
   // the parent's side
@@ -102,25 +106,29 @@ export const placementRoutes: RoutePlugin = (app, deps) => {
     const parentId = parentOrRedirect(req, reply);
     if (parentId === null) return reply;
     await S.parentPlacement(deps, parentId, req.params.id); // 404 for anyone else's
-    try {
-      await S.requestLeaving(deps, req.actor, req.params.id, req.body.lastDay, req.body.reason, req.body.note);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return parentPage(req, reply, parentId, req.params.id, { error: message(req, e), form: req.body }, e.status);
-    }
-    return reply.redirect(`/cabinet/applications/${req.params.id}/leave?lang=${req.lang}&done=sent`, 303);
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        await S.requestLeaving(deps, req.actor, req.params.id, req.body.lastDay, req.body.reason, req.body.note);
+        return `/cabinet/applications/${req.params.id}/leave?lang=${req.lang}&done=sent`;
+      },
+      (error, status) => parentPage(req, reply, parentId, req.params.id, { error, form: req.body }, status),
+    );
   });
 
   r.post('/cabinet/applications/:id/leave/cancel', { schema: { ...hide, params: idParam, querystring: z.object(langQ) } }, async (req, reply) => {
     const parentId = parentOrRedirect(req, reply);
     if (parentId === null) return reply;
     await S.parentPlacement(deps, parentId, req.params.id);
-    try {
-      await S.cancelLeavingRequest(deps, req.actor, req.params.id);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return parentPage(req, reply, parentId, req.params.id, { error: message(req, e) }, e.status);
-    }
-    return reply.redirect(`/cabinet/applications/${req.params.id}/leave?lang=${req.lang}&done=cancelled`, 303);
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        await S.cancelLeavingRequest(deps, req.actor, req.params.id);
+        return `/cabinet/applications/${req.params.id}/leave?lang=${req.lang}&done=cancelled`;
+      },
+      (error, status) => parentPage(req, reply, parentId, req.params.id, { error }, status),
+    );
   });
 };

@@ -2,13 +2,12 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
-import { isUserError } from '../errors.ts';
 import { assertCan, can, scopeOrganisationId } from '../auth/permissions.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
+import { formActionOr } from '../web/staff-pages.ts';
 import type { Flash } from '../web/forms.tsx';
 import { organisationName, pageOrganisation, staffOnly } from '../workspaces/staff-scope.ts';
-import { message } from '../workspaces/cabinet/route-helpers.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
 
@@ -52,13 +51,15 @@ export const vaccinationRoutes: RoutePlugin = (app, deps) => {
       assertCan(req.actor, 'vaccination.record');
       const orgId = await S.placementOrganisation(deps, req.params.id);
       if (req.body.vaccinated === '') return page(req, reply, orgId, { error: t(req.lang, 'vaccinations.error.choose') }, 400);
-      try {
-        await S.recordVaccination(deps, req.actor, req.params.id, req.body.vaccinated === 'yes');
-      } catch (e) {
-        if (!isUserError(e)) throw e;
-        return page(req, reply, orgId, { error: message(req, e) }, e.status);
-      }
-      return reply.redirect(`/staff/vaccinations?lang=${req.lang}&done=1${scopeOrganisationId(req.actor) === null ? `&org=${orgId}` : ''}`, 303);
+      return formActionOr(
+        req,
+        reply,
+        async () => {
+          await S.recordVaccination(deps, req.actor, req.params.id, req.body.vaccinated === 'yes');
+          return `/staff/vaccinations?lang=${req.lang}&done=1${scopeOrganisationId(req.actor) === null ? `&org=${orgId}` : ''}`;
+        },
+        (error, status) => page(req, reply, orgId, { error }, status),
+      );
     },
   );
 };

@@ -2,11 +2,11 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
-import { isUserError, type AppError } from '../errors.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { organisationName, pageOrganisation, staffOnly } from '../workspaces/staff-scope.ts';
-import { message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
+import { parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
+import { formActionOr } from '../web/staff-pages.ts';
 import { errors } from '../api/schema.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
@@ -23,56 +23,65 @@ const langQ = { lang: z.string().optional() };
 export const waitingListRoutes: RoutePlugin = (app, deps) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  /** A refusal shown on the choice page of the application (or the cabinet when there is none). */
-  const back = (req: FastifyRequest, reply: FastifyReply, applicationId: number | null, done: string) =>
-    reply.redirect(applicationId ? `/cabinet/applications/${applicationId}/choose?lang=${req.lang}&done=${done}` : `/cabinet?lang=${req.lang}`, 303);
-  const refused = (req: FastifyRequest, reply: FastifyReply, e: AppError) =>
-    sendPage(reply, P.refusedPage(pageContext(req, reply, deps), { error: message(req, e) }), e.status);
+  /** Where an answer goes back to: the choice page of the application (or the cabinet when there is none). */
+  const back = (req: FastifyRequest, applicationId: number | null, done: string) =>
+    applicationId ? `/cabinet/applications/${applicationId}/choose?lang=${req.lang}&done=${done}` : `/cabinet?lang=${req.lang}`;
+  /** A refusal, shown on a page of its own. */
+  const refused = (req: FastifyRequest, reply: FastifyReply) => (error: string, status: number) =>
+    sendPage(reply, P.refusedPage(pageContext(req, reply, deps), { error }), status);
 
   r.post('/cabinet/applications/:id/waiting', { schema: { ...hide, params: z.object({ id }), body: z.object({ organisationId: id }), querystring: z.object(langQ) } }, async (req, reply) => {
     if (parentOrRedirect(req, reply) === null) return reply;
-    try {
-      await S.joinWaitingList(deps, req.actor, req.params.id, req.body.organisationId);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return refused(req, reply, e);
-    }
-    return back(req, reply, req.params.id, 'joined');
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        await S.joinWaitingList(deps, req.actor, req.params.id, req.body.organisationId);
+        return back(req, req.params.id, 'joined');
+      },
+      refused(req, reply),
+    );
   });
 
   r.post('/cabinet/waiting/:id/leave', { schema: { ...hide, params: z.object({ id }), querystring: z.object(langQ) } }, async (req, reply) => {
     if (parentOrRedirect(req, reply) === null) return reply;
     const appId = await S.entryApplication(deps, req.actor, req.params.id);
-    try {
-      await S.leaveWaitingList(deps, req.actor, req.params.id);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return refused(req, reply, e);
-    }
-    return back(req, reply, appId, 'left');
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        await S.leaveWaitingList(deps, req.actor, req.params.id);
+        return back(req, appId, 'left');
+      },
+      refused(req, reply),
+    );
   });
 
   r.post('/cabinet/offers/:id/accept', { schema: { ...hide, params: z.object({ id }), querystring: z.object(langQ) } }, async (req, reply) => {
     if (parentOrRedirect(req, reply) === null) return reply;
-    try {
-      await S.acceptOffer(deps, req.actor, req.params.id);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return refused(req, reply, e);
-    }
-    return reply.redirect(`/cabinet?lang=${req.lang}`, 303); // the referral now leads the cabinet
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        await S.acceptOffer(deps, req.actor, req.params.id);
+        return `/cabinet?lang=${req.lang}`; // the referral now leads the cabinet
+      },
+      refused(req, reply),
+    );
   });
 
   r.post('/cabinet/offers/:id/decline', { schema: { ...hide, params: z.object({ id }), querystring: z.object(langQ) } }, async (req, reply) => {
     if (parentOrRedirect(req, reply) === null) return reply;
     const appId = await S.offerApplication(deps, req.actor, req.params.id);
-    try {
-      await S.declineOffer(deps, req.actor, req.params.id);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return refused(req, reply, e);
-    }
-    return back(req, reply, appId, 'declined');
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        await S.declineOffer(deps, req.actor, req.params.id);
+        return back(req, appId, 'declined');
+      },
+      refused(req, reply),
+    );
   });
 
   r.get('/staff/waiting-list', { schema: { ...hide, querystring: z.object({ org: id.optional(), ...langQ }) } }, async (req, reply) => {

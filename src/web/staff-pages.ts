@@ -1,5 +1,6 @@
 // What the staff workspace's page routes share: a page for signed-in staff only, the redirect after
-// a form with its notice's parameters, and a form action that shows a user's error on the page.
+// a form with its notice's parameters, and a form action that shows a user's error on the page (the
+// parent's cabinet uses that too).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isUserError } from '../errors.ts';
 import { t } from './i18n/index.ts';
@@ -30,12 +31,22 @@ export const noticeDate = (req: FastifyRequest, raw: string | undefined): string
 
 /** A form action: on a user error render `page(message)` with its status; otherwise redirect. */
 export async function formAction(req: FastifyRequest, reply: FastifyReply, fn: () => Promise<string>, page: (error: string) => Promise<string>): Promise<FastifyReply> {
+  return formActionOr(req, reply, fn, async (error, status) => sendPage(reply, await page(error), status));
+}
+
+/** A form action whose page sends itself: on a user error `refused(message, status)`; otherwise redirect to where `fn` says. */
+export async function formActionOr(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  fn: () => Promise<string>,
+  refused: (error: string, status: number) => FastifyReply | Promise<FastifyReply>,
+): Promise<FastifyReply> {
   let to: string;
   try {
     to = await fn();
   } catch (e) {
     if (!isUserError(e)) throw e;
-    return sendPage(reply, await page(t(req.lang, e.messageKey, e.params)), e.status);
+    return refused(t(req.lang, e.messageKey, e.params), e.status);
   }
   return reply.redirect(to, 303);
 }
