@@ -9,7 +9,7 @@ import { t, type MessageKey } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { formActionOr } from '../web/staff-pages.ts';
 import type { Flash } from '../web/forms.tsx';
-import { organisationName, pageOrganisation, staffOnly } from '../workspaces/staff-scope.ts';
+import { organisationName, pageOrganisation, staffOnly, staffCan } from '../workspaces/staff-scope.ts';
 import { message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import type { AbsenceReason } from '../db/schema.ts';
 import * as M from './month.ts';
@@ -46,14 +46,12 @@ export const monthRoutes: RoutePlugin = (r, deps) => {
   }
 
   r.get('/staff/attendance/month', { schema: { ...hide, querystring: z.object({ org: id.optional(), month: monthQ, done: doneQ, ...langQ }) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'attendance.read');
+    if (!staffCan(req, reply, 'attendance.read')) return reply;
     return monthPage(req, reply, req.query.org, req.query.month ?? thisMonth(), { notice: notice(req, req.query.done) });
   });
 
   r.post('/staff/attendance/month', { schema: { ...hide, querystring: z.object({ org: id.optional(), month: z.string().max(10), ...langQ }) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'attendance.submit');
+    if (!staffCan(req, reply, 'attendance.submit')) return reply;
     const orgId = pageOrganisation(req.actor, req.query.org);
     return formActionOr(
       req,

@@ -2,13 +2,13 @@ import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import { apiSchema, errors, hide, id, langQ } from '../api/schema.ts';
-import { assertCan, can } from '../auth/permissions.ts';
+import { can } from '../auth/permissions.ts';
 import { almatyDate } from '../clock.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { formActionOr } from '../web/staff-pages.ts';
 import type { Flash } from '../web/forms.tsx';
-import { organisationName, pageOrganisation, staffOnly } from '../workspaces/staff-scope.ts';
+import { organisationName, pageOrganisation, staffOnly, staffCan } from '../workspaces/staff-scope.ts';
 import { ABSENCE_REASONS, type AbsenceMark } from '../domain/attendance.ts';
 import type { AbsenceReason } from '../db/schema.ts';
 import * as S from './service.ts';
@@ -43,8 +43,7 @@ export const attendanceRoutes: RoutePlugin = async (r, deps) => {
   const orgParam = (req: FastifyRequest) => req.actor.kind === 'staff' && req.actor.role === 'operator';
 
   r.get('/staff/attendance', { schema: { ...hide, querystring: z.object({ org: id.optional(), day: dayQ, ...langQ }) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'attendance.read');
+    if (!staffCan(req, reply, 'attendance.read')) return reply;
     const orgId = pageOrganisation(req.actor, req.query.org);
     const day = S.parseDay(req.query.day ?? today()).toString();
     const groups = await S.groupsToMark(deps, req.actor, orgId, day);

@@ -3,14 +3,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import type { Lang } from '../db/schema.ts';
-import { assertCan, can } from '../auth/permissions.ts';
+import { can } from '../auth/permissions.ts';
 import { almatyDate } from '../clock.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { formActionOr } from '../web/staff-pages.ts';
 import { sendDownload } from '../web/attachment.ts';
 import type { Flash } from '../web/forms.tsx';
-import { staffOnly } from '../workspaces/staff-scope.ts';
+import { staffOnly, staffCan } from '../workspaces/staff-scope.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
 import { addRate, listRates } from './rates.ts';
@@ -57,16 +57,14 @@ export const paymentRoutes: RoutePlugin = (app, deps) => {
   }
 
   r.get('/staff/payments', { schema: { ...hide, querystring: z.object({ month: month.optional(), done: z.enum(['computed']).optional(), n: z.coerce.number().int().min(0).optional(), k: z.coerce.number().int().min(0).optional(), ...langQ }) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'payments.read');
+    if (!staffCan(req, reply, 'payments.read')) return reply;
     const q = req.query;
     const notice = q.done === 'computed' ? t(req.lang, 'payments.computed', { children: q.n ?? 0, kindergartens: q.k ?? 0 }) : null;
     return monthPage(req, reply, q.month ?? thisMonth(), { notice });
   });
 
   r.post('/staff/payments/compute', { schema: { ...hide, body: z.object({ month: z.string().max(10).default('') }), querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'payments.compute');
+    if (!staffCan(req, reply, 'payments.compute')) return reply;
     return formActionOr(
       req,
       reply,
@@ -89,8 +87,7 @@ export const paymentRoutes: RoutePlugin = (app, deps) => {
   });
 
   r.post('/staff/payments/:org/:month/approve', { schema: { ...hide, params: orgMonth, body: z.object({ total: z.string().max(20).default('') }), querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'payments.approve');
+    if (!staffCan(req, reply, 'payments.approve')) return reply;
     const seen = /^-?\d{1,15}$/.test(req.body.total) ? Number(req.body.total) : null;
     return formActionOr(
       req,
@@ -104,8 +101,7 @@ export const paymentRoutes: RoutePlugin = (app, deps) => {
   });
 
   r.get('/staff/payments/:org/:month/statement.:format', { schema: { ...hide, params: orgMonth.extend({ format: z.enum(['pdf', 'xlsx', 'csv']) }), querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'payments.export');
+    if (!staffCan(req, reply, 'payments.export')) return reply;
     const s = await S.statement(deps, req.actor, req.params.org, req.params.month);
     const lang = docLang(req.lang);
     const name = `kezek-payments-${s.organisationId}-${s.month}`;
@@ -116,8 +112,7 @@ export const paymentRoutes: RoutePlugin = (app, deps) => {
   });
 
   r.get('/staff/payments/districts.csv', { schema: { ...hide, querystring: z.object({ month, ...langQ }) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'payments.compute');
+    if (!staffCan(req, reply, 'payments.compute')) return reply;
     const rows = await S.monthOverview(deps, req.actor, req.query.month);
     return sendDownload(reply, `kezek-payments-districts-${req.query.month}`, 'csv', reportCsv(districtTable(S.districtTotals(rows), req.query.month, docLang(req.lang), asOf())));
   });
@@ -133,8 +128,7 @@ export const paymentRoutes: RoutePlugin = (app, deps) => {
   });
 
   r.post('/staff/payments/rates', { schema: { ...hide, body: rateBody, querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'payments.rates');
+    if (!staffCan(req, reply, 'payments.rates')) return reply;
     const { reason, ...form } = req.body;
     return formActionOr(
       req,

@@ -2,14 +2,14 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
-import { assertCan, can } from '../auth/permissions.ts';
+import { can } from '../auth/permissions.ts';
 import { almatyDate } from '../clock.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { formActionOr } from '../web/staff-pages.ts';
 import { formatDate } from '../web/format.ts';
 import type { Flash } from '../web/forms.tsx';
-import { organisationName, pageOrganisation, staffOnly } from '../workspaces/staff-scope.ts';
+import { organisationName, pageOrganisation, staffCan } from '../workspaces/staff-scope.ts';
 import { parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
@@ -50,8 +50,7 @@ export const placementRoutes: RoutePlugin = (app, deps) => {
     '/staff/placements',
     { schema: { ...hide, querystring: z.object({ org: id.optional(), done: z.enum(['recorded', 'undone']).optional(), date: z.string().max(10).optional(), free: z.string().max(10).optional(), ...langQ }) } },
     async (req, reply) => {
-      if (!staffOnly(req, reply)) return reply;
-      assertCan(req.actor, 'groups.read');
+      if (!staffCan(req, reply, 'groups.read')) return reply;
       const q = req.query;
       const day = (s: string | undefined) => (s && /^\d{4}-\d{2}-\d{2}$/.test(s) ? formatDate(req.lang, s) : '');
       const notice = q.done === 'recorded' ? t(req.lang, 'placements.done.recorded', { date: day(q.date), free: day(q.free) }) : q.done === 'undone' ? t(req.lang, 'placements.done.undone') : null;
@@ -62,8 +61,7 @@ export const placementRoutes: RoutePlugin = (app, deps) => {
   const orgSuffix = (req: FastifyRequest, orgId: number) => (req.actor.kind === 'staff' && req.actor.role !== 'kindergarten' ? `&org=${orgId}` : '');
 
   r.post('/staff/placements/:id/leave', { schema: { ...hide, params: idParam, body: leaveBody, querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'placement.leave');
+    if (!staffCan(req, reply, 'placement.leave')) return reply;
     const orgId = await S.placementOrganisation(deps, req.params.id);
     return formActionOr(
       req,
@@ -77,8 +75,7 @@ export const placementRoutes: RoutePlugin = (app, deps) => {
   });
 
   r.post('/staff/placements/:id/undo', { schema: { ...hide, params: idParam, body: z.object({ reason: z.string().max(1000).default('') }), querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'placement.undo_leave');
+    if (!staffCan(req, reply, 'placement.undo_leave')) return reply;
     const orgId = await S.placementOrganisation(deps, req.params.id);
     return formActionOr(
       req,

@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import type { RoutePlugin } from '../routes.ts';
 import { ErrorBody } from '../api/schema.ts';
-import { assertCan } from '../auth/permissions.ts';
 import { notFound } from '../errors.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { sendDownload } from '../web/attachment.ts';
-import { staffOnly } from '../workspaces/staff-scope.ts';
+import { staffOnly, staffCan } from '../workspaces/staff-scope.ts';
 import { buildReport, isReport, REPORTS, type ReportName } from './service.ts';
 import { reportCsv, reportXlsx } from './export.ts';
 import { indexPage, reportPage } from './pages.tsx';
@@ -41,8 +40,7 @@ function reportName(name: string): ReportName {
 export const reportRoutes: RoutePlugin = (r, deps) => {
 
   r.get('/staff/reports', { schema: { hide: true, querystring: z.object({ lang: z.string().optional() }) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'reports.read');
+    if (!staffCan(req, reply, 'reports.read')) return reply;
     return sendPage(reply, indexPage(pageContext(req, reply, deps)));
   });
 

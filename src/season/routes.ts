@@ -2,13 +2,13 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
-import { assertCan, can } from '../auth/permissions.ts';
+import { can } from '../auth/permissions.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { formActionOr } from '../web/staff-pages.ts';
 import { formatDate } from '../web/format.ts';
 import type { Flash } from '../web/forms.tsx';
-import { organisationName, pageOrganisation, staffOnly } from '../workspaces/staff-scope.ts';
+import { organisationName, pageOrganisation, staffCan } from '../workspaces/staff-scope.ts';
 import { groupForm } from '../organisations/routes.ts';
 import { organisationChoices } from '../placements/service.ts';
 import { listOrganisationGroupNames } from './service.ts';
@@ -59,8 +59,7 @@ export const seasonRoutes: RoutePlugin = (app, deps) => {
   const back = (req: FastifyRequest, orgId: number, done: string) => `/staff/season?lang=${req.lang}&done=${done}${req.actor.kind === 'staff' && req.actor.role === 'operator' ? `&org=${orgId}` : ''}`;
 
   r.get('/staff/season', { schema: { ...hide, querystring: orgQ.extend({ done: z.enum(['declared', 'removed', 'turned', 'undone']).optional(), date: z.string().max(10).optional() }) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'season.preview');
+    if (!staffCan(req, reply, 'season.preview')) return reply;
     const d = req.query.done;
     const date = req.query.date && /^\d{4}-\d{2}-\d{2}$/.test(req.query.date) ? formatDate(req.lang, req.query.date) : '';
     const notice = d ? t(req.lang, d === 'turned' ? 'season.turn.done' : d === 'undone' ? 'season.turn.undone' : d === 'removed' ? 'season.removed' : 'season.declared', { date }) : null;
@@ -68,8 +67,7 @@ export const seasonRoutes: RoutePlugin = (app, deps) => {
   });
 
   r.post('/staff/season/groups', { schema: { ...hide, querystring: orgQ, body: declareForm } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'season.declare');
+    if (!staffCan(req, reply, 'season.declare')) return reply;
     const orgId = pageOrganisation(req.actor, req.query.org);
     const b = req.body;
     return formActionOr(
@@ -84,8 +82,7 @@ export const seasonRoutes: RoutePlugin = (app, deps) => {
   });
 
   r.post('/staff/season/groups/:id/delete', { schema: { ...hide, params: z.object({ id }), querystring: orgQ } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'season.declare');
+    if (!staffCan(req, reply, 'season.declare')) return reply;
     return formActionOr(
       req,
       reply,
@@ -98,8 +95,7 @@ export const seasonRoutes: RoutePlugin = (app, deps) => {
   });
 
   r.post('/staff/season/turn', { schema: { ...hide, querystring: orgQ, body: yearBody } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'season.turn');
+    if (!staffCan(req, reply, 'season.turn')) return reply;
     return formActionOr(
       req,
       reply,
@@ -112,8 +108,7 @@ export const seasonRoutes: RoutePlugin = (app, deps) => {
   });
 
   r.post('/staff/season/turn/undo', { schema: { ...hide, querystring: orgQ, body: yearBody } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'season.turn');
+    if (!staffCan(req, reply, 'season.turn')) return reply;
     return formActionOr(
       req,
       reply,

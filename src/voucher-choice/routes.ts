@@ -3,12 +3,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import { isUserError } from '../errors.ts';
-import { assertCan, scopeDistrictId } from '../auth/permissions.ts';
+import { scopeDistrictId } from '../auth/permissions.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { formActionOr } from '../web/staff-pages.ts';
 import type { Flash } from '../web/forms.tsx';
-import { staffOnly } from '../workspaces/staff-scope.ts';
+import { staffCan } from '../workspaces/staff-scope.ts';
 import { parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import { listDistricts } from '../organisations/service.ts';
 import { parseCoordinates } from '../domain/waiting-list.ts';
@@ -79,8 +79,7 @@ export const voucherChoiceRoutes: RoutePlugin = (app, deps) => {
   }
 
   r.get('/staff/voucher-register', { schema: { ...hide, querystring: z.object({ done: z.literal('1').optional(), ...langQ }) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'organisations.manage');
+    if (!staffCan(req, reply, 'organisations.manage')) return reply;
     return registerPage(req, reply, { notice: req.query.done ? t(req.lang, 'register.done') : null });
   });
 
@@ -95,8 +94,7 @@ export const voucherChoiceRoutes: RoutePlugin = (app, deps) => {
       },
     },
     async (req, reply) => {
-      if (!staffOnly(req, reply)) return reply;
-      assertCan(req.actor, 'organisations.manage');
+      if (!staffCan(req, reply, 'organisations.manage')) return reply;
       const b = req.body;
       const c = b.coordinates.trim() ? parseCoordinates(b.coordinates) : null;
       return formActionOr(

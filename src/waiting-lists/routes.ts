@@ -2,9 +2,8 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
-import { assertCan } from '../auth/permissions.ts';
 import { pageContext, sendPage } from '../web/context.ts';
-import { organisationName, pageOrganisation, staffOnly } from '../workspaces/staff-scope.ts';
+import { organisationName, pageOrganisation, staffCan } from '../workspaces/staff-scope.ts';
 import { parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import { formActionOr } from '../web/staff-pages.ts';
 import { errors } from '../api/schema.ts';
@@ -85,8 +84,7 @@ export const waitingListRoutes: RoutePlugin = (app, deps) => {
   });
 
   r.get('/staff/waiting-list', { schema: { ...hide, querystring: z.object({ org: id.optional(), ...langQ }) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'waiting_list.read');
+    if (!staffCan(req, reply, 'waiting_list.read')) return reply;
     const orgId = pageOrganisation(req.actor, req.query.org);
     const rows = await S.kindergartenList(deps, req.actor, orgId);
     return sendPage(reply, P.kindergartenListPage(pageContext(req, reply, deps), { organisationName: await organisationName(deps, orgId, req.lang), rows }));

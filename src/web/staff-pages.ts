@@ -1,18 +1,11 @@
-// What the staff workspace's page routes share: a page for signed-in staff only, the redirect after
-// a form with its notice's parameters, and a form action that shows a user's error on the page (the
-// parent's cabinet uses that too).
+// What the staff workspace's page routes share (who may open them: src/workspaces/staff-scope.ts): the
+// redirect after a form with its notice's parameters, and a form action that shows a user's error on
+// the page (the parent's cabinet uses that too).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isUserError } from '../errors.ts';
 import { t } from './i18n/index.ts';
 import { sendPage } from './context.ts';
 import { formatDate } from './format.ts';
-
-/** Staff pages need a signed-in staff member: anyone else goes to the sign-in page. */
-export function staffOnly(req: FastifyRequest, reply: FastifyReply): boolean {
-  if (req.actor.kind === 'staff') return true;
-  void reply.redirect(`/staff/login?lang=${req.lang}`, 303);
-  return false;
-}
 
 /** The address to go to after a form: `path` with the language and the notice's parameters. */
 export const doneUrl = (req: FastifyRequest, path: string, params: Record<string, string | number>) => {
