@@ -28,59 +28,38 @@ export const waitingListRoutes: RoutePlugin = (app, deps) => {
   /** A refusal, shown on a page of its own. */
   const refused = (req: FastifyRequest, reply: FastifyReply) => (error: string, status: number) =>
     sendPage(reply, P.refusedPage(pageContext(req, reply, deps), { error }), status);
-
-  r.post('/cabinet/applications/:id/waiting', { schema: { ...hide, params: z.object({ id }), body: z.object({ organisationId: id }), querystring: z.object(langQ) } }, async (req, reply) => {
-    if (parentOrRedirect(req, reply) === null) return reply;
-    return formActionOr(
+  /** A parent's answer (join, leave, accept, decline): done, on to `to`; refused, the refusal on a page of its own. */
+  const answer = (req: FastifyRequest, reply: FastifyReply, act: () => Promise<unknown>, to: string) =>
+    formActionOr(
       req,
       reply,
       async () => {
-        await S.joinWaitingList(deps, req.actor, req.params.id, req.body.organisationId);
-        return back(req, req.params.id, 'joined');
+        await act();
+        return to;
       },
       refused(req, reply),
     );
+
+  r.post('/cabinet/applications/:id/waiting', { schema: { ...hide, params: z.object({ id }), body: z.object({ organisationId: id }), querystring: z.object(langQ) } }, async (req, reply) => {
+    if (parentOrRedirect(req, reply) === null) return reply;
+    return answer(req, reply, () => S.joinWaitingList(deps, req.actor, req.params.id, req.body.organisationId), back(req, req.params.id, 'joined'));
   });
 
   r.post('/cabinet/waiting/:id/leave', { schema: { ...hide, params: z.object({ id }), querystring: z.object(langQ) } }, async (req, reply) => {
     if (parentOrRedirect(req, reply) === null) return reply;
     const appId = await S.entryApplication(deps, req.actor, req.params.id);
-    return formActionOr(
-      req,
-      reply,
-      async () => {
-        await S.leaveWaitingList(deps, req.actor, req.params.id);
-        return back(req, appId, 'left');
-      },
-      refused(req, reply),
-    );
+    return answer(req, reply, () => S.leaveWaitingList(deps, req.actor, req.params.id), back(req, appId, 'left'));
   });
 
   r.post('/cabinet/offers/:id/accept', { schema: { ...hide, params: z.object({ id }), querystring: z.object(langQ) } }, async (req, reply) => {
     if (parentOrRedirect(req, reply) === null) return reply;
-    return formActionOr(
-      req,
-      reply,
-      async () => {
-        await S.acceptOffer(deps, req.actor, req.params.id);
-        return `/cabinet?lang=${req.lang}`; // the referral now leads the cabinet
-      },
-      refused(req, reply),
-    );
+    return answer(req, reply, () => S.acceptOffer(deps, req.actor, req.params.id), `/cabinet?lang=${req.lang}`); // the referral now leads the cabinet
   });
 
   r.post('/cabinet/offers/:id/decline', { schema: { ...hide, params: z.object({ id }), querystring: z.object(langQ) } }, async (req, reply) => {
     if (parentOrRedirect(req, reply) === null) return reply;
     const appId = await S.offerApplication(deps, req.actor, req.params.id);
-    return formActionOr(
-      req,
-      reply,
-      async () => {
-        await S.declineOffer(deps, req.actor, req.params.id);
-        return back(req, appId, 'declined');
-      },
-      refused(req, reply),
-    );
+    return answer(req, reply, () => S.declineOffer(deps, req.actor, req.params.id), back(req, appId, 'declined'));
   });
 
   r.get('/staff/waiting-list', { schema: { ...hide, querystring: z.object({ org: id.optional(), ...langQ }) } }, async (req, reply) => {
