@@ -1,11 +1,37 @@
-// What the outgoing HTTP clients share (the SMS gateway, the identity register): a few retries with a
-// doubling pause unless an answer is final, the credentials' header, one POST with its timeout, and
-// the whole numbers their settings take.
+// What the outgoing HTTP clients share (the SMS gateway, the identity register): their common
+// settings, a few retries with a doubling pause unless an answer is final, the credentials' header,
+// one POST with its timeout, and the whole numbers their settings take.
+
+/** The settings every outgoing HTTP client takes: where, as whom, the body's template, how long and how often to try. */
+export interface HttpServiceOptions {
+  url: string;
+  token?: string | undefined;
+  user?: string | undefined;
+  password?: string | undefined;
+  template?: string | undefined;
+  timeoutMs?: number | undefined;
+  retries?: number | undefined;
+  backoffMs?: number | undefined;
+}
+
+/** How a client tries: each request's timeout, how many times again, the first pause between. */
+export interface Attempts {
+  timeoutMs: number;
+  retries: number;
+  backoffMs: number;
+}
+
+/** The attempts the settings ask for, each unset one at this client's default. */
+export const attemptsOf = (o: HttpServiceOptions, defaults: Attempts): Attempts => ({
+  timeoutMs: o.timeoutMs ?? defaults.timeoutMs,
+  retries: o.retries ?? defaults.retries,
+  backoffMs: o.backoffMs ?? defaults.backoffMs,
+});
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `once`, tried again up to `retries` times (pausing backoffMs, then twice that, …) unless its error is `permanent`. */
-export async function withRetries<T>(retries: number, backoffMs: number, once: () => Promise<T>): Promise<T> {
+export async function withRetries<T>({ retries, backoffMs }: Attempts, once: () => Promise<T>): Promise<T> {
   let last: unknown;
   for (let attempt = 0; attempt <= retries; attempt++) {
     if (attempt > 0) await sleep(backoffMs * 2 ** (attempt - 1));

@@ -8,8 +8,7 @@ import { problemText } from '../web/fields.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { openOrganisations } from '../web/queries.ts';
 import { loadApplications, parentIdOf } from '../workspaces/cabinet/loaders.ts';
-import { doneNotice, ErrorBody, formOf, hide, idParam, langQ, message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
-import { acceptFormWithFile } from '../uploads/multipart.ts';
+import { doneNotice, ErrorBody, fileFormRoutes, formOf, hide, idParam, langQ, message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import { withdrawApplication, WITHDRAW_REASONS } from './service.ts';
 import { withdrawClaim } from '../privileges/service.ts';
 import { applyFormOf, formProblems, preferencesFromForm } from './apply-form.ts';
@@ -179,9 +178,7 @@ export const parentApplicationRoutes: RoutePlugin = async (app, deps) => {
   });
 
   // multipart only where a file is sent: its own context
-  await app.register(async (child) => {
-    acceptFormWithFile(child);
-    const c = child.withTypeProvider<ZodTypeProvider>();
+  await fileFormRoutes(app, (c) => {
     c.post('/cabinet/apply', { schema: hide }, async (req, reply) => {
       if (parentOrRedirect(req, reply) === null) return reply;
       const form = formOf(req.body);

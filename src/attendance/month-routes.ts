@@ -7,8 +7,9 @@ import { assertCan, can } from '../auth/permissions.ts';
 import { almatyDate } from '../clock.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
+import { formActionOr } from '../web/staff-pages.ts';
 import type { Flash } from '../web/forms.tsx';
-import { organisationName, pageOrganisation, staffOnly } from '../workspaces/staff-scope.ts';
+import { organisationName, pageOrganisation, staffOnly, staffCan } from '../workspaces/staff-scope.ts';
 import { message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import type { AbsenceReason } from '../db/schema.ts';
 import * as M from './month.ts';
@@ -45,22 +46,22 @@ export const monthRoutes: RoutePlugin = (r, deps) => {
   }
 
   r.get('/staff/attendance/month', { schema: { ...hide, querystring: z.object({ org: id.optional(), month: monthQ, done: doneQ, ...langQ }) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'attendance.read');
+    if (!staffCan(req, reply, 'attendance.read')) return reply;
     return monthPage(req, reply, req.query.org, req.query.month ?? thisMonth(), { notice: notice(req, req.query.done) });
   });
 
   r.post('/staff/attendance/month', { schema: { ...hide, querystring: z.object({ org: id.optional(), month: z.string().max(10), ...langQ }) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'attendance.submit');
+    if (!staffCan(req, reply, 'attendance.submit')) return reply;
     const orgId = pageOrganisation(req.actor, req.query.org);
-    try {
-      await M.submitMonth(deps, req.actor, orgId, req.query.month, req.id);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return monthPage(req, reply, req.query.org, req.query.month, { error: message(req, e) }, e.status);
-    }
-    return reply.redirect(`/staff/attendance/month?lang=${req.lang}&month=${req.query.month}&done=submitted`, 303);
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        await M.submitMonth(deps, req.actor, orgId, req.query.month, req.id);
+        return `/staff/attendance/month?lang=${req.lang}&month=${req.query.month}&done=submitted`;
+      },
+      (error, status) => monthPage(req, reply, req.query.org, req.query.month, { error }, status),
+    );
   });
 
   r.get('/staff/attendance/disputes', { schema: { ...hide, querystring: z.object({ done: doneQ, ...langQ }) } }, async (req, reply) => {
@@ -110,13 +111,15 @@ export const monthRoutes: RoutePlugin = (r, deps) => {
       const b = req.body as Record<string, string>;
       const params = req.params as { id: number; disputeId?: number };
       const month = b.month ?? thisMonth();
-      try {
-        await act(req, b, params);
-      } catch (e) {
-        if (!isUserError(e)) throw e;
-        return parentPage(req, reply, parentId, params.id, month, { error: message(req, e) }, e.status);
-      }
-      return reply.redirect(`/cabinet/applications/${params.id}/attendance?lang=${req.lang}&month=${month.slice(0, 7)}&done=${done}`, 303);
+      return formActionOr(
+        req,
+        reply,
+        async () => {
+          await act(req, b, params);
+          return `/cabinet/applications/${params.id}/attendance?lang=${req.lang}&month=${month.slice(0, 7)}&done=${done}`;
+        },
+        (error, status) => parentPage(req, reply, parentId, params.id, month, { error }, status),
+      );
     });
 
   parentAction('/cabinet/applications/:id/attendance/confirm', z.object({ placementId: z.string().regex(/^[0-9]{1,15}$/), month: z.string().max(10) }), (req, b) => M.confirmMonth(deps, req.actor, Number(b.placementId), b.month!, req.id), 'confirmed');

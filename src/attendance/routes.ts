@@ -2,14 +2,13 @@ import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import { apiSchema, errors, hide, id, langQ } from '../api/schema.ts';
-import { isUserError } from '../errors.ts';
-import { assertCan, can } from '../auth/permissions.ts';
+import { can } from '../auth/permissions.ts';
 import { almatyDate } from '../clock.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
+import { formActionOr } from '../web/staff-pages.ts';
 import type { Flash } from '../web/forms.tsx';
-import { organisationName, pageOrganisation, staffOnly } from '../workspaces/staff-scope.ts';
-import { message } from '../workspaces/cabinet/route-helpers.ts';
+import { organisationName, pageOrganisation, staffOnly, staffCan } from '../workspaces/staff-scope.ts';
 import { ABSENCE_REASONS, type AbsenceMark } from '../domain/attendance.ts';
 import type { AbsenceReason } from '../db/schema.ts';
 import * as S from './service.ts';
@@ -44,8 +43,7 @@ export const attendanceRoutes: RoutePlugin = async (r, deps) => {
   const orgParam = (req: FastifyRequest) => req.actor.kind === 'staff' && req.actor.role === 'operator';
 
   r.get('/staff/attendance', { schema: { ...hide, querystring: z.object({ org: id.optional(), day: dayQ, ...langQ }) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'attendance.read');
+    if (!staffCan(req, reply, 'attendance.read')) return reply;
     const orgId = pageOrganisation(req.actor, req.query.org);
     const day = S.parseDay(req.query.day ?? today()).toString();
     const groups = await S.groupsToMark(deps, req.actor, orgId, day);
@@ -70,13 +68,15 @@ export const attendanceRoutes: RoutePlugin = async (r, deps) => {
   );
 
   async function saveAndRedirect(req: FastifyRequest, reply: FastifyReply, groupId: number, day: string, input: S.DayInput, done: 'saved' | 'closed'): Promise<FastifyReply> {
-    try {
-      const res = await S.saveGroupDay(deps, req.actor, groupId, day, input, req.id);
-      return reply.redirect(`/staff/attendance/groups/${groupId}?lang=${req.lang}&day=${day}&done=${done}&present=${res.placed - res.absent}&absent=${res.absent}`, 303);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return dayPage(req, reply, groupId, day, { error: message(req, e) }, e.status);
-    }
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        const res = await S.saveGroupDay(deps, req.actor, groupId, day, input, req.id);
+        return `/staff/attendance/groups/${groupId}?lang=${req.lang}&day=${day}&done=${done}&present=${res.placed - res.absent}&absent=${res.absent}`;
+      },
+      (error, status) => dayPage(req, reply, groupId, day, { error }, status),
+    );
   }
 
   r.post('/staff/attendance/groups/:id/days/:day', { schema: { ...hide, params: groupDayParams, body: dayForm, querystring: z.object(langQ) } }, async (req, reply) => {

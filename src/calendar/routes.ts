@@ -7,7 +7,8 @@ import type { CalendarDayKind } from '../db/schema.ts';
 import { almatyDate } from '../clock.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
-import { doneUrl as done, formAction, staffOnly } from '../web/staff-pages.ts';
+import { doneUrl as done, formAction } from '../web/staff-pages.ts';
+import { staffCan } from '../workspaces/staff-scope.ts';
 import { checkedYears, getDay, listYear, markYearChecked, parseYear, previewDay, setDay } from './service.ts';
 import * as P from './pages.tsx';
 
@@ -171,8 +172,7 @@ export const calendarRoutes: RoutePlugin = (r, deps) => {
       },
     },
     async (req, reply) => {
-      if (!staffOnly(req, reply)) return reply;
-      assertCan(req.actor, 'calendar.edit');
+      if (!staffCan(req, reply, 'calendar.edit')) return reply;
       const today = almatyDate(deps.clock.now());
       const year = req.query.year ? parseYear(req.query.year) : today.year;
       let form: P.DayForm = { day: today.toString(), kind: 'holiday', nameKk: '', nameRu: '', nameEn: '', reason: '' };
@@ -192,8 +192,7 @@ export const calendarRoutes: RoutePlugin = (r, deps) => {
   );
 
   r.post('/staff/calendar/years', { schema: { ...hide, body: z.object({ year: z.string().max(10).default(''), note: z.string().max(500).default('') }), querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'calendar.edit');
+    if (!staffCan(req, reply, 'calendar.edit')) return reply;
     const shown = shownYear(/^\d{4}$/.test(req.body.year) ? Number(req.body.year) : null);
     return formAction(
       req,
@@ -211,8 +210,7 @@ export const calendarRoutes: RoutePlugin = (r, deps) => {
   });
 
   r.post('/staff/calendar/preview', { schema: { ...hide, body: dayForm, querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'calendar.edit');
+    if (!staffCan(req, reply, 'calendar.edit')) return reply;
     const f: P.DayForm = { day: req.body.day, kind: req.body.kind, nameKk: req.body.nameKk, nameRu: req.body.nameRu, nameEn: req.body.nameEn, reason: req.body.reason };
     const year = shownYear(/^\d{4}/.test(f.day) ? Number(f.day.slice(0, 4)) : null);
     try {
@@ -226,8 +224,7 @@ export const calendarRoutes: RoutePlugin = (r, deps) => {
   });
 
   r.post('/staff/calendar/apply', { schema: { ...hide, body: dayForm, querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'calendar.edit');
+    if (!staffCan(req, reply, 'calendar.edit')) return reply;
     const f: P.DayForm = { day: req.body.day, kind: req.body.kind, nameKk: req.body.nameKk, nameRu: req.body.nameRu, nameEn: req.body.nameEn, reason: req.body.reason };
     const year = shownYear(/^\d{4}/.test(f.day) ? Number(f.day.slice(0, 4)) : null);
     return formAction(

@@ -6,7 +6,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, type Config } from '../config.ts';
-import { DataDirLockedError, openDatabase, readLock, type Database } from '../db/connection.ts';
+import { DataDirLockedError, openDatabase, otherHolder, type Database } from '../db/connection.ts';
 import { migrate } from '../db/migrate.ts';
 import { OffsetClock, SystemClock, type Clock } from '../clock.ts';
 import { CityState, type AppDeps } from '../context.ts';
@@ -83,8 +83,8 @@ type ClockAction = { advance: string } | { set: string } | { reset: true } | nul
  */
 async function clockCommand(action: ClockAction): Promise<void> {
   const config = loadConfig();
-  const holder = config.databaseUrl ? undefined : readLock(config.dataDir);
-  if (holder && holder.pid !== process.pid && alive(holder.pid)) {
+  const holder = config.databaseUrl ? undefined : otherHolder(config.dataDir);
+  if (holder) {
     if (!holder.port) throw new CliExit(`The data directory ${config.dataDir} is in use by process ${holder.pid}, which is not serving HTTP yet. Try again in a moment.`);
     const token = readControlToken(config.dataDir);
     if (!token) throw new CliExit(`The service (pid ${holder.pid}) has no control token in ${config.dataDir}; is it in demo mode?`);
@@ -107,15 +107,6 @@ async function clockCommand(action: ClockAction): Promise<void> {
     const m = 'advance' in action ? await advanceDemoClock(deps, action.advance) : 'set' in action ? await setDemoClock(deps, action.set) : await resetDemoClock(deps);
     printMove(m);
   });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export function buildCli(): Command {

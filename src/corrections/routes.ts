@@ -6,7 +6,8 @@ import { AppError } from '../errors.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
-import { doneUrl as done, noticeDate, pageActions, staffOnly } from '../web/staff-pages.ts';
+import { doneUrl as done, noticeDate, pageActions } from '../web/staff-pages.ts';
+import { staffOnly, staffCan } from '../workspaces/staff-scope.ts';
 import { liftStopList, restoreReferral } from '../referrals/service.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
@@ -48,8 +49,7 @@ export const correctionRoutes: RoutePlugin = (r, deps) => {
   );
 
   r.post('/staff/corrections/referrals/:id/restore', { schema: { ...hide, params: idParam, body: reasonBody, querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'referral.restore');
+    if (!staffCan(req, reply, 'referral.restore')) return reply;
     return act(req, reply, async () => {
       const res = await restoreReferral(deps, req.actor, req.params.id, reasonOf(req.body));
       return done(req, '/staff/corrections', { done: 'restored', number: await S.referralNumber(deps, req.params.id), date: res.deadline });
@@ -57,8 +57,7 @@ export const correctionRoutes: RoutePlugin = (r, deps) => {
   });
 
   r.post('/staff/corrections/stop-list/:id/lift', { schema: { ...hide, params: idParam, body: reasonBody, querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'stoplist.lift');
+    if (!staffCan(req, reply, 'stoplist.lift')) return reply;
     return act(req, reply, async () => {
       await liftStopList(deps, req.actor, req.params.id, reasonOf(req.body));
       return done(req, '/staff/corrections', { done: 'lifted' });

@@ -61,6 +61,12 @@ export function lockPath(dataDir: string): string {
   return path.join(dataDir, 'kezek.lock');
 }
 
+/** The lock's holder when that is another process still running (undefined: the lock is free, ours or stale). */
+export function otherHolder(dataDir: string): LockInfo | undefined {
+  const holder = readLock(dataDir);
+  return holder && holder.pid !== process.pid && pidAlive(holder.pid) ? holder : undefined;
+}
+
 export function readLock(dataDir: string): LockInfo | undefined {
   try {
     return JSON.parse(fs.readFileSync(lockPath(dataDir), 'utf8')) as LockInfo;
@@ -89,8 +95,8 @@ export function acquireDataDirLock(dataDir: string, role: string, port?: number)
       };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const holder = readLock(dataDir);
-      if (holder && holder.pid !== process.pid && pidAlive(holder.pid)) throw new DataDirLockedError(dataDir, holder);
+      const holder = otherHolder(dataDir);
+      if (holder) throw new DataDirLockedError(dataDir, holder);
       fs.rmSync(file, { force: true }); // stale: its process is gone
     }
   }

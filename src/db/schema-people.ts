@@ -37,7 +37,7 @@ export interface ImportReject {
 }
 export interface QueueImportsTable {
   id: Id;
-  status: ColumnType<'checked' | 'imported' | 'discarded', 'checked' | 'imported' | 'discarded' | undefined>;
+  status: Generated<'checked' | 'imported' | 'discarded'>;
   file_name: string;
   file_sha256: string;
   file_size: number;
@@ -52,7 +52,7 @@ export interface QueueImportsTable {
   decided_by: number | null;
   result: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
   /** The queue (applications) or placed children (migration 0102). */
-  kind: ColumnType<'queue' | 'placements', 'queue' | 'placements' | undefined, 'queue' | 'placements'>;
+  kind: Generated<'queue' | 'placements'>;
 }
 
 // ---- staff workspace (migration 0007_staff) ----
@@ -71,9 +71,9 @@ export interface OtpCodesTable {
   purpose: OtpPurpose;
   phone_change_id: number | null;
   /** The exchange of places a code confirms (migration 0111). */
-  exchange_id: ColumnType<number | null, number | null | undefined, number | null>;
+  exchange_id: Generated<number | null>;
   code_hmac: string;
-  attempts: ColumnType<number, number | undefined, number>;
+  attempts: Generated<number>;
   created_at: Ts;
   expires_at: Ts;
   used_at: TsNull;
@@ -86,9 +86,9 @@ export interface ParentAuthAttemptsTable {
   iin_hmac: string;
   address_hmac: string;
   at: Ts;
-  ok: ColumnType<boolean, boolean | undefined, boolean>;
+  ok: Generated<boolean>;
   /** 'otp_sms': the HMAC of the phone the code went to (migration 0030). */
-  phone_hmac: ColumnType<string | null, string | null | undefined, string | null>;
+  phone_hmac: Generated<string | null>;
 }
 export type UploadPurpose = 'extension' | 'privilege' | 'pmpk' | 'id_card' | 'handover' | 'medical_certificate';
 export type UploadType = 'application/pdf' | 'image/jpeg' | 'image/png';
@@ -102,7 +102,7 @@ export interface UploadsTable {
   data: Buffer;
   created_at: Ts;
   /** When a record first referred to it (migration 0035): a document is used once. */
-  used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  used_at: Generated<Date | null>;
 }
 export type PhoneChangeStatus = 'awaiting_codes' | 'review' | 'done' | 'rejected' | 'cancelled';
 export interface PhoneChangesTable {
@@ -112,7 +112,7 @@ export interface PhoneChangesTable {
   old_phone: string | null;
   new_phone: string;
   proof: 'old_phone' | 'id_card';
-  status: ColumnType<PhoneChangeStatus, PhoneChangeStatus | undefined, PhoneChangeStatus>;
+  status: Generated<PhoneChangeStatus>;
   id_card_upload_id: number | null;
   created_at: Ts;
   new_confirmed_at: TsNull;
@@ -126,7 +126,7 @@ export interface HandoverRequestsTable {
   child_iin: string;
   application_id: number | null;
   upload_id: number;
-  status: ColumnType<'pending' | 'done' | 'rejected', 'pending' | 'done' | 'rejected' | undefined>;
+  status: Generated<'pending' | 'done' | 'rejected'>;
   created_at: Ts;
   decided_at: TsNull;
   decided_by: number | null;
@@ -138,13 +138,13 @@ export type FirstApplicationStatus = 'awaiting_code' | 'done' | 'burnt' | 'super
 export interface FirstApplicationsTable {
   id: Id;
   iin_hmac: string;
-  kind: ColumnType<'application' | 'handover', 'application' | 'handover' | undefined, 'application' | 'handover'>;
+  kind: Generated<'application' | 'handover'>;
   parent_id: number | null;
-  status: ColumnType<FirstApplicationStatus, FirstApplicationStatus | undefined, FirstApplicationStatus>;
+  status: Generated<FirstApplicationStatus>;
   /** The form as typed (ApplicationInput with upload references); cleared when the row closes. */
   form: ColumnType<unknown, string | null, string | null>;
   code_hmac: string;
-  attempts: ColumnType<number, number | undefined, number>;
+  attempts: Generated<number>;
   created_at: Ts;
   expires_at: Ts;
   done_at: TsNull;
@@ -153,9 +153,9 @@ export interface FirstApplicationsTable {
   pmpk_upload_id: number | null;
   handover_upload_id: number | null;
   handover_request_id: number | null;
-  identity_check: ColumnType<IdentityCheckResult | null, IdentityCheckResult | null | undefined, IdentityCheckResult | null>;
+  identity_check: Generated<IdentityCheckResult | null>;
   /** The HMAC of the address the form came from (migration 0030): what one address holds is capped. */
-  address_hmac: ColumnType<string | null, string | null | undefined, string | null>;
+  address_hmac: Generated<string | null>;
 }
 
 export type IdentityCheckResult = 'yes' | 'unknown' | 'unavailable';

@@ -11,8 +11,8 @@ export interface RefreshCampaignsTable {
   ends_on: DateStr;
   opened_at: Ts;
   asked: Generated<number>;
-  closed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
-  deactivated: ColumnType<number | null, number | null | undefined, number | null>;
+  closed_at: Generated<Date | null>;
+  deactivated: Generated<number | null>;
 }
 export type RefreshRequestStatus = 'asked' | 'confirmed' | 'unconfirmed';
 export interface RefreshRequestsTable {
@@ -20,7 +20,7 @@ export interface RefreshRequestsTable {
   application_id: number;
   status: Generated<RefreshRequestStatus>;
   asked_at: Ts;
-  confirmed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  confirmed_at: Generated<Date | null>;
   confirmed_late: Generated<boolean>;
 }
 
@@ -37,12 +37,12 @@ export interface AttendanceGroupDaysTable {
   group_id: number;
   day: DateStr;
   organisation_id: number;
-  closed: ColumnType<boolean, boolean | undefined, boolean>;
+  closed: Generated<boolean>;
   closed_reason: GroupClosedReason | null;
   closed_note: string | null;
   placed: number;
   absent: number;
-  version: ColumnType<number, number | undefined, number>;
+  version: Generated<number>;
   marked_by: number;
   marked_at: Ts;
 }
@@ -83,7 +83,7 @@ export interface AttendanceDisputesTable {
   day: DateStr;
   parent_id: number;
   comment: string;
-  status: ColumnType<DisputeStatus, DisputeStatus | undefined, DisputeStatus>;
+  status: Generated<DisputeStatus>;
   outcome: 'corrected' | 'upheld' | null;
   answer: string | null;
   answered_at: TsNull;
@@ -184,9 +184,9 @@ export interface WaitingListEntriesTable {
   /** The order of the list: the voucher's time. */
   voucher_issued_at: Ts;
   joined_at: Ts;
-  status: ColumnType<WaitingEntryStatus, WaitingEntryStatus | undefined, WaitingEntryStatus>;
+  status: Generated<WaitingEntryStatus>;
   closed_at: TsNull;
-  closed_reason: ColumnType<WaitingEntryClosed | null, WaitingEntryClosed | null | undefined, WaitingEntryClosed | null>;
+  closed_reason: Generated<WaitingEntryClosed | null>;
 }
 export type OfferStatus = 'offered' | 'accepted' | 'declined' | 'expired' | 'withdrawn';
 /** A freed place offered to a waiting-list entry, holding it to the end of `deadline` (migration 0141). */
@@ -196,7 +196,7 @@ export interface WaitingListOffersTable {
   free_place_id: number;
   offered_at: Ts;
   deadline: DateStr;
-  status: ColumnType<OfferStatus, OfferStatus | undefined, OfferStatus>;
+  status: Generated<OfferStatus>;
   decided_at: TsNull;
   referral_id: number | null;
   /** The recorded inputs of the choice (src/domain/waiting-list.ts OfferInputs) and their sha256. */

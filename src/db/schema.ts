@@ -62,15 +62,15 @@ export interface OrganisationsTable {
   created_at: Ts;
   closed_at: TsNull;
   /** Why the department closed it (migration 0010). */
-  closed_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  closed_reason: Generated<string | null>;
   /** The kindergarten takes vouchers (migration 0130). */
-  takes_vouchers: ColumnType<boolean, boolean | undefined, boolean>;
+  takes_vouchers: Generated<boolean>;
   /** The voucher register (migration 0141): licence number and the day it joined; set exactly when takes_vouchers. */
-  voucher_licence: ColumnType<string | null, string | null | undefined, string | null>;
-  vouchers_joined_on: ColumnType<DateStr | null, DateStr | null | undefined, DateStr | null>;
+  voucher_licence: Generated<string | null>;
+  vouchers_joined_on: Generated<DateStr | null>;
   /** WGS 84 coordinates (optional; both or neither): "nearest first" in the parent's choice. */
-  latitude: ColumnType<number | null, number | null | undefined, number | null>;
-  longitude: ColumnType<number | null, number | null | undefined, number | null>;
+  latitude: Generated<number | null>;
+  longitude: Generated<number | null>;
 }
 export interface GroupsTable {
   id: Id;
@@ -83,10 +83,10 @@ export interface GroupsTable {
   created_at: Ts;
   closed_at: TsNull;
   /** Why the department closed it (migration 0010). */
-  closed_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  closed_reason: Generated<string | null>;
   /** The last birth year a mixed-age group admits (migration 0100); null: `birth_year` only. */
-  birth_year_max: ColumnType<number | null, number | null | undefined, number | null>;
-  age_name: ColumnType<AgeName | null, AgeName | null | undefined, AgeName | null>;
+  birth_year_max: Generated<number | null>;
+  age_name: Generated<AgeName | null>;
 }
 /** A group declared for the season that starts on the turn date of `season` (migration 0100). */
 export interface SeasonGroupsTable {
@@ -108,24 +108,24 @@ export interface SeasonGroupsTable {
 export interface FreePlacesTable {
   id: Id;
   group_id: number;
-  status: ColumnType<'open' | 'taken' | 'withdrawn', 'open' | 'taken' | 'withdrawn' | undefined>;
+  status: Generated<'open' | 'taken' | 'withdrawn'>;
   published_at: Ts;
   published_by: number | null;
   taken_at: TsNull;
   referral_id: number | null;
   /** The first day the place is free (null: at once); a leaving's place is free the day after the last day. */
-  available_from: ColumnType<DateStr | null, DateStr | null | undefined, DateStr | null>;
+  available_from: Generated<DateStr | null>;
   /** The placement whose leaving freed this place (the department's undo asks whether it was given). */
-  placement_id: ColumnType<number | null, number | null | undefined, number | null>;
+  placement_id: Generated<number | null>;
   /** The season's turn that published it (migration 0101; its undo withdraws it). */
-  season_turn_id: ColumnType<number | null, number | null | undefined, number | null>;
+  season_turn_id: Generated<number | null>;
 }
 /** One turn of the season (migration 0101); `effect` is what it changed (src/season/turn.ts). */
 export interface SeasonTurnsTable {
   id: Id;
   year: number;
   turn_date: DateStr;
-  status: ColumnType<'done' | 'undone', 'done' | 'undone' | undefined>;
+  status: Generated<'done' | 'undone'>;
   ran_at: Ts;
   ran_by: number | null;
   effect: Json<unknown>;
@@ -142,15 +142,15 @@ export interface ParentsTable {
   phone1: string;
   phone2: string | null;
   email: string | null;
-  lang: ColumnType<Lang, Lang | undefined>;
+  lang: Generated<Lang>;
   password_hash: string | null;
   created_at: Ts;
   /** Password sign-in lock-out (migration 0005_parents). */
-  failed_logins: ColumnType<number, number | undefined, number>;
+  failed_logins: Generated<number>;
   locked_until: TsNull;
   password_set_at: TsNull;
   /** What the mobile-number register said at the first application (migration 0035): 'unknown'/'unavailable' are flagged for the department. */
-  identity_check: ColumnType<IdentityCheckResult | null, IdentityCheckResult | null | undefined, IdentityCheckResult | null>;
+  identity_check: Generated<IdentityCheckResult | null>;
 }
 export interface ChildrenTable {
   id: Id;
@@ -166,19 +166,19 @@ export interface ApplicationsTable {
   number: string;
   child_id: number;
   parent_id: number;
-  status: ColumnType<ApplicationStatus, ApplicationStatus | undefined>;
+  status: Generated<ApplicationStatus>;
   birth_year: number;
   org_kind: OrgKind;
   language: InstructionLang;
   desired_start: DateStr;
-  special_needs: ColumnType<boolean, boolean | undefined>;
-  tier: ColumnType<Tier, Tier | undefined>;
+  special_needs: Generated<boolean>;
+  tier: Generated<Tier>;
   applied_at: Ts;
   created_at: Ts;
   left_at: TsNull;
   left_reason: string | null;
   /** The PMPK conclusion's reference, given with special educational needs (migration 0005). */
-  pmpk_document_ref: ColumnType<string | null, string | null | undefined, string | null>;
+  pmpk_document_ref: Generated<string | null>;
   /** When the "check your phone numbers" SMS was sent near the head of the queue (migration 0005_parents). */
   phone_reminder_sent_at: TsNull;
   /**
@@ -188,22 +188,22 @@ export interface ApplicationsTable {
    */
   preferences: ColumnType<number[], never, never>;
   /** The queue import that brought it in (migration 0011). */
-  import_id: ColumnType<number | null, number | null | undefined, number | null>;
+  import_id: Generated<number | null>;
   /**
    * The IIN's birth date when the typed birth date disagreed with it and the applicant confirmed the
    * typed one (migration 0045); null when they agree. Cleared (not erased) by staff with a reason.
    */
-  birth_date_check: ColumnType<DateStr | null, DateStr | null | undefined, DateStr | null>;
-  birth_date_check_cleared_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  birth_date_check: Generated<DateStr | null>;
+  birth_date_check_cleared_at: Generated<Date | null>;
   /** Inactive since (migration 0080): not counted, not distributed; null unless status = 'inactive'. */
-  inactive_since: ColumnType<Date | null, Date | null | undefined, Date | null>;
-  inactive_reason: ColumnType<InactiveReason | null, InactiveReason | null | undefined, InactiveReason | null>;
+  inactive_since: Generated<Date | null>;
+  inactive_reason: Generated<InactiveReason | null>;
   /** The one restore of a lapsed voucher (once per application, ever). */
-  restored_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
-  birth_date_check_cleared_by: ColumnType<number | null, number | null | undefined, number | null>;
-  birth_date_check_cleared_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  restored_at: Generated<Date | null>;
+  birth_date_check_cleared_by: Generated<number | null>;
+  birth_date_check_cleared_reason: Generated<string | null>;
   /** A transfer request (migration 0110): the placement it would end; null for an ordinary application. */
-  transfer_of: ColumnType<number | null, number | null | undefined, number | null>;
+  transfer_of: Generated<number | null>;
 }
 export interface ApplicationPreferencesTable {
   application_id: number;
@@ -215,7 +215,7 @@ export interface PrivilegeClaimsTable {
   application_id: number;
   category: PrivilegeCategory;
   document_ref: string;
-  status: ColumnType<'pending' | 'confirmed' | 'rejected' | 'withdrawn', 'pending' | 'confirmed' | 'rejected' | 'withdrawn' | undefined>;
+  status: Generated<'pending' | 'confirmed' | 'rejected' | 'withdrawn'>;
   claimed_at: Ts;
   decided_at: TsNull;
   decided_by: number | null;
@@ -243,34 +243,34 @@ export interface ReferralsTable {
   closed_reason: string | null;
   return_choice: 'stay' | 'leave' | null;
   /** The last-day reminder SMS went out (migration 0003). */
-  reminder_sent_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  reminder_sent_at: TsNull;
   /** The department revoked the extension after the fact (migration 0010); the document stays. */
   extension_revoked_at: TsNull;
-  extension_revoked_by: ColumnType<number | null, number | null | undefined, number | null>;
-  extension_revoke_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  extension_revoked_by: Generated<number | null>;
+  extension_revoke_reason: Generated<string | null>;
   /** What the referral offers (migration 0015). */
-  kind: ColumnType<ReferralKind, ReferralKind | undefined, ReferralKind>;
+  kind: Generated<ReferralKind>;
   /** Document keys recorded missing at registration and not brought yet (migration 0020). */
   missing_documents: ColumnType<string[], string | undefined, string>;
   /** The voucher this referral was issued on (migration 0130): the parent chose this kindergarten. */
-  voucher_id: ColumnType<number | null, number | null | undefined, number | null>;
+  voucher_id: Generated<number | null>;
 }
 export interface ContractsTable {
   id: Id;
   referral_id: number;
   child_id: number;
-  status: ColumnType<ContractStatus, ContractStatus | undefined>;
+  status: Generated<ContractStatus>;
   /** The contract_templates version it was concluded under (migration 0104); null until concluded. */
-  template_version: ColumnType<number | null, number | null | undefined, number | null>;
+  template_version: Generated<number | null>;
   deadline: DateStr;
   extra_period_granted_at: TsNull;
   signed_at: TsNull;
   refused_reason: string | null;
   /** The note beside a refusal's reason code (migration 0020). */
-  refused_note: ColumnType<string | null, string | null | undefined, string | null>;
+  refused_note: Generated<string | null>;
   closed_at: TsNull;
   /** A signed contract ends with its placement when the child is transferred (migration 0110). */
-  ended_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  ended_at: Generated<Date | null>;
 }
 /** A child in a group (migration 0015): one active (ends_on null) per child; the contract belongs to it. */
 export interface PlacementsTable {
@@ -286,13 +286,13 @@ export interface PlacementsTable {
   ends_on: DateStr | null;
   end_reason: PlacementEndReason | null;
   created_at: Ts;
-  end_note: ColumnType<string | null, string | null | undefined, string | null>;
-  ended_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
-  ended_by: ColumnType<number | null, number | null | undefined, number | null>;
+  end_note: Generated<string | null>;
+  ended_at: Generated<Date | null>;
+  ended_by: Generated<number | null>;
   /** The enrolled children import that brought it in (migration 0102). */
-  import_id: ColumnType<number | null, number | null | undefined, number | null>;
+  import_id: Generated<number | null>;
   /** The exchange of places that started it (migration 0111). */
-  exchange_id: ColumnType<number | null, number | null | undefined, number | null>;
+  exchange_id: Generated<number | null>;
 }
 /** An exchange of places between two placed children (migration 0111). */
 export type ExchangeStatus = 'proposed' | 'confirmed' | 'done' | 'cancelled' | 'refused';
@@ -309,15 +309,15 @@ export interface ExchangesTable {
   proposed_at: Ts;
   confirmed_at: TsNull;
   decided_at: TsNull;
-  decided_by: ColumnType<number | null, number | null | undefined, number | null>;
+  decided_by: Generated<number | null>;
   done_at: TsNull;
-  last_day: ColumnType<DateStr | null, DateStr | null | undefined, DateStr | null>;
-  new_placement_a: ColumnType<number | null, number | null | undefined, number | null>;
-  new_placement_b: ColumnType<number | null, number | null | undefined, number | null>;
+  last_day: Generated<DateStr | null>;
+  new_placement_a: Generated<number | null>;
+  new_placement_b: Generated<number | null>;
   closed_at: TsNull;
-  closed_by_parent: ColumnType<number | null, number | null | undefined, number | null>;
-  close_reason: ColumnType<ExchangeCloseReason | null, ExchangeCloseReason | null | undefined, ExchangeCloseReason | null>;
-  reason: ColumnType<string | null, string | null | undefined, string | null>;
+  closed_by_parent: Generated<number | null>;
+  close_reason: Generated<ExchangeCloseReason | null>;
+  reason: Generated<string | null>;
 }
 export interface StaffGroupsTable {
   staff_id: number;
@@ -331,7 +331,7 @@ export interface LeavingRequestsTable {
   last_day: DateStr;
   reason: 'moved_away' | 'health' | 'parent_wish' | 'school' | 'other';
   note: string | null;
-  status: ColumnType<'pending' | 'recorded' | 'cancelled', 'pending' | 'recorded' | 'cancelled' | undefined>;
+  status: Generated<'pending' | 'recorded' | 'cancelled'>;
   created_at: Ts;
   closed_at: TsNull;
 }
@@ -366,13 +366,13 @@ export interface StaffUsersTable {
   district_id: number | null;
   totp_secret: string | null;
   totp_enrolled_at: TsNull;
-  totp_last_step: ColumnType<number | null, number | null | undefined, number | null>;
-  failed_logins: ColumnType<number, number | undefined>;
+  totp_last_step: Generated<number | null>;
+  failed_logins: Generated<number>;
   locked_until: TsNull;
   created_at: Ts;
   disabled_at: TsNull;
   /** A temporary password: the next sign-in must choose a new one first (migration 0016). */
-  must_change_password: ColumnType<boolean, boolean | undefined, boolean>;
+  must_change_password: Generated<boolean>;
 }
 /** One row when the database holds the demo city (migration 0016): production refuses to start on it. */
 export interface DemoMarkerTable {
@@ -384,7 +384,7 @@ export interface StaffLoginAttemptsTable {
   id: Id;
   address_hmac: string;
   at: Ts;
-  ok: ColumnType<boolean, boolean | undefined, boolean>;
+  ok: Generated<boolean>;
 }
 export interface SessionsTable {
   id_hash: string;
@@ -397,7 +397,7 @@ export interface SessionsTable {
   expires_at: Ts;
   ended_at: TsNull;
   /** When the session was opened by a one-time code (migration 0033); null: by a password. */
-  otp_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  otp_at: Generated<Date | null>;
 }
 export interface AuditLogTable {
   id: Id;
@@ -433,8 +433,8 @@ export interface SmsOutboxTable {
   lang: Lang;
   template: string;
   body: string;
-  status: ColumnType<'pending' | 'sent' | 'dead', 'pending' | 'sent' | 'dead' | undefined>;
-  attempts: ColumnType<number, number | undefined>;
+  status: Generated<'pending' | 'sent' | 'dead'>;
+  attempts: Generated<number>;
   next_attempt_at: Ts;
   created_at: Ts;
   sent_at: TsNull;
@@ -442,10 +442,10 @@ export interface SmsOutboxTable {
   subject_type: string | null;
   subject_id: number | null;
   /** Migration 0060: the sender's order (urgent, normal, then bulk at the policy's rate) and the last claim. */
-  lane: ColumnType<SmsLane, SmsLane | undefined, SmsLane>;
+  lane: Generated<SmsLane>;
   claimed_at: TsNull;
   /** Migration 0062: 'sms' to `phone`, or 'email' to `email` with `subject` (the same text). */
-  channel: ColumnType<OutboxChannel, OutboxChannel | undefined, OutboxChannel>;
+  channel: Generated<OutboxChannel>;
   email: string | null;
   subject: string | null;
 }
@@ -456,7 +456,7 @@ export interface CalendarYearsTable {
   year: number;
   checked_at: Ts;
   checked_by: number | null;
-  note: ColumnType<string, string | undefined, string>;
+  note: Generated<string>;
 }
 export interface JobRunsTable {
   name: string;
@@ -534,15 +534,15 @@ export interface VouchersTable {
   consent_deadline: DateStr;
   confirmed_at: TsNull;
   /** Set at consent: the last day to choose a kindergarten and sign the contract. */
-  use_deadline: ColumnType<DateStr | null, DateStr | null | undefined, DateStr | null>;
+  use_deadline: Generated<DateStr | null>;
   /** Policy values recorded when issued. */
   use_working_days: number;
   extra_working_days: number;
   restore_days: number;
   /** Set at a lapse: the last day the application may be restored (once). */
-  restore_until: ColumnType<DateStr | null, DateStr | null | undefined, DateStr | null>;
+  restore_until: Generated<DateStr | null>;
   closed_at: TsNull;
-  closed_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  closed_reason: Generated<string | null>;
 }
 
 export type ContractTemplateStatus = 'draft' | 'active' | 'retired';
@@ -561,8 +561,8 @@ export interface ContractTemplatesTable {
   updated_at: Ts;
   /** Active from (set when published). */
   published_at: TsNull;
-  published_by: ColumnType<number | null, number | null | undefined, number | null>;
-  publish_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  published_by: Generated<number | null>;
+  publish_reason: Generated<string | null>;
   retired_at: TsNull;
 }
 

@@ -5,6 +5,7 @@ import type { RoutePlugin } from '../routes.ts';
 import { isUserError } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
+import { formActionOr } from '../web/staff-pages.ts';
 import type { Flash } from '../web/forms.tsx';
 import { can } from '../auth/permissions.ts';
 import { organisationName, staffOnly } from '../workspaces/staff-scope.ts';
@@ -40,13 +41,15 @@ export const exchangeRoutes: RoutePlugin = (app, deps) => {
     const parentId = parentOrRedirect(req, reply);
     if (parentId === null) return reply;
     await S.exchangePage(deps, parentId, req.params.id); // 404 for anyone else's
-    try {
-      await S.proposeExchange(deps, req.actor, req.params.id, req.body.number);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return page(req, reply, parentId, req.params.id, { error: message(req, e), number: req.body.number }, e.status);
-    }
-    return reply.redirect(`/cabinet/applications/${req.params.id}/exchange?lang=${req.lang}&done=sent`, 303);
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        await S.proposeExchange(deps, req.actor, req.params.id, req.body.number);
+        return `/cabinet/applications/${req.params.id}/exchange?lang=${req.lang}&done=sent`;
+      },
+      (error, status) => page(req, reply, parentId, req.params.id, { error, number: req.body.number }, status),
+    );
   });
 
   /** The page of the exchange's application of this parent's (the one the parent's child is in). */
@@ -82,13 +85,15 @@ export const exchangeRoutes: RoutePlugin = (app, deps) => {
     const parentId = parentOrRedirect(req, reply);
     if (parentId === null) return reply;
     const appId = await back(parentId, req.params.id);
-    try {
-      await S.cancelExchange(deps, req.actor, req.params.id);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return page(req, reply, parentId, appId, { error: message(req, e) }, e.status);
-    }
-    return reply.redirect(`/cabinet/applications/${appId}/exchange?lang=${req.lang}&done=cancelled`, 303);
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        await S.cancelExchange(deps, req.actor, req.params.id);
+        return `/cabinet/applications/${appId}/exchange?lang=${req.lang}&done=cancelled`;
+      },
+      (error, status) => page(req, reply, parentId, appId, { error }, status),
+    );
   });
 
   const staffQ = z.object({ ...langQ, org: idParam.shape.id.optional(), done: z.enum(['approved', 'refused']).optional(), ex: z.coerce.number().int().positive().max(2 ** 53).optional() });

@@ -5,7 +5,8 @@ import { errors, hide, idParam, iso, langQ, reasonBody, security } from '../api/
 import { assertCan } from '../auth/permissions.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
-import { doneUrl as done, noticeDate, pageActions, staffOnly } from '../web/staff-pages.ts';
+import { doneUrl as done, noticeDate, pageActions } from '../web/staff-pages.ts';
+import { staffOnly, staffCan } from '../workspaces/staff-scope.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
 
@@ -39,8 +40,7 @@ export const extensionRoutes: RoutePlugin = (r, deps) => {
   );
 
   r.post('/staff/extensions/:id/revoke', { schema: { ...hide, params: idParam, body: reasonBody, querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'extension.review');
+    if (!staffCan(req, reply, 'extension.review')) return reply;
     return act(req, reply, async () => {
       const res = await S.revokeExtension(deps, req.actor, req.params.id, req.body.reason);
       const date = res.stopListId ? await S.stopListEndsOn(deps, res.stopListId) : res.deadline;

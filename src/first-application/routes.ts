@@ -9,7 +9,8 @@ import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { openOrganisations } from '../web/queries.ts';
 import { setSessionCookie } from '../auth/sessions.ts';
-import { acceptFormWithFile, type FormWithFile } from '../uploads/multipart.ts';
+import type { FormWithFile } from '../uploads/multipart.ts';
+import { fileFormRoutes, formOf } from '../workspaces/cabinet/route-helpers.ts';
 import { applyFormOf, formProblems } from '../applications/apply-form.ts';
 import { firstApplyParentOf, requestFirstApply, requestFirstHandover, resendFirstApplyCode, verifyFirstApply } from './service.ts';
 import { firstApplyPage, firstCodePage, firstHandoverPage, type FirstKind } from './pages.tsx';
@@ -17,12 +18,24 @@ import { firstApplyPage, firstCodePage, firstHandoverPage, type FirstKind } from
 const hide = { hide: true } as const;
 const langQ = z.object({ lang: z.string().optional(), child: z.string().max(20).optional() });
 const codeBody = z.object({ iin: z.string().max(40).default(''), code: z.string().max(20).default('') });
-const EMPTY: FormWithFile = { fields: {}, file: null, files: {}, truncated: false };
 
 /** A bad form field (zod) as a field refusal (named by its label, never its path); other AppErrors as they are. */
 function asAppError(thrown: unknown): AppError | null {
   if (thrown instanceof z.ZodError) return new FieldsError(thrown.issues.map((i) => zodProblem(i)));
   return thrown instanceof AppError ? thrown : null;
+}
+
+/** `run`, then `done` with what it gave; a refusal (as asAppError sees it) to `refused` instead. */
+async function orRefused<T>(run: () => Promise<T>, done: (v: T) => FastifyReply | Promise<FastifyReply>, refused: (e: AppError) => FastifyReply | Promise<FastifyReply>): Promise<FastifyReply> {
+  let v: T;
+  try {
+    v = await run();
+  } catch (thrown) {
+    const e = asAppError(thrown);
+    if (!e) throw thrown;
+    return refused(e);
+  }
+  return done(v);
 }
 
 /** An error's text for a page: each refused field named by its label. */
@@ -77,58 +90,48 @@ export const firstApplyRoutes: RoutePlugin = async (app, deps) => {
     const base = kind === 'handover' ? '/apply/handover' : '/apply';
     r.post(`${base}/resend`, { schema: { ...hide, body: z.object({ iin: z.string().max(40).default('') }) } }, async (req, reply) => {
       const iin = req.body.iin.replace(/\s/g, '');
-      try {
-        await resendFirstApplyCode(deps, { iin, address: req.ip, lang: req.lang }, req.id);
-        return showCode(req, reply, kind, iin);
-      } catch (thrown) {
-        const e = asAppError(thrown);
-        if (!e) throw thrown;
-        return showCode(req, reply, kind, iin, { error: errorText(req.lang, e), status: e.status });
-      }
+      return orRefused(
+        () => resendFirstApplyCode(deps, { iin, address: req.ip, lang: req.lang }, req.id),
+        () => showCode(req, reply, kind, iin),
+        (e) => showCode(req, reply, kind, iin, { error: errorText(req.lang, e), status: e.status }),
+      );
     });
     r.post(`${base}/verify`, { schema: { ...hide, body: codeBody } }, async (req, reply) => {
       const iin = req.body.iin.replace(/\s/g, '');
-      try {
-        const s = await verifyFirstApply(deps, { iin, code: req.body.code, address: req.ip, lang: req.lang }, req.id);
-        setSessionCookie(reply, deps, s.token);
-        if (s.needsPassword) return reply.redirect(`/cabinet/password?lang=${req.lang}`, 303);
-        return reply.redirect(s.number ? `/cabinet?lang=${req.lang}&done=applied&n=${encodeURIComponent(s.number)}` : `/cabinet/handover?lang=${req.lang}&done=handover`, 303);
-      } catch (thrown) {
-        const e = asAppError(thrown);
-        if (!e) throw thrown;
-        return showCode(req, reply, kind, iin, { error: errorText(req.lang, e), status: e.status });
-      }
+      return orRefused(
+        () => verifyFirstApply(deps, { iin, code: req.body.code, address: req.ip, lang: req.lang }, req.id),
+        (s) => {
+          setSessionCookie(reply, deps, s.token);
+          if (s.needsPassword) return reply.redirect(`/cabinet/password?lang=${req.lang}`, 303);
+          return reply.redirect(s.number ? `/cabinet?lang=${req.lang}&done=applied&n=${encodeURIComponent(s.number)}` : `/cabinet/handover?lang=${req.lang}&done=handover`, 303);
+        },
+        (e) => showCode(req, reply, kind, iin, { error: errorText(req.lang, e), status: e.status }),
+      );
     });
   }
 
   // multipart (the forms carry documents): their own context, room for the parent's fields too
-  await app.register(async (child) => {
-    acceptFormWithFile(child, { fields: 40 });
-    const c = child.withTypeProvider<ZodTypeProvider>();
+  await fileFormRoutes(app, (c) => {
     c.post('/apply', { schema: hide }, async (req, reply) => {
-      const form = (req.body ?? EMPTY) as FormWithFile;
-      try {
-        const sent = await requestFirstApply(deps, { form, address: req.ip, lang: req.lang }, req.id);
-        return showCode(req, reply, 'application', sent.iin);
-      } catch (thrown) {
-        const e = asAppError(thrown);
-        if (!e) throw thrown;
-        // refused fields: each beside its field, and above the form how many to correct
-        const problems = formProblems(e);
-        const error = problems ? t(req.lang, 'form.errors', { n: Object.keys(problems).length }) : t(req.lang, e.messageKey, e.params);
-        return showForm(req, reply, form, { error, problems, wayOut: e.code === 'child_already_queued', status: e.status });
-      }
+      const form = formOf(req.body);
+      return orRefused(
+        () => requestFirstApply(deps, { form, address: req.ip, lang: req.lang }, req.id),
+        (sent) => showCode(req, reply, 'application', sent.iin),
+        (e) => {
+          // refused fields: each beside its field, and above the form how many to correct
+          const problems = formProblems(e);
+          const error = problems ? t(req.lang, 'form.errors', { n: Object.keys(problems).length }) : t(req.lang, e.messageKey, e.params);
+          return showForm(req, reply, form, { error, problems, wayOut: e.code === 'child_already_queued', status: e.status });
+        },
+      );
     });
     c.post('/apply/handover', { schema: hide }, async (req, reply) => {
-      const form = (req.body ?? EMPTY) as FormWithFile;
-      try {
-        const sent = await requestFirstHandover(deps, { form, address: req.ip, lang: req.lang }, req.id);
-        return showCode(req, reply, 'handover', sent.iin);
-      } catch (thrown) {
-        const e = asAppError(thrown);
-        if (!e) throw thrown;
-        return sendPage(reply, firstHandoverPage(pageContext(req, reply, deps), { parent: firstApplyParentOf(form), childIin: form.fields.childIin ?? '', error: errorText(req.lang, e) }), e.status);
-      }
+      const form = formOf(req.body);
+      return orRefused(
+        () => requestFirstHandover(deps, { form, address: req.ip, lang: req.lang }, req.id),
+        (sent) => showCode(req, reply, 'handover', sent.iin),
+        (e) => sendPage(reply, firstHandoverPage(pageContext(req, reply, deps), { parent: firstApplyParentOf(form), childIin: form.fields.childIin ?? '', error: errorText(req.lang, e) }), e.status),
+      );
     });
-  });
+  }, { fields: 40 });
 };

@@ -5,8 +5,7 @@ import { AppError } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { decisionRoutes } from '../web/staff-review.ts';
-import { ErrorBody, formOf, hide, langQ, message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
-import { acceptFormWithFile } from '../uploads/multipart.ts';
+import { ErrorBody, fileFormRoutes, formOf, hide, langQ, message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import { decideHandover, listHandoverReviews, requestHandover } from './service.ts';
 import { handoverPage, handoverReviewsPage } from './pages.tsx';
 
@@ -43,9 +42,7 @@ export const handoverRoutes: RoutePlugin = async (app, deps) => {
   decisionRoutes(r, deps, { api: '/api/handover-requests', page: '/staff/handover-requests', summary: 'Approve (the application passes to the requesting parent) or reject a hand-over request' }, { list: listHandoverReviews, render: handoverReviewsPage, decide: decideHandover });
 
   // multipart only where a file is sent: its own context
-  await app.register(async (child) => {
-    acceptFormWithFile(child);
-    const c = child.withTypeProvider<ZodTypeProvider>();
+  await fileFormRoutes(app, (c) => {
     c.post('/cabinet/handover', { schema: hide }, async (req, reply) => {
       if (parentOrRedirect(req, reply) === null) return reply;
       const form = formOf(req.body);

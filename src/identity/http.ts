@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { IdentityAnswer, IdentityCheck } from './port.ts';
-import { post, withRetries } from '../http-client.ts';
+import { attemptsOf, post, withRetries, type Attempts, type HttpServiceOptions } from '../http-client.ts';
 
 /**
  * A register of mobile numbers over HTTP (UNTESTED against a real register: the request and the
@@ -20,18 +20,10 @@ import { post, withRetries } from '../http-client.ts';
  * that mean yes and no, comma-separated; default "true,yes,match" and "false,no,mismatch"),
  * KEZEK_IDENTITY_TIMEOUT_MS (5000), KEZEK_IDENTITY_RETRIES (1).
  */
-export interface HttpIdentityOptions {
-  url: string;
-  token?: string | undefined;
-  user?: string | undefined;
-  password?: string | undefined;
-  template?: string | undefined;
+export interface HttpIdentityOptions extends HttpServiceOptions {
   answerField?: string | undefined;
   yes?: readonly string[] | undefined;
   no?: readonly string[] | undefined;
-  timeoutMs?: number | undefined;
-  retries?: number | undefined;
-  backoffMs?: number | undefined;
 }
 
 export const DEFAULT_IDENTITY_TEMPLATE = '{"msisdn":"{msisdn}","iin":"{iin}","requestId":"{requestId}"}';
@@ -62,9 +54,7 @@ export class HttpIdentityCheck implements IdentityCheck {
   private readonly answerField: string;
   private readonly yes: Set<string>;
   private readonly no: Set<string>;
-  private readonly timeoutMs: number;
-  private readonly retries: number;
-  private readonly backoffMs: number;
+  private readonly attempts: Attempts;
 
   constructor(private readonly o: HttpIdentityOptions) {
     this.template = o.template || DEFAULT_IDENTITY_TEMPLATE;
@@ -73,18 +63,16 @@ export class HttpIdentityCheck implements IdentityCheck {
     this.yes = new Set((o.yes ?? DEFAULT_IDENTITY_YES).map((s) => s.trim().toLowerCase()));
     this.no = new Set((o.no ?? DEFAULT_IDENTITY_NO).map((s) => s.trim().toLowerCase()));
     for (const v of this.yes) if (this.no.has(v)) throw new Error(`identity register: "${v}" cannot mean both yes and no`);
-    this.timeoutMs = o.timeoutMs ?? 5_000;
-    this.retries = o.retries ?? 1;
-    this.backoffMs = o.backoffMs ?? 300;
+    this.attempts = attemptsOf(o, { timeoutMs: 5_000, retries: 1, backoffMs: 300 });
   }
 
   async phoneBelongsTo(phone: string, iin: string): Promise<IdentityAnswer> {
     const requestId = crypto.randomUUID();
-    return withRetries(this.retries, this.backoffMs, () => this.once(phone, iin, requestId));
+    return withRetries(this.attempts, () => this.once(phone, iin, requestId));
   }
 
   private async once(phone: string, iin: string, requestId: string): Promise<IdentityAnswer> {
-    const res = await post(this.o.url, this.o, { 'content-type': 'application/json', accept: 'application/json', 'x-request-id': requestId }, renderIdentityBody(this.template, { phone, iin, requestId }), this.timeoutMs, 'identity register');
+    const res = await post(this.o.url, this.o, { 'content-type': 'application/json', accept: 'application/json', 'x-request-id': requestId }, renderIdentityBody(this.template, { phone, iin, requestId }), this.attempts.timeoutMs, 'identity register');
     const text = await res.text().catch(() => '');
     if (res.status === 404) return 'unknown';
     if (!res.ok) {

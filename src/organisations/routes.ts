@@ -3,10 +3,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import { apiSchema, errors, hide, id, idParam, iso, langQ, reasonBody } from '../api/schema.ts';
 import { notFound } from '../errors.ts';
-import { assertCan } from '../auth/permissions.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
-import { doneUrl as done, formAction, staffOnly } from '../web/staff-pages.ts';
+import { doneUrl as done, formAction } from '../web/staff-pages.ts';
+import { staffOnly, staffCan } from '../workspaces/staff-scope.ts';
 import { almatyDate } from '../clock.ts';
 import * as S from './service.ts';
 import * as G from './groups.ts';
@@ -129,15 +129,13 @@ export const organisationRoutes: RoutePlugin = (r, deps) => {
   }
 
   r.get('/staff/organisations', { schema: { ...hide, querystring: z.object({ closed: z.string().optional(), ...langQ }) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'organisations.manage');
+    if (!staffCan(req, reply, 'organisations.manage')) return reply;
     const includeClosed = req.query.closed === '1';
     return sendPage(reply, P.organisationsPage(ctxOf(req, reply), { rows: await S.listOrganisations(deps, req.actor, { includeClosed }), includeClosed }));
   });
 
   r.get('/staff/organisations/new', { schema: { ...hide, querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'organisations.manage');
+    if (!staffCan(req, reply, 'organisations.manage')) return reply;
     return sendPage(reply, P.newOrganisationPage(ctxOf(req, reply), { districts: await S.listDistricts(deps), values: P.orgFormValues() }));
   });
 
@@ -154,8 +152,7 @@ export const organisationRoutes: RoutePlugin = (r, deps) => {
   });
 
   r.post('/staff/organisations', { schema: { ...hide, body: orgForm, querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'organisations.manage');
+    if (!staffCan(req, reply, 'organisations.manage')) return reply;
     const input = orgInputOf(req.body);
     return formAction(
       req,
@@ -188,8 +185,7 @@ export const organisationRoutes: RoutePlugin = (r, deps) => {
   );
 
   r.post('/staff/organisations/:id', { schema: { ...hide, params: idParam, body: orgForm, querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'organisations.manage');
+    if (!staffCan(req, reply, 'organisations.manage')) return reply;
     const input = orgInputOf(req.body);
     return formAction(
       req,
@@ -203,8 +199,7 @@ export const organisationRoutes: RoutePlugin = (r, deps) => {
   });
 
   r.post('/staff/organisations/:id/close', { schema: { ...hide, params: idParam, body: reasonBody, querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'organisations.manage');
+    if (!staffCan(req, reply, 'organisations.manage')) return reply;
     return formAction(
       req,
       reply,
@@ -219,8 +214,7 @@ export const organisationRoutes: RoutePlugin = (r, deps) => {
   const groupInputOf = (b: z.infer<typeof groupForm>): G.GroupInput => ({ name: b.name, birthYear: b.birthYear, birthYearMax: b.birthYearMax, ageName: b.ageName, language: b.language, type: b.type, capacity: b.capacity });
 
   r.post('/staff/organisations/:id/groups', { schema: { ...hide, params: idParam, body: groupForm, querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'organisations.manage');
+    if (!staffCan(req, reply, 'organisations.manage')) return reply;
     const input = groupInputOf(req.body);
     return formAction(
       req,
@@ -257,8 +251,7 @@ export const organisationRoutes: RoutePlugin = (r, deps) => {
   });
 
   r.post('/staff/organisations/:id/groups/:gid', { schema: { ...hide, params: groupParams, body: groupForm, querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'organisations.manage');
+    if (!staffCan(req, reply, 'organisations.manage')) return reply;
     const input = groupInputOf(req.body);
     const g = await G.getGroup(deps, req.actor, req.params.gid);
     if (g.organisationId !== req.params.id) throw notFound();
@@ -274,8 +267,7 @@ export const organisationRoutes: RoutePlugin = (r, deps) => {
   });
 
   r.post('/staff/organisations/:id/groups/:gid/close', { schema: { ...hide, params: groupParams, body: reasonBody, querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'organisations.manage');
+    if (!staffCan(req, reply, 'organisations.manage')) return reply;
     const g = await G.getGroup(deps, req.actor, req.params.gid);
     if (g.organisationId !== req.params.id) throw notFound();
     return formAction(

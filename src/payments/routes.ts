@@ -3,14 +3,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import type { Lang } from '../db/schema.ts';
-import { isUserError } from '../errors.ts';
-import { assertCan, can } from '../auth/permissions.ts';
+import { can } from '../auth/permissions.ts';
 import { almatyDate } from '../clock.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
+import { formActionOr } from '../web/staff-pages.ts';
+import { sendDownload } from '../web/attachment.ts';
 import type { Flash } from '../web/forms.tsx';
-import { staffOnly } from '../workspaces/staff-scope.ts';
-import { message } from '../workspaces/cabinet/route-helpers.ts';
+import { staffOnly, staffCan } from '../workspaces/staff-scope.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
 import { addRate, listRates } from './rates.ts';
@@ -57,23 +57,23 @@ export const paymentRoutes: RoutePlugin = (app, deps) => {
   }
 
   r.get('/staff/payments', { schema: { ...hide, querystring: z.object({ month: month.optional(), done: z.enum(['computed']).optional(), n: z.coerce.number().int().min(0).optional(), k: z.coerce.number().int().min(0).optional(), ...langQ }) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'payments.read');
+    if (!staffCan(req, reply, 'payments.read')) return reply;
     const q = req.query;
     const notice = q.done === 'computed' ? t(req.lang, 'payments.computed', { children: q.n ?? 0, kindergartens: q.k ?? 0 }) : null;
     return monthPage(req, reply, q.month ?? thisMonth(), { notice });
   });
 
   r.post('/staff/payments/compute', { schema: { ...hide, body: z.object({ month: z.string().max(10).default('') }), querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'payments.compute');
-    try {
-      const res = await S.computeMonth(deps, req.actor, req.body.month, req.id);
-      return reply.redirect(`/staff/payments?lang=${req.lang}&month=${req.body.month}&done=computed&n=${res.children}&k=${res.kindergartens}`, 303);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return monthPage(req, reply, thisMonth(), { error: message(req, e) }, e.status);
-    }
+    if (!staffCan(req, reply, 'payments.compute')) return reply;
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        const res = await S.computeMonth(deps, req.actor, req.body.month, req.id);
+        return `/staff/payments?lang=${req.lang}&month=${req.body.month}&done=computed&n=${res.children}&k=${res.kindergartens}`;
+      },
+      (error, status) => monthPage(req, reply, thisMonth(), { error }, status),
+    );
   });
 
   async function statementPage(req: FastifyRequest, reply: FastifyReply, org: number, m: string, flash: Flash, status = 200): Promise<FastifyReply> {
@@ -87,38 +87,34 @@ export const paymentRoutes: RoutePlugin = (app, deps) => {
   });
 
   r.post('/staff/payments/:org/:month/approve', { schema: { ...hide, params: orgMonth, body: z.object({ total: z.string().max(20).default('') }), querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'payments.approve');
+    if (!staffCan(req, reply, 'payments.approve')) return reply;
     const seen = /^-?\d{1,15}$/.test(req.body.total) ? Number(req.body.total) : null;
-    try {
-      await S.approveMonth(deps, req.actor, req.params.org, req.params.month, seen, req.id);
-      return reply.redirect(`/staff/payments/${req.params.org}/${req.params.month}?lang=${req.lang}&done=approved`, 303);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return statementPage(req, reply, req.params.org, req.params.month, { error: message(req, e) }, e.status);
-    }
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        await S.approveMonth(deps, req.actor, req.params.org, req.params.month, seen, req.id);
+        return `/staff/payments/${req.params.org}/${req.params.month}?lang=${req.lang}&done=approved`;
+      },
+      (error, status) => statementPage(req, reply, req.params.org, req.params.month, { error }, status),
+    );
   });
 
-  const file = (reply: FastifyReply, type: string, name: string, body: string | Buffer) =>
-    reply.type(type).header('cache-control', 'private, no-cache').header('content-disposition', `attachment; filename="${name}"`).send(body);
-
   r.get('/staff/payments/:org/:month/statement.:format', { schema: { ...hide, params: orgMonth.extend({ format: z.enum(['pdf', 'xlsx', 'csv']) }), querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'payments.export');
+    if (!staffCan(req, reply, 'payments.export')) return reply;
     const s = await S.statement(deps, req.actor, req.params.org, req.params.month);
     const lang = docLang(req.lang);
     const name = `kezek-payments-${s.organisationId}-${s.month}`;
-    if (req.params.format === 'csv') return file(reply, 'text/csv; charset=utf-8', `${name}.csv`, statementCsv(s, lang, asOf()));
-    if (req.params.format === 'xlsx') return file(reply, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', `${name}.xlsx`, await statementXlsx(s, lang, asOf()));
+    if (req.params.format === 'csv') return sendDownload(reply, name, 'csv', statementCsv(s, lang, asOf()));
+    if (req.params.format === 'xlsx') return sendDownload(reply, name, 'xlsx', await statementXlsx(s, lang, asOf()));
     const verifyUrl = s.verifyToken ? `${origin(req)}/verify/payment/${s.verifyToken}` : null;
-    return file(reply, 'application/pdf', `${name}.pdf`, await statementPdf(s, lang, verifyUrl));
+    return sendDownload(reply, name, 'pdf', await statementPdf(s, lang, verifyUrl));
   });
 
   r.get('/staff/payments/districts.csv', { schema: { ...hide, querystring: z.object({ month, ...langQ }) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'payments.compute');
+    if (!staffCan(req, reply, 'payments.compute')) return reply;
     const rows = await S.monthOverview(deps, req.actor, req.query.month);
-    return file(reply, 'text/csv; charset=utf-8', `kezek-payments-districts-${req.query.month}.csv`, reportCsv(districtTable(S.districtTotals(rows), req.query.month, docLang(req.lang), asOf())));
+    return sendDownload(reply, `kezek-payments-districts-${req.query.month}`, 'csv', reportCsv(districtTable(S.districtTotals(rows), req.query.month, docLang(req.lang), asOf())));
   });
 
   async function ratesPage(req: FastifyRequest, reply: FastifyReply, flash: Flash & { form?: P.RateForm }, status = 200): Promise<FastifyReply> {
@@ -132,16 +128,17 @@ export const paymentRoutes: RoutePlugin = (app, deps) => {
   });
 
   r.post('/staff/payments/rates', { schema: { ...hide, body: rateBody, querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'payments.rates');
+    if (!staffCan(req, reply, 'payments.rates')) return reply;
     const { reason, ...form } = req.body;
-    try {
-      await addRate(deps, req.actor, form, reason, req.id);
-      return reply.redirect(`/staff/payments/rates?lang=${req.lang}&done=added`, 303);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return ratesPage(req, reply, { error: message(req, e), form }, e.status);
-    }
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        await addRate(deps, req.actor, form, reason, req.id);
+        return `/staff/payments/rates?lang=${req.lang}&done=added`;
+      },
+      (error, status) => ratesPage(req, reply, { error, form }, status),
+    );
   });
 
   r.get('/verify/payment/:token', { schema: { ...hide, params: z.object({ token: z.string().max(100) }), querystring: z.object(langQ) } }, async (req, reply) => {

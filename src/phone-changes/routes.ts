@@ -7,8 +7,7 @@ import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { decisionRoutes } from '../web/staff-review.ts';
 import { loadParent } from '../workspaces/cabinet/loaders.ts';
-import { ErrorBody, formOf, hide, idParam, langQ, message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
-import { acceptFormWithFile } from '../uploads/multipart.ts';
+import { ErrorBody, fileFormRoutes, formOf, hide, idParam, langQ, message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import { checkUpload } from '../uploads/service.ts';
 import { confirmPhoneChange, decidePhoneChange, listParentPhoneChanges, listPhoneReviews, startPhoneChange } from './service.ts';
 import { phoneConfirmPage, phonePage, phoneReviewsPage } from './pages.tsx';
@@ -80,9 +79,7 @@ export const phoneChangeRoutes: RoutePlugin = async (app, deps) => {
   decisionRoutes(r, deps, { api: '/api/phone-changes', page: '/staff/phone-changes', summary: 'Approve or reject a phone change proven by an identity card scan' }, { list: listPhoneReviews, render: phoneReviewsPage, decide: decidePhoneChange });
 
   // multipart only where a file is sent: its own context
-  await app.register(async (child) => {
-    acceptFormWithFile(child);
-    const c = child.withTypeProvider<ZodTypeProvider>();
+  await fileFormRoutes(app, (c) => {
     c.post('/cabinet/phone', { schema: hide }, async (req, reply) => {
       const parentId = parentOrRedirect(req, reply);
       if (parentId === null) return reply;

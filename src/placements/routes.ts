@@ -2,15 +2,15 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
-import { isUserError } from '../errors.ts';
-import { assertCan, can } from '../auth/permissions.ts';
+import { can } from '../auth/permissions.ts';
 import { almatyDate } from '../clock.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
+import { formActionOr } from '../web/staff-pages.ts';
 import { formatDate } from '../web/format.ts';
 import type { Flash } from '../web/forms.tsx';
-import { organisationName, pageOrganisation, staffOnly } from '../workspaces/staff-scope.ts';
-import { parentOrRedirect, message } from '../workspaces/cabinet/route-helpers.ts';
+import { organisationName, pageOrganisation, staffCan } from '../workspaces/staff-scope.ts';
+import { parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
 
@@ -50,8 +50,7 @@ export const placementRoutes: RoutePlugin = (app, deps) => {
     '/staff/placements',
     { schema: { ...hide, querystring: z.object({ org: id.optional(), done: z.enum(['recorded', 'undone']).optional(), date: z.string().max(10).optional(), free: z.string().max(10).optional(), ...langQ }) } },
     async (req, reply) => {
-      if (!staffOnly(req, reply)) return reply;
-      assertCan(req.actor, 'groups.read');
+      if (!staffCan(req, reply, 'groups.read')) return reply;
       const q = req.query;
       const day = (s: string | undefined) => (s && /^\d{4}-\d{2}-\d{2}$/.test(s) ? formatDate(req.lang, s) : '');
       const notice = q.done === 'recorded' ? t(req.lang, 'placements.done.recorded', { date: day(q.date), free: day(q.free) }) : q.done === 'undone' ? t(req.lang, 'placements.done.undone') : null;
@@ -62,29 +61,31 @@ export const placementRoutes: RoutePlugin = (app, deps) => {
   const orgSuffix = (req: FastifyRequest, orgId: number) => (req.actor.kind === 'staff' && req.actor.role !== 'kindergarten' ? `&org=${orgId}` : '');
 
   r.post('/staff/placements/:id/leave', { schema: { ...hide, params: idParam, body: leaveBody, querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'placement.leave');
+    if (!staffCan(req, reply, 'placement.leave')) return reply;
     const orgId = await S.placementOrganisation(deps, req.params.id);
-    try {
-      const res = await S.recordLeaving(deps, req.actor, req.params.id, req.body.lastDay, req.body.reason, req.body.note);
-      return reply.redirect(`/staff/placements?lang=${req.lang}&done=recorded&date=${res.lastDay}&free=${res.freeFrom}${orgSuffix(req, orgId)}`, 303);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return staffPage(req, reply, orgId, { error: message(req, e) }, e.status);
-    }
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        const res = await S.recordLeaving(deps, req.actor, req.params.id, req.body.lastDay, req.body.reason, req.body.note);
+        return `/staff/placements?lang=${req.lang}&done=recorded&date=${res.lastDay}&free=${res.freeFrom}${orgSuffix(req, orgId)}`;
+      },
+      (error, status) => staffPage(req, reply, orgId, { error }, status),
+    );
   });
 
   r.post('/staff/placements/:id/undo', { schema: { ...hide, params: idParam, body: z.object({ reason: z.string().max(1000).default('') }), querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'placement.undo_leave');
+    if (!staffCan(req, reply, 'placement.undo_leave')) return reply;
     const orgId = await S.placementOrganisation(deps, req.params.id);
-    try {
-      await S.undoLeavingOf(deps, req.actor, req.params.id, req.body.reason);
-      return reply.redirect(`/staff/placements?lang=${req.lang}&done=undone${orgSuffix(req, orgId)}`, 303);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return staffPage(req, reply, orgId, { error: message(req, e) }, e.status);
-    }
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        await S.undoLeavingOf(deps, req.actor, req.params.id, req.body.reason);
+        return `/staff/placements?lang=${req.lang}&done=undone${orgSuffix(req, orgId)}`;
+      },
+      (error, status) => staffPage(req, reply, orgId, { error }, status),
+    );
   });
 
   // the parent's side
@@ -102,25 +103,29 @@ export const placementRoutes: RoutePlugin = (app, deps) => {
     const parentId = parentOrRedirect(req, reply);
     if (parentId === null) return reply;
     await S.parentPlacement(deps, parentId, req.params.id); // 404 for anyone else's
-    try {
-      await S.requestLeaving(deps, req.actor, req.params.id, req.body.lastDay, req.body.reason, req.body.note);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return parentPage(req, reply, parentId, req.params.id, { error: message(req, e), form: req.body }, e.status);
-    }
-    return reply.redirect(`/cabinet/applications/${req.params.id}/leave?lang=${req.lang}&done=sent`, 303);
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        await S.requestLeaving(deps, req.actor, req.params.id, req.body.lastDay, req.body.reason, req.body.note);
+        return `/cabinet/applications/${req.params.id}/leave?lang=${req.lang}&done=sent`;
+      },
+      (error, status) => parentPage(req, reply, parentId, req.params.id, { error, form: req.body }, status),
+    );
   });
 
   r.post('/cabinet/applications/:id/leave/cancel', { schema: { ...hide, params: idParam, querystring: z.object(langQ) } }, async (req, reply) => {
     const parentId = parentOrRedirect(req, reply);
     if (parentId === null) return reply;
     await S.parentPlacement(deps, parentId, req.params.id);
-    try {
-      await S.cancelLeavingRequest(deps, req.actor, req.params.id);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return parentPage(req, reply, parentId, req.params.id, { error: message(req, e) }, e.status);
-    }
-    return reply.redirect(`/cabinet/applications/${req.params.id}/leave?lang=${req.lang}&done=cancelled`, 303);
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        await S.cancelLeavingRequest(deps, req.actor, req.params.id);
+        return `/cabinet/applications/${req.params.id}/leave?lang=${req.lang}&done=cancelled`;
+      },
+      (error, status) => parentPage(req, reply, parentId, req.params.id, { error }, status),
+    );
   });
 };

@@ -5,7 +5,8 @@ import { ErrorBody, errors, hide, idParam, iso, langQ, security } from '../api/s
 import { assertCan } from '../auth/permissions.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
-import { doneUrl as done, noticeDate, pageActions, staffOnly } from '../web/staff-pages.ts';
+import { doneUrl as done, noticeDate, pageActions } from '../web/staff-pages.ts';
+import { staffOnly } from '../workspaces/staff-scope.ts';
 import { uploadIdOf } from '../extensions/service.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';

@@ -6,6 +6,7 @@ import { assertCan } from '../auth/permissions.ts';
 import { AppError } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
+import { sendDownload } from '../web/attachment.ts';
 import { staffOnly } from '../workspaces/staff-scope.ts';
 import { acceptImportForm, type ImportForm } from './multipart.ts';
 import { checkImport, commitImport, discardImport, getImport, listImports, QUEUE_IMPORT, type ImportKind } from './service.ts';
@@ -41,11 +42,7 @@ export function importRoutes<R extends PeopleRow>(kind: ImportKind<R>, view: Imp
     if (!staffOnly(req, reply)) return reply;
     const imp = await getImport(deps, req.actor, req.params.id, any);
     const lines = ['line,code,reason', ...imp.rejects.map((x) => [String(x.row), x.code, rejectText(req.lang, x)].map(cell).join(','))];
-    return reply
-      .type('text/csv; charset=utf-8')
-      .header('cache-control', 'private, no-cache')
-      .header('content-disposition', `attachment; filename="kezek-import-${imp.id}-rejected.csv"`)
-      .send(`\uFEFF${lines.join('\r\n')}\r\n`);
+    return sendDownload(reply, `kezek-import-${imp.id}-rejected`, 'csv', `\uFEFF${lines.join('\r\n')}\r\n`);
   });
 
   r.post(`${view.path}/:id/commit`, { schema: { hide: true, params: idParam, querystring: z.object(langQ) } }, async (req, reply) => {

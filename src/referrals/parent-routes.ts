@@ -6,8 +6,7 @@ import { AppError } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { loadReferral } from '../workspaces/cabinet/loaders.ts';
-import { doneNotice, formOf, hide, idParam, langQ, message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
-import { acceptFormWithFile } from '../uploads/multipart.ts';
+import { doneNotice, fileFormRoutes, formOf, hide, idParam, langQ, message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import { returnReferral } from './service.ts';
 import { askExtension } from './parent-service.ts';
 import { referralPage } from './parent-pages.tsx';
@@ -50,9 +49,7 @@ export const parentReferralRoutes: RoutePlugin = async (app, deps) => {
   );
 
   // multipart only where a file is sent: its own context
-  await app.register(async (child) => {
-    acceptFormWithFile(child);
-    const c = child.withTypeProvider<ZodTypeProvider>();
+  await fileFormRoutes(app, (c) => {
     c.post('/cabinet/referrals/:id/extend', { schema: { ...hide, params: idParam } }, async (req, reply) => {
       const parentId = parentOrRedirect(req, reply);
       if (parentId === null) return reply;

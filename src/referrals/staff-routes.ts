@@ -8,7 +8,7 @@ import { pageContext, sendPage } from '../web/context.ts';
 import { almatyDate, fromDate } from '../clock.ts';
 import { dayEnded } from '../domain/referral.ts';
 import { Temporal } from 'temporal-polyfill';
-import { organisationName, pageOrganisation, staffOnly } from '../workspaces/staff-scope.ts';
+import { organisationName, pageOrganisation, staffOnly, staffCan } from '../workspaces/staff-scope.ts';
 import * as Referrals from './service.ts';
 import { clearBirthDateCheck } from '../applications/birth-date-check.ts';
 import * as S from './inbox-service.ts';
@@ -179,8 +179,7 @@ export const referralStaffRoutes: RoutePlugin = (r, deps) => {
 
   // ---- printing ----
   r.get('/staff/referrals/:id/print', { schema: { ...hide, params: idParam, querystring: z.object(langQ) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'document.print');
+    if (!staffCan(req, reply, 'document.print')) return reply;
     const rec = await S.readReferralRecord(deps, req.actor, req.params.id, 'print_referral', req.id);
     const token = await printToken(deps, req.actor, 'referral', rec.id);
     const url = origin(req) + verifyPath('referral', token);
@@ -202,8 +201,7 @@ export const referralStaffRoutes: RoutePlugin = (r, deps) => {
   });
 
   r.get('/staff/referrals/:id/contract', { schema: { ...hide, params: idParam, querystring: z.object({ doc: z.enum(['kk', 'ru']).optional(), ...langQ }) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'document.print');
+    if (!staffCan(req, reply, 'document.print')) return reply;
     const rec = await S.readReferralRecord(deps, req.actor, req.params.id, 'print_contract', req.id);
     if (!rec.contract) throw notFound();
     const token = await printToken(deps, req.actor, 'contract', rec.contract.id);

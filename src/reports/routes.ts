@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { RoutePlugin } from '../routes.ts';
 import { ErrorBody } from '../api/schema.ts';
-import { assertCan } from '../auth/permissions.ts';
 import { notFound } from '../errors.ts';
 import { pageContext, sendPage } from '../web/context.ts';
-import { staffOnly } from '../workspaces/staff-scope.ts';
+import { sendDownload } from '../web/attachment.ts';
+import { staffOnly, staffCan } from '../workspaces/staff-scope.ts';
 import { buildReport, isReport, REPORTS, type ReportName } from './service.ts';
 import { reportCsv, reportXlsx } from './export.ts';
 import { indexPage, reportPage } from './pages.tsx';
@@ -40,8 +40,7 @@ function reportName(name: string): ReportName {
 export const reportRoutes: RoutePlugin = (r, deps) => {
 
   r.get('/staff/reports', { schema: { hide: true, querystring: z.object({ lang: z.string().optional() }) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'reports.read');
+    if (!staffCan(req, reply, 'reports.read')) return reply;
     return sendPage(reply, indexPage(pageContext(req, reply, deps)));
   });
 
@@ -51,25 +50,14 @@ export const reportRoutes: RoutePlugin = (r, deps) => {
     return sendPage(reply, reportPage(pageContext(req, reply, deps), report, req.query));
   });
 
-  r.get('/staff/reports/:name/csv', { schema: { hide: true, params: nameParam, querystring: query } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    const report = await buildReport(deps, req.actor, reportName(req.params.name), req.lang, req.query);
-    return reply
-      .type('text/csv; charset=utf-8')
-      .header('cache-control', 'private, no-cache')
-      .header('content-disposition', `attachment; filename="kezek-${report.name}${report.period ? `-${report.period.from}-${report.period.to}` : ''}.csv"`)
-      .send(reportCsv(report));
-  });
-
-  r.get('/staff/reports/:name/xlsx', { schema: { hide: true, params: nameParam, querystring: query } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    const report = await buildReport(deps, req.actor, reportName(req.params.name), req.lang, req.query);
-    return reply
-      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-      .header('cache-control', 'private, no-cache')
-      .header('content-disposition', `attachment; filename="kezek-${report.name}${report.period ? `-${report.period.from}-${report.period.to}` : ''}.xlsx"`)
-      .send(await reportXlsx(report));
-  });
+  for (const format of ['csv', 'xlsx'] as const) {
+    r.get(`/staff/reports/:name/${format}`, { schema: { hide: true, params: nameParam, querystring: query } }, async (req, reply) => {
+      if (!staffOnly(req, reply)) return reply;
+      const report = await buildReport(deps, req.actor, reportName(req.params.name), req.lang, req.query);
+      const name = `kezek-${report.name}${report.period ? `-${report.period.from}-${report.period.to}` : ''}`;
+      return sendDownload(reply, name, format, format === 'csv' ? reportCsv(report) : await reportXlsx(report));
+    });
+  }
 
   r.get(
     '/api/reports/:name',

@@ -2,14 +2,13 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
-import { isUserError } from '../errors.ts';
-import { assertCan, can } from '../auth/permissions.ts';
+import { can } from '../auth/permissions.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
+import { formActionOr } from '../web/staff-pages.ts';
 import { formatDate } from '../web/format.ts';
 import type { Flash } from '../web/forms.tsx';
-import { organisationName, pageOrganisation, staffOnly } from '../workspaces/staff-scope.ts';
-import { message } from '../workspaces/cabinet/route-helpers.ts';
+import { organisationName, pageOrganisation, staffCan } from '../workspaces/staff-scope.ts';
 import { groupForm } from '../organisations/routes.ts';
 import { organisationChoices } from '../placements/service.ts';
 import { listOrganisationGroupNames } from './service.ts';
@@ -60,8 +59,7 @@ export const seasonRoutes: RoutePlugin = (app, deps) => {
   const back = (req: FastifyRequest, orgId: number, done: string) => `/staff/season?lang=${req.lang}&done=${done}${req.actor.kind === 'staff' && req.actor.role === 'operator' ? `&org=${orgId}` : ''}`;
 
   r.get('/staff/season', { schema: { ...hide, querystring: orgQ.extend({ done: z.enum(['declared', 'removed', 'turned', 'undone']).optional(), date: z.string().max(10).optional() }) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'season.preview');
+    if (!staffCan(req, reply, 'season.preview')) return reply;
     const d = req.query.done;
     const date = req.query.date && /^\d{4}-\d{2}-\d{2}$/.test(req.query.date) ? formatDate(req.lang, req.query.date) : '';
     const notice = d ? t(req.lang, d === 'turned' ? 'season.turn.done' : d === 'undone' ? 'season.turn.undone' : d === 'removed' ? 'season.removed' : 'season.declared', { date }) : null;
@@ -69,52 +67,56 @@ export const seasonRoutes: RoutePlugin = (app, deps) => {
   });
 
   r.post('/staff/season/groups', { schema: { ...hide, querystring: orgQ, body: declareForm } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'season.declare');
+    if (!staffCan(req, reply, 'season.declare')) return reply;
     const orgId = pageOrganisation(req.actor, req.query.org);
     const b = req.body;
-    try {
-      await D.declareGroup(deps, req.actor, orgId, { ...b, continuesGroupId: b.continuesGroupId });
-      return reply.redirect(back(req, orgId, 'declared'), 303);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return page(req, reply, orgId, { error: message(req, e), values: b }, e.status);
-    }
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        await D.declareGroup(deps, req.actor, orgId, { ...b, continuesGroupId: b.continuesGroupId });
+        return back(req, orgId, 'declared');
+      },
+      (error, status) => page(req, reply, orgId, { error, values: b }, status),
+    );
   });
 
   r.post('/staff/season/groups/:id/delete', { schema: { ...hide, params: z.object({ id }), querystring: orgQ } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'season.declare');
-    try {
-      const { organisationId } = await D.removeDeclaration(deps, req.actor, req.params.id);
-      return reply.redirect(back(req, organisationId, 'removed'), 303);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return page(req, reply, req.query.org, { error: message(req, e) }, e.status);
-    }
+    if (!staffCan(req, reply, 'season.declare')) return reply;
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        const { organisationId } = await D.removeDeclaration(deps, req.actor, req.params.id);
+        return back(req, organisationId, 'removed');
+      },
+      (error, status) => page(req, reply, req.query.org, { error }, status),
+    );
   });
 
   r.post('/staff/season/turn', { schema: { ...hide, querystring: orgQ, body: yearBody } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'season.turn');
-    try {
-      const plan = await T.runTurn(deps, req.actor, req.body.year);
-      return reply.redirect(`/staff/season?lang=${req.lang}&done=turned&date=${plan.turnDate}${req.query.org ? `&org=${req.query.org}` : ''}`, 303);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return page(req, reply, req.query.org, { error: message(req, e) }, e.status);
-    }
+    if (!staffCan(req, reply, 'season.turn')) return reply;
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        const plan = await T.runTurn(deps, req.actor, req.body.year);
+        return `/staff/season?lang=${req.lang}&done=turned&date=${plan.turnDate}${req.query.org ? `&org=${req.query.org}` : ''}`;
+      },
+      (error, status) => page(req, reply, req.query.org, { error }, status),
+    );
   });
 
   r.post('/staff/season/turn/undo', { schema: { ...hide, querystring: orgQ, body: yearBody } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'season.turn');
-    try {
-      await T.undoTurn(deps, req.actor, req.body.year, req.body.reason);
-      return reply.redirect(`/staff/season?lang=${req.lang}&done=undone${req.query.org ? `&org=${req.query.org}` : ''}`, 303);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return page(req, reply, req.query.org, { error: message(req, e) }, e.status);
-    }
+    if (!staffCan(req, reply, 'season.turn')) return reply;
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        await T.undoTurn(deps, req.actor, req.body.year, req.body.reason);
+        return `/staff/season?lang=${req.lang}&done=undone${req.query.org ? `&org=${req.query.org}` : ''}`;
+      },
+      (error, status) => page(req, reply, req.query.org, { error }, status),
+    );
   });
 };

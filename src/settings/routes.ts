@@ -4,11 +4,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import { hide, security, errors } from '../api/schema.ts';
 import { AppError } from '../errors.ts';
-import { assertCan } from '../auth/permissions.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { isPolicyKey } from '../domain/policy.ts';
-import { staffOnly } from '../workspaces/staff-scope.ts';
+import { staffOnly, staffCan } from '../workspaces/staff-scope.ts';
 import * as S from './service.ts';
 import { settingsPage, settingText } from './pages.tsx';
 import { almatyDate } from '../clock.ts';
@@ -69,8 +68,7 @@ export const settingsRoutes: RoutePlugin = (r, deps) => {
     '/staff/admin/settings',
     { schema: { ...hide, querystring: langQ, body: z.object({ key: z.string().max(60), value: z.union([z.string().max(100), z.array(z.string().max(20)).max(5)]).optional(), reason: reason.default('') }) } },
     async (req, reply) => {
-      if (!staffOnly(req, reply)) return reply;
-      assertCan(req.actor, 'settings.edit');
+      if (!staffCan(req, reply, 'settings.edit')) return reply;
       const { key, value: raw, reason: why } = req.body;
       const tr: Tr = (k, p) => t(req.lang, k, p);
       try {
@@ -99,8 +97,7 @@ export const settingsRoutes: RoutePlugin = (r, deps) => {
     '/staff/admin/regime',
     { schema: { ...hide, querystring: z.object({ done: z.enum(['referral', 'voucher']).optional(), from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(), ...langQ.shape }) } },
     async (req, reply) => {
-      if (!staffOnly(req, reply)) return reply;
-      assertCan(req.actor, 'settings.edit');
+      if (!staffCan(req, reply, 'settings.edit')) return reply;
       const q = req.query;
       const notice = q.done && q.from ? t(req.lang, 'vouchers.regime.done', { regime: t(req.lang, `vouchers.regime.${q.done}`), date: formatDate(req.lang, q.from) }) : null;
       return sendPage(reply, await showRegime(req, reply, { regime: '', effectiveFrom: '' }, { notice }));
@@ -111,8 +108,7 @@ export const settingsRoutes: RoutePlugin = (r, deps) => {
     '/staff/admin/regime',
     { schema: { ...hide, querystring: langQ, body: z.object({ regime: z.string().max(20).default(''), effectiveFrom: z.string().max(20).default(''), reason: reason.default('') }) } },
     async (req, reply) => {
-      if (!staffOnly(req, reply)) return reply;
-      assertCan(req.actor, 'settings.edit');
+      if (!staffCan(req, reply, 'settings.edit')) return reply;
       const b = req.body;
       const form = { regime: b.regime, effectiveFrom: b.effectiveFrom.trim() };
       return formAction(

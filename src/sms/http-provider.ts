@@ -1,5 +1,5 @@
 import type { SmsMessage, SmsProvider } from './providers.ts';
-import { post, wholeNumber, withRetries } from '../http-client.ts';
+import { attemptsOf, post, wholeNumber, withRetries, type Attempts, type HttpServiceOptions } from '../http-client.ts';
 
 /**
  * A real SMS gateway over HTTP. Every send is one POST of the message, rendered from a body template,
@@ -15,16 +15,8 @@ import { post, wholeNumber, withRetries } from '../http-client.ts';
  * (the JSON body with {to}, {text}, {key}, {sender}; default {"to":"{to}","text":"{text}","id":"{key}"}),
  * KEZEK_SMS_SENDER, KEZEK_SMS_TIMEOUT_MS (10000), KEZEK_SMS_RETRIES (2).
  */
-export interface HttpSmsOptions {
-  url: string;
-  token?: string | undefined;
-  user?: string | undefined;
-  password?: string | undefined;
-  template?: string | undefined;
+export interface HttpSmsOptions extends HttpServiceOptions {
   sender?: string | undefined;
-  timeoutMs?: number | undefined;
-  retries?: number | undefined;
-  backoffMs?: number | undefined;
 }
 
 export const DEFAULT_SMS_TEMPLATE = '{"to":"{to}","text":"{text}","id":"{key}"}';
@@ -40,24 +32,20 @@ export function renderBody(template: string, msg: SmsMessage, sender = ''): stri
 export class HttpSmsProvider implements SmsProvider {
   readonly name = 'http';
   private readonly template: string;
-  private readonly timeoutMs: number;
-  private readonly retries: number;
-  private readonly backoffMs: number;
+  private readonly attempts: Attempts;
 
   constructor(private readonly o: HttpSmsOptions) {
     this.template = o.template || DEFAULT_SMS_TEMPLATE;
     JSON.parse(renderBody(this.template, { to: '+70000000000', body: 'x"\\\n', idempotencyKey: 'k' })); // a broken template fails at start
-    this.timeoutMs = o.timeoutMs ?? 10_000;
-    this.retries = o.retries ?? 2;
-    this.backoffMs = o.backoffMs ?? 500;
+    this.attempts = attemptsOf(o, { timeoutMs: 10_000, retries: 2, backoffMs: 500 });
   }
 
   async send(msg: SmsMessage): Promise<void> {
-    await withRetries(this.retries, this.backoffMs, () => this.once(msg));
+    await withRetries(this.attempts, () => this.once(msg));
   }
 
   private async once(msg: SmsMessage): Promise<void> {
-    const res = await post(this.o.url, this.o, { 'content-type': 'application/json', 'idempotency-key': msg.idempotencyKey }, renderBody(this.template, msg, this.o.sender ?? ''), this.timeoutMs, 'gateway');
+    const res = await post(this.o.url, this.o, { 'content-type': 'application/json', 'idempotency-key': msg.idempotencyKey }, renderBody(this.template, msg, this.o.sender ?? ''), this.attempts.timeoutMs, 'gateway');
     const text = (await res.text().catch(() => '')).slice(0, 200);
     if (res.ok) return;
     // 4xx other than 408/409/425/429 will not get better by asking again soon (the sender still retries later)

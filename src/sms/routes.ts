@@ -4,7 +4,8 @@ import type { RoutePlugin } from '../routes.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import type { Flash } from '../web/forms.tsx';
-import { doneQ, reviewFailure, reviewNotice, staffOnly } from '../web/staff-review.ts';
+import { doneQ, reviewFailure, reviewNotice } from '../web/staff-review.ts';
+import { staffOnly } from '../workspaces/staff-scope.ts';
 import { listDeadSms, retryDeadSms } from './dead.ts';
 import { deadSmsPage } from './pages.tsx';
 

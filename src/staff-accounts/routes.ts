@@ -2,10 +2,12 @@ import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import { hide, idParam, security, errors } from '../api/schema.ts';
-import { AppError, FieldsError, invalid } from '../errors.ts';
+import { FieldsError, invalid, isUserError } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { staffOnly } from '../workspaces/staff-scope.ts';
+import { formActionOr } from '../web/staff-pages.ts';
+import { message } from '../workspaces/cabinet/route-helpers.ts';
 import * as S from './service.ts';
 import { passwordPage, userPage, usersPage, type CreateForm } from './pages.tsx';
 
@@ -125,9 +127,7 @@ export const staffAccountRoutes: RoutePlugin = (r, deps) => {
 
   // ---------------- pages ----------------
   // signed-in staff only (anyone else to the sign-in page); the permission itself is the service's
-  const message = (req: FastifyRequest, e: AppError) => t(req.lang, e.messageKey, e.params);
-  /** Refusals (401/403) and unknown ids go to the error page; other failures are shown on the form. */
-  const shown = (e: unknown): e is AppError => e instanceof AppError && e.status !== 401 && e.status !== 403 && e.status !== 404;
+  // refusals (401/403) and unknown ids go to the error page; other failures are shown on the form (isUserError)
 
   async function showUsers(req: FastifyRequest, reply: FastifyReply, extra: { error?: string; notice?: string; form?: CreateForm; fields?: Record<string, string> } = {}, status = 200) {
     const users = await S.listStaff(deps, req.actor);
@@ -158,7 +158,7 @@ export const staffAccountRoutes: RoutePlugin = (r, deps) => {
         const c = await S.createStaff(deps, req.actor, input, req.id);
         return sendPage(reply, passwordPage(pageContext(req, reply, deps), { userId: c.id, username: c.username, password: c.temporaryPassword, notice: t(req.lang, 'admin.create.done', { username: c.username }) }));
       } catch (e) {
-        if (!shown(e)) throw e;
+        if (!isUserError(e)) throw e;
         // a refused field: its message beside it (and above the form)
         const fields = e instanceof FieldsError ? Object.fromEntries(e.problems.map((p) => [p.field, t(req.lang, p.key, p.params)])) : {};
         return showUsers(req, reply, { error: message(req, e), form: input, fields }, e.status);
@@ -175,24 +175,28 @@ export const staffAccountRoutes: RoutePlugin = (r, deps) => {
 
   r.post('/staff/admin/users/:id/disable', { schema: { ...hide, params: idParam, querystring: langQ, body: z.object({ reason: reason.default('') }) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
-    try {
-      const d = await S.disableStaff(deps, req.actor, req.params.id, req.body.reason, req.id);
-      return reply.redirect(`/staff/admin/users/${req.params.id}?lang=${req.lang}&done=disabled&n=${d.sessionsEnded}`, 303);
-    } catch (e) {
-      if (!shown(e)) throw e;
-      return showUser(req, reply, req.params.id, { error: message(req, e) }, e.status);
-    }
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        const d = await S.disableStaff(deps, req.actor, req.params.id, req.body.reason, req.id);
+        return `/staff/admin/users/${req.params.id}?lang=${req.lang}&done=disabled&n=${d.sessionsEnded}`;
+      },
+      (error, status) => showUser(req, reply, req.params.id, { error }, status),
+    );
   });
 
   r.post('/staff/admin/users/:id/enable', { schema: { ...hide, params: idParam, querystring: langQ, body: z.object({ reason: reason.default('') }) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
-    try {
-      await S.enableStaff(deps, req.actor, req.params.id, req.body.reason, req.id);
-      return reply.redirect(`/staff/admin/users/${req.params.id}?lang=${req.lang}&done=enabled`, 303);
-    } catch (e) {
-      if (!shown(e)) throw e;
-      return showUser(req, reply, req.params.id, { error: message(req, e) }, e.status);
-    }
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        await S.enableStaff(deps, req.actor, req.params.id, req.body.reason, req.id);
+        return `/staff/admin/users/${req.params.id}?lang=${req.lang}&done=enabled`;
+      },
+      (error, status) => showUser(req, reply, req.params.id, { error }, status),
+    );
   });
 
   r.post('/staff/admin/users/:id/reset', { schema: { ...hide, params: idParam, querystring: langQ, body: z.object({ reason: reason.default('') }) } }, async (req, reply) => {
@@ -202,23 +206,25 @@ export const staffAccountRoutes: RoutePlugin = (r, deps) => {
       const u = await S.getStaff(deps, req.actor, req.params.id);
       return sendPage(reply, passwordPage(pageContext(req, reply, deps), { userId: u.id, username: u.username, password: d.temporaryPassword, notice: t(req.lang, 'admin.reset.done', { count: d.sessionsEnded }) }));
     } catch (e) {
-      if (!shown(e)) throw e;
+      if (!isUserError(e)) throw e;
       return showUser(req, reply, req.params.id, { error: message(req, e) }, e.status);
     }
   });
 
   r.post('/staff/admin/users/:id/role', { schema: { ...hide, params: idParam, querystring: langQ, body: z.object({ role, organisationId: formId, districtId: formId, reason: reason.default('') }) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
-    try {
-      const b = req.body;
-      await S.changeRole(deps, req.actor, req.params.id, { role: b.role, organisationId: b.organisationId, districtId: b.districtId, reason: b.reason }, req.id);
-      // changing one's own role ends one's own session: the sign-in page then
-      if (req.actor.id === req.params.id) return reply.redirect(`/staff/login?lang=${req.lang}`, 303);
-      return reply.redirect(`/staff/admin/users/${req.params.id}?lang=${req.lang}&done=role`, 303);
-    } catch (e) {
-      if (!shown(e)) throw e;
-      return showUser(req, reply, req.params.id, { error: message(req, e) }, e.status);
-    }
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        const b = req.body;
+        await S.changeRole(deps, req.actor, req.params.id, { role: b.role, organisationId: b.organisationId, districtId: b.districtId, reason: b.reason }, req.id);
+        // changing one's own role ends one's own session: the sign-in page then
+        if (req.actor.id === req.params.id) return `/staff/login?lang=${req.lang}`;
+        return `/staff/admin/users/${req.params.id}?lang=${req.lang}&done=role`;
+      },
+      (error, status) => showUser(req, reply, req.params.id, { error }, status),
+    );
   });
 
   const idList = z
@@ -227,13 +233,15 @@ export const staffAccountRoutes: RoutePlugin = (r, deps) => {
     .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).filter((x) => x !== '').map(Number));
   r.post('/staff/admin/users/:id/groups', { schema: { ...hide, params: idParam, querystring: langQ, body: z.object({ groupIds: idList, reason: reason.default('') }) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
-    try {
-      if (req.body.groupIds.some((g) => !Number.isSafeInteger(g) || g <= 0)) throw invalid('group_unknown', 'admin.error.group_unknown');
-      await S.setTeacherGroups(deps, req.actor, req.params.id, req.body.groupIds, req.body.reason, req.id);
-      return reply.redirect(`/staff/admin/users/${req.params.id}?lang=${req.lang}&done=groups`, 303);
-    } catch (e) {
-      if (!shown(e)) throw e;
-      return showUser(req, reply, req.params.id, { error: message(req, e) }, e.status);
-    }
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        if (req.body.groupIds.some((g) => !Number.isSafeInteger(g) || g <= 0)) throw invalid('group_unknown', 'admin.error.group_unknown');
+        await S.setTeacherGroups(deps, req.actor, req.params.id, req.body.groupIds, req.body.reason, req.id);
+        return `/staff/admin/users/${req.params.id}?lang=${req.lang}&done=groups`;
+      },
+      (error, status) => showUser(req, reply, req.params.id, { error }, status),
+    );
   });
 };

@@ -2,12 +2,12 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
-import { isUserError } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
+import { formActionOr } from '../web/staff-pages.ts';
 import type { Flash } from '../web/forms.tsx';
 import { organisationName, pageOrganisation, staffOnly } from '../workspaces/staff-scope.ts';
-import { parentOrRedirect, message, hide, idParam } from '../workspaces/cabinet/route-helpers.ts';
+import { parentOrRedirect, hide, idParam } from '../workspaces/cabinet/route-helpers.ts';
 import { preferencesFromForm } from '../applications/apply-form.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
@@ -37,26 +37,30 @@ export const transferRoutes: RoutePlugin = (app, deps) => {
     if (parentId === null) return reply;
     await S.transferPage(deps, parentId, req.params.id); // 404 for anyone else's
     const prefs = preferencesFromForm(req.body);
-    try {
-      await S.fileTransfer(deps, req.actor, req.params.id, prefs);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return page(req, reply, parentId, req.params.id, { error: message(req, e), chosen: prefs }, e.status);
-    }
-    return reply.redirect(`/cabinet/applications/${req.params.id}/transfer?lang=${req.lang}&done=sent`, 303);
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        await S.fileTransfer(deps, req.actor, req.params.id, prefs);
+        return `/cabinet/applications/${req.params.id}/transfer?lang=${req.lang}&done=sent`;
+      },
+      (error, status) => page(req, reply, parentId, req.params.id, { error, chosen: prefs }, status),
+    );
   });
 
   r.post('/cabinet/applications/:id/transfer/withdraw', { schema: { ...hide, params: idParam, querystring: z.object(langQ) } }, async (req, reply) => {
     const parentId = parentOrRedirect(req, reply);
     if (parentId === null) return reply;
     await S.transferPage(deps, parentId, req.params.id);
-    try {
-      await S.withdrawTransfer(deps, req.actor, req.params.id);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return page(req, reply, parentId, req.params.id, { error: message(req, e) }, e.status);
-    }
-    return reply.redirect(`/cabinet/applications/${req.params.id}/transfer?lang=${req.lang}&done=withdrawn`, 303);
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        await S.withdrawTransfer(deps, req.actor, req.params.id);
+        return `/cabinet/applications/${req.params.id}/transfer?lang=${req.lang}&done=withdrawn`;
+      },
+      (error, status) => page(req, reply, parentId, req.params.id, { error }, status),
+    );
   });
 
   r.get('/staff/transfers', { schema: { ...hide, querystring: z.object({ ...langQ, org: idParam.shape.id.optional() }) } }, async (req, reply) => {

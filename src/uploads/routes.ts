@@ -4,7 +4,7 @@ import { idParam } from '../api/schema.ts';
 import { invalid, notFound } from '../errors.ts';
 import { assertCan, can } from '../auth/permissions.ts';
 import { loadDepartmentDocument, loadUpload, PARENT_DOCUMENT_PURPOSES, uploadParentDocument } from './service.ts';
-import { acceptFormWithFile, type FormWithFile } from './multipart.ts';
+import { fileFormRoutes, formOf } from '../workspaces/cabinet/route-helpers.ts';
 import { sendAttachment } from '../web/attachment.ts';
 
 /** document-12.pdf: the stored type gives the extension (the parent's own file name is not kept). */
@@ -29,19 +29,18 @@ export const uploadRoutes: RoutePlugin = async (app, deps) => {
   });
 
   // a parent's document for the JSON API (multipart: `purpose` and one file): its reference, upload:<id>
-  await app.register(async (child) => {
-    acceptFormWithFile(child, { fields: 4 });
-    child.withTypeProvider<ZodTypeProvider>().post(
+  await fileFormRoutes(app, (c) => {
+    c.post(
       '/api/parent/uploads',
       { schema: { tags: ['parents'], summary: 'Store a supporting document (privilege, pmpk, extension; multipart: purpose, file); refer to it once as the returned ref', security: [{ session: [] }] } },
       async (req, reply) => {
         assertCan(req.actor, 'application.read_own'); // who may, before what was sent
-        const form = (req.body ?? { fields: {}, file: null, files: {}, truncated: false }) as FormWithFile;
+        const form = formOf(req.body);
         const purpose = PARENT_DOCUMENT_PURPOSES.find((p) => p === form.fields.purpose);
         if (!purpose) throw invalid('invalid_input', 'error.validation', { details: 'purpose: privilege, pmpk or extension' });
         const stored = await uploadParentDocument(deps, req.actor, purpose, form.file, form.truncated);
         return reply.status(201).send({ id: stored.id, ref: stored.ref });
       },
     );
-  });
+  }, { fields: 4 });
 };

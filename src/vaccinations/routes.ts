@@ -2,13 +2,12 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
-import { isUserError } from '../errors.ts';
-import { assertCan, can, scopeOrganisationId } from '../auth/permissions.ts';
+import { can, scopeOrganisationId } from '../auth/permissions.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
+import { formActionOr } from '../web/staff-pages.ts';
 import type { Flash } from '../web/forms.tsx';
-import { organisationName, pageOrganisation, staffOnly } from '../workspaces/staff-scope.ts';
-import { message } from '../workspaces/cabinet/route-helpers.ts';
+import { organisationName, pageOrganisation, staffCan } from '../workspaces/staff-scope.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
 
@@ -39,8 +38,7 @@ export const vaccinationRoutes: RoutePlugin = (app, deps) => {
   }
 
   r.get('/staff/vaccinations', { schema: { ...hide, querystring: z.object({ org: id.optional(), done: z.literal('1').optional(), ...langQ }) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'vaccination.read');
+    if (!staffCan(req, reply, 'vaccination.read')) return reply;
     return page(req, reply, req.query.org, { notice: req.query.done ? t(req.lang, 'vaccinations.done') : null });
   });
 
@@ -48,17 +46,18 @@ export const vaccinationRoutes: RoutePlugin = (app, deps) => {
     '/staff/vaccinations/:id',
     { schema: { ...hide, params: z.object({ id }), body: z.object({ vaccinated: z.enum(['yes', 'no', '']).default('') }), querystring: z.object({ org: id.optional(), ...langQ }) } },
     async (req, reply) => {
-      if (!staffOnly(req, reply)) return reply;
-      assertCan(req.actor, 'vaccination.record');
+      if (!staffCan(req, reply, 'vaccination.record')) return reply;
       const orgId = await S.placementOrganisation(deps, req.params.id);
       if (req.body.vaccinated === '') return page(req, reply, orgId, { error: t(req.lang, 'vaccinations.error.choose') }, 400);
-      try {
-        await S.recordVaccination(deps, req.actor, req.params.id, req.body.vaccinated === 'yes');
-      } catch (e) {
-        if (!isUserError(e)) throw e;
-        return page(req, reply, orgId, { error: message(req, e) }, e.status);
-      }
-      return reply.redirect(`/staff/vaccinations?lang=${req.lang}&done=1${scopeOrganisationId(req.actor) === null ? `&org=${orgId}` : ''}`, 303);
+      return formActionOr(
+        req,
+        reply,
+        async () => {
+          await S.recordVaccination(deps, req.actor, req.params.id, req.body.vaccinated === 'yes');
+          return `/staff/vaccinations?lang=${req.lang}&done=1${scopeOrganisationId(req.actor) === null ? `&org=${orgId}` : ''}`;
+        },
+        (error, status) => page(req, reply, orgId, { error }, status),
+      );
     },
   );
 };

@@ -3,12 +3,13 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import { isUserError } from '../errors.ts';
-import { assertCan, scopeDistrictId } from '../auth/permissions.ts';
+import { scopeDistrictId } from '../auth/permissions.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
+import { formActionOr } from '../web/staff-pages.ts';
 import type { Flash } from '../web/forms.tsx';
-import { staffOnly } from '../workspaces/staff-scope.ts';
-import { message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
+import { staffCan } from '../workspaces/staff-scope.ts';
+import { parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import { listDistricts } from '../organisations/service.ts';
 import { parseCoordinates } from '../domain/waiting-list.ts';
 import { parentEntries } from '../waiting-lists/service.ts';
@@ -60,13 +61,15 @@ export const voucherChoiceRoutes: RoutePlugin = (app, deps) => {
 
   r.post('/cabinet/applications/:id/choose', { schema: { ...hide, params: z.object({ id }), body: z.object({ freePlaceId: id }), querystring: z.object(langQ) } }, async (req, reply) => {
     if (parentOrRedirect(req, reply) === null) return reply;
-    try {
-      await S.chooseKindergarten(deps, req.actor, req.params.id, req.body.freePlaceId);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return choosePage(req, reply, req.params.id, {}, { error: message(req, e) }, e.status);
-    }
-    return reply.redirect(`/cabinet?lang=${req.lang}`, 303);
+    return formActionOr(
+      req,
+      reply,
+      async () => {
+        await S.chooseKindergarten(deps, req.actor, req.params.id, req.body.freePlaceId);
+        return `/cabinet?lang=${req.lang}`;
+      },
+      (error, status) => choosePage(req, reply, req.params.id, {}, { error }, status),
+    );
   });
 
   // the department's register
@@ -76,8 +79,7 @@ export const voucherChoiceRoutes: RoutePlugin = (app, deps) => {
   }
 
   r.get('/staff/voucher-register', { schema: { ...hide, querystring: z.object({ done: z.literal('1').optional(), ...langQ }) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'organisations.manage');
+    if (!staffCan(req, reply, 'organisations.manage')) return reply;
     return registerPage(req, reply, { notice: req.query.done ? t(req.lang, 'register.done') : null });
   });
 
@@ -92,18 +94,19 @@ export const voucherChoiceRoutes: RoutePlugin = (app, deps) => {
       },
     },
     async (req, reply) => {
-      if (!staffOnly(req, reply)) return reply;
-      assertCan(req.actor, 'organisations.manage');
+      if (!staffCan(req, reply, 'organisations.manage')) return reply;
       const b = req.body;
       const c = b.coordinates.trim() ? parseCoordinates(b.coordinates) : null;
-      try {
-        if (b.coordinates.trim() && !c) return await registerPage(req, reply, { error: t(req.lang, 'register.error.coordinates') }, 400);
-        await Reg.setVoucherRegister(deps, req.actor, req.params.id, { takesVouchers: b.takesVouchers === '1', licence: b.licence, joinedOn: b.joinedOn, latitude: c?.lat ?? null, longitude: c?.lon ?? null });
-      } catch (e) {
-        if (!isUserError(e)) throw e;
-        return registerPage(req, reply, { error: message(req, e) }, e.status);
-      }
-      return reply.redirect(`/staff/voucher-register?lang=${req.lang}&done=1`, 303);
+      return formActionOr(
+        req,
+        reply,
+        async () => {
+          if (b.coordinates.trim() && !c) return await registerPage(req, reply, { error: t(req.lang, 'register.error.coordinates') }, 400);
+          await Reg.setVoucherRegister(deps, req.actor, req.params.id, { takesVouchers: b.takesVouchers === '1', licence: b.licence, joinedOn: b.joinedOn, latitude: c?.lat ?? null, longitude: c?.lon ?? null });
+          return `/staff/voucher-register?lang=${req.lang}&done=1`;
+        },
+        (error, status) => registerPage(req, reply, { error }, status),
+      );
     },
   );
 };

@@ -3,12 +3,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
 import { hide, id, idParam, langQ } from '../api/schema.ts';
-import { assertCan } from '../auth/permissions.ts';
 import { notFound } from '../errors.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import type { Flash } from '../web/forms.tsx';
 import { formatMonth } from '../web/format.ts';
-import { formAction, staffOnly } from '../web/staff-pages.ts';
+import { formAction } from '../web/staff-pages.ts';
+import { staffCan } from '../workspaces/staff-scope.ts';
 import { t } from '../web/i18n/index.ts';
 import { regimeOnDay } from '../settings/regime.ts';
 import { budgetReport, setBudget } from './service.ts';
@@ -42,8 +42,7 @@ export const voucherPageRoutes: RoutePlugin = (app, deps) => {
       },
     },
     async (req, reply) => {
-      if (!staffOnly(req, reply)) return reply;
-      assertCan(req.actor, 'voucher.budget');
+      if (!staffCan(req, reply, 'voucher.budget')) return reply;
       const q = req.query;
       const lines = await budgetReport(deps, req.actor);
       const line = q.year !== undefined && q.month ? lines.find((l) => l.birthYear === q.year && l.month === q.month) : undefined;
@@ -58,8 +57,7 @@ export const voucherPageRoutes: RoutePlugin = (app, deps) => {
     '/staff/vouchers/budget',
     { schema: { ...hide, querystring: z.object(langQ), body: z.object({ birthYear: z.string().max(20).default(''), month: z.string().max(20).default(''), count: z.string().max(20).default(''), reason: z.string().max(1000).default('') }) } },
     async (req, reply) => {
-      if (!staffOnly(req, reply)) return reply;
-      assertCan(req.actor, 'voucher.budget');
+      if (!staffCan(req, reply, 'voucher.budget')) return reply;
       const b = req.body;
       const form: BudgetForm = { birthYear: b.birthYear.trim(), month: b.month.trim(), count: b.count.trim() };
       // a number the form could not have meant is NaN: the use case refuses it with the budget's message
@@ -88,8 +86,7 @@ export const voucherPageRoutes: RoutePlugin = (app, deps) => {
   });
 
   r.get('/staff/vouchers/runs', { schema: { ...hide, querystring: runsQ } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'distribution.run');
+    if (!staffCan(req, reply, 'distribution.run')) return reply;
     const q = req.query;
     const db = deps.database.db;
     const runs = await listVoucherRuns(db);
@@ -114,8 +111,7 @@ export const voucherPageRoutes: RoutePlugin = (app, deps) => {
     '/staff/vouchers/runs',
     { schema: { ...hide, querystring: z.object(langQ), body: z.object({ idempotencyKey: z.string().trim().min(1).max(200), inputsHash: z.string().trim().regex(/^[0-9a-f]{64}$/) }) } },
     async (req, reply) => {
-      if (!staffOnly(req, reply)) return reply;
-      assertCan(req.actor, 'distribution.run');
+      if (!staffCan(req, reply, 'distribution.run')) return reply;
       const back = (p: string) => `/staff/vouchers/runs?lang=${req.lang}&${p}`;
       return formAction(
         req,

@@ -2,11 +2,10 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../routes.ts';
-import { isUserError, type AppError } from '../errors.ts';
-import { assertCan } from '../auth/permissions.ts';
 import { pageContext, sendPage } from '../web/context.ts';
-import { organisationName, pageOrganisation, staffOnly } from '../workspaces/staff-scope.ts';
-import { message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
+import { organisationName, pageOrganisation, staffCan } from '../workspaces/staff-scope.ts';
+import { parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
+import { formActionOr } from '../web/staff-pages.ts';
 import { errors } from '../api/schema.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
@@ -23,61 +22,48 @@ const langQ = { lang: z.string().optional() };
 export const waitingListRoutes: RoutePlugin = (app, deps) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  /** A refusal shown on the choice page of the application (or the cabinet when there is none). */
-  const back = (req: FastifyRequest, reply: FastifyReply, applicationId: number | null, done: string) =>
-    reply.redirect(applicationId ? `/cabinet/applications/${applicationId}/choose?lang=${req.lang}&done=${done}` : `/cabinet?lang=${req.lang}`, 303);
-  const refused = (req: FastifyRequest, reply: FastifyReply, e: AppError) =>
-    sendPage(reply, P.refusedPage(pageContext(req, reply, deps), { error: message(req, e) }), e.status);
+  /** Where an answer goes back to: the choice page of the application (or the cabinet when there is none). */
+  const back = (req: FastifyRequest, applicationId: number | null, done: string) =>
+    applicationId ? `/cabinet/applications/${applicationId}/choose?lang=${req.lang}&done=${done}` : `/cabinet?lang=${req.lang}`;
+  /** A refusal, shown on a page of its own. */
+  const refused = (req: FastifyRequest, reply: FastifyReply) => (error: string, status: number) =>
+    sendPage(reply, P.refusedPage(pageContext(req, reply, deps), { error }), status);
+  /** A parent's answer (join, leave, accept, decline): done, on to `to`; refused, the refusal on a page of its own. */
+  const answer = (req: FastifyRequest, reply: FastifyReply, act: () => Promise<unknown>, to: string) =>
+    formActionOr(
+      req,
+      reply,
+      async () => {
+        await act();
+        return to;
+      },
+      refused(req, reply),
+    );
 
   r.post('/cabinet/applications/:id/waiting', { schema: { ...hide, params: z.object({ id }), body: z.object({ organisationId: id }), querystring: z.object(langQ) } }, async (req, reply) => {
     if (parentOrRedirect(req, reply) === null) return reply;
-    try {
-      await S.joinWaitingList(deps, req.actor, req.params.id, req.body.organisationId);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return refused(req, reply, e);
-    }
-    return back(req, reply, req.params.id, 'joined');
+    return answer(req, reply, () => S.joinWaitingList(deps, req.actor, req.params.id, req.body.organisationId), back(req, req.params.id, 'joined'));
   });
 
   r.post('/cabinet/waiting/:id/leave', { schema: { ...hide, params: z.object({ id }), querystring: z.object(langQ) } }, async (req, reply) => {
     if (parentOrRedirect(req, reply) === null) return reply;
     const appId = await S.entryApplication(deps, req.actor, req.params.id);
-    try {
-      await S.leaveWaitingList(deps, req.actor, req.params.id);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return refused(req, reply, e);
-    }
-    return back(req, reply, appId, 'left');
+    return answer(req, reply, () => S.leaveWaitingList(deps, req.actor, req.params.id), back(req, appId, 'left'));
   });
 
   r.post('/cabinet/offers/:id/accept', { schema: { ...hide, params: z.object({ id }), querystring: z.object(langQ) } }, async (req, reply) => {
     if (parentOrRedirect(req, reply) === null) return reply;
-    try {
-      await S.acceptOffer(deps, req.actor, req.params.id);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return refused(req, reply, e);
-    }
-    return reply.redirect(`/cabinet?lang=${req.lang}`, 303); // the referral now leads the cabinet
+    return answer(req, reply, () => S.acceptOffer(deps, req.actor, req.params.id), `/cabinet?lang=${req.lang}`); // the referral now leads the cabinet
   });
 
   r.post('/cabinet/offers/:id/decline', { schema: { ...hide, params: z.object({ id }), querystring: z.object(langQ) } }, async (req, reply) => {
     if (parentOrRedirect(req, reply) === null) return reply;
     const appId = await S.offerApplication(deps, req.actor, req.params.id);
-    try {
-      await S.declineOffer(deps, req.actor, req.params.id);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return refused(req, reply, e);
-    }
-    return back(req, reply, appId, 'declined');
+    return answer(req, reply, () => S.declineOffer(deps, req.actor, req.params.id), back(req, appId, 'declined'));
   });
 
   r.get('/staff/waiting-list', { schema: { ...hide, querystring: z.object({ org: id.optional(), ...langQ }) } }, async (req, reply) => {
-    if (!staffOnly(req, reply)) return reply;
-    assertCan(req.actor, 'waiting_list.read');
+    if (!staffCan(req, reply, 'waiting_list.read')) return reply;
     const orgId = pageOrganisation(req.actor, req.query.org);
     const rows = await S.kindergartenList(deps, req.actor, orgId);
     return sendPage(reply, P.kindergartenListPage(pageContext(req, reply, deps), { organisationName: await organisationName(deps, orgId, req.lang), rows }));

@@ -17,3 +17,18 @@ export function sendAttachment(reply: FastifyReply, file: { data: Buffer | Uint8
     .header('cache-control', 'private, no-store')
     .send(Buffer.from(file.data));
 }
+
+/** What an export is sent as, by its format. */
+const DOWNLOAD_TYPES = {
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  pdf: 'application/pdf',
+} as const;
+
+/**
+ * Send a file Kezek made (a report, a statement, an import's rejected rows) as a download named
+ * `name.format`: private, not kept by shared caches.
+ */
+export function sendDownload(reply: FastifyReply, name: string, format: keyof typeof DOWNLOAD_TYPES, body: string | Buffer | Uint8Array): FastifyReply {
+  return reply.type(DOWNLOAD_TYPES[format]).header('cache-control', 'private, no-cache').header('content-disposition', `attachment; filename="${name}.${format}"`).send(body);
+}

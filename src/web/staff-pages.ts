@@ -1,17 +1,11 @@
-// What the staff workspace's page routes share: a page for signed-in staff only, the redirect after
-// a form with its notice's parameters, and a form action that shows a user's error on the page.
+// What the staff workspace's page routes share (who may open them: src/workspaces/staff-scope.ts): the
+// redirect after a form with its notice's parameters, and a form action that shows a user's error on
+// the page (the parent's cabinet uses that too).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isUserError } from '../errors.ts';
 import { t } from './i18n/index.ts';
 import { sendPage } from './context.ts';
 import { formatDate } from './format.ts';
-
-/** Staff pages need a signed-in staff member: anyone else goes to the sign-in page. */
-export function staffOnly(req: FastifyRequest, reply: FastifyReply): boolean {
-  if (req.actor.kind === 'staff') return true;
-  void reply.redirect(`/staff/login?lang=${req.lang}`, 303);
-  return false;
-}
 
 /** The address to go to after a form: `path` with the language and the notice's parameters. */
 export const doneUrl = (req: FastifyRequest, path: string, params: Record<string, string | number>) => {
@@ -30,12 +24,22 @@ export const noticeDate = (req: FastifyRequest, raw: string | undefined): string
 
 /** A form action: on a user error render `page(message)` with its status; otherwise redirect. */
 export async function formAction(req: FastifyRequest, reply: FastifyReply, fn: () => Promise<string>, page: (error: string) => Promise<string>): Promise<FastifyReply> {
+  return formActionOr(req, reply, fn, async (error, status) => sendPage(reply, await page(error), status));
+}
+
+/** A form action whose page sends itself: on a user error `refused(message, status)`; otherwise redirect to where `fn` says. */
+export async function formActionOr(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  fn: () => Promise<string>,
+  refused: (error: string, status: number) => FastifyReply | Promise<FastifyReply>,
+): Promise<FastifyReply> {
   let to: string;
   try {
     to = await fn();
   } catch (e) {
     if (!isUserError(e)) throw e;
-    return sendPage(reply, await page(t(req.lang, e.messageKey, e.params)), e.status);
+    return refused(t(req.lang, e.messageKey, e.params), e.status);
   }
   return reply.redirect(to, 303);
 }

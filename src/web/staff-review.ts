@@ -11,16 +11,10 @@ import type { PageContext } from './layout.tsx';
 import type { Flash } from './forms.tsx';
 import { pageContext, sendPage } from './context.ts';
 import { ErrorBody, hide, idParam } from '../workspaces/cabinet/route-helpers.ts';
+import { staffOnly } from '../workspaces/staff-scope.ts';
 
 export const doneQ = z.object({ lang: z.string().optional(), done: z.enum(['approved', 'rejected', 'retried']).optional(), id: z.coerce.number().int().positive().max(2 ** 53).optional() });
 export const decideBody = z.object({ decision: z.enum(['approve', 'reject']).optional(), reason: z.string().max(500).optional() });
-
-/** Staff pages need a signed-in staff member: anyone else goes to the sign-in page (the service checks the permission). */
-export function staffOnly(req: FastifyRequest, reply: FastifyReply): boolean {
-  if (req.actor.kind === 'staff') return true;
-  void reply.redirect(`/staff/login?lang=${req.lang}`, 303);
-  return false;
-}
 
 const DONE = { approved: 'review.approved', rejected: 'review.rejected', retried: 'review.sms.retried' } as const;
 

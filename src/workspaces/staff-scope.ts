@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../context.ts';
 import type { Lang } from '../db/schema.ts';
 import type { Actor } from '../audit/write.ts';
-import { assertOrganisation, scopeOrganisationId } from '../auth/permissions.ts';
+import { assertCan, assertOrganisation, scopeOrganisationId, type Permission } from '../auth/permissions.ts';
 import { notFound } from '../errors.ts';
 
 /**
@@ -15,6 +15,13 @@ export function staffOnly(req: FastifyRequest, reply: FastifyReply): boolean {
   if (req.actor.kind === 'staff') return true;
   void reply.redirect(`/staff/login?lang=${req.lang}`, 303);
   return false;
+}
+
+/** A staff page that needs a permission: anyone else goes to the sign-in page; staff without it are refused (403). */
+export function staffCan(req: FastifyRequest, reply: FastifyReply, permission: Permission): boolean {
+  if (!staffOnly(req, reply)) return false;
+  assertCan(req.actor, permission);
+  return true;
 }
 
 /** The organisation a staff page is about: a kindergarten user's own; an operator names one. */

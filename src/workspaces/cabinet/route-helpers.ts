@@ -1,10 +1,13 @@
 // What the routes of the parent's cabinet share, whichever capability they belong to: the parent
-// session (or the sign-in page), the notice after a change, a refusal's text, an empty form.
+// session (or the sign-in page), the notice after a change, a refusal's text, an empty form, the
+// context of the forms that carry a file.
 import { z } from 'zod';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppError } from '../../errors.ts';
 import { t } from '../../web/i18n/index.ts';
-import type { FormWithFile } from '../../uploads/multipart.ts';
+import { acceptFormWithFile, type FormWithFile } from '../../uploads/multipart.ts';
+import type { TypedApp } from '../../routes.ts';
 
 export const ErrorBody = z.object({ error: z.string(), message: z.string() });
 export const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 53) });
@@ -31,3 +34,11 @@ export function doneNotice(req: FastifyRequest, done: string | undefined): strin
 
 /** The body of a multipart form (an empty one when nothing was sent). */
 export const formOf = (body: unknown): FormWithFile => (body ?? { fields: {}, file: null, files: {}, truncated: false }) as FormWithFile;
+
+/** Routes whose forms carry a file (multipart): in their own context, so that only they accept multipart. */
+export async function fileFormRoutes(app: FastifyInstance, define: (r: TypedApp) => void, o: { fields?: number } = {}): Promise<void> {
+  await app.register(async (child) => {
+    acceptFormWithFile(child, o);
+    define(child.withTypeProvider<ZodTypeProvider>());
+  });
+}
