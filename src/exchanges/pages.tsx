@@ -1,5 +1,5 @@
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
+import { ButtonForm, Csrf, FlashBox, type Flash } from '../web/forms.tsx';
 import { ReasonForm, StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
 import { CabinetBar, CodeField, DemoSmsLink, Notice, fullName } from '../web/parent-fields.tsx';
@@ -42,12 +42,7 @@ function ExchangeCard(props: { ctx: PageContext; e: ExchangeView; approvalNeeded
       {e.status === 'proposed' && e.side === 'b' ? (
         <div class="stack" data-qa="exchange-consent">
           <p safe>{tr(props.approvalNeeded ? 'exchanges.consent.approval' : 'exchanges.consent.now')}</p>
-          <form method="post" action={`${base}/code?lang=${ctx.lang}`}>
-            <Csrf ctx={ctx} />
-            <button type="submit" class={props.codeSent ? 'link' : undefined} data-qa="exchange-code" safe>
-              {tr(props.codeSent ? 'exchanges.code_again' : 'exchanges.send_code')}
-            </button>
-          </form>
+          <ButtonForm ctx={ctx} action={`${base}/code?lang=${ctx.lang}`} label={tr(props.codeSent ? 'exchanges.code_again' : 'exchanges.send_code')} button={{ class: props.codeSent ? 'link' : undefined, qa: 'exchange-code' }} />
           {props.codeSent ? (
             <form method="post" action={`${base}/confirm?lang=${ctx.lang}`} class="stack" data-qa="exchange-confirm-form">
               <Csrf ctx={ctx} />
@@ -69,12 +64,12 @@ function ExchangeCard(props: { ctx: PageContext; e: ExchangeView; approvalNeeded
       {e.status === 'confirmed' ? <p safe>{tr('exchanges.waits_department')}</p> : ''}
       {e.status === 'proposed' && e.side === 'a' ? <p safe>{tr('exchanges.waits_family')}</p> : ''}
       {open ? (
-        <form method="post" action={`${base}/cancel?lang=${ctx.lang}`}>
-          <Csrf ctx={ctx} />
-          <button type="submit" style="background:#57606a" data-qa="exchange-cancel" safe>
-            {tr(e.side === 'b' && e.status === 'proposed' ? 'exchanges.decline' : 'exchanges.cancel')}
-          </button>
-        </form>
+        <ButtonForm
+          ctx={ctx}
+          action={`${base}/cancel?lang=${ctx.lang}`}
+          label={tr(e.side === 'b' && e.status === 'proposed' ? 'exchanges.decline' : 'exchanges.cancel')}
+          button={{ style: 'background:#57606a', qa: 'exchange-cancel' }}
+        />
       ) : (
         ''
       )}
@@ -164,13 +159,7 @@ export function staffExchangesPage(ctx: PageContext, d: { organisationName: stri
       cell: (r) =>
         r.status === 'confirmed' ? (
           <div class="stack">
-            <form method="post" action={`/staff/exchanges/${r.id}/decide?lang=${ctx.lang}`}>
-              <Csrf ctx={ctx} />
-              <input type="hidden" name="decision" value="approve" />
-              <button type="submit" data-qa="exchange-approve" safe>
-                {tr('exchanges.staff.approve')}
-              </button>
-            </form>
+            <ButtonForm ctx={ctx} action={`/staff/exchanges/${r.id}/decide?lang=${ctx.lang}`} label={tr('exchanges.staff.approve')} hidden={[['decision', 'approve']]} button={{ qa: 'exchange-approve' }} />
             <ReasonForm ctx={ctx} action={`/staff/exchanges/${r.id}/decide?lang=${ctx.lang}`} button={tr('exchanges.staff.refuse')} qa="exchange-refuse" id={`reason-${r.id}`} hidden={[['decision', 'refuse']]} danger />
           </div>
         ) : (

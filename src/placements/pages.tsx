@@ -1,6 +1,6 @@
 import { Html } from '@kitajs/html';
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
+import { ButtonForm, Csrf, FlashBox, type Flash } from '../web/forms.tsx';
 import { Field, ReasonForm, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
 import { CabinetBar, Notice, fullName } from '../web/parent-fields.tsx';
@@ -161,12 +161,13 @@ export function parentLeavePage(ctx: PageContext, d: { p: ParentPlacement; today
             <p class="notice" data-qa="leave-pending" safe>
               {tr('parents.leave.pending', { date: formatDate(ctx.lang, p.request.lastDay), reason: tr(`placements.reason.${p.request.reason}`) })}
             </p>
-            <form method="post" action={`/cabinet/applications/${p.applicationId}/leave/cancel?lang=${ctx.lang}`} data-qa="leave-cancel-form">
-              <Csrf ctx={ctx} />
-              <button type="submit" style="background:#57606a" data-qa="leave-cancel" safe>
-                {tr('parents.leave.cancel')}
-              </button>
-            </form>
+            <ButtonForm
+              ctx={ctx}
+              action={`/cabinet/applications/${p.applicationId}/leave/cancel?lang=${ctx.lang}`}
+              label={tr('parents.leave.cancel')}
+              form={{ qa: 'leave-cancel-form' }}
+              button={{ style: 'background:#57606a', qa: 'leave-cancel' }}
+            />
           </>
         ) : (
           <form method="post" action={base} class="stack" data-qa="leave-request-form">

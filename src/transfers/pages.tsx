@@ -1,6 +1,6 @@
 import { Html } from '@kitajs/html';
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
+import { ButtonForm, Csrf, FlashBox, type Flash } from '../web/forms.tsx';
 import { StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
 import { CabinetBar, Notice, fullName } from '../web/parent-fields.tsx';
@@ -65,12 +65,7 @@ export function transferPage(ctx: PageContext, d: { p: TransferPage; chosen?: nu
               ''
             )}
             {open && q.referral?.status !== 'issued' && q.referral?.status !== 'registered' ? (
-              <form method="post" action={`${action}/withdraw?lang=${ctx.lang}`}>
-                <Csrf ctx={ctx} />
-                <button type="submit" style="background:#57606a" data-qa="transfer-withdraw" safe>
-                  {tr('transfers.withdraw')}
-                </button>
-              </form>
+              <ButtonForm ctx={ctx} action={`${action}/withdraw?lang=${ctx.lang}`} label={tr('transfers.withdraw')} button={{ style: 'background:#57606a', qa: 'transfer-withdraw' }} />
             ) : (
               ''
             )}

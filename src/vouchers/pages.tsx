@@ -2,7 +2,7 @@
 // (saying what it means), the kindergarten chosen among the voucher kindergartens' free places, the
 // one restore. Works without JavaScript, at 360×640.
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf } from '../web/forms.tsx';
+import { ButtonForm } from '../web/forms.tsx';
 import { trOf } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
 import { CabinetBar, Notice, Problem } from '../web/parent-fields.tsx';
@@ -33,18 +33,8 @@ export function voucherPage(ctx: PageContext, o: { v: ParentVoucher; today: stri
               {tr('vouchers.next.confirm', { date: formatDate(ctx.lang, v.consentDeadline) })}
             </p>
             <p safe>{tr('vouchers.parent.confirm_by', { date: formatDate(ctx.lang, v.consentDeadline) })}</p>
-            <form method="post" action={`${base}/confirm${q}`}>
-              <Csrf ctx={ctx} />
-              <button type="submit" data-qa="voucher-confirm" safe>
-                {tr('vouchers.parent.confirm')}
-              </button>
-            </form>
-            <form method="post" action={`${base}/refuse${q}`} style="margin-top:1rem">
-              <Csrf ctx={ctx} />
-              <button type="submit" class="secondary" data-qa="voucher-refuse" safe>
-                {tr('vouchers.parent.refuse')}
-              </button>
-            </form>
+            <ButtonForm ctx={ctx} action={`${base}/confirm${q}`} label={tr('vouchers.parent.confirm')} button={{ qa: 'voucher-confirm' }} />
+            <ButtonForm ctx={ctx} action={`${base}/refuse${q}`} label={tr('vouchers.parent.refuse')} form={{ style: 'margin-top:1rem' }} button={{ class: 'secondary', qa: 'voucher-refuse' }} />
           </section>
         ) : (
           ''
@@ -54,13 +44,7 @@ export function voucherPage(ctx: PageContext, o: { v: ParentVoucher; today: stri
             <p class="todo-head" safe>
               {tr('vouchers.parent.refuse_warning')}
             </p>
-            <form method="post" action={`${base}/refuse${q}`}>
-              <Csrf ctx={ctx} />
-              <input type="hidden" name="sure" value="yes" />
-              <button type="submit" class="danger" data-qa="voucher-refuse-sure" safe>
-                {tr('vouchers.parent.refuse_confirm')}
-              </button>
-            </form>
+            <ButtonForm ctx={ctx} action={`${base}/refuse${q}`} label={tr('vouchers.parent.refuse_confirm')} hidden={[['sure', 'yes']]} button={{ class: 'danger', qa: 'voucher-refuse-sure' }} />
             <p>
               <a href={`${base}${q}`} safe>
                 {tr('vouchers.parent.confirm')}
@@ -97,12 +81,7 @@ export function voucherPage(ctx: PageContext, o: { v: ParentVoucher; today: stri
             <p class="todo-head" safe>
               {tr('vouchers.parent.restore_by', { date: formatDate(ctx.lang, v.restoreUntil!) })}
             </p>
-            <form method="post" action={`${base}/restore${q}`}>
-              <Csrf ctx={ctx} />
-              <button type="submit" data-qa="voucher-restore-button" safe>
-                {tr('vouchers.parent.restore')}
-              </button>
-            </form>
+            <ButtonForm ctx={ctx} action={`${base}/restore${q}`} label={tr('vouchers.parent.restore')} button={{ qa: 'voucher-restore-button' }} />
           </section>
         ) : (
           ''

@@ -3,7 +3,7 @@ import type { Children } from '@kitajs/html';
 // cabinet's bar, a problem and a notice line, the IIN, code, text and file fields, "send the code
 // again" and the demo-SMS link.
 import { Layout, type PageContext } from './layout.tsx';
-import { Csrf, PostForm } from './forms.tsx';
+import { ButtonForm, Csrf, PostForm } from './forms.tsx';
 import { trOf, type Tr } from './components.tsx';
 
 export const fullName = (p: { lastName: string; firstName: string; middleName: string | null }) => [p.lastName, p.firstName, p.middleName].filter(Boolean).join(' ');
@@ -63,12 +63,7 @@ export function CabinetBar(props: { ctx: PageContext; back?: boolean }): JSX.Ele
       ) : (
         ''
       )}
-      <form method="post" action="/logout" class="inline">
-        <Csrf ctx={props.ctx} />
-        <button type="submit" class="link" data-qa="sign-out" safe>
-          {tr('parents.sign_out')}
-        </button>
-      </form>
+      <ButtonForm ctx={props.ctx} action="/logout" label={tr('parents.sign_out')} form={{ class: 'inline' }} button={{ class: 'link', qa: 'sign-out' }} />
     </div>
   );
 }
