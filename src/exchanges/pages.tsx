@@ -2,7 +2,7 @@ import { Layout, type PageContext } from '../web/layout.tsx';
 import { ButtonForm, Csrf, FlashBox, type Flash } from '../web/forms.tsx';
 import { ReasonForm, StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
-import { CabinetBar, CodeField, DemoSmsLink, Notice, fullName } from '../web/parent-fields.tsx';
+import { CabinetPage, CodeField, DemoSmsLink, fullName } from '../web/parent-fields.tsx';
 import { nameIn } from '../web/queries.ts';
 import type { ExchangePage, ExchangeView, StaffExchange } from './service.ts';
 
@@ -82,54 +82,49 @@ export function exchangePage(ctx: PageContext, d: { p: ExchangePage; number?: st
   const tr = trOf(ctx);
   const { p } = d;
   const action = `/cabinet/applications/${p.applicationId}/exchange`;
-  return Layout({
+  return CabinetPage(
     ctx,
-    title: tr('exchanges.title'),
-    children: (
-      <>
-        <CabinetBar ctx={ctx} />
-        <Notice text={d.notice ?? null} />
-        <FlashBox error={d.error} />
-        {p.current ? (
-          <p data-qa="exchange-current" safe>
-            {tr('exchanges.in', { name: fullName(p.child), organisation: orgName(ctx.lang, p.current.organisation), group: p.current.group, number: p.current.applicationNumber })}
-          </p>
-        ) : (
-          <p safe>{tr('exchanges.not_placed', { name: fullName(p.child) })}</p>
-        )}
-        <p class="muted" safe>
-          {tr(p.approvalNeeded ? 'exchanges.intro.approval' : 'exchanges.intro.now')}
+    { title: tr('exchanges.title'), back: false, notice: d.notice, error: d.error },
+    <>
+      {p.current ? (
+        <p data-qa="exchange-current" safe>
+          {tr('exchanges.in', { name: fullName(p.child), organisation: orgName(ctx.lang, p.current.organisation), group: p.current.group, number: p.current.applicationNumber })}
         </p>
-        {p.exchanges.map((e) => (
-          <ExchangeCard ctx={ctx} e={e} approvalNeeded={p.approvalNeeded} codeSent={d.codeSentFor === e.id} />
-        ))}
-        {p.current ? (
-          <form method="post" action={`${action}?lang=${ctx.lang}`} class="stack" data-qa="exchange-form">
-            <Csrf ctx={ctx} />
-            <label for="number" safe>
-              {tr('exchanges.number')}
-            </label>
-            <input type="text" id="number" name="number" required maxlength="40" value={d.number ?? ''} aria-describedby="number-hint" />
-            <span class="hint" id="number-hint" safe>
-              {tr('exchanges.number.hint')}
-            </span>
-            <div>
-              <button type="submit" data-qa="exchange-propose" safe>
-                {tr('exchanges.propose')}
-              </button>
-            </div>
-          </form>
-        ) : (
-          ''
-        )}
-        <p>
-          <a href={`/cabinet?lang=${ctx.lang}`} safe>
-            {tr('exchanges.back')}
-          </a>
-        </p>
-      </>
-    ),
-  });
+      ) : (
+        <p safe>{tr('exchanges.not_placed', { name: fullName(p.child) })}</p>
+      )}
+      <p class="muted" safe>
+        {tr(p.approvalNeeded ? 'exchanges.intro.approval' : 'exchanges.intro.now')}
+      </p>
+      {p.exchanges.map((e) => (
+        <ExchangeCard ctx={ctx} e={e} approvalNeeded={p.approvalNeeded} codeSent={d.codeSentFor === e.id} />
+      ))}
+      {p.current ? (
+        <form method="post" action={`${action}?lang=${ctx.lang}`} class="stack" data-qa="exchange-form">
+          <Csrf ctx={ctx} />
+          <label for="number" safe>
+            {tr('exchanges.number')}
+          </label>
+          <input type="text" id="number" name="number" required maxlength="40" value={d.number ?? ''} aria-describedby="number-hint" />
+          <span class="hint" id="number-hint" safe>
+            {tr('exchanges.number.hint')}
+          </span>
+          <div>
+            <button type="submit" data-qa="exchange-propose" safe>
+              {tr('exchanges.propose')}
+            </button>
+          </div>
+        </form>
+      ) : (
+        ''
+      )}
+      <p>
+        <a href={`/cabinet?lang=${ctx.lang}`} safe>
+          {tr('exchanges.back')}
+        </a>
+      </p>
+    </>,
+  );
 }
 
 /** The exchanges a kindergarten (its own, either side) or the department (approvals first) sees: /staff/exchanges. */

@@ -148,14 +148,14 @@ export function TextField(props: { id: string; label: string; value?: string | u
   );
 }
 
-/** A page of the parent's cabinet: the cabinet's bar (back to the cabinet), the notice and the problem, then the page's body. */
-export function CabinetPage(ctx: PageContext, head: { title: string; notice?: string | null | undefined; error?: string | null | undefined }, body: JSX.Element): string {
+/** A page of the parent's cabinet: the cabinet's bar (back to the cabinet, unless `back: false`), the notice and the problem, then the page's body. */
+export function CabinetPage(ctx: PageContext, head: { title: string; back?: boolean; notice?: string | null | undefined; error?: string | null | undefined }, body: JSX.Element): string {
   return Layout({
     ctx,
     title: head.title,
     children: (
       <>
-        <CabinetBar ctx={ctx} back />
+        <CabinetBar ctx={ctx} back={head.back ?? true} />
         <Notice text={head.notice} />
         <Problem error={head.error} />
         {body}
