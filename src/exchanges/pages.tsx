@@ -1,6 +1,6 @@
-import { Layout, type PageContext } from '../web/layout.tsx';
-import { ButtonForm, Csrf, FlashBox, type Flash } from '../web/forms.tsx';
-import { ReasonForm, StackedTable, trOf, type Column } from '../web/components.tsx';
+import type { PageContext } from '../web/layout.tsx';
+import { ButtonForm, Csrf, type Flash } from '../web/forms.tsx';
+import { Page, ReasonForm, StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
 import { CabinetPage, CodeField, DemoSmsLink, fullName } from '../web/parent-fields.tsx';
 import { nameIn } from '../web/queries.ts';
@@ -161,22 +161,9 @@ export function staffExchangesPage(ctx: PageContext, d: { organisationName: stri
           <span />
         ),
     });
-  return Layout({
+  return Page(
     ctx,
-    title: tr('exchanges.staff.title'),
-    children: (
-      <>
-        <FlashBox error={d.error} notice={d.notice} />
-        {d.organisationName ? (
-          <p class="muted" safe>
-            {d.organisationName}
-          </p>
-        ) : (
-          ''
-        )}
-        <p safe>{tr('exchanges.staff.intro')}</p>
-        <StackedTable columns={columns} rows={d.rows} qa="exchanges-table" rowQa={(r) => `exchange-${r.id}`} empty={tr('exchanges.staff.none')} emptyQa={null} />
-      </>
-    ),
-  });
+    { title: tr('exchanges.staff.title'), lead: tr('exchanges.staff.intro'), flash: d, org: d.organisationName || null },
+    <StackedTable columns={columns} rows={d.rows} qa="exchanges-table" rowQa={(r) => `exchange-${r.id}`} empty={tr('exchanges.staff.none')} emptyQa={null} />,
+  );
 }

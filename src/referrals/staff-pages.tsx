@@ -1,7 +1,7 @@
 import { Html } from '@kitajs/html';
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { Csrf, FlashBox, PostForm, SelectField, TextInput, type Flash } from '../web/forms.tsx';
-import { ReasonForm, StackedTable, trOf, type Column } from '../web/components.tsx';
+import { Page, ReasonForm, StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDate, formatDateTime } from '../web/format.ts';
 import { Facts } from '../contracts/pages.tsx';
 import { hasKey, type MessageKey } from '../web/i18n/index.ts';
@@ -40,36 +40,30 @@ export function referralsPage(ctx: PageContext, d: { organisationName: string; q
     },
     { label: tr('staff.referrals.due'), qa: 'due', cell: (r) => esc(formatDate(ctx.lang, r.due)) },
   ];
-  return Layout({
+  return Page(
     ctx,
-    title: tr('staff.referrals.title'),
-    children: (
-      <>
-        <p class="muted" safe>
-          {d.organisationName}
-        </p>
-        <p safe>{tr('staff.referrals.intro')}</p>
-        <form method="get" action="/staff/referrals" class="filters" role="search">
-          <input type="hidden" name="lang" value={ctx.lang} />
-          <div>
-            <label for="q">
-              {tr('staff.referrals.search') as 'safe'}
-              <span class="hint" safe>
-                {tr('staff.referrals.search.hint')}
-              </span>
-            </label>
-            <input type="search" id="q" name="q" value={d.q} maxlength="100" />
-          </div>
-          <div style="flex:0 0 auto">
-            <button type="submit" data-qa="search" safe>
-              {tr('staff.referrals.search.submit')}
-            </button>
-          </div>
-        </form>
-        <StackedTable columns={columns} rows={d.rows} qa="referrals-table" rowQa={() => 'referral-row'} empty={tr('staff.referrals.none')} emptyQa="no-referrals" />
-      </>
-    ),
-  });
+    { title: tr('staff.referrals.title'), lead: tr('staff.referrals.intro'), org: d.organisationName },
+    <>
+      <form method="get" action="/staff/referrals" class="filters" role="search">
+        <input type="hidden" name="lang" value={ctx.lang} />
+        <div>
+          <label for="q">
+            {tr('staff.referrals.search') as 'safe'}
+            <span class="hint" safe>
+              {tr('staff.referrals.search.hint')}
+            </span>
+          </label>
+          <input type="search" id="q" name="q" value={d.q} maxlength="100" />
+        </div>
+        <div style="flex:0 0 auto">
+          <button type="submit" data-qa="search" safe>
+            {tr('staff.referrals.search.submit')}
+          </button>
+        </div>
+      </form>
+      <StackedTable columns={columns} rows={d.rows} qa="referrals-table" rowQa={() => 'referral-row'} empty={tr('staff.referrals.none')} emptyQa="no-referrals" />
+    </>,
+  );
 }
 
 /** The registration form's state after a refusal: what was ticked, and the documents whose absence the secretary is asked to confirm. */

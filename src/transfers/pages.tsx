@@ -1,7 +1,7 @@
 import { Html } from '@kitajs/html';
-import { Layout, type PageContext } from '../web/layout.tsx';
+import type { PageContext } from '../web/layout.tsx';
 import { ButtonForm, Csrf, type Flash } from '../web/forms.tsx';
-import { StackedTable, trOf, type Column } from '../web/components.tsx';
+import { Page, StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
 import { CabinetPage, fullName } from '../web/parent-fields.tsx';
 import { nameIn } from '../web/queries.ts';
@@ -116,17 +116,9 @@ export function staffTransfersPage(ctx: PageContext, d: { organisationName: stri
     { label: tr('transfers.staff.group'), text: (r) => r.groupName },
     { label: tr('transfers.staff.state'), qa: 'state', text: (r) => tr(`transfers.staff.state.${r.state}`, { date: r.date ? formatDate(ctx.lang, r.date) : '' }) },
   ];
-  return Layout({
+  return Page(
     ctx,
-    title: tr('transfers.staff.title'),
-    children: (
-      <>
-        <p class="muted" safe>
-          {d.organisationName}
-        </p>
-        <p safe>{tr('transfers.staff.intro')}</p>
-        <StackedTable columns={columns} rows={d.rows} qa="transfers-table" rowQa={(r) => `transfer-${r.requestNumber}`} empty={tr('transfers.staff.none')} emptyQa={null} />
-      </>
-    ),
-  });
+    { title: tr('transfers.staff.title'), lead: tr('transfers.staff.intro'), org: d.organisationName },
+    <StackedTable columns={columns} rows={d.rows} qa="transfers-table" rowQa={(r) => `transfer-${r.requestNumber}`} empty={tr('transfers.staff.none')} emptyQa={null} />,
+  );
 }

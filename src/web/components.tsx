@@ -13,15 +13,23 @@ export const trOf =
 
 /**
  * A page: the layout with its title; then the flash (for a page that has one: the notice after a
- * change or a refusal), the lead paragraph, and the page's own body.
+ * change or a refusal), the organisation the page is about (a kindergarten's staff pages, muted),
+ * the lead paragraph, and the page's own body.
  */
-export function Page(ctx: PageContext, head: { title: string; lead: string; flash?: Flash }, body: JSX.Element): string {
+export function Page(ctx: PageContext, head: { title: string; lead: string; flash?: Flash; org?: string | null }, body: JSX.Element): string {
   return Layout({
     ctx,
     title: head.title,
     children: (
       <>
         {head.flash ? <FlashBox error={head.flash.error} notice={head.flash.notice} /> : ''}
+        {head.org == null ? (
+          ''
+        ) : (
+          <p class="muted" safe>
+            {head.org}
+          </p>
+        )}
         <p safe>{head.lead}</p>
         {body}
       </>
