@@ -1,7 +1,7 @@
 import { Html } from '@kitajs/html';
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { Csrf, FlashBox, PostForm, SelectField, TextInput, type Flash } from '../web/forms.tsx';
-import { Page, ReasonForm, StackedTable, trOf, type Column } from '../web/components.tsx';
+import { Page, ReasonForm, Section, StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDate, formatDateTime } from '../web/format.ts';
 import { Facts } from '../contracts/pages.tsx';
 import { hasKey, type MessageKey } from '../web/i18n/index.ts';
@@ -154,10 +154,7 @@ export function referralPage(ctx: PageContext, r: ReferralRecord, d: Flash & { d
           ''
         )}
         {c ? (
-          <section aria-labelledby="contract-h" data-qa="contract">
-            <h2 id="contract-h" safe>
-              {tr('staff.referral.contract')}
-            </h2>
+          <Section id="contract" title={tr('staff.referral.contract')} qa="contract">
             <Facts
               rows={[
                 [tr('staff.referral.status'), tr(`staff.contract.status.${c.status}`), 'contract-status'],
@@ -222,14 +219,11 @@ export function referralPage(ctx: PageContext, r: ReferralRecord, d: Flash & { d
             ) : (
               ''
             )}
-          </section>
+          </Section>
         ) : (
           ''
         )}
-        <section aria-labelledby="print-h">
-          <h2 id="print-h" safe>
-            {tr('staff.referral.print')}
-          </h2>
+        <Section id="print" title={tr('staff.referral.print')}>
           <ul>
             <li>
               <a href={`${base}/print${q}`} data-qa="print-referral" safe>
@@ -258,14 +252,11 @@ export function referralPage(ctx: PageContext, r: ReferralRecord, d: Flash & { d
               ''
             )}
           </ul>
-        </section>
+        </Section>
         {c?.status === 'pending' && r.missingDocuments.length === 0 ? (
           // enrolment last, below the contract to print and sign, with an explicit confirmation;
           // not offered while documents recorded missing at registration are still to be brought
-          <section aria-labelledby="enrol-h" data-qa="enrol">
-            <h2 id="enrol-h" safe>
-              {tr('enrol.title')}
-            </h2>
+          <Section id="enrol" title={tr('enrol.title')} qa="enrol">
             <form method="post" action={`${base}/conclude${q}`} class="stack" data-qa="conclude-form">
               <Csrf ctx={ctx} />
               {templateVersion !== null ? <input type="hidden" name="template_version" value={String(templateVersion)} /> : ''}
@@ -281,7 +272,7 @@ export function referralPage(ctx: PageContext, r: ReferralRecord, d: Flash & { d
                 </button>
               </div>
             </form>
-          </section>
+          </Section>
         ) : (
           ''
         )}

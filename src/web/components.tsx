@@ -355,10 +355,10 @@ export function CardList<T>(props: { items: readonly T[]; none: { text: string; 
   );
 }
 
-/** A section of a page named by its heading (`id`-h). */
-export function Section(props: { id: string; title: string; children?: Children }): JSX.Element {
+/** A section of a page named by its heading (`id`-h); `qa`: its data-qa. */
+export function Section(props: { id: string; title: string; qa?: string; children?: Children }): JSX.Element {
   return (
-    <section aria-labelledby={`${props.id}-h`}>
+    <section aria-labelledby={`${props.id}-h`} data-qa={props.qa}>
       <h2 id={`${props.id}-h`} safe>
         {props.title}
       </h2>
