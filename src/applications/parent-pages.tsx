@@ -1,7 +1,7 @@
 // The parent's application pages: the application form and one application (queue numbers, stop-list,
 // claims, edit, withdraw). Position and StopState are also the cabinet's and the referral page's.
 import type { PageContext } from '../web/layout.tsx';
-import { Csrf } from '../web/forms.tsx';
+import { Csrf, Submit } from '../web/forms.tsx';
 import { nameIn } from '../web/queries.ts';
 import { trOf } from '../web/components.tsx';
 import { formatDate, formatDateTimeSeconds } from '../web/format.ts';
@@ -82,11 +82,7 @@ export function applyPage(
       <form method="post" action={`/cabinet/apply?lang=${ctx.lang}`} enctype="multipart/form-data" class="stack" data-qa="apply-form" novalidate>
         <Csrf ctx={ctx} />
         <ApplyFields ctx={ctx} organisations={o.organisations} maxPreferences={o.maxPreferences} form={f} problems={problems} />
-        <div>
-          <button type="submit" data-qa="apply-submit" safe>
-            {tr('parents.apply.submit')}
-          </button>
-        </div>
+        <Submit label={tr('parents.apply.submit')} qa="apply-submit" />
       </form>
     </>,
   );
@@ -159,11 +155,7 @@ export function applicationPage(
               </label>
               <input type="date" id="desiredStart" name="desiredStart" value={app.desiredStart} required style="font:inherit;padding:.5rem" />
             </div>
-            <div>
-              <button type="submit" data-qa="edit-save" safe>
-                {tr('parents.edit.save')}
-              </button>
-            </div>
+            <Submit label={tr('parents.edit.save')} qa="edit-save" />
           </form>
           <h2 safe>{tr('parents.withdraw.title')}</h2>
           <p safe>{tr('parents.withdraw.intro')}</p>
@@ -184,11 +176,7 @@ export function applicationPage(
             <label style="font-weight:400">
               <input type="checkbox" name="confirm" value="yes" required /> <span safe>{tr('parents.withdraw.confirm')}</span>
             </label>
-            <div>
-              <button type="submit" data-qa="withdraw-submit" safe>
-                {tr('parents.withdraw.submit')}
-              </button>
-            </div>
+            <Submit label={tr('parents.withdraw.submit')} qa="withdraw-submit" />
           </form>
         </>
       ) : (
