@@ -148,6 +148,22 @@ export function PreferenceSelects(props: {
 }
 
 /** The birth date and, when it disagrees with the child's IIN, the explicit confirmation of the typed date (no JavaScript: a second step). */
+/** A supporting document's file field with its refusal (if any) above it. */
+function FileWithProblem(props: { id: string; label: string; hint: string; error: string | null | undefined }): JSX.Element {
+  return (
+    <div class={props.error ? 'field-error' : undefined}>
+      {props.error ? (
+        <span class="error-text" data-qa={`error-${props.id}`} safe>
+          {props.error}
+        </span>
+      ) : (
+        ''
+      )}
+      <FileField id={props.id} label={props.label} hint={props.hint} />
+    </div>
+  );
+}
+
 function BirthDate(props: { tr: Tr; f: ApplyForm; problems: FormProblems | undefined }): JSX.Element {
   const { tr, f } = props;
   const p = props.problems?.birthDate;
@@ -230,29 +246,11 @@ export function ApplyFields(props: { ctx: PageContext; organisations: OrgOption[
           {tr('parents.apply.privilege.note')}
         </span>
       </div>
-      <div class={err('privilegeFile') ? 'field-error' : undefined}>
-        {err('privilegeFile') ? (
-          <span class="error-text" data-qa="error-privilegeFile" safe>
-            {err('privilegeFile')}
-          </span>
-        ) : (
-          ''
-        )}
-        <FileField id="privilegeFile" label={tr('parents.apply.privilege_file')} hint={tr('parents.apply.file_hint')} />
-      </div>
+      <FileWithProblem id="privilegeFile" label={tr('parents.apply.privilege_file')} hint={tr('parents.apply.file_hint')} error={err('privilegeFile')} />
       <label style="font-weight:400">
         <input type="checkbox" name="specialNeeds" value="yes" checked={f.specialNeeds ?? false} /> <span safe>{tr('parents.apply.special_needs')}</span>
       </label>
-      <div class={err('pmpkFile') ? 'field-error' : undefined}>
-        {err('pmpkFile') ? (
-          <span class="error-text" data-qa="error-pmpkFile" safe>
-            {err('pmpkFile')}
-          </span>
-        ) : (
-          ''
-        )}
-        <FileField id="pmpkFile" label={tr('parents.apply.pmpk_file')} hint={tr('parents.apply.file_hint')} />
-      </div>
+      <FileWithProblem id="pmpkFile" label={tr('parents.apply.pmpk_file')} hint={tr('parents.apply.file_hint')} error={err('pmpkFile')} />
     </>
   );
 }

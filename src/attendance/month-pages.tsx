@@ -1,5 +1,5 @@
 import type { PageContext } from '../web/layout.tsx';
-import { Csrf, type Flash } from '../web/forms.tsx';
+import { ButtonForm, Csrf, type Flash } from '../web/forms.tsx';
 import { Field, Page, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
 import { formatDate, formatDateTime } from '../web/format.ts';
 import { fullName } from '../domain/names.ts';
@@ -202,14 +202,17 @@ export function parentMonthPage(ctx: PageContext, d: { m: ChildMonth } & Flash):
               ]}
             />
             {p.status === 'awaiting' || p.status === 'deemed_confirmed' ? (
-              <form method="post" action={`${base}/confirm?lang=${ctx.lang}`} data-qa="confirm-form">
-                <Csrf ctx={ctx} />
-                <input type="hidden" name="placementId" value={String(p.placementId)} />
-                <input type="hidden" name="month" value={m.month} />
-                <button type="submit" data-qa="confirm" safe>
-                  {tr('parents.attendance.confirm')}
-                </button>
-              </form>
+              <ButtonForm
+                ctx={ctx}
+                action={`${base}/confirm?lang=${ctx.lang}`}
+                label={tr('parents.attendance.confirm')}
+                hidden={[
+                  ['placementId', String(p.placementId)],
+                  ['month', m.month],
+                ]}
+                form={{ qa: 'confirm-form' }}
+                button={{ qa: 'confirm' }}
+              />
             ) : (
               ''
             )}

@@ -2,7 +2,7 @@ import { Temporal } from 'temporal-polyfill';
 import { intlLocale } from '../web/i18n/index.ts';
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { FlashBox, PostForm, Radios, TextInput, type Flash } from '../web/forms.tsx';
-import { StackedTable, trOf, type Tr } from '../web/components.tsx';
+import { Section, StackedTable, trOf, type Tr } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
 import type { CalendarDayKind } from '../db/schema.ts';
 import type { CalendarYear, CheckedYear, DeadlineMove } from './service.ts';
@@ -202,10 +202,7 @@ function CheckedYears(props: { ctx: PageContext; year: number; years: CheckedYea
   const next = last === null ? year : last + 1;
   const checked = years.some((x) => x.year === year);
   return (
-    <section aria-labelledby="years-h" data-qa="checked-years">
-      <h2 id="years-h" safe>
-        {tr('dept.cal.years.title')}
-      </h2>
+    <Section id="years" title={tr('dept.cal.years.title')} qa="checked-years">
       <p safe>{tr('dept.cal.years.intro')}</p>
       {checked ? (
         ''
@@ -232,7 +229,7 @@ function CheckedYears(props: { ctx: PageContext; year: number; years: CheckedYea
       ) : (
         ''
       )}
-    </section>
+    </Section>
   );
 }
 

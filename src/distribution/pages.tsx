@@ -4,7 +4,7 @@ import type { Lang } from '../db/schema.ts';
 import { t } from '../web/i18n/index.ts';
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { Page, StackedTable, trOf } from '../web/components.tsx';
-import { PreviewButton } from '../web/forms.tsx';
+import { ButtonForm, PreviewButton } from '../web/forms.tsx';
 import { formatDateTime } from '../web/format.ts';
 import { PASS_REASONS, type PassReason } from '../domain/distribution.ts';
 import type { PublicEntry } from './inputs.ts';
@@ -77,14 +77,16 @@ export function operatorPage(ctx: PageContext, d: OperatorPageData): string {
           ''
         )}
         {preview && preview.places > 0 ? (
-          <form method="post" action={`/staff/distribution?lang=${ctx.lang}`}>
-            <input type="hidden" name="_csrf" value={ctx.csrf} />
-            <input type="hidden" name="idempotencyKey" value={`operator:${crypto.randomUUID()}`} />
-            <input type="hidden" name="inputsHash" value={preview.inputsHash} />
-            <button type="submit" data-qa="commit" safe>
-              {tr('distribution.staff.commit')}
-            </button>
-          </form>
+          <ButtonForm
+            ctx={ctx}
+            action={`/staff/distribution?lang=${ctx.lang}`}
+            label={tr('distribution.staff.commit')}
+            hidden={[
+              ['idempotencyKey', `operator:${crypto.randomUUID()}`],
+              ['inputsHash', preview.inputsHash],
+            ]}
+            button={{ qa: 'commit' }}
+          />
         ) : preview ? (
           <p data-qa="nothing" safe>
             {tr('distribution.staff.nothing')}

@@ -1,8 +1,8 @@
-import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
-import { ReasonForm, StackedTable, trOf, type Column } from '../web/components.tsx';
+import type { PageContext } from '../web/layout.tsx';
+import { ButtonForm, Csrf, type Flash } from '../web/forms.tsx';
+import { Page, ReasonForm, StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
-import { CabinetBar, CodeField, DemoSmsLink, Notice, fullName } from '../web/parent-fields.tsx';
+import { CabinetPage, CodeField, DemoSmsLink, fullName } from '../web/parent-fields.tsx';
 import { nameIn } from '../web/queries.ts';
 import type { ExchangePage, ExchangeView, StaffExchange } from './service.ts';
 
@@ -42,12 +42,7 @@ function ExchangeCard(props: { ctx: PageContext; e: ExchangeView; approvalNeeded
       {e.status === 'proposed' && e.side === 'b' ? (
         <div class="stack" data-qa="exchange-consent">
           <p safe>{tr(props.approvalNeeded ? 'exchanges.consent.approval' : 'exchanges.consent.now')}</p>
-          <form method="post" action={`${base}/code?lang=${ctx.lang}`}>
-            <Csrf ctx={ctx} />
-            <button type="submit" class={props.codeSent ? 'link' : undefined} data-qa="exchange-code" safe>
-              {tr(props.codeSent ? 'exchanges.code_again' : 'exchanges.send_code')}
-            </button>
-          </form>
+          <ButtonForm ctx={ctx} action={`${base}/code?lang=${ctx.lang}`} label={tr(props.codeSent ? 'exchanges.code_again' : 'exchanges.send_code')} button={{ class: props.codeSent ? 'link' : undefined, qa: 'exchange-code' }} />
           {props.codeSent ? (
             <form method="post" action={`${base}/confirm?lang=${ctx.lang}`} class="stack" data-qa="exchange-confirm-form">
               <Csrf ctx={ctx} />
@@ -69,12 +64,12 @@ function ExchangeCard(props: { ctx: PageContext; e: ExchangeView; approvalNeeded
       {e.status === 'confirmed' ? <p safe>{tr('exchanges.waits_department')}</p> : ''}
       {e.status === 'proposed' && e.side === 'a' ? <p safe>{tr('exchanges.waits_family')}</p> : ''}
       {open ? (
-        <form method="post" action={`${base}/cancel?lang=${ctx.lang}`}>
-          <Csrf ctx={ctx} />
-          <button type="submit" style="background:#57606a" data-qa="exchange-cancel" safe>
-            {tr(e.side === 'b' && e.status === 'proposed' ? 'exchanges.decline' : 'exchanges.cancel')}
-          </button>
-        </form>
+        <ButtonForm
+          ctx={ctx}
+          action={`${base}/cancel?lang=${ctx.lang}`}
+          label={tr(e.side === 'b' && e.status === 'proposed' ? 'exchanges.decline' : 'exchanges.cancel')}
+          button={{ style: 'background:#57606a', qa: 'exchange-cancel' }}
+        />
       ) : (
         ''
       )}
@@ -87,54 +82,49 @@ export function exchangePage(ctx: PageContext, d: { p: ExchangePage; number?: st
   const tr = trOf(ctx);
   const { p } = d;
   const action = `/cabinet/applications/${p.applicationId}/exchange`;
-  return Layout({
+  return CabinetPage(
     ctx,
-    title: tr('exchanges.title'),
-    children: (
-      <>
-        <CabinetBar ctx={ctx} />
-        <Notice text={d.notice ?? null} />
-        <FlashBox error={d.error} />
-        {p.current ? (
-          <p data-qa="exchange-current" safe>
-            {tr('exchanges.in', { name: fullName(p.child), organisation: orgName(ctx.lang, p.current.organisation), group: p.current.group, number: p.current.applicationNumber })}
-          </p>
-        ) : (
-          <p safe>{tr('exchanges.not_placed', { name: fullName(p.child) })}</p>
-        )}
-        <p class="muted" safe>
-          {tr(p.approvalNeeded ? 'exchanges.intro.approval' : 'exchanges.intro.now')}
+    { title: tr('exchanges.title'), back: false, notice: d.notice, error: d.error },
+    <>
+      {p.current ? (
+        <p data-qa="exchange-current" safe>
+          {tr('exchanges.in', { name: fullName(p.child), organisation: orgName(ctx.lang, p.current.organisation), group: p.current.group, number: p.current.applicationNumber })}
         </p>
-        {p.exchanges.map((e) => (
-          <ExchangeCard ctx={ctx} e={e} approvalNeeded={p.approvalNeeded} codeSent={d.codeSentFor === e.id} />
-        ))}
-        {p.current ? (
-          <form method="post" action={`${action}?lang=${ctx.lang}`} class="stack" data-qa="exchange-form">
-            <Csrf ctx={ctx} />
-            <label for="number" safe>
-              {tr('exchanges.number')}
-            </label>
-            <input type="text" id="number" name="number" required maxlength="40" value={d.number ?? ''} aria-describedby="number-hint" />
-            <span class="hint" id="number-hint" safe>
-              {tr('exchanges.number.hint')}
-            </span>
-            <div>
-              <button type="submit" data-qa="exchange-propose" safe>
-                {tr('exchanges.propose')}
-              </button>
-            </div>
-          </form>
-        ) : (
-          ''
-        )}
-        <p>
-          <a href={`/cabinet?lang=${ctx.lang}`} safe>
-            {tr('exchanges.back')}
-          </a>
-        </p>
-      </>
-    ),
-  });
+      ) : (
+        <p safe>{tr('exchanges.not_placed', { name: fullName(p.child) })}</p>
+      )}
+      <p class="muted" safe>
+        {tr(p.approvalNeeded ? 'exchanges.intro.approval' : 'exchanges.intro.now')}
+      </p>
+      {p.exchanges.map((e) => (
+        <ExchangeCard ctx={ctx} e={e} approvalNeeded={p.approvalNeeded} codeSent={d.codeSentFor === e.id} />
+      ))}
+      {p.current ? (
+        <form method="post" action={`${action}?lang=${ctx.lang}`} class="stack" data-qa="exchange-form">
+          <Csrf ctx={ctx} />
+          <label for="number" safe>
+            {tr('exchanges.number')}
+          </label>
+          <input type="text" id="number" name="number" required maxlength="40" value={d.number ?? ''} aria-describedby="number-hint" />
+          <span class="hint" id="number-hint" safe>
+            {tr('exchanges.number.hint')}
+          </span>
+          <div>
+            <button type="submit" data-qa="exchange-propose" safe>
+              {tr('exchanges.propose')}
+            </button>
+          </div>
+        </form>
+      ) : (
+        ''
+      )}
+      <p>
+        <a href={`/cabinet?lang=${ctx.lang}`} safe>
+          {tr('exchanges.back')}
+        </a>
+      </p>
+    </>,
+  );
 }
 
 /** The exchanges a kindergarten (its own, either side) or the department (approvals first) sees: /staff/exchanges. */
@@ -164,35 +154,16 @@ export function staffExchangesPage(ctx: PageContext, d: { organisationName: stri
       cell: (r) =>
         r.status === 'confirmed' ? (
           <div class="stack">
-            <form method="post" action={`/staff/exchanges/${r.id}/decide?lang=${ctx.lang}`}>
-              <Csrf ctx={ctx} />
-              <input type="hidden" name="decision" value="approve" />
-              <button type="submit" data-qa="exchange-approve" safe>
-                {tr('exchanges.staff.approve')}
-              </button>
-            </form>
+            <ButtonForm ctx={ctx} action={`/staff/exchanges/${r.id}/decide?lang=${ctx.lang}`} label={tr('exchanges.staff.approve')} hidden={[['decision', 'approve']]} button={{ qa: 'exchange-approve' }} />
             <ReasonForm ctx={ctx} action={`/staff/exchanges/${r.id}/decide?lang=${ctx.lang}`} button={tr('exchanges.staff.refuse')} qa="exchange-refuse" id={`reason-${r.id}`} hidden={[['decision', 'refuse']]} danger />
           </div>
         ) : (
           <span />
         ),
     });
-  return Layout({
+  return Page(
     ctx,
-    title: tr('exchanges.staff.title'),
-    children: (
-      <>
-        <FlashBox error={d.error} notice={d.notice} />
-        {d.organisationName ? (
-          <p class="muted" safe>
-            {d.organisationName}
-          </p>
-        ) : (
-          ''
-        )}
-        <p safe>{tr('exchanges.staff.intro')}</p>
-        <StackedTable columns={columns} rows={d.rows} qa="exchanges-table" rowQa={(r) => `exchange-${r.id}`} empty={tr('exchanges.staff.none')} emptyQa={null} />
-      </>
-    ),
-  });
+    { title: tr('exchanges.staff.title'), lead: tr('exchanges.staff.intro'), flash: d, org: d.organisationName || null },
+    <StackedTable columns={columns} rows={d.rows} qa="exchanges-table" rowQa={(r) => `exchange-${r.id}`} empty={tr('exchanges.staff.none')} emptyQa={null} />,
+  );
 }

@@ -1,6 +1,6 @@
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
-import { Page, ReasonForm, StackedTable, trOf, type Column } from '../web/components.tsx';
+import { Csrf, FlashBox, Radios, type Flash } from '../web/forms.tsx';
+import { Page, ReasonForm, Section, StackedTable, trOf, type Column } from '../web/components.tsx';
 import type { MessageKey } from '../web/i18n/index.ts';
 import { formatDateTime } from '../web/format.ts';
 import type { GroupType, InstructionLang } from '../db/schema.ts';
@@ -122,22 +122,8 @@ function OrgForm(props: { ctx: PageContext; action: string; values: OrgFormValue
   return (
     <form method="post" action={props.action} class="stack" data-qa="organisation-form">
       <Csrf ctx={ctx} />
-      <fieldset>
-        <legend safe>{tr('dept.orgs.kind')}</legend>
-        {(['kindergarten', 'mini_centre'] as const).map((k) => (
-          <label style="font-weight:400">
-            <input type="radio" name="kind" value={k} checked={v.kind === k} /> <span safe>{tr(`dept.kind.${k}`)}</span>
-          </label>
-        ))}
-      </fieldset>
-      <fieldset>
-        <legend safe>{tr('dept.ownership')}</legend>
-        {(['state', 'private'] as const).map((k) => (
-          <label style="font-weight:400">
-            <input type="radio" name="ownership" value={k} checked={v.ownership === k} /> <span safe>{tr(`dept.ownership.${k}`)}</span>
-          </label>
-        ))}
-      </fieldset>
+      <Radios legend={tr('dept.orgs.kind')} name="kind" options={(['kindergarten', 'mini_centre'] as const).map((k) => [k, tr(`dept.kind.${k}`)] as const)} checked={v.kind} />
+      <Radios legend={tr('dept.ownership')} name="ownership" options={(['state', 'private'] as const).map((k) => [k, tr(`dept.ownership.${k}`)] as const)} checked={v.ownership} />
       <div>
         <label for="org-district" safe>
           {tr('dept.orgs.district')}
@@ -370,10 +356,7 @@ export function organisationPage(
         ) : (
           ''
         )}
-        <section aria-labelledby="groups-h">
-          <h2 id="groups-h" safe>
-            {tr('dept.groups.title')}
-          </h2>
+        <Section id="groups" title={tr('dept.groups.title')}>
           {d.groups.length === 0 ? (
             <p safe>{tr('dept.none')}</p>
           ) : (
@@ -384,7 +367,7 @@ export function organisationPage(
               {tr('staff.link.groups')}
             </a>
           </p>
-        </section>
+        </Section>
         {o.closedAt ? (
           ''
         ) : (
@@ -393,16 +376,10 @@ export function organisationPage(
               <summary safe>{tr('dept.groups.new')}</summary>
               <GroupForm ctx={ctx} action={`${base}/groups${q}`} values={d.newGroup} languages={o.languages} policy={d.policy} years={d.years} idp="new-group" withReason={false} />
             </details>
-            <section aria-labelledby="org-h">
-              <h2 id="org-h" safe>
-                {tr('dept.org.edit')}
-              </h2>
+            <Section id="org" title={tr('dept.org.edit')}>
               <OrgForm ctx={ctx} action={`${base}${q}`} values={d.values} districts={d.districts} withReason={true} />
-            </section>
-            <section aria-labelledby="close-h">
-              <h2 id="close-h" safe>
-                {tr('dept.org.close')}
-              </h2>
+            </Section>
+            <Section id="close" title={tr('dept.org.close')}>
               {blocked ? (
                 <p class="error" data-qa="close-blocked" safe>
                   {tr('dept.org.close.blocked', { enrolled: d.close.enrolled, outstanding: d.close.outstanding })}
@@ -418,7 +395,7 @@ export function organisationPage(
                   danger={true}
                 />
               )}
-            </section>
+            </Section>
           </>
         )}
       </>

@@ -1,5 +1,5 @@
 import type { PageContext } from '../web/layout.tsx';
-import { Csrf, type Flash } from '../web/forms.tsx';
+import { ButtonForm, Csrf, type Flash } from '../web/forms.tsx';
 import { Field, Page, StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';
 import { nameIn } from '../web/queries.ts';
@@ -69,13 +69,7 @@ export function monthPage(ctx: PageContext, d: { month: string; rows: MonthRow[]
         ''
       )}
       {d.canCompute ? (
-        <form method="post" action={`/staff/payments/compute${q}`}>
-          <Csrf ctx={ctx} />
-          <input type="hidden" name="month" value={d.month} />
-          <button type="submit" data-qa="compute" safe>
-            {tr('payments.compute')}
-          </button>
-        </form>
+        <ButtonForm ctx={ctx} action={`/staff/payments/compute${q}`} label={tr('payments.compute')} hidden={[['month', d.month]]} button={{ qa: 'compute' }} />
       ) : (
         ''
       )}

@@ -1,9 +1,9 @@
 import { Html } from '@kitajs/html';
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
+import { ButtonForm, Csrf, FlashBox, type Flash } from '../web/forms.tsx';
 import { Field, ReasonForm, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
-import { CabinetBar, Notice, fullName } from '../web/parent-fields.tsx';
+import { CabinetPage, fullName } from '../web/parent-fields.tsx';
 import { nameIn } from '../web/queries.ts';
 import { LEAVING_REASONS, type ParentPlacement, type PlacementListRow } from './service.ts';
 
@@ -143,49 +143,45 @@ export function parentLeavePage(ctx: PageContext, d: { p: ParentPlacement; today
   const tr = trOf(ctx);
   const { p } = d;
   const base = `/cabinet/applications/${p.applicationId}/leave?lang=${ctx.lang}`;
-  return Layout({
+  return CabinetPage(
     ctx,
-    title: tr('parents.leave.title'),
-    children: (
-      <>
-        <CabinetBar ctx={ctx} />
-        <Notice text={d.notice ?? null} />
-        <FlashBox error={d.error} />
-        <p safe>{tr('parents.leave.in', { name: fullName(p.child), organisation: nameIn(ctx.lang, { nameKk: p.organisation.kk, nameRu: p.organisation.ru }), group: p.groupName, date: formatDate(ctx.lang, p.startsOn) })}</p>
-        {p.endsOn ? (
-          <p class="notice" data-qa="leave-recorded" safe>
-            {tr('parents.leave.left', { date: formatDate(ctx.lang, p.endsOn) })}
-          </p>
-        ) : p.request ? (
-          <>
-            <p class="notice" data-qa="leave-pending" safe>
-              {tr('parents.leave.pending', { date: formatDate(ctx.lang, p.request.lastDay), reason: tr(`placements.reason.${p.request.reason}`) })}
-            </p>
-            <form method="post" action={`/cabinet/applications/${p.applicationId}/leave/cancel?lang=${ctx.lang}`} data-qa="leave-cancel-form">
-              <Csrf ctx={ctx} />
-              <button type="submit" style="background:#57606a" data-qa="leave-cancel" safe>
-                {tr('parents.leave.cancel')}
-              </button>
-            </form>
-          </>
-        ) : (
-          <form method="post" action={base} class="stack" data-qa="leave-request-form">
-            <Csrf ctx={ctx} />
-            <p safe>{tr('parents.leave.intro')}</p>
-            <LeavingFields tr={tr} id="p" lastDay={d.form?.lastDay ?? d.today} reason={d.form?.reason} note={d.form?.note} />
-            <div>
-              <button type="submit" data-qa="leave-request" safe>
-                {tr('parents.leave.send')}
-              </button>
-            </div>
-          </form>
-        )}
-        <p>
-          <a href={`/cabinet?lang=${ctx.lang}`} safe>
-            {tr('parents.leave.back')}
-          </a>
+    { title: tr('parents.leave.title'), back: false, notice: d.notice, error: d.error },
+    <>
+      <p safe>{tr('parents.leave.in', { name: fullName(p.child), organisation: nameIn(ctx.lang, { nameKk: p.organisation.kk, nameRu: p.organisation.ru }), group: p.groupName, date: formatDate(ctx.lang, p.startsOn) })}</p>
+      {p.endsOn ? (
+        <p class="notice" data-qa="leave-recorded" safe>
+          {tr('parents.leave.left', { date: formatDate(ctx.lang, p.endsOn) })}
         </p>
-      </>
-    ),
-  });
+      ) : p.request ? (
+        <>
+          <p class="notice" data-qa="leave-pending" safe>
+            {tr('parents.leave.pending', { date: formatDate(ctx.lang, p.request.lastDay), reason: tr(`placements.reason.${p.request.reason}`) })}
+          </p>
+          <ButtonForm
+            ctx={ctx}
+            action={`/cabinet/applications/${p.applicationId}/leave/cancel?lang=${ctx.lang}`}
+            label={tr('parents.leave.cancel')}
+            form={{ qa: 'leave-cancel-form' }}
+            button={{ style: 'background:#57606a', qa: 'leave-cancel' }}
+          />
+        </>
+      ) : (
+        <form method="post" action={base} class="stack" data-qa="leave-request-form">
+          <Csrf ctx={ctx} />
+          <p safe>{tr('parents.leave.intro')}</p>
+          <LeavingFields tr={tr} id="p" lastDay={d.form?.lastDay ?? d.today} reason={d.form?.reason} note={d.form?.note} />
+          <div>
+            <button type="submit" data-qa="leave-request" safe>
+              {tr('parents.leave.send')}
+            </button>
+          </div>
+        </form>
+      )}
+      <p>
+        <a href={`/cabinet?lang=${ctx.lang}`} safe>
+          {tr('parents.leave.back')}
+        </a>
+      </p>
+    </>,
+  );
 }

@@ -1,7 +1,7 @@
 import { Html } from '@kitajs/html';
-import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
-import { StackedTable, trOf, type Column } from '../web/components.tsx';
+import type { PageContext } from '../web/layout.tsx';
+import { Csrf, type Flash } from '../web/forms.tsx';
+import { Page, StackedTable, trOf, type Column } from '../web/components.tsx';
 import type { GroupRow } from './groups-service.ts';
 
 const esc = (s: string) => Html.escapeHtml(s);
@@ -38,18 +38,9 @@ export function groupsPage(ctx: PageContext, d: { organisationName: string; grou
         </form>
       ),
     });
-  return Layout({
+  return Page(
     ctx,
-    title: tr('staff.groups.title'),
-    children: (
-      <>
-        <FlashBox error={d.error} notice={d.notice} />
-        <p class="muted" safe>
-          {d.organisationName}
-        </p>
-        <p safe>{tr('staff.groups.intro')}</p>
-        <StackedTable columns={columns} rows={d.groups} qa="groups-table" rowQa={(g) => `group-${g.id}`} empty={tr('staff.groups.none')} emptyQa={null} />
-      </>
-    ),
-  });
+    { title: tr('staff.groups.title'), lead: tr('staff.groups.intro'), flash: d, org: d.organisationName },
+    <StackedTable columns={columns} rows={d.groups} qa="groups-table" rowQa={(g) => `group-${g.id}`} empty={tr('staff.groups.none')} emptyQa={null} />,
+  );
 }

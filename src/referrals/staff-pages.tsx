@@ -1,7 +1,7 @@
 import { Html } from '@kitajs/html';
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { Csrf, FlashBox, PostForm, SelectField, TextInput, type Flash } from '../web/forms.tsx';
-import { ReasonForm, StackedTable, trOf, type Column } from '../web/components.tsx';
+import { Page, ReasonForm, Section, StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDate, formatDateTime } from '../web/format.ts';
 import { Facts } from '../contracts/pages.tsx';
 import { hasKey, type MessageKey } from '../web/i18n/index.ts';
@@ -40,36 +40,30 @@ export function referralsPage(ctx: PageContext, d: { organisationName: string; q
     },
     { label: tr('staff.referrals.due'), qa: 'due', cell: (r) => esc(formatDate(ctx.lang, r.due)) },
   ];
-  return Layout({
+  return Page(
     ctx,
-    title: tr('staff.referrals.title'),
-    children: (
-      <>
-        <p class="muted" safe>
-          {d.organisationName}
-        </p>
-        <p safe>{tr('staff.referrals.intro')}</p>
-        <form method="get" action="/staff/referrals" class="filters" role="search">
-          <input type="hidden" name="lang" value={ctx.lang} />
-          <div>
-            <label for="q">
-              {tr('staff.referrals.search') as 'safe'}
-              <span class="hint" safe>
-                {tr('staff.referrals.search.hint')}
-              </span>
-            </label>
-            <input type="search" id="q" name="q" value={d.q} maxlength="100" />
-          </div>
-          <div style="flex:0 0 auto">
-            <button type="submit" data-qa="search" safe>
-              {tr('staff.referrals.search.submit')}
-            </button>
-          </div>
-        </form>
-        <StackedTable columns={columns} rows={d.rows} qa="referrals-table" rowQa={() => 'referral-row'} empty={tr('staff.referrals.none')} emptyQa="no-referrals" />
-      </>
-    ),
-  });
+    { title: tr('staff.referrals.title'), lead: tr('staff.referrals.intro'), org: d.organisationName },
+    <>
+      <form method="get" action="/staff/referrals" class="filters" role="search">
+        <input type="hidden" name="lang" value={ctx.lang} />
+        <div>
+          <label for="q">
+            {tr('staff.referrals.search') as 'safe'}
+            <span class="hint" safe>
+              {tr('staff.referrals.search.hint')}
+            </span>
+          </label>
+          <input type="search" id="q" name="q" value={d.q} maxlength="100" />
+        </div>
+        <div style="flex:0 0 auto">
+          <button type="submit" data-qa="search" safe>
+            {tr('staff.referrals.search.submit')}
+          </button>
+        </div>
+      </form>
+      <StackedTable columns={columns} rows={d.rows} qa="referrals-table" rowQa={() => 'referral-row'} empty={tr('staff.referrals.none')} emptyQa="no-referrals" />
+    </>,
+  );
 }
 
 /** The registration form's state after a refusal: what was ticked, and the documents whose absence the secretary is asked to confirm. */
@@ -160,10 +154,7 @@ export function referralPage(ctx: PageContext, r: ReferralRecord, d: Flash & { d
           ''
         )}
         {c ? (
-          <section aria-labelledby="contract-h" data-qa="contract">
-            <h2 id="contract-h" safe>
-              {tr('staff.referral.contract')}
-            </h2>
+          <Section id="contract" title={tr('staff.referral.contract')} qa="contract">
             <Facts
               rows={[
                 [tr('staff.referral.status'), tr(`staff.contract.status.${c.status}`), 'contract-status'],
@@ -228,14 +219,11 @@ export function referralPage(ctx: PageContext, r: ReferralRecord, d: Flash & { d
             ) : (
               ''
             )}
-          </section>
+          </Section>
         ) : (
           ''
         )}
-        <section aria-labelledby="print-h">
-          <h2 id="print-h" safe>
-            {tr('staff.referral.print')}
-          </h2>
+        <Section id="print" title={tr('staff.referral.print')}>
           <ul>
             <li>
               <a href={`${base}/print${q}`} data-qa="print-referral" safe>
@@ -264,14 +252,11 @@ export function referralPage(ctx: PageContext, r: ReferralRecord, d: Flash & { d
               ''
             )}
           </ul>
-        </section>
+        </Section>
         {c?.status === 'pending' && r.missingDocuments.length === 0 ? (
           // enrolment last, below the contract to print and sign, with an explicit confirmation;
           // not offered while documents recorded missing at registration are still to be brought
-          <section aria-labelledby="enrol-h" data-qa="enrol">
-            <h2 id="enrol-h" safe>
-              {tr('enrol.title')}
-            </h2>
+          <Section id="enrol" title={tr('enrol.title')} qa="enrol">
             <form method="post" action={`${base}/conclude${q}`} class="stack" data-qa="conclude-form">
               <Csrf ctx={ctx} />
               {templateVersion !== null ? <input type="hidden" name="template_version" value={String(templateVersion)} /> : ''}
@@ -287,7 +272,7 @@ export function referralPage(ctx: PageContext, r: ReferralRecord, d: Flash & { d
                 </button>
               </div>
             </form>
-          </section>
+          </Section>
         ) : (
           ''
         )}

@@ -1,6 +1,6 @@
 import type { PageContext } from '../web/layout.tsx';
 import { trOf } from '../web/components.tsx';
-import { Csrf } from '../web/forms.tsx';
+import { ButtonForm } from '../web/forms.tsx';
 import { formatDate } from '../web/format.ts';
 import type { RefreshState } from './service.ts';
 
@@ -20,12 +20,7 @@ export function RefreshBox(props: { ctx: PageContext; applicationId: number; sta
     <div class="notice" data-qa="refresh-box">
       <strong safe>{`${tr('refresh.box.title')}: ${props.child}, ${props.number}`}</strong>
       <p safe>{state.kind === 'asked' ? tr('refresh.box.asked', { date: formatDate(ctx.lang, state.by) }) : tr('refresh.box.inactive')}</p>
-      <form method="post" action={`/cabinet/applications/${applicationId}/confirm?lang=${ctx.lang}`} data-qa="refresh-form">
-        <Csrf ctx={ctx} />
-        <button type="submit" data-qa="refresh-confirm" safe>
-          {tr('refresh.confirm')}
-        </button>
-      </form>
+      <ButtonForm ctx={ctx} action={`/cabinet/applications/${applicationId}/confirm?lang=${ctx.lang}`} label={tr('refresh.confirm')} form={{ qa: 'refresh-form' }} button={{ qa: 'refresh-confirm' }} />
     </div>
   );
 }

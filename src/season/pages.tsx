@@ -1,6 +1,6 @@
 import { Html } from '@kitajs/html';
 import type { PageContext } from '../web/layout.tsx';
-import { Csrf, type Flash } from '../web/forms.tsx';
+import { ButtonForm, type Flash } from '../web/forms.tsx';
 import { Field, Page, ReasonForm, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
 import type { InstructionLang } from '../db/schema.ts';
@@ -48,12 +48,7 @@ export function seasonPage(ctx: PageContext, d: SeasonPageData): string {
       label: tr('placements.action'),
       cell: (x) =>
         d.canDeclare ? (
-          <form method="post" action={`/staff/season/groups/${x.id}/delete${q}`} class="inline">
-            <Csrf ctx={ctx} />
-            <button type="submit" data-qa={`remove-${x.id}`} safe>
-              {tr('season.remove')}
-            </button>
-          </form>
+          <ButtonForm ctx={ctx} action={`/staff/season/groups/${x.id}/delete${q}`} label={tr('season.remove')} form={{ class: 'inline' }} button={{ qa: `remove-${x.id}` }} />
         ) : (
           <></>
         ),
@@ -121,13 +116,7 @@ export function seasonPage(ctx: PageContext, d: SeasonPageData): string {
       <StackedTable columns={moveColumns} rows={plan.moves} qa="moves" rowQa={(m) => `move-${m.groupId}`} />
       {opening.length ? <StackedTable columns={openColumns} rows={opening} qa="opening" /> : ''}
       {d.canTurn && !(turned && turned.status === 'done') ? (
-        <form method="post" action={`/staff/season/turn${q}`}>
-          <Csrf ctx={ctx} />
-          <input type="hidden" name="year" value={String(plan.year)} />
-          <button type="submit" data-qa="run-turn" safe>
-            {tr('season.turn.run')}
-          </button>
-        </form>
+        <ButtonForm ctx={ctx} action={`/staff/season/turn${q}`} label={tr('season.turn.run')} hidden={[['year', String(plan.year)]]} button={{ qa: 'run-turn' }} />
       ) : (
         ''
       )}

@@ -1,6 +1,6 @@
 // The SMS the sender gave up on: each with its number, kind, tries and last error; send again.
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
+import { ButtonForm, FlashBox, type Flash } from '../web/forms.tsx';
 import { trOf } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';
 import { FACTS_STYLE } from '../web/review-parts.tsx';
@@ -35,12 +35,7 @@ export function deadSmsPage(ctx: PageContext, d: { items: DeadSms[] } & Flash): 
                 {m.lastError ?? tr('parents.none')}
               </dd>
             </dl>
-            <form method="post" action={`/staff/sms/${m.id}/retry?lang=${ctx.lang}`} class="inline" data-qa="retry-form">
-              <Csrf ctx={ctx} />
-              <button type="submit" data-qa="retry" safe>
-                {tr('review.sms.retry')}
-              </button>
-            </form>
+            <ButtonForm ctx={ctx} action={`/staff/sms/${m.id}/retry?lang=${ctx.lang}`} label={tr('review.sms.retry')} form={{ class: 'inline', qa: 'retry-form' }} button={{ qa: 'retry' }} />
           </section>
         ))}
       </>

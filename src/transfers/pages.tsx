@@ -1,9 +1,9 @@
 import { Html } from '@kitajs/html';
-import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
-import { StackedTable, trOf, type Column } from '../web/components.tsx';
+import type { PageContext } from '../web/layout.tsx';
+import { ButtonForm, Csrf, type Flash } from '../web/forms.tsx';
+import { Page, StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
-import { CabinetBar, Notice, fullName } from '../web/parent-fields.tsx';
+import { CabinetPage, fullName } from '../web/parent-fields.tsx';
 import { nameIn } from '../web/queries.ts';
 import { PreferenceSelects } from '../applications/apply-fields.tsx';
 import type { OrganisationTransfer, TransferPage } from './service.ts';
@@ -18,94 +18,84 @@ export function transferPage(ctx: PageContext, d: { p: TransferPage; chosen?: nu
   const q = p.request;
   const open = q !== null && (q.status === 'queued' || q.status === 'inactive');
   const action = `/cabinet/applications/${p.applicationId}/transfer`;
-  return Layout({
+  return CabinetPage(
     ctx,
-    title: tr('transfers.title'),
-    children: (
-      <>
-        <CabinetBar ctx={ctx} />
-        <Notice text={d.notice ?? null} />
-        <FlashBox error={d.error} />
-        <p safe>{tr('transfers.in', { name: fullName(p.child), organisation: orgName(ctx.lang, p.organisation), group: p.groupName, date: formatDate(ctx.lang, p.startsOn) })}</p>
-        <p class="muted" safe>
-          {tr('transfers.intro')}
-        </p>
-        {q ? (
-          <section class="card" data-qa="transfer-request">
-            <p>
-              <strong safe>{tr('transfers.request', { number: q.number, date: formatDate(ctx.lang, q.appliedAt.toISOString().slice(0, 10)) })}</strong>
-              {' — ' as 'safe'}
-              <span data-qa="transfer-state" safe>
-                {tr(`transfers.state.${q.status}`)}
-              </span>
+    { title: tr('transfers.title'), back: false, notice: d.notice, error: d.error },
+    <>
+      <p safe>{tr('transfers.in', { name: fullName(p.child), organisation: orgName(ctx.lang, p.organisation), group: p.groupName, date: formatDate(ctx.lang, p.startsOn) })}</p>
+      <p class="muted" safe>
+        {tr('transfers.intro')}
+      </p>
+      {q ? (
+        <section class="card" data-qa="transfer-request">
+          <p>
+            <strong safe>{tr('transfers.request', { number: q.number, date: formatDate(ctx.lang, q.appliedAt.toISOString().slice(0, 10)) })}</strong>
+            {' — ' as 'safe'}
+            <span data-qa="transfer-state" safe>
+              {tr(`transfers.state.${q.status}`)}
+            </span>
+          </p>
+          {q.queue ? (
+            <ul data-qa="transfer-queue">
+              <li safe>{tr('transfers.queue', { n: q.queue.cohort.position })}</li>
+              {q.queue.preferences.map((x) => {
+                const o = q.preferences.find((y) => y.organisationId === x.organisationId);
+                return <li safe>{tr('transfers.queue.org', { organisation: o ? nameIn(ctx.lang, o) : '', n: x.position })}</li>;
+              })}
+            </ul>
+          ) : (
+            ''
+          )}
+          {q.referral ? (
+            <p data-qa="transfer-referral" safe>
+              {tr('transfers.referral', { number: q.referral.number, organisation: orgName(ctx.lang, q.referral.organisation), status: tr(`parents.referral.status.${q.referral.status}`) })}
             </p>
-            {q.queue ? (
-              <ul data-qa="transfer-queue">
-                <li safe>{tr('transfers.queue', { n: q.queue.cohort.position })}</li>
-                {q.queue.preferences.map((x) => {
-                  const o = q.preferences.find((y) => y.organisationId === x.organisationId);
-                  return <li safe>{tr('transfers.queue.org', { organisation: o ? nameIn(ctx.lang, o) : '', n: x.position })}</li>;
-                })}
-              </ul>
-            ) : (
-              ''
-            )}
-            {q.referral ? (
-              <p data-qa="transfer-referral" safe>
-                {tr('transfers.referral', { number: q.referral.number, organisation: orgName(ctx.lang, q.referral.organisation), status: tr(`parents.referral.status.${q.referral.status}`) })}
-              </p>
-            ) : (
-              ''
-            )}
-            {!open && q.leftReason && q.status === 'withdrawn' && ['transfer_referral_expired', 'transfer_referral_returned', 'parent_request'].includes(q.leftReason) ? (
-              <p class="notice" safe>
-                {tr(`transfers.closed.${q.leftReason as 'parent_request'}`)}
-              </p>
-            ) : (
-              ''
-            )}
-            {open && q.referral?.status !== 'issued' && q.referral?.status !== 'registered' ? (
-              <form method="post" action={`${action}/withdraw?lang=${ctx.lang}`}>
-                <Csrf ctx={ctx} />
-                <button type="submit" style="background:#57606a" data-qa="transfer-withdraw" safe>
-                  {tr('transfers.withdraw')}
-                </button>
-              </form>
-            ) : (
-              ''
-            )}
-          </section>
-        ) : (
-          ''
-        )}
-        {open ? (
-          ''
-        ) : (
-          <form method="post" action={`${action}?lang=${ctx.lang}`} class="stack" data-qa="transfer-form">
-            <Csrf ctx={ctx} />
-            <p safe>{tr('transfers.preferences', { max: p.maxPreferences })}</p>
-            <PreferenceSelects
-              tr={tr}
-              count={p.maxPreferences}
-              organisations={p.choices.map((c) => ({ ...c, kind: '' }))}
-              chosen={(i) => d.chosen?.[i]}
-              label={(o) => nameIn(ctx.lang, o)}
-            />
-            <div>
-              <button type="submit" data-qa="transfer-send" safe>
-                {tr('transfers.send')}
-              </button>
-            </div>
-          </form>
-        )}
-        <p>
-          <a href={`/cabinet?lang=${ctx.lang}`} safe>
-            {tr('transfers.back')}
-          </a>
-        </p>
-      </>
-    ),
-  });
+          ) : (
+            ''
+          )}
+          {!open && q.leftReason && q.status === 'withdrawn' && ['transfer_referral_expired', 'transfer_referral_returned', 'parent_request'].includes(q.leftReason) ? (
+            <p class="notice" safe>
+              {tr(`transfers.closed.${q.leftReason as 'parent_request'}`)}
+            </p>
+          ) : (
+            ''
+          )}
+          {open && q.referral?.status !== 'issued' && q.referral?.status !== 'registered' ? (
+            <ButtonForm ctx={ctx} action={`${action}/withdraw?lang=${ctx.lang}`} label={tr('transfers.withdraw')} button={{ style: 'background:#57606a', qa: 'transfer-withdraw' }} />
+          ) : (
+            ''
+          )}
+        </section>
+      ) : (
+        ''
+      )}
+      {open ? (
+        ''
+      ) : (
+        <form method="post" action={`${action}?lang=${ctx.lang}`} class="stack" data-qa="transfer-form">
+          <Csrf ctx={ctx} />
+          <p safe>{tr('transfers.preferences', { max: p.maxPreferences })}</p>
+          <PreferenceSelects
+            tr={tr}
+            count={p.maxPreferences}
+            organisations={p.choices.map((c) => ({ ...c, kind: '' }))}
+            chosen={(i) => d.chosen?.[i]}
+            label={(o) => nameIn(ctx.lang, o)}
+          />
+          <div>
+            <button type="submit" data-qa="transfer-send" safe>
+              {tr('transfers.send')}
+            </button>
+          </div>
+        </form>
+      )}
+      <p>
+        <a href={`/cabinet?lang=${ctx.lang}`} safe>
+          {tr('transfers.back')}
+        </a>
+      </p>
+    </>,
+  );
 }
 
 /** The kindergarten's transfers (/staff/transfers): its children leaving for another, and children coming to it. */
@@ -126,17 +116,9 @@ export function staffTransfersPage(ctx: PageContext, d: { organisationName: stri
     { label: tr('transfers.staff.group'), text: (r) => r.groupName },
     { label: tr('transfers.staff.state'), qa: 'state', text: (r) => tr(`transfers.staff.state.${r.state}`, { date: r.date ? formatDate(ctx.lang, r.date) : '' }) },
   ];
-  return Layout({
+  return Page(
     ctx,
-    title: tr('transfers.staff.title'),
-    children: (
-      <>
-        <p class="muted" safe>
-          {d.organisationName}
-        </p>
-        <p safe>{tr('transfers.staff.intro')}</p>
-        <StackedTable columns={columns} rows={d.rows} qa="transfers-table" rowQa={(r) => `transfer-${r.requestNumber}`} empty={tr('transfers.staff.none')} emptyQa={null} />
-      </>
-    ),
-  });
+    { title: tr('transfers.staff.title'), lead: tr('transfers.staff.intro'), org: d.organisationName },
+    <StackedTable columns={columns} rows={d.rows} qa="transfers-table" rowQa={(r) => `transfer-${r.requestNumber}`} empty={tr('transfers.staff.none')} emptyQa={null} />,
+  );
 }

@@ -1,6 +1,6 @@
 import { Html } from '@kitajs/html';
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf, FlashBox, type Flash } from '../web/forms.tsx';
+import { Csrf, FlashBox, Submit, type Flash } from '../web/forms.tsx';
 import { Field, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
 import { CabinetBar } from '../web/parent-fields.tsx';
@@ -133,11 +133,7 @@ export function choosePage(ctx: PageContext, d: { view: ChoiceView; districts: D
             )}
           />
           <Field id="near" label={tr('choice.near')} hint={tr('choice.near_hint')} control={(a) => <input type="text" id={a.id} name="near" value={d.near} maxlength="60" inputmode="decimal" aria-describedby={a.describedBy} />} />
-          <div>
-            <button type="submit" data-qa="apply-filter" safe>
-              {tr('choice.show')}
-            </button>
-          </div>
+          <Submit label={tr('choice.show')} qa="apply-filter" />
         </form>
         <h2 safe>{tr('choice.with_places')}</h2>
         <StackedTable columns={columns} rows={v.rows} qa="choices" rowQa={(r) => `org-${r.organisationId}`} empty={tr('choice.none')} />
@@ -178,11 +174,7 @@ export function registerPage(
           <input type="text" name="licence" value={r.licence ?? ''} maxlength="100" aria-label={esc(tr('register.licence'))} placeholder={esc(tr('register.licence'))} />
           <input type="date" name="joinedOn" value={r.joinedOn ?? ''} aria-label={esc(tr('register.joined'))} />
           <input type="text" name="coordinates" value={r.latitude !== null ? `${r.latitude}, ${r.longitude}` : ''} maxlength="60" aria-label={esc(tr('register.coordinates'))} placeholder="51.128, 71.430" />
-          <div>
-            <button type="submit" safe>
-              {tr('register.save')}
-            </button>
-          </div>
+          <Submit label={tr('register.save')} />
         </form>
       ),
     },

@@ -13,15 +13,23 @@ export const trOf =
 
 /**
  * A page: the layout with its title; then the flash (for a page that has one: the notice after a
- * change or a refusal), the lead paragraph, and the page's own body.
+ * change or a refusal), the organisation the page is about (a kindergarten's staff pages, muted),
+ * the lead paragraph, and the page's own body.
  */
-export function Page(ctx: PageContext, head: { title: string; lead: string; flash?: Flash }, body: JSX.Element): string {
+export function Page(ctx: PageContext, head: { title: string; lead: string; flash?: Flash; org?: string | null }, body: JSX.Element): string {
   return Layout({
     ctx,
     title: head.title,
     children: (
       <>
         {head.flash ? <FlashBox error={head.flash.error} notice={head.flash.notice} /> : ''}
+        {head.org == null ? (
+          ''
+        ) : (
+          <p class="muted" safe>
+            {head.org}
+          </p>
+        )}
         <p safe>{head.lead}</p>
         {body}
       </>
@@ -347,10 +355,10 @@ export function CardList<T>(props: { items: readonly T[]; none: { text: string; 
   );
 }
 
-/** A section of a page named by its heading (`id`-h). */
-export function Section(props: { id: string; title: string; children?: Children }): JSX.Element {
+/** A section of a page named by its heading (`id`-h); `qa`: its data-qa. */
+export function Section(props: { id: string; title: string; qa?: string; children?: Children }): JSX.Element {
   return (
-    <section aria-labelledby={`${props.id}-h`}>
+    <section aria-labelledby={`${props.id}-h`} data-qa={props.qa}>
       <h2 id={`${props.id}-h`} safe>
         {props.title}
       </h2>

@@ -45,9 +45,32 @@ export function Submit(props: { label: string; qa?: string | undefined; danger?:
 }
 
 /**
- * A form that posts (with its CSRF field), its fields stacked, and its submit button last.
- * `multipart` for a file; `novalidate` where the server names every refused field at once.
+ * A form of one button that posts (with its CSRF field and any `hidden` fields): an action taken in
+ * one click, without JavaScript. `form` and `button` give the form's and the button's class, style
+ * and data-qa.
  */
+export function ButtonForm(props: {
+  ctx: PageContext;
+  action: string;
+  label: string;
+  hidden?: readonly (readonly [name: string, value: string])[];
+  form?: { class?: string | undefined; style?: string | undefined; qa?: string | undefined };
+  button?: { class?: string | undefined; style?: string | undefined; qa?: string | undefined };
+}): JSX.Element {
+  const { form = {}, button = {} } = props;
+  return (
+    <form method="post" action={props.action} class={form.class} style={form.style} data-qa={form.qa}>
+      <Csrf ctx={props.ctx} />
+      {(props.hidden ?? []).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
+      <button type="submit" class={button.class} style={button.style} data-qa={button.qa} safe>
+        {props.label}
+      </button>
+    </form>
+  );
+}
+
 /** A "preview" button: GET `action` with preview=1 in the page's language (a preview writes nothing). */
 export function PreviewButton(props: { ctx: PageContext; action: string; label: string }): JSX.Element {
   return (
@@ -61,6 +84,10 @@ export function PreviewButton(props: { ctx: PageContext; action: string; label: 
   );
 }
 
+/**
+ * A form that posts (with its CSRF field), its fields stacked, and its submit button last.
+ * `multipart` for a file; `novalidate` where the server names every refused field at once.
+ */
 export function PostForm(props: {
   ctx: PageContext;
   action: string;

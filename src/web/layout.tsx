@@ -5,6 +5,7 @@ import type { Lang } from '../db/schema.ts';
 import { formatDateTime } from './format.ts';
 import { CSS_URL, ICON_URL } from './static.ts';
 import { can } from '../auth/permissions.ts';
+import { ButtonForm } from './forms.tsx';
 
 export interface PageContext {
   req: FastifyRequest;
@@ -82,12 +83,7 @@ export function Layout(props: { ctx: PageContext; title: string; children: JSX.E
               <div class="wrap staffbar">
                 <span safe>{ctx.deps.config.mode === 'demo' ? tr('web.staff.demo.now', { time: formatDateTime(lang, ctx.deps.clock.now()) }) : formatDateTime(lang, ctx.deps.clock.now())}</span>
                 {signedIn ? (
-                  <form method="post" action="/logout" class="inline">
-                    <input type="hidden" name="_csrf" value={ctx.csrf} />
-                    <button type="submit" class="link" safe>
-                      {tr('auth.sign_out')}
-                    </button>
-                  </form>
+                  <ButtonForm ctx={ctx} action="/logout" label={tr('auth.sign_out')} form={{ class: 'inline' }} button={{ class: 'link' }} />
                 ) : (
                   ''
                 )}

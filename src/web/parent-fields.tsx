@@ -3,7 +3,7 @@ import type { Children } from '@kitajs/html';
 // cabinet's bar, a problem and a notice line, the IIN, code, text and file fields, "send the code
 // again" and the demo-SMS link.
 import { Layout, type PageContext } from './layout.tsx';
-import { Csrf, PostForm } from './forms.tsx';
+import { ButtonForm, Csrf, PostForm } from './forms.tsx';
 import { trOf, type Tr } from './components.tsx';
 
 export const fullName = (p: { lastName: string; firstName: string; middleName: string | null }) => [p.lastName, p.firstName, p.middleName].filter(Boolean).join(' ');
@@ -63,12 +63,7 @@ export function CabinetBar(props: { ctx: PageContext; back?: boolean }): JSX.Ele
       ) : (
         ''
       )}
-      <form method="post" action="/logout" class="inline">
-        <Csrf ctx={props.ctx} />
-        <button type="submit" class="link" data-qa="sign-out" safe>
-          {tr('parents.sign_out')}
-        </button>
-      </form>
+      <ButtonForm ctx={props.ctx} action="/logout" label={tr('parents.sign_out')} form={{ class: 'inline' }} button={{ class: 'link', qa: 'sign-out' }} />
     </div>
   );
 }
@@ -153,14 +148,14 @@ export function TextField(props: { id: string; label: string; value?: string | u
   );
 }
 
-/** A page of the parent's cabinet: the cabinet's bar (back to the cabinet), the notice and the problem, then the page's body. */
-export function CabinetPage(ctx: PageContext, head: { title: string; notice?: string | null | undefined; error?: string | null | undefined }, body: JSX.Element): string {
+/** A page of the parent's cabinet: the cabinet's bar (back to the cabinet, unless `back: false`), the notice and the problem, then the page's body. */
+export function CabinetPage(ctx: PageContext, head: { title: string; back?: boolean; notice?: string | null | undefined; error?: string | null | undefined }, body: JSX.Element): string {
   return Layout({
     ctx,
     title: head.title,
     children: (
       <>
-        <CabinetBar ctx={ctx} back />
+        <CabinetBar ctx={ctx} back={head.back ?? true} />
         <Notice text={head.notice} />
         <Problem error={head.error} />
         {body}

@@ -1,6 +1,7 @@
 import type { Lang } from '../db/schema.ts';
 import { intlLocale, t, type MessageKey } from '../web/i18n/index.ts';
 import { Layout, type PageContext } from '../web/layout.tsx';
+import { Section } from '../web/components.tsx';
 import { formatDate, formatDateTime } from '../web/format.ts';
 import type { StaffWork, WorkItem } from './staff-home-data.ts';
 
@@ -140,10 +141,7 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
         ) : (
           ''
         )}
-        <section aria-labelledby="work-h">
-          <h2 id="work-h" safe>
-            {tr('staff.work.title')}
-          </h2>
+        <Section id="work" title={tr('staff.work.title')}>
           <ul data-qa="work">
             {d.work.items.map((item) => (
               <WorkLine ctx={ctx} item={item} />
@@ -167,7 +165,7 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
               ''
             )}
           </ul>
-        </section>
+        </Section>
         <h2 safe>{tr('web.staff.links')}</h2>
         <ul>
           {homeLinks(d).map((l) => (
@@ -179,10 +177,7 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
           ))}
         </ul>
         {d.demoClock ? (
-          <section aria-labelledby="demo-h">
-            <h2 id="demo-h" safe>
-              {tr('web.staff.demo.title')}
-            </h2>
+          <Section id="demo" title={tr('web.staff.demo.title')}>
             <p data-qa="demo-now" safe>
               {tr('web.staff.demo.now', { time: formatDateTime(ctx.lang, ctx.deps.clock.now()) })}
             </p>
@@ -192,7 +187,7 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
                 {tr('web.staff.demo.button')}
               </button>
             </form>
-          </section>
+          </Section>
         ) : (
           ''
         )}

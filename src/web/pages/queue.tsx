@@ -1,7 +1,7 @@
 import { Html } from '@kitajs/html';
 import { t } from '../i18n/index.ts';
 import { Layout, type PageContext } from '../layout.tsx';
-import { StackedTable } from '../components.tsx';
+import { Section, StackedTable } from '../components.tsx';
 import { formatDate, formatDateTimeSeconds } from '../format.ts';
 import { nameIn } from '../queries.ts';
 import type { WhyNotYet } from '../../distribution/why.ts';
@@ -65,10 +65,7 @@ export function queuePage(ctx: PageContext, q: string, result: QueueView | null,
           ''
         )}
         {result ? (
-          <section aria-labelledby="result-h" data-qa="queue-result">
-            <h2 id="result-h" safe>
-              {tr('web.queue.result', { number: result.number })}
-            </h2>
+          <Section id="result" title={tr('web.queue.result', { number: result.number })} qa="queue-result">
             <p>
               <span safe>{tr('web.queue.status')}</span>: <strong safe>{tr(`web.queue.status.${result.status}`)}</strong>
             </p>
@@ -130,7 +127,7 @@ export function queuePage(ctx: PageContext, q: string, result: QueueView | null,
             <p class="muted" safe>
               {tr('web.queue.as_of', { time: formatDateTimeSeconds(ctx.lang, result.asOf) })}
             </p>
-          </section>
+          </Section>
         ) : (
           ''
         )}

@@ -1,5 +1,6 @@
 import { t } from '../i18n/index.ts';
 import { Layout, type PageContext } from '../layout.tsx';
+import { Section } from '../components.tsx';
 import type { DemoCode } from '../../demo/totp-codes.ts';
 
 export function staffLoginPage(
@@ -21,10 +22,7 @@ export function staffLoginPage(
           ''
         )}
         {opts.enrol ? (
-          <section aria-labelledby="totp-enrol-h" data-qa="totp-enrol">
-            <h2 id="totp-enrol-h" safe>
-              {tr('auth.totp.enrol.title')}
-            </h2>
+          <Section id="totp-enrol" title={tr('auth.totp.enrol.title')} qa="totp-enrol">
             <p safe>{tr('auth.totp.enrol.intro')}</p>
             <div style="width:12rem;height:12rem" aria-hidden="true">
               {opts.enrol.qrSvg as 'safe'}
@@ -35,7 +33,7 @@ export function staffLoginPage(
                 {opts.enrol.secret}
               </code>
             </p>
-          </section>
+          </Section>
         ) : (
           ''
         )}

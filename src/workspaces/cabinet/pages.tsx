@@ -1,10 +1,10 @@
 // The parent's home: the applications at a glance (queue numbers, referrals, "why not me yet?"), the
 // parent's own data and the messages sent. The pieces are the capabilities' own.
-import { Layout, type PageContext } from '../../web/layout.tsx';
+import type { PageContext } from '../../web/layout.tsx';
 import { nameIn } from '../../web/queries.ts';
 import { trOf } from '../../web/components.tsx';
 import { formatDate, formatDateTime } from '../../web/format.ts';
-import { CabinetBar, Notice, fullName } from '../../web/parent-fields.tsx';
+import { CabinetPage, fullName } from '../../web/parent-fields.tsx';
 import { Position, StopState } from '../../applications/parent-pages.tsx';
 import type { WhyNotYet } from '../../distribution/why.ts';
 import { WhyNotYetTable } from '../../distribution/why-view.tsx';
@@ -47,161 +47,157 @@ export function cabinetPage(
   const tr = trOf(ctx);
   const { parent, apps } = o;
   const due = apps.filter((a) => isDue(a.next));
-  return Layout({
+  return CabinetPage(
     ctx,
-    title: tr('parents.title.cabinet'),
-    children: (
-      <>
-        <CabinetBar ctx={ctx} />
-        <Notice text={o.notice} />
-        {due.length ? (
-          <section data-qa="next-actions" aria-labelledby="next-h">
-            <h2 id="next-h" safe>
-              {tr('parents.next.title')}
-            </h2>
-            {due.map((a) => (
-              <NextActionBox ctx={ctx} app={a} days={o.days} title={fullName(a.child)} />
-            ))}
-          </section>
-        ) : (
-          ''
-        )}
-        {apps.map((a) => (
-          <RefreshBox ctx={ctx} applicationId={a.id} state={o.refresh?.get(a.id)} child={fullName(a.child)} number={a.number} />
-        ))}
-        {o.nearHead ? (
-          <p class="error" role="alert" data-qa="phone-warning" safe>
-            {tr('parents.phone_warning')}
-          </p>
-        ) : (
-          ''
-        )}
-        <h2 safe>{tr('parents.apps')}</h2>
-        {apps.length === 0 ? <p safe>{tr('parents.apps.none')}</p> : ''}
-        <p>
-          <a href={`/cabinet/apply?lang=${ctx.lang}`} data-qa="apply-link" safe>
-            {tr('parents.apply.link')}
-          </a>
+    { title: tr('parents.title.cabinet'), back: false, notice: o.notice },
+    <>
+      {due.length ? (
+        <section data-qa="next-actions" aria-labelledby="next-h">
+          <h2 id="next-h" safe>
+            {tr('parents.next.title')}
+          </h2>
+          {due.map((a) => (
+            <NextActionBox ctx={ctx} app={a} days={o.days} title={fullName(a.child)} />
+          ))}
+        </section>
+      ) : (
+        ''
+      )}
+      {apps.map((a) => (
+        <RefreshBox ctx={ctx} applicationId={a.id} state={o.refresh?.get(a.id)} child={fullName(a.child)} number={a.number} />
+      ))}
+      {o.nearHead ? (
+        <p class="error" role="alert" data-qa="phone-warning" safe>
+          {tr('parents.phone_warning')}
         </p>
-        {apps.map((a) => (
-          <section class="card" data-qa="application" aria-labelledby={`app-${a.id}`}>
-            <h3 id={`app-${a.id}`} safe>
-              {tr('parents.app.title', { name: fullName(a.child), number: a.number })}
-            </h3>
-            <NextActionLine ctx={ctx} app={a} />
-            {a.transfer ? (
-              <p class="muted" data-qa="transfer-request" safe>
-                {tr('transfers.cabinet.request')}
-              </p>
-            ) : (
-              ''
-            )}
-            <p>
-              <span safe>{tr('parents.app.status')}</span>: <strong safe>{tr(stateKey(a))}</strong>
+      ) : (
+        ''
+      )}
+      <h2 safe>{tr('parents.apps')}</h2>
+      {apps.length === 0 ? <p safe>{tr('parents.apps.none')}</p> : ''}
+      <p>
+        <a href={`/cabinet/apply?lang=${ctx.lang}`} data-qa="apply-link" safe>
+          {tr('parents.apply.link')}
+        </a>
+      </p>
+      {apps.map((a) => (
+        <section class="card" data-qa="application" aria-labelledby={`app-${a.id}`}>
+          <h3 id={`app-${a.id}`} safe>
+            {tr('parents.app.title', { name: fullName(a.child), number: a.number })}
+          </h3>
+          <NextActionLine ctx={ctx} app={a} />
+          {a.transfer ? (
+            <p class="muted" data-qa="transfer-request" safe>
+              {tr('transfers.cabinet.request')}
             </p>
+          ) : (
+            ''
+          )}
+          <p>
+            <span safe>{tr('parents.app.status')}</span>: <strong safe>{tr(stateKey(a))}</strong>
+          </p>
+          <p>
+            <a href={`/cabinet/applications/${a.id}?lang=${ctx.lang}`} data-qa="app-open" safe>
+              {tr('parents.app.open')}
+            </a>
+          </p>
+          {a.status === 'enrolled' ? (
             <p>
-              <a href={`/cabinet/applications/${a.id}?lang=${ctx.lang}`} data-qa="app-open" safe>
-                {tr('parents.app.open')}
+              <a href={`/cabinet/applications/${a.id}/leave?lang=${ctx.lang}`} data-qa="leave-link" safe>
+                {tr('parents.leave.link')}
+              </a>
+              {' · '}
+              <a href={`/cabinet/applications/${a.id}/attendance?lang=${ctx.lang}`} data-qa="attendance-link" safe>
+                {tr('parents.attendance.link')}
               </a>
             </p>
-            {a.status === 'enrolled' ? (
-              <p>
-                <a href={`/cabinet/applications/${a.id}/leave?lang=${ctx.lang}`} data-qa="leave-link" safe>
-                  {tr('parents.leave.link')}
-                </a>
-                {' · '}
-                <a href={`/cabinet/applications/${a.id}/attendance?lang=${ctx.lang}`} data-qa="attendance-link" safe>
-                  {tr('parents.attendance.link')}
-                </a>
-              </p>
-            ) : (
-              ''
-            )}
-            {a.exchangeWaiting ? (
-              <p class="notice" data-qa="exchange-waiting">
-                <a href={`/cabinet/applications/${a.id}/exchange?lang=${ctx.lang}`} safe>
-                  {tr('exchanges.cabinet.waiting')}
-                </a>
-              </p>
-            ) : (
-              ''
-            )}
-            {a.status === 'enrolled' ? (
-              <p>
-                <a href={`/cabinet/applications/${a.id}/transfer?lang=${ctx.lang}`} data-qa="transfer-link" safe>
-                  {tr('transfers.cabinet.link')}
-                </a>
-                {' · '}
-                <a href={`/cabinet/applications/${a.id}/exchange?lang=${ctx.lang}`} data-qa="exchange-link" safe>
-                  {tr('exchanges.cabinet.link')}
-                </a>
-              </p>
-            ) : (
-              ''
-            )}
-            {a.next.kind === 'wait' ? (
-              <>
-                <Position ctx={ctx} app={a} />
-                <StopState ctx={ctx} app={a} />
-              </>
-            ) : (
-              ''
-            )}
-            {a.referrals.length ? <ul>{a.referrals.map((r) => <ReferralLine ctx={ctx} r={r} />)}</ul> : ''}
-            {a.next.kind === 'wait' ? (
-              <details data-qa="why">
-                <summary safe>{tr('parents.app.why')}</summary>
-                <p safe>{tr('parents.app.why.text')}</p>
-                {o.why?.get(a.id) ? <WhyNotYetTable lang={ctx.lang} why={o.why.get(a.id)!} /> : ''}
-              </details>
-            ) : (
-              ''
-            )}
-          </section>
-        ))}
-        <h2 safe>{tr('parents.my_data')}</h2>
-        <p class="muted" safe>
-          {tr('parents.check_data')}
-        </p>
-        <dl class="facts" data-qa="my-data" style="grid-template-columns:minmax(0,1fr);gap:0 1rem">
-          <dt safe>{tr('parents.iin')}</dt>
-          <dd safe>{parent.iin}</dd>
-          <dt safe>{tr('parents.name')}</dt>
-          <dd safe>{fullName(parent)}</dd>
-          <dt safe>{tr('parents.phone1')}</dt>
-          <dd safe>{parent.phone1}</dd>
-          <dt safe>{tr('parents.phone2')}</dt>
-          <dd safe>{parent.phone2 ?? tr('parents.none')}</dd>
-          <dt safe>{tr('parents.email')}</dt>
-          <dd safe>{parent.email ?? tr('parents.none')}</dd>
+          ) : (
+            ''
+          )}
+          {a.exchangeWaiting ? (
+            <p class="notice" data-qa="exchange-waiting">
+              <a href={`/cabinet/applications/${a.id}/exchange?lang=${ctx.lang}`} safe>
+                {tr('exchanges.cabinet.waiting')}
+              </a>
+            </p>
+          ) : (
+            ''
+          )}
+          {a.status === 'enrolled' ? (
+            <p>
+              <a href={`/cabinet/applications/${a.id}/transfer?lang=${ctx.lang}`} data-qa="transfer-link" safe>
+                {tr('transfers.cabinet.link')}
+              </a>
+              {' · '}
+              <a href={`/cabinet/applications/${a.id}/exchange?lang=${ctx.lang}`} data-qa="exchange-link" safe>
+                {tr('exchanges.cabinet.link')}
+              </a>
+            </p>
+          ) : (
+            ''
+          )}
+          {a.next.kind === 'wait' ? (
+            <>
+              <Position ctx={ctx} app={a} />
+              <StopState ctx={ctx} app={a} />
+            </>
+          ) : (
+            ''
+          )}
+          {a.referrals.length ? <ul>{a.referrals.map((r) => <ReferralLine ctx={ctx} r={r} />)}</ul> : ''}
+          {a.next.kind === 'wait' ? (
+            <details data-qa="why">
+              <summary safe>{tr('parents.app.why')}</summary>
+              <p safe>{tr('parents.app.why.text')}</p>
+              {o.why?.get(a.id) ? <WhyNotYetTable lang={ctx.lang} why={o.why.get(a.id)!} /> : ''}
+            </details>
+          ) : (
+            ''
+          )}
+        </section>
+      ))}
+      <h2 safe>{tr('parents.my_data')}</h2>
+      <p class="muted" safe>
+        {tr('parents.check_data')}
+      </p>
+      <dl class="facts" data-qa="my-data" style="grid-template-columns:minmax(0,1fr);gap:0 1rem">
+        <dt safe>{tr('parents.iin')}</dt>
+        <dd safe>{parent.iin}</dd>
+        <dt safe>{tr('parents.name')}</dt>
+        <dd safe>{fullName(parent)}</dd>
+        <dt safe>{tr('parents.phone1')}</dt>
+        <dd safe>{parent.phone1}</dd>
+        <dt safe>{tr('parents.phone2')}</dt>
+        <dd safe>{parent.phone2 ?? tr('parents.none')}</dd>
+        <dt safe>{tr('parents.email')}</dt>
+        <dd safe>{parent.email ?? tr('parents.none')}</dd>
+      </dl>
+      {apps.flatMap((a) => [a]).length ? (
+        <dl class="facts">
+          {apps.map((a) => (
+            <>
+              <dt safe>{a.number}</dt>
+              <dd safe>{`${fullName(a.child)}, ${a.child.iin}, ${formatDate(ctx.lang, a.child.birthDate)}`}</dd>
+            </>
+          ))}
         </dl>
-        {apps.flatMap((a) => [a]).length ? (
-          <dl class="facts">
-            {apps.map((a) => (
-              <>
-                <dt safe>{a.number}</dt>
-                <dd safe>{`${fullName(a.child)}, ${a.child.iin}, ${formatDate(ctx.lang, a.child.birthDate)}`}</dd>
-              </>
-            ))}
-          </dl>
-        ) : (
-          ''
-        )}
-        <p>
-          <a href={`/cabinet/phone?lang=${ctx.lang}`} data-qa="phone-link" safe>
-            {tr('parents.phone.link')}
-          </a>
-        </p>
-        <p>
-          <a href={`/cabinet/password?lang=${ctx.lang}`} safe>
-            {tr('parents.password.change')}
-          </a>
-        </p>
-        <h2 safe>{tr('parents.messages')}</h2>
-        <MessageList ctx={ctx} messages={o.messages} />
-      </>
-    ),
-  });
+      ) : (
+        ''
+      )}
+      <p>
+        <a href={`/cabinet/phone?lang=${ctx.lang}`} data-qa="phone-link" safe>
+          {tr('parents.phone.link')}
+        </a>
+      </p>
+      <p>
+        <a href={`/cabinet/password?lang=${ctx.lang}`} safe>
+          {tr('parents.password.change')}
+        </a>
+      </p>
+      <h2 safe>{tr('parents.messages')}</h2>
+      <MessageList ctx={ctx} messages={o.messages} />
+    </>,
+  );
 }
 
 function MessageList(props: { ctx: PageContext; messages: CabinetMessage[] }): JSX.Element {
