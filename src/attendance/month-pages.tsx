@@ -3,6 +3,7 @@ import { ButtonForm, Csrf, type Flash } from '../web/forms.tsx';
 import { Field, Page, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
 import { formatDate, formatDateTime } from '../web/format.ts';
 import { fullName } from '../domain/names.ts';
+import { BackToCabinet } from '../web/parent-fields.tsx';
 import { ABSENCE_REASONS } from '../domain/attendance.ts';
 import type { MessageKey } from '../web/i18n/index.ts';
 import type { ChildDay, ChildMonth, ChildMonthPart, DisputeRow, MonthGroup, MonthView } from './month.ts';
@@ -274,11 +275,7 @@ export function parentMonthPage(ctx: PageContext, d: { m: ChildMonth } & Flash):
           </section>
         );
       })}
-      <p>
-        <a href={`/cabinet?lang=${ctx.lang}`} safe>
-          {tr('parents.leave.back')}
-        </a>
-      </p>
+      <BackToCabinet ctx={ctx} label={tr('parents.leave.back')} />
     </>,
   );
 }

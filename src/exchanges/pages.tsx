@@ -1,8 +1,8 @@
 import type { PageContext } from '../web/layout.tsx';
-import { ButtonForm, Csrf, type Flash } from '../web/forms.tsx';
+import { ButtonForm, Csrf, type Flash, Submit } from '../web/forms.tsx';
 import { Page, ReasonForm, StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
-import { CabinetPage, CodeField, DemoSmsLink, fullName } from '../web/parent-fields.tsx';
+import { BackToCabinet, CabinetPage, CodeField, DemoSmsLink, fullName } from '../web/parent-fields.tsx';
 import { nameIn } from '../web/queries.ts';
 import type { ExchangePage, ExchangeView, StaffExchange } from './service.ts';
 
@@ -47,11 +47,7 @@ function ExchangeCard(props: { ctx: PageContext; e: ExchangeView; approvalNeeded
             <form method="post" action={`${base}/confirm?lang=${ctx.lang}`} class="stack" data-qa="exchange-confirm-form">
               <Csrf ctx={ctx} />
               <CodeField tr={tr} />
-              <div>
-                <button type="submit" data-qa="exchange-confirm" safe>
-                  {tr('exchanges.confirm')}
-                </button>
-              </div>
+              <Submit label={tr('exchanges.confirm')} qa="exchange-confirm" />
             </form>
           ) : (
             ''
@@ -109,20 +105,12 @@ export function exchangePage(ctx: PageContext, d: { p: ExchangePage; number?: st
           <span class="hint" id="number-hint" safe>
             {tr('exchanges.number.hint')}
           </span>
-          <div>
-            <button type="submit" data-qa="exchange-propose" safe>
-              {tr('exchanges.propose')}
-            </button>
-          </div>
+          <Submit label={tr('exchanges.propose')} qa="exchange-propose" />
         </form>
       ) : (
         ''
       )}
-      <p>
-        <a href={`/cabinet?lang=${ctx.lang}`} safe>
-          {tr('exchanges.back')}
-        </a>
-      </p>
+      <BackToCabinet ctx={ctx} label={tr('exchanges.back')} />
     </>,
   );
 }

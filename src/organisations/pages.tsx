@@ -1,5 +1,5 @@
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf, FlashBox, Radios, type Flash } from '../web/forms.tsx';
+import { Csrf, type Flash, FlashBox, Radios, Submit } from '../web/forms.tsx';
 import { Page, ReasonForm, Section, StackedTable, trOf, type Column } from '../web/components.tsx';
 import type { MessageKey } from '../web/i18n/index.ts';
 import { formatDateTime } from '../web/format.ts';
@@ -159,11 +159,7 @@ function OrgForm(props: { ctx: PageContext; action: string; values: OrgFormValue
       ) : (
         ''
       )}
-      <div>
-        <button type="submit" data-qa="save-organisation" safe>
-          {tr('dept.save')}
-        </button>
-      </div>
+      <Submit label={tr('dept.save')} qa="save-organisation" />
     </form>
   );
 }

@@ -1,5 +1,5 @@
 import type { PageContext } from '../web/layout.tsx';
-import { ButtonForm, Csrf, type Flash } from '../web/forms.tsx';
+import { ButtonForm, Csrf, type Flash, Submit } from '../web/forms.tsx';
 import { Field, Page, StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';
 import { nameIn } from '../web/queries.ts';
@@ -16,11 +16,7 @@ function MonthForm(props: { ctx: PageContext; action: string; month: string }): 
     <form method="get" action={props.action} class="stack" style="max-width:20rem">
       <input type="hidden" name="lang" value={props.ctx.lang} />
       <Field id="month" label={tr('payments.month')} control={(a) => <input type="month" id={a.id} name="month" value={props.month} pattern="\d{4}-\d{2}" required />} />
-      <div>
-        <button type="submit" data-qa="show-month" safe>
-          {tr('payments.show')}
-        </button>
-      </div>
+      <Submit label={tr('payments.show')} qa="show-month" />
     </form>
   );
 }
@@ -144,11 +140,7 @@ export function statementPage(ctx: PageContext, d: { s: Statement; canApprove: b
           <p class="hint" safe>
             {tr('payments.approve.hint')}
           </p>
-          <div>
-            <button type="submit" data-qa="approve" safe>
-              {tr('payments.approve')}
-            </button>
-          </div>
+          <Submit label={tr('payments.approve')} qa="approve" />
         </form>
       ) : (
         ''
@@ -222,11 +214,7 @@ export function ratesPage(ctx: PageContext, d: { rates: Rate[]; canEdit: boolean
           {text('rate-coefficient', tr('payments.rates.coefficient'), 'coefficient', { inputmode: 'decimal', maxlength: '7' })}
           {text('rate-valid-from', tr('payments.rates.valid_from'), 'validFrom', { maxlength: '7', placeholder: 'YYYY-MM' })}
           <Reason ctx={ctx} id="rate-reason" />
-          <div>
-            <button type="submit" data-qa="add-rate" safe>
-              {tr('payments.rates.add')}
-            </button>
-          </div>
+          <Submit label={tr('payments.rates.add')} qa="add-rate" />
         </form>
       ) : (
         ''

@@ -1,9 +1,9 @@
 import { Html } from '@kitajs/html';
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { ButtonForm, Csrf, FlashBox, type Flash } from '../web/forms.tsx';
+import { ButtonForm, Csrf, type Flash, FlashBox, Submit } from '../web/forms.tsx';
 import { Field, ReasonForm, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
-import { CabinetPage, fullName } from '../web/parent-fields.tsx';
+import { BackToCabinet, CabinetPage, fullName } from '../web/parent-fields.tsx';
 import { nameIn } from '../web/queries.ts';
 import { LEAVING_REASONS, type ParentPlacement, type PlacementListRow } from './service.ts';
 
@@ -94,11 +94,7 @@ export function placementsPage(
             <form method="post" action={`/staff/placements/${p.id}/leave?lang=${ctx.lang}${org}`} class="stack" data-qa="leave-form">
               <Csrf ctx={ctx} />
               <LeavingFields tr={tr} id={String(p.id)} lastDay={p.request?.lastDay ?? d.today} reason={p.request?.reason} note={p.request?.note} />
-              <div>
-                <button type="submit" data-qa="leave" safe>
-                  {tr('placements.record')}
-                </button>
-              </div>
+              <Submit label={tr('placements.record')} qa="leave" />
             </form>
           );
         if (!d.canUndo || p.endReason === 'transferred' || p.endReason === 'exchanged') return '';
@@ -170,18 +166,10 @@ export function parentLeavePage(ctx: PageContext, d: { p: ParentPlacement; today
           <Csrf ctx={ctx} />
           <p safe>{tr('parents.leave.intro')}</p>
           <LeavingFields tr={tr} id="p" lastDay={d.form?.lastDay ?? d.today} reason={d.form?.reason} note={d.form?.note} />
-          <div>
-            <button type="submit" data-qa="leave-request" safe>
-              {tr('parents.leave.send')}
-            </button>
-          </div>
+          <Submit label={tr('parents.leave.send')} qa="leave-request" />
         </form>
       )}
-      <p>
-        <a href={`/cabinet?lang=${ctx.lang}`} safe>
-          {tr('parents.leave.back')}
-        </a>
-      </p>
+      <BackToCabinet ctx={ctx} label={tr('parents.leave.back')} />
     </>,
   );
 }

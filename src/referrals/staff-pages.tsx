@@ -1,6 +1,6 @@
 import { Html } from '@kitajs/html';
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf, FlashBox, PostForm, SelectField, TextInput, type Flash } from '../web/forms.tsx';
+import { Csrf, type Flash, FlashBox, PostForm, SelectField, Submit, TextInput } from '../web/forms.tsx';
 import { Page, ReasonForm, Section, StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDate, formatDateTime } from '../web/format.ts';
 import { Facts } from '../contracts/pages.tsx';
@@ -181,11 +181,7 @@ export function referralPage(ctx: PageContext, r: ReferralRecord, d: Flash & { d
                       </label>
                     ))}
                   </fieldset>
-                  <div>
-                    <button type="submit" data-qa="bring" safe>
-                      {tr('staff.referral.bring')}
-                    </button>
-                  </div>
+                  <Submit label={tr('staff.referral.bring')} qa="bring" />
                 </form>
               </div>
             ) : (
@@ -266,11 +262,7 @@ export function referralPage(ctx: PageContext, r: ReferralRecord, d: Flash & { d
               <label style="font-weight:400;display:flex;gap:.5rem;align-items:flex-start">
                 <input type="checkbox" name="confirm" value="yes" required data-qa="conclude-confirm" /> <span safe>{tr('enrol.confirm')}</span>
               </label>
-              <div>
-                <button type="submit" data-qa="conclude" safe>
-                  {tr('staff.referral.contract.conclude')}
-                </button>
-              </div>
+              <Submit label={tr('staff.referral.contract.conclude')} qa="conclude" />
             </form>
           </Section>
         ) : (

@@ -1,9 +1,9 @@
 import { Html } from '@kitajs/html';
 import type { PageContext } from '../web/layout.tsx';
-import { ButtonForm, Csrf, type Flash } from '../web/forms.tsx';
+import { ButtonForm, Csrf, type Flash, Submit } from '../web/forms.tsx';
 import { Page, StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
-import { CabinetPage, fullName } from '../web/parent-fields.tsx';
+import { BackToCabinet, CabinetPage, fullName } from '../web/parent-fields.tsx';
 import { nameIn } from '../web/queries.ts';
 import { PreferenceSelects } from '../applications/apply-fields.tsx';
 import type { OrganisationTransfer, TransferPage } from './service.ts';
@@ -82,18 +82,10 @@ export function transferPage(ctx: PageContext, d: { p: TransferPage; chosen?: nu
             chosen={(i) => d.chosen?.[i]}
             label={(o) => nameIn(ctx.lang, o)}
           />
-          <div>
-            <button type="submit" data-qa="transfer-send" safe>
-              {tr('transfers.send')}
-            </button>
-          </div>
+          <Submit label={tr('transfers.send')} qa="transfer-send" />
         </form>
       )}
-      <p>
-        <a href={`/cabinet?lang=${ctx.lang}`} safe>
-          {tr('transfers.back')}
-        </a>
-      </p>
+      <BackToCabinet ctx={ctx} label={tr('transfers.back')} />
     </>,
   );
 }

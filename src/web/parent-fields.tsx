@@ -148,6 +148,17 @@ export function TextField(props: { id: string; label: string; value?: string | u
   );
 }
 
+/** The link back to the cabinet at the foot of a cabinet page, in the page's own words. */
+export function BackToCabinet(props: { ctx: PageContext; label: string }): JSX.Element {
+  return (
+    <p>
+      <a href={`/cabinet?lang=${props.ctx.lang}`} safe>
+        {props.label}
+      </a>
+    </p>
+  );
+}
+
 /** A page of the parent's cabinet: the cabinet's bar (back to the cabinet, unless `back: false`), the notice and the problem, then the page's body. */
 export function CabinetPage(ctx: PageContext, head: { title: string; back?: boolean; notice?: string | null | undefined; error?: string | null | undefined }, body: JSX.Element): string {
   return Layout({

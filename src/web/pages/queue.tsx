@@ -2,6 +2,7 @@ import { Html } from '@kitajs/html';
 import { t } from '../i18n/index.ts';
 import { Layout, type PageContext } from '../layout.tsx';
 import { Section, StackedTable } from '../components.tsx';
+import { Submit } from '../forms.tsx';
 import { formatDate, formatDateTimeSeconds } from '../format.ts';
 import { nameIn } from '../queries.ts';
 import type { WhyNotYet } from '../../distribution/why.ts';
@@ -51,11 +52,7 @@ export function queuePage(ctx: PageContext, q: string, result: QueueView | null,
               aria-invalid={error ? 'true' : undefined}
             />
           </div>
-          <div>
-            <button type="submit" data-qa="queue-submit" safe>
-              {tr('web.queue.submit')}
-            </button>
-          </div>
+          <Submit label={tr('web.queue.submit')} qa="queue-submit" />
         </form>
         {error ? (
           <p class="error" role="alert" data-qa="queue-error" safe>
