@@ -1,6 +1,4 @@
-import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { AppDeps } from './context.ts';
+import type { RoutePlugin } from './route-plugin.ts';
 import { healthRoutes } from './api/health.ts';
 import { referralRoutes } from './referrals/routes.ts';
 import { placesRoutes } from './places/routes.ts';
@@ -45,11 +43,6 @@ import { voucherRoutes } from './vouchers/routes.ts';
 import { voucherPageRoutes } from './vouchers/page-routes.ts';
 import { contractTemplateRoutes } from './contract-templates/routes.ts';
 
-/** The server as the routes see it: schemas are zod's, so bodies, params and answers are typed. */
-export type TypedApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
-
-/** A feature's routes: given the typed server (the one place that asks for zod's type provider). */
-export type RoutePlugin = (app: TypedApp, deps: AppDeps) => Promise<void> | void;
 
 /** Every feature's routes, in registration order (one import and one entry per feature). */
 import { vaccinationRoutes } from './vaccinations/routes.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RoutePlugin } from '../routes.ts';
+import type { RoutePlugin } from '../route-plugin.ts';
 import { apiSchema, errors, hide, id, langQ } from '../api/schema.ts';
 import { can } from '../auth/permissions.ts';
 import { almatyDate } from '../clock.ts';

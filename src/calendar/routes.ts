@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RoutePlugin } from '../routes.ts';
+import type { RoutePlugin } from '../route-plugin.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { assertCan } from '../auth/permissions.ts';
 import { AppError, isUserError } from '../errors.ts';

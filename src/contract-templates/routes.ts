@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RoutePlugin } from '../routes.ts';
+import type { RoutePlugin } from '../route-plugin.ts';
 import { hide } from '../api/schema.ts';
 import { isUserError } from '../errors.ts';
 import { assertCan } from '../auth/permissions.ts';

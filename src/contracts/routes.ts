@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RoutePlugin } from '../routes.ts';
+import type { RoutePlugin } from '../route-plugin.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { verifyDocument } from './service.ts';
 import { verifyPage } from './pages.tsx';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
-import type { RoutePlugin } from '../routes.ts';
+import type { RoutePlugin } from '../route-plugin.ts';
 import type { AppDeps } from '../context.ts';
 import { OffsetClock } from '../clock.ts';
 import { assertCan } from '../auth/permissions.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RoutePlugin } from '../routes.ts';
+import type { RoutePlugin } from '../route-plugin.ts';
 import { notFound } from '../errors.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { recentSms } from './sms.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RoutePlugin } from '../routes.ts';
+import type { RoutePlugin } from '../route-plugin.ts';
 import { AppError, FieldsError } from '../errors.ts';
 import { problemText, zodProblem } from '../web/fields.ts';
 import type { Lang } from '../db/schema.ts';

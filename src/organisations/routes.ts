@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RoutePlugin } from '../routes.ts';
+import type { RoutePlugin } from '../route-plugin.ts';
 import { apiSchema, errors, hide, id, idParam, iso, langQ, reasonBody } from '../api/schema.ts';
 import { notFound } from '../errors.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';

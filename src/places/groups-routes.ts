@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RoutePlugin } from '../routes.ts';
+import type { RoutePlugin } from '../route-plugin.ts';
 import { hide, idParam, langQ, errors } from '../api/schema.ts';
 import { AppError } from '../errors.ts';
 import { assertCan, can } from '../auth/permissions.ts';

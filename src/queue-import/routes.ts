@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { RoutePlugin } from '../routes.ts';
+import type { RoutePlugin } from '../route-plugin.ts';
 import { idParam, langQ } from '../api/schema.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { AppError } from '../errors.ts';

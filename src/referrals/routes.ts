@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RoutePlugin } from '../routes.ts';
+import type { RoutePlugin } from '../route-plugin.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { EXTENSION_REASONS } from '../domain/referral.ts';
 import type { ExtensionReason } from '../db/schema.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RoutePlugin } from '../routes.ts';
+import type { RoutePlugin } from '../route-plugin.ts';
 import { AppError, notFound } from '../errors.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { t } from '../web/i18n/index.ts';

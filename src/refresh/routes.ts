@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RoutePlugin } from '../routes.ts';
+import type { RoutePlugin } from '../route-plugin.ts';
 import { AppError } from '../errors.ts';
 import { ErrorBody, hide, idParam, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import { confirmApplication } from './service.ts';

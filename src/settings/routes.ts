@@ -1,7 +1,7 @@
 import type { Tr } from '../web/components.tsx';
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RoutePlugin } from '../routes.ts';
+import type { RoutePlugin } from '../route-plugin.ts';
 import { hide, security, errors } from '../api/schema.ts';
 import { AppError } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';

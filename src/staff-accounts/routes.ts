@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RoutePlugin } from '../routes.ts';
+import type { RoutePlugin } from '../route-plugin.ts';
 import { hide, idParam, security, errors } from '../api/schema.ts';
 import { FieldsError, invalid, isUserError } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';

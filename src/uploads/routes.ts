@@ -1,5 +1,5 @@
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { RoutePlugin } from '../routes.ts';
+import type { RoutePlugin } from '../route-plugin.ts';
 import { idParam } from '../api/schema.ts';
 import { invalid, notFound } from '../errors.ts';
 import { assertCan, can } from '../auth/permissions.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RoutePlugin } from '../routes.ts';
+import type { RoutePlugin } from '../route-plugin.ts';
 import { isUserError } from '../errors.ts';
 import { scopeDistrictId } from '../auth/permissions.ts';
 import { t } from '../web/i18n/index.ts';

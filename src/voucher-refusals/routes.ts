@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RoutePlugin } from '../routes.ts';
+import type { RoutePlugin } from '../route-plugin.ts';
 import { errors, hide, id, langQ, security } from '../api/schema.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { staffOnly } from '../workspaces/staff-scope.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RoutePlugin } from '../routes.ts';
+import type { RoutePlugin } from '../route-plugin.ts';
 import { hide, id, idParam, langQ } from '../api/schema.ts';
 import { notFound } from '../errors.ts';
 import { pageContext, sendPage } from '../web/context.ts';

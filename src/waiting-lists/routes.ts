@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RoutePlugin } from '../routes.ts';
+import type { RoutePlugin } from '../route-plugin.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { organisationName, pageOrganisation, staffCan } from '../workspaces/staff-scope.ts';
 import { parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { RoutePlugin } from '../routes.ts';
+import type { RoutePlugin } from '../route-plugin.ts';
 import { isLang, t } from './i18n/index.ts';
 import { AppError, notFound } from '../errors.ts';
 import { staticRoutes } from './static.ts';

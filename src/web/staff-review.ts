@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
 import { t } from './i18n/index.ts';
-import type { TypedApp } from '../routes.ts';
+import type { TypedApp } from '../route-plugin.ts';
 import type { AppDeps } from '../context.ts';
 import type { Actor } from '../audit/write.ts';
 import type { PageContext } from './layout.tsx';

@@ -7,7 +7,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppError } from '../../errors.ts';
 import { t } from '../../web/i18n/index.ts';
 import { acceptFormWithFile, type FormWithFile } from '../../uploads/multipart.ts';
-import type { TypedApp } from '../../routes.ts';
+import type { TypedApp } from '../../route-plugin.ts';
 
 export const ErrorBody = z.object({ error: z.string(), message: z.string() });
 export const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 53) });

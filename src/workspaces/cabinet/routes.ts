@@ -1,4 +1,4 @@
-import type { RoutePlugin } from '../../routes.ts';
+import type { RoutePlugin } from '../../route-plugin.ts';
 import { t } from '../../web/i18n/index.ts';
 import { pageContext, sendPage } from '../../web/context.ts';
 import { loadApplications, loadMessages, loadParent, loadWhy, nearHead } from './loaders.ts';
