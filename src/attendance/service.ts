@@ -37,13 +37,23 @@ export function parseDay(s: string): Temporal.PlainDate {
   throw attendanceError('invalid_day', 400);
 }
 
-/** The group's organisation, with the actor's scope checked: a teacher only its own groups. */
-export async function groupInScope(db: Trx, actor: Actor, groupId: number): Promise<{ organisationId: number; name: string }> {
-  const g = await db.selectFrom('groups').select(['organisation_id', 'name']).where('id', '=', groupId).executeTakeFirst();
-  if (!g) throw notFound();
-  await assertOrganisationInScope(db, actor, g.organisation_id);
+/** 403 unless the actor may see this group: its organisation in scope, and a teacher only its own groups. */
+function assertGroupInScope(actor: Actor, groupId: number, organisationId: number, districtId: number): void {
+  assertOrganisationRowInScope(actor, organisationId, districtId);
   const own = scopeGroupIds(actor);
   if (own !== null && !own.includes(groupId)) throw forbidden();
+}
+
+/** The group's organisation, with the actor's scope checked: a teacher only its own groups. */
+export async function groupInScope(db: Trx, actor: Actor, groupId: number): Promise<{ organisationId: number; name: string }> {
+  const g = await db
+    .selectFrom('groups as g')
+    .innerJoin('organisations as o', 'o.id', 'g.organisation_id')
+    .select(['g.organisation_id', 'g.name', 'o.district_id'])
+    .where('g.id', '=', groupId)
+    .executeTakeFirst();
+  if (!g) throw notFound();
+  assertGroupInScope(actor, groupId, g.organisation_id, g.district_id);
   return { organisationId: g.organisation_id, name: g.name };
 }
 
@@ -173,9 +183,7 @@ async function lockGroupForSave(trx: Trx, actor: Actor, groupId: number): Promis
        where g.id = ${groupId}`.execute(trx)
   ).rows[0];
   if (!g) throw notFound();
-  assertOrganisationRowInScope(actor, g.organisation_id, g.district_id);
-  const own = scopeGroupIds(actor);
-  if (own !== null && !own.includes(groupId)) throw forbidden();
+  assertGroupInScope(actor, groupId, g.organisation_id, g.district_id);
   return { organisationId: g.organisation_id };
 }
 
@@ -193,7 +201,7 @@ interface StoredAbsence {
  * placed that day (by name, as the form lists them).
  */
 async function readDayForSave(trx: Trx, groupId: number, organisationId: number, d: string) {
-  const row = (
+  return (
     await sql<{ submitted: boolean; current: { version: number; closed: boolean } | null; stored: StoredAbsence[]; children: { child_id: number; placement_id: number }[] }>`
       with cur as (select version, closed from attendance_group_days where group_id = ${groupId} and day = ${d}::date for update),
            st as (select child_id, reason, note, certificate_upload_id from attendance_absences where group_id = ${groupId} and day = ${d}::date for update)
@@ -204,7 +212,6 @@ async function readDayForSave(trx: Trx, groupId: number, organisationId: number,
                          from placements p join children c on c.id = p.child_id
                         where p.group_id = ${groupId} and p.starts_on <= ${d}::date and (p.ends_on is null or p.ends_on >= ${d}::date)), '[]') as children`.execute(trx)
   ).rows[0]!;
-  return row;
 }
 
 /**
