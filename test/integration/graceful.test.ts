@@ -163,3 +163,18 @@ function refused(port: number): Promise<boolean> {
     sock.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
   });
 }
+
+test('a job working through many statements lets a request and the stop signal in between (the embedded engine too)', async () => {
+  const d = await testDatabase();
+  try {
+    // a timer set before a run of 300 statements must fire during the run, not after it: a signal
+    // handler and an incoming request wait on the same event loop
+    let firedAt = -1;
+    let done = 0;
+    setTimeout(() => (firedAt = done), 0);
+    for (; done < 300; done++) await d.db.selectFrom('audit_log').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+    assert.ok(firedAt >= 0 && firedAt < 300, `the timer fired after ${firedAt} of 300 statements`);
+  } finally {
+    await d.close();
+  }
+});
