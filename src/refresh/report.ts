@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB, Lang } from '../db/schema.ts';
 import { t } from '../web/i18n/index.ts';
-import type { Report } from '../reports/service.ts';
+import type { Report } from '../reports/report.ts';
 
 const COUNTS = ['asked', 'confirmed', 'confirmed_late', 'unconfirmed', 'withdrawn'] as const;
 type Count = (typeof COUNTS)[number];

@@ -1,4 +1,4 @@
-import type { ChartData } from './service.ts';
+import type { ChartData } from './report.ts';
 
 /** Colour-blind-safe colours (Okabe–Ito), one per series. */
 const COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#F0E442', '#000000'];

@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import type { Cell, Report } from './service.ts';
+import type { Cell, Report } from './report.ts';
 
 /** What CSV and XLSX need of a table: a report, or another table of the same shape (a payment statement). */
 export type ExportTable = Pick<Report, 'title' | 'lead' | 'period' | 'columns' | 'rows' | 'totals' | 'note' | 'asOf'> & { name: string };

@@ -1,7 +1,7 @@
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { Page, trOf } from '../web/components.tsx';
 import { formatDateTime, formatNumber } from '../web/format.ts';
-import { REPORTS, VOUCHER_REPORTS, type Cell, type Report } from './service.ts';
+import { REPORTS, VOUCHER_REPORTS, type Cell, type Report } from './report.ts';
 import { barChart } from './chart.tsx';
 
 /** The reports' index. */

@@ -5,7 +5,8 @@ import { notFound } from '../errors.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { sendDownload } from '../web/attachment.ts';
 import { staffOnly, staffCan } from '../workspaces/staff-scope.ts';
-import { buildReport, isReport, REPORTS, type ReportName } from './service.ts';
+import { buildReport } from './service.ts';
+import { isReport, REPORTS, type ReportName } from './report.ts';
 import { reportCsv, reportXlsx } from './export.ts';
 import { indexPage, reportPage } from './pages.tsx';
 

@@ -1,98 +1,21 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+// The department's reports. Each is computed by the database (aggregates only: no names, IINs or
+// phones leave it) and returned as one translated table (header, rows, a totals row) and one chart
+// (categories × series), so that the page, its SVG chart, the JSON, the CSV and the XLSX show the
+// same numbers from one computation (the report's shape: reports/report.ts).
+import { sql, type Kysely } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
 import type { AppDeps } from '../context.ts';
 import type { DB, Lang, Tier } from '../db/schema.ts';
 import type { Actor } from '../audit/write.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { almatyDate } from '../clock.ts';
-import { invalid } from '../errors.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
 import { refreshReport } from '../refresh/report.ts';
 import { voucherReport } from '../vouchers/reports.ts';
 import { waitingListReport } from '../waiting-lists/report.ts';
-
-/**
- * The department's reports. Each is computed by the database (aggregates only: no names, IINs or
- * phones leave it) and returned as one translated table (header, rows, a totals row) and one chart
- * (categories × series), so that the page, its SVG chart, the JSON, the CSV and the XLSX show the
- * same numbers from one computation.
- */
-export const REPORTS = ['queue', 'outcomes', 'places', 'wait', 'refresh', 'vouchers', 'waiting-lists'] as const;
-export type ReportName = (typeof REPORTS)[number];
-/** The voucher regime's reports (docs/VOUCHERS.md "Reports"): listed in their own section of the index. */
-export const VOUCHER_REPORTS: readonly ReportName[] = ['vouchers', 'waiting-lists'];
-export const isReport = (x: string): x is ReportName => (REPORTS as readonly string[]).includes(x);
-
-export type Cell = string | number | null;
-export interface Column {
-  key: string;
-  label: string;
-  numeric: boolean;
-  /** A spreadsheet's number format for the column (default '#,##0.##'); money: '#,##0.00'. */
-  numFmt?: string;
-}
-export interface ChartData {
-  /** Category labels (one bar, or group of bars, each). */
-  categories: string[];
-  series: { key: string; label: string; values: number[] }[];
-  /** Stacked: one bar per category made of the series; grouped: one bar per series. */
-  stacked: boolean;
-  /** What the bars measure, for the chart's caption. */
-  unit: string;
-}
-export interface Report {
-  name: ReportName;
-  title: string;
-  lead: string;
-  /** The months covered, for the month-based reports ('YYYY-MM'). */
-  period: { from: string; to: string } | null;
-  columns: Column[];
-  rows: Cell[][];
-  totals: Cell[];
-  chart: ChartData;
-  /** A sentence under the table (the wait report: the queue's wait so far). */
-  note: string | null;
-  asOf: string;
-}
-
-export interface ReportParams {
-  /** 'YYYY-MM', inclusive; the month reports default to the 12 months up to the current one. */
-  from?: string;
-  to?: string;
-}
+import { monthRange, monthSpan, monthStart, type Cell, type Report, type ReportName, type ReportParams } from './report.ts';
 
 const TIERS: readonly Tier[] = ['extraordinary', 'primary', 'general'];
-const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
-
-/** The month range of a month report: validated, at most 60 months, from ≤ to. */
-export function monthRange(today: Temporal.PlainDate, p: ReportParams): { from: Temporal.PlainYearMonth; to: Temporal.PlainYearMonth; months: string[] } {
-  for (const v of [p.from, p.to]) if (v !== undefined && v !== '' && !MONTH.test(v)) throw invalid('month_invalid', 'reports.month_invalid');
-  const to = p.to ? Temporal.PlainYearMonth.from(p.to) : today.toPlainYearMonth();
-  const from = p.from ? Temporal.PlainYearMonth.from(p.from) : to.subtract({ months: 11 });
-  if (Temporal.PlainYearMonth.compare(from, to) > 0) throw invalid('month_order', 'reports.month_order');
-  const months: string[] = [];
-  for (let m = from; Temporal.PlainYearMonth.compare(m, to) <= 0; m = m.add({ months: 1 })) {
-    months.push(m.toString());
-    if (months.length > 60) throw invalid('month_span', 'reports.month_span', { max: 60 });
-  }
-  return { from, to, months };
-}
-
-/** The instant a month starts in Almaty, as SQL. */
-const monthStart = (m: Temporal.PlainYearMonth) => sql`(${`${m.toString()}-01 00:00:00`}::timestamp at time zone 'Asia/Almaty')`;
-
-/** A month report's period: the months ('YYYY-MM') and its bounds as SQL instants (lo inclusive, hi exclusive). */
-export interface MonthSpan {
-  from: Temporal.PlainYearMonth;
-  to: Temporal.PlainYearMonth;
-  months: string[];
-  lo: RawBuilder<unknown>;
-  hi: RawBuilder<unknown>;
-}
-export function monthSpan(today: Temporal.PlainDate, p: ReportParams): MonthSpan {
-  const r = monthRange(today, p);
-  return { ...r, lo: monthStart(r.from), hi: monthStart(r.to.add({ months: 1 })) };
-}
 const round1 = (x: number | null): number | null => (x === null || x === undefined ? null : Math.round(Number(x) * 10) / 10);
 const tierLabel = (lang: Lang, tier: Tier) => t(lang, `reports.tier.${tier}` as MessageKey);
 

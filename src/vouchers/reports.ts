@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB, Lang } from '../db/schema.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
-import type { MonthSpan, Report } from '../reports/service.ts';
+import type { MonthSpan, Report } from '../reports/report.ts';
 
 /**
  * What happened to vouchers, per month (Almaty time) and district (docs/VOUCHERS.md "Reports").

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB, Lang } from '../db/schema.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
-import type { MonthSpan, Report } from '../reports/service.ts';
+import type { MonthSpan, Report } from '../reports/report.ts';
 
 /**
  * Waiting lists per kindergarten (docs/VOUCHERS.md "Reports"): the children waiting on its list now,
