@@ -6,6 +6,7 @@ import type { PageContext } from '../../web/layout.tsx';
 import { nameIn } from '../../web/queries.ts';
 import { trOf } from '../../web/components.tsx';
 import { formatDate } from '../../web/format.ts';
+import type { MessageKey } from '../../web/i18n/index.ts';
 import { KIND_RULES, type NextAction } from '../../domain/path.ts';
 import type { CabinetApplication, CabinetReferral } from './loaders.ts';
 
@@ -39,29 +40,23 @@ export function stateKey(a: CabinetApplication) {
   }
 }
 
+/** Each due action's sentence; `date` is its last day (the STOP-list's end for stop_listed), `number` the referral's. */
+const HEADLINES: Record<Exclude<NextAction['kind'], 'wait' | 'none'>, MessageKey> = {
+  register_referral: 'parents.next.register',
+  sign_contract: 'parents.next.contract',
+  bring_documents: 'parents.next.documents',
+  confirm_voucher: 'vouchers.next.confirm',
+  choose_kindergarten: 'vouchers.next.choose',
+  restore_application: 'vouchers.next.restore',
+  stop_listed: 'parents.next.stop',
+};
+
 /** The action in one sentence (the box's headline, the card's first line). */
 export function headline(ctx: PageContext, a: CabinetApplication): string {
-  const tr = trOf(ctx);
   const n = a.next;
-  const r = outstandingReferral(a);
-  switch (n.kind) {
-    case 'register_referral':
-      return tr('parents.next.register', { number: r?.number ?? '', date: formatDate(ctx.lang, n.by.toString()) });
-    case 'sign_contract':
-      return tr('parents.next.contract', { date: formatDate(ctx.lang, n.by.toString()) });
-    case 'bring_documents':
-      return tr('parents.next.documents', { date: formatDate(ctx.lang, n.by.toString()) });
-    case 'confirm_voucher':
-      return tr('vouchers.next.confirm', { date: formatDate(ctx.lang, n.by.toString()) });
-    case 'choose_kindergarten':
-      return tr('vouchers.next.choose', { date: formatDate(ctx.lang, n.by.toString()) });
-    case 'restore_application':
-      return tr('vouchers.next.restore', { date: formatDate(ctx.lang, n.by.toString()) });
-    case 'stop_listed':
-      return tr('parents.next.stop', { date: formatDate(ctx.lang, n.until.toString()) });
-    default:
-      return '';
-  }
+  if (n.kind === 'wait' || n.kind === 'none') return '';
+  const date = formatDate(ctx.lang, (n.kind === 'stop_listed' ? n.until : n.by).toString());
+  return trOf(ctx)(HEADLINES[n.kind], { number: outstandingReferral(a)?.number ?? '', date });
 }
 
 /** The voucher's actions (consent, choice, restore) are done on the voucher's page. */
