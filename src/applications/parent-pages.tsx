@@ -1,7 +1,7 @@
 // The parent's application pages: the application form and one application (queue numbers, stop-list,
 // claims, edit, withdraw). Position and StopState are also the cabinet's and the referral page's.
 import type { PageContext } from '../web/layout.tsx';
-import { Csrf, Submit } from '../web/forms.tsx';
+import { Csrf, SelectField, Submit } from '../web/forms.tsx';
 import { nameIn } from '../web/queries.ts';
 import { trOf } from '../web/components.tsx';
 import { formatDate, formatDateTimeSeconds } from '../web/format.ts';
@@ -161,18 +161,7 @@ export function applicationPage(
           <p safe>{tr('parents.withdraw.intro')}</p>
           <form method="post" action={`/cabinet/applications/${app.id}/withdraw?lang=${ctx.lang}`} class="stack" data-qa="withdraw-form">
             <Csrf ctx={ctx} />
-            <div>
-              <label for="reason" safe>
-                {tr('parents.withdraw.reason')}
-              </label>
-              <select id="reason" name="reason">
-                {WITHDRAW.map((w) => (
-                  <option value={w} safe>
-                    {tr(`parents.withdraw.reason.${w}`)}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField id="reason" name="reason" label={tr('parents.withdraw.reason')} options={WITHDRAW.map((w) => [w, tr(`parents.withdraw.reason.${w}`)] as const)} />
             <label style="font-weight:400">
               <input type="checkbox" name="confirm" value="yes" required /> <span safe>{tr('parents.withdraw.confirm')}</span>
             </label>

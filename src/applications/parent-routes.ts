@@ -6,7 +6,7 @@ import { AppError } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
 import { problemText } from '../web/fields.ts';
 import { pageContext, sendPage } from '../web/context.ts';
-import { openOrganisations } from '../web/queries.ts';
+import { preferenceChoices } from '../web/queries.ts';
 import { loadApplications, parentIdOf } from '../workspaces/cabinet/loaders.ts';
 import { doneNotice, ErrorBody, fileFormRoutes, formOf, hide, idParam, langQ, message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import { withdrawApplication, WITHDRAW_REASONS } from './service.ts';
@@ -83,14 +83,12 @@ export const parentApplicationRoutes: RoutePlugin = async (app, deps) => {
 
   async function showApplication(req: FastifyRequest, reply: FastifyReply, parentId: number, id: number, o: { error?: string | null; notice?: string | null; status?: number } = {}) {
     const [app] = await loadApplications(deps, parentId, id);
-    const policy = await deps.city.getPolicy();
     return sendPage(
       reply,
       applicationPage(pageContext(req, reply, deps), {
         app: app!,
-        organisations: await openOrganisations(deps.database.db, req.lang),
-        maxPreferences: policy.maxPreferences,
-        days: policy,
+        ...(await preferenceChoices(deps, req.lang)),
+        days: await deps.city.getPolicy(),
         error: o.error ?? null,
         notice: o.notice ?? null,
       }),
@@ -158,12 +156,10 @@ export const parentApplicationRoutes: RoutePlugin = async (app, deps) => {
     reply: FastifyReply,
     o: { form?: ReturnType<typeof applyFormOf>; error?: string | null; wayOut?: boolean; status?: number; problems?: ReturnType<typeof formProblems> } = {},
   ) {
-    const policy = await deps.city.getPolicy();
     return sendPage(
       reply,
       applyPage(pageContext(req, reply, deps), {
-        organisations: await openOrganisations(deps.database.db, req.lang),
-        maxPreferences: policy.maxPreferences,
+        ...(await preferenceChoices(deps, req.lang)),
         ...(o.form ? { form: o.form } : {}),
         error: o.error ?? null,
         wayOut: o.wayOut ?? false,

@@ -1,5 +1,5 @@
 import type { PageContext } from '../web/layout.tsx';
-import { ButtonForm, Csrf, type Flash } from '../web/forms.tsx';
+import { ButtonForm, Csrf, Select, type Flash } from '../web/forms.tsx';
 import { Field, Page, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
 import { formatDate, formatDateTime } from '../web/format.ts';
 import { fullName } from '../domain/names.ts';
@@ -42,18 +42,7 @@ function DecideForms(props: { ctx: PageContext; d: DisputeRow; keepLabel: string
       <Field
         id={`mark-${d.id}`}
         label={tr('attendance.dispute.new_mark')}
-        control={(a) => (
-          <select id={a.id} name="mark">
-            <option value="present" safe>
-              {tr('attendance.mark.present')}
-            </option>
-            {ABSENCE_REASONS.map((r) => (
-              <option value={r} safe>
-                {markLabel(tr, r)}
-              </option>
-            ))}
-          </select>
-        )}
+        control={(a) => <Select id={a.id} name="mark" options={[['present', tr('attendance.mark.present')], ...ABSENCE_REASONS.map((r) => [r, markLabel(tr, r)] as const)]} />}
       />
       <button type="submit" name="decision" value="correct" data-qa="correct" safe>
         {tr('attendance.dispute.correct')}
@@ -253,15 +242,7 @@ export function parentMonthPage(ctx: PageContext, d: { m: ChildMonth } & Flash):
                   <Field
                     id={`day-${p.placementId}`}
                     label={tr('parents.attendance.dispute.day')}
-                    control={(a) => (
-                      <select id={a.id} name="day" required>
-                        {p.days.map((x) => (
-                          <option value={x.day} safe>
-                            {formatDate(ctx.lang, x.day)}
-                          </option>
-                        ))}
-                      </select>
-                    )}
+                    control={(a) => <Select id={a.id} name="day" required options={p.days.map((x) => [x.day, formatDate(ctx.lang, x.day)] as const)} />}
                   />
                   <Field id={`comment-${p.placementId}`} label={tr('parents.attendance.dispute.comment')} control={(a) => <textarea id={a.id} name="comment" maxlength="1000" required rows="3"></textarea>} />
                   <button type="submit" data-qa="dispute" safe>

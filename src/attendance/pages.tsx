@@ -1,7 +1,7 @@
 import { Temporal } from 'temporal-polyfill';
 import type { PageContext } from '../web/layout.tsx';
-import { Csrf, type Flash } from '../web/forms.tsx';
-import { Field, Page, StackedTable, trOf, type Tr } from '../web/components.tsx';
+import { Csrf, type Flash, Select } from '../web/forms.tsx';
+import { Field, LinkLine, Page, StackedTable, type Tr, trOf } from '../web/components.tsx';
 import { formatDate, formatDateTime } from '../web/format.ts';
 import { fullName } from '../domain/names.ts';
 import type { MessageKey } from '../web/i18n/index.ts';
@@ -81,15 +81,12 @@ export function groupsPage(ctx: PageContext, d: { organisationName: string; orga
           },
         ]}
       />
-      <p>
-        <a href={`/staff/attendance/month?lang=${ctx.lang}&month=${d.day.slice(0, 7)}${org}`} data-qa="link-month" safe>
-          {tr('attendance.month.link')}
-        </a>
-        {' · '}
-        <a href={`/staff/attendance/report?lang=${ctx.lang}&month=${d.day.slice(0, 7)}${org}`} data-qa="link-report" safe>
-          {tr('attendance.report.link')}
-        </a>
-      </p>
+      <LinkLine
+        links={[
+          { href: `/staff/attendance/month?lang=${ctx.lang}&month=${d.day.slice(0, 7)}${org}`, qa: 'link-month', text: tr('attendance.month.link') },
+          { href: `/staff/attendance/report?lang=${ctx.lang}&month=${d.day.slice(0, 7)}${org}`, qa: 'link-report', text: tr('attendance.report.link') },
+        ]}
+      />
     </>,
   );
 }
@@ -281,15 +278,7 @@ function CloseForm(props: { ctx: PageContext; g: GroupDay }): JSX.Element {
         <Field
           id="closeReason"
           label={tr('attendance.close.reason')}
-          control={(a) => (
-            <select id={a.id} name="closeReason" required aria-describedby={a.describedBy}>
-              {CLOSED_REASONS.map((r) => (
-                <option value={r} safe>
-                  {tr(`attendance.closed_reason.${r}` as MessageKey)}
-                </option>
-              ))}
-            </select>
-          )}
+          control={(a) => <Select id={a.id} name="closeReason" required describedBy={a.describedBy} options={CLOSED_REASONS.map((r) => [r, tr(`attendance.closed_reason.${r}` as MessageKey)] as const)} />}
         />
         <Field id="closeNote" label={tr('attendance.close.note')} control={(a) => <input type="text" id={a.id} name="closeNote" maxlength="300" />} />
         {g.submitted ? <CorrectionReason tr={tr} /> : ''}

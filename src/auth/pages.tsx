@@ -1,6 +1,6 @@
 import { trOf } from '../web/components.tsx';
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { FlashBox, PostForm } from '../web/forms.tsx';
+import { FlashBox, Notice, PostForm } from '../web/forms.tsx';
 
 /** /staff/password: the staff member's own password (the current one required); forced after a temporary password. */
 export function staffPasswordPage(ctx: PageContext, opts: { forced: boolean; error?: string | null; notice?: string | null }): string {
@@ -10,13 +10,7 @@ export function staffPasswordPage(ctx: PageContext, opts: { forced: boolean; err
     title: tr('auth.password.title'),
     children: (
       <>
-        {opts.forced ? (
-          <p class="notice" role="status" data-qa="password-forced" safe>
-            {tr('auth.password.forced')}
-          </p>
-        ) : (
-          ''
-        )}
+        {opts.forced ? <Notice qa="password-forced" text={tr('auth.password.forced')} /> : ''}
         <FlashBox error={opts.error} notice={opts.notice} />
         <PostForm ctx={ctx} action={`/staff/password?lang=${ctx.lang}`} qa="staff-password" submit={{ label: tr('auth.password.save') }}>
           <div>

@@ -1,8 +1,8 @@
 // Parents' sign-in pages: IIN and own password, the one-time password by SMS, setting the password.
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { PostForm } from '../web/forms.tsx';
+import { PostForm, Problem } from '../web/forms.tsx';
 import { Page, trOf } from '../web/components.tsx';
-import { CabinetBar, CodeStep, IinField, Problem } from '../web/parent-fields.tsx';
+import { CabinetBar, CodeStep, IinField } from '../web/parent-fields.tsx';
 import { PASSWORD_MIN_LENGTH } from './parent-signin.ts';
 
 export function loginPage(ctx: PageContext, o: { iin?: string; error?: string | null } = {}): string {

@@ -4,7 +4,7 @@ import type { Lang } from '../db/schema.ts';
 import { t } from '../web/i18n/index.ts';
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { Page, StackedTable, trOf } from '../web/components.tsx';
-import { ButtonForm, PreviewButton } from '../web/forms.tsx';
+import { ButtonForm, Notice, PreviewButton, Problem } from '../web/forms.tsx';
 import { formatDateTime } from '../web/format.ts';
 import { PASS_REASONS, type PassReason } from '../domain/distribution.ts';
 import type { PublicEntry } from './inputs.ts';
@@ -41,20 +41,8 @@ export function operatorPage(ctx: PageContext, d: OperatorPageData): string {
     title: tr('distribution.staff.title'),
     children: (
       <>
-        {d.already ? (
-          <p class="notice" role="status" data-qa="already">
-            <span safe>{tr('distribution.staff.already', { date: d.already.committedAt ? formatDateTime(ctx.lang, d.already.committedAt) : d.already.runDate })}</span> {runLink(d.already)}
-          </p>
-        ) : (
-          ''
-        )}
-        {d.changed ? (
-          <p class="error" role="alert" data-qa="changed" safe>
-            {tr('distribution.staff.changed')}
-          </p>
-        ) : (
-          ''
-        )}
+        {d.already ? <Notice qa="already" text={tr('distribution.staff.already', { date: d.already.committedAt ? formatDateTime(ctx.lang, d.already.committedAt) : d.already.runDate })} link={runLink(d.already)} /> : ''}
+        {d.changed ? <Problem qa="changed" error={tr('distribution.staff.changed')} /> : ''}
         {d.voucherRegime ? (
           <p class="notice" data-qa="voucher-regime">
             <span safe>{tr('vouchers.error.regime_voucher')}</span>{' '}

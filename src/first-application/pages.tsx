@@ -1,7 +1,8 @@
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { PostForm } from '../web/forms.tsx';
 import { trOf, type Tr } from '../web/components.tsx';
-import { CodeStep, FileField, Problem, TextField } from '../web/parent-fields.tsx';
+import { CodeStep, FileField, TextField } from '../web/parent-fields.tsx';
+import { Problem } from '../web/forms.tsx';
 import { ApplyFields, InputField, problemOf, type ApplyForm, type FormProblems } from '../applications/apply-fields.tsx';
 import type { FirstApplyParent } from './service.ts';
 

@@ -7,7 +7,7 @@ import { problemText, zodProblem } from '../web/fields.ts';
 import type { Lang } from '../db/schema.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
-import { openOrganisations } from '../web/queries.ts';
+import { preferenceChoices } from '../web/queries.ts';
 import { setSessionCookie } from '../auth/sessions.ts';
 import type { FormWithFile } from '../uploads/multipart.ts';
 import { fileFormRoutes, formOf } from '../workspaces/cabinet/route-helpers.ts';
@@ -53,13 +53,12 @@ export const firstApplyRoutes: RoutePlugin = async (app, deps) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   async function showForm(req: FastifyRequest, reply: FastifyReply, form: FormWithFile | null, o: { error?: string; wayOut?: boolean; status?: number; problems?: ReturnType<typeof formProblems> } = {}) {
-    const policy = await deps.city.getPolicy();
+    const choices = await preferenceChoices(deps, req.lang);
     return sendPage(
       reply,
       firstApplyPage(pageContext(req, reply, deps), {
-        organisations: await openOrganisations(deps.database.db, req.lang),
-        maxPreferences: policy.maxPreferences,
-        ...(form ? { form: applyFormOf(form, policy.maxPreferences), parent: firstApplyParentOf(form) } : {}),
+        ...choices,
+        ...(form ? { form: applyFormOf(form, choices.maxPreferences), parent: firstApplyParentOf(form) } : {}),
         error: o.error ?? null,
         wayOut: o.wayOut ?? false,
         problems: o.problems ?? null,

@@ -1,5 +1,5 @@
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf, type Flash, FlashBox, Radios, Submit } from '../web/forms.tsx';
+import { Csrf, type Flash, FlashBox, Radios, SelectField, Submit } from '../web/forms.tsx';
 import { Page, ReasonForm, Section, StackedTable, trOf, type Column } from '../web/components.tsx';
 import type { MessageKey } from '../web/i18n/index.ts';
 import { formatDateTime } from '../web/format.ts';
@@ -124,18 +124,7 @@ function OrgForm(props: { ctx: PageContext; action: string; values: OrgFormValue
       <Csrf ctx={ctx} />
       <Radios legend={tr('dept.orgs.kind')} name="kind" options={(['kindergarten', 'mini_centre'] as const).map((k) => [k, tr(`dept.kind.${k}`)] as const)} checked={v.kind} />
       <Radios legend={tr('dept.ownership')} name="ownership" options={(['state', 'private'] as const).map((k) => [k, tr(`dept.ownership.${k}`)] as const)} checked={v.ownership} />
-      <div>
-        <label for="org-district" safe>
-          {tr('dept.orgs.district')}
-        </label>
-        <select id="org-district" name="districtId" required>
-          {props.districts.map((d) => (
-            <option value={String(d.id)} selected={v.districtId === d.id} safe>
-              {pick(ctx.lang, d.nameKk, d.nameRu)}
-            </option>
-          ))}
-        </select>
-      </div>
+      <SelectField id="org-district" name="districtId" label={tr('dept.orgs.district')} required options={props.districts.map((d) => [String(d.id), pick(ctx.lang, d.nameKk, d.nameRu)] as const)} selected={String(v.districtId ?? '')} />
       {text('nameKk', 'dept.org.name_kk')}
       {text('nameRu', 'dept.org.name_ru')}
       {text('addressKk', 'dept.org.address_kk')}
@@ -246,48 +235,16 @@ export function GroupForm(props: {
           {tr('season.group.birth_year_max.hint')}
         </span>
       </div>
-      <div>
-        <label for={`${idp}-age`} safe>
-          {tr('season.group.age_name')}
-        </label>
-        <select id={`${idp}-age`} name="ageName">
-          <option value="" selected={!v.ageName} safe>
-            {tr('season.age.none')}
-          </option>
-          {AGE_NAMES.map((a) => (
-            <option value={a} selected={v.ageName === a} safe>
-              {tr(`season.age.${a}`)}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div>
-        <label for={`${idp}-lang`} safe>
-          {tr('dept.group.language')}
-        </label>
-        <select id={`${idp}-lang`} name="language">
-          {props.languages.map((l) => (
-            <option value={l} selected={v.language === l} safe>
-              {tr(`staff.lang.${l}`)}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div>
-        <label for={`${idp}-type`} safe>
-          {tr('dept.group.type')}
-        </label>
-        <select id={`${idp}-type`} name="type" aria-describedby={`${idp}-type-hint`}>
-          {(['general', 'correctional', 'sanatorium'] as GroupType[]).map((g) => (
-            <option value={g} selected={v.type === g} safe>
-              {tr(`staff.group.type.${g}`)}
-            </option>
-          ))}
-        </select>
-        <span class="hint" id={`${idp}-type-hint`} safe>
-          {tr('dept.group.type.hint')}
-        </span>
-      </div>
+      <SelectField id={`${idp}-age`} name="ageName" label={tr('season.group.age_name')} options={[['', tr('season.age.none')], ...AGE_NAMES.map((a) => [a, tr(`season.age.${a}`)] as const)]} selected={v.ageName ?? ''} />
+      <SelectField id={`${idp}-lang`} name="language" label={tr('dept.group.language')} options={props.languages.map((l) => [l, tr(`staff.lang.${l}`)] as const)} selected={v.language} />
+      <SelectField
+        id={`${idp}-type`}
+        name="type"
+        label={tr('dept.group.type')}
+        options={(['general', 'correctional', 'sanatorium'] as GroupType[]).map((g) => [g, tr(`staff.group.type.${g}`)] as const)}
+        selected={v.type}
+        hint={{ id: `${idp}-type-hint`, text: tr('dept.group.type.hint') }}
+      />
       <div>
         <label for={`${idp}-cap`} safe>
           {tr('dept.group.capacity')}

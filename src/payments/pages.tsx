@@ -1,5 +1,5 @@
 import type { PageContext } from '../web/layout.tsx';
-import { ButtonForm, Csrf, type Flash, Submit } from '../web/forms.tsx';
+import { ButtonForm, Csrf, type Flash, Select, Submit } from '../web/forms.tsx';
 import { Field, Page, StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';
 import { nameIn } from '../web/queries.ts';
@@ -187,28 +187,12 @@ export function ratesPage(ctx: PageContext, d: { rates: Rate[]; canEdit: boolean
           <Field
             id="rate-group-type"
             label={tr('payments.rates.group_type')}
-            control={(a) => (
-              <select id={a.id} name="groupType">
-                {GROUP_TYPES.map((g) => (
-                  <option value={g} selected={f.groupType === g} safe>
-                    {tr(`payments.group_type.${g}`)}
-                  </option>
-                ))}
-              </select>
-            )}
+            control={(a) => <Select id={a.id} name="groupType" options={GROUP_TYPES.map((g) => [g, tr(`payments.group_type.${g}`)] as const)} selected={f.groupType} />}
           />
           <Field
             id="rate-ownership"
             label={tr('payments.rates.ownership')}
-            control={(a) => (
-              <select id={a.id} name="ownership">
-                {OWNERSHIPS.map((o) => (
-                  <option value={o} selected={f.ownership === o} safe>
-                    {tr(`payments.ownership.${o}`)}
-                  </option>
-                ))}
-              </select>
-            )}
+            control={(a) => <Select id={a.id} name="ownership" options={OWNERSHIPS.map((o) => [o, tr(`payments.ownership.${o}`)] as const)} selected={f.ownership} />}
           />
           {text('rate-monthly', tr('payments.rates.monthly'), 'monthly', { inputmode: 'decimal', maxlength: '15' })}
           {text('rate-coefficient', tr('payments.rates.coefficient'), 'coefficient', { inputmode: 'decimal', maxlength: '7' })}

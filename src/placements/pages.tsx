@@ -1,7 +1,7 @@
 import { Html } from '@kitajs/html';
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { ButtonForm, Csrf, type Flash, FlashBox, Submit } from '../web/forms.tsx';
-import { Field, ReasonForm, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
+import { ButtonForm, Csrf, type Flash, FlashBox, Select, Submit } from '../web/forms.tsx';
+import { type Column, Field, LinkLine, ReasonForm, StackedTable, type Tr, trOf } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
 import { BackToCabinet, CabinetPage, fullName } from '../web/parent-fields.tsx';
 import { nameIn } from '../web/queries.ts';
@@ -9,26 +9,13 @@ import { LEAVING_REASONS, type ParentPlacement, type PlacementListRow } from './
 
 const esc = (s: string) => Html.escapeHtml(s);
 
-function ReasonSelect(props: { tr: Tr; id: string; selected?: string | undefined }): JSX.Element {
-  return (
-    <select id={props.id} name="reason" required>
-      <option value="">—</option>
-      {LEAVING_REASONS.map((r) => (
-        <option value={r} selected={props.selected === r} safe>
-          {props.tr(`placements.reason.${r}`)}
-        </option>
-      ))}
-    </select>
-  );
-}
-
 /** The leaving form: the last day, the reason of the closed list, a note (required for "other"). */
 function LeavingFields(props: { tr: Tr; id: string; lastDay: string; reason?: string | undefined; note?: string | null | undefined }): JSX.Element {
   const { tr, id } = props;
   return (
     <>
       <Field id={`last-${id}`} label={tr('placements.last_day')} control={(a) => <input type="date" id={a.id} name="lastDay" value={props.lastDay} required aria-describedby={a.describedBy} />} />
-      <Field id={`reason-${id}`} label={tr('placements.reason')} control={(a) => <ReasonSelect tr={tr} id={a.id} selected={props.reason} />} />
+      <Field id={`reason-${id}`} label={tr('placements.reason')} control={(a) => <Select id={a.id} name="reason" required options={[['', '—'], ...LEAVING_REASONS.map((r) => [r, tr(`placements.reason.${r}`)] as const)]} selected={props.reason} />} />
       <Field id={`note-${id}`} label={tr('placements.note')} control={(a) => <input type="text" id={a.id} name="note" maxlength="500" value={props.note ?? ''} />} />
     </>
   );
@@ -51,13 +38,7 @@ export function OrgChooser(props: { ctx: PageContext; action: string; choices: {
       <label for="org" safe>
         {tr('placements.organisation')}
       </label>{' '}
-      <select id="org" name="org">
-        {props.choices.map((o) => (
-          <option value={String(o.id)} selected={o.id === props.selected} safe>
-            {ctx.lang === 'kk' ? o.name_kk : o.name_ru}
-          </option>
-        ))}
-      </select>{' '}
+      <Select id="org" name="org" options={props.choices.map((o) => [String(o.id), ctx.lang === 'kk' ? o.name_kk : o.name_ru] as const)} selected={String(props.selected)} />{' '}
       <button type="submit" safe>
         {tr('placements.show')}
       </button>
@@ -119,15 +100,12 @@ export function placementsPage(
           {d.organisationName}
         </p>
         <p safe>{tr('placements.intro')}</p>
-        <p>
-          <a href={`/staff/transfers?lang=${ctx.lang}${org}`} data-qa="transfers-link" safe>
-            {tr('transfers.staff.link')}
-          </a>
-          {' · '}
-          <a href={`/staff/exchanges?lang=${ctx.lang}${org}`} data-qa="exchanges-link" safe>
-            {tr('exchanges.staff.link')}
-          </a>
-        </p>
+        <LinkLine
+          links={[
+            { href: `/staff/transfers?lang=${ctx.lang}${org}`, qa: 'transfers-link', text: tr('transfers.staff.link') },
+            { href: `/staff/exchanges?lang=${ctx.lang}${org}`, qa: 'exchanges-link', text: tr('exchanges.staff.link') },
+          ]}
+        />
         <StackedTable columns={columns} rows={d.rows} qa="placements-table" rowQa={(p) => `placement-${p.id}`} empty={tr('placements.none')} emptyQa={null} />
       </>
     ),

@@ -3,6 +3,7 @@ import type { ImportReject } from '../db/schema.ts';
 import { hasKey, t } from '../web/i18n/index.ts';
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { StackedTable, trOf, type Column } from '../web/components.tsx';
+import { Notice, Problem } from '../web/forms.tsx';
 import { formatDateTime, formatNumber } from '../web/format.ts';
 import type { MessageKey } from '../web/i18n/index.ts';
 import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, QUEUE_COLUMNS, type ColumnSpec } from './format.ts';
@@ -33,13 +34,7 @@ export function uploadPage(ctx: PageContext, imports: ImportSummary[], error?: s
     title: tr(view.title),
     children: (
       <>
-        {error ? (
-          <p class="error" role="alert" data-qa="import-error" safe>
-            {error}
-          </p>
-        ) : (
-          ''
-        )}
+        <Problem qa="import-error" error={error} />
         <p safe>{tr(view.lead)}</p>
         <p safe>{tr('import.format', { max: MAX_IMPORT_BYTES / 1024 / 1024, rows: MAX_IMPORT_ROWS })}</p>
         <p class="muted">
@@ -104,13 +99,7 @@ export function previewPage(ctx: PageContext, imp: ImportSummary & { rejects: Im
             {tr('import.back')}
           </a>
         </p>
-        {notice ? (
-          <p class="notice" role="status" data-qa="import-notice" safe>
-            {notice}
-          </p>
-        ) : (
-          ''
-        )}
+        <Notice qa="import-notice" text={notice} />
         <dl class="facts" data-qa="import-summary">
           <dt safe>{tr('import.file')}</dt>
           <dd safe>{`${imp.fileName} (${formatNumber(ctx.lang, imp.fileSize)} B)`}</dd>

@@ -1,6 +1,6 @@
 import { Html } from '@kitajs/html';
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf, type Flash, FlashBox, PostForm, SelectField, Submit, TextInput } from '../web/forms.tsx';
+import { Csrf, type Flash, FlashBox, HintedField, PostForm, SelectField, Submit, TextInput } from '../web/forms.tsx';
 import { Page, ReasonForm, Section, StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDate, formatDateTime } from '../web/format.ts';
 import { Facts } from '../contracts/pages.tsx';
@@ -46,15 +46,9 @@ export function referralsPage(ctx: PageContext, d: { organisationName: string; q
     <>
       <form method="get" action="/staff/referrals" class="filters" role="search">
         <input type="hidden" name="lang" value={ctx.lang} />
-        <div>
-          <label for="q">
-            {tr('staff.referrals.search') as 'safe'}
-            <span class="hint" safe>
-              {tr('staff.referrals.search.hint')}
-            </span>
-          </label>
-          <input type="search" id="q" name="q" value={d.q} maxlength="100" />
-        </div>
+        <HintedField id="q" label={tr('staff.referrals.search')} hint={tr('staff.referrals.search.hint')}>
+          <input type="search" id="q" name="q" value={d.q} maxlength="100" aria-describedby="q-hint" />
+        </HintedField>
         <div style="flex:0 0 auto">
           <button type="submit" data-qa="search" safe>
             {tr('staff.referrals.search.submit')}

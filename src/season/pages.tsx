@@ -1,6 +1,6 @@
 import { Html } from '@kitajs/html';
 import type { PageContext } from '../web/layout.tsx';
-import { ButtonForm, type Flash } from '../web/forms.tsx';
+import { ButtonForm, Select, type Flash } from '../web/forms.tsx';
 import { Field, Page, ReasonForm, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
 import type { InstructionLang } from '../db/schema.ts';
@@ -70,18 +70,7 @@ export function seasonPage(ctx: PageContext, d: SeasonPageData): string {
     <Field
       id="continues"
       label={tr('season.continues')}
-      control={(a) => (
-        <select id={a.id} name="continuesGroupId">
-          <option value="" safe>
-            {tr('season.continues.new')}
-          </option>
-          {d.groups.map((g) => (
-            <option value={String(g.id)} selected={d.values.continuesGroupId === g.id} safe>
-              {g.name}
-            </option>
-          ))}
-        </select>
-      )}
+      control={(a) => <Select id={a.id} name="continuesGroupId" options={[['', tr('season.continues.new')], ...d.groups.map((g) => [String(g.id), g.name] as const)]} selected={String(d.values.continuesGroupId ?? '')} />}
     />
   );
   return Page(

@@ -2,7 +2,7 @@ import { Html, type Children } from '@kitajs/html';
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { FlashBox, PostForm, SelectField, type Flash } from '../web/forms.tsx';
 import { nameIn } from '../web/queries.ts';
-import { Field, Page, Section, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
+import { type Column, Field, LinkLine, Page, Section, StackedTable, type Tr, trOf } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';
 import type { StaffRole } from '../db/schema.ts';
 import { STAFF_ROLES, type StaffRow, type TeacherGroups } from './service.ts';
@@ -153,15 +153,12 @@ export function passwordPage(ctx: PageContext, d: { userId: number; username: st
             </code>
           </dd>
         </dl>
-        <p>
-          <a href={`/staff/admin/users/${d.userId}?lang=${ctx.lang}`} safe>
-            {tr('admin.user.title', { username: d.username })}
-          </a>
-          {' · '}
-          <a href={`/staff/admin/users?lang=${ctx.lang}`} safe>
-            {tr('admin.user.back')}
-          </a>
-        </p>
+        <LinkLine
+          links={[
+            { href: `/staff/admin/users/${d.userId}?lang=${ctx.lang}`, text: tr('admin.user.title', { username: d.username }) },
+            { href: `/staff/admin/users?lang=${ctx.lang}`, text: tr('admin.user.back') },
+          ]}
+        />
       </>
     ),
   });

@@ -1,6 +1,6 @@
 import { Html } from '@kitajs/html';
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf, FlashBox, Submit, type Flash } from '../web/forms.tsx';
+import { Csrf, FlashBox, Select, Submit, type Flash } from '../web/forms.tsx';
 import { Field, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
 import { CabinetBar } from '../web/parent-fields.tsx';
@@ -119,18 +119,7 @@ export function choosePage(ctx: PageContext, d: { view: ChoiceView; districts: D
           <Field
             id="district"
             label={tr('choice.district')}
-            control={(a) => (
-              <select id={a.id} name="district">
-                <option value="" safe>
-                  {tr('choice.all_districts')}
-                </option>
-                {d.districts.map((x) => (
-                  <option value={String(x.id)} selected={x.id === d.districtId} safe>
-                    {ctx.lang === 'kk' ? x.nameKk : x.nameRu}
-                  </option>
-                ))}
-              </select>
-            )}
+            control={(a) => <Select id={a.id} name="district" options={[['', tr('choice.all_districts')], ...d.districts.map((x) => [String(x.id), ctx.lang === 'kk' ? x.nameKk : x.nameRu] as const)]} selected={String(d.districtId ?? '')} />}
           />
           <Field id="near" label={tr('choice.near')} hint={tr('choice.near_hint')} control={(a) => <input type="text" id={a.id} name="near" value={d.near} maxlength="60" inputmode="decimal" aria-describedby={a.describedBy} />} />
           <Submit label={tr('choice.show')} qa="apply-filter" />

@@ -3,7 +3,7 @@
 // with their public protocols and replay). Server-rendered, no JavaScript needed, stacked on a phone.
 import crypto from 'node:crypto';
 import { Layout, type PageContext } from '../web/layout.tsx';
-import { Csrf, FlashBox, PostForm, PreviewButton, type Flash } from '../web/forms.tsx';
+import { Csrf, FlashBox, Notice, PostForm, PreviewButton, type Flash } from '../web/forms.tsx';
 import { Field, Page, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
 import { formatDateTime, formatMonth, formatNumber } from '../web/format.ts';
 import { Reason } from '../staff-accounts/pages.tsx';
@@ -211,20 +211,8 @@ export function runsPage(ctx: PageContext, d: RunsPageData): string {
     title: tr('vouchers.run.title'),
     children: (
       <>
-        {d.committed ? (
-          <p class="notice" role="status" data-qa="committed">
-            <span safe>{tr('vouchers.run.committed', { n: d.committed.vouchers })}</span> {runLink(d.committed)}
-          </p>
-        ) : (
-          ''
-        )}
-        {d.already ? (
-          <p class="notice" role="status" data-qa="already">
-            <span safe>{tr('vouchers.run.already', { date: when(d.already) })}</span> {runLink(d.already)}
-          </p>
-        ) : (
-          ''
-        )}
+        {d.committed ? <Notice qa="committed" text={tr('vouchers.run.committed', { n: d.committed.vouchers })} link={runLink(d.committed)} /> : ''}
+        {d.already ? <Notice qa="already" text={tr('vouchers.run.already', { date: when(d.already) })} link={runLink(d.already)} /> : ''}
         <FlashBox error={d.error ?? (d.changed ? tr('vouchers.error.preview_changed') : null)} />
         <p safe>{tr('vouchers.run.intro')}</p>
         <p data-qa="regime">

@@ -366,3 +366,13 @@ export function Section(props: { id: string; title: string; qa?: string; childre
     </section>
   );
 }
+
+/** A line of links, " · " between them (a page's related pages). */
+export function LinkLine(props: { links: readonly { href: string; text: string; qa?: string | undefined }[] }): JSX.Element {
+  const links = props.links.map((l) => (
+    <a href={l.href} data-qa={l.qa} safe>
+      {l.text}
+    </a>
+  ));
+  return <p>{links.join(' · ') as 'safe'}</p>;
+}

@@ -15,21 +15,34 @@ export interface Flash {
 export function FlashBox(props: Flash): JSX.Element {
   return (
     <>
-      {props.error ? (
-        <p class="error" role="alert" data-qa="error" safe>
-          {props.error}
-        </p>
-      ) : (
-        ''
-      )}
-      {props.notice ? (
-        <p class="notice" role="status" data-qa="notice" safe>
-          {props.notice}
-        </p>
-      ) : (
-        ''
-      )}
+      <Problem error={props.error} />
+      <Notice text={props.notice} />
     </>
+  );
+}
+
+/** What went wrong, on a line of its own (translated text, escaped); nothing without `error`. */
+export function Problem(props: { error?: string | null | undefined; qa?: string | undefined }): JSX.Element {
+  return props.error ? (
+    <p class="error" role="alert" data-qa={props.qa ?? 'error'} safe>
+      {props.error}
+    </p>
+  ) : (
+    ''
+  );
+}
+
+/** A status line (translated text, escaped), ending in `link` where given (a run done: "committed on … — Run 12"); nothing without `text`. */
+export function Notice(props: { text?: string | null | undefined; qa?: string | undefined; link?: JSX.Element | undefined }): JSX.Element {
+  if (!props.text) return '';
+  return props.link === undefined ? (
+    <p class="notice" role="status" data-qa={props.qa ?? 'notice'} safe>
+      {props.text}
+    </p>
+  ) : (
+    <p class="notice" role="status" data-qa={props.qa ?? 'notice'}>
+      <span safe>{props.text}</span> {props.link as 'safe'}
+    </p>
   );
 }
 
@@ -134,23 +147,55 @@ export function Radios(props: {
   );
 }
 
-/** A labelled choice from a list (`selected`: the value chosen; an option of value '' is "none"). */
-export function SelectField(props: { id: string; name: string; label: string; required?: boolean; qa?: string; options: readonly (readonly [value: string, label: string])[]; selected?: string | undefined }): JSX.Element {
+/** A field whose label carries its hint (`id`-hint, for the input's aria-describedby); the input is the child. */
+export function HintedField(props: { id: string; label: string; hint: string; children: Children }): JSX.Element {
+  return (
+    <div>
+      <label for={props.id}>
+        {props.label as 'safe'}
+        <span class="hint" id={`${props.id}-hint`} safe>
+          {props.hint}
+        </span>
+      </label>
+      {props.children as 'safe'}
+    </div>
+  );
+}
+
+type Options = readonly (readonly [value: string, label: string])[];
+
+/** A choice from a list (`selected`: the value chosen; an option of value '' is "none"): SelectField's, and a `Field`'s control. */
+export function Select(props: { id: string; name: string; required?: boolean | undefined; qa?: string | undefined; options: Options; selected?: string | undefined; describedBy?: string | undefined }): JSX.Element {
+  return (
+    <select id={props.id} name={props.name} required={props.required} data-qa={props.qa} aria-describedby={props.describedBy}>
+      {props.options.map(([value, label]) => (
+        <option value={value} selected={value !== '' && value === props.selected} safe>
+          {label}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+/** A labelled choice from a list; `hint` is shown under it and tied to it. */
+export function SelectField(props: { id: string; name: string; label: string; required?: boolean; qa?: string; options: Options; selected?: string | undefined; hint?: { id: string; text: string } }): JSX.Element {
   return (
     <div>
       <label for={props.id} safe>
         {props.label}
       </label>
-      <select id={props.id} name={props.name} required={props.required} data-qa={props.qa}>
-        {props.options.map(([value, label]) => (
-          <option value={value} selected={value !== '' && value === props.selected} safe>
-            {label}
-          </option>
-        ))}
-      </select>
+      <Select id={props.id} name={props.name} required={props.required} qa={props.qa} options={props.options} selected={props.selected} describedBy={props.hint?.id} />
+      {props.hint ? (
+        <span class="hint" id={props.hint.id} safe>
+          {props.hint.text}
+        </span>
+      ) : (
+        ''
+      )}
     </div>
   );
 }
+
 
 /** A labelled text input; `hint` is shown under it and tied to it (or `describedBy` names a hint elsewhere). */
 export function TextInput(props: { id: string; name: string; label: string; value?: string; maxlength: string; required?: boolean; hint?: { id: string; text: string }; describedBy?: string }): JSX.Element {

@@ -1,47 +1,11 @@
-import type { Children } from '@kitajs/html';
 // The pieces the parents' pages share (the cabinet's, sign-in's, the first application's): the
-// cabinet's bar, a problem and a notice line, the IIN, code, text and file fields, "send the code
+// cabinet's bar, the IIN, code, text and file fields, "send the code
 // again" and the demo-SMS link.
 import { Layout, type PageContext } from './layout.tsx';
-import { ButtonForm, Csrf, PostForm } from './forms.tsx';
+import { ButtonForm, Csrf, HintedField, Notice, PostForm, Problem } from './forms.tsx';
 import { trOf, type Tr } from './components.tsx';
 
 export const fullName = (p: { lastName: string; firstName: string; middleName: string | null }) => [p.lastName, p.firstName, p.middleName].filter(Boolean).join(' ');
-
-export function Problem(props: { error?: string | null | undefined }): JSX.Element {
-  return props.error ? (
-    <p class="error" role="alert" data-qa="error" safe>
-      {props.error}
-    </p>
-  ) : (
-    ''
-  );
-}
-
-export function Notice(props: { text?: string | null | undefined }): JSX.Element {
-  return props.text ? (
-    <p class="notice" role="status" data-qa="notice" safe>
-      {props.text}
-    </p>
-  ) : (
-    ''
-  );
-}
-
-/** A field whose label carries its hint (`id`-hint, for the input's aria-describedby); the input is the child. */
-export function HintedField(props: { id: string; label: string; hint: string; children: Children }): JSX.Element {
-  return (
-    <div>
-      <label for={props.id}>
-        {props.label as 'safe'}
-        <span class="hint" id={`${props.id}-hint`} safe>
-          {props.hint}
-        </span>
-      </label>
-      {props.children as 'safe'}
-    </div>
-  );
-}
 
 export function IinField(props: { tr: Tr; value?: string | undefined }): JSX.Element {
   return (

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB, GroupType, InstructionLang, Lang, OrgKind } from '../db/schema.ts';
 import { intlLocale } from './i18n/index.ts';
+import type { AppDeps } from '../context.ts';
 import { organisationFieldsOf, type OrganisationInput } from '../organisations/service.ts';
 
 /** Read-only queries behind the public pages (organisations and their free places). */
@@ -123,6 +124,12 @@ export async function openOrganisations(db: Kysely<DB>, lang: string): Promise<{
   return orgs
     .map((x) => ({ id: x.id, kind: x.kind, nameKk: x.name_kk, nameRu: x.name_ru }))
     .sort((a, b) => order(nameIn(lang, a), nameIn(lang, b)) || a.id - b.id);
+}
+
+/** What the application forms offer (the cabinet's, its edit, the first application): the open organisations and how many may be preferred. */
+export async function preferenceChoices(deps: Pick<AppDeps, 'database' | 'city'>, lang: string): Promise<{ organisations: Awaited<ReturnType<typeof openOrganisations>>; maxPreferences: number }> {
+  const policy = await deps.city.getPolicy();
+  return { organisations: await openOrganisations(deps.database.db, lang), maxPreferences: policy.maxPreferences };
 }
 
 /** The name of an organisation in the page's language (Kazakh for kk, Russian otherwise). */

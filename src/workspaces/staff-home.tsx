@@ -2,6 +2,7 @@ import type { Lang } from '../db/schema.ts';
 import { intlLocale, t, type MessageKey } from '../web/i18n/index.ts';
 import { Layout, type PageContext } from '../web/layout.tsx';
 import { Section } from '../web/components.tsx';
+import { Notice } from '../web/forms.tsx';
 import { formatDate, formatDateTime } from '../web/format.ts';
 import type { StaffWork, WorkItem } from './staff-home-data.ts';
 
@@ -112,13 +113,7 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
     title: tr('web.staff.title'),
     children: (
       <>
-        {d.notice ? (
-          <p class="notice" role="status" data-qa="staff-notice" safe>
-            {d.notice}
-          </p>
-        ) : (
-          ''
-        )}
+        <Notice qa="staff-notice" text={d.notice} />
         <p data-qa="staff-who">
           <span safe>{tr('auth.signed_in_as', { name: d.fullName })}</span>
           <br />

@@ -2,7 +2,7 @@ import { Html } from '@kitajs/html';
 import { t } from '../i18n/index.ts';
 import { Layout, type PageContext } from '../layout.tsx';
 import { Section, StackedTable } from '../components.tsx';
-import { Submit } from '../forms.tsx';
+import { Problem, Submit } from '../forms.tsx';
 import { formatDate, formatDateTimeSeconds } from '../format.ts';
 import { nameIn } from '../queries.ts';
 import type { WhyNotYet } from '../../distribution/why.ts';
@@ -54,13 +54,7 @@ export function queuePage(ctx: PageContext, q: string, result: QueueView | null,
           </div>
           <Submit label={tr('web.queue.submit')} qa="queue-submit" />
         </form>
-        {error ? (
-          <p class="error" role="alert" data-qa="queue-error" safe>
-            {error}
-          </p>
-        ) : (
-          ''
-        )}
+        <Problem qa="queue-error" error={error} />
         {result ? (
           <Section id="result" title={tr('web.queue.result', { number: result.number })} qa="queue-result">
             <p>

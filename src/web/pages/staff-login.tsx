@@ -1,6 +1,7 @@
 import { t } from '../i18n/index.ts';
 import { Layout, type PageContext } from '../layout.tsx';
 import { Section } from '../components.tsx';
+import { HintedField } from '../forms.tsx';
 import type { DemoCode } from '../../demo/totp-codes.ts';
 
 export function staffLoginPage(
@@ -62,15 +63,9 @@ export function staffLoginPage(
             <label for="password" safe>{tr('auth.password')}</label>
             <input type="password" id="password" name="password" required autocomplete="current-password" maxlength="200" />
           </div>
-          <div>
-            <label for="totp">
-              {tr('auth.totp.code') as 'safe'}
-              <span class="hint" safe>
-                {tr('auth.totp.code.hint')}
-              </span>
-            </label>
-            <input type="text" id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]{6,7}" maxlength="7" />
-          </div>
+          <HintedField id="totp" label={tr('auth.totp.code')} hint={tr('auth.totp.code.hint')}>
+            <input type="text" id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]{6,7}" maxlength="7" aria-describedby="totp-hint" />
+          </HintedField>
           <div>
             <button type="submit" safe>{tr('auth.sign_in')}</button>
           </div>

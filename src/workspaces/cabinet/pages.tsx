@@ -2,7 +2,7 @@
 // parent's own data and the messages sent. The pieces are the capabilities' own.
 import type { PageContext } from '../../web/layout.tsx';
 import { nameIn } from '../../web/queries.ts';
-import { trOf } from '../../web/components.tsx';
+import { LinkLine, trOf } from '../../web/components.tsx';
 import { formatDate, formatDateTime } from '../../web/format.ts';
 import { CabinetPage, fullName } from '../../web/parent-fields.tsx';
 import { Position, StopState } from '../../applications/parent-pages.tsx';
@@ -12,6 +12,7 @@ import type { CabinetApplication, CabinetMessage, CabinetParent, CabinetReferral
 import { RefreshBox } from '../../refresh/pages.tsx';
 import type { RefreshState } from '../../refresh/service.ts';
 import { NextActionBox, NextActionLine, isDue, stateKey, type NextActionDays } from './next-action.tsx';
+import { Problem } from '../../web/forms.tsx';
 
 function ReferralLine(props: { ctx: PageContext; r: CabinetReferral }): JSX.Element {
   const { ctx, r } = props;
@@ -66,13 +67,7 @@ export function cabinetPage(
       {apps.map((a) => (
         <RefreshBox ctx={ctx} applicationId={a.id} state={o.refresh?.get(a.id)} child={fullName(a.child)} number={a.number} />
       ))}
-      {o.nearHead ? (
-        <p class="error" role="alert" data-qa="phone-warning" safe>
-          {tr('parents.phone_warning')}
-        </p>
-      ) : (
-        ''
-      )}
+      {o.nearHead ? <Problem qa="phone-warning" error={tr('parents.phone_warning')} /> : ''}
       <h2 safe>{tr('parents.apps')}</h2>
       {apps.length === 0 ? <p safe>{tr('parents.apps.none')}</p> : ''}
       <p>
@@ -102,15 +97,12 @@ export function cabinetPage(
             </a>
           </p>
           {a.status === 'enrolled' ? (
-            <p>
-              <a href={`/cabinet/applications/${a.id}/leave?lang=${ctx.lang}`} data-qa="leave-link" safe>
-                {tr('parents.leave.link')}
-              </a>
-              {' · '}
-              <a href={`/cabinet/applications/${a.id}/attendance?lang=${ctx.lang}`} data-qa="attendance-link" safe>
-                {tr('parents.attendance.link')}
-              </a>
-            </p>
+            <LinkLine
+              links={[
+                { href: `/cabinet/applications/${a.id}/leave?lang=${ctx.lang}`, qa: 'leave-link', text: tr('parents.leave.link') },
+                { href: `/cabinet/applications/${a.id}/attendance?lang=${ctx.lang}`, qa: 'attendance-link', text: tr('parents.attendance.link') },
+              ]}
+            />
           ) : (
             ''
           )}
@@ -124,15 +116,12 @@ export function cabinetPage(
             ''
           )}
           {a.status === 'enrolled' ? (
-            <p>
-              <a href={`/cabinet/applications/${a.id}/transfer?lang=${ctx.lang}`} data-qa="transfer-link" safe>
-                {tr('transfers.cabinet.link')}
-              </a>
-              {' · '}
-              <a href={`/cabinet/applications/${a.id}/exchange?lang=${ctx.lang}`} data-qa="exchange-link" safe>
-                {tr('exchanges.cabinet.link')}
-              </a>
-            </p>
+            <LinkLine
+              links={[
+                { href: `/cabinet/applications/${a.id}/transfer?lang=${ctx.lang}`, qa: 'transfer-link', text: tr('transfers.cabinet.link') },
+                { href: `/cabinet/applications/${a.id}/exchange?lang=${ctx.lang}`, qa: 'exchange-link', text: tr('exchanges.cabinet.link') },
+              ]}
+            />
           ) : (
             ''
           )}
