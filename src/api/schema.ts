@@ -9,6 +9,8 @@ export const id = z.coerce.number().int().positive().max(2 ** 53);
 export const idParam = z.object({ id });
 /** The page's language in the query, to spread into a query's object. */
 export const langQ = { lang: z.string().optional() };
+/** The same as a whole query schema (a page whose query has nothing else). */
+export const langQuery = z.object(langQ);
 export const ErrorBody = z.object({ error: z.string(), message: z.string() });
 /** The answers a staff API can refuse with. */
 export const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };

@@ -1,6 +1,6 @@
 // The application form's fields: the cabinet's form, the edit of a queued application and the public
 // first application share them. Every field shows its own refusal beside it (Field), all at once.
-import type { PageContext } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { nameIn } from '../web/queries.ts';
 import { Field, trOf, type Tr } from '../web/components.tsx';
 import { FileField } from '../web/parent-fields.tsx';

@@ -3,7 +3,7 @@ import type { AppDeps } from '../context.ts';
 import { toDate } from '../clock.ts';
 import { AppError } from '../errors.ts';
 import { checkIin } from '../domain/iin.ts';
-import { iinError } from './messages.ts';
+import { iinError } from './iin-error.ts';
 import { keys, lockIin } from '../auth/parent-signin.ts';
 
 /**

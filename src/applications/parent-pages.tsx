@@ -1,6 +1,6 @@
 // The parent's application pages: the application form and one application (queue numbers, stop-list,
 // claims, edit, withdraw). Position and StopState are also the cabinet's and the referral page's.
-import type { PageContext } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { Csrf, SelectField, Submit } from '../web/forms.tsx';
 import { nameIn } from '../web/queries.ts';
 import { trOf } from '../web/components.tsx';

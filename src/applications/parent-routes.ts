@@ -8,12 +8,13 @@ import { problemText } from '../web/fields.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { preferenceChoices } from '../web/queries.ts';
 import { loadApplications, parentIdOf } from '../workspaces/cabinet/loaders.ts';
-import { doneNotice, ErrorBody, fileFormRoutes, formOf, hide, idParam, langQ, message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
+import { doneNotice, fileFormRoutes, formOf, langQ, message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import { withdrawApplication, WITHDRAW_REASONS } from './service.ts';
 import { withdrawClaim } from '../privileges/service.ts';
 import { applyFormOf, formProblems, preferencesFromForm } from './apply-form.ts';
 import { applyForChild, claimApplicationOf, updateApplication } from './parent-service.ts';
 import { applicationPage, applyPage } from './parent-pages.tsx';
+import { ErrorBody, hide, idParam } from '../api/schema.ts';
 
 /**
  * The parent's applications: the JSON API (with queue numbers), the application form, one

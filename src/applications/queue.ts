@@ -1,22 +1,16 @@
 import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import type { ApplicationStatus, DB, Tier } from '../db/schema.ts';
-import { fromSnapshot, type SnapshotRow } from './snapshot.ts';
+import { fromSnapshot, type AheadByTier, type Position, type SnapshotRow } from './snapshot.ts';
 import type { Policy } from '../domain/policy.ts';
 import { almatyDateString, type Clock } from '../clock.ts';
 import type { CityState } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { limitConcurrency } from '../concurrency.ts';
 import { checkIin } from '../domain/iin.ts';
-import { iinError } from './messages.ts';
+import { iinError } from './iin-error.ts';
 import { normaliseApplicationNumber, validApplicationNumber } from './number.ts';
 
-export type AheadByTier = { extraordinary: number; primary: number; general: number };
-export interface Position {
-  /** 1 + the number of queued applications ahead in the order of service. */
-  position: number;
-  aheadByTier: AheadByTier;
-}
 export interface QueuePosition {
   cohort: Position;
   preferences: ({ rank: number; organisationId: number } & Position)[];

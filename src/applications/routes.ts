@@ -5,6 +5,7 @@ import { AppError } from '../errors.ts';
 import { lookupQueue } from './queue.ts';
 import { limitIinLookup } from './lookup-limit.ts';
 import { applicationInput, createApplication, withdrawApplication, WITHDRAW_REASONS } from './service.ts';
+import { idParam } from '../api/schema.ts';
 
 const error = z.object({ error: z.string(), message: z.string() });
 const ahead = z.object({ extraordinary: z.number(), primary: z.number(), general: z.number() });
@@ -22,7 +23,6 @@ const publicView = z.object({
   inactiveAhead: z.number().nullable(),
   asOf: z.string(),
 });
-const idParam = z.object({ id: z.coerce.number().int().positive() });
 
 /** Applications and the public queue lookup (privilege claims: src/privileges/). Routes parse, authorise and call the service. */
 export const applicationRoutes: RoutePlugin = (r, deps) => {

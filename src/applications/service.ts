@@ -12,7 +12,7 @@ import { audit, SYSTEM, type Actor, type AuditEntry } from '../audit/write.ts';
 import { assertCan, assertParent } from '../auth/permissions.ts';
 import { AppError, conflict, FieldsError, forbidden, invalid, notFound, unauthenticated, type FieldProblem } from '../errors.ts';
 import { zodProblem } from '../web/fields.ts';
-import { iinError } from './messages.ts';
+import { iinError } from './iin-error.ts';
 import { newApplicationNumber } from './number.ts';
 import { insertApplicationPreferences } from './preferences.ts';
 import { useDocument } from '../uploads/service.ts';

@@ -2,7 +2,14 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { AppDeps } from '../context.ts';
 import { instantString, toDate, type Clock } from '../clock.ts';
-import type { AheadByTier, Position } from './queue.ts';
+
+/** A queue number and who is ahead of it, by tier (the snapshot's and the live count's answer). */
+export type AheadByTier = { extraordinary: number; primary: number; general: number };
+export interface Position {
+  /** 1 + the number of queued applications ahead in the order of service. */
+  position: number;
+  aheadByTier: AheadByTier;
+}
 
 /**
  * Queue-number snapshots. The public lookup, the cabinet and "why not me yet?" read an application's

@@ -1,4 +1,4 @@
-import type { PageContext } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { Csrf, type Flash } from '../web/forms.tsx';
 import { Field, Page, StackedTable, trOf } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';

@@ -1,5 +1,5 @@
 import { Temporal } from 'temporal-polyfill';
-import type { PageContext } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { Csrf, type Flash, Select } from '../web/forms.tsx';
 import { Field, LinkLine, Page, StackedTable, type Tr, trOf } from '../web/components.tsx';
 import { formatDate, formatDateTime } from '../web/format.ts';

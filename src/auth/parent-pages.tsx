@@ -1,6 +1,7 @@
 // Parents' sign-in pages: IIN and own password, the one-time password by SMS, setting the password.
-import { Layout, type PageContext } from '../web/layout.tsx';
-import { PostForm, Problem } from '../web/forms.tsx';
+import { Layout } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
+import { PasswordField, PostForm, Problem } from '../web/forms.tsx';
 import { Page, trOf } from '../web/components.tsx';
 import { CabinetBar, CodeStep, IinField } from '../web/parent-fields.tsx';
 import { PASSWORD_MIN_LENGTH } from './parent-signin.ts';
@@ -14,12 +15,7 @@ export function loginPage(ctx: PageContext, o: { iin?: string; error?: string | 
       <Problem error={o.error} />
       <PostForm ctx={ctx} action={`/cabinet/login?lang=${ctx.lang}`} qa="parent-login" submit={{ label: tr('parents.sign_in'), qa: 'login-submit' }}>
         <IinField tr={tr} value={o.iin} />
-        <div>
-          <label for="password" safe>
-            {tr('parents.password')}
-          </label>
-          <input type="password" id="password" name="password" required autocomplete="current-password" maxlength="200" />
-        </div>
+        <PasswordField id="password" label={tr('parents.password')} current />
       </PostForm>
       <p>
         <a href={`/cabinet/otp?lang=${ctx.lang}`} data-qa="first-time" safe>
@@ -86,31 +82,9 @@ export function passwordPage(ctx: PageContext, o: { error?: string | null; first
         <p safe>{tr('parents.password.intro')}</p>
         <Problem error={o.error} />
         <PostForm ctx={ctx} action={`/cabinet/password?lang=${ctx.lang}`} qa="set-password" submit={{ label: tr('parents.password.save'), qa: 'password-save' }}>
-          {o.current ? (
-            <div>
-              <label for="current" safe>
-                {tr('parents.password.current')}
-              </label>
-              <input type="password" id="current" name="current" required maxlength="200" autocomplete="current-password" />
-            </div>
-          ) : (
-            ''
-          )}
-          <div>
-            <label for="password">
-              {tr('parents.password.new') as 'safe'}
-              <span class="hint" id="pw-hint" safe>
-                {tr('parents.password.new.hint', { min: PASSWORD_MIN_LENGTH })}
-              </span>
-            </label>
-            <input type="password" id="password" name="password" required minlength={String(PASSWORD_MIN_LENGTH)} maxlength="200" autocomplete="new-password" aria-describedby="pw-hint" />
-          </div>
-          <div>
-            <label for="confirm" safe>
-              {tr('parents.password.confirm')}
-            </label>
-            <input type="password" id="confirm" name="confirm" required maxlength="200" autocomplete="new-password" />
-          </div>
+          {o.current ? <PasswordField id="current" label={tr('parents.password.current')} current /> : ''}
+          <PasswordField id="password" label={tr('parents.password.new')} min={PASSWORD_MIN_LENGTH} hint={tr('parents.password.new.hint', { min: PASSWORD_MIN_LENGTH })} />
+          <PasswordField id="confirm" label={tr('parents.password.confirm')} />
         </PostForm>
       </>
     ),

@@ -4,9 +4,10 @@ import { AppError } from '../errors.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { setSessionCookie } from './sessions.ts';
 import { loadParent } from '../workspaces/cabinet/loaders.ts';
-import { ErrorBody, hide, langQ, message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
+import { langQ, message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import { passwordChangeNeedsCurrent, passwordSignIn, requestSignInOtp, setParentPassword, verifySignInOtp } from './parent-signin.ts';
 import { loginPage, otpEnterPage, otpRequestPage, passwordPage } from './parent-pages.tsx';
+import { ErrorBody, hide } from '../api/schema.ts';
 
 const iin = z.string().trim().min(1).max(20);
 const SignedIn = z.object({ token: z.string(), csrfToken: z.string(), needsPassword: z.boolean() });

@@ -8,7 +8,7 @@ import { Temporal } from 'temporal-polyfill';
 import { toDate } from '../clock.ts';
 import { audit, PUBLIC, type Actor } from '../audit/write.ts';
 import { AppError } from '../errors.ts';
-import { iinError } from '../applications/messages.ts';
+import { iinError } from '../applications/iin-error.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
 import { checkNewPassword, PASSWORD_MIN_LENGTH } from './password-rules.ts';
 import { createSession, type NewSession } from '../auth/sessions.ts';

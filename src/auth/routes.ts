@@ -19,6 +19,7 @@ import { staffHomeFacts, staffWork } from '../workspaces/staff-home-data.ts';
 import { demoTotpCodes } from '../demo/totp-codes.ts';
 import { formatDateTime } from '../web/format.ts';
 import { advanceDemoClock } from '../demo/clock.ts';
+import { hide } from '../api/schema.ts';
 
 const ActorSchema = z.object({
   kind: z.enum(['staff', 'parent', 'system', 'public']),
@@ -130,7 +131,6 @@ export const authRoutes: RoutePlugin = async (app, deps) => {
   );
 
   // ---- pages ----
-  const hide = { hide: true } as const;
 
   r.get('/staff/login', { schema: hide }, async (req, reply) => {
     if (req.actor.kind === 'staff') return reply.redirect('/staff', 303);

@@ -1,6 +1,7 @@
 import { Temporal } from 'temporal-polyfill';
-import { intlLocale } from '../web/i18n/index.ts';
-import { Layout, type PageContext } from '../web/layout.tsx';
+import { intlLocale } from '../web/format.ts';
+import { Layout } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { FlashBox, PostForm, Radios, TextInput, type Flash } from '../web/forms.tsx';
 import { Section, StackedTable, trOf, type Tr } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';

@@ -11,13 +11,12 @@ import { doneUrl as done, formAction } from '../web/staff-pages.ts';
 import { staffCan } from '../workspaces/staff-scope.ts';
 import { checkedYears, getDay, listYear, markYearChecked, parseYear, previewDay, setDay } from './service.ts';
 import * as P from './pages.tsx';
+import { hide, langQ } from '../api/schema.ts';
 
 const kind = z.enum(['holiday', 'day_off', 'working']);
 const dayView = z.object({ day: z.string(), kind, nameKk: z.string(), nameRu: z.string(), nameEn: z.string() });
 const error = z.object({ error: z.string(), message: z.string() });
 const refusals = { 400: error, 401: error, 403: error, 409: error };
-const hide = { hide: true } as const;
-const langQ = { lang: z.string().optional() };
 const name = z.string().trim().min(1).max(200).optional();
 const move = z.object({
   subjectType: z.enum(['referral', 'contract']),

@@ -1,4 +1,4 @@
-import type { PageContext } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { Csrf, PostForm, type Flash } from '../web/forms.tsx';
 import { Page, Section, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';

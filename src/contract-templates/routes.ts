@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../route-plugin.ts';
-import { hide } from '../api/schema.ts';
+import { hide, langQ } from '../api/schema.ts';
 import { isUserError } from '../errors.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { t } from '../web/i18n/index.ts';
@@ -12,7 +12,6 @@ import { versionLine } from '../contracts/template.ts';
 import * as S from './service.ts';
 import { BASE, templatePage, templatesPage, type Flash } from './pages.tsx';
 
-const langQ = { lang: z.string().optional() };
 const versionParam = z.object({ version: z.coerce.number().int().positive().max(2 ** 31 - 1) });
 const bodies = z.object({ body_kk: z.string().max(40_000).default(''), body_ru: z.string().max(40_000).default('') });
 const DONE = ['created', 'saved', 'unchanged', 'published'] as const;

@@ -1,4 +1,5 @@
-import { Layout, type PageContext } from '../web/layout.tsx';
+import { Layout } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { nameIn } from '../web/queries.ts';
 import { trOf } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';

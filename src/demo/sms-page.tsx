@@ -1,5 +1,5 @@
 // Demo mode: the SMS "sent" (no gateway), newest first.
-import type { PageContext } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { trOf } from '../web/components.tsx';
 import { demoSentPage } from '../web/demo-sent.tsx';
 

@@ -9,11 +9,11 @@ import { formActionOr } from '../web/staff-pages.ts';
 import type { Flash } from '../web/forms.tsx';
 import { can } from '../auth/permissions.ts';
 import { organisationName, staffOnly } from '../workspaces/staff-scope.ts';
-import { parentOrRedirect, message, hide, idParam } from '../workspaces/cabinet/route-helpers.ts';
+import { parentOrRedirect, message } from '../workspaces/cabinet/route-helpers.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
+import { hide, idParam, langQ } from '../api/schema.ts';
 
-const langQ = { lang: z.string().optional() };
 
 /**
  * Exchange of places: the parent's page (/cabinet/applications/:id/exchange, :id the application of the

@@ -1,4 +1,4 @@
-import type { PageContext } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import type { Flash } from '../web/forms.tsx';
 import { CardList, DocLink, Page, ReasonForm, trOf } from '../web/components.tsx';
 import { referralFacts } from '../web/review-parts.tsx';

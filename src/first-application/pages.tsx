@@ -1,4 +1,5 @@
-import { Layout, type PageContext } from '../web/layout.tsx';
+import { Layout } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { PostForm } from '../web/forms.tsx';
 import { trOf, type Tr } from '../web/components.tsx';
 import { CodeStep, FileField, TextField } from '../web/parent-fields.tsx';

@@ -14,8 +14,8 @@ import { fileFormRoutes, formOf } from '../workspaces/cabinet/route-helpers.ts';
 import { applyFormOf, formProblems } from '../applications/apply-form.ts';
 import { firstApplyParentOf, requestFirstApply, requestFirstHandover, resendFirstApplyCode, verifyFirstApply } from './service.ts';
 import { firstApplyPage, firstCodePage, firstHandoverPage, type FirstKind } from './pages.tsx';
+import { hide } from '../api/schema.ts';
 
-const hide = { hide: true } as const;
 const langQ = z.object({ lang: z.string().optional(), child: z.string().max(20).optional() });
 const codeBody = z.object({ iin: z.string().max(40).default(''), code: z.string().max(20).default('') });
 

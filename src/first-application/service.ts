@@ -9,7 +9,7 @@ import { AppError, conflict, FieldsError } from '../errors.ts';
 import { checkIin, parentAgeProblem } from '../domain/iin.ts';
 import { askIdentity, type IdentityCheck } from '../identity/port.ts';
 import { zodProblem } from '../web/fields.ts';
-import { iinError } from '../applications/messages.ts';
+import { iinError } from '../applications/iin-error.ts';
 import { createSession } from '../auth/sessions.ts';
 import { applicationInput, checkApplication, isChildAlreadyQueuedRace, normalisePhone, prepareApplication, writeApplication, type ApplicationInput, type PreparedApplication } from '../applications/service.ts';
 import type { FormWithFile } from '../uploads/multipart.ts';

@@ -1,6 +1,6 @@
 // Hand-over requests: the parent's request (the child's IIN and a document) and the department's
 // review (the requester, the application and who holds it now, the document).
-import type { PageContext } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { PostForm, type Flash } from '../web/forms.tsx';
 import { DecisionForm, trOf } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';

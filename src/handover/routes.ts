@@ -5,9 +5,10 @@ import { AppError } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { decisionRoutes } from '../web/staff-review.ts';
-import { ErrorBody, fileFormRoutes, formOf, hide, langQ, message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
+import { fileFormRoutes, formOf, langQ, message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import { decideHandover, listHandoverReviews, requestHandover } from './service.ts';
 import { handoverPage, handoverReviewsPage } from './pages.tsx';
+import { ErrorBody, hide } from '../api/schema.ts';
 
 /**
  * Hand-over requests: the parent's request page, the department's review (page and JSON API, one

@@ -8,7 +8,7 @@ import { audit, type Actor } from '../audit/write.ts';
 import { AppError, forbidden } from '../errors.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { decideRequest, useCase } from '../usecase.ts';
-import { iinError } from '../applications/messages.ts';
+import { iinError } from '../applications/iin-error.ts';
 import { checkUpload, storeUpload } from '../uploads/service.ts';
 import type { DocumentView } from '../uploads/document-view.tsx';
 import type { PersonView } from '../web/review-parts.tsx';

@@ -1,5 +1,5 @@
 // Demo mode: the e-mails "sent" (no SMTP server), newest first.
-import type { PageContext } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { trOf } from '../web/components.tsx';
 import { demoSentPage } from '../web/demo-sent.tsx';
 import type { DemoMail } from './demo.ts';

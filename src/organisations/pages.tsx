@@ -1,4 +1,5 @@
-import { Layout, type PageContext } from '../web/layout.tsx';
+import { Layout } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { Csrf, type Flash, FlashBox, Radios, SelectField, Submit } from '../web/forms.tsx';
 import { Page, ReasonForm, Section, StackedTable, trOf, type Column } from '../web/components.tsx';
 import type { MessageKey } from '../web/i18n/index.ts';

@@ -1,4 +1,4 @@
-import type { PageContext } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { ButtonForm, Csrf, type Flash, Select, Submit } from '../web/forms.tsx';
 import { Field, Page, StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';

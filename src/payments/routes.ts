@@ -16,11 +16,9 @@ import * as P from './pages.tsx';
 import { addRate, listRates } from './rates.ts';
 import { districtTable, statementCsv, statementPdf, statementXlsx } from './statements.ts';
 import { reportCsv } from '../reports/export.ts';
+import { hide, id, langQ } from '../api/schema.ts';
 
-const hide = { hide: true } as const;
-const id = z.coerce.number().int().positive().max(2 ** 53);
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/);
-const langQ = { lang: z.string().optional() };
 const orgMonth = z.object({ org: id, month });
 const rateBody = z.object({
   ageFrom: z.string().max(5).default(''),

@@ -2,7 +2,8 @@ import type { Lang } from '../db/schema.ts';
 import { coefficientText, tengeText } from '../domain/accrual.ts';
 import { newPdf, qrPng } from '../contracts/pdf.ts';
 import { reportCsv, reportXlsx, type ExportTable } from '../reports/export.ts';
-import { intlLocale, t } from '../web/i18n/index.ts';
+import { t } from '../web/i18n/index.ts';
+import { intlLocale } from '../web/format.ts';
 import { nameIn } from '../web/queries.ts';
 import type { DistrictTotal, Statement, StatementLine } from './service.ts';
 

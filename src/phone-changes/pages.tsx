@@ -1,6 +1,6 @@
 // Phone changes: the parent's pages (start a change, confirm it with the codes) and the department's
 // review of the changes proven by an identity card scan.
-import type { PageContext } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { PostForm, Radios, type Flash } from '../web/forms.tsx';
 import { DecisionForm, Facts, trOf } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';

@@ -7,10 +7,11 @@ import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { decisionRoutes } from '../web/staff-review.ts';
 import { loadParent } from '../workspaces/cabinet/loaders.ts';
-import { ErrorBody, fileFormRoutes, formOf, hide, idParam, langQ, message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
+import { fileFormRoutes, formOf, langQ, message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import { checkUpload } from '../uploads/service.ts';
 import { confirmPhoneChange, decidePhoneChange, listParentPhoneChanges, listPhoneReviews, startPhoneChange } from './service.ts';
 import { phoneConfirmPage, phonePage, phoneReviewsPage } from './pages.tsx';
+import { ErrorBody, hide, idParam } from '../api/schema.ts';
 
 /**
  * Phone changes: the parent's pages (start, confirm with the codes), the department's review of the

@@ -1,5 +1,6 @@
 import { Html } from '@kitajs/html';
-import { Layout, type PageContext } from '../web/layout.tsx';
+import { Layout } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { ButtonForm, Csrf, type Flash, FlashBox, Select, Submit } from '../web/forms.tsx';
 import { type Column, Field, LinkLine, ReasonForm, StackedTable, type Tr, trOf } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';

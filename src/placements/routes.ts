@@ -13,11 +13,8 @@ import { organisationName, pageOrganisation, staffCan } from '../workspaces/staf
 import { parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
+import { hide, id, idParam, langQ } from '../api/schema.ts';
 
-const hide = { hide: true } as const;
-const id = z.coerce.number().int().positive().max(2 ** 53);
-const idParam = z.object({ id });
-const langQ = { lang: z.string().optional() };
 const leaveBody = z.object({ lastDay: z.string().max(10).default(''), reason: z.string().max(20).default(''), note: z.string().max(500).default('') });
 
 /**

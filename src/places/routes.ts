@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import type { RoutePlugin } from '../route-plugin.ts';
-import { errors } from '../api/schema.ts';
+import { errors, idParam } from '../api/schema.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { publishFreePlaces, withdrawFreePlaces } from './service.ts';
 
-const idParam = z.object({ id: z.coerce.number().int().positive() });
 const occupancy = z.object({ capacity: z.number(), open: z.number(), outstanding: z.number(), enrolled: z.number() });
 
 /** Publishing and withdrawing a group's free places (its kindergarten's staff, or an operator). */

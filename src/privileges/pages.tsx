@@ -1,5 +1,5 @@
 import type { MessageKey } from '../web/i18n/index.ts';
-import type { PageContext } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import type { Flash } from '../web/forms.tsx';
 import { CardList, DecisionForm, Page, DocLink, ReasonForm, trOf } from '../web/components.tsx';
 import { formatDate, formatDateTime } from '../web/format.ts';

@@ -1,7 +1,8 @@
 import { Html } from '@kitajs/html';
 import type { ImportReject } from '../db/schema.ts';
 import { hasKey, t } from '../web/i18n/index.ts';
-import { Layout, type PageContext } from '../web/layout.tsx';
+import { Layout } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { StackedTable, trOf, type Column } from '../web/components.tsx';
 import { Notice, Problem } from '../web/forms.tsx';
 import { formatDateTime, formatNumber } from '../web/format.ts';

@@ -1,6 +1,6 @@
 // The parent's referral page: the card (organisation, deadline, working days left, documents), the
 // return and the extension request.
-import type { PageContext } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { PostForm, Radios, SelectField, TextInput } from '../web/forms.tsx';
 import { nameIn } from '../web/queries.ts';
 import { Section, trOf } from '../web/components.tsx';

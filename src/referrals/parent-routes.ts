@@ -6,10 +6,11 @@ import { AppError } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import { loadReferral } from '../workspaces/cabinet/loaders.ts';
-import { doneNotice, fileFormRoutes, formOf, hide, idParam, langQ, message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
+import { doneNotice, fileFormRoutes, formOf, langQ, message, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import { returnReferral } from './service.ts';
 import { askExtension } from './parent-service.ts';
 import { referralPage } from './parent-pages.tsx';
+import { hide, idParam } from '../api/schema.ts';
 
 /** The parent's referral page: the card, the return (stay in the queue or leave it) and the extension request. */
 export const parentReferralRoutes: RoutePlugin = async (app, deps) => {

@@ -5,9 +5,9 @@ import { EXTENSION_REASONS } from '../domain/referral.ts';
 import type { ExtensionReason } from '../db/schema.ts';
 import * as S from './service.ts';
 import { CONTRACT_REFUSAL_REASONS, type ContractRefusalReason } from '../domain/path.ts';
+import { idParam } from '../api/schema.ts';
 
 const error = z.object({ error: z.string(), message: z.string() });
-const idParam = z.object({ id: z.coerce.number().int().positive() });
 const reason = z.string().trim().min(1).max(1000);
 const STATUSES = ['issued', 'registered', 'enrolled', 'expired', 'returned', 'lapsed', 'cancelled'] as const;
 const referral = z.object({

@@ -1,5 +1,6 @@
 import { Html } from '@kitajs/html';
-import { Layout, type PageContext } from '../web/layout.tsx';
+import { Layout } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { Csrf, type Flash, FlashBox, HintedField, PostForm, SelectField, Submit, TextInput } from '../web/forms.tsx';
 import { Page, ReasonForm, Section, StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDate, formatDateTime } from '../web/format.ts';

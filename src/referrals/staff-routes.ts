@@ -19,10 +19,8 @@ import { qrSvg, renderContractPdf } from '../contracts/pdf.ts';
 import { verifyPath } from '../contracts/verify.ts';
 import { contractNumber, printToken } from '../contracts/service.ts';
 import type { Lang } from '../db/schema.ts';
+import { hide, idParam, langQ } from '../api/schema.ts';
 
-const hide = { hide: true } as const;
-const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 53) });
-const langQ = { lang: z.string().optional() };
 const orgQ = z.coerce.number().int().positive().max(2 ** 53).optional();
 const DONE = ['registered', 'extra', 'concluded', 'refused', 'brought', 'birth_checked'] as const;
 const error = z.object({ error: z.string(), message: z.string() });

@@ -1,4 +1,4 @@
-import type { PageContext } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { trOf } from '../web/components.tsx';
 import { ButtonForm } from '../web/forms.tsx';
 import { formatDate } from '../web/format.ts';

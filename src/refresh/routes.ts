@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { RoutePlugin } from '../route-plugin.ts';
 import { AppError } from '../errors.ts';
-import { ErrorBody, hide, idParam, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
+import { parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import { confirmApplication } from './service.ts';
+import { ErrorBody, hide, idParam } from '../api/schema.ts';
 
 /**
  * The yearly refresh in the cabinet: "confirm the application" (a form on the cabinet's card, no

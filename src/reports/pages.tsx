@@ -1,4 +1,5 @@
-import { Layout, type PageContext } from '../web/layout.tsx';
+import { Layout } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { Page, trOf } from '../web/components.tsx';
 import { formatDateTime, formatNumber } from '../web/format.ts';
 import { REPORTS, VOUCHER_REPORTS, type Cell, type Report } from './report.ts';

@@ -1,5 +1,5 @@
 import { Html } from '@kitajs/html';
-import type { PageContext } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { ButtonForm, Select, type Flash } from '../web/forms.tsx';
 import { Field, Page, ReasonForm, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';

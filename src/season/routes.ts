@@ -15,10 +15,8 @@ import { listOrganisationGroupNames } from './service.ts';
 import * as D from './declarations.ts';
 import * as T from './turn.ts';
 import * as P from './pages.tsx';
+import { hide, id, langQ } from '../api/schema.ts';
 
-const hide = { hide: true } as const;
-const id = z.coerce.number().int().positive().max(2 ** 53);
-const langQ = { lang: z.string().optional() };
 const orgQ = z.object({ org: id.optional(), ...langQ });
 const declareForm = groupForm.omit({ reason: true }).extend({ continuesGroupId: z.preprocess((v) => (v === '' || v === undefined ? null : v), id.nullable()) });
 const yearBody = z.object({ year: z.coerce.number().int().min(2000).max(2100), reason: z.string().max(1000).default('') });

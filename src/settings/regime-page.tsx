@@ -1,6 +1,6 @@
 // The administrator's regime page (docs/VOUCHERS.md): the regime today, the recorded decisions (from
 // when, what, why, who) and the form to switch from a date, today or later, with a reason.
-import type { PageContext } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { PostForm, Radios, type Flash } from '../web/forms.tsx';
 import { Field, Page, StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDate, formatDateTime } from '../web/format.ts';

@@ -2,7 +2,7 @@ import type { Tr } from '../web/components.tsx';
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../route-plugin.ts';
-import { hide, security, errors } from '../api/schema.ts';
+import { errors, hide, langQuery, security } from '../api/schema.ts';
 import { AppError } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
@@ -16,7 +16,6 @@ import { formAction } from '../web/staff-pages.ts';
 import { decideRegime, viewRegime } from './regime.ts';
 import { regimePage } from './regime-page.tsx';
 
-const langQ = z.object({ lang: z.string().optional() });
 const reason = z.string().max(500);
 
 /**
@@ -59,14 +58,14 @@ export const settingsRoutes: RoutePlugin = (r, deps) => {
   /** Refusals (401/403) and unknown ids go to the error page; other failures are shown on the form. */
   const shown = (e: unknown): e is AppError => e instanceof AppError && e.status !== 401 && e.status !== 403 && e.status !== 404;
 
-  r.get('/staff/admin/settings', { schema: { ...hide, querystring: langQ } }, async (req, reply) => {
+  r.get('/staff/admin/settings', { schema: { ...hide, querystring: langQuery } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     return sendPage(reply, settingsPage(pageContext(req, reply, deps), { settings: await S.listSettings(deps, req.actor) }));
   });
 
   r.post(
     '/staff/admin/settings',
-    { schema: { ...hide, querystring: langQ, body: z.object({ key: z.string().max(60), value: z.union([z.string().max(100), z.array(z.string().max(20)).max(5)]).optional(), reason: reason.default('') }) } },
+    { schema: { ...hide, querystring: langQuery, body: z.object({ key: z.string().max(60), value: z.union([z.string().max(100), z.array(z.string().max(20)).max(5)]).optional(), reason: reason.default('') }) } },
     async (req, reply) => {
       if (!staffCan(req, reply, 'settings.edit')) return reply;
       const { key, value: raw, reason: why } = req.body;
@@ -95,7 +94,7 @@ export const settingsRoutes: RoutePlugin = (r, deps) => {
 
   r.get(
     '/staff/admin/regime',
-    { schema: { ...hide, querystring: z.object({ done: z.enum(['referral', 'voucher']).optional(), from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(), ...langQ.shape }) } },
+    { schema: { ...hide, querystring: z.object({ done: z.enum(['referral', 'voucher']).optional(), from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(), ...langQuery.shape }) } },
     async (req, reply) => {
       if (!staffCan(req, reply, 'settings.edit')) return reply;
       const q = req.query;
@@ -106,7 +105,7 @@ export const settingsRoutes: RoutePlugin = (r, deps) => {
 
   r.post(
     '/staff/admin/regime',
-    { schema: { ...hide, querystring: langQ, body: z.object({ regime: z.string().max(20).default(''), effectiveFrom: z.string().max(20).default(''), reason: reason.default('') }) } },
+    { schema: { ...hide, querystring: langQuery, body: z.object({ regime: z.string().max(20).default(''), effectiveFrom: z.string().max(20).default(''), reason: reason.default('') }) } },
     async (req, reply) => {
       if (!staffCan(req, reply, 'settings.edit')) return reply;
       const b = req.body;

@@ -1,5 +1,6 @@
 // The SMS the sender gave up on: each with its number, kind, tries and last error; send again.
-import { Layout, type PageContext } from '../web/layout.tsx';
+import { Layout } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { ButtonForm, FlashBox, type Flash } from '../web/forms.tsx';
 import { trOf } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';

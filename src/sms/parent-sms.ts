@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { insertOutbox } from '../sms/outbox.ts';
 import type { DB, Lang } from '../db/schema.ts';
 import type { Clock } from '../clock.ts';
+import type { ParentSms } from './templates.ts';
 
 /**
  * The parents' own SMS texts (one-time passwords, the phone-check reminder), queued in the same
@@ -9,7 +10,6 @@ import type { Clock } from '../clock.ts';
  * rather than through enqueueSms because a one-time password goes to a given number (the new
  * number of a phone change), not always to the parent's first phone.
  */
-export type ParentSms = 'otp_sign_in' | 'otp_phone_new' | 'otp_phone_old' | 'otp_first_apply' | 'otp_exchange' | 'phone_check';
 
 const TEXTS: Record<Lang, Record<ParentSms, (p: { code: string; minutes: number; n: number }) => string>> = {
   kk: {

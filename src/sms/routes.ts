@@ -8,11 +8,10 @@ import { doneQ, reviewFailure, reviewNotice } from '../web/staff-review.ts';
 import { staffOnly } from '../workspaces/staff-scope.ts';
 import { listDeadSms, retryDeadSms } from './dead.ts';
 import { deadSmsPage } from './pages.tsx';
+import { hide, idParam } from '../api/schema.ts';
 
 const ErrorBody = z.object({ error: z.string(), message: z.string() });
 
-const hide = { hide: true } as const;
-const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 53) });
 
 /**
  * The SMS dead letters: messages the sender gave up on after its tries. Operators see them (phone

@@ -1,7 +1,6 @@
 import { Temporal } from 'temporal-polyfill';
 import type { Lang, SmsLane } from '../db/schema.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
-import type { ParentSms } from './parent-sms.ts';
 
 /**
  * Short SMS texts in the parent's language, with the leaflet's words (жолдама / направление,
@@ -53,6 +52,9 @@ export type SmsTemplate =
   | 'voucher_lapsed'
   | 'voucher_withdrawn'
   | 'attendance_submitted';
+
+/** The parents' own texts (one-time passwords, the phone-check reminder): written in src/sms/parent-sms.ts, sent to a given number. */
+export type ParentSms = 'otp_sign_in' | 'otp_phone_new' | 'otp_phone_old' | 'otp_first_apply' | 'otp_exchange' | 'phone_check';
 
 /**
  * Each template's lane in the outbox: the sender sends 'urgent' first (one-time passwords, and what

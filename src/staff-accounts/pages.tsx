@@ -1,5 +1,6 @@
 import { Html, type Children } from '@kitajs/html';
-import { Layout, type PageContext } from '../web/layout.tsx';
+import { Layout } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { FlashBox, PostForm, SelectField, type Flash } from '../web/forms.tsx';
 import { nameIn } from '../web/queries.ts';
 import { type Column, Field, LinkLine, Page, Section, StackedTable, type Tr, trOf } from '../web/components.tsx';

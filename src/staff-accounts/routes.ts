@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../route-plugin.ts';
-import { hide, idParam, security, errors } from '../api/schema.ts';
+import { errors, hide, idParam, langQuery, security } from '../api/schema.ts';
 import { FieldsError, invalid, isUserError } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
@@ -11,7 +11,6 @@ import { message } from '../workspaces/cabinet/route-helpers.ts';
 import * as S from './service.ts';
 import { passwordPage, userPage, usersPage, type CreateForm } from './pages.tsx';
 
-const langQ = z.object({ lang: z.string().optional() });
 const role = z.enum(S.STAFF_ROLES);
 const optionalId = z.number().int().positive().max(2 ** 53).nullable().optional();
 const reason = z.string().max(500);
@@ -142,14 +141,14 @@ export const staffAccountRoutes: RoutePlugin = (r, deps) => {
     return sendPage(reply, userPage(pageContext(req, reply, deps), { user, ...choices, teacherGroups, ...extra }), status);
   }
 
-  r.get('/staff/admin/users', { schema: { ...hide, querystring: langQ } }, async (req, reply) => {
+  r.get('/staff/admin/users', { schema: { ...hide, querystring: langQuery } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     return showUsers(req, reply);
   });
 
   r.post(
     '/staff/admin/users',
-    { schema: { ...hide, querystring: langQ, body: z.object({ username: z.string().max(100).default(''), fullName: z.string().max(300).default(''), role, organisationId: formId, districtId: formId }) } },
+    { schema: { ...hide, querystring: langQuery, body: z.object({ username: z.string().max(100).default(''), fullName: z.string().max(300).default(''), role, organisationId: formId, districtId: formId }) } },
     async (req, reply) => {
       if (!staffOnly(req, reply)) return reply;
       const b = req.body;
@@ -173,7 +172,7 @@ export const staffAccountRoutes: RoutePlugin = (r, deps) => {
     return showUser(req, reply, req.params.id, notice ? { notice } : {});
   });
 
-  r.post('/staff/admin/users/:id/disable', { schema: { ...hide, params: idParam, querystring: langQ, body: z.object({ reason: reason.default('') }) } }, async (req, reply) => {
+  r.post('/staff/admin/users/:id/disable', { schema: { ...hide, params: idParam, querystring: langQuery, body: z.object({ reason: reason.default('') }) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     return formActionOr(
       req,
@@ -186,7 +185,7 @@ export const staffAccountRoutes: RoutePlugin = (r, deps) => {
     );
   });
 
-  r.post('/staff/admin/users/:id/enable', { schema: { ...hide, params: idParam, querystring: langQ, body: z.object({ reason: reason.default('') }) } }, async (req, reply) => {
+  r.post('/staff/admin/users/:id/enable', { schema: { ...hide, params: idParam, querystring: langQuery, body: z.object({ reason: reason.default('') }) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     return formActionOr(
       req,
@@ -199,7 +198,7 @@ export const staffAccountRoutes: RoutePlugin = (r, deps) => {
     );
   });
 
-  r.post('/staff/admin/users/:id/reset', { schema: { ...hide, params: idParam, querystring: langQ, body: z.object({ reason: reason.default('') }) } }, async (req, reply) => {
+  r.post('/staff/admin/users/:id/reset', { schema: { ...hide, params: idParam, querystring: langQuery, body: z.object({ reason: reason.default('') }) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     try {
       const d = await S.resetStaff(deps, req.actor, req.params.id, req.body.reason, req.id);
@@ -211,7 +210,7 @@ export const staffAccountRoutes: RoutePlugin = (r, deps) => {
     }
   });
 
-  r.post('/staff/admin/users/:id/role', { schema: { ...hide, params: idParam, querystring: langQ, body: z.object({ role, organisationId: formId, districtId: formId, reason: reason.default('') }) } }, async (req, reply) => {
+  r.post('/staff/admin/users/:id/role', { schema: { ...hide, params: idParam, querystring: langQuery, body: z.object({ role, organisationId: formId, districtId: formId, reason: reason.default('') }) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     return formActionOr(
       req,
@@ -231,7 +230,7 @@ export const staffAccountRoutes: RoutePlugin = (r, deps) => {
     .union([z.string(), z.array(z.string())])
     .optional()
     .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).filter((x) => x !== '').map(Number));
-  r.post('/staff/admin/users/:id/groups', { schema: { ...hide, params: idParam, querystring: langQ, body: z.object({ groupIds: idList, reason: reason.default('') }) } }, async (req, reply) => {
+  r.post('/staff/admin/users/:id/groups', { schema: { ...hide, params: idParam, querystring: langQuery, body: z.object({ groupIds: idList, reason: reason.default('') }) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     return formActionOr(
       req,

@@ -1,5 +1,5 @@
 import { Html } from '@kitajs/html';
-import type { PageContext } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { ButtonForm, Csrf, type Flash, Submit } from '../web/forms.tsx';
 import { Page, StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';

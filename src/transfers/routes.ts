@@ -7,12 +7,12 @@ import { pageContext, sendPage } from '../web/context.ts';
 import { formActionOr } from '../web/staff-pages.ts';
 import type { Flash } from '../web/forms.tsx';
 import { organisationName, pageOrganisation, staffOnly } from '../workspaces/staff-scope.ts';
-import { parentOrRedirect, hide, idParam } from '../workspaces/cabinet/route-helpers.ts';
+import { parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import { preferencesFromForm } from '../applications/apply-form.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
+import { hide, idParam, langQ } from '../api/schema.ts';
 
-const langQ = { lang: z.string().optional() };
 
 /**
  * Transfers: the parent's request in the cabinet (/cabinet/applications/:id/transfer, :id being the

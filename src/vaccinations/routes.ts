@@ -10,10 +10,8 @@ import type { Flash } from '../web/forms.tsx';
 import { organisationName, pageOrganisation, staffCan } from '../workspaces/staff-scope.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
+import { hide, id, langQ } from '../api/schema.ts';
 
-const hide = { hide: true } as const;
-const id = z.coerce.number().int().positive().max(2 ** 53);
-const langQ = { lang: z.string().optional() };
 
 /**
  * Vaccination flags: the kindergarten's page of its placed children (/staff/vaccinations; the

@@ -1,5 +1,6 @@
 import { Html } from '@kitajs/html';
-import { Layout, type PageContext } from '../web/layout.tsx';
+import { Layout } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { Csrf, FlashBox, Select, Submit, type Flash } from '../web/forms.tsx';
 import { Field, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';

@@ -16,10 +16,8 @@ import { parentEntries } from '../waiting-lists/service.ts';
 import * as S from './service.ts';
 import * as Reg from './register.ts';
 import * as P from './pages.tsx';
+import { hide, id, langQ } from '../api/schema.ts';
 
-const hide = { hide: true } as const;
-const id = z.coerce.number().int().positive().max(2 ** 53);
-const langQ = { lang: z.string().optional() };
 const chooseQ = z.object({ district: z.union([id, z.literal('')]).optional(), near: z.string().max(60).optional(), done: z.string().max(20).optional(), ...langQ });
 
 /**

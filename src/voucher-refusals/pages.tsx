@@ -1,4 +1,4 @@
-import type { PageContext } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { Page, StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';
 import type { MessageKey } from '../web/i18n/index.ts';

@@ -1,7 +1,7 @@
 // The parent's voucher page (docs/VOUCHERS.md): consent by its last day, the refusal asked twice
 // (saying what it means), the kindergarten chosen among the voucher kindergartens' free places, the
 // one restore. Works without JavaScript, at 360×640.
-import type { PageContext } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { ButtonForm } from '../web/forms.tsx';
 import { trOf } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';

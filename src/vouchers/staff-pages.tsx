@@ -2,7 +2,8 @@
 // year per month with what is left, and voucher runs (preview, commit that preview once, the runs
 // with their public protocols and replay). Server-rendered, no JavaScript needed, stacked on a phone.
 import crypto from 'node:crypto';
-import { Layout, type PageContext } from '../web/layout.tsx';
+import { Layout } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { Csrf, FlashBox, Notice, PostForm, PreviewButton, type Flash } from '../web/forms.tsx';
 import { Field, Page, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
 import { formatDateTime, formatMonth, formatNumber } from '../web/format.ts';

@@ -1,7 +1,7 @@
 import { Temporal } from 'temporal-polyfill';
 import { almatyDateString } from '../clock.ts';
 import { Page, StackedTable, trOf, type Column } from '../web/components.tsx';
-import type { PageContext } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { CabinetBar } from '../web/parent-fields.tsx';
 import { formatDate } from '../web/format.ts';
 import type { KindergartenListRow } from './service.ts';

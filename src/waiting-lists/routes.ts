@@ -6,13 +6,10 @@ import { pageContext, sendPage } from '../web/context.ts';
 import { organisationName, pageOrganisation, staffCan } from '../workspaces/staff-scope.ts';
 import { parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import { formActionOr } from '../web/staff-pages.ts';
-import { errors } from '../api/schema.ts';
+import { errors, hide, id, langQ } from '../api/schema.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
 
-const hide = { hide: true } as const;
-const id = z.coerce.number().int().positive().max(2 ** 53);
-const langQ = { lang: z.string().optional() };
 
 /**
  * Waiting lists: the parent joins and leaves a list, accepts or declines an offer (the answers go back

@@ -2,7 +2,8 @@ import type { Children } from '@kitajs/html';
 // Shared page components: the pieces every workspace (cabinet, kindergarten, department, admin)
 // builds its pages from. A page table, a form field with its error, a decision with a reason.
 import { t, type MessageKey, type MessageParam } from './i18n/index.ts';
-import { Layout, type PageContext } from './layout.tsx';
+import { Layout } from './layout.tsx';
+import type { PageContext } from './page-context.ts';
 import { Csrf, FlashBox, type Flash } from './forms.tsx';
 
 export type Tr = (k: MessageKey, p?: Record<string, MessageParam>) => string;

@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../context.ts';
 import { formCsrfToken } from '../auth/csrf.ts';
-import type { PageContext } from './layout.tsx';
 import { PUBLIC } from '../audit/write.ts';
+import type { PageContext } from './page-context.ts';
 
 export function pageContext(req: FastifyRequest, reply: FastifyReply, deps: AppDeps): PageContext {
   return { req, deps, lang: req.lang, csrf: formCsrfToken(req, reply, deps) };

@@ -1,6 +1,7 @@
 // Demo mode: what was "sent" (SMS with no gateway, e-mail with no SMTP server), newest first — the
 // one page both demo outboxes are shown on.
-import { Layout, type PageContext } from './layout.tsx';
+import { Layout } from './layout.tsx';
+import type { PageContext } from './page-context.ts';
 import { formatDateTime } from './format.ts';
 
 export interface SentItem {

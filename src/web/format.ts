@@ -1,7 +1,11 @@
 import type { Temporal } from 'temporal-polyfill';
 import type { Lang } from '../db/schema.ts';
 import { ZONE } from '../clock.ts';
-import { intlLocale } from './i18n/index.ts';
+
+/** The BCP 47 locale Node's full ICU uses for formatting dates and plurals. */
+export function intlLocale(lang: Lang): string {
+  return lang === 'kk' ? 'kk-KZ' : lang === 'ru' ? 'ru-RU' : 'en-GB';
+}
 
 /** Dates and numbers for pages, formatted on the server (Node's full ICU) in Asia/Almaty. */
 export function formatDateTime(lang: Lang, t: Temporal.Instant | Date | string): string {

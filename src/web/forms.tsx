@@ -1,5 +1,5 @@
 import type { Children } from '@kitajs/html';
-import type { PageContext } from './layout.tsx';
+import type { PageContext } from './page-context.ts';
 
 /** The hidden CSRF field every cookie-authenticated form carries. */
 export function Csrf(props: { ctx: PageContext }): JSX.Element {
@@ -158,6 +158,37 @@ export function HintedField(props: { id: string; label: string; hint: string; ch
         </span>
       </label>
       {props.children as 'safe'}
+    </div>
+  );
+}
+
+/**
+ * A password with its label: `current` — the one in use (the browser may fill it in); otherwise a new
+ * one, at least `min` characters, its hint (if any) in the label and tied to the input.
+ */
+export function PasswordField(props: { id: string; label: string; current?: boolean; min?: number; hint?: string }): JSX.Element {
+  const input = (
+    <input
+      type="password"
+      id={props.id}
+      name={props.id}
+      required
+      autocomplete={props.current ? 'current-password' : 'new-password'}
+      minlength={props.min === undefined ? undefined : String(props.min)}
+      maxlength="200"
+      aria-describedby={props.hint ? `${props.id}-hint` : undefined}
+    />
+  );
+  return props.hint ? (
+    <HintedField id={props.id} label={props.label} hint={props.hint}>
+      {input as 'safe'}
+    </HintedField>
+  ) : (
+    <div>
+      <label for={props.id} safe>
+        {props.label}
+      </label>
+      {input as 'safe'}
     </div>
   );
 }

@@ -1,19 +1,10 @@
-import type { FastifyRequest } from 'fastify';
-import type { AppDeps } from '../context.ts';
+import type { PageContext } from './page-context.ts';
 import { LANGS, t } from './i18n/index.ts';
 import type { Lang } from '../db/schema.ts';
 import { formatDateTime } from './format.ts';
 import { CSS_URL, ICON_URL } from './static.ts';
 import { can } from '../auth/permissions.ts';
 import { ButtonForm } from './forms.tsx';
-
-export interface PageContext {
-  req: FastifyRequest;
-  deps: AppDeps;
-  lang: Lang;
-  /** The CSRF token for forms on this page (formCsrfToken). */
-  csrf: string;
-}
 
 const LANG_NAMES: Record<Lang, string> = { kk: 'Қазақша', ru: 'Русский', en: 'English' };
 

@@ -1,7 +1,8 @@
 // The pieces the parents' pages share (the cabinet's, sign-in's, the first application's): the
 // cabinet's bar, the IIN, code, text and file fields, "send the code
 // again" and the demo-SMS link.
-import { Layout, type PageContext } from './layout.tsx';
+import { Layout } from './layout.tsx';
+import type { PageContext } from './page-context.ts';
 import { ButtonForm, Csrf, HintedField, Notice, PostForm, Problem } from './forms.tsx';
 import { trOf, type Tr } from './components.tsx';
 

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB, GroupType, InstructionLang, Lang, OrgKind } from '../db/schema.ts';
-import { intlLocale } from './i18n/index.ts';
+import { intlLocale } from './format.ts';
 import type { AppDeps } from '../context.ts';
 import { organisationFieldsOf, type OrganisationInput } from '../organisations/service.ts';
 

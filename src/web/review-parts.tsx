@@ -1,7 +1,7 @@
 // The pieces the department's review pages share: who asks (IIN, name, the phones on file) and the
 // labels of a decision (approve, or reject with a reason).
 import { Page, type Fact, type Tr } from './components.tsx';
-import type { PageContext } from './layout.tsx';
+import type { PageContext } from './page-context.ts';
 import type { Flash } from './forms.tsx';
 import { fullName } from './parent-fields.tsx';
 

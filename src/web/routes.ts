@@ -12,6 +12,7 @@ import { queuePage, type QueueView } from './pages/queue.tsx';
 import { getOrganisation, listOrganisations } from './queries.ts';
 import { lookupWithWhy, type WhyNotYet } from '../distribution/why.ts';
 import { limitIinLookup } from '../applications/lookup-limit.ts';
+import { hide } from '../api/schema.ts';
 
 const LANG_COOKIE_MAX_AGE = 365 * 24 * 3600;
 const empty = z.literal('').transform(() => undefined);
@@ -29,7 +30,6 @@ export const webRoutes: RoutePlugin = (app, deps) => {
   });
 
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const hide = { hide: true } as const;
 
   r.get('/', { schema: hide }, async (req, reply) => sendPage(reply, homePage(pageContext(req, reply, deps), await deps.city.getPolicy())));
 

@@ -7,11 +7,12 @@ import { t } from './i18n/index.ts';
 import type { TypedApp } from '../route-plugin.ts';
 import type { AppDeps } from '../context.ts';
 import type { Actor } from '../audit/write.ts';
-import type { PageContext } from './layout.tsx';
+import type { PageContext } from './page-context.ts';
 import type { Flash } from './forms.tsx';
 import { pageContext, sendPage } from './context.ts';
-import { ErrorBody, hide, idParam } from '../workspaces/cabinet/route-helpers.ts';
+
 import { staffOnly } from '../workspaces/staff-scope.ts';
+import { ErrorBody, hide, idParam } from '../api/schema.ts';
 
 export const doneQ = z.object({ lang: z.string().optional(), done: z.enum(['approved', 'rejected', 'retried']).optional(), id: z.coerce.number().int().positive().max(2 ** 53).optional() });
 export const decideBody = z.object({ decision: z.enum(['approve', 'reject']).optional(), reason: z.string().max(500).optional() });

@@ -1,6 +1,8 @@
 import type { Lang } from '../db/schema.ts';
-import { intlLocale, t, type MessageKey } from '../web/i18n/index.ts';
-import { Layout, type PageContext } from '../web/layout.tsx';
+import { t, type MessageKey } from '../web/i18n/index.ts';
+import { intlLocale } from '../web/format.ts';
+import { Layout } from '../web/layout.tsx';
+import type { PageContext } from '../web/page-context.ts';
 import { Section } from '../web/components.tsx';
 import { Notice } from '../web/forms.tsx';
 import { formatDate, formatDateTime } from '../web/format.ts';

@@ -1,6 +1,6 @@
 import type { Lang } from '../../db/schema.ts';
 import { messages as core } from './core.ts';
-import { formatDate } from '../format.ts';
+import { formatDate, intlLocale } from '../format.ts';
 import { messages as web } from '../messages.ts';
 import { messages as auth } from '../../auth/messages.ts';
 import { messages as calendar } from '../../calendar/messages.ts';
@@ -143,11 +143,6 @@ export function t(lang: Lang, key: MessageKey, params: Record<string, MessagePar
     // "… 2027 г." before the sentence's own full stop: one stop
     return date.endsWith('.') && text[at + whole.length] === '.' ? date.slice(0, -1) : date;
   });
-}
-
-/** The BCP 47 locale Node's full ICU uses for formatting dates and plurals. */
-export function intlLocale(lang: Lang): string {
-  return lang === 'kk' ? 'kk-KZ' : lang === 'ru' ? 'ru-RU' : 'en-GB';
 }
 
 export type Translator = (key: MessageKey, params?: Record<string, string | number>) => string;

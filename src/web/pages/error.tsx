@@ -1,5 +1,6 @@
 import { t } from '../i18n/index.ts';
-import { Layout, type PageContext } from '../layout.tsx';
+import { Layout } from '../layout.tsx';
+import type { PageContext } from '../page-context.ts';
 
 export function errorPage(ctx: PageContext, message: string): string {
   return Layout({

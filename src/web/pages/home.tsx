@@ -1,6 +1,7 @@
 import type { Policy } from '../../domain/policy.ts';
 import { t } from '../i18n/index.ts';
-import { Layout, type PageContext } from '../layout.tsx';
+import { Layout } from '../layout.tsx';
+import type { PageContext } from '../page-context.ts';
 
 /** The home page's ways in: where, its data-qa, its words. */
 const LINKS = [

@@ -1,6 +1,7 @@
 import type { InstructionLang, OrgKind } from '../../db/schema.ts';
 import { t } from '../i18n/index.ts';
-import { Layout, type PageContext } from '../layout.tsx';
+import { Layout } from '../layout.tsx';
+import type { PageContext } from '../page-context.ts';
 import { nameIn, type OrgListItem } from '../queries.ts';
 import { SelectField } from '../forms.tsx';
 

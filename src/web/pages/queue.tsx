@@ -1,6 +1,7 @@
 import { Html } from '@kitajs/html';
 import { t } from '../i18n/index.ts';
-import { Layout, type PageContext } from '../layout.tsx';
+import { Layout } from '../layout.tsx';
+import type { PageContext } from '../page-context.ts';
 import { Section, StackedTable } from '../components.tsx';
 import { Problem, Submit } from '../forms.tsx';
 import { formatDate, formatDateTimeSeconds } from '../format.ts';

@@ -1,7 +1,8 @@
 import { t } from '../i18n/index.ts';
-import { Layout, type PageContext } from '../layout.tsx';
+import { Layout } from '../layout.tsx';
+import type { PageContext } from '../page-context.ts';
 import { Section } from '../components.tsx';
-import { HintedField } from '../forms.tsx';
+import { HintedField, PasswordField } from '../forms.tsx';
 import type { DemoCode } from '../../demo/totp-codes.ts';
 
 export function staffLoginPage(
@@ -59,10 +60,7 @@ export function staffLoginPage(
             <label for="username" safe>{tr('auth.username')}</label>
             <input type="text" id="username" name="username" value={opts.username ?? ''} required autocomplete="username" autocapitalize="none" spellcheck="false" maxlength="40" />
           </div>
-          <div>
-            <label for="password" safe>{tr('auth.password')}</label>
-            <input type="password" id="password" name="password" required autocomplete="current-password" maxlength="200" />
-          </div>
+          <PasswordField id="password" label={tr('auth.password')} current />
           <HintedField id="totp" label={tr('auth.totp.code')} hint={tr('auth.totp.code.hint')}>
             <input type="text" id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]{6,7}" maxlength="7" aria-describedby="totp-hint" />
           </HintedField>

@@ -2,7 +2,7 @@
 // referral by its last day with the documents to bring, sign the contract, bring the missing
 // documents, confirm a voucher, or the STOP-list's end. The cabinet home, the child's card and the
 // application page lead with it; the queue number is shown only while the child is really waiting.
-import type { PageContext } from '../../web/layout.tsx';
+import type { PageContext } from '../../web/page-context.ts';
 import { nameIn } from '../../web/queries.ts';
 import { trOf } from '../../web/components.tsx';
 import { formatDate } from '../../web/format.ts';

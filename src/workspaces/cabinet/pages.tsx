@@ -1,6 +1,6 @@
 // The parent's home: the applications at a glance (queue numbers, referrals, "why not me yet?"), the
 // parent's own data and the messages sent. The pieces are the capabilities' own.
-import type { PageContext } from '../../web/layout.tsx';
+import type { PageContext } from '../../web/page-context.ts';
 import { nameIn } from '../../web/queries.ts';
 import { LinkLine, trOf } from '../../web/components.tsx';
 import { formatDate, formatDateTime } from '../../web/format.ts';

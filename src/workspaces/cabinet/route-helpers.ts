@@ -9,9 +9,6 @@ import { t } from '../../web/i18n/index.ts';
 import { acceptFormWithFile, type FormWithFile } from '../../uploads/multipart.ts';
 import type { TypedApp } from '../../route-plugin.ts';
 
-export const ErrorBody = z.object({ error: z.string(), message: z.string() });
-export const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 53) });
-export const hide = { hide: true } as const;
 export const langQ = z.object({ lang: z.string().optional(), done: z.string().max(20).optional(), n: z.string().max(40).optional() });
 
 /** The parent's cabinet needs a parent session; anyone else goes to the sign-in page. */

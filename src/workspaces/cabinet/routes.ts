@@ -2,9 +2,10 @@ import type { RoutePlugin } from '../../route-plugin.ts';
 import { t } from '../../web/i18n/index.ts';
 import { pageContext, sendPage } from '../../web/context.ts';
 import { loadApplications, loadMessages, loadParent, loadWhy, nearHead } from './loaders.ts';
-import { doneNotice, hide, langQ, parentOrRedirect } from './route-helpers.ts';
+import { doneNotice, langQ, parentOrRedirect } from './route-helpers.ts';
 import { cabinetPage } from './pages.tsx';
 import { refreshStates } from '../../refresh/service.ts';
+import { hide } from '../../api/schema.ts';
 
 /** The parent's home, /cabinet: the applications, the referrals, the own data and the messages. */
 export const cabinetRoutes: RoutePlugin = (r, deps) => {
