@@ -3,7 +3,7 @@ import { Layout } from '../web/layout.tsx';
 import type { PageContext } from '../web/page-context.ts';
 import { PasswordField, PostForm, Problem } from '../web/forms.tsx';
 import { Page, trOf } from '../web/components.tsx';
-import { CabinetBar, CodeStep, IinField } from '../web/parent-fields.tsx';
+import { CabinetBar, CodeStep, IinStep } from '../web/parent-fields.tsx';
 import { PASSWORD_MIN_LENGTH } from './parent-signin.ts';
 
 export function loginPage(ctx: PageContext, o: { iin?: string; error?: string | null } = {}): string {
@@ -12,11 +12,9 @@ export function loginPage(ctx: PageContext, o: { iin?: string; error?: string | 
     ctx,
     { title: tr('parents.title.login'), lead: tr('parents.login.intro') },
     <>
-      <Problem error={o.error} />
-      <PostForm ctx={ctx} action={`/cabinet/login?lang=${ctx.lang}`} qa="parent-login" submit={{ label: tr('parents.sign_in'), qa: 'login-submit' }}>
-        <IinField tr={tr} value={o.iin} />
+      <IinStep ctx={ctx} error={o.error} action={`/cabinet/login?lang=${ctx.lang}`} qa="parent-login" iin={o.iin} submit={{ label: tr('parents.sign_in'), qa: 'login-submit' }}>
         <PasswordField id="password" label={tr('parents.password')} current />
-      </PostForm>
+      </IinStep>
       <p>
         <a href={`/cabinet/otp?lang=${ctx.lang}`} data-qa="first-time" safe>
           {tr('parents.first_time')}
@@ -37,10 +35,7 @@ export function otpRequestPage(ctx: PageContext, o: { iin?: string; error?: stri
     ctx,
     { title: tr('parents.title.otp'), lead: tr('parents.otp.intro') },
     <>
-      <Problem error={o.error} />
-      <PostForm ctx={ctx} action={`/cabinet/otp?lang=${ctx.lang}`} qa="otp-request" submit={{ label: tr('parents.otp.send'), qa: 'otp-send' }}>
-        <IinField tr={tr} value={o.iin} />
-      </PostForm>
+      <IinStep ctx={ctx} error={o.error} action={`/cabinet/otp?lang=${ctx.lang}`} qa="otp-request" iin={o.iin} submit={{ label: tr('parents.otp.send'), qa: 'otp-send' }} />
     </>,
   );
 }

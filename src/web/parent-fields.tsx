@@ -1,3 +1,4 @@
+import type { Children } from '@kitajs/html';
 // The pieces the parents' pages share (the cabinet's, sign-in's, the first application's): the
 // cabinet's bar, the IIN, code, text and file fields, "send the code
 // again" and the demo-SMS link.
@@ -8,11 +9,24 @@ import { trOf, type Tr } from './components.tsx';
 
 export const fullName = (p: { lastName: string; firstName: string; middleName: string | null }) => [p.lastName, p.firstName, p.middleName].filter(Boolean).join(' ');
 
-export function IinField(props: { tr: Tr; value?: string | undefined }): JSX.Element {
+function IinField(props: { tr: Tr; value?: string | undefined }): JSX.Element {
   return (
     <HintedField id="iin" label={props.tr('parents.iin')} hint={props.tr('parents.iin.hint')}>
       <input type="text" id="iin" name="iin" value={props.value ?? ''} required inputmode="numeric" pattern="[0-9 ]{12,15}" maxlength="15" autocomplete="username" aria-describedby="iin-hint" />
     </HintedField>
+  );
+}
+
+/** A sign-in's first step: what went wrong, then the form with the IIN (and `children`, more fields) and its button. */
+export function IinStep(props: { ctx: PageContext; error?: string | null | undefined; action: string; qa: string; iin?: string | undefined; submit: { label: string; qa: string }; children?: Children }): JSX.Element {
+  return (
+    <>
+      <Problem error={props.error} />
+      <PostForm ctx={props.ctx} action={props.action} qa={props.qa} submit={props.submit}>
+        <IinField tr={trOf(props.ctx)} value={props.iin} />
+        {props.children as 'safe'}
+      </PostForm>
+    </>
   );
 }
 

@@ -97,31 +97,30 @@ export function cabinetPage(
             </a>
           </p>
           {a.status === 'enrolled' ? (
-            <LinkLine
-              links={[
-                { href: `/cabinet/applications/${a.id}/leave?lang=${ctx.lang}`, qa: 'leave-link', text: tr('parents.leave.link') },
-                { href: `/cabinet/applications/${a.id}/attendance?lang=${ctx.lang}`, qa: 'attendance-link', text: tr('parents.attendance.link') },
-              ]}
-            />
-          ) : (
-            ''
-          )}
-          {a.exchangeWaiting ? (
-            <p class="notice" data-qa="exchange-waiting">
-              <a href={`/cabinet/applications/${a.id}/exchange?lang=${ctx.lang}`} safe>
-                {tr('exchanges.cabinet.waiting')}
-              </a>
-            </p>
-          ) : (
-            ''
-          )}
-          {a.status === 'enrolled' ? (
-            <LinkLine
-              links={[
-                { href: `/cabinet/applications/${a.id}/transfer?lang=${ctx.lang}`, qa: 'transfer-link', text: tr('transfers.cabinet.link') },
-                { href: `/cabinet/applications/${a.id}/exchange?lang=${ctx.lang}`, qa: 'exchange-link', text: tr('exchanges.cabinet.link') },
-              ]}
-            />
+            // a placed child: leaving, attendance, an exchange proposed to this parent, transfer and exchange
+            <>
+              <LinkLine
+                links={[
+                  { href: `/cabinet/applications/${a.id}/leave?lang=${ctx.lang}`, qa: 'leave-link', text: tr('parents.leave.link') },
+                  { href: `/cabinet/applications/${a.id}/attendance?lang=${ctx.lang}`, qa: 'attendance-link', text: tr('parents.attendance.link') },
+                ]}
+              />
+              {a.exchangeWaiting ? (
+                <p class="notice" data-qa="exchange-waiting">
+                  <a href={`/cabinet/applications/${a.id}/exchange?lang=${ctx.lang}`} safe>
+                    {tr('exchanges.cabinet.waiting')}
+                  </a>
+                </p>
+              ) : (
+                ''
+              )}
+              <LinkLine
+                links={[
+                  { href: `/cabinet/applications/${a.id}/transfer?lang=${ctx.lang}`, qa: 'transfer-link', text: tr('transfers.cabinet.link') },
+                  { href: `/cabinet/applications/${a.id}/exchange?lang=${ctx.lang}`, qa: 'exchange-link', text: tr('exchanges.cabinet.link') },
+                ]}
+              />
+            </>
           ) : (
             ''
           )}
