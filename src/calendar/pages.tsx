@@ -2,8 +2,8 @@ import { Temporal } from 'temporal-polyfill';
 import { intlLocale } from '../web/format.ts';
 import { Layout } from '../web/layout.tsx';
 import type { PageContext } from '../web/page-context.ts';
-import { FlashBox, PostForm, Radios, TextInput, type Flash } from '../web/forms.tsx';
-import { Section, StackedTable, trOf, type Tr } from '../web/components.tsx';
+import { PostForm, Radios, TextInput, type Flash } from '../web/forms.tsx';
+import { Page, Section, StackedTable, trOf, type Tr } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
 import type { CalendarDayKind } from '../db/schema.ts';
 import type { CalendarYear, CheckedYear, DeadlineMove } from './service.ts';
@@ -139,60 +139,56 @@ export function calendarPage(ctx: PageContext, d: { cal: CalendarYear; form: Day
   const byDay = new Map(d.cal.days.map((x) => [x.day, x]));
   const wd = weekdayNames(ctx.lang);
   const nameOf = (x: DayNames) => dayName(ctx.lang, x);
-  return Layout({
+  return Page(
     ctx,
-    title: tr('dept.cal.title', { year: String(y) }),
-    children: (
-      <>
-        <FlashBox error={d.error} notice={d.notice} />
-        <p safe>{tr('dept.cal.intro')}</p>
-        <p class="cal-nav">
-          <a href={`/staff/calendar?year=${y - 1}&lang=${ctx.lang}`} safe>
-            {tr('dept.cal.prev', { year: String(y - 1) })}
-          </a>
-          <strong data-qa="working-days" safe>
-            {tr('dept.cal.working_days', { n: d.cal.workingDays })}
-          </strong>
-          <a href={`/staff/calendar?year=${y + 1}&lang=${ctx.lang}`} safe>
-            {tr('dept.cal.next', { year: String(y + 1) })}
-          </a>
-        </p>
-        <ul class="cal-legend">
-          {LEGEND.map(([cls, key]) => (
-            <li>
-              <span class={cls} /> <span safe>{tr(key)}</span>
-            </li>
-          ))}
-        </ul>
-        <div class="cal-year" data-qa="calendar">
-          {d.cal.months.map((m) => (
-            <MonthGrid ctx={ctx} year={y} month={m} byDay={byDay} weekdays={wd} />
-          ))}
-        </div>
-        {d.cal.days.length ? (
-          <details>
-            <summary safe>{tr('dept.cal.legend.holiday') + ', ' + tr('dept.cal.legend.day_off') + ', ' + tr('dept.cal.legend.working_moved')}</summary>
-            <ul data-qa="exceptions">
-              {d.cal.days.map((x) => (
-                <li safe>{`${formatDate(ctx.lang, x.day)} — ${nameOf(x)} (${tr(`dept.cal.kind.${x.kind}`)})`}</li>
-              ))}
-            </ul>
-          </details>
-        ) : (
-          ''
-        )}
-        <section aria-labelledby="edit" id="edit-section">
-          <h2 id="edit" safe>
-            {tr('dept.cal.edit.title')}
-          </h2>
-          <PostForm ctx={ctx} action={`/staff/calendar/preview?lang=${ctx.lang}`} qa="day-form" submit={{ label: tr('dept.cal.preview'), qa: 'preview' }}>
-            <DayFields ctx={ctx} f={d.form} />
-          </PostForm>
-        </section>
-        {d.years ? <CheckedYears ctx={ctx} year={y} years={d.years} /> : ''}
-      </>
-    ),
-  });
+    { title: tr('dept.cal.title', { year: String(y) }), lead: tr('dept.cal.intro'), flash: { error: d.error, notice: d.notice } },
+    <>
+      <p class="cal-nav">
+        <a href={`/staff/calendar?year=${y - 1}&lang=${ctx.lang}`} safe>
+          {tr('dept.cal.prev', { year: String(y - 1) })}
+        </a>
+        <strong data-qa="working-days" safe>
+          {tr('dept.cal.working_days', { n: d.cal.workingDays })}
+        </strong>
+        <a href={`/staff/calendar?year=${y + 1}&lang=${ctx.lang}`} safe>
+          {tr('dept.cal.next', { year: String(y + 1) })}
+        </a>
+      </p>
+      <ul class="cal-legend">
+        {LEGEND.map(([cls, key]) => (
+          <li>
+            <span class={cls} /> <span safe>{tr(key)}</span>
+          </li>
+        ))}
+      </ul>
+      <div class="cal-year" data-qa="calendar">
+        {d.cal.months.map((m) => (
+          <MonthGrid ctx={ctx} year={y} month={m} byDay={byDay} weekdays={wd} />
+        ))}
+      </div>
+      {d.cal.days.length ? (
+        <details>
+          <summary safe>{tr('dept.cal.legend.holiday') + ', ' + tr('dept.cal.legend.day_off') + ', ' + tr('dept.cal.legend.working_moved')}</summary>
+          <ul data-qa="exceptions">
+            {d.cal.days.map((x) => (
+              <li safe>{`${formatDate(ctx.lang, x.day)} — ${nameOf(x)} (${tr(`dept.cal.kind.${x.kind}`)})`}</li>
+            ))}
+          </ul>
+        </details>
+      ) : (
+        ''
+      )}
+      <section aria-labelledby="edit" id="edit-section">
+        <h2 id="edit" safe>
+          {tr('dept.cal.edit.title')}
+        </h2>
+        <PostForm ctx={ctx} action={`/staff/calendar/preview?lang=${ctx.lang}`} qa="day-form" submit={{ label: tr('dept.cal.preview'), qa: 'preview' }}>
+          <DayFields ctx={ctx} f={d.form} />
+        </PostForm>
+      </section>
+      {d.years ? <CheckedYears ctx={ctx} year={y} years={d.years} /> : ''}
+    </>,
+  );
 }
 
 /** The horizon: the checked years, and the button to mark the next one checked (shown on that year's page). */

@@ -1,6 +1,6 @@
 import type { PageContext } from '../web/page-context.ts';
 import { Csrf, PostForm, type Flash } from '../web/forms.tsx';
-import { Page, Section, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
+import { type Column, LinkList, Page, Section, StackedTable, type Tr, trOf } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';
 import { Reason } from '../staff-accounts/pages.tsx';
 import { Facts } from '../contracts/pages.tsx';
@@ -181,18 +181,12 @@ export function templatePage(
               {tr('contract_templates.preview.unsaved')}
             </p>
           ) : (
-            <ul>
-              <li>
-                <a href={`${here}/preview.pdf?doc=kk`} data-qa="preview-pdf-kk" safe>
-                  {tr('contract_templates.preview.pdf_kk')}
-                </a>
-              </li>
-              <li>
-                <a href={`${here}/preview.pdf?doc=ru`} safe>
-                  {tr('contract_templates.preview.pdf_ru')}
-                </a>
-              </li>
-            </ul>
+            <LinkList
+              links={[
+                { href: `${here}/preview.pdf?doc=kk`, qa: 'preview-pdf-kk', text: tr('contract_templates.preview.pdf_kk') },
+                { href: `${here}/preview.pdf?doc=ru`, text: tr('contract_templates.preview.pdf_ru') },
+              ]}
+            />
           )}
           {d.previews.map((p) => (
             <PreviewText ctx={ctx} p={p} />

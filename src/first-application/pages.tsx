@@ -1,7 +1,7 @@
 import { Layout } from '../web/layout.tsx';
 import type { PageContext } from '../web/page-context.ts';
 import { PostForm } from '../web/forms.tsx';
-import { trOf, type Tr } from '../web/components.tsx';
+import { Page, trOf, type Tr } from '../web/components.tsx';
 import { CodeStep, FileField, TextField } from '../web/parent-fields.tsx';
 import { Problem } from '../web/forms.tsx';
 import { ApplyFields, InputField, problemOf, type ApplyForm, type FormProblems } from '../applications/apply-fields.tsx';
@@ -76,21 +76,17 @@ export function firstApplyPage(
 /** /apply/handover: a parent with no cabinet asks the department to hand a queued child's application over. */
 export function firstHandoverPage(ctx: PageContext, o: { parent?: Partial<FirstApplyParent>; childIin?: string; error?: string | null }): string {
   const tr = trOf(ctx);
-  return Layout({
+  return Page(
     ctx,
-    title: tr('parents.first.handover.title'),
-    children: (
-      <>
-        <Problem error={o.error} />
-        <p safe>{tr('parents.first.handover.intro')}</p>
-        <PostForm ctx={ctx} action={`/apply/handover?lang=${ctx.lang}`} multipart qa="first-handover-form" submit={{ label: tr('parents.first.submit'), qa: 'first-handover-submit' }}>
-          <ParentFields tr={tr} p={o.parent ?? {}} email={false} />
-          <TextField id="childIin" label={tr('parents.apply.child_iin')} value={o.childIin} required inputmode="numeric" maxlength="15" hint={tr('parents.iin.hint')} />
-          <FileField id="file" label={tr('parents.handover.file')} required />
-        </PostForm>
-      </>
-    ),
-  });
+    { title: tr('parents.first.handover.title'), lead: tr('parents.first.handover.intro'), flash: { error: o.error } },
+    <>
+      <PostForm ctx={ctx} action={`/apply/handover?lang=${ctx.lang}`} multipart qa="first-handover-form" submit={{ label: tr('parents.first.submit'), qa: 'first-handover-submit' }}>
+        <ParentFields tr={tr} p={o.parent ?? {}} email={false} />
+        <TextField id="childIin" label={tr('parents.apply.child_iin')} value={o.childIin} required inputmode="numeric" maxlength="15" hint={tr('parents.iin.hint')} />
+        <FileField id="file" label={tr('parents.handover.file')} required />
+      </PostForm>
+    </>,
+  );
 }
 
 /** The code page of both public forms: the code, another code, back to the form. */

@@ -2,7 +2,7 @@ import { Html } from '@kitajs/html';
 import { Layout } from '../web/layout.tsx';
 import type { PageContext } from '../web/page-context.ts';
 import { Csrf, type Flash, FlashBox, HintedField, PostForm, SelectField, Submit, TextInput } from '../web/forms.tsx';
-import { Page, ReasonForm, Section, StackedTable, trOf, type Column } from '../web/components.tsx';
+import { type Column, LinkList, Page, ReasonForm, Section, StackedTable, trOf } from '../web/components.tsx';
 import { formatDate, formatDateTime } from '../web/format.ts';
 import { Facts } from '../contracts/pages.tsx';
 import { hasKey, type MessageKey } from '../web/i18n/index.ts';
@@ -215,34 +215,18 @@ export function referralPage(ctx: PageContext, r: ReferralRecord, d: Flash & { d
           ''
         )}
         <Section id="print" title={tr('staff.referral.print')}>
-          <ul>
-            <li>
-              <a href={`${base}/print${q}`} data-qa="print-referral" safe>
-                {tr('staff.referral.print.referral')}
-              </a>
-            </li>
-            {c ? (
-              <>
-                <li>
-                  <a href={`${base}/contract${q}`} data-qa="print-contract" safe>
-                    {tr('staff.referral.print.contract')}
-                  </a>
-                </li>
-                <li>
-                  <a href={`${base}/contract.pdf?doc=kk`} data-qa="contract-pdf" safe>
-                    {tr('staff.referral.print.contract_pdf')}
-                  </a>
-                </li>
-                <li>
-                  <a href={`${base}/contract.pdf?doc=ru`} safe>
-                    {tr('staff.referral.print.contract_pdf_ru')}
-                  </a>
-                </li>
-              </>
-            ) : (
-              ''
-            )}
-          </ul>
+          <LinkList
+            links={[
+              { href: `${base}/print${q}`, qa: 'print-referral', text: tr('staff.referral.print.referral') },
+              ...(c
+                ? [
+                    { href: `${base}/contract${q}`, qa: 'print-contract', text: tr('staff.referral.print.contract') },
+                    { href: `${base}/contract.pdf?doc=kk`, qa: 'contract-pdf', text: tr('staff.referral.print.contract_pdf') },
+                    { href: `${base}/contract.pdf?doc=ru`, text: tr('staff.referral.print.contract_pdf_ru') },
+                  ]
+                : []),
+            ]}
+          />
         </Section>
         {c?.status === 'pending' && r.missingDocuments.length === 0 ? (
           // enrolment last, below the contract to print and sign, with an explicit confirmation;

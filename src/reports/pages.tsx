@@ -1,41 +1,21 @@
 import { Layout } from '../web/layout.tsx';
 import type { PageContext } from '../web/page-context.ts';
-import { Page, trOf } from '../web/components.tsx';
+import { LinkList, Page, trOf } from '../web/components.tsx';
 import { formatDateTime, formatNumber } from '../web/format.ts';
-import { REPORTS, VOUCHER_REPORTS, type Cell, type Report } from './report.ts';
+import { REPORTS, VOUCHER_REPORTS, type Cell, type Report, type ReportName } from './report.ts';
 import { barChart } from './chart.tsx';
 
 /** The reports' index. */
 export function indexPage(ctx: PageContext): string {
   const tr = trOf(ctx);
+  const link = (name: ReportName) => ({ href: `/staff/reports/${name}?lang=${ctx.lang}`, text: tr(`reports.${name}.title`) });
   return Page(
     ctx,
     { title: tr('reports.index.title'), lead: tr('reports.index.lead') },
     <>
-      <ul data-qa="reports">
-        {REPORTS.filter((name) => !VOUCHER_REPORTS.includes(name)).map((name) => (
-          <li>
-            <a href={`/staff/reports/${name}?lang=${ctx.lang}`} safe>
-              {tr(`reports.${name}.title`)}
-            </a>
-          </li>
-        ))}
-      </ul>
+      <LinkList qa="reports" links={REPORTS.filter((name) => !VOUCHER_REPORTS.includes(name)).map(link)} />
       <h2 safe>{tr('reports.index.vouchers')}</h2>
-      <ul data-qa="voucher-reports">
-        {VOUCHER_REPORTS.map((name) => (
-          <li>
-            <a href={`/staff/reports/${name}?lang=${ctx.lang}`} safe>
-              {tr(`reports.${name}.title`)}
-            </a>
-          </li>
-        ))}
-        <li>
-          <a href={`/staff/voucher-refusals?lang=${ctx.lang}`} data-qa="link-voucher-refusals" safe>
-            {tr('vrefusals.title')}
-          </a>
-        </li>
-      </ul>
+      <LinkList qa="voucher-reports" links={[...VOUCHER_REPORTS.map(link), { href: `/staff/voucher-refusals?lang=${ctx.lang}`, qa: 'link-voucher-refusals', text: tr('vrefusals.title') }]} />
     </>,
   );
 }

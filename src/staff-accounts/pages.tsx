@@ -137,32 +137,28 @@ export function usersPage(ctx: PageContext, d: { users: StaffRow[]; organisation
 /** The temporary password, shown once (after creating an account or resetting it). */
 export function passwordPage(ctx: PageContext, d: { userId: number; username: string; password: string; notice: string }): string {
   const tr = trOf(ctx);
-  return Layout({
+  return Page(
     ctx,
-    title: tr('admin.password.title'),
-    children: (
-      <>
-        <FlashBox notice={d.notice} />
-        <p safe>{tr('admin.password.intro')}</p>
-        <dl class="facts">
-          <dt safe>{tr('admin.users.username')}</dt>
-          <dd safe>{d.username}</dd>
-          <dt safe>{tr('admin.password.title')}</dt>
-          <dd>
-            <code class="big" data-qa="temporary-password" safe>
-              {d.password}
-            </code>
-          </dd>
-        </dl>
-        <LinkLine
-          links={[
-            { href: `/staff/admin/users/${d.userId}?lang=${ctx.lang}`, text: tr('admin.user.title', { username: d.username }) },
-            { href: `/staff/admin/users?lang=${ctx.lang}`, text: tr('admin.user.back') },
-          ]}
-        />
-      </>
-    ),
-  });
+    { title: tr('admin.password.title'), lead: tr('admin.password.intro'), flash: { notice: d.notice } },
+    <>
+      <dl class="facts">
+        <dt safe>{tr('admin.users.username')}</dt>
+        <dd safe>{d.username}</dd>
+        <dt safe>{tr('admin.password.title')}</dt>
+        <dd>
+          <code class="big" data-qa="temporary-password" safe>
+            {d.password}
+          </code>
+        </dd>
+      </dl>
+      <LinkLine
+        links={[
+          { href: `/staff/admin/users/${d.userId}?lang=${ctx.lang}`, text: tr('admin.user.title', { username: d.username }) },
+          { href: `/staff/admin/users?lang=${ctx.lang}`, text: tr('admin.user.back') },
+        ]}
+      />
+    </>,
+  );
 }
 
 export function userPage(ctx: PageContext, d: { user: StaffRow; organisations: Named[]; districts: Named[]; teacherGroups?: TeacherGroups | null } & Flash): string {

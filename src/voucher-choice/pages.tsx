@@ -2,7 +2,7 @@ import { Html } from '@kitajs/html';
 import { Layout } from '../web/layout.tsx';
 import type { PageContext } from '../web/page-context.ts';
 import { Csrf, FlashBox, Select, Submit, type Flash } from '../web/forms.tsx';
-import { Field, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
+import { Field, Page, StackedTable, trOf, type Column, type Tr } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
 import { CabinetBar } from '../web/parent-fields.tsx';
 import type { District } from '../organisations/service.ts';
@@ -169,18 +169,14 @@ export function registerPage(
       ),
     },
   ];
-  return Layout({
+  return Page(
     ctx,
-    title: tr('register.title'),
-    children: (
-      <>
-        <FlashBox error={d.error} notice={d.notice} />
-        <p safe>{tr('register.lead')}</p>
-        <h2 safe>{tr('register.per_district')}</h2>
-        <StackedTable columns={sumCols} rows={d.perDistrict} qa="per-district" />
-        <h2 safe>{tr('register.list')}</h2>
-        <StackedTable columns={cols} rows={d.rows} qa="register" rowQa={(r) => `org-${r.id}`} />
-      </>
-    ),
-  });
+    { title: tr('register.title'), lead: tr('register.lead'), flash: { error: d.error, notice: d.notice } },
+    <>
+      <h2 safe>{tr('register.per_district')}</h2>
+      <StackedTable columns={sumCols} rows={d.perDistrict} qa="per-district" />
+      <h2 safe>{tr('register.list')}</h2>
+      <StackedTable columns={cols} rows={d.rows} qa="register" rowQa={(r) => `org-${r.id}`} />
+    </>,
+  );
 }

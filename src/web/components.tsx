@@ -368,6 +368,21 @@ export function Section(props: { id: string; title: string; qa?: string; childre
   );
 }
 
+/** A list of links, one an item (`qa`: the list's data-qa; `class`: its style, 'cards' for the home page's). */
+export function LinkList(props: { qa?: string; class?: string; links: readonly { href: string; text: string; qa?: string | undefined }[] }): JSX.Element {
+  return (
+    <ul class={props.class} data-qa={props.qa}>
+      {props.links.map((l) => (
+        <li>
+          <a href={l.href} data-qa={l.qa} safe>
+            {l.text}
+          </a>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 /** A line of links, " · " between them (a page's related pages). */
 export function LinkLine(props: { links: readonly { href: string; text: string; qa?: string | undefined }[] }): JSX.Element {
   const links = props.links.map((l) => (

@@ -3,7 +3,7 @@ import { t, type MessageKey } from '../web/i18n/index.ts';
 import { intlLocale } from '../web/format.ts';
 import { Layout } from '../web/layout.tsx';
 import type { PageContext } from '../web/page-context.ts';
-import { Section } from '../web/components.tsx';
+import { LinkList, Section } from '../web/components.tsx';
 import { Notice } from '../web/forms.tsx';
 import { formatDate, formatDateTime } from '../web/format.ts';
 import type { StaffWork, WorkItem } from './staff-home-data.ts';
@@ -164,15 +164,7 @@ export function staffHomePage(ctx: PageContext, d: StaffHomeData): string {
           </ul>
         </Section>
         <h2 safe>{tr('web.staff.links')}</h2>
-        <ul>
-          {homeLinks(d).map((l) => (
-            <li>
-              <a href={l.lang === false ? l.href : `${l.href}?lang=${ctx.lang}`} data-qa={l.qa} safe>
-                {tr(l.key)}
-              </a>
-            </li>
-          ))}
-        </ul>
+        <LinkList links={homeLinks(d).map((l) => ({ href: l.lang === false ? l.href : `${l.href}?lang=${ctx.lang}`, qa: l.qa, text: tr(l.key) }))} />
         {d.demoClock ? (
           <Section id="demo" title={tr('web.staff.demo.title')}>
             <p data-qa="demo-now" safe>

@@ -2,6 +2,7 @@ import type { Policy } from '../../domain/policy.ts';
 import { t } from '../i18n/index.ts';
 import { Layout } from '../layout.tsx';
 import type { PageContext } from '../page-context.ts';
+import { LinkList } from '../components.tsx';
 
 /** The home page's ways in: where, its data-qa, its words. */
 const LINKS = [
@@ -22,15 +23,7 @@ export function homePage(ctx: PageContext, policy: Policy): string {
         <p class="lead" safe>
           {tr('web.home.lead')}
         </p>
-        <ul class="cards">
-          {LINKS.map(([href, qa, key]) => (
-            <li>
-              <a href={href} data-qa={qa} safe>
-                {tr(key)}
-              </a>
-            </li>
-          ))}
-        </ul>
+        <LinkList class="cards" links={LINKS.map(([href, qa, key]) => ({ href, qa, text: tr(key) }))} />
         <h2 safe>{tr('web.home.rules.title')}</h2>
         <ul>
           <li safe>{tr('web.home.rule.register', { days: policy.referralValidWorkingDays })}</li>
