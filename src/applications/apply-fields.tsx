@@ -4,6 +4,7 @@ import type { PageContext } from '../web/page-context.ts';
 import { nameIn } from '../web/queries.ts';
 import { Field, trOf, type Tr } from '../web/components.tsx';
 import { FileField } from '../web/parent-fields.tsx';
+import { SelectField } from '../web/forms.tsx';
 import type { FieldProblem } from '../errors.ts';
 
 export interface ApplyForm {
@@ -76,30 +77,17 @@ export const problemOf = (tr: Tr, problems: FormProblems | undefined, id: string
   return p ? tr(p.key, p.params) : undefined;
 };
 
+/** The group's language (kk or ru), as the application and its edit ask it. */
+export function LanguageSelect(props: { tr: Tr; selected: string }): JSX.Element {
+  const { tr } = props;
+  return <SelectField id="language" name="language" label={tr('parents.apply.language')} options={(['kk', 'ru'] as const).map((l) => [l, tr(`parents.apply.language.${l}`)] as const)} selected={props.selected} />;
+}
+
 /**
  * The preferred organisations' selects, rank 1 required (the application form and its edit). The
  * organisations are grouped by kind (the chosen kind's group first; without JavaScript a style rule
  * hides the other kind's group where the browser supports it, and the server refuses a wrong kind).
  */
-/** The group's language (kk or ru), as the application and its edit ask it. */
-export function LanguageSelect(props: { tr: Tr; selected: string }): JSX.Element {
-  const { tr } = props;
-  return (
-    <div>
-      <label for="language" safe>
-        {tr('parents.apply.language')}
-      </label>
-      <select id="language" name="language">
-        {(['kk', 'ru'] as const).map((l) => (
-          <option value={l} selected={props.selected === l} safe>
-            {tr(`parents.apply.language.${l}`)}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
-
 export function PreferenceSelects(props: {
   tr: Tr;
   count: number;
@@ -228,24 +216,14 @@ export function ApplyFields(props: { ctx: PageContext; organisations: OrgOption[
       </fieldset>
       <LanguageSelect tr={tr} selected={f.language ?? ctx.lang} />
       <InputField id="desiredStart" type="date" label={tr('parents.apply.start')} value={f.desiredStart} required error={err('desiredStart')} />
-      <div>
-        <label for="privilege" safe>
-          {tr('parents.apply.privilege')}
-        </label>
-        <select id="privilege" name="privilege" aria-describedby="privilege-note">
-          <option value="" safe>
-            {tr('parents.apply.privilege.none')}
-          </option>
-          {PRIVILEGES.map((c) => (
-            <option value={c} selected={f.privilege === c} safe>
-              {tr(`parents.apply.privilege.${c}`)}
-            </option>
-          ))}
-        </select>
-        <span class="hint" id="privilege-note" safe>
-          {tr('parents.apply.privilege.note')}
-        </span>
-      </div>
+      <SelectField
+        id="privilege"
+        name="privilege"
+        label={tr('parents.apply.privilege')}
+        options={[['', tr('parents.apply.privilege.none')], ...PRIVILEGES.map((c) => [c, tr(`parents.apply.privilege.${c}`)] as const)]}
+        selected={f.privilege}
+        hint={{ id: 'privilege-note', text: tr('parents.apply.privilege.note') }}
+      />
       <FileWithProblem id="privilegeFile" label={tr('parents.apply.privilege_file')} hint={tr('parents.apply.file_hint')} error={err('privilegeFile')} />
       <label style="font-weight:400">
         <input type="checkbox" name="specialNeeds" value="yes" checked={f.specialNeeds ?? false} /> <span safe>{tr('parents.apply.special_needs')}</span>

@@ -1,6 +1,7 @@
 import type { PageContext } from '../web/page-context.ts';
 import { Page, StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';
+import { Select } from '../web/forms.tsx';
 import type { MessageKey } from '../web/i18n/index.ts';
 import { REFUSALS_SHOWN, type RefusalReview, type VoucherRefusal } from './service.ts';
 
@@ -43,29 +44,11 @@ export function refusalsPage(ctx: PageContext, d: RefusalReview & { organisation
           <legend safe>{tr('vrefusals.filter')}</legend>
           <label>
             <span safe>{tr('vrefusals.kindergarten')}</span>{' '}
-            <select name="org">
-              <option value="" selected={d.organisationId === undefined} safe>
-                {tr('vrefusals.all')}
-              </option>
-              {d.kindergartens.map((k) => (
-                <option value={String(k.id)} selected={d.organisationId === k.id} safe>
-                  {kk ? k.nameKk : k.nameRu}
-                </option>
-              ))}
-            </select>
+            <Select id="filter-org" name="org" options={[['', tr('vrefusals.all')], ...d.kindergartens.map((k) => [String(k.id), kk ? k.nameKk : k.nameRu] as const)]} selected={String(d.organisationId ?? '')} />
           </label>{' '}
           <label>
             <span safe>{tr('vrefusals.reason')}</span>{' '}
-            <select name="reason">
-              <option value="" selected={!d.reason} safe>
-                {tr('vrefusals.all')}
-              </option>
-              {d.reasons.map((r) => (
-                <option value={r} selected={d.reason === r} safe>
-                  {reasonLabel(r)}
-                </option>
-              ))}
-            </select>
+            <Select id="filter-reason" name="reason" options={[['', tr('vrefusals.all')], ...d.reasons.map((r) => [r, reasonLabel(r)] as const)]} selected={d.reason ?? ''} />
           </label>{' '}
           <button type="submit" safe>
             {tr('vrefusals.show')}
