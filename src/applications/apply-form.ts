@@ -3,7 +3,7 @@
 import type { PrivilegeCategory, UploadType } from '../db/schema.ts';
 import { AppError, FieldsError, type FieldProblem } from '../errors.ts';
 import type { ApplicationInput } from './service.ts';
-import type { FormWithFile } from '../uploads/multipart.ts';
+import { typedField, type FormWithFile } from '../uploads/multipart.ts';
 import { checkUpload } from '../uploads/service.ts';
 import type { ApplyForm } from './apply-fields.tsx';
 
@@ -11,7 +11,7 @@ const PRIVILEGES: readonly PrivilegeCategory[] = ['military', 'special_state_bod
 
 /** The form's fields as they were typed (to show the form again after a refusal). */
 export function applyFormOf(f: FormWithFile, maxPreferences: number): ApplyForm {
-  const v = (k: string) => (f.fields[k] ?? '').trim();
+  const v = typedField(f);
   return {
     childIin: v('childIin').replace(/\s/g, ''),
     lastName: v('lastName'),

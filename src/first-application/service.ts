@@ -12,7 +12,7 @@ import { zodProblem } from '../web/fields.ts';
 import { iinError } from '../applications/iin-error.ts';
 import { createSession } from '../auth/sessions.ts';
 import { applicationInput, checkApplication, isChildAlreadyQueuedRace, normalisePhone, prepareApplication, writeApplication, type ApplicationInput, type PreparedApplication } from '../applications/service.ts';
-import type { FormWithFile } from '../uploads/multipart.ts';
+import { typedField, type FormWithFile } from '../uploads/multipart.ts';
 import { applicationInputOf, applicationParentOf, readApplyForm } from '../applications/apply-form.ts';
 import { writeHandoverRequest } from '../handover/service.ts';
 import { checkUpload, storeUpload } from '../uploads/service.ts';
@@ -61,7 +61,7 @@ export interface FirstApplyParent {
 }
 
 export function firstApplyParentOf(form: FormWithFile): FirstApplyParent {
-  const v = (k: string) => (form.fields[k] ?? '').trim();
+  const v = typedField(form);
   return {
     iin: v('iin').replace(/\s/g, ''),
     lastName: v('parentLastName'),

@@ -16,6 +16,9 @@ export interface FormWithFile {
   _csrf?: string;
 }
 
+/** A form field as typed, trimmed ('' when absent): `const v = typedField(form); v('lastName')`. */
+export const typedField = (f: FormWithFile) => (k: string): string => (f.fields[k] ?? '').trim();
+
 /**
  * multipart/form-data for the forms that send a supporting document, in the caller's (encapsulated)
  * context: parsed as the body is read (so that the CSRF hook, which runs before validation, sees the
