@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RoutePlugin } from '../route-plugin.ts';
-import { hide, id, langQ } from '../api/schema.ts';
+import { hide, id, langQ, langQuery } from '../api/schema.ts';
 import { isUserError } from '../errors.ts';
 import { can } from '../auth/permissions.ts';
 import { almatyDate } from '../clock.ts';
@@ -90,7 +90,7 @@ export const certificateRoutes: RoutePlugin = async (r, deps) => {
   await r.register(async (child) => {
     acceptFormWithFile(child, { fields: 8 });
     const c = child.withTypeProvider<ZodTypeProvider>();
-    c.post('/staff/attendance/groups/:id/children/:childId/certificate', { schema: { ...hide, params: childParams, querystring: z.object(langQ) } }, async (req, reply) => {
+    c.post('/staff/attendance/groups/:id/children/:childId/certificate', { schema: { ...hide, params: childParams, querystring: langQuery } }, async (req, reply) => {
       if (!staffOnly(req, reply)) return reply;
       const form = formOf(req.body);
       const day = form.fields.day ?? '';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../route-plugin.ts';
-import { hide, id, langQ } from '../api/schema.ts';
+import { hide, id, langQ, langQuery } from '../api/schema.ts';
 import { isUserError } from '../errors.ts';
 import { assertCan, can } from '../auth/permissions.ts';
 import { almatyDate } from '../clock.ts';
@@ -70,7 +70,7 @@ export const monthRoutes: RoutePlugin = (r, deps) => {
     return sendPage(reply, P.departmentDisputesPage(pageContext(req, reply, deps), { rows, notice: notice(req, req.query.done) }));
   });
 
-  r.post('/staff/attendance/disputes/:id', { schema: { ...hide, params: z.object({ id }), body: decisionBody, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/staff/attendance/disputes/:id', { schema: { ...hide, params: z.object({ id }), body: decisionBody, querystring: langQuery } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     const b = req.body;
     const department = req.actor.role === 'operator';
@@ -105,7 +105,7 @@ export const monthRoutes: RoutePlugin = (r, deps) => {
   });
 
   const parentAction = (path: string, body: z.ZodTypeAny, act: (req: FastifyRequest, b: Record<string, string>, params: { id: number; disputeId?: number }) => Promise<unknown>, done: string) =>
-    r.post(path, { schema: { ...hide, params: z.object({ id, disputeId: id.optional() }), body, querystring: z.object(langQ) } }, async (req, reply) => {
+    r.post(path, { schema: { ...hide, params: z.object({ id, disputeId: id.optional() }), body, querystring: langQuery } }, async (req, reply) => {
       const parentId = parentOrRedirect(req, reply);
       if (parentId === null) return reply;
       const b = req.body as Record<string, string>;

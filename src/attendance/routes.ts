@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../route-plugin.ts';
-import { apiSchema, errors, hide, id, langQ } from '../api/schema.ts';
+import { apiSchema, errors, hide, id, langQ, langQuery } from '../api/schema.ts';
 import { can } from '../auth/permissions.ts';
 import { almatyDate } from '../clock.ts';
 import { t } from '../web/i18n/index.ts';
@@ -79,13 +79,13 @@ export const attendanceRoutes: RoutePlugin = async (r, deps) => {
     );
   }
 
-  r.post('/staff/attendance/groups/:id/days/:day', { schema: { ...hide, params: groupDayParams, body: dayForm, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/staff/attendance/groups/:id/days/:day', { schema: { ...hide, params: groupDayParams, body: dayForm, querystring: langQuery } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     const b = req.body;
     return saveAndRedirect(req, reply, req.params.id, req.params.day, { version: versionOf(b), absences: absencesOfForm(b), closed: null, reason: b.reason ?? '' }, 'saved');
   });
 
-  r.post('/staff/attendance/groups/:id/days/:day/close', { schema: { ...hide, params: groupDayParams, body: dayForm, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/staff/attendance/groups/:id/days/:day/close', { schema: { ...hide, params: groupDayParams, body: dayForm, querystring: langQuery } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     const b = req.body;
     return saveAndRedirect(req, reply, req.params.id, req.params.day, { version: versionOf(b), absences: new Map(), closed: { reason: b.closeReason ?? '', note: b.closeNote ?? '' }, reason: b.reason ?? '' }, 'closed');

@@ -11,7 +11,7 @@ import { doneUrl as done, formAction } from '../web/staff-pages.ts';
 import { staffCan } from '../workspaces/staff-scope.ts';
 import { checkedYears, getDay, listYear, markYearChecked, parseYear, previewDay, setDay } from './service.ts';
 import * as P from './pages.tsx';
-import { hide, langQ } from '../api/schema.ts';
+import { hide, langQ, langQuery } from '../api/schema.ts';
 
 const kind = z.enum(['holiday', 'day_off', 'working']);
 const dayView = z.object({ day: z.string(), kind, nameKk: z.string(), nameRu: z.string(), nameEn: z.string() });
@@ -190,7 +190,7 @@ export const calendarRoutes: RoutePlugin = (r, deps) => {
     },
   );
 
-  r.post('/staff/calendar/years', { schema: { ...hide, body: z.object({ year: z.string().max(10).default(''), note: z.string().max(500).default('') }), querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/staff/calendar/years', { schema: { ...hide, body: z.object({ year: z.string().max(10).default(''), note: z.string().max(500).default('') }), querystring: langQuery } }, async (req, reply) => {
     if (!staffCan(req, reply, 'calendar.edit')) return reply;
     const shown = shownYear(/^\d{4}$/.test(req.body.year) ? Number(req.body.year) : null);
     return formAction(
@@ -208,7 +208,7 @@ export const calendarRoutes: RoutePlugin = (r, deps) => {
     );
   });
 
-  r.post('/staff/calendar/preview', { schema: { ...hide, body: dayForm, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/staff/calendar/preview', { schema: { ...hide, body: dayForm, querystring: langQuery } }, async (req, reply) => {
     if (!staffCan(req, reply, 'calendar.edit')) return reply;
     const f: P.DayForm = { day: req.body.day, kind: req.body.kind, nameKk: req.body.nameKk, nameRu: req.body.nameRu, nameEn: req.body.nameEn, reason: req.body.reason };
     const year = shownYear(/^\d{4}/.test(f.day) ? Number(f.day.slice(0, 4)) : null);
@@ -222,7 +222,7 @@ export const calendarRoutes: RoutePlugin = (r, deps) => {
     }
   });
 
-  r.post('/staff/calendar/apply', { schema: { ...hide, body: dayForm, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/staff/calendar/apply', { schema: { ...hide, body: dayForm, querystring: langQuery } }, async (req, reply) => {
     if (!staffCan(req, reply, 'calendar.edit')) return reply;
     const f: P.DayForm = { day: req.body.day, kind: req.body.kind, nameKk: req.body.nameKk, nameRu: req.body.nameRu, nameEn: req.body.nameEn, reason: req.body.reason };
     const year = shownYear(/^\d{4}/.test(f.day) ? Number(f.day.slice(0, 4)) : null);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../route-plugin.ts';
-import { hide, langQ } from '../api/schema.ts';
+import { hide, langQ, langQuery } from '../api/schema.ts';
 import { isUserError } from '../errors.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { t } from '../web/i18n/index.ts';
@@ -23,13 +23,13 @@ const DONE = ['created', 'saved', 'unchanged', 'published'] as const;
  * `contract_templates.manage` in ./service.ts.
  */
 export const contractTemplateRoutes: RoutePlugin = (r, deps) => {
-  r.get(BASE, { schema: { ...hide, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.get(BASE, { schema: { ...hide, querystring: langQuery } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     return sendPage(reply, templatesPage(pageContext(req, reply, deps), { templates: await S.listTemplates(deps, req.actor) }));
   });
 
   // the form names the version in force it copies: a draft is made only from the version the page showed
-  r.post(BASE, { schema: { ...hide, querystring: z.object(langQ), body: z.object({ from: z.coerce.number().int().positive() }).passthrough() } }, async (req, reply) => {
+  r.post(BASE, { schema: { ...hide, querystring: langQuery, body: z.object({ from: z.coerce.number().int().positive() }).passthrough() } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     try {
       const { version } = await S.createDraft(deps, req.actor, req.id, req.body.from);
@@ -58,7 +58,7 @@ export const contractTemplateRoutes: RoutePlugin = (r, deps) => {
   });
 
   // save the draft: refused bodies are shown again as typed, with the reason (nothing written)
-  r.post(`${BASE}/:version`, { schema: { ...hide, params: versionParam, querystring: z.object(langQ), body: bodies.passthrough() } }, async (req, reply) => {
+  r.post(`${BASE}/:version`, { schema: { ...hide, params: versionParam, querystring: langQuery, body: bodies.passthrough() } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     const typed = { bodyKk: req.body.body_kk, bodyRu: req.body.body_ru };
     try {
@@ -71,7 +71,7 @@ export const contractTemplateRoutes: RoutePlugin = (r, deps) => {
   });
 
   // preview the typed bodies with the sample child: nothing is written
-  r.post(`${BASE}/:version/preview`, { schema: { ...hide, params: versionParam, querystring: z.object(langQ), body: bodies.passthrough() } }, async (req, reply) => {
+  r.post(`${BASE}/:version/preview`, { schema: { ...hide, params: versionParam, querystring: langQuery, body: bodies.passthrough() } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     const typed = { bodyKk: req.body.body_kk, bodyRu: req.body.body_ru };
     try {
@@ -83,7 +83,7 @@ export const contractTemplateRoutes: RoutePlugin = (r, deps) => {
     return show(req, reply, req.params.version, {}, 200, typed);
   });
 
-  r.post(`${BASE}/:version/publish`, { schema: { ...hide, params: versionParam, querystring: z.object(langQ), body: z.object({ reason: z.string().max(1000).default('') }).passthrough() } }, async (req, reply) => {
+  r.post(`${BASE}/:version/publish`, { schema: { ...hide, params: versionParam, querystring: langQuery, body: z.object({ reason: z.string().max(1000).default('') }).passthrough() } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     try {
       const { previous } = await S.publishDraft(deps, req.actor, req.params.version, req.body.reason, req.id);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../route-plugin.ts';
-import { errors, hide, idParam, iso, langQ, reasonBody, security } from '../api/schema.ts';
+import { errors, hide, idParam, iso, langQ, langQuery, reasonBody, security } from '../api/schema.ts';
 import { AppError } from '../errors.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
@@ -48,7 +48,7 @@ export const correctionRoutes: RoutePlugin = (r, deps) => {
     },
   );
 
-  r.post('/staff/corrections/referrals/:id/restore', { schema: { ...hide, params: idParam, body: reasonBody, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/staff/corrections/referrals/:id/restore', { schema: { ...hide, params: idParam, body: reasonBody, querystring: langQuery } }, async (req, reply) => {
     if (!staffCan(req, reply, 'referral.restore')) return reply;
     return act(req, reply, async () => {
       const res = await restoreReferral(deps, req.actor, req.params.id, reasonOf(req.body));
@@ -56,7 +56,7 @@ export const correctionRoutes: RoutePlugin = (r, deps) => {
     });
   });
 
-  r.post('/staff/corrections/stop-list/:id/lift', { schema: { ...hide, params: idParam, body: reasonBody, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/staff/corrections/stop-list/:id/lift', { schema: { ...hide, params: idParam, body: reasonBody, querystring: langQuery } }, async (req, reply) => {
     if (!staffCan(req, reply, 'stoplist.lift')) return reply;
     return act(req, reply, async () => {
       await liftStopList(deps, req.actor, req.params.id, reasonOf(req.body));

@@ -12,7 +12,7 @@ import { organisationName, staffOnly } from '../workspaces/staff-scope.ts';
 import { parentOrRedirect, message } from '../workspaces/cabinet/route-helpers.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
-import { hide, idParam, langQ } from '../api/schema.ts';
+import { hide, idParam, langQ, langQuery } from '../api/schema.ts';
 
 
 /**
@@ -37,7 +37,7 @@ export const exchangeRoutes: RoutePlugin = (app, deps) => {
     return page(req, reply, parentId, req.params.id, { notice, codeSentFor: q.done === 'code' ? (q.ex ?? null) : null });
   });
 
-  r.post('/cabinet/applications/:id/exchange', { schema: { ...hide, params: idParam, body: z.object({ number: z.string().max(40).default('') }).passthrough(), querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/cabinet/applications/:id/exchange', { schema: { ...hide, params: idParam, body: z.object({ number: z.string().max(40).default('') }).passthrough(), querystring: langQuery } }, async (req, reply) => {
     const parentId = parentOrRedirect(req, reply);
     if (parentId === null) return reply;
     await S.exchangePage(deps, parentId, req.params.id); // 404 for anyone else's
@@ -55,7 +55,7 @@ export const exchangeRoutes: RoutePlugin = (app, deps) => {
   /** The page of the exchange's application of this parent's (the one the parent's child is in). */
   const back = async (parentId: number, exchangeId: number): Promise<number> => S.parentApplicationOf(deps, parentId, exchangeId);
 
-  r.post('/cabinet/exchanges/:id/code', { schema: { ...hide, params: idParam, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/cabinet/exchanges/:id/code', { schema: { ...hide, params: idParam, querystring: langQuery } }, async (req, reply) => {
     const parentId = parentOrRedirect(req, reply);
     if (parentId === null) return reply;
     const appId = await back(parentId, req.params.id); // 404 for anyone else's
@@ -68,7 +68,7 @@ export const exchangeRoutes: RoutePlugin = (app, deps) => {
     }
   });
 
-  r.post('/cabinet/exchanges/:id/confirm', { schema: { ...hide, params: idParam, body: z.object({ code: z.string().max(20).default('') }).passthrough(), querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/cabinet/exchanges/:id/confirm', { schema: { ...hide, params: idParam, body: z.object({ code: z.string().max(20).default('') }).passthrough(), querystring: langQuery } }, async (req, reply) => {
     const parentId = parentOrRedirect(req, reply);
     if (parentId === null) return reply;
     const appId = await back(parentId, req.params.id);
@@ -81,7 +81,7 @@ export const exchangeRoutes: RoutePlugin = (app, deps) => {
     }
   });
 
-  r.post('/cabinet/exchanges/:id/cancel', { schema: { ...hide, params: idParam, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/cabinet/exchanges/:id/cancel', { schema: { ...hide, params: idParam, querystring: langQuery } }, async (req, reply) => {
     const parentId = parentOrRedirect(req, reply);
     if (parentId === null) return reply;
     const appId = await back(parentId, req.params.id);
@@ -116,7 +116,7 @@ export const exchangeRoutes: RoutePlugin = (app, deps) => {
 
   r.post(
     '/staff/exchanges/:id/decide',
-    { schema: { ...hide, params: idParam, querystring: z.object(langQ), body: z.object({ decision: z.enum(['approve', 'refuse']), reason: z.string().max(1000).optional() }).passthrough() } },
+    { schema: { ...hide, params: idParam, querystring: langQuery, body: z.object({ decision: z.enum(['approve', 'refuse']), reason: z.string().max(1000).optional() }).passthrough() } },
     async (req, reply) => {
       if (!staffOnly(req, reply)) return reply;
       try {

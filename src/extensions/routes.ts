@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../route-plugin.ts';
-import { errors, hide, idParam, iso, langQ, reasonBody, security } from '../api/schema.ts';
+import { errors, hide, idParam, iso, langQ, langQuery, reasonBody, security } from '../api/schema.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
@@ -39,7 +39,7 @@ export const extensionRoutes: RoutePlugin = (r, deps) => {
     },
   );
 
-  r.post('/staff/extensions/:id/revoke', { schema: { ...hide, params: idParam, body: reasonBody, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/staff/extensions/:id/revoke', { schema: { ...hide, params: idParam, body: reasonBody, querystring: langQuery } }, async (req, reply) => {
     if (!staffCan(req, reply, 'extension.review')) return reply;
     return act(req, reply, async () => {
       const res = await S.revokeExtension(deps, req.actor, req.params.id, req.body.reason);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../route-plugin.ts';
-import { apiSchema, errors, hide, id, idParam, iso, langQ, reasonBody } from '../api/schema.ts';
+import { apiSchema, errors, hide, id, idParam, iso, langQ, langQuery, reasonBody } from '../api/schema.ts';
 import { notFound } from '../errors.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
@@ -134,7 +134,7 @@ export const organisationRoutes: RoutePlugin = (r, deps) => {
     return sendPage(reply, P.organisationsPage(ctxOf(req, reply), { rows: await S.listOrganisations(deps, req.actor, { includeClosed }), includeClosed }));
   });
 
-  r.get('/staff/organisations/new', { schema: { ...hide, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.get('/staff/organisations/new', { schema: { ...hide, querystring: langQuery } }, async (req, reply) => {
     if (!staffCan(req, reply, 'organisations.manage')) return reply;
     return sendPage(reply, P.newOrganisationPage(ctxOf(req, reply), { districts: await S.listDistricts(deps), values: P.orgFormValues() }));
   });
@@ -151,7 +151,7 @@ export const organisationRoutes: RoutePlugin = (r, deps) => {
     languages: b.languages,
   });
 
-  r.post('/staff/organisations', { schema: { ...hide, body: orgForm, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/staff/organisations', { schema: { ...hide, body: orgForm, querystring: langQuery } }, async (req, reply) => {
     if (!staffCan(req, reply, 'organisations.manage')) return reply;
     const input = orgInputOf(req.body);
     return formAction(
@@ -184,7 +184,7 @@ export const organisationRoutes: RoutePlugin = (r, deps) => {
     },
   );
 
-  r.post('/staff/organisations/:id', { schema: { ...hide, params: idParam, body: orgForm, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/staff/organisations/:id', { schema: { ...hide, params: idParam, body: orgForm, querystring: langQuery } }, async (req, reply) => {
     if (!staffCan(req, reply, 'organisations.manage')) return reply;
     const input = orgInputOf(req.body);
     return formAction(
@@ -198,7 +198,7 @@ export const organisationRoutes: RoutePlugin = (r, deps) => {
     );
   });
 
-  r.post('/staff/organisations/:id/close', { schema: { ...hide, params: idParam, body: reasonBody, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/staff/organisations/:id/close', { schema: { ...hide, params: idParam, body: reasonBody, querystring: langQuery } }, async (req, reply) => {
     if (!staffCan(req, reply, 'organisations.manage')) return reply;
     return formAction(
       req,
@@ -213,7 +213,7 @@ export const organisationRoutes: RoutePlugin = (r, deps) => {
 
   const groupInputOf = (b: z.infer<typeof groupForm>): G.GroupInput => ({ name: b.name, birthYear: b.birthYear, birthYearMax: b.birthYearMax, ageName: b.ageName, language: b.language, type: b.type, capacity: b.capacity });
 
-  r.post('/staff/organisations/:id/groups', { schema: { ...hide, params: idParam, body: groupForm, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/staff/organisations/:id/groups', { schema: { ...hide, params: idParam, body: groupForm, querystring: langQuery } }, async (req, reply) => {
     if (!staffCan(req, reply, 'organisations.manage')) return reply;
     const input = groupInputOf(req.body);
     return formAction(
@@ -250,7 +250,7 @@ export const organisationRoutes: RoutePlugin = (r, deps) => {
     return sendPage(reply, await groupPage(req, reply, req.params.id, req.params.gid, { notice }));
   });
 
-  r.post('/staff/organisations/:id/groups/:gid', { schema: { ...hide, params: groupParams, body: groupForm, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/staff/organisations/:id/groups/:gid', { schema: { ...hide, params: groupParams, body: groupForm, querystring: langQuery } }, async (req, reply) => {
     if (!staffCan(req, reply, 'organisations.manage')) return reply;
     const input = groupInputOf(req.body);
     const g = await G.getGroup(deps, req.actor, req.params.gid);
@@ -266,7 +266,7 @@ export const organisationRoutes: RoutePlugin = (r, deps) => {
     );
   });
 
-  r.post('/staff/organisations/:id/groups/:gid/close', { schema: { ...hide, params: groupParams, body: reasonBody, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/staff/organisations/:id/groups/:gid/close', { schema: { ...hide, params: groupParams, body: reasonBody, querystring: langQuery } }, async (req, reply) => {
     if (!staffCan(req, reply, 'organisations.manage')) return reply;
     const g = await G.getGroup(deps, req.actor, req.params.gid);
     if (g.organisationId !== req.params.id) throw notFound();

@@ -16,7 +16,7 @@ import * as P from './pages.tsx';
 import { addRate, listRates } from './rates.ts';
 import { districtTable, statementCsv, statementPdf, statementXlsx } from './statements.ts';
 import { reportCsv } from '../reports/export.ts';
-import { hide, id, langQ } from '../api/schema.ts';
+import { hide, id, langQ, langQuery } from '../api/schema.ts';
 
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/);
 const orgMonth = z.object({ org: id, month });
@@ -61,7 +61,7 @@ export const paymentRoutes: RoutePlugin = (app, deps) => {
     return monthPage(req, reply, q.month ?? thisMonth(), { notice });
   });
 
-  r.post('/staff/payments/compute', { schema: { ...hide, body: z.object({ month: z.string().max(10).default('') }), querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/staff/payments/compute', { schema: { ...hide, body: z.object({ month: z.string().max(10).default('') }), querystring: langQuery } }, async (req, reply) => {
     if (!staffCan(req, reply, 'payments.compute')) return reply;
     return formActionOr(
       req,
@@ -84,7 +84,7 @@ export const paymentRoutes: RoutePlugin = (app, deps) => {
     return statementPage(req, reply, req.params.org, req.params.month, { notice: req.query.done === 'approved' ? t(req.lang, 'payments.approved.done') : null });
   });
 
-  r.post('/staff/payments/:org/:month/approve', { schema: { ...hide, params: orgMonth, body: z.object({ total: z.string().max(20).default('') }), querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/staff/payments/:org/:month/approve', { schema: { ...hide, params: orgMonth, body: z.object({ total: z.string().max(20).default('') }), querystring: langQuery } }, async (req, reply) => {
     if (!staffCan(req, reply, 'payments.approve')) return reply;
     const seen = /^-?\d{1,15}$/.test(req.body.total) ? Number(req.body.total) : null;
     return formActionOr(
@@ -98,7 +98,7 @@ export const paymentRoutes: RoutePlugin = (app, deps) => {
     );
   });
 
-  r.get('/staff/payments/:org/:month/statement.:format', { schema: { ...hide, params: orgMonth.extend({ format: z.enum(['pdf', 'xlsx', 'csv']) }), querystring: z.object(langQ) } }, async (req, reply) => {
+  r.get('/staff/payments/:org/:month/statement.:format', { schema: { ...hide, params: orgMonth.extend({ format: z.enum(['pdf', 'xlsx', 'csv']) }), querystring: langQuery } }, async (req, reply) => {
     if (!staffCan(req, reply, 'payments.export')) return reply;
     const s = await S.statement(deps, req.actor, req.params.org, req.params.month);
     const lang = docLang(req.lang);
@@ -125,7 +125,7 @@ export const paymentRoutes: RoutePlugin = (app, deps) => {
     return ratesPage(req, reply, { notice: req.query.done === 'added' ? t(req.lang, 'payments.rates.added') : null });
   });
 
-  r.post('/staff/payments/rates', { schema: { ...hide, body: rateBody, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/staff/payments/rates', { schema: { ...hide, body: rateBody, querystring: langQuery } }, async (req, reply) => {
     if (!staffCan(req, reply, 'payments.rates')) return reply;
     const { reason, ...form } = req.body;
     return formActionOr(
@@ -139,7 +139,7 @@ export const paymentRoutes: RoutePlugin = (app, deps) => {
     );
   });
 
-  r.get('/verify/payment/:token', { schema: { ...hide, params: z.object({ token: z.string().max(100) }), querystring: z.object(langQ) } }, async (req, reply) => {
+  r.get('/verify/payment/:token', { schema: { ...hide, params: z.object({ token: z.string().max(100) }), querystring: langQuery } }, async (req, reply) => {
     const v = await S.verifyStatement(deps, req.params.token);
     return sendPage(reply, P.verifyPaymentPage(pageContext(req, reply, deps), v), v ? 200 : 404);
   });

@@ -13,7 +13,7 @@ import { organisationName, pageOrganisation, staffCan } from '../workspaces/staf
 import { parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
-import { hide, id, idParam, langQ } from '../api/schema.ts';
+import { hide, id, idParam, langQ, langQuery } from '../api/schema.ts';
 
 const leaveBody = z.object({ lastDay: z.string().max(10).default(''), reason: z.string().max(20).default(''), note: z.string().max(500).default('') });
 
@@ -57,7 +57,7 @@ export const placementRoutes: RoutePlugin = (app, deps) => {
 
   const orgSuffix = (req: FastifyRequest, orgId: number) => (req.actor.kind === 'staff' && req.actor.role !== 'kindergarten' ? `&org=${orgId}` : '');
 
-  r.post('/staff/placements/:id/leave', { schema: { ...hide, params: idParam, body: leaveBody, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/staff/placements/:id/leave', { schema: { ...hide, params: idParam, body: leaveBody, querystring: langQuery } }, async (req, reply) => {
     if (!staffCan(req, reply, 'placement.leave')) return reply;
     const orgId = await S.placementOrganisation(deps, req.params.id);
     return formActionOr(
@@ -71,7 +71,7 @@ export const placementRoutes: RoutePlugin = (app, deps) => {
     );
   });
 
-  r.post('/staff/placements/:id/undo', { schema: { ...hide, params: idParam, body: z.object({ reason: z.string().max(1000).default('') }), querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/staff/placements/:id/undo', { schema: { ...hide, params: idParam, body: z.object({ reason: z.string().max(1000).default('') }), querystring: langQuery } }, async (req, reply) => {
     if (!staffCan(req, reply, 'placement.undo_leave')) return reply;
     const orgId = await S.placementOrganisation(deps, req.params.id);
     return formActionOr(
@@ -96,7 +96,7 @@ export const placementRoutes: RoutePlugin = (app, deps) => {
     return parentPage(req, reply, parentId, req.params.id, { notice: done ? t(req.lang, done === 'sent' ? 'parents.leave.sent' : 'parents.leave.cancelled') : null });
   });
 
-  r.post('/cabinet/applications/:id/leave', { schema: { ...hide, params: idParam, body: leaveBody, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/cabinet/applications/:id/leave', { schema: { ...hide, params: idParam, body: leaveBody, querystring: langQuery } }, async (req, reply) => {
     const parentId = parentOrRedirect(req, reply);
     if (parentId === null) return reply;
     await S.parentPlacement(deps, parentId, req.params.id); // 404 for anyone else's
@@ -111,7 +111,7 @@ export const placementRoutes: RoutePlugin = (app, deps) => {
     );
   });
 
-  r.post('/cabinet/applications/:id/leave/cancel', { schema: { ...hide, params: idParam, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/cabinet/applications/:id/leave/cancel', { schema: { ...hide, params: idParam, querystring: langQuery } }, async (req, reply) => {
     const parentId = parentOrRedirect(req, reply);
     if (parentId === null) return reply;
     await S.parentPlacement(deps, parentId, req.params.id);

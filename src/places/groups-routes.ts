@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RoutePlugin } from '../route-plugin.ts';
-import { hide, idParam, langQ, errors } from '../api/schema.ts';
+import { errors, hide, idParam, langQ, langQuery } from '../api/schema.ts';
 import { AppError } from '../errors.ts';
 import { assertCan, can } from '../auth/permissions.ts';
 import { t } from '../web/i18n/index.ts';
@@ -29,7 +29,7 @@ export const groupsRoutes: RoutePlugin = (r, deps) => {
 
   r.post(
     '/staff/groups/:id/places',
-    { schema: { ...hide, params: idParam, body: z.object({ action: z.enum(['publish', 'withdraw']), count: z.coerce.number().int().min(1).max(60), availableFrom: z.string().max(10).default('') }), querystring: z.object(langQ) } },
+    { schema: { ...hide, params: idParam, body: z.object({ action: z.enum(['publish', 'withdraw']), count: z.coerce.number().int().min(1).max(60), availableFrom: z.string().max(10).default('') }), querystring: langQuery } },
     async (req, reply) => {
       if (!staffOnly(req, reply)) return reply;
       const { action, count } = req.body;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../route-plugin.ts';
-import { ErrorBody, errors, hide, idParam, iso, langQ, security } from '../api/schema.ts';
+import { ErrorBody, errors, hide, idParam, iso, langQ, langQuery, security } from '../api/schema.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
@@ -59,7 +59,7 @@ export const privilegeRoutes: RoutePlugin = (r, deps) => {
 
   r.post(
     '/staff/privileges/:id/decide',
-    { schema: { ...hide, params: idParam, body: z.object({ decision: z.enum(['confirm', 'reject', 'false']), reason: z.string().max(500).default('') }), querystring: z.object(langQ) } },
+    { schema: { ...hide, params: idParam, body: z.object({ decision: z.enum(['confirm', 'reject', 'false']), reason: z.string().max(500).default('') }), querystring: langQuery } },
     async (req, reply) => {
       if (!staffOnly(req, reply)) return reply;
     assertCan(req.actor, 'privilege.decide');

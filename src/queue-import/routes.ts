@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RoutePlugin } from '../route-plugin.ts';
-import { idParam, langQ } from '../api/schema.ts';
+import { idParam, langQ, langQuery } from '../api/schema.ts';
 import { assertCan } from '../auth/permissions.ts';
 import { AppError } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
@@ -24,7 +24,7 @@ export function importRoutes<R extends PeopleRow>(kind: ImportKind<R>, view: Imp
   return async (app, deps) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.get(view.path, { schema: { hide: true, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.get(view.path, { schema: { hide: true, querystring: langQuery } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     const imports = await listImports(deps, req.actor, 50, any);
     return sendPage(reply, uploadPage(pageContext(req, reply, deps), imports, null, view));
@@ -38,20 +38,20 @@ export function importRoutes<R extends PeopleRow>(kind: ImportKind<R>, view: Imp
     return sendPage(reply, previewPage(pageContext(req, reply, deps), imp, req.query.page ?? 1, notice, view));
   });
 
-  r.get(`${view.path}/:id/rejects.csv`, { schema: { hide: true, params: idParam, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.get(`${view.path}/:id/rejects.csv`, { schema: { hide: true, params: idParam, querystring: langQuery } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     const imp = await getImport(deps, req.actor, req.params.id, any);
     const lines = ['line,code,reason', ...imp.rejects.map((x) => [String(x.row), x.code, rejectText(req.lang, x)].map(cell).join(','))];
     return sendDownload(reply, `kezek-import-${imp.id}-rejected`, 'csv', `\uFEFF${lines.join('\r\n')}\r\n`);
   });
 
-  r.post(`${view.path}/:id/commit`, { schema: { hide: true, params: idParam, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post(`${view.path}/:id/commit`, { schema: { hide: true, params: idParam, querystring: langQuery } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     const res = await commitImport(deps, req.actor, req.params.id, req.id, kind);
     return reply.redirect(`${view.path}/${req.params.id}?lang=${req.lang}&done=${res.imported ? 'imported' : 'changed'}`, 303);
   });
 
-  r.post(`${view.path}/:id/discard`, { schema: { hide: true, params: idParam, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post(`${view.path}/:id/discard`, { schema: { hide: true, params: idParam, querystring: langQuery } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
     await discardImport(deps, req.actor, req.params.id, req.id, any);
     return reply.redirect(`${view.path}/${req.params.id}?lang=${req.lang}&done=discarded`, 303);

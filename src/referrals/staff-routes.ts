@@ -19,7 +19,7 @@ import { qrSvg, renderContractPdf } from '../contracts/pdf.ts';
 import { verifyPath } from '../contracts/verify.ts';
 import { contractNumber, printToken } from '../contracts/service.ts';
 import type { Lang } from '../db/schema.ts';
-import { hide, idParam, langQ } from '../api/schema.ts';
+import { hide, idParam, langQ, langQuery } from '../api/schema.ts';
 
 const orgQ = z.coerce.number().int().positive().max(2 ** 53).optional();
 const DONE = ['registered', 'extra', 'concluded', 'refused', 'brought', 'birth_checked'] as const;
@@ -108,7 +108,7 @@ export const referralStaffRoutes: RoutePlugin = (r, deps) => {
 
   /** A form action: run it; on a refusal show the page again with the reason (nothing changed). */
   function action<B extends z.ZodTypeAny>(path: string, body: B, run: (req: FastifyRequest, id: number, body: z.infer<B>) => Promise<unknown>, done: (typeof DONE)[number]) {
-    r.post(path, { schema: { ...hide, params: idParam, body, querystring: z.object(langQ) } }, async (req, reply) => {
+    r.post(path, { schema: { ...hide, params: idParam, body, querystring: langQuery } }, async (req, reply) => {
       if (!staffOnly(req, reply)) return reply;
       const id = (req.params as { id: number }).id;
       try {
@@ -128,7 +128,7 @@ export const referralStaffRoutes: RoutePlugin = (r, deps) => {
   // registering with some documents not ticked asks once "register with missing: …?"; the ticks are kept on any refusal
   r.post(
     '/staff/referrals/:id/register',
-    { schema: { ...hide, params: idParam, body: z.object({ documents: docs, confirmed_missing: z.string().max(200).optional() }), querystring: z.object(langQ) } },
+    { schema: { ...hide, params: idParam, body: z.object({ documents: docs, confirmed_missing: z.string().max(200).optional() }), querystring: langQuery } },
     async (req, reply) => {
       if (!staffOnly(req, reply)) return reply;
       const id = req.params.id;
@@ -176,7 +176,7 @@ export const referralStaffRoutes: RoutePlugin = (r, deps) => {
   );
 
   // ---- printing ----
-  r.get('/staff/referrals/:id/print', { schema: { ...hide, params: idParam, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.get('/staff/referrals/:id/print', { schema: { ...hide, params: idParam, querystring: langQuery } }, async (req, reply) => {
     if (!staffCan(req, reply, 'document.print')) return reply;
     const rec = await S.readReferralRecord(deps, req.actor, req.params.id, 'print_referral', req.id);
     const token = await printToken(deps, req.actor, 'referral', rec.id);

@@ -11,7 +11,7 @@ import { parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import { preferencesFromForm } from '../applications/apply-form.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
-import { hide, idParam, langQ } from '../api/schema.ts';
+import { hide, idParam, langQ, langQuery } from '../api/schema.ts';
 
 
 /**
@@ -32,7 +32,7 @@ export const transferRoutes: RoutePlugin = (app, deps) => {
     return page(req, reply, parentId, req.params.id, { notice: done ? t(req.lang, done === 'sent' ? 'transfers.sent' : 'transfers.withdrawn') : null });
   });
 
-  r.post('/cabinet/applications/:id/transfer', { schema: { ...hide, params: idParam, body: z.record(z.string(), z.string().max(100)), querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/cabinet/applications/:id/transfer', { schema: { ...hide, params: idParam, body: z.record(z.string(), z.string().max(100)), querystring: langQuery } }, async (req, reply) => {
     const parentId = parentOrRedirect(req, reply);
     if (parentId === null) return reply;
     await S.transferPage(deps, parentId, req.params.id); // 404 for anyone else's
@@ -48,7 +48,7 @@ export const transferRoutes: RoutePlugin = (app, deps) => {
     );
   });
 
-  r.post('/cabinet/applications/:id/transfer/withdraw', { schema: { ...hide, params: idParam, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/cabinet/applications/:id/transfer/withdraw', { schema: { ...hide, params: idParam, querystring: langQuery } }, async (req, reply) => {
     const parentId = parentOrRedirect(req, reply);
     if (parentId === null) return reply;
     await S.transferPage(deps, parentId, req.params.id);

@@ -16,7 +16,7 @@ import { parentEntries } from '../waiting-lists/service.ts';
 import * as S from './service.ts';
 import * as Reg from './register.ts';
 import * as P from './pages.tsx';
-import { hide, id, langQ } from '../api/schema.ts';
+import { hide, id, langQ, langQuery } from '../api/schema.ts';
 
 const chooseQ = z.object({ district: z.union([id, z.literal('')]).optional(), near: z.string().max(60).optional(), done: z.string().max(20).optional(), ...langQ });
 
@@ -57,7 +57,7 @@ export const voucherChoiceRoutes: RoutePlugin = (app, deps) => {
     }
   });
 
-  r.post('/cabinet/applications/:id/choose', { schema: { ...hide, params: z.object({ id }), body: z.object({ freePlaceId: id }), querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/cabinet/applications/:id/choose', { schema: { ...hide, params: z.object({ id }), body: z.object({ freePlaceId: id }), querystring: langQuery } }, async (req, reply) => {
     if (parentOrRedirect(req, reply) === null) return reply;
     return formActionOr(
       req,
@@ -88,7 +88,7 @@ export const voucherChoiceRoutes: RoutePlugin = (app, deps) => {
         ...hide,
         params: z.object({ id }),
         body: z.object({ takesVouchers: z.literal('1').optional(), licence: z.string().max(100).default(''), joinedOn: z.string().max(10).default(''), coordinates: z.string().max(60).default('') }),
-        querystring: z.object(langQ),
+        querystring: langQuery,
       },
     },
     async (req, reply) => {

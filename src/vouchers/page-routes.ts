@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../route-plugin.ts';
-import { hide, id, idParam, langQ } from '../api/schema.ts';
+import { hide, id, idParam, langQ, langQuery } from '../api/schema.ts';
 import { notFound } from '../errors.ts';
 import { pageContext, sendPage } from '../web/context.ts';
 import type { Flash } from '../web/forms.tsx';
@@ -55,7 +55,7 @@ export const voucherPageRoutes: RoutePlugin = (app, deps) => {
 
   r.post(
     '/staff/vouchers/budget',
-    { schema: { ...hide, querystring: z.object(langQ), body: z.object({ birthYear: z.string().max(20).default(''), month: z.string().max(20).default(''), count: z.string().max(20).default(''), reason: z.string().max(1000).default('') }) } },
+    { schema: { ...hide, querystring: langQuery, body: z.object({ birthYear: z.string().max(20).default(''), month: z.string().max(20).default(''), count: z.string().max(20).default(''), reason: z.string().max(1000).default('') }) } },
     async (req, reply) => {
       if (!staffCan(req, reply, 'voucher.budget')) return reply;
       const b = req.body;
@@ -109,7 +109,7 @@ export const voucherPageRoutes: RoutePlugin = (app, deps) => {
 
   r.post(
     '/staff/vouchers/runs',
-    { schema: { ...hide, querystring: z.object(langQ), body: z.object({ idempotencyKey: z.string().trim().min(1).max(200), inputsHash: z.string().trim().regex(/^[0-9a-f]{64}$/) }) } },
+    { schema: { ...hide, querystring: langQuery, body: z.object({ idempotencyKey: z.string().trim().min(1).max(200), inputsHash: z.string().trim().regex(/^[0-9a-f]{64}$/) }) } },
     async (req, reply) => {
       if (!staffCan(req, reply, 'distribution.run')) return reply;
       const back = (p: string) => `/staff/vouchers/runs?lang=${req.lang}&${p}`;
@@ -131,7 +131,7 @@ export const voucherPageRoutes: RoutePlugin = (app, deps) => {
 
   // ---------------- public: a run's protocol ----------------
 
-  r.get('/vouchers/runs/:id', { schema: { ...hide, params: idParam, querystring: z.object(langQ) } }, async (req, reply) => {
+  r.get('/vouchers/runs/:id', { schema: { ...hide, params: idParam, querystring: langQuery } }, async (req, reply) => {
     const p = await voucherProtocol(deps.database.db, req.params.id).catch(() => {
       throw notFound();
     });

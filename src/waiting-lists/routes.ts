@@ -6,7 +6,7 @@ import { pageContext, sendPage } from '../web/context.ts';
 import { organisationName, pageOrganisation, staffCan } from '../workspaces/staff-scope.ts';
 import { parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import { formActionOr } from '../web/staff-pages.ts';
-import { errors, hide, id, langQ } from '../api/schema.ts';
+import { errors, hide, id, langQ, langQuery } from '../api/schema.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
 
@@ -37,23 +37,23 @@ export const waitingListRoutes: RoutePlugin = (app, deps) => {
       refused(req, reply),
     );
 
-  r.post('/cabinet/applications/:id/waiting', { schema: { ...hide, params: z.object({ id }), body: z.object({ organisationId: id }), querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/cabinet/applications/:id/waiting', { schema: { ...hide, params: z.object({ id }), body: z.object({ organisationId: id }), querystring: langQuery } }, async (req, reply) => {
     if (parentOrRedirect(req, reply) === null) return reply;
     return answer(req, reply, () => S.joinWaitingList(deps, req.actor, req.params.id, req.body.organisationId), back(req, req.params.id, 'joined'));
   });
 
-  r.post('/cabinet/waiting/:id/leave', { schema: { ...hide, params: z.object({ id }), querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/cabinet/waiting/:id/leave', { schema: { ...hide, params: z.object({ id }), querystring: langQuery } }, async (req, reply) => {
     if (parentOrRedirect(req, reply) === null) return reply;
     const appId = await S.entryApplication(deps, req.actor, req.params.id);
     return answer(req, reply, () => S.leaveWaitingList(deps, req.actor, req.params.id), back(req, appId, 'left'));
   });
 
-  r.post('/cabinet/offers/:id/accept', { schema: { ...hide, params: z.object({ id }), querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/cabinet/offers/:id/accept', { schema: { ...hide, params: z.object({ id }), querystring: langQuery } }, async (req, reply) => {
     if (parentOrRedirect(req, reply) === null) return reply;
     return answer(req, reply, () => S.acceptOffer(deps, req.actor, req.params.id), `/cabinet?lang=${req.lang}`); // the referral now leads the cabinet
   });
 
-  r.post('/cabinet/offers/:id/decline', { schema: { ...hide, params: z.object({ id }), querystring: z.object(langQ) } }, async (req, reply) => {
+  r.post('/cabinet/offers/:id/decline', { schema: { ...hide, params: z.object({ id }), querystring: langQuery } }, async (req, reply) => {
     if (parentOrRedirect(req, reply) === null) return reply;
     const appId = await S.offerApplication(deps, req.actor, req.params.id);
     return answer(req, reply, () => S.declineOffer(deps, req.actor, req.params.id), back(req, appId, 'declined'));
