@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
 import type { AppDeps } from '../context.ts';
 import type { AbsenceReason, DayMark, GroupClosedReason } from '../db/schema.ts';
+import { nameColumns, placedChildren } from '../db/fragments.ts';
 import type { Actor } from '../audit/write.ts';
 import { assertCan, assertOrganisationInScope, assertOrganisationRowInScope, scopeGroupIds } from '../auth/permissions.ts';
 import { almatyDate, toDate } from '../clock.ts';
@@ -86,11 +87,9 @@ export interface GroupDay {
 }
 
 /** The children placed in a group on a day (by name), with their placements. */
-async function placedChildren(db: Trx, groupId: number, day: string) {
-  return db
-    .selectFrom('placements as p')
-    .innerJoin('children as c', 'c.id', 'p.child_id')
-    .select(['p.id as placement_id', 'p.child_id', 'c.last_name', 'c.first_name', 'c.middle_name'])
+async function childrenPlacedOn(db: Trx, groupId: number, day: string) {
+  return placedChildren(db)
+    .select(['p.id as placement_id', 'p.child_id', ...nameColumns('c')])
     .where('p.group_id', '=', groupId)
     .where('p.starts_on', '<=', day)
     .where((eb) => eb.or([eb('p.ends_on', 'is', null), eb('p.ends_on', '>=', day)]))
@@ -114,7 +113,7 @@ export async function groupDay(deps: AppDeps, actor: Actor, groupId: number, day
   const d = day.toString();
   const [gd, children, absences, submitted] = await Promise.all([
     db.selectFrom('attendance_group_days').selectAll().where('group_id', '=', groupId).where('day', '=', d).executeTakeFirst(),
-    placedChildren(db, groupId, d),
+    childrenPlacedOn(db, groupId, d),
     db.selectFrom('attendance_absences').select(['child_id', 'reason', 'note', 'certificate_upload_id', 'detail_erased_at']).where('group_id', '=', groupId).where('day', '=', d).execute(),
     monthSubmitted(db, g.organisationId, d),
   ]);

@@ -2,7 +2,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from './schema.ts';
 import { fullName } from '../domain/names.ts';
-import type { PersonView } from '../web/review-parts.tsx';
 
 /** Referrals with their application and child: `r`, `a`, `ch`. */
 export const referralsOfChildren = (db: Kysely<DB>) =>
@@ -22,6 +21,17 @@ export const nameOf = (r: { last_name: string; first_name: string; middle_name: 
 
 /** A person's full name (as lists show it: src/domain/names.ts) from its row's columns. */
 export const fullNameOf = (r: { last_name: string; first_name: string; middle_name: string | null }): string => fullName(nameOf(r));
+
+/** A parent as the review cards and the cabinet show it: IIN, name, the phones on file. */
+export interface PersonView {
+  id: number;
+  iin: string;
+  lastName: string;
+  firstName: string;
+  middleName: string | null;
+  phone1: string;
+  phone2: string | null;
+}
 
 /** A parent's columns a PersonView is read from (of the table joined as `alias`; its id the caller names). */
 export const personColumns = <A extends string>(alias: A) => [`${alias}.iin`, ...nameColumns(alias), `${alias}.phone1`, `${alias}.phone2`] as const;

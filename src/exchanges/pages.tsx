@@ -2,7 +2,8 @@ import type { PageContext } from '../web/page-context.ts';
 import { ButtonForm, Csrf, type Flash, Submit } from '../web/forms.tsx';
 import { Page, ReasonForm, StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
-import { BackToCabinet, CabinetPage, CodeField, DemoSmsLink, fullName } from '../web/parent-fields.tsx';
+import { BackToCabinet, CabinetPage, CodeField, DemoSmsLink } from '../web/parent-fields.tsx';
+import { fullName } from '../domain/names.ts';
 import { nameIn } from '../web/queries.ts';
 import type { ExchangePage, ExchangeView, StaffExchange } from './service.ts';
 

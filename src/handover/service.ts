@@ -11,8 +11,7 @@ import { decideRequest, useCase } from '../usecase.ts';
 import { iinError } from '../applications/iin-error.ts';
 import { checkUpload, storeUpload } from '../uploads/service.ts';
 import type { DocumentView } from '../uploads/document-view.tsx';
-import type { PersonView } from '../web/review-parts.tsx';
-import { personColumns, personViewOf } from '../db/fragments.ts';
+import { personColumns, personViewOf, type PersonView } from '../db/fragments.ts';
 
 // Hand-over requests: a parent asks, with documents, that a child's application pass to them (the
 // child's real legal representative); the department reviews the waiting requests (one list, for

@@ -11,8 +11,7 @@ import { sql } from 'kysely';
 import { storeUpload } from '../uploads/service.ts';
 import type { UploadType } from '../db/schema.ts';
 import type { DocumentView } from '../uploads/document-view.tsx';
-import type { PersonView } from '../web/review-parts.tsx';
-import { personColumns, personViewOf } from '../db/fragments.ts';
+import { personColumns, personViewOf, type PersonView } from '../db/fragments.ts';
 
 /**
  * Changing a phone number of the application (one or two per parent). The new number is always

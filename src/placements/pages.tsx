@@ -4,7 +4,8 @@ import type { PageContext } from '../web/page-context.ts';
 import { ButtonForm, Csrf, type Flash, FlashBox, Select, Submit } from '../web/forms.tsx';
 import { type Column, Field, LinkLine, ReasonForm, StackedTable, type Tr, trOf } from '../web/components.tsx';
 import { formatDate } from '../web/format.ts';
-import { BackToCabinet, CabinetPage, fullName } from '../web/parent-fields.tsx';
+import { BackToCabinet, CabinetPage } from '../web/parent-fields.tsx';
+import { fullName } from '../domain/names.ts';
 import { nameIn } from '../web/queries.ts';
 import { LEAVING_REASONS, type ParentPlacement, type PlacementListRow } from './service.ts';
 

@@ -7,8 +7,6 @@ import type { PageContext } from './page-context.ts';
 import { ButtonForm, Csrf, HintedField, Notice, PostForm, Problem } from './forms.tsx';
 import { trOf, type Tr } from './components.tsx';
 
-export const fullName = (p: { lastName: string; firstName: string; middleName: string | null }) => [p.lastName, p.firstName, p.middleName].filter(Boolean).join(' ');
-
 function IinField(props: { tr: Tr; value?: string | undefined }): JSX.Element {
   return (
     <HintedField id="iin" label={props.tr('parents.iin')} hint={props.tr('parents.iin.hint')}>

@@ -3,17 +3,8 @@
 import { Page, type Fact, type Tr } from './components.tsx';
 import type { PageContext } from './page-context.ts';
 import type { Flash } from './forms.tsx';
-import { fullName } from './parent-fields.tsx';
-
-export interface PersonView {
-  id: number;
-  iin: string;
-  lastName: string;
-  firstName: string;
-  middleName: string | null;
-  phone1: string;
-  phone2: string | null;
-}
+import type { PersonView } from '../db/fragments.ts';
+import { fullName } from '../domain/names.ts';
 
 /** The facts' grid of a review card. */
 export const FACTS_STYLE = 'grid-template-columns:minmax(0,8.5rem) minmax(0,1fr)';

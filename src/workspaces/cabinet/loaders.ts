@@ -10,8 +10,7 @@ import type { Actor } from '../../audit/write.ts';
 import { explainWait, type WhyNotYet } from '../../distribution/why.ts';
 import { loadChildPaths } from '../../applications/child-path.ts';
 import { nextAction, type NextAction } from '../../domain/path.ts';
-import type { PersonView } from '../../web/review-parts.tsx';
-import { nameColumns, nameOf, personViewOf } from '../../db/fragments.ts';
+import { nameColumns, nameOf, personViewOf, type PersonView } from '../../db/fragments.ts';
 
 /**
  * What the cabinet shows: the parent's own data and applications, read with the parent's id in every
