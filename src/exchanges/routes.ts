@@ -5,11 +5,10 @@ import type { RoutePlugin } from '../route-plugin.ts';
 import { isUserError } from '../errors.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
-import { formActionOr } from '../web/staff-pages.ts';
 import type { Flash } from '../web/forms.tsx';
 import { can } from '../auth/permissions.ts';
 import { organisationName, staffOnly } from '../workspaces/staff-scope.ts';
-import { parentOrRedirect, message } from '../workspaces/cabinet/route-helpers.ts';
+import { childPageAction, parentOrRedirect, message } from '../workspaces/cabinet/route-helpers.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
 import { hide, idParam, langQ, langQuery } from '../api/schema.ts';
@@ -37,19 +36,17 @@ export const exchangeRoutes: RoutePlugin = (app, deps) => {
     return page(req, reply, parentId, req.params.id, { notice, codeSentFor: q.done === 'code' ? (q.ex ?? null) : null });
   });
 
+  /** The parent's form on the exchange page; `own` answers the application whose page it is (404 for anyone else's). */
+  const onExchangePage = (req: FastifyRequest, reply: FastifyReply, own: (parentId: number) => Promise<number>, act: () => Promise<string>, number?: string) =>
+    childPageAction(req, reply, 'exchange', own, act, (parentId, id, error, status) => page(req, reply, parentId, id, { error, number }, status));
+
   r.post('/cabinet/applications/:id/exchange', { schema: { ...hide, params: idParam, body: z.object({ number: z.string().max(40).default('') }).passthrough(), querystring: langQuery } }, async (req, reply) => {
-    const parentId = parentOrRedirect(req, reply);
-    if (parentId === null) return reply;
-    await S.exchangePage(deps, parentId, req.params.id); // 404 for anyone else's
-    return formActionOr(
-      req,
-      reply,
-      async () => {
-        await S.proposeExchange(deps, req.actor, req.params.id, req.body.number);
-        return `/cabinet/applications/${req.params.id}/exchange?lang=${req.lang}&done=sent`;
-      },
-      (error, status) => page(req, reply, parentId, req.params.id, { error, number: req.body.number }, status),
-    );
+    const own = (parentId: number) => S.exchangePage(deps, parentId, req.params.id).then(() => req.params.id);
+    const propose = async () => {
+      await S.proposeExchange(deps, req.actor, req.params.id, req.body.number);
+      return 'sent';
+    };
+    return onExchangePage(req, reply, own, propose, req.body.number);
   });
 
   /** The page of the exchange's application of this parent's (the one the parent's child is in). */
@@ -81,20 +78,12 @@ export const exchangeRoutes: RoutePlugin = (app, deps) => {
     }
   });
 
-  r.post('/cabinet/exchanges/:id/cancel', { schema: { ...hide, params: idParam, querystring: langQuery } }, async (req, reply) => {
-    const parentId = parentOrRedirect(req, reply);
-    if (parentId === null) return reply;
-    const appId = await back(parentId, req.params.id);
-    return formActionOr(
-      req,
-      reply,
-      async () => {
-        await S.cancelExchange(deps, req.actor, req.params.id);
-        return `/cabinet/applications/${appId}/exchange?lang=${req.lang}&done=cancelled`;
-      },
-      (error, status) => page(req, reply, parentId, appId, { error }, status),
-    );
-  });
+  r.post('/cabinet/exchanges/:id/cancel', { schema: { ...hide, params: idParam, querystring: langQuery } }, async (req, reply) =>
+    onExchangePage(req, reply, (parentId) => back(parentId, req.params.id), async () => {
+      await S.cancelExchange(deps, req.actor, req.params.id);
+      return 'cancelled';
+    }),
+  );
 
   const staffQ = z.object({ ...langQ, org: idParam.shape.id.optional(), done: z.enum(['approved', 'refused']).optional(), ex: z.coerce.number().int().positive().max(2 ** 53).optional() });
 

@@ -10,7 +10,7 @@ import { formActionOr } from '../web/staff-pages.ts';
 import { formatDate } from '../web/format.ts';
 import type { Flash } from '../web/forms.tsx';
 import { organisationName, pageOrganisation, staffCan } from '../workspaces/staff-scope.ts';
-import { parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
+import { childPageAction, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
 import { hide, id, idParam, langQ, langQuery } from '../api/schema.ts';
@@ -57,32 +57,26 @@ export const placementRoutes: RoutePlugin = (app, deps) => {
 
   const orgSuffix = (req: FastifyRequest, orgId: number) => (req.actor.kind === 'staff' && req.actor.role !== 'kindergarten' ? `&org=${orgId}` : '');
 
+  /** A form about one placement on the kindergarten's list: done, back to the list with the notice `act` answers (`done=…`); refused, the list again with the error. */
+  async function onStaffList(req: FastifyRequest, reply: FastifyReply, placementId: number, act: () => Promise<string>): Promise<FastifyReply> {
+    const orgId = await S.placementOrganisation(deps, placementId);
+    return formActionOr(req, reply, async () => `/staff/placements?lang=${req.lang}&${await act()}${orgSuffix(req, orgId)}`, (error, status) => staffPage(req, reply, orgId, { error }, status));
+  }
+
   r.post('/staff/placements/:id/leave', { schema: { ...hide, params: idParam, body: leaveBody, querystring: langQuery } }, async (req, reply) => {
     if (!staffCan(req, reply, 'placement.leave')) return reply;
-    const orgId = await S.placementOrganisation(deps, req.params.id);
-    return formActionOr(
-      req,
-      reply,
-      async () => {
-        const res = await S.recordLeaving(deps, req.actor, req.params.id, req.body.lastDay, req.body.reason, req.body.note);
-        return `/staff/placements?lang=${req.lang}&done=recorded&date=${res.lastDay}&free=${res.freeFrom}${orgSuffix(req, orgId)}`;
-      },
-      (error, status) => staffPage(req, reply, orgId, { error }, status),
-    );
+    return onStaffList(req, reply, req.params.id, async () => {
+      const res = await S.recordLeaving(deps, req.actor, req.params.id, req.body.lastDay, req.body.reason, req.body.note);
+      return `done=recorded&date=${res.lastDay}&free=${res.freeFrom}`;
+    });
   });
 
   r.post('/staff/placements/:id/undo', { schema: { ...hide, params: idParam, body: z.object({ reason: z.string().max(1000).default('') }), querystring: langQuery } }, async (req, reply) => {
     if (!staffCan(req, reply, 'placement.undo_leave')) return reply;
-    const orgId = await S.placementOrganisation(deps, req.params.id);
-    return formActionOr(
-      req,
-      reply,
-      async () => {
-        await S.undoLeavingOf(deps, req.actor, req.params.id, req.body.reason);
-        return `/staff/placements?lang=${req.lang}&done=undone${orgSuffix(req, orgId)}`;
-      },
-      (error, status) => staffPage(req, reply, orgId, { error }, status),
-    );
+    return onStaffList(req, reply, req.params.id, async () => {
+      await S.undoLeavingOf(deps, req.actor, req.params.id, req.body.reason);
+      return 'done=undone';
+    });
   });
 
   // the parent's side
@@ -96,33 +90,27 @@ export const placementRoutes: RoutePlugin = (app, deps) => {
     return parentPage(req, reply, parentId, req.params.id, { notice: done ? t(req.lang, done === 'sent' ? 'parents.leave.sent' : 'parents.leave.cancelled') : null });
   });
 
-  r.post('/cabinet/applications/:id/leave', { schema: { ...hide, params: idParam, body: leaveBody, querystring: langQuery } }, async (req, reply) => {
-    const parentId = parentOrRedirect(req, reply);
-    if (parentId === null) return reply;
-    await S.parentPlacement(deps, parentId, req.params.id); // 404 for anyone else's
-    return formActionOr(
+  /** The parent's form on the leaving page (404 for anyone else's child). */
+  const onLeavePage = (req: FastifyRequest, reply: FastifyReply, applicationId: number, act: () => Promise<string>, form?: z.infer<typeof leaveBody>) =>
+    childPageAction(req, reply, 'leave', (parentId) => S.parentPlacement(deps, parentId, applicationId).then((p) => p.applicationId), act, (parentId, id, error, status) => parentPage(req, reply, parentId, id, { error, form }, status));
+
+  r.post('/cabinet/applications/:id/leave', { schema: { ...hide, params: idParam, body: leaveBody, querystring: langQuery } }, async (req, reply) =>
+    onLeavePage(
       req,
       reply,
+      req.params.id,
       async () => {
         await S.requestLeaving(deps, req.actor, req.params.id, req.body.lastDay, req.body.reason, req.body.note);
-        return `/cabinet/applications/${req.params.id}/leave?lang=${req.lang}&done=sent`;
+        return 'sent';
       },
-      (error, status) => parentPage(req, reply, parentId, req.params.id, { error, form: req.body }, status),
-    );
-  });
+      req.body,
+    ),
+  );
 
-  r.post('/cabinet/applications/:id/leave/cancel', { schema: { ...hide, params: idParam, querystring: langQuery } }, async (req, reply) => {
-    const parentId = parentOrRedirect(req, reply);
-    if (parentId === null) return reply;
-    await S.parentPlacement(deps, parentId, req.params.id);
-    return formActionOr(
-      req,
-      reply,
-      async () => {
-        await S.cancelLeavingRequest(deps, req.actor, req.params.id);
-        return `/cabinet/applications/${req.params.id}/leave?lang=${req.lang}&done=cancelled`;
-      },
-      (error, status) => parentPage(req, reply, parentId, req.params.id, { error }, status),
-    );
-  });
+  r.post('/cabinet/applications/:id/leave/cancel', { schema: { ...hide, params: idParam, querystring: langQuery } }, async (req, reply) =>
+    onLeavePage(req, reply, req.params.id, async () => {
+      await S.cancelLeavingRequest(deps, req.actor, req.params.id);
+      return 'cancelled';
+    }),
+  );
 };

@@ -54,6 +54,10 @@ export const seasonRoutes: RoutePlugin = (app, deps) => {
     return sendPage(reply, html, status);
   }
 
+  /** A form on the season page: done, on to where `fn` says; refused, the page again with the error (and the form's values). */
+  const onSeasonPage = (req: FastifyRequest, reply: FastifyReply, org: number | undefined, fn: () => Promise<string>, flash: { values?: P.SeasonPageData['values'] } = {}) =>
+    formActionOr(req, reply, fn, (error, status) => page(req, reply, org, { error, ...flash }, status));
+
   const back = (req: FastifyRequest, orgId: number, done: string) => `/staff/season?lang=${req.lang}&done=${done}${req.actor.kind === 'staff' && req.actor.role === 'operator' ? `&org=${orgId}` : ''}`;
 
   r.get('/staff/season', { schema: { ...hide, querystring: orgQ.extend({ done: z.enum(['declared', 'removed', 'turned', 'undone']).optional(), date: z.string().max(10).optional() }) } }, async (req, reply) => {
@@ -68,53 +72,33 @@ export const seasonRoutes: RoutePlugin = (app, deps) => {
     if (!staffCan(req, reply, 'season.declare')) return reply;
     const orgId = pageOrganisation(req.actor, req.query.org);
     const b = req.body;
-    return formActionOr(
-      req,
-      reply,
-      async () => {
-        await D.declareGroup(deps, req.actor, orgId, { ...b, continuesGroupId: b.continuesGroupId });
-        return back(req, orgId, 'declared');
-      },
-      (error, status) => page(req, reply, orgId, { error, values: b }, status),
-    );
+    return onSeasonPage(req, reply, orgId, async () => {
+      await D.declareGroup(deps, req.actor, orgId, { ...b, continuesGroupId: b.continuesGroupId });
+      return back(req, orgId, 'declared');
+    }, { values: b });
   });
 
   r.post('/staff/season/groups/:id/delete', { schema: { ...hide, params: z.object({ id }), querystring: orgQ } }, async (req, reply) => {
     if (!staffCan(req, reply, 'season.declare')) return reply;
-    return formActionOr(
-      req,
-      reply,
-      async () => {
-        const { organisationId } = await D.removeDeclaration(deps, req.actor, req.params.id);
-        return back(req, organisationId, 'removed');
-      },
-      (error, status) => page(req, reply, req.query.org, { error }, status),
-    );
+    return onSeasonPage(req, reply, req.query.org, async () => {
+      const { organisationId } = await D.removeDeclaration(deps, req.actor, req.params.id);
+      return back(req, organisationId, 'removed');
+    });
   });
 
   r.post('/staff/season/turn', { schema: { ...hide, querystring: orgQ, body: yearBody } }, async (req, reply) => {
     if (!staffCan(req, reply, 'season.turn')) return reply;
-    return formActionOr(
-      req,
-      reply,
-      async () => {
-        const plan = await T.runTurn(deps, req.actor, req.body.year);
-        return `/staff/season?lang=${req.lang}&done=turned&date=${plan.turnDate}${req.query.org ? `&org=${req.query.org}` : ''}`;
-      },
-      (error, status) => page(req, reply, req.query.org, { error }, status),
-    );
+    return onSeasonPage(req, reply, req.query.org, async () => {
+      const plan = await T.runTurn(deps, req.actor, req.body.year);
+      return `/staff/season?lang=${req.lang}&done=turned&date=${plan.turnDate}${req.query.org ? `&org=${req.query.org}` : ''}`;
+    });
   });
 
   r.post('/staff/season/turn/undo', { schema: { ...hide, querystring: orgQ, body: yearBody } }, async (req, reply) => {
     if (!staffCan(req, reply, 'season.turn')) return reply;
-    return formActionOr(
-      req,
-      reply,
-      async () => {
-        await T.undoTurn(deps, req.actor, req.body.year, req.body.reason);
-        return `/staff/season?lang=${req.lang}&done=undone${req.query.org ? `&org=${req.query.org}` : ''}`;
-      },
-      (error, status) => page(req, reply, req.query.org, { error }, status),
-    );
+    return onSeasonPage(req, reply, req.query.org, async () => {
+      await T.undoTurn(deps, req.actor, req.body.year, req.body.reason);
+      return `/staff/season?lang=${req.lang}&done=undone${req.query.org ? `&org=${req.query.org}` : ''}`;
+    });
   });
 };

@@ -172,30 +172,21 @@ export const staffAccountRoutes: RoutePlugin = (r, deps) => {
     return showUser(req, reply, req.params.id, notice ? { notice } : {});
   });
 
+  /** A form on a user's page: done, back to the page with the notice `fn` answers (`done=…`); refused, the page again with the error. */
+  const onUserPage = (req: FastifyRequest, reply: FastifyReply, id: number, fn: () => Promise<string>) =>
+    formActionOr(req, reply, async () => `/staff/admin/users/${id}?lang=${req.lang}&${await fn()}`, (error, status) => showUser(req, reply, id, { error }, status));
+
   r.post('/staff/admin/users/:id/disable', { schema: { ...hide, params: idParam, querystring: langQuery, body: z.object({ reason: reason.default('') }) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
-    return formActionOr(
-      req,
-      reply,
-      async () => {
-        const d = await S.disableStaff(deps, req.actor, req.params.id, req.body.reason, req.id);
-        return `/staff/admin/users/${req.params.id}?lang=${req.lang}&done=disabled&n=${d.sessionsEnded}`;
-      },
-      (error, status) => showUser(req, reply, req.params.id, { error }, status),
-    );
+    return onUserPage(req, reply, req.params.id, async () => `done=disabled&n=${(await S.disableStaff(deps, req.actor, req.params.id, req.body.reason, req.id)).sessionsEnded}`);
   });
 
   r.post('/staff/admin/users/:id/enable', { schema: { ...hide, params: idParam, querystring: langQuery, body: z.object({ reason: reason.default('') }) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
-    return formActionOr(
-      req,
-      reply,
-      async () => {
-        await S.enableStaff(deps, req.actor, req.params.id, req.body.reason, req.id);
-        return `/staff/admin/users/${req.params.id}?lang=${req.lang}&done=enabled`;
-      },
-      (error, status) => showUser(req, reply, req.params.id, { error }, status),
-    );
+    return onUserPage(req, reply, req.params.id, async () => {
+      await S.enableStaff(deps, req.actor, req.params.id, req.body.reason, req.id);
+      return 'done=enabled';
+    });
   });
 
   r.post('/staff/admin/users/:id/reset', { schema: { ...hide, params: idParam, querystring: langQuery, body: z.object({ reason: reason.default('') }) } }, async (req, reply) => {
@@ -232,15 +223,10 @@ export const staffAccountRoutes: RoutePlugin = (r, deps) => {
     .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).filter((x) => x !== '').map(Number));
   r.post('/staff/admin/users/:id/groups', { schema: { ...hide, params: idParam, querystring: langQuery, body: z.object({ groupIds: idList, reason: reason.default('') }) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;
-    return formActionOr(
-      req,
-      reply,
-      async () => {
-        if (req.body.groupIds.some((g) => !Number.isSafeInteger(g) || g <= 0)) throw invalid('group_unknown', 'admin.error.group_unknown');
-        await S.setTeacherGroups(deps, req.actor, req.params.id, req.body.groupIds, req.body.reason, req.id);
-        return `/staff/admin/users/${req.params.id}?lang=${req.lang}&done=groups`;
-      },
-      (error, status) => showUser(req, reply, req.params.id, { error }, status),
-    );
+    return onUserPage(req, reply, req.params.id, async () => {
+      if (req.body.groupIds.some((g) => !Number.isSafeInteger(g) || g <= 0)) throw invalid('group_unknown', 'admin.error.group_unknown');
+      await S.setTeacherGroups(deps, req.actor, req.params.id, req.body.groupIds, req.body.reason, req.id);
+      return 'done=groups';
+    });
   });
 };

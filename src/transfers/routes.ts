@@ -4,15 +4,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../route-plugin.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
-import { formActionOr } from '../web/staff-pages.ts';
 import type { Flash } from '../web/forms.tsx';
 import { organisationName, pageOrganisation, staffOnly } from '../workspaces/staff-scope.ts';
-import { parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
+import { childPageAction, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
 import { preferencesFromForm } from '../applications/apply-form.ts';
 import * as S from './service.ts';
 import * as P from './pages.tsx';
 import { hide, idParam, langQ, langQuery } from '../api/schema.ts';
-
 
 /**
  * Transfers: the parent's request in the cabinet (/cabinet/applications/:id/transfer, :id being the
@@ -32,36 +30,25 @@ export const transferRoutes: RoutePlugin = (app, deps) => {
     return page(req, reply, parentId, req.params.id, { notice: done ? t(req.lang, done === 'sent' ? 'transfers.sent' : 'transfers.withdrawn') : null });
   });
 
+  /** The parent's form on the transfer page (404 for anyone else's child). */
+  const onTransferPage = (req: FastifyRequest, reply: FastifyReply, applicationId: number, act: () => Promise<string>, chosen?: number[]) =>
+    childPageAction(req, reply, 'transfer', (parentId) => S.transferPage(deps, parentId, applicationId).then(() => applicationId), act, (parentId, id, error, status) => page(req, reply, parentId, id, { error, chosen }, status));
+
   r.post('/cabinet/applications/:id/transfer', { schema: { ...hide, params: idParam, body: z.record(z.string(), z.string().max(100)), querystring: langQuery } }, async (req, reply) => {
-    const parentId = parentOrRedirect(req, reply);
-    if (parentId === null) return reply;
-    await S.transferPage(deps, parentId, req.params.id); // 404 for anyone else's
     const prefs = preferencesFromForm(req.body);
-    return formActionOr(
-      req,
-      reply,
-      async () => {
-        await S.fileTransfer(deps, req.actor, req.params.id, prefs);
-        return `/cabinet/applications/${req.params.id}/transfer?lang=${req.lang}&done=sent`;
-      },
-      (error, status) => page(req, reply, parentId, req.params.id, { error, chosen: prefs }, status),
-    );
+    const file = async () => {
+      await S.fileTransfer(deps, req.actor, req.params.id, prefs);
+      return 'sent';
+    };
+    return onTransferPage(req, reply, req.params.id, file, prefs);
   });
 
-  r.post('/cabinet/applications/:id/transfer/withdraw', { schema: { ...hide, params: idParam, querystring: langQuery } }, async (req, reply) => {
-    const parentId = parentOrRedirect(req, reply);
-    if (parentId === null) return reply;
-    await S.transferPage(deps, parentId, req.params.id);
-    return formActionOr(
-      req,
-      reply,
-      async () => {
-        await S.withdrawTransfer(deps, req.actor, req.params.id);
-        return `/cabinet/applications/${req.params.id}/transfer?lang=${req.lang}&done=withdrawn`;
-      },
-      (error, status) => page(req, reply, parentId, req.params.id, { error }, status),
-    );
-  });
+  r.post('/cabinet/applications/:id/transfer/withdraw', { schema: { ...hide, params: idParam, querystring: langQuery } }, async (req, reply) =>
+    onTransferPage(req, reply, req.params.id, async () => {
+      await S.withdrawTransfer(deps, req.actor, req.params.id);
+      return 'withdrawn';
+    }),
+  );
 
   r.get('/staff/transfers', { schema: { ...hide, querystring: z.object({ ...langQ, org: idParam.shape.id.optional() }) } }, async (req, reply) => {
     if (!staffOnly(req, reply)) return reply;

@@ -8,6 +8,7 @@ import type { AppError } from '../../errors.ts';
 import { t } from '../../web/i18n/index.ts';
 import { acceptFormWithFile, type FormWithFile } from '../../uploads/multipart.ts';
 import type { TypedApp } from '../../route-plugin.ts';
+import { formActionOr } from '../../web/staff-pages.ts';
 
 export const langQ = z.object({ lang: z.string().optional(), done: z.string().max(20).optional(), n: z.string().max(40).optional() });
 
@@ -18,6 +19,26 @@ export function parentOrRedirect(req: FastifyRequest, reply: FastifyReply): numb
     return null;
   }
   return req.actor.id;
+}
+
+/**
+ * A parent's form on a page of one of their child's applications (/cabinet/applications/:id/<page>):
+ * anyone but a signed-in parent goes to the sign-in page; `own(parentId)` answers the application whose
+ * page it is, a 404 for anyone else's child, before anything is done; done, back to the page with the
+ * notice `act` answers (`done=`); refused, `page` again with the error.
+ */
+export async function childPageAction(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  path: string,
+  own: (parentId: number) => Promise<number>,
+  act: () => Promise<string>,
+  page: (parentId: number, applicationId: number, error: string, status: number) => Promise<FastifyReply>,
+): Promise<FastifyReply> {
+  const parentId = parentOrRedirect(req, reply);
+  if (parentId === null) return reply;
+  const applicationId = await own(parentId);
+  return formActionOr(req, reply, async () => `/cabinet/applications/${applicationId}/${path}?lang=${req.lang}&done=${await act()}`, (error, status) => page(parentId, applicationId, error, status));
 }
 
 export const message = (req: FastifyRequest, e: AppError) => t(req.lang, e.messageKey, e.params);
