@@ -16,6 +16,7 @@ import { iinError } from './iin-error.ts';
 import { newApplicationNumber } from './number.ts';
 import { insertApplicationPreferences } from './preferences.ts';
 import { useDocument } from '../uploads/service.ts';
+import { nameValues } from '../db/fragments.ts';
 
 export { iinError };
 
@@ -237,6 +238,17 @@ export interface WriteDocuments {
   dryRun?: boolean;
 }
 
+/** A new parent's row from an application's typed data, with the phones as normalised. */
+export const newParentRow = (p: ApplicationInput['parent'], phone1: string, phone2: string | null, at: Date) => ({
+  iin: p.iin,
+  ...nameValues(p),
+  phone1,
+  phone2,
+  email: p.email ?? null,
+  lang: p.lang,
+  created_at: at,
+});
+
 /**
  * Write a prepared application in the caller's transaction: the parent found by IIN or created, the
  * child, the application, its preferences and privilege claim, and their audit entries. `actor` may
@@ -262,21 +274,7 @@ export async function writeApplication(
   if (parent) {
     if (parent.phone1 !== phone1 || (phone2 !== null && parent.phone2 !== phone2)) warnings.push('parent_contacts_kept');
   } else {
-    parent = await trx
-      .insertInto('parents')
-      .values({
-        iin: input.parent.iin,
-        last_name: input.parent.lastName,
-        first_name: input.parent.firstName,
-        middle_name: input.parent.middleName ?? null,
-        phone1,
-        phone2,
-        email: input.parent.email ?? null,
-        lang: input.parent.lang,
-        created_at: nowDate,
-      })
-      .returning(['id', 'phone1', 'phone2'])
-      .executeTakeFirstOrThrow();
+    parent = await trx.insertInto('parents').values(newParentRow(input.parent, phone1, phone2, nowDate)).returning(['id', 'phone1', 'phone2']).executeTakeFirstOrThrow();
     entries.push({ action: 'parent.created', subjectType: 'parent', subjectId: parent.id });
   }
 
@@ -287,7 +285,7 @@ export async function writeApplication(
     if (active) throw conflict('child_already_queued', 'application.child_already_queued');
     await trx
       .updateTable('children')
-      .set({ last_name: input.child.lastName, first_name: input.child.firstName, middle_name: input.child.middleName ?? null, birth_date: input.child.birthDate })
+      .set({ ...nameValues(input.child), birth_date: input.child.birthDate })
       .where('id', '=', child.id)
       .execute();
   } else {
@@ -295,9 +293,7 @@ export async function writeApplication(
       .insertInto('children')
       .values({
         iin: input.child.iin,
-        last_name: input.child.lastName,
-        first_name: input.child.firstName,
-        middle_name: input.child.middleName ?? null,
+        ...nameValues(input.child),
         birth_date: input.child.birthDate,
         created_at: nowDate,
       })

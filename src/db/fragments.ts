@@ -19,6 +19,9 @@ export const nameColumns = <A extends string>(alias: A) => [`${alias}.last_name`
 /** A person's name read from its row's columns. */
 export const nameOf = (r: { last_name: string; first_name: string; middle_name: string | null }) => ({ lastName: r.last_name, firstName: r.first_name, middleName: r.middle_name });
 
+/** A person's name as its row's columns (the other way from `nameOf`): a missing middle name is null. */
+export const nameValues = (n: { lastName: string; firstName: string; middleName?: string | null | undefined }) => ({ last_name: n.lastName, first_name: n.firstName, middle_name: n.middleName ?? null });
+
 /** A person's full name (as lists show it: src/domain/names.ts) from its row's columns. */
 export const fullNameOf = (r: { last_name: string; first_name: string; middle_name: string | null }): string => fullName(nameOf(r));
 

@@ -11,7 +11,7 @@ import { askIdentity, type IdentityCheck } from '../identity/port.ts';
 import { zodProblem } from '../web/fields.ts';
 import { iinError } from '../applications/iin-error.ts';
 import { createSession } from '../auth/sessions.ts';
-import { applicationInput, checkApplication, isChildAlreadyQueuedRace, normalisePhone, prepareApplication, writeApplication, type ApplicationInput, type PreparedApplication } from '../applications/service.ts';
+import { applicationInput, checkApplication, isChildAlreadyQueuedRace, newParentRow, normalisePhone, prepareApplication, writeApplication, type ApplicationInput, type PreparedApplication } from '../applications/service.ts';
 import { typedField, type FormWithFile } from '../uploads/multipart.ts';
 import { applicationInputOf, applicationParentOf, readApplyForm } from '../applications/apply-form.ts';
 import { writeHandoverRequest } from '../handover/service.ts';
@@ -424,17 +424,7 @@ export async function verifyFirstApply(deps: AppDeps, input: { iin: string; code
 async function insertParent(trx: Trx, deps: AppDeps, p: ApplicationInput['parent']): Promise<number> {
   const row = await trx
     .insertInto('parents')
-    .values({
-      iin: p.iin,
-      last_name: p.lastName,
-      first_name: p.firstName,
-      middle_name: p.middleName ?? null,
-      phone1: normalisePhone(p.phone1)!,
-      phone2: p.phone2 ? normalisePhone(p.phone2) : null,
-      email: p.email ?? null,
-      lang: p.lang,
-      created_at: toDate(deps.clock.now()),
-    })
+    .values(newParentRow(p, normalisePhone(p.phone1)!, p.phone2 ? normalisePhone(p.phone2) : null, toDate(deps.clock.now())))
     .returning('id')
     .executeTakeFirstOrThrow();
   await audit(trx, deps.clock, { kind: 'parent', id: row.id }, { action: 'parent.created', subjectType: 'parent', subjectId: row.id, data: { via: 'handover_request' } });

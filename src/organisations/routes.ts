@@ -162,6 +162,10 @@ export const organisationRoutes: RoutePlugin = (r, deps) => {
     );
   });
 
+  /** A form on an organisation's page: done, on to where `act` says; refused, the page again with the error (and the form's values). */
+  const onOrgPage = (req: FastifyRequest, reply: FastifyReply, orgId: number, act: () => Promise<string>, flash: { values?: P.OrgFormValues; newGroup?: P.GroupFormValues } = {}) =>
+    formAction(req, reply, act, (error) => orgPage(req, reply, orgId, { error, ...flash }));
+
   const ORG_DONE = ['created', 'saved', 'closed', 'group_created', 'group_closed'] as const;
   r.get(
     '/staff/organisations/:id',
@@ -187,28 +191,18 @@ export const organisationRoutes: RoutePlugin = (r, deps) => {
   r.post('/staff/organisations/:id', { schema: { ...hide, params: idParam, body: orgForm, querystring: langQuery } }, async (req, reply) => {
     if (!staffCan(req, reply, 'organisations.manage')) return reply;
     const input = orgInputOf(req.body);
-    return formAction(
-      req,
-      reply,
-      async () => {
-        await S.updateOrganisation(deps, req.actor, req.params.id, input, req.body.reason.trim() || null);
-        return done(req, `/staff/organisations/${req.params.id}`, { done: 'saved' });
-      },
-      (error) => orgPage(req, reply, req.params.id, { error, values: P.orgFormValues(input) }),
-    );
+    return onOrgPage(req, reply, req.params.id, async () => {
+      await S.updateOrganisation(deps, req.actor, req.params.id, input, req.body.reason.trim() || null);
+      return done(req, `/staff/organisations/${req.params.id}`, { done: 'saved' });
+    }, { values: P.orgFormValues(input) });
   });
 
   r.post('/staff/organisations/:id/close', { schema: { ...hide, params: idParam, body: reasonBody, querystring: langQuery } }, async (req, reply) => {
     if (!staffCan(req, reply, 'organisations.manage')) return reply;
-    return formAction(
-      req,
-      reply,
-      async () => {
-        const c = await S.closeOrganisation(deps, req.actor, req.params.id, req.body.reason);
-        return done(req, `/staff/organisations/${req.params.id}`, { done: 'closed', groups: c.groups, places: c.openPlaces });
-      },
-      (error) => orgPage(req, reply, req.params.id, { error }),
-    );
+    return onOrgPage(req, reply, req.params.id, async () => {
+      const c = await S.closeOrganisation(deps, req.actor, req.params.id, req.body.reason);
+      return done(req, `/staff/organisations/${req.params.id}`, { done: 'closed', groups: c.groups, places: c.openPlaces });
+    });
   });
 
   const groupInputOf = (b: z.infer<typeof groupForm>): G.GroupInput => ({ name: b.name, birthYear: b.birthYear, birthYearMax: b.birthYearMax, ageName: b.ageName, language: b.language, type: b.type, capacity: b.capacity });
@@ -216,15 +210,10 @@ export const organisationRoutes: RoutePlugin = (r, deps) => {
   r.post('/staff/organisations/:id/groups', { schema: { ...hide, params: idParam, body: groupForm, querystring: langQuery } }, async (req, reply) => {
     if (!staffCan(req, reply, 'organisations.manage')) return reply;
     const input = groupInputOf(req.body);
-    return formAction(
-      req,
-      reply,
-      async () => {
-        await G.createGroup(deps, req.actor, req.params.id, input);
-        return done(req, `/staff/organisations/${req.params.id}`, { done: 'group_created', name: input.name.trim() });
-      },
-      (error) => orgPage(req, reply, req.params.id, { error, newGroup: input }),
-    );
+    return onOrgPage(req, reply, req.params.id, async () => {
+      await G.createGroup(deps, req.actor, req.params.id, input);
+      return done(req, `/staff/organisations/${req.params.id}`, { done: 'group_created', name: input.name.trim() });
+    }, { newGroup: input });
   });
 
   async function groupPage(req: FastifyRequest, reply: FastifyReply, orgId: number, groupId: number, flash: P.Flash & { values?: P.GroupFormValues }): Promise<string> {
@@ -242,6 +231,9 @@ export const organisationRoutes: RoutePlugin = (r, deps) => {
       notice: flash.notice,
     });
   }
+  /** A form on a group's page: done, on to where `act` says; refused, the page again with the error (and the form's values). */
+  const onGroupPage = (req: FastifyRequest, reply: FastifyReply, orgId: number, groupId: number, act: () => Promise<string>, flash: { values?: P.GroupFormValues } = {}) =>
+    formAction(req, reply, act, (error) => groupPage(req, reply, orgId, groupId, { error, ...flash }));
   const groupParams = z.object({ id, gid: id });
 
   r.get('/staff/organisations/:id/groups/:gid', { schema: { ...hide, params: groupParams, querystring: z.object({ done: z.enum(['saved']).optional(), ...langQ }) } }, async (req, reply) => {
@@ -255,30 +247,20 @@ export const organisationRoutes: RoutePlugin = (r, deps) => {
     const input = groupInputOf(req.body);
     const g = await G.getGroup(deps, req.actor, req.params.gid);
     if (g.organisationId !== req.params.id) throw notFound();
-    return formAction(
-      req,
-      reply,
-      async () => {
-        await G.updateGroup(deps, req.actor, req.params.gid, input, req.body.reason.trim() || null);
-        return done(req, `/staff/organisations/${req.params.id}/groups/${req.params.gid}`, { done: 'saved' });
-      },
-      (error) => groupPage(req, reply, req.params.id, req.params.gid, { error, values: input }),
-    );
+    return onGroupPage(req, reply, req.params.id, req.params.gid, async () => {
+      await G.updateGroup(deps, req.actor, req.params.gid, input, req.body.reason.trim() || null);
+      return done(req, `/staff/organisations/${req.params.id}/groups/${req.params.gid}`, { done: 'saved' });
+    }, { values: input });
   });
 
   r.post('/staff/organisations/:id/groups/:gid/close', { schema: { ...hide, params: groupParams, body: reasonBody, querystring: langQuery } }, async (req, reply) => {
     if (!staffCan(req, reply, 'organisations.manage')) return reply;
     const g = await G.getGroup(deps, req.actor, req.params.gid);
     if (g.organisationId !== req.params.id) throw notFound();
-    return formAction(
-      req,
-      reply,
-      async () => {
-        const c = await G.closeGroup(deps, req.actor, req.params.gid, req.body.reason);
-        return done(req, `/staff/organisations/${req.params.id}`, { done: 'group_closed', name: g.name, places: c.withdrawnPlaces });
-      },
-      (error) => groupPage(req, reply, req.params.id, req.params.gid, { error }),
-    );
+    return onGroupPage(req, reply, req.params.id, req.params.gid, async () => {
+      const c = await G.closeGroup(deps, req.actor, req.params.gid, req.body.reason);
+      return done(req, `/staff/organisations/${req.params.id}`, { done: 'group_closed', name: g.name, places: c.withdrawnPlaces });
+    });
   });
 
   // ---- JSON ----
