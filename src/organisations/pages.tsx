@@ -1,3 +1,4 @@
+import { namedOptions } from '../web/queries.ts';
 import { Layout } from '../web/layout.tsx';
 import type { PageContext } from '../web/page-context.ts';
 import { Csrf, type Flash, FlashBox, Radios, SelectField, Submit } from '../web/forms.tsx';
@@ -125,7 +126,7 @@ function OrgForm(props: { ctx: PageContext; action: string; values: OrgFormValue
       <Csrf ctx={ctx} />
       <Radios legend={tr('dept.orgs.kind')} name="kind" options={(['kindergarten', 'mini_centre'] as const).map((k) => [k, tr(`dept.kind.${k}`)] as const)} checked={v.kind} />
       <Radios legend={tr('dept.ownership')} name="ownership" options={(['state', 'private'] as const).map((k) => [k, tr(`dept.ownership.${k}`)] as const)} checked={v.ownership} />
-      <SelectField id="org-district" name="districtId" label={tr('dept.orgs.district')} required options={props.districts.map((d) => [String(d.id), pick(ctx.lang, d.nameKk, d.nameRu)] as const)} selected={String(v.districtId ?? '')} />
+      <SelectField id="org-district" name="districtId" label={tr('dept.orgs.district')} required options={namedOptions(ctx.lang, props.districts)} selected={String(v.districtId ?? '')} />
       {text('nameKk', 'dept.org.name_kk')}
       {text('nameRu', 'dept.org.name_ru')}
       {text('addressKk', 'dept.org.address_kk')}

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB, Lang } from '../db/schema.ts';
 import { t } from '../web/i18n/index.ts';
-import type { Report } from '../reports/report.ts';
+import { countColumns, textColumns, type Report } from '../reports/report.ts';
 
 const COUNTS = ['asked', 'confirmed', 'confirmed_late', 'unconfirmed', 'withdrawn'] as const;
 type Count = (typeof COUNTS)[number];
@@ -40,7 +40,7 @@ export async function refreshReport(db: Kysely<DB>, lang: Lang): Promise<Omit<Re
     title: t(lang, 'reports.refresh.title'),
     lead: t(lang, 'reports.refresh.lead'),
     period: null,
-    columns: [{ key: 'district', label: t(lang, 'reports.col.district'), numeric: false }, ...COUNTS.map((c) => ({ key: c, label: label(c), numeric: true }))],
+    columns: [...textColumns(lang, 'district'), ...countColumns(COUNTS, label)],
     rows: rows.map((r) => [district(r), ...COUNTS.map((c) => Number(r[c]))]),
     totals: [t(lang, 'reports.total'), ...COUNTS.map(total)],
     chart: {

@@ -3,6 +3,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
 import { invalid } from '../errors.ts';
+import type { Lang } from '../db/schema.ts';
+import { t, type MessageKey } from '../web/i18n/index.ts';
 
 export const REPORTS = ['queue', 'outcomes', 'places', 'wait', 'refresh', 'vouchers', 'waiting-lists'] as const;
 export type ReportName = (typeof REPORTS)[number];
@@ -18,6 +20,18 @@ export interface Column {
   /** A spreadsheet's number format for the column (default '#,##0.##'); money: '#,##0.00'. */
   numFmt?: string;
 }
+/** A column whose label the catalogue names `reports.col.<key>`. */
+type ColKey = MessageKey extends infer K ? (K extends `reports.col.${infer C}` ? C : never) : never;
+
+const catalogueColumns = (lang: Lang, keys: ColKey[], numeric: boolean): Column[] => keys.map((key) => ({ key, label: t(lang, `reports.col.${key}`), numeric }));
+/** Text columns (a month, a district, a name) labelled in the reports' catalogue (`reports.col.<key>`). */
+export const textColumns = (lang: Lang, ...keys: ColKey[]): Column[] => catalogueColumns(lang, keys, false);
+/** Number columns labelled in the reports' catalogue (`reports.col.<key>`). */
+export const numberColumns = (lang: Lang, ...keys: ColKey[]): Column[] => catalogueColumns(lang, keys, true);
+
+/** Count columns of a report, one per key, labelled by `label`. */
+export const countColumns = <K extends string>(keys: readonly K[], label: (key: K) => string): Column[] => keys.map((key) => ({ key, label: label(key), numeric: true }));
+
 export interface ChartData {
   /** Category labels (one bar, or group of bars, each). */
   categories: string[];

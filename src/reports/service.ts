@@ -13,7 +13,7 @@ import { t, type MessageKey } from '../web/i18n/index.ts';
 import { refreshReport } from '../refresh/report.ts';
 import { voucherReport } from '../vouchers/reports.ts';
 import { waitingListReport } from '../waiting-lists/report.ts';
-import { monthRange, monthSpan, monthStart, type Cell, type Report, type ReportName, type ReportParams } from './report.ts';
+import { monthRange, monthSpan, monthStart, type Cell, type Report, type ReportName, type ReportParams, countColumns, numberColumns, textColumns } from './report.ts';
 
 const TIERS: readonly Tier[] = ['extraordinary', 'primary', 'general'];
 const round1 = (x: number | null): number | null => (x === null || x === undefined ? null : Math.round(Number(x) * 10) / 10);
@@ -53,12 +53,7 @@ async function queueReport(db: Kysely<DB>, lang: Lang): Promise<Omit<Report, 'as
     title: t(lang, 'reports.queue.title'),
     lead: t(lang, 'reports.queue.lead'),
     period: null,
-    columns: [
-      { key: 'birth_year', label: t(lang, 'reports.col.birth_year'), numeric: false },
-      { key: 'district', label: t(lang, 'reports.col.district'), numeric: false },
-      ...TIERS.map((tier) => ({ key: tier, label: tierLabel(lang, tier), numeric: true })),
-      { key: 'total', label: t(lang, 'reports.col.total'), numeric: true },
-    ],
+    columns: [...textColumns(lang, 'birth_year', 'district'), ...countColumns(TIERS, (tier) => tierLabel(lang, tier)), ...numberColumns(lang, 'total')],
     rows: list.map((e) => [e.year, e.district, e.counts.extraordinary, e.counts.primary, e.counts.general, sum(e.counts)]),
     totals: [t(lang, 'reports.total'), null, totals.extraordinary, totals.primary, totals.general, sum(totals)],
     chart: {
@@ -107,7 +102,7 @@ async function outcomesReport(db: Kysely<DB>, lang: Lang, today: Temporal.PlainD
     title: t(lang, 'reports.outcomes.title'),
     lead: t(lang, 'reports.outcomes.lead'),
     period: { from: from.toString(), to: to.toString() },
-    columns: [{ key: 'month', label: t(lang, 'reports.col.month'), numeric: false }, ...OUTCOMES.map((o) => ({ key: o, label: label(o), numeric: true }))],
+    columns: [...textColumns(lang, 'month'), ...countColumns(OUTCOMES, label)],
     rows: months.map((mo) => [mo, ...OUTCOMES.map((o) => counts.get(mo)![o])]),
     totals: [t(lang, 'reports.total'), ...OUTCOMES.map((o) => totals[o])],
     chart: {
@@ -155,14 +150,7 @@ async function placesReport(db: Kysely<DB>, lang: Lang): Promise<Omit<Report, 'a
     title: t(lang, 'reports.places.title'),
     lead: t(lang, 'reports.places.lead'),
     period: null,
-    columns: [
-      { key: 'organisation', label: t(lang, 'reports.col.organisation'), numeric: false },
-      { key: 'district', label: t(lang, 'reports.col.district'), numeric: false },
-      { key: 'free_places', label: t(lang, 'reports.col.free_places'), numeric: true },
-      { key: 'queue_first', label: t(lang, 'reports.col.queue_first'), numeric: true },
-      { key: 'queue_any', label: t(lang, 'reports.col.queue_any'), numeric: true },
-      { key: 'per_place', label: t(lang, 'reports.col.per_place'), numeric: true },
-    ],
+    columns: [...textColumns(lang, 'organisation', 'district'), ...numberColumns(lang, 'free_places', 'queue_first', 'queue_any', 'per_place')],
     rows: list.map((r) => [name(r), lang === 'kk' ? r.district_kk : r.district_ru, r.places, r.first, r.any, perPlace(r.first, r.places)]),
     // "any preference" counts a child once per organisation named: its sum is not a number of children
     totals: [t(lang, 'reports.total'), null, tp, tf, null, perPlace(tf, tp)],
@@ -208,9 +196,8 @@ async function waitReport(db: Kysely<DB>, lang: Lang, today: Temporal.PlainDate,
     lead: t(lang, 'reports.wait.lead'),
     period: { from: from.toString(), to: to.toString() },
     columns: [
-      { key: 'month', label: t(lang, 'reports.col.month'), numeric: false },
-      { key: 'referrals', label: t(lang, 'reports.col.referrals'), numeric: true },
-      { key: 'avg_days', label: t(lang, 'reports.col.avg_days'), numeric: true },
+      ...textColumns(lang, 'month'),
+      ...numberColumns(lang, 'referrals', 'avg_days'),
       ...TIERS.map((tier) => ({ key: `avg_days_${tier}`, label: t(lang, 'reports.col.avg_days_tier', { tier: tierLabel(lang, tier) }), numeric: true })),
     ],
     rows: months.map((mo) => [mo, ...line(mo)]),

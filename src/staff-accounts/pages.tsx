@@ -2,7 +2,7 @@ import { Html, type Children } from '@kitajs/html';
 import { Layout } from '../web/layout.tsx';
 import type { PageContext } from '../web/page-context.ts';
 import { FlashBox, PostForm, SelectField, type Flash } from '../web/forms.tsx';
-import { nameIn } from '../web/queries.ts';
+import { nameIn, namedOptions } from '../web/queries.ts';
 import { type Column, Field, LinkLine, Page, Section, StackedTable, type Tr, trOf } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';
 import type { StaffRole } from '../db/schema.ts';
@@ -33,20 +33,8 @@ function ScopeFields(props: { ctx: PageContext; organisations: Named[]; district
   return (
     <>
       <SelectField id={`${p}role`} name="role" label={tr('admin.users.role')} required options={STAFF_ROLES.map((r) => [r, tr(`web.staff.role.${r}`)] as const)} selected={props.role} />
-      <SelectField
-        id={`${p}organisation`}
-        name="organisationId"
-        label={tr('admin.create.organisation')}
-        options={[['', tr('admin.create.none')], ...props.organisations.map((o) => [String(o.id), nameIn(props.ctx.lang, o)] as const)]}
-        selected={str(props.organisationId)}
-      />
-      <SelectField
-        id={`${p}district`}
-        name="districtId"
-        label={tr('admin.create.district')}
-        options={[['', tr('admin.users.city')], ...props.districts.map((d) => [String(d.id), nameIn(props.ctx.lang, d)] as const)]}
-        selected={str(props.districtId)}
-      />
+      <SelectField id={`${p}organisation`} name="organisationId" label={tr('admin.create.organisation')} options={namedOptions(props.ctx.lang, props.organisations, tr('admin.create.none'))} selected={str(props.organisationId)} />
+      <SelectField id={`${p}district`} name="districtId" label={tr('admin.create.district')} options={namedOptions(props.ctx.lang, props.districts, tr('admin.users.city'))} selected={str(props.districtId)} />
     </>
   );
 }

@@ -1,3 +1,4 @@
+import { namedOptions } from '../web/queries.ts';
 import { Html } from '@kitajs/html';
 import { Layout } from '../web/layout.tsx';
 import type { PageContext } from '../web/page-context.ts';
@@ -120,7 +121,7 @@ export function choosePage(ctx: PageContext, d: { view: ChoiceView; districts: D
           <Field
             id="district"
             label={tr('choice.district')}
-            control={(a) => <Select id={a.id} name="district" options={[['', tr('choice.all_districts')], ...d.districts.map((x) => [String(x.id), ctx.lang === 'kk' ? x.nameKk : x.nameRu] as const)]} selected={String(d.districtId ?? '')} />}
+            control={(a) => <Select id={a.id} name="district" options={namedOptions(ctx.lang, d.districts, tr('choice.all_districts'))} selected={String(d.districtId ?? '')} />}
           />
           <Field id="near" label={tr('choice.near')} hint={tr('choice.near_hint')} control={(a) => <input type="text" id={a.id} name="near" value={d.near} maxlength="60" inputmode="decimal" aria-describedby={a.describedBy} />} />
           <Submit label={tr('choice.show')} qa="apply-filter" />

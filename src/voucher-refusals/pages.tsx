@@ -1,3 +1,4 @@
+import { namedOptions } from '../web/queries.ts';
 import type { PageContext } from '../web/page-context.ts';
 import { Page, StackedTable, trOf, type Column } from '../web/components.tsx';
 import { formatDateTime } from '../web/format.ts';
@@ -44,7 +45,7 @@ export function refusalsPage(ctx: PageContext, d: RefusalReview & { organisation
           <legend safe>{tr('vrefusals.filter')}</legend>
           <label>
             <span safe>{tr('vrefusals.kindergarten')}</span>{' '}
-            <Select id="filter-org" name="org" options={[['', tr('vrefusals.all')], ...d.kindergartens.map((k) => [String(k.id), kk ? k.nameKk : k.nameRu] as const)]} selected={String(d.organisationId ?? '')} />
+            <Select id="filter-org" name="org" options={namedOptions(ctx.lang, d.kindergartens, tr('vrefusals.all'))} selected={String(d.organisationId ?? '')} />
           </label>{' '}
           <label>
             <span safe>{tr('vrefusals.reason')}</span>{' '}

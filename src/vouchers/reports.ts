@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB, Lang } from '../db/schema.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
-import type { MonthSpan, Report } from '../reports/report.ts';
+import { countColumns, textColumns, type MonthSpan, type Report } from '../reports/report.ts';
 
 /**
  * What happened to vouchers, per month (Almaty time) and district (docs/VOUCHERS.md "Reports").
@@ -98,11 +98,7 @@ export async function voucherReport(db: Kysely<DB>, lang: Lang, span: MonthSpan)
     title: t(lang, 'reports.vouchers.title'),
     lead: t(lang, 'reports.vouchers.lead'),
     period: { from: span.from.toString(), to: span.to.toString() },
-    columns: [
-      { key: 'month', label: t(lang, 'reports.col.month'), numeric: false },
-      { key: 'district', label: t(lang, 'reports.col.district'), numeric: false },
-      ...VOUCHER_COUNTS.map((c) => ({ key: c, label: label(c), numeric: true })),
-    ],
+    columns: [...textColumns(lang, 'month', 'district'), ...countColumns(VOUCHER_COUNTS, label)],
     rows: months.flatMap((mo) =>
       districts.map((d) => {
         const c = cells.get(key(mo, d.id)) ?? zero();

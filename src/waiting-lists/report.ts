@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB, Lang } from '../db/schema.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
-import type { MonthSpan, Report } from '../reports/report.ts';
+import { countColumns, textColumns, type MonthSpan, type Report } from '../reports/report.ts';
 
 /**
  * Waiting lists per kindergarten (docs/VOUCHERS.md "Reports"): the children waiting on its list now,
@@ -54,11 +54,7 @@ export async function waitingListReport(db: Kysely<DB>, lang: Lang, span: MonthS
     title: t(lang, 'reports.waiting-lists.title'),
     lead: t(lang, 'reports.waiting-lists.lead'),
     period: { from: span.from.toString(), to: span.to.toString() },
-    columns: [
-      { key: 'organisation', label: t(lang, 'reports.col.organisation'), numeric: false },
-      { key: 'district', label: t(lang, 'reports.col.district'), numeric: false },
-      ...COLUMNS.map((c) => ({ key: c, label: label(c), numeric: true })),
-    ],
+    columns: [...textColumns(lang, 'organisation', 'district'), ...countColumns(COLUMNS, label)],
     rows: list.map((r) => [name(r), lang === 'kk' ? r.district_kk : r.district_ru, ...COLUMNS.map((c) => r[c])]),
     totals: [t(lang, 'reports.total'), null, ...COLUMNS.map((c) => list.reduce((s, r) => s + r[c], 0))],
     chart: {

@@ -136,3 +136,9 @@ export async function preferenceChoices(deps: Pick<AppDeps, 'database' | 'city'>
 export function nameIn(lang: string, o: { nameKk: string; nameRu: string }): string {
   return lang === 'kk' ? o.nameKk : o.nameRu;
 }
+
+/** A select's choices of named places (organisations, districts) by their names in the page's language; `first`, when given, is the empty choice before them (none, all, the city). */
+export function namedOptions(lang: string, items: readonly { id: number; nameKk: string; nameRu: string }[], first?: string): (readonly [string, string])[] {
+  const named = items.map((x) => [String(x.id), nameIn(lang, x)] as const);
+  return first === undefined ? named : [['', first], ...named];
+}
