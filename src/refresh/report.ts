@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB, Lang } from '../db/schema.ts';
 import { t } from '../web/i18n/index.ts';
-import { countColumns, textColumns, type Report } from '../reports/report.ts';
+import { countColumns, reportHeading, textColumns, type Report } from '../reports/report.ts';
 
 const COUNTS = ['asked', 'confirmed', 'confirmed_late', 'unconfirmed', 'withdrawn'] as const;
 type Count = (typeof COUNTS)[number];
@@ -36,10 +36,7 @@ export async function refreshReport(db: Kysely<DB>, lang: Lang): Promise<Omit<Re
   const district = (r: (typeof rows)[number]) => (r.district_id === null ? t(lang, 'reports.no_district') : lang === 'kk' ? r.name_kk! : r.name_ru!);
   const total = (c: Count) => rows.reduce((s, r) => s + Number(r[c]), 0);
   return {
-    name: 'refresh',
-    title: t(lang, 'reports.refresh.title'),
-    lead: t(lang, 'reports.refresh.lead'),
-    period: null,
+    ...reportHeading(lang, 'refresh', null),
     columns: [...textColumns(lang, 'district'), ...countColumns(COUNTS, label)],
     rows: rows.map((r) => [district(r), ...COUNTS.map((c) => Number(r[c]))]),
     totals: [t(lang, 'reports.total'), ...COUNTS.map(total)],

@@ -56,6 +56,14 @@ export interface Report {
   asOf: string;
 }
 
+/** A report's heading: its name, its title and lead from the catalogue (`reports.<name>.title`, `reports.<name>.lead`), the months it covers. */
+export const reportHeading = (lang: Lang, name: ReportName, period: Report['period']): Pick<Report, 'name' | 'title' | 'lead' | 'period'> => ({
+  name,
+  title: t(lang, `reports.${name}.title`),
+  lead: t(lang, `reports.${name}.lead`),
+  period,
+});
+
 export interface ReportParams {
   /** 'YYYY-MM', inclusive; the month reports default to the 12 months up to the current one. */
   from?: string;

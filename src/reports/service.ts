@@ -13,7 +13,7 @@ import { t, type MessageKey } from '../web/i18n/index.ts';
 import { refreshReport } from '../refresh/report.ts';
 import { voucherReport } from '../vouchers/reports.ts';
 import { waitingListReport } from '../waiting-lists/report.ts';
-import { monthRange, monthSpan, monthStart, type Cell, type Report, type ReportName, type ReportParams, countColumns, numberColumns, textColumns } from './report.ts';
+import { monthRange, monthSpan, monthStart, type Cell, type Report, type ReportName, type ReportParams, countColumns, reportHeading, numberColumns, textColumns } from './report.ts';
 
 const TIERS: readonly Tier[] = ['extraordinary', 'primary', 'general'];
 const round1 = (x: number | null): number | null => (x === null || x === undefined ? null : Math.round(Number(x) * 10) / 10);
@@ -49,10 +49,7 @@ async function queueReport(db: Kysely<DB>, lang: Lang): Promise<Omit<Report, 'as
   for (const e of list) for (const tier of TIERS) totals[tier] += e.counts[tier];
   const years = [...byYear.keys()].sort((a, b) => a - b);
   return {
-    name: 'queue',
-    title: t(lang, 'reports.queue.title'),
-    lead: t(lang, 'reports.queue.lead'),
-    period: null,
+    ...reportHeading(lang, 'queue', null),
     columns: [...textColumns(lang, 'birth_year', 'district'), ...countColumns(TIERS, (tier) => tierLabel(lang, tier)), ...numberColumns(lang, 'total')],
     rows: list.map((e) => [e.year, e.district, e.counts.extraordinary, e.counts.primary, e.counts.general, sum(e.counts)]),
     totals: [t(lang, 'reports.total'), null, totals.extraordinary, totals.primary, totals.general, sum(totals)],
@@ -98,10 +95,7 @@ async function outcomesReport(db: Kysely<DB>, lang: Lang, today: Temporal.PlainD
   const label = (o: Outcome) => t(lang, `reports.outcome.${o}` as MessageKey);
   const closing: Outcome[] = ['registered', 'expired', 'returned', 'extended', 'lapsed', 'cancelled'];
   return {
-    name: 'outcomes',
-    title: t(lang, 'reports.outcomes.title'),
-    lead: t(lang, 'reports.outcomes.lead'),
-    period: { from: from.toString(), to: to.toString() },
+    ...reportHeading(lang, 'outcomes', { from: from.toString(), to: to.toString() }),
     columns: [...textColumns(lang, 'month'), ...countColumns(OUTCOMES, label)],
     rows: months.map((mo) => [mo, ...OUTCOMES.map((o) => counts.get(mo)![o])]),
     totals: [t(lang, 'reports.total'), ...OUTCOMES.map((o) => totals[o])],
@@ -146,10 +140,7 @@ async function placesReport(db: Kysely<DB>, lang: Lang): Promise<Omit<Report, 'a
   const top = [...list].sort((a, b) => b.first - a.first || b.places - a.places || a.id - b.id).slice(0, 15);
   const name = (r: { name_kk: string; name_ru: string }) => (lang === 'kk' ? r.name_kk : r.name_ru);
   return {
-    name: 'places',
-    title: t(lang, 'reports.places.title'),
-    lead: t(lang, 'reports.places.lead'),
-    period: null,
+    ...reportHeading(lang, 'places', null),
     columns: [...textColumns(lang, 'organisation', 'district'), ...numberColumns(lang, 'free_places', 'queue_first', 'queue_any', 'per_place')],
     rows: list.map((r) => [name(r), lang === 'kk' ? r.district_kk : r.district_ru, r.places, r.first, r.any, perPlace(r.first, r.places)]),
     // "any preference" counts a child once per organisation named: its sum is not a number of children
@@ -191,10 +182,7 @@ async function waitReport(db: Kysely<DB>, lang: Lang, today: Temporal.PlainDate,
   };
   const w = waiting.rows[0]!;
   return {
-    name: 'wait',
-    title: t(lang, 'reports.wait.title'),
-    lead: t(lang, 'reports.wait.lead'),
-    period: { from: from.toString(), to: to.toString() },
+    ...reportHeading(lang, 'wait', { from: from.toString(), to: to.toString() }),
     columns: [
       ...textColumns(lang, 'month'),
       ...numberColumns(lang, 'referrals', 'avg_days'),

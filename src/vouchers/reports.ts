@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB, Lang } from '../db/schema.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
-import { countColumns, textColumns, type MonthSpan, type Report } from '../reports/report.ts';
+import { countColumns, reportHeading, textColumns, type MonthSpan, type Report } from '../reports/report.ts';
 
 /**
  * What happened to vouchers, per month (Almaty time) and district (docs/VOUCHERS.md "Reports").
@@ -94,10 +94,7 @@ export async function voucherReport(db: Kysely<DB>, lang: Lang, span: MonthSpan)
   const totals = zero();
   for (const pm of perMonth.values()) for (const c of VOUCHER_COUNTS) totals[c] += pm[c];
   return {
-    name: 'vouchers',
-    title: t(lang, 'reports.vouchers.title'),
-    lead: t(lang, 'reports.vouchers.lead'),
-    period: { from: span.from.toString(), to: span.to.toString() },
+    ...reportHeading(lang, 'vouchers', { from: span.from.toString(), to: span.to.toString() }),
     columns: [...textColumns(lang, 'month', 'district'), ...countColumns(VOUCHER_COUNTS, label)],
     rows: months.flatMap((mo) =>
       districts.map((d) => {

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB, Lang } from '../db/schema.ts';
 import { t, type MessageKey } from '../web/i18n/index.ts';
-import { countColumns, textColumns, type MonthSpan, type Report } from '../reports/report.ts';
+import { countColumns, reportHeading, textColumns, type MonthSpan, type Report } from '../reports/report.ts';
 
 /**
  * Waiting lists per kindergarten (docs/VOUCHERS.md "Reports"): the children waiting on its list now,
@@ -50,10 +50,7 @@ export async function waitingListReport(db: Kysely<DB>, lang: Lang, span: MonthS
   const label = (c: Col) => t(lang, `reports.waiting-lists.${c}` as MessageKey);
   const top = [...list].sort((a, b) => b.waiting - a.waiting || b.offered - a.offered || Number(a.id) - Number(b.id)).slice(0, CHART_TOP);
   return {
-    name: 'waiting-lists',
-    title: t(lang, 'reports.waiting-lists.title'),
-    lead: t(lang, 'reports.waiting-lists.lead'),
-    period: { from: span.from.toString(), to: span.to.toString() },
+    ...reportHeading(lang, 'waiting-lists', { from: span.from.toString(), to: span.to.toString() }),
     columns: [...textColumns(lang, 'organisation', 'district'), ...countColumns(COLUMNS, label)],
     rows: list.map((r) => [name(r), lang === 'kk' ? r.district_kk : r.district_ru, ...COLUMNS.map((c) => r[c])]),
     totals: [t(lang, 'reports.total'), null, ...COLUMNS.map((c) => list.reduce((s, r) => s + r[c], 0))],
