@@ -6,8 +6,7 @@ import { can } from '../auth/permissions.ts';
 import { almatyDate } from '../clock.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
-import { formActionOr } from '../web/staff-pages.ts';
-import { formatDate } from '../web/format.ts';
+import { formActionOr, noticeDate } from '../web/staff-pages.ts';
 import type { Flash } from '../web/forms.tsx';
 import { organisationName, pageOrganisation, staffCan } from '../workspaces/staff-scope.ts';
 import { childPageAction, parentOrRedirect } from '../workspaces/cabinet/route-helpers.ts';
@@ -49,8 +48,7 @@ export const placementRoutes: RoutePlugin = (app, deps) => {
     async (req, reply) => {
       if (!staffCan(req, reply, 'groups.read')) return reply;
       const q = req.query;
-      const day = (s: string | undefined) => (s && /^\d{4}-\d{2}-\d{2}$/.test(s) ? formatDate(req.lang, s) : '');
-      const notice = q.done === 'recorded' ? t(req.lang, 'placements.done.recorded', { date: day(q.date), free: day(q.free) }) : q.done === 'undone' ? t(req.lang, 'placements.done.undone') : null;
+      const notice = q.done === 'recorded' ? t(req.lang, 'placements.done.recorded', { date: noticeDate(req, q.date), free: noticeDate(req, q.free) }) : q.done === 'undone' ? t(req.lang, 'placements.done.undone') : null;
       return staffPage(req, reply, q.org, { notice });
     },
   );

@@ -5,8 +5,7 @@ import type { RoutePlugin } from '../route-plugin.ts';
 import { can } from '../auth/permissions.ts';
 import { t } from '../web/i18n/index.ts';
 import { pageContext, sendPage } from '../web/context.ts';
-import { formActionOr } from '../web/staff-pages.ts';
-import { formatDate } from '../web/format.ts';
+import { formActionOr, noticeDate } from '../web/staff-pages.ts';
 import type { Flash } from '../web/forms.tsx';
 import { organisationName, pageOrganisation, staffCan } from '../workspaces/staff-scope.ts';
 import { groupForm } from '../organisations/routes.ts';
@@ -63,7 +62,7 @@ export const seasonRoutes: RoutePlugin = (app, deps) => {
   r.get('/staff/season', { schema: { ...hide, querystring: orgQ.extend({ done: z.enum(['declared', 'removed', 'turned', 'undone']).optional(), date: z.string().max(10).optional() }) } }, async (req, reply) => {
     if (!staffCan(req, reply, 'season.preview')) return reply;
     const d = req.query.done;
-    const date = req.query.date && /^\d{4}-\d{2}-\d{2}$/.test(req.query.date) ? formatDate(req.lang, req.query.date) : '';
+    const date = noticeDate(req, req.query.date);
     const notice = d ? t(req.lang, d === 'turned' ? 'season.turn.done' : d === 'undone' ? 'season.turn.undone' : d === 'removed' ? 'season.removed' : 'season.declared', { date }) : null;
     return page(req, reply, req.query.org, { notice });
   });
