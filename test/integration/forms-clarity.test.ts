@@ -165,6 +165,8 @@ test('the organisations: grouped by kind, sorted by the language’s collation w
 test('no ISO dates in messages: a date parameter is written as the pages write dates', () => {
   assert.equal(translate('ru', 'parents.extend.done', { date: '2027-01-13' }), 'Направление продлено до 13 января 2027 г.');
   assert.doesNotMatch(translate('kk', 'parents.extend.done', { date: '2027-01-13' }), /2027-01-13/);
+  // a date the page wrote in words already (a notice after a redirect): one full stop too
+  assert.equal(translate('ru', 'placements.done.recorded', { date: '8 декабря 2026 г.', free: '9 декабря 2026 г.' }), 'Отчисление оформлено: последний день 8 декабря 2026 г., место свободно с 9 декабря 2026 г.');
 });
 
 test('/staff/privileges: 50 claims a page with previous and next links', async () => {

@@ -136,12 +136,13 @@ export function t(lang: Lang, key: MessageKey, params: Record<string, MessagePar
     if (v === undefined) return `{${name}}`;
     if (typeof v === 'object') return v.list.map((k) => t(lang, k)).join('; ');
     if (typeof v === 'number') return new Intl.NumberFormat(intlLocale(lang)).format(v);
-    // a calendar date is never shown to a person as YYYY-MM-DD: written as the pages write dates
+    // a calendar date is never shown to a person as YYYY-MM-DD: written as the pages write dates;
+    // anything else (a date the caller wrote already, one typed and refused) as given
     const d = ISO_DATE.exec(v);
-    if (!d || new Date(Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3]))).toISOString().slice(0, 10) !== v) return v; // not a real date (a typed one refused): as typed
-    const date = formatDate(lang, v);
+    const real = d !== null && new Date(Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3]))).toISOString().slice(0, 10) === v;
+    const shown = real ? formatDate(lang, v) : v;
     // "… 2027 г." before the sentence's own full stop: one stop
-    return date.endsWith('.') && text[at + whole.length] === '.' ? date.slice(0, -1) : date;
+    return shown.endsWith('.') && text[at + whole.length] === '.' ? shown.slice(0, -1) : shown;
   });
 }
 
