@@ -46,6 +46,6 @@ export async function refreshReport(db: Kysely<DB>, lang: Lang): Promise<Omit<Re
       stacked: true,
       unit: t(lang, 'reports.unit.children'),
     },
-    note: campaign ? t(lang, 'reports.refresh.campaign', { year: campaign.year, from: campaign.starts_on, to: campaign.ends_on }) : t(lang, 'reports.refresh.none'),
+    note: campaign ? t(lang, 'reports.refresh.campaign', { year: String(campaign.year), from: campaign.starts_on, to: campaign.ends_on }) : t(lang, 'reports.refresh.none'),
   };
 }

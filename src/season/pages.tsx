@@ -75,7 +75,7 @@ export function seasonPage(ctx: PageContext, d: SeasonPageData): string {
   );
   return Page(
     ctx,
-    { title: tr('season.title'), lead: tr('season.lead', { date, year: plan.year, school: plan.schoolBirthYear }), flash: d },
+    { title: tr('season.title'), lead: tr('season.lead', { date, school: String(plan.schoolBirthYear) }), flash: d },
     <>
       <OrgChooser ctx={ctx} action="/staff/season" choices={d.orgChoices} selected={d.organisationId} />
       <p class="muted" safe>

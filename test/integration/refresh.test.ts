@@ -91,6 +91,8 @@ test('the refresh: asked by bulk SMS once; unconfirmed ones become inactive once
     const report = await buildReport(t.deps, operator, 'refresh', 'ru');
     assert.deepEqual(report.totals, ['Итого', 3, 1, 1, 1, 0]);
     assert.equal(report.rows.length, 1);
+    // the campaign's year as a year (not "2 026"), its days in words
+    assert.match(report.note ?? '', /^Обновление 20\d\d года: \d{1,2} [а-я]+ 20\d\d г\. – \d{1,2} [а-я]+ 20\d\d г\.$/);
   } finally {
     await t.close();
   }

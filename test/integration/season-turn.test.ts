@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
 import { testApp } from '../helpers/app.ts';
 import { application } from '../helpers/fixtures.ts';
+import { loginAs } from '../helpers/auth.ts';
 import { world } from '../helpers/referral-setup.ts';
 import type { DB } from '../../src/db/schema.ts';
 import { createGroup } from '../../src/organisations/groups.ts';
@@ -110,6 +111,26 @@ test('the turn moves every group, ends the school-age placements once, and its p
     await runTurn(t.deps, w.operator, 2026);
     t.clock.set(SEP_2);
     await assert.rejects(undoTurn(t.deps, w.operator, 2026, 'late'), { code: 'undo_not_today' });
+  } finally {
+    await t.close();
+  }
+});
+
+test('the season page says once which day the year starts, and the school-age birth year as a year (no thousands separator)', async () => {
+  const t = await testApp(AUG_20);
+  try {
+    const kg = await loginAs(t, 'kindergarten');
+    const expected = {
+      kk: ['(оқу жылының басы — 1 қыркүйек 2026)', '(2020 жылы және одан бұрын туғандар)'],
+      ru: ['учебного года, который начинается 1 сентября 2026 г.:', '(2020 года рождения и старше)'],
+      en: ['the season that starts on 1 September 2026:', '(born in 2020 or earlier)'],
+    } as const;
+    for (const lang of ['kk', 'ru', 'en'] as const) {
+      const res = await t.app.inject({ method: 'GET', url: `/staff/season?lang=${lang}`, headers: { cookie: kg.cookie } });
+      assert.equal(res.statusCode, 200);
+      for (const phrase of expected[lang]) assert.ok(res.body.includes(phrase), `${lang}: "${phrase}"`);
+      assert.doesNotMatch(res.body, /\b2[\s\u00a0\u202f,]0\d\d\b/, `${lang}: a year written with a thousands separator`);
+    }
   } finally {
     await t.close();
   }
