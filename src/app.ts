@@ -6,7 +6,7 @@ import swagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError, FieldsError } from './errors.ts';
-import { problemText, zodProblem } from './web/fields.ts';
+import { nulFieldProblems, problemText, zodProblem } from './web/fields.ts';
 import type { AppDeps } from './context.ts';
 import { isLang, t } from './web/i18n/index.ts';
 
@@ -171,6 +171,11 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   };
 
   limitMultipart(app);
+  // text with a NUL character cannot be stored (PostgreSQL refuses it): refused as the field's error
+  app.addHook('preValidation', async (req) => {
+    const problems = [...nulFieldProblems(req.params), ...nulFieldProblems(req.query), ...nulFieldProblems(req.body)];
+    if (problems.length > 0) throw new FieldsError(problems);
+  });
   app.setErrorHandler(async (err, req, reply) => {
     const lang = req.lang ?? 'kk';
     if (multipartTooLarge.has(req)) return answer(req, reply, 413, { error: 'payload_too_large', message: t(lang, 'error.payload_too_large') });

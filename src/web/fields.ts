@@ -37,3 +37,27 @@ export function problemText(lang: Lang, p: FieldProblem): string {
   if (!label || p.key.startsWith('iin.') || p.key.startsWith('application.organisation_') || p.key === 'application.birth_date_differs') return text;
   return `${t(lang, label)}: ${text}`;
 }
+
+/**
+ * The fields of a request's input (query, path, body: a form, JSON, or a multipart form's fields) whose
+ * text holds a NUL character. PostgreSQL's text cannot hold one, so such input is refused as a field's
+ * error before any use case sees it, never as an internal error from the database.
+ */
+export function nulFieldProblems(input: unknown): FieldProblem[] {
+  const found: FieldProblem[] = [];
+  const walk = (v: unknown, path: string[]): void => {
+    if (found.length >= 5) return;
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) found.push({ field: path.join('.'), code: 'invalid_input', key: 'form.control_character' });
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, String(i)]));
+    else if (v !== null && typeof v === 'object' && !Buffer.isBuffer(v) && !(v instanceof Uint8Array)) {
+      for (const [k, x] of Object.entries(v)) {
+        if (k.includes('\u0000')) found.push({ field: path.join('.'), code: 'invalid_input', key: 'form.control_character' });
+        // a multipart form's fields sit under `fields`; their labels are the fields' own
+        walk(x, path.length === 0 && k === 'fields' ? [] : [...path, k]);
+      }
+    }
+  };
+  walk(input, []);
+  return found;
+}

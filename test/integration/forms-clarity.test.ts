@@ -130,6 +130,55 @@ test('names and phones: refused per field beside it on the form, and by label (n
   }
 });
 
+test('a NUL character in any input (query, JSON, a form, a multipart form) is the field’s translated error, never an internal one, and writes nothing', async () => {
+  const t = await testApp();
+  try {
+    const db = t.deps.database.db;
+    const org = await organisation(db, { name: '«Күншуақ» балабақшасы' });
+    const count = async () => Number((await db.selectFrom('applications').select((e) => e.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const op = await loginAs(t, 'operator');
+    const parent = await loginAs(t, 'parent');
+    const admin = await loginAs(t, 'admin');
+    const before = await count();
+    // the public "why no voucher yet" looked the number up in the database (CI's fuzz found a 500)
+    const why = await t.app.inject({ url: '/api/vouchers/why?lang=ru&number=a%00b' });
+    assert.equal(why.statusCode, 400);
+    assert.equal(why.json().error, 'invalid_input');
+    assert.match(why.json().message, /недопустимый символ/);
+    const birth = '2023-04-01';
+    const api = await t.app.inject({
+      method: 'POST',
+      url: '/api/applications?lang=kk',
+      headers: op.headers,
+      payload: {
+        child: { iin: validIin(birth), lastName: 'Ахметов\u0000', firstName: 'Алихан', birthDate: birth },
+        parent: { iin: validIin('1990-01-01', 'female'), lastName: 'Ахметова', firstName: 'Айгүл', phone1: '+77011234567', lang: 'ru' },
+        orgKind: 'kindergarten',
+        preferences: [org],
+        language: 'kk',
+        desiredStart: '2026-09-01',
+        specialNeeds: false,
+      },
+    });
+    assert.equal(api.statusCode, 400);
+    assert.match(api.json().message, /^Баланың тегі: Мәтінде рұқсат етілмеген таңба бар/);
+    const form = await postMultipart(t, parent, '/cabinet/apply?lang=ru', { childIin: validIin(birth), lastName: 'Ахметов\u0000', firstName: 'Алихан', birthDate: birth, orgKind: 'kindergarten', pref1: String(org), desiredStart: '2026-09-01' });
+    assert.equal(form.statusCode, 400);
+    assert.match(form.body, /В тексте есть недопустимый символ/);
+    const user = await postForm(t, admin, '/staff/admin/users?lang=ru', [
+      ['username', 'new.user'],
+      ['fullName', 'Айгерім\u0000'],
+      ['role', 'operator'],
+    ]);
+    assert.equal(user.statusCode, 400);
+    assert.match(user.body, /недопустимый символ/);
+    assert.equal(await count(), before);
+    assert.equal(await db.selectFrom('staff_users').select('id').where('username', '=', 'new.user').executeTakeFirst(), undefined);
+  } finally {
+    await t.close();
+  }
+});
+
 test('the organisations: grouped by kind, sorted by the language’s collation with numbers in order; a wrong kind is refused naming the organisation', async () => {
   const t = await testApp();
   try {
