@@ -25,6 +25,23 @@ const postMultipart = (t: TestApp, who: LoggedIn | null, url: string, fields: Re
 const postForm = (t: TestApp, who: LoggedIn, url: string, fields: [string, string][] = []) =>
   t.app.inject({ method: 'POST', url, headers: { cookie: who.cookie, 'content-type': FORM }, payload: new URLSearchParams([['_csrf', who.csrfToken], ...fields]).toString() });
 
+/** The operator's API application for a child born on `birth`, its child's surname and the parent's phone as given. */
+const apiApplication = (t: TestApp, who: LoggedIn, lang: string, o: { org: number; birth: string; lastName: string; phone1: string }) =>
+  t.app.inject({
+    method: 'POST',
+    url: `/api/applications?lang=${lang}`,
+    headers: who.headers,
+    payload: {
+      child: { iin: validIin(o.birth), lastName: o.lastName, firstName: 'Алихан', birthDate: o.birth },
+      parent: { iin: validIin('1990-01-01', 'female'), lastName: 'Ахметова', firstName: 'Айгүл', phone1: o.phone1, lang: 'ru' },
+      orgKind: 'kindergarten',
+      preferences: [o.org],
+      language: 'kk',
+      desiredStart: '2026-09-01',
+      specialNeeds: false,
+    },
+  });
+
 /** Every data-qa="error-<id>" on a page. */
 const errorIds = (html: string) => [...html.matchAll(/data-qa="error-([A-Za-z0-9]+)"/g)].map((m) => m[1]);
 const LEAKS = /\b(child|parent)\.[a-zA-Z0-9]+\b|\d{4}-\d{2}-\d{2}[^"]|№\d+\)/;
@@ -76,39 +93,13 @@ test('names and phones: refused per field beside it on the form, and by label (n
     assert.match(res.body, /data-qa="error-lastName"[^>]*>В имени могут быть только буквы/);
 
     const op = await loginAs(t, 'operator');
-    const api = await t.app.inject({
-      method: 'POST',
-      url: '/api/applications?lang=ru',
-      headers: op.headers,
-      payload: {
-        child: { iin: validIin(birth), lastName: '<b>x</b>', firstName: 'Алихан', birthDate: birth },
-        parent: { iin: validIin('1990-01-01', 'female'), lastName: 'Ахметова', firstName: 'Айгүл', phone1: '123', lang: 'ru' },
-        orgKind: 'kindergarten',
-        preferences: [org],
-        language: 'kk',
-        desiredStart: '2026-09-01',
-        specialNeeds: false,
-      },
-    });
+    const api = await apiApplication(t, op, 'ru', { org, birth, lastName: '<b>x</b>', phone1: '123' });
     assert.equal(api.statusCode, 400);
     const msg = (api.json() as { message: string }).message;
     assert.match(msg, /Фамилия ребёнка: В имени могут быть только буквы/);
     assert.doesNotMatch(msg, /child\.|parent\./);
     // a phone refused by the core: its label, not "(parent.phone1)"
-    const phone = await t.app.inject({
-      method: 'POST',
-      url: '/api/applications?lang=ru',
-      headers: op.headers,
-      payload: {
-        child: { iin: validIin(birth), lastName: 'Ахметов', firstName: 'Алихан', birthDate: birth },
-        parent: { iin: validIin('1990-01-01', 'female'), lastName: 'Ахметова', firstName: 'Айгүл', phone1: '123', lang: 'ru' },
-        orgKind: 'kindergarten',
-        preferences: [org],
-        language: 'kk',
-        desiredStart: '2026-09-01',
-        specialNeeds: false,
-      },
-    });
+    const phone = await apiApplication(t, op, 'ru', { org, birth, lastName: 'Ахметов', phone1: '123' });
     assert.equal(phone.json().error, 'phone_invalid');
     assert.match(phone.json().message, /^Основной телефон: Неверный номер телефона/);
     assert.doesNotMatch(phone.json().message, /parent\.phone1/);
@@ -146,20 +137,7 @@ test('a NUL character in any input (query, JSON, a form, a multipart form) is th
     assert.equal(why.json().error, 'invalid_input');
     assert.match(why.json().message, /недопустимый символ/);
     const birth = '2023-04-01';
-    const api = await t.app.inject({
-      method: 'POST',
-      url: '/api/applications?lang=kk',
-      headers: op.headers,
-      payload: {
-        child: { iin: validIin(birth), lastName: 'Ахметов\u0000', firstName: 'Алихан', birthDate: birth },
-        parent: { iin: validIin('1990-01-01', 'female'), lastName: 'Ахметова', firstName: 'Айгүл', phone1: '+77011234567', lang: 'ru' },
-        orgKind: 'kindergarten',
-        preferences: [org],
-        language: 'kk',
-        desiredStart: '2026-09-01',
-        specialNeeds: false,
-      },
-    });
+    const api = await apiApplication(t, op, 'kk', { org, birth, lastName: 'Ахметов\u0000', phone1: '+77011234567' });
     assert.equal(api.statusCode, 400);
     assert.match(api.json().message, /^Баланың тегі: Мәтінде рұқсат етілмеген таңба бар/);
     const form = await postMultipart(t, parent, '/cabinet/apply?lang=ru', { childIin: validIin(birth), lastName: 'Ахметов\u0000', firstName: 'Алихан', birthDate: birth, orgKind: 'kindergarten', pref1: String(org), desiredStart: '2026-09-01' });
