@@ -45,14 +45,15 @@ export function problemText(lang: Lang, p: FieldProblem): string {
  */
 export function nulFieldProblems(input: unknown): FieldProblem[] {
   const found: FieldProblem[] = [];
+  const refuse = (path: string[]) => found.push({ field: path.join('.'), code: 'invalid_input', key: 'form.control_character' });
   const walk = (v: unknown, path: string[]): void => {
     if (found.length >= 5) return;
     if (typeof v === 'string') {
-      if (v.includes('\u0000')) found.push({ field: path.join('.'), code: 'invalid_input', key: 'form.control_character' });
+      if (v.includes('\u0000')) refuse(path);
     } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, String(i)]));
-    else if (v !== null && typeof v === 'object' && !Buffer.isBuffer(v) && !(v instanceof Uint8Array)) {
+    else if (v !== null && typeof v === 'object' && !(v instanceof Uint8Array)) {
       for (const [k, x] of Object.entries(v)) {
-        if (k.includes('\u0000')) found.push({ field: path.join('.'), code: 'invalid_input', key: 'form.control_character' });
+        if (k.includes('\u0000')) refuse(path);
         // a multipart form's fields sit under `fields`; their labels are the fields' own
         walk(x, path.length === 0 && k === 'fields' ? [] : [...path, k]);
       }
