@@ -76,14 +76,14 @@ for (const lang of ['kk', 'ru'] as const) {
       if ((await page.locator('[data-qa="commit"]').count()) > 0) {
         // the page came back from the cache with its old form: committing it again commits nothing
         await page.click('[data-qa="commit"]');
-        assert.ok(await page.locator('[data-qa="already"]').isVisible());
+        await page.locator('[data-qa="already"]').waitFor();
       } else {
         // reloaded: nothing left to distribute, no button
         assert.ok(await page.locator('[data-qa="nothing"]').isVisible(), 'reloaded preview: nothing to distribute');
       }
       await stale.click('[data-qa="commit"]');
       const already = stale.locator('[data-qa="already"]');
-      assert.ok(await already.isVisible(), 'the stale preview says it was committed');
+      await already.waitFor(); // the stale preview says it was committed
       assert.match((await already.textContent()) ?? '', lang === 'kk' ? /бұған дейін|бөлінген/ : /уже распределён/);
       await shot(stale, 'distribution-already');
       await stale.click('[data-qa="already"] [data-qa="run-link"]');

@@ -91,7 +91,7 @@ test('voucher pages at 360×640 in kk: regime, budget, preview and one commit; e
     assert.match((await page.locator('[data-qa="committed"]').textContent()) ?? '', /Ваучерлер берілді: 2\./);
     await check(page, 'voucher-committed');
     await stale.click('[data-qa="commit"]');
-    assert.ok(await stale.locator('[data-qa="already"]').isVisible(), 'the second tab says it was committed');
+    await stale.locator('[data-qa="already"]').waitFor(); // the second tab says it was committed
     await stale.click('[data-qa="already"] [data-qa="run-link"]');
     assert.match(new URL(stale.url()).pathname, /^\/vouchers\/runs\/\d+$/);
     await check(stale, 'voucher-protocol');
